@@ -1,0 +1,19 @@
+import { defineConfig } from "@solidjs/start/config";
+import { fileURLToPath } from "node:url";
+
+const src = fileURLToPath(new URL("./src", import.meta.url));
+
+export default defineConfig({
+  middleware: "./src/middleware.ts",
+  server: {
+    preset: "node-server",
+    // Nitro treats a top-level plugins/ folder as Nitro server plugins; ours are Atrium plugins.
+    ignore: ["plugins/**"],
+    plugins: ["./src/server/boot-plugin.ts"],
+    // Nitro aliases "~" to the project root; ours means src/ everywhere.
+    alias: { "~": src },
+  },
+  vite: {
+    build: { target: "es2022" },
+  },
+});

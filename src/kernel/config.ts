@@ -1,0 +1,70 @@
+/**
+ * Environment configuration, validated with zod at boot.
+ *
+ * Every variable Atrium reads is declared here (and listed in the README). A bad value stops
+ * the app with a message naming the variable, never a half-configured start.
+ */
+import { z } from "zod";
+import path from "node:path";
+
+const boolish = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgres:// or postgresql:// URL");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  ATRIUM_DATA_DIR: z.string().min(1).default(".data"),
+  ATRIUM_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ATRIUM_WEB_JOBS: boolish.default(true),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+});
+
+export type AtriumConfig = {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  secret: string | undefined;
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  webJobs: boolean;
+  metricsToken: string | undefined;
+};
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates the environment. Blank values count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtriumConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      return `  ${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.ATRIUM_DATA_DIR),
+    secret: e.ATRIUM_SECRET,
+    logLevel: e.LOG_LEVEL,
+    webJobs: e.ATRIUM_WEB_JOBS,
+    metricsToken: e.METRICS_TOKEN,
+  };
+}

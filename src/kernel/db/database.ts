@@ -1,0 +1,91 @@
+/**
+ * The kernel's database handle: Kysely over a `pg` pool.
+ *
+ * With DATABASE_URL the app uses that database; without it, an embedded PostgreSQL cluster
+ * under ATRIUM_DATA_DIR and its `atrium` database (created on first start).
+ */
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import type { AtriumConfig } from "../config";
+import { startEmbeddedPostgres, withDatabase, type EmbeddedHandle } from "./embedded";
+import type { KernelDatabase } from "./schema";
+
+export type Db = Kysely<KernelDatabase>;
+
+export interface DatabaseHandle {
+  url: string;
+  db: Db;
+  pool: pg.Pool;
+  embedded: EmbeddedHandle | null;
+  close(): Promise<void>;
+}
+
+// Return int8 and numeric as JS numbers where safe: counts and sums are what dashboards show.
+pg.types.setTypeParser(20, (v) => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+});
+
+/** Creates the database if it does not exist (needs CREATEDB on the server). */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [name]);
+    if (!rowCount) {
+      await client.query(`create database ${pg.escapeIdentifier(name)}`).catch((err: { code?: string }) => {
+        if (err.code !== "42P04") throw err; // created concurrently by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Resolves the database URL, starting embedded PostgreSQL when DATABASE_URL is unset. */
+export async function resolveDatabaseUrl(
+  config: Pick<AtriumConfig, "databaseUrl" | "dataDir">,
+  log: (msg: string) => void = () => {},
+): Promise<{ url: string; embedded: EmbeddedHandle | null }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: null };
+  const embedded = await startEmbeddedPostgres(config.dataDir, log);
+  await ensureDatabase(embedded.adminUrl, "atrium");
+  return { url: withDatabase(embedded.adminUrl, "atrium"), embedded };
+}
+
+/** Opens a Kysely handle on `url`. */
+export function openDatabase(url: string, options: { max?: number; embedded?: EmbeddedHandle | null } = {}): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, application_name: "atrium" });
+  // An idle client losing its server (restart, failover) must not crash the process.
+  pool.on("error", () => {});
+  const db = new Kysely<KernelDatabase>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    url,
+    db,
+    pool,
+    embedded: options.embedded ?? null,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+      await options.embedded?.stop();
+    },
+  };
+}
+
+/** True when the database answers a trivial query within `timeoutMs`. */
+export async function pingDatabase(db: Db, timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
+    });
+    await Promise.race([sql`select 1`.execute(db), timeout]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

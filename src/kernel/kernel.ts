@@ -1,0 +1,166 @@
+/**
+ * The kernel: boots Atrium from a config and the static plugin list.
+ *
+ * Boot order: validate the plugin list → open the database (embedded when no DATABASE_URL) →
+ * run migrations under a lock → start events (LISTEN/NOTIFY) and jobs (pg-boss) → run each
+ * plugin's `init`. Any failure stops the boot with a message that names its cause.
+ */
+import type { AnyRouter } from "@trpc/server";
+import { CapabilityRegistry } from "./capabilities";
+import type { AtriumConfig } from "./config";
+import { openDatabase, resolveDatabaseUrl, type Db, type DatabaseHandle } from "./db/database";
+import { EventBus, type EventName } from "./events";
+import { JobRunner } from "./jobs";
+import { createLogger, type Logger } from "./log";
+import { Metrics } from "./metrics";
+import { migrateToLatest } from "./migrator";
+import { camelCase, type AnyPlugin } from "./plugin";
+import { Tenancy } from "./tenancy";
+import { accessProblems } from "./trpc";
+
+export interface Kernel {
+  readonly config: AtriumConfig;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly db: Db;
+  readonly database: DatabaseHandle;
+  readonly events: EventBus;
+  readonly jobs: JobRunner<Kernel>;
+  readonly capabilities: CapabilityRegistry;
+  readonly tenancy: Tenancy;
+  readonly plugins: readonly AnyPlugin[];
+  /** Stops jobs, events and the database (and embedded PostgreSQL if this process started it). */
+  stop(): Promise<void>;
+}
+
+/** Thrown when the plugin list is inconsistent; the message says what to change. */
+export class PluginListError extends Error {
+  override name = "PluginListError";
+}
+
+/**
+ * Checks the plugin list: unique ids, `requires` present and earlier, no duplicate
+ * capabilities or jobs, every procedure public or guarded by a declared capability.
+ * Returns the capability registry.
+ */
+export function validatePlugins(plugins: readonly AnyPlugin[]): CapabilityRegistry {
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  plugins.forEach((plugin, index) => {
+    if (seen.has(plugin.id)) problems.push(`plugin "${plugin.id}" is listed twice`);
+    seen.set(plugin.id, index);
+    if (camelCase(plugin.id) === "kernel") problems.push(`plugin id "kernel" is reserved`);
+  });
+  plugins.forEach((plugin, index) => {
+    for (const required of plugin.requires ?? []) {
+      const at = seen.get(required);
+      if (at === undefined) problems.push(`plugin "${plugin.id}" requires "${required}", which is not installed`);
+      else if (at > index) problems.push(`plugin "${plugin.id}" requires "${required}", which must come before it in src/plugins.ts`);
+    }
+  });
+  const capabilities = new CapabilityRegistry();
+  const jobs = new Set<string>();
+  for (const plugin of plugins) {
+    for (const cap of plugin.capabilities ?? []) {
+      try {
+        capabilities.register(plugin.id, cap);
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
+    for (const job of plugin.jobs ?? []) {
+      if (jobs.has(job.name)) problems.push(`job "${job.name}" is declared twice (plugin "${plugin.id}")`);
+      jobs.add(job.name);
+    }
+  }
+  for (const plugin of plugins) {
+    if (!plugin.router) continue;
+    for (const p of accessProblems(plugin.router as AnyRouter, (id) => capabilities.has(id))) {
+      problems.push(`plugin "${plugin.id}": ${p}`);
+    }
+  }
+  if (problems.length) {
+    throw new PluginListError(`The plugin list is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+  return capabilities;
+}
+
+export interface BootOptions {
+  config: AtriumConfig;
+  plugins: readonly AnyPlugin[];
+  /** Work jobs in this process (default: config.webJobs). */
+  workJobs?: boolean;
+  /** Run migrations at boot (default true). */
+  migrate?: boolean;
+  log?: Logger;
+  /** Collect process metrics (the long-running server does; tests do not). */
+  defaultMetrics?: boolean;
+}
+
+/** Boots a kernel. On failure everything already opened is closed again. */
+export async function bootKernel(options: BootOptions): Promise<Kernel> {
+  const { config, plugins } = options;
+  const log = options.log ?? createLogger(config.logLevel);
+  const capabilities = validatePlugins(plugins);
+  const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? false });
+
+  const { url, embedded } = await resolveDatabaseUrl(config, (m) => log.debug({ component: "postgres" }, m));
+  if (embedded) log.info({ owned: embedded.owned }, embedded.owned ? "started embedded PostgreSQL" : "using the running embedded PostgreSQL");
+  const database = openDatabase(url, { embedded });
+  const cleanups: Array<() => Promise<void>> = [() => database.close()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => {});
+  };
+
+  try {
+    if (options.migrate ?? true) {
+      const ran = await migrateToLatest(database.db, plugins);
+      if (ran.length) log.info({ migrations: ran }, "ran migrations");
+    }
+    const events = new EventBus(url, database.db, log.child({ component: "events" }));
+    const jobs = new JobRunner<Kernel>(url, log.child({ component: "jobs" }), metrics);
+    // Stopped together, before the database closes; both stop listening at once.
+    cleanups.push(() => Promise.all([events.stop(), jobs.stop()]).then(() => {}));
+    await events.start();
+
+    for (const plugin of plugins) for (const job of plugin.jobs ?? []) jobs.register(job);
+
+    let stopping: Promise<void> | null = null;
+    const kernel: Kernel = {
+      config,
+      log,
+      metrics,
+      db: database.db,
+      database,
+      events,
+      jobs,
+      capabilities,
+      tenancy: new Tenancy(database.db),
+      plugins,
+      stop() {
+        stopping ??= cleanup();
+        return stopping;
+      },
+    };
+
+    await jobs.start({ kernel, work: options.workJobs ?? config.webJobs });
+
+    for (const plugin of plugins) {
+      for (const [name, handler] of Object.entries(plugin.on ?? {})) {
+        events.on(name as EventName, (event) => (handler as (e: typeof event, k: Kernel) => Promise<void>)(event, kernel));
+      }
+    }
+    for (const plugin of plugins) {
+      try {
+        await plugin.init?.({ kernel });
+      } catch (err) {
+        throw new Error(`Plugin "${plugin.id}" failed to initialise: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    await events.emit("kernel.instance.started", { instanceId: events.instanceId });
+    return kernel;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

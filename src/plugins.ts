@@ -1,0 +1,11 @@
+/**
+ * The installed plugins, in boot order. To install a plugin, add one line here (and its UI
+ * half to src/plugins.ui.ts if it has one). Order matters: a plugin comes after the plugins
+ * it `requires`. See CONTRIBUTING.md.
+ */
+import { buildAppRouter } from "~/kernel/router";
+
+export const plugins = [] as const;
+
+export const appRouter = buildAppRouter(plugins);
+export type AppRouter = typeof appRouter;

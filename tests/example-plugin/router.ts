@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { capabilityProcedure, createTRPCRouter, publicProcedure } from "~/kernel/trpc";
+import { noteRead, noteWrite } from "./capabilities";
+import { noteDigestJob } from "./jobs";
+import { addNote, exampleDb, listNotes } from "./service";
+
+declare module "~/kernel/events" {
+  interface AtriumEvents {
+    "example.note.added": { noteId: string; body: string };
+  }
+}
+
+export const exampleRouter = createTRPCRouter({
+  /** A public procedure: says hello, proves the input and output types reach the client. */
+  hello: publicProcedure
+    .input(z.object({ name: z.string().min(1).max(40) }))
+    .query(({ input }) => ({ greeting: `Hello, ${input.name}!`, length: input.name.length })),
+
+  notes: createTRPCRouter({
+    list: capabilityProcedure(noteRead)
+      .meta({ mcp: { name: "list_notes", description: "List the notes of an organization, newest first.", readOnly: true } })
+      .query(async ({ ctx }) => listNotes(exampleDb(ctx.kernel.db), ctx.org.id)),
+
+    add: capabilityProcedure(noteWrite)
+      .input(z.object({ body: z.string().trim().min(1, "Write something").max(500) }))
+      .mutation(async ({ ctx, input }) => {
+        // The note, its event and its digest job commit together or not at all.
+        return ctx.kernel.db.transaction().execute(async (trx) => {
+          const note = await addNote(exampleDb(trx), ctx.org.id, ctx.actor.userId, input.body);
+          await ctx.kernel.events.emit("example.note.added", { noteId: note.id, body: note.body }, { orgId: ctx.org.id, db: trx });
+          await ctx.kernel.jobs.enqueue(noteDigestJob, { orgId: ctx.org.id }, { db: trx });
+          return note;
+        });
+      }),
+
+    /** Live: notes added in this org, from any instance, over SSE. */
+    onAdded: capabilityProcedure(noteRead).subscription(async function* ({ ctx, signal }) {
+      for await (const event of ctx.kernel.events.stream("example.note.added", { orgId: ctx.org.id, signal })) {
+        yield event.payload;
+      }
+    }),
+  }),
+});
