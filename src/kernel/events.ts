@@ -14,7 +14,6 @@ import type { Logger } from "./log";
  * Every event name and its payload. Plugins add theirs by declaration merging:
  * `declare module "~/kernel/events" { interface AtriumEvents { "sharing.link.created": {...} } }`
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface AtriumEvents {
   /** Emitted by the kernel when an instance starts; useful to see fan-out working. */
   "kernel.instance.started": { instanceId: string };
