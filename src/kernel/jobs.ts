@@ -110,7 +110,9 @@ export class JobRunner<K = unknown> {
 
   private async work(job: JobDefinition<string, any>, kernel: K): Promise<void> {
     const boss = this.boss!;
-    await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 2 }, async (batch: BossJob<unknown>[]) => {
+    // New jobs wake the worker at once (LISTEN/NOTIFY); retries whose backoff has passed are
+    // found by the 2 s poll.
+    await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (batch: BossJob<unknown>[]) => {
       for (const item of batch) {
         const log = this.log.child({ job: job.name, jobId: item.id, retryCount: item.retryCount });
         const started = performance.now();

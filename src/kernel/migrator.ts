@@ -43,6 +43,7 @@ export function collectMigrations(plugins: readonly AnyPlugin[]): Array<{ name: 
 
 async function ensureTable(db: Kysely<any>): Promise<void> {
   await sql`create table if not exists ${sql.table(MIGRATION_TABLE)} (
+    id bigint generated always as identity,
     name text primary key,
     executed_at timestamptz not null default now()
   )`.execute(db);

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { Kernel } from "~/kernel/kernel";
+import { noteDigestJob } from "../example-plugin/jobs";
+import { bootTestKernel } from "../setup/database";
+import { asUser, createOrg, createUser } from "../setup/fixtures";
+
+let k: Awaited<ReturnType<typeof bootTestKernel>>;
+let kernel: Kernel;
+beforeAll(async () => {
+  k = await bootTestKernel({ workJobs: true });
+  kernel = k.kernel;
+});
+afterAll(async () => k?.close());
+
+async function eventually<T>(fn: () => Promise<T | null | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function digestOf(orgId: string) {
+  return kernel.db
+    .withTables<{ example_digests: { org_id: string; note_count: number } }>()
+    .selectFrom("example_digests")
+    .select("note_count")
+    .where("org_id", "=", orgId)
+    .executeTakeFirst();
+}
+
+test("a job enqueued inside a committed transaction runs", async () => {
+  const user = await createUser(kernel);
+  const org = await createOrg(kernel, [{ userId: user.id, role: "editor" }]);
+  await asUser(kernel, user.id).example.notes.add({ orgId: org.id, body: "first" });
+  const digest = await eventually(() => digestOf(org.id));
+  expect(digest.note_count).toBe(1);
+});
+
+test("a job enqueued inside a rolled-back transaction never exists", async () => {
+  const user = await createUser(kernel);
+  const org = await createOrg(kernel, [{ userId: user.id, role: "editor" }]);
+  let jobId: string | null = null;
+  await kernel.db
+    .transaction()
+    .execute(async (trx) => {
+      jobId = await kernel.jobs.enqueue(noteDigestJob, { orgId: org.id }, { db: trx });
+      throw new Error("roll back");
+    })
+    .catch(() => {});
+  expect(jobId).toBeTruthy();
+  expect(await kernel.jobs.getJob(noteDigestJob.name, jobId!)).toBeNull();
+});
+
+test("a failing job is retried with backoff until it succeeds", async () => {
+  const user = await createUser(kernel);
+  const org = await createOrg(kernel, [{ userId: user.id, role: "editor" }]);
+  const id = await kernel.jobs.enqueue(noteDigestJob, { orgId: org.id, failTimes: 2 });
+  const done = await eventually(async () => {
+    const job = await kernel.jobs.getJob(noteDigestJob.name, id!);
+    return job?.state === "completed" ? job : null;
+  }, 30_000);
+  expect(done.retryCount).toBe(2);
+  expect((await digestOf(org.id))?.note_count).toBe(0);
+}, 40_000);
+
+test("enqueueing a job no plugin registered is refused", async () => {
+  await expect(kernel.jobs.enqueue({ name: "nobody.job", run: async () => {} }, {})).rejects.toThrow(/not registered/);
+});
