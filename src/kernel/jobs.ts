@@ -130,6 +130,11 @@ export class JobRunner<K = unknown> {
     });
   }
 
+  /** Names of the registered jobs. */
+  names(): string[] {
+    return [...this.jobs.keys()];
+  }
+
   /** Enqueues a run of `job`. Returns the job id, or null when a singleton is already queued. */
   async enqueue<Data>(job: JobDefinition<string, Data>, data: Data, options: EnqueueOptions = {}): Promise<string | null> {
     if (!this.boss) throw new Error("The job system is not started");

@@ -93,6 +93,8 @@ export interface BootOptions {
   /** Run migrations at boot (default true). */
   migrate?: boolean;
   log?: Logger;
+  /** Start events and jobs (default true; `db:*` commands need neither). */
+  services?: boolean;
   /** Collect process metrics (the long-running server does; tests do not). */
   defaultMetrics?: boolean;
 }
@@ -121,7 +123,8 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     const jobs = new JobRunner<Kernel>(url, log.child({ component: "jobs" }), metrics);
     // Stopped together, before the database closes; both stop listening at once.
     cleanups.push(() => Promise.all([events.stop(), jobs.stop()]).then(() => {}));
-    await events.start();
+    const services = options.services ?? true;
+    if (services) await events.start();
 
     for (const plugin of plugins) for (const job of plugin.jobs ?? []) jobs.register(job);
 
@@ -143,7 +146,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       },
     };
 
-    await jobs.start({ kernel, work: options.workJobs ?? config.webJobs });
+    if (services) await jobs.start({ kernel, work: options.workJobs ?? config.webJobs });
 
     for (const plugin of plugins) {
       for (const [name, handler] of Object.entries(plugin.on ?? {})) {
@@ -157,7 +160,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         throw new Error(`Plugin "${plugin.id}" failed to initialise: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    await events.emit("kernel.instance.started", { instanceId: events.instanceId });
+    if (services) await events.emit("kernel.instance.started", { instanceId: events.instanceId });
     return kernel;
   } catch (err) {
     await cleanup();

@@ -82,7 +82,7 @@ export async function migrationStatus(
   plugins: readonly AnyPlugin[],
 ): Promise<Array<{ name: string; executedAt: Date | null }>> {
   await ensureTable(db);
-  const rows: Array<{ name: string; executed_at: Date }> = await db.selectFrom(MIGRATION_TABLE).selectAll().execute();
+  const rows = (await db.selectFrom(MIGRATION_TABLE).select(["name", "executed_at"]).execute()) as Array<{ name: string; executed_at: Date }>;
   const at = new Map(rows.map((r) => [r.name, r.executed_at]));
   return collectMigrations(plugins).map(({ name }) => ({ name, executedAt: at.get(name) ?? null }));
 }

