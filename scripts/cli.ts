@@ -50,7 +50,7 @@ const kernelCommands: Record<string, KernelCommand> = {
     boot: { migrate: false, workJobs: false, services: false },
     async run({ kernel, print, plugins }) {
       const { migrateToLatest } = await import("~/kernel/migrator");
-      const ran = await migrateToLatest(kernel.db, plugins);
+      const ran = await migrateToLatest(kernel.ownerDb, plugins);
       print(ran.length ? `Ran ${ran.length} migration(s):\n${ran.map((n) => `  ${n}`).join("\n")}` : "Database is up to date.");
     },
   },
@@ -58,7 +58,7 @@ const kernelCommands: Record<string, KernelCommand> = {
     summary: "List every migration and whether it has run",
     boot: { migrate: false, workJobs: false, services: false },
     async run({ kernel, print, plugins }) {
-      const rows = await migrationStatus(kernel.db, plugins);
+      const rows = await migrationStatus(kernel.ownerDb, plugins);
       for (const row of rows) print(`${row.executedAt ? "applied" : "pending"}  ${row.name}${row.executedAt ? `  ${row.executedAt.toISOString()}` : ""}`);
       const pending = rows.filter((r) => !r.executedAt).length;
       print(pending ? `${pending} pending` : "Database is up to date.");

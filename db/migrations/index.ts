@@ -4,7 +4,9 @@
  */
 import type { Migration } from "kysely";
 import * as tenancy from "./2026-11-23-001-tenancy";
+import * as identity from "./2026-11-23-002-identity";
 
 export const kernelMigrations: Record<string, Migration> = {
   "2026-11-23-001-tenancy": tenancy,
+  "2026-11-23-002-identity": identity,
 };

@@ -9,6 +9,11 @@ import type { AnyRouter } from "@trpc/server";
 import { CapabilityRegistry } from "./capabilities";
 import type { AtriumConfig } from "./config";
 import { openDatabase, resolveDatabaseUrl, type Db, type DatabaseHandle } from "./db/database";
+import { appRoleUrl, grantJobAccess, provisionAppRole, tablesMissingRls } from "./db/roles";
+import type { Transaction } from "kysely";
+import type { KernelDatabase } from "./db/schema";
+import { withScope, type Scope } from "./scope";
+import { deriveKey, resolveSecret } from "./secret";
 import { EventBus, type EventName } from "./events";
 import { JobRunner } from "./jobs";
 import { createLogger, type Logger } from "./log";
@@ -22,8 +27,15 @@ export interface Kernel {
   readonly config: AtriumConfig;
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** The app's connection (role atrium_app): row-level security binds every query. */
   readonly db: Db;
+  /** The owner's connection: migrations, maintenance and CLI administration only. */
+  readonly ownerDb: Db;
   readonly database: DatabaseHandle;
+  /** The root secret (ATRIUM_SECRET or the generated one); derive keys with deriveKey(). */
+  readonly secret: string;
+  /** Runs `fn` in a transaction of the app connection under a tenant scope. */
+  withScope<T>(scope: Scope, fn: (trx: Transaction<KernelDatabase>) => Promise<T>): Promise<T>;
   readonly events: EventBus;
   readonly jobs: JobRunner<Kernel>;
   readonly capabilities: CapabilityRegistry;
@@ -108,7 +120,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
 
   const { url, embedded } = await resolveDatabaseUrl(config, (m) => log.debug({ component: "postgres" }, m));
   if (embedded) log.info({ owned: embedded.owned }, embedded.owned ? "started embedded PostgreSQL" : "using the running embedded PostgreSQL");
-  const database = openDatabase(url, { embedded });
+  const database = openDatabase(url, { embedded, max: 5 });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => {});
@@ -119,7 +131,18 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       const ran = await migrateToLatest(database.db, plugins);
       if (ran.length) log.info({ migrations: ran }, "ran migrations");
     }
-    const events = new EventBus(url, database.db, log.child({ component: "events" }));
+    const unguarded = await tablesMissingRls(database.db);
+    if (unguarded.length) {
+      throw new Error(
+        `Tables with org_id but no row-level security policy: ${unguarded.join(", ")}. Enable RLS and add a policy on app.org_id in their migration (see CONTRIBUTING.md).`,
+      );
+    }
+    const secret = resolveSecret(config);
+    const appPassword = deriveKey(secret, "db-role:atrium_app").toString("hex");
+    await provisionAppRole(database.db, appPassword);
+    const app = openDatabase(appRoleUrl(url, appPassword), { max: 20 });
+    cleanups.push(() => app.close());
+    const events = new EventBus(url, app.db, log.child({ component: "events" }));
     const jobs = new JobRunner<Kernel>(url, log.child({ component: "jobs" }), metrics);
     // Stopped together, before the database closes; both stop listening at once.
     cleanups.push(() => Promise.all([events.stop(), jobs.stop()]).then(() => {}));
@@ -133,12 +156,15 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       config,
       log,
       metrics,
-      db: database.db,
+      db: app.db,
+      ownerDb: database.db,
       database,
+      secret,
+      withScope: (scope, fn) => withScope(app.db, scope, fn),
       events,
       jobs,
       capabilities,
-      tenancy: new Tenancy(database.db),
+      tenancy: new Tenancy(app.db),
       plugins,
       stop() {
         stopping ??= cleanup();
@@ -146,7 +172,10 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       },
     };
 
-    if (services) await jobs.start({ kernel, work: options.workJobs ?? config.webJobs });
+    if (services) {
+      await jobs.start({ kernel, work: options.workJobs ?? config.webJobs });
+      await grantJobAccess(database.db);
+    }
 
     for (const plugin of plugins) {
       for (const [name, handler] of Object.entries(plugin.on ?? {})) {

@@ -6,24 +6,42 @@
  * boot (and a test) refuses any procedure that declares neither.
  */
 import { initTRPC, TRPCError, type AnyRouter } from "@trpc/server";
+import type { Kysely, Transaction } from "kysely";
 import { z, ZodError } from "zod";
+import { writeAudit, type AuditActor, type AuditEntry } from "./audit";
 import type { Capability } from "./capabilities";
 import type { Kernel } from "./kernel";
-import type { Role } from "./db/schema";
+import type { KernelDatabase, Role, TokenScope } from "./db/schema";
+import { applyScope } from "./scope";
 
 /* ----------------------------------------------------------------------------------------
  * 1. Context
  * ------------------------------------------------------------------------------------- */
 
-/** Who is calling. Sessions and tokens (issue "Identity, tenancy and authorization") fill it. */
+/** Who is calling: nobody, a person with a session, a personal access token, or the system. */
 export type Actor =
   | { kind: "anonymous" }
-  | { kind: "user"; userId: string; sessionId?: string }
+  | { kind: "user"; userId: string; sessionId?: string | null }
+  | {
+      kind: "token";
+      userId: string;
+      tokenId: string;
+      /** The one org the token is bound to. */
+      orgId: string;
+      scopes: TokenScope[];
+      /** Set when an AI agent calls through MCP: the client's name, for the audit log. */
+      agent?: { client: string } | null;
+    }
   | { kind: "system"; name: string };
+
+/** An actor that is a person (directly or through their token). */
+export type SignedInActor = Extract<Actor, { kind: "user" } | { kind: "token" }>;
 
 export interface RequestContext {
   kernel: Kernel;
   actor: Actor;
+  /** The database for this call: inside guarded procedures, a transaction under the caller's scope. */
+  db: Kysely<KernelDatabase>;
   requestId: string;
   ip: string | null;
   /** Response headers a procedure may set (cookies, Retry-After). */
@@ -34,8 +52,8 @@ export interface RequestContext {
 
 /** Metadata every procedure carries: who may call it, and how agents see it. */
 export interface ProcedureMeta {
-  /** Explicitly open to anyone (still subject to rate limits). */
-  access?: "public";
+  /** "public": open to anyone; "signed-in": any signed-in person, no org needed (account pages). */
+  access?: "public" | "signed-in";
   /** The capability a member needs; set by `capabilityProcedure`. */
   capability?: string;
   /** Exposed to AI agents as an MCP tool (the agent plugin reads this). */
@@ -126,36 +144,144 @@ function summarizeZodError(error: ZodError): string {
 /** Open to anyone, signed in or not. Say so on purpose: it is the exception. */
 export const publicProcedure = baseProcedure.meta({ access: "public" });
 
-/** The caller's role in an org, or null when they are not a member (or the org is gone). */
-async function roleIn(ctx: RequestContext, orgId: string): Promise<Role | null> {
-  if (ctx.actor.kind !== "user") return null;
-  return ctx.kernel.tenancy.roleOf(ctx.actor.userId, orgId);
+/** The audit actor for a request actor. */
+export function auditActorOf(actor: Actor): AuditActor {
+  switch (actor.kind) {
+    case "user":
+      return { kind: "user", userId: actor.userId };
+    case "token":
+      return actor.agent
+        ? { kind: "agent", userId: actor.userId, tokenId: actor.tokenId, label: actor.agent.client }
+        : { kind: "token", userId: actor.userId, tokenId: actor.tokenId };
+    case "system":
+      return { kind: "system", label: actor.name };
+    default:
+      return { kind: "anonymous" };
+  }
+}
+
+const WRITE_TYPES = new Set(["mutation"]);
+
+/** 401 for nobody; 403 for a token without the scope this call type needs (before any lookup). */
+function requireSignedIn(actor: Actor, type: string): SignedInActor {
+  if (actor.kind !== "user" && actor.kind !== "token") {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  }
+  if (actor.kind === "token") {
+    const needs: TokenScope = WRITE_TYPES.has(type) ? "write" : "read";
+    const has = actor.scopes.includes(needs) || (needs === "read" && actor.scopes.includes("write"));
+    if (!has) throw new TRPCError({ code: "FORBIDDEN", message: `This token lacks the "${needs}" scope.` });
+  }
+  return actor;
+}
+
+type AuditFn = (entry: Omit<AuditEntry, "orgId"> & { orgId?: string | null }) => Promise<void>;
+
+/**
+ * Runs a guarded call: inside a transaction under the caller's scope for queries and
+ * mutations (rolled back when the call fails), and records an audit event for every
+ * successful mutation that did not record its own.
+ */
+async function runScoped<T extends { ok: boolean }>(opts: {
+  ctx: RequestContext;
+  type: string;
+  path: string;
+  actor: SignedInActor;
+  orgId: string | null;
+  getRawInput: () => Promise<unknown>;
+  /** Resolves what the scope needs before the call (e.g. the role); throws to deny. */
+  authorize: (trx: Transaction<KernelDatabase>) => Promise<void>;
+  call: (extra: { db: Kysely<KernelDatabase>; audit: AuditFn }) => Promise<T>;
+}): Promise<T> {
+  const { ctx, actor } = opts;
+  const scope = { userId: actor.userId, orgId: opts.orgId };
+  const auditIn = (db: Kysely<KernelDatabase>, state: { audited: boolean }): AuditFn => async (entry) => {
+    state.audited = true;
+    await writeAudit(db, auditActorOf(actor), { ...entry, orgId: entry.orgId === undefined ? opts.orgId : entry.orgId }, { ip: ctx.ip, requestId: ctx.requestId });
+  };
+  if (opts.type === "subscription") {
+    // A subscription lives long: authorize in a short transaction, then stream outside one.
+    await ctx.kernel.db.transaction().execute(async (trx) => {
+      await applyScope(trx, { userId: actor.userId, orgId: null });
+      await opts.authorize(trx);
+    });
+    return opts.call({ db: ctx.kernel.db, audit: auditIn(ctx.kernel.db, { audited: false }) });
+  }
+  return ctx.kernel.db.transaction().execute(async (trx) => {
+    await applyScope(trx, { userId: actor.userId, orgId: null });
+    await opts.authorize(trx);
+    await applyScope(trx, scope);
+    const state = { audited: false };
+    const result = await opts.call({ db: trx, audit: auditIn(trx, state) });
+    if (!result.ok) throw (result as unknown as { error: unknown }).error; // roll back
+    if (opts.type === "mutation" && !state.audited) {
+      const raw = await opts.getRawInput();
+      await writeAudit(trx, auditActorOf(actor), { action: opts.path, orgId: opts.orgId, data: { input: raw } }, { ip: ctx.ip, requestId: ctx.requestId });
+    }
+    return result;
+  });
 }
 
 /**
+ * Any signed-in person, no org needed: account settings, the org list, creating an org.
+ * Tokens count as their person (within their scopes).
+ */
+export const userProcedure = baseProcedure.meta({ access: "signed-in" }).use(async ({ ctx, type, path, getRawInput, next }) => {
+  const actor = requireSignedIn(ctx.actor, type);
+  return runScoped({
+    ctx,
+    type,
+    path,
+    actor,
+    orgId: null,
+    getRawInput,
+    authorize: async () => {},
+    call: ({ db, audit }) => next({ ctx: { ...ctx, actor, db, audit } }),
+  });
+});
+
+/** Like `userProcedure`, but only for a person in a browser session (tokens get 403). */
+export const sessionProcedure = userProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.kind !== "user") {
+    throw new TRPCError({ code: "FORBIDDEN", message: "This needs a signed-in browser session; tokens cannot do it." });
+  }
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+/**
  * A procedure acting inside one org that needs `capability`. The input gains `orgId`;
- * the context gains `org: { id, role }` and a signed-in `actor`.
+ * the context gains `org: { id, role }`, a signed-in `actor`, a scoped `db` and `audit`.
  *
- * 401 when not signed in; 404 when the org does not exist *or* the caller is not a member
- * (so orgs cannot be enumerated); 403 when a member lacks the capability.
+ * 401 when not signed in; 403 when a token lacks the scope (before any lookup); 404 when the
+ * org does not exist *or* the caller is not a member (so orgs cannot be enumerated) or a token
+ * is bound to another org; 403 when a member lacks the capability.
  */
 export function capabilityProcedure(capability: Capability) {
   return baseProcedure
     .meta({ capability: capability.id })
     .input(z.object({ orgId: z.uuid({ message: "orgId must be an organization id (UUID)" }) }))
-    .use(async ({ ctx, input, next }) => {
-      if (ctx.actor.kind !== "user") {
-        throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+    .use(async ({ ctx, input, type, path, getRawInput, next }) => {
+      const actor = requireSignedIn(ctx.actor, type);
+      if (actor.kind === "token" && actor.orgId !== input.orgId) {
+        throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
       }
-      const role = await roleIn(ctx, input.orgId);
-      if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
-      if (!ctx.kernel.capabilities.allows(role, capability.id)) {
-        throw new TRPCError({
-          code: "FORBIDDEN",
-          message: `Your role (${role}) does not allow this: ${capability.description}.`,
-        });
-      }
-      return next({ ctx: { ...ctx, actor: ctx.actor, org: { id: input.orgId, role } } });
+      let role: Role | null = null;
+      return runScoped({
+        ctx,
+        type,
+        path,
+        actor,
+        orgId: input.orgId,
+        getRawInput,
+        authorize: async (trx) => {
+          role = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
+          if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
+          if (!ctx.kernel.capabilities.allows(role, capability.id)) {
+            throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${role}) does not allow this: ${capability.description}.` });
+          }
+        },
+        call: ({ db, audit }) => next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: role! } } }),
+      });
     });
 }
 
@@ -180,12 +306,12 @@ export function proceduresOf(router: AnyRouter): Array<{ path: string; type: str
 export function accessProblems(router: AnyRouter, isRegistered: (capabilityId: string) => boolean): string[] {
   const problems: string[] = [];
   for (const { path, meta } of proceduresOf(router)) {
-    if (meta.access === "public" && meta.capability) {
-      problems.push(`${path}: declares both public access and capability "${meta.capability}"`);
+    if (meta.access && meta.capability) {
+      problems.push(`${path}: declares both ${meta.access} access and capability "${meta.capability}"`);
     } else if (meta.capability) {
       if (!isRegistered(meta.capability)) problems.push(`${path}: capability "${meta.capability}" is not declared by any installed plugin`);
-    } else if (meta.access !== "public") {
-      problems.push(`${path}: declares neither a capability (capabilityProcedure) nor public access (publicProcedure)`);
+    } else if (meta.access !== "public" && meta.access !== "signed-in") {
+      problems.push(`${path}: declares neither a capability (capabilityProcedure) nor public access (publicProcedure, userProcedure)`);
     }
   }
   return problems;

@@ -14,6 +14,7 @@ export async function createRequestContext(input: {
   return {
     kernel,
     actor: { kind: "anonymous" },
+    db: kernel.db,
     requestId: input.requestId,
     ip: input.ip,
     resHeaders: input.resHeaders,

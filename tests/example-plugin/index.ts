@@ -23,7 +23,8 @@ export const examplePlugin = definePlugin({
     "example:count": {
       summary: "Print how many notes each org has",
       async run({ kernel, print }) {
-        const rows = await kernel.db
+        // An operator command: it reads across orgs, so it uses the owner's connection.
+        const rows = await kernel.ownerDb
           .withTables<{ example_notes: { org_id: string } }>()
           .selectFrom("example_notes")
           .select(["org_id", (eb) => eb.fn.countAll<number>().as("count")])

@@ -8,6 +8,7 @@ export const noteDigestJob = defineJob<"example.note-digest", { orgId: string; f
   retryDelaySeconds: 1,
   async run(data, { kernel, retryCount }) {
     if (data.failTimes && retryCount < data.failTimes) throw new Error(`planned failure ${retryCount + 1}`);
-    await computeDigest(exampleDb((kernel as Kernel).db), data.orgId);
+    // Jobs run outside any request: they open their own tenant scope.
+    await (kernel as Kernel).withScope({ orgId: data.orgId }, (trx) => computeDigest(exampleDb(trx), data.orgId));
   },
 });

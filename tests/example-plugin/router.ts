@@ -19,18 +19,18 @@ export const exampleRouter = createTRPCRouter({
   notes: createTRPCRouter({
     list: capabilityProcedure(noteRead)
       .meta({ mcp: { name: "list_notes", description: "List the notes of an organization, newest first.", readOnly: true } })
-      .query(async ({ ctx }) => listNotes(exampleDb(ctx.kernel.db), ctx.org.id)),
+      .query(async ({ ctx }) => listNotes(exampleDb(ctx.db), ctx.org.id)),
 
     add: capabilityProcedure(noteWrite)
       .input(z.object({ body: z.string().trim().min(1, "Write something").max(500) }))
       .mutation(async ({ ctx, input }) => {
-        // The note, its event and its digest job commit together or not at all.
-        return ctx.kernel.db.transaction().execute(async (trx) => {
-          const note = await addNote(exampleDb(trx), ctx.org.id, ctx.actor.userId, input.body);
-          await ctx.kernel.events.emit("example.note.added", { noteId: note.id, body: note.body }, { orgId: ctx.org.id, db: trx });
-          await ctx.kernel.jobs.enqueue(noteDigestJob, { orgId: ctx.org.id }, { db: trx });
-          return note;
-        });
+        // ctx.db is this call's transaction: the note, its event, its digest job and the audit
+        // event commit together or not at all.
+        const note = await addNote(exampleDb(ctx.db), ctx.org.id, ctx.actor.userId, input.body);
+        await ctx.kernel.events.emit("example.note.added", { noteId: note.id, body: note.body }, { orgId: ctx.org.id, db: ctx.db });
+        await ctx.kernel.jobs.enqueue(noteDigestJob, { orgId: ctx.org.id }, { db: ctx.db });
+        await ctx.audit({ action: "example.note.add", target: { type: "note", id: note.id }, data: { length: note.body.length } });
+        return note;
       }),
 
     /** Live: notes added in this org, from any instance, over SSE. */

@@ -58,7 +58,7 @@ describe("capabilityProcedure", () => {
   test("a deleted org is invisible even to its owner", async () => {
     const owner = await createUser(kernel);
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
-    await kernel.db.updateTable("orgs").set({ deleted_at: new Date() }).where("id", "=", org.id).execute();
+    await kernel.ownerDb.updateTable("orgs").set({ deleted_at: new Date() }).where("id", "=", org.id).execute();
     expect(await codeOf(asUser(kernel, owner.id).example.notes.list({ orgId: org.id }))).toBe("NOT_FOUND");
   });
 

@@ -39,7 +39,7 @@ test("db:status lists pending migrations, db:migrate runs them once", async () =
   expect(before.out).toContain("pending  example/2026-11-23-001-notes");
 
   const migrate = await cli(["db:migrate"]);
-  expect(migrate.out).toContain("Ran 2 migration(s)");
+  expect(migrate.out).toContain("Ran 3 migration(s)");
   expect((await cli(["db:migrate"])).out).toBe("Database is up to date.");
   expect((await cli(["db:status"])).out).toMatch(/applied {2}example\/2026-11-23-001-notes/);
 });

@@ -23,7 +23,7 @@ async function eventually<T>(fn: () => Promise<T | null | undefined>, timeoutMs 
 }
 
 function digestOf(orgId: string) {
-  return kernel.db
+  return kernel.ownerDb
     .withTables<{ example_digests: { org_id: string; note_count: number } }>()
     .selectFrom("example_digests")
     .select("note_count")

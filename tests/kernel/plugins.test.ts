@@ -70,12 +70,16 @@ describe("migrations", () => {
       const boot = () =>
         bootKernel({ config: testConfig(database.url), plugins: [examplePlugin], workJobs: false, log: createLogger("silent") });
       const first = await boot();
-      const rows = await sql<{ name: string }>`select name from atrium_migrations order by id`.execute(first.db);
-      expect(rows.rows.map((r) => r.name)).toEqual(["kernel/2026-11-23-001-tenancy", "example/2026-11-23-001-notes"]);
+      const rows = await sql<{ name: string }>`select name from atrium_migrations order by id`.execute(first.ownerDb);
+      expect(rows.rows.map((r) => r.name)).toEqual([
+        "kernel/2026-11-23-001-tenancy",
+        "kernel/2026-11-23-002-identity",
+        "example/2026-11-23-001-notes",
+      ]);
       await first.stop();
       const second = await boot();
-      const again = await sql<{ count: number }>`select count(*)::int as count from atrium_migrations`.execute(second.db);
-      expect(again.rows[0]!.count).toBe(2);
+      const again = await sql<{ count: number }>`select count(*)::int as count from atrium_migrations`.execute(second.ownerDb);
+      expect(again.rows[0]!.count).toBe(3);
       await second.stop();
     } finally {
       await database.drop();
@@ -107,7 +111,7 @@ describe("migrations", () => {
       // Nothing of the batch remains: not the kernel's tables, not the good migration's.
       const probe = await bootKernel({ config: testConfig(database.url), plugins: [], workJobs: false, migrate: false, log: createLogger("silent") });
       const tables = await sql<{ table_name: string }>`
-        select table_name from information_schema.tables where table_schema = 'public'`.execute(probe.db);
+        select table_name from information_schema.tables where table_schema = 'public'`.execute(probe.ownerDb);
       expect(tables.rows.map((r) => r.table_name)).toEqual([]);
       await probe.stop();
     } finally {

@@ -11,7 +11,8 @@ import { createLogger } from "~/kernel/log";
 import type { AnyPlugin } from "~/kernel/plugin";
 import { testPlugins } from "./plugins";
 
-const TEMPLATE_DB = "atrium_test_template";
+/** One secret for every test kernel: the app role's password derives from it, cluster-wide. */
+export const TEST_SECRET = "test-secret-for-atrium-0123456789abcdef";
 
 export function adminUrl(): string {
   return inject("adminUrl");
@@ -29,8 +30,8 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /** Creates a fresh database (from the migrated template unless `empty`) and returns its URL. */
 export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `atrium_test_${randomBytes(6).toString("hex")}`;
-  await withAdmin((c) => c.query(options.empty ? `create database ${name}` : `create database ${name} template ${TEMPLATE_DB}`));
+  const name = `${inject("dbPrefix")}${randomBytes(6).toString("hex")}`;
+  await withAdmin((c) => c.query(options.empty ? `create database ${name}` : `create database ${name} template ${inject("templateDb")}`));
   return {
     url: withDatabase(adminUrl(), name),
     drop: () => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {}),
@@ -38,7 +39,7 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
 }
 
 export function testConfig(url: string, overrides: Record<string, string> = {}): AtriumConfig {
-  return loadConfig({ DATABASE_URL: url, LOG_LEVEL: "silent", NODE_ENV: "test", ...overrides });
+  return loadConfig({ DATABASE_URL: url, LOG_LEVEL: "silent", NODE_ENV: "test", ATRIUM_SECRET: TEST_SECRET, ...overrides });
 }
 
 /** Boots a kernel on a fresh cloned database; `close()` stops it and drops the database. */

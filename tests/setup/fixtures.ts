@@ -18,7 +18,7 @@ export function unique(prefix: string): string {
 }
 
 export async function createUser(kernel: Kernel, name = "Test User") {
-  return kernel.db
+  return kernel.ownerDb
     .insertInto("users")
     .values({ email: `${unique("user")}@example.test`, name })
     .returning(["id", "email", "name"])
@@ -27,15 +27,15 @@ export async function createUser(kernel: Kernel, name = "Test User") {
 
 export async function createOrg(kernel: Kernel, members: Array<{ userId: string; role: Role }> = []) {
   const slug = unique("org");
-  const org = await kernel.db.insertInto("orgs").values({ slug, name: `Org ${slug}` }).returning(["id", "slug"]).executeTakeFirstOrThrow();
+  const org = await kernel.ownerDb.insertInto("orgs").values({ slug, name: `Org ${slug}` }).returning(["id", "slug"]).executeTakeFirstOrThrow();
   for (const m of members) {
-    await kernel.db.insertInto("memberships").values({ org_id: org.id, user_id: m.userId, role: m.role }).execute();
+    await kernel.ownerDb.insertInto("memberships").values({ org_id: org.id, user_id: m.userId, role: m.role }).execute();
   }
   return org;
 }
 
 export function contextFor(kernel: Kernel, actor: Actor = { kind: "anonymous" }): RequestContext {
-  return { kernel, actor, requestId: unique("req"), ip: "127.0.0.1", resHeaders: new Headers() };
+  return { kernel, actor, db: kernel.db, requestId: unique("req"), ip: "127.0.0.1", resHeaders: new Headers() };
 }
 
 export function callerFor(kernel: Kernel, actor: Actor = { kind: "anonymous" }, options: { signal?: AbortSignal } = {}) {

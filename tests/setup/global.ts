@@ -11,12 +11,29 @@ import { startEmbeddedPostgres, withDatabase, type EmbeddedHandle } from "~/kern
 import { bootKernel } from "~/kernel/kernel";
 import { createLogger } from "~/kernel/log";
 import { testPlugins } from "./plugins";
+import { TEST_SECRET } from "./database";
 
-export const TEMPLATE_DB = "atrium_test_template";
+/**
+ * Databases of this run are named `atrium_t<pid>_…`, so concurrent runs (unit and browser
+ * suites, two terminals) on one cluster never drop each other's databases.
+ */
+const RUN_PREFIX = `atrium_t${process.pid}_`;
+const TEMPLATE_DB = `${RUN_PREFIX}template`;
 
 declare module "vitest" {
   export interface ProvidedContext {
     adminUrl: string;
+    templateDb: string;
+    dbPrefix: string;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -32,22 +49,37 @@ export async function setup(project: TestProject) {
   }
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  // Leftovers of an earlier, interrupted run.
-  const { rows } = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'atrium_test_%'");
-  for (const { datname } of rows) await admin.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
+  // Leftovers of earlier runs that were interrupted (their process is gone).
+  const { rows } = await admin.query<{ datname: string }>("select datname from pg_database where datname ~ '^atrium_t[0-9]+_'");
+  for (const { datname } of rows) {
+    const pid = Number(/^atrium_t(\d+)_/.exec(datname)![1]);
+    if (pid === process.pid || !alive(pid)) await admin.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
+  }
   await admin.query(`create database ${TEMPLATE_DB}`);
   await admin.end();
 
   const kernel = await bootKernel({
-    config: loadConfig({ DATABASE_URL: withDatabase(adminUrl, TEMPLATE_DB), LOG_LEVEL: "silent", NODE_ENV: "test" }),
+    config: loadConfig({ DATABASE_URL: withDatabase(adminUrl, TEMPLATE_DB), LOG_LEVEL: "silent", NODE_ENV: "test", ATRIUM_SECRET: TEST_SECRET }),
     plugins: testPlugins,
     workJobs: false,
     log: createLogger("silent"),
   });
   await kernel.stop();
   project.provide("adminUrl", adminUrl);
+  project.provide("templateDb", TEMPLATE_DB);
+  project.provide("dbPrefix", RUN_PREFIX);
+  teardownUrl = adminUrl;
 }
 
+let teardownUrl: string | null = null;
+
 export async function teardown() {
+  if (teardownUrl) {
+    const admin = new pg.Client({ connectionString: teardownUrl });
+    await admin.connect();
+    const { rows } = await admin.query<{ datname: string }>("select datname from pg_database where starts_with(datname, $1)", [RUN_PREFIX]);
+    for (const { datname } of rows) await admin.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
+    await admin.end();
+  }
   await embedded?.stop();
 }

@@ -15,6 +15,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("note_count", "integer", (c) => c.notNull())
     .addColumn("computed_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  // Tenant tables: row-level security on app.org_id (the kernel refuses to boot without it).
+  for (const table of ["example_notes", "example_digests"]) {
+    await sql`alter table ${sql.table(table)} enable row level security`.execute(db);
+    await sql`create policy tenant_isolation on ${sql.table(table)}
+      using (org_id = nullif(current_setting('app.org_id', true), '')::uuid)
+      with check (org_id = nullif(current_setting('app.org_id', true), '')::uuid)`.execute(db);
+  }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

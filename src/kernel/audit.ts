@@ -1,0 +1,61 @@
+/**
+ * The audit log: who did what to which thing, from where. Every mutation writes one event in
+ * the same transaction as its change. Data is sanitized: keys that can hold secrets are
+ * replaced, long strings cut, so no password or token ever lands here.
+ */
+import type { Kysely } from "kysely";
+import type { ActorKind, KernelDatabase } from "./db/schema";
+
+export interface AuditActor {
+  kind: ActorKind;
+  userId?: string | null;
+  tokenId?: string | null;
+  /** For agents: the MCP client name; for system: the job or command. */
+  label?: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  orgId?: string | null;
+  target?: { type: string; id: string } | null;
+  data?: Record<string, unknown>;
+}
+
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential|private/i;
+
+/** A copy of `value` safe to store: secrets replaced, strings cut at 500 characters, depth 4. */
+export function sanitizeAuditData(value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined) return value ?? null;
+  if (typeof value === "string") return value.length > 500 ? `${value.slice(0, 500)}…` : value;
+  if (typeof value !== "object") return value;
+  if (depth >= 4) return "[…]";
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => sanitizeAuditData(v, depth + 1));
+  if (value instanceof Date) return value.toISOString();
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : sanitizeAuditData(v, depth + 1);
+  return out;
+}
+
+export async function writeAudit(
+  db: Kysely<KernelDatabase>,
+  actor: AuditActor,
+  entry: AuditEntry,
+  meta: { ip?: string | null; requestId?: string | null } = {},
+): Promise<void> {
+  await db
+    .insertInto("audit_events")
+    .values({
+      org_id: entry.orgId ?? null,
+      actor_kind: actor.kind,
+      actor_user_id: actor.userId ?? null,
+      actor_token_id: actor.tokenId ?? null,
+      actor_label: actor.label ?? null,
+      action: entry.action,
+      target_type: entry.target?.type ?? null,
+      target_id: entry.target?.id ?? null,
+      data: JSON.stringify(sanitizeAuditData(entry.data ?? {})),
+      ip: meta.ip ?? null,
+      request_id: meta.requestId ?? null,
+    })
+    .execute();
+}

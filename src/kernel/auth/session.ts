@@ -1,0 +1,132 @@
+/**
+ * Sessions, following the Lucia guide (lucia-auth.com, "Sessions"): a random token goes to the
+ * browser in a cookie; the database keeps only its SHA-256, so a database leak yields no
+ * usable session. Sessions last 30 days and slide forward while in use.
+ */
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import type { Kysely } from "kysely";
+import type { KernelDatabase } from "../db/schema";
+
+const DAY = 24 * 60 * 60 * 1000;
+export const SESSION_LIFETIME_MS = 30 * DAY;
+/** Extend a session when less than this much of its lifetime is left. */
+const RENEW_WITHIN_MS = 15 * DAY;
+
+export interface Session {
+  id: string;
+  userId: string;
+  expiresAt: Date;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+}
+
+export type SessionValidationResult = { session: Session; user: SessionUser; fresh: boolean } | { session: null; user: null; fresh: false };
+
+/** 20 random bytes, base32: the token the browser holds. */
+export function generateSessionToken(): string {
+  const bytes = new Uint8Array(20);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+/** The id stored for a token: hex SHA-256. */
+export function sessionIdOf(token: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export async function createSession(
+  db: Kysely<KernelDatabase>,
+  token: string,
+  userId: string,
+  meta: { ip?: string | null; userAgent?: string | null } = {},
+): Promise<Session> {
+  const session: Session = { id: sessionIdOf(token), userId, expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS) };
+  await db
+    .insertInto("sessions")
+    .values({ id: session.id, user_id: userId, expires_at: session.expiresAt, ip: meta.ip ?? null, user_agent: meta.userAgent?.slice(0, 300) ?? null })
+    .execute();
+  return session;
+}
+
+/**
+ * The session and user for a token, or nulls. Deletes an expired session; extends one that
+ * is past half its life (`fresh: true` tells the caller to re-send the cookie).
+ */
+export async function validateSessionToken(db: Kysely<KernelDatabase>, token: string): Promise<SessionValidationResult> {
+  const id = sessionIdOf(token);
+  const row = await db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .select(["sessions.id", "sessions.user_id", "sessions.expires_at", "users.email", "users.name", "users.email_verified_at", "users.disabled_at"])
+    .where("sessions.id", "=", id)
+    .executeTakeFirst();
+  if (!row) return { session: null, user: null, fresh: false };
+  const now = Date.now();
+  if (now >= row.expires_at.getTime() || row.disabled_at) {
+    await db.deleteFrom("sessions").where("id", "=", id).execute();
+    return { session: null, user: null, fresh: false };
+  }
+  const session: Session = { id: row.id, userId: row.user_id, expiresAt: row.expires_at };
+  let fresh = false;
+  if (now >= row.expires_at.getTime() - RENEW_WITHIN_MS) {
+    session.expiresAt = new Date(now + SESSION_LIFETIME_MS);
+    fresh = true;
+    await db.updateTable("sessions").set({ expires_at: session.expiresAt, last_seen_at: new Date() }).where("id", "=", id).execute();
+  } else if (now - 5 * 60_000 > 0) {
+    // Record activity at most every few minutes' worth of writes: cheap and good enough for "last seen".
+    await db
+      .updateTable("sessions")
+      .set({ last_seen_at: new Date() })
+      .where("id", "=", id)
+      .where("last_seen_at", "<", new Date(now - 5 * 60_000))
+      .execute();
+  }
+  return {
+    session,
+    user: { id: row.user_id, email: row.email, name: row.name, emailVerified: row.email_verified_at !== null },
+    fresh,
+  };
+}
+
+export async function invalidateSession(db: Kysely<KernelDatabase>, sessionId: string): Promise<void> {
+  await db.deleteFrom("sessions").where("id", "=", sessionId).execute();
+}
+
+/** Signs a user out everywhere (password change, disabled account), optionally but one session. */
+export async function invalidateAllSessions(db: Kysely<KernelDatabase>, userId: string, exceptSessionId?: string): Promise<number> {
+  let q = db.deleteFrom("sessions").where("user_id", "=", userId);
+  if (exceptSessionId) q = q.where("id", "!=", exceptSessionId);
+  const result = await q.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export const SESSION_COOKIE = "atrium_session";
+
+/** `Set-Cookie` for a session token: HttpOnly, SameSite=Lax, Secure on https. */
+export function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
+}
+
+export function clearedSessionCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? "; Secure" : ""}`;
+}
+
+/** The session token from a Cookie header, if well-formed. */
+export function readSessionCookie(cookieHeader: string | null): string | null {
+  if (!cookieHeader) return null;
+  for (const part of cookieHeader.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === SESSION_COOKIE) {
+      const value = rest.join("=");
+      return /^[a-z2-7]{32}$/.test(value) ? value : null;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,28 @@
+/**
+ * Tenant scope for row-level security: every request transaction tells PostgreSQL who is
+ * asking (`app.user_id`) and in which org (`app.org_id`); the policies do the rest.
+ */
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { KernelDatabase } from "./db/schema";
+
+export interface Scope {
+  userId?: string | null;
+  orgId?: string | null;
+}
+
+/** Sets the scope on a transaction (local to it: it ends with the transaction). */
+export async function applyScope(trx: Kysely<any>, scope: Scope): Promise<void> {
+  await sql`select set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`.execute(trx);
+}
+
+/** Runs `fn` in a transaction on `db` under `scope`. */
+export async function withScope<T>(
+  db: Kysely<KernelDatabase>,
+  scope: Scope,
+  fn: (trx: Transaction<KernelDatabase>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await applyScope(trx, scope);
+    return fn(trx);
+  });
+}
