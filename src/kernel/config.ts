@@ -25,6 +25,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ATRIUM_WEB_JOBS: boolish.default(true),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().min(3).default("Atrium <no-reply@atrium.local>"),
+  ATRIUM_TRUST_PROXY: boolish.default(false),
 });
 
 export type AtriumConfig = {
@@ -37,6 +40,10 @@ export type AtriumConfig = {
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   webJobs: boolean;
   metricsToken: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
+  trustProxy: boolean;
 };
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -66,5 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtriumConfig {
     logLevel: e.LOG_LEVEL,
     webJobs: e.ATRIUM_WEB_JOBS,
     metricsToken: e.METRICS_TOKEN,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    trustProxy: e.ATRIUM_TRUST_PROXY,
   };
 }

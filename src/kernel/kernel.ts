@@ -17,6 +17,7 @@ import { deriveKey, resolveSecret } from "./secret";
 import { EventBus, type EventName } from "./events";
 import { JobRunner } from "./jobs";
 import { createLogger, type Logger } from "./log";
+import { Mailer } from "./mail";
 import { Metrics } from "./metrics";
 import { migrateToLatest } from "./migrator";
 import { camelCase, type AnyPlugin } from "./plugin";
@@ -40,6 +41,7 @@ export interface Kernel {
   readonly jobs: JobRunner<Kernel>;
   readonly capabilities: CapabilityRegistry;
   readonly tenancy: Tenancy;
+  readonly mailer: Mailer;
   readonly plugins: readonly AnyPlugin[];
   /** Stops jobs, events and the database (and embedded PostgreSQL if this process started it). */
   stop(): Promise<void>;
@@ -165,6 +167,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       jobs,
       capabilities,
       tenancy: new Tenancy(app.db),
+      mailer: new Mailer(config.smtpUrl, config.mailFrom, log.child({ component: "mail" })),
       plugins,
       stop() {
         stopping ??= cleanup();

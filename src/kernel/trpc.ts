@@ -46,6 +46,7 @@ export interface RequestContext {
   ip: string | null;
   /** Response headers a procedure may set (cookies, Retry-After). */
   resHeaders: Headers | null;
+  userAgent?: string | null;
   /** Aborted when the caller goes away. */
   signal?: AbortSignal;
 }
@@ -80,6 +81,22 @@ export function fieldErrorsOf(error: ZodError): Record<string, string[]> {
   return out;
 }
 
+/** Carries field errors on a TRPCError that is not a zod failure (a taken slug, a wrong password). */
+export class FieldErrors extends Error {
+  constructor(readonly fields: Record<string, string[]>) {
+    super(Object.entries(fields).map(([k, v]) => `${k}: ${v.join(", ")}`).join("; "));
+  }
+}
+
+/** An error with a code, a message a person can act on, and the field it concerns. */
+export function fieldError(
+  code: "CONFLICT" | "UNPROCESSABLE_CONTENT" | "BAD_REQUEST" | "FORBIDDEN" | "UNAUTHORIZED",
+  field: string,
+  message: string,
+): TRPCError {
+  return new TRPCError({ code, message, cause: new FieldErrors({ [field]: [message] }) });
+}
+
 const t = initTRPC
   .context<RequestContext>()
   .meta<ProcedureMeta>()
@@ -96,7 +113,7 @@ const t = initTRPC
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
           requestId: ctx?.requestId ?? null,
-          fieldErrors: zodError ? fieldErrorsOf(zodError) : null,
+          fieldErrors: zodError ? fieldErrorsOf(zodError) : error.cause instanceof FieldErrors ? error.cause.fields : null,
         },
       };
     },

@@ -1,6 +1,8 @@
 /**
- * Builds the tRPC request context from an HTTP request.
+ * Builds the tRPC request context from an HTTP request: the kernel, who is calling (session
+ * cookie or bearer token), and the request's id and address.
  */
+import { resolveCaller } from "~/kernel/auth/request";
 import type { RequestContext } from "~/kernel/trpc";
 import { getKernel } from "./kernel";
 
@@ -11,13 +13,16 @@ export async function createRequestContext(input: {
   ip: string | null;
 }): Promise<RequestContext> {
   const kernel = await getKernel();
+  const { actor, setCookie } = await resolveCaller(kernel, input.request.headers);
+  if (setCookie) input.resHeaders?.append("set-cookie", setCookie);
   return {
     kernel,
-    actor: { kind: "anonymous" },
+    actor,
     db: kernel.db,
     requestId: input.requestId,
     ip: input.ip,
     resHeaders: input.resHeaders,
     signal: input.request.signal,
+    userAgent: input.request.headers.get("user-agent"),
   };
 }

@@ -1,0 +1,66 @@
+/**
+ * Who is asking, from an HTTP request: a session cookie or a bearer token. Framework-free so
+ * every surface (tRPC, MCP, the CLI's HTTP calls, plain API routes) resolves callers the same way.
+ */
+import { TRPCError } from "@trpc/server";
+import type { Kernel } from "../kernel";
+import type { Actor } from "../trpc";
+import { readSessionCookie, sessionCookie, validateSessionToken } from "./session";
+import { verifyApiToken } from "./tokens";
+
+export interface ResolvedCaller {
+  actor: Actor;
+  /** A Set-Cookie header to send back (the session's expiry slid forward). */
+  setCookie: string | null;
+}
+
+/** Thrown for a bad bearer token: the caller answers 401, never treats it as anonymous. */
+export class BearerRejected extends TRPCError {
+  constructor(reason: string) {
+    super({ code: "UNAUTHORIZED", message: `Invalid access token (${reason}).` });
+  }
+}
+
+export function isSecureUrl(publicUrl: string): boolean {
+  return publicUrl.startsWith("https://");
+}
+
+export async function resolveCaller(kernel: Kernel, headers: Headers): Promise<ResolvedCaller> {
+  const authorization = headers.get("authorization");
+  if (authorization !== null) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw new BearerRejected("malformed");
+    const check = await verifyApiToken(kernel.db, match[1]!);
+    if (!check.ok) throw new BearerRejected(check.reason);
+    const { token } = check;
+    return { actor: { kind: "token", userId: token.userId, tokenId: token.id, orgId: token.orgId, scopes: token.scopes }, setCookie: null };
+  }
+  const sessionToken = readSessionCookie(headers.get("cookie"));
+  if (sessionToken) {
+    const result = await validateSessionToken(kernel.db, sessionToken);
+    if (result.session) {
+      return {
+        actor: { kind: "user", userId: result.user.id, sessionId: result.session.id },
+        setCookie: result.fresh ? sessionCookie(sessionToken, result.session.expiresAt, isSecureUrl(kernel.config.publicUrl)) : null,
+      };
+    }
+  }
+  return { actor: { kind: "anonymous" }, setCookie: null };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF defence: a state-changing request that rides on a cookie must come from our own origin.
+ * Requests with a bearer token carry no ambient credentials and are exempt.
+ * Returns an error message, or null when the request may proceed.
+ */
+export function originProblem(request: { method: string; headers: Headers }, publicUrl: string): string | null {
+  if (SAFE_METHODS.has(request.method.toUpperCase())) return null;
+  if (request.headers.get("authorization")) return null;
+  const origin = request.headers.get("origin");
+  const allowed = new URL(publicUrl).origin;
+  if (!origin) return "Missing Origin header on a state-changing request.";
+  if (origin !== allowed) return `Origin ${origin} is not allowed; requests must come from ${allowed}.`;
+  return null;
+}
