@@ -1,0 +1,12 @@
+/**
+ * The browser halves of the installed plugins, in the same order as src/plugins.ts. A plugin
+ * with a UI adds its `plugins/<id>/ui.ts` export here; the kernel's own contributions come
+ * first. Composed and checked when the module loads, so a broken contribution stops the server
+ * at its first render and every e2e test, rather than surfacing on a user's click.
+ */
+import { coreUi } from "~/ui/core-ui";
+import { composePluginUis } from "~/ui/plugin-ui";
+
+export const pluginUis = [coreUi] as const;
+
+export const pluginUi = composePluginUis(pluginUis);

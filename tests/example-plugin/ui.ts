@@ -1,0 +1,23 @@
+/**
+ * The example plugin's browser half: what a plugin adds to the UI. Imports nothing from the
+ * server half except capability constants (plain data); components load lazily, so the
+ * plugin's code is fetched only when a page or slot shows it.
+ *
+ * Installed by adding `exampleUi` to the list in src/plugins.ui.ts (the shipped app does not).
+ */
+import { lazy } from "solid-js";
+import { definePluginUi } from "~/ui/plugin-ui";
+import { noteRead } from "./capabilities";
+
+export const exampleUi = definePluginUi({
+  id: "example",
+  slots: {
+    // A link in the left navigation, after Home.
+    "app.nav": [{ id: "notes", label: "Notes", href: "/example/notes", order: 50 }],
+    // A button in the dashboard action rail, for members who may read notes.
+    "dashboard.actions": [
+      { id: "note-count", capability: noteRead, component: lazy(() => import("./ui/DashboardNotesAction")) },
+    ],
+  },
+  pages: [{ path: "/example/notes", breadcrumb: "Notes", component: lazy(() => import("./ui/NotesPage")) }],
+});

@@ -1,0 +1,107 @@
+/**
+ * The plugin UI contract: UI halves are checked when their module loads, and composed in
+ * a predictable order.
+ */
+import { describe, expect, it } from "vitest";
+import { coreUi } from "~/ui/core-ui";
+import { composePluginUis, definePluginUi, isVisibleTo, SLOT_NAMES, UiContractError } from "~/ui/plugin-ui";
+import { exampleUi } from "../example-plugin/ui";
+
+const Panel = () => null;
+
+describe("definePluginUi", () => {
+  it("accepts the example plugin's UI half", () => {
+    expect(exampleUi.id).toBe("example");
+    expect(exampleUi.pages?.map((p) => p.path)).toEqual(["/example/notes"]);
+  });
+
+  it("refuses an unknown slot, naming the known ones", () => {
+    const define = () => definePluginUi({ id: "typo", slots: { "dashboard.action": [{ id: "x", component: Panel }] } as never });
+    expect(define).toThrow(UiContractError);
+    expect(define).toThrow(/unknown slot "dashboard.action"; known slots: app.nav, /);
+  });
+
+  it("refuses a contribution id used twice in one slot", () => {
+    expect(() =>
+      definePluginUi({
+        id: "twice",
+        slots: { "admin.sections": [{ id: "usage", component: Panel }, { id: "usage", component: Panel }] },
+      }),
+    ).toThrow(/slot "admin.sections": contribution id "usage" is used twice/);
+  });
+
+  it("allows the same id in different slots", () => {
+    expect(() =>
+      definePluginUi({
+        id: "spread",
+        slots: { "admin.sections": [{ id: "usage", component: Panel }], "org.settings.sections": [{ id: "usage", component: Panel }] },
+      }),
+    ).not.toThrow();
+  });
+
+  it("refuses components in link slots, links without components, and links leaving the app", () => {
+    const attempt = (slots: object) => () => definePluginUi({ id: "shapes", slots: slots as never });
+    expect(attempt({ "app.nav": [{ id: "x", label: "X", href: "/x", component: Panel }] })).toThrow(/takes links/);
+    expect(attempt({ "project.tabs": [{ id: "x", label: "X", href: "/x" }] })).toThrow(/needs a component/);
+    expect(attempt({ "app.nav": [{ id: "x", label: "X", href: "https://example.com" }] })).toThrow(/in-app path/);
+    expect(attempt({ "app.nav": [{ id: "x", label: "X", href: "//example.com" }] })).toThrow(/in-app path/);
+    expect(attempt({ "app.nav": [{ id: "Bad_Id", label: "X", href: "/x" }] })).toThrow(/must be kebab-case/);
+  });
+
+  it("refuses a contribution written for another version of its slot", () => {
+    expect(() =>
+      definePluginUi({ id: "old", slots: { "dashboard.actions": [{ id: "x", component: Panel, slotVersion: 0 }] } }),
+    ).toThrow(/written for version 0 of the slot, but this app has version 1/);
+  });
+
+  it("refuses bad page paths and ids", () => {
+    expect(() => definePluginUi({ id: "pages", pages: [{ path: "notes", component: Panel }] })).toThrow(/must start with "\/"/);
+    expect(() => definePluginUi({ id: "Pages", pages: [] })).toThrow(/must be kebab-case/);
+  });
+});
+
+describe("composePluginUis", () => {
+  it("orders contributions by order, then by plugin list order", () => {
+    const a = definePluginUi({ id: "a", slots: { "app.nav": [{ id: "late", label: "Late", href: "/late", order: 200 }, { id: "one", label: "A", href: "/a" }] } });
+    const b = definePluginUi({ id: "b", slots: { "app.nav": [{ id: "one", label: "B", href: "/b" }] } });
+    const registry = composePluginUis([coreUi, a, b]);
+    expect(registry.contributions("app.nav").map((c) => c.key)).toEqual(["core.home", "a.one", "b.one", "a.late"]);
+    expect(registry.contributions("dashboard.actions")).toEqual([]);
+  });
+
+  it("puts the example plugin's Notes link after Home and registers its page", () => {
+    const registry = composePluginUis([coreUi, exampleUi]);
+    expect(registry.contributions("app.nav").map((c) => c.label)).toEqual(["Home", "Notes"]);
+    expect(registry.pages.map((p) => [p.pluginId, p.path])).toEqual([["example", "/example/notes"]]);
+  });
+
+  it("refuses a plugin UI listed twice and a page path claimed twice", () => {
+    expect(() => composePluginUis([coreUi, coreUi])).toThrow(/plugin UI "core" is listed twice/);
+    const one = definePluginUi({ id: "one", pages: [{ path: "/same", component: Panel }] });
+    const two = definePluginUi({ id: "two", pages: [{ path: "/same", component: Panel }] });
+    expect(() => composePluginUis([one, two])).toThrow(/page "\/same" is declared by both "one" and "two"/);
+  });
+
+  it("shows a contribution without a capability to everyone, others only to holders", () => {
+    const registry = composePluginUis([exampleUi]);
+    const [action] = registry.contributions("dashboard.actions");
+    expect(action?.capabilityId).toBe("example.note.read");
+    expect(isVisibleTo(action!, new Set())).toBe(false);
+    expect(isVisibleTo(action!, new Set(["example.note.read"]))).toBe(true);
+    const [link] = registry.contributions("app.nav");
+    expect(isVisibleTo(link!, new Set())).toBe(true);
+  });
+
+  it("knows every slot of the architecture", () => {
+    expect(SLOT_NAMES).toEqual([
+      "app.nav",
+      "org.settings.sections",
+      "project.tabs",
+      "dashboard.actions",
+      "chart.editor.panels",
+      "login.providers",
+      "onboarding.steps",
+      "admin.sections",
+    ]);
+  });
+});
