@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * Builds the app (scripts/build.mjs) unless `.output/server/index.mjs` is newer than every
+ * input: src/, plugins/, db/, public/, app.config.ts, package-lock.json and the build script.
+ * The browser tests run against the built server, so they must never test a stale build.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const output = path.join(root, ".output", "server", "index.mjs");
+const inputs = ["src", "plugins", "db", "public", "app.config.ts", "package-lock.json", "scripts/build.mjs"];
+
+/** The newest modification time under `target` (a file or a folder), and the file that has it. */
+function newest(target) {
+  if (!existsSync(target)) return { mtime: 0, file: null };
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return { mtime: stat.mtimeMs, file: target };
+  let best = { mtime: stat.mtimeMs, file: target };
+  for (const entry of readdirSync(target)) {
+    const found = newest(path.join(target, entry));
+    if (found.mtime > best.mtime) best = found;
+  }
+  return best;
+}
+
+function reason() {
+  if (!existsSync(output)) return "no build yet";
+  const built = statSync(output).mtimeMs;
+  for (const input of inputs) {
+    const found = newest(path.join(root, input));
+    if (found.mtime > built) return `${path.relative(root, found.file)} changed since the last build`;
+  }
+  return null;
+}
+
+const why = reason();
+if (why) {
+  console.log(`Building (${why})…`);
+  const result = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+  process.exit(result.status ?? 1);
+}
+console.log("Build is up to date.");
