@@ -21,7 +21,11 @@ import { Mailer } from "./mail";
 import { Metrics } from "./metrics";
 import { migrateToLatest } from "./migrator";
 import { camelCase, type AnyPlugin } from "./plugin";
-import { Tenancy } from "./tenancy";
+import { Tenancy } from "./tenancy/roles";
+import { kernelCapabilities } from "./tenancy/capabilities";
+
+/** Router keys the kernel mounts itself. */
+export const RESERVED_ROUTER_KEYS = ["kernel", "auth", "orgs", "projects", "audit"];
 import { accessProblems } from "./trpc";
 
 export interface Kernel {
@@ -63,7 +67,7 @@ export function validatePlugins(plugins: readonly AnyPlugin[]): CapabilityRegist
   plugins.forEach((plugin, index) => {
     if (seen.has(plugin.id)) problems.push(`plugin "${plugin.id}" is listed twice`);
     seen.set(plugin.id, index);
-    if (camelCase(plugin.id) === "kernel") problems.push(`plugin id "kernel" is reserved`);
+    if (RESERVED_ROUTER_KEYS.includes(camelCase(plugin.id))) problems.push(`plugin id "${plugin.id}" is reserved for the kernel`);
   });
   plugins.forEach((plugin, index) => {
     for (const required of plugin.requires ?? []) {
@@ -73,6 +77,7 @@ export function validatePlugins(plugins: readonly AnyPlugin[]): CapabilityRegist
     }
   });
   const capabilities = new CapabilityRegistry();
+  for (const cap of kernelCapabilities) capabilities.register("kernel", cap);
   const jobs = new Set<string>();
   for (const plugin of plugins) {
     for (const cap of plugin.capabilities ?? []) {

@@ -1,8 +1,12 @@
 /**
- * The root router: the kernel's own procedures under `kernel`, and each plugin's router under
+ * The root router: the kernel's own procedures (`kernel`, `auth`, `orgs`, `projects`, `audit`), and each plugin's router under
  * its camelCase id. Built from the static plugin list so `AppRouter` is inferred end to end.
  */
 import { createTRPCRouter, publicProcedure } from "./trpc";
+import { auditRouter } from "./routers/audit";
+import { authRouter } from "./routers/auth";
+import { orgsRouter } from "./routers/orgs";
+import { projectsRouter } from "./routers/projects";
 import { camelCase, type AnyPlugin, type PluginRouters } from "./plugin";
 
 export const kernelRouter = createTRPCRouter({
@@ -18,5 +22,12 @@ export const kernelRouter = createTRPCRouter({
 export function buildAppRouter<const Plugins extends readonly AnyPlugin[]>(plugins: Plugins) {
   const record: Record<string, unknown> = {};
   for (const plugin of plugins) if (plugin.router) record[camelCase(plugin.id)] = plugin.router;
-  return createTRPCRouter({ ...(record as PluginRouters<Plugins>), kernel: kernelRouter });
+  return createTRPCRouter({
+    ...(record as PluginRouters<Plugins>),
+    kernel: kernelRouter,
+    auth: authRouter,
+    orgs: orgsRouter,
+    projects: projectsRouter,
+    audit: auditRouter,
+  });
 }

@@ -302,6 +302,49 @@ export function capabilityProcedure(capability: Capability) {
     });
 }
 
+/**
+ * A procedure acting on one project that needs `capability` there. The input gains `orgId`
+ * and `projectId`; the role is the member's project override, else their org role. A project
+ * that is not in the org, deleted, or invisible answers 404 like the org itself.
+ */
+export function projectCapabilityProcedure(capability: Capability) {
+  return baseProcedure
+    .meta({ capability: capability.id })
+    .input(
+      z.object({
+        orgId: z.uuid({ message: "orgId must be an organization id (UUID)" }),
+        projectId: z.uuid({ message: "projectId must be a project id (UUID)" }),
+      }),
+    )
+    .use(async ({ ctx, input, type, path, getRawInput, next }) => {
+      const actor = requireSignedIn(ctx.actor, type);
+      if (actor.kind === "token" && actor.orgId !== input.orgId) {
+        throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
+      }
+      let role: Role | null = null;
+      return runScoped({
+        ctx,
+        type,
+        path,
+        actor,
+        orgId: input.orgId,
+        getRawInput,
+        authorize: async (trx) => {
+          await applyScope(trx, { userId: actor.userId, orgId: input.orgId });
+          const orgRole = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
+          if (!orgRole) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
+          role = await ctx.kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx);
+          if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
+          if (!ctx.kernel.capabilities.allows(role, capability.id)) {
+            throw new TRPCError({ code: "FORBIDDEN", message: `Your role in this project (${role}) does not allow this: ${capability.description}.` });
+          }
+        },
+        call: ({ db, audit }) =>
+          next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId }, project: { id: input.projectId, role: role! } } }),
+      });
+    });
+}
+
 /* ----------------------------------------------------------------------------------------
  * Router checks
  * ------------------------------------------------------------------------------------- */

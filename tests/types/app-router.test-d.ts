@@ -4,12 +4,12 @@
  */
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { expectTypeOf } from "vitest";
-import { buildAppRouter } from "~/kernel/router";
+import { type buildAppRouter } from "~/kernel/router";
 import type { AppRouter } from "~/plugins";
-import { examplePlugin } from "../example-plugin";
+import type { examplePlugin } from "../example-plugin";
 
-const routerWithExample = buildAppRouter([examplePlugin] as const);
-const client = createTRPCClient<typeof routerWithExample>({ links: [httpBatchLink({ url: "http://localhost/api/trpc" })] });
+type RouterWithExample = ReturnType<typeof buildAppRouter<readonly [typeof examplePlugin]>>;
+const client = createTRPCClient<RouterWithExample>({ links: [httpBatchLink({ url: "http://localhost/api/trpc" })] });
 
 // Input: exactly what the zod schema accepts.
 expectTypeOf(client.example.hello.query).parameter(0).toEqualTypeOf<{ name: string }>();

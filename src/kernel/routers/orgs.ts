@@ -1,0 +1,238 @@
+/**
+ * `orgs.*`: organizations (tenants), their members and invitations.
+ */
+import { TRPCError } from "@trpc/server";
+import { sql, type Kysely } from "kysely";
+import { z } from "zod";
+import { generateApiToken, hashApiToken } from "../auth/tokens";
+import { applyScope } from "../scope";
+import { membersInvite, membersManage, orgDelete, orgUpdate, orgView } from "../tenancy/capabilities";
+import { changeRole, createOrg, nameSchema, removeMember, roleSchema, slugSchema, transferOwnership } from "../tenancy/service";
+import { capabilityProcedure, createTRPCRouter, fieldError, publicProcedure, sessionProcedure, userProcedure } from "../trpc";
+
+const emailSchema = z.string().trim().toLowerCase().email("Enter a valid email address").max(254);
+
+export const orgsRouter = createTRPCRouter({
+  /** Orgs I belong to (a token: its own org). */
+  list: userProcedure
+    .meta({ mcp: { name: "list_orgs", description: "List the organizations the user belongs to, with their role in each.", readOnly: true } })
+    .query(async ({ ctx }) => {
+      let q = ctx.db
+        .selectFrom("memberships")
+        .innerJoin("orgs", "orgs.id", "memberships.org_id")
+        .select(["orgs.id", "orgs.slug", "orgs.name", "memberships.role", "orgs.created_at as createdAt"])
+        .where("memberships.user_id", "=", ctx.actor.userId)
+        .where("orgs.deleted_at", "is", null)
+        .orderBy("orgs.name");
+      if (ctx.actor.kind === "token") q = q.where("orgs.id", "=", ctx.actor.orgId);
+      return q.execute();
+    }),
+
+  /** One org by slug, with my role and what it lets me do. 404 unless I am a member. */
+  bySlug: userProcedure.input(z.object({ slug: z.string().max(64) })).query(async ({ ctx, input }) => {
+    const row = await ctx.db
+      .selectFrom("orgs")
+      .innerJoin("memberships", (j) => j.onRef("memberships.org_id", "=", "orgs.id").on("memberships.user_id", "=", ctx.actor.userId))
+      .select(["orgs.id", "orgs.slug", "orgs.name", "orgs.created_at as createdAt", "memberships.role"])
+      .where("orgs.slug", "=", input.slug.toLowerCase())
+      .where("orgs.deleted_at", "is", null)
+      .executeTakeFirst();
+    if (!row || (ctx.actor.kind === "token" && ctx.actor.orgId !== row.id)) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
+    return { ...row, capabilities: ctx.kernel.capabilities.forRole(row.role) };
+  }),
+
+  create: sessionProcedure.input(z.object({ slug: slugSchema, name: nameSchema })).mutation(async ({ ctx, input }) => {
+    const org = await createOrg(ctx.db, { slug: input.slug, name: input.name, ownerId: ctx.actor.userId });
+    await ctx.audit({ action: "org.create", orgId: org.id, target: { type: "org", id: org.id }, data: { slug: org.slug, name: org.name } });
+    return org;
+  }),
+
+  rename: capabilityProcedure(orgUpdate).input(z.object({ name: nameSchema })).mutation(async ({ ctx, input }) => {
+    await ctx.db.updateTable("orgs").set({ name: input.name, updated_at: new Date() }).where("id", "=", ctx.org.id).execute();
+    await ctx.audit({ action: "org.rename", target: { type: "org", id: ctx.org.id }, data: { name: input.name } });
+    return { name: input.name };
+  }),
+
+  /** Soft delete: gone for everyone at once, restorable for 30 days with `atrium orgs:restore`. */
+  delete: capabilityProcedure(orgDelete)
+    .input(z.object({ confirmSlug: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const org = await ctx.db.selectFrom("orgs").select(["slug"]).where("id", "=", ctx.org.id).executeTakeFirstOrThrow();
+      if (input.confirmSlug.trim().toLowerCase() !== org.slug) throw fieldError("UNPROCESSABLE_CONTENT", "confirmSlug", `Type "${org.slug}" to confirm.`);
+      await ctx.db.updateTable("orgs").set({ deleted_at: new Date() }).where("id", "=", ctx.org.id).execute();
+      await ctx.audit({ action: "org.delete", target: { type: "org", id: ctx.org.id }, data: { slug: org.slug } });
+      return { ok: true, restorableDays: 30 };
+    }),
+
+  members: createTRPCRouter({
+    list: capabilityProcedure(orgView).query(async ({ ctx }) => {
+      // users is not a tenant table; membership rows of this org are visible in scope.
+      return ctx.db
+        .selectFrom("memberships")
+        .innerJoin("users", "users.id", "memberships.user_id")
+        .select(["users.id as userId", "users.email", "users.name", "memberships.role", "memberships.created_at as joinedAt"])
+        .where("memberships.org_id", "=", ctx.org.id)
+        .orderBy("users.name")
+        .execute();
+    }),
+
+    updateRole: capabilityProcedure(membersManage)
+      .input(z.object({ userId: z.uuid(), role: roleSchema }))
+      .mutation(async ({ ctx, input }) => {
+        const result = await changeRole(ctx.db, ctx.org.id, ctx.org.role, input.userId, input.role);
+        await ctx.audit({ action: "member.role.update", target: { type: "user", id: input.userId }, data: { from: result.previousRole, to: input.role } });
+        return result;
+      }),
+
+    remove: capabilityProcedure(membersManage)
+      .input(z.object({ userId: z.uuid() }))
+      .mutation(async ({ ctx, input }) => {
+        if (input.userId === ctx.actor.userId) throw fieldError("UNPROCESSABLE_CONTENT", "userId", "To leave, use Leave organization.");
+        await removeMember(ctx.db, ctx.org.id, ctx.org.role, input.userId);
+        await ctx.audit({ action: "member.remove", target: { type: "user", id: input.userId } });
+        return { ok: true };
+      }),
+
+    leave: capabilityProcedure(orgView).mutation(async ({ ctx }) => {
+      await removeMember(ctx.db, ctx.org.id, "owner", ctx.actor.userId);
+      await ctx.audit({ action: "member.leave", target: { type: "user", id: ctx.actor.userId } });
+      return { ok: true };
+    }),
+
+    transferOwnership: capabilityProcedure(orgDelete)
+      .input(z.object({ userId: z.uuid() }))
+      .mutation(async ({ ctx, input }) => {
+        await transferOwnership(ctx.db, ctx.org.id, ctx.actor.userId, input.userId);
+        await ctx.audit({ action: "org.ownership.transfer", target: { type: "user", id: input.userId } });
+        return { ok: true };
+      }),
+  }),
+
+  invitations: createTRPCRouter({
+    list: capabilityProcedure(membersInvite).query(async ({ ctx }) => {
+      return ctx.db
+        .selectFrom("invitations")
+        .select(["id", "email", "role", "expires_at as expiresAt", "created_at as createdAt", "accepted_at as acceptedAt", "revoked_at as revokedAt"])
+        .where("org_id", "=", ctx.org.id)
+        .orderBy("created_at", "desc")
+        .execute();
+    }),
+
+    /** Invites by email with a role and an expiry; mails a single-use link (also returned once). */
+    create: capabilityProcedure(membersInvite)
+      .input(z.object({ email: emailSchema, role: roleSchema, expiresInDays: z.number().int().min(1).max(30).default(7) }))
+      .mutation(async ({ ctx, input }) => {
+        if (input.role === "owner" && ctx.org.role !== "owner") throw fieldError("FORBIDDEN", "role", "Only an owner can invite another owner.");
+        const already = await ctx.db
+          .selectFrom("memberships")
+          .innerJoin("users", "users.id", "memberships.user_id")
+          .select("users.id")
+          .where("memberships.org_id", "=", ctx.org.id)
+          .where("users.email", "=", input.email)
+          .executeTakeFirst();
+        if (already) throw fieldError("CONFLICT", "email", `${input.email} is already a member.`);
+        const token = generateApiToken().replace(/^atr_/, "inv_");
+        const row = await ctx.db
+          .insertInto("invitations")
+          .values({
+            org_id: ctx.org.id,
+            email: input.email,
+            role: input.role,
+            token_hash: hashApiToken(token),
+            invited_by: ctx.actor.userId,
+            expires_at: new Date(Date.now() + input.expiresInDays * 86_400_000),
+          })
+          .returning(["id", "email", "role", "expires_at as expiresAt"])
+          .executeTakeFirstOrThrow();
+        const org = await ctx.db.selectFrom("orgs").select(["name"]).where("id", "=", ctx.org.id).executeTakeFirstOrThrow();
+        const link = `${ctx.kernel.config.publicUrl}/invite/${token}`;
+        await ctx.kernel.mailer.send(ctx.db, {
+          to: input.email,
+          subject: `You're invited to ${org.name} on Atrium`,
+          text: `You have been invited to join ${org.name} on Atrium as ${input.role}.\n\nAccept the invitation: ${link}\n\nThe link works once and expires on ${row.expiresAt.toISOString().slice(0, 10)}.`,
+        });
+        await ctx.audit({ action: "invitation.create", target: { type: "invitation", id: row.id }, data: { email: input.email, role: input.role } });
+        return { ...row, link };
+      }),
+
+    revoke: capabilityProcedure(membersInvite)
+      .input(z.object({ invitationId: z.uuid() }))
+      .mutation(async ({ ctx, input }) => {
+        const row = await ctx.db
+          .updateTable("invitations")
+          .set({ revoked_at: new Date() })
+          .where("id", "=", input.invitationId)
+          .where("org_id", "=", ctx.org.id)
+          .where("accepted_at", "is", null)
+          .where("revoked_at", "is", null)
+          .returning("id")
+          .executeTakeFirst();
+        if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Invitation not found or no longer pending." });
+        await ctx.audit({ action: "invitation.revoke", target: { type: "invitation", id: row.id } });
+        return { ok: true };
+      }),
+
+    /** What an invitation link is for, before accepting (no membership needed). */
+    preview: publicProcedure.input(z.object({ token: z.string().max(100) })).query(async ({ ctx, input }) => {
+      const invitation = await findInvitation(ctx.kernel.db, input.token);
+      if (!invitation) throw new TRPCError({ code: "NOT_FOUND", message: "This invitation link is not valid." });
+      return { orgName: invitation.org_name, orgSlug: invitation.org_slug, email: invitation.email, role: invitation.role, status: invitationStatus(invitation) };
+    }),
+
+    /** Accepts an invitation sent to my email address. */
+    accept: sessionProcedure.input(z.object({ token: z.string().max(100) })).mutation(async ({ ctx, input }) => {
+      const invitation = await findInvitation(ctx.db, input.token);
+      if (!invitation) throw new TRPCError({ code: "NOT_FOUND", message: "This invitation link is not valid." });
+      const status = invitationStatus(invitation);
+      if (status !== "pending") throw fieldError("CONFLICT", "token", status === "expired" ? "This invitation has expired; ask for a new one." : `This invitation was already ${status}.`);
+      const me = await ctx.db.selectFrom("users").select(["email"]).where("id", "=", ctx.actor.userId).executeTakeFirstOrThrow();
+      if (me.email.toLowerCase() !== invitation.email.toLowerCase()) {
+        throw fieldError("FORBIDDEN", "token", `This invitation is for ${invitation.email}; you are signed in as ${me.email}.`);
+      }
+      await applyScope(ctx.db, { userId: ctx.actor.userId, orgId: invitation.org_id });
+      const claimed = await ctx.db
+        .updateTable("invitations")
+        .set({ accepted_at: new Date() })
+        .where("id", "=", invitation.id)
+        .where("accepted_at", "is", null)
+        .where("revoked_at", "is", null)
+        .returning("id")
+        .executeTakeFirst();
+      if (!claimed) throw fieldError("CONFLICT", "token", "This invitation was already used.");
+      await ctx.db
+        .insertInto("memberships")
+        .values({ org_id: invitation.org_id, user_id: ctx.actor.userId, role: invitation.role as never })
+        .onConflict((oc) => oc.columns(["org_id", "user_id"]).doNothing())
+        .execute();
+      // The invitation proved the address.
+      await ctx.db.updateTable("users").set({ email_verified_at: sql`coalesce(email_verified_at, now())` }).where("id", "=", ctx.actor.userId).execute();
+      await ctx.audit({ action: "invitation.accept", orgId: invitation.org_id, target: { type: "invitation", id: invitation.id }, data: { role: invitation.role } });
+      return { orgId: invitation.org_id, orgSlug: invitation.org_slug, role: invitation.role };
+    }),
+  }),
+});
+
+interface InvitationRow {
+  id: string;
+  org_id: string;
+  org_slug: string;
+  org_name: string;
+  email: string;
+  role: string;
+  expires_at: Date;
+  accepted_at: Date | null;
+  revoked_at: Date | null;
+}
+
+async function findInvitation(db: Kysely<any>, token: string): Promise<InvitationRow | null> {
+  if (!/^inv_[a-z2-7]{32}$/.test(token)) return null;
+  const { rows } = await sql<InvitationRow>`select * from atrium_find_invitation(${hashApiToken(token)})`.execute(db);
+  return rows[0] ?? null;
+}
+
+function invitationStatus(i: InvitationRow): "pending" | "accepted" | "revoked" | "expired" {
+  if (i.accepted_at) return "accepted";
+  if (i.revoked_at) return "revoked";
+  if (i.expires_at.getTime() <= Date.now()) return "expired";
+  return "pending";
+}

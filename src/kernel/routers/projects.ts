@@ -1,0 +1,107 @@
+/**
+ * `projects.*`: projects inside an org, and project-level role overrides.
+ */
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { orgView, projectCreate, projectManage, projectUpdate } from "../tenancy/capabilities";
+import { createProject, nameSchema, roleSchema, slugSchema } from "../tenancy/service";
+import { capabilityProcedure, createTRPCRouter, fieldError, projectCapabilityProcedure } from "../trpc";
+
+const projectColumns = ["id", "slug", "name", "description", "archived_at as archivedAt", "created_at as createdAt", "updated_at as updatedAt"] as const;
+
+export const projectsRouter = createTRPCRouter({
+  list: capabilityProcedure(orgView)
+    .meta({ mcp: { name: "list_projects", description: "List the projects of an organization (archived ones only when asked).", readOnly: true } })
+    .input(z.object({ includeArchived: z.boolean().default(false) }))
+    .query(async ({ ctx, input }) => {
+      let q = ctx.db.selectFrom("projects").select(projectColumns).where("org_id", "=", ctx.org.id).where("deleted_at", "is", null).orderBy("name");
+      if (!input.includeArchived) q = q.where("archived_at", "is", null);
+      return q.execute();
+    }),
+
+  bySlug: capabilityProcedure(orgView)
+    .input(z.object({ slug: z.string().max(64) }))
+    .query(async ({ ctx, input }) => {
+      const row = await ctx.db
+        .selectFrom("projects")
+        .select(projectColumns)
+        .where("org_id", "=", ctx.org.id)
+        .where("slug", "=", input.slug.toLowerCase())
+        .where("deleted_at", "is", null)
+        .executeTakeFirst();
+      if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
+      const role = (await ctx.kernel.tenancy.projectRoleOf(ctx.actor.userId, ctx.org.id, row.id, ctx.db)) ?? ctx.org.role;
+      return { ...row, role, capabilities: ctx.kernel.capabilities.forRole(role) };
+    }),
+
+  create: capabilityProcedure(projectCreate)
+    .input(z.object({ slug: slugSchema, name: nameSchema, description: z.string().trim().max(500).default("") }))
+    .mutation(async ({ ctx, input }) => {
+      const project = await createProject(ctx.db, { ...input, orgId: ctx.org.id });
+      await ctx.audit({ action: "project.create", target: { type: "project", id: project.id }, data: { slug: project.slug, name: project.name } });
+      return project;
+    }),
+
+  update: projectCapabilityProcedure(projectUpdate)
+    .input(z.object({ name: nameSchema.optional(), description: z.string().trim().max(500).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      if (input.name === undefined && input.description === undefined) throw fieldError("UNPROCESSABLE_CONTENT", "name", "Nothing to change.");
+      const row = await ctx.db
+        .updateTable("projects")
+        .set({ ...input, updated_at: new Date() })
+        .where("id", "=", ctx.project.id)
+        .returning(projectColumns)
+        .executeTakeFirstOrThrow();
+      await ctx.audit({ action: "project.update", target: { type: "project", id: row.id }, data: input });
+      return row;
+    }),
+
+  setArchived: projectCapabilityProcedure(projectUpdate)
+    .input(z.object({ archived: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.db.updateTable("projects").set({ archived_at: input.archived ? new Date() : null, updated_at: new Date() }).where("id", "=", ctx.project.id).execute();
+      await ctx.audit({ action: input.archived ? "project.archive" : "project.unarchive", target: { type: "project", id: ctx.project.id } });
+      return { archived: input.archived };
+    }),
+
+  delete: projectCapabilityProcedure(projectManage)
+    .input(z.object({ confirmSlug: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const project = await ctx.db.selectFrom("projects").select("slug").where("id", "=", ctx.project.id).executeTakeFirstOrThrow();
+      if (input.confirmSlug.trim().toLowerCase() !== project.slug) throw fieldError("UNPROCESSABLE_CONTENT", "confirmSlug", `Type "${project.slug}" to confirm.`);
+      await ctx.db.updateTable("projects").set({ deleted_at: new Date() }).where("id", "=", ctx.project.id).execute();
+      await ctx.audit({ action: "project.delete", target: { type: "project", id: ctx.project.id }, data: { slug: project.slug } });
+      return { ok: true };
+    }),
+
+  roles: createTRPCRouter({
+    list: projectCapabilityProcedure(projectManage).query(async ({ ctx }) => {
+      return ctx.db
+        .selectFrom("project_roles")
+        .innerJoin("users", "users.id", "project_roles.user_id")
+        .select(["users.id as userId", "users.email", "users.name", "project_roles.role"])
+        .where("project_roles.project_id", "=", ctx.project.id)
+        .execute();
+    }),
+
+    /** Sets (or with `role: null`, clears) a member's role in this project. */
+    set: projectCapabilityProcedure(projectManage)
+      .input(z.object({ userId: z.uuid(), role: roleSchema.nullable() }))
+      .mutation(async ({ ctx, input }) => {
+        const member = await ctx.db.selectFrom("memberships").select("role").where("org_id", "=", ctx.org.id).where("user_id", "=", input.userId).executeTakeFirst();
+        if (!member) throw new TRPCError({ code: "NOT_FOUND", message: "That person is not a member of this organization." });
+        if (input.role === "owner") throw fieldError("UNPROCESSABLE_CONTENT", "role", "Owner is an organization role; choose admin, editor or viewer.");
+        if (input.role === null) {
+          await ctx.db.deleteFrom("project_roles").where("project_id", "=", ctx.project.id).where("user_id", "=", input.userId).execute();
+        } else {
+          await ctx.db
+            .insertInto("project_roles")
+            .values({ project_id: ctx.project.id, org_id: ctx.org.id, user_id: input.userId, role: input.role })
+            .onConflict((oc) => oc.columns(["project_id", "user_id"]).doUpdateSet({ role: input.role! }))
+            .execute();
+        }
+        await ctx.audit({ action: "project.role.set", target: { type: "project", id: ctx.project.id }, data: { userId: input.userId, role: input.role } });
+        return { userId: input.userId, role: input.role };
+      }),
+  }),
+});
