@@ -2,6 +2,9 @@ import { defineConfig } from "@solidjs/start/config";
 import { fileURLToPath } from "node:url";
 
 const src = fileURLToPath(new URL("./src", import.meta.url));
+// `vinxi dev` loads Nitro plugins outside Vite's module graph (no "~" alias); in dev the kernel
+// boots on the first request instead.
+const dev = process.argv.includes("dev");
 
 export default defineConfig({
   middleware: "./src/middleware.ts",
@@ -9,7 +12,7 @@ export default defineConfig({
     preset: "node-server",
     // Nitro treats a top-level plugins/ folder as Nitro server plugins; ours are Atrium plugins.
     ignore: ["plugins/**"],
-    plugins: ["./src/server/boot-plugin.ts"],
+    plugins: dev ? [] : ["./src/server/boot-plugin.ts"],
     // Nitro aliases "~" to the project root; ours means src/ everywhere.
     alias: { "~": src },
   },

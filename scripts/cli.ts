@@ -11,6 +11,11 @@ import { createLogger } from "~/kernel/log";
 import { bootKernel, type Kernel } from "~/kernel/kernel";
 import { migrationStatus } from "~/kernel/migrator";
 import type { AnyPlugin, CliCommand } from "~/kernel/plugin";
+import { ZodError } from "zod";
+import { writeAudit } from "~/kernel/audit";
+import { generateApiToken, hashApiToken } from "~/kernel/auth/tokens";
+import type { TokenScope } from "~/kernel/db/schema";
+import { createOrg, createProject, nameSchema, ORG_RESTORE_DAYS, slugSchema } from "~/kernel/tenancy/service";
 
 type Flags = Record<string, string | boolean>;
 
@@ -44,7 +49,111 @@ interface KernelCommand {
   run(args: { kernel: Kernel; flags: Flags; print: (line: string) => void; plugins: readonly AnyPlugin[] }): Promise<void>;
 }
 
+class UsageError extends Error {}
+
+function requireFlag(flags: Flags, name: string): string {
+  const v = flags[name];
+  if (typeof v !== "string" || !v.trim()) throw new UsageError(`--${name} is required`);
+  return v.trim();
+}
+
+async function userIdByEmail(kernel: Kernel, email: string): Promise<string> {
+  const user = await kernel.db.selectFrom("users").select("id").where("email", "=", email.toLowerCase()).executeTakeFirst();
+  if (!user) throw new UsageError(`No user with email ${email}`);
+  return user.id;
+}
+
+/** Operators act across orgs: look an org up by slug with the owner's connection. */
+async function orgBySlug(kernel: Kernel, slug: string, options: { deleted?: boolean } = {}) {
+  let q = kernel.ownerDb.selectFrom("orgs").select(["id", "slug", "name", "deleted_at"]).where("slug", "=", slug.toLowerCase());
+  if (!options.deleted) q = q.where("deleted_at", "is", null);
+  const org = await q.executeTakeFirst();
+  if (!org) throw new UsageError(`No organization with slug ${slug}`);
+  return org;
+}
+
+const SYSTEM_CLI = { kind: "system" as const, label: "cli" };
+
 const kernelCommands: Record<string, KernelCommand> = {
+  "orgs:create": {
+    summary: "Create an organization owned by an existing user",
+    usage: "--owner <email> --slug <slug> [--name <name>]",
+    boot: { migrate: true, workJobs: false, services: false },
+    async run({ kernel, flags, print }) {
+      const ownerId = await userIdByEmail(kernel, requireFlag(flags, "owner"));
+      const slug = slugSchema.parse(requireFlag(flags, "slug"));
+      const name = nameSchema.parse(typeof flags.name === "string" ? flags.name : slug);
+      const org = await kernel.withScope({ userId: ownerId }, async (trx) => {
+        const created = await createOrg(trx, { slug, name, ownerId });
+        await writeAudit(trx, SYSTEM_CLI, { action: "org.create", orgId: created.id, target: { type: "org", id: created.id }, data: { slug, name } });
+        return created;
+      });
+      print(org.id);
+    },
+  },
+  "orgs:restore": {
+    summary: "Restore an organization deleted in the last 30 days",
+    usage: "--slug <slug>",
+    boot: { migrate: true, workJobs: false, services: false },
+    async run({ kernel, flags, print }) {
+      const org = await orgBySlug(kernel, requireFlag(flags, "slug"), { deleted: true });
+      if (!org.deleted_at) throw new UsageError(`${org.slug} is not deleted`);
+      const age = Date.now() - org.deleted_at.getTime();
+      if (age > ORG_RESTORE_DAYS * 86_400_000) throw new UsageError(`${org.slug} was deleted more than ${ORG_RESTORE_DAYS} days ago and can no longer be restored`);
+      await kernel.withScope({ orgId: org.id }, async (trx) => {
+        await trx.updateTable("orgs").set({ deleted_at: null }).where("id", "=", org.id).execute();
+        await writeAudit(trx, SYSTEM_CLI, { action: "org.restore", orgId: org.id, target: { type: "org", id: org.id } });
+      });
+      print(`Restored ${org.slug}`);
+    },
+  },
+  "projects:create": {
+    summary: "Create a project in an organization",
+    usage: "--org <slug> --slug <slug> [--name <name>]",
+    boot: { migrate: true, workJobs: false, services: false },
+    async run({ kernel, flags, print }) {
+      const org = await orgBySlug(kernel, requireFlag(flags, "org"));
+      const slug = slugSchema.parse(requireFlag(flags, "slug"));
+      const name = nameSchema.parse(typeof flags.name === "string" ? flags.name : slug);
+      const project = await kernel.withScope({ orgId: org.id }, async (trx) => {
+        const created = await createProject(trx, { orgId: org.id, slug, name });
+        await writeAudit(trx, SYSTEM_CLI, { action: "project.create", orgId: org.id, target: { type: "project", id: created.id }, data: { slug, name } });
+        return created;
+      });
+      print(project.id);
+    },
+  },
+  "tokens:create": {
+    summary: "Create a personal access token for a member (prints the token once)",
+    usage: "--user <email> --org <slug> --scopes read,write [--name <name>] [--expires-days <n>]",
+    boot: { migrate: true, workJobs: false, services: false },
+    async run({ kernel, flags, print }) {
+      const userId = await userIdByEmail(kernel, requireFlag(flags, "user"));
+      const org = await orgBySlug(kernel, requireFlag(flags, "org"));
+      const scopes = [...new Set(requireFlag(flags, "scopes").split(",").map((x) => x.trim()))];
+      if (!scopes.length || scopes.some((x) => x !== "read" && x !== "write")) throw new UsageError("--scopes must be read, write or read,write");
+      const days = typeof flags["expires-days"] === "string" ? Number(flags["expires-days"]) : 90;
+      if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError("--expires-days must be a whole number from 1 to 366");
+      const token = generateApiToken();
+      await kernel.withScope({ userId, orgId: org.id }, async (trx) => {
+        if (!(await kernel.tenancy.roleOf(userId, org.id, trx))) throw new UsageError(`${requireFlag(flags, "user")} is not a member of ${org.slug}`);
+        const row = await trx
+          .insertInto("api_tokens")
+          .values({
+            user_id: userId,
+            org_id: org.id,
+            name: typeof flags.name === "string" ? flags.name : "CLI token",
+            token_hash: hashApiToken(token),
+            scopes: scopes as TokenScope[],
+            expires_at: new Date(Date.now() + days * 86_400_000),
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        await writeAudit(trx, SYSTEM_CLI, { action: "token.create", orgId: org.id, target: { type: "token", id: row.id }, data: { userId, scopes } });
+      });
+      print(token);
+    },
+  },
   "db:migrate": {
     summary: "Run pending migrations of the kernel and every installed plugin",
     boot: { migrate: false, workJobs: false, services: false },
@@ -123,6 +232,13 @@ export async function runCli(
   }
 
   let kernel: Kernel | undefined;
+  // Ctrl-C during a command: stop cleanly (and stop embedded PostgreSQL if we started it).
+  // The worker handles its own signals to finish running jobs first.
+  const interrupt = () => {
+    void (kernel?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  const handleSignals = command !== "worker" && !options.env;
+  if (handleSignals) for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, interrupt);
   try {
     const config = loadConfig(options.env ?? process.env);
     const boot = kernelCommand?.boot ?? { migrate: true, workJobs: false, services: true };
@@ -133,9 +249,11 @@ export async function runCli(
     else await pluginCommand!.run({ kernel, flags, print });
     return 0;
   } catch (err) {
-    printError(err instanceof Error ? err.message : String(err));
-    return 1;
+    if (err instanceof ZodError) printError(`Invalid value: ${err.issues.map((i) => i.message).join("; ")}`);
+    else printError(err instanceof Error ? err.message : String(err));
+    return err instanceof UsageError || err instanceof ZodError ? 2 : 1;
   } finally {
     await kernel?.stop();
+    if (handleSignals) for (const signal of ["SIGINT", "SIGTERM"] as const) process.off(signal, interrupt);
   }
 }

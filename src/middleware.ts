@@ -1,6 +1,7 @@
 /**
  * Request middleware: a request id on every request (echoed as `x-request-id`), one access
- * log line per request (headers that carry secrets are never logged) and the HTTP counter.
+ * log line per request when the response has finished (so the status is the one sent; headers
+ * that carry secrets are never logged) and the HTTP request counter.
  */
 import { createMiddleware } from "@solidjs/start/middleware";
 import { randomUUID } from "node:crypto";
@@ -21,28 +22,24 @@ export default createMiddleware({
     const incoming = event.request.headers.get("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     event.locals.requestId = requestId;
-    event.locals.startedAt = performance.now();
-  },
-  onBeforeResponse: async (event, response) => {
-    const requestId = event.locals.requestId as string;
+    const started = performance.now();
+    const method = event.request.method;
     const url = new URL(event.request.url);
-    const status = (response.body as Response | undefined) instanceof Response ? (response.body as Response).status : event.response.status ?? 200;
-    event.response.headers.set("x-request-id", requestId);
-    const kernel = await getKernel().catch(() => null);
-    if (!kernel) return;
-    const route = routeKind(url.pathname);
-    kernel.metrics.httpRequests.inc({ method: event.request.method, route, status: String(status) });
-    if (route !== "asset") {
-      kernel.log.info(
-        {
-          requestId,
-          method: event.request.method,
-          path: url.pathname,
-          status,
-          ms: Math.round((performance.now() - (event.locals.startedAt as number)) * 10) / 10,
+    const res = event.nativeEvent.node.res;
+    res.setHeader("x-request-id", requestId);
+    res.once("finish", () => {
+      void getKernel().then(
+        (kernel) => {
+          const route = routeKind(url.pathname);
+          kernel.metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });
+          if (route === "asset") return;
+          kernel.log.info(
+            { requestId, method, path: url.pathname, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
+            "request",
+          );
         },
-        "request",
+        () => {},
       );
-    }
+    });
   },
 });

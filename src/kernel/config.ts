@@ -53,7 +53,9 @@ export class ConfigError extends Error {
 
 /** Reads and validates the environment. Blank values count as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtriumConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned: Record<string, string> = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+  // The server listens on NITRO_PORT when set (Nitro reads it before PORT); so must our URLs.
+  if (cleaned.NITRO_PORT) cleaned.PORT = cleaned.NITRO_PORT;
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {

@@ -3,10 +3,12 @@
  * failing migration stops the process at once with a message naming it, instead of failing
  * the first request. Stops the kernel (and embedded PostgreSQL) when the server closes.
  */
-import { defineNitroPlugin } from "nitropack/runtime";
+import type { NitroApp } from "nitropack/types";
 import { getKernel } from "./kernel";
 
-export default defineNitroPlugin((nitroApp) => {
+// A plain function (what defineNitroPlugin returns): importing nitropack/runtime here breaks
+// `vinxi dev`, which loads this file outside Nitro's virtual modules.
+export default function bootAtrium(nitroApp: NitroApp) {
   getKernel().then(
     (kernel) => {
       kernel.log.info({ port: kernel.config.port, publicUrl: kernel.config.publicUrl }, "Atrium is ready");
@@ -23,4 +25,4 @@ export default defineNitroPlugin((nitroApp) => {
       process.exit(1);
     },
   );
-});
+}

@@ -63,7 +63,7 @@ export async function validateSessionToken(db: Kysely<KernelDatabase>, token: st
   const row = await db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
-    .select(["sessions.id", "sessions.user_id", "sessions.expires_at", "users.email", "users.name", "users.email_verified_at", "users.disabled_at"])
+    .select(["sessions.id", "sessions.user_id", "sessions.expires_at", "sessions.last_seen_at", "users.email", "users.name", "users.email_verified_at", "users.disabled_at"])
     .where("sessions.id", "=", id)
     .executeTakeFirst();
   if (!row) return { session: null, user: null, fresh: false };
@@ -78,14 +78,9 @@ export async function validateSessionToken(db: Kysely<KernelDatabase>, token: st
     session.expiresAt = new Date(now + SESSION_LIFETIME_MS);
     fresh = true;
     await db.updateTable("sessions").set({ expires_at: session.expiresAt, last_seen_at: new Date() }).where("id", "=", id).execute();
-  } else if (now - 5 * 60_000 > 0) {
-    // Record activity at most every few minutes' worth of writes: cheap and good enough for "last seen".
-    await db
-      .updateTable("sessions")
-      .set({ last_seen_at: new Date() })
-      .where("id", "=", id)
-      .where("last_seen_at", "<", new Date(now - 5 * 60_000))
-      .execute();
+  } else if (now - row.last_seen_at.getTime() > 5 * 60_000) {
+    // Record activity at most every five minutes: cheap, and good enough for "last seen".
+    await db.updateTable("sessions").set({ last_seen_at: new Date() }).where("id", "=", id).execute();
   }
   return {
     session,

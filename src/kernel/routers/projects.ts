@@ -45,14 +45,15 @@ export const projectsRouter = createTRPCRouter({
   update: projectCapabilityProcedure(projectUpdate)
     .input(z.object({ name: nameSchema.optional(), description: z.string().trim().max(500).optional() }))
     .mutation(async ({ ctx, input }) => {
-      if (input.name === undefined && input.description === undefined) throw fieldError("UNPROCESSABLE_CONTENT", "name", "Nothing to change.");
+      const changes = { name: input.name, description: input.description };
+      if (changes.name === undefined && changes.description === undefined) throw fieldError("UNPROCESSABLE_CONTENT", "name", "Nothing to change.");
       const row = await ctx.db
         .updateTable("projects")
-        .set({ ...input, updated_at: new Date() })
+        .set({ ...changes, updated_at: new Date() })
         .where("id", "=", ctx.project.id)
         .returning(projectColumns)
         .executeTakeFirstOrThrow();
-      await ctx.audit({ action: "project.update", target: { type: "project", id: row.id }, data: input });
+      await ctx.audit({ action: "project.update", target: { type: "project", id: row.id }, data: changes });
       return row;
     }),
 
