@@ -1,0 +1,146 @@
+/**
+ * The isolation matrix: every procedure × every kind of caller, against org A's resources.
+ *
+ * Expected outcomes for capability-guarded procedures follow from the capability's grants:
+ * anonymous 401; a member of another org 404; a member whose role lacks the capability 403;
+ * a read-only token 403 on mutations; a token bound to another org 404. Procedures without an
+ * org say their expectations explicitly. A procedure without a row fails the suite: every new
+ * procedure (and MCP tool) joins the matrix.
+ */
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Kernel } from "~/kernel/kernel";
+import { createCallerFactory, proceduresOf } from "~/kernel/trpc";
+import { bootTestKernel } from "../setup/database";
+import { contextFor, testRouter, unique } from "../setup/fixtures";
+import { ACTORS, buildWorld, type ActorName, type World } from "./world";
+
+type Outcome = "ok" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "UNPROCESSABLE_CONTENT";
+type Expectations = Partial<Record<ActorName, Outcome>>;
+
+interface Row {
+  input?: (w: World) => unknown;
+  /** For procedures without org scope: the outcome for every actor. */
+  expect?: Expectations;
+}
+
+const everyone = (outcome: Outcome): Expectations => Object.fromEntries(ACTORS.map((a) => [a, outcome]));
+/** Session-only procedures: people in a browser. */
+const sessionOnly = (forPeople: Outcome = "ok"): Expectations => ({
+  ...everyone(forPeople),
+  anonymous: "UNAUTHORIZED",
+  readToken: "FORBIDDEN",
+  otherOrgToken: "FORBIDDEN",
+});
+const A = (w: World) => ({ orgId: w.orgA.id });
+const P = (w: World) => ({ orgId: w.orgA.id, projectId: w.projectA.id });
+
+const rows: Record<string, Row> = {
+  "kernel.info": { expect: everyone("ok") },
+  "auth.me": { expect: everyone("ok") },
+  "auth.signOut": { expect: sessionOnly() },
+  "auth.updateProfile": { input: () => ({ name: "Renamed" }), expect: sessionOnly() },
+  "auth.sessions.list": { expect: sessionOnly() },
+  "auth.sessions.revoke": { input: () => ({ id: "0000000000000000" }), expect: sessionOnly("NOT_FOUND") },
+  "auth.sessions.revokeOthers": { expect: sessionOnly() },
+  "auth.tokens.list": { expect: sessionOnly() },
+  "auth.tokens.create": { input: (w) => ({ ...A(w), name: "t", scopes: ["read"] }) },
+  "auth.tokens.revoke": { input: () => ({ tokenId: randomUUID() }), expect: sessionOnly("NOT_FOUND") },
+  "orgs.list": { expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED" } },
+  "orgs.bySlug": {
+    input: (w) => ({ slug: w.orgA.slug }),
+    expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED", nonMember: "NOT_FOUND", otherOrgToken: "NOT_FOUND" },
+  },
+  "orgs.create": { input: () => ({ slug: unique("new"), name: "New" }), expect: sessionOnly() },
+  "orgs.rename": { input: (w) => ({ ...A(w), name: "Renamed" }) },
+  "orgs.delete": { input: (w) => ({ ...A(w), confirmSlug: w.orgA.slug }) },
+  "orgs.members.list": { input: A },
+  "orgs.members.updateRole": { input: (w) => ({ ...A(w), userId: w.users.spare.id, role: "viewer" }) },
+  "orgs.members.remove": { input: (w) => ({ ...A(w), userId: w.users.spare.id }) },
+  "orgs.members.leave": { input: A },
+  "orgs.members.transferOwnership": { input: (w) => ({ ...A(w), userId: w.users.spare.id }) },
+  "orgs.invitations.list": { input: A },
+  "orgs.invitations.create": { input: (w) => ({ ...A(w), email: `${unique("invitee")}@example.test`, role: "viewer" }) },
+  "orgs.invitations.revoke": { input: (w) => ({ ...A(w), invitationId: w.invitationId }) },
+  "orgs.invitations.preview": { input: (w) => ({ token: w.invitationToken }), expect: everyone("ok") },
+  "orgs.invitations.accept": { input: (w) => ({ token: w.invitationToken }), expect: sessionOnly() },
+  "projects.list": { input: A },
+  "projects.bySlug": { input: (w) => ({ ...A(w), slug: "alpha" }) },
+  "projects.create": { input: (w) => ({ ...A(w), slug: "beta", name: "Beta" }) },
+  "projects.update": { input: (w) => ({ ...P(w), name: "Alpha 2" }) },
+  "projects.setArchived": { input: (w) => ({ ...P(w), archived: true }) },
+  "projects.delete": { input: (w) => ({ ...P(w), confirmSlug: "alpha" }) },
+  "projects.roles.list": { input: P },
+  "projects.roles.set": { input: (w) => ({ ...P(w), userId: w.users.spare.id, role: "viewer" }) },
+  "audit.list": { input: A },
+  "example.hello": { input: () => ({ name: "matrix" }), expect: everyone("ok") },
+  "example.notes.list": { input: A },
+  "example.notes.add": { input: (w) => ({ ...A(w), body: "from the matrix" }) },
+  "example.notes.onAdded": { input: A },
+};
+
+/** What a capability-guarded procedure must answer each caller. */
+function derivedOutcome(kernel: Kernel, capability: string, type: string, actor: ActorName): Outcome {
+  switch (actor) {
+    case "anonymous":
+      return "UNAUTHORIZED";
+    case "nonMember":
+    case "otherOrgToken":
+      return "NOT_FOUND";
+    case "readToken":
+      if (type === "mutation") return "FORBIDDEN";
+      return kernel.capabilities.allows("owner", capability) ? "ok" : "FORBIDDEN";
+    default:
+      return kernel.capabilities.allows(actor, capability) ? "ok" : "FORBIDDEN";
+  }
+}
+
+let k: Awaited<ReturnType<typeof bootTestKernel>>;
+let kernel: Kernel;
+beforeAll(async () => {
+  k = await bootTestKernel();
+  kernel = k.kernel;
+});
+afterAll(async () => k?.close());
+
+const createCaller = createCallerFactory(testRouter);
+const procedures = proceduresOf(testRouter);
+
+test("every procedure has a row in the matrix", () => {
+  const missing = procedures.map((p) => p.path).filter((path) => !(path in rows));
+  const stale = Object.keys(rows).filter((path) => !procedures.some((p) => p.path === path));
+  expect({ missing, stale }).toEqual({ missing: [], stale: [] });
+});
+
+async function call(w: World, path: string, type: string, input: unknown): Promise<Outcome> {
+  const controller = new AbortController();
+  const caller = createCaller(contextFor(w.kernel, w.actor), { signal: controller.signal }) as unknown as Record<string, unknown>;
+  const fn = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (i: unknown) => Promise<unknown>;
+  try {
+    const result = await fn(input);
+    if (type === "subscription") controller.abort();
+    void result;
+    return "ok";
+  } catch (err) {
+    if (err instanceof TRPCError) return err.code as Outcome;
+    throw err;
+  }
+}
+
+describe.each(procedures.filter((p) => p.path in rows))("$path", ({ path, type, meta }) => {
+  test.each([...ACTORS])("%s", async (actorName) => {
+    const row = rows[path]!;
+    const expected = meta.capability ? derivedOutcome(kernel, meta.capability, type, actorName) : row.expect?.[actorName];
+    expect(expected, `no expectation for ${actorName}`).toBeDefined();
+    const w = await buildWorld(kernel, actorName);
+    const auditBefore = await kernel.ownerDb.selectFrom("audit_events").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const outcome = await call(w, path, type, row.input?.(w));
+    expect(outcome).toBe(expected);
+    if (outcome !== "ok" && type === "mutation") {
+      // A refused mutation leaves no trace: nothing written, nothing audited.
+      const auditAfter = await kernel.ownerDb.selectFrom("audit_events").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      expect(Number(auditAfter.n)).toBe(Number(auditBefore.n));
+    }
+  });
+});
