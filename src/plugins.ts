@@ -3,9 +3,10 @@
  * half to src/plugins.ui.ts if it has one). Order matters: a plugin comes after the plugins
  * it `requires`. See CONTRIBUTING.md.
  */
+import { authPasswordPlugin } from "../plugins/auth-password";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [] as const;
+export const plugins = [authPasswordPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;

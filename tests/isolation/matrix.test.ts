@@ -20,6 +20,7 @@ type Outcome = "ok" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | 
 type Expectations = Partial<Record<ActorName, Outcome>>;
 
 interface Row {
+  /** The input, or a promise of it (to set up what the call needs first). */
   input?: (w: World) => unknown;
   /** For procedures without org scope: the outcome for every actor. */
   expect?: Expectations;
@@ -35,6 +36,7 @@ const sessionOnly = (forPeople: Outcome = "ok"): Expectations => ({
 });
 const A = (w: World) => ({ orgId: w.orgA.id });
 const P = (w: World) => ({ orgId: w.orgA.id, projectId: w.projectA.id });
+const MATRIX_PASSWORD = "matrix passphrase words";
 
 const rows: Record<string, Row> = {
   "kernel.info": { expect: everyone("ok") },
@@ -74,6 +76,25 @@ const rows: Record<string, Row> = {
   "projects.roles.list": { input: P },
   "projects.roles.set": { input: (w) => ({ ...P(w), userId: w.users.spare.id, role: "viewer" }) },
   "audit.list": { input: A },
+  "authPassword.signUp": { input: () => ({ email: `${unique("signup")}@example.test`, password: MATRIX_PASSWORD, name: "Matrix" }), expect: everyone("ok") },
+  "authPassword.signIn": {
+    // Signing in works whoever is calling: a person with a password signs up first (from no address, so no per-address limit).
+    input: async (w) => {
+      const email = `${unique("signin")}@example.test`;
+      await createCaller({ ...contextFor(w.kernel), ip: null }).authPassword.signUp({ email, password: MATRIX_PASSWORD, name: "Matrix" });
+      return { email, password: MATRIX_PASSWORD };
+    },
+    expect: everyone("ok"),
+  },
+  "authPassword.verifyEmail": { input: () => ({ token: "a".repeat(32) }), expect: everyone("UNPROCESSABLE_CONTENT") },
+  "authPassword.resendVerification": { expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED", readToken: "FORBIDDEN" } },
+  "authPassword.requestPasswordReset": { input: () => ({ email: `${unique("nobody")}@example.test` }), expect: everyone("ok") },
+  "authPassword.resetPassword": { input: () => ({ token: "a".repeat(32), password: MATRIX_PASSWORD }), expect: everyone("UNPROCESSABLE_CONTENT") },
+  // The world's people have no password: a wrong current password (422), refused before that for non-sessions.
+  "authPassword.changePassword": {
+    input: () => ({ currentPassword: "not the current one", newPassword: MATRIX_PASSWORD }),
+    expect: sessionOnly("UNPROCESSABLE_CONTENT"),
+  },
   "example.hello": { input: () => ({ name: "matrix" }), expect: everyone("ok") },
   "example.notes.list": { input: A },
   "example.notes.add": { input: (w) => ({ ...A(w), body: "from the matrix" }) },
@@ -135,7 +156,7 @@ describe.each(procedures.filter((p) => p.path in rows))("$path", ({ path, type, 
     expect(expected, `no expectation for ${actorName}`).toBeDefined();
     const w = await buildWorld(kernel, actorName);
     const auditBefore = await kernel.ownerDb.selectFrom("audit_events").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-    const outcome = await call(w, path, type, row.input?.(w));
+    const outcome = await call(w, path, type, await row.input?.(w));
     expect(outcome).toBe(expected);
     if (outcome !== "ok" && type === "mutation") {
       // A refused mutation leaves no trace: nothing written, nothing audited.
