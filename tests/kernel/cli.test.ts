@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { collectMigrations } from "~/kernel/migrator";
 import { parseArgs, runCli } from "../../scripts/cli";
-import { createTestDatabase } from "../setup/database";
+import { createTestDatabase, TEST_SECRET } from "../setup/database";
 import { testPlugins } from "../setup/plugins";
 import { asUser, createOrg, createUser } from "../setup/fixtures";
 import { bootTestKernel } from "../setup/database";
@@ -20,7 +20,9 @@ async function cli(args: string[], url = database.url) {
     plugins: testPlugins,
     print: (l) => out.push(l),
     printError: (l) => err.push(l),
-    env: { DATABASE_URL: url, LOG_LEVEL: "silent" },
+    // The test secret: the app role is cluster-wide, and a different secret would change its
+    // password under every other test file's kernel.
+    env: { DATABASE_URL: url, LOG_LEVEL: "silent", ATRIUM_SECRET: TEST_SECRET },
   });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
