@@ -74,12 +74,13 @@ test("notes added by one member stream to another member's browser over SSE", as
     });
 
   const received: string[] = [];
+  let added: Promise<unknown> = Promise.resolve();
   const gotOne = new Promise<void>((resolve, reject) => {
     const sub = clientFor(bob.id).example.notes.onAdded.subscribe(
       { orgId: org.id },
       {
         onStarted: () => {
-          void clientFor(alice.id).example.notes.add.mutate({ orgId: org.id, body: "live!" });
+          added = clientFor(alice.id).example.notes.add.mutate({ orgId: org.id, body: "live!" });
         },
         onData: (note) => {
           received.push(note.body);
@@ -91,5 +92,6 @@ test("notes added by one member stream to another member's browser over SSE", as
     );
   });
   await gotOne;
+  await added;
   expect(received).toEqual(["live!"]);
 });
