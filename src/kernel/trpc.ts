@@ -265,6 +265,22 @@ export const sessionProcedure = userProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
 
+const orgIdSchema = z.uuid({ message: "orgId must be an organization id (UUID)" });
+
+/** A signed-in caller for an org-scoped call; a token bound to another org sees 404. */
+function signedInFor(actor: Actor, type: string, orgId: string): SignedInActor {
+  const signedIn = requireSignedIn(actor, type);
+  if (signedIn.kind === "token" && signedIn.orgId !== orgId) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
+  return signedIn;
+}
+
+/** 403 unless `role` holds `capability`; the message says what was refused and why. */
+function requireCapability(kernel: Kernel, role: Role, capability: Capability, whose: string): void {
+  if (!kernel.capabilities.allows(role, capability.id)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `${whose} (${role}) does not allow this: ${capability.description}.` });
+  }
+}
+
 /**
  * A procedure acting inside one org that needs `capability`. The input gains `orgId`;
  * the context gains `org: { id, role }`, a signed-in `actor`, a scoped `db` and `audit`.
@@ -276,12 +292,9 @@ export const sessionProcedure = userProcedure.use(({ ctx, next }) => {
 export function capabilityProcedure(capability: Capability) {
   return baseProcedure
     .meta({ capability: capability.id })
-    .input(z.object({ orgId: z.uuid({ message: "orgId must be an organization id (UUID)" }) }))
+    .input(z.object({ orgId: orgIdSchema }))
     .use(async ({ ctx, input, type, path, getRawInput, next }) => {
-      const actor = requireSignedIn(ctx.actor, type);
-      if (actor.kind === "token" && actor.orgId !== input.orgId) {
-        throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
-      }
+      const actor = signedInFor(ctx.actor, type, input.orgId);
       let role: Role | null = null;
       return runScoped({
         ctx,
@@ -293,9 +306,7 @@ export function capabilityProcedure(capability: Capability) {
         authorize: async (trx) => {
           role = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
           if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
-          if (!ctx.kernel.capabilities.allows(role, capability.id)) {
-            throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${role}) does not allow this: ${capability.description}.` });
-          }
+          requireCapability(ctx.kernel, role, capability, "Your role");
         },
         call: ({ db, audit }) => next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: role! } } }),
       });
@@ -310,17 +321,9 @@ export function capabilityProcedure(capability: Capability) {
 export function projectCapabilityProcedure(capability: Capability) {
   return baseProcedure
     .meta({ capability: capability.id })
-    .input(
-      z.object({
-        orgId: z.uuid({ message: "orgId must be an organization id (UUID)" }),
-        projectId: z.uuid({ message: "projectId must be a project id (UUID)" }),
-      }),
-    )
+    .input(z.object({ orgId: orgIdSchema, projectId: z.uuid({ message: "projectId must be a project id (UUID)" }) }))
     .use(async ({ ctx, input, type, path, getRawInput, next }) => {
-      const actor = requireSignedIn(ctx.actor, type);
-      if (actor.kind === "token" && actor.orgId !== input.orgId) {
-        throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
-      }
+      const actor = signedInFor(ctx.actor, type, input.orgId);
       let role: Role | null = null;
       return runScoped({
         ctx,
@@ -330,14 +333,13 @@ export function projectCapabilityProcedure(capability: Capability) {
         orgId: input.orgId,
         getRawInput,
         authorize: async (trx) => {
+          // Projects are tenant rows: look them up inside the org's scope.
           await applyScope(trx, { userId: actor.userId, orgId: input.orgId });
           const orgRole = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
           if (!orgRole) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
-          role = await ctx.kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx);
+          role = await ctx.kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole);
           if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
-          if (!ctx.kernel.capabilities.allows(role, capability.id)) {
-            throw new TRPCError({ code: "FORBIDDEN", message: `Your role in this project (${role}) does not allow this: ${capability.description}.` });
-          }
+          requireCapability(ctx.kernel, role, capability, "Your role in this project");
         },
         call: ({ db, audit }) =>
           next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId }, project: { id: input.projectId, role: role! } } }),

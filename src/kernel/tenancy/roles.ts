@@ -28,8 +28,14 @@ export class Tenancy {
    * Null when not an org member, or the project is not in that org or is deleted.
    * Must run with app.org_id set to `orgId` (projects are tenant rows).
    */
-  async projectRoleOf(userId: string, orgId: string, projectId: string, db: Kysely<KernelDatabase>): Promise<Role | null> {
-    const orgRole = await this.roleOf(userId, orgId, db);
+  async projectRoleOf(
+    userId: string,
+    orgId: string,
+    projectId: string,
+    db: Kysely<KernelDatabase>,
+    knownOrgRole?: Role | null,
+  ): Promise<Role | null> {
+    const orgRole = knownOrgRole === undefined ? await this.roleOf(userId, orgId, db) : knownOrgRole;
     if (!orgRole) return null;
     const project = await db
       .selectFrom("projects")
