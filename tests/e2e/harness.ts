@@ -69,6 +69,8 @@ export async function startServer(options: { env?: Record<string, string> } = {}
       ...process.env,
       DATABASE_URL: database.url,
       PORT: String(port),
+      // The Origin check compares with PUBLIC_URL: the address browsers and fetch use here.
+      PUBLIC_URL: url,
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
