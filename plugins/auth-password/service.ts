@@ -363,7 +363,7 @@ export function retryIn(seconds: number): string {
  * fails still counts. Logs which limit was reached, never the key (it may hold an email).
  */
 export async function enforceLimits(
-  ctx: { kernel: { db: Kysely<KernelDatabase>; log: Logger }; resHeaders: Headers | null; requestId?: string },
+  ctx: { kernel: { db: Kysely<KernelDatabase>; log: Logger; config: { rateLimitScale: number } }; resHeaders: Headers | null; requestId?: string },
   checks: Array<{ key: string | null } & Limit>,
   what: string,
 ): Promise<void> {
@@ -371,7 +371,7 @@ export async function enforceLimits(
   const reached: string[] = [];
   for (const check of checks) {
     if (!check.key) continue;
-    const result = await hitRateLimit(ctx.kernel.db, check.key, check.limit, check.windowSeconds);
+    const result = await hitRateLimit(ctx.kernel.db, check.key, check.limit * ctx.kernel.config.rateLimitScale, check.windowSeconds);
     if (!result.allowed) {
       retryAfter = Math.max(retryAfter, result.retryAfterSeconds);
       reached.push(check.key.split(":").slice(0, 2).join(":"));

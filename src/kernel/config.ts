@@ -28,6 +28,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).default("Atrium <no-reply@atrium.local>"),
   ATRIUM_TRUST_PROXY: boolish.default(false),
+  ATRIUM_RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(100_000).default(1),
 });
 
 export type AtriumConfig = {
@@ -44,6 +45,8 @@ export type AtriumConfig = {
   mailFrom: string;
   /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /** Multiplies every rate limit (benchmarks and load tests only; 1 in production). */
+  rateLimitScale: number;
 };
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -78,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtriumConfig {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     trustProxy: e.ATRIUM_TRUST_PROXY,
+    rateLimitScale: e.ATRIUM_RATE_LIMIT_SCALE,
   };
 }
