@@ -4,9 +4,10 @@
  * it `requires`. See CONTRIBUTING.md.
  */
 import { authPasswordPlugin } from "../plugins/auth-password";
+import { dataPlugin } from "../plugins/data";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin] as const;
+export const plugins = [authPasswordPlugin, dataPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;
