@@ -137,7 +137,7 @@ export async function resolvePostgresTarget(kernel: Kernel, config: PostgresConf
     const sameHost = cluster.addresses.some((c) => addresses.includes(c) || (isLocal(c) && addresses.some(isLocal)));
     if (!sameHost || cluster.port !== config.port) continue;
     const appUser = config.user === cluster.user || config.user === APP_ROLE || /_wh_[0-9a-f]{16}$/.test(config.user);
-    const appDatabase = config.database === cluster.database || /_wh_[0-9a-f]{16}$/.test(config.database) || /^atrium/.test(config.database);
+    const appDatabase = config.database === cluster.database || /_wh_[0-9a-f]{16}$/.test(config.database);
     if (appUser) throw new ConnectionFailure("This is one of Atrium's own database roles; connect with a role of your own", "user");
     if (appDatabase) throw new ConnectionFailure("This is Atrium's own database; connect to a database of your own", "database");
   }

@@ -15,6 +15,7 @@ import { createCallerFactory, proceduresOf } from "~/kernel/trpc";
 import { bootTestKernel } from "../setup/database";
 import { contextFor, testRouter, unique } from "../setup/fixtures";
 import { ACTORS, buildWorld, type ActorName, type World } from "./world";
+import { dropWarehouseAfterTest, externalDatabaseForTest, savedSourceForTest } from "../../plugins/data/test-helpers";
 
 type Outcome = "ok" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "UNPROCESSABLE_CONTENT";
 type Expectations = Partial<Record<ActorName, Outcome>>;
@@ -95,6 +96,19 @@ const rows: Record<string, Row> = {
     input: () => ({ currentPassword: "not the current one", newPassword: MATRIX_PASSWORD }),
     expect: sessionOnly("UNPROCESSABLE_CONTENT"),
   },
+  "data.connectors": { input: A },
+  "data.sources.list": { input: A },
+  "data.sources.get": { input: (w) => ({ ...A(w), sourceId: "warehouse" }) },
+  // A connection test that fails still answers (ok: false): no warehouse, no external database needed.
+  "data.sources.test": { input: (w) => ({ ...A(w), type: "postgres", config: { host: "127.0.0.1", port: 1, database: "x", user: "x", password: "x", sslmode: "disable" } }) },
+  "data.sources.create": { input: async (w) => ({ ...A(w), name: unique("pg"), type: "postgres", config: await externalDatabaseForTest() }) },
+  "data.sources.update": { input: async (w) => ({ ...A(w), sourceId: await savedSourceForTest(w.kernel, w.orgA.id), name: unique("renamed") }) },
+  "data.sources.delete": { input: async (w) => ({ ...A(w), sourceId: await savedSourceForTest(w.kernel, w.orgA.id) }) },
+  "data.describeTables": { input: (w) => (dropWarehouseAfterTest(w.kernel, w.orgA.id), { ...A(w), sourceId: "warehouse" }) },
+  "data.runQuery": { input: (w) => (dropWarehouseAfterTest(w.kernel, w.orgA.id), { ...A(w), sql: "select 1" }) },
+  "data.importCsv": { input: (w) => (dropWarehouseAfterTest(w.kernel, w.orgA.id), { ...A(w), table: "matrix", csv: "a,b\n1,x\n" }) },
+  "data.loadSample": { input: (w) => (dropWarehouseAfterTest(w.kernel, w.orgA.id), A(w)) },
+  "data.onImportProgress": { input: A },
   "example.hello": { input: () => ({ name: "matrix" }), expect: everyone("ok") },
   "example.notes.list": { input: A },
   "example.notes.add": { input: (w) => ({ ...A(w), body: "from the matrix" }) },
