@@ -1,0 +1,185 @@
+/**
+ * External PostgreSQL sources: strict settings, a test before saving, credentials encrypted at
+ * rest and never returned, read-only queries, and the host guard.
+ */
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ZodError } from "zod";
+import { secretBox } from "~/kernel/crypto";
+import { fieldErrorsOf as zodFields } from "~/kernel/trpc";
+import { bootDataKernel, createExternalDatabase, member } from "./test-helpers";
+
+let k: Awaited<ReturnType<typeof bootDataKernel>>;
+let ext: Awaited<ReturnType<typeof createExternalDatabase>>;
+beforeAll(async () => {
+  k = await bootDataKernel();
+  ext = await createExternalDatabase();
+});
+afterAll(async () => {
+  await k?.close();
+  await ext?.drop();
+});
+
+async function failure(promise: Promise<unknown>) {
+  const err = (await promise.then(() => null, (e: unknown) => e)) as TRPCError;
+  expect(err).toBeInstanceOf(TRPCError);
+  const fields = err.cause instanceof ZodError ? zodFields(err.cause) : ((err.cause as { fields?: Record<string, string[]> })?.fields ?? {});
+  return { code: err.code, message: err.message, fields };
+}
+
+async function storedRows(orgId: string) {
+  const { rows } = await k.kernel.database.pool.query("select id, config, secrets from data_sources where org_id = $1", [orgId]);
+  return rows as Array<{ id: string; config: Record<string, unknown>; secrets: string | null }>;
+}
+
+describe("connecting an external PostgreSQL", () => {
+  test("saved after a successful test; the password is encrypted at rest and never returned", async () => {
+    const { org, caller } = await member(k.kernel);
+    const created = await caller.data.sources.create({ orgId: org.id, name: "Shop DB", type: "postgres", config: ext.config });
+    expect(created).toMatchObject({ name: "Shop DB", type: "postgres", label: "PostgreSQL", hasPassword: true, builtIn: false });
+    expect(created.config).toEqual({ host: "127.0.0.1", port: ext.config.port, database: ext.name, user: ext.name, sslmode: "disable" });
+    const listed = await caller.data.sources.list({ orgId: org.id });
+    expect(listed.map((s) => s.id)).toEqual(["warehouse", created.id]);
+    const everything = JSON.stringify([created, listed, await caller.data.sources.get({ orgId: org.id, sourceId: created.id })]);
+    expect(everything).not.toContain(ext.config.password);
+
+    const [row] = await storedRows(org.id);
+    expect(row!.config).not.toHaveProperty("password");
+    expect(row!.secrets).toMatch(/^v1\./);
+    expect(row!.secrets).not.toContain(ext.config.password);
+    const opened = JSON.parse(secretBox(k.kernel.secret, "data.source-secrets").decrypt(row!.secrets!, `${org.id}:${row!.id}`));
+    expect(opened).toEqual({ password: ext.config.password });
+    // Bound to its org and row: the same ciphertext does not open elsewhere.
+    expect(() => secretBox(k.kernel.secret, "data.source-secrets").decrypt(row!.secrets!, `${org.id}:00000000-0000-0000-0000-000000000000`)).toThrow();
+
+    // The audit log has no password either.
+    const audit = await k.kernel.database.pool.query("select data from audit_events where org_id = $1", [org.id]);
+    expect(JSON.stringify(audit.rows)).not.toContain(ext.config.password);
+    expect(audit.rows.length).toBeGreaterThan(0);
+  });
+
+  test("queries are read-only, capped, and run as the source's user", async () => {
+    const { org, caller } = await member(k.kernel);
+    const source = await caller.data.sources.create({ orgId: org.id, name: "ext", type: "postgres", config: ext.config });
+    const read = await caller.data.runQuery({ orgId: org.id, sourceId: source.id, sql: "select id, label, current_user as who from items where id >= $1 order by id", params: [2] });
+    expect(read.rows).toEqual([
+      [2, "two", ext.name],
+      [3, "three", ext.name],
+    ]);
+    const write = await failure(caller.data.runQuery({ orgId: org.id, sourceId: source.id, sql: "insert into items values (9, 'nine')" }));
+    expect(write.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(write.message).toMatch(/read-only/);
+    const flip = await failure(caller.data.runQuery({ orgId: org.id, sourceId: source.id, sql: "set transaction read write" }));
+    expect(flip.message).toMatch(/read-write|read only|before any query/i);
+    const count = await caller.data.runQuery({ orgId: org.id, sourceId: source.id, sql: "select count(*) from items", refresh: true });
+    expect(count.rows).toEqual([[3]]);
+    const tables = await caller.data.describeTables({ orgId: org.id, sourceId: source.id });
+    expect(tables.tables.map((t) => `${t.schema}.${t.name}`)).toEqual(["public.items"]);
+  });
+
+  test("a failed test saves nothing and names the field", async () => {
+    const { org, caller } = await member(k.kernel);
+    const wrongPassword = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, password: "wrong" } }));
+    expect(wrongPassword.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(wrongPassword.fields["config.password"]?.[0]).toMatch(/Password authentication failed/);
+    const noDb = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, database: "nope_nope" } }));
+    expect(noDb.fields["config.database"]?.[0]).toMatch(/does not exist/);
+    const closedPort = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, port: 1 } }));
+    expect(closedPort.fields["config.port"]?.[0]).toMatch(/refused/);
+    const badHost = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, host: "no-such-host.invalid" } }));
+    expect(badHost.fields["config.host"]?.[0]).toMatch(/resolve/);
+    expect(await storedRows(org.id)).toEqual([]);
+
+    const tested = await caller.data.sources.test({ orgId: org.id, type: "postgres", config: { ...ext.config, password: "wrong" } });
+    expect(tested).toMatchObject({ ok: false, field: "config.password" });
+    await expect(caller.data.sources.test({ orgId: org.id, type: "postgres", config: ext.config })).resolves.toMatchObject({ ok: true });
+  });
+
+  test("only the six settings are accepted; sockets and option injection are refused", async () => {
+    const { org, caller } = await member(k.kernel);
+    const extra = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, options: "-c statement_timeout=0" } }));
+    expect(extra.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(Object.keys(extra.fields)).toEqual(["config.options"]);
+    for (const host of ["/var/run/postgresql", "/tmp", "localhost options=-cfoo", "127.0.0.1 port=1", "a'b", "host\nname"]) {
+      const refused = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, host } }));
+      expect(Object.keys(refused.fields), host).toEqual(["config.host"]);
+    }
+    const badSsl = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, sslmode: "allow-anything" } }));
+    expect(Object.keys(badSsl.fields)).toEqual(["config.sslmode"]);
+    const missing = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { host: "127.0.0.1" } }));
+    expect(Object.keys(missing.fields).sort()).toEqual(["config.database", "config.password", "config.user"]);
+    const unknownType = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "mysql", config: {} }));
+    expect(Object.keys(unknownType.fields)).toEqual(["type"]);
+    expect(await storedRows(org.id)).toEqual([]);
+  });
+
+  test("the app's own database roles and databases are refused", async () => {
+    const { org, caller } = await member(k.kernel);
+    const app = new URL(k.kernel.database.url);
+    const owner = await failure(
+      caller.data.sources.create({
+        orgId: org.id,
+        name: "x",
+        type: "postgres",
+        config: { host: "localhost", port: Number(app.port), database: ext.name, user: decodeURIComponent(app.username), password: decodeURIComponent(app.password), sslmode: "disable" },
+      }),
+    );
+    expect(owner.fields["config.user"]?.[0]).toMatch(/Atrium's own database roles/);
+    const appDb = await failure(
+      caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, database: app.pathname.slice(1) } }),
+    );
+    expect(appDb.fields["config.database"]?.[0]).toMatch(/Atrium's own database/);
+    const appRole = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, user: "atrium_app" } }));
+    expect(appRole.fields["config.user"]).toBeDefined();
+  });
+
+  test("private and loopback addresses are refused when DATA_PRIVATE_HOSTS=deny; link-local always", async () => {
+    const strict = await bootDataKernel({ allowPrivateHosts: false });
+    try {
+      const { org, caller } = await member(strict.kernel);
+      for (const host of ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.10", "::1"]) {
+        const refused = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, host } }));
+        expect(refused.fields["config.host"]?.[0], host).toMatch(/not allowed/);
+      }
+    } finally {
+      await strict.close();
+    }
+    const { org, caller } = await member(k.kernel);
+    for (const host of ["169.254.169.254", "0.0.0.0", "224.0.0.1"]) {
+      const refused = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, host } }));
+      expect(refused.fields["config.host"]?.[0], host).toMatch(/not allowed/);
+    }
+  });
+
+  test("update keeps the stored password unless given, re-tests, and delete removes the credentials", async () => {
+    const { org, caller } = await member(k.kernel);
+    const source = await caller.data.sources.create({ orgId: org.id, name: "before", type: "postgres", config: ext.config });
+    const renamed = await caller.data.sources.update({ orgId: org.id, sourceId: source.id, name: "after", config: { sslmode: "prefer" } });
+    expect(renamed).toMatchObject({ name: "after", hasPassword: true, config: { sslmode: "prefer" } });
+    await expect(caller.data.runQuery({ orgId: org.id, sourceId: source.id, sql: "select 1" })).resolves.toMatchObject({ rows: [[1]] });
+    const broken = await failure(caller.data.sources.update({ orgId: org.id, sourceId: source.id, config: { password: "wrong" } }));
+    expect(Object.keys(broken.fields)).toEqual(["config.password"]);
+    expect((await caller.data.sources.get({ orgId: org.id, sourceId: source.id })).name).toBe("after");
+    const duplicate = await failure(caller.data.sources.create({ orgId: org.id, name: "AFTER", type: "postgres", config: ext.config }));
+    expect(duplicate.code).toBe("CONFLICT");
+    await caller.data.sources.delete({ orgId: org.id, sourceId: source.id });
+    expect(await storedRows(org.id)).toEqual([]);
+    expect((await failure(caller.data.runQuery({ orgId: org.id, sourceId: source.id, sql: "select 1" }))).code).toBe("NOT_FOUND");
+  });
+
+  test("another org's source is not found, and a viewer cannot manage sources", async () => {
+    const a = await member(k.kernel);
+    const b = await member(k.kernel);
+    const source = await a.caller.data.sources.create({ orgId: a.org.id, name: "mine", type: "postgres", config: ext.config });
+    for (const call of [
+      () => b.caller.data.sources.get({ orgId: b.org.id, sourceId: source.id }),
+      () => b.caller.data.runQuery({ orgId: b.org.id, sourceId: source.id, sql: "select 1" }),
+      () => b.caller.data.describeTables({ orgId: b.org.id, sourceId: source.id }),
+      () => b.caller.data.sources.delete({ orgId: b.org.id, sourceId: source.id }),
+    ]) {
+      expect((await failure(call())).code).toBe("NOT_FOUND");
+    }
+    const viewer = await member(k.kernel, "viewer", a.org.id);
+    expect((await failure(viewer.caller.data.sources.delete({ orgId: a.org.id, sourceId: source.id }))).code).toBe("FORBIDDEN");
+  });
+});
