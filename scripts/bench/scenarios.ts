@@ -11,6 +11,7 @@
  */
 import { capture, startReplayBaseline, type Endpoint } from "./baseline";
 import type { RequestSpec } from "./load";
+import { identityScenarios } from "./identity";
 
 export interface ScenarioContext {
   /** Base URL of the running Atrium server. */
@@ -53,4 +54,5 @@ export const scenarios: Scenario[] = [
       "Baseline: bare node:http answering the same bytes.",
     { method: "GET", path: "/api/trpc/kernel.info" },
   ),
+  ...identityScenarios,
 ];
