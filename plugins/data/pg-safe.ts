@@ -111,6 +111,12 @@ class CappedQuery extends BaseQuery {
   kept = 0;
   truncated: "rows" | "bytes" | null = null;
   private synced = false;
+  declare _result: { fields: pg.FieldDef[]; rows: unknown[][] };
+
+  /** What was read so far, for a read cut short (see the socket guard in runReadOnlyQuery). */
+  partial(): pg.QueryArrayResult {
+    return { fields: this._result.fields, rows: this._result.rows } as unknown as pg.QueryArrayResult;
+  }
 
   constructor(
     text: string,
@@ -231,6 +237,11 @@ export async function runReadOnlyQuery(pool: pg.Pool, text: string, params: read
   const { limits, signal } = options;
   if (signal?.aborted) throw new QueryCancelledError("The query was cancelled before it started.");
   const client = (await pool.connect()) as PoolClient;
+  // A connection cut on purpose (below) or by the server errors here, not as an uncaught event.
+  const onClientError = () => {
+    discard = true;
+  };
+  client.on("error", onClientError);
   let discard = false;
   let cancelled = false;
   const cancel = () => {
@@ -247,6 +258,20 @@ export async function runReadOnlyQuery(pool: pg.Pool, text: string, params: read
   // lift it still gets cancelled from here.
   const watchdog = setTimeout(cancel, limits.timeoutMs + 2_000);
   watchdog.unref();
+  // The byte cap drops rows as they arrive, but one huge value (repeat('x', 5e8)) arrives as a
+  // single message the driver would buffer whole: past a hard limit, cut the connection.
+  const stream = (client as unknown as { connection?: { stream?: NodeJS.ReadableStream & { destroy(): void } } }).connection?.stream;
+  const hardLimit = limits.maxBytes * 2 + 1_000_000;
+  let received = 0;
+  let overflow = false;
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > hardLimit && !overflow) {
+      overflow = true;
+      cancel();
+      stream?.destroy();
+    }
+  };
   try {
     await client.query(
       `begin transaction isolation level read committed read only;
@@ -257,9 +282,14 @@ export async function runReadOnlyQuery(pool: pg.Pool, text: string, params: read
     );
     const started = performance.now();
     let query!: CappedQuery;
+    stream?.on("data", onData);
     const result = await new Promise<pg.QueryArrayResult | undefined>((resolve, reject) => {
       query = new CappedQuery(text, [...params], limits.maxRows, limits.maxBytes, (err, res) => (err ? reject(err) : resolve(res)));
       void client.query(query as unknown as pg.QueryConfig);
+    }).catch((err: unknown) => {
+      if (!overflow || cancelled) throw err;
+      query.truncated = "bytes";
+      return query.partial();
     });
     const elapsedMs = performance.now() - started;
     const fields = result?.fields ?? [];
@@ -277,11 +307,15 @@ export async function runReadOnlyQuery(pool: pg.Pool, text: string, params: read
     throw err;
   } finally {
     clearTimeout(watchdog);
+    stream?.removeListener("data", onData);
     signal?.removeEventListener("abort", onAbort);
     if (discard) {
+      client.removeListener("error", onClientError);
+      client.on("error", () => {});
       client.release(true);
     } else {
       // Off the caller's path: roll back (undoing any SET) and release what outlives a rollback.
+      client.removeListener("error", onClientError);
       client
         .query("rollback; select pg_catalog.pg_advisory_unlock_all(); deallocate all")
         .then(

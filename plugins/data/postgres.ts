@@ -63,7 +63,7 @@ const NAME = z
   .string()
   .min(1, "Required")
   .max(63, "At most 63 characters")
-  .refine((v) => !/[\u0000-\u001f]/.test(v), "Control characters are not allowed");
+  .refine((v) => ![...v].some((ch) => ch.charCodeAt(0) < 32), "Control characters are not allowed");
 
 export const SSL_MODES = ["disable", "prefer", "require", "verify-ca", "verify-full"] as const;
 

@@ -105,9 +105,10 @@ export async function provisionWarehouse(kernel: Kernel, orgId: string): Promise
           .query(`create role ${role} login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls`)
           .catch(ignoreCodes("42710"));
       }
-      // Limits follow the settings; the connection limit backs the per-org concurrency limit across instances.
+      // The connection limit backs the per-org concurrency limit across instances; it leaves room
+      // for connections discarded after a cancel whose backends are still exiting.
       await admin.query(
-        `alter role ${role} with login password ${pg.escapeLiteral(password)} connection limit ${settings.concurrency + 2}`,
+        `alter role ${role} with login password ${pg.escapeLiteral(password)} connection limit ${settings.concurrency * 2 + 2}`,
       );
       await admin.query(`alter role ${role} set default_transaction_read_only = on`);
       await admin.query(`alter role ${role} set statement_timeout = ${settings.queryTimeoutMs}`);
