@@ -49,7 +49,7 @@ describe("results", () => {
         { name: "nothing", type: "text" },
         { name: "yes", type: "bool" },
       ],
-      rows: [[1, "two", 3.5, "2024-05-01", "2024-05-01T10:00:00.000Z", null, true]],
+      rows: [[1, "two", 3.5, "2024-05-01", "2024-05-01T10:00:00Z", null, true]],
       rowCount: 1,
       truncated: false,
       truncatedReason: null,
@@ -67,7 +67,7 @@ describe("results", () => {
 
   test("failed statements leave no connection stuck: more failures than pooled connections, then a query", async () => {
     const { org, caller } = await member(k.kernel);
-    for (let i = 0; i < 8; i++) await expect(caller.data.runQuery({ orgId: org.id, sql: `select 1/0, ${i}` })).rejects.toThrow(/division by zero/);
+    for (let i = 0; i < 8; i++) await expect(caller.data.runQuery({ orgId: org.id, sql: `select 1/0, ${i}` })).rejects.toThrow(/division by zero/i);
     await expect(caller.data.runQuery({ orgId: org.id, sql: "select 'still fine'" })).resolves.toMatchObject({ rows: [["still fine"]] });
   });
 

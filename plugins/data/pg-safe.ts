@@ -62,20 +62,26 @@ const BUILTIN_TYPES: Record<number, string> = {
 
 /** numeric → number when no digit is lost (≤ 15 significant digits), else the exact string. */
 function parseNumeric(value: string): number | string {
+  if (value.length <= 15) return Number(value); // at most 15 digits: exact as a double
   const digits = value.replace(/^[-+]?0*/, "").replace(".", "").replace(/^0+/, "").replace(/e.*$/i, "");
   if (digits.length > 15) return value;
   const n = Number(value);
   return Number.isFinite(n) ? n : value;
 }
 
+/** timestamptz → ISO 8601 in UTC ("2024-05-01T10:00:00.123456Z"), keeping microseconds. */
+function parseTimestamptz(v: string): string {
+  // The common case needs no Date: the session is in UTC and the text ends in "+00".
+  if (v.length >= 22 && v.endsWith("+00") && v.charCodeAt(10) === 32) return `${v.slice(0, 10)}T${v.slice(11, -3)}Z`;
+  const d = new Date(v.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00"));
+  return Number.isNaN(d.getTime()) ? v : d.toISOString();
+}
+
 const TYPE_PARSERS: Record<number, (value: string) => unknown> = {
   17: (v) => v, // bytea as its hex text (\x…), not a Buffer
   1082: (v) => v, // date: "2024-05-01", no time zone shift
   1114: (v) => v.replace(" ", "T"), // timestamp: "2024-05-01T10:00:00"
-  1184: (v) => {
-    const d = new Date(v.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00"));
-    return Number.isNaN(d.getTime()) ? v : d.toISOString();
-  },
+  1184: parseTimestamptz,
   1700: parseNumeric,
   700: (v) => Number(v),
   701: (v) => Number(v),

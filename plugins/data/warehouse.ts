@@ -111,6 +111,8 @@ export async function provisionWarehouse(kernel: Kernel, orgId: string): Promise
         `alter role ${role} with login password ${pg.escapeLiteral(password)} connection limit ${settings.concurrency * 2 + 2}`,
       );
       await admin.query(`alter role ${role} set default_transaction_read_only = on`);
+      // Dates and times come out the same whatever the server's own time zone is.
+      await admin.query(`alter role ${role} set timezone = 'UTC'`);
       await admin.query(`alter role ${role} set statement_timeout = ${settings.queryTimeoutMs}`);
       const db = await admin.query("select 1 from pg_database where datname = $1", [name]);
       if (!db.rowCount) await admin.query(`create database ${role}`).catch(ignoreCodes("42P04"));
