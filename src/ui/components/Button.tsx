@@ -1,6 +1,6 @@
 import { splitProps, type JSX } from "solid-js";
 
-export type ButtonVariant = "primary" | "secondary" | "ghost";
+export type ButtonVariant = "primary" | "secondary" | "ghost" | "danger";
 
 export type ButtonProps = JSX.ButtonHTMLAttributes<HTMLButtonElement> & {
   /** `secondary` by default; one `primary` per view. */

@@ -1,0 +1,31 @@
+/**
+ * Data in the browser: typed router inputs and outputs, and resources that load only once the
+ * page is in the browser (the server renders their loading state; nothing to hydrate
+ * differently). Read `resource.latest` rather than `resource()` in views, so a refetch keeps
+ * the current content on screen instead of falling back to the nearest `<Suspense>`.
+ */
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { createResource, createSignal, onMount, type Accessor, type ResourceReturn } from "solid-js";
+import type { AppRouter } from "~/plugins";
+
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+
+/** False on the server and during hydration; true once the component is mounted in the browser. */
+export function useMounted(): Accessor<boolean> {
+  const [mounted, setMounted] = createSignal(false);
+  onMount(() => setMounted(true));
+  return mounted;
+}
+
+/**
+ * A resource fetched in the browser only, whenever `source` gives a value other than
+ * `false`, `null` or `undefined` (and again when it changes).
+ */
+export function createBrowserResource<S, T>(
+  source: () => S | false | null | undefined,
+  fetcher: (source: S) => Promise<T>,
+): ResourceReturn<T> {
+  const mounted = useMounted();
+  return createResource(() => (mounted() ? source() : false), fetcher);
+}
