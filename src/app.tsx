@@ -19,7 +19,7 @@ export default function App() {
             {/* Route definitions, not DOM: built once from the static list. */}
             {/* eslint-disable-next-line solid/prefer-for */}
             {pluginUi.pages.map((page) => (
-              <Route path={page.path} component={page.component} info={{ breadcrumb: page.breadcrumb, actions: page.actions, plugin: page.pluginId }} />
+              <Route path={page.path} component={page.component} info={{ breadcrumb: page.breadcrumb, actions: page.actions, signIn: page.signIn, chrome: page.chrome, plugin: page.pluginId }} />
             ))}
           </Router>
         </CapabilitiesProvider>

@@ -118,6 +118,10 @@ export interface PluginPage {
   readonly breadcrumb?: string;
   /** The slot rendered in the page's action rail, if any. */
   readonly actions?: ActionRail;
+  /** "required": only for signed-in people (others go to sign-in and come back). */
+  readonly signIn?: "required";
+  /** "focused": a single centred column without the left navigation. */
+  readonly chrome?: "focused";
 }
 
 /** The browser half of a plugin. */
@@ -154,6 +158,10 @@ export interface RouteInfo {
   breadcrumb?: string;
   /** The page's action rail. */
   actions?: ActionRail;
+  /** "required": signed-out visitors are sent to `/sign-in?next=…` (on a layout: for every page under it). */
+  signIn?: "required";
+  /** "focused": a single centred column without the left navigation (sign-in, sign-up, invitations). */
+  chrome?: "focused";
 }
 
 /* ----------------------------------------------------------------------------------------

@@ -1,0 +1,48 @@
+import { Title } from "@solidjs/meta";
+import { Button, Link, Spinner } from "./components";
+import { CompassIcon } from "./icons";
+import type { Problem } from "./problems";
+
+/** A page-sized spinner. */
+export function PageLoading(props: { label: string }) {
+  return (
+    <div class="page-loading">
+      <Spinner label={props.label} />
+    </div>
+  );
+}
+
+/**
+ * "Not found" for something the person may not see: the server answers the same whether it
+ * does not exist or they are not a member, and so does this.
+ */
+export function NotFoundPanel(props: { title: string; text: string }) {
+  return (
+    <section class="not-found">
+      <Title>{props.title} · Atrium</Title>
+      <div class="not-found__icon" aria-hidden="true">
+        <CompassIcon class="icon icon--lg" />
+      </div>
+      <h1 class="not-found__title">{props.title}</h1>
+      <p class="not-found__text">{props.text}</p>
+      <Link href="/" variant="button-primary">
+        Go to Home
+      </Link>
+    </section>
+  );
+}
+
+/** A load that failed for another reason (offline, server error), with a retry. */
+export function LoadFailed(props: { problem: Problem; onRetry: () => void; what: string }) {
+  return (
+    <section class="panel error-panel" role="alert">
+      <h1 class="error-panel__title">We couldn’t load {props.what}</h1>
+      <p class="error-panel__text">{props.problem.message}</p>
+      <div class="error-panel__actions">
+        <Button variant="primary" onClick={() => props.onRetry()}>
+          Try again
+        </Button>
+      </div>
+    </section>
+  );
+}

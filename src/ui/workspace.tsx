@@ -1,0 +1,167 @@
+/**
+ * The current organization and project, taken from the address (`/o/:org`, `/o/:org/p/:project`)
+ * and loaded once for the whole shell: the top bar's switcher, the left navigation, the
+ * breadcrumbs and the pages all read the same copy. The member's capabilities in the org (or
+ * in the project, on project pages) feed `useCapabilities()`, so `<Slot>` and the pages offer
+ * only what the member may do. The server still checks every call.
+ */
+import { useLocation } from "@solidjs/router";
+import { createContext, createMemo, useContext, type Accessor, type ParentProps } from "solid-js";
+import { createBrowserResource, type RouterOutputs } from "./data";
+import { problemOf, type Problem } from "./problems";
+import { useSession } from "./session";
+import { CapabilitiesProvider } from "./Slot";
+import { trpc } from "./trpc";
+
+export type OrgDetails = RouterOutputs["orgs"]["bySlug"];
+export type ProjectDetails = RouterOutputs["projects"]["bySlug"];
+
+/** Where a loadable thing stands. */
+export type LoadState<T> =
+  | { status: "idle" }
+  | { status: "loading" }
+  | { status: "ready"; value: T }
+  | { status: "missing" }
+  | { status: "failed"; problem: Problem };
+
+export interface Workspace {
+  /** The org slug in the address, if any. */
+  orgSlug: Accessor<string | null>;
+  /** The project slug in the address, if any. */
+  projectSlug: Accessor<string | null>;
+  org: Accessor<LoadState<OrgDetails>>;
+  project: Accessor<LoadState<ProjectDetails>>;
+  /** The loaded org (only when it matches the address). */
+  currentOrg: Accessor<OrgDetails | undefined>;
+  currentProject: Accessor<ProjectDetails | undefined>;
+  refetchOrg(): Promise<void>;
+  refetchProject(): Promise<void>;
+}
+
+const WorkspaceContext = createContext<Workspace>();
+
+const ORG_PATH = /^\/o\/([^/]+)(?:\/p\/([^/]+))?/;
+
+function segment(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    return decodeURIComponent(value).toLowerCase();
+  } catch {
+    return value.toLowerCase();
+  }
+}
+
+function stateOf<T>(resource: { state: string; error: unknown; latest: T | undefined }, matches: (value: T) => boolean): LoadState<T> {
+  if (resource.state === "unresolved") return { status: "idle" };
+  if (resource.state === "errored") {
+    const problem = problemOf(resource.error);
+    return problem.code === "NOT_FOUND" ? { status: "missing" } : { status: "failed", problem };
+  }
+  const value = resource.state === "pending" ? undefined : resource.latest;
+  if (value === undefined || !matches(value)) return { status: "loading" };
+  return { status: "ready", value };
+}
+
+export function WorkspaceProvider(props: ParentProps) {
+  const location = useLocation();
+  const session = useSession();
+  const match = createMemo(() => ORG_PATH.exec(location.pathname));
+  const orgSlug = createMemo(() => segment(match()?.[1]));
+  const projectSlug = createMemo(() => segment(match()?.[2]));
+
+  // Keyed by the person, not by each fresh copy of `auth.me`, so a profile change does not reload the org.
+  const userId = createMemo(() => session.user()?.id);
+  const [org, { refetch: refetchOrg }] = createBrowserResource(
+    () => {
+      const slug = orgSlug();
+      const user = userId();
+      return slug && user ? `${user}:${slug}` : false;
+    },
+    (key) => trpc.orgs.bySlug.query({ slug: key.slice(key.indexOf(":") + 1) }),
+  );
+  const orgState = createMemo<LoadState<OrgDetails>>(() => {
+    const slug = orgSlug();
+    return slug ? stateOf<OrgDetails>(org, (o) => o.slug === slug) : { status: "idle" };
+  });
+  const currentOrg = createMemo(() => {
+    const state = orgState();
+    return state.status === "ready" ? state.value : undefined;
+  });
+
+  const orgId = createMemo(() => currentOrg()?.id);
+  const [project, { refetch: refetchProject }] = createBrowserResource(
+    () => {
+      const id = orgId();
+      const slug = projectSlug();
+      return id && slug ? `${id}:${slug}` : false;
+    },
+    (key) => {
+      const [id, slug] = key.split(":") as [string, string];
+      return trpc.projects.bySlug.query({ orgId: id, slug });
+    },
+  );
+  const projectState = createMemo<LoadState<ProjectDetails>>(() => {
+    const slug = projectSlug();
+    return slug ? stateOf<ProjectDetails>(project, (p) => p.slug === slug) : { status: "idle" };
+  });
+  const currentProject = createMemo(() => {
+    const state = projectState();
+    return state.status === "ready" ? state.value : undefined;
+  });
+
+  // Project pages use the member's role in the project (an override may differ from the org role).
+  const capabilities = createMemo<ReadonlySet<string>>(() => new Set(currentProject()?.capabilities ?? currentOrg()?.capabilities ?? []));
+
+  const workspace: Workspace = {
+    orgSlug,
+    projectSlug,
+    org: orgState,
+    project: projectState,
+    currentOrg,
+    currentProject,
+    async refetchOrg() {
+      await refetchOrg();
+    },
+    async refetchProject() {
+      await refetchProject();
+    },
+  };
+  return (
+    <WorkspaceContext.Provider value={workspace}>
+      <CapabilitiesProvider capabilities={capabilities()}>{props.children}</CapabilitiesProvider>
+    </WorkspaceContext.Provider>
+  );
+}
+
+export function useWorkspace(): Workspace {
+  const workspace = useContext(WorkspaceContext);
+  if (!workspace) throw new Error("useWorkspace() must be used inside <WorkspaceProvider> (the app layout provides it).");
+  return workspace;
+}
+
+/**
+ * The current org, for pages under `/o/:org` (the org layout renders them only once it is
+ * loaded). Keeps the last value while the page is being taken down (after a sign-out or a
+ * switch to another org), so a page never sees "no org".
+ */
+export function useCurrentOrg(): Accessor<OrgDetails> {
+  const workspace = useWorkspace();
+  const initial = workspace.currentOrg();
+  if (!initial) throw new Error("useCurrentOrg() is for pages under /o/:org, rendered once the org is loaded.");
+  const org = createMemo<OrgDetails>((last) => workspace.currentOrg() ?? last, initial);
+  return org;
+}
+
+/** The current project, for pages under `/o/:org/p/:project` (same rules as `useCurrentOrg`). */
+export function useCurrentProject(): Accessor<ProjectDetails> {
+  const workspace = useWorkspace();
+  const initial = workspace.currentProject();
+  if (!initial) throw new Error("useCurrentProject() is for pages under /o/:org/p/:project, rendered once the project is loaded.");
+  const project = createMemo<ProjectDetails>((last) => workspace.currentProject() ?? last, initial);
+  return project;
+}
+
+/** The problem of a failed load, for `<Match when={failure(state())}>`. */
+export function failure<T>(state: LoadState<T>): Problem | undefined {
+  return state.status === "failed" ? state.problem : undefined;
+}
