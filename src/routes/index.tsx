@@ -1,7 +1,10 @@
 import { Title } from "@solidjs/meta";
+import { A } from "@solidjs/router";
 import { createResource, createSignal, For, Match, onMount, Show, Switch } from "solid-js";
-import { Button, EmptyState, Spinner } from "~/ui/components";
-import { ChartIcon, DatabaseIcon, ShareIcon, SparkIcon } from "~/ui/icons";
+import { Button, EmptyState, Link, Spinner } from "~/ui/components";
+import { BuildingIcon, ChartIcon, DatabaseIcon, PlusIcon, ShareIcon, SparkIcon } from "~/ui/icons";
+import { roleLabel } from "~/ui/roles";
+import { useSession, type Me } from "~/ui/session";
 
 const STEPS = [
   { icon: DatabaseIcon, title: "Connect data", text: "Upload a CSV into your workspace warehouse, or connect a PostgreSQL database." },
@@ -55,15 +58,73 @@ function WorkspaceDetails() {
   );
 }
 
+/** A signed-in person's organizations, or the first step when they have none. */
+function YourOrganizations(props: { me: Me }) {
+  return (
+    <section class="panel" aria-labelledby="your-orgs">
+      <div class="panel__header">
+        <h2 id="your-orgs" class="panel__title">
+          Your organizations
+        </h2>
+        <Link href="/orgs/new" variant="button-secondary" class="btn--compact">
+          <PlusIcon class="icon" />
+          New organization
+        </Link>
+      </div>
+      <Show
+        when={props.me.orgs.length > 0}
+        fallback={
+          <p class="muted">
+            You don’t belong to an organization yet. Create one for your team, or open the invitation link someone sent you.
+          </p>
+        }
+      >
+        <ul class="cards cards--compact">
+          <For each={props.me.orgs}>
+            {(org) => (
+              <li class="card">
+                <div class="card__head">
+                  <BuildingIcon class="icon card__icon" />
+                  <A href={`/o/${org.slug}`} class="card__link" activeClass="" inactiveClass="">
+                    {org.name}
+                  </A>
+                </div>
+                <p class="card__meta">{roleLabel(org.role)}</p>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </section>
+  );
+}
+
 export default function Home() {
+  const session = useSession();
   return (
     <div class="home">
       <Title>Home · Atrium</Title>
       <header class="page-header">
         <p class="eyebrow">Your workspace</p>
-        <h1 class="page-header__title">Welcome to Atrium</h1>
+        <h1 class="page-header__title">
+          <Show when={session.user()} fallback="Welcome to Atrium">
+            {(me) => `Welcome${me().name ? `, ${me().name.split(/\s+/)[0]}` : ""}`}
+          </Show>
+        </h1>
         <p class="page-header__lede">One place for your team’s analytics dashboards, and for the agents that help build them.</p>
       </header>
+
+      <Show when={session.user()}>{(me) => <YourOrganizations me={me()} />}</Show>
+      <Show when={session.user() === null}>
+        <div class="cta-row">
+          <Link href="/sign-up" variant="button-primary">
+            Create an account
+          </Link>
+          <Link href="/sign-in" variant="button-secondary">
+            Sign in
+          </Link>
+        </div>
+      </Show>
 
       <EmptyState title="No dashboards yet" icon={<ChartIcon class="icon icon--lg" />}>
         <p class="empty-state__lede">Connect data, build dashboards, share them; agents can do it all through MCP.</p>

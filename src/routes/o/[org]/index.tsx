@@ -1,0 +1,167 @@
+import { Title } from "@solidjs/meta";
+import { A, useNavigate, useSearchParams } from "@solidjs/router";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { withArticle } from "~/ui/roles";
+import {
+  Badge,
+  Button,
+  createForm,
+  Dialog,
+  EmptyState,
+  FormAlert,
+  SubmitButton,
+  TextAreaField,
+} from "~/ui/components";
+import { createBrowserResource } from "~/ui/data";
+import { formatDate } from "~/ui/format";
+import { FolderIcon, PlusIcon } from "~/ui/icons";
+import { LoadFailed, PageLoading } from "~/ui/LoadStates";
+import { problemOf } from "~/ui/problems";
+import { useCapabilities } from "~/ui/Slot";
+import { NameAndSlugFields } from "~/ui/SlugFields";
+import { trpc } from "~/ui/trpc";
+import { useCurrentOrg } from "~/ui/workspace";
+
+function NewProjectDialog(props: { open: boolean; onClose: () => void; orgId: string; orgSlug: string }) {
+  const navigate = useNavigate();
+  const form = createForm({
+    action: async (data) => {
+      const project = await trpc.projects.create.mutate({
+        orgId: props.orgId,
+        name: String(data.get("name") ?? ""),
+        slug: String(data.get("slug") ?? ""),
+        description: String(data.get("description") ?? ""),
+      });
+      props.onClose();
+      navigate(`/o/${props.orgSlug}/p/${project.slug}`);
+    },
+  });
+  return (
+    <Dialog open={props.open} onClose={() => !form.pending() && props.onClose()} title="New project" description="A project groups related dashboards and data sources.">
+      <form class="form" onSubmit={(event) => form.onSubmit(event)} novalidate>
+        <NameAndSlugFields
+          form={form}
+          nameLabel="Project name"
+          namePlaceholder="Revenue reporting"
+          slugLabel="Address"
+          slugPrefix={`/o/${props.orgSlug}/p/`}
+          slugHint="Lower-case letters, digits and hyphens."
+        />
+        <TextAreaField form={form} name="description" label="Description (optional)" maxLength={500} />
+        <FormAlert form={form} />
+        <div class="form__actions">
+          <SubmitButton form={form} pendingLabel="Creating project…">
+            Create project
+          </SubmitButton>
+          <Button onClick={() => props.onClose()} disabled={form.pending()}>
+            Cancel
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** An org's home: its projects. */
+export default function OrgHome() {
+  const org = useCurrentOrg();
+  const capabilities = useCapabilities();
+  const canCreate = () => capabilities().has("project.create");
+  const [params, setParams] = useSearchParams();
+  const showArchived = () => params.archived === "1";
+  const [creating, setCreating] = createSignal(false);
+  const [projects, { refetch }] = createBrowserResource(
+    () => `${org().id}:${showArchived() ? "all" : "active"}`,
+    (key) => trpc.projects.list.query({ orgId: key.split(":")[0]!, includeArchived: key.endsWith(":all") }),
+  );
+
+  return (
+    <div class="stack">
+      <Title>{org().name} · Atrium</Title>
+      <header class="page-header page-header--split">
+        <div>
+          <p class="eyebrow">Organization</p>
+          <h1 class="page-header__title">{org().name}</h1>
+          <p class="page-header__lede">
+            Projects in {org().name}. You’re <strong>{withArticle(org().role)}</strong> here.
+          </p>
+        </div>
+        <Show when={canCreate()}>
+          <Button variant="primary" onClick={() => setCreating(true)}>
+            <PlusIcon class="icon" />
+            New project
+          </Button>
+        </Show>
+      </header>
+
+      <div class="toolbar">
+        <h2 class="toolbar__title">Projects</h2>
+        <label class="switch">
+          <input
+            type="checkbox"
+            role="switch"
+            checked={showArchived()}
+            onChange={(event) => setParams({ archived: event.currentTarget.checked ? "1" : undefined }, { replace: true })}
+          />
+          <span class="switch__track" aria-hidden="true" />
+          <span>Show archived projects</span>
+        </label>
+      </div>
+
+      <Switch fallback={<PageLoading label="Loading projects…" />}>
+        <Match when={projects.error as unknown}>
+          <LoadFailed what="the projects" problem={problemOf(projects.error)} onRetry={() => void refetch()} />
+        </Match>
+        <Match when={projects.state !== "pending" && projects.state !== "unresolved" && projects.latest}>
+          {(list) => (
+            <Show
+              when={list().length > 0}
+              fallback={
+                <EmptyState title={showArchived() ? "No projects at all yet" : "No active projects"} icon={<FolderIcon class="icon icon--lg" />}>
+                  <p class="empty-state__lede">
+                    {canCreate()
+                      ? "Create a project to start building dashboards with your team."
+                      : "When an owner, admin or editor creates a project, it appears here."}
+                  </p>
+                  <Show when={canCreate()}>
+                    <div class="empty-state__actions">
+                      <Button variant="primary" onClick={() => setCreating(true)}>
+                        <PlusIcon class="icon" />
+                        Create a project
+                      </Button>
+                    </div>
+                  </Show>
+                </EmptyState>
+              }
+            >
+              <ul class="cards" aria-label="Projects">
+                <For each={list()}>
+                  {(project) => (
+                    <li class="card" classList={{ "card--muted": !!project.archivedAt }}>
+                      <div class="card__head">
+                        <FolderIcon class="icon card__icon" />
+                        <A href={`/o/${org().slug}/p/${project.slug}`} class="card__link" activeClass="" inactiveClass="">
+                          {project.name}
+                        </A>
+                        <Show when={project.archivedAt}>
+                          <Badge tone="warning">Archived</Badge>
+                        </Show>
+                      </div>
+                      <p class="card__text">{project.description || <span class="muted">No description</span>}</p>
+                      <p class="card__meta">
+                        <span class="mono">{project.slug}</span> · updated {formatDate(project.updatedAt)}
+                      </p>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          )}
+        </Match>
+      </Switch>
+      <Show when={canCreate()}>
+        <NewProjectDialog open={creating()} onClose={() => setCreating(false)} orgId={org().id} orgSlug={org().slug} />
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,287 @@
+import { Title } from "@solidjs/meta";
+import { useNavigate, type RouteDefinition } from "@solidjs/router";
+import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
+import {
+  Alert,
+  Badge,
+  BusyLabel,
+  Button,
+  ConfirmDialog,
+  createAction,
+  createForm,
+  FormAlert,
+  Notice,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+} from "~/ui/components";
+import { createBrowserResource } from "~/ui/data";
+import { LoadFailed, PageLoading } from "~/ui/LoadStates";
+import type { RouteInfo } from "~/ui/plugin-ui";
+import { problemOf } from "~/ui/problems";
+import { roleLabel } from "~/ui/roles";
+import { SettingsSection } from "~/ui/settings/Section";
+import { useCapabilities } from "~/ui/Slot";
+import { useToasts } from "~/ui/toasts";
+import { trpc } from "~/ui/trpc";
+import { useCurrentOrg, useCurrentProject, useWorkspace } from "~/ui/workspace";
+
+export const route = { info: { breadcrumb: "Settings" } satisfies RouteInfo } satisfies RouteDefinition;
+
+function DetailsSection() {
+  const org = useCurrentOrg();
+  const project = useCurrentProject();
+  const workspace = useWorkspace();
+  const capabilities = useCapabilities();
+  const [saved, setSaved] = createSignal(false);
+  const form = createForm({
+    action: async (data) => {
+      setSaved(false);
+      await trpc.projects.update.mutate({
+        orgId: org().id,
+        projectId: project().id,
+        name: String(data.get("name") ?? ""),
+        description: String(data.get("description") ?? ""),
+      });
+      await workspace.refetchProject();
+      setSaved(true);
+    },
+  });
+  return (
+    <SettingsSection id="details" title="Details" lede="The project’s name and what it is for.">
+      <Show
+        when={capabilities().has("project.update")}
+        fallback={
+          <>
+            <dl class="details">
+              <div class="details__row">
+                <dt>Name</dt>
+                <dd>{project().name}</dd>
+              </div>
+              <div class="details__row">
+                <dt>Description</dt>
+                <dd>{project().description || <span class="muted">None</span>}</dd>
+              </div>
+            </dl>
+            <p class="muted settings-note">Only editors, admins and owners can change this project.</p>
+          </>
+        }
+      >
+        <form class="form" onSubmit={(event) => form.onSubmit(event)} novalidate>
+          <TextField form={form} name="name" label="Project name" value={project().name} maxLength={100} required="Enter a name." onInput={() => setSaved(false)} />
+          <TextAreaField form={form} name="description" label="Description" value={project().description} maxLength={500} onInput={() => setSaved(false)} />
+          <FormAlert form={form} />
+          <Show when={saved()}>
+            <Notice tone="success">
+              <p>Saved.</p>
+            </Notice>
+          </Show>
+          <div class="form__actions">
+            <SubmitButton form={form} pendingLabel="Saving…">
+              Save changes
+            </SubmitButton>
+          </div>
+        </form>
+      </Show>
+    </SettingsSection>
+  );
+}
+
+function ArchiveSection() {
+  const org = useCurrentOrg();
+  const project = useCurrentProject();
+  const workspace = useWorkspace();
+  const toasts = useToasts();
+  const [problem, setProblem] = createSignal<string | null>(null);
+  const toggle = createAction(
+    async () => {
+      setProblem(null);
+      const archived = !project().archivedAt;
+      await trpc.projects.setArchived.mutate({ orgId: org().id, projectId: project().id, archived });
+      await workspace.refetchProject();
+      toasts.success(archived ? `${project().name} is archived` : `${project().name} is active again`);
+    },
+    (p) => setProblem(p.message),
+  );
+  return (
+    <SettingsSection
+      id="archive"
+      title={project().archivedAt ? "Unarchive" : "Archive"}
+      lede={
+        project().archivedAt
+          ? "This project is archived: hidden from the project list and read-only."
+          : "Archiving hides the project from the project list and makes it read-only. Nothing is deleted."
+      }
+    >
+      <div class="danger-row">
+        <p>{project().archivedAt ? "Bring it back to the project list." : "You can unarchive it at any time."}</p>
+        <Button disabled={toggle.pending()} onClick={() => void toggle.run()}>
+          <BusyLabel busy={toggle.pending()} label={project().archivedAt ? "Unarchiving…" : "Archiving…"}>
+            {project().archivedAt ? "Unarchive project" : "Archive project"}
+          </BusyLabel>
+        </Button>
+      </div>
+      <Alert message={problem()} />
+    </SettingsSection>
+  );
+}
+
+function RolesSection() {
+  const org = useCurrentOrg();
+  const project = useCurrentProject();
+  const toasts = useToasts();
+  const [data, { refetch }] = createBrowserResource(
+    () => `${org().id}:${project().id}`,
+    async (key) => {
+      const [orgId, projectId] = key.split(":") as [string, string];
+      const [members, overrides] = await Promise.all([
+        trpc.orgs.members.list.query({ orgId }),
+        trpc.projects.roles.list.query({ orgId, projectId }),
+      ]);
+      return { members, overrides: new Map(overrides.map((o) => [o.userId, o.role])) };
+    },
+  );
+  const [problem, setProblem] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal<string | null>(null);
+  const rows = createMemo(() => {
+    const value = data.latest;
+    if (!value) return [];
+    return value.members.map((m) => ({ ...m, override: value.overrides.get(m.userId) ?? null }));
+  });
+
+  const setRole = async (userId: string, name: string, select: HTMLSelectElement, previous: string) => {
+    setProblem(null);
+    setBusy(userId);
+    const role = select.value === "" ? null : (select.value as "admin" | "editor" | "viewer");
+    try {
+      await trpc.projects.roles.set.mutate({ orgId: org().id, projectId: project().id, userId, role });
+      await refetch();
+      toasts.success(role ? `${name} is ${roleLabel(role).toLowerCase()} in this project` : `${name} has their organization role here again`);
+    } catch (error) {
+      select.value = previous;
+      setProblem(problemOf(error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <SettingsSection
+      id="roles"
+      title="Project roles"
+      lede="By default everyone has their organization role in every project. Give someone a different role in this project only."
+    >
+      <Alert message={problem()} />
+      <Switch fallback={<PageLoading label="Loading project roles…" />}>
+        <Match when={data.error as unknown}>
+          <LoadFailed what="the project roles" problem={problemOf(data.error)} onRetry={() => void refetch()} />
+        </Match>
+        <Match when={data.latest}>
+          <div class="table-wrap">
+            <table class="table">
+              <caption class="visually-hidden">Roles in {project().name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Member</th>
+                  <th scope="col">Organization role</th>
+                  <th scope="col">Role in this project</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={rows()}>
+                  {(row) => (
+                    <tr>
+                      <th scope="row" class="table__person">
+                        <span class="table__primary">{row.name || row.email}</span>
+                        <span class="table__secondary">{row.email}</span>
+                      </th>
+                      <td>
+                        <Badge tone={row.role === "owner" ? "accent" : "neutral"}>{roleLabel(row.role)}</Badge>
+                      </td>
+                      <td>
+                        <Show when={row.role !== "owner"} fallback={<span class="muted">Owners have every right</span>}>
+                          <select
+                            class="input select select--compact"
+                            aria-label={`Role of ${row.name || row.email} in this project`}
+                            disabled={busy() === row.userId}
+                            onChange={(event) => void setRole(row.userId, row.name || row.email, event.currentTarget, row.override ?? "")}
+                          >
+                            <option value="" selected={row.override === null}>
+                              Same as organization ({roleLabel(row.role)})
+                            </option>
+                            <For each={["admin", "editor", "viewer"] as const}>
+                              {(role) => (
+                                <option value={role} selected={row.override === role}>
+                                  {roleLabel(role)}
+                                </option>
+                              )}
+                            </For>
+                          </select>
+                        </Show>
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
+        </Match>
+      </Switch>
+    </SettingsSection>
+  );
+}
+
+function DeleteSection() {
+  const org = useCurrentOrg();
+  const project = useCurrentProject();
+  const navigate = useNavigate();
+  const toasts = useToasts();
+  const [open, setOpen] = createSignal(false);
+  const deleteProject = async (typed: string) => {
+    const name = project().name;
+    await trpc.projects.delete.mutate({ orgId: org().id, projectId: project().id, confirmSlug: typed });
+    navigate(`/o/${org().slug}`, { replace: true });
+    toasts.success(`${name} was deleted`);
+  };
+  return (
+    <SettingsSection id="delete" title="Delete project" tone="danger" lede="Remove this project and its dashboards for everyone.">
+      <div class="danger-row">
+        <p>Members lose access to it at once. To keep it but put it away, archive it instead.</p>
+        <Button variant="danger" onClick={() => setOpen(true)}>
+          Delete project…
+        </Button>
+      </div>
+      <ConfirmDialog
+        open={open()}
+        onClose={() => setOpen(false)}
+        tone="danger"
+        title={`Delete ${project().name}?`}
+        description={<p>Its dashboards go with it. This cannot be undone from the app.</p>}
+        confirmLabel="Delete project"
+        pendingLabel="Deleting…"
+        typeToConfirm={{ text: project().slug, field: "confirmSlug" }}
+        confirm={deleteProject}
+      />
+    </SettingsSection>
+  );
+}
+
+/** A project's settings; each section only for members whose role in the project allows it. */
+export default function ProjectSettings() {
+  const org = useCurrentOrg();
+  const project = useCurrentProject();
+  const capabilities = useCapabilities();
+  return (
+    <div class="stack settings">
+      <Title>Settings · {project().name} · {org().name} · Atrium</Title>
+      <DetailsSection />
+      <Show when={capabilities().has("project.update")}>
+        <ArchiveSection />
+      </Show>
+      <Show when={capabilities().has("project.manage")}>
+        <RolesSection />
+        <DeleteSection />
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
+import { Alert, Badge, BusyLabel, Button, CopyField, createForm, FormAlert, Notice, SelectField, SubmitButton, TextField } from "../components";
+import { createBrowserResource, type RouterOutputs } from "../data";
+import { formatDate, formatRelative } from "../format";
+import { LoadFailed, PageLoading } from "../LoadStates";
+import { problemOf } from "../problems";
+import { assignableRoles, ROLE_DESCRIPTIONS, roleLabel } from "../roles";
+import { useToasts } from "../toasts";
+import { trpc } from "../trpc";
+import { useCurrentOrg } from "../workspace";
+import { SettingsSection } from "./Section";
+
+type Invitation = RouterOutputs["orgs"]["invitations"]["list"][number];
+type Created = RouterOutputs["orgs"]["invitations"]["create"];
+
+const EXPIRY_OPTIONS = [
+  { value: "1", label: "1 day" },
+  { value: "3", label: "3 days" },
+  { value: "7", label: "7 days" },
+  { value: "14", label: "14 days" },
+  { value: "30", label: "30 days" },
+];
+
+function isPending(invitation: Invitation, now: number): boolean {
+  return !invitation.acceptedAt && !invitation.revokedAt && new Date(invitation.expiresAt).getTime() > now;
+}
+
+/** Invite by email with a role; the link is shown once; pending invitations can be withdrawn. */
+export function InvitationsSection() {
+  const org = useCurrentOrg();
+  const toasts = useToasts();
+  const [invitations, { refetch }] = createBrowserResource(
+    () => org().id,
+    (orgId) => trpc.orgs.invitations.list.query({ orgId }),
+  );
+  const pendingList = createMemo(() => {
+    const now = Date.now();
+    return (invitations.latest ?? []).filter((i) => isPending(i, now));
+  });
+  const [created, setCreated] = createSignal<Created | null>(null);
+  const [listProblem, setListProblem] = createSignal<string | null>(null);
+  const [revoking, setRevoking] = createSignal<string | null>(null);
+
+  const form = createForm({
+    action: async (data, element) => {
+      setCreated(null);
+      const invitation = await trpc.orgs.invitations.create.mutate({
+        orgId: org().id,
+        email: String(data.get("email") ?? ""),
+        role: String(data.get("role") ?? "viewer") as Created["role"],
+        expiresInDays: Number(data.get("expiresInDays") ?? 7),
+      });
+      setCreated(invitation);
+      // Ready for the next person; role and expiry stay as chosen.
+      const email = element.elements.namedItem("email");
+      if (email instanceof HTMLInputElement) email.value = "";
+      void refetch();
+    },
+  });
+
+  const revoke = async (invitation: Invitation) => {
+    setListProblem(null);
+    setRevoking(invitation.id);
+    try {
+      await trpc.orgs.invitations.revoke.mutate({ orgId: org().id, invitationId: invitation.id });
+      if (created()?.id === invitation.id) setCreated(null);
+      await refetch();
+      toasts.success(`The invitation for ${invitation.email} was withdrawn`);
+    } catch (error) {
+      setListProblem(problemOf(error).message);
+    } finally {
+      setRevoking(null);
+    }
+  };
+
+  return (
+    <SettingsSection id="invitations" title="Invitations" lede="Invite people by email. Each link works once, for the person it was sent to.">
+      <form class="form form--grid" onSubmit={(event) => form.onSubmit(event)} novalidate aria-label="Invite someone">
+        <TextField
+          form={form}
+          name="email"
+          label="Email address"
+          type="email"
+          autocomplete="off"
+          inputmode="email"
+          spellcheck={false}
+          placeholder="name@example.com"
+          required="Enter the email address to invite."
+          fieldClass="form--grid__wide"
+        />
+        <SelectField
+          form={form}
+          name="role"
+          label="Role"
+          value="viewer"
+          options={assignableRoles(org().role)
+            .slice()
+            .reverse()
+            .map((role) => ({ value: role, label: `${roleLabel(role)} — ${ROLE_DESCRIPTIONS[role].toLowerCase()}` }))}
+        />
+        <SelectField form={form} name="expiresInDays" label="Link expires after" value="7" options={EXPIRY_OPTIONS} />
+        <div class="form__actions form--grid__wide">
+          <SubmitButton form={form} pendingLabel="Sending invitation…">
+            Send invitation
+          </SubmitButton>
+        </div>
+        <div class="form--grid__wide">
+          <FormAlert form={form} />
+        </div>
+      </form>
+
+      <Show when={created()}>
+        {(invitation) => (
+          <div class="secret-box" data-testid="invitation-link">
+            <Notice tone="success" title={`Invitation sent to ${invitation().email}`}>
+              <p>
+                We emailed them the link below. You can also send it yourself; it is shown only now, works once, and expires on{" "}
+                {formatDate(invitation().expiresAt)}.
+              </p>
+            </Notice>
+            <CopyField label="Invitation link" value={invitation().link} mono hint="Only the invited email address can accept it." />
+          </div>
+        )}
+      </Show>
+
+      <h3 class="subheading">Pending invitations</h3>
+      <Alert message={listProblem()} />
+      <Switch fallback={<PageLoading label="Loading invitations…" />}>
+        <Match when={invitations.error as unknown}>
+          <LoadFailed what="the invitations" problem={problemOf(invitations.error)} onRetry={() => void refetch()} />
+        </Match>
+        <Match when={invitations.state !== "pending" && invitations.state !== "unresolved"}>
+          <Show when={pendingList().length > 0} fallback={<p class="muted">No pending invitations.</p>}>
+            <div class="table-wrap">
+              <table class="table">
+                <caption class="visually-hidden">Pending invitations</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Email</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Sent</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={pendingList()}>
+                    {(invitation) => (
+                      <tr>
+                        <th scope="row">{invitation.email}</th>
+                        <td>
+                          <Badge>{roleLabel(invitation.role)}</Badge>
+                        </td>
+                        <td>{formatDate(invitation.createdAt)}</td>
+                        <td>{formatRelative(invitation.expiresAt)}</td>
+                        <td class="table__actions">
+                          <Button
+                            variant="ghost"
+                            class="btn--compact btn--danger-text"
+                            disabled={revoking() === invitation.id}
+                            aria-label={`Revoke the invitation for ${invitation.email}`}
+                            onClick={() => void revoke(invitation)}
+                          >
+                            <BusyLabel busy={revoking() === invitation.id} label="Revoking…">
+                              Revoke
+                            </BusyLabel>
+                          </Button>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        </Match>
+      </Switch>
+    </SettingsSection>
+  );
+}
