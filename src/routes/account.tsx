@@ -1,0 +1,42 @@
+import { Title } from "@solidjs/meta";
+import type { RouteDefinition } from "@solidjs/router";
+import { createSignal, Show } from "solid-js";
+import type { RouteInfo } from "~/ui/plugin-ui";
+import { PasswordSection, ProfileSection } from "~/ui/settings/ProfileSection";
+import { SectionLinks } from "~/ui/settings/Section";
+import { SessionsSection } from "~/ui/settings/SessionsSection";
+import { TokensSection } from "~/ui/settings/TokensSection";
+import { useSession } from "~/ui/session";
+
+export const route = { info: { breadcrumb: "Account settings", signIn: "required" } satisfies RouteInfo } satisfies RouteDefinition;
+
+const SECTIONS = [
+  { id: "profile", label: "Profile" },
+  { id: "password", label: "Password" },
+  { id: "sessions", label: "Signed-in devices" },
+  { id: "tokens", label: "Access tokens" },
+];
+
+/** The signed-in person's own settings. */
+export default function Account() {
+  const session = useSession();
+  const [sessionsVersion, setSessionsVersion] = createSignal(0);
+  return (
+    <Show when={session.user()}>
+      {(me) => (
+        <div class="stack settings">
+          <Title>Account settings · Atrium</Title>
+          <header class="page-header">
+            <p class="eyebrow">{me().email}</p>
+            <h1 class="page-header__title">Account settings</h1>
+          </header>
+          <SectionLinks sections={SECTIONS} />
+          <ProfileSection me={me()} />
+          <PasswordSection onChanged={() => setSessionsVersion((v) => v + 1)} />
+          <SessionsSection version={sessionsVersion()} />
+          <TokensSection />
+        </div>
+      )}
+    </Show>
+  );
+}
