@@ -161,6 +161,21 @@ describe("importing a CSV", () => {
   });
 });
 
+describe("the upload size cap", () => {
+  test("a CSV over CSV_MAX_BYTES is refused with a field error and nothing is created", async () => {
+    const small = await bootDataKernel({ csvMaxBytes: 100 });
+    try {
+      const { org, caller } = await member(small.kernel);
+      const err = await fieldErrorsOf(caller.data.importCsv({ orgId: org.id, table: "big", csv: `a\n${"1\n".repeat(200)}` }));
+      expect(err.code).toBe("UNPROCESSABLE_CONTENT");
+      expect(err.fields.csv?.[0]).toMatch(/larger than 100 bytes/);
+      await expect(caller.data.runQuery({ orgId: org.id, sql: "select * from big" })).rejects.toThrow(/does not exist/);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe("the sample dataset", () => {
   test("is deterministic", () => {
     const a = generateSample();

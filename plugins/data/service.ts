@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Kysely } from "kysely";
+import { z } from "zod";
 import { secretBox } from "~/kernel/crypto";
 import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors, fieldError } from "~/kernel/trpc";
@@ -135,11 +136,11 @@ async function warehouseView(kernel: Kernel, db: Kysely<any>, orgId: string): Pr
   };
 }
 
-/** The connector types people can add, for the "connect a source" form. */
-export function connectorTypes(): Array<{ type: string; label: string; secretFields: string[] }> {
+/** The connector types people can add, with a JSON Schema of their settings for the "connect a source" form. */
+export function connectorTypes(): Array<{ type: string; label: string; secretFields: string[]; configSchema: Record<string, unknown> }> {
   return listConnectors()
     .filter((c) => c.userCreatable)
-    .map((c) => ({ type: c.type, label: c.label, secretFields: [...c.secretFields] }));
+    .map((c) => ({ type: c.type, label: c.label, secretFields: [...c.secretFields], configSchema: z.toJSONSchema(c.configSchema, { io: "input" }) as Record<string, unknown> }));
 }
 
 /** The org's sources: the warehouse first, then the others by name. */

@@ -97,6 +97,9 @@ describe("connecting an external PostgreSQL", () => {
 
   test("only the six settings are accepted; sockets and option injection are refused", async () => {
     const { org, caller } = await member(k.kernel);
+    const [postgres] = await caller.data.connectors({ orgId: org.id });
+    expect(postgres).toMatchObject({ type: "postgres", label: "PostgreSQL", secretFields: ["password"], configSchema: { type: "object", additionalProperties: false } });
+    expect(Object.keys((postgres!.configSchema as { properties: object }).properties)).toEqual(["host", "port", "database", "user", "password", "sslmode"]);
     const extra = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, options: "-c statement_timeout=0" } }));
     expect(extra.code).toBe("UNPROCESSABLE_CONTENT");
     expect(Object.keys(extra.fields)).toEqual(["config.options"]);
