@@ -49,7 +49,10 @@ afterAll(async () => {
 /** Set E2E_SCREENSHOTS=<dir> to keep screenshots of the pages the tests visit. */
 async function screenshot(page: Page, name: string) {
   const dir = process.env.E2E_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  if (!dir) return;
+  // From the top, so the sticky top bar sits where it belongs in a full-page capture.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
 
 /** Screenshots in the light and the dark theme (the theme follows the system until chosen). */
@@ -126,11 +129,19 @@ describe("tenancy, end to end", () => {
     await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("H1");
     await expect(page.getByRole("button", { name: /^Organization: / }).textContent()).resolves.toContain(ORG.name);
 
-    await page.getByRole("button", { name: "New project" }).click();
+    // The dialog takes focus, Escape closes it, and focus returns to the button that opened it.
+    const newProject = page.getByRole("button", { name: "New project" });
+    await newProject.click();
     const dialog = page.getByRole("dialog", { name: "New project" });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("name");
+    await page.keyboard.press("Escape");
+    await expect(dialog.count()).resolves.toBe(0);
+    await expect(newProject.evaluate((button) => button === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.press("Enter");
     await dialog.getByLabel("Project name").fill(PROJECT.name);
     await expect(dialog.getByLabel("Address").inputValue()).resolves.toBe(PROJECT.slug);
     await dialog.getByLabel("Description (optional)").fill("Monthly revenue by region and plan.");
+    await screenshot(page, "new-project-dialog");
     await dialog.getByRole("button", { name: "Create project" }).click();
     await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
     await heading(page, PROJECT.name);
@@ -166,6 +177,7 @@ describe("tenancy, end to end", () => {
     await waitForHydration(page);
     await heading(page, "You’re invited");
     await page.getByText(`You’ve been invited to join ${ORG.name} as Viewer.`).waitFor();
+    await screenshot(page, "invitation");
     await page.getByRole("link", { name: "Create an account" }).click();
     await heading(page, "Create your Atrium account");
     await expect(page.getByLabel("Work email").inputValue()).resolves.toBe(VIEWER.email);
@@ -179,7 +191,16 @@ describe("tenancy, end to end", () => {
     await page.waitForURL(`${base}/o/${ORG.slug}`);
     await heading(page, ORG.name);
     await page.getByRole("list", { name: "Projects" }).getByRole("link", { name: PROJECT.name }).waitFor();
-    await expect(page.getByRole("button", { name: /^Organization: / }).textContent()).resolves.toContain(ORG.name);
+    // The switcher works from the keyboard: ↓ opens it on the first org, Escape gives focus back.
+    const switcher = page.getByRole("button", { name: /^Organization: / });
+    await expect(switcher.textContent()).resolves.toContain(ORG.name);
+    await switcher.focus();
+    await page.keyboard.press("ArrowDown");
+    const focusedItem = () => page.evaluate(() => document.activeElement?.getAttribute("role") + ":" + document.activeElement?.textContent?.trim());
+    await expect(focusedItem()).resolves.toMatch(new RegExp(`^menuitem:${ORG.name}`));
+    await page.keyboard.press("Escape");
+    await expect(switcher.evaluate((button) => button === document.activeElement)).resolves.toBe(true);
+    await expect(page.getByRole("menu").count()).resolves.toBe(0);
     expect(viewer.unexpectedProblems()).toEqual([]);
   });
 
@@ -202,6 +223,7 @@ describe("tenancy, end to end", () => {
     await page.goto(`/o/${ORG.slug}/p/${PROJECT.slug}/settings`);
     await heading(page, PROJECT.name);
     await page.getByText("Only editors, admins and owners can change this project.").waitFor();
+    await screenshot(page, "project-settings-viewer");
     await expect(page.getByRole("button", { name: /delete|archive/i }).count()).resolves.toBe(0);
     await expect(page.getByRole("textbox").count()).resolves.toBe(0);
 

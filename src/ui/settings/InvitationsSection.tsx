@@ -4,7 +4,7 @@ import { createBrowserResource, type RouterOutputs } from "../data";
 import { formatDate, formatRelative } from "../format";
 import { LoadFailed, PageLoading } from "../LoadStates";
 import { problemOf } from "../problems";
-import { assignableRoles, ROLE_DESCRIPTIONS, roleLabel } from "../roles";
+import { assignableRoles, ROLE_DESCRIPTIONS, roleLabel, type RoleName } from "../roles";
 import { useToasts } from "../toasts";
 import { trpc } from "../trpc";
 import { useCurrentOrg } from "../workspace";
@@ -38,6 +38,7 @@ export function InvitationsSection() {
     return (invitations.latest ?? []).filter((i) => isPending(i, now));
   });
   const [created, setCreated] = createSignal<Created | null>(null);
+  const [role, setRole] = createSignal<RoleName>("viewer");
   const [listProblem, setListProblem] = createSignal<string | null>(null);
   const [revoking, setRevoking] = createSignal<string | null>(null);
 
@@ -93,10 +94,12 @@ export function InvitationsSection() {
           name="role"
           label="Role"
           value="viewer"
+          hint={`${ROLE_DESCRIPTIONS[role()]}.`}
           options={assignableRoles(org().role)
             .slice()
             .reverse()
-            .map((role) => ({ value: role, label: `${roleLabel(role)} — ${ROLE_DESCRIPTIONS[role].toLowerCase()}` }))}
+            .map((r) => ({ value: r, label: roleLabel(r) }))}
+          onChange={(event) => setRole(event.currentTarget.value as RoleName)}
         />
         <SelectField form={form} name="expiresInDays" label="Link expires after" value="7" options={EXPIRY_OPTIONS} />
         <div class="form__actions form--grid__wide">

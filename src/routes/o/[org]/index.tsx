@@ -117,7 +117,7 @@ export default function OrgHome() {
             <Show
               when={list().length > 0}
               fallback={
-                <EmptyState title={showArchived() ? "No projects at all yet" : "No active projects"} icon={<FolderIcon class="icon icon--lg" />}>
+                <EmptyState title="No projects yet" icon={<FolderIcon class="icon icon--lg" />}>
                   <p class="empty-state__lede">
                     {canCreate()
                       ? "Create a project to start building dashboards with your team."
