@@ -21,6 +21,10 @@ export default function VerifyEmail() {
     return (Array.isArray(value) ? value[0] : value) ?? "";
   };
   const [outcome, setOutcome] = createSignal<Outcome>({ status: "checking" });
+  const failedProblem = () => {
+    const current = outcome();
+    return current.status === "failed" ? current.problem : undefined;
+  };
 
   onMount(async () => {
     if (!token()) return setOutcome({ status: "missing" });
@@ -70,10 +74,10 @@ export default function VerifyEmail() {
         <Match when={outcome().status === "missing"}>
           <Alert message="This link is incomplete: it has no token. Open the link from the email again, or copy all of it." />
         </Match>
-        <Match when={outcome().status === "failed" && outcome()}>
-          {(failed) => (
+        <Match when={failedProblem()}>
+          {(problem) => (
             <>
-              <Alert message={(failed() as Extract<Outcome, { status: "failed" }>).problem.message} />
+              <Alert message={problem().message} />
               <Show
                 when={session.user()}
                 fallback={

@@ -55,10 +55,10 @@ export interface SlotSpec {
 export const SLOTS = {
   "app.nav": { version: 1, kind: "link", description: "Links in the left navigation" },
   "org.settings.sections": { version: 1, kind: "component", description: "Sections of the organization settings page" },
-  "project.tabs": { version: 1, kind: "component", description: "Tabs of a project page" },
+  "project.tabs": { version: 1, kind: "component", description: "Tabs of a project page, between Overview and Settings: render a link with class \"tab\"" },
   "dashboard.actions": { version: 1, kind: "component", description: "The action rail beside a dashboard" },
   "chart.editor.panels": { version: 1, kind: "component", description: "Panels of the chart editor" },
-  "login.providers": { version: 1, kind: "component", description: "Sign-in buttons on the login page" },
+  "login.providers": { version: 1, kind: "component", description: "Sign-in buttons above the password form on the sign-in and sign-up pages" },
   "onboarding.steps": { version: 1, kind: "component", description: "Steps of the first-run onboarding" },
   "admin.sections": { version: 1, kind: "component", description: "Sections of the instance admin page" },
 } as const satisfies { readonly [N in SlotName]: SlotSpec };

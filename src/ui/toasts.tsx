@@ -48,7 +48,7 @@ export function ToastProvider(props: ParentProps) {
   return (
     <ToastContext.Provider value={api}>
       {props.children}
-      <div class="toasts" role="region" aria-label="Notifications">
+      <div class="toasts">
         {/* Polite for successes, assertive for errors: two live regions. */}
         <div aria-live="polite" class="toasts__list">
           <For each={toasts().filter((t) => t.tone === "success")}>{(t) => <ToastView toast={t} onDismiss={() => dismiss(t.id)} />}</For>
