@@ -153,13 +153,15 @@ function hasLeadingZero(v: string): boolean {
   return /^[+-]?0\d/.test(v);
 }
 
-const INT4_MAX = 2147483647n;
-const INT8_MAX = 9223372036854775807n;
+// BigInt() rather than literals: the server bundle targets ES2019.
+const INT4_MAX = BigInt("2147483647");
+const INT8_MAX = BigInt("9223372036854775807");
+const ZERO = BigInt(0);
 
 function intRange(v: string): "integer" | "bigint" | null {
   if (!INTEGER.test(v) || hasLeadingZero(v)) return null;
   const n = BigInt(v);
-  const abs = n < 0n ? -n : n;
+  const abs = n < ZERO ? -n : n;
   if (abs <= INT4_MAX) return "integer";
   if (abs <= INT8_MAX) return "bigint";
   return null;
