@@ -60,8 +60,3 @@ export function problemOf(error: unknown): Problem {
   }
   return { message: "Something went wrong. Try again.", code: null, httpStatus: null, fieldErrors: {} };
 }
-
-/** Whether the error means "this does not exist, or you may not see it" (deliberately the same). */
-export function isNotFound(error: unknown): boolean {
-  return problemOf(error).code === "NOT_FOUND";
-}

@@ -34,13 +34,19 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
     },
     action: async (data) => {
       await props.confirm(props.typeToConfirm ? String(data.get(props.typeToConfirm.field) ?? "").trim() : "");
+      form.clear();
       props.onClose();
     },
   });
+  const close = () => {
+    if (form.pending()) return;
+    form.clear(); // the next opening starts without the last one's error
+    props.onClose();
+  };
   return (
     <Dialog
       open={props.open}
-      onClose={() => !form.pending() && props.onClose()}
+      onClose={close}
       title={props.title}
       description={props.description}
       tone={props.tone}
@@ -71,7 +77,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           <SubmitButton form={form} pendingLabel={props.pendingLabel} variant={props.tone === "danger" ? "danger" : "primary"}>
             {props.confirmLabel}
           </SubmitButton>
-          <Button onClick={() => props.onClose()} disabled={form.pending()} data-autofocus={props.typeToConfirm ? undefined : ""}>
+          <Button onClick={close} disabled={form.pending()} data-autofocus={props.typeToConfirm ? undefined : ""}>
             Cancel
           </Button>
         </div>

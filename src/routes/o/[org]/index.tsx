@@ -36,8 +36,13 @@ function NewProjectDialog(props: { open: boolean; onClose: () => void; orgId: st
       navigate(`/o/${props.orgSlug}/p/${project.slug}`);
     },
   });
+  const close = () => {
+    if (form.pending()) return;
+    form.clear(); // the next opening starts without the last one's error
+    props.onClose();
+  };
   return (
-    <Dialog open={props.open} onClose={() => !form.pending() && props.onClose()} title="New project" description="A project groups related dashboards and data sources.">
+    <Dialog open={props.open} onClose={close} title="New project" description="A project groups related dashboards and data sources.">
       <form class="form" onSubmit={(event) => form.onSubmit(event)} novalidate>
         <NameAndSlugFields
           form={form}
@@ -53,7 +58,7 @@ function NewProjectDialog(props: { open: boolean; onClose: () => void; orgId: st
           <SubmitButton form={form} pendingLabel="Creating project…">
             Create project
           </SubmitButton>
-          <Button onClick={() => props.onClose()} disabled={form.pending()}>
+          <Button onClick={close} disabled={form.pending()}>
             Cancel
           </Button>
         </div>
