@@ -190,6 +190,12 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         events.on(name as EventName, (event) => (handler as (e: typeof event, k: Kernel) => Promise<void>)(event, kernel));
       }
     }
+    // Plugins stop first (reverse order), while the database is still open.
+    cleanups.push(async () => {
+      for (const plugin of [...plugins].reverse()) {
+        await Promise.resolve(plugin.stop?.({ kernel })).catch((err: unknown) => log.warn({ plugin: plugin.id, err: String(err) }, "plugin stop failed"));
+      }
+    });
     for (const plugin of plugins) {
       try {
         await plugin.init?.({ kernel });

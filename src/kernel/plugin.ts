@@ -50,6 +50,8 @@ export interface PluginDefinition<Id extends string = string, Router extends Any
   readonly cli?: Readonly<Record<string, CliCommand>>;
   /** Runs once the kernel is booted (database migrated, jobs and events started). */
   init?(ctx: PluginInitContext): void | Promise<void>;
+  /** Runs when the kernel stops, before the database closes (close pools, timers). */
+  stop?(ctx: PluginInitContext): void | Promise<void>;
 }
 
 export type AnyPlugin = PluginDefinition<string, AnyRouter | undefined>;

@@ -21,6 +21,12 @@ export async function provisionAppRole(owner: Kysely<any>, password: string): Pr
     }
     await sql`alter role ${sql.id(APP_ROLE)} with login nosuperuser nobypassrls password ${sql.lit(password)}`.execute(trx);
     const { rows } = await sql<{ db: string }>`select current_database() as db`.execute(trx);
+    // Only the owner and the app role may connect to the app database (not, say, the per-org
+    // warehouse roles). Only the database's owner (or a superuser) can change that.
+    const { rows: own } = await sql<{ may: boolean }>`
+      select pg_get_userbyid(d.datdba) = current_user or r.rolsuper as may
+      from pg_database d, pg_roles r where d.datname = current_database() and r.rolname = current_user`.execute(trx);
+    if (own[0]?.may) await sql`revoke connect on database ${sql.id(rows[0]!.db)} from public`.execute(trx);
     await sql`grant connect on database ${sql.id(rows[0]!.db)} to ${sql.id(APP_ROLE)}`.execute(trx);
     await sql`grant usage on schema public to ${sql.id(APP_ROLE)}`.execute(trx);
     await sql`grant select, insert, update, delete on all tables in schema public to ${sql.id(APP_ROLE)}`.execute(trx);

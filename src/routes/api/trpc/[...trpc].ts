@@ -20,6 +20,8 @@ async function handle(event: APIEvent) {
     endpoint: "/api/trpc",
     req: event.request,
     router: appRouter,
+    // Queries with long inputs (SQL) may be sent as POST with ?method override.
+    allowMethodOverride: true,
     createContext: ({ resHeaders }) =>
       createRequestContext({
         request: event.request,
