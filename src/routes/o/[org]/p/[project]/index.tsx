@@ -15,7 +15,7 @@ export default function ProjectOverview() {
       <Title>{project().name} · {org().name} · Atrium</Title>
       <Show when={project().archivedAt}>
         <Notice tone="warning" title="This project is archived.">
-          <p>It is read-only and hidden from the project list. Unarchive it in its settings to work on it again.</p>
+          <p>It is hidden from the organization’s project list. Unarchive it in its settings to bring it back.</p>
         </Notice>
       </Show>
       <EmptyState title="No dashboards yet" headingLevel="h2" icon={<ChartIcon class="icon icon--lg" />}>

@@ -109,8 +109,8 @@ function ArchiveSection() {
       title={project().archivedAt ? "Unarchive" : "Archive"}
       lede={
         project().archivedAt
-          ? "This project is archived: hidden from the project list and read-only."
-          : "Archiving hides the project from the project list and makes it read-only. Nothing is deleted."
+          ? "This project is archived: it is hidden from the organization’s project list."
+          : "Archiving hides the project from the organization’s project list. Nothing is deleted."
       }
     >
       <div class="danger-row">
