@@ -188,8 +188,10 @@ const kernelCommands: Record<string, KernelCommand> = {
 
 function helpText(plugins: readonly AnyPlugin[]): string {
   const lines = ["Usage: npm run atrium -- <command> [options]", "", "Kernel commands:"];
-  const row = (name: string, c: { summary: string; usage?: string }) =>
-    `  ${`${name}${c.usage ? ` ${c.usage}` : ""}`.padEnd(44)} ${c.summary}`;
+  const row = (name: string, c: { summary: string; usage?: string }) => {
+    const left = `${name}${c.usage ? ` ${c.usage}` : ""}`;
+    return left.length <= 44 ? `  ${left.padEnd(44)} ${c.summary}` : `  ${left}\n  ${"".padEnd(44)} ${c.summary}`;
+  };
   for (const [name, c] of Object.entries(kernelCommands)) lines.push(row(name, c));
   for (const plugin of plugins) {
     const cmds = Object.entries(plugin.cli ?? {});
