@@ -1,7 +1,7 @@
 import { Title } from "@solidjs/meta";
 import { useSearchParams, type RouteDefinition } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
-import { AuthCard } from "~/ui/AuthCard";
+import { AuthCard, firstParam } from "~/ui/AuthCard";
 import { createForm, FormAlert, Link, Notice, SubmitButton, TextField } from "~/ui/components";
 import type { RouteInfo } from "~/ui/plugin-ui";
 import { trpc } from "~/ui/trpc";
@@ -18,10 +18,7 @@ export default function ForgotPassword() {
       setSentTo(email);
     },
   });
-  const initialEmail = () => {
-    const value = params.email;
-    return (Array.isArray(value) ? value[0] : value) ?? "";
-  };
+  const initialEmail = () => firstParam(params.email);
   return (
     <AuthCard
       title="Reset your password"

@@ -1,7 +1,7 @@
 import { Title } from "@solidjs/meta";
 import { useSearchParams, type RouteDefinition } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
-import { AuthCard } from "~/ui/AuthCard";
+import { AuthCard, firstParam } from "~/ui/AuthCard";
 import { Alert, createForm, FormAlert, Link, Notice, SubmitButton, TextField } from "~/ui/components";
 import type { RouteInfo } from "~/ui/plugin-ui";
 import { useSession } from "~/ui/session";
@@ -12,10 +12,7 @@ export const route = { info: { breadcrumb: "Choose a new password", chrome: "foc
 export default function ResetPassword() {
   const [params] = useSearchParams();
   const session = useSession();
-  const token = () => {
-    const value = params.token;
-    return (Array.isArray(value) ? value[0] : value) ?? "";
-  };
+  const token = () => firstParam(params.token);
   const [done, setDone] = createSignal(false);
   const form = createForm({
     validate: (data) => {

@@ -1,11 +1,9 @@
 import { Title } from "@solidjs/meta";
-import { useNavigate, useSearchParams, type RouteDefinition } from "@solidjs/router";
-import { createEffect, Show } from "solid-js";
-import { AuthCard } from "~/ui/AuthCard";
+import { useSearchParams, type RouteDefinition } from "@solidjs/router";
+import { AuthCard, firstParam, LoginProviders, useContinueWhenSignedIn } from "~/ui/AuthCard";
 import { createForm, FormAlert, Link, SubmitButton, TextField } from "~/ui/components";
 import type { RouteInfo } from "~/ui/plugin-ui";
 import { authHref, safeNext, useSession } from "~/ui/session";
-import { Slot, useSlot } from "~/ui/Slot";
 import { trpc } from "~/ui/trpc";
 
 export const route = { info: { breadcrumb: "Create account", chrome: "focused" } satisfies RouteInfo } satisfies RouteDefinition;
@@ -13,20 +11,12 @@ export const route = { info: { breadcrumb: "Create account", chrome: "focused" }
 /** The password rules the server applies (plugins/auth-password), said up front. */
 const PASSWORD_HINT = "At least 10 characters. A long phrase is easier to remember and harder to guess.";
 
-function firstOf(value: string | string[] | undefined): string {
-  return (Array.isArray(value) ? value[0] : value) ?? "";
-}
-
 export default function SignUp() {
   const [params] = useSearchParams();
   const session = useSession();
-  const navigate = useNavigate();
   const next = () => safeNext(params.next);
-  const providers = useSlot(() => "login.providers");
 
-  createEffect(() => {
-    if (session.user()) navigate(next(), { replace: true });
-  });
+  useContinueWhenSignedIn(next);
 
   const form = createForm({
     validate: (data) => {
@@ -50,19 +40,12 @@ export default function SignUp() {
       lede="Build dashboards with your team. We’ll send you a link to confirm your email address."
       footer={
         <>
-          Already have an account? <Link href={authHref("/sign-in", next(), params.email ? { email: firstOf(params.email) } : {})}>Sign in</Link>
+          Already have an account? <Link href={authHref("/sign-in", next(), params.email ? { email: firstParam(params.email) } : {})}>Sign in</Link>
         </>
       }
     >
       <Title>Create account · Atrium</Title>
-      <Show when={providers().length > 0}>
-        <div class="auth__providers">
-          <Slot name="login.providers" props={{ returnTo: next() }} />
-        </div>
-        <p class="auth__divider">
-          <span>or sign up with your email</span>
-        </p>
-      </Show>
+      <LoginProviders returnTo={next()} divider="or sign up with your email" />
       <form class="form" onSubmit={(event) => form.onSubmit(event)} novalidate>
         <TextField form={form} name="name" label="Your name" autocomplete="name" required="Enter your name." />
         <TextField
@@ -73,7 +56,7 @@ export default function SignUp() {
           autocomplete="email"
           inputmode="email"
           spellcheck={false}
-          value={firstOf(params.email)}
+          value={firstParam(params.email)}
           required="Enter your email address."
         />
         <TextField

@@ -1,7 +1,7 @@
 import { Title } from "@solidjs/meta";
 import { useSearchParams, type RouteDefinition } from "@solidjs/router";
 import { createSignal, Match, onMount, Show, Switch } from "solid-js";
-import { AuthCard } from "~/ui/AuthCard";
+import { AuthCard, firstParam } from "~/ui/AuthCard";
 import { Alert, BusyLabel, Button, Link, Notice, Spinner } from "~/ui/components";
 import type { RouteInfo } from "~/ui/plugin-ui";
 import { problemOf, type Problem } from "~/ui/problems";
@@ -16,10 +16,7 @@ type Outcome = { status: "checking" } | { status: "verified" } | { status: "fail
 export default function VerifyEmail() {
   const [params] = useSearchParams();
   const session = useSession();
-  const token = () => {
-    const value = params.token;
-    return (Array.isArray(value) ? value[0] : value) ?? "";
-  };
+  const token = () => firstParam(params.token);
   const [outcome, setOutcome] = createSignal<Outcome>({ status: "checking" });
   const failedProblem = () => {
     const current = outcome();

@@ -1,7 +1,8 @@
 import { Title } from "@solidjs/meta";
+import { Match, Switch, type Accessor, type JSX, type Resource } from "solid-js";
 import { Button, Link, Spinner } from "./components";
 import { CompassIcon } from "./icons";
-import type { Problem } from "./problems";
+import { problemOf, type Problem } from "./problems";
 
 /** A page-sized spinner. */
 export function PageLoading(props: { label: string }) {
@@ -44,5 +45,20 @@ export function LoadFailed(props: { problem: Problem; onRetry: () => void; what:
         </Button>
       </div>
     </section>
+  );
+}
+
+/**
+ * A browser resource's three faces: a spinner until it first arrives, the failure with a
+ * retry, then `children` with the value (kept on screen while it reloads).
+ */
+export function Loaded<T>(props: { of: Resource<T>; what: string; onRetry: () => void; children: (value: Accessor<NonNullable<T>>) => JSX.Element }) {
+  return (
+    <Switch fallback={<PageLoading label={`Loading ${props.what}…`} />}>
+      <Match when={props.of.error as unknown}>
+        <LoadFailed what={props.what} problem={problemOf(props.of.error)} onRetry={props.onRetry} />
+      </Match>
+      <Match when={props.of.state !== "pending" && props.of.state !== "unresolved" && props.of.latest}>{(value) => props.children(value)}</Match>
+    </Switch>
   );
 }

@@ -462,3 +462,22 @@ export function createAction<A extends unknown[]>(run: (...args: A) => Promise<u
     },
   };
 }
+
+/** Like `createAction`, for a button on each row of a list: says which row is busy. */
+export function createRowAction<R>(run: (row: R) => Promise<unknown>, keyOf: (row: R) => string, onError: (problem: Problem) => void) {
+  const [busyKey, setBusyKey] = createSignal<string | null>(null);
+  return {
+    busy: (row: R) => busyKey() === keyOf(row),
+    async run(row: R): Promise<void> {
+      if (busyKey() !== null) return;
+      setBusyKey(keyOf(row));
+      try {
+        await run(row);
+      } catch (error) {
+        onError(problemOf(error));
+      } finally {
+        setBusyKey(null);
+      }
+    },
+  };
+}

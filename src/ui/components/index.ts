@@ -10,6 +10,7 @@ export {
   BusyLabel,
   CheckboxGroup,
   createAction,
+  createRowAction,
   createForm,
   FormAlert,
   Notice,

@@ -1,9 +1,21 @@
-import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
-import { Alert, Badge, BusyLabel, Button, CopyField, createForm, FormAlert, Notice, SelectField, SubmitButton, TextField } from "../components";
+import { createMemo, createSignal, For, Show } from "solid-js";
+import {
+  Alert,
+  Badge,
+  BusyLabel,
+  Button,
+  CopyField,
+  createForm,
+  createRowAction,
+  FormAlert,
+  Notice,
+  SelectField,
+  SubmitButton,
+  TextField,
+} from "../components";
 import { createBrowserResource, type RouterOutputs } from "../data";
 import { formatDate, formatRelative } from "../format";
-import { LoadFailed, PageLoading } from "../LoadStates";
-import { problemOf } from "../problems";
+import { Loaded } from "../LoadStates";
 import { assignableRoles, ROLE_DESCRIPTIONS, roleLabel, type RoleName } from "../roles";
 import { useToasts } from "../toasts";
 import { trpc } from "../trpc";
@@ -40,7 +52,6 @@ export function InvitationsSection() {
   const [created, setCreated] = createSignal<Created | null>(null);
   const [role, setRole] = createSignal<RoleName>("viewer");
   const [listProblem, setListProblem] = createSignal<string | null>(null);
-  const [revoking, setRevoking] = createSignal<string | null>(null);
 
   const form = createForm({
     action: async (data, element) => {
@@ -59,20 +70,17 @@ export function InvitationsSection() {
     },
   });
 
-  const revoke = async (invitation: Invitation) => {
-    setListProblem(null);
-    setRevoking(invitation.id);
-    try {
+  const revoke = createRowAction(
+    async (invitation: Invitation) => {
+      setListProblem(null);
       await trpc.orgs.invitations.revoke.mutate({ orgId: org().id, invitationId: invitation.id });
       if (created()?.id === invitation.id) setCreated(null);
       await refetch();
       toasts.success(`The invitation for ${invitation.email} was withdrawn`);
-    } catch (error) {
-      setListProblem(problemOf(error).message);
-    } finally {
-      setRevoking(null);
-    }
-  };
+    },
+    (invitation) => invitation.id,
+    (problem) => setListProblem(problem.message),
+  );
 
   return (
     <SettingsSection id="invitations" title="Invitations" lede="Invite people by email. Each link works once, for the person it was sent to.">
@@ -128,11 +136,8 @@ export function InvitationsSection() {
 
       <h3 class="subheading">Pending invitations</h3>
       <Alert message={listProblem()} />
-      <Switch fallback={<PageLoading label="Loading invitations…" />}>
-        <Match when={invitations.error as unknown}>
-          <LoadFailed what="the invitations" problem={problemOf(invitations.error)} onRetry={() => void refetch()} />
-        </Match>
-        <Match when={invitations.state !== "pending" && invitations.state !== "unresolved"}>
+      <Loaded of={invitations} what="the invitations" onRetry={() => void refetch()}>
+        {() => (
           <Show when={pendingList().length > 0} fallback={<p class="muted">No pending invitations.</p>}>
             <div class="table-wrap">
               <table class="table">
@@ -162,11 +167,11 @@ export function InvitationsSection() {
                           <Button
                             variant="ghost"
                             class="btn--compact btn--danger-text"
-                            disabled={revoking() === invitation.id}
+                            disabled={revoke.busy(invitation)}
                             aria-label={`Revoke the invitation for ${invitation.email}`}
-                            onClick={() => void revoke(invitation)}
+                            onClick={() => void revoke.run(invitation)}
                           >
-                            <BusyLabel busy={revoking() === invitation.id} label="Revoking…">
+                            <BusyLabel busy={revoke.busy(invitation)} label="Revoking…">
                               Revoke
                             </BusyLabel>
                           </Button>
@@ -178,8 +183,8 @@ export function InvitationsSection() {
               </table>
             </div>
           </Show>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </SettingsSection>
   );
 }

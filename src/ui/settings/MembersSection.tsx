@@ -1,9 +1,9 @@
 import { useNavigate } from "@solidjs/router";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { Alert, Badge, Button, ConfirmDialog } from "../components";
 import { createBrowserResource, type RouterOutputs } from "../data";
 import { formatDate } from "../format";
-import { LoadFailed, PageLoading } from "../LoadStates";
+import { Loaded } from "../LoadStates";
 import { problemOf } from "../problems";
 import { assignableRoles, roleLabel } from "../roles";
 import { useSession } from "../session";
@@ -93,85 +93,80 @@ export function MembersSection() {
       }
     >
       <Alert message={problem()} />
-      <Switch fallback={<PageLoading label="Loading members…" />}>
-        <Match when={members.error as unknown}>
-          <LoadFailed what="the members" problem={problemOf(members.error)} onRetry={() => void refetch()} />
-        </Match>
-        <Match when={members.state !== "pending" && members.state !== "unresolved" && members.latest}>
-          {(list) => (
-            <div class="table-wrap">
-              <table class="table">
-                <caption class="visually-hidden">Members of {org().name}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Joined</th>
-                    <Show when={canManage() || canTransfer()}>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
+      <Loaded of={members} what="the members" onRetry={() => void refetch()}>
+        {(list) => (
+          <div class="table-wrap">
+            <table class="table">
+              <caption class="visually-hidden">Members of {org().name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Joined</th>
+                  <Show when={canManage() || canTransfer()}>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
+                  </Show>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={list()}>
+                  {(member) => (
+                    <tr>
+                      <th scope="row" class="table__person">
+                        <span class="table__primary">
+                          {member.name || member.email}
+                          <Show when={member.userId === me()}>
+                            {" "}
+                            <Badge tone="accent">You</Badge>
+                          </Show>
+                        </span>
+                        <span class="table__secondary">{member.email}</span>
                       </th>
-                    </Show>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={list()}>
-                    {(member) => (
-                      <tr>
-                        <th scope="row" class="table__person">
-                          <span class="table__primary">
-                            {member.name || member.email}
-                            <Show when={member.userId === me()}>
-                              {" "}
-                              <Badge tone="accent">You</Badge>
+                      <td>
+                        <Show when={canEditRole(member)} fallback={<Badge tone={member.role === "owner" ? "accent" : "neutral"}>{roleLabel(member.role)}</Badge>}>
+                          <select
+                            class="input select select--compact"
+                            aria-label={`Role of ${member.name || member.email}`}
+                            disabled={busyUser() === member.userId}
+                            onChange={(event) => void changeRole(member, event.currentTarget)}
+                          >
+                            <For each={assignableRoles(org().role)}>
+                              {(role) => (
+                                <option value={role} selected={role === member.role}>
+                                  {roleLabel(role)}
+                                </option>
+                              )}
+                            </For>
+                          </select>
+                        </Show>
+                      </td>
+                      <td>{formatDate(member.joinedAt)}</td>
+                      <Show when={canManage() || canTransfer()}>
+                        <td class="table__actions">
+                          <Show when={member.userId !== me()}>
+                            <Show when={canTransfer() && member.role !== "owner"}>
+                              <Button variant="ghost" class="btn--compact" onClick={() => setPending({ kind: "transfer", member })}>
+                                Make owner…
+                              </Button>
                             </Show>
-                          </span>
-                          <span class="table__secondary">{member.email}</span>
-                        </th>
-                        <td>
-                          <Show when={canEditRole(member)} fallback={<Badge tone={member.role === "owner" ? "accent" : "neutral"}>{roleLabel(member.role)}</Badge>}>
-                            <select
-                              class="input select select--compact"
-                              aria-label={`Role of ${member.name || member.email}`}
-                              disabled={busyUser() === member.userId}
-                              onChange={(event) => void changeRole(member, event.currentTarget)}
-                            >
-                              <For each={assignableRoles(org().role)}>
-                                {(role) => (
-                                  <option value={role} selected={role === member.role}>
-                                    {roleLabel(role)}
-                                  </option>
-                                )}
-                              </For>
-                            </select>
+                            <Show when={canManage() && (member.role !== "owner" || org().role === "owner")}>
+                              <Button variant="ghost" class="btn--compact btn--danger-text" onClick={() => setPending({ kind: "remove", member })}>
+                                Remove…
+                              </Button>
+                            </Show>
                           </Show>
                         </td>
-                        <td>{formatDate(member.joinedAt)}</td>
-                        <Show when={canManage() || canTransfer()}>
-                          <td class="table__actions">
-                            <Show when={member.userId !== me()}>
-                              <Show when={canTransfer() && member.role !== "owner"}>
-                                <Button variant="ghost" class="btn--compact" onClick={() => setPending({ kind: "transfer", member })}>
-                                  Make owner…
-                                </Button>
-                              </Show>
-                              <Show when={canManage() && (member.role !== "owner" || org().role === "owner")}>
-                                <Button variant="ghost" class="btn--compact btn--danger-text" onClick={() => setPending({ kind: "remove", member })}>
-                                  Remove…
-                                </Button>
-                              </Show>
-                            </Show>
-                          </td>
-                        </Show>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          )}
-        </Match>
-      </Switch>
+                      </Show>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
 
       <ConfirmDialog
         open={pending()?.kind === "remove"}

@@ -1,10 +1,9 @@
-import { createSignal, For, Match, Show, Switch } from "solid-js";
-import { Alert, Badge, BusyLabel, Button, createAction } from "../components";
+import { createSignal, For, Show } from "solid-js";
+import { Alert, Badge, BusyLabel, Button, createAction, createRowAction } from "../components";
 import { createBrowserResource, type RouterOutputs } from "../data";
 import { formatDateTime, formatRelative } from "../format";
 import { MonitorIcon } from "../icons";
-import { LoadFailed, PageLoading } from "../LoadStates";
-import { problemOf } from "../problems";
+import { Loaded } from "../LoadStates";
 import { useToasts } from "../toasts";
 import { trpc } from "../trpc";
 import { SettingsSection } from "./Section";
@@ -48,7 +47,6 @@ export function SessionsSection(props: { version?: number }) {
     () => trpc.auth.sessions.list.query(),
   );
   const [problem, setProblem] = createSignal<string | null>(null);
-  const [revoking, setRevoking] = createSignal<string | null>(null);
   const others = () => (sessions.latest ?? []).filter((s) => !s.current);
 
   const revokeOthers = createAction(
@@ -61,19 +59,16 @@ export function SessionsSection(props: { version?: number }) {
     (p) => setProblem(p.message),
   );
 
-  const revoke = async (session: SessionRow) => {
-    setProblem(null);
-    setRevoking(session.id);
-    try {
+  const revoke = createRowAction(
+    async (session: SessionRow) => {
+      setProblem(null);
       await trpc.auth.sessions.revoke.mutate({ id: session.id });
       await refetch();
       toasts.success(`Signed out ${describeDevice(session.userAgent)}`);
-    } catch (error) {
-      setProblem(problemOf(error).message);
-    } finally {
-      setRevoking(null);
-    }
-  };
+    },
+    (session) => session.id,
+    (problem) => setProblem(problem.message),
+  );
 
   return (
     <SettingsSection
@@ -91,49 +86,44 @@ export function SessionsSection(props: { version?: number }) {
       }
     >
       <Alert message={problem()} />
-      <Switch fallback={<PageLoading label="Loading your devices…" />}>
-        <Match when={sessions.error as unknown}>
-          <LoadFailed what="your devices" problem={problemOf(sessions.error)} onRetry={() => void refetch()} />
-        </Match>
-        <Match when={sessions.latest}>
-          {(list) => (
-            <ul class="rows" aria-label="Signed-in devices">
-              <For each={list()}>
-                {(session) => (
-                  <li class="row">
-                    <MonitorIcon class="icon row__icon" />
-                    <div class="row__main">
-                      <p class="row__title">
-                        {describeDevice(session.userAgent)}
-                        <Show when={session.current}>
-                          {" "}
-                          <Badge tone="success">This device</Badge>
-                        </Show>
-                      </p>
-                      <p class="row__meta">
-                        {session.ip ?? "Unknown address"} · signed in {formatDateTime(session.createdAt)} · active {formatRelative(session.lastSeenAt)}
-                      </p>
-                    </div>
-                    <Show when={!session.current}>
-                      <Button
-                        variant="ghost"
-                        class="btn--compact btn--danger-text"
-                        disabled={revoking() === session.id}
-                        aria-label={`Sign out ${describeDevice(session.userAgent)}, signed in ${formatDateTime(session.createdAt)}`}
-                        onClick={() => void revoke(session)}
-                      >
-                        <BusyLabel busy={revoking() === session.id} label="Signing out…">
-                          Sign out
-                        </BusyLabel>
-                      </Button>
-                    </Show>
-                  </li>
-                )}
-              </For>
-            </ul>
-          )}
-        </Match>
-      </Switch>
+      <Loaded of={sessions} what="your devices" onRetry={() => void refetch()}>
+        {(list) => (
+          <ul class="rows" aria-label="Signed-in devices">
+            <For each={list()}>
+              {(session) => (
+                <li class="row">
+                  <MonitorIcon class="icon row__icon" />
+                  <div class="row__main">
+                    <p class="row__title">
+                      {describeDevice(session.userAgent)}
+                      <Show when={session.current}>
+                        {" "}
+                        <Badge tone="success">This device</Badge>
+                      </Show>
+                    </p>
+                    <p class="row__meta">
+                      {session.ip ?? "Unknown address"} · signed in {formatDateTime(session.createdAt)} · active {formatRelative(session.lastSeenAt)}
+                    </p>
+                  </div>
+                  <Show when={!session.current}>
+                    <Button
+                      variant="ghost"
+                      class="btn--compact btn--danger-text"
+                      disabled={revoke.busy(session)}
+                      aria-label={`Sign out ${describeDevice(session.userAgent)}, signed in ${formatDateTime(session.createdAt)}`}
+                      onClick={() => void revoke.run(session)}
+                    >
+                      <BusyLabel busy={revoke.busy(session)} label="Signing out…">
+                        Sign out
+                      </BusyLabel>
+                    </Button>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        )}
+      </Loaded>
     </SettingsSection>
   );
 }

@@ -1,4 +1,4 @@
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import {
   Alert,
   Badge,
@@ -7,6 +7,7 @@ import {
   CheckboxGroup,
   CopyField,
   createForm,
+  createRowAction,
   FormAlert,
   Link,
   Notice,
@@ -16,8 +17,7 @@ import {
 } from "../components";
 import { createBrowserResource, type RouterOutputs } from "../data";
 import { formatDate, formatRelative } from "../format";
-import { LoadFailed, PageLoading } from "../LoadStates";
-import { problemOf } from "../problems";
+import { Loaded } from "../LoadStates";
 import { useSession } from "../session";
 import { useToasts } from "../toasts";
 import { trpc } from "../trpc";
@@ -56,7 +56,6 @@ export function TokensSection() {
   );
   const [created, setCreated] = createSignal<(CreatedToken & { orgName: string }) | null>(null);
   const [problem, setProblem] = createSignal<string | null>(null);
-  const [revoking, setRevoking] = createSignal<string | null>(null);
 
   const form = createForm({
     validate: (data) => (data.getAll("scopes").length === 0 ? { scopes: "Choose at least one scope." } : undefined),
@@ -77,20 +76,17 @@ export function TokensSection() {
     },
   });
 
-  const revoke = async (token: Token) => {
-    setProblem(null);
-    setRevoking(token.id);
-    try {
+  const revoke = createRowAction(
+    async (token: Token) => {
+      setProblem(null);
       await trpc.auth.tokens.revoke.mutate({ tokenId: token.id });
       if (created()?.id === token.id) setCreated(null);
       await refetch();
       toasts.success(`Token “${token.name}” was revoked`);
-    } catch (error) {
-      setProblem(problemOf(error).message);
-    } finally {
-      setRevoking(null);
-    }
-  };
+    },
+    (token) => token.id,
+    (problem) => setProblem(problem.message),
+  );
 
   return (
     <SettingsSection
@@ -152,73 +148,68 @@ export function TokensSection() {
 
       <h3 class="subheading">Your tokens</h3>
       <Alert message={problem()} />
-      <Switch fallback={<PageLoading label="Loading your tokens…" />}>
-        <Match when={tokens.error as unknown}>
-          <LoadFailed what="your tokens" problem={problemOf(tokens.error)} onRetry={() => void refetch()} />
-        </Match>
-        <Match when={tokens.latest}>
-          {(list) => (
-            <Show when={list().length > 0} fallback={<p class="muted">You have no tokens yet.</p>}>
-              <div class="table-wrap">
-                <table class="table">
-                  <caption class="visually-hidden">Your personal access tokens</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Scopes</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={list()}>
-                      {(token) => (
-                        <tr classList={{ "table__row--muted": tokenStatus(token).label !== "Active" }}>
-                          <th scope="row" class="table__person">
-                            <span class="table__primary">{token.name}</span>
-                            <span class="table__secondary">
-                              {token.orgName} · created {formatDate(token.createdAt)}
-                            </span>
-                          </th>
-                          <td>
-                            <span class="badges">
-                              <For each={token.scopes}>{(scope) => <Badge>{scope}</Badge>}</For>
-                            </span>
-                          </td>
-                          <td>{token.expiresAt ? formatDate(token.expiresAt) : "Never"}</td>
-                          <td>{token.lastUsedAt ? formatRelative(token.lastUsedAt) : <span class="muted">Never</span>}</td>
-                          <td>
-                            <Badge tone={tokenStatus(token).tone}>{tokenStatus(token).label}</Badge>
-                          </td>
-                          <td class="table__actions">
-                            <Show when={tokenStatus(token).label === "Active"}>
-                              <Button
-                                variant="ghost"
-                                class="btn--compact btn--danger-text"
-                                disabled={revoking() === token.id}
-                                aria-label={`Revoke token ${token.name}`}
-                                onClick={() => void revoke(token)}
-                              >
-                                <BusyLabel busy={revoking() === token.id} label="Revoking…">
-                                  Revoke
-                                </BusyLabel>
-                              </Button>
-                            </Show>
-                          </td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
-              </div>
-            </Show>
-          )}
-        </Match>
-      </Switch>
+      <Loaded of={tokens} what="your tokens" onRetry={() => void refetch()}>
+        {(list) => (
+          <Show when={list().length > 0} fallback={<p class="muted">You have no tokens yet.</p>}>
+            <div class="table-wrap">
+              <table class="table">
+                <caption class="visually-hidden">Your personal access tokens</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Scopes</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={list()}>
+                    {(token) => (
+                      <tr classList={{ "table__row--muted": tokenStatus(token).label !== "Active" }}>
+                        <th scope="row" class="table__person">
+                          <span class="table__primary">{token.name}</span>
+                          <span class="table__secondary">
+                            {token.orgName} · created {formatDate(token.createdAt)}
+                          </span>
+                        </th>
+                        <td>
+                          <span class="badges">
+                            <For each={token.scopes}>{(scope) => <Badge>{scope}</Badge>}</For>
+                          </span>
+                        </td>
+                        <td>{token.expiresAt ? formatDate(token.expiresAt) : "Never"}</td>
+                        <td>{token.lastUsedAt ? formatRelative(token.lastUsedAt) : <span class="muted">Never</span>}</td>
+                        <td>
+                          <Badge tone={tokenStatus(token).tone}>{tokenStatus(token).label}</Badge>
+                        </td>
+                        <td class="table__actions">
+                          <Show when={tokenStatus(token).label === "Active"}>
+                            <Button
+                              variant="ghost"
+                              class="btn--compact btn--danger-text"
+                              disabled={revoke.busy(token)}
+                              aria-label={`Revoke token ${token.name}`}
+                              onClick={() => void revoke.run(token)}
+                            >
+                              <BusyLabel busy={revoke.busy(token)} label="Revoking…">
+                                Revoke
+                              </BusyLabel>
+                            </Button>
+                          </Show>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        )}
+      </Loaded>
     </SettingsSection>
   );
 }

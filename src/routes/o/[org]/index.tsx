@@ -1,6 +1,6 @@
 import { Title } from "@solidjs/meta";
 import { A, useNavigate, useSearchParams } from "@solidjs/router";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { withArticle } from "~/ui/roles";
 import {
   Badge,
@@ -15,8 +15,7 @@ import {
 import { createBrowserResource } from "~/ui/data";
 import { formatDate } from "~/ui/format";
 import { FolderIcon, PlusIcon } from "~/ui/icons";
-import { LoadFailed, PageLoading } from "~/ui/LoadStates";
-import { problemOf } from "~/ui/problems";
+import { Loaded } from "~/ui/LoadStates";
 import { useCapabilities } from "~/ui/Slot";
 import { NameAndSlugFields } from "~/ui/SlugFields";
 import { trpc } from "~/ui/trpc";
@@ -113,57 +112,52 @@ export default function OrgHome() {
         </label>
       </div>
 
-      <Switch fallback={<PageLoading label="Loading projects…" />}>
-        <Match when={projects.error as unknown}>
-          <LoadFailed what="the projects" problem={problemOf(projects.error)} onRetry={() => void refetch()} />
-        </Match>
-        <Match when={projects.state !== "pending" && projects.state !== "unresolved" && projects.latest}>
-          {(list) => (
-            <Show
-              when={list().length > 0}
-              fallback={
-                <EmptyState title="No projects yet" icon={<FolderIcon class="icon icon--lg" />}>
-                  <p class="empty-state__lede">
-                    {canCreate()
-                      ? "Create a project to start building dashboards with your team."
-                      : "When an owner, admin or editor creates a project, it appears here."}
-                  </p>
-                  <Show when={canCreate()}>
-                    <div class="empty-state__actions">
-                      <Button variant="primary" onClick={() => setCreating(true)}>
-                        <PlusIcon class="icon" />
-                        Create a project
-                      </Button>
+      <Loaded of={projects} what="the projects" onRetry={() => void refetch()}>
+        {(list) => (
+          <Show
+            when={list().length > 0}
+            fallback={
+              <EmptyState title="No projects yet" icon={<FolderIcon class="icon icon--lg" />}>
+                <p class="empty-state__lede">
+                  {canCreate()
+                    ? "Create a project to start building dashboards with your team."
+                    : "When an owner, admin or editor creates a project, it appears here."}
+                </p>
+                <Show when={canCreate()}>
+                  <div class="empty-state__actions">
+                    <Button variant="primary" onClick={() => setCreating(true)}>
+                      <PlusIcon class="icon" />
+                      Create a project
+                    </Button>
+                  </div>
+                </Show>
+              </EmptyState>
+            }
+          >
+            <ul class="cards" aria-label="Projects">
+              <For each={list()}>
+                {(project) => (
+                  <li class="card" classList={{ "card--muted": !!project.archivedAt }}>
+                    <div class="card__head">
+                      <FolderIcon class="icon card__icon" />
+                      <A href={`/o/${org().slug}/p/${project.slug}`} class="card__link" activeClass="" inactiveClass="">
+                        {project.name}
+                      </A>
+                      <Show when={project.archivedAt}>
+                        <Badge tone="warning">Archived</Badge>
+                      </Show>
                     </div>
-                  </Show>
-                </EmptyState>
-              }
-            >
-              <ul class="cards" aria-label="Projects">
-                <For each={list()}>
-                  {(project) => (
-                    <li class="card" classList={{ "card--muted": !!project.archivedAt }}>
-                      <div class="card__head">
-                        <FolderIcon class="icon card__icon" />
-                        <A href={`/o/${org().slug}/p/${project.slug}`} class="card__link" activeClass="" inactiveClass="">
-                          {project.name}
-                        </A>
-                        <Show when={project.archivedAt}>
-                          <Badge tone="warning">Archived</Badge>
-                        </Show>
-                      </div>
-                      <p class="card__text">{project.description || <span class="muted">No description</span>}</p>
-                      <p class="card__meta">
-                        <span class="mono">{project.slug}</span> · updated {formatDate(project.updatedAt)}
-                      </p>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          )}
-        </Match>
-      </Switch>
+                    <p class="card__text">{project.description || <span class="muted">No description</span>}</p>
+                    <p class="card__meta">
+                      <span class="mono">{project.slug}</span> · updated {formatDate(project.updatedAt)}
+                    </p>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        )}
+      </Loaded>
       <Show when={canCreate()}>
         <NewProjectDialog open={creating()} onClose={() => setCreating(false)} orgId={org().id} orgSlug={org().slug} />
       </Show>

@@ -1,6 +1,6 @@
 import { Title } from "@solidjs/meta";
 import { useNavigate, type RouteDefinition } from "@solidjs/router";
-import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
+import { createMemo, createSignal, For, Show } from "solid-js";
 import {
   Alert,
   Badge,
@@ -16,7 +16,7 @@ import {
   TextField,
 } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
-import { LoadFailed, PageLoading } from "~/ui/LoadStates";
+import { Loaded } from "~/ui/LoadStates";
 import type { RouteInfo } from "~/ui/plugin-ui";
 import { problemOf } from "~/ui/problems";
 import { roleLabel } from "~/ui/roles";
@@ -172,11 +172,8 @@ function RolesSection() {
       lede="By default everyone has their organization role in every project. Give someone a different role in this project only."
     >
       <Alert message={problem()} />
-      <Switch fallback={<PageLoading label="Loading project roles…" />}>
-        <Match when={data.error as unknown}>
-          <LoadFailed what="the project roles" problem={problemOf(data.error)} onRetry={() => void refetch()} />
-        </Match>
-        <Match when={data.latest}>
+      <Loaded of={data} what="the project roles" onRetry={() => void refetch()}>
+        {() => (
           <div class="table-wrap">
             <table class="table">
               <caption class="visually-hidden">Roles in {project().name}</caption>
@@ -225,8 +222,8 @@ function RolesSection() {
               </tbody>
             </table>
           </div>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </SettingsSection>
   );
 }
