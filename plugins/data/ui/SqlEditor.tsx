@@ -1,0 +1,123 @@
+/**
+ * The SQL editor: CodeMirror 6 with PostgreSQL highlighting and autocomplete from the chosen
+ * source's tables. Loaded lazily (CodeMirror is most of this page's code). Labelled by the
+ * console's heading; Tab is left to the page (Escape, then Tab, leaves the editor in any case);
+ * Ctrl/Cmd+Enter runs the query.
+ *
+ * Built from CodeMirror's core packages (view, state, language, autocomplete, the ones
+ * @codemirror/lang-sql brings): the `codemirror` package in package.json is 6.65.7, which is
+ * CodeMirror 5 republished, with no `basicSetup`.
+ */
+import { autocompletion, closeBrackets } from "@codemirror/autocomplete";
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { PostgreSQL, sql, type SQLNamespace } from "@codemirror/lang-sql";
+import { Compartment, EditorSelection, Prec, type Extension } from "@codemirror/state";
+import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder } from "@codemirror/view";
+import { createEffect, on, onCleanup, onMount } from "solid-js";
+
+export interface SqlEditorProps {
+  initial: string;
+  placeholder: string;
+  /** Schema → table → column names. */
+  schema: SQLNamespace;
+  labelledBy: string;
+  describedBy: string;
+  invalid: boolean;
+  onChange: (text: string) => void;
+  onRun: () => void;
+}
+
+/** What basicSetup would give, from the packages at hand (no undo history: @codemirror/commands is absent). */
+const essentials: Extension = [
+  lineNumbers(),
+  highlightActiveLineGutter(),
+  highlightActiveLine(),
+  drawSelection(),
+  indentOnInput(),
+  bracketMatching(),
+  closeBrackets(),
+  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  autocompletion({ activateOnTyping: true }),
+  EditorView.lineWrapping,
+  keymap.of([
+    {
+      key: "Enter",
+      run: (view) => {
+        view.dispatch(view.state.changeByRange((range) => ({ changes: { from: range.from, to: range.to, insert: "\n" }, range: EditorSelection.cursor(range.from + 1) })), {
+          scrollIntoView: true,
+          userEvent: "input",
+        });
+        return true;
+      },
+    },
+  ]),
+];
+
+export default function SqlEditor(props: SqlEditorProps) {
+  let host!: HTMLDivElement;
+  let view: EditorView | undefined;
+  const language = new Compartment();
+  const attributes = new Compartment();
+  const languageFor = (schema: SQLNamespace) => sql({ dialect: PostgreSQL, schema, defaultSchema: "public", upperCaseKeywords: false });
+  const attributesFor = (invalid: boolean) =>
+    EditorView.contentAttributes.of({
+      "aria-labelledby": props.labelledBy,
+      "aria-describedby": props.describedBy,
+      "aria-multiline": "true",
+      ...(invalid ? { "aria-invalid": "true" } : {}),
+    });
+
+  onMount(() => {
+    view = new EditorView({
+      parent: host,
+      doc: props.initial,
+      extensions: [
+        Prec.highest(
+          keymap.of([
+            {
+              key: "Mod-Enter",
+              run: () => {
+                props.onRun();
+                return true;
+              },
+            },
+          ]),
+        ),
+        essentials,
+        placeholder(props.placeholder),
+        language.of(languageFor(props.schema)),
+        attributes.of(attributesFor(props.invalid)),
+        // CodeMirror calls this on every change; it reads the current handler each time.
+        // eslint-disable-next-line solid/reactivity
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged) props.onChange(update.state.doc.toString());
+        }),
+        EditorView.theme({
+          "&": { fontSize: "14px", border: "1px solid var(--input-border)", borderRadius: "var(--radius-sm)", backgroundColor: "var(--surface)", color: "var(--text)" },
+          "&.cm-focused": { outline: "2px solid var(--focus)", outlineOffset: "1px" },
+          ".cm-content": { fontFamily: "var(--font-mono)", minHeight: "8em", caretColor: "var(--text)" },
+          ".cm-gutters": { backgroundColor: "var(--surface-sunken)", color: "var(--text-muted)", borderRight: "1px solid var(--border)" },
+          ".cm-activeLine, .cm-activeLineGutter": { backgroundColor: "var(--hover)" },
+          ".cm-tooltip": { backgroundColor: "var(--surface)", color: "var(--text)", border: "1px solid var(--border-strong)" },
+        }),
+      ],
+    });
+  });
+  createEffect(
+    on(
+      () => props.schema,
+      (schema) => view?.dispatch({ effects: language.reconfigure(languageFor(schema)) }),
+      { defer: true },
+    ),
+  );
+  createEffect(
+    on(
+      () => props.invalid,
+      (invalid) => view?.dispatch({ effects: attributes.reconfigure(attributesFor(invalid)) }),
+      { defer: true },
+    ),
+  );
+  onCleanup(() => view?.destroy());
+
+  return <div ref={host} class="sql-editor" />;
+}
