@@ -1,0 +1,153 @@
+/**
+ * The data page in a real browser, used like a person would: sign up, create an organization
+ * and a project, open the project's Data tab, upload a CSV file with one bad row (reported
+ * with its line number), load the sample data, and query it in the SQL console (typed into
+ * CodeMirror, run with Ctrl+Enter), then see a SQL error under the editor with its line.
+ */
+import type { Page } from "playwright-core";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
+
+let harness: Harness;
+let base: string;
+let db: pg.Client;
+let owner: RecordedPage;
+
+const OWNER = { name: "Dana Data", email: "dana@data.test", password: "tables and tables of rows" };
+const ORG = { name: "Data Works", slug: "data-works" };
+const PROJECT = { name: "Order analysis", slug: "order-analysis" };
+
+// Line 5 has a field too many: the import skips it and reports it by its line.
+const CSV = ["city,orders,revenue", "Oslo,10,120.5", "Rome,12,99.9", "Lima,9,80", "Bern,11,70,extra", "Nice,8,65.25", ""].join("\n");
+
+/** A query that fails is an expected 422 (its message names the line and column). */
+const EXPECTED = [{ path: /^\/api\/trpc\/data\.runQuery/, status: 422 }];
+
+beforeAll(async () => {
+  harness = await startHarness();
+  base = harness.server.url;
+  db = new pg.Client({ connectionString: harness.server.databaseUrl });
+  await db.connect();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state !== "fail" || !owner) return;
+  console.log(`--- at ${owner.page.url()}\n${owner.unexpectedProblems(EXPECTED).join("\n")}`);
+  console.log((await owner.page.locator("main").innerText().catch(() => "")).slice(0, 3000));
+  console.log(`--- server log\n${harness.server.logs().slice(-4000)}`);
+});
+
+afterAll(async () => {
+  await db?.end();
+  await harness?.close();
+});
+
+async function heading(page: Page, name: string | RegExp) {
+  await page.getByRole("heading", { level: 1, name }).waitFor();
+}
+
+async function mailTo(to: string, subject: RegExp): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const { rows } = await db.query<{ subject: string; text_body: string }>("select subject, text_body from mail_outbox where to_address = $1 order by id desc", [to]);
+    const mail = rows.find((r) => subject.test(r.subject));
+    if (mail) return mail.text_body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`No mail to ${to} with a subject like ${subject}`);
+}
+
+describe("the data page", () => {
+  it("signs up, creates an organization and a project, and opens its Data tab", async () => {
+    owner = await harness.open();
+    const { page } = owner;
+    await page.goto("/sign-up");
+    await waitForHydration(page);
+    await page.getByLabel("Your name").fill(OWNER.name);
+    await page.getByLabel("Work email").fill(OWNER.email);
+    await page.getByLabel("Password").fill(OWNER.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`${base}/`);
+    const link = /https?:\/\/\S+\/verify-email\S*/.exec(await mailTo(OWNER.email, /confirm your email/i))?.[0];
+    expect(link).toBeTruthy();
+    await page.goto(link!);
+    await page.getByText("Your email address is confirmed.").waitFor();
+    await page.getByRole("link", { name: "Continue to Atrium" }).click();
+
+    await page.getByRole("link", { name: "New organization" }).click();
+    await heading(page, "Create an organization");
+    await page.getByLabel("Organization name").fill(ORG.name);
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await page.waitForURL(`${base}/o/${ORG.slug}`);
+    await page.getByRole("button", { name: "New project" }).click();
+    const dialog = page.getByRole("dialog", { name: "New project" });
+    await dialog.getByLabel("Project name").fill(PROJECT.name);
+    await dialog.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
+    await heading(page, PROJECT.name);
+
+    await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Data" }).click();
+    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/data`);
+    await heading(page, `${PROJECT.name}: data`);
+    const sources = page.getByRole("list", { name: "Data sources" });
+    await expect(sources.getByRole("listitem").first().textContent()).resolves.toContain("Warehouse");
+    await page.getByRole("button", { name: "Connect PostgreSQL" }).waitFor();
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("uploads a CSV file and lists its bad row by line number", async () => {
+    const { page } = owner;
+    await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "city_orders.csv", mimeType: "text/csv", buffer: Buffer.from(CSV) });
+    await expect(page.getByLabel("Table", { exact: true }).inputValue()).resolves.toBe("city_orders");
+    await page.getByRole("button", { name: "Upload" }).click();
+    const summary = page.getByRole("status").filter({ hasText: "Imported 4 rows into city_orders" });
+    await summary.waitFor();
+    await expect(summary.getByRole("list", { name: "Bad rows" }).innerText()).resolves.toContain("Line 5: Expected 3 fields, found 4");
+    // The schema browser shows the new table with its typed columns.
+    const tables = page.getByRole("list", { name: "Tables" });
+    await tables.getByText("public.city_orders", { exact: true }).click();
+    await tables.getByRole("cell", { name: "revenue" }).waitFor();
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("loads the sample data and shows the table counts", async () => {
+    const { page } = owner;
+    await page.getByRole("button", { name: "Load sample data" }).click();
+    const loaded = page.getByRole("list", { name: "Sample tables" });
+    await loaded.waitFor({ timeout: 90_000 });
+    await expect(loaded.innerText()).resolves.toMatch(/sample\.orders: [\d,]+ rows/);
+    await page.getByRole("list", { name: "Tables" }).getByText("sample.orders", { exact: true }).waitFor();
+    expect(owner.unexpectedProblems()).toEqual([]);
+  }, 120_000);
+
+  it("runs a query typed in the console with Ctrl+Enter, and shows a SQL error with its line under the editor", async () => {
+    const { page } = owner;
+    const editor = page.getByRole("textbox", { name: "SQL console" });
+    await editor.click();
+    await page.keyboard.type("select count(*) from sample.orders");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Enter");
+    const status = page.getByRole("status", { name: "Query result" });
+    await status.waitFor();
+    await expect(status.innerText()).resolves.toMatch(/^1 row in/);
+    const result = page.getByRole("table", { name: "Query result" });
+    await result.getByRole("columnheader", { name: /count/ }).waitFor();
+    const count = await result.getByRole("cell").first().innerText();
+    expect(Number(count)).toBeGreaterThan(0);
+
+    // Run again: the same query comes from the cache.
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await status.getByText("Cached").waitFor();
+
+    // A second line with a mistake: the error names line 2, right under the editor.
+    await editor.focus(); // the cursor is still at the end of the query
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("where nonexistent_column = 1");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Enter");
+    const alert = page.locator("#sql-console-error").getByRole("alert");
+    await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toMatch(/line 2/);
+    await expect(editor.getAttribute("aria-invalid")).resolves.toBe("true");
+    expect(owner.unexpectedProblems(EXPECTED)).toEqual([]);
+  });
+});
