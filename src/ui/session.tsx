@@ -5,10 +5,10 @@
  * visitors to `/sign-in?next=…`. Hiding is not authorization: every procedure checks again.
  */
 import { useNavigate } from "@solidjs/router";
-import { createContext, useContext, type Accessor, type ParentProps } from "solid-js";
+import { createContext, onCleanup, onMount, useContext, type Accessor, type ParentProps } from "solid-js";
 import { createBrowserResource, type RouterOutputs } from "./data";
 import { problemOf, type Problem } from "./problems";
-import { trpc } from "./trpc";
+import { SESSION_LOST_EVENT, trpc } from "./trpc";
 
 export type Me = NonNullable<RouterOutputs["auth"]["me"]>;
 export type MyOrg = Me["orgs"][number];
@@ -32,6 +32,15 @@ export function SessionProvider(props: ParentProps) {
     () => true,
     () => trpc.auth.me.query(),
   );
+  // A call answered 401 while someone seemed signed in: ask again; a null answer sends
+  // pages that need a person to sign in (the layout's gate), and back here afterwards.
+  onMount(() => {
+    const recheck = () => {
+      if (me.state === "ready" && me.latest) void refetch();
+    };
+    window.addEventListener(SESSION_LOST_EVENT, recheck);
+    onCleanup(() => window.removeEventListener(SESSION_LOST_EVENT, recheck));
+  });
   const session: Session = {
     user: () => (me.error ? undefined : me.state === "ready" || me.state === "refreshing" ? (me.latest ?? null) : undefined),
     problem: () => (me.error ? problemOf(me.error) : null),

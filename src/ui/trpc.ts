@@ -8,16 +8,34 @@
  * Call it from the browser (in `onMount`, event handlers, or resources that only start after
  * mount); the server renders without it, so there is nothing to hydrate differently.
  */
-import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
+import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient, type TRPCLink } from "@trpc/client";
+import { observable } from "@trpc/server/observable";
 import type { AppRouter } from "~/plugins";
 
 export const TRPC_ENDPOINT = "/api/trpc";
+
+/** Dispatched on `window` when a call answers 401: the session ended (expired, or signed out elsewhere). */
+export const SESSION_LOST_EVENT = "atrium:session-lost";
+
+/** Tells the page when a call finds the person signed out, so the shell can send them to sign in. */
+const sessionLostLink: TRPCLink<AppRouter> = () => ({ next, op }) =>
+  observable((observer) =>
+    next(op).subscribe({
+      next: (value) => observer.next(value),
+      error: (error) => {
+        if (error.data?.code === "UNAUTHORIZED" && typeof window !== "undefined") window.dispatchEvent(new Event(SESSION_LOST_EVENT));
+        observer.error(error);
+      },
+      complete: () => observer.complete(),
+    }),
+  );
 
 /** Builds a client; `baseUrl` is for callers outside a page (tests, scripts). */
 export function createAtriumClient(baseUrl = ""): TRPCClient<AppRouter> {
   const url = `${baseUrl}${TRPC_ENDPOINT}`;
   return createTRPCClient<AppRouter>({
     links: [
+      sessionLostLink,
       splitLink({
         condition: (op) => op.type === "subscription",
         true: httpSubscriptionLink({ url }),

@@ -108,4 +108,39 @@ describe("form errors", () => {
     await page.getByText("Check your email").waitFor();
     expect(unexpectedProblems()).toEqual([]);
   });
+
+  it("sends you to sign in at your next action once your session was ended from another device", async () => {
+    const account = { name: "Sam Twodevices", email: "sam@forms.test", password: "two devices one person" };
+    const laptop = await harness.open();
+    await laptop.page.goto("/sign-up");
+    await waitForHydration(laptop.page);
+    await laptop.page.getByLabel("Your name").fill(account.name);
+    await laptop.page.getByLabel("Work email").fill(account.email);
+    await laptop.page.getByLabel("Password").fill(account.password);
+    await laptop.page.getByRole("button", { name: "Create account" }).click();
+    await laptop.page.waitForURL((url) => url.pathname === "/");
+    await laptop.page.goto("/account");
+    await laptop.page.getByRole("heading", { level: 1, name: "Account settings" }).waitFor();
+
+    const phone = await harness.open();
+    await phone.page.goto("/sign-in?next=%2Faccount");
+    await waitForHydration(phone.page);
+    await phone.page.getByLabel("Email").fill(account.email);
+    await phone.page.getByLabel("Password").fill(account.password);
+    await phone.page.getByRole("button", { name: "Sign in" }).click();
+    await phone.page.waitForURL((url) => url.pathname === "/account");
+    const devices = phone.page.getByRole("list", { name: "Signed-in devices" });
+    await expect.poll(() => devices.getByRole("listitem").count()).toBe(2);
+    await phone.page.getByRole("button", { name: "Sign out other devices" }).click();
+    await expect.poll(() => devices.getByRole("listitem").count()).toBe(1);
+
+    // The laptop does not know yet; its next call answers 401 and the page moves to sign-in.
+    await laptop.page.getByLabel("Name", { exact: true }).fill("Sam Again");
+    await laptop.page.getByRole("button", { name: "Save name" }).click();
+    await laptop.page.waitForURL((url) => url.pathname === "/sign-in" && url.searchParams.get("next") === "/account");
+    await laptop.page.getByRole("heading", { level: 1, name: "Sign in to Atrium" }).waitFor();
+
+    expect(phone.unexpectedProblems()).toEqual([]);
+    expect(laptop.unexpectedProblems([{ path: "/api/trpc/auth.updateProfile", status: 401 }])).toEqual([]);
+  });
 });
