@@ -2,7 +2,9 @@
  * The data page in a real browser, used like a person would: sign up, create an organization
  * and a project, open the project's Data tab, upload a CSV file with one bad row (reported
  * with its line number), load the sample data, and query it in the SQL console (typed into
- * CodeMirror, run with Ctrl+Enter), then see a SQL error under the editor with its line.
+ * CodeMirror, run with Ctrl+Enter), then see a SQL error under the editor with its line. A
+ * connection the server refuses shows its message at the field at fault, and a viewer sees the
+ * sources and tables but nothing to upload, load or run.
  */
 import type { Page } from "playwright-core";
 import pg from "pg";
@@ -13,6 +15,7 @@ let harness: Harness;
 let base: string;
 let db: pg.Client;
 let owner: RecordedPage;
+let viewer: RecordedPage | undefined;
 
 const OWNER = { name: "Dana Data", email: "dana@data.test", password: "tables and tables of rows" };
 const ORG = { name: "Data Works", slug: "data-works" };
@@ -33,8 +36,11 @@ beforeAll(async () => {
 
 afterEach(async (context) => {
   if (context.task.result?.state !== "fail" || !owner) return;
-  console.log(`--- at ${owner.page.url()}\n${owner.unexpectedProblems(EXPECTED).join("\n")}`);
-  console.log((await owner.page.locator("main").innerText().catch(() => "")).slice(0, 3000));
+  for (const recorded of [owner, viewer]) {
+    if (!recorded) continue;
+    console.log(`--- at ${recorded.page.url()}\n${recorded.unexpectedProblems(EXPECTED).join("\n")}`);
+    console.log((await recorded.page.locator("main").innerText().catch(() => "")).slice(0, 3000));
+  }
   console.log(`--- server log\n${harness.server.logs().slice(-4000)}`);
 });
 
@@ -149,5 +155,57 @@ describe("the data page", () => {
     await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toMatch(/line 2/);
     await expect(editor.getAttribute("aria-invalid")).resolves.toBe("true");
     expect(owner.unexpectedProblems(EXPECTED)).toEqual([]);
+  });
+
+  it("tests a PostgreSQL connection and shows the server's refusal at the field at fault; Save keeps nothing", async () => {
+    const { page } = owner;
+    await page.getByRole("button", { name: "Connect PostgreSQL" }).click();
+    const form = page.getByRole("form", { name: "Connect a PostgreSQL database" });
+    await form.getByLabel("Name", { exact: true }).fill("Local copy");
+    // The browser tests run the server as production, where loopback addresses are refused.
+    await form.getByLabel("Host").fill("127.0.0.1");
+    await form.getByLabel("Database").fill("shop");
+    await form.getByLabel("User", { exact: true }).fill("reader");
+    await form.getByLabel("Password").fill("not the password");
+    await form.getByRole("button", { name: "Test connection" }).click();
+    const host = form.getByLabel("Host");
+    await expect.poll(() => host.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = (await host.getAttribute("aria-describedby")) ?? "";
+    const message = await page.evaluate((ids) => ids.split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" "), describedBy);
+    expect(message).toMatch(/loopback/);
+
+    await form.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => host.getAttribute("aria-invalid")).toBe("true");
+    await expect(page.getByRole("list", { name: "Data sources" }).getByRole("listitem").count()).resolves.toBe(1);
+    await form.getByRole("button", { name: "Cancel" }).click();
+    expect(owner.unexpectedProblems(EXPECTED)).toEqual([]);
+  });
+
+  it("shows a viewer the sources and tables, with no upload, sample or console", async () => {
+    viewer = await harness.open();
+    const { page } = viewer;
+    await page.goto("/sign-up");
+    await waitForHydration(page);
+    await page.getByLabel("Your name").fill("Vera Viewer");
+    await page.getByLabel("Work email").fill("vera@data.test");
+    await page.getByLabel("Password").fill("only here to look around");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`${base}/`);
+    // Made a viewer directly: the invitation flow has its own test (tenancy.test.ts).
+    await db.query(
+      "insert into memberships (org_id, user_id, role) select o.id, u.id, 'viewer' from orgs o, users u where o.slug = $1 and u.email = $2",
+      [ORG.slug, "vera@data.test"],
+    );
+    await page.goto(`/o/${ORG.slug}/p/${PROJECT.slug}/data`);
+    await waitForHydration(page);
+    await heading(page, `${PROJECT.name}: data`);
+    await page.getByRole("list", { name: "Data sources" }).getByRole("listitem").first().waitFor();
+    await page.getByRole("list", { name: "Tables" }).getByText("sample.orders", { exact: true }).waitFor();
+    await page.getByText("Your role lets you see the sources and their tables.").waitFor();
+    for (const name of ["Connect PostgreSQL", "Upload", "Load sample data", "Run"]) {
+      await expect(page.getByRole("button", { name, exact: true }).count()).resolves.toBe(0);
+    }
+    await expect(page.getByRole("textbox", { name: "SQL console" }).count()).resolves.toBe(0);
+    expect(viewer.unexpectedProblems()).toEqual([]);
   });
 });
