@@ -318,7 +318,8 @@ describe("tenancy, end to end", () => {
     await screenshots(page, "account");
     await tokens.getByRole("button", { name: "I’ve copied it" }).click();
     await expect(tokens.getByText("Copy your new token now").count()).resolves.toBe(0);
-    await row.getByRole("button", { name: "Revoke token Laptop CLI" }).click();
+    await row.getByRole("button", { name: "Revoke token Laptop CLI…" }).click();
+    await page.getByRole("dialog", { name: "Revoke “Laptop CLI”?" }).getByRole("button", { name: "Revoke token" }).click();
     await row.getByText("Revoked").waitFor();
 
     // The org settings page, for the record, in both themes.

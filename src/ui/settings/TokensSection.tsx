@@ -2,12 +2,11 @@ import { createSignal, For, Show } from "solid-js";
 import {
   Alert,
   Badge,
-  BusyLabel,
   Button,
   CheckboxGroup,
   CopyField,
   createForm,
-  createRowAction,
+  ConfirmDialog,
   FormAlert,
   Link,
   Notice,
@@ -76,17 +75,17 @@ export function TokensSection() {
     },
   });
 
-  const revoke = createRowAction(
-    async (token: Token) => {
-      setProblem(null);
-      await trpc.auth.tokens.revoke.mutate({ tokenId: token.id });
-      if (created()?.id === token.id) setCreated(null);
-      await refetch();
-      toasts.success(`Token “${token.name}” was revoked`);
-    },
-    (token) => token.id,
-    (problem) => setProblem(problem.message),
-  );
+  // Revoking breaks whatever uses the token at once (a CLI, an agent): confirmed first.
+  const [revoking, setRevoking] = createSignal<Token | null>(null);
+  const revoke = async () => {
+    const token = revoking();
+    if (!token) return;
+    setProblem(null);
+    await trpc.auth.tokens.revoke.mutate({ tokenId: token.id });
+    if (created()?.id === token.id) setCreated(null);
+    await refetch();
+    toasts.success(`Token “${token.name}” was revoked`);
+  };
 
   return (
     <SettingsSection
@@ -191,13 +190,10 @@ export function TokensSection() {
                             <Button
                               variant="ghost"
                               class="btn--compact btn--danger-text"
-                              disabled={revoke.busy(token)}
-                              aria-label={`Revoke token ${token.name}`}
-                              onClick={() => void revoke.run(token)}
+                              aria-label={`Revoke token ${token.name}…`}
+                              onClick={() => setRevoking(token)}
                             >
-                              <BusyLabel busy={revoke.busy(token)} label="Revoking…">
-                                Revoke
-                              </BusyLabel>
+                              Revoke…
                             </Button>
                           </Show>
                         </td>
@@ -210,6 +206,16 @@ export function TokensSection() {
           </Show>
         )}
       </Loaded>
+      <ConfirmDialog
+        open={revoking() !== null}
+        onClose={() => setRevoking(null)}
+        tone="danger"
+        title={`Revoke “${revoking()?.name ?? ""}”?`}
+        description={<p>Anything using this token (a CLI, an AI agent) stops working at once. This cannot be undone; create a new token if you need one.</p>}
+        confirmLabel="Revoke token"
+        pendingLabel="Revoking…"
+        confirm={revoke}
+      />
     </SettingsSection>
   );
 }
