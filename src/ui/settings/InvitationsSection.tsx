@@ -109,7 +109,7 @@ export function InvitationsSection() {
             .map((r) => ({ value: r, label: roleLabel(r) }))}
           onChange={(event) => setRole(event.currentTarget.value as RoleName)}
         />
-        <SelectField form={form} name="expiresInDays" label="Link expires after" value="7" options={EXPIRY_OPTIONS} />
+        <SelectField form={form} name="expiresInDays" label="Link expires after" hint="Unused links stop working then." value="7" options={EXPIRY_OPTIONS} />
         <div class="form__actions form--grid__wide">
           <SubmitButton form={form} pendingLabel="Sending invitation…">
             Send invitation
