@@ -8,10 +8,11 @@
  * @codemirror/lang-sql brings): the `codemirror` package in package.json is 6.65.7, which is
  * CodeMirror 5 republished, with no `basicSetup`.
  */
-import { autocompletion, closeBrackets } from "@codemirror/autocomplete";
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { PostgreSQL, sql, type SQLNamespace } from "@codemirror/lang-sql";
-import { Compartment, EditorSelection, Prec, type Extension } from "@codemirror/state";
+import { Compartment, Prec, type Extension } from "@codemirror/state";
 import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder } from "@codemirror/view";
 import { createEffect, on, onCleanup, onMount } from "solid-js";
 
@@ -39,18 +40,9 @@ const essentials: Extension = [
   syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
   autocompletion({ activateOnTyping: true }),
   EditorView.lineWrapping,
-  keymap.of([
-    {
-      key: "Enter",
-      run: (view) => {
-        view.dispatch(view.state.changeByRange((range) => ({ changes: { from: range.from, to: range.to, insert: "\n" }, range: EditorSelection.cursor(range.from + 1) })), {
-          scrollIntoView: true,
-          userEvent: "input",
-        });
-        return true;
-      },
-    },
-  ]),
+  history(),
+  // Tab is left to the browser, so keyboard users can leave the editor.
+  keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
 ];
 
 export default function SqlEditor(props: SqlEditorProps) {
