@@ -5,7 +5,8 @@ import { defineCapability } from "~/kernel/capabilities";
 import { bootKernel, validatePlugins } from "~/kernel/kernel";
 import { createLogger } from "~/kernel/log";
 import { definePlugin } from "~/kernel/plugin";
-import { createTRPCRouter, publicProcedure } from "~/kernel/trpc";
+import { accessProblems, createTRPCRouter, proceduresOf, publicProcedure } from "~/kernel/trpc";
+import { testPlugins } from "../setup/plugins";
 import { t as baseT } from "../setup/raw-trpc";
 import { createTestDatabase, testConfig } from "../setup/database";
 import { examplePlugin } from "../example-plugin";
@@ -117,5 +118,15 @@ describe("migrations", () => {
     } finally {
       await database.drop();
     }
+  });
+});
+
+describe("the assembled router", () => {
+  test("every procedure, the kernel's included, is public, signed-in or guarded by a declared capability", async () => {
+    const { testRouter } = await import("../setup/fixtures");
+    const registry = validatePlugins(testPlugins);
+    const all = proceduresOf(testRouter);
+    expect(all.length).toBeGreaterThan(40);
+    expect(accessProblems(testRouter, (id) => registry.has(id))).toEqual([]);
   });
 });
