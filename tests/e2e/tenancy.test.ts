@@ -253,7 +253,7 @@ describe("tenancy, end to end", () => {
     );
     await db.query(
       `insert into audit_events (org_id, actor_kind, actor_user_id, actor_label, action, target_type, data)
-       select $1, 'agent', $2, 'Claude Desktop', 'dashboard.update', 'dashboard', jsonb_build_object('step', n)
+       select $1, 'agent', $2, 'Desktop assistant', 'dashboard.update', 'dashboard', jsonb_build_object('step', n)
        from generate_series(1, 30) n`,
       [rows[0]!.id, rows[0]!.owner],
     );
@@ -267,7 +267,7 @@ describe("tenancy, end to end", () => {
     await audit.getByRole("button", { name: "Load more" }).waitFor();
     await expect(audit.locator('tbody tr[data-actor-kind="agent"]').count()).resolves.toBe(25);
     await expect(agentRows.first().getByText("Agent", { exact: true }).isVisible()).resolves.toBe(true);
-    await expect(agentRows.first().getByText("Claude Desktop").isVisible()).resolves.toBe(true);
+    await expect(agentRows.first().getByText("Desktop assistant").isVisible()).resolves.toBe(true);
     await audit.getByRole("button", { name: "Load more" }).click();
     await expect.poll(() => agentRows.count()).toBe(30);
     await audit.getByText("That’s everything for these filters.").waitFor();

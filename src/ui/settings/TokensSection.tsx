@@ -106,7 +106,7 @@ export function TokensSection() {
             form={form}
             name="name"
             label="Token name"
-            hint="What it is for, so you recognise it later: “Laptop CLI”, “Claude Desktop”."
+            hint="What it is for, so you recognise it later: “Laptop CLI”, “Desktop assistant”."
             autocomplete="off"
             maxLength={100}
             required="Give the token a name."
