@@ -3,11 +3,12 @@
  * half to src/plugins.ui.ts if it has one). Order matters: a plugin comes after the plugins
  * it `requires`. See CONTRIBUTING.md.
  */
+import { authOidcPlugin } from "../plugins/auth-oidc";
 import { authPasswordPlugin } from "../plugins/auth-password";
 import { dataPlugin } from "../plugins/data";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, dataPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, dataPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;
