@@ -96,6 +96,10 @@ const rows: Record<string, Row> = {
     input: () => ({ currentPassword: "not the current one", newPassword: MATRIX_PASSWORD }),
     expect: sessionOnly("UNPROCESSABLE_CONTENT"),
   },
+  "authOidc.providers": { expect: everyone("ok") },
+  "authOidc.identities.list": { expect: sessionOnly() },
+  // Another person's identity is as unknown as a made-up one (plugins/auth-oidc/flow.test.ts).
+  "authOidc.identities.unlink": { input: () => ({ id: randomUUID() }), expect: sessionOnly("NOT_FOUND") },
   "data.connectors": { input: A },
   "data.sources.list": { input: A },
   "data.sources.get": { input: (w) => ({ ...A(w), sourceId: "warehouse" }) },
