@@ -1,10 +1,11 @@
 import { Title } from "@solidjs/meta";
 import { useSearchParams, type RouteDefinition } from "@solidjs/router";
 import { AuthCard, firstParam, LoginProviders, useContinueWhenSignedIn } from "~/ui/AuthCard";
-import { createForm, FormAlert, Link, SubmitButton, TextField } from "~/ui/components";
+import { Alert, createForm, FormAlert, Link, SubmitButton, TextField } from "~/ui/components";
 import type { RouteInfo } from "~/ui/plugin-ui";
 import { authHref, safeNext, useSession } from "~/ui/session";
 import { trpc } from "~/ui/trpc";
+import { oidcErrorMessage } from "../../plugins/auth-oidc/errors";
 
 export const route = { info: { breadcrumb: "Sign in", chrome: "focused" } satisfies RouteInfo } satisfies RouteDefinition;
 
@@ -34,6 +35,8 @@ export default function SignIn() {
       }
     >
       <Title>Sign in · Atrium</Title>
+      {/* A provider sign-in that failed comes back here with ?error=<code>. */}
+      <Alert message={oidcErrorMessage(firstParam(params.error))} />
       <LoginProviders returnTo={next()} divider="or sign in with your email" />
       <form class="form" onSubmit={(event) => form.onSubmit(event)} novalidate>
         <TextField
