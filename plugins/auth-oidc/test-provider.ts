@@ -27,6 +27,8 @@ export interface TestProvider {
   accounts: Map<string, TestAccount>;
   /** When set, every ID token's claims pass through it (then are re-signed). */
   tamperIdToken: ((claims: Record<string, unknown>) => Record<string, unknown>) | null;
+  /** Replaces the client's redirect URIs (when the app's address is known only later). */
+  setRedirectUris(uris: string[]): void;
   /** Plays the browser from the authorization URL to our callback; answers the callback's query. */
   drive(authorizationUrl: URL | string, opts: { login: string; deny?: boolean }): Promise<URLSearchParams>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startTestProvider(opts: { redirectUris: string[]; clientId
   const jwk = { ...privateKey.export({ format: "jwk" }), kid: "test-key", use: "sig", alg: "RS256" };
   const signingKey = createPrivateKey({ key: jwk as never, format: "jwk" });
   const accounts = new Map<string, TestAccount>();
+  const cookieKey = randomBytes(16).toString("hex");
 
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const server: Server = createServer((req, res) => {
@@ -50,53 +53,62 @@ export async function startTestProvider(opts: { redirectUris: string[]; clientId
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: opts.redirectUris,
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "client_secret_basic",
-      },
-    ],
-    jwks: { keys: [jwk] },
-    cookies: { keys: [randomBytes(16).toString("hex")] },
-    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
-    pkce: { required: () => true },
-    features: { devInteractions: { enabled: true } },
-    async findAccount(_ctx: unknown, sub: string) {
-      const account = accounts.get(sub);
-      if (!account) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, ...account }) };
-    },
-  });
-
+  let redirectUris = [...opts.redirectUris];
   const state: TestProvider = {
     issuer,
     clientId,
     clientSecret,
     accounts,
     tamperIdToken: null,
-    drive: (url, o) => drive(new URL(url), o, opts.redirectUris),
+    setRedirectUris(uris) {
+      redirectUris = [...uris];
+      handler = build();
+    },
+    drive: (url, o) => drive(new URL(url), o, redirectUris),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 
-  provider.use(async (ctx, next) => {
-    await next();
-    const body = ctx.body as { id_token?: string } | null;
-    if (ctx.path === "/token" && state.tamperIdToken && body && typeof body.id_token === "string") {
-      const [header, payload] = body.id_token.split(".");
-      const claims = state.tamperIdToken(JSON.parse(Buffer.from(payload!, "base64url").toString("utf8")) as Record<string, unknown>);
-      const input = `${header}.${b64url(JSON.stringify(claims))}`;
-      ctx.body = { ...body, id_token: `${input}.${b64url(sign("sha256", Buffer.from(input), signingKey))}` };
-    }
-  });
-  provider.on("server_error", (_ctx, err) => {
-    if (process.env.OIDC_TEST_DEBUG) console.error(err);
-  });
-  handler = provider.callback();
+  // The provider is rebuilt when the redirect URIs change: its clients are fixed at construction.
+  function build() {
+    const provider = new Provider(issuer, {
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          redirect_uris: redirectUris,
+          grant_types: ["authorization_code"],
+          response_types: ["code"],
+          token_endpoint_auth_method: "client_secret_basic",
+        },
+      ],
+      jwks: { keys: [jwk] },
+      cookies: { keys: [cookieKey] },
+      claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+      pkce: { required: () => true },
+      ttl: { Interaction: 600, Session: 600, Grant: 600, AccessToken: 600, IdToken: 600 },
+      features: { devInteractions: { enabled: true } },
+      async findAccount(_ctx: unknown, sub: string) {
+        const account = accounts.get(sub);
+        if (!account) return undefined;
+        return { accountId: sub, claims: async () => ({ sub, ...account }) };
+      },
+    });
+    provider.use(async (ctx, next) => {
+      await next();
+      const body = ctx.body as { id_token?: string } | null;
+      if (ctx.path === "/token" && state.tamperIdToken && body && typeof body.id_token === "string") {
+        const [header, payload] = body.id_token.split(".");
+        const claims = state.tamperIdToken(JSON.parse(Buffer.from(payload!, "base64url").toString("utf8")) as Record<string, unknown>);
+        const input = `${header}.${b64url(JSON.stringify(claims))}`;
+        ctx.body = { ...body, id_token: `${input}.${b64url(sign("sha256", Buffer.from(input), signingKey))}` };
+      }
+    });
+    provider.on("server_error", (_ctx, err) => {
+      if (process.env.OIDC_TEST_DEBUG) console.error(err);
+    });
+    return provider.callback();
+  }
+  handler = build();
   return state;
 }
 
