@@ -11,6 +11,8 @@ export const OIDC_ERROR_MESSAGES: Readonly<Record<string, string>> = {
   email_missing: "The sign-in provider did not share your email address, so you were not signed in.",
   email_unverified: "Your email address is not verified at the sign-in provider. Verify it there, then try again.",
   provider_unreachable: "The sign-in provider could not be reached. Try again in a moment.",
+  account_unverified:
+    "An account with this email already exists but its address was never confirmed. Sign in with your password and confirm the address, then sign in with this provider again.",
   identity_in_use: "That provider account is already linked to another Atrium account.",
   account_disabled: "This account is disabled. Contact your organization's administrator.",
 };

@@ -214,13 +214,22 @@ describe("linking", () => {
     await expectFailure(outcome, "identity_in_use", outcome.search);
   });
 
-  test("the provider vouching for an account's email links to it", async () => {
+  test("the provider vouching for an account's verified email links to it", async () => {
     const existing = await createUser(kernel, "Existing");
+    await kernel.ownerDb.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", existing.id).execute();
     const { sub } = person({ email: existing.email });
     const { result } = await signIn(sub);
     expect(result).toMatchObject({ reason: null, userId: existing.id });
     const events = await kernel.ownerDb.selectFrom("audit_events").select("data").where("action", "=", "auth.oidc.linked").where("actor_user_id", "=", existing.id).execute();
     expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ how: "verified-email" })]);
+  });
+
+  test("an account whose own address was never verified is not linked by email (pre-hijacking)", async () => {
+    const squatted = await createUser(kernel, "Squatter");
+    const { sub } = person({ email: squatted.email });
+    const outcome = await signIn(sub);
+    await expectFailure(outcome, "account_unverified", outcome.search);
+    expect(await oidcDb(kernel.ownerDb).selectFrom("auth_oidc_identities").select("id").where("subject", "=", sub).executeTakeFirst()).toBeUndefined();
   });
 
   test("unlinking: refused for the last identity, allowed with another", async () => {

@@ -5,7 +5,8 @@
  *
  * Linking policy: a provider identity joins an existing account only when (1) the person is
  * signed in when they start the flow (and still is at the callback), or (2) the provider
- * vouches (`email_verified: true`) for the same email as the account's. Otherwise a new
+ * vouches (`email_verified: true`) for the same email as the account's and that account's
+ * address was verified by its owner too (else refused: `account_unverified`). Otherwise a new
  * account is created with that verified email. An unverified email is refused.
  *
  * Nothing that holds a code, state, nonce or token is logged or audited.
@@ -67,6 +68,7 @@ export type OidcFailureReason =
   | "email_unverified"
   | "provider_unreachable"
   | "identity_in_use"
+  | "account_unverified"
   | "account_disabled";
 
 export class OidcFailure extends Error {
@@ -319,9 +321,12 @@ async function callback(
     }
     const account = await trx.selectFrom("users").select(["id", "email_verified_at"]).where("email", "=", email).executeTakeFirst();
     if (account) {
-      // The provider vouches for this very email: link, and the address counts as verified.
+      // An account whose owner never proved the address may have been set up by someone else
+      // (pre-hijacking: sign up with a victim's email, wait for them to arrive by SSO). Only an
+      // account with a verified address is linked by email; the owner can link while signed in.
+      if (!account.email_verified_at) throw new OidcFailure("account_unverified");
+      // The provider vouches for this very email, and so did the account's owner: link.
       await tdb.insertInto("auth_oidc_identities").values({ provider: provider.id, subject, user_id: account.id, email }).execute();
-      if (!account.email_verified_at) await trx.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", account.id).execute();
       await writeAudit(trx, { kind: "user", userId: account.id }, { action: "auth.oidc.linked", data: { provider: provider.id, how: "verified-email" } }, { ip: req.ip, requestId: req.requestId });
       return account.id;
     }
