@@ -265,6 +265,27 @@ export const sessionProcedure = userProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
 
+/**
+ * The shared body of org- and project-scoped procedures: a signed-in caller (a token only for
+ * its own org), `authorize` resolving the role inside the scoped transaction, then the call.
+ */
+function runOrgGuarded<T extends { ok: boolean }, R>(
+  opts: { ctx: RequestContext; type: string; path: string; orgId: string; getRawInput: () => Promise<unknown> },
+  authorize: (trx: Transaction<KernelDatabase>, actor: SignedInActor) => Promise<R>,
+  call: (extra: { actor: SignedInActor; db: Kysely<KernelDatabase>; audit: AuditFn; resolved: R }) => Promise<T>,
+): Promise<T> {
+  const actor = signedInFor(opts.ctx.actor, opts.type, opts.orgId);
+  let resolved: R | undefined;
+  return runScoped({
+    ...opts,
+    actor,
+    authorize: async (trx) => {
+      resolved = await authorize(trx, actor);
+    },
+    call: ({ db, audit }) => call({ actor, db, audit, resolved: resolved as R }),
+  });
+}
+
 const orgIdSchema = z.uuid({ message: "orgId must be an organization id (UUID)" });
 
 /** A signed-in caller for an org-scoped call; a token bound to another org sees 404. */
@@ -293,24 +314,18 @@ export function capabilityProcedure(capability: Capability) {
   return baseProcedure
     .meta({ capability: capability.id })
     .input(z.object({ orgId: orgIdSchema }))
-    .use(async ({ ctx, input, type, path, getRawInput, next }) => {
-      const actor = signedInFor(ctx.actor, type, input.orgId);
-      let role: Role | null = null;
-      return runScoped({
-        ctx,
-        type,
-        path,
-        actor,
-        orgId: input.orgId,
-        getRawInput,
-        authorize: async (trx) => {
-          role = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
+    .use(({ ctx, input, type, path, getRawInput, next }) =>
+      runOrgGuarded(
+        { ctx, type, path, orgId: input.orgId, getRawInput },
+        async (trx, actor) => {
+          const role = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
           if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
           requireCapability(ctx.kernel, role, capability, "Your role");
+          return role;
         },
-        call: ({ db, audit }) => next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: role! } } }),
-      });
-    });
+        ({ actor, db, audit, resolved: role }) => next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role } } }),
+      ),
+    );
 }
 
 /**
@@ -322,29 +337,23 @@ export function projectCapabilityProcedure(capability: Capability) {
   return baseProcedure
     .meta({ capability: capability.id })
     .input(z.object({ orgId: orgIdSchema, projectId: z.uuid({ message: "projectId must be a project id (UUID)" }) }))
-    .use(async ({ ctx, input, type, path, getRawInput, next }) => {
-      const actor = signedInFor(ctx.actor, type, input.orgId);
-      let role: Role | null = null;
-      return runScoped({
-        ctx,
-        type,
-        path,
-        actor,
-        orgId: input.orgId,
-        getRawInput,
-        authorize: async (trx) => {
+    .use(({ ctx, input, type, path, getRawInput, next }) =>
+      runOrgGuarded(
+        { ctx, type, path, orgId: input.orgId, getRawInput },
+        async (trx, actor) => {
           // Projects are tenant rows: look them up inside the org's scope.
           await applyScope(trx, { userId: actor.userId, orgId: input.orgId });
           const orgRole = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
           if (!orgRole) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
-          role = await ctx.kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole);
+          const role = await ctx.kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole);
           if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
           requireCapability(ctx.kernel, role, capability, "Your role in this project");
+          return role;
         },
-        call: ({ db, audit }) =>
-          next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId }, project: { id: input.projectId, role: role! } } }),
-      });
-    });
+        ({ actor, db, audit, resolved: role }) =>
+          next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId }, project: { id: input.projectId, role } } }),
+      ),
+    );
 }
 
 /* ----------------------------------------------------------------------------------------
