@@ -1,10 +1,10 @@
+import { runCliOn } from "../../tests/setup/cli";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { runCli } from "../../scripts/cli";
 import { SESSION_COOKIE } from "~/kernel/auth/session";
 import { resolveCaller } from "~/kernel/auth/request";
 import { createCallerFactory } from "~/kernel/trpc";
 import { buildAppRouter } from "~/kernel/router";
-import { bootTestKernel, TEST_SECRET } from "../../tests/setup/database";
+import { bootTestKernel } from "../../tests/setup/database";
 import { testPlugins } from "../../tests/setup/plugins";
 
 let k: Awaited<ReturnType<typeof bootTestKernel>>;
@@ -15,18 +15,7 @@ afterAll(async () => k?.close());
 
 const createCaller = createCallerFactory(buildAppRouter(testPlugins));
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    plugins: testPlugins,
-    print: (l) => out.push(l),
-    printError: (l) => err.push(l),
-    // The test secret keeps the app role's (cluster-wide) password the same for every test file.
-    env: { DATABASE_URL: k.url, LOG_LEVEL: "silent", ATRIUM_SECRET: TEST_SECRET },
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const cli = (args: string[]) => runCliOn(k.url, args);
 
 function signIn(email: string, password: string) {
   const resHeaders = new Headers();

@@ -1,11 +1,9 @@
 /** The data plugin's CLI commands, through the real `atrium` CLI entry point. */
+import { runCliOn } from "../../tests/setup/cli";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { runCli } from "../../scripts/cli";
-import { TEST_SECRET } from "../../tests/setup/database";
-import { testPlugins } from "../../tests/setup/plugins";
 import { bootDataKernel, member } from "./test-helpers";
 
 let k: Awaited<ReturnType<typeof bootDataKernel>>;
@@ -14,17 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => k?.close());
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    plugins: testPlugins,
-    print: (l) => out.push(l),
-    printError: (l) => err.push(l),
-    env: { DATABASE_URL: k.url, LOG_LEVEL: "silent", ATRIUM_SECRET: TEST_SECRET },
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const cli = (args: string[]) => runCliOn(k.url, args);
 
 test("warehouse:import streams a file (replace, then --append) and reports bad rows by line", async () => {
   const { org, caller } = await member(k.kernel);

@@ -1,8 +1,9 @@
+import { runCliOn } from "../setup/cli";
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { collectMigrations } from "~/kernel/migrator";
 import { parseArgs, runCli } from "../../scripts/cli";
-import { createTestDatabase, TEST_SECRET } from "../setup/database";
+import { createTestDatabase } from "../setup/database";
 import { testPlugins } from "../setup/plugins";
 import { asUser, createOrg, createUser } from "../setup/fixtures";
 import { bootTestKernel } from "../setup/database";
@@ -13,19 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => database?.drop());
 
-async function cli(args: string[], url = database.url) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    plugins: testPlugins,
-    print: (l) => out.push(l),
-    printError: (l) => err.push(l),
-    // The test secret: the app role is cluster-wide, and a different secret would change its
-    // password under every other test file's kernel.
-    env: { DATABASE_URL: url, LOG_LEVEL: "silent", ATRIUM_SECRET: TEST_SECRET },
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const cli = (args: string[], url = database.url) => runCliOn(url, args);
 
 test("parses flags, inline values and positionals", () => {
   expect(parseArgs(["warehouse:import", "--org", "acme", "--append", "--table=t1", "extra"])).toEqual({
