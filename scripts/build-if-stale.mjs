@@ -5,7 +5,7 @@
  * The browser tests run against the built server, so they must never test a stale build.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -35,10 +35,40 @@ function reason() {
   return null;
 }
 
-const why = reason();
-if (why) {
-  console.log(`Building (${why})…`);
-  const result = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
-  process.exit(result.status ?? 1);
+/**
+ * One build at a time per checkout: two `vinxi build`s in one folder overwrite each other's
+ * output. A lock older than ten minutes is a leftover of a killed build and is taken over.
+ */
+const lock = path.join(root, ".output.lock");
+async function acquireLock() {
+  for (let waited = 0; ; waited += 1000) {
+    try {
+      mkdirSync(lock);
+      return;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+      if (Date.now() - statSync(lock).mtimeMs > 10 * 60_000) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (waited === 0) console.log("Another build is running in this checkout; waiting for it…");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
-console.log("Build is up to date.");
+
+await acquireLock();
+let status = 0;
+try {
+  const why = reason();
+  if (why) {
+    console.log(`Building (${why})…`);
+    const result = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+    status = result.status ?? 1;
+  } else {
+    console.log("Build is up to date.");
+  }
+} finally {
+  rmSync(lock, { recursive: true, force: true });
+}
+process.exit(status);
