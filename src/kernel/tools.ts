@@ -1,0 +1,233 @@
+/**
+ * The tool registry: every procedure carrying `mcp` metadata, seen as a tool an AI agent can
+ * call. One registry serves every agent surface (MCP over HTTP, the in-app chat), so a tool
+ * behaves the same wherever it is called: the call goes through the procedure itself (its
+ * input validation, authorization, scoped transaction and audit), never around it.
+ *
+ * - `toolsOf(router)`: the descriptors, with input JSON Schema derived from the zod inputs.
+ * - `availableTools(kernel, router, actor, { orgId })`: what this caller may use. A read
+ *   token sees only read-only tools; a member sees only tools their role's capabilities allow.
+ * - `callTool(...)`: runs one by name; a tool the caller may not use answers NOT_FOUND.
+ */
+import { TRPCError, type AnyRouter } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { z, ZodError, type ZodType } from "zod";
+import { createCallerFactory, fieldErrorsOf, FieldErrors, type Actor, type ProcedureMeta, type RequestContext } from "./trpc";
+import { applyScope } from "./scope";
+import type { Kernel } from "./kernel";
+
+export const TOOL_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+export type JsonSchemaObject = {
+  type: "object";
+  properties: Record<string, unknown>;
+  required?: string[];
+  [key: string]: unknown;
+};
+
+export interface ToolDescriptor {
+  /** snake_case verb name, e.g. `get_dashboard`. */
+  name: string;
+  /** The procedure's dotted path, e.g. `dashboards.get`. */
+  path: string;
+  description: string;
+  type: "query" | "mutation";
+  readOnly: boolean;
+  destructive: boolean;
+  idempotent: boolean;
+  /** The capability the procedure needs, or null for signed-in/public procedures. */
+  capability: string | null;
+  /** JSON Schema of the input (always a top-level object). */
+  inputSchema: JsonSchemaObject;
+}
+
+interface ProcedureInternals {
+  _def: { type: string; meta?: ProcedureMeta; inputs?: unknown[] };
+}
+
+const cache = new WeakMap<AnyRouter, ToolDescriptor[]>();
+
+/** JSON Schema of one zod input; a schema that cannot be represented becomes an open object. */
+function schemaOf(input: unknown): JsonSchemaObject {
+  try {
+    const json = z.toJSONSchema(input as ZodType, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    delete json.$schema;
+    if (json.type === "object") return json as JsonSchemaObject;
+    return { type: "object", properties: {}, ...json } as JsonSchemaObject;
+  } catch {
+    return { type: "object", properties: {} };
+  }
+}
+
+/** Merges the schemas of a procedure's chained inputs (tRPC merges the parsed objects the same way). */
+function mergeSchemas(inputs: unknown[]): JsonSchemaObject {
+  const merged: JsonSchemaObject = { type: "object", properties: {}, required: [] };
+  for (const input of inputs) {
+    const schema = schemaOf(input);
+    Object.assign(merged.properties, schema.properties ?? {});
+    for (const name of schema.required ?? []) if (!merged.required!.includes(name)) merged.required!.push(name);
+    if (schema.additionalProperties === false) merged.additionalProperties = false;
+  }
+  if (!merged.required!.length) delete merged.required;
+  return merged;
+}
+
+/** Every tool of a router, by procedure order. Throws on a badly named or duplicated tool. */
+export function toolsOf(router: AnyRouter): ToolDescriptor[] {
+  const known = cache.get(router);
+  if (known) return known;
+  const procedures = router._def.procedures as Record<string, ProcedureInternals>;
+  const tools: ToolDescriptor[] = [];
+  const seen = new Map<string, string>();
+  for (const [path, procedure] of Object.entries(procedures)) {
+    const meta = procedure._def.meta ?? {};
+    if (!meta.mcp) continue;
+    const { name, description } = meta.mcp;
+    if (!TOOL_NAME.test(name)) throw new Error(`${path}: MCP tool name "${name}" must be snake_case (e.g. "list_dashboards")`);
+    const other = seen.get(name);
+    if (other) throw new Error(`${path}: MCP tool name "${name}" is already used by ${other}`);
+    seen.set(name, path);
+    const type = procedure._def.type;
+    if (type !== "query" && type !== "mutation") throw new Error(`${path}: only queries and mutations can be MCP tools`);
+    const readOnly = meta.mcp.readOnly ?? type === "query";
+    tools.push({
+      name,
+      path,
+      description,
+      type,
+      readOnly,
+      destructive: meta.mcp.destructive ?? false,
+      idempotent: meta.mcp.idempotent ?? readOnly,
+      capability: meta.capability ?? null,
+      inputSchema: mergeSchemas(procedure._def.inputs ?? []),
+    });
+  }
+  cache.set(router, tools);
+  return tools;
+}
+
+/**
+ * The input schema shown to a caller for whom some arguments have defaults (a token's org):
+ * those arguments become optional and say what they default to.
+ */
+export function inputSchemaWithDefaults(tool: ToolDescriptor, defaults: Record<string, string | undefined>): JsonSchemaObject {
+  const given = Object.entries(defaults).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (!given.length) return tool.inputSchema;
+  const properties = { ...tool.inputSchema.properties };
+  for (const key of given) {
+    if (properties[key] && typeof properties[key] === "object") {
+      properties[key] = { ...(properties[key] as object), description: `Defaults to ${defaults[key]}.` };
+    }
+  }
+  const required = (tool.inputSchema.required ?? []).filter((name) => !given.includes(name));
+  const schema: JsonSchemaObject = { ...tool.inputSchema, properties };
+  if (required.length) schema.required = required;
+  else delete schema.required;
+  return schema;
+}
+
+/** The org role of a signed-in actor, looked up under their scope (null: not a member). */
+async function roleIn(kernel: Kernel, userId: string, orgId: string) {
+  return kernel.db.transaction().execute(async (trx) => {
+    await applyScope(trx, { userId, orgId: null });
+    return kernel.tenancy.roleOf(userId, orgId, trx);
+  });
+}
+
+/**
+ * The tools this caller may use. `orgId` is the org the caller works in (a token's own org
+ * wins); without one, org-scoped tools are listed for people (calls still authorize fully).
+ */
+export async function availableTools(
+  kernel: Kernel,
+  router: AnyRouter,
+  actor: Actor,
+  options: { orgId?: string | null } = {},
+): Promise<ToolDescriptor[]> {
+  if (actor.kind !== "user" && actor.kind !== "token") return [];
+  let tools = toolsOf(router);
+  if (actor.kind === "token") {
+    const canWrite = actor.scopes.includes("write");
+    // A read token calls queries only (mutations need "write", whatever they change).
+    if (!canWrite) tools = tools.filter((tool) => tool.readOnly && tool.type === "query");
+  }
+  const orgId = actor.kind === "token" ? actor.orgId : (options.orgId ?? null);
+  if (orgId) {
+    const role = await roleIn(kernel, actor.userId, orgId);
+    if (!role) return tools.filter((tool) => tool.capability === null);
+    tools = tools.filter((tool) => tool.capability === null || kernel.capabilities.allows(role, tool.capability));
+  }
+  return tools;
+}
+
+export type ToolErrorCode =
+  | "NOT_FOUND"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "CONFLICT"
+  | "UNPROCESSABLE_CONTENT"
+  | "TOO_MANY_REQUESTS"
+  | "BAD_REQUEST"
+  | "TIMEOUT"
+  | "INTERNAL_SERVER_ERROR"
+  | string;
+
+export type ToolResult =
+  | { ok: true; tool: ToolDescriptor; data: unknown }
+  | {
+      ok: false;
+      tool: ToolDescriptor | null;
+      error: { code: ToolErrorCode; httpStatus: number; message: string; fieldErrors: Record<string, string[]> | null };
+    };
+
+/** A TRPCError (or anything thrown) as a tool error: same codes and field errors as HTTP. */
+export function toolErrorOf(error: unknown): Extract<ToolResult, { ok: false }>["error"] {
+  const trpc = error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error });
+  let code: string = trpc.code;
+  let message = trpc.message;
+  let fieldErrors: Record<string, string[]> | null = null;
+  if (trpc.cause instanceof ZodError) {
+    code = "UNPROCESSABLE_CONTENT";
+    fieldErrors = fieldErrorsOf(trpc.cause);
+    const [field, messages] = Object.entries(fieldErrors)[0] ?? ["_", ["Invalid input"]];
+    message = `Invalid input: ${field}: ${messages[0]}`;
+  } else if (trpc.cause instanceof FieldErrors) {
+    fieldErrors = trpc.cause.fields;
+  }
+  if (code === "INTERNAL_SERVER_ERROR") message = "Something went wrong on our side. It has been logged.";
+  const httpStatus = code === "UNPROCESSABLE_CONTENT" ? 422 : getHTTPStatusCodeFromError(trpc);
+  return { code, httpStatus, message, fieldErrors };
+}
+
+/**
+ * Calls a tool by name as `ctx.actor`. Arguments missing from `args` are taken from
+ * `defaults` (e.g. the token's `orgId`). `available` is the caller's tool list
+ * (from `availableTools`); a tool outside it answers NOT_FOUND, like an unknown one.
+ */
+export async function callTool(
+  router: AnyRouter,
+  ctx: RequestContext,
+  name: string,
+  args: unknown,
+  options: { available: ToolDescriptor[]; defaults?: Record<string, string | undefined> },
+): Promise<ToolResult> {
+  const tool = options.available.find((candidate) => candidate.name === name) ?? null;
+  if (!tool) {
+    return { ok: false, tool: null, error: { code: "NOT_FOUND", httpStatus: 404, message: `Unknown tool "${name}".`, fieldErrors: null } };
+  }
+  if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
+    return { ok: false, tool, error: { code: "UNPROCESSABLE_CONTENT", httpStatus: 422, message: "Arguments must be an object.", fieldErrors: { _: ["Arguments must be an object."] } } };
+  }
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options.defaults ?? {})) if (value !== undefined) input[key] = value;
+  Object.assign(input, args ?? {});
+  try {
+    const caller = createCallerFactory(router)(ctx) as unknown as Record<string, unknown>;
+    let target: unknown = caller;
+    for (const segment of tool.path.split(".")) target = (target as Record<string, unknown>)[segment];
+    const data = await (target as (input: unknown) => Promise<unknown>)(input);
+    return { ok: true, tool, data };
+  } catch (error) {
+    return { ok: false, tool, error: toolErrorOf(error) };
+  }
+}
