@@ -4,6 +4,7 @@ import { createSignal, Show } from "solid-js";
 import type { RouteInfo } from "~/ui/plugin-ui";
 import { PasswordSection, ProfileSection } from "~/ui/settings/ProfileSection";
 import { SectionLinks } from "~/ui/settings/Section";
+import { Slot } from "~/ui/Slot";
 import { SessionsSection } from "~/ui/settings/SessionsSection";
 import { TokensSection } from "~/ui/settings/TokensSection";
 import { useSession } from "~/ui/session";
@@ -35,6 +36,7 @@ export default function Account() {
           <PasswordSection onChanged={() => setSessionsVersion((v) => v + 1)} />
           <SessionsSection version={sessionsVersion()} />
           <TokensSection />
+          <Slot name="account.sections" props={{}} />
         </div>
       )}
     </Show>

@@ -32,6 +32,10 @@ export interface SlotProps {
   "login.providers": { returnTo?: string };
   "onboarding.steps": { onComplete: () => void };
   "admin.sections": NoProps;
+  /** Sections of the account settings page, after the kernel's (identities, agent connection). */
+  "account.sections": NoProps;
+  /** The assistant panel beside what is open; `projectId` null on the org home. */
+  "workspace.assistant": { projectId: string | null; dashboardSlug?: string | null; chartId?: string | null; place: "org.home" | "dashboard.view" | "dashboard.edit" | "chart.builder" };
 }
 
 /** Props of a slot that passes none. */
@@ -61,6 +65,8 @@ export const SLOTS = {
   "login.providers": { version: 1, kind: "component", description: "Sign-in buttons above the password form on the sign-in and sign-up pages" },
   "onboarding.steps": { version: 1, kind: "component", description: "Steps of the first-run onboarding" },
   "admin.sections": { version: 1, kind: "component", description: "Sections of the instance admin page" },
+  "account.sections": { version: 1, kind: "component", description: "Sections of the account settings page, after Access tokens: render a <section> with an id and a heading" },
+  "workspace.assistant": { version: 1, kind: "component", description: "The assistant panel on the org home, dashboard view, dashboard editor and chart builder (see src/ui/editor-bridge.ts)" },
 } as const satisfies { readonly [N in SlotName]: SlotSpec };
 
 /** The ids of `SLOTS`, in declaration order. */

@@ -15,31 +15,12 @@ import { createCallerFactory, proceduresOf } from "~/kernel/trpc";
 import { bootTestKernel } from "../setup/database";
 import { contextFor, testRouter, unique } from "../setup/fixtures";
 import { ACTORS, buildWorld, type ActorName, type World } from "./world";
+import { A, everyone, MATRIX_PASSWORD, P, sessionOnly, type Outcome, type Row } from "./rows/helpers";
+import { pluginRows } from "./rows";
 import { dropWarehouseAfterTest, externalDatabaseForTest, savedSourceForTest } from "../../plugins/data/test-helpers";
 
-type Outcome = "ok" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "UNPROCESSABLE_CONTENT";
-type Expectations = Partial<Record<ActorName, Outcome>>;
-
-interface Row {
-  /** The input, or a promise of it (to set up what the call needs first). */
-  input?: (w: World) => unknown;
-  /** For procedures without org scope: the outcome for every actor. */
-  expect?: Expectations;
-}
-
-const everyone = (outcome: Outcome): Expectations => Object.fromEntries(ACTORS.map((a) => [a, outcome]));
-/** Session-only procedures: people in a browser. */
-const sessionOnly = (forPeople: Outcome = "ok"): Expectations => ({
-  ...everyone(forPeople),
-  anonymous: "UNAUTHORIZED",
-  readToken: "FORBIDDEN",
-  otherOrgToken: "FORBIDDEN",
-});
-const A = (w: World) => ({ orgId: w.orgA.id });
-const P = (w: World) => ({ orgId: w.orgA.id, projectId: w.projectA.id });
-const MATRIX_PASSWORD = "matrix passphrase words";
-
 const rows: Record<string, Row> = {
+  ...pluginRows,
   "kernel.info": { expect: everyone("ok") },
   "auth.me": { expect: everyone("ok") },
   "auth.signOut": { expect: sessionOnly() },

@@ -1,0 +1,7 @@
+/**
+ * Rows of the isolation matrix contributed per plugin. A plugin with procedures adds
+ * `./<plugin>.ts` exporting its rows and spreads it here.
+ */
+import type { Row } from "./helpers";
+
+export const pluginRows: Record<string, Row> = {};
