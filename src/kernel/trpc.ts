@@ -21,7 +21,13 @@ import { applyScope } from "./scope";
 /** Who is calling: nobody, a person with a session, a personal access token, or the system. */
 export type Actor =
   | { kind: "anonymous" }
-  | { kind: "user"; userId: string; sessionId?: string | null }
+  | {
+      kind: "user";
+      userId: string;
+      sessionId?: string | null;
+      /** Set when the in-app assistant calls a tool on the person's behalf: audited as an agent. */
+      agent?: { client: string } | null;
+    }
   | {
       kind: "token";
       userId: string;
@@ -165,7 +171,7 @@ export const publicProcedure = baseProcedure.meta({ access: "public" });
 export function auditActorOf(actor: Actor): AuditActor {
   switch (actor.kind) {
     case "user":
-      return { kind: "user", userId: actor.userId };
+      return actor.agent ? { kind: "agent", userId: actor.userId, label: actor.agent.client } : { kind: "user", userId: actor.userId };
     case "token":
       return actor.agent
         ? { kind: "agent", userId: actor.userId, tokenId: actor.tokenId, label: actor.agent.client }
@@ -259,8 +265,9 @@ export const userProcedure = baseProcedure.meta({ access: "signed-in" }).use(asy
 
 /** Like `userProcedure`, but only for a person in a browser session (tokens get 403). */
 export const sessionProcedure = userProcedure.use(({ ctx, next }) => {
-  if (ctx.actor.kind !== "user") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "This needs a signed-in browser session; tokens cannot do it." });
+  // The assistant acting for a person is not the person at the browser: session-only work stays theirs.
+  if (ctx.actor.kind !== "user" || ctx.actor.agent) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "This needs a signed-in browser session; tokens and agents cannot do it." });
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
