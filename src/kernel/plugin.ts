@@ -9,6 +9,7 @@
  */
 import type { AnyRouter } from "@trpc/server";
 import type { Migration } from "kysely";
+import type { SignInContribution } from "./auth/providers";
 import type { Capability } from "./capabilities";
 import type { AtriumEvents, EventEnvelope } from "./events";
 import type { JobDefinition } from "./jobs";
@@ -48,6 +49,12 @@ export interface PluginDefinition<Id extends string = string, Router extends Any
   readonly jobs?: readonly JobDefinition<string, any>[];
   readonly on?: EventHandlers;
   readonly cli?: Readonly<Record<string, CliCommand>>;
+  /**
+   * Ways to sign in this plugin offers: redirect providers (routes `/auth/<id>/…` and a button),
+   * and the person's methods it keeps (listed and unlinked on the account page). See
+   * src/kernel/auth/providers.ts.
+   */
+  readonly signIn?: SignInContribution;
   /** Runs once the kernel is booted (database migrated, jobs and events started). */
   init?(ctx: PluginInitContext): void | Promise<void>;
   /** Runs when the kernel stops, before the database closes (close pools, timers). */
