@@ -13,6 +13,7 @@ import type { Capability } from "./capabilities";
 import type { Kernel } from "./kernel";
 import type { KernelDatabase, Role, TokenScope } from "./db/schema";
 import { applyScope } from "./scope";
+import { enforceSignInPolicy } from "./auth/policy";
 
 /* ----------------------------------------------------------------------------------------
  * 1. Context
@@ -288,6 +289,8 @@ function runOrgGuarded<T extends { ok: boolean }, R>(
     actor,
     authorize: async (trx) => {
       resolved = await authorize(trx, actor);
+      // A member whose way of signing in the org's policy does not accept: 403 with the provider.
+      await enforceSignInPolicy(opts.ctx.kernel, trx, actor, opts.orgId);
     },
     call: ({ db, audit }) => call({ actor, db, audit, resolved: resolved as R }),
   });
