@@ -20,12 +20,13 @@ import { createLogger, type Logger } from "./log";
 import { Mailer } from "./mail";
 import { Metrics } from "./metrics";
 import { migrateToLatest } from "./migrator";
+import { signInProviders } from "./auth/providers";
 import { camelCase, type AnyPlugin } from "./plugin";
 import { Tenancy } from "./tenancy/roles";
 import { kernelCapabilities } from "./tenancy/capabilities";
 
 /** Router keys the kernel mounts itself. */
-export const RESERVED_ROUTER_KEYS = ["kernel", "auth", "orgs", "projects", "audit"];
+export const RESERVED_ROUTER_KEYS = ["kernel", "auth", "orgs", "projects", "audit", "signIn"];
 import { accessProblems } from "./trpc";
 
 export interface Kernel {
@@ -203,6 +204,8 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         throw new Error(`Plugin "${plugin.id}" failed to initialise: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    // Sign-in providers share one URL space (/auth/<id>/…): two with one id stop the boot.
+    signInProviders(plugins);
     if (services) await events.emit("kernel.instance.started", { instanceId: events.instanceId });
     return kernel;
   } catch (err) {
