@@ -7,6 +7,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { orgsRouter } from "./routers/orgs";
 import { projectsRouter } from "./routers/projects";
+import { signInRouter } from "./auth/router";
 import { camelCase, type AnyPlugin, type PluginRouters } from "./plugin";
 
 export const kernelRouter = createTRPCRouter({
@@ -29,5 +30,6 @@ export function buildAppRouter<const Plugins extends readonly AnyPlugin[]>(plugi
     orgs: orgsRouter,
     projects: projectsRouter,
     audit: auditRouter,
+    signIn: signInRouter,
   });
 }
