@@ -5,11 +5,12 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { countSignInMethods, LAST_SIGN_IN_METHOD } from "~/kernel/auth/providers";
 import { createTRPCRouter, publicProcedure, sessionProcedure } from "~/kernel/trpc";
 import { oidcProvidersFromEnv } from "./config";
 import { oidcDb } from "./service";
 
-export const LAST_SIGN_IN_METHOD = "This is your only way to sign in here. Link another provider before removing it.";
+export { LAST_SIGN_IN_METHOD };
 
 export const authOidcRouter = createTRPCRouter({
   /** The configured providers, for the sign-in buttons: `[{ id, name }]`. */
@@ -36,9 +37,8 @@ export const authOidcRouter = createTRPCRouter({
     }),
 
     /**
-     * Unlinks one of the caller's identities. Refused (409) when it is the caller's last
-     * identity: whether a password exists is the auth-password plugin's business, and until
-     * the kernel can answer "other sign-in methods", the last identity stays.
+     * Unlinks one of the caller's identities. Refused (409) when it is the caller's last way to
+     * sign in, counted across plugins by the kernel (a password, other identities).
      */
     unlink: sessionProcedure.input(z.object({ id: z.uuid({ message: "id must be an identity id (UUID)" }) })).mutation(async ({ ctx, input }) => {
       const db = oidcDb(ctx.db);
@@ -50,7 +50,8 @@ export const authOidcRouter = createTRPCRouter({
         .execute();
       const target = mine.find((r) => r.id === input.id);
       if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "No such linked identity." });
-      if (mine.length <= 1) throw new TRPCError({ code: "CONFLICT", message: LAST_SIGN_IN_METHOD });
+      await ctx.db.selectFrom("users").select("id").where("id", "=", ctx.actor.userId).forUpdate().execute();
+      if ((await countSignInMethods(ctx.kernel, ctx.db, ctx.actor.userId)) <= 1) throw new TRPCError({ code: "CONFLICT", message: LAST_SIGN_IN_METHOD });
       await db.deleteFrom("auth_oidc_identities").where("id", "=", target.id).execute();
       await ctx.audit({ action: "auth.oidc.unlinked", target: { type: "oidc_identity", id: target.id }, data: { provider: target.provider } });
       return { ok: true as const };

@@ -341,7 +341,10 @@ async function callback(
   });
 
   try {
-    await startSession({ kernel, resHeaders: req.resHeaders, ip: req.ip, userAgent: req.userAgent, requestId: req.requestId }, userId, `oidc:${provider.id}`);
+    await startSession({ kernel, resHeaders: req.resHeaders, ip: req.ip, userAgent: req.userAgent, requestId: req.requestId }, userId, `oidc:${provider.id}`, {
+      provider: provider.id,
+      verifiedEmail: email,
+    });
   } catch {
     throw new OidcFailure("account_disabled");
   }

@@ -5,7 +5,7 @@ import { Alert, createForm, FormAlert, Link, SubmitButton, TextField } from "~/u
 import type { RouteInfo } from "~/ui/plugin-ui";
 import { authHref, safeNext, useSession } from "~/ui/session";
 import { trpc } from "~/ui/trpc";
-import { oidcErrorMessage } from "../../plugins/auth-oidc/errors";
+import { signInErrorMessage } from "~/kernel/auth/provider-errors";
 
 export const route = { info: { breadcrumb: "Sign in", chrome: "focused" } satisfies RouteInfo } satisfies RouteDefinition;
 
@@ -36,7 +36,7 @@ export default function SignIn() {
     >
       <Title>Sign in · Atrium</Title>
       {/* A provider sign-in that failed comes back here with ?error=<code>. */}
-      <Alert message={oidcErrorMessage(firstParam(params.error))} />
+      <Alert message={signInErrorMessage(firstParam(params.error))} />
       <LoginProviders returnTo={next()} divider="or sign in with your email" />
       <form class="form" onSubmit={(event) => form.onSubmit(event)} novalidate>
         <TextField
