@@ -2,6 +2,9 @@
  * Rows of the isolation matrix contributed per plugin. A plugin with procedures adds
  * `./<plugin>.ts` exporting its rows and spreads it here.
  */
+import { authRows } from "./auth";
 import type { Row } from "./helpers";
 
-export const pluginRows: Record<string, Row> = {};
+export const pluginRows: Record<string, Row> = {
+  ...authRows,
+};
