@@ -1,0 +1,389 @@
+/**
+ * YAML text → validated Dashboard, or SpecErrors pointing at the line and column of the problem
+ * (the `yaml` package keeps each node's source range; a dotted path is mapped back to its node).
+ * Browser-safe.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from "yaml";
+import type { z } from "zod";
+import { joinPath, listOf, nearest, specError, suggest, type PathSegment, type SpecError } from "./errors";
+import { checkReferences } from "./references";
+import {
+  ALIAS,
+  CHART_ID,
+  D3_FORMAT,
+  dashboardSchema as baseSchema,
+  QUERY_ID,
+  TAG,
+  VARIABLE_NAME,
+  type Dashboard,
+} from "./schema";
+
+/** Largest document accepted (bytes of text). */
+export const MAX_DOCUMENT_CHARS = 512 * 1024;
+
+/**
+ * The full document schema: structure (strict objects) plus the cross-reference checks, which
+ * run once the structure is valid. Each custom issue carries `params: { code, hint }`.
+ */
+export const dashboardSchema = baseSchema.superRefine((doc, ctx) => {
+  for (const e of checkReferences(doc)) {
+    ctx.addIssue({ code: "custom", path: e.path ? e.path.split(".") : [], message: e.message, params: { code: e.code, hint: e.hint, sqlLine: e.sqlLine } });
+  }
+}) as unknown as z.ZodType<Dashboard>;
+
+export type ParseResult = { ok: true; doc: Dashboard } | { ok: false; errors: SpecError[] };
+
+export function parseDashboard(text: string): ParseResult {
+  if (typeof text !== "string") return { ok: false, errors: [specError("invalid_type", "", "The document must be text", "Send the YAML document as a string.")] };
+  if (text.length > MAX_DOCUMENT_CHARS) {
+    return { ok: false, errors: [specError("too_large", "", `The document is ${text.length} characters long`, `Keep it under ${MAX_DOCUMENT_CHARS} characters.`)] };
+  }
+  const lineCounter = new LineCounter();
+  const yamlDoc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  if (yamlDoc.errors.length) {
+    return {
+      ok: false,
+      errors: yamlDoc.errors.map((e) => {
+        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        const duplicate = e.code === "DUPLICATE_KEY";
+        return {
+          code: "yaml_syntax",
+          path: "",
+          message: firstLine(e.message),
+          hint: duplicate
+            ? "Each key may appear once in a mapping: remove or rename the repeated key."
+            : "Check indentation (spaces, not tabs), colons after keys, and quotes around values with `: ` or `#`.",
+          line: pos.line,
+          column: pos.col,
+        };
+      }),
+    };
+  }
+  let data: unknown;
+  try {
+    data = yamlDoc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { ok: false, errors: [specError("yaml_syntax", "", e instanceof Error ? firstLine(e.message) : "The YAML could not be read", "Remove excessive aliases (*name) from the document.")] };
+  }
+  if (data === null || data === undefined || typeof data !== "object" || Array.isArray(data)) {
+    return {
+      ok: false,
+      errors: [
+        {
+          ...specError("invalid_type", "", "A dashboard document is a mapping of keys", "Start with `title: My dashboard` on the first line."),
+          ...(yamlDoc.contents ? position(yamlDoc.contents, lineCounter) : { line: 1, column: 1 }),
+        },
+      ],
+    };
+  }
+  const result = dashboardSchema.safeParse(data);
+  if (result.success) return { ok: true, doc: result.data };
+  const errors = issuesToErrors(result.error.issues, data);
+  return { ok: false, errors: errors.map((e) => locate(e, yamlDoc, lineCounter)) };
+}
+
+/** Validates an already-parsed value (e.g. JSON from an API) with the same errors, without lines. */
+export function validateDashboardValue(data: unknown): ParseResult {
+  const result = dashboardSchema.safeParse(data);
+  if (result.success) return { ok: true, doc: result.data };
+  return { ok: false, errors: issuesToErrors(result.error.issues, data) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// zod issues → SpecErrors
+
+type Issue = z.core.$ZodIssue;
+
+/** Converts zod issues (from any schema of this module) into SpecErrors with hints. */
+export function issuesToErrors(issues: readonly Issue[], root: unknown, rootSchema: unknown = baseSchema, prefix: PathSegment[] = []): SpecError[] {
+  return dedupe(issues.flatMap((issue) => issueToErrors(issue, root, prefix, rootSchema)));
+}
+
+function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], rootSchema: unknown = baseSchema): (SpecError & { sqlLine?: number })[] {
+  const path = [...prefix, ...(issue.path as PathSegment[])];
+  const at = joinPath(path);
+  const value = valueAt(root, path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const allowed = allowedKeysAt(root, path, rootSchema);
+      return issue.keys.map((key) => {
+        const near = nearest(key, allowed, 1);
+        return specError(
+          "unknown_key",
+          [...path, key],
+          `Unknown key "${key}"${at ? ` in ${at}` : " at the top level"}`,
+          near.length ? `Did you mean \`${near[0]}\`? Allowed here: ${listOf(allowed)}.` : allowed.length ? `Allowed here: ${listOf(allowed)}.` : "Remove it.",
+        );
+      });
+    }
+    case "invalid_type": {
+      if (value === undefined) {
+        const key = path[path.length - 1];
+        return [specError("missing", path, `${at || "The document"} is required`, `Add \`${String(key)}:\` with a ${describeExpected(issue.expected)}.`)];
+      }
+      return [
+        specError(
+          "invalid_type",
+          path,
+          `${at || "The document"} must be ${article(describeExpected(issue.expected))}, not ${describeValue(value)}`,
+          typeHint(issue.expected, value),
+        ),
+      ];
+    }
+    case "invalid_value": {
+      const allowed = issue.values.map(String);
+      return [
+        specError(
+          "invalid_value",
+          path,
+          `${at}: ${JSON.stringify(value)} is not allowed`,
+          allowed.length === 1 ? `Use ${allowed[0]}.` : suggest(String(value), allowed),
+        ),
+      ];
+    }
+    case "invalid_union": {
+      if ("discriminator" in issue && issue.discriminator) {
+        const allowed = (issue as { options?: unknown[] }).options?.map(String) ?? [];
+        const discPath = path[path.length - 1] === issue.discriminator ? path : [...path, issue.discriminator];
+        const discValue = valueAt(root, discPath);
+        if (discValue === undefined) {
+          return [specError("missing", discPath, `${joinPath(discPath)} is required`, `Add \`${issue.discriminator}:\` — one of: ${listOf(allowed)}.`)];
+        }
+        return [
+          specError(
+            typeof discValue === "string" ? "invalid_value" : "invalid_type",
+            discPath,
+            `${joinPath(discPath)}: ${JSON.stringify(discValue)} is not a known ${issue.discriminator}`,
+            suggest(String(discValue), allowed),
+          ),
+        ];
+      }
+      return unionErrors(issue, root, path, value, rootSchema);
+    }
+    case "invalid_format": {
+      const pattern = "pattern" in issue ? String(issue.pattern) : "";
+      return [specError("invalid_value", path, `${at}: ${JSON.stringify(value)} is not valid here`, formatHint(pattern, path))];
+    }
+    case "too_small":
+    case "too_big": {
+      const small = issue.code === "too_small";
+      const bound = String(small ? issue.minimum : issue.maximum);
+      const what =
+        issue.origin === "string" ? `${bound} characters` : issue.origin === "array" || issue.origin === "set" ? `${bound} items` : bound;
+      return [
+        specError(
+          "invalid_value",
+          path,
+          `${at} is too ${small ? (issue.origin === "string" ? "short" : "small") : issue.origin === "string" ? "long" : "large"}`,
+          `Use ${small ? "at least" : "at most"} ${what}.`,
+        ),
+      ];
+    }
+    case "not_multiple_of":
+      return [specError("invalid_value", path, `${at} must be a multiple of ${String(issue.divisor)}`, "Use a whole number.")];
+    case "invalid_key": {
+      const key = String(path[path.length - 1]);
+      return [specError("invalid_value", path, `"${key}" is not a valid id`, "Ids use lowercase letters, digits and _, and start with a letter or _.")];
+    }
+    case "custom": {
+      const params = (issue.params ?? {}) as { code?: string; hint?: string; sqlLine?: number };
+      return [{ ...specError(params.code ?? "invalid_value", path, issue.message, params.hint ?? "Fix this value."), ...(params.sqlLine !== undefined ? { sqlLine: params.sqlLine } : {}) }];
+    }
+    default:
+      return [specError("invalid_value", path, `${at}: ${issue.message}`, "Fix this value.")];
+  }
+}
+
+/** For a plain union, report the errors of the option that came closest instead of "no match". */
+function unionErrors(issue: Extract<Issue, { code: "invalid_union" }>, root: unknown, path: PathSegment[], value: unknown, rootSchema: unknown): SpecError[] {
+  const options = (issue.errors ?? []).filter((issues) => issues.length > 0);
+  const shallowTypeMiss = (issues: readonly Issue[]) => issues.length === 1 && issues[0]!.code === "invalid_type" && issues[0]!.path.length === 0;
+  const deep = options.filter((issues) => !shallowTypeMiss(issues));
+  if (deep.length) {
+    const best = deep.reduce((a, b) => (b.length < a.length ? b : a));
+    return best.flatMap((i) => issueToErrors(i, root, path, rootSchema));
+  }
+  const expected = [...new Set(options.map((issues) => describeExpected((issues[0] as { expected?: string }).expected ?? "value")))];
+  return [
+    specError(
+      "invalid_type",
+      path,
+      `${joinPath(path)} must be ${expected.map(article).join(" or ")}, not ${describeValue(value)}`,
+      expected.includes("list") ? "Write one value, or a list like `[a, b]`." : `Write ${expected.map(article).join(" or ")}.`,
+    ),
+  ];
+}
+
+function describeExpected(expected: string): string {
+  switch (expected) {
+    case "array":
+      return "list";
+    case "object":
+      return "mapping";
+    case "string":
+      return "string";
+    case "number":
+    case "int":
+      return "number";
+    case "boolean":
+      return "boolean";
+    default:
+      return expected;
+  }
+}
+
+function article(what: string): string {
+  return /^[aeiou]/i.test(what) ? `an ${what}` : `a ${what}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "empty (null)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function typeHint(expected: string, value: unknown): string {
+  switch (expected) {
+    case "array":
+      return "Write a list: `[a, b]` or one `- item` per line.";
+    case "object":
+      return "Write a mapping: `key: value` lines indented under this key.";
+    case "number":
+    case "int":
+      return typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value)) ? "Remove the quotes around the number." : "Write a number without quotes.";
+    case "boolean":
+      return "Use true or false (without quotes).";
+    case "string":
+      return value === null ? "Write a value after the colon, or remove the key." : "Write text; quote it if it looks like a number, a date or a boolean.";
+    default:
+      return `Write ${article(describeExpected(expected))}.`;
+  }
+}
+
+function formatHint(pattern: string, path: PathSegment[]): string {
+  const last = String(path[path.length - 1] ?? "");
+  if (pattern === String(VARIABLE_NAME) || pattern === String(QUERY_ID) || pattern === String(ALIAS)) {
+    return "Use lowercase letters, digits and _; start with a letter or _ (e.g. `revenue_by_week`).";
+  }
+  if (pattern === String(CHART_ID)) return "Use lowercase letters, digits, - and _; start with a letter (e.g. `weekly-revenue`).";
+  if (pattern === String(TAG)) return "Tags are lowercase slugs: letters, digits and - (e.g. `finance`).";
+  if (pattern === String(D3_FORMAT)) return 'Use a d3-format specifier such as ",.0f", "$,.2f", ".1%" or "~s".';
+  if (last === "start" || last === "end" || path.includes("default")) return "Write an ISO date like 2026-01-31.";
+  return "Check the spelling of this value.";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema and value navigation
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let cur: unknown = root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[seg as string];
+  }
+  return cur;
+}
+
+/** The keys the schema allows for the object at `path` (choosing union options by the data). */
+export function allowedKeysAt(root: unknown, path: readonly PathSegment[], rootSchema: unknown = baseSchema): string[] {
+  let schema: any = rootSchema;
+  let data: unknown = root;
+  const settle = () => {
+    for (;;) {
+      const def = schema?._zod?.def;
+      if (!def) return;
+      if (def.type === "optional" || def.type === "nullable" || def.type === "default") schema = def.innerType;
+      else if (def.type === "pipe") schema = def.in;
+      else if (def.type === "union") {
+        const options: any[] = def.options;
+        const disc: string | undefined = def.discriminator;
+        const d = data as Record<string, unknown> | null;
+        const chosen = disc
+          ? options.find((o) => {
+              const lit = o._zod.def.shape?.[disc]?._zod.def.values;
+              return Array.isArray(lit) && d && lit.includes(d[disc]);
+            })
+          : options.find((o) => {
+              const t = o._zod.def.type;
+              return (t === "object" && d && typeof d === "object" && !Array.isArray(d)) || (t === "array" && Array.isArray(d));
+            });
+        if (!chosen) return;
+        schema = chosen;
+      } else return;
+    }
+  };
+  settle();
+  for (const seg of path) {
+    const def = schema?._zod?.def;
+    if (!def) return [];
+    if (def.type === "object") schema = def.shape[seg as string];
+    else if (def.type === "array") schema = def.element;
+    else if (def.type === "record") schema = def.valueType;
+    else return [];
+    data = data && typeof data === "object" ? (data as Record<string, unknown>)[seg as string] : undefined;
+    settle();
+  }
+  const def = schema?._zod?.def;
+  return def?.type === "object" ? Object.keys(def.shape) : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths → line/column
+
+function position(node: Node, lineCounter: LineCounter): { line: number; column: number } | Record<string, never> {
+  const offset = node.range?.[0];
+  if (offset === undefined) return {};
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+/** Finds the node for `path`: the key node for a key-level error, else the value node. */
+function locate(error: SpecError & { sqlLine?: number }, doc: Document, lineCounter: LineCounter): SpecError {
+  const { sqlLine, ...rest } = error;
+  const path = error.path === "" ? [] : error.path.split(".");
+  let node: unknown = doc.contents;
+  let keyNode: unknown = null;
+  let resolved = 0;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === seg);
+      if (!pair) break;
+      keyNode = pair.key;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)];
+      if (item === undefined) break;
+      keyNode = null;
+      node = item;
+    } else break;
+    resolved++;
+  }
+  const complete = resolved === path.length;
+  // Unknown keys and missing values point at the key; everything else at the value.
+  const target = complete && (error.code === "unknown_key" || node === null || node === undefined) && keyNode ? keyNode : node ?? keyNode;
+  if (!target || typeof target !== "object" || !("range" in target)) return rest;
+  const pos = position(target as Node, lineCounter);
+  if (!("line" in pos)) return rest;
+  if (sqlLine !== undefined && isScalar(target)) {
+    const block = (target as Scalar).type === Scalar.BLOCK_LITERAL || (target as Scalar).type === Scalar.BLOCK_FOLDED;
+    const line = pos.line + sqlLine + (block ? 1 : 0);
+    return { ...rest, line, ...(sqlLine === 0 && !block ? { column: pos.column } : {}) };
+  }
+  return { ...rest, ...pos };
+}
+
+function dedupe(errors: SpecError[]): SpecError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.code}|${e.path}|${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.trim();
+}
