@@ -3,12 +3,15 @@
  * half to src/plugins.ui.ts if it has one). Order matters: a plugin comes after the plugins
  * it `requires`. See CONTRIBUTING.md.
  */
+import { agentPlugin } from "../plugins/agent";
+import { authGithubPlugin } from "../plugins/auth-github";
 import { authOidcPlugin } from "../plugins/auth-oidc";
 import { authPasswordPlugin } from "../plugins/auth-password";
+import { dashboardsPlugin } from "../plugins/dashboards";
 import { dataPlugin } from "../plugins/data";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, authOidcPlugin, dataPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, agentPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;
