@@ -1,0 +1,170 @@
+/**
+ * MCP over Streamable HTTP at `/mcp`, framework-free: `handleMcpHttp(request, env)` → `Response`.
+ *
+ * Stateless: every POST gets a NEW `Server` and a NEW transport (a shared instance can leak one
+ * client's data to another), so nothing survives between requests. In order:
+ *   1. Origin: a browser request from an origin other than PUBLIC_URL's (or MCP_ALLOWED_ORIGINS)
+ *      is refused with 403 (DNS rebinding); clients that are not browsers send no Origin.
+ *   2. Bearer personal access token: missing or bad → 401 with
+ *      `WWW-Authenticate: Bearer resource_metadata="<PUBLIC_URL>/.well-known/oauth-protected-resource/mcp"`.
+ *   3. Rate limit per token (MCP_RATE_LIMIT per minute) → 429 with Retry-After.
+ *   4. POST only (GET/DELETE: 405, there is no session or server-initiated stream);
+ *      a body over MCP_MAX_BODY_BYTES → 413.
+ */
+import type { AnyRouter } from "@trpc/server";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { verifyApiToken } from "~/kernel/auth/tokens";
+import type { Kernel } from "~/kernel/kernel";
+import { hitRateLimit } from "~/kernel/rate-limit";
+import type { TokenActor } from "./context";
+import { createMcpServer } from "./server";
+import type { AgentSettings } from "./settings";
+
+export interface McpHttpEnv {
+  kernel: Kernel;
+  router: AnyRouter;
+  settings: AgentSettings;
+  requestId: string;
+  ip: string | null;
+}
+
+/** The header an MCP client may send to name itself in the audit log (see docs/agents.md). */
+export const CLIENT_HEADER = "x-mcp-client";
+
+export const MCP_PATH = "/mcp";
+export const RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource/mcp";
+
+/** RFC 9728 protected resource metadata for `/mcp`. */
+export function protectedResourceMetadata(publicUrl: string) {
+  return {
+    resource: `${publicUrl}${MCP_PATH}`,
+    resource_name: "Atrium",
+    bearer_methods_supported: ["header"],
+    scopes_supported: ["read", "write"],
+    resource_documentation: `${publicUrl}/account#agents`,
+  };
+}
+
+/** The metadata document as an HTTP response (GET, open to anyone, cacheable). */
+export function protectedResourceMetadataResponse(publicUrl: string): Response {
+  return new Response(JSON.stringify(protectedResourceMetadata(publicUrl)), {
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "public, max-age=3600",
+      "access-control-allow-origin": "*",
+    },
+  });
+}
+
+const CORS_ALLOW_HEADERS = ["authorization", "content-type", "accept", "mcp-protocol-version", "mcp-session-id", "last-event-id", CLIENT_HEADER].join(", ");
+const CORS_EXPOSE_HEADERS = ["www-authenticate", "mcp-session-id", "retry-after"].join(", ");
+
+function jsonRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+  });
+}
+
+/** Printable ASCII only, at most 100 characters: a label for the audit log, not an identity. */
+export function clientNameOf(headers: Headers): string {
+  const clean = (value: string | null) =>
+    (value ?? "")
+      .replace(/[^\x20-\x7e]/g, "")
+      .trim()
+      .slice(0, 100);
+  return clean(headers.get(CLIENT_HEADER)) || clean(headers.get("user-agent")) || "MCP client";
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  if (!Object.keys(headers).length) return response;
+  const merged = new Headers(response.headers);
+  for (const [k, v] of Object.entries(headers)) merged.set(k, v);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
+}
+
+export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<Response> {
+  const { kernel, settings } = env;
+  const publicUrl = kernel.config.publicUrl;
+
+  // 1. Origin (DNS rebinding): browsers send it; only our own origin and configured ones pass.
+  const origin = request.headers.get("origin");
+  let cors: Record<string, string> = {};
+  if (origin !== null) {
+    const allowed = origin === new URL(publicUrl).origin || settings.allowedOrigins.includes(origin);
+    if (!allowed) return jsonRpcError(403, -32000, `Origin ${origin} is not allowed to call this MCP server.`);
+    cors = { "access-control-allow-origin": origin, "access-control-expose-headers": CORS_EXPOSE_HEADERS, vary: "Origin" };
+  }
+  if (request.method === "OPTIONS") {
+    return new Response(null, {
+      status: 204,
+      headers: { ...cors, "access-control-allow-methods": "POST, OPTIONS", "access-control-allow-headers": CORS_ALLOW_HEADERS, "access-control-max-age": "600" },
+    });
+  }
+
+  // 2. Bearer token. Never a cookie: an agent acts only through a token its person made.
+  const resourceMetadata = `${publicUrl}${RESOURCE_METADATA_PATH}`;
+  const authorization = request.headers.get("authorization");
+  if (authorization === null) {
+    return jsonRpcError(401, -32001, "Authorization required: send a personal access token as `Authorization: Bearer atr_…`.", {
+      ...cors,
+      "www-authenticate": `Bearer resource_metadata="${resourceMetadata}"`,
+    });
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  const check = match ? await verifyApiToken(kernel.db, match[1]!) : ({ ok: false, reason: "malformed" } as const);
+  if (!check.ok) {
+    return jsonRpcError(401, -32001, `Invalid access token (${check.reason}).`, {
+      ...cors,
+      "www-authenticate": `Bearer error="invalid_token", error_description="The access token is ${check.reason}", resource_metadata="${resourceMetadata}"`,
+    });
+  }
+  const { token } = check;
+
+  // 3. Rate limit per token, shared by every instance.
+  const limit = await hitRateLimit(kernel.db, `mcp:token:${token.id}`, settings.rateLimitPerMinute * kernel.config.rateLimitScale, 60);
+  if (!limit.allowed) {
+    return jsonRpcError(429, -32000, `Too many requests for this token; try again in ${limit.retryAfterSeconds} s.`, {
+      ...cors,
+      "retry-after": String(limit.retryAfterSeconds),
+    });
+  }
+
+  // 4. Stateless: POST only.
+  if (request.method !== "POST") {
+    return jsonRpcError(405, -32000, "Method not allowed: this MCP server is stateless; send JSON-RPC messages with POST.", { ...cors, allow: "POST, OPTIONS" });
+  }
+
+  const actor: TokenActor = {
+    kind: "token",
+    userId: token.userId,
+    tokenId: token.id,
+    orgId: token.orgId,
+    scopes: token.scopes,
+    agent: { client: clientNameOf(request.headers) },
+  };
+  const server = createMcpServer({
+    kernel,
+    router: env.router,
+    actor,
+    requestId: env.requestId,
+    ip: env.ip,
+    userAgent: request.headers.get("user-agent"),
+    signal: request.signal,
+  });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+    maxRequestBodySize: settings.maxBodyBytes,
+  });
+  try {
+    await server.connect(transport);
+    const response = await transport.handleRequest(request);
+    return withHeaders(response, cors);
+  } catch (err) {
+    kernel.log.error({ err, requestId: env.requestId }, "MCP request failed");
+    return jsonRpcError(500, -32603, "Something went wrong on our side. It has been logged.", cors);
+  } finally {
+    void server.close().catch(() => {});
+  }
+}

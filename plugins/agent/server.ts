@@ -1,0 +1,196 @@
+/**
+ * One MCP server for one request, acting as one token: tools from the kernel tool registry
+ * (src/kernel/tools.ts), dashboards as resources, and a prompt for building a dashboard.
+ *
+ * Everything goes through the procedures themselves (validation, authorization, scoped
+ * transactions, audit), so an agent can do exactly what its person can, within the token's
+ * org and scopes. Every tool call and resource read is also recorded in the audit log as the
+ * agent (actor kind "agent", the token, the client's name).
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { writeAudit } from "~/kernel/audit";
+import { withScope } from "~/kernel/scope";
+import { availableTools, callTool, inputSchemaWithDefaults, toolErrorOf, type JsonSchemaObject, type ToolDescriptor, type ToolResult } from "~/kernel/tools";
+import { auditActorOf } from "~/kernel/trpc";
+import { callProcedure, contextFor, hasProcedure, type AgentRequest } from "./context";
+import { buildDashboardPrompt, PROMPTS } from "./prompts";
+import { dashboardResources, DASHBOARD_TEMPLATE, readDashboardResource } from "./resources";
+
+export const SERVER_INFO = { name: "atrium", title: "Atrium", version: "1.0.0" } as const;
+
+export const INSTRUCTIONS = [
+  "Atrium holds analytics dashboards: organizations contain projects, projects contain dashboards written as YAML documents.",
+  "This connection acts for one person in one organization (orgId is filled in for you).",
+  "Start with whoami or list_projects; pass a project's id (or its slug) as projectId.",
+  "Explore data with list_data_sources, describe_tables and run_query (read-only, capped) before writing SQL into a dashboard.",
+  "Check a document with validate_dashboard before create_dashboard or update_dashboard; update_dashboard needs the version you read (a stale version is a conflict: read it again).",
+].join(" ");
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `get_dashboard` → `Get dashboard`. */
+function titleOf(name: string): string {
+  const words = name.split("_").join(" ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Agents may name a project by slug too: the schema says so (calls resolve it, see `resolveProject`). */
+function agentSchema(schema: JsonSchemaObject): JsonSchemaObject {
+  if (!schema.properties.projectId) return schema;
+  return {
+    ...schema,
+    properties: {
+      ...schema.properties,
+      projectId: { type: "string", minLength: 1, maxLength: 64, description: "The project: its id (from list_projects) or its slug." },
+    },
+  };
+}
+
+export function toolOf(tool: ToolDescriptor, orgId: string): Tool {
+  return {
+    name: tool.name,
+    title: titleOf(tool.name),
+    description: tool.description,
+    inputSchema: agentSchema(inputSchemaWithDefaults(tool, { orgId })) as Tool["inputSchema"],
+    annotations: {
+      title: titleOf(tool.name),
+      readOnlyHint: tool.readOnly,
+      destructiveHint: tool.destructive,
+      idempotentHint: tool.idempotent,
+      openWorldHint: false,
+    },
+  };
+}
+
+/** JSON-safe copy (dates as ISO strings, bigints as strings). */
+function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+}
+
+/** A tool's answer: structured content (always an object) and the same as JSON text; charts also as an image. */
+export function successResult(data: unknown): CallToolResult {
+  const value = plain(data);
+  const structured =
+    value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { [Array.isArray(value) ? "items" : "result"]: value };
+  const content: CallToolResult["content"] = [{ type: "text", text: JSON.stringify(structured) }];
+  if (typeof structured.svg === "string") {
+    content.push({ type: "image", mimeType: "image/svg+xml", data: Buffer.from(structured.svg, "utf8").toString("base64") });
+  }
+  return { content, structuredContent: structured };
+}
+
+/** A tool error the model can act on: the code, the message and every field at fault. */
+export function errorResult(error: Extract<ToolResult, { ok: false }>["error"]): CallToolResult {
+  const fields = Object.entries(error.fieldErrors ?? {}).map(([field, messages]) => `- ${field}: ${messages.join("; ")}`);
+  const text = [`${error.code}: ${error.message}`, ...(fields.length ? ["Fields:", ...fields] : [])].join("\n");
+  return {
+    isError: true,
+    content: [{ type: "text", text }],
+    structuredContent: { error: { code: error.code, message: error.message, fieldErrors: error.fieldErrors } },
+  };
+}
+
+/** `projectId` given as a slug → the project's id, through `projects.bySlug` (404s alike). */
+async function resolveProject(request: AgentRequest, args: Record<string, unknown>): Promise<Record<string, unknown> | Extract<ToolResult, { ok: false }>["error"]> {
+  const given = args.projectId;
+  if (typeof given !== "string" || UUID.test(given) || !hasProcedure(request.router, "projects.bySlug")) return args;
+  try {
+    const project = (await callProcedure(request, "projects.bySlug", { orgId: args.orgId ?? request.actor.orgId, slug: given })) as { id: string };
+    return { ...args, projectId: project.id };
+  } catch (err) {
+    const error = toolErrorOf(err);
+    if (error.code === "UNPROCESSABLE_CONTENT" || error.code === "NOT_FOUND") {
+      return { code: "NOT_FOUND", httpStatus: 404, message: `Project "${given}" not found.`, fieldErrors: { projectId: [`No project "${given}" in this organization.`] } };
+    }
+    return error;
+  }
+}
+
+/** One audit event for one agent action (reads included), in the token's org. */
+async function auditAgent(request: AgentRequest, action: string, target: { type: string; id: string }, data: Record<string, unknown>): Promise<void> {
+  const { kernel, actor } = request;
+  try {
+    await withScope(kernel.db, { userId: actor.userId, orgId: actor.orgId }, (trx) =>
+      writeAudit(trx, auditActorOf(actor), { action, orgId: actor.orgId, target, data }, { ip: request.ip, requestId: request.requestId }),
+    );
+  } catch (err) {
+    kernel.log.error({ err, requestId: request.requestId, action }, "could not record an agent action in the audit log");
+  }
+}
+
+export function createMcpServer(request: AgentRequest): Server {
+  const server = new Server(SERVER_INFO, {
+    capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
+    instructions: INSTRUCTIONS,
+  });
+  const { kernel, router, actor } = request;
+  let tools: Promise<ToolDescriptor[]> | undefined;
+  const available = () => (tools ??= availableTools(kernel, router, actor));
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: (await available()).map((tool) => toolOf(tool, actor.orgId)),
+  }));
+
+  server.setRequestHandler(CallToolRequestSchema, async ({ params }) => {
+    const started = performance.now();
+    const name = params.name.slice(0, 100);
+    const list = await available();
+    let args: Record<string, unknown> = params.arguments ?? {};
+    let result: ToolResult;
+    const tool = list.find((t) => t.name === name) ?? null;
+    const resolved = tool ? await resolveProject(request, args) : args;
+    if (tool && "code" in resolved && "httpStatus" in resolved) {
+      result = { ok: false, tool, error: resolved as Extract<ToolResult, { ok: false }>["error"] };
+    } else {
+      args = resolved as Record<string, unknown>;
+      result = await callTool(router, contextFor(request), name, args, { available: list, defaults: { orgId: actor.orgId } });
+    }
+    await auditAgent(request, "agent.tool.call", { type: "tool", id: name }, {
+      tool: name,
+      ok: result.ok,
+      ...(result.ok ? {} : { error: result.error.code }),
+      ms: Math.round(performance.now() - started),
+      arguments: params.arguments ?? {},
+    });
+    if (!result.ok && result.tool === null) {
+      // Unknown, or not this caller's to use: the same answer, so tool lists cannot be probed.
+      throw new McpError(ErrorCode.InvalidParams, `Tool "${name}" not found.`);
+    }
+    return result.ok ? successResult(result.data) : errorResult(result.error);
+  });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await dashboardResources(request) }));
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: hasProcedure(router, "dashboards.get") ? [DASHBOARD_TEMPLATE] : [],
+  }));
+
+  server.setRequestHandler(ReadResourceRequestSchema, async ({ params }) => {
+    const contents = await readDashboardResource(request, params.uri);
+    await auditAgent(request, "agent.resource.read", { type: "resource", id: params.uri.slice(0, 300) }, { uri: params.uri, ok: contents !== null });
+    if (!contents) throw new McpError(-32002, `Resource not found: ${params.uri.slice(0, 300)}`);
+    return { contents: [contents] };
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: PROMPTS }));
+
+  server.setRequestHandler(GetPromptRequestSchema, async ({ params }) => {
+    if (params.name !== "build_dashboard") throw new McpError(ErrorCode.InvalidParams, `Prompt "${params.name}" not found.`);
+    return buildDashboardPrompt(request, params.arguments ?? {});
+  });
+
+  return server;
+}
