@@ -4,14 +4,12 @@
  * it `requires`. See CONTRIBUTING.md.
  */
 import { agentPlugin } from "../plugins/agent";
-import { authGithubPlugin } from "../plugins/auth-github";
 import { authOidcPlugin } from "../plugins/auth-oidc";
 import { authPasswordPlugin } from "../plugins/auth-password";
-import { dashboardsPlugin } from "../plugins/dashboards";
 import { dataPlugin } from "../plugins/data";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, agentPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, dataPlugin, agentPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;
