@@ -23,9 +23,12 @@ export const MAX_DOCUMENT_CHARS = 512 * 1024;
 
 /**
  * The full document schema: structure (strict objects) plus the cross-reference checks, which
- * run once the structure is valid. Each custom issue carries `params: { code, hint }`.
+ * run once the structure is valid (so reference errors show after structural ones are fixed). Each custom issue carries `params: { code, hint }`.
  */
 export const dashboardSchema = baseSchema.superRefine((doc, ctx) => {
+  // zod runs this even when parts failed (the value may then be malformed): the reference
+  // checks only make sense, and are only safe, on a structurally valid document.
+  if (!baseSchema.safeParse(doc).success) return;
   for (const e of checkReferences(doc)) {
     ctx.addIssue({ code: "custom", path: e.path ? e.path.split(".") : [], message: e.message, params: { code: e.code, hint: e.hint, sqlLine: e.sqlLine } });
   }
@@ -45,17 +48,7 @@ export function parseDashboard(text: string): ParseResult {
       ok: false,
       errors: yamlDoc.errors.map((e) => {
         const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-        const duplicate = e.code === "DUPLICATE_KEY";
-        return {
-          code: "yaml_syntax",
-          path: "",
-          message: firstLine(e.message),
-          hint: duplicate
-            ? "Each key may appear once in a mapping: remove or rename the repeated key."
-            : "Check indentation (spaces, not tabs), colons after keys, and quotes around values with `: ` or `#`.",
-          line: pos.line,
-          column: pos.col,
-        };
+        return { code: "yaml_syntax", path: "", message: firstLine(e.message), hint: yamlHint(e.code, e.message), line: pos.line, column: pos.col };
       }),
     };
   }
@@ -183,7 +176,7 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
       return [specError("invalid_value", path, `${at} must be a multiple of ${String(issue.divisor)}`, "Use a whole number.")];
     case "invalid_key": {
       const key = String(path[path.length - 1]);
-      return [specError("invalid_value", path, `"${key}" is not a valid id`, "Ids use lowercase letters, digits and _, and start with a letter or _.")];
+      return [{ ...specError("invalid_value", path, `"${key}" is not a valid id`, "Ids use lowercase letters, digits and _, and start with a letter or _."), atKey: true } as SpecError];
     }
     case "custom": {
       const params = (issue.params ?? {}) as { code?: string; hint?: string; sqlLine?: number };
@@ -341,7 +334,7 @@ function position(node: Node, lineCounter: LineCounter): { line: number; column:
 
 /** Finds the node for `path`: the key node for a key-level error, else the value node. */
 function locate(error: SpecError & { sqlLine?: number }, doc: Document, lineCounter: LineCounter): SpecError {
-  const { sqlLine, ...rest } = error;
+  const { sqlLine, atKey, ...rest } = error as SpecError & { sqlLine?: number; atKey?: boolean };
   const path = error.path === "" ? [] : error.path.split(".");
   let node: unknown = doc.contents;
   let keyNode: unknown = null;
@@ -362,7 +355,7 @@ function locate(error: SpecError & { sqlLine?: number }, doc: Document, lineCoun
   }
   const complete = resolved === path.length;
   // Unknown keys and missing values point at the key; everything else at the value.
-  const target = complete && (error.code === "unknown_key" || node === null || node === undefined) && keyNode ? keyNode : node ?? keyNode;
+  const target = complete && (error.code === "unknown_key" || atKey || node === null || node === undefined) && keyNode ? keyNode : node ?? keyNode;
   if (!target || typeof target !== "object" || !("range" in target)) return rest;
   const pos = position(target as Node, lineCounter);
   if (!("line" in pos)) return rest;
@@ -372,6 +365,25 @@ function locate(error: SpecError & { sqlLine?: number }, doc: Document, lineCoun
     return { ...rest, line, ...(sqlLine === 0 && !block ? { column: pos.column } : {}) };
   }
   return { ...rest, ...pos };
+}
+
+function yamlHint(code: string, message: string): string {
+  switch (code) {
+    case "DUPLICATE_KEY":
+      return "Each key may appear once in a mapping: remove or rename the repeated key.";
+    case "TAB_AS_INDENT":
+      return "Indent with spaces; YAML does not allow tabs for indentation.";
+    case "BAD_INDENT":
+    case "MISSING_CHAR":
+      if (/quote/i.test(message)) return "A quoted value is missing its closing quote (on this line or above).";
+      if (/\]|\}/.test(message)) return "Close the [ or { list on the line where it starts, or indent its continuation lines.";
+      return "Check the indentation: items of one mapping or list start in the same column.";
+    case "BLOCK_AS_IMPLICIT_KEY":
+    case "MULTILINE_IMPLICIT_KEY":
+      return "A key must fit on one line and end with `: `; check for a missing colon above.";
+    default:
+      return "Check indentation (spaces, not tabs), the colon after each key, and quote values containing `: ` or ` #`.";
+  }
 }
 
 function dedupe(errors: SpecError[]): SpecError[] {
