@@ -1,0 +1,248 @@
+/**
+ * A dashboard: its variables bar (values in the address, so a view is linkable), Refresh and
+ * the last run's time, and its charts on a 12-column grid (rows, grid or tabs), each in a card
+ * with its own error in place.
+ */
+import { useParams, useSearchParams, type RouteSectionProps } from "@solidjs/router";
+import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
+import { Badge, BusyLabel, Button, Link } from "~/ui/components";
+import { createBrowserResource } from "~/ui/data";
+import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
+import { LoadFailed, NotFoundPanel, PageLoading } from "~/ui/LoadStates";
+import { useCapabilities } from "~/ui/Slot";
+import { Title } from "@solidjs/meta";
+import { dashboardsApi, problemOf, type DashboardRecord, type Problem, type RunOutput } from "./api";
+import { WithAssistant } from "./AssistantColumn";
+import { ChartCard, Markdown } from "./ChartCard";
+import { encodeValue, readDashboard, sectionsOf, valuesFromQuery, VAR_PREFIX, type Cell, type Dashboard } from "./doc";
+import { ProjectFrame, type Current } from "./ProjectFrame";
+import { VariablesBar } from "./VariablesBar";
+
+export default function ViewPage(_props: RouteSectionProps) {
+  return <ProjectFrame loading="Loading dashboard…">{(current) => <DashboardLoader current={current()} />}</ProjectFrame>;
+}
+
+/** Loads a dashboard by the address's slug, with not-found and failure states. */
+export function useDashboardRecord(current: () => Current) {
+  const params = useParams<{ slug: string }>();
+  const [record, { refetch, mutate }] = createBrowserResource(
+    () => ({ ...current().scope, slug: params.slug }),
+    (input) => dashboardsApi.get.query(input),
+  );
+  return { params, record, refetch, mutate };
+}
+
+export function RecordStates(props: { record: { error: unknown; latest: DashboardRecord | undefined }; onRetry: () => void; children: (record: () => DashboardRecord) => ReturnType<typeof Match> }) {
+  return (
+    <Switch fallback={<PageLoading label="Loading dashboard…" />}>
+      <Match when={props.record.error && problemOf(props.record.error).code === "NOT_FOUND"}>
+        <NotFoundPanel title="Dashboard not found" text="There is no dashboard at this address in this project, or you cannot see it." />
+      </Match>
+      <Match when={props.record.error as unknown}>
+        <LoadFailed what="this dashboard" problem={problemOf(props.record.error)} onRetry={props.onRetry} />
+      </Match>
+      <Match when={props.record.latest}>{(r) => props.children(r)}</Match>
+    </Switch>
+  );
+}
+
+function DashboardLoader(props: { current: Current }) {
+  const { record, refetch } = useDashboardRecord(() => props.current);
+  return (
+    <RecordStates record={record} onRetry={() => void refetch()}>
+      {(r) => <DashboardView current={props.current} record={r()} />}
+    </RecordStates>
+  );
+}
+
+function DashboardView(props: { current: Current; record: DashboardRecord }) {
+  const capabilities = useCapabilities();
+  const canEdit = () => capabilities().has("dashboard.edit");
+  const [search, setSearch] = useSearchParams<Record<string, string>>();
+  const doc = createMemo<Dashboard>(() => readDashboard(props.record.yaml));
+  const given = createMemo(() => valuesFromQuery(doc().variables ?? [], search), undefined, { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) });
+  const dashboardBase = () => `${props.current.base}/d/${props.record.slug}`;
+
+  const [run, setRun] = createSignal<RunOutput | null>(null);
+  const [running, setRunning] = createSignal(false);
+  const [runProblem, setRunProblem] = createSignal<Problem | null>(null);
+  let seq = 0;
+  const execute = async (refresh: boolean) => {
+    const mine = ++seq;
+    setRunning(true);
+    try {
+      const out = await dashboardsApi.run.query({ ...props.current.scope, slug: props.record.slug, variables: given(), refresh });
+      if (mine === seq) {
+        setRun(out);
+        setRunProblem(null);
+      }
+    } catch (error) {
+      if (mine === seq) setRunProblem(problemOf(error));
+    } finally {
+      if (mine === seq) setRunning(false);
+    }
+  };
+  createEffect(on([() => props.record.version, given], () => void execute(false)));
+
+  // "Last run 2 minutes ago" stays true as time passes.
+  const [now, setNow] = createSignal(Date.now());
+  onMount(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    onCleanup(() => clearInterval(timer));
+  });
+
+  const setVariable = (name: string, value: unknown) => setSearch({ [`${VAR_PREFIX}${name}`]: encodeValue(value) });
+  const sections = createMemo(() => sectionsOf(doc()));
+  const [tab, setTab] = createSignal(0);
+  const chartById = (id: string) => doc().charts?.find((c) => c.id === id);
+  const resultFor = (chartId: string) => {
+    const chart = chartById(chartId);
+    const out = run();
+    if (!chart || chart.type === "text" || !out) return undefined;
+    return out.results[chart.query] ?? { ok: false as const, error: { code: "missing", message: `The query “${chart.query}” gave no result.` } };
+  };
+
+  return (
+    <WithAssistant assistant={{ projectId: props.current.project.id, dashboardSlug: props.record.slug, chartId: null, place: "dashboard.view" }}>
+      <div class="stack">
+        <Title>{doc().title} · Atrium</Title>
+        <header class="page-header dash-header">
+          <div>
+            <p class="eyebrow">
+              <Link href={`${props.current.base}/dashboards`}>{props.current.project.name}: dashboards</Link>
+            </p>
+            <h1 class="page-header__title">{doc().title}</h1>
+            <Show when={doc().tags?.length}>
+              <p class="dash-list__tags" aria-label="Tags">
+                <For each={doc().tags}>{(tag) => <Badge tone="accent">{tag}</Badge>}</For>
+              </p>
+            </Show>
+          </div>
+          <div class="dash-header__actions">
+            <Button onClick={() => void execute(true)} disabled={running()} aria-describedby="dash-run-status">
+              <BusyLabel busy={running()} label="Running…">
+                Refresh
+              </BusyLabel>
+            </Button>
+            <Show when={canEdit()}>
+              <Link href={`${dashboardBase()}/charts/new`} variant="button-secondary">
+                Add chart
+              </Link>
+              <Link href={`${dashboardBase()}/edit`} variant="button-primary">
+                Edit
+              </Link>
+            </Show>
+            <Link href={`${dashboardBase()}/history`} variant="button-secondary">
+              History
+            </Link>
+          </div>
+        </header>
+        <Show when={props.record.deletedAt}>
+          <p class="notice notice--warning">This dashboard is deleted. Restore it from the dashboards list (Deleted).</p>
+        </Show>
+        <Show when={doc().description}>{(text) => <Markdown text={text()} />}</Show>
+
+        <p id="dash-run-status" class="muted" role="status" aria-live="polite">
+          <Switch>
+            <Match when={running() && !run()}>Running the queries…</Match>
+            <Match when={run()}>
+              {(out) => (
+                <>
+                  {running() ? "Running again… " : ""}Last run{" "}
+                  <time datetime={isoOf(out().ranAt)} title={formatDateTime(out().ranAt)}>
+                    {formatRelative(out().ranAt, now())}
+                  </time>
+                </>
+              )}
+            </Match>
+          </Switch>
+        </p>
+        <div role="alert">
+          <Show when={runProblem()}>{(p) => <LoadFailed what="the dashboard’s data" problem={p()} onRetry={() => void execute(false)} />}</Show>
+        </div>
+
+        <Show when={doc().variables?.length}>
+          <VariablesBar variables={doc().variables ?? []} values={run()?.variables ?? given()} options={run()?.variableOptions ?? {}} onChange={setVariable} />
+        </Show>
+
+        <Show when={sections().length > 1}>
+          <div class="dash-tabs" role="tablist" aria-label="Dashboard tabs">
+            <For each={sections()}>
+              {(section, i) => (
+                <button
+                  type="button"
+                  role="tab"
+                  id={`dash-tab-${i()}`}
+                  class="tab"
+                  classList={{ "tab--active": tab() === i() }}
+                  aria-selected={tab() === i()}
+                  aria-controls="dash-tabpanel"
+                  tabindex={tab() === i() ? 0 : -1}
+                  onClick={() => setTab(i())}
+                  onKeyDown={(e) => {
+                    const count = sections().length;
+                    if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                      const next = (i() + (e.key === "ArrowRight" ? 1 : count - 1)) % count;
+                      setTab(next);
+                      document.getElementById(`dash-tab-${next}`)?.focus();
+                    }
+                  }}
+                >
+                  {section.title}
+                </button>
+              )}
+            </For>
+          </div>
+        </Show>
+
+        <Show
+          when={(doc().charts ?? []).length}
+          fallback={
+            <p class="muted">
+              No charts yet.{" "}
+              <Show when={canEdit()}>
+                <Link href={`${dashboardBase()}/charts/new`}>Add a chart</Link>
+              </Show>
+            </p>
+          }
+        >
+          <div id="dash-tabpanel" role={sections().length > 1 ? "tabpanel" : undefined} aria-labelledby={sections().length > 1 ? `dash-tab-${tab()}` : undefined}>
+            <Grid rows={sections()[Math.min(tab(), sections().length - 1)]?.rows ?? []} grid={!!sections()[tab()]?.grid}>
+              {(cell) => (
+                <Show when={chartById(cell.chart)} fallback={<p class="dash-error">The layout names a chart “{cell.chart}” that does not exist.</p>}>
+                  {(chart) => (
+                    <ChartCard
+                      chart={chart()}
+                      result={resultFor(cell.chart)}
+                      running={running()}
+                      height={cell.h ? cell.h * 60 : undefined}
+                      editHref={canEdit() && chart().type !== "text" ? `${dashboardBase()}/charts/${chart().id}` : undefined}
+                    />
+                  )}
+                </Show>
+              )}
+            </Grid>
+          </div>
+        </Show>
+      </div>
+    </WithAssistant>
+  );
+}
+
+function Grid(props: { rows: Cell[][]; grid: boolean; children: (cell: Cell) => ReturnType<typeof Show> }) {
+  return (
+    <div class="dash-grid">
+      <For each={props.rows}>
+        {(row) => (
+          <For each={row}>
+            {(cell) => (
+              <div class="dash-cell" style={{ "--span": String(cell.width), ...(props.grid && cell.x !== undefined ? { "--x": String(cell.x) } : {}) }} data-x={props.grid && cell.x !== undefined ? "" : undefined}>
+                {props.children(cell)}
+              </div>
+            )}
+          </For>
+        )}
+      </For>
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * Chart rendering helpers. Vega, Vega-Lite and the document module's `chartToVegaLite` load on
+ * first use (dynamic `import()`), so none of them is in a page's initial JavaScript.
+ */
+import type * as VegaModule from "vega";
+import type * as VegaLiteModule from "vega-lite";
+import type * as DocumentModule from "../document";
+import type { View } from "vega";
+import type { Chart } from "../document/schema";
+import type { ColumnInfo } from "./api";
+
+export const VEGA_TYPES = new Set(["bar", "line", "area", "scatter", "pie"]);
+
+let loading: Promise<{
+  vega: typeof VegaModule;
+  vl: typeof VegaLiteModule;
+  document: typeof DocumentModule;
+}> | null = null;
+
+/** Loads vega, vega-lite and the spec builder once. */
+export function loadVega() {
+  loading ??= Promise.all([import("vega"), import("vega-lite"), import("../document")]).then(([vega, vl, document]) => ({ vega, vl, document }));
+  // A failed load (offline) may be retried.
+  loading.catch(() => {
+    loading = null;
+  });
+  return loading;
+}
+
+export function currentTheme(): "light" | "dark" {
+  if (typeof document === "undefined") return "light";
+  const chosen = document.documentElement.dataset.theme;
+  if (chosen === "light" || chosen === "dark") return chosen;
+  return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+/** Renders a chart as SVG into `container`; returns the view (for downloads) once drawn. */
+export async function renderVega(
+  container: HTMLElement,
+  chart: Chart,
+  data: { columns: ColumnInfo[]; rows: Record<string, unknown>[] },
+  options: { width: number; height?: number },
+): Promise<View> {
+  const { vega, vl, document } = await loadVega();
+  const spec = document.chartToVegaLite(chart, data, { width: options.width, height: options.height, theme: currentTheme() });
+  if (!spec) throw new Error(`A ${chart.type} chart is not drawn with Vega-Lite.`);
+  const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "svg", container, hover: true });
+  await view.runAsync();
+  return view;
+}
+
+/* Downloads */
+
+function download(href: string, filename: string) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = filename;
+  a.rel = "noopener";
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return /[",\n\r]/.test(text) || /^[=+\-@]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The rows as CSV (RFC 4180; cells that a spreadsheet would read as formulas are quoted). */
+export function toCsv(columns: readonly ColumnInfo[], rows: readonly Record<string, unknown>[]): string {
+  const lines = [columns.map((c) => csvCell(c.name)).join(",")];
+  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c.name])).join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+export function downloadText(text: string, filename: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  download(url, filename);
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function downloadUrl(url: string, filename: string) {
+  download(url, filename);
+}
+
+/* Numbers for kpi and table cells (the chart's d3-format is honoured where vega is loaded; here a plain locale format). */
+const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+export function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "number") return numberFormat.format(value);
+  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) && value.length < 16) return numberFormat.format(Number(value));
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
