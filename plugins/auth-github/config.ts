@@ -35,11 +35,12 @@ const schema = z.object({
   baseUrl: z
     .url({ message: "must be GitHub's address (https://github.com or your GitHub Enterprise Server)" })
     .refine((v) => {
+      if (!URL.canParse(v)) return true; // reported by z.url
       const url = new URL(v);
       // Plain http only for a server on this machine (tests, local development).
       return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url));
     }, "must be an https:// address")
-    .refine((v) => !new URL(v).search && !new URL(v).hash, "must not carry a query or fragment"),
+    .refine((v) => !URL.canParse(v) || (!new URL(v).search && !new URL(v).hash), "must not carry a query or fragment"),
 });
 
 const NAMES: Record<string, string> = { clientId: "AUTH_GITHUB_CLIENT_ID", clientSecret: "AUTH_GITHUB_CLIENT_SECRET", baseUrl: "AUTH_GITHUB_URL" };
