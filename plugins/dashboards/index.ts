@@ -1,0 +1,21 @@
+/**
+ * The dashboards plugin: dashboards as YAML documents in projects, with version history,
+ * optimistic saves (409 on a stale version), soft delete, running their queries through the
+ * data plugin's engine, chart SVGs on the server and org-wide search. Its browser half is
+ * `./ui.ts`. Other plugins listen to `dashboard.created/updated/deleted` (./events).
+ */
+import { definePlugin } from "~/kernel/plugin";
+import { dashboardsCapabilities } from "./capabilities";
+import { dashboardsCli } from "./cli";
+import "./events";
+import * as dashboardsMigration from "./migrations/2026-12-02-001-dashboards";
+import { dashboardsRouter } from "./router";
+
+export const dashboardsPlugin = definePlugin({
+  id: "dashboards",
+  requires: ["data"],
+  capabilities: dashboardsCapabilities,
+  migrations: { "2026-12-02-001-dashboards": dashboardsMigration },
+  router: dashboardsRouter,
+  cli: dashboardsCli,
+});

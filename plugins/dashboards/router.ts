@@ -1,0 +1,277 @@
+/**
+ * `dashboards.*`: dashboards as YAML documents with versions, running their queries, the chart
+ * builder's preview and compile, server-side chart SVGs, and org-wide search. Every procedure
+ * names its capability; the agent-facing ones carry MCP metadata written for a model.
+ */
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, type RequestContext } from "~/kernel/trpc";
+import { queryRun } from "../data/engine";
+import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
+import { variableSchema, visualQuerySchema } from "./document/schema";
+import { renderChartSvg } from "./document/svg";
+import { compileOnly, previewQuery, runDashboard, type RunScope } from "./run";
+import {
+  MAX_YAML_LENGTH,
+  createDashboard,
+  deleteDashboard,
+  duplicateDashboard,
+  findDashboard,
+  getDashboard,
+  getVersion,
+  listDashboards,
+  listTags,
+  listVersions,
+  parseOrThrow,
+  restoreDashboard,
+  restoreVersion,
+  searchOrg,
+  updateDashboard,
+  validateYaml,
+  type DashboardScope,
+} from "./service";
+
+const slug = z.string().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
+const yaml = z.string().max(MAX_YAML_LENGTH, `At most ${MAX_YAML_LENGTH} characters`);
+const version = z.number().int().min(1, "Versions start at 1");
+const variableValues = z.record(z.string().max(63), z.unknown()).refine((v) => Object.keys(v).length <= 50, "At most 50 variables");
+
+type ProjectCtx = RequestContext & { actor: { userId: string }; org: { id: string }; project: { id: string; role: string } };
+
+function scopeOf(ctx: ProjectCtx): DashboardScope {
+  return { kernel: ctx.kernel, db: ctx.db, orgId: ctx.org.id, projectId: ctx.project.id, userId: ctx.actor.userId };
+}
+
+function runScopeOf(ctx: RequestContext & { org: { id: string } }, signal: AbortSignal | undefined): RunScope {
+  return { kernel: ctx.kernel, db: ctx.db, orgId: ctx.org.id, signal: signal ?? ctx.signal };
+}
+
+/** Saved dashboards may be stored under an older, laxer parser: report it as a 422, not a 500. */
+function storedDocument(yamlText: string) {
+  return parseOrThrow(yamlText);
+}
+
+export const dashboardsRouter = createTRPCRouter({
+  list: projectCapabilityProcedure(dashboardView)
+    .meta({
+      mcp: {
+        name: "list_dashboards",
+        description:
+          "List the dashboards of one project (orgId + projectId), most recently changed first: slug, title, description, tags, version, who changed it last. Filter with search (matches title, slug, description, tags) or tag; deleted: true lists deleted ones instead (they can be restored). Use a slug with get_dashboard to read one.",
+        readOnly: true,
+      },
+    })
+    .input(z.object({ search: z.string().max(200).optional(), tag: z.string().max(40).optional(), deleted: z.boolean().optional() }))
+    .query(async ({ ctx, input }) => ({ items: await listDashboards(scopeOf(ctx), input) })),
+
+  search: capabilityProcedure(dashboardView)
+    .meta({
+      mcp: {
+        name: "search_dashboards",
+        description:
+          "Find dashboards across every project of the organization you can see, by words in their title, slug, description or tags. Pass orgId and query (optionally projectId to stay in one project). Each item names its project (projectId, projectSlug, projectName): pass projectId and slug to get_dashboard to read it.",
+        readOnly: true,
+      },
+    })
+    .input(z.object({ query: z.string().trim().min(1, "Say what to look for").max(200), projectId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
+    .query(async ({ ctx, input }) => ({
+      items: await searchOrg(ctx.kernel, ctx.db, { orgId: ctx.org.id, userId: ctx.actor.userId, orgRole: ctx.org.role, query: input.query, projectId: input.projectId, limit: input.limit }),
+    })),
+
+  recent: capabilityProcedure(dashboardView)
+    .input(z.object({ limit: z.number().int().min(1).max(50).default(10) }))
+    .query(async ({ ctx, input }) => ({
+      items: await searchOrg(ctx.kernel, ctx.db, { orgId: ctx.org.id, userId: ctx.actor.userId, orgRole: ctx.org.role, limit: input.limit }),
+    })),
+
+  tags: projectCapabilityProcedure(dashboardView).query(async ({ ctx }) => ({ tags: await listTags(scopeOf(ctx)) })),
+
+  get: projectCapabilityProcedure(dashboardView)
+    .meta({
+      mcp: {
+        name: "get_dashboard",
+        description:
+          "Read one dashboard (orgId, projectId, slug): its YAML document (title, variables, queries with SQL or visual specs, charts, layout) and its version. Keep the version: update_dashboard needs it. deletedAt is set when the dashboard is deleted.",
+        readOnly: true,
+      },
+    })
+    .input(z.object({ slug }))
+    .query(({ ctx, input }) => getDashboard(scopeOf(ctx), input.slug)),
+
+  validate: projectCapabilityProcedure(dashboardView)
+    .meta({
+      mcp: {
+        name: "validate_dashboard",
+        description:
+          "Check a dashboard YAML document without saving it. Returns ok and errors, each with a code, a dotted path (charts.0.type), a message, a hint saying how to fix it, and the line and column in the YAML. Validate before create_dashboard or update_dashboard.",
+        readOnly: true,
+      },
+    })
+    .input(z.object({ yaml }))
+    .query(({ input }) => validateYaml(input.yaml)),
+
+  create: projectCapabilityProcedure(dashboardEdit)
+    .meta({
+      mcp: {
+        name: "create_dashboard",
+        description:
+          "Create a dashboard in a project from its YAML document (orgId, projectId, yaml; slug optional: derived from the title and made unique when absent). An invalid document saves nothing and answers 422 with each error under fieldErrors yaml.<path>. Returns the slug and version 1.",
+      },
+    })
+    .input(z.object({ yaml, slug: z.string().trim().toLowerCase().max(64, "At most 64 characters").optional(), message: z.string().max(500).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const created = await createDashboard(scopeOf(ctx), input);
+      await ctx.audit({ action: "dashboards.create", target: { type: "dashboard", id: created.id }, data: { projectId: ctx.project.id, slug: created.slug, title: created.title } });
+      return { slug: created.slug, version: created.version };
+    }),
+
+  update: projectCapabilityProcedure(dashboardEdit)
+    .meta({
+      mcp: {
+        name: "update_dashboard",
+        description:
+          "Save a new version of a dashboard: pass orgId, projectId, slug, the whole new YAML, and the version you read with get_dashboard (message optional, like a commit message). If someone saved in between you get a 409 conflict naming the current version: call get_dashboard again, reapply your change to the new YAML and retry. An invalid document saves nothing (422 with errors under yaml.<path>).",
+        idempotent: false,
+      },
+    })
+    .input(z.object({ slug, yaml, version, message: z.string().max(500).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const updated = await updateDashboard(scopeOf(ctx), input);
+      await ctx.audit({ action: "dashboards.update", target: { type: "dashboard", id: updated.id }, data: { projectId: ctx.project.id, slug: updated.slug, version: updated.version } });
+      return { slug: updated.slug, version: updated.version };
+    }),
+
+  delete: projectCapabilityProcedure(dashboardDelete)
+    .meta({
+      mcp: {
+        name: "delete_dashboard",
+        description:
+          "Delete a dashboard (orgId, projectId, slug). It disappears from lists and views; people with the delete capability can restore it from the deleted list, with its history.",
+        destructive: true,
+        idempotent: false,
+      },
+    })
+    .input(z.object({ slug }))
+    .mutation(async ({ ctx, input }) => {
+      const deleted = await deleteDashboard(scopeOf(ctx), input.slug);
+      await ctx.audit({ action: "dashboards.delete", target: { type: "dashboard", id: deleted.id }, data: { projectId: ctx.project.id, slug: deleted.slug, title: deleted.title } });
+      return { slug: deleted.slug, deletedAt: deleted.deletedAt };
+    }),
+
+  restore: projectCapabilityProcedure(dashboardDelete)
+    .input(z.object({ slug }))
+    .mutation(async ({ ctx, input }) => {
+      const restored = await restoreDashboard(scopeOf(ctx), input.slug);
+      await ctx.audit({ action: "dashboards.restore", target: { type: "dashboard", id: restored.id }, data: { projectId: ctx.project.id, slug: restored.slug } });
+      return { slug: restored.slug };
+    }),
+
+  duplicate: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug, newSlug: z.string().trim().toLowerCase().max(64, "At most 64 characters").optional(), title: z.string().trim().min(1).max(200).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const copy = await duplicateDashboard(scopeOf(ctx), input);
+      await ctx.audit({ action: "dashboards.duplicate", target: { type: "dashboard", id: copy.id }, data: { projectId: ctx.project.id, from: input.slug, slug: copy.slug } });
+      return { slug: copy.slug, version: copy.version };
+    }),
+
+  history: projectCapabilityProcedure(dashboardView)
+    .input(z.object({ slug }))
+    .query(async ({ ctx, input }) => ({ versions: await listVersions(scopeOf(ctx), input.slug) })),
+
+  version: projectCapabilityProcedure(dashboardView)
+    .input(z.object({ slug, version }))
+    .query(({ ctx, input }) => getVersion(scopeOf(ctx), input.slug, input.version)),
+
+  restoreVersion: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug, version, currentVersion: version }))
+    .mutation(async ({ ctx, input }) => {
+      const saved = await restoreVersion(scopeOf(ctx), input);
+      await ctx.audit({
+        action: "dashboards.restoreVersion",
+        target: { type: "dashboard", id: saved.id },
+        data: { projectId: ctx.project.id, slug: saved.slug, restored: input.version, version: saved.version },
+      });
+      return { slug: saved.slug, version: saved.version };
+    }),
+
+  run: projectCapabilityProcedure(dashboardView)
+    .input(
+      z.object({
+        slug,
+        variables: variableValues.optional(),
+        refresh: z.boolean().default(false),
+        queries: z.array(z.string().max(63)).max(200).optional(),
+      }),
+    )
+    .query(async ({ ctx, input, signal }) => {
+      const row = await findDashboard(scopeOf(ctx), input.slug);
+      return runDashboard(runScopeOf(ctx, signal), storedDocument(row.yaml), input);
+    }),
+
+  preview: projectCapabilityProcedure(dashboardEdit)
+    .input(
+      z.object({
+        source: z.string().max(100).optional(),
+        sql: z.string().max(100_000).optional(),
+        visual: visualQuerySchema.optional(),
+        variables: z.array(variableSchema).max(50).optional(),
+        values: variableValues.optional(),
+        refresh: z.boolean().default(false),
+      }),
+    )
+    .query(async ({ ctx, input, signal }) => {
+      // Previewing runs SQL the caller typed: the data plugin's rule for ad-hoc SQL applies too.
+      if (!ctx.kernel.capabilities.allows(ctx.project.role as never, queryRun.id)) {
+        throw new TRPCError({ code: "FORBIDDEN", message: `Your role in this project (${ctx.project.role}) does not allow this: ${queryRun.description}.` });
+      }
+      if (!input.sql?.trim() && !input.visual) {
+        throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: "sql: Write a query (or give a visual one)" });
+      }
+      return previewQuery(runScopeOf(ctx, signal), input);
+    }),
+
+  compile: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ visual: visualQuerySchema, source: z.string().max(100).optional() }))
+    .query(async ({ ctx, input, signal }) => compileOnly(runScopeOf(ctx, signal), input)),
+
+  renderChart: projectCapabilityProcedure(dashboardView)
+    .meta({
+      mcp: {
+        name: "render_chart",
+        description:
+          "Render one chart of a dashboard as an SVG image (orgId, projectId, slug, chartId; variables optional, as { name: value }). The chart's query runs with the dashboard's variable defaults unless you pass values. Use it to look at what a chart shows after changing it.",
+        readOnly: true,
+      },
+    })
+    .input(
+      z.object({
+        slug,
+        chartId: z.string().max(63),
+        variables: variableValues.optional(),
+        width: z.number().int().min(100).max(2000).optional(),
+        height: z.number().int().min(80).max(2000).optional(),
+        theme: z.enum(["light", "dark"]).optional(),
+      }),
+    )
+    .query(async ({ ctx, input, signal }) => {
+      const row = await findDashboard(scopeOf(ctx), input.slug);
+      const doc = storedDocument(row.yaml);
+      const chart = (doc.charts ?? []).find((c) => c.id === input.chartId);
+      if (!chart) {
+        const ids = (doc.charts ?? []).map((c) => c.id);
+        throw new TRPCError({ code: "NOT_FOUND", message: `Dashboard "${input.slug}" has no chart "${input.chartId}"${ids.length ? `; its charts: ${ids.join(", ")}` : ""}.` });
+      }
+      const title = chart.title ?? chart.id;
+      let data: { columns: { name: string; type: string }[]; rows: Record<string, unknown>[] } = { columns: [], rows: [] };
+      if ("query" in chart && chart.query) {
+        const run = await runDashboard(runScopeOf(ctx, signal), doc, { variables: input.variables, queries: [chart.query] });
+        const result = run.results[chart.query]!;
+        if (!result.ok) {
+          throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: `The chart's query "${chart.query}" failed: ${result.error.message}` });
+        }
+        data = { columns: result.columns, rows: result.rows };
+      }
+      const svg = await renderChartSvg(chart, data, { width: input.width, height: input.height, theme: input.theme });
+      return { chartId: chart.id, title, svg };
+    }),
+});

@@ -1,0 +1,581 @@
+/**
+ * Dashboards as stored documents: plain functions over a scoped database handle, no HTTP.
+ *
+ * A dashboard is its YAML text plus what the list pages need from it (title, description, tags),
+ * a project-unique slug and a version number. Every save writes the dashboard row and an
+ * immutable version row in the caller's transaction, guarded by `where version = :expected`
+ * (optimistic versioning: a stale save is a 409 naming the current version and who saved it).
+ * Deletion is soft. Events (`dashboard.created/updated/deleted`) are emitted in the same
+ * transaction, so listeners hear of a change only if it was committed.
+ */
+import { TRPCError } from "@trpc/server";
+import { sql, type Kysely } from "kysely";
+import { parseDocument } from "yaml";
+import type { Kernel } from "~/kernel/kernel";
+import { FieldErrors, fieldError } from "~/kernel/trpc";
+import { parseDashboard, type Dashboard, type SpecError } from "./document";
+import "./events";
+
+/* ---------------------------------------------------------------------------------------------
+ * Tables
+ * ------------------------------------------------------------------------------------------ */
+
+export interface DashboardRow {
+  id: string;
+  org_id: string;
+  project_id: string;
+  slug: string;
+  title: string;
+  description: string;
+  tags: string[];
+  yaml: string;
+  version: number;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+interface VersionRow {
+  org_id: string;
+  dashboard_id: string;
+  version: number;
+  yaml: string;
+  author_id: string | null;
+  message: string;
+  created_at: Date;
+}
+
+type Tables = {
+  dashboards_dashboards: DashboardRow;
+  dashboards_versions: VersionRow;
+  users: { id: string; email: string; name: string };
+  projects: { id: string; org_id: string; slug: string; name: string; deleted_at: Date | null; archived_at: Date | null };
+  project_roles: { project_id: string; org_id: string; user_id: string; role: string };
+};
+
+type Db = Kysely<Tables>;
+
+function tables(db: Kysely<any>): Db {
+  return db as Db;
+}
+
+/** Who is acting, where. `db` must be a transaction under the org's scope (a request's, or `kernel.withScope`). */
+export interface DashboardScope {
+  kernel: Kernel;
+  db: Kysely<any>;
+  orgId: string;
+  projectId: string;
+  /** The acting person (null for the system, e.g. an import by an operator). */
+  userId: string | null;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Shapes callers see
+ * ------------------------------------------------------------------------------------------ */
+
+export interface DashboardSummary {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  tags: string[];
+  version: number;
+  updatedAt: string;
+  updatedBy: { name: string; email: string } | null;
+  deletedAt: string | null;
+}
+
+export interface DashboardDetail {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  yaml: string;
+  version: number;
+  tags: string[];
+  updatedAt: string;
+  updatedBy: { name: string; email: string } | null;
+  deletedAt: string | null;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The document
+ * ------------------------------------------------------------------------------------------ */
+
+export const MAX_YAML_LENGTH = 500_000;
+
+/** "line 3, column 7: charts.0.type: Unknown chart type "pi" (Use one of: bar, line, …)". */
+export function describeSpecError(e: SpecError): string {
+  const where = e.line ? `line ${e.line}${e.column ? `, column ${e.column}` : ""}: ` : "";
+  const path = e.path ? `${e.path}: ` : "";
+  const hint = e.hint && !e.message.includes(e.hint) ? ` (${e.hint})` : "";
+  return `${where}${path}${e.message}${hint}`;
+}
+
+/** Carries the structured errors of an invalid document beside the field errors. */
+export class DashboardSpecErrors extends FieldErrors {
+  constructor(readonly errors: SpecError[]) {
+    const fields: Record<string, string[]> = { yaml: errors.map(describeSpecError) };
+    for (const e of errors) (fields[e.path ? `yaml.${e.path}` : "yaml"] ??= []).push(e.message + (e.hint ? ` ${e.hint}` : ""));
+    fields.yaml = errors.map(describeSpecError);
+    super(fields);
+  }
+}
+
+/** The 422 an invalid document answers with: `fieldErrors.yaml` (every error) and `yaml.<path>` per error. */
+export function invalidDocument(errors: SpecError[]): TRPCError {
+  const shown = errors.slice(0, 5).map(describeSpecError);
+  const more = errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : "";
+  const message = `The dashboard YAML has ${errors.length === 1 ? "an error" : `${errors.length} errors`}: ${shown.join("; ")}${more}`;
+  return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message, cause: new DashboardSpecErrors(errors) });
+}
+
+/** Parses the YAML or throws the 422 naming each error. */
+export function parseOrThrow(yaml: string): Dashboard {
+  const parsed = parseDashboard(yaml);
+  if (!parsed.ok) throw invalidDocument(parsed.errors);
+  return parsed.doc;
+}
+
+function metadataOf(doc: Dashboard): { title: string; description: string; tags: string[] } {
+  const d = doc as { title: string; description?: string | null; tags?: string[] | null };
+  return { title: d.title, description: d.description ?? "", tags: [...new Set(d.tags ?? [])] };
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Slugs
+ * ------------------------------------------------------------------------------------------ */
+
+export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+export const SLUG_MESSAGE = "Use 1–64 lower-case letters, digits and hyphens, not starting or ending with a hyphen";
+/** Slugs that read as pages of the dashboards section rather than a dashboard. */
+const RESERVED_SLUGS = new Set(["new", "edit", "history"]);
+
+/** A url name from a title: "Revenue — EMEA (weekly)" → "revenue-emea-weekly". */
+export function slugify(title: string): string {
+  const base = title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 56)
+    .replace(/-+$/, "");
+  return base && !RESERVED_SLUGS.has(base) ? base : `dashboard${base ? `-${base}` : ""}`;
+}
+
+/** Checks a slug someone chose; 422 on the `field` otherwise. */
+export function checkSlug(slug: string, field = "slug"): string {
+  if (!SLUG.test(slug)) throw fieldError("UNPROCESSABLE_CONTENT", field, SLUG_MESSAGE);
+  if (RESERVED_SLUGS.has(slug)) throw fieldError("UNPROCESSABLE_CONTENT", field, `"${slug}" is reserved; choose another`);
+  return slug;
+}
+
+/** `base`, or `base-2`, `base-3`… the first not taken by a live dashboard of the project. */
+async function freeSlug(db: Db, projectId: string, base: string): Promise<string> {
+  const rows = await db
+    .selectFrom("dashboards_dashboards")
+    .select("slug")
+    .where("project_id", "=", projectId)
+    .where("deleted_at", "is", null)
+    .where((eb) => eb.or([eb("slug", "=", base), eb("slug", "like", `${base.replace(/[\\%_]/g, "\\$&")}-%`)]))
+    .execute();
+  const taken = new Set(rows.map((r) => r.slug));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) {
+    const candidate = `${base.slice(0, 63 - String(n).length)}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: string }).code === "23505";
+}
+
+/** Runs `fn` inside a savepoint, so a unique violation leaves the transaction usable. */
+async function inSavepoint<T>(db: Kysely<any>, name: string, fn: () => Promise<T>): Promise<T> {
+  await sql`savepoint ${sql.raw(name)}`.execute(db);
+  try {
+    const result = await fn();
+    await sql`release savepoint ${sql.raw(name)}`.execute(db);
+    return result;
+  } catch (err) {
+    await sql`rollback to savepoint ${sql.raw(name)}`.execute(db);
+    throw err;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading
+ * ------------------------------------------------------------------------------------------ */
+
+function notFound(slug: string): TRPCError {
+  return new TRPCError({ code: "NOT_FOUND", message: `No dashboard "${slug}" in this project.` });
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The live dashboard at `slug`, else (with `includeDeleted`) the one deleted most recently. */
+export async function findDashboard(s: DashboardScope, slug: string, options: { includeDeleted?: boolean } = {}): Promise<DashboardRow> {
+  let q = tables(s.db)
+    .selectFrom("dashboards_dashboards")
+    .selectAll()
+    .where("org_id", "=", s.orgId)
+    .where("project_id", "=", s.projectId)
+    .where("slug", "=", slug);
+  if (!options.includeDeleted) q = q.where("deleted_at", "is", null);
+  const row = await q
+    .orderBy(sql`deleted_at is null`, "desc")
+    .orderBy("deleted_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) throw notFound(slug);
+  return row;
+}
+
+async function personOf(db: Db, userId: string | null): Promise<{ id: string; name: string; email: string } | null> {
+  if (!userId) return null;
+  const user = await db.selectFrom("users").select(["id", "name", "email"]).where("id", "=", userId).executeTakeFirst();
+  return user ?? null;
+}
+
+export async function getDashboard(s: DashboardScope, slug: string): Promise<DashboardDetail> {
+  const row = await findDashboard(s, slug, { includeDeleted: true });
+  const by = await personOf(tables(s.db), row.updated_by);
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    description: row.description,
+    yaml: row.yaml,
+    version: row.version,
+    tags: row.tags,
+    updatedAt: row.updated_at.toISOString(),
+    updatedBy: by ? { name: by.name, email: by.email } : null,
+    deletedAt: iso(row.deleted_at),
+  };
+}
+
+function summaryColumns(db: Db) {
+  return db
+    .selectFrom("dashboards_dashboards as d")
+    .leftJoin("users as u", "u.id", "d.updated_by")
+    .select([
+      "d.id",
+      "d.slug",
+      "d.title",
+      "d.description",
+      "d.tags",
+      "d.version",
+      "d.updated_at",
+      "d.deleted_at",
+      "d.project_id",
+      "u.name as updated_by_name",
+      "u.email as updated_by_email",
+    ]);
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryColumns>["execute"]>>[number];
+
+function summaryOf(r: SummaryRow): DashboardSummary {
+  return {
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    description: r.description,
+    tags: r.tags,
+    version: r.version,
+    updatedAt: r.updated_at.toISOString(),
+    updatedBy: r.updated_by_email ? { name: r.updated_by_name ?? "", email: r.updated_by_email } : null,
+    deletedAt: iso(r.deleted_at),
+  };
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
+}
+
+/** The project's dashboards (or its deleted ones), most recently changed first. */
+export async function listDashboards(
+  s: DashboardScope,
+  input: { search?: string; tag?: string; deleted?: boolean; limit?: number },
+): Promise<DashboardSummary[]> {
+  let q = summaryColumns(tables(s.db)).where("d.org_id", "=", s.orgId).where("d.project_id", "=", s.projectId);
+  q = input.deleted ? q.where("d.deleted_at", "is not", null) : q.where("d.deleted_at", "is", null);
+  const search = input.search?.trim();
+  if (search) {
+    const pattern = likePattern(search);
+    q = q.where((eb) => eb.or([eb("d.title", "ilike", pattern), eb("d.slug", "ilike", pattern), eb("d.description", "ilike", pattern), eb(sql`array_to_string(d.tags, ' ')`, "ilike", pattern)]));
+  }
+  if (input.tag) q = q.where(sql<boolean>`${input.tag} = any(d.tags)`);
+  const rows = await q.orderBy(input.deleted ? "d.deleted_at" : "d.updated_at", "desc").orderBy("d.slug").limit(input.limit ?? 500).execute();
+  return rows.map(summaryOf);
+}
+
+/** Every tag used by the project's live dashboards, sorted. */
+export async function listTags(s: DashboardScope): Promise<string[]> {
+  const rows = await sql<{ tag: string }>`select distinct unnest(tags) as tag from dashboards_dashboards
+    where org_id = ${s.orgId} and project_id = ${s.projectId} and deleted_at is null order by 1`.execute(s.db);
+  return rows.rows.map((r) => r.tag);
+}
+
+export interface ProjectDashboardSummary extends DashboardSummary {
+  projectId: string;
+  projectSlug: string;
+  projectName: string;
+}
+
+/**
+ * The org's projects in which `userId` may see dashboards: live projects where their role
+ * (a project override, else their org role) holds `dashboard.view`.
+ */
+export async function visibleProjects(
+  kernel: Kernel,
+  db: Kysely<any>,
+  orgId: string,
+  userId: string,
+  orgRole: string,
+): Promise<Array<{ id: string; slug: string; name: string }>> {
+  const rows = await tables(db)
+    .selectFrom("projects as p")
+    .leftJoin("project_roles as r", (j) => j.onRef("r.project_id", "=", "p.id").on("r.user_id", "=", userId))
+    .select(["p.id", "p.slug", "p.name", "r.role"])
+    .where("p.org_id", "=", orgId)
+    .where("p.deleted_at", "is", null)
+    .execute();
+  return rows
+    .filter((r) => kernel.capabilities.allows((r.role ?? orgRole) as never, "dashboard.view"))
+    .map((r) => ({ id: r.id, slug: r.slug, name: r.name }));
+}
+
+/** Live dashboards across the projects the caller may see: matching `query` (search) or all (recent). */
+export async function searchOrg(
+  kernel: Kernel,
+  db: Kysely<any>,
+  input: { orgId: string; userId: string; orgRole: string; query?: string; projectId?: string; limit: number },
+): Promise<ProjectDashboardSummary[]> {
+  let projects = await visibleProjects(kernel, db, input.orgId, input.userId, input.orgRole);
+  if (input.projectId) projects = projects.filter((p) => p.id === input.projectId);
+  if (!projects.length) return [];
+  const byId = new Map(projects.map((p) => [p.id, p]));
+  let q = summaryColumns(tables(db))
+    .where("d.org_id", "=", input.orgId)
+    .where("d.deleted_at", "is", null)
+    .where("d.project_id", "in", [...byId.keys()]);
+  const text = input.query?.trim();
+  if (text) {
+    const pattern = likePattern(text);
+    q = q.where((eb) =>
+      eb.or([eb("d.title", "ilike", pattern), eb("d.slug", "ilike", pattern), eb("d.description", "ilike", pattern), eb(sql`array_to_string(d.tags, ' ')`, "ilike", pattern)]),
+    );
+    // Title matches first, then the most recently changed.
+    q = q.orderBy(sql`(d.title ilike ${pattern})`, "desc");
+  }
+  const rows = await q.orderBy("d.updated_at", "desc").orderBy("d.slug").limit(input.limit).execute();
+  return rows.map((r) => {
+    const project = byId.get(r.project_id)!;
+    return { ...summaryOf(r), projectId: project.id, projectSlug: project.slug, projectName: project.name };
+  });
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Writing
+ * ------------------------------------------------------------------------------------------ */
+
+async function insertVersion(s: DashboardScope, dashboardId: string, version: number, yaml: string, message: string): Promise<void> {
+  await tables(s.db)
+    .insertInto("dashboards_versions")
+    .values({ org_id: s.orgId, dashboard_id: dashboardId, version, yaml, author_id: s.userId, message } as never)
+    .execute();
+}
+
+/** Creates a dashboard from its YAML at `slug` (derived from the title when absent), version 1. */
+export async function createDashboard(
+  s: DashboardScope,
+  input: { yaml: string; slug?: string; message?: string },
+): Promise<{ id: string; slug: string; version: number; title: string }> {
+  const explicit = input.slug !== undefined ? checkSlug(input.slug) : null;
+  const doc = parseOrThrow(input.yaml);
+  const meta = metadataOf(doc);
+  const db = tables(s.db);
+  let row: { id: string; slug: string } | undefined;
+  for (let attempt = 0; !row; attempt++) {
+    const slug = explicit ?? (await freeSlug(db, s.projectId, slugify(meta.title)));
+    try {
+      row = await inSavepoint(s.db, "dashboards_create", () =>
+        db
+          .insertInto("dashboards_dashboards")
+          .values({
+            org_id: s.orgId,
+            project_id: s.projectId,
+            slug,
+            ...meta,
+            yaml: input.yaml,
+            version: 1,
+            created_by: s.userId,
+            updated_by: s.userId,
+          } as never)
+          .returning(["id", "slug"])
+          .executeTakeFirstOrThrow(),
+      );
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      // Someone took the slug between our look and our insert: a chosen slug is a conflict; a derived one moves on.
+      if (explicit || attempt >= 5) throw fieldError("CONFLICT", "slug", `A dashboard at "${slug}" already exists in this project; choose another slug.`);
+    }
+  }
+  await insertVersion(s, row.id, 1, input.yaml, input.message ?? "Created");
+  await s.kernel.events.emit(
+    "dashboard.created",
+    { dashboardId: row.id, projectId: s.projectId, slug: row.slug, version: 1, actorId: s.userId, restored: false },
+    { orgId: s.orgId, db: s.db },
+  );
+  return { id: row.id, slug: row.slug, version: 1, title: meta.title };
+}
+
+function conflictMessage(slug: string, current: { version: number; updated_at: Date }, by: { name: string; email: string } | null): string {
+  const who = by ? `${by.name || by.email}` : "someone";
+  return `Dashboard "${slug}" was changed (version ${current.version}, saved by ${who} at ${current.updated_at.toISOString()}) since the version you edited. Get it again and reapply your change.`;
+}
+
+/** Saves a new version of the dashboard at `slug`; `version` is the one the caller edited (409 when stale). */
+export async function updateDashboard(
+  s: DashboardScope,
+  input: { slug: string; yaml: string; version: number; message?: string },
+): Promise<{ id: string; slug: string; version: number; title: string }> {
+  const doc = parseOrThrow(input.yaml);
+  const meta = metadataOf(doc);
+  const db = tables(s.db);
+  const current = await findDashboard(s, input.slug);
+  const updated = await db
+    .updateTable("dashboards_dashboards")
+    .set({ ...meta, yaml: input.yaml, version: sql`version + 1`, updated_by: s.userId, updated_at: sql`now()` } as never)
+    .where("id", "=", current.id)
+    .where("org_id", "=", s.orgId)
+    .where("version", "=", input.version)
+    .where("deleted_at", "is", null)
+    .returning(["id", "slug", "version"])
+    .executeTakeFirst();
+  if (!updated) {
+    const now = await findDashboard(s, input.slug);
+    const by = await personOf(db, now.updated_by);
+    throw new TRPCError({ code: "CONFLICT", message: conflictMessage(input.slug, now, by), cause: new FieldErrors({ version: [`The current version is ${now.version}`] }) });
+  }
+  await insertVersion(s, updated.id, updated.version, input.yaml, input.message ?? "");
+  await s.kernel.events.emit(
+    "dashboard.updated",
+    { dashboardId: updated.id, projectId: s.projectId, slug: updated.slug, version: updated.version, actorId: s.userId },
+    { orgId: s.orgId, db: s.db },
+  );
+  return { id: updated.id, slug: updated.slug, version: updated.version, title: meta.title };
+}
+
+/** Soft-deletes the live dashboard at `slug`. */
+export async function deleteDashboard(s: DashboardScope, slug: string): Promise<{ id: string; slug: string; deletedAt: string; title: string }> {
+  const row = await findDashboard(s, slug);
+  const deleted = await tables(s.db)
+    .updateTable("dashboards_dashboards")
+    .set({ deleted_at: sql`now()` } as never)
+    .where("id", "=", row.id)
+    .where("org_id", "=", s.orgId)
+    .where("deleted_at", "is", null)
+    .returning(["deleted_at"])
+    .executeTakeFirst();
+  if (!deleted?.deleted_at) throw notFound(slug);
+  await s.kernel.events.emit("dashboard.deleted", { dashboardId: row.id, projectId: s.projectId, slug: row.slug, actorId: s.userId }, { orgId: s.orgId, db: s.db });
+  return { id: row.id, slug: row.slug, deletedAt: deleted.deleted_at.toISOString(), title: row.title };
+}
+
+/** Brings back the most recently deleted dashboard at `slug` (409 when a live one took the slug since). */
+export async function restoreDashboard(s: DashboardScope, slug: string): Promise<{ id: string; slug: string; version: number }> {
+  const row = await findDashboard(s, slug, { includeDeleted: true });
+  if (!row.deleted_at) throw new TRPCError({ code: "CONFLICT", message: `Dashboard "${slug}" is not deleted.` });
+  try {
+    await inSavepoint(s.db, "dashboards_restore", () =>
+      tables(s.db)
+        .updateTable("dashboards_dashboards")
+        .set({ deleted_at: null, updated_at: sql`now()`, updated_by: s.userId } as never)
+        .where("id", "=", row.id)
+        .where("org_id", "=", s.orgId)
+        .execute(),
+    );
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    throw fieldError("CONFLICT", "slug", `Another dashboard now lives at "${slug}"; rename or delete it before restoring this one.`);
+  }
+  await s.kernel.events.emit(
+    "dashboard.created",
+    { dashboardId: row.id, projectId: s.projectId, slug: row.slug, version: row.version, actorId: s.userId, restored: true },
+    { orgId: s.orgId, db: s.db },
+  );
+  return { id: row.id, slug: row.slug, version: row.version };
+}
+
+/** The YAML with its top-level `title` replaced, comments and layout kept. */
+export function withTitle(yaml: string, title: string): string {
+  const doc = parseDocument(yaml);
+  doc.set("title", title);
+  return doc.toString();
+}
+
+/** Copies the live dashboard at `slug` into a new one (its title gets " (copy)" unless given). */
+export async function duplicateDashboard(
+  s: DashboardScope,
+  input: { slug: string; newSlug?: string; title?: string },
+): Promise<{ id: string; slug: string; version: number; title: string }> {
+  const source = await findDashboard(s, input.slug);
+  const title = input.title ?? `${source.title} (copy)`.slice(0, 200);
+  return createDashboard(s, { yaml: withTitle(source.yaml, title), slug: input.newSlug, message: `Duplicated from ${source.slug} (version ${source.version})` });
+}
+
+/** Every saved version of the dashboard, newest first. */
+export async function listVersions(
+  s: DashboardScope,
+  slug: string,
+): Promise<Array<{ version: number; createdAt: string; author: { id: string; name: string; email: string } | null; message: string }>> {
+  const row = await findDashboard(s, slug, { includeDeleted: true });
+  const rows = await tables(s.db)
+    .selectFrom("dashboards_versions as v")
+    .leftJoin("users as u", "u.id", "v.author_id")
+    .select(["v.version", "v.created_at", "v.message", "u.id as author_id", "u.name as author_name", "u.email as author_email"])
+    .where("v.org_id", "=", s.orgId)
+    .where("v.dashboard_id", "=", row.id)
+    .orderBy("v.version", "desc")
+    .execute();
+  return rows.map((v) => ({
+    version: v.version,
+    createdAt: v.created_at.toISOString(),
+    author: v.author_id ? { id: v.author_id, name: v.author_name ?? "", email: v.author_email ?? "" } : null,
+    message: v.message,
+  }));
+}
+
+export async function getVersion(s: DashboardScope, slug: string, version: number): Promise<{ version: number; yaml: string; createdAt: string }> {
+  const row = await findDashboard(s, slug, { includeDeleted: true });
+  const v = await tables(s.db)
+    .selectFrom("dashboards_versions")
+    .select(["version", "yaml", "created_at"])
+    .where("org_id", "=", s.orgId)
+    .where("dashboard_id", "=", row.id)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  if (!v) throw new TRPCError({ code: "NOT_FOUND", message: `Dashboard "${slug}" has no version ${version}.` });
+  return { version: v.version, yaml: v.yaml, createdAt: v.created_at.toISOString() };
+}
+
+/** Saves an old version's YAML as a new version (history is never rewritten). */
+export async function restoreVersion(
+  s: DashboardScope,
+  input: { slug: string; version: number; currentVersion: number },
+): Promise<{ id: string; slug: string; version: number; title: string }> {
+  const old = await getVersion(s, input.slug, input.version);
+  return updateDashboard(s, { slug: input.slug, yaml: old.yaml, version: input.currentVersion, message: `Restored version ${input.version}` });
+}
+
+/** The YAML is parsed, never trusted: `{ ok, errors }` for the editor and agents. */
+export function validateYaml(yaml: string): { ok: boolean; errors: SpecError[] } {
+  const parsed = parseDashboard(yaml);
+  return parsed.ok ? { ok: true, errors: [] } : { ok: false, errors: parsed.errors };
+}
