@@ -6,10 +6,11 @@
 import { agentPlugin } from "../plugins/agent";
 import { authOidcPlugin } from "../plugins/auth-oidc";
 import { authPasswordPlugin } from "../plugins/auth-password";
+import { dashboardsPlugin } from "../plugins/dashboards";
 import { dataPlugin } from "../plugins/data";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, authOidcPlugin, dataPlugin, agentPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, dataPlugin, dashboardsPlugin, agentPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;
