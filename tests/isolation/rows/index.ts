@@ -3,8 +3,10 @@
  * `./<plugin>.ts` exporting its rows and spreads it here.
  */
 import { authRows } from "./auth";
+import { dashboardsRows } from "./dashboards";
 import type { Row } from "./helpers";
 
 export const pluginRows: Record<string, Row> = {
   ...authRows,
+  ...dashboardsRows,
 };
