@@ -56,7 +56,7 @@ async function finish(search: URLSearchParams, signedInUserId: string | null = n
   const requestId = unique("req");
   const result = await completeGithubSignIn(kernel, cfg, search, { resHeaders, ip: "127.0.0.1", userAgent: "vitest", requestId, signedInUserId });
   const cookie = resHeaders.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? null;
-  return { result, cookie, requestId };
+  return { result, cookie, requestId, signedIn: signedInUserId !== null };
 }
 
 /** The whole flow: start, GitHub's consent page, the callback. */
@@ -74,8 +74,8 @@ async function sessionOf(cookie: string | null) {
   return { userId: actor.userId, ...row };
 }
 
-async function expectFailure(outcome: { result: { userId: string | null; reason: string | null; location: string }; cookie: string | null; requestId: string }, reason: string, secrets: Array<string | null | undefined> = []) {
-  expect(outcome.result).toMatchObject({ userId: null, reason, location: `/sign-in?error=${reason}` });
+async function expectFailure(outcome: { result: { userId: string | null; reason: string | null; location: string }; cookie: string | null; requestId: string; signedIn: boolean }, reason: string, secrets: Array<string | null | undefined> = []) {
+  expect(outcome.result).toMatchObject({ userId: null, reason, location: outcome.signedIn ? `/account?error=${reason}#sign-in-methods` : `/sign-in?error=${reason}` });
   expect(outcome.cookie).toBeNull();
   expect(signInErrorMessage(reason)).toBeTruthy();
   const events = await kernel.ownerDb.selectFrom("audit_events").select(["action", "data"]).where("request_id", "=", outcome.requestId).execute();

@@ -20,7 +20,7 @@ import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client,
 import type { ColumnType, Generated, Kysely } from "kysely";
 import { writeAudit } from "~/kernel/audit";
 import type { ProviderCallbackRequest, ProviderCallbackResult } from "~/kernel/auth/providers";
-import { errorName, hashFlowState, providerCallbackUrl, safeNextPath } from "~/kernel/auth/redirects";
+import { errorName, failureLocation, hashFlowState, providerCallbackUrl, safeNextPath } from "~/kernel/auth/redirects";
 import { startSession } from "~/kernel/auth/sign-in";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
@@ -146,7 +146,7 @@ export async function completeGithubSignIn(kernel: Kernel, config: GithubConfig,
       { ip: req.ip, requestId: req.requestId },
     );
     kernel.log.info({ plugin: "auth-github", reason: failure.reason, requestId: req.requestId }, "GitHub sign-in refused");
-    return { location: `/sign-in?error=${failure.reason}`, userId: null, reason: failure.reason };
+    return { location: failureLocation(failure.reason, req.signedInUserId !== null), userId: null, reason: failure.reason };
   }
 }
 

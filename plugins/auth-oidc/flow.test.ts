@@ -53,7 +53,7 @@ async function finish(search: URLSearchParams, signedInUserId: string | null = n
   const requestId = unique("req");
   const result: CallbackResult = await completeSignIn(kernel, providers, "okta", search, { resHeaders, ip: "127.0.0.1", userAgent: "vitest", requestId, signedInUserId });
   const cookie = resHeaders.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? null;
-  return { result, cookie, requestId };
+  return { result, cookie, requestId, signedIn: signedInUserId !== null };
 }
 
 async function sessionUser(cookie: string | null) {
@@ -66,8 +66,8 @@ async function auditFor(requestId: string) {
   return kernel.ownerDb.selectFrom("audit_events").select(["action", "data"]).where("request_id", "=", requestId).execute();
 }
 
-async function expectFailure(outcome: { result: CallbackResult; cookie: string | null; requestId: string }, reason: string, search?: URLSearchParams) {
-  expect(outcome.result).toMatchObject({ userId: null, reason, location: `/sign-in?error=${reason}` });
+async function expectFailure(outcome: { result: CallbackResult; cookie: string | null; requestId: string; signedIn: boolean }, reason: string, search?: URLSearchParams) {
+  expect(outcome.result).toMatchObject({ userId: null, reason, location: outcome.signedIn ? `/account?error=${reason}#sign-in-methods` : `/sign-in?error=${reason}` });
   expect(outcome.cookie).toBeNull();
   expect(oidcErrorMessage(reason)).toBeTruthy();
   const events = await auditFor(outcome.requestId);

@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import type { ColumnType, Generated, Kysely } from "kysely";
 import * as oidc from "openid-client";
 import { writeAudit } from "~/kernel/audit";
+import { failureLocation } from "~/kernel/auth/redirects";
 import { startSession } from "~/kernel/auth/sign-in";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
@@ -191,7 +192,7 @@ export interface CallbackRequest {
 }
 
 export interface CallbackResult {
-  /** Where to send the browser: `next`, or `/sign-in?error=<code>`. */
+  /** Where to send the browser: `next`, or `/sign-in?error=<code>` (`/account?error=<code>` when linking). */
   location: string;
   userId: string | null;
   reason: OidcFailureReason | null;
@@ -224,7 +225,7 @@ export async function completeSignIn(
       { ip: req.ip, requestId: req.requestId },
     );
     kernel.log.info({ plugin: "auth-oidc", provider: providerId.slice(0, 40), reason: failure.reason, requestId: req.requestId }, "OIDC sign-in refused");
-    return { location: `/sign-in?error=${failure.reason}`, userId: null, reason: failure.reason };
+    return { location: failureLocation(failure.reason, req.signedInUserId !== null), userId: null, reason: failure.reason };
   }
 }
 

@@ -25,3 +25,11 @@ export function errorName(err: unknown): string {
   if (err instanceof Error) return (err as { code?: string }).code ?? err.name;
   return "unknown";
 }
+
+/**
+ * Where a failed provider sign-in sends the browser: the sign-in page, or (for someone signed
+ * in, who was linking an account) the account page's sign-in methods. Both show the message.
+ */
+export function failureLocation(reason: string, signedIn: boolean): string {
+  return signedIn ? `/account?error=${encodeURIComponent(reason)}#sign-in-methods` : `/sign-in?error=${encodeURIComponent(reason)}`;
+}
