@@ -4,7 +4,7 @@
  * `toSVG()`); kpi, table and text are drawn here as small SVG documents. Everything that comes
  * from data is escaped. Node only: not exported from index.ts (it pulls in all of vega).
  */
-import { defaultLocale, parse, View } from "vega";
+import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { Chart } from "./schema";
 import { chartToVegaLite, type ChartData, type ChartOptions } from "./vega";
@@ -18,6 +18,9 @@ const DEFAULT_HEIGHT = 300;
 const FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
 
 export type SvgOptions = ChartOptions;
+
+// vega exports its d3-format locale at runtime, but its typings omit `defaultLocale`.
+const numberLocale = () => (vega as unknown as { defaultLocale: () => { format: (spec: string) => (n: number) => string } }).defaultLocale();
 
 const palette = (theme: "light" | "dark") =>
   theme === "dark"
@@ -54,7 +57,7 @@ export async function renderChartSvg(chart: Chart, data: ChartData, options: Svg
         theme,
       });
       if (!spec) throw new Error(`Chart type ${chart.type} has no Vega-Lite form`);
-      const view = new View(parse(compile(spec as unknown as TopLevelSpec).spec), { renderer: "none" });
+      const view = new vega.View(vega.parse(compile(spec as unknown as TopLevelSpec).spec), { renderer: "none" });
       try {
         return await view.toSVG();
       } finally {
@@ -80,7 +83,7 @@ export function formatValue(value: unknown, spec?: string): string {
   const n = typeof value === "string" && !spec ? null : toNumber(value);
   if (n !== null) {
     try {
-      return defaultLocale().format(spec ?? ",.2~f")(n);
+      return numberLocale().format(spec ?? ",.2~f")(n);
     } catch {
       return String(n);
     }
