@@ -2,7 +2,7 @@
  * The dashboard document schema (zod 4, strict objects everywhere): the single source of truth
  * for the YAML format described in docs/dashboards.md. Browser-safe.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Variable names: referenced in SQL as `{{name}}`. */
 export const VARIABLE_NAME = /^[a-z_][a-z0-9_]*$/;
