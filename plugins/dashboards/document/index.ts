@@ -79,3 +79,5 @@ export {
   type VegaLiteSpec,
 } from "./vega";
 export { scanSql, type Placeholder, type SqlScan } from "./sql-scan";
+export { prepareQuery, usedQueryIds, variableOptionList, type PreparedQuery, type VariableOption } from "./prepare";
+export { FULL_EXAMPLE_YAML } from "./examples";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bindVariables, resolveDatePreset, resolveVariableValues, scanSql, validateVariableValues, type Variable } from "./index";
+import { bindVariables, prepareQuery, resolveDatePreset, resolveVariableValues, scanSql, usedQueryIds, validateVariableValues, variableOptionList, type Variable } from "./index";
 
 const VARS: Variable[] = [
   { name: "region", type: "select", default: "EMEA", options: ["EMEA", "AMER", "APAC"] },
@@ -171,5 +171,50 @@ describe("scanSql", () => {
     expect(scan.placeholders.map((p) => p.ref)).toEqual(["a", "d.start", "f"]);
     expect(scan.placeholders[2]!.malformed).toBe(true);
     expect(scan.positional.map((p) => p.index)).toEqual([1]);
+  });
+});
+
+describe("prepareQuery / variableOptionList / usedQueryIds", () => {
+  const tables = [{ name: "orders", columns: [{ name: "region", type: "text" }, { name: "amount", type: "numeric" }] }];
+  const values = resolveVariableValues(VARS, {}, NOW);
+
+  it("binds SQL queries and compiles then binds visual queries", () => {
+    expect(prepareQuery({ sql: "select 1 where r = {{region}}" }, VARS, values)).toEqual({ ok: true, sql: "select 1 where r = $1", parameters: ["EMEA"] });
+    const visual = prepareQuery(
+      { visual: { table: "orders", dimensions: [{ column: "region" }], measures: [{ fn: "sum", column: "amount" }], filters: [{ column: "region", op: "in", value: "{{regions}}" }] } },
+      VARS,
+      values,
+      tables,
+    );
+    expect(visual).toEqual({
+      ok: true,
+      sql: 'select "region" as "region", sum("amount") as "sum_amount" from "orders" where "region" = any($2) group by "region" limit $1',
+      parameters: [1000, ["EMEA"]],
+    });
+    const bad = prepareQuery({ visual: { table: "nope", measures: [{ fn: "count" }] } }, VARS, values, tables);
+    expect(!bad.ok && bad.errors[0]!.path).toBe("visual.table");
+    expect(prepareQuery({}, VARS, values).ok).toBe(false);
+  });
+
+  it("lists static options and options from query rows", () => {
+    expect(variableOptionList({ name: "s", type: "select", options: ["a", { value: 2, label: "Two" }] })).toEqual([
+      { value: "a", label: "a" },
+      { value: 2, label: "Two" },
+    ]);
+    const fromQuery: Variable = { name: "m", type: "multiselect", options: { query: "regions" } };
+    expect(variableOptionList(fromQuery, [{ v: "EMEA", l: "Europe" }, { v: null, l: "x" }, { v: "EMEA", l: "dup" }, { v: "APAC", l: null }], [{ name: "v" }, { name: "l" }])).toEqual([
+      { value: "EMEA", label: "Europe" },
+      { value: "APAC", label: "APAC" },
+    ]);
+    expect(variableOptionList({ name: "t", type: "text" })).toEqual([]);
+  });
+
+  it("lists the queries a document uses", () => {
+    expect(
+      usedQueryIds({
+        variables: [{ name: "m", type: "multiselect", options: { query: "regions" } }],
+        charts: [{ type: "bar", query: "a" }, { type: "text" }, { type: "kpi", query: "regions" }],
+      }),
+    ).toEqual(["regions", "a"]);
   });
 });
