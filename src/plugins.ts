@@ -4,13 +4,14 @@
  * it `requires`. See CONTRIBUTING.md.
  */
 import { agentPlugin } from "../plugins/agent";
+import { assistantPlugin } from "../plugins/assistant";
 import { authOidcPlugin } from "../plugins/auth-oidc";
 import { authPasswordPlugin } from "../plugins/auth-password";
 import { dashboardsPlugin } from "../plugins/dashboards";
 import { dataPlugin } from "../plugins/data";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, authOidcPlugin, dataPlugin, dashboardsPlugin, agentPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, dataPlugin, dashboardsPlugin, agentPlugin, assistantPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;
