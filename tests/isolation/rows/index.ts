@@ -2,11 +2,13 @@
  * Rows of the isolation matrix contributed per plugin. A plugin with procedures adds
  * `./<plugin>.ts` exporting its rows and spreads it here.
  */
+import { assistantRows } from "./assistant";
 import { authRows } from "./auth";
 import { dashboardsRows } from "./dashboards";
 import type { Row } from "./helpers";
 
 export const pluginRows: Record<string, Row> = {
+  ...assistantRows,
   ...authRows,
   ...dashboardsRows,
 };
