@@ -5,6 +5,7 @@
  * at its first render and every e2e test, rather than surfacing on a user's click.
  */
 import { coreUi } from "~/ui/core-ui";
+import { signInUi } from "~/ui/settings/sign-in-ui";
 import { agentUi } from "../plugins/agent/ui";
 import { authGithubUi } from "../plugins/auth-github/ui";
 import { authOidcUi } from "../plugins/auth-oidc/ui";
@@ -12,6 +13,6 @@ import { dataUi } from "../plugins/data/ui";
 import { dashboardsUi } from "../plugins/dashboards/ui";
 import { composePluginUis } from "~/ui/plugin-ui";
 
-export const pluginUis = [coreUi, authOidcUi, authGithubUi, dataUi, dashboardsUi, agentUi] as const;
+export const pluginUis = [coreUi, signInUi, authOidcUi, authGithubUi, dataUi, dashboardsUi, agentUi] as const;
 
 export const pluginUi = composePluginUis(pluginUis);
