@@ -3,6 +3,7 @@ import { Match, Switch, type Accessor, type JSX, type Resource } from "solid-js"
 import { Button, Link, Spinner } from "./components";
 import { CompassIcon } from "./icons";
 import { problemOf, type Problem } from "./problems";
+import { requiredSignIn, SignInRequiredAction } from "./settings/SignInRequired";
 
 /** A page-sized spinner. */
 export function PageLoading(props: { label: string }) {
@@ -40,7 +41,8 @@ export function LoadFailed(props: { problem: Problem; onRetry: () => void; what:
       <h1 class="error-panel__title">We couldn’t load {props.what}</h1>
       <p class="error-panel__text">{props.problem.message}</p>
       <div class="error-panel__actions">
-        <Button variant="primary" onClick={() => props.onRetry()}>
+        <SignInRequiredAction problem={props.problem} />
+        <Button variant={requiredSignIn(props.problem) ? "secondary" : "primary"} onClick={() => props.onRetry()}>
           Try again
         </Button>
       </div>
