@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { FULL_EXAMPLE_YAML } from "./examples";
 import {
   CHART_TYPES,
+  compileVisual,
   dashboardSchema,
   newDashboardYaml,
   parseDashboard,
@@ -259,5 +262,40 @@ describe("stringifyDashboard", () => {
     const doc = docOf(`title: "123"\ndescription: "true"\ntags: ["2026"]\n`);
     const again = docOf(stringifyDashboard(doc));
     expect(again).toEqual({ title: "123", description: "true", tags: ["2026"] });
+  });
+});
+
+describe("docs/dashboards.md stays true", () => {
+  const docs = readFileSync(path.join(import.meta.dirname, "../../../docs/dashboards.md"), "utf8");
+  const blocks = (lang: string) => [...docs.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+
+  it("shows the full example, and it is valid", () => {
+    expect(blocks("yaml")).toContain(FULL_EXAMPLE_YAML);
+  });
+
+  it("every layout example is a valid layout", () => {
+    const layouts = blocks("yaml").filter((b) => b.startsWith("layout:"));
+    expect(layouts.length).toBe(3);
+    const charts = ["total", "weekly", "detail", "notes"].map((id) => `  - { id: ${id}, type: text, markdown: x }`).join("\n");
+    for (const layout of layouts) docOf(`title: t\ncharts:\n${charts}\n${layout}`);
+  });
+
+  it("shows the SQL the visual query example compiles to", () => {
+    const example = blocks("yaml").find((b) => b.startsWith("queries:\n  top_products:"))!;
+    const doc = docOf(`title: t\nvariables:\n  - { name: region, type: text }\n${example.replace(/ +#.*$/gm, "")}`);
+    const tables = [{ name: "order_items", columns: ["product_name", "ordered_at", "amount", "region", "status"].map((name) => ({ name, type: name === "ordered_at" ? "timestamp" : name === "amount" ? "numeric" : "text" })) }];
+    const compiled = compileVisual(doc.queries!.top_products!.visual!, tables);
+    const normalize = (s: string) => s.replace(/\s+/g, " ").trim();
+    expect(compiled.ok && normalize(compiled.sql)).toBe(normalize(blocks("sql")[0]!));
+    expect(compiled.ok && compiled.parameters).toEqual(["paid", "shipped", 10]);
+  });
+
+  it("keeps alias expansion bounded and YAML 1.2 scalars as text", () => {
+    const aliases = `title: t\ndescription: x\ntags: &t [a, b]\nx0: &x0 [*t, *t, *t, *t, *t, *t, *t, *t, *t, *t]\n` +
+      Array.from({ length: 12 }, (_, i) => `x${i + 1}: &x${i + 1} [*x${i}, *x${i}, *x${i}, *x${i}, *x${i}, *x${i}, *x${i}, *x${i}, *x${i}, *x${i}]`).join("\n") + "\n";
+    const errors = errorsOf(aliases);
+    expect(errors[0]!.code).toBe("yaml_syntax");
+    expect(errors[0]!.message).toMatch(/alias/i);
+    expect(docOf("title: yes\ndescription: 2026-01-31\n")).toEqual({ title: "yes", description: "2026-01-31" });
   });
 });
