@@ -10,6 +10,7 @@ import { dashboardsCli } from "./cli";
 import "./events";
 import * as dashboardsMigration from "./migrations/2026-12-02-001-dashboards";
 import { dashboardsRouter } from "./router";
+import { forgetTables } from "./run";
 
 export const dashboardsPlugin = definePlugin({
   id: "dashboards",
@@ -17,5 +18,11 @@ export const dashboardsPlugin = definePlugin({
   capabilities: dashboardsCapabilities,
   migrations: { "2026-12-02-001-dashboards": dashboardsMigration },
   router: dashboardsRouter,
+  on: {
+    // An org's warehouse tables changed (an import, the sample): visual queries compile against the new ones.
+    "data.warehouse.changed": (event, kernel) => {
+      if (event.orgId) forgetTables(kernel, event.orgId);
+    },
+  },
   cli: dashboardsCli,
 });

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, type RequestContext } from "~/kernel/trpc";
 import { queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
+import type { Dashboard } from "./document";
 import { variableSchema, visualQuerySchema } from "./document/schema";
 import { renderChartSvg } from "./document/svg";
 import { compileOnly, previewQuery, runDashboard, type RunScope } from "./run";
@@ -46,9 +47,19 @@ function runScopeOf(ctx: RequestContext & { org: { id: string } }, signal: Abort
   return { kernel: ctx.kernel, db: ctx.db, orgId: ctx.org.id, signal: signal ?? ctx.signal };
 }
 
-/** Saved dashboards may be stored under an older, laxer parser: report it as a 422, not a 500. */
-function storedDocument(yamlText: string) {
-  return parseOrThrow(yamlText);
+/** Parsed documents by dashboard id and version: a version's YAML never changes, so neither does its parse. */
+const parsedVersions = new Map<string, Dashboard>();
+
+/** The saved document, parsed (a document saved under an older, laxer parser is a 422, not a 500). */
+function storedDocument(row: { id: string; version: number; yaml: string }): Dashboard {
+  const key = `${row.id}:${row.version}`;
+  let doc = parsedVersions.get(key);
+  if (!doc) {
+    doc = parseOrThrow(row.yaml);
+    parsedVersions.set(key, doc);
+    if (parsedVersions.size > 500) parsedVersions.delete(parsedVersions.keys().next().value!);
+  }
+  return doc;
 }
 
 export const dashboardsRouter = createTRPCRouter({
@@ -205,7 +216,7 @@ export const dashboardsRouter = createTRPCRouter({
     )
     .query(async ({ ctx, input, signal }) => {
       const row = await findDashboard(scopeOf(ctx), input.slug);
-      return runDashboard(runScopeOf(ctx, signal), storedDocument(row.yaml), input);
+      return runDashboard(runScopeOf(ctx, signal), storedDocument(row), input);
     }),
 
   preview: projectCapabilityProcedure(dashboardEdit)
@@ -255,7 +266,7 @@ export const dashboardsRouter = createTRPCRouter({
     )
     .query(async ({ ctx, input, signal }) => {
       const row = await findDashboard(scopeOf(ctx), input.slug);
-      const doc = storedDocument(row.yaml);
+      const doc = storedDocument(row);
       const chart = (doc.charts ?? []).find((c) => c.id === input.chartId);
       if (!chart) {
         const ids = (doc.charts ?? []).map((c) => c.id);

@@ -231,14 +231,40 @@ function sourceOf(doc: Dashboard): string {
   return doc.source ?? WAREHOUSE_SOURCE_ID;
 }
 
-/** The source's tables when some query is visual (null when it cannot be read: those queries fail in place). */
-async function tablesFor(scope: RunScope, sourceId: string, defs: QueryDef[]): Promise<TableInfo[] | null> {
+/** How long a source's described tables are reused for compiling visual queries (refresh: true re-reads them). */
+const TABLES_TTL_MS = 60_000;
+const tableCaches = new WeakMap<Kernel, Map<string, { tables: TableInfo[]; at: number }>>();
+
+function tableCache(kernel: Kernel): Map<string, { tables: TableInfo[]; at: number }> {
+  let cache = tableCaches.get(kernel);
+  if (!cache) tableCaches.set(kernel, (cache = new Map()));
+  return cache;
+}
+
+/** Forgets the described tables of an org's sources (its warehouse data changed). */
+export function forgetTables(kernel: Kernel, orgId: string): void {
+  const cache = tableCache(kernel);
+  for (const key of [...cache.keys()]) if (key.startsWith(`${orgId}\u0000`)) cache.delete(key);
+}
+
+/**
+ * The source's tables when some query is visual (null when they cannot be read: those queries
+ * fail in place). Describing a source costs a catalog query, so the answer is kept briefly.
+ */
+async function describeCached(scope: RunScope, sourceId: string, refresh: boolean): Promise<TableInfo[]> {
+  const cache = tableCache(scope.kernel);
+  const key = `${scope.orgId}\u0000${sourceId}`;
+  const hit = cache.get(key);
+  if (hit && !refresh && Date.now() - hit.at < TABLES_TTL_MS) return hit.tables;
+  const tables = await describeTables(scope.kernel, scope.db, scope.orgId, sourceId, scope.signal);
+  cache.set(key, { tables, at: Date.now() });
+  if (cache.size > 1000) cache.delete(cache.keys().next().value!);
+  return tables;
+}
+
+async function tablesFor(scope: RunScope, sourceId: string, defs: QueryDef[], refresh = false): Promise<TableInfo[] | null> {
   if (!defs.some((d) => d.visual)) return null;
-  try {
-    return await describeTables(scope.kernel, scope.db, scope.orgId, sourceId, scope.signal);
-  } catch {
-    return null;
-  }
+  return describeCached(scope, sourceId, refresh).catch(() => null);
 }
 
 function staticOptions(options: unknown): VariableOption[] {
@@ -284,7 +310,7 @@ export async function runDashboard(
     return options && typeof options === "object" && !Array.isArray(options) ? [{ variable: v.name, query: (options as { query: string }).query }] : [];
   });
   const needed = [...new Set([...requested, ...optionQueries.map((o) => o.query)])].filter((id) => Object.hasOwn(queries, id));
-  const tables = await tablesFor(scope, sourceId, needed.map((id) => queries[id]!));
+  const tables = await tablesFor(scope, sourceId, needed.map((id) => queries[id]!), refresh);
   const limit = queryConcurrency(scope.kernel);
 
   // Option queries first: a select without a default takes its first option.
@@ -338,7 +364,7 @@ export async function previewQuery(
   const values = resolveValues(variables, input.values ?? {});
   const sourceId = input.source ?? WAREHOUSE_SOURCE_ID;
   const def: QueryDef = input.visual ? { visual: input.visual } : { sql: input.sql };
-  const tables = await tablesFor(scope, sourceId, [def]);
+  const tables = await tablesFor(scope, sourceId, [def], input.refresh ?? false);
   const prepared = prepareQuery(def, variables, values, tables);
   if (!prepared.ok) {
     const field = input.visual ? "visual" : "sql";
@@ -354,7 +380,7 @@ export async function previewQuery(
 
 /** Compiles a visual query against the source's tables; 422 naming each error under `visual.<path>`. */
 export async function compileOnly(scope: RunScope, input: { visual: VisualQuery; source?: string }): Promise<{ sql: string; parameters: unknown[] }> {
-  const tables = await describeTables(scope.kernel, scope.db, scope.orgId, input.source ?? WAREHOUSE_SOURCE_ID, scope.signal);
+  const tables = await describeCached(scope, input.source ?? WAREHOUSE_SOURCE_ID, false);
   const compiled = compileVisual(input.visual, tables as never);
   if (!compiled.ok) {
     const fields: Record<string, string[]> = {};
