@@ -16,6 +16,7 @@
 import type { AnyRouter } from "@trpc/server";
 import {
   APICallError,
+  RetryError,
   convertToModelMessages,
   stepCountIs,
   streamText,
@@ -93,6 +94,7 @@ function problem(status: number, code: string, message: string, extra: { fieldEr
 
 /** What the person sees when an answer fails: a message to act on, never internals. */
 export function chatErrorMessage(error: unknown): string {
+  if (RetryError.isInstance(error)) return chatErrorMessage(error.lastError);
   if (error instanceof ToolCallFailed) return error.message;
   if (APICallError.isInstance(error)) {
     if (error.statusCode === 401 || error.statusCode === 403) return "The model server refused Atrium's credentials (check AI_API_KEY).";
@@ -271,6 +273,8 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
     messages: modelMessages,
     tools,
     stopWhen: stepCountIs(config.limits.maxSteps),
+    // One retry: a person is waiting, and the panel offers Retry.
+    maxRetries: 1,
     abortSignal: request.signal,
     experimental_toolApprovalSecret: deriveKey(kernel.secret, "assistant:tool-approval"),
     onStepFinish: (step) => {
