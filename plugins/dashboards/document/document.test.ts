@@ -147,6 +147,7 @@ const BAD: BadCase[] = [
   { name: "bad chart id", yaml: chart("").replace("id: c", "id: 9lives"), code: "invalid_value", path: "charts.0.id", hint: /start with a letter/ },
   { name: "bad query id", yaml: "title: t\nqueries:\n  Bad Id:\n    sql: select 1\n", code: "invalid_value", path: "queries.Bad Id", hint: /lowercase letters/, line: 3 },
   { name: "bad d3 format", yaml: chart("    format: { y: \"dollars\" }\n"), code: "invalid_value", path: "charts.0.format.y", hint: /d3-format/ },
+  { name: "missing y", yaml: chart("").replace("    y: b\n", ""), code: "missing", path: "charts.0.y", hint: /Add `y:` with a string or a list/ },
   { name: "y neither text nor list", yaml: chart("").replace("y: b", "y: { a: 1 }"), code: "invalid_type", path: "charts.0.y", hint: /list/ },
   { name: "chart names a missing query", yaml: chart("").replace("query: q", "query: qq"), code: "unknown_reference", path: "charts.0.query", hint: /Did you mean `q`\?/, line: 8, column: 12 },
   { name: "layout names a missing chart", yaml: chart("layout:\n  rows:\n    - [{ chart: cc }]\n"), code: "unknown_reference", path: "layout.rows.0.0.chart", hint: /Did you mean `c`\?/, line: 13 },
@@ -206,6 +207,8 @@ describe("parseDashboard: bad documents", () => {
         expect(typeof e.path).toBe("string");
         expect(e.message).not.toBe("");
         expect(e.hint).not.toBe("");
+        // The path is its own field; messages read without it (callers show both).
+        if (e.path.includes(".")) expect(e.message).not.toContain(e.path);
       }
     }
   });

@@ -104,7 +104,7 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
         return specError(
           "unknown_key",
           [...path, key],
-          `Unknown key "${key}"${at ? ` in ${at}` : " at the top level"}`,
+          `Unknown key "${key}"${at ? ` in ${subject(path, false)}` : " at the top level"}`,
           near.length ? `Did you mean \`${near[0]}\`? Allowed here: ${listOf(allowed)}.` : allowed.length ? `Allowed here: ${listOf(allowed)}.` : "Remove it.",
         );
       });
@@ -112,13 +112,13 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
     case "invalid_type": {
       if (value === undefined) {
         const key = path[path.length - 1];
-        return [specError("missing", path, `${at || "The document"} is required`, `Add \`${String(key)}:\` with a ${describeExpected(issue.expected)}.`)];
+        return [specError("missing", path, `${subject(path)} is required`, `Add \`${String(key)}:\` with ${article(describeExpected(issue.expected))}.`)];
       }
       return [
         specError(
           "invalid_type",
           path,
-          `${at || "The document"} must be ${article(describeExpected(issue.expected))}, not ${describeValue(value)}`,
+          `${subject(path)} must be ${article(describeExpected(issue.expected))}, not ${describeValue(value)}`,
           typeHint(issue.expected, value),
         ),
       ];
@@ -129,7 +129,7 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
         specError(
           "invalid_value",
           path,
-          `${at}: ${JSON.stringify(value)} is not allowed`,
+          `${subject(path)} cannot be ${JSON.stringify(value)}`,
           allowed.length === 1 ? `Use ${allowed[0]}.` : suggest(String(value), allowed),
         ),
       ];
@@ -140,13 +140,13 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
         const discPath = path[path.length - 1] === issue.discriminator ? path : [...path, issue.discriminator];
         const discValue = valueAt(root, discPath);
         if (discValue === undefined) {
-          return [specError("missing", discPath, `${joinPath(discPath)} is required`, `Add \`${issue.discriminator}:\` — one of: ${listOf(allowed)}.`)];
+          return [specError("missing", discPath, `${subject(discPath)} is required`, `Add \`${issue.discriminator}:\` — one of: ${listOf(allowed)}.`)];
         }
         return [
           specError(
             typeof discValue === "string" ? "invalid_value" : "invalid_type",
             discPath,
-            `${joinPath(discPath)}: ${JSON.stringify(discValue)} is not a known ${issue.discriminator}`,
+            `${JSON.stringify(discValue)} is not a known ${kindOf(path)}${issue.discriminator}`,
             suggest(String(discValue), allowed),
           ),
         ];
@@ -155,7 +155,7 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
     }
     case "invalid_format": {
       const pattern = "pattern" in issue ? String(issue.pattern) : "";
-      return [specError("invalid_value", path, `${at}: ${JSON.stringify(value)} is not valid here`, formatHint(pattern, path))];
+      return [specError("invalid_value", path, `${subject(path)} cannot be ${JSON.stringify(value)}`, formatHint(pattern, path))];
     }
     case "too_small":
     case "too_big": {
@@ -167,13 +167,13 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
         specError(
           "invalid_value",
           path,
-          `${at} is too ${small ? (issue.origin === "string" ? "short" : "small") : issue.origin === "string" ? "long" : "large"}`,
+          `${subject(path)} is too ${small ? (issue.origin === "string" ? "short" : "small") : issue.origin === "string" ? "long" : "large"}`,
           `Use ${small ? "at least" : "at most"} ${what}.`,
         ),
       ];
     }
     case "not_multiple_of":
-      return [specError("invalid_value", path, `${at} must be a multiple of ${String(issue.divisor)}`, "Use a whole number.")];
+      return [specError("invalid_value", path, `${subject(path)} must be a multiple of ${String(issue.divisor)}`, "Use a whole number.")];
     case "invalid_key": {
       const key = String(path[path.length - 1]);
       return [{ ...specError("invalid_value", path, `"${key}" is not a valid id`, "Ids use lowercase letters, digits and _, and start with a letter or _."), atKey: true } as SpecError];
@@ -183,7 +183,7 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
       return [{ ...specError(params.code ?? "invalid_value", path, issue.message, params.hint ?? "Fix this value."), ...(params.sqlLine !== undefined ? { sqlLine: params.sqlLine } : {}) }];
     }
     default:
-      return [specError("invalid_value", path, `${at}: ${issue.message}`, "Fix this value.")];
+      return [specError("invalid_value", path, `${subject(path)}: ${issue.message}`, "Fix this value.")];
   }
 }
 
@@ -197,14 +197,35 @@ function unionErrors(issue: Extract<Issue, { code: "invalid_union" }>, root: unk
     return best.flatMap((i) => issueToErrors(i, root, path, rootSchema));
   }
   const expected = [...new Set(options.map((issues) => describeExpected((issues[0] as { expected?: string }).expected ?? "value")))];
+  if (value === undefined) {
+    return [specError("missing", path, `${subject(path)} is required`, `Add \`${String(path[path.length - 1])}:\` with ${expected.map(article).join(" or ")}.`)];
+  }
   return [
     specError(
       "invalid_type",
       path,
-      `${joinPath(path)} must be ${expected.map(article).join(" or ")}, not ${describeValue(value)}`,
+      `${subject(path)} must be ${expected.map(article).join(" or ")}, not ${describeValue(value)}`,
       expected.includes("list") ? "Write one value, or a list like `[a, b]`." : `Write ${expected.map(article).join(" or ")}.`,
     ),
   ];
+}
+
+/** How a message names the place at `path`: "`title`", "item 2 of `tags`", "the document". */
+function subject(path: readonly PathSegment[], capital = true): string {
+  const last = path[path.length - 1];
+  let text: string;
+  if (last === undefined) text = "the document";
+  else if (typeof last === "number" || /^\d+$/.test(String(last))) {
+    const parent = path.slice(0, -1);
+    text = `item ${Number(last) + 1} of ${parent.length ? subject(parent, false) : "the document"}`;
+  } else text = `\`${String(last)}\``;
+  return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
+
+/** "chart " / "variable " for a discriminator under charts / variables. */
+function kindOf(path: readonly PathSegment[]): string {
+  const top = path[0];
+  return top === "charts" ? "chart " : top === "variables" ? "variable " : "";
 }
 
 function describeExpected(expected: string): string {
