@@ -210,6 +210,21 @@ charts:
   });
 });
 
+test("visual queries compile against the tables as they are now: a column added by an import is seen", async () => {
+  await ws.caller.data.importCsv({ orgId: ws.org.id, table: "probe", csv: "a\n1\n2\n" });
+  await ws.caller.dashboards.create({
+    ...ws.at,
+    slug: "probe",
+    yaml: "title: Probe\nqueries:\n  by_b:\n    visual: { table: probe, dimensions: [{ column: b }], measures: [{ fn: count, as: n }] }\ncharts:\n  - { id: t, type: table, query: by_b }\n",
+  });
+  const before = await ws.caller.dashboards.run({ ...ws.at, slug: "probe" });
+  expect(before.results.by_b).toMatchObject({ ok: false, error: { code: "invalid_visual_query" } });
+  await ws.caller.data.importCsv({ orgId: ws.org.id, table: "probe", csv: "a,b\n1,x\n2,x\n" });
+  await new Promise((r) => setTimeout(r, 300)); // the change reaches every instance as an event
+  const after = await ws.caller.dashboards.run({ ...ws.at, slug: "probe" });
+  expect(after.results.by_b).toMatchObject({ ok: true, rows: [{ b: "x", n: 2 }] });
+});
+
 describe("preview and compile (the chart builder)", () => {
   test("preview runs SQL with its own variables and shows the bound SQL and parameters", async () => {
     const out = await ws.caller.dashboards.preview({
