@@ -5,6 +5,7 @@
  *   npm run bench                         # every scenario, 10 s per target, 10 connections
  *   npm run bench -- --json bench.json    # also write the results as JSON
  *   npm run bench -- --scenario trpc-kernel-info
+ *   npx tsx scripts/bench/index.ts --scenario dashboards   # only the in-process dashboards.run figures
  *
  * Environment: BENCH_DURATION (measured seconds per target, default 10), BENCH_WARMUP (seconds
  * per target, default 5, 0 to skip), BENCH_CONNECTIONS (default 10), BENCH_ROUNDS (the
@@ -29,6 +30,7 @@ import {
   type MeasuredEndpoint,
   type ScenarioResult,
 } from "./report";
+import { DASHBOARDS_BENCH_ID, runDashboardsBench } from "./dashboards";
 import { scenarios, type Scenario } from "./scenarios";
 import { envNumber } from "./util";
 
@@ -73,6 +75,7 @@ function usage(): string {
     "",
     "Scenarios:",
     ...scenarios.map((s) => `  ${s.id.padEnd(20)} ${s.description}`),
+    `  ${DASHBOARDS_BENCH_ID.padEnd(20)} dashboards.run (8 charts, cold and cached) vs raw pg for the same SQL; in process, no server`,
     "",
     "Environment: BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_CONNECTIONS=10 BENCH_ROUNDS=5 BENCH_VERBOSE=0 DATABASE_URL=(embedded)",
   ].join("\n");
@@ -92,12 +95,14 @@ function parseCli() {
     process.exit(0);
   }
   let selected: Scenario[] = scenarios;
+  // The dashboards figures are measured in process (scripts/bench/dashboards.ts), after the HTTP scenarios.
+  const dashboards = !values.scenario?.length || values.scenario.includes(DASHBOARDS_BENCH_ID);
   if (values.scenario?.length) {
-    const unknown = values.scenario.filter((id) => !scenarios.some((s) => s.id === id));
+    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && !scenarios.some((s) => s.id === id));
     if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}\n\n${usage()}`);
     selected = scenarios.filter((s) => values.scenario?.includes(s.id));
   }
-  return { jsonFile: values.json, selected };
+  return { jsonFile: values.json, selected, dashboards };
 }
 
 /** Warm-up, then the measured time in rounds that alternate between the two sides. */
@@ -150,7 +155,11 @@ async function runScenario(
 }
 
 async function main(): Promise<number> {
-  const { jsonFile, selected } = parseCli();
+  const { jsonFile, selected, dashboards } = parseCli();
+  if (!selected.length) {
+    await runDashboardsBench();
+    return 0;
+  }
   const settings: LoadSettings = {
     duration: envNumber("BENCH_DURATION", 10),
     connections: envNumber("BENCH_CONNECTIONS", 10, { integer: true }),
@@ -212,6 +221,7 @@ async function main(): Promise<number> {
   console.log(formatReport(report));
   if (jsonFile) console.log(`\nResults written to ${writeJson(jsonFile, report)}`);
   await cleanupAll();
+  if (dashboards) await runDashboardsBench();
   console.log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   return report.ok ? 0 : 1;
 }
