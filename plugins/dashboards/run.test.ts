@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadSample } from "../data/sample";
 import { bootDataKernel } from "../data/test-helpers";
+import { asUser } from "../../tests/setup/fixtures";
 import { colleague, rejectionOf, workspace } from "./test-helpers";
 
 let k: Awaited<ReturnType<typeof bootDataKernel>>;
@@ -208,6 +209,21 @@ charts:
     expect(run.results.orders!.ok).toBe(true);
     expect((await rejectionOf(viewer.caller.dashboards.preview({ ...ws.at, sql: "select 1" }))).code).toBe("FORBIDDEN");
   });
+});
+
+test("a run the caller abandons stops its queries at once and reports them cancelled", async () => {
+  await ws.caller.dashboards.create({
+    ...ws.at,
+    slug: "slow",
+    yaml: "title: Slow\nqueries:\n  slow:\n    sql: select pg_sleep(5)::text as z\ncharts:\n  - { id: s, type: table, query: slow }\n",
+  });
+  const controller = new AbortController();
+  const started = Date.now();
+  const pending = asUser(k.kernel, ws.user.id, { signal: controller.signal }).dashboards.run({ ...ws.at, slug: "slow", refresh: true });
+  setTimeout(() => controller.abort(), 300);
+  const run = await pending;
+  expect(Date.now() - started).toBeLessThan(2500);
+  expect(run.results.slow).toMatchObject({ ok: false, error: { code: "cancelled" } });
 });
 
 test("visual queries compile against the tables as they are now: a column added by an import is seen", async () => {
