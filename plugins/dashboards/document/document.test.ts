@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { FULL_EXAMPLE_YAML } from "./examples";
 import {
   CHART_TYPES,
+  chartColumnErrors,
   compileVisual,
   dashboardSchema,
   newDashboardYaml,
@@ -180,6 +181,21 @@ const BAD: BadCase[] = [
   { name: "grid item past the edge", yaml: chart("layout:\n  grid:\n    - { chart: c, x: 8, y: 0, w: 6, h: 2 }\n"), code: "invalid_value", path: "layout.grid.0.w", hint: /w ≤ 4/ },
   { name: "select default not among options", yaml: "title: t\nvariables:\n  - { name: r, type: select, default: EMAE, options: [EMEA, APAC] }\n", code: "invalid_value", path: "variables.0.default", hint: /Did you mean `EMEA`\?/ },
   { name: "color with several y columns", yaml: chart("    color: r\n").replace("y: b", "y: [b, d]"), code: "invalid_value", path: "charts.0.color", hint: /remove `color`/ },
+  {
+    name: "chart column that its visual query does not output",
+    yaml: "title: t\nqueries:\n  v:\n    visual: { table: t, dimensions: [{ column: region }], measures: [{ fn: sum, column: amount, as: revenue }] }\ncharts:\n  - { id: c, type: bar, query: v, x: region, y: revenu }\n",
+    code: "unknown_reference",
+    path: "charts.0.y",
+    hint: /Did you mean `revenue`\?/,
+    line: 6,
+  },
+  {
+    name: "table column that its visual query does not output",
+    yaml: "title: t\nqueries:\n  v:\n    visual: { table: t, measures: [{ fn: count }] }\ncharts:\n  - { id: c, type: table, query: v, columns: [count, total] }\n",
+    code: "unknown_reference",
+    path: "charts.0.columns.1",
+    hint: /Outputs of "v": count/,
+  },
   { name: "number default outside min..max", yaml: "title: t\nvariables:\n  - { name: n, type: number, default: 5, min: 10 }\n", code: "invalid_value", path: "variables.0.default", hint: /between min and max/ },
   { name: "YAML unclosed quote", yaml: "title: t\nqueries:\n  q:\n    sql: 'select 1\n  r: 2\n", code: "yaml_syntax", path: "", hint: /closing quote/ },
   { name: "YAML tab indentation", yaml: "title: t\ncharts:\n\t- id: a\n", code: "yaml_syntax", path: "", hint: /spaces/, line: 3 },
@@ -300,5 +316,18 @@ describe("docs/dashboards.md stays true", () => {
     expect(errors[0]!.code).toBe("yaml_syntax");
     expect(errors[0]!.message).toMatch(/alias/i);
     expect(docOf("title: yes\ndescription: 2026-01-31\n")).toEqual({ title: "yes", description: "2026-01-31" });
+  });
+});
+
+describe("chartColumnErrors", () => {
+  it("names the chart columns a result lacks, with near names", () => {
+    const columns = [{ name: "week" }, { name: "revenue" }, { name: "region" }];
+    expect(chartColumnErrors({ id: "c", type: "line", query: "q", x: "week", y: ["revenue", "revenu"], color: "regoin" }, columns)).toEqual([
+      expect.objectContaining({ code: "unknown_reference", path: "y.1", hint: expect.stringMatching(/Did you mean `revenue`/) }),
+      expect.objectContaining({ path: "color", hint: expect.stringMatching(/Did you mean `region`/) }),
+    ]);
+    expect(chartColumnErrors({ id: "k", type: "kpi", query: "q", value: "revenue" }, columns)).toEqual([]);
+    expect(chartColumnErrors({ id: "t", type: "table", query: "q", columns: ["x"], format: { y: ",.0f" } }, columns).map((e) => e.path)).toEqual(["columns.0", "format.y"]);
+    expect(chartColumnErrors({ id: "n", type: "text", markdown: "x" }, [])).toEqual([]);
   });
 });

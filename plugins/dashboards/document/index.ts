@@ -57,11 +57,8 @@ export {
 } from "./variables";
 export {
   compileVisual,
-  dimensionAlias,
   isNumericType,
   isTemporalType,
-  measureAlias,
-  visualOutputColumns,
   type ColumnInfo,
   type CompileResult,
   type TableInfo,
@@ -79,5 +76,7 @@ export {
   type VegaLiteSpec,
 } from "./vega";
 export { scanSql, type Placeholder, type SqlScan } from "./sql-scan";
+export { dimensionAlias, measureAlias, visualOutputColumns } from "./aliases";
+export { chartColumnErrors, chartColumnRefs } from "./references";
 export { prepareQuery, usedQueryIds, variableOptionList, type PreparedQuery, type VariableOption } from "./prepare";
 export { FULL_EXAMPLE_YAML } from "./examples";

@@ -4,7 +4,8 @@
  * and consistency rules (exactly one of sql/visual, layout widths). Browser-safe.
  */
 import { listOf, specError, suggest, type PathSegment, type SpecError } from "./errors";
-import type { Dashboard, Variable } from "./schema";
+import { visualOutputColumns } from "./aliases";
+import type { Chart, Dashboard, Variable } from "./schema";
 import { lineOf, scanSql } from "./sql-scan";
 
 /** A reference error inside a SQL text carries the 0-based line within that text. */
@@ -166,6 +167,23 @@ export function checkReferences(doc: Dashboard): ReferenceError[] {
       seenCharts.set(c.id, i);
     }
     if (c.type !== "text" && !(c.query in queries)) unknownQuery(c.query, ["charts", i, "query"], `Chart "${c.id}"`);
+    // A visual query's output columns are known before it runs: check the chart's columns now.
+    const visual = c.type !== "text" ? queries[c.query]?.visual : undefined;
+    if (visual && c.type !== "text") {
+      const outputs = visualOutputColumns(visual);
+      for (const { column, path } of chartColumnRefs(c)) {
+        if (!outputs.includes(column)) {
+          errors.push(
+            specError(
+              "unknown_reference",
+              ["charts", i, ...path],
+              `Column "${column}" is not an output of query "${c.query}"`,
+              suggest(column, outputs, `Outputs of "${c.query}": ${listOf(outputs)}.`),
+            ),
+          );
+        }
+      }
+    }
     if ((c.type === "bar" || c.type === "line" || c.type === "area" || c.type === "scatter") && Array.isArray(c.y) && c.y.length > 1 && c.color) {
       errors.push(
         specError(
@@ -240,4 +258,61 @@ function checkDateRangeRef(name: string, variables: readonly Variable[], path: P
     return specError("invalid_value", path, `between needs a date range variable or a [low, high] list; "${name}" is a ${v.type}`, "Write value: [low, high], or use a daterange variable.");
   }
   return null;
+}
+
+/** Every result column a chart refers to, with its path inside the chart. */
+export function chartColumnRefs(chart: Chart): { column: string; path: PathSegment[] }[] {
+  const refs: { column: string; path: PathSegment[] }[] = [];
+  const add = (column: string | undefined, ...path: PathSegment[]) => {
+    if (column !== undefined) refs.push({ column, path });
+  };
+  switch (chart.type) {
+    case "bar":
+    case "line":
+    case "area":
+    case "scatter":
+      add(chart.x, "x");
+      if (Array.isArray(chart.y)) chart.y.forEach((y, k) => add(y, "y", k));
+      else add(chart.y, "y");
+      add(chart.color, "color");
+      if (chart.type === "scatter") add(chart.size, "size");
+      if (chart.sort && chart.sort.by !== "x" && chart.sort.by !== "y") add(chart.sort.by, "sort", "by");
+      break;
+    case "pie":
+      add(chart.x, "x");
+      add(chart.y, "y");
+      if (chart.sort && chart.sort.by !== "x" && chart.sort.by !== "y") add(chart.sort.by, "sort", "by");
+      break;
+    case "kpi":
+      add(chart.value, "value");
+      add(chart.compare, "compare");
+      break;
+    case "table":
+      chart.columns?.forEach((col, k) => add(col, "columns", k));
+      if (chart.sort) add(chart.sort.by, "sort", "by");
+      for (const key of Object.keys(chart.format ?? {})) add(key, "format", key);
+      break;
+    case "text":
+      break;
+  }
+  return refs;
+}
+
+/**
+ * After a query ran: the chart's columns that its result does not have (so a chart can say
+ * "no column revenu; did you mean revenue?" instead of drawing nothing). Paths are relative to
+ * the chart.
+ */
+export function chartColumnErrors(chart: Chart, columns: readonly { name: string }[]): SpecError[] {
+  const names = columns.map((c) => c.name);
+  return chartColumnRefs(chart)
+    .filter(({ column }) => !names.includes(column))
+    .map(({ column, path }) =>
+      specError(
+        "unknown_reference",
+        path,
+        `The result has no column "${column}"`,
+        names.length ? suggest(column, names, `Columns of the result: ${listOf(names)}.`) : "The query returned no columns.",
+      ),
+    );
 }

@@ -26,6 +26,7 @@ import {
 import { joinPath, listOf, nearest, specError, type PathSegment, type SpecError } from "./errors";
 import { issuesToErrors } from "./parse";
 import { variableRefOf } from "./references";
+import { dimensionAlias, measureAlias } from "./aliases";
 import { DEFAULT_VISUAL_LIMIT, MAX_VISUAL_LIMIT, visualQuerySchema, type VisualQuery } from "./schema";
 
 /** A column as data.describeTables returns it. */
@@ -75,24 +76,6 @@ function findTable(ref: string, tables: readonly TableInfo[]): TableInfo[] {
 
 function tableLabel(t: TableInfo): string {
   return t.schema && t.schema !== "public" ? `${t.schema}.${t.name}` : t.name;
-}
-
-/** Output alias of a dimension or measure when `as` is absent. */
-export function dimensionAlias(d: VisualQuery["dimensions"] extends (infer T)[] | undefined ? T : never): string {
-  return d.as ?? aliasFromColumn(d.column);
-}
-export function measureAlias(m: VisualQuery["measures"] extends (infer T)[] | undefined ? T : never): string {
-  if (m.as) return m.as;
-  return m.column ? `${m.fn}_${aliasFromColumn(m.column)}` : m.fn;
-}
-function aliasFromColumn(column: string): string {
-  const cleaned = column.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^([^a-z_])/, "_$1");
-  return cleaned.slice(0, 63) || "_";
-}
-
-/** The output column names a visual query produces, in order. */
-export function visualOutputColumns(q: VisualQuery): string[] {
-  return [...(q.dimensions ?? []).map(dimensionAlias), ...(q.measures ?? []).map(measureAlias)];
 }
 
 export function compileVisual(q: VisualQuery, tables: TableInfo[], basePath: PathSegment[] = []): CompileResult {
