@@ -41,3 +41,16 @@ export async function callProcedure(request: AgentRequest, path: string, input: 
 export function hasProcedure(router: AnyRouter, path: string): boolean {
   return path in (router._def.procedures as Record<string, unknown>);
 }
+
+/**
+ * A JSON-RPC error for the client. Not the SDK's McpError: its message already carries the
+ * "MCP error <code>: " prefix, which the client would add a second time.
+ */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

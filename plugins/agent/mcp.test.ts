@@ -143,7 +143,7 @@ describe("tools", () => {
     const unknown = await client.callTool({ name: "no_such_tool", arguments: {} }).catch((e: unknown) => e);
     expect(notListed).toBeInstanceOf(McpError);
     expect(unknown).toBeInstanceOf(McpError);
-    expect((notListed as McpError).message).toMatch(/Tool "import_csv" not found/);
+    expect((notListed as McpError).message).toBe(`MCP error -32602: Tool "import_csv" not found.`);
     // A hidden tool answers exactly like one that does not exist.
     expect((notListed as McpError).code).toBe((unknown as McpError).code);
     await client.close();

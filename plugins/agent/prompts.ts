@@ -2,8 +2,8 @@
  * MCP prompts: `build_dashboard` turns a question into the steps and the document format an
  * agent needs to answer it with an Atrium dashboard, using this connection's tools.
  */
-import { ErrorCode, McpError, type GetPromptResult, type Prompt } from "@modelcontextprotocol/sdk/types.js";
-import type { AgentRequest } from "./context";
+import { ErrorCode, type GetPromptResult, type Prompt } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, type AgentRequest } from "./context";
 
 export const PROMPTS: Prompt[] = [
   {
@@ -46,7 +46,7 @@ layout:
 
 export function buildDashboardPrompt(request: AgentRequest, args: Record<string, string>): GetPromptResult {
   const question = (args.question ?? "").trim().slice(0, 2000);
-  if (!question) throw new McpError(ErrorCode.InvalidParams, 'Argument "question" is required: the question the dashboard should answer.');
+  if (!question) throw new ProtocolError(ErrorCode.InvalidParams, 'Argument "question" is required: the question the dashboard should answer.');
   const project = (args.project ?? "").trim().slice(0, 100);
   const canWrite = request.actor.scopes.includes("write");
   const steps = [

@@ -16,7 +16,6 @@ import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
-  McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
   type Tool,
@@ -25,9 +24,12 @@ import { writeAudit } from "~/kernel/audit";
 import { withScope } from "~/kernel/scope";
 import { availableTools, callTool, inputSchemaWithDefaults, toolErrorOf, type JsonSchemaObject, type ToolDescriptor, type ToolResult } from "~/kernel/tools";
 import { auditActorOf } from "~/kernel/trpc";
-import { callProcedure, contextFor, hasProcedure, type AgentRequest } from "./context";
+import { callProcedure, contextFor, hasProcedure, ProtocolError, type AgentRequest } from "./context";
 import { buildDashboardPrompt, PROMPTS } from "./prompts";
 import { dashboardResources, DASHBOARD_TEMPLATE, readDashboardResource } from "./resources";
+
+/** JSON-RPC "resource not found" (MCP). */
+const RESOURCE_NOT_FOUND = -32002;
 
 export const SERVER_INFO = { name: "atrium", title: "Atrium", version: "1.0.0" } as const;
 
@@ -167,7 +169,7 @@ export function createMcpServer(request: AgentRequest): Server {
     });
     if (!result.ok && result.tool === null) {
       // Unknown, or not this caller's to use: the same answer, so tool lists cannot be probed.
-      throw new McpError(ErrorCode.InvalidParams, `Tool "${name}" not found.`);
+      throw new ProtocolError(ErrorCode.InvalidParams, `Tool "${name}" not found.`);
     }
     return result.ok ? successResult(result.data) : errorResult(result.error);
   });
@@ -181,14 +183,14 @@ export function createMcpServer(request: AgentRequest): Server {
   server.setRequestHandler(ReadResourceRequestSchema, async ({ params }) => {
     const contents = await readDashboardResource(request, params.uri);
     await auditAgent(request, "agent.resource.read", { type: "resource", id: params.uri.slice(0, 300) }, { uri: params.uri, ok: contents !== null });
-    if (!contents) throw new McpError(-32002, `Resource not found: ${params.uri.slice(0, 300)}`);
+    if (!contents) throw new ProtocolError(RESOURCE_NOT_FOUND, `Resource not found: ${params.uri.slice(0, 300)}`);
     return { contents: [contents] };
   });
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: PROMPTS }));
 
   server.setRequestHandler(GetPromptRequestSchema, async ({ params }) => {
-    if (params.name !== "build_dashboard") throw new McpError(ErrorCode.InvalidParams, `Prompt "${params.name}" not found.`);
+    if (params.name !== "build_dashboard") throw new ProtocolError(ErrorCode.InvalidParams, `Prompt "${params.name}" not found.`);
     return buildDashboardPrompt(request, params.arguments ?? {});
   });
 
