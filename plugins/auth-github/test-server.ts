@@ -159,6 +159,7 @@ export async function startGithubTestServer(opts: { clientId?: string; clientSec
       return json(res, 200, account.emails.map((e) => ({ visibility: null, ...e })));
     }
 
+    if (url.pathname === "/favicon.ico") return void res.writeHead(204).end();
     res.writeHead(404).end("Not Found");
   }
 
