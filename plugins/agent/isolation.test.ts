@@ -178,7 +178,7 @@ describe.each(TOKENS)("%s token", (token) => {
 
     if (token === "otherOrg") {
       // Aimed at org A with the outsider's token: never reached.
-      const args = { ...(await sample(world)), orgId: world.orgA.id };
+      const args: Record<string, unknown> = { ...(await sample(world)), orgId: world.orgA.id };
       if ("projectId" in tool.inputSchema.properties) args.projectId = world.projectA.id;
       const outcome = await call(client, tool.name, args);
       if (tool.capability === null) {
