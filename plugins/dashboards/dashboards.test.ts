@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { EventEnvelope } from "~/kernel/events";
+import { toolsOf } from "~/kernel/tools";
+import { testRouter } from "../../tests/setup/fixtures";
 import { bootDataKernel } from "../data/test-helpers";
 import { findDashboard, listDashboards, updateDashboard } from "./service";
 import { colleague, createProject, rejectionOf, simpleYaml, workspace } from "./test-helpers";
@@ -269,6 +271,21 @@ describe("search and recent across projects", () => {
   });
 });
 
+test("agents see exactly the contract's tools, with their annotations", () => {
+  const tools = toolsOf(testRouter).filter((t) => t.path.startsWith("dashboards."));
+  expect(tools.map((t) => [t.name, t.path, t.readOnly, t.destructive])).toEqual([
+    ["list_dashboards", "dashboards.list", true, false],
+    ["search_dashboards", "dashboards.search", true, false],
+    ["get_dashboard", "dashboards.get", true, false],
+    ["validate_dashboard", "dashboards.validate", true, false],
+    ["create_dashboard", "dashboards.create", false, false],
+    ["update_dashboard", "dashboards.update", false, false],
+    ["delete_dashboard", "dashboards.delete", false, true],
+    ["render_chart", "dashboards.renderChart", true, false],
+  ]);
+  expect(tools.find((t) => t.name === "update_dashboard")!.description).toMatch(/version you read with get_dashboard.*conflict/s);
+});
+
 describe("isolation below the procedures", () => {
   test("under org A's scope the service sees nothing of org B, even given B's project id; RLS refuses writes into B", async () => {
     const a = await workspace(k.kernel);
@@ -318,6 +335,9 @@ describe("events", () => {
         ["dashboard.deleted", undefined],
       ]);
       expect(mine[0]!.payload).toMatchObject({ projectId: at.projectId, slug: "evented", restored: false });
+      await caller.dashboards.restore({ ...at, slug: "evented" });
+      await settle();
+      expect(events.seen.filter((e) => e.orgId === at.orgId).at(-1)).toMatchObject({ name: "dashboard.created", payload: { slug: "evented", version: 2, restored: true } });
     } finally {
       events.off();
     }
