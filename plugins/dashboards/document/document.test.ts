@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
+import { isMap, isPair, isScalar, isSeq, parse as parseYaml, parseDocument, visit, type YAMLMap } from "yaml";
 import { FULL_EXAMPLE_YAML } from "./examples";
 import {
   CHART_TYPES,
@@ -329,5 +329,63 @@ describe("chartColumnErrors", () => {
     expect(chartColumnErrors({ id: "k", type: "kpi", query: "q", value: "revenue" }, columns)).toEqual([]);
     expect(chartColumnErrors({ id: "t", type: "table", query: "q", columns: ["x"], format: { y: ",.0f" } }, columns).map((e) => e.path)).toEqual(["columns.0", "format.y"]);
     expect(chartColumnErrors({ id: "n", type: "text", markdown: "x" }, [])).toEqual([]);
+  });
+});
+
+describe("unknown keys at every level of the full example", () => {
+  // Every mapping of the example gets an extra key; each must be refused at its own path and line.
+  const records = new Set(["queries", "charts.6.format"]); // maps whose keys are ids / column names
+  const yamlDoc = parseDocument(FULL_EXAMPLE_YAML);
+  const maps: (string | number)[][] = [];
+  visit(yamlDoc, {
+    Map(_key, node, ancestors) {
+      // The path of a map: pair keys, and indices within sequences.
+      const path: (string | number)[] = [];
+      ancestors.forEach((a, i) => {
+        const child = ancestors[i + 1] ?? node;
+        if (isPair(a) && isScalar(a.key)) path.push(String(a.key.value));
+        else if (isSeq(a)) path.push(a.items.indexOf(child as never));
+      });
+      maps.push(path);
+    },
+  });
+
+  it("covers the nested mappings of the example", () => {
+    expect(maps.length).toBeGreaterThan(40);
+  });
+
+  it.each(maps.filter((p) => !records.has(p.join("."))).map((p) => [p.join(".") || "(top)", p] as const))("%s", (_label, path) => {
+    const doc = parseDocument(FULL_EXAMPLE_YAML);
+    const node = path.length ? doc.getIn(path, true) : doc.contents;
+    expect(isMap(node)).toBe(true);
+    (node as YAMLMap).set("zzz_extra", 1);
+    const text = doc.toString({ lineWidth: 0 });
+    const errors = errorsOf(text);
+    const expectedPath = [...path, "zzz_extra"].join(".");
+    const match = errors.find((e) => e.code === "unknown_key" && e.path === expectedPath);
+    expect(match, JSON.stringify(errors)).toBeDefined();
+    expect(match!.hint).toMatch(/Allowed here: /);
+    const line = text.split("\n").findIndex((l) => l.includes("zzz_extra")) + 1;
+    expect(match!.line).toBe(line);
+  });
+});
+
+describe("round trip of awkward values", () => {
+  it("keeps strings with YAML-special characters, whitespace and unicode exactly", () => {
+    const doc: Dashboard = {
+      title: "Revenue: Q1 # not a comment",
+      description: "  indented first line\nsecond line with trailing spaces   \n\n- not a list\n",
+      tags: ["a-b", "2026"],
+      variables: [
+        { name: "t", type: "text", default: "{{region}}" },
+        { name: "s", type: "select", default: "null", options: ["null", "~", "yes", "-", "@at", "'quoted'", '"double"', "日本語 ✓"] },
+      ],
+      queries: { q: { sql: "select '\t{{x}}' as \"weird: name\"\n  -- comment: # yes\nfrom t" } },
+      charts: [{ id: "n", type: "text", markdown: "no trailing newline" }, { id: "m", type: "text", markdown: "" }],
+    };
+    const checked = validateDashboardValue(doc);
+    expect(checked.ok, JSON.stringify(!checked.ok && checked.errors)).toBe(true);
+    const text = stringifyDashboard(doc);
+    expect(docOf(text)).toEqual(doc);
   });
 });
