@@ -3,7 +3,7 @@
  * (the `yaml` package keeps each node's source range; a dotted path is mapped back to its node).
  * Browser-safe.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import { joinPath, listOf, nearest, specError, suggest, type PathSegment, type SpecError } from "./errors";
 import { checkReferences } from "./references";
@@ -52,6 +52,8 @@ export function parseDashboard(text: string): ParseResult {
       }),
     };
   }
+  const reserved = reservedKeyErrors(yamlDoc, lineCounter);
+  if (reserved.length) return { ok: false, errors: reserved };
   let data: unknown;
   try {
     data = yamlDoc.toJS({ maxAliasCount: 100 });
@@ -176,7 +178,7 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
       return [specError("invalid_value", path, `${subject(path)} must be a multiple of ${String(issue.divisor)}`, "Use a whole number.")];
     case "invalid_key": {
       const key = String(path[path.length - 1]);
-      return [{ ...specError("invalid_value", path, `"${key}" is not a valid id`, "Ids use lowercase letters, digits and _, and start with a letter or _."), atKey: true } as SpecError];
+      return [{ ...specError("invalid_value", path, `"${key}" is not a valid id`, "Query ids use lowercase letters, digits and _, and start with a letter."), atKey: true } as SpecError];
     }
     case "custom": {
       const params = (issue.params ?? {}) as { code?: string; hint?: string; sqlLine?: number };
@@ -278,9 +280,10 @@ function typeHint(expected: string, value: unknown): string {
 
 function formatHint(pattern: string, path: PathSegment[]): string {
   const last = String(path[path.length - 1] ?? "");
-  if (pattern === String(VARIABLE_NAME) || pattern === String(QUERY_ID) || pattern === String(ALIAS)) {
+  if (pattern === String(VARIABLE_NAME) || pattern === String(ALIAS)) {
     return "Use lowercase letters, digits and _; start with a letter or _ (e.g. `revenue_by_week`).";
   }
+  if (pattern === String(QUERY_ID)) return "Use lowercase letters, digits and _; start with a letter (e.g. `revenue_by_week`).";
   if (pattern === String(CHART_ID)) return "Use lowercase letters, digits, - and _; start with a letter (e.g. `weekly-revenue`).";
   if (pattern === String(TAG)) return "Tags are lowercase slugs: letters, digits and - (e.g. `finance`).";
   if (pattern === String(D3_FORMAT)) return 'Use a d3-format specifier such as ",.0f", "$,.2f", ".1%" or "~s".';
@@ -386,6 +389,30 @@ function locate(error: SpecError & { sqlLine?: number }, doc: Document, lineCoun
     return { ...rest, line, ...(sqlLine === 0 && !block ? { column: pos.column } : {}) };
   }
   return { ...rest, ...pos };
+}
+
+/**
+ * `__proto__` as a mapping key would become the object's prototype when the YAML is turned into
+ * JavaScript (silently dropping what it holds): refuse it where it is written.
+ */
+function reservedKeyErrors(doc: Document, lineCounter: LineCounter): SpecError[] {
+  const errors: SpecError[] = [];
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.value !== "__proto__") return;
+      const path: PathSegment[] = [];
+      ancestors.forEach((a, i) => {
+        const child = ancestors[i + 1] ?? pair;
+        if (isPair(a) && isScalar(a.key)) path.push(String(a.key.value));
+        else if (isSeq(a)) path.push(a.items.indexOf(child as never));
+      });
+      errors.push({
+        ...specError("invalid_value", [...path, "__proto__"], "`__proto__` cannot be used as a key", "Rename it: ids start with a letter."),
+        ...position(pair.key, lineCounter),
+      });
+    },
+  });
+  return errors;
 }
 
 function yamlHint(code: string, message: string): string {

@@ -95,7 +95,7 @@ export function checkReferences(doc: Dashboard): ReferenceError[] {
       seenVariables.set(v.name, i);
     }
     if ((v.type === "select" || v.type === "multiselect") && v.options && !Array.isArray(v.options)) {
-      if (!(v.options.query in queries)) unknownQuery(v.options.query, ["variables", i, "options", "query"], `Variable "${v.name}"`);
+      if (!Object.hasOwn(queries, v.options.query)) unknownQuery(v.options.query, ["variables", i, "options", "query"], `Variable "${v.name}"`);
     }
     if ((v.type === "select" || v.type === "multiselect") && Array.isArray(v.options) && v.default !== undefined) {
       const allowed = v.options.map((o) => String(typeof o === "object" ? o.value : o));
@@ -166,9 +166,9 @@ export function checkReferences(doc: Dashboard): ReferenceError[] {
     } else {
       seenCharts.set(c.id, i);
     }
-    if (c.type !== "text" && !(c.query in queries)) unknownQuery(c.query, ["charts", i, "query"], `Chart "${c.id}"`);
+    if (c.type !== "text" && !Object.hasOwn(queries, c.query)) unknownQuery(c.query, ["charts", i, "query"], `Chart "${c.id}"`);
     // A visual query's output columns are known before it runs: check the chart's columns now.
-    const visual = c.type !== "text" ? queries[c.query]?.visual : undefined;
+    const visual = c.type !== "text" && Object.hasOwn(queries, c.query) ? queries[c.query]!.visual : undefined;
     if (visual && c.type !== "text") {
       const outputs = visualOutputColumns(visual);
       for (const { column, path } of chartColumnRefs(c)) {

@@ -4,12 +4,12 @@
  */
 import * as z from "zod";
 
-/** Variable names: referenced in SQL as `{{name}}`. */
-export const VARIABLE_NAME = /^[a-z_][a-z0-9_]*$/;
+/** Variable names: referenced in SQL as `{{name}}` (`__proto__` is refused: names become object keys). */
+export const VARIABLE_NAME = /^(?!__proto__$)[a-z_][a-z0-9_]*$/;
 /** Chart ids: referenced from the layout and in URLs. */
 export const CHART_ID = /^[a-z][a-z0-9_-]*$/;
-/** Query ids: referenced from charts and `options.query`. */
-export const QUERY_ID = /^[a-z_][a-z0-9_]*$/;
+/** Query ids: referenced from charts and `options.query`; they are object keys, so they start with a letter. */
+export const QUERY_ID = /^[a-z][a-z0-9_]*$/;
 /** Output aliases of visual queries (rendered as quoted identifiers). */
 export const ALIAS = /^[a-z_][a-z0-9_]*$/;
 /** Tags: lowercase slugs. */
