@@ -11,8 +11,10 @@
 import { TRPCError } from "@trpc/server";
 import { sql, type Kysely } from "kysely";
 import { parseDocument } from "yaml";
+import type { Role } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors, fieldError } from "~/kernel/trpc";
+import { dashboardView } from "./capabilities";
 import { parseDashboard, type Dashboard, type SpecError } from "./document";
 import "./events";
 
@@ -118,8 +120,7 @@ export function describeSpecError(e: SpecError): string {
 export class DashboardSpecErrors extends FieldErrors {
   constructor(readonly errors: SpecError[]) {
     const fields: Record<string, string[]> = { yaml: errors.map(describeSpecError) };
-    for (const e of errors) (fields[e.path ? `yaml.${e.path}` : "yaml"] ??= []).push(e.message + (e.hint ? ` ${e.hint}` : ""));
-    fields.yaml = errors.map(describeSpecError);
+    for (const e of errors) if (e.path) (fields[`yaml.${e.path}`] ??= []).push(e.message + (e.hint ? ` ${e.hint}` : ""));
     super(fields);
   }
 }
@@ -346,7 +347,7 @@ export async function visibleProjects(
     .where("p.deleted_at", "is", null)
     .execute();
   return rows
-    .filter((r) => kernel.capabilities.allows((r.role ?? orgRole) as never, "dashboard.view"))
+    .filter((r) => kernel.capabilities.allows((r.role ?? orgRole) as Role, dashboardView.id))
     .map((r) => ({ id: r.id, slug: r.slug, name: r.name }));
 }
 
