@@ -59,6 +59,7 @@ afterAll(async () => {
 });
 
 const text = (result: unknown) => ((result as { content: Array<{ text?: string }> }).content[0]?.text ?? "") as string;
+const slugOf = (m: Awaited<ReturnType<typeof member>>) => (m.org as { slug: string }).slug;
 const data = <T>(result: unknown) => (result as { structuredContent: T }).structuredContent;
 
 describe("dashboard tools", () => {
@@ -118,13 +119,13 @@ describe("dashboard tools", () => {
     const { resourceTemplates } = await reader.listResourceTemplates();
     expect(resourceTemplates).toEqual([expect.objectContaining({ uriTemplate: "atrium://{org}/{project}/dashboards/{slug}", mimeType: "application/yaml" })]);
     const { resources } = await reader.listResources();
-    const uri = `atrium://${owner.org.slug}/alpha/dashboards/${slug}`;
+    const uri = `atrium://${slugOf(owner)}/alpha/dashboards/${slug}`;
     expect(resources).toEqual([expect.objectContaining({ uri, mimeType: "application/yaml", title: "Weekly numbers, v2 (Alpha)" })]);
     const read = await reader.readResource({ uri });
     expect(read.contents[0]).toMatchObject({ uri, mimeType: "application/yaml", text: expect.stringContaining("Weekly numbers, v2") });
 
     expect((await outsider.listResources()).resources).toEqual([]);
-    for (const bad of [uri, `atrium://${other.org.slug}/alpha/dashboards/${slug}`, "atrium://x/y/dashboards/z", "file:///etc/passwd"]) {
+    for (const bad of [uri, `atrium://${slugOf(other)}/alpha/dashboards/${slug}`, "atrium://x/y/dashboards/z", "file:///etc/passwd"]) {
       const err = await outsider.readResource({ uri: bad }).catch((e: unknown) => e);
       expect(err, bad).toBeInstanceOf(McpError);
       expect((err as McpError).code).toBe(-32002);
