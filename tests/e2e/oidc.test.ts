@@ -1,7 +1,8 @@
 /**
  * OIDC sign-in in a real browser against a real OpenID Provider (`oidc-provider` on loopback):
  * click "Sign in with Okta", sign in and consent at the provider, land signed in with the right
- * email; cancel at the provider and read why on the sign-in page.
+ * email, listed on the account page's sign-in methods; cancel at the provider and read why on
+ * the sign-in page.
  */
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -74,6 +75,14 @@ describe("Sign in with Okta", () => {
     const me = await page.context().request.get(`${base}/api/trpc/auth.me`);
     expect(me.status()).toBe(200);
     expect(await me.text()).toContain(OLGA.email);
+
+    // The account page lists the Okta identity among the sign-in methods, used by this session.
+    await page.goto("/account");
+    await waitForHydration(page);
+    const rows = page.locator("section#sign-in-methods").getByRole("list", { name: "Sign-in methods" }).getByRole("listitem");
+    await rows.first().waitFor();
+    await expect(rows.allInnerTexts()).resolves.toEqual([expect.stringMatching(/^Okta[\s\S]*This session[\s\S]*olga@acme\.test/)]);
+    await expect(page.getByRole("link", { name: "Connect Okta" }).count()).resolves.toBe(1);
     expect(unexpectedProblems(providerPages)).toEqual([]);
   });
 
