@@ -5,7 +5,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, type RequestContext } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, fieldError, projectCapabilityProcedure, type RequestContext } from "~/kernel/trpc";
 import { queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
 import type { Dashboard } from "./document";
@@ -236,7 +236,7 @@ export const dashboardsRouter = createTRPCRouter({
         throw new TRPCError({ code: "FORBIDDEN", message: `Your role in this project (${ctx.project.role}) does not allow this: ${queryRun.description}.` });
       }
       if (!input.sql?.trim() && !input.visual) {
-        throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: "sql: Write a query (or give a visual one)" });
+        throw fieldError("UNPROCESSABLE_CONTENT", "sql", "Write a query (or give a visual one)");
       }
       return previewQuery(runScopeOf(ctx, signal), input);
     }),

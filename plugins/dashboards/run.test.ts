@@ -262,6 +262,9 @@ describe("preview and compile (the chart builder)", () => {
     expect(failing.result).toMatchObject({ ok: false, error: { code: "query_failed" } });
     const undeclared = await rejectionOf(ws.caller.dashboards.preview({ ...ws.at, sql: "select {{who}}" }));
     expect(undeclared.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(undeclared.fields.sql?.[0]).toMatch(/who/);
+    const empty = await rejectionOf(ws.caller.dashboards.preview({ ...ws.at, sql: "  " }));
+    expect(empty.fields.sql).toEqual(["Write a query (or give a visual one)"]);
   });
 
   test("compile gives the SQL of a visual query, or a 422 naming the unknown column", async () => {
