@@ -31,10 +31,12 @@ import {
   type ScenarioResult,
 } from "./report";
 import { DASHBOARDS_BENCH_ID, runDashboardsBench } from "./dashboards";
-import { scenarios, type Scenario } from "./scenarios";
+import { mcpScenarios } from "./mcp";
+import { scenarios as baseScenarios, type Scenario } from "./scenarios";
 import { envNumber } from "./util";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
+const scenarios: Scenario[] = [...baseScenarios, ...mcpScenarios];
 
 class Interrupted extends Error {
   override name = "Interrupted";
