@@ -75,12 +75,13 @@ describe("migrations", () => {
       expect(rows.rows.map((r) => r.name)).toEqual([
         "kernel/2026-11-23-001-tenancy",
         "kernel/2026-11-23-002-identity",
+        "kernel/2026-11-23-003-sign-in-policy",
         "example/2026-11-23-001-notes",
       ]);
       await first.stop();
       const second = await boot();
       const again = await sql<{ count: number }>`select count(*)::int as count from atrium_migrations`.execute(second.ownerDb);
-      expect(again.rows[0]!.count).toBe(3);
+      expect(again.rows[0]!.count).toBe(4);
       await second.stop();
     } finally {
       await database.drop();
