@@ -16,6 +16,7 @@ export const SIGN_IN_ERROR_MESSAGES: Readonly<Record<string, string>> = {
     "An account with this email already exists but its address was never confirmed. Sign in with your password and confirm the address, then sign in with this provider again.",
   identity_in_use: "That provider account is already linked to another Atrium account.",
   account_disabled: "This account is disabled. Contact your organization's administrator.",
+  rate_limited: "Too many sign-in attempts from your network. Wait a few minutes, then try again.",
 };
 
 /** The message for an error code, or null for none or an unknown one. */
