@@ -68,7 +68,6 @@ export {
   VEGA_LITE_SCHEMA,
   chartToVegaLite,
   columnKind,
-  fieldRef,
   isVegaChart,
   type ChartData,
   type ChartOptions,

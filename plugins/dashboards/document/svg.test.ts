@@ -55,6 +55,29 @@ describe("renderChartSvg", () => {
     expectWellFormedSvg(svg);
   });
 
+  it("renders every Vega chart type with hostile column names, escaped", async () => {
+    const names = ['a"b', "a'b", "a\\b", 'x"]; alert(1); //', "a.b", "a[0]", "` ${1}", "x'\"\\.[]", "<img src=x onerror=alert(1)>"];
+    for (const name of names) {
+      const data: ChartData = {
+        columns: [{ name: "k", type: "text" }, { name, type: "numeric" }, { name: "k2", type: "numeric" }],
+        rows: [{ k: "a", [name]: 3, k2: 1 }, { k: "b", [name]: 5, k2: 2 }],
+      };
+      const charts: Chart[] = [
+        { id: "c", type: "bar", query: "q", x: "k", y: name, color: name, stack: false, sort: { by: name } },
+        { id: "c", type: "line", query: "q", x: "k", y: [name, "k2"] },
+        { id: "c", type: "area", query: "q", x: name, y: "k2" },
+        { id: "c", type: "scatter", query: "q", x: name, y: "k2", size: name },
+        { id: "c", type: "pie", query: "q", x: name, y: name, sort: { by: "y" } },
+        { id: "c", type: "pie", query: "q", x: "k", y: name, sort: { by: "x", dir: "desc" } },
+      ];
+      for (const chart of charts) {
+        const svg = await renderChartSvg(chart, data, { width: 300, height: 150 });
+        expectWellFormedSvg(svg);
+        expect(svg, `${chart.type} ${name}`).not.toContain("<img");
+      }
+    }
+  });
+
   it("renders a kpi with formatted value and comparison", async () => {
     const svg = await renderChartSvg(
       { id: "k", type: "kpi", query: "q", value: "revenue", compare: "previous", title: "Revenue <30d>", format: { value: "$,.0f" } },

@@ -1,6 +1,6 @@
 import { compile, type TopLevelSpec } from "vega-lite";
 import { describe, expect, it } from "vitest";
-import { chartToVegaLite, columnKind, fieldRef, MAX_CHART_ROWS, VEGA_LITE_SCHEMA, type Chart, type ChartData } from "./index";
+import { chartToVegaLite, columnKind, MAX_CHART_ROWS, VEGA_LITE_SCHEMA, type Chart, type ChartData } from "./index";
 
 const DATA: ChartData = {
   columns: [
@@ -24,6 +24,15 @@ function spec(chart: Chart, data: ChartData = DATA, options = {}): Record<string
   return s;
 }
 
+/** The inline rows of a spec with its field names turned back into column names (via titles). */
+function rowsByTitle(s: Record<string, any>): Record<string, unknown>[] {
+  const titles = new Map<string, string>();
+  for (const channel of Object.values<any>(s.encoding)) {
+    for (const def of Array.isArray(channel) ? channel : [channel]) if (def?.field && def.title) titles.set(def.field, def.title);
+  }
+  return s.data.values.map((row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [titles.get(k) ?? k, v])));
+}
+
 describe("chartToVegaLite", () => {
   it("builds a line chart: temporal x from the column type, series color, formats on axis and tooltip", () => {
     const s = spec({ id: "c", type: "line", query: "q", x: "week", y: "revenue", color: "region", format: { x: "%b %d", y: "$,.0f" }, title: "Weekly" });
@@ -31,50 +40,63 @@ describe("chartToVegaLite", () => {
     expect(s.title).toBe("Weekly");
     expect(s.width).toBe("container");
     expect(s.mark).toMatchObject({ type: "line", tooltip: true });
-    expect(s.encoding.x).toMatchObject({ field: "week", type: "temporal", axis: { format: "%b %d", formatType: "time" } });
-    expect(s.encoding.y).toMatchObject({ field: "revenue", type: "quantitative", axis: { format: "$,.0f" } });
-    expect(s.encoding.color).toMatchObject({ field: "region", type: "nominal" });
-    expect(s.encoding.tooltip).toContainEqual(expect.objectContaining({ field: "revenue", format: "$,.0f" }));
-    // numeric strings from PostgreSQL become numbers
-    expect(s.data.values[0]).toMatchObject({ revenue: 1200.5, region: "EMEA" });
+    expect(s.encoding.x).toMatchObject({ title: "week", type: "temporal", axis: { format: "%b %d", formatType: "time" } });
+    expect(s.encoding.y).toMatchObject({ title: "revenue", type: "quantitative", axis: { format: "$,.0f" } });
+    expect(s.encoding.color).toMatchObject({ title: "region", type: "nominal" });
+    expect(s.encoding.tooltip).toContainEqual(expect.objectContaining({ title: "revenue", format: "$,.0f" }));
+    // numeric strings from PostgreSQL become numbers; only the used columns are inlined
+    expect(rowsByTitle(s)[0]).toEqual({ week: "2026-01-05T00:00:00.000Z", revenue: 1200.5, region: "EMEA" });
   });
 
-  it("folds several y columns into series", () => {
+  it("folds several y columns into series named after the columns", () => {
     const s = spec({ id: "c", type: "area", query: "q", x: "week", y: ["revenue", "orders"] });
-    expect(s.transform).toEqual([{ fold: ["revenue", "orders"], as: ["series", "value"] }]);
+    const [fold, lookup] = s.transform;
+    expect(fold.fold).toHaveLength(2);
+    expect(fold.as).toEqual(["series_key", "value"]);
+    expect(lookup.from.data.values.map((v: any) => v.name)).toEqual(["revenue", "orders"]);
+    expect(lookup.from.data.values.map((v: any) => v.key)).toEqual(fold.fold);
     expect(s.encoding.y).toMatchObject({ field: "value", type: "quantitative" });
     expect(s.encoding.color).toMatchObject({ field: "series", type: "nominal" });
     expect(s.mark.type).toBe("area");
-    expect(s.data.values[0].orders).toBe(12);
+    expect(s.data.values[0][fold.fold[1]]).toBe(12);
+  });
+
+  it("names folded series after their columns in the rendered legend", async () => {
+    const vega = await import("vega");
+    const s = spec({ id: "c", type: "line", query: "q", x: "week", y: ["revenue", "orders"] }, DATA, { width: 300 });
+    const svg = await new vega.View(vega.parse(compile(s as unknown as TopLevelSpec).spec), { renderer: "none" }).toSVG();
+    expect(svg).toContain(">revenue</text>");
+    expect(svg).toContain(">orders</text>");
   });
 
   it("builds bar charts: nominal x, sort by value, horizontal, grouped when not stacked", () => {
     const s = spec({ id: "c", type: "bar", query: "q", x: "region", y: "revenue", sort: { by: "y", dir: "desc" } });
     expect(s.mark.type).toBe("bar");
-    expect(s.encoding.x).toMatchObject({ field: "region", type: "nominal", sort: "-y" });
+    expect(s.encoding.x).toMatchObject({ title: "region", type: "nominal", sort: "-y" });
     const h = spec({ id: "c", type: "bar", query: "q", x: "region", y: "revenue", horizontal: true, sort: { by: "x", dir: "asc" } });
-    expect(h.encoding.y).toMatchObject({ field: "region", sort: "ascending" });
-    expect(h.encoding.x).toMatchObject({ field: "revenue", type: "quantitative" });
+    expect(h.encoding.y).toMatchObject({ title: "region", sort: "ascending" });
+    expect(h.encoding.x).toMatchObject({ title: "revenue", type: "quantitative" });
     const g = spec({ id: "c", type: "bar", query: "q", x: "week", y: "revenue", color: "region", stack: false });
-    expect(g.encoding.xOffset).toEqual({ field: "region" });
+    expect(g.encoding.xOffset).toEqual({ field: g.encoding.color.field, title: "region" });
     expect(g.encoding.y.stack).toBeNull();
     const byOther = spec({ id: "c", type: "bar", query: "q", x: "region", y: "revenue", sort: { by: "orders", dir: "desc" } });
-    expect(byOther.encoding.x.sort).toEqual({ op: "sum", field: "orders", order: "descending" });
+    expect(byOther.encoding.x.sort).toMatchObject({ op: "sum", order: "descending" });
+    expect(rowsByTitle(byOther)[0]).toHaveProperty("f2", 12);
   });
 
   it("builds scatter charts with quantitative axes and optional size", () => {
     const s = spec({ id: "c", type: "scatter", query: "q", x: "orders", y: "revenue", color: "region", size: "orders" });
     expect(s.mark).toMatchObject({ type: "point", filled: true });
-    expect(s.encoding.x).toMatchObject({ field: "orders", type: "quantitative" });
-    expect(s.encoding.size).toMatchObject({ field: "orders", type: "quantitative" });
+    expect(s.encoding.x).toMatchObject({ title: "orders", type: "quantitative" });
+    expect(s.encoding.size).toMatchObject({ field: s.encoding.x.field, type: "quantitative" });
   });
 
   it("builds pie charts as arcs with theta and color, donut and sort", () => {
     const s = spec({ id: "c", type: "pie", query: "q", x: "region", y: "revenue", donut: true, sort: { by: "y", dir: "desc" }, format: { y: ".1f" } });
     expect(s.mark).toMatchObject({ type: "arc", innerRadius: 50 });
-    expect(s.encoding.theta).toMatchObject({ field: "revenue", type: "quantitative" });
-    expect(s.encoding.color).toMatchObject({ field: "region", type: "nominal" });
-    expect(s.encoding.order).toMatchObject({ field: "revenue", sort: "descending" });
+    expect(s.encoding.theta).toMatchObject({ title: "revenue", type: "quantitative" });
+    expect(s.encoding.color).toMatchObject({ title: "region", type: "nominal" });
+    expect(s.encoding.order).toMatchObject({ field: s.encoding.theta.field, sort: "descending" });
     expect(s.encoding.tooltip[1]).toMatchObject({ format: ".1f" });
   });
 
@@ -97,10 +119,10 @@ describe("chartToVegaLite", () => {
     expect(columnKind("s", data)).toBe("text");
     const s = spec({ id: "c", type: "line", query: "q", x: "d", y: "n" }, data);
     expect(s.encoding.x.type).toBe("temporal");
-    expect(s.data.values.map((r: any) => r.n)).toEqual([3, 4]);
+    expect(rowsByTitle(s).map((r) => r.n)).toEqual([3, 4]);
     // Date objects are serialised as ISO strings.
     const withDate = spec({ id: "c", type: "line", query: "q", x: "d", y: "n" }, { columns: [{ name: "d", type: "date" }], rows: [{ d: new Date("2026-01-01T00:00:00Z"), n: 1 }] });
-    expect(withDate.data.values[0].d).toBe("2026-01-01T00:00:00.000Z");
+    expect(rowsByTitle(withDate)[0]!.d).toBe("2026-01-01T00:00:00.000Z");
   });
 
   it("applies theme, size options and the row cap", () => {
@@ -114,11 +136,18 @@ describe("chartToVegaLite", () => {
     expect(spec({ id: "c", type: "bar", query: "q", x: "region", y: "revenue" }, many).data.values).toHaveLength(MAX_CHART_ROWS);
   });
 
-  it("escapes field names that Vega-Lite would read as nested paths", () => {
-    expect(fieldRef("a.b[0]")).toBe("a\\.b\\[0\\]");
-    const data: ChartData = { columns: [{ name: "sum(a.b)", type: "numeric" }, { name: "x", type: "text" }], rows: [{ "sum(a.b)": 2, x: "k" }] };
-    const s = spec({ id: "c", type: "bar", query: "q", x: "x", y: "sum(a.b)" }, data);
-    expect(s.encoding.y.field).toBe("sum(a\\.b)");
-    expect(s.encoding.y.title).toBe("sum(a.b)");
+  it("never puts column names into field names (only into titles)", () => {
+    const hostile = 'sum(a.b) "x"\\[0]';
+    const data: ChartData = { columns: [{ name: hostile, type: "numeric" }, { name: "x", type: "text" }], rows: [{ [hostile]: 2, x: "k" }] };
+    for (const chart of [
+      { id: "c", type: "bar", query: "q", x: "x", y: hostile, color: hostile },
+      { id: "c", type: "pie", query: "q", x: "x", y: hostile },
+      { id: "c", type: "line", query: "q", x: "x", y: [hostile, "x"] },
+    ] as Chart[]) {
+      const s = spec(chart, data);
+      expect(JSON.stringify(s)).toContain(JSON.stringify(hostile).slice(1, -1));
+      for (const row of s.data.values) for (const key of Object.keys(row)) expect(key).toMatch(/^f\d+$/);
+      for (const def of Object.values<any>(s.encoding).flat()) if (def?.field) expect(def.field).toMatch(/^(f\d+|series|value)$/);
+    }
   });
 });

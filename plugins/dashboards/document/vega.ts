@@ -22,8 +22,9 @@ export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json
 /** Rows beyond this are not inlined into a spec (charts of more points are unreadable anyway). */
 export const MAX_CHART_ROWS = 5000;
 export const DEFAULT_CHART_HEIGHT = 260;
-/** Field name of the series after folding several y columns. */
+/** Fields made when several y columns are folded: the series' column name, its key, its value. */
 export const SERIES_FIELD = "series";
+const SERIES_KEY_FIELD = "series_key";
 export const VALUE_FIELD = "value";
 
 type XyChart = Extract<Chart, { type: "bar" | "line" | "area" | "scatter" }>;
@@ -35,11 +36,6 @@ export function isVegaChart(chart: Chart): chart is VegaChart {
 }
 
 const ISO_DATE_VALUE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
-
-/** Vega-Lite reads "." and "[" in field names as nested access: escape them. */
-export function fieldRef(name: string): string {
-  return name.replace(/[\\.[\]]/g, (c) => `\\${c}`);
-}
 
 type FieldType = "quantitative" | "temporal" | "nominal" | "ordinal";
 
@@ -64,17 +60,35 @@ function toNumber(v: unknown): unknown {
   return v;
 }
 
-/** Inline rows: capped, numeric strings (pg numeric/bigint) as numbers, dates as ISO strings. */
-function prepareRows(rows: Record<string, unknown>[], numeric: string[], temporal: string[]): Record<string, unknown>[] {
-  return rows.slice(0, MAX_CHART_ROWS).map((row) => {
-    const out: Record<string, unknown> = { ...row };
-    for (const f of numeric) out[f] = toNumber(row[f]);
-    for (const f of temporal) {
-      const v = row[f];
-      if (v instanceof Date) out[f] = v.toISOString();
+/**
+ * Columns a chart uses, under safe field names (`f0`, `f1`, …). Vega-Lite reads dots, brackets,
+ * quotes and backslashes in field names as access-path syntax and builds tooltip expressions from
+ * them, so result column names (which the dashboard's author controls) never reach a spec as
+ * fields: only as titles, which Vega-Lite treats as plain text.
+ */
+class Fields {
+  private readonly byColumn = new Map<string, string>();
+  field(column: string): string {
+    let f = this.byColumn.get(column);
+    if (!f) {
+      f = `f${this.byColumn.size}`;
+      this.byColumn.set(column, f);
     }
-    return out;
-  });
+    return f;
+  }
+  /** Inline rows with the used columns only: capped, numeric strings as numbers, dates as ISO. */
+  rows(rows: Record<string, unknown>[], numeric: readonly string[]): Record<string, unknown>[] {
+    const entries = [...this.byColumn];
+    const numericSet = new Set(numeric);
+    return rows.slice(0, MAX_CHART_ROWS).map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const [column, f] of entries) {
+        const v = row[column];
+        out[f] = numericSet.has(column) ? toNumber(v) : v instanceof Date ? v.toISOString() : v;
+      }
+      return out;
+    });
+  }
 }
 
 function themeConfig(theme: "light" | "dark"): Record<string, unknown> {
@@ -118,6 +132,7 @@ export function chartToVegaLite(chart: Chart, data: ChartData, options: ChartOpt
 }
 
 function xySpec(chart: XyChart, data: ChartData, base: VegaLiteSpec): VegaLiteSpec {
+  const fields = new Fields();
   const ys = Array.isArray(chart.y) ? chart.y : [chart.y];
   const folded = ys.length > 1;
   const xKind = columnKind(chart.x, data);
@@ -126,7 +141,8 @@ function xySpec(chart: XyChart, data: ChartData, base: VegaLiteSpec): VegaLiteSp
     xKind === "temporal" ? "temporal" : xKind === "number" ? (chart.type === "bar" ? "ordinal" : "quantitative") : chart.type === "line" || chart.type === "area" ? "ordinal" : "nominal";
   const xFormat = chart.format?.x;
   const yFormat = chart.format?.y;
-  const yTitle = folded ? null : ys[0]!;
+  const xField = fields.field(chart.x);
+  const yFields = ys.map((y) => fields.field(y));
 
   const axis: Record<string, unknown> = {};
   if (xFormat) {
@@ -134,34 +150,41 @@ function xySpec(chart: XyChart, data: ChartData, base: VegaLiteSpec): VegaLiteSp
     if (xType === "temporal") axis.formatType = "time";
   }
   if (xType === "nominal" || xType === "ordinal") axis.labelLimit = 160;
-  const x: Record<string, unknown> = { field: fieldRef(chart.x), type: xType, title: chart.x, ...(Object.keys(axis).length ? { axis } : {}) };
-  const sort = xSort(chart, ys, folded);
+  const x: Record<string, unknown> = { field: xField, type: xType, title: chart.x, ...(Object.keys(axis).length ? { axis } : {}) };
+  const sort = xSort(chart, ys, folded, fields);
   if (sort !== undefined) x.sort = sort;
 
   const stack = "stack" in chart ? chart.stack : undefined;
   const y: Record<string, unknown> = {
-    field: folded ? VALUE_FIELD : fieldRef(ys[0]!),
+    field: folded ? VALUE_FIELD : yFields[0]!,
     type: "quantitative",
-    title: yTitle,
+    title: folded ? "" : ys[0]!,
     ...(yFormat ? { axis: { format: yFormat } } : {}),
     ...(stack === false || chart.type === "line" || chart.type === "scatter" ? { stack: null } : {}),
   };
-  const seriesField = folded ? SERIES_FIELD : chart.color;
   const encoding: Record<string, unknown> = horizontal ? { y: x, x: y } : { x, y };
-  if (seriesField) {
-    encoding.color = { field: folded ? SERIES_FIELD : fieldRef(seriesField), type: "nominal", title: folded ? null : seriesField };
-    if (!folded && chart.type === "bar" && stack === false) encoding.xOffset = { field: fieldRef(seriesField) };
+  const colorField = folded ? SERIES_FIELD : chart.color !== undefined ? fields.field(chart.color) : undefined;
+  const colorTitle = folded ? "" : (chart.color ?? "");
+  if (colorField) {
+    encoding.color = { field: colorField, type: "nominal", title: colorTitle };
+    if (!folded && chart.type === "bar" && stack === false) encoding.xOffset = { field: colorField, title: colorTitle };
   }
-  if (chart.type === "scatter" && chart.size) encoding.size = { field: fieldRef(chart.size), type: "quantitative", title: chart.size };
+  if (chart.type === "scatter" && chart.size) encoding.size = { field: fields.field(chart.size), type: "quantitative", title: chart.size };
 
   const tooltip: Record<string, unknown>[] = [
-    { field: fieldRef(chart.x), type: xType, title: chart.x, ...(xFormat ? { format: xFormat, ...(xType === "temporal" ? { formatType: "time" } : {}) } : {}) },
+    { field: xField, type: xType, title: chart.x, ...(xFormat ? { format: xFormat, ...(xType === "temporal" ? { formatType: "time" } : {}) } : {}) },
   ];
-  if (seriesField) tooltip.push({ field: folded ? SERIES_FIELD : fieldRef(seriesField), type: "nominal", title: folded ? "series" : seriesField });
-  tooltip.push({ field: folded ? VALUE_FIELD : fieldRef(ys[0]!), type: "quantitative", title: folded ? "value" : ys[0]!, ...(yFormat ? { format: yFormat } : {}) });
+  if (colorField) tooltip.push({ field: colorField, type: "nominal", title: folded ? "series" : colorTitle });
+  tooltip.push({ field: folded ? VALUE_FIELD : yFields[0]!, type: "quantitative", title: folded ? "value" : ys[0]!, ...(yFormat ? { format: yFormat } : {}) });
   encoding.tooltip = tooltip;
 
-  const numeric = [...ys, ...(xKind === "number" ? [chart.x] : []), ...(chart.type === "scatter" && chart.size ? [chart.size] : [])];
+  const sortColumn = chart.sort && ![chart.x, "x", "y", ...ys].includes(chart.sort.by) ? chart.sort.by : undefined;
+  const numeric = [
+    ...ys,
+    ...(xKind === "number" ? [chart.x] : []),
+    ...(chart.type === "scatter" && chart.size ? [chart.size] : []),
+    ...(sortColumn !== undefined && columnKind(sortColumn, data) === "number" ? [sortColumn] : []),
+  ];
   const mark =
     chart.type === "bar"
       ? { type: "bar", tooltip: true }
@@ -170,45 +193,63 @@ function xySpec(chart: XyChart, data: ChartData, base: VegaLiteSpec): VegaLiteSp
         : chart.type === "area"
           ? { type: "area", line: true, opacity: 0.35, tooltip: true }
           : { type: "point", filled: true, tooltip: true };
+  // Several y columns: fold them into (series key, value) rows, then name each series after its
+  // column with a lookup in a small inline table (data, not an expression).
+  const transform = folded
+    ? [
+        { fold: yFields, as: [SERIES_KEY_FIELD, VALUE_FIELD] },
+        {
+          lookup: SERIES_KEY_FIELD,
+          from: { data: { values: yFields.map((f, i) => ({ key: f, name: ys[i] })) }, key: "key", fields: ["name"] },
+          as: [SERIES_FIELD],
+        },
+      ]
+    : undefined;
   return {
     ...base,
-    data: { values: prepareRows(data.rows, numeric, xKind === "temporal" ? [chart.x] : []) },
-    ...(folded ? { transform: [{ fold: ys.map(fieldRef), as: [SERIES_FIELD, VALUE_FIELD] }] } : {}),
+    data: { values: fields.rows(data.rows, numeric) },
+    ...(transform ? { transform } : {}),
     mark,
     encoding,
   };
 }
 
-function xSort(chart: XyChart, ys: string[], folded: boolean): unknown {
+function xSort(chart: XyChart, ys: string[], folded: boolean, fields: Fields): unknown {
   const s = chart.sort;
   if (!s) return undefined;
   const desc = s.dir === "desc";
   if (s.by === "x" || s.by === chart.x) return desc ? "descending" : "ascending";
   if (s.by === "y" || (!folded && s.by === ys[0])) return desc ? "-y" : "y";
   if (folded && ys.includes(s.by)) return { op: "sum", field: VALUE_FIELD, order: desc ? "descending" : "ascending" };
-  return { op: "sum", field: fieldRef(s.by), order: desc ? "descending" : "ascending" };
+  return { op: "sum", field: fields.field(s.by), order: desc ? "descending" : "ascending" };
 }
 
 function pieSpec(chart: PieChart, data: ChartData, base: VegaLiteSpec): VegaLiteSpec {
+  const fields = new Fields();
+  const xField = fields.field(chart.x);
+  const yField = fields.field(chart.y);
   const format = chart.format?.y;
   const desc = chart.sort?.dir === "desc";
+  const order = desc ? "descending" : "ascending";
   const byValue = chart.sort && (chart.sort.by === "y" || chart.sort.by === chart.y);
-  const byLabel = chart.sort && (chart.sort.by === "x" || chart.sort.by === chart.x);
-  const color: Record<string, unknown> = { field: fieldRef(chart.x), type: "nominal", title: chart.x };
-  if (byValue) color.sort = { field: fieldRef(chart.y), op: "sum", order: desc ? "descending" : "ascending" };
-  else if (byLabel) color.sort = desc ? "descending" : "ascending";
+  const byLabel = !byValue && chart.sort && (chart.sort.by === "x" || chart.sort.by === chart.x);
+  const color: Record<string, unknown> = { field: xField, type: "nominal", title: chart.x };
+  if (byValue) color.sort = { field: yField, op: "sum", order };
+  else if (byLabel) color.sort = order;
+  const encoding: Record<string, unknown> = {
+    theta: { field: yField, type: "quantitative", stack: true, title: chart.y },
+    color,
+    tooltip: [
+      { field: xField, type: "nominal", title: chart.x },
+      { field: yField, type: "quantitative", title: chart.y, ...(format ? { format } : {}) },
+    ],
+  };
+  if (byValue) encoding.order = { field: yField, type: "quantitative", title: chart.y, sort: order };
+  else if (byLabel) encoding.order = { field: xField, title: chart.x, sort: order };
   return {
     ...base,
-    data: { values: prepareRows(data.rows, [chart.y], []) },
+    data: { values: fields.rows(data.rows, [chart.y]) },
     mark: { type: "arc", tooltip: true, ...(chart.donut ? { innerRadius: 50 } : {}) },
-    encoding: {
-      theta: { field: fieldRef(chart.y), type: "quantitative", stack: true },
-      color,
-      ...(byValue || byLabel ? { order: byValue ? { field: fieldRef(chart.y), type: "quantitative", sort: desc ? "descending" : "ascending" } : { field: fieldRef(chart.x), sort: desc ? "descending" : "ascending" } } : {}),
-      tooltip: [
-        { field: fieldRef(chart.x), type: "nominal", title: chart.x },
-        { field: fieldRef(chart.y), type: "quantitative", title: chart.y, ...(format ? { format } : {}) },
-      ],
-    },
+    encoding,
   };
 }
