@@ -61,6 +61,8 @@ describe("parseDashboard: good documents", () => {
     expect(starter.title).toBe("Sales team");
     expect(starter.charts?.length).toBeGreaterThan(0);
     expect(docOf(newDashboardYaml("")).title).toBe("Untitled dashboard");
+    expect(docOf(newDashboardYaml("Q1: revenue # draft 'v2' \"x\"")).title).toBe("Q1: revenue # draft 'v2' \"x\"");
+    expect(docOf(newDashboardYaml("x".repeat(300))).title).toHaveLength(200);
   });
 
   it("accepts grid and rows layouts", () => {

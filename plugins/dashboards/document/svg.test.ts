@@ -114,6 +114,18 @@ describe("renderChartSvg", () => {
     expect(svg).toContain("• one link");
   });
 
+  it("renders empty results without failing", async () => {
+    const empty: ChartData = { columns: DATA.columns, rows: [] };
+    for (const chart of [
+      { id: "b", type: "bar", query: "q", x: "region", y: "revenue" },
+      { id: "l", type: "line", query: "q", x: "week", y: ["revenue", "orders"] },
+      { id: "p", type: "pie", query: "q", x: "region", y: "revenue" },
+      { id: "t", type: "table", query: "q" },
+    ] as Chart[]) {
+      expectWellFormedSvg(await renderChartSvg(chart, empty));
+    }
+  });
+
   it("renders the dark theme", async () => {
     const light = await renderChartSvg({ id: "k", type: "kpi", query: "q", value: "v" }, { columns: [], rows: [{ v: 1 }] });
     const dark = await renderChartSvg({ id: "k", type: "kpi", query: "q", value: "v" }, { columns: [], rows: [{ v: 1 }] }, { theme: "dark" });
