@@ -63,8 +63,9 @@ class ListState implements ChatState<AssistantMessage> {
   ) {
     this.messages = messages;
   }
+  // The chat mutates the streaming message in place: store copies, so each change is a new object.
   pushMessage = (message: AssistantMessage) => {
-    this.messages = [...this.messages, message];
+    this.messages = [...this.messages, this.snapshot(message)];
     this.changed();
   };
   popMessage = () => {
@@ -72,7 +73,7 @@ class ListState implements ChatState<AssistantMessage> {
     this.changed();
   };
   replaceMessage = (index: number, message: AssistantMessage) => {
-    this.messages = [...this.messages.slice(0, index), message, ...this.messages.slice(index + 1)];
+    this.messages = [...this.messages.slice(0, index), this.snapshot(message), ...this.messages.slice(index + 1)];
     this.changed();
   };
   snapshot = <T>(thing: T): T => structuredClone(thing);

@@ -1,0 +1,15 @@
+/**
+ * The assistant's browser half: its panel in the `workspace.assistant` slot (org home,
+ * dashboard view, dashboard editor, chart builder). The panel and the AI SDK's client load
+ * lazily, only where the slot renders.
+ */
+import { lazy } from "solid-js";
+import { definePluginUi } from "~/ui/plugin-ui";
+import { assistantUse } from "./capabilities";
+
+export const assistantUi = definePluginUi({
+  id: "assistant",
+  slots: {
+    "workspace.assistant": [{ id: "panel", capability: assistantUse, slotVersion: 1, component: lazy(() => import("./ui/AssistantPanel")) }],
+  },
+});
