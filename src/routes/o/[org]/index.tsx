@@ -16,7 +16,7 @@ import { createBrowserResource } from "~/ui/data";
 import { formatDate } from "~/ui/format";
 import { FolderIcon, PlusIcon } from "~/ui/icons";
 import { Loaded } from "~/ui/LoadStates";
-import { useCapabilities } from "~/ui/Slot";
+import { Slot, useCapabilities, useSlot } from "~/ui/Slot";
 import { NameAndSlugFields } from "~/ui/SlugFields";
 import { trpc } from "~/ui/trpc";
 import { useCurrentOrg } from "~/ui/workspace";
@@ -66,11 +66,52 @@ function NewProjectDialog(props: { open: boolean; onClose: () => void; orgId: st
   );
 }
 
-/** An org's home: its projects. */
+/** The dashboards the member changed or saw change most recently, across the org's projects. */
+function RecentDashboards(props: { orgId: string; orgSlug: string }) {
+  const [recent, { refetch }] = createBrowserResource(
+    () => props.orgId,
+    (orgId) => trpc.dashboards.recent.query({ orgId, limit: 6 }),
+  );
+  return (
+    <section class="stack" aria-labelledby="recent-dashboards">
+      <div class="toolbar">
+        <h2 id="recent-dashboards" class="toolbar__title">
+          Recent dashboards
+        </h2>
+      </div>
+      <Loaded of={recent} what="recent dashboards" onRetry={() => void refetch()}>
+        {(result) => (
+          <Show when={result().items.length > 0} fallback={<p class="muted">No dashboards yet. Open a project to create one, or ask the assistant.</p>}>
+            <ul class="cards cards--compact" aria-label="Recent dashboards">
+              <For each={result().items}>
+                {(item) => (
+                  <li class="card">
+                    <div class="card__head">
+                      <A href={`/o/${props.orgSlug}/p/${item.projectSlug}/d/${item.slug}`} class="card__link" activeClass="" inactiveClass="">
+                        {item.title}
+                      </A>
+                    </div>
+                    <p class="card__meta">
+                      {item.projectName} · updated {formatDate(item.updatedAt)}
+                    </p>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+/** An org's home: the assistant first (when installed), recent dashboards, then its projects. */
 export default function OrgHome() {
   const org = useCurrentOrg();
   const capabilities = useCapabilities();
   const canCreate = () => capabilities().has("project.create");
+  const canSeeDashboards = () => capabilities().has("dashboard.view");
+  const assistant = useSlot(() => "workspace.assistant" as const);
   const [params, setParams] = useSearchParams();
   const showArchived = () => params.archived === "1";
   const [creating, setCreating] = createSignal(false);
@@ -97,6 +138,13 @@ export default function OrgHome() {
           </Button>
         </Show>
       </header>
+
+      <Show when={assistant().length > 0}>
+        <Slot name="workspace.assistant" props={{ projectId: null, place: "org.home" }} />
+      </Show>
+      <Show when={canSeeDashboards()}>
+        <RecentDashboards orgId={org().id} orgSlug={org().slug} />
+      </Show>
 
       <div class="toolbar">
         <h2 class="toolbar__title">Projects</h2>
