@@ -43,7 +43,7 @@ type FieldType = "quantitative" | "temporal" | "nominal" | "ordinal";
 export function columnKind(name: string, data: ChartData): "temporal" | "number" | "text" {
   const col = data.columns.find((c) => c.name === name);
   if (col?.type) {
-    if (isTemporalType(col.type) && !/^time\b/i.test(col.type)) return "temporal";
+    if (isTemporalType(col.type)) return "temporal";
     if (isNumericType(col.type)) return "number";
   }
   const sample = data.rows.slice(0, 50).map((r) => r[name]).filter((v) => v !== null && v !== undefined && v !== "");

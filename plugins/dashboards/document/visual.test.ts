@@ -196,3 +196,16 @@ describe("compileVisual", () => {
     expect(!r2.ok && r2.errors[0]!.path).toBe("queries.top.visual.measures.0.fn");
   });
 });
+
+describe("column types", () => {
+  it("knows which types date_trunc and sum take", async () => {
+    const { isTemporalType, isNumericType } = await import("./index");
+    for (const t of ["date", "timestamp", "timestamp without time zone", "timestamp with time zone", "timestamptz"]) expect(isTemporalType(t), t).toBe(true);
+    for (const t of ["time", "time with time zone", "interval", "text", "integer"]) expect(isTemporalType(t), t).toBe(false);
+    for (const t of ["integer", "bigint", "numeric(12,2)", "double precision", "real", "smallint", "money"]) expect(isNumericType(t), t).toBe(true);
+    for (const t of ["text", "uuid", "date"]) expect(isNumericType(t), t).toBe(false);
+    const tables = [{ name: "t", columns: [{ name: "d", type: "interval" }, { name: "tm", type: "time" }] }];
+    expect(compileVisual({ table: "t", measures: [{ fn: "sum", column: "d" }] }, tables).ok).toBe(true);
+    expect(compileVisual({ table: "t", dimensions: [{ column: "tm", truncate: "hour" }], measures: [{ fn: "count" }] }, tables).ok).toBe(false);
+  });
+});

@@ -56,12 +56,14 @@ function db(): Kysely<any> {
   return compilerDb;
 }
 
-const TEMPORAL = /\b(date|timestamp|timestamptz|time)\b/i;
+/** Types date_trunc takes (date casts to timestamp implicitly); not `time` or `interval`. */
+const TEMPORAL = /\b(date|timestamp|timestamptz)\b/i;
 const NUMERIC = /\b(int|integer|smallint|bigint|int2|int4|int8|numeric|decimal|real|double|float|float4|float8|money|serial|bigserial)\b/i;
-const NON_NUMERIC = /\b(text|char|character|varchar|uuid|bool|boolean|json|jsonb|bytea|date|timestamp|timestamptz|time|interval|inet|cidr)\b/i;
+/** Types sum/avg refuse (interval sums fine, so it is not listed). */
+const NON_NUMERIC = /\b(text|char|character|varchar|uuid|bool|boolean|json|jsonb|bytea|date|timestamp|timestamptz|time|inet|cidr)\b/i;
 
 export function isTemporalType(type: string): boolean {
-  return TEMPORAL.test(type) && !/interval/i.test(type);
+  return TEMPORAL.test(type);
 }
 export function isNumericType(type: string): boolean {
   return NUMERIC.test(type) || /double precision/i.test(type);
