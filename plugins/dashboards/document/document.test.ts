@@ -237,6 +237,10 @@ describe("parseDashboard: bad documents", () => {
   it("reports several problems at once", () => {
     const errors = errorsOf("title: t\nfoo: 1\ncharts:\n  - id: a\n    type: bar\n    bar: 1\n");
     expect(errors.map((e) => e.path).sort()).toEqual(["charts.0.bar", "charts.0.query", "charts.0.x", "charts.0.y", "foo"]);
+    // Listed in text order.
+    const lines = errors.map((e) => e.line ?? 0);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    expect(errors[0]!.path).toBe("foo");
   });
 
   it("never throws on hostile or malformed input", () => {

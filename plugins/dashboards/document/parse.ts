@@ -18,12 +18,13 @@ import {
   type Dashboard,
 } from "./schema";
 
-/** Largest document accepted (bytes of text). */
+/** Largest document accepted (characters of text). */
 export const MAX_DOCUMENT_CHARS = 512 * 1024;
 
 /**
  * The full document schema: structure (strict objects) plus the cross-reference checks, which
- * run once the structure is valid (so reference errors show after structural ones are fixed). Each custom issue carries `params: { code, hint }`.
+ * run once the structure is valid (so reference errors show after structural ones are fixed).
+ * Each reference issue is a zod custom issue carrying `params: { code, hint }`.
  */
 export const dashboardSchema = baseSchema.superRefine((doc, ctx) => {
   // zod runs this even when parts failed (the value may then be malformed): the reference
@@ -73,8 +74,10 @@ export function parseDashboard(text: string): ParseResult {
   }
   const result = dashboardSchema.safeParse(data);
   if (result.success) return { ok: true, doc: result.data };
-  const errors = issuesToErrors(result.error.issues, data);
-  return { ok: false, errors: errors.map((e) => locate(e, yamlDoc, lineCounter)) };
+  const errors = issuesToErrors(result.error.issues, data).map((e) => locate(e, yamlDoc, lineCounter));
+  // In text order, as an editor lists them (Array.prototype.sort is stable).
+  errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  return { ok: false, errors };
 }
 
 /** Validates an already-parsed value (e.g. JSON from an API) with the same errors, without lines. */
