@@ -159,7 +159,7 @@ const BAD: BadCase[] = [
   { name: "layout names a missing chart", yaml: chart("layout:\n  rows:\n    - [{ chart: cc }]\n"), code: "unknown_reference", path: "layout.rows.0.0.chart", hint: /Did you mean `c`\?/, line: 13 },
   { name: "grid names a missing chart", yaml: chart("layout:\n  grid:\n    - { chart: zzz, x: 0, y: 0, w: 4, h: 2 }\n"), code: "unknown_reference", path: "layout.grid.0.chart", hint: /Charts in this document: c/ },
   { name: "tab names a missing chart", yaml: chart("layout:\n  tabs:\n    - title: A\n      rows:\n        - [{ chart: xyzzy }]\n"), code: "unknown_reference", path: "layout.tabs.0.rows.0.0.chart", hint: /Charts in this document: c/, line: 15 },
-  { name: "undeclared variable in SQL", yaml: "title: t\nqueries:\n  q:\n    sql: |\n      select 1\n      where a = {{regoin}}\n", code: "unknown_reference", path: "queries.q.sql", hint: /Declare it/, line: 6 },
+  { name: "undeclared variable in SQL", yaml: "title: t\nqueries:\n  q:\n    sql: |\n      select 1\n      where a = {{regoin}}\n", code: "unknown_reference", path: "queries.q.sql", hint: /Declare it/, line: 6, column: 17 },
   {
     name: "near-miss variable in SQL",
     yaml: "title: t\nvariables:\n  - { name: region, type: text }\nqueries:\n  q:\n    sql: select 1 where a = {{regoin}}\n",
@@ -167,6 +167,7 @@ const BAD: BadCase[] = [
     path: "queries.q.sql",
     hint: /Did you mean `region`\?/,
     line: 6,
+    column: 29,
   },
   {
     name: "bare date range in SQL",

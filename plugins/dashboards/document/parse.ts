@@ -31,7 +31,7 @@ export const dashboardSchema = baseSchema.superRefine((doc, ctx) => {
   // checks only make sense, and are only safe, on a structurally valid document.
   if (!baseSchema.safeParse(doc).success) return;
   for (const e of checkReferences(doc)) {
-    ctx.addIssue({ code: "custom", path: e.path ? e.path.split(".") : [], message: e.message, params: { code: e.code, hint: e.hint, sqlLine: e.sqlLine } });
+    ctx.addIssue({ code: "custom", path: e.path ? e.path.split(".") : [], message: e.message, params: { code: e.code, hint: e.hint, sqlLine: e.sqlLine, sqlText: e.sqlText } });
   }
 }) as unknown as z.ZodType<Dashboard>;
 
@@ -74,7 +74,7 @@ export function parseDashboard(text: string): ParseResult {
   }
   const result = dashboardSchema.safeParse(data);
   if (result.success) return { ok: true, doc: result.data };
-  const errors = issuesToErrors(result.error.issues, data).map((e) => locate(e, yamlDoc, lineCounter));
+  const errors = issuesToErrors(result.error.issues, data).map((e) => locate(e, yamlDoc, lineCounter, text));
   // In text order, as an editor lists them (Array.prototype.sort is stable).
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { ok: false, errors };
@@ -91,13 +91,15 @@ export function validateDashboardValue(data: unknown): ParseResult {
 // zod issues → SpecErrors
 
 type Issue = z.core.$ZodIssue;
+/** A SpecError plus what `locate` needs to find it in the text (stripped before returning). */
+type Located = SpecError & { sqlLine?: number; sqlText?: string; atKey?: boolean };
 
 /** Converts zod issues (from any schema of this module) into SpecErrors with hints. */
 export function issuesToErrors(issues: readonly Issue[], root: unknown, rootSchema: unknown = baseSchema, prefix: PathSegment[] = []): SpecError[] {
   return dedupe(issues.flatMap((issue) => issueToErrors(issue, root, prefix, rootSchema)));
 }
 
-function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], rootSchema: unknown = baseSchema): (SpecError & { sqlLine?: number })[] {
+function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], rootSchema: unknown = baseSchema): Located[] {
   const path = [...prefix, ...(issue.path as PathSegment[])];
   const at = joinPath(path);
   const value = valueAt(root, path);
@@ -181,11 +183,16 @@ function issueToErrors(issue: Issue, root: unknown, prefix: PathSegment[] = [], 
       return [specError("invalid_value", path, `${subject(path)} must be a multiple of ${String(issue.divisor)}`, "Use a whole number.")];
     case "invalid_key": {
       const key = String(path[path.length - 1]);
-      return [{ ...specError("invalid_value", path, `"${key}" is not a valid id`, "Query ids use lowercase letters, digits and _, and start with a letter."), atKey: true } as SpecError];
+      return [{ ...specError("invalid_value", path, `"${key}" is not a valid id`, "Query ids use lowercase letters, digits and _, and start with a letter."), atKey: true }];
     }
     case "custom": {
-      const params = (issue.params ?? {}) as { code?: string; hint?: string; sqlLine?: number };
-      return [{ ...specError(params.code ?? "invalid_value", path, issue.message, params.hint ?? "Fix this value."), ...(params.sqlLine !== undefined ? { sqlLine: params.sqlLine } : {}) }];
+      const params = (issue.params ?? {}) as { code?: string; hint?: string; sqlLine?: number; sqlText?: string };
+      return [
+        {
+          ...specError(params.code ?? "invalid_value", path, issue.message, params.hint ?? "Fix this value."),
+          ...(params.sqlLine !== undefined ? { sqlLine: params.sqlLine, sqlText: params.sqlText } : {}),
+        },
+      ];
     }
     default:
       return [specError("invalid_value", path, `${subject(path)}: ${issue.message}`, "Fix this value.")];
@@ -360,8 +367,8 @@ function position(node: Node, lineCounter: LineCounter): { line: number; column:
 }
 
 /** Finds the node for `path`: the key node for a key-level error, else the value node. */
-function locate(error: SpecError & { sqlLine?: number }, doc: Document, lineCounter: LineCounter): SpecError {
-  const { sqlLine, atKey, ...rest } = error as SpecError & { sqlLine?: number; atKey?: boolean };
+function locate(error: Located, doc: Document, lineCounter: LineCounter, text: string): SpecError {
+  const { sqlLine, sqlText, atKey, ...rest } = error;
   const path = error.path === "" ? [] : error.path.split(".");
   let node: unknown = doc.contents;
   let keyNode: unknown = null;
@@ -389,7 +396,9 @@ function locate(error: SpecError & { sqlLine?: number }, doc: Document, lineCoun
   if (sqlLine !== undefined && isScalar(target)) {
     const block = (target as Scalar).type === Scalar.BLOCK_LITERAL || (target as Scalar).type === Scalar.BLOCK_FOLDED;
     const line = pos.line + sqlLine + (block ? 1 : 0);
-    return { ...rest, line, ...(sqlLine === 0 && !block ? { column: pos.column } : {}) };
+    // The column of the placeholder itself, when it is written on that line as in the SQL.
+    const at = sqlText ? (text.split("\n")[line - 1] ?? "").indexOf(sqlText) : -1;
+    return { ...rest, line, ...(at >= 0 ? { column: at + 1 } : sqlLine === 0 && !block ? { column: pos.column } : {}) };
   }
   return { ...rest, ...pos };
 }

@@ -11,6 +11,8 @@ import { lineOf, scanSql } from "./sql-scan";
 /** A reference error inside a SQL text carries the 0-based line within that text. */
 export interface ReferenceError extends SpecError {
   sqlLine?: number;
+  /** The placeholder as written (`{{ regoin }}`), to find its column in the YAML text. */
+  sqlText?: string;
 }
 
 const VAR_REF = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*\}\}$/;
@@ -139,7 +141,7 @@ export function checkReferences(doc: Dashboard): ReferenceError[] {
         const err = p.malformed
           ? specError("invalid_value", path, `{{${p.ref}}} is not a variable reference`, "Write {{name}} or {{name.start}} / {{name.end}} with a declared variable name.")
           : checkVariableRef(p.name, p.field, variables, path);
-        if (err) errors.push({ ...err, sqlLine: lineOf(q.sql, p.start) });
+        if (err) errors.push({ ...err, sqlLine: lineOf(q.sql, p.start), sqlText: q.sql.slice(p.start, p.end) });
       }
     }
     q.visual?.filters?.forEach((f, j) => {
