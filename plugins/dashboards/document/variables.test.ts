@@ -90,6 +90,14 @@ describe("bindVariables", () => {
     }
   });
 
+  it("points errors at their line and column in the SQL", () => {
+    const r = bindVariables("select 1\nwhere a = {{regoin}}\n  and b = $7", VARS, values);
+    expect(!r.ok && r.errors.map((e) => [e.code, e.line, e.column])).toEqual([
+      ["invalid_value", 3, 11],
+      ["unknown_reference", 2, 11],
+    ]);
+  });
+
   it("validates values by type", () => {
     const bad: [string, unknown, RegExp][] = [
       ["select {{n}}", "lots", /number/],

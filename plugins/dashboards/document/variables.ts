@@ -178,6 +178,7 @@ export type BindResult = { ok: true; sql: string; parameters: unknown[] } | { ok
  *
  * SQL that already holds `$1..$k` (a compiled visual query) passes those k values as
  * `existingParameters`; variables are then numbered from `$k+1` and appended after them.
+ * Errors carry `line` / `column` within the SQL text (not the YAML document).
  */
 export function bindVariables(
   sql: string,
@@ -187,16 +188,23 @@ export function bindVariables(
 ): BindResult {
   const scan = scanSql(sql);
   const errors: SpecError[] = [];
+  // Errors about a spot in the SQL carry its line and column within the SQL text.
+  const at = (offset: number) => {
+    const before = sql.slice(0, offset);
+    const line = before.split("\n").length;
+    return { line, column: offset - before.lastIndexOf("\n") };
+  };
   for (const p of scan.positional) {
     if (p.index < 1 || p.index > existingParameters.length) {
-      errors.push(
-        specError(
+      errors.push({
+        ...specError(
           "invalid_value",
           "sql",
           `$${p.index} is a positional parameter with no value`,
           "Use {{variable}} placeholders in dashboard SQL; $1, $2 … are assigned by Atrium.",
         ),
-      );
+        ...at(p.start),
+      });
     }
   }
   const parameters: unknown[] = [...existingParameters];
@@ -205,12 +213,12 @@ export function bindVariables(
   let last = 0;
   for (const p of scan.placeholders) {
     if (p.malformed) {
-      errors.push(specError("invalid_value", "sql", `{{${p.ref}}} is not a variable reference`, "Write {{name}} or {{name.start}} / {{name.end}}."));
+      errors.push({ ...specError("invalid_value", "sql", `{{${p.ref}}} is not a variable reference`, "Write {{name}} or {{name.start}} / {{name.end}}."), ...at(p.start) });
       continue;
     }
     const refError = checkVariableRef(p.name, p.field, variables, "sql");
     if (refError) {
-      errors.push(refError);
+      errors.push({ ...refError, ...at(p.start) });
       continue;
     }
     const variable = variables.find((v) => v.name === p.name)!;
@@ -218,12 +226,12 @@ export function bindVariables(
     if (n === undefined) {
       const raw = Object.prototype.hasOwnProperty.call(values ?? {}, p.name) ? values[p.name] : undefined;
       if (raw === undefined) {
-        errors.push(specError("missing", `variables.${p.name}`, `No value for variable "${p.name}"`, "Resolve values with resolveVariableValues first, or pass one."));
+        errors.push({ ...specError("missing", `variables.${p.name}`, `No value for variable "${p.name}"`, "Resolve values with resolveVariableValues first, or pass one."), ...at(p.start) });
         continue;
       }
       const c = coerceVariableValue(variable, raw);
       if (!c.ok) {
-        errors.push(specError("invalid_value", `variables.${p.name}`, c.message, c.hint));
+        errors.push({ ...specError("invalid_value", `variables.${p.name}`, c.message, c.hint), ...at(p.start) });
         continue;
       }
       const value = variable.type === "daterange" ? (c.value as DateRange)[p.field as "start" | "end"] : c.value;
