@@ -7,6 +7,7 @@ import {
   CHART_TYPES,
   chartColumnErrors,
   compileVisual,
+  dashboardJsonSchema,
   dashboardSchema,
   newDashboardYaml,
   parseDashboard,
@@ -68,6 +69,14 @@ describe("parseDashboard: good documents", () => {
   it("accepts grid and rows layouts", () => {
     docOf(`${MINI}layout:\n  grid:\n    - { chart: c, x: 0, y: 0, w: 12, h: 4 }\n`);
     docOf(`${MINI}layout:\n  rows:\n    - [{ chart: c }]\n`);
+  });
+
+  it("describes the structure as JSON Schema with no extra keys allowed", () => {
+    const schema = dashboardJsonSchema() as { properties: Record<string, unknown>; additionalProperties: boolean; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(["title", "description", "tags", "source", "variables", "queries", "charts", "layout"]);
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(["title"]);
+    expect(JSON.stringify(schema)).toContain('"const":"scatter"');
   });
 
   it("exports a schema that validates values the same way", () => {

@@ -22,6 +22,7 @@ export {
   VARIABLE_TYPES,
   VEGA_CHART_TYPES,
   chartSchema,
+  dashboardJsonSchema,
   layoutSchema,
   queryDefSchema,
   variableSchema,

@@ -255,3 +255,12 @@ export type LayoutRowItem = z.infer<typeof rowItem>;
 export type LayoutGridItem = z.infer<typeof gridItem>;
 export type DateRange = z.infer<typeof dateRangeValue>;
 export type DatePreset = (typeof DATE_PRESETS)[number];
+
+/**
+ * The document's structure as JSON Schema (draft 2020-12), e.g. to show AI agents what a valid
+ * document looks like. Reference rules (chart → query, `{{var}}` → variable, …) are not in it:
+ * parseDashboard checks those.
+ */
+export function dashboardJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(dashboardSchema) as Record<string, unknown>;
+}
