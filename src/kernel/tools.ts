@@ -14,6 +14,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z, ZodError, type ZodType } from "zod";
 import { createCallerFactory, fieldErrorsOf, FieldErrors, type Actor, type ProcedureMeta, type RequestContext } from "./trpc";
 import { applyScope } from "./scope";
+import type { Role } from "./db/schema";
 import type { Kernel } from "./kernel";
 
 export const TOOL_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -126,12 +127,31 @@ export function inputSchemaWithDefaults(tool: ToolDescriptor, defaults: Record<s
   return schema;
 }
 
-/** The org role of a signed-in actor, looked up under their scope (null: not a member). */
-async function roleIn(kernel: Kernel, userId: string, orgId: string) {
+/**
+ * The org role of a signed-in actor (null: not a member) and the roles their project-level
+ * overrides give them in that org's live projects, looked up under their scope.
+ */
+async function rolesIn(kernel: Kernel, userId: string, orgId: string): Promise<{ org: Role | null; projects: Role[] }> {
   return kernel.db.transaction().execute(async (trx) => {
-    await applyScope(trx, { userId, orgId: null });
-    return kernel.tenancy.roleOf(userId, orgId, trx);
+    await applyScope(trx, { userId, orgId });
+    const org = await kernel.tenancy.roleOf(userId, orgId, trx);
+    if (!org) return { org: null, projects: [] };
+    const rows = await trx
+      .selectFrom("project_roles")
+      .innerJoin("projects", "projects.id", "project_roles.project_id")
+      .select("project_roles.role")
+      .distinct()
+      .where("project_roles.user_id", "=", userId)
+      .where("project_roles.org_id", "=", orgId)
+      .where("projects.deleted_at", "is", null)
+      .execute();
+    return { org, projects: rows.map((r) => r.role) };
   });
+}
+
+/** A tool acting on one project (its input takes a projectId): a project-level role can grant it. */
+function isProjectTool(tool: ToolDescriptor): boolean {
+  return "projectId" in tool.inputSchema.properties && (tool.inputSchema.required ?? []).includes("projectId");
 }
 
 /**
@@ -153,9 +173,14 @@ export async function availableTools(
   }
   const orgId = actor.kind === "token" ? actor.orgId : (options.orgId ?? null);
   if (orgId) {
-    const role = await roleIn(kernel, actor.userId, orgId);
+    const roles = await rolesIn(kernel, actor.userId, orgId);
+    const role = roles.org;
     if (!role) return tools.filter((tool) => tool.capability === null);
-    tools = tools.filter((tool) => tool.capability === null || kernel.capabilities.allows(role, tool.capability));
+    // A project-level role may grant more than the org role, in that project: such tools are
+    // listed, and the procedure decides per project (403 in the others).
+    const allows = (tool: ToolDescriptor, capability: string) =>
+      kernel.capabilities.allows(role, capability) || (isProjectTool(tool) && roles.projects.some((r) => kernel.capabilities.allows(r, capability)));
+    tools = tools.filter((tool) => tool.capability === null || allows(tool, tool.capability));
   }
   return tools;
 }
