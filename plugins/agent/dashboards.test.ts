@@ -167,4 +167,24 @@ describe("dashboard tools", () => {
     expect(events.map((e) => e.action)).toEqual(["dashboards.create", "dashboards.update", "dashboards.delete"]);
     expect(events.every((e) => e.actor_kind === "agent" && e.actor_label === "Dashboard agent")).toBe(true);
   });
+
+  test("a viewer whose project role is editor can build dashboards there (listed), and only there", async () => {
+    const viewer = await member(kernel, "viewer", owner.org.id);
+    const beta = await owner.caller.projects.create({ orgId: owner.org.id, slug: "beta", name: "Beta" });
+    const plainViewer = await mcp.connect((await createToken(kernel, viewer.user.id, owner.org.id, ["read", "write"])).token);
+    expect((await plainViewer.listTools()).tools.map((t) => t.name)).not.toContain("create_dashboard");
+    await plainViewer.close();
+
+    await kernel.ownerDb.insertInto("project_roles").values({ project_id: beta.id, org_id: owner.org.id, user_id: viewer.user.id, role: "editor" }).execute();
+    const client = await mcp.connect((await createToken(kernel, viewer.user.id, owner.org.id, ["read", "write"])).token);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain("create_dashboard");
+    // Org-level tools still follow the org role.
+    expect(names).not.toContain("run_query");
+    const inBeta = await client.callTool({ name: "create_dashboard", arguments: { projectId: "beta", yaml: YAML } });
+    expect(inBeta.isError, text(inBeta)).toBeFalsy();
+    const inAlpha = await client.callTool({ name: "create_dashboard", arguments: { projectId: "alpha", yaml: YAML } });
+    expect(data<{ error: { code: string } }>(inAlpha).error.code).toBe("FORBIDDEN");
+    await client.close();
+  });
 });
