@@ -408,3 +408,26 @@ describe("round trip of awkward values", () => {
     expect(docOf(text)).toEqual(doc);
   });
 });
+
+describe("browser safety", () => {
+  it("index.ts reaches only browser-safe modules (no node:, no vega, not svg.ts)", () => {
+    const dir = import.meta.dirname;
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const visitFile = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(path.join(dir, file), "utf8");
+      for (const m of source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms)) {
+        const spec = m[1]!;
+        if (/^(import|export)\s+type\s/.test(m[0].trim())) continue;
+        if (spec.startsWith("./")) visitFile(`${spec.slice(2)}.ts`);
+        else packages.add(spec);
+      }
+    };
+    visitFile("index.ts");
+    expect([...packages].sort()).toEqual(["kysely", "yaml", "zod"]);
+    expect(seen.has("svg.ts")).toBe(false);
+    expect(seen.size).toBeGreaterThan(8);
+  });
+});
