@@ -89,6 +89,10 @@ describe("renderChartSvg", () => {
     expect(svg).toMatch(/▲ \$2,346 \(\+23\.5%\) vs \$10,000/);
     const down = await renderChartSvg({ id: "k", type: "kpi", query: "q", value: "v", compare: "w" }, { columns: [], rows: [{ v: 5, w: 10 }] });
     expect(down).toMatch(/▼ 5 \(−50\.0%\) vs 10/);
+    const fromText = await renderChartSvg({ id: "k", type: "kpi", query: "q", value: "v" }, { columns: [], rows: [{ v: "1234567.891" }] });
+    expect(fromText).toContain(">1,234,567.89</text>");
+    const words = await renderChartSvg({ id: "k", type: "kpi", query: "q", value: "v" }, { columns: [], rows: [{ v: "EMEA" }] });
+    expect(words).toContain(">EMEA</text>");
     const empty = await renderChartSvg({ id: "k", type: "kpi", query: "q", value: "v" }, { columns: [], rows: [] });
     expect(empty).toContain(">–</text>");
   });

@@ -116,8 +116,11 @@ function kpiSvg(chart: Extract<Chart, { type: "kpi" }>, data: ChartData, width: 
   const row = data.rows[0] ?? {};
   const value = row[chart.value];
   const title = chart.title ?? chart.value;
+  // PostgreSQL sends numeric and bigint as text: a KPI still reads as a number by default.
+  const valueFormat = chart.format?.value ?? (toNumber(value) !== null ? ",.2~f" : undefined);
+  const compareFormat = chart.format?.compare ?? valueFormat;
   let body = text(16, 28, truncate(title, 60), `font-size="14" fill="${c.muted}"`);
-  body += text(16, 76, value === undefined ? "–" : truncate(formatValue(value, chart.format?.value), 30), `font-size="36" font-weight="600" fill="${c.text}" class="kpi-value"`);
+  body += text(16, 76, value === undefined ? "–" : truncate(formatValue(value, valueFormat), 30), `font-size="36" font-weight="600" fill="${c.text}" class="kpi-value"`);
   if (chart.compare) {
     const now = toNumber(value);
     const before = toNumber(row[chart.compare]);
@@ -126,11 +129,11 @@ function kpiSvg(chart: Extract<Chart, { type: "kpi" }>, data: ChartData, width: 
       const pct = before !== 0 ? ` (${delta >= 0 ? "+" : ""}${formatValue(delta / Math.abs(before), ".1%")})` : "";
       const arrow = delta > 0 ? "▲" : delta < 0 ? "▼" : "■";
       const color = delta > 0 ? c.up : delta < 0 ? c.down : c.muted;
-      const shown = formatValue(Math.abs(delta), chart.format?.compare ?? chart.format?.value);
-      body += text(16, 108, `${arrow} ${shown}${pct} vs ${formatValue(before, chart.format?.compare ?? chart.format?.value)}`, `font-size="13" fill="${color}" class="kpi-compare"`);
+      const shown = formatValue(Math.abs(delta), compareFormat);
+      body += text(16, 108, `${arrow} ${shown}${pct} vs ${formatValue(before, compareFormat)}`, `font-size="13" fill="${color}" class="kpi-compare"`);
     }
   }
-  return svgDocument(width, height, c.bg, body, `${title}: ${formatValue(value, chart.format?.value)}`);
+  return svgDocument(width, height, c.bg, body, `${title}: ${formatValue(value, valueFormat)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
