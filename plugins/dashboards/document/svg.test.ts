@@ -104,6 +104,10 @@ describe("renderChartSvg", () => {
     expect(svg).toContain(">$1,200.50</text>");
     expect(svg).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(svg).not.toContain(">orders</text>");
+    const sorted = await renderChartSvg({ id: "t", type: "table", query: "q", columns: ["region", "revenue"], sort: { by: "revenue", dir: "desc" } }, DATA);
+    const cells = [...sorted.matchAll(/class="table-row">.*?>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(cells).toEqual(["EMEA", "EMEA", "APAC", "&lt;script&gt;alert(1)&lt;/script&gt;"]);
+    expect(sorted.indexOf(">1500<")).toBeLessThan(sorted.indexOf(">1200.5<"));
     const many: ChartData = { columns: [{ name: "n", type: "integer" }], rows: Array.from({ length: 120 }, (_, i) => ({ n: i })) };
     const capped = await renderChartSvg({ id: "t", type: "table", query: "q" }, many);
     expect(capped.match(/class="table-row"/g)).toHaveLength(MAX_SVG_TABLE_ROWS);

@@ -142,7 +142,7 @@ function kpiSvg(chart: Extract<Chart, { type: "kpi" }>, data: ChartData, width: 
 function tableSvg(chart: Extract<Chart, { type: "table" }>, data: ChartData, requestedWidth: number | undefined, theme: "light" | "dark"): string {
   const c = palette(theme);
   const names = chart.columns ?? (data.columns.length ? data.columns.map((col) => col.name) : Object.keys(data.rows[0] ?? {}));
-  const rows = data.rows.slice(0, MAX_SVG_TABLE_ROWS);
+  const rows = sortRows(data.rows, chart.sort).slice(0, MAX_SVG_TABLE_ROWS);
   const cells = rows.map((r) => names.map((n) => truncate(formatValue(r[n], chart.format?.[n]), 40)));
   const charWidth = 7;
   const widths = names.map((n, i) => Math.min(300, Math.max(48, charWidth * Math.max(truncate(n, 40).length, ...cells.map((row) => row[i]!.length)) + 16)));
@@ -173,6 +173,20 @@ function tableSvg(chart: Extract<Chart, { type: "table" }>, data: ChartData, req
     body += text(8, top + rowHeight * (rows.length + 1) + 16, `… ${data.rows.length - rows.length} more rows`, `font-size="12" fill="${c.muted}"`);
   }
   return svgDocument(width, height, c.bg, body, chart.title ?? "Table");
+}
+
+/** Rows ordered by one column: numbers numerically, everything else as text; nulls last. */
+function sortRows(rows: Record<string, unknown>[], sort: { by: string; dir?: "asc" | "desc" } | undefined): Record<string, unknown>[] {
+  if (!sort) return rows;
+  const sign = sort.dir === "desc" ? -1 : 1;
+  const numeric = rows.every((r) => r[sort.by] === null || r[sort.by] === undefined || toNumber(r[sort.by]) !== null);
+  return [...rows].sort((a, b) => {
+    const x = a[sort.by];
+    const y = b[sort.by];
+    if (x === null || x === undefined) return y === null || y === undefined ? 0 : 1;
+    if (y === null || y === undefined) return -1;
+    return sign * (numeric ? toNumber(x)! - toNumber(y)! : String(x).localeCompare(String(y)));
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
