@@ -296,6 +296,13 @@ describe("stringifyDashboard", () => {
     expect(text).toContain("- [ { chart: total, width: 4 }, { chart: weekly, width: 8 } ]");
   });
 
+  it("writes long lists one item per line", () => {
+    const options = Array.from({ length: 30 }, (_, i) => `option-${i}`);
+    const text = stringifyDashboard({ title: "t", variables: [{ name: "s", type: "select", options }] });
+    expect(text).toContain("    options:\n      - option-0\n      - option-1\n");
+    expect(docOf(text).variables?.[0]).toEqual({ name: "s", type: "select", options });
+  });
+
   it("keeps strings that look like other types as strings", () => {
     const doc = docOf(`title: "123"\ndescription: "true"\ntags: ["2026"]\n`);
     const again = docOf(stringifyDashboard(doc));

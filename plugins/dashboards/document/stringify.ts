@@ -88,7 +88,7 @@ function toNode(doc: Document, value: unknown, depth: number, context: Context):
     seq.items = items;
     const leafy = value.length > 0 && value.every((v) => isScalarValue(v) && !isMultiline(v));
     const flowMaps = items.length > 0 && items.every((n) => n instanceof YAMLMap && n.flow);
-    seq.flow = leafy || (flowMaps && context === "row" && JSON.stringify(value).length < 100);
+    seq.flow = (leafy && JSON.stringify(value).length <= 80) || (flowMaps && context === "row" && JSON.stringify(value).length < 100);
     return seq;
   }
   if (value !== null && typeof value === "object") {
