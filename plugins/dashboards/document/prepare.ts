@@ -15,7 +15,7 @@ export type PreparedQuery = { ok: true; sql: string; parameters: unknown[] } | {
  * (see resolveVariableValues). `tables` (from data.describeTables) is needed for visual queries
  * only. Error paths are relative to the query (`sql`, `visual.table`, …).
  */
-export function prepareQuery(query: QueryDef, variables: Variable[], values: Record<string, unknown>, tables: TableInfo[] = []): PreparedQuery {
+export function prepareQuery(query: QueryDef, variables: Variable[] | undefined, values: Record<string, unknown>, tables: TableInfo[] = []): PreparedQuery {
   if (query.sql !== undefined) return bindVariables(query.sql, variables, values);
   if (query.visual !== undefined) {
     const compiled = compileVisual(query.visual, tables, ["visual"]);

@@ -272,3 +272,14 @@ describe("bindVariables on generated SQL", () => {
     }
   });
 });
+
+describe("absent inputs", () => {
+  it("treats missing variable lists and values as empty", () => {
+    expect(resolveVariableValues(undefined, undefined)).toEqual({});
+    expect(validateVariableValues(undefined, { a: 1 })).toEqual([]);
+    expect(bindVariables("select 1", undefined, {})).toEqual({ ok: true, sql: "select 1", parameters: [] });
+    const r = bindVariables("select {{a}}", undefined, {});
+    expect(!r.ok && r.errors[0]!.code).toBe("unknown_reference");
+    expect(prepareQuery({ sql: "select 1" }, undefined, {})).toEqual({ ok: true, sql: "select 1", parameters: [] });
+  });
+});

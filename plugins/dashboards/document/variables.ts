@@ -136,9 +136,9 @@ function defaultValue(variable: Variable, now: Date): VariableValue {
  * (presets resolved relative to `now`). Select values outside static options fall back to the
  * default. Undeclared names in `given` are ignored. Never throws.
  */
-export function resolveVariableValues(variables: Variable[], given: Record<string, unknown>, now: Date = new Date()): Record<string, unknown> {
+export function resolveVariableValues(variables: Variable[] | undefined, given: Record<string, unknown> | undefined, now: Date = new Date()): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const v of variables) {
+  for (const v of variables ?? []) {
     const raw = given && Object.prototype.hasOwnProperty.call(given, v.name) ? given[v.name] : undefined;
     let value: VariableValue = defaultValue(v, now);
     if (raw !== undefined) {
@@ -151,10 +151,10 @@ export function resolveVariableValues(variables: Variable[], given: Record<strin
 }
 
 /** Errors for given values that are not valid for their variables (for strict callers). */
-export function validateVariableValues(variables: Variable[], given: Record<string, unknown>): SpecError[] {
+export function validateVariableValues(variables: Variable[] | undefined, given: Record<string, unknown> | undefined): SpecError[] {
   const errors: SpecError[] = [];
-  for (const v of variables) {
-    if (!Object.prototype.hasOwnProperty.call(given ?? {}, v.name)) continue;
+  for (const v of variables ?? []) {
+    if (!given || !Object.prototype.hasOwnProperty.call(given, v.name)) continue;
     const c = coerceVariableValue(v, given[v.name]);
     if (!c.ok) errors.push(specError("invalid_value", ["variables", v.name], c.message, c.hint));
     else if (!withinStaticOptions(v, c.value)) errors.push(specError("invalid_value", ["variables", v.name], `A value of "${v.name}" is not one of its options`, "Pick one of the listed options."));
@@ -182,10 +182,12 @@ export type BindResult = { ok: true; sql: string; parameters: unknown[] } | { ok
  */
 export function bindVariables(
   sql: string,
-  variables: Variable[],
+  variablesIn: Variable[] | undefined,
   values: Record<string, unknown>,
   existingParameters: readonly unknown[] = [],
 ): BindResult {
+  const variables = variablesIn ?? [];
+  if (typeof sql !== "string") return { ok: false, errors: [specError("invalid_type", "sql", "The SQL must be text", "Give the query as a string.")] };
   const scan = scanSql(sql);
   const errors: SpecError[] = [];
   // Errors about a spot in the SQL carry its line and column within the SQL text.

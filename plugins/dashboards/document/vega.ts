@@ -118,6 +118,7 @@ function themeConfig(theme: "light" | "dark"): Record<string, unknown> {
  */
 export function chartToVegaLite(chart: Chart, data: ChartData, options: ChartOptions = {}): VegaLiteSpec | null {
   if (!isVegaChart(chart)) return null;
+  data = { columns: data?.columns ?? [], rows: data?.rows ?? [] };
   const theme = options.theme ?? "light";
   const height = options.height ?? ("height" in chart && chart.height ? chart.height : DEFAULT_CHART_HEIGHT);
   const base: VegaLiteSpec = {

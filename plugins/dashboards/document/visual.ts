@@ -93,9 +93,9 @@ export function compileVisual(q: VisualQuery, tables: TableInfo[], basePath: Pat
     };
   }
   q = parsed.data;
-  const matches = findTable(q.table, tables);
+  const matches = findTable(q.table, tables ?? []);
   if (matches.length !== 1) {
-    const names = tables.map(tableLabel);
+    const names = (tables ?? []).map(tableLabel);
     const near = nearest(q.table, names, 3);
     return {
       ok: false,
