@@ -438,3 +438,39 @@ describe("browser safety", () => {
     expect(seen.size).toBeGreaterThan(8);
   });
 });
+
+describe("parseDashboard on mutated documents", () => {
+  it("never throws, and every error is complete and points inside the text (200 random edits)", () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const junk = [":", "-", " ", "\n", "  ", "{", "}", "[", "]", "'", '"', "#", "{{", "}}", "x", "1", "\t", "&a", "*a", "!!", "|", ">"];
+    let okCount = 0;
+    for (let n = 0; n < 200; n++) {
+      let text = FULL_EXAMPLE_YAML;
+      for (let k = 0; k < 1 + Math.floor(random() * 3); k++) {
+        const at = Math.floor(random() * text.length);
+        const cut = Math.floor(random() * 6);
+        text = text.slice(0, at) + (random() < 0.7 ? junk[Math.floor(random() * junk.length)] : "") + text.slice(at + cut);
+      }
+      const result = parseDashboard(text);
+      if (result.ok) {
+        okCount++;
+        continue;
+      }
+      const lines = text.split("\n").length;
+      for (const e of result.errors) {
+        expect(e.code && e.message && e.hint, JSON.stringify(e)).toBeTruthy();
+        expect(typeof e.path).toBe("string");
+        if (e.line !== undefined) {
+          expect(e.line, `${JSON.stringify(e)}\n${text}`).toBeGreaterThanOrEqual(1);
+          expect(e.line, `${JSON.stringify(e)}\n${text}`).toBeLessThanOrEqual(lines);
+        }
+      }
+    }
+    // Some edits are harmless (inside text); most are not.
+    expect(okCount).toBeLessThan(200);
+  });
+});
