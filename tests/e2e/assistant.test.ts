@@ -7,11 +7,13 @@
  * into the SQL editor, they accept the diff, the editor holds it and the assistant hears so.
  * Asked to delete the dashboard, the assistant waits for Confirm; nothing is deleted before.
  * A long answer stops midway on Stop. The conversation is kept and can be renamed from the list.
+ * Without AI_* variables, the panel says how to configure a model and the org home still works.
  */
 import type { Page } from "playwright-core";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestOpenAiServer, type ScriptedReply, type ScriptedRequest, type TestOpenAiServer } from "../../plugins/assistant/test-openai-server";
+import { generateSessionToken, SESSION_COOKIE, sessionIdOf } from "~/kernel/auth/session";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let model: TestOpenAiServer;
@@ -274,5 +276,44 @@ describe("the assistant", () => {
     await list.getByRole("button", { name: "Ten rows", exact: true }).click();
     await assistant.getByText("Done: the query now stops at 10 rows. Run it to see.").waitFor();
     expect(owner.unexpectedProblems()).toEqual([]);
+  });
+});
+
+describe("without a model configured", () => {
+  let plain: Harness;
+  beforeAll(async () => {
+    plain = await startHarness();
+  });
+  afterAll(async () => plain?.close());
+
+  it("the panel says how to configure one, and the rest of the org home works", async () => {
+    const client = new pg.Client({ connectionString: plain.server.databaseUrl });
+    await client.connect();
+    const token = generateSessionToken();
+    try {
+      const user = await client.query<{ id: string }>("insert into users (email, name, email_verified_at) values ('nomodel@assist.test', 'No Model', now()) returning id");
+      const org = await client.query<{ id: string }>("insert into orgs (slug, name) values ('no-model', 'No Model Inc') returning id");
+      await client.query("insert into memberships (org_id, user_id, role) values ($1, $2, 'owner')", [org.rows[0]!.id, user.rows[0]!.id]);
+      await client.query("insert into sessions (id, user_id, expires_at) values ($1, $2, now() + interval '1 day')", [sessionIdOf(token), user.rows[0]!.id]);
+    } finally {
+      await client.end();
+    }
+    const recorded = await plain.open();
+    await recorded.context.addCookies([{ name: SESSION_COOKIE, value: token, url: plain.server.url }]);
+    const { page } = recorded;
+    await page.goto("/o/no-model");
+    await waitForHydration(page);
+    const chat = page.getByRole("region", { name: "Ask about your dashboards and data" });
+    await chat.getByText("The assistant is not set up yet").waitFor();
+    await expect(chat.innerText()).resolves.toContain("AI_BASE_URL");
+    await expect(chat.getByLabel("Ask the assistant").count()).resolves.toBe(0);
+    // Nothing else breaks: recent dashboards and projects are there, and a project can be made.
+    await page.getByRole("heading", { name: "Recent dashboards" }).waitFor();
+    await page.getByRole("button", { name: "New project" }).click();
+    const dialog = page.getByRole("dialog", { name: "New project" });
+    await dialog.getByLabel("Project name").fill("Plain");
+    await dialog.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(`${plain.server.url}/o/no-model/p/plain`);
+    expect(recorded.unexpectedProblems()).toEqual([]);
   });
 });
