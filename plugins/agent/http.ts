@@ -8,8 +8,9 @@
  *   2. Bearer personal access token: missing or bad → 401 with
  *      `WWW-Authenticate: Bearer resource_metadata="<PUBLIC_URL>/.well-known/oauth-protected-resource/mcp"`.
  *   3. Rate limit per token (MCP_RATE_LIMIT per minute) → 429 with Retry-After.
- *   4. POST only (GET/DELETE: 405, there is no session or server-initiated stream);
- *      a body over MCP_MAX_BODY_BYTES → 413.
+ *   4. POST only (GET/DELETE: 405, there is no session or server-initiated stream).
+ *   5. A body over MCP_MAX_BODY_BYTES → 413; not JSON → 400; a batch of several requests → 400
+ *      (one rate-limited HTTP request must not run a hundred tools).
  */
 import type { AnyRouter } from "@trpc/server";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -83,6 +84,31 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
 }
 
+/** The body as text, reading no more than `maxBytes` (a declared larger length is refused unread). */
+async function readBody(request: Request, maxBytes: number): Promise<string | "too large"> {
+  if (Number(request.headers.get("content-length")) > maxBytes) return "too large";
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let received = 0;
+  let text = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > maxBytes) {
+        void reader.cancel().catch(() => {});
+        return "too large";
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return text + decoder.decode();
+}
+
 export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<Response> {
   const { kernel, settings } = env;
   const publicUrl = kernel.config.publicUrl;
@@ -152,14 +178,24 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     userAgent: request.headers.get("user-agent"),
     signal: request.signal,
   });
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-    maxRequestBodySize: settings.maxBodyBytes,
-  });
+  // 5. The body: bounded, JSON, and one request per HTTP request (a batch would let one
+  // rate-limited request run up to a hundred tools).
+  const body = await readBody(request, settings.maxBodyBytes);
+  if (body === "too large") return jsonRpcError(413, -32000, `Request body too large: at most ${settings.maxBodyBytes} bytes.`, cors);
+  let message: unknown;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return jsonRpcError(400, -32700, "Parse error: the body is not JSON.", cors);
+  }
+  if (Array.isArray(message) && message.filter((m) => m && typeof m === "object" && "method" in m && "id" in m).length > 1) {
+    return jsonRpcError(400, -32600, "Invalid request: send one JSON-RPC request per HTTP request (batches are not supported).", cors);
+  }
+
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {
     await server.connect(transport);
-    const response = await transport.handleRequest(request);
+    const response = await transport.handleRequest(request, { parsedBody: message });
     return withHeaders(response, cors);
   } catch (err) {
     kernel.log.error({ err, requestId: env.requestId }, "MCP request failed");

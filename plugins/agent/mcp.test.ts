@@ -86,7 +86,7 @@ describe("HTTP", () => {
     expect(res.status).toBe(200);
   });
 
-  test("an oversized body: 413; GET (no server stream): 405", async () => {
+  test("an oversized body: 413; not JSON or a batch: 400; GET (no server stream): 405", async () => {
     const small = mcpHarness(kernel, { settings: { maxBodyBytes: 2_000 } });
     const big = rpc("tools/call", { name: "run_query", arguments: { sql: `select '${"x".repeat(5_000)}'` } });
     const res = await small.fetch(small.url, { method: "POST", headers: { ...RPC_HEADERS, authorization: `Bearer ${writeToken}` }, body: big });
@@ -96,6 +96,13 @@ describe("HTTP", () => {
     expect(get.headers.get("allow")).toContain("POST");
     const junk = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, authorization: `Bearer ${writeToken}` }, body: "{not json" });
     expect(junk.status).toBe(400);
+    // One rate-limited HTTP request runs one request, not a batch of them.
+    const batch = `[${rpc("tools/list", {}, 1)},${rpc("tools/list", {}, 2)}]`;
+    const batched = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, authorization: `Bearer ${writeToken}` }, body: batch });
+    expect(batched.status).toBe(400);
+    expect(((await batched.json()) as { error: { message: string } }).error.message).toMatch(/one JSON-RPC request per HTTP request/);
+    const single = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, authorization: `Bearer ${writeToken}` }, body: `[${rpc("tools/list")}]` });
+    expect(single.status).toBe(200);
   });
 
   test("rate limited per token: 429 with Retry-After; another token is not affected", async () => {
