@@ -12,9 +12,10 @@ import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors } from "~/kernel/trpc";
 import { WAREHOUSE_SOURCE_ID, describeTables, queryConcurrency, runQuery, type QueryResponse, type TableInfo } from "../data/engine";
 import {
-  bindVariables,
   compileVisual,
+  prepareQuery as prepareDocumentQuery,
   resolveVariableValues,
+  variableOptionList,
   type Dashboard,
   type QueryDef,
   type SpecError,
@@ -105,34 +106,13 @@ function specFailure(code: string, errors: SpecError[]): Prepared {
   };
 }
 
-/** Compiles (visual) or binds (SQL) one query definition. */
+/** Compiles (visual) or binds (SQL) one query definition (the document module's prepareQuery), as an engine-ready query or why it cannot run. */
 export function prepareQuery(def: QueryDef, variables: readonly Variable[], values: Record<string, unknown>, tables: TableInfo[] | null): Prepared {
-  if (def.visual) {
-    if (!tables) return { ok: false, error: { code: "source_unavailable", message: "The data source's tables could not be read." } };
-    const compiled = compileVisual(def.visual, tables as never);
-    if (!compiled.ok) return specFailure("invalid_visual_query", compiled.errors);
-    // Variables in the compiled SQL are numbered after the compiled query's own parameters.
-    const bound = bindVariables(compiled.sql, [...variables], values, compiled.parameters);
-    if (!bound.ok) return specFailure("invalid_variables", bound.errors);
-    return { ok: true, sql: bound.sql, parameters: bound.parameters.map((p) => placeholderValue(p, variables, values)) };
-  }
-  if (def.sql) {
-    const bound = bindVariables(def.sql, [...variables], values);
-    if (!bound.ok) return specFailure("invalid_variables", bound.errors);
-    return { ok: true, sql: bound.sql, parameters: bound.parameters };
-  }
-  return { ok: false, error: { code: "invalid_query", message: "The query has neither sql nor visual." } };
-}
-
-const PLACEHOLDER = /^\{\{\s*([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?\s*\}\}$/i;
-
-/** A parameter that is exactly a `{{name}}` placeholder (a visual filter's value) becomes the variable's value: bound, never spliced. */
-function placeholderValue(p: unknown, variables: readonly Variable[], values: Record<string, unknown>): unknown {
-  if (typeof p !== "string") return p;
-  const m = PLACEHOLDER.exec(p);
-  if (!m || !variables.some((v) => v.name === m[1])) return p;
-  const value = values[m[1]!];
-  return m[2] && value && typeof value === "object" ? (value as Record<string, unknown>)[m[2]] : value;
+  if (def.visual && !tables) return { ok: false, error: { code: "source_unavailable", message: "The data source's tables could not be read." } };
+  const prepared = prepareDocumentQuery(def, [...variables], values, (tables ?? []) as never);
+  if (prepared.ok) return prepared;
+  const compileFailed = def.visual !== undefined && prepared.errors.some((e) => e.path === "visual" || e.path.startsWith("visual."));
+  return specFailure(compileFailed ? "invalid_visual_query" : "invalid_variables", prepared.errors);
 }
 
 function lineOf(message: string): number | undefined {
@@ -267,13 +247,6 @@ async function tablesFor(scope: RunScope, sourceId: string, defs: QueryDef[], re
   return describeCached(scope, sourceId, refresh).catch(() => null);
 }
 
-function staticOptions(options: unknown): VariableOption[] {
-  if (!Array.isArray(options)) return [];
-  return options.map((o: unknown) =>
-    o && typeof o === "object" ? { value: (o as { value: unknown }).value, label: String((o as { label?: string }).label ?? (o as { value: unknown }).value) } : { value: o, label: String(o) },
-  );
-}
-
 /** Query ids the charts use, in chart order. */
 export function chartQueries(doc: Dashboard): string[] {
   const ids: string[] = [];
@@ -323,7 +296,7 @@ export async function runDashboard(
   const variableOptions: Record<string, VariableOption[]> = {};
   for (const v of variables) {
     const options = (v as { options?: unknown }).options;
-    if (Array.isArray(options)) variableOptions[v.name] = staticOptions(options);
+    if (Array.isArray(options)) variableOptions[v.name] = variableOptionList(v);
   }
   for (const { variable, query } of optionQueries) {
     const result = byId.get(query);
@@ -331,11 +304,8 @@ export async function runDashboard(
       variableOptions[variable] = [];
       continue;
     }
-    const [valueCol, labelCol] = result.columns;
-    variableOptions[variable] = valueCol
-      ? result.rows.map((r) => ({ value: r[valueCol.name], label: String(labelCol ? (r[labelCol.name] ?? r[valueCol.name]) : r[valueCol.name]) }))
-      : [];
     const v = variables.find((x) => x.name === variable)!;
+    variableOptions[variable] = variableOptionList(v, result.rows, result.columns);
     if (v.type === "select" && (values[variable] === undefined || values[variable] === null) && variableOptions[variable]!.length) {
       values[variable] = variableOptions[variable]![0]!.value;
     }
