@@ -154,6 +154,22 @@ describe("a conversation", () => {
     expect(stored[0]?.role).toBe("user");
   });
 
+  test("retry after a refused request sends the question again", async () => {
+    const model = scriptedModel(() => ({ text: "Here you go." }));
+    const { fetch } = chatFetch(kernel, { router: testRouter, config: CONFIGURED, model }, world.owner);
+    let calls = 0;
+    const flaky = (async (input: RequestInfo | URL, init?: RequestInit) =>
+      ++calls === 1 ? Response.json({ error: { code: "TOO_MANY_REQUESTS", message: "Slow down." } }, { status: 429, headers: { "retry-after": "3" } }) : fetch(input, init)) as typeof globalThis.fetch;
+    const chat = new AssistantChat({ scope: () => scopeOf(), fetch: flaky });
+    await chat.sendMessage({ text: "Are you there?" });
+    expect(chat.status).toBe("error");
+    expect(chat.error).toMatchObject({ code: "TOO_MANY_REQUESTS", retryAfterSeconds: 3, message: "Slow down." });
+    await chat.regenerate();
+    expect(chat.status).toBe("ready");
+    expect(chat.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(textOf(chat.messages[1])).toBe("Here you go.");
+  });
+
   test("stop ends the stream early and keeps what arrived", async () => {
     const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(" ");
     const model = scriptedModel(() => ({ text: long }), { chunkDelayInMs: 5 });
