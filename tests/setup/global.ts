@@ -74,12 +74,20 @@ export async function setup(project: TestProject) {
 let teardownUrl: string | null = null;
 
 export async function teardown() {
+  let othersRunning = false;
   if (teardownUrl) {
     const admin = new pg.Client({ connectionString: teardownUrl });
     await admin.connect();
     const { rows } = await admin.query<{ datname: string }>("select datname from pg_database where starts_with(datname, $1)", [RUN_PREFIX]);
     for (const { datname } of rows) await admin.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
+    // Another run (a second terminal, the browser suite) still using the cluster we started:
+    // leave it running for them; the next run reuses it through postmaster.pid.
+    const others = await admin.query<{ datname: string }>("select datname from pg_database where datname ~ '^atrium_t[0-9]+_'");
+    othersRunning = others.rows.some(({ datname }) => {
+      const pid = Number(/^atrium_t(\d+)_/.exec(datname)![1]);
+      return pid !== process.pid && alive(pid);
+    });
     await admin.end();
   }
-  await embedded?.stop();
+  if (!othersRunning) await embedded?.stop();
 }
