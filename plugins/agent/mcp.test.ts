@@ -263,6 +263,19 @@ describe("tools", () => {
     await client.close();
   });
 
+  test("the audit keeps no secret from the arguments", async () => {
+    const fresh = await createToken(kernel, owner.user.id, owner.org.id, ["read", "write"]);
+    const client = await mcp.connect(fresh.token);
+    const config = { host: "127.0.0.1", port: 1, database: "x", user: "x", password: "hunter2-do-not-log", sslmode: "disable" };
+    const result = await client.callTool({ name: "create_data_source", arguments: { name: "nope", config } });
+    expect(result.isError).toBe(true);
+    const rows = await kernel.ownerDb.selectFrom("audit_events").select("data").where("actor_token_id", "=", fresh.id).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.data).toMatchObject({ tool: "create_data_source", arguments: { config: { host: "127.0.0.1", password: "[redacted]" } } });
+    expect(JSON.stringify(rows)).not.toContain("hunter2");
+    await client.close();
+  });
+
   test("without a client header the User-Agent names the client", async () => {
     const fresh = await createToken(kernel, owner.user.id, owner.org.id, ["read"]);
     const client = await mcp.connect(fresh.token, { headers: { "user-agent": "ExampleAgent/2.1" } });
