@@ -1,7 +1,8 @@
 /**
  * AI agents against the BUILT server over real HTTP: the resource metadata and the 401 that
  * names it, the MCP Inspector's CLI (`tools/list`, `tools/call`), the SDK's Client over
- * Streamable HTTP, and a person connecting an agent from the account page in Chromium: token,
+ * Streamable HTTP (a dashboard built, read, rendered and listed as a resource), and a person
+ * connecting an agent from the account page in Chromium: token,
  * URL and snippet, then that very snippet's token used by an MCP client, and the agent's calls
  * in the organization's audit log.
  */
@@ -87,6 +88,22 @@ async function mailTo(to: string, subject: RegExp): Promise<string> {
 }
 
 let token = "";
+
+const DASHBOARD = `title: Agent-made numbers
+queries:
+  numbers:
+    sql: select label, value from (values ('a', 1), ('b', 2)) as t(label, value)
+charts:
+  - id: numbers
+    title: Numbers
+    type: bar
+    query: numbers
+    x: label
+    y: value
+layout:
+  rows:
+    - [{ chart: numbers, width: 12 }]
+`;
 
 describe("connecting an AI agent", () => {
   it("the 401 names the resource metadata document, which the server serves", async () => {
@@ -174,14 +191,27 @@ describe("connecting an AI agent", () => {
     expect(bad.code).not.toBe(0);
   }, 120_000);
 
-  it("the SDK's Client over Streamable HTTP works with the same token", async () => {
+  it("the SDK's Client over Streamable HTTP builds, reads and renders a dashboard with the same token", async () => {
+    const { rows } = await db.query<{ id: string }>("select id from orgs where slug = $1", [ORG.slug]);
+    await db.query("insert into projects (org_id, slug, name) values ($1, 'alpha', 'Alpha')", [rows[0]!.id]);
     const client = new Client({ name: "e2e", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}`, "x-mcp-client": "E2E client" } } }));
     const projects = await client.callTool({ name: "list_projects", arguments: {} });
-    expect(projects.isError).toBeFalsy();
+    expect(projects.structuredContent).toMatchObject({ items: [{ slug: "alpha" }] });
     const bad = await client.callTool({ name: "run_query", arguments: { sql: 7 } });
     expect(bad.isError).toBe(true);
     expect(JSON.stringify(bad.content)).toContain("sql");
+
+    const created = await client.callTool({ name: "create_dashboard", arguments: { projectId: "alpha", yaml: DASHBOARD } });
+    expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
+    const { slug } = created.structuredContent as { slug: string };
+    const read = await client.callTool({ name: "get_dashboard", arguments: { projectId: "alpha", slug } });
+    expect(read.structuredContent).toMatchObject({ version: 1, yaml: expect.stringContaining("Agent-made") });
+    const chart = await client.callTool({ name: "render_chart", arguments: { projectId: "alpha", slug, chartId: "numbers" } });
+    expect((chart.structuredContent as { svg: string }).svg).toMatch(/^<svg/);
+    const uri = `atrium://${ORG.slug}/alpha/dashboards/${slug}`;
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual([uri]);
+    expect((await client.readResource({ uri })).contents[0]).toMatchObject({ mimeType: "application/yaml", text: expect.stringContaining("Agent-made") });
     await client.close();
   });
 
