@@ -5,6 +5,8 @@
  * lists the GitHub identity and refuses to unlink the last way in; an owner requires GitHub for
  * their org; a member signed in with a password is told so and signs in with GitHub from there.
  */
+import path from "node:path";
+import type { Page } from "playwright-core";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startGithubTestServer, type GithubTestServer } from "../../plugins/auth-github/test-server";
@@ -44,6 +46,14 @@ afterAll(async () => {
   await gh?.close();
 });
 
+/** Set E2E_SCREENSHOTS=<dir> to keep screenshots of the pages the tests visit. */
+async function screenshot(page: Page, name: string) {
+  const dir = process.env.E2E_SCREENSHOTS;
+  if (!dir) return;
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(dir, `github-${name}.png`), fullPage: true });
+}
+
 describe("Sign in with GitHub", () => {
   it("authorizes at GitHub and lands signed in at the page asked for; the account page lists GitHub and will not unlink the last way in", async () => {
     current = await harness.open();
@@ -76,6 +86,7 @@ describe("Sign in with GitHub", () => {
     await section.getByRole("button", { name: /^Unlink GitHub .*@mona$/ }).click();
     await section.getByRole("alert").filter({ hasText: "This is your only way to sign in here" }).waitFor();
     await expect(rows.count()).resolves.toBe(1);
+    await screenshot(page, "account-sign-in-methods");
     expect(unexpectedProblems([{ path: /^\/api\/trpc\/signIn\.methods\.unlink/, status: 409 }])).toEqual([]);
   });
 
@@ -102,6 +113,7 @@ describe("Sign in with GitHub", () => {
     await policy.getByLabel("Required sign-in").selectOption({ label: "GitHub" });
     await policy.getByRole("button", { name: "Save sign-in policy" }).click();
     await policy.getByText("Members must sign in with GitHub").waitFor();
+    await screenshot(page, "org-sign-in-policy");
     expect(unexpectedProblems()).toEqual([]);
 
     // Paula signs in with her password and opens the org: refused, with the way in offered.
@@ -120,6 +132,7 @@ describe("Sign in with GitHub", () => {
     await expect(refusal.innerText()).resolves.toContain("This organization requires signing in with GitHub.");
     const signInWithGithub = refusal.getByRole("link", { name: "Sign in with GitHub" });
     await expect(signInWithGithub.count()).resolves.toBe(1);
+    await screenshot(page, "policy-refusal");
 
     gh.signedInAs = PAULA.login;
     await signInWithGithub.click();

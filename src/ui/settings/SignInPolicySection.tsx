@@ -49,7 +49,7 @@ export default function SignInPolicySection() {
     >
       <Loaded of={policy} what="the sign-in policy" onRetry={() => void refetch()}>
         {(p) => (
-          <>
+          <div class="stack">
             <Show when={p().requiredProviderName}>
               {(name) => (
                 <Notice tone="info" title={`Members must sign in with ${name()}`}>
@@ -91,7 +91,7 @@ export default function SignInPolicySection() {
                 <FormAlert form={form} />
               </div>
             </form>
-          </>
+          </div>
         )}
       </Loaded>
     </SettingsSection>
