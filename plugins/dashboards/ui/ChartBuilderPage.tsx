@@ -9,7 +9,7 @@
 import { useNavigate, useParams, type RouteSectionProps } from "@solidjs/router";
 import { Title } from "@solidjs/meta";
 import { createEffect, createMemo, createSignal, For, lazy, on, Show, Suspense, type JSX } from "solid-js";
-import { createStore, produce, unwrap } from "solid-js/store";
+import { createStore, produce } from "solid-js/store";
 import type { SQLNamespace } from "@codemirror/lang-sql";
 import { Badge, BusyLabel, Button, Dialog, Link } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
@@ -24,7 +24,7 @@ import type { EditorHandle } from "./CodeEditor";
 import { readDashboard, withChart, type Dashboard } from "./doc";
 import { ProjectFrame, type Current } from "./ProjectFrame";
 import { createProposal, ProposalPanel } from "./Proposal";
-import { RecordStates, useDashboardRecord } from "./ViewPage";
+import { RecordStates, useDashboardRecord } from "./record";
 
 const CodeEditor = lazy(() => import("./CodeEditor"));
 
@@ -103,6 +103,8 @@ function Builder(props: { current: Current; record: DashboardRecord }) {
   const [visual, setVisual] = createStore<VisualQuery>(
     existingQuery?.visual ? structuredClone(existingQuery.visual) : { table: "", dimensions: [], measures: [], filters: [], sort: [], limit: 1000 },
   );
+  /** A plain copy of the visual query (reading it tracks every field). */
+  const snapshot = () => JSON.parse(JSON.stringify(visual)) as VisualQuery;
   const [settings, setSettings] = createStore<Settings>(settingsOf(existing, uniqueId("chart", takenIds)));
   const [result, setResult] = createSignal<QueryResult | null>(null);
   const [running, setRunning] = createSignal(false);
@@ -130,14 +132,14 @@ function Builder(props: { current: Current; record: DashboardRecord }) {
   const compiled = createMemo(() => {
     const module = documentModule.latest;
     if (!module || !visual.table) return null;
-    const q = JSON.parse(JSON.stringify(unwrap(visual))) as VisualQuery;
+    const q = snapshot();
     return module.compileVisual(q, (tables.latest ?? []).map((t) => ({ schema: t.schema, name: t.name, columns: t.columns })));
   });
   const outputColumns = createMemo(() => {
     const r = result();
     if (r?.ok) return r.columns.map((c) => c.name);
     const module = documentModule.latest;
-    return module && mode() === "visual" && visual.table ? module.visualOutputColumns(JSON.parse(JSON.stringify(unwrap(visual))) as VisualQuery) : [];
+    return module && mode() === "visual" && visual.table ? module.visualOutputColumns(snapshot()) : [];
   });
   const currentSql = () => {
     if (mode() === "sql") return sqlText();
@@ -186,7 +188,7 @@ function Builder(props: { current: Current; record: DashboardRecord }) {
         setRunError(c.errors.map((e) => `${e.message}. ${e.hint}`).join(" "));
         return;
       }
-      input = { visual: JSON.parse(JSON.stringify(unwrap(visual))) as VisualQuery };
+      input = { visual: snapshot() };
     }
     setRunning(true);
     try {
@@ -225,7 +227,7 @@ function Builder(props: { current: Current; record: DashboardRecord }) {
 
   const queryId = () => (existing && "query" in existing ? existing.query : settings.id.replace(/[^a-z0-9_]/g, "_").replace(/^([^a-z_])/, "q_$1"));
   const chart = createMemo<Chart>(() => chartOf(settings, queryId()));
-  const queryDef = (): QueryDef => (mode() === "sql" ? { sql: sqlText() } : { visual: JSON.parse(JSON.stringify(unwrap(visual))) as VisualQuery });
+  const queryDef = (): QueryDef => (mode() === "sql" ? { sql: sqlText() } : { visual: snapshot() });
 
   const save = async (base: DashboardRecord = opened) => {
     if (saving()) return;

@@ -16,7 +16,7 @@ import { WithAssistant } from "./AssistantColumn";
 import type { EditorHandle } from "./CodeEditor";
 import { LayoutEditor } from "./LayoutEditor";
 import { ProjectFrame, type Current } from "./ProjectFrame";
-import { RecordStates, useDashboardRecord } from "./ViewPage";
+import { RecordStates, useDashboardRecord } from "./record";
 import { createProposal, ProposalPanel } from "./Proposal";
 
 const CodeEditor = lazy(() => import("./CodeEditor"));

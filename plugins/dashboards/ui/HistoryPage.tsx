@@ -14,7 +14,7 @@ import { useCapabilities } from "~/ui/Slot";
 import { useToasts } from "~/ui/toasts";
 import { dashboardsApi, problemOf, type DashboardRecord } from "./api";
 import { ProjectFrame, type Current } from "./ProjectFrame";
-import { RecordStates, useDashboardRecord } from "./ViewPage";
+import { RecordStates, useDashboardRecord } from "./record";
 
 export default function HistoryPage(_props: RouteSectionProps) {
   return (

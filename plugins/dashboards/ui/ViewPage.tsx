@@ -3,15 +3,15 @@
  * the last run's time, and its charts on a 12-column grid (rows, grid or tabs), each in a card
  * with its own error in place.
  */
-import { useParams, useSearchParams, type RouteSectionProps } from "@solidjs/router";
+import { useSearchParams, type RouteSectionProps } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
 import { Badge, BusyLabel, Button, Link } from "~/ui/components";
-import { createBrowserResource } from "~/ui/data";
 import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
-import { LoadFailed, NotFoundPanel, PageLoading } from "~/ui/LoadStates";
+import { LoadFailed } from "~/ui/LoadStates";
 import { useCapabilities } from "~/ui/Slot";
 import { Title } from "@solidjs/meta";
 import { dashboardsApi, problemOf, type DashboardRecord, type Problem, type RunOutput } from "./api";
+import { RecordStates, useDashboardRecord } from "./record";
 import { WithAssistant } from "./AssistantColumn";
 import { ChartCard, Markdown } from "./ChartCard";
 import { encodeValue, readDashboard, sectionsOf, valuesFromQuery, VAR_PREFIX, type Cell, type Dashboard } from "./doc";
@@ -20,30 +20,6 @@ import { VariablesBar } from "./VariablesBar";
 
 export default function ViewPage(_props: RouteSectionProps) {
   return <ProjectFrame loading="Loading dashboard…">{(current) => <DashboardLoader current={current()} />}</ProjectFrame>;
-}
-
-/** Loads a dashboard by the address's slug, with not-found and failure states. */
-export function useDashboardRecord(current: () => Current) {
-  const params = useParams<{ slug: string }>();
-  const [record, { refetch, mutate }] = createBrowserResource(
-    () => ({ ...current().scope, slug: params.slug }),
-    (input) => dashboardsApi.get.query(input),
-  );
-  return { params, record, refetch, mutate };
-}
-
-export function RecordStates(props: { record: { error: unknown; latest: DashboardRecord | undefined }; onRetry: () => void; children: (record: () => DashboardRecord) => ReturnType<typeof Match> }) {
-  return (
-    <Switch fallback={<PageLoading label="Loading dashboard…" />}>
-      <Match when={props.record.error && problemOf(props.record.error).code === "NOT_FOUND"}>
-        <NotFoundPanel title="Dashboard not found" text="There is no dashboard at this address in this project, or you cannot see it." />
-      </Match>
-      <Match when={props.record.error as unknown}>
-        <LoadFailed what="this dashboard" problem={problemOf(props.record.error)} onRetry={props.onRetry} />
-      </Match>
-      <Match when={props.record.latest}>{(r) => props.children(r)}</Match>
-    </Switch>
-  );
 }
 
 function DashboardLoader(props: { current: Current }) {

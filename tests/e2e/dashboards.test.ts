@@ -1,0 +1,368 @@
+/**
+ * Dashboards in a real browser, used as a person would: sign up, create an organization and a
+ * project, load the sample data, open Dashboards and create one (it opens in the editor), build
+ * a chart in the visual builder (table, dimension, measure), see its preview and its SQL, save
+ * it into the dashboard and see it drawn (an SVG in its card). Then add a variable and a broken
+ * query through the YAML editor (a typo is marked on its line first), change the variable and
+ * see the chart run again, and the broken chart's error in its card. Two tabs on the same
+ * editor: the second save gets the conflict dialog, Compare shows both, Reload takes theirs.
+ * History lists the versions and restores the first; delete, then restore from "Deleted".
+ */
+import type { Page } from "playwright-core";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
+
+let harness: Harness;
+let base: string;
+let db: pg.Client;
+let owner: RecordedPage;
+let second: RecordedPage | undefined;
+
+const OWNER = { name: "Dora Dash", email: "dora@dash.test", password: "charts all the way down" };
+const ORG = { name: "Dash Works", slug: "dash-works" };
+const PROJECT = { name: "Sales review", slug: "sales-review" };
+const DASHBOARD = { title: "Sales overview", slug: "sales-overview" };
+const projectBase = () => `/o/${ORG.slug}/p/${PROJECT.slug}`;
+const dashboardPath = () => `${projectBase()}/d/${DASHBOARD.slug}`;
+
+/** The second tab's save is refused on purpose (someone saved a newer version). */
+const CONFLICT = [{ path: /^\/api\/trpc\/dashboards\.update/, status: 409 }];
+
+/** The document the YAML editor gets: a status variable, a KPI that depends on it, a broken query. */
+const YAML_WITH_VARIABLE = `title: ${DASHBOARD.title}
+description: Orders by channel and status.
+tags: [sales, weekly]
+variables:
+  - name: status
+    type: select
+    label: Order status
+    default: completed
+    options: [completed, cancelled, refunded]
+queries:
+  by_channel:
+    sql: |
+      select channel, sum(total) as revenue
+      from sample.orders
+      where status = {{status}}
+      group by 1
+      order by 1
+  order_count:
+    sql: select count(*) as orders from sample.orders where status = {{status}}
+  broken:
+    sql: select no_such_column from sample.orders
+charts:
+  - id: by-channel
+    title: Revenue by channel
+    type: bar
+    query: by_channel
+    x: channel
+    y: revenue
+  - id: orders
+    title: Orders
+    type: kpi
+    query: order_count
+    value: orders
+  - id: broken
+    title: Broken chart
+    type: table
+    query: broken
+layout:
+  rows:
+    - [{ chart: by-channel, width: 8 }, { chart: orders, width: 4 }]
+    - [{ chart: broken, width: 12 }]
+`;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  base = harness.server.url;
+  db = new pg.Client({ connectionString: harness.server.databaseUrl });
+  await db.connect();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state !== "fail" || !owner) return;
+  for (const recorded of [owner, second]) {
+    if (!recorded) continue;
+    console.log(`--- at ${recorded.page.url()}\n${recorded.unexpectedProblems(CONFLICT).join("\n")}`);
+    console.log((await recorded.page.locator("main").innerText().catch(() => "")).slice(0, 3000));
+  }
+  console.log(`--- server log\n${harness.server.logs().slice(-4000)}`);
+});
+
+afterAll(async () => {
+  await db?.end();
+  await harness?.close();
+});
+
+async function heading(page: Page, name: string | RegExp) {
+  await page.getByRole("heading", { level: 1, name }).waitFor();
+}
+
+async function mailTo(to: string, subject: RegExp): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const { rows } = await db.query<{ subject: string; text_body: string }>("select subject, text_body from mail_outbox where to_address = $1 order by id desc", [to]);
+    const mail = rows.find((r) => subject.test(r.subject));
+    if (mail) return mail.text_body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`No mail to ${to} with a subject like ${subject}`);
+}
+
+/** Replaces the text of the CodeMirror editor labelled `name`. */
+async function replaceEditorText(page: Page, name: string, text: string) {
+  const editor = page.getByRole("textbox", { name });
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(text);
+}
+
+async function editorText(page: Page, name: string): Promise<string> {
+  return page.getByRole("textbox", { name }).evaluate((el) => [...el.querySelectorAll(".cm-line")].map((l) => l.textContent).join("\n"));
+}
+
+describe("dashboards", () => {
+  it("signs up, creates an organization and a project, and loads the sample data", async () => {
+    owner = await harness.open();
+    const { page } = owner;
+    await page.goto("/sign-up");
+    await waitForHydration(page);
+    await page.getByLabel("Your name").fill(OWNER.name);
+    await page.getByLabel("Work email").fill(OWNER.email);
+    await page.getByLabel("Password").fill(OWNER.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`${base}/`);
+    const link = /https?:\/\/\S+\/verify-email\S*/.exec(await mailTo(OWNER.email, /confirm your email/i))?.[0];
+    expect(link).toBeTruthy();
+    await page.goto(link!);
+    await page.getByText("Your email address is confirmed.").waitFor();
+    await page.getByRole("link", { name: "Continue to Atrium" }).click();
+
+    await page.getByRole("link", { name: "New organization" }).click();
+    await heading(page, "Create an organization");
+    await page.getByLabel("Organization name").fill(ORG.name);
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await page.waitForURL(`${base}/o/${ORG.slug}`);
+    await page.getByRole("button", { name: "New project" }).click();
+    const dialog = page.getByRole("dialog", { name: "New project" });
+    await dialog.getByLabel("Project name").fill(PROJECT.name);
+    await dialog.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(`${base}${projectBase()}`);
+    await heading(page, PROJECT.name);
+
+    await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Data" }).click();
+    await heading(page, `${PROJECT.name}: data`);
+    await page.getByRole("button", { name: "Load sample data" }).click();
+    await page.getByRole("list", { name: "Sample tables" }).waitFor({ timeout: 90_000 });
+    expect(owner.unexpectedProblems()).toEqual([]);
+  }, 120_000);
+
+  it("opens Dashboards and creates a dashboard, which opens in the editor", async () => {
+    const { page } = owner;
+    await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Dashboards" }).click();
+    await page.waitForURL(`${base}${projectBase()}/dashboards`);
+    await heading(page, `${PROJECT.name}: dashboards`);
+    await page.getByRole("heading", { name: "No dashboards yet" }).waitFor();
+    await page.getByRole("button", { name: "New dashboard" }).click();
+    const dialog = page.getByRole("dialog", { name: "New dashboard" });
+    await dialog.getByLabel("Title").fill(DASHBOARD.title);
+    await dialog.getByRole("button", { name: "Create dashboard" }).click();
+    await page.waitForURL(`${base}${dashboardPath()}/edit`);
+    await heading(page, "Edit dashboard");
+    await expect.poll(() => editorText(page, "Dashboard YAML")).toContain(`title: ${DASHBOARD.title}`);
+    await page.getByText("No problems found.").waitFor();
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("builds a chart visually, previews it, shows its SQL, and saves it into the dashboard", async () => {
+    const { page } = owner;
+    await page.getByRole("link", { name: "Add chart" }).click();
+    await page.waitForURL(`${base}${dashboardPath()}/charts/new`);
+    await heading(page, "New chart");
+    const table = page.getByLabel("Table", { exact: true });
+    await expect.poll(() => table.locator("option").allInnerTexts()).toContain("sample.orders");
+    await table.selectOption("sample.orders");
+    await page.getByRole("button", { name: "Add dimension" }).click();
+    await page.getByLabel("Dimension 1 column").selectOption("channel");
+    await page.getByRole("button", { name: "Add measure" }).click();
+    await page.getByLabel("Measure 1 function").selectOption("sum");
+    await page.getByLabel("Measure 1 column").selectOption("total");
+    // The SQL is shown live as the query is built.
+    const compiled = page.getByTestId("compiled-sql");
+    await expect.poll(() => compiled.innerText()).toMatch(/sum\("total"\)/i);
+    await expect(compiled.innerText()).resolves.toMatch(/group by/i);
+
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await expect.poll(() => page.locator("#run-status").innerText()).toMatch(/^3 rows in/);
+    await page.getByRole("table", { name: "Query result" }).getByRole("cell", { name: "web", exact: true }).waitFor();
+    const preview = page.locator('[data-chart="preview"]');
+    await preview.locator("svg").first().waitFor();
+    // Settings change the preview live: a pie draws arcs.
+    await page.getByLabel("Chart type").selectOption("pie");
+    await expect.poll(() => preview.locator("svg path[aria-roledescription='arc mark']").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.getByLabel("Chart type").selectOption("bar");
+    await expect.poll(() => preview.locator("svg path[aria-roledescription='bar']").count(), { timeout: 10_000 }).toBe(3);
+    await page.getByLabel("Title", { exact: true }).fill("Revenue by channel");
+    await page.getByLabel("Chart id").fill("by-channel");
+
+    await page.getByRole("button", { name: "Switch to SQL" }).click();
+    await expect.poll(() => editorText(page, "Chart SQL")).toMatch(/sum\("total"\)/i);
+    await expect(page.getByRole("button", { name: "SQL", exact: true }).getAttribute("aria-pressed")).resolves.toBe("true");
+
+    await page.getByRole("button", { name: "Save into dashboard" }).click();
+    await page.waitForURL(`${base}${dashboardPath()}`);
+    await heading(page, DASHBOARD.title);
+    const card = page.locator('[data-chart="by-channel"]');
+    await card.getByRole("heading", { name: "Revenue by channel" }).waitFor();
+    await card.locator("svg").first().waitFor({ timeout: 20_000 });
+    await page.getByRole("status").filter({ hasText: /Last run/ }).waitFor();
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("opens a chart full screen (Escape closes it, focus returns) and offers its downloads", async () => {
+    const { page } = owner;
+    const card = page.locator('[data-chart="by-channel"]');
+    const full = card.getByRole("button", { name: "Full screen: Revenue by channel" });
+    await full.click();
+    const dialog = page.getByRole("dialog", { name: "Revenue by channel" });
+    await dialog.locator("svg").first().waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await expect.poll(() => full.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    const download = page.waitForEvent("download");
+    await card.getByRole("button", { name: "Download CSV: Revenue by channel" }).click();
+    const csv = await download;
+    expect(csv.suggestedFilename()).toBe("by-channel.csv");
+    const svg = page.waitForEvent("download");
+    await card.getByRole("button", { name: "Download SVG: Revenue by channel" }).click();
+    expect((await svg).suggestedFilename()).toBe("by-channel.svg");
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("marks a YAML mistake on its line, saves a variable and a broken query, reruns on a variable change and shows the error in place", async () => {
+    const { page } = owner;
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    await page.waitForURL(`${base}${dashboardPath()}/edit`);
+    await heading(page, "Edit dashboard");
+    await page.getByText("No problems found.").waitFor();
+
+    // A typo: listed with its path and hint, and marked on its line.
+    await replaceEditorText(page, "Dashboard YAML", YAML_WITH_VARIABLE.replace("type: kpi", "type: kip"));
+    const problems = page.getByRole("list", { name: "Problems" });
+    await expect.poll(() => problems.innerText().catch(() => "")).toMatch(/charts\.1\.type/);
+    await expect(problems.innerText()).resolves.toMatch(/kpi/);
+    await expect.poll(() => page.locator(".cm-error-line").count()).toBeGreaterThan(0);
+
+    await replaceEditorText(page, "Dashboard YAML", YAML_WITH_VARIABLE);
+    await page.getByText("No problems found.").waitFor();
+    // The layout editor follows the YAML, and rewrites it: make the KPI wider, then narrower again.
+    const layout = page.getByRole("list", { name: "Layout rows" });
+    await layout.getByRole("button", { name: "Narrower: Orders" }).click();
+    await expect.poll(() => editorText(page, "Dashboard YAML")).toMatch(/chart: orders, width: 3/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Narrower: Orders");
+    await layout.getByRole("button", { name: "Wider: Orders" }).click();
+    await expect.poll(() => editorText(page, "Dashboard YAML")).toMatch(/chart: orders, width: 4/);
+    await page.getByLabel("Note for this version (optional)").fill("Status variable");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("All changes saved.").waitFor();
+
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.waitForURL(`${base}${dashboardPath()}`);
+    const kpi = page.locator('[data-chart="orders"] .dash-kpi');
+    await kpi.waitFor();
+    const completed = await kpi.innerText();
+    expect(Number(completed.replace(/[^\d]/g, ""))).toBeGreaterThan(0);
+    // The broken query's error shows in its own card; the others still draw.
+    const broken = page.locator('[data-chart="broken"]');
+    await expect(broken.getByRole("alert").innerText()).resolves.toMatch(/no_such_column/);
+    await page.locator('[data-chart="by-channel"] svg').first().waitFor();
+
+    // Another status: the charts run again with it, and the address carries it.
+    const rerun = page.waitForRequest((r) => r.url().includes("dashboards.run") && decodeURIComponent(r.url()).includes('"status":"cancelled"'));
+    await page.getByLabel("Order status").selectOption("cancelled");
+    await rerun;
+    await expect.poll(() => kpi.innerText()).not.toBe(completed);
+    expect(page.url()).toContain("var.status=cancelled");
+    // The link opens the same view.
+    await page.reload();
+    await waitForHydration(page);
+    await expect.poll(() => page.getByLabel("Order status").inputValue()).toBe("cancelled");
+    await expect.poll(() => kpi.innerText()).not.toBe(completed);
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("refuses a save over a newer version from a second tab: Compare shows both, Reload takes theirs", async () => {
+    const { page } = owner;
+    second = await harness.open({ storageState: await owner.context.storageState() });
+    for (const p of [page, second.page]) {
+      await p.goto(`${dashboardPath()}/edit`);
+      await waitForHydration(p);
+      await heading(p, "Edit dashboard");
+      await expect.poll(() => editorText(p, "Dashboard YAML")).toContain("order_count");
+    }
+    await replaceEditorText(page, "Dashboard YAML", YAML_WITH_VARIABLE.replace("description: Orders by channel and status.", "description: Saved in the first tab."));
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("All changes saved.").waitFor();
+
+    const other = second.page;
+    await replaceEditorText(other, "Dashboard YAML", YAML_WITH_VARIABLE.replace("description: Orders by channel and status.", "description: Saved in the second tab."));
+    await other.getByRole("button", { name: "Save", exact: true }).click();
+    const conflict = other.getByRole("dialog", { name: "Someone saved a newer version" });
+    await conflict.waitFor();
+    await conflict.getByRole("button", { name: "Compare" }).click();
+    await expect.poll(() => conflict.locator(".cm-mergeView").innerText()).toContain("Saved in the first tab.");
+    await expect(conflict.locator(".cm-mergeView").innerText()).resolves.toContain("Saved in the second tab.");
+    await conflict.getByRole("button", { name: "Reload (lose mine)" }).click();
+    await conflict.waitFor({ state: "hidden" });
+    await expect.poll(() => editorText(other, "Dashboard YAML")).toContain("Saved in the first tab.");
+    await other.getByText("All changes saved.").waitFor();
+    expect(second.unexpectedProblems(CONFLICT)).toEqual([]);
+    expect(owner.unexpectedProblems()).toEqual([]);
+    await second.close();
+    second = undefined;
+  });
+
+  it("lists the versions with their notes, shows a diff and restores the first version", async () => {
+    const { page } = owner;
+    await page.getByRole("link", { name: "History" }).click();
+    await page.waitForURL(`${base}${dashboardPath()}/history`);
+    await heading(page, "History");
+    const versions = page.getByRole("list", { name: "Versions" });
+    await expect.poll(() => versions.getByRole("listitem").count()).toBe(4);
+    await versions.getByText("Status variable").waitFor();
+    await versions.getByRole("button", { name: "Compare version 1 with the current one" }).click();
+    const diff = page.getByLabel("Differences");
+    await expect.poll(() => diff.innerText()).toMatch(/\+ {2}- name: status/);
+    await page.getByRole("button", { name: "Restore version 1" }).click();
+    await page.getByText("Current version: 5").waitFor();
+    await expect.poll(() => versions.getByRole("listitem").count()).toBe(5);
+
+    await page.goto(dashboardPath());
+    await waitForHydration(page);
+    await page.locator('[data-chart="example"]').waitFor();
+    await expect(page.locator('[data-chart="orders"]').count()).resolves.toBe(0);
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("deletes the dashboard from the list, then restores it from Deleted", async () => {
+    const { page } = owner;
+    await page.goto(`${projectBase()}/dashboards`);
+    await waitForHydration(page);
+    const list = page.getByRole("list", { name: "Dashboards" });
+    await list.getByRole("link", { name: DASHBOARD.title, exact: true }).waitFor();
+    await list.getByRole("button", { name: `Delete ${DASHBOARD.title}` }).click();
+    await page.getByText(`Deleted “${DASHBOARD.title}”.`).waitFor();
+    await page.getByRole("heading", { name: "No dashboards yet" }).waitFor();
+
+    await page.getByRole("checkbox", { name: "Deleted" }).check();
+    const deleted = page.getByRole("list", { name: "Deleted dashboards" });
+    await deleted.getByRole("button", { name: `Restore ${DASHBOARD.title}` }).click();
+    await page.getByRole("heading", { name: "No deleted dashboards" }).waitFor();
+    await page.getByRole("checkbox", { name: "Deleted" }).uncheck();
+    await list.getByRole("link", { name: DASHBOARD.title, exact: true }).click();
+    await page.waitForURL(`${base}${dashboardPath()}`);
+    await heading(page, DASHBOARD.title);
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+});
