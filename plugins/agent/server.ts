@@ -94,8 +94,10 @@ export function successResult(data: unknown): CallToolResult {
   return { content, structuredContent: structured };
 }
 
+type ToolError = Extract<ToolResult, { ok: false }>["error"];
+
 /** A tool error the model can act on: the code, the message and every field at fault. */
-export function errorResult(error: Extract<ToolResult, { ok: false }>["error"]): CallToolResult {
+export function errorResult(error: ToolError): CallToolResult {
   const fields = Object.entries(error.fieldErrors ?? {}).map(([field, messages]) => `- ${field}: ${messages.join("; ")}`);
   const text = [`${error.code}: ${error.message}`, ...(fields.length ? ["Fields:", ...fields] : [])].join("\n");
   return {
@@ -106,18 +108,22 @@ export function errorResult(error: Extract<ToolResult, { ok: false }>["error"]):
 }
 
 /** `projectId` given as a slug → the project's id, through `projects.bySlug` (404s alike). */
-async function resolveProject(request: AgentRequest, args: Record<string, unknown>): Promise<Record<string, unknown> | Extract<ToolResult, { ok: false }>["error"]> {
+async function resolveProject(
+  request: AgentRequest,
+  args: Record<string, unknown>,
+): Promise<{ ok: true; args: Record<string, unknown> } | { ok: false; error: ToolError }> {
   const given = args.projectId;
-  if (typeof given !== "string" || UUID.test(given) || !hasProcedure(request.router, "projects.bySlug")) return args;
+  if (typeof given !== "string" || UUID.test(given) || !hasProcedure(request.router, "projects.bySlug")) return { ok: true, args };
   try {
     const project = (await callProcedure(request, "projects.bySlug", { orgId: args.orgId ?? request.actor.orgId, slug: given })) as { id: string };
-    return { ...args, projectId: project.id };
+    return { ok: true, args: { ...args, projectId: project.id } };
   } catch (err) {
     const error = toolErrorOf(err);
     if (error.code === "UNPROCESSABLE_CONTENT" || error.code === "NOT_FOUND") {
-      return { code: "NOT_FOUND", httpStatus: 404, message: `Project "${given}" not found.`, fieldErrors: { projectId: [`No project "${given}" in this organization.`] } };
+      const message = `Project "${given}" not found.`;
+      return { ok: false, error: { code: "NOT_FOUND", httpStatus: 404, message, fieldErrors: { projectId: [`No project "${given}" in this organization.`] } } };
     }
-    return error;
+    return { ok: false, error };
   }
 }
 
@@ -150,16 +156,12 @@ export function createMcpServer(request: AgentRequest): Server {
     const started = performance.now();
     const name = params.name.slice(0, 100);
     const list = await available();
-    let args: Record<string, unknown> = params.arguments ?? {};
-    let result: ToolResult;
+    const args: Record<string, unknown> = params.arguments ?? {};
     const tool = list.find((t) => t.name === name) ?? null;
-    const resolved = tool ? await resolveProject(request, args) : args;
-    if (tool && "code" in resolved && "httpStatus" in resolved) {
-      result = { ok: false, tool, error: resolved as Extract<ToolResult, { ok: false }>["error"] };
-    } else {
-      args = resolved as Record<string, unknown>;
-      result = await callTool(router, contextFor(request), name, args, { available: list, defaults: { orgId: actor.orgId } });
-    }
+    const resolved = tool ? await resolveProject(request, args) : ({ ok: true, args } as const);
+    const result: ToolResult = resolved.ok
+      ? await callTool(router, contextFor(request), name, resolved.args, { available: list, defaults: { orgId: actor.orgId } })
+      : { ok: false, tool, error: resolved.error };
     await auditAgent(request, "agent.tool.call", { type: "tool", id: name }, {
       tool: name,
       ok: result.ok,
