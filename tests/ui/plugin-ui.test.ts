@@ -92,7 +92,7 @@ describe("composePluginUis", () => {
     expect(isVisibleTo(link!, new Set())).toBe(true);
   });
 
-  it("knows every slot of the architecture", () => {
+  it("knows every slot of the architecture, and the ones added since", () => {
     expect(SLOT_NAMES).toEqual([
       "app.nav",
       "org.settings.sections",
@@ -102,6 +102,8 @@ describe("composePluginUis", () => {
       "login.providers",
       "onboarding.steps",
       "admin.sections",
+      "account.sections",
+      "workspace.assistant",
     ]);
   });
 });
