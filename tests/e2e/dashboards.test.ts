@@ -333,7 +333,7 @@ describe("dashboards", () => {
     await versions.getByText("Status variable").waitFor();
     await versions.getByRole("button", { name: "Compare version 1 with the current one" }).click();
     const diff = page.getByLabel("Differences");
-    await expect.poll(() => diff.innerText()).toMatch(/\+ {2}- name: status/);
+    await expect.poll(() => diff.innerText()).toMatch(/^\+ +- name: status$/m);
     await page.getByRole("button", { name: "Restore version 1" }).click();
     await page.getByText("Current version: 5").waitFor();
     await expect.poll(() => versions.getByRole("listitem").count()).toBe(5);

@@ -68,6 +68,13 @@ export function layoutRows(doc: Dashboard): Cell[][] {
   return sectionsOf(doc).flatMap((s) => s.rows.map((row) => row.map((c) => ({ chart: c.chart, width: c.width }))));
 }
 
+/** A layout row as one flow line. */
+function flowRow(doc: Document, row: unknown) {
+  const node = doc.createNode(row);
+  if (isSeq(node)) node.flow = true;
+  return node;
+}
+
 function edit(text: string, change: (doc: Document) => void): string {
   const doc = parseDocument(text);
   if (doc.errors.length) throw new Error(doc.errors[0]?.message ?? "The YAML does not parse.");
@@ -78,7 +85,11 @@ function edit(text: string, change: (doc: Document) => void): string {
 /** Replaces the layout with these rows (`layout: { rows: ... }`). */
 export function withLayoutRows(text: string, rows: Cell[][]): string {
   return edit(text, (doc) => {
-    doc.setIn(["layout"], doc.createNode({ rows: rows.filter((r) => r.length).map((row) => row.map((c) => ({ chart: c.chart, width: c.width }))) }));
+    const layout = doc.createNode({ rows: rows.filter((r) => r.length).map((row) => row.map((c) => ({ chart: c.chart, width: c.width }))) });
+    // One line per row: `- [{ chart: a, width: 8 }, { chart: b, width: 4 }]`.
+    const list = layout.get("rows");
+    if (isSeq(list)) for (const row of list.items) if (isSeq(row)) row.flow = true;
+    doc.setIn(["layout"], layout);
   });
 }
 
@@ -106,16 +117,17 @@ export function withChart(text: string, chart: Chart, queryId: string | null, qu
     if (existing < 0) {
       const layout = doc.getIn(["layout"]);
       if (!layout) {
-        doc.setIn(["layout"], doc.createNode({ rows: [[{ chart: chart.id, width: 12 }]] }));
+        doc.setIn(["layout"], doc.createNode({ rows: [] }));
+        (doc.getIn(["layout", "rows"]) as { items: unknown[] }).items.push(flowRow(doc, [{ chart: chart.id, width: 12 }]));
       } else if (isSeq(doc.getIn(["layout", "rows"]))) {
-        (doc.getIn(["layout", "rows"]) as { items: unknown[] }).items.push(doc.createNode([{ chart: chart.id, width: 12 }]));
+        (doc.getIn(["layout", "rows"]) as { items: unknown[] }).items.push(flowRow(doc, [{ chart: chart.id, width: 12 }]));
       } else if (isSeq(doc.getIn(["layout", "grid"]))) {
         const grid = readDashboard(text).layout?.grid ?? [];
         const y = grid.reduce((max, g) => Math.max(max, g.y + g.h), 0);
         (doc.getIn(["layout", "grid"]) as { items: unknown[] }).items.push(doc.createNode({ chart: chart.id, x: 0, y, w: 12, h: 4 }));
       } else if (isSeq(doc.getIn(["layout", "tabs"]))) {
         const first = doc.getIn(["layout", "tabs", 0, "rows"]);
-        if (isSeq(first)) first.items.push(doc.createNode([{ chart: chart.id, width: 12 }]));
+        if (isSeq(first)) first.items.push(flowRow(doc, [{ chart: chart.id, width: 12 }]));
       }
     } else if (previousId && previousId !== chart.id) {
       doc.setIn(["layout"], doc.createNode(JSON.parse(JSON.stringify(readDashboard(text).layout ?? {}).replaceAll(`"chart":"${previousId}"`, `"chart":"${chart.id}"`))));
