@@ -58,6 +58,8 @@ export interface ChatDependencies {
 export interface ChatRequestMeta {
   requestId: string;
   ip: string | null;
+  /** Aborted when the browser goes away (Stop); defaults to the request's own signal. */
+  signal?: AbortSignal;
 }
 
 const MAX_BODY_BYTES = 2_000_000;
@@ -131,6 +133,7 @@ function addUsage(a: { inputTokens: number; outputTokens: number }, b: LanguageM
 /** Handles one chat POST. */
 export async function handleChatRequest(request: Request, deps: ChatDependencies, meta: ChatRequestMeta): Promise<Response> {
   const { kernel, router, config } = deps;
+  const signal = meta.signal ?? request.signal;
   if (request.method !== "POST") return problem(405, "METHOD_NOT_ALLOWED", "Send the conversation with POST.", { headers: { allow: "POST" } });
   const originError = originProblem(request, kernel.config.publicUrl);
   if (originError) return problem(403, "FORBIDDEN", originError);
@@ -169,7 +172,7 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
 
   // What the person may see here, decided by the org guard as for any procedure: 404 for an
   // org, project or thread they cannot see, 403 without the capability or the sign-in policy.
-  const personCtx: RequestContext = { kernel, actor: person, db: kernel.db, requestId: meta.requestId, ip: meta.ip, resHeaders: null, signal: request.signal };
+  const personCtx: RequestContext = { kernel, actor: person, db: kernel.db, requestId: meta.requestId, ip: meta.ip, resHeaders: null, signal };
   type ChatContext = { org: { id: string; name: string }; role: string; project: { id: string; name: string } | null; personName: string | null; usedTokensToday: number; thread: ThreadSummary | null };
   let scope: ChatContext;
   try {
@@ -210,7 +213,7 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
     ip: meta.ip,
     resultBudget: config.limits.toolResultBytes,
     editor: body.editor ? { language: body.editor.language, label: body.editor.label } : null,
-    signal: request.signal,
+    signal,
   });
 
   // The messages, validated against those tools.
@@ -275,7 +278,7 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
     stopWhen: stepCountIs(config.limits.maxSteps),
     // One retry: a person is waiting, and the panel offers Retry.
     maxRetries: 1,
-    abortSignal: request.signal,
+    abortSignal: signal,
     experimental_toolApprovalSecret: deriveKey(kernel.secret, "assistant:tool-approval"),
     onStepFinish: (step) => {
       usage = addUsage(usage, step.usage);

@@ -38,6 +38,8 @@ export interface ScriptedRequest {
   lastToolResult: { name: string; content: unknown; raw: string } | null;
   /** Names of the tools offered. */
   toolNames: string[];
+  /** How the answer ended: sent in full, or the client (the app) closed the connection first. */
+  outcome: "pending" | "completed" | "closed";
 }
 
 export interface ScriptedReply {
@@ -95,6 +97,7 @@ function describe(body: ChatCompletionRequest, headers: http.IncomingHttpHeaders
     lastUserText: textOf(lastUser?.content),
     lastToolResult,
     toolNames: (body.tools ?? []).map((t) => t.function.name),
+    outcome: "pending",
   };
 }
 
@@ -203,7 +206,10 @@ export async function startTestOpenAiServer(responder: Responder = () => ({ text
           return;
         }
         let closed = false;
-        res.on("close", () => (closed = true));
+        res.on("close", () => {
+          closed = true;
+          if (request.outcome === "pending") request.outcome = res.writableFinished ? "completed" : "closed";
+        });
         if (body.stream) await streamReply(res, body.model, reply, () => closed);
         else jsonReply(res, body.model, reply);
       })();

@@ -3,8 +3,9 @@
  * scripted OpenAI-compatible server (plugins/assistant/test-openai-server.ts), so the real
  * provider code streams real SSE. A person signs up, creates an organization and a project,
  * and on the org home clicks a suggested question: the answer streams in after a tool call
- * shown with its result. In the chart builder they ask for a change: the assistant proposes it
- * into the SQL editor, they accept the diff, the editor holds it and the assistant hears so.
+ * shown with its result. In the chart builder the assistant draws the chart (a preview), then
+ * proposes a change into the SQL editor: they accept the diff, the editor holds it and the
+ * assistant hears so.
  * Asked to delete the dashboard, the assistant waits for Confirm; nothing is deleted before.
  * A long answer stops midway on Stop. The conversation is kept and can be renamed from the list.
  * Without AI_* variables, the panel says how to configure a model and the org home still works.
@@ -65,6 +66,8 @@ function script(req: ScriptedRequest): ScriptedReply {
       }
       case "write_to_editor":
         return { text: content.accepted ? "Done: the query now stops at 10 rows. Run it to see." : "Fine, I left the query as it was." };
+      case "render_chart":
+        return { text: "Here is the chart as it stands." };
       case "delete_dashboard":
         return { text: "Deleted. You can restore it from the Deleted list." };
       default:
@@ -77,6 +80,7 @@ function script(req: ScriptedRequest): ScriptedReply {
     const sql = editorText(req).trim();
     return { toolCalls: [{ name: "write_to_editor", arguments: { content: `${sql}\nlimit 10`, note: "Stop at 10 rows" } }] };
   }
+  if (question.includes("draw")) return { toolCalls: [{ name: "render_chart", arguments: { slug: DASHBOARD.slug, chartId: "numbers" } }] };
   if (question.includes("long story")) {
     const words = Array.from({ length: 150 }, (_, i) => `word${i}`).join(" ");
     return { text: `Once upon a time ${words}. The end.`, chunkDelayMs: 60 };
@@ -193,6 +197,15 @@ describe("the assistant", () => {
     const assistant = panel(page);
     await assistant.getByRole("heading", { name: "Assistant" }).waitFor();
     const input = assistant.getByLabel("Ask the assistant");
+    // A chart preview comes back from the server's renderer and shows in the conversation.
+    await input.fill("Draw the numbers chart");
+    await input.press("Enter");
+    await assistant.getByRole("img", { name: "Chart preview: Numbers" }).waitFor();
+    await assistant.getByText("Here is the chart as it stands.").waitFor();
+    const rendered = model.requests.find((r) => r.lastToolResult?.name === "render_chart")!;
+    expect(rendered.lastToolResult!.raw).toContain("[SVG image,");
+    expect(rendered.lastToolResult!.raw).not.toContain("<svg");
+
     await input.fill("Limit it to 10 rows please");
     await input.press("Enter");
 
@@ -254,6 +267,9 @@ describe("the assistant", () => {
     await new Promise((r) => setTimeout(r, 600));
     await expect(answer.innerText()).resolves.toBe(kept);
     expect(kept).not.toContain("The end.");
+    // Stopping reached the model server too: the app closed its stream rather than reading on.
+    const story = model.requests.find((r) => r.lastUserText === "Tell me a long story")!;
+    await expect.poll(() => story.outcome, { timeout: 5_000 }).toBe("closed");
     expect(owner.unexpectedProblems()).toEqual([]);
   });
 
@@ -262,8 +278,8 @@ describe("the assistant", () => {
     const assistant = panel(page);
     await assistant.getByRole("button", { name: "Conversations" }).click();
     const list = assistant.getByRole("list", { name: "Conversations" });
-    await list.getByRole("button", { name: "Limit it to 10 rows please", exact: true }).waitFor();
-    await list.getByRole("button", { name: "Rename “Limit it to 10 rows please”" }).click();
+    await list.getByRole("button", { name: "Draw the numbers chart", exact: true }).waitFor();
+    await list.getByRole("button", { name: "Rename “Draw the numbers chart”" }).click();
     const dialog = page.getByRole("dialog", { name: "Rename conversation" });
     await dialog.getByLabel("Name").fill("Ten rows");
     await dialog.getByRole("button", { name: "Rename" }).click();
