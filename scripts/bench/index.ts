@@ -13,7 +13,9 @@
  * default 5), BENCH_VERBOSE=1 (show the server's output), DATABASE_URL (use that PostgreSQL
  * instead of a fresh embedded one).
  *
- * Exits 1 if any request errored or answered non-2xx, 130 when interrupted.
+ * Also prints the dashboard page's initial JavaScript (scripts/bench/dashboard-js.ts).
+ *
+ * Exits 1 if any request errored or answered non-2xx or that JavaScript is over its goal, 130 when interrupted.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -31,6 +33,7 @@ import {
   type ScenarioResult,
 } from "./report";
 import { DASHBOARDS_BENCH_ID, runDashboardsBench } from "./dashboards";
+import { formatDashboardJs, measureDashboardJs } from "./dashboard-js";
 import { mcpScenarios } from "./mcp";
 import { scenarios as baseScenarios, type Scenario } from "./scenarios";
 import { envNumber } from "./util";
@@ -221,11 +224,14 @@ async function main(): Promise<number> {
     ok: failures.length === 0,
   };
   console.log(formatReport(report));
+  // The dashboard page's initial JavaScript (from the same build; see dashboard-js.ts).
+  const js = measureDashboardJs(root);
+  console.log(`\n${formatDashboardJs(js)}`);
   if (jsonFile) console.log(`\nResults written to ${writeJson(jsonFile, report)}`);
   await cleanupAll();
   if (dashboards) await runDashboardsBench();
   console.log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-  return report.ok ? 0 : 1;
+  return report.ok && js.ok ? 0 : 1;
 }
 
 main().then(
