@@ -171,6 +171,7 @@ describe("a conversation", () => {
   });
 
   test("stop ends the stream early and keeps what arrived", async () => {
+    const usedBefore = (await asUser(kernel, world.owner.id).assistant.status({ orgId: world.org.id })).usedTokensToday;
     const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(" ");
     const model = scriptedModel(() => ({ text: long }), { chunkDelayInMs: 5 });
     const { chat } = chatFor(world.owner, model);
@@ -183,6 +184,8 @@ describe("a conversation", () => {
     expect(text.length).toBeGreaterThan(0);
     expect(text.length).toBeLessThan(long.length);
     expect(model.doStreamCalls[0]!.abortSignal?.aborted).toBe(true);
+    // The stopped step reported no usage; an estimate still counts against the day.
+    await expect.poll(async () => (await asUser(kernel, world.owner.id).assistant.status({ orgId: world.org.id })).usedTokensToday).toBeGreaterThan(usedBefore);
   });
 
   test("retry regenerates the last answer and edit-and-resend replaces the question", async () => {

@@ -261,6 +261,10 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
   const modelMessages = await convertToModelMessages(redactUserText(messages), { tools, ignoreIncompleteToolCalls: true });
   const model = deps.model ?? languageModelFor(config as Extract<AssistantConfig, { configured: true }>);
   let usage = { inputTokens: 0, outputTokens: 0 };
+  // A stopped step reports no usage (servers send it last): estimate it, about 4 characters a
+  // token, so stopping early does not escape the daily budget.
+  const promptChars = system.length + JSON.stringify(modelMessages).length;
+  let stepChars = 0;
   let usageRecorded = false;
   const recordOnce = async () => {
     if (usageRecorded) return;
@@ -280,11 +284,18 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
     maxRetries: 1,
     abortSignal: signal,
     experimental_toolApprovalSecret: deriveKey(kernel.secret, "assistant:tool-approval"),
+    onChunk: ({ chunk }) => {
+      if (chunk.type === "text-delta") stepChars += chunk.text.length;
+    },
     onStepFinish: (step) => {
       usage = addUsage(usage, step.usage);
+      stepChars = 0;
     },
     onFinish: () => recordOnce(),
-    onAbort: () => recordOnce(),
+    onAbort: () => {
+      usage = { inputTokens: usage.inputTokens + Math.ceil(promptChars / 4), outputTokens: usage.outputTokens + Math.ceil(stepChars / 4) };
+      return recordOnce();
+    },
     onError: ({ error }) => {
       if (!(error instanceof ToolCallFailed)) kernel.log.warn({ err: error, requestId: meta.requestId }, "assistant: the answer failed");
     },
