@@ -15,8 +15,7 @@ import { Badge, BusyLabel, Button, Dialog, Link } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { useRegisterEditor } from "~/ui/editor-bridge";
 import { useToasts } from "~/ui/toasts";
-import type { Chart, QueryDef, VisualQuery } from "../document/schema";
-import { CHART_TYPES, FILTER_OPS, MEASURE_FNS, TRUNCATE_UNITS } from "../document/schema";
+import type { Chart, QueryDef, VisualDimension, VisualFilter, VisualMeasure, VisualQuery } from "../document/schema";
 import { dashboardsApi, describeTables, problemOf, type DashboardRecord, type QueryResult, type TableInfo } from "./api";
 import { WithAssistant } from "./AssistantColumn";
 import { ChartBody, ResultTable } from "./ChartCard";
@@ -29,7 +28,11 @@ import { RecordStates, useDashboardRecord } from "./record";
 const CodeEditor = lazy(() => import("./CodeEditor"));
 
 type BuilderType = Exclude<Chart["type"], "text">;
-const BUILDER_TYPES = CHART_TYPES.filter((t): t is BuilderType => t !== "text");
+// The schema's lists, checked against its types; not imported, so zod stays out of this page's first load.
+const BUILDER_TYPES = ["bar", "line", "area", "scatter", "pie", "kpi", "table"] as const satisfies readonly BuilderType[];
+const TRUNCATE_UNITS = ["hour", "day", "week", "month", "quarter", "year"] as const satisfies readonly NonNullable<VisualDimension["truncate"]>[];
+const MEASURE_FNS = ["count", "sum", "avg", "min", "max", "count_distinct"] as const satisfies readonly VisualMeasure["fn"][];
+const FILTER_OPS = ["eq", "neq", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "is_null", "not_null", "between"] as const satisfies readonly VisualFilter["op"][];
 
 interface Settings {
   id: string;
