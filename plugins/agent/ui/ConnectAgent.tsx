@@ -12,8 +12,8 @@ import { snippetsFor, type Snippet } from "./snippets";
 import "./connect-agent.css";
 
 const ACCESS_OPTIONS = [
-  { value: "read", label: "Read only: look at projects, dashboards and data, run read-only queries" },
-  { value: "write", label: "Read and write: also create, change and delete dashboards" },
+  { value: "read", label: "Read only" },
+  { value: "write", label: "Read and write" },
 ];
 
 const EXPIRY_OPTIONS = [
@@ -113,10 +113,24 @@ export default function ConnectAgent() {
         }
       >
         <form class="form form--grid" onSubmit={(event) => form.onSubmit(event)} novalidate aria-label="Create a token for an AI agent">
-          <TextField form={form} name="name" label="Agent name" value="AI agent" hint="So you recognise it in your tokens and the audit log." autocomplete="off" maxLength={100} required="Name the agent." />
+          <TextField
+            form={form}
+            name="name"
+            label="Agent name"
+            value="AI agent"
+            hint="So you recognise it in your tokens and the audit log."
+            autocomplete="off"
+            maxLength={100}
+            required="Name the agent."
+            fieldClass="form--grid__wide"
+          />
           <SelectField form={form} name="orgId" label="Organization" options={orgs().map((o) => ({ value: o.id, label: o.name }))} value={orgs()[0]?.id} />
           <SelectField form={form} name="access" label="Access" options={ACCESS_OPTIONS} value="read" />
           <SelectField form={form} name="expiresInDays" label="Expires after" options={EXPIRY_OPTIONS} value="90" />
+          <p class="field__hint form--grid__wide">
+            <strong>Read only</strong>: find and read dashboards, look at data sources and tables, run read-only queries.{" "}
+            <strong>Read and write</strong>: also create, change and delete dashboards (and whatever else your role allows).
+          </p>
           <div class="form__actions form--grid__wide">
             <SubmitButton form={form} pendingLabel="Creating token…">
               Create agent token
@@ -163,13 +177,11 @@ export default function ConnectAgent() {
       <SnippetBlock snippet={snippet()} />
 
       <h3 class="subheading">3. Ask it something</h3>
-      <ol class="agent-steps">
+      <ul class="agent-steps">
         <li>“Which dashboards do we have about revenue?”</li>
         <li>“Build a dashboard of weekly orders by country in project Alpha.”</li>
-        <li>
-          Follow what it does in your organization’s audit log (filter by <em>AI agents</em>).
-        </li>
-      </ol>
+      </ul>
+      <p class="muted">Your organization’s admins see what it does in the audit log (filter by “AI agents”).</p>
     </SettingsSection>
   );
 }

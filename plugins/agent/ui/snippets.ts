@@ -24,7 +24,7 @@ export function snippetsFor(mcpUrl: string, token: string | null): Snippet[] {
       label: "Claude Code",
       where: "Run in a terminal",
       language: "shell",
-      text: `claude mcp add --transport http atrium ${mcpUrl} --header "Authorization: ${bearer}" --header "X-MCP-Client: Claude Code"`,
+      text: [`claude mcp add --transport http atrium ${mcpUrl}`, `  --header "Authorization: ${bearer}"`, `  --header "X-MCP-Client: Claude Code"`].join(" \\\n"),
     },
     {
       id: "cursor",
@@ -52,7 +52,7 @@ export function snippetsFor(mcpUrl: string, token: string | null): Snippet[] {
       label: "MCP Inspector (test the connection)",
       where: "Run in a terminal",
       language: "shell",
-      text: `npx @modelcontextprotocol/inspector --cli ${mcpUrl} --transport http --header "Authorization: ${bearer}" --method tools/list`,
+      text: [`npx @modelcontextprotocol/inspector --cli ${mcpUrl} --transport http`, `  --header "Authorization: ${bearer}"`, "  --method tools/list"].join(" \\\n"),
     },
   ];
 }
