@@ -123,6 +123,11 @@ describe("connecting an AI agent", () => {
     // A browser page on another site cannot drive the endpoint.
     const evil = await fetch(`${base}/mcp`, { method: "POST", headers: { origin: "https://evil.example", "content-type": "application/json" }, body: "{}" });
     expect(evil.status).toBe(403);
+    // A page of our own origin may (CORS preflight answered, without credentials).
+    const preflight = await fetch(`${base}/mcp`, { method: "OPTIONS", headers: { origin: base, "access-control-request-method": "POST" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(base);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("mcp-protocol-version");
   });
 
   it("a person creates an agent token on the account page and gets the URL and a snippet with it", async () => {
