@@ -5,7 +5,7 @@
  * The browser tests run against the built server, so they must never test a stale build.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -25,9 +25,15 @@ function newest(target) {
   return best;
 }
 
+/**
+ * When the last successful build *started* (written by this script when it ends): an input edited
+ * while a build ran is newer than that, so the next call builds again.
+ */
+const stamp = path.join(root, ".output", ".build-started");
+
 function reason() {
   if (!existsSync(output)) return "no build yet";
-  const built = statSync(output).mtimeMs;
+  const built = existsSync(stamp) ? Number(readFileSync(stamp, "utf8")) || 0 : statSync(output).mtimeMs;
   for (const input of inputs) {
     const found = newest(path.join(root, input));
     if (found.mtime > built) return `${path.relative(root, found.file)} changed since the last build`;
@@ -63,8 +69,10 @@ try {
   const why = reason();
   if (why) {
     console.log(`Building (${why})…`);
+    const started = Date.now();
     const result = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
     status = result.status ?? 1;
+    if (status === 0) writeFileSync(stamp, String(started));
   } else {
     console.log("Build is up to date.");
   }
