@@ -5,15 +5,15 @@
  * kept per person and project (list, open, rename, delete). Without a configured model it says
  * how to configure one, and nothing else.
  */
-import { isToolUIPart } from "ai";
 import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { Button, ConfirmDialog, createForm, Dialog, FormAlert, SubmitButton, TextField } from "~/ui/components";
 import { openEditor } from "~/ui/editor-bridge";
 import type { SlotProps } from "~/ui/plugin-ui";
 import { trpc } from "~/ui/trpc";
 import { useCurrentOrg } from "~/ui/workspace";
-import { AssistantChat, AssistantRequestError, type AssistantMessage, type ChatScope } from "./chat-client";
+import type { AssistantChat, AssistantMessage, AssistantRequestError, ChatScope } from "./chat-client";
 import { Markdown } from "./Markdown";
+import { isToolPart } from "./parts";
 import { ToolCall } from "./ToolCall";
 import "./assistant.css";
 
@@ -92,22 +92,40 @@ export default function AssistantPanel(props: Props) {
     };
   };
 
-  const chat = new AssistantChat({
-    scope,
-    onChange: () => bump(undefined),
-    onThread: () => void loadThreads(),
-    proposeEdit: async (content, note) => {
-      const editor = openEditor();
-      return editor ? editor.propose(content, note) : null;
-    },
-  });
-  onCleanup(() => void chat.stop());
+  // The AI SDK's client (and its schemas) load on the first question or opened conversation,
+  // not with the page.
+  let chat: AssistantChat | null = null;
+  let loadingChat: Promise<AssistantChat> | null = null;
+  const [opening, setOpening] = createSignal(false);
+  const ensureChat = (): Promise<AssistantChat> =>
+    (loadingChat ??= (setOpening(true), import("./chat-client")).then(({ AssistantChat }) => {
+      chat = new AssistantChat({
+        scope,
+        onChange: () => bump(undefined),
+        onThread: () => void loadThreads(),
+        proposeEdit: async (content, note) => {
+          const editor = openEditor();
+          return editor ? editor.propose(content, note) : null;
+        },
+      });
+      setOpening(false);
+      bump(undefined);
+      return chat;
+    }));
+  onCleanup(() => void chat?.stop());
 
-  const messages = () => (version(), chat.messages);
-  const chatStatus = () => (version(), chat.status);
-  const chatError = () => (version(), chat.error);
-  const busy = () => chatStatus() === "submitted" || chatStatus() === "streaming";
-  const threadId = () => (version(), chat.threadId);
+  const messages = (): AssistantMessage[] => (version(), chat?.messages ?? []);
+  const chatStatus = () => (version(), chat?.status ?? "ready");
+  const chatError = () => (version(), chat?.error);
+  const busy = () => opening() || chatStatus() === "submitted" || chatStatus() === "streaming";
+  const threadId = () => (version(), chat?.threadId ?? null);
+  const [loadError, setLoadError] = createSignal<string | null>(null);
+  const withChat = (fn: (c: AssistantChat) => unknown) =>
+    void ensureChat().then(fn, () => {
+      loadingChat = null;
+      setOpening(false);
+      setLoadError("The assistant could not load. Check your connection and try again.");
+    });
 
   async function loadThreads() {
     try {
@@ -132,15 +150,17 @@ export default function AssistantPanel(props: Props) {
     const question = text.trim();
     if (!question || busy()) return;
     setDraft("");
-    void chat.sendMessage({ text: question });
+    setLoadError(null);
+    withChat((c) => c.sendMessage({ text: question }));
   };
 
   const openThread = async (item: ThreadItem) => {
     setThreadError(null);
     try {
       const { messages: stored } = await trpc.assistant.threads.get.query({ orgId: org().id, threadId: item.id });
-      await chat.stop();
-      chat.load(item.id, stored as AssistantMessage[]);
+      const c = await ensureChat();
+      await c.stop();
+      c.load(item.id, stored as AssistantMessage[]);
       setShowThreads(false);
     } catch (err) {
       setThreadError((err as Error).message);
@@ -148,8 +168,8 @@ export default function AssistantPanel(props: Props) {
   };
 
   const newConversation = async () => {
-    await chat.stop();
-    chat.load(null, []);
+    await chat?.stop();
+    chat?.load(null, []);
     setEditing(null);
     setShowThreads(false);
   };
@@ -162,14 +182,14 @@ export default function AssistantPanel(props: Props) {
   const deleteThread = async () => {
     const item = deleting()!;
     await trpc.assistant.threads.delete.mutate({ orgId: org().id, threadId: item.id });
-    if (chat.threadId === item.id) chat.load(null, []);
+    if (chat?.threadId === item.id) chat.load(null, []);
     await loadThreads();
   };
 
   const errorText = () => {
     const error = chatError();
-    if (!error) return null;
-    if (error instanceof AssistantRequestError && error.code === "NOT_CONFIGURED") return error.message;
+    if (!error) return loadError();
+    if ((error as AssistantRequestError).code === "NOT_CONFIGURED") return error.message;
     return error.message || "The assistant could not answer.";
   };
 
@@ -252,8 +272,8 @@ export default function AssistantPanel(props: Props) {
                             <Match when={part.type === "text" && (part as { text: string }).text}>
                               <Markdown text={(part as { text: string }).text} />
                             </Match>
-                            <Match when={isToolUIPart(part)}>
-                              <ToolCall part={part as never} onApprove={(id, approved) => void chat.addToolApprovalResponse({ id, approved })} />
+                            <Match when={isToolPart(part)}>
+                              <ToolCall part={part as never} onApprove={(id, approved) => withChat((c) => c.addToolApprovalResponse({ id, approved }))} />
                             </Match>
                           </Switch>
                         )}
@@ -280,7 +300,7 @@ export default function AssistantPanel(props: Props) {
                           const e = editing();
                           if (!e || !e.text.trim()) return;
                           setEditing(null);
-                          void chat.sendMessage({ text: e.text.trim(), messageId: e.id });
+                          withChat((c) => c.sendMessage({ text: e.text.trim(), messageId: e.id }));
                         }}
                       >
                         <label class="visually-hidden" for={`assistant-edit-${index()}`}>
@@ -301,7 +321,7 @@ export default function AssistantPanel(props: Props) {
                 </div>
               )}
             </For>
-            <Show when={chatStatus() === "submitted"}>
+            <Show when={opening() || chatStatus() === "submitted"}>
               <p class="muted assistant__thinking" role="status">
                 Thinking…
               </p>
@@ -312,7 +332,7 @@ export default function AssistantPanel(props: Props) {
             <div class="alert assistant__error" role="alert">
               <p>{errorText()}</p>
               <Show when={messages().length > 0}>
-                <Button class="btn--compact" onClick={() => void chat.regenerate()}>
+                <Button class="btn--compact" onClick={() => withChat((c) => c.regenerate())}>
                   Retry
                 </Button>
               </Show>
@@ -371,12 +391,12 @@ export default function AssistantPanel(props: Props) {
                   </Button>
                 }
               >
-                <Button class="btn--compact" onClick={() => void chat.stop()}>
+                <Button class="btn--compact" onClick={() => void chat?.stop()}>
                   Stop
                 </Button>
               </Show>
               <Show when={!busy() && messages().some((m) => m.role === "assistant") && !errorText()}>
-                <Button variant="ghost" class="btn--compact" onClick={() => void chat.regenerate()}>
+                <Button variant="ghost" class="btn--compact" onClick={() => withChat((c) => c.regenerate())}>
                   Retry
                 </Button>
               </Show>

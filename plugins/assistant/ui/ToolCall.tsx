@@ -3,10 +3,10 @@
  * the raw result), failed, waiting for the person's confirmation (destructive tools), or a
  * proposal into the open editor.
  */
-import { getToolName, type ToolUIPart, type DynamicToolUIPart } from "ai";
+import type { DynamicToolUIPart, ToolUIPart } from "ai";
 import { For, Match, Show, Switch } from "solid-js";
 import { Button } from "~/ui/components";
-import { WRITE_TO_EDITOR } from "./chat-client";
+import { toolNameOf, WRITE_TO_EDITOR } from "./parts";
 import { cell, svgOf, tableOf } from "./results";
 
 type Part = ToolUIPart | DynamicToolUIPart;
@@ -75,7 +75,7 @@ function ResultView(props: { output: unknown }) {
 }
 
 export function ToolCall(props: { part: Part; onApprove: (approvalId: string, approved: boolean) => void }) {
-  const name = () => getToolName(props.part);
+  const name = () => toolNameOf(props.part);
   const input = () => (props.part as { input?: unknown }).input;
   const approvalId = () => (props.part as { approval?: { id: string } }).approval?.id ?? "";
   return (

@@ -19,8 +19,10 @@ import {
   type UIMessage,
 } from "ai";
 
+import { WRITE_TO_EDITOR } from "./parts";
+
+export { WRITE_TO_EDITOR };
 export const CHAT_ENDPOINT = "/api/assistant/chat";
-export const WRITE_TO_EDITOR = "write_to_editor";
 
 export interface AssistantMessageMetadata {
   threadId?: string;
