@@ -6,7 +6,7 @@
  * query through the YAML editor (a typo is marked on its line first), change the variable and
  * see the chart run again, and the broken chart's error in its card. Two tabs on the same
  * editor: the second save gets the conflict dialog, Compare shows both, Reload takes theirs.
- * History lists the versions and restores the first; delete, then restore from "Deleted".
+ * History lists the versions and restores the first; duplicate, delete, then restore from "Deleted".
  */
 import type { Page } from "playwright-core";
 import pg from "pg";
@@ -345,19 +345,24 @@ describe("dashboards", () => {
     expect(owner.unexpectedProblems()).toEqual([]);
   });
 
-  it("deletes the dashboard from the list, then restores it from Deleted", async () => {
+  it("duplicates the dashboard, deletes it from the list, then restores it from Deleted", async () => {
     const { page } = owner;
     await page.goto(`${projectBase()}/dashboards`);
     await waitForHydration(page);
     const list = page.getByRole("list", { name: "Dashboards" });
     await list.getByRole("link", { name: DASHBOARD.title, exact: true }).waitFor();
-    await list.getByRole("button", { name: `Delete ${DASHBOARD.title}` }).click();
+    await list.getByRole("button", { name: `Duplicate ${DASHBOARD.title}`, exact: true }).click();
+    await page.getByText(`Duplicated “${DASHBOARD.title}”`).waitFor();
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(2);
+
+    await list.getByRole("button", { name: `Delete ${DASHBOARD.title}`, exact: true }).click();
     await page.getByText(`Deleted “${DASHBOARD.title}”.`).waitFor();
-    await page.getByRole("heading", { name: "No dashboards yet" }).waitFor();
+    await expect.poll(() => list.getByRole("link", { name: DASHBOARD.title, exact: true }).count()).toBe(0);
+    await expect(list.getByRole("listitem").count()).resolves.toBe(1);
 
     await page.getByRole("checkbox", { name: "Deleted" }).check();
     const deleted = page.getByRole("list", { name: "Deleted dashboards" });
-    await deleted.getByRole("button", { name: `Restore ${DASHBOARD.title}` }).click();
+    await deleted.getByRole("button", { name: `Restore ${DASHBOARD.title}`, exact: true }).click();
     await page.getByRole("heading", { name: "No deleted dashboards" }).waitFor();
     await page.getByRole("checkbox", { name: "Deleted" }).uncheck();
     await list.getByRole("link", { name: DASHBOARD.title, exact: true }).click();

@@ -108,7 +108,7 @@ export function ChartBody(props: { chart: Chart; result: QueryResult | undefined
         {(failed) => (
           <div class="dash-error" role="alert">
             <strong>This chart’s query failed.</strong> {failed().error.message}
-            {failed().error.line ? ` (line ${failed().error.line})` : ""}
+            {failed().error.line && !/\bline\b/.test(failed().error.message) ? ` (line ${failed().error.line})` : ""}
           </div>
         )}
       </Match>
