@@ -276,6 +276,22 @@ describe("destructive tools", () => {
   });
 });
 
+describe("what is open", () => {
+  test("on a dashboard, the prompt holds its saved YAML, read as the person", async () => {
+    const yaml = "title: Churn watch\nqueries:\n  churn:\n    sql: select 1 as churned\ncharts:\n  - id: churn\n    type: kpi\n    query: churn\n    value: churned\nlayout:\n  rows:\n    - [{ chart: churn, width: 12 }]\n";
+    const created = await asUser(kernel, world.owner.id).dashboards.create({ orgId: world.org.id, projectId: world.project.id, yaml });
+    const model = scriptedModel(() => ({ text: "ok" }));
+    const { chat } = chatFor(world.owner, model, { scope: () => scopeOf({ place: "dashboard.view", dashboardSlug: created.slug, chartId: "churn" }) });
+    await chat.sendMessage({ text: "Summarize this dashboard" });
+    const system = systemOf(model.doStreamCalls[0]!.prompt);
+    expect(system).toContain(`Dashboard: Churn watch (slug "${created.slug}")`);
+    expect(system).toContain("The dashboard's saved YAML:");
+    expect(system).toContain("sql: select 1 as churned");
+    expect(system).toContain('Chart: "churn"');
+    expect(system).toContain("Page: a dashboard.");
+  });
+});
+
 describe("write_to_editor", () => {
   test("is offered only with an editor open, shown to the person, and their decision goes back to the model", async () => {
     const proposals: string[] = [];
@@ -333,6 +349,16 @@ describe("safety", () => {
     expect(seen).not.toContain("hunter2secret");
     expect(seen).not.toContain("s3cretpw");
     expect(seen).toContain("[redacted]");
+  });
+
+  test("secrets in tool results are masked before the model sees them", async () => {
+    await asUser(kernel, world.owner.id).example.notes.add({ orgId: world.org.id, body: "db login: postgres://report:Tr0ub4dor@db.internal/sales" });
+    const model = scriptedModel((options, call) => (call === 0 ? { toolCalls: [{ name: "list_notes", input: {} }] } : { text: JSON.stringify(lastToolResult(options.prompt)!.output.value) }));
+    const { chat } = chatFor(world.owner, model);
+    await chat.sendMessage({ text: "What is the database login?" });
+    const seen = JSON.stringify(model.doStreamCalls[1]!.prompt);
+    expect(seen).toContain("postgres://report:[redacted]@db.internal/sales");
+    expect(seen).not.toContain("Tr0ub4dor");
   });
 
   test("tools that take credentials are not offered", async () => {
