@@ -20,7 +20,7 @@ import { dashboardsApi, describeTables, problemOf, type DashboardRecord, type Qu
 import { WithAssistant } from "./AssistantColumn";
 import { ChartBody, ResultTable } from "./ChartCard";
 import type { EditorHandle } from "./CodeEditor";
-import { readDashboard, withChart, type Dashboard } from "./doc";
+import { inlineParameters, readDashboard, withChart, type Dashboard } from "./doc";
 import { ProjectFrame, type Current } from "./ProjectFrame";
 import { createProposal, ProposalPanel } from "./Proposal";
 import { RecordStates, useDashboardRecord } from "./record";
@@ -65,21 +65,6 @@ export default function ChartBuilderPage(_props: RouteSectionProps) {
 
 function tableRef(t: TableInfo): string {
   return t.schema && t.schema !== "public" ? `${t.schema}.${t.name}` : t.name;
-}
-
-function sqlLiteral(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return `array[${value.map(sqlLiteral).join(", ")}]`;
-  return `'${String(value).replaceAll("'", "''")}'`;
-}
-
-/** Compiled SQL with its `$n` literals written in, as a person would write it in the YAML. */
-export function inlineParameters(sql: string, parameters: readonly unknown[]): string {
-  return sql.replace(/\$(\d+)/g, (whole, n: string) => {
-    const index = Number(n) - 1;
-    return index >= 0 && index < parameters.length ? sqlLiteral(parameters[index]) : whole;
-  });
 }
 
 function uniqueId(base: string, taken: Set<string>): string {
@@ -301,7 +286,7 @@ function Builder(props: { current: Current; record: DashboardRecord }) {
           {empty}
         </option>
       </Show>
-      <For each={options}>
+      <For each={value && !options.includes(value) ? [value, ...options] : options}>
         {(name) => (
           <option value={name} selected={name === value}>
             {name}

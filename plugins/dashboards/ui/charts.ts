@@ -64,11 +64,14 @@ function download(href: string, filename: string) {
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
-  return /[",\n\r]/.test(text) || /^[=+\-@]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  let text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  // Text a spreadsheet would run as a formula gets a leading apostrophe (numbers stay numbers).
+  const formula = typeof value === "string" && /^[=+\-@\t\r]/.test(text) && !Number.isFinite(Number(text));
+  if (formula) text = `'${text}`;
+  return formula || /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The rows as CSV (RFC 4180; cells that a spreadsheet would read as formulas are quoted). */
+/** The rows as CSV (RFC 4180; text a spreadsheet would run as a formula is defused with a leading '). */
 export function toCsv(columns: readonly ColumnInfo[], rows: readonly Record<string, unknown>[]): string {
   const lines = [columns.map((c) => csvCell(c.name)).join(",")];
   for (const row of rows) lines.push(columns.map((c) => csvCell(row[c.name])).join(","));

@@ -177,3 +177,20 @@ export function valuesFromQuery(variables: readonly Variable[], query: Record<st
   }
   return out;
 }
+
+/* The chart builder's "Switch to SQL" */
+
+function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `array[${value.map(sqlLiteral).join(", ")}]`;
+  return `'${String(value).replaceAll("'", "''")}'`;
+}
+
+/** Compiled SQL with its `$n` literals written in, as a person would write it in the YAML. */
+export function inlineParameters(sql: string, parameters: readonly unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (whole, n: string) => {
+    const index = Number(n) - 1;
+    return index >= 0 && index < parameters.length ? sqlLiteral(parameters[index]) : whole;
+  });
+}
