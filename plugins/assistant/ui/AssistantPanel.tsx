@@ -259,7 +259,7 @@ export default function AssistantPanel(props: Props) {
             </div>
           </Show>
 
-          <div class="assistant__log" role="log" aria-live="polite" aria-label="Conversation">
+          <div class="assistant__log" role="log" aria-live="polite" aria-label="Conversation" aria-busy={busy()}>
             <For each={messages()}>
               {(message, index) => (
                 <div class={`assistant-msg assistant-msg--${message.role}`} data-role={message.role}>
