@@ -63,6 +63,7 @@ charts:
     type: kpi
     query: order_count
     value: orders
+    format: { value: ".3~s" }
   - id: broken
     title: Broken chart
     type: table
@@ -271,8 +272,9 @@ describe("dashboards", () => {
     await page.waitForURL(`${base}${dashboardPath()}`);
     const kpi = page.locator('[data-chart="orders"] .dash-kpi');
     await kpi.waitFor();
+    // The KPI's d3-format applies: thousands as "31.2k".
+    await expect.poll(() => kpi.innerText()).toMatch(/^\d+(\.\d+)?k$/);
     const completed = await kpi.innerText();
-    expect(Number(completed.replace(/[^\d]/g, ""))).toBeGreaterThan(0);
     // The broken query's error shows in its own card; the others still draw.
     const broken = page.locator('[data-chart="broken"]');
     await expect(broken.getByRole("alert").innerText()).resolves.toMatch(/no_such_column/);

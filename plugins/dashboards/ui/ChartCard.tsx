@@ -4,12 +4,12 @@
  * it in a dialog (Escape closes, focus returns); downloads give the rows as CSV and the drawn
  * chart as SVG or PNG.
  */
-import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, Match, on, onCleanup, Show, Switch } from "solid-js";
 import type { View } from "vega";
 import { Button, Dialog, Link } from "~/ui/components";
 import type { Chart } from "../document/schema";
 import type { QueryResult } from "./api";
-import { downloadText, downloadUrl, formatCell, renderVega, toCsv, VEGA_TYPES } from "./charts";
+import { downloadText, downloadUrl, formatCell, numberFormatter, renderVega, toCsv, VEGA_TYPES } from "./charts";
 
 export interface ChartCardProps {
   chart: Chart;
@@ -178,17 +178,26 @@ function VegaChart(props: { chart: Chart; data: Data; height?: number; onView?: 
   );
 }
 
+/** A cell formatter: the chart's d3-format when it names one (Vega loads for it), else the locale's. */
+function useFormatter(spec: () => string | undefined) {
+  const [formatter] = createResource(spec, (s) => numberFormatter(s));
+  const format = createMemo(() => (spec() && formatter.latest ? formatter.latest : formatCell));
+  return format;
+}
+
 function Kpi(props: { chart: Extract<Chart, { type: "kpi" }>; data: Data }) {
   const row = () => props.data.rows[0];
+  const value = useFormatter(() => props.chart.format?.value);
+  const compare = useFormatter(() => props.chart.format?.compare ?? props.chart.format?.value);
   return (
     <Show when={row()} fallback={<p class="muted">No rows.</p>}>
       {(r) => (
         <div>
-          <p class="dash-kpi">{formatCell(r()[props.chart.value])}</p>
+          <p class="dash-kpi">{value()(r()[props.chart.value])}</p>
           <Show when={props.chart.compare}>
-            {(compare) => (
+            {(column) => (
               <p class="dash-kpi__compare">
-                {compare()}: {formatCell(r()[compare()])}
+                {column()}: {compare()(r()[column()])}
               </p>
             )}
           </Show>

@@ -88,7 +88,25 @@ export function downloadUrl(url: string, filename: string) {
   download(url, filename);
 }
 
-/* Numbers for kpi and table cells (the chart's d3-format is honoured where vega is loaded; here a plain locale format). */
+/**
+ * A d3-format specifier as a function, through Vega's locale (so Vega loads only for a KPI or
+ * table that names a format). An invalid specifier falls back to the plain format.
+ */
+export async function numberFormatter(spec: string): Promise<(value: unknown) => string> {
+  const vega = (await import("vega")) as unknown as { defaultLocale(): { format(spec: string): (n: number) => string } };
+  let format: (n: number) => string;
+  try {
+    format = vega.defaultLocale().format(spec);
+  } catch {
+    return formatCell;
+  }
+  return (value) => {
+    const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+    return Number.isFinite(n) ? format(n) : formatCell(value);
+  };
+}
+
+/* Numbers for kpi and table cells without a format: the browser's locale. */
 const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 
 export function formatCell(value: unknown): string {
