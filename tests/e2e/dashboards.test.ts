@@ -2,7 +2,8 @@
  * Dashboards in a real browser, used as a person would: sign up, create an organization and a
  * project, load the sample data, open Dashboards and create one (it opens in the editor), build
  * a chart in the visual builder (table, dimension, measure), see its preview and its SQL, save
- * it into the dashboard and see it drawn (an SVG in its card). Then add a variable and a broken
+ * it into the dashboard and see it drawn (an SVG in its card), full screen and downloads, and
+ * edit it again in the builder. Then add a variable and a broken
  * query through the YAML editor (a typo is marked on its line first), change the variable and
  * see the chart run again, and the broken chart's error in its card. Two tabs on the same
  * editor: the second save gets the conflict dialog, Compare shows both, Reload takes theirs.
@@ -241,6 +242,23 @@ describe("dashboards", () => {
     expect(owner.unexpectedProblems()).toEqual([]);
   });
 
+  it("edits a saved chart in the builder: its SQL loads, a new type saves over it", async () => {
+    const { page } = owner;
+    await page.locator('[data-chart="by-channel"]').getByRole("link", { name: "Edit chart: Revenue by channel" }).click();
+    await page.waitForURL(`${base}${dashboardPath()}/charts/by-channel`);
+    await heading(page, "Edit chart: Revenue by channel");
+    await expect(page.getByRole("button", { name: "SQL", exact: true }).getAttribute("aria-pressed")).resolves.toBe("true");
+    await expect.poll(() => editorText(page, "Chart SQL")).toMatch(/sum\("total"\)/i);
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await page.locator('[data-chart="preview"] svg').first().waitFor();
+    await page.getByLabel("Chart type").selectOption("line");
+    await page.getByRole("button", { name: "Save chart" }).click();
+    await page.waitForURL(`${base}${dashboardPath()}`);
+    const card = page.locator('[data-chart="by-channel"]');
+    await expect.poll(() => card.locator("svg path[aria-roledescription='line mark']").count(), { timeout: 20_000 }).toBe(1);
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
   it("marks a YAML mistake on its line, saves a variable and a broken query, reruns on a variable change and shows the error in place", async () => {
     const { page } = owner;
     await page.getByRole("link", { name: "Edit", exact: true }).click();
@@ -331,14 +349,15 @@ describe("dashboards", () => {
     await page.waitForURL(`${base}${dashboardPath()}/history`);
     await heading(page, "History");
     const versions = page.getByRole("list", { name: "Versions" });
-    await expect.poll(() => versions.getByRole("listitem").count()).toBe(4);
+    // Created, chart added, chart changed, status variable, the first tab's save.
+    await expect.poll(() => versions.getByRole("listitem").count()).toBe(5);
     await versions.getByText("Status variable").waitFor();
     await versions.getByRole("button", { name: "Compare version 1 with the current one" }).click();
     const diff = page.getByLabel("Differences");
     await expect.poll(() => diff.innerText()).toMatch(/^\+ +- name: status$/m);
     await page.getByRole("button", { name: "Restore version 1" }).click();
-    await page.getByText("Current version: 5").waitFor();
-    await expect.poll(() => versions.getByRole("listitem").count()).toBe(5);
+    await page.getByText("Current version: 6").waitFor();
+    await expect.poll(() => versions.getByRole("listitem").count()).toBe(6);
 
     await page.goto(dashboardPath());
     await waitForHydration(page);
