@@ -69,10 +69,15 @@ charts:
     title: Broken chart
     type: table
     query: broken
+  - id: revenue-table
+    title: Revenue table
+    type: table
+    query: by_channel
+    format: { revenue: "$,.0f" }
 layout:
   rows:
     - [{ chart: by-channel, width: 8 }, { chart: orders, width: 4 }]
-    - [{ chart: broken, width: 12 }]
+    - [{ chart: broken, width: 6 }, { chart: revenue-table, width: 6 }]
 `;
 
 beforeAll(async () => {
@@ -297,6 +302,9 @@ describe("dashboards", () => {
     const broken = page.locator('[data-chart="broken"]');
     await expect(broken.getByRole("alert").innerText()).resolves.toMatch(/no_such_column/);
     await page.locator('[data-chart="by-channel"] svg').first().waitFor();
+    // A table applies its column formats.
+    const table = page.getByRole("table", { name: "Revenue table" });
+    await expect.poll(() => table.getByRole("cell").nth(1).innerText()).toMatch(/^\$[\d,]+$/);
 
     // Another status: the charts run again with it, and the address carries it.
     const rerun = page.waitForRequest((r) => r.url().includes("dashboards.run") && decodeURIComponent(r.url()).includes('"status":"cancelled"'));

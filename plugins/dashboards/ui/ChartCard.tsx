@@ -9,7 +9,7 @@ import type { View } from "vega";
 import { Button, Dialog, Link } from "~/ui/components";
 import type { Chart } from "../document/schema";
 import type { QueryResult } from "./api";
-import { downloadText, downloadUrl, formatCell, numberFormatter, renderVega, toCsv, VEGA_TYPES } from "./charts";
+import { downloadText, downloadUrl, formatCell, loadNumberFormats, numberFormatter, renderVega, toCsv, VEGA_TYPES } from "./charts";
 
 export interface ChartCardProps {
   chart: Chart;
@@ -119,7 +119,12 @@ export function ChartBody(props: { chart: Chart; result: QueryResult | undefined
               <Kpi chart={props.chart as Extract<Chart, { type: "kpi" }>} data={ok()} />
             </Match>
             <Match when={props.chart.type === "table"}>
-              <ResultTable data={ok()} columns={(props.chart as Extract<Chart, { type: "table" }>).columns} caption={props.chart.title ?? props.chart.id} />
+              <ResultTable
+                data={ok()}
+                columns={(props.chart as Extract<Chart, { type: "table" }>).columns}
+                formats={(props.chart as Extract<Chart, { type: "table" }>).format}
+                caption={props.chart.title ?? props.chart.id}
+              />
             </Match>
           </Switch>
         )}
@@ -208,8 +213,18 @@ function Kpi(props: { chart: Extract<Chart, { type: "kpi" }>; data: Data }) {
 }
 
 /** Rows as a table; `columns` picks and orders them. */
-export function ResultTable(props: { data: Data; columns?: readonly string[]; caption: string; maxHeight?: string }) {
+export function ResultTable(props: { data: Data; columns?: readonly string[]; formats?: Record<string, string>; caption: string; maxHeight?: string }) {
   const columns = () => (props.columns?.length ? props.columns : props.data.columns.map((c) => c.name));
+  // Vega's number locale loads only when the table names formats.
+  const [formats] = createResource(
+    () => (props.formats && Object.keys(props.formats).length ? props.formats : false),
+    () => loadNumberFormats(),
+  );
+  const cell = (column: string, value: unknown) => {
+    const spec = props.formats?.[column];
+    const load = formats.latest;
+    return spec && load ? load(spec)(value) : formatCell(value);
+  };
   return (
     <div class="table-wrap" style={{ "max-height": props.maxHeight ?? "24rem", overflow: "auto" }} tabindex="0" role="region" aria-label={`${props.caption}: rows`}>
       <table class="table">
@@ -223,7 +238,7 @@ export function ResultTable(props: { data: Data; columns?: readonly string[]; ca
           <For each={props.data.rows}>
             {(row) => (
               <tr>
-                <For each={columns()}>{(c) => <td class="mono">{formatCell(row[c])}</td>}</For>
+                <For each={columns()}>{(c) => <td class="mono">{cell(c, row[c])}</td>}</For>
               </tr>
             )}
           </For>

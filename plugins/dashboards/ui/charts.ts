@@ -89,21 +89,34 @@ export function downloadUrl(url: string, filename: string) {
 }
 
 /**
- * A d3-format specifier as a function, through Vega's locale (so Vega loads only for a KPI or
- * table that names a format). An invalid specifier falls back to the plain format.
+ * d3-format specifiers as functions, through Vega's number locale (so Vega loads only for a KPI
+ * or table that names a format). An invalid specifier falls back to the plain format.
  */
-export async function numberFormatter(spec: string): Promise<(value: unknown) => string> {
+export async function loadNumberFormats(): Promise<(spec: string) => (value: unknown) => string> {
   const vega = (await import("vega")) as unknown as { defaultLocale(): { format(spec: string): (n: number) => string } };
-  let format: (n: number) => string;
-  try {
-    format = vega.defaultLocale().format(spec);
-  } catch {
-    return formatCell;
-  }
-  return (value) => {
-    const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
-    return Number.isFinite(n) ? format(n) : formatCell(value);
+  const locale = vega.defaultLocale();
+  const cache = new Map<string, (value: unknown) => string>();
+  return (spec) => {
+    let formatter = cache.get(spec);
+    if (!formatter) {
+      let format: ((n: number) => string) | null = null;
+      try {
+        format = locale.format(spec);
+      } catch {
+        format = null;
+      }
+      formatter = (value) => {
+        const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+        return format && Number.isFinite(n) ? format(n) : formatCell(value);
+      };
+      cache.set(spec, formatter);
+    }
+    return formatter;
   };
+}
+
+export async function numberFormatter(spec: string): Promise<(value: unknown) => string> {
+  return (await loadNumberFormats())(spec);
 }
 
 /* Numbers for kpi and table cells without a format: the browser's locale. */
