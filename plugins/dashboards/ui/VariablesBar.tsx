@@ -6,7 +6,7 @@
 import { For, Match, Switch } from "solid-js";
 import type { Variable } from "./doc";
 
-type Option = { value: unknown; label: string };
+type Option = { value?: unknown; label: string };
 
 function staticOptions(variable: Variable): Option[] {
   if (variable.type !== "select" && variable.type !== "multiselect") return [];

@@ -1,7 +1,7 @@
 /**
  * The dashboards router as the browser half calls it (contract §3), with the shapes the pages
- * read. Calls go through the app's typed tRPC client; the shapes here are the contract's, so a
- * page reads only fields the contract promises.
+ * read. Calls go through the app's typed tRPC client, assigned to the contract's shapes: if the
+ * router's procedures stop fitting them, this file stops compiling.
  */
 import { trpc } from "~/ui/trpc";
 import { problemOf, type Problem } from "~/ui/problems";
@@ -56,7 +56,7 @@ export interface DashboardRecord {
 export interface RunOutput {
   ranAt: string;
   variables: Record<string, unknown>;
-  variableOptions: Record<string, { value: unknown; label: string }[]>;
+  variableOptions: Record<string, { value?: unknown; label: string }[]>;
   results: Record<string, QueryResult>;
 }
 
@@ -100,8 +100,8 @@ interface DashboardsClient {
   >;
 }
 
-/** `trpc.dashboards`, read through the contract's shapes. */
-export const dashboardsApi = (trpc as unknown as { dashboards: DashboardsClient }).dashboards;
+/** `trpc.dashboards`, read through the contract's shapes (the router's inferred types must fit them: checked here). */
+export const dashboardsApi: DashboardsClient = trpc.dashboards;
 
 /** The structured errors of a rejected create/update (422), from `fieldErrors` keys `yaml.<path>`. */
 export function specErrorsOf(problem: Problem): SpecError[] {
