@@ -122,6 +122,18 @@ async function mailTo(to: string, subject: RegExp): Promise<string> {
 
 const panel = (page: Page) => page.getByRole("region", { name: /^(Assistant|Ask about your dashboards and data)$/ }).last();
 
+/**
+ * Asks as a person would: once the previous answer has finished (the panel ignores a question
+ * while one streams, and an answer's last words can show before its stream closes).
+ */
+async function ask(page: Page, question: string) {
+  const assistant = panel(page);
+  await assistant.locator('[role="log"]:not([aria-busy="true"])').waitFor();
+  const input = assistant.getByLabel("Ask the assistant");
+  await input.fill(question);
+  await input.press("Enter");
+}
+
 describe("the assistant", () => {
   it("starts the org home with the chat: a suggested question streams an answer after a tool call", async () => {
     owner = await harness.open();
@@ -196,18 +208,15 @@ describe("the assistant", () => {
 
     const assistant = panel(page);
     await assistant.getByRole("heading", { name: "Assistant" }).waitFor();
-    const input = assistant.getByLabel("Ask the assistant");
     // A chart preview comes back from the server's renderer and shows in the conversation.
-    await input.fill("Draw the numbers chart");
-    await input.press("Enter");
+    await ask(page, "Draw the numbers chart");
     await assistant.getByRole("img", { name: "Chart preview: Numbers" }).waitFor();
     await assistant.getByText("Here is the chart as it stands.").waitFor();
     const rendered = model.requests.find((r) => r.lastToolResult?.name === "render_chart")!;
     expect(rendered.lastToolResult!.raw).toContain("[SVG image,");
     expect(rendered.lastToolResult!.raw).not.toContain("<svg");
 
-    await input.fill("Limit it to 10 rows please");
-    await input.press("Enter");
+    await ask(page, "Limit it to 10 rows please");
 
     // The proposal shows in the panel and, as a diff, beside the editor.
     await assistant.getByText("Proposed a change: review it in the editor, then Accept or Reject.").waitFor();
@@ -229,9 +238,7 @@ describe("the assistant", () => {
   it("waits for the person to confirm a destructive tool before it runs", async () => {
     const { page } = owner;
     const assistant = panel(page);
-    const input = assistant.getByLabel("Ask the assistant");
-    await input.fill("Please delete this dashboard");
-    await input.press("Enter");
+    await ask(page, "Please delete this dashboard");
 
     const confirm = assistant.getByRole("group", { name: "Confirm: Delete a dashboard" });
     await confirm.waitFor();
@@ -256,9 +263,7 @@ describe("the assistant", () => {
   it("stops a long answer midway and keeps what arrived", async () => {
     const { page } = owner;
     const assistant = panel(page);
-    const input = assistant.getByLabel("Ask the assistant");
-    await input.fill("Tell me a long story");
-    await input.press("Enter");
+    await ask(page, "Tell me a long story");
     const answer = assistant.locator('[data-role="assistant"]').last();
     await answer.getByText(/^Once upon a time/).waitFor();
     await assistant.getByRole("button", { name: "Stop" }).click();
