@@ -128,7 +128,7 @@ const panel = (page: Page) => page.getByRole("region", { name: /^(Assistant|Ask 
  */
 async function ask(page: Page, question: string) {
   const assistant = panel(page);
-  await assistant.locator('[role="log"]:not([aria-busy="true"])').waitFor();
+  await assistant.locator('[role="log"]:not([aria-busy="true"])').waitFor({ state: "attached" });
   const input = assistant.getByLabel("Ask the assistant");
   await input.fill(question);
   await input.press("Enter");
