@@ -5,7 +5,8 @@
  *   npm run bench                         # every scenario, 10 s per target, 10 connections
  *   npm run bench -- --json bench.json    # also write the results as JSON
  *   npm run bench -- --scenario trpc-kernel-info
- *   npx tsx scripts/bench/index.ts --scenario dashboards   # only the in-process dashboards.run figures
+ *   npm run bench -- --scenario dashboards   # only the in-process dashboards.run figures
+ *   npm run bench -- --scenario data-engine  # only the query engine figures (scripts/bench/data.ts)
  *
  * Environment: BENCH_DURATION (measured seconds per target, default 10), BENCH_WARMUP (seconds
  * per target, default 5, 0 to skip), BENCH_CONNECTIONS (default 10), BENCH_ROUNDS (the
@@ -17,6 +18,7 @@
  *
  * Exits 1 if any request errored or answered non-2xx or that JavaScript is over its goal, 130 when interrupted.
  */
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startAtrium, type AtriumServer } from "./atrium";
@@ -40,6 +42,14 @@ import { envNumber } from "./util";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const scenarios: Scenario[] = [...baseScenarios, ...mcpScenarios];
+/** The query engine's figures (scripts/bench/data.ts), run in a process of their own, last. */
+const DATA_BENCH_ID = "data-engine";
+
+function runDataBench(): number {
+  console.log(`\nScenario ${DATA_BENCH_ID}: the query engine vs raw pg (scripts/bench/data.ts)`);
+  const tsx = path.join(root, "node_modules", ".bin", "tsx");
+  return spawnSync(tsx, [path.join(root, "scripts", "bench", "data.ts")], { cwd: root, stdio: "inherit" }).status ?? 1;
+}
 
 class Interrupted extends Error {
   override name = "Interrupted";
@@ -81,6 +91,7 @@ function usage(): string {
     "Scenarios:",
     ...scenarios.map((s) => `  ${s.id.padEnd(20)} ${s.description}`),
     `  ${DASHBOARDS_BENCH_ID.padEnd(20)} dashboards.run (8 charts, cold and cached) vs raw pg for the same SQL; in process, no server`,
+    `  ${DATA_BENCH_ID.padEnd(20)} the query engine vs raw pg over the sample data; in process, no server`,
     "",
     "Environment: BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_CONNECTIONS=10 BENCH_ROUNDS=5 BENCH_VERBOSE=0 DATABASE_URL=(embedded)",
   ].join("\n");
@@ -102,12 +113,13 @@ function parseCli() {
   let selected: Scenario[] = scenarios;
   // The dashboards figures are measured in process (scripts/bench/dashboards.ts), after the HTTP scenarios.
   const dashboards = !values.scenario?.length || values.scenario.includes(DASHBOARDS_BENCH_ID);
+  const data = !values.scenario?.length || values.scenario.includes(DATA_BENCH_ID);
   if (values.scenario?.length) {
-    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && !scenarios.some((s) => s.id === id));
+    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== DATA_BENCH_ID && !scenarios.some((s) => s.id === id));
     if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}\n\n${usage()}`);
     selected = scenarios.filter((s) => values.scenario?.includes(s.id));
   }
-  return { jsonFile: values.json, selected, dashboards };
+  return { jsonFile: values.json, selected, dashboards, data };
 }
 
 /** Warm-up, then the measured time in rounds that alternate between the two sides. */
@@ -160,10 +172,10 @@ async function runScenario(
 }
 
 async function main(): Promise<number> {
-  const { jsonFile, selected, dashboards } = parseCli();
+  const { jsonFile, selected, dashboards, data } = parseCli();
   if (!selected.length) {
-    await runDashboardsBench();
-    return 0;
+    if (dashboards) await runDashboardsBench();
+    return data ? runDataBench() : 0;
   }
   const settings: LoadSettings = {
     duration: envNumber("BENCH_DURATION", 10),
@@ -230,8 +242,9 @@ async function main(): Promise<number> {
   if (jsonFile) console.log(`\nResults written to ${writeJson(jsonFile, report)}`);
   await cleanupAll();
   if (dashboards) await runDashboardsBench();
+  const dataStatus = data ? runDataBench() : 0;
   console.log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-  return report.ok && js.ok ? 0 : 1;
+  return report.ok && js.ok && dataStatus === 0 ? 0 : 1;
 }
 
 main().then(
