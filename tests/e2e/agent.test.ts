@@ -153,6 +153,10 @@ describe("connecting an AI agent", () => {
     await waitForHydration(page);
     const section = page.getByRole("region", { name: "Connect an AI agent" });
     await section.waitFor();
+    // Plugin sections join the page's "On this page" links.
+    const onThisPage = page.getByRole("navigation", { name: "On this page" });
+    await onThisPage.getByRole("link", { name: "Connect an AI agent" }).waitFor();
+    await expect(onThisPage.getByRole("link", { name: "Connect an AI agent" }).getAttribute("href")).resolves.toBe("#agents");
     await expect(section.getByLabel("MCP server URL").inputValue()).resolves.toBe(`${base}/mcp`);
     // Before a token exists, the snippet holds a placeholder.
     await expect(section.getByTestId("snippet-claude-code").innerText()).resolves.toContain("<your token>");
