@@ -12,6 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 import { ROOT } from "./paths";
 
@@ -77,16 +78,6 @@ function inspector(args: string[]): Promise<{ code: number | null; json: unknown
   });
 }
 
-async function mailTo(to: string, subject: RegExp): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const { rows } = await db.query<{ subject: string; text_body: string }>("select subject, text_body from mail_outbox where to_address = $1 order by id desc", [to]);
-    const mail = rows.find((r) => subject.test(r.subject));
-    if (mail) return mail.text_body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`No mail to ${to} with a subject like ${subject}`);
-}
-
 let token = "";
 
 const DASHBOARD = `title: Agent-made numbers
@@ -133,21 +124,8 @@ describe("connecting an AI agent", () => {
   it("a person creates an agent token on the account page and gets the URL and a snippet with it", async () => {
     person = await harness.open({ permissions: ["clipboard-read", "clipboard-write"] });
     const { page } = person;
-    await page.goto("/sign-up");
-    await waitForHydration(page);
-    await page.getByLabel("Your name").fill(OWNER.name);
-    await page.getByLabel("Work email").fill(OWNER.email);
-    await page.getByLabel("Password").fill(OWNER.password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(`${base}/`);
-    const link = /https?:\/\/\S+\/verify-email\S*/.exec(await mailTo(OWNER.email, /confirm your email/i))?.[0];
-    await page.goto(link!);
-    await page.getByText("Your email address is confirmed.").waitFor();
-    await page.getByRole("link", { name: "Continue to Atrium" }).click();
-    await page.getByRole("link", { name: "New organization" }).click();
-    await page.getByLabel("Organization name").fill(ORG.name);
-    await page.getByRole("button", { name: "Create organization" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}`);
+    await signUpConfirmed(page, base, db, OWNER);
+    await createOrganization(page, base, ORG);
 
     await page.goto("/account#agents");
     await waitForHydration(page);

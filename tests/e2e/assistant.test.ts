@@ -15,6 +15,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestOpenAiServer, type ScriptedReply, type ScriptedRequest, type TestOpenAiServer } from "../../plugins/assistant/test-openai-server";
 import { generateSessionToken, SESSION_COOKIE, sessionIdOf } from "~/kernel/auth/session";
+import { createOrganization, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let model: TestOpenAiServer;
@@ -110,16 +111,6 @@ afterAll(async () => {
   await model?.close();
 });
 
-async function mailTo(to: string, subject: RegExp): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const { rows } = await db.query<{ subject: string; text_body: string }>("select subject, text_body from mail_outbox where to_address = $1 order by id desc", [to]);
-    const mail = rows.find((r) => subject.test(r.subject));
-    if (mail) return mail.text_body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`No mail to ${to} with a subject like ${subject}`);
-}
-
 const panel = (page: Page) => page.getByRole("region", { name: /^(Assistant|Ask about your dashboards and data)$/ }).last();
 
 /**
@@ -138,21 +129,8 @@ describe("the assistant", () => {
   it("starts the org home with the chat: a suggested question streams an answer after a tool call", async () => {
     owner = await harness.open();
     const { page } = owner;
-    await page.goto("/sign-up");
-    await waitForHydration(page);
-    await page.getByLabel("Your name").fill(OWNER.name);
-    await page.getByLabel("Work email").fill(OWNER.email);
-    await page.getByLabel("Password").fill(OWNER.password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(`${base}/`);
-    const link = /https?:\/\/\S+\/verify-email\S*/.exec(await mailTo(OWNER.email, /confirm your email/i))?.[0];
-    await page.goto(link!);
-    await page.getByText("Your email address is confirmed.").waitFor();
-    await page.getByRole("link", { name: "Continue to Atrium" }).click();
-    await page.getByRole("link", { name: "New organization" }).click();
-    await page.getByLabel("Organization name").fill(ORG.name);
-    await page.getByRole("button", { name: "Create organization" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}`);
+    await signUpConfirmed(page, base, db, OWNER);
+    await createOrganization(page, base, ORG);
 
     // The chat comes first, then recent dashboards (none yet), then projects.
     const chat = page.getByRole("region", { name: "Ask about your dashboards and data" });

@@ -12,6 +12,7 @@
 import type { Page } from "playwright-core";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization, heading, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let harness: Harness;
@@ -102,20 +103,6 @@ afterAll(async () => {
   await harness?.close();
 });
 
-async function heading(page: Page, name: string | RegExp) {
-  await page.getByRole("heading", { level: 1, name }).waitFor();
-}
-
-async function mailTo(to: string, subject: RegExp): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const { rows } = await db.query<{ subject: string; text_body: string }>("select subject, text_body from mail_outbox where to_address = $1 order by id desc", [to]);
-    const mail = rows.find((r) => subject.test(r.subject));
-    if (mail) return mail.text_body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`No mail to ${to} with a subject like ${subject}`);
-}
-
 /** Replaces the text of the CodeMirror editor labelled `name`. */
 async function replaceEditorText(page: Page, name: string, text: string) {
   const editor = page.getByRole("textbox", { name });
@@ -132,24 +119,8 @@ describe("dashboards", () => {
   it("signs up, creates an organization and a project, and loads the sample data", async () => {
     owner = await harness.open();
     const { page } = owner;
-    await page.goto("/sign-up");
-    await waitForHydration(page);
-    await page.getByLabel("Your name").fill(OWNER.name);
-    await page.getByLabel("Work email").fill(OWNER.email);
-    await page.getByLabel("Password").fill(OWNER.password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(`${base}/`);
-    const link = /https?:\/\/\S+\/verify-email\S*/.exec(await mailTo(OWNER.email, /confirm your email/i))?.[0];
-    expect(link).toBeTruthy();
-    await page.goto(link!);
-    await page.getByText("Your email address is confirmed.").waitFor();
-    await page.getByRole("link", { name: "Continue to Atrium" }).click();
-
-    await page.getByRole("link", { name: "New organization" }).click();
-    await heading(page, "Create an organization");
-    await page.getByLabel("Organization name").fill(ORG.name);
-    await page.getByRole("button", { name: "Create organization" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}`);
+    await signUpConfirmed(page, base, db, OWNER);
+    await createOrganization(page, base, ORG);
     await page.getByRole("button", { name: "New project" }).click();
     const dialog = page.getByRole("dialog", { name: "New project" });
     await dialog.getByLabel("Project name").fill(PROJECT.name);

@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { heading, mailTo } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let harness: Harness;
@@ -66,28 +67,10 @@ async function screenshots(page: Page, name: string) {
   await page.emulateMedia({ colorScheme: null });
 }
 
-/** The newest mail to `to` whose subject matches, once it is in the outbox. */
-async function mailTo(to: string, subject: RegExp): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const { rows } = await db.query<{ subject: string; text_body: string }>(
-      "select subject, text_body from mail_outbox where to_address = $1 order by id desc",
-      [to],
-    );
-    const mail = rows.find((r) => subject.test(r.subject));
-    if (mail) return mail.text_body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`No mail to ${to} with a subject like ${subject}`);
-}
-
 function linkIn(text: string, pathname: string): string {
   const match = new RegExp(`https?://\\S+${pathname.replace(/[/]/g, "\\/")}\\S*`).exec(text);
   if (!match) throw new Error(`No ${pathname} link in:\n${text}`);
   return match[0];
-}
-
-async function heading(page: Page, name: string | RegExp) {
-  await page.getByRole("heading", { level: 1, name }).waitFor();
 }
 
 describe("tenancy, end to end", () => {
@@ -106,7 +89,7 @@ describe("tenancy, end to end", () => {
     const banner = page.getByRole("region", { name: "Email confirmation" });
     await banner.getByText(OWNER.email).waitFor();
 
-    const link = linkIn(await mailTo(OWNER.email, /confirm your email/i), "/verify-email");
+    const link = linkIn(await mailTo(db, OWNER.email, /confirm your email/i), "/verify-email");
     expect(new URL(link).origin).toBe(base);
     await page.goto(link);
     await page.getByText("Your email address is confirmed.").waitFor();
@@ -166,7 +149,7 @@ describe("tenancy, end to end", () => {
     expect(invitationLink).toMatch(new RegExp(`^${base}/invite/inv_[a-z2-7]{32}$`));
     await invitations.getByRole("row", { name: new RegExp(VIEWER.email) }).waitFor();
     // The same link went out by mail.
-    expect(linkIn(await mailTo(VIEWER.email, /invited/i), "/invite/")).toBe(invitationLink);
+    expect(linkIn(await mailTo(db, VIEWER.email, /invited/i), "/invite/")).toBe(invitationLink);
     expect(owner.unexpectedProblems()).toEqual([]);
   });
 
