@@ -5,14 +5,13 @@
  * the page (Escape, then Tab, leaves the editor); Ctrl/Cmd+Enter runs `onRun`, Ctrl/Cmd+S
  * `onSave`.
  */
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { indentWithTab } from "@codemirror/commands";
 import { PostgreSQL, sql, type SQLNamespace } from "@codemirror/lang-sql";
 import { yaml } from "@codemirror/lang-yaml";
 import { Compartment, Prec, RangeSetBuilder, StateEffect, StateField, type Extension } from "@codemirror/state";
-import { Decoration, drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, type DecorationSet } from "@codemirror/view";
+import { Decoration, EditorView, keymap, type DecorationSet } from "@codemirror/view";
 import { createEffect, on, onCleanup, onMount } from "solid-js";
+import { editorEssentials } from "~/ui/code-editor";
 
 export interface EditorMark {
   line: number;
@@ -71,20 +70,6 @@ const marksField = StateField.define<{ marks: readonly EditorMark[]; decorations
   provide: (field) => EditorView.decorations.from(field, (v) => v.decorations),
 });
 
-const essentials: Extension = [
-  lineNumbers(),
-  highlightActiveLineGutter(),
-  highlightActiveLine(),
-  drawSelection(),
-  indentOnInput(),
-  bracketMatching(),
-  closeBrackets(),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-  autocompletion({ activateOnTyping: true }),
-  EditorView.lineWrapping,
-  history(),
-  keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
-];
 
 export default function CodeEditor(props: CodeEditorProps) {
   let host!: HTMLDivElement;
@@ -119,7 +104,7 @@ export default function CodeEditor(props: CodeEditorProps) {
             ...(props.language === "yaml" ? [indentWithTab] : []),
           ]),
         ),
-        essentials,
+        editorEssentials,
         language.of(languageFor()),
         marksField,
         EditorView.contentAttributes.of({

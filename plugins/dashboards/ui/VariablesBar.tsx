@@ -113,7 +113,7 @@ export function VariablesBar(props: {
                   <span class="check__label">{label}</span>
                 </label>
               </Match>
-              <Match when={variable.type === "number"}>
+              <Match when={variable.type === "number" || variable.type === "text"}>
                 <div class="field">
                   <label class="field__label" for={id}>
                     {label}
@@ -121,21 +121,7 @@ export function VariablesBar(props: {
                   <input
                     id={id}
                     class="input"
-                    type="number"
-                    value={value() === undefined || value() === null ? "" : String(value())}
-                    onChange={(e) => props.onChange(variable.name, e.currentTarget.value)}
-                  />
-                </div>
-              </Match>
-              <Match when={variable.type === "text"}>
-                <div class="field">
-                  <label class="field__label" for={id}>
-                    {label}
-                  </label>
-                  <input
-                    id={id}
-                    class="input"
-                    type="text"
+                    type={variable.type === "number" ? "number" : "text"}
                     value={value() === undefined || value() === null ? "" : String(value())}
                     onChange={(e) => props.onChange(variable.name, e.currentTarget.value)}
                   />

@@ -3,18 +3,13 @@
  * source's tables. Loaded lazily (CodeMirror is most of this page's code). Labelled by the
  * console's heading; Tab is left to the page (Escape, then Tab, leaves the editor in any case);
  * Ctrl/Cmd+Enter runs the query.
- *
- * Built from CodeMirror's core packages (view, state, language, autocomplete, the ones
- * @codemirror/lang-sql brings): the `codemirror` package in package.json is 6.65.7, which is
- * CodeMirror 5 republished, with no `basicSetup`.
+ * The common setup is src/ui/code-editor.ts.
  */
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
-import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { PostgreSQL, sql, type SQLNamespace } from "@codemirror/lang-sql";
-import { Compartment, Prec, type Extension } from "@codemirror/state";
-import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder } from "@codemirror/view";
+import { Compartment, Prec } from "@codemirror/state";
+import { EditorView, keymap, placeholder } from "@codemirror/view";
 import { createEffect, on, onCleanup, onMount } from "solid-js";
+import { editorEssentials } from "~/ui/code-editor";
 
 export interface SqlEditorProps {
   initial: string;
@@ -28,22 +23,6 @@ export interface SqlEditorProps {
   onRun: () => void;
 }
 
-/** What basicSetup would give, from the packages at hand (no undo history: @codemirror/commands is absent). */
-const essentials: Extension = [
-  lineNumbers(),
-  highlightActiveLineGutter(),
-  highlightActiveLine(),
-  drawSelection(),
-  indentOnInput(),
-  bracketMatching(),
-  closeBrackets(),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-  autocompletion({ activateOnTyping: true }),
-  EditorView.lineWrapping,
-  history(),
-  // Tab is left to the browser, so keyboard users can leave the editor.
-  keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
-];
 
 export default function SqlEditor(props: SqlEditorProps) {
   let host!: HTMLDivElement;
@@ -75,7 +54,7 @@ export default function SqlEditor(props: SqlEditorProps) {
             },
           ]),
         ),
-        essentials,
+        editorEssentials,
         placeholder(props.placeholder),
         language.of(languageFor(props.schema)),
         attributes.of(attributesFor(props.invalid)),
