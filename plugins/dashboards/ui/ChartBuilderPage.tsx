@@ -21,9 +21,9 @@ import { WithAssistant } from "./AssistantColumn";
 import { ChartBody, ResultTable } from "./ChartCard";
 import type { EditorHandle } from "./CodeEditor";
 import { inlineParameters, readDashboard, withChart, type Dashboard } from "./doc";
-import { ProjectFrame, type Current } from "./ProjectFrame";
+import type { Current } from "./ProjectFrame";
 import { createProposal, ProposalPanel } from "./Proposal";
-import { RecordStates, useDashboardRecord } from "./record";
+import { DashboardPage } from "./record";
 
 const CodeEditor = lazy(() => import("./CodeEditor"));
 
@@ -50,16 +50,7 @@ interface Settings {
 
 export default function ChartBuilderPage(_props: RouteSectionProps) {
   return (
-    <ProjectFrame loading="Loading the chart builder…">
-      {(current) => {
-        const { record, refetch } = useDashboardRecord(current);
-        return (
-          <RecordStates record={record} onRetry={() => void refetch()}>
-            {(r) => <Builder current={current()} record={r()} />}
-          </RecordStates>
-        );
-      }}
-    </ProjectFrame>
+    <DashboardPage loading="Loading the chart builder…">{(current, record) => <Builder current={current()} record={record()} />}</DashboardPage>
   );
 }
 

@@ -15,8 +15,8 @@ import { dashboardsApi, problemOf, specErrorsOf, type DashboardRecord, type Spec
 import { WithAssistant } from "./AssistantColumn";
 import type { EditorHandle } from "./CodeEditor";
 import { LayoutEditor } from "./LayoutEditor";
-import { ProjectFrame, type Current } from "./ProjectFrame";
-import { RecordStates, useDashboardRecord } from "./record";
+import type { Current } from "./ProjectFrame";
+import { DashboardPage } from "./record";
 import { createProposal, ProposalPanel } from "./Proposal";
 
 const CodeEditor = lazy(() => import("./CodeEditor"));
@@ -24,16 +24,7 @@ const MergePanel = lazy(() => import("./MergePanel"));
 
 export default function EditorPage(_props: RouteSectionProps) {
   return (
-    <ProjectFrame loading="Loading the editor…">
-      {(current) => {
-        const { record, refetch } = useDashboardRecord(current);
-        return (
-          <RecordStates record={record} onRetry={() => void refetch()}>
-            {(r) => <Editor current={current()} record={r()} />}
-          </RecordStates>
-        );
-      }}
-    </ProjectFrame>
+    <DashboardPage loading="Loading the editor…">{(current, record) => <Editor current={current()} record={record()} />}</DashboardPage>
   );
 }
 

@@ -13,21 +13,12 @@ import { LoadFailed } from "~/ui/LoadStates";
 import { useCapabilities } from "~/ui/Slot";
 import { useToasts } from "~/ui/toasts";
 import { dashboardsApi, problemOf, type DashboardRecord } from "./api";
-import { ProjectFrame, type Current } from "./ProjectFrame";
-import { RecordStates, useDashboardRecord } from "./record";
+import type { Current } from "./ProjectFrame";
+import { DashboardPage } from "./record";
 
 export default function HistoryPage(_props: RouteSectionProps) {
   return (
-    <ProjectFrame loading="Loading history…">
-      {(current) => {
-        const { record, refetch } = useDashboardRecord(current);
-        return (
-          <RecordStates record={record} onRetry={() => void refetch()}>
-            {(r) => <History current={current()} record={r()} onRestored={() => void refetch()} />}
-          </RecordStates>
-        );
-      }}
-    </ProjectFrame>
+    <DashboardPage loading="Loading history…">{(current, record, refetch) => <History current={current()} record={record()} onRestored={refetch} />}</DashboardPage>
   );
 }
 

@@ -1,10 +1,10 @@
 /** Loading the dashboard named by the address, with its not-found and failure states. */
 import { useParams } from "@solidjs/router";
-import { Match, Switch } from "solid-js";
+import { Match, Switch, type JSX } from "solid-js";
 import { createBrowserResource } from "~/ui/data";
 import { LoadFailed, NotFoundPanel, PageLoading } from "~/ui/LoadStates";
 import { dashboardsApi, problemOf, type DashboardRecord } from "./api";
-import type { Current } from "./ProjectFrame";
+import { ProjectFrame, type Current } from "./ProjectFrame";
 
 /** Loads a dashboard by the address's slug, with not-found and failure states. */
 export function useDashboardRecord(current: () => Current) {
@@ -30,3 +30,25 @@ export function RecordStates(props: { record: { error: unknown; latest: Dashboar
   );
 }
 
+
+/**
+ * A page about one dashboard (editor, chart builder, history): the project frame, then the
+ * dashboard named by the address with its loading, not-found and failure states.
+ */
+export function DashboardPage(props: {
+  loading: string;
+  children: (current: () => Current, record: () => DashboardRecord, refetch: () => void) => JSX.Element;
+}) {
+  return (
+    <ProjectFrame loading={props.loading}>
+      {(current) => {
+        const { record, refetch } = useDashboardRecord(current);
+        return (
+          <RecordStates record={record} onRetry={() => void refetch()}>
+            {(r) => props.children(current, r, () => void refetch())}
+          </RecordStates>
+        );
+      }}
+    </ProjectFrame>
+  );
+}
