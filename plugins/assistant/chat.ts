@@ -266,11 +266,16 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
   const promptChars = system.length + JSON.stringify(modelMessages).length;
   let stepChars = 0;
   let usageRecorded = false;
+  // Recorded once, by whichever ends first: the model stream (finish or abort) or the response
+  // stream. A stopped answer (the request's signal aborted) adds the estimate either way.
   const recordOnce = async () => {
     if (usageRecorded) return;
     usageRecorded = true;
+    const total = signal?.aborted
+      ? { inputTokens: usage.inputTokens + Math.ceil(promptChars / 4), outputTokens: usage.outputTokens + Math.ceil(stepChars / 4) }
+      : usage;
     await kernel
-      .withScope({ userId: person.userId, orgId: body.orgId }, (trx) => recordUsage(db(trx), body.orgId, person.userId, usage))
+      .withScope({ userId: person.userId, orgId: body.orgId }, (trx) => recordUsage(db(trx), body.orgId, person.userId, total))
       .catch((err: unknown) => kernel.log.error({ err }, "assistant: could not record usage"));
   };
 
@@ -292,10 +297,7 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
       stepChars = 0;
     },
     onFinish: () => recordOnce(),
-    onAbort: () => {
-      usage = { inputTokens: usage.inputTokens + Math.ceil(promptChars / 4), outputTokens: usage.outputTokens + Math.ceil(stepChars / 4) };
-      return recordOnce();
-    },
+    onAbort: () => recordOnce(),
     onError: ({ error }) => {
       if (!(error instanceof ToolCallFailed)) kernel.log.warn({ err: error, requestId: meta.requestId }, "assistant: the answer failed");
     },
