@@ -12,7 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, signUpConfirmed } from "./flows";
+import { createOrganization, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 import { ROOT } from "./paths";
 
@@ -32,12 +32,7 @@ beforeAll(async () => {
 });
 
 afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  if (person) {
-    console.log(`--- at ${person.page.url()}\n${person.unexpectedProblems().join("\n")}`);
-    console.log((await person.page.locator("main").innerText().catch(() => "")).slice(0, 3000));
-  }
-  console.log(`--- server log\n${harness.server.logs().slice(-4000)}`);
+  if (context.task.result?.state === "fail") await reportFailure(harness, [person]);
 });
 
 afterAll(async () => {

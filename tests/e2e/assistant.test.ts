@@ -15,7 +15,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestOpenAiServer, type ScriptedReply, type ScriptedRequest, type TestOpenAiServer } from "../../plugins/assistant/test-openai-server";
 import { generateSessionToken, SESSION_COOKIE, sessionIdOf } from "~/kernel/auth/session";
-import { createOrganization, signUpConfirmed } from "./flows";
+import { createOrganization, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let model: TestOpenAiServer;
@@ -99,10 +99,7 @@ beforeAll(async () => {
 });
 
 afterEach(async (context) => {
-  if (context.task.result?.state !== "fail" || !owner) return;
-  console.log(`--- at ${owner.page.url()}\n${owner.unexpectedProblems().join("\n")}`);
-  console.log((await owner.page.locator("main").innerText().catch(() => "")).slice(0, 3000));
-  console.log(`--- server log\n${harness.server.logs().slice(-4000)}`);
+  if (context.task.result?.state === "fail") await reportFailure(harness, [owner]);
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, heading, signUpConfirmed } from "./flows";
+import { createOrganization, heading, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let harness: Harness;
@@ -35,13 +35,7 @@ beforeAll(async () => {
 });
 
 afterEach(async (context) => {
-  if (context.task.result?.state !== "fail" || !owner) return;
-  for (const recorded of [owner, viewer]) {
-    if (!recorded) continue;
-    console.log(`--- at ${recorded.page.url()}\n${recorded.unexpectedProblems(EXPECTED).join("\n")}`);
-    console.log((await recorded.page.locator("main").innerText().catch(() => "")).slice(0, 3000));
-  }
-  console.log(`--- server log\n${harness.server.logs().slice(-4000)}`);
+  if (context.task.result?.state === "fail") await reportFailure(harness, [owner, viewer], EXPECTED);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import type pg from "pg";
-import { waitForHydration } from "./harness";
+import { waitForHydration, type ExpectedResponse, type Harness, type RecordedPage } from "./harness";
 
 export interface Person {
   name: string;
@@ -52,4 +52,17 @@ export async function createOrganization(page: Page, base: string, org: { name: 
   await page.getByLabel("Organization name").fill(org.name);
   await page.getByRole("button", { name: "Create organization" }).click();
   await page.waitForURL(`${base}/o/${org.slug}`);
+}
+
+/**
+ * After a failed test: where each open page was, what went wrong in it (console errors,
+ * failed responses other than `expected`), what it showed, and the end of the server's log.
+ */
+export async function reportFailure(harness: Harness, pages: ReadonlyArray<RecordedPage | null | undefined>, expected: ExpectedResponse[] = []): Promise<void> {
+  for (const recorded of pages) {
+    if (!recorded) continue;
+    console.log(`--- at ${recorded.page.url()}\n${recorded.unexpectedProblems(expected).join("\n")}`);
+    console.log((await recorded.page.locator("main").innerText().catch(() => "")).slice(0, 3000));
+  }
+  console.log(`--- server log\n${harness.server.logs().slice(-4000)}`);
 }
