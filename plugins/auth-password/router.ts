@@ -14,7 +14,8 @@ import { writeAudit } from "~/kernel/audit";
 import { invalidateAllSessions } from "~/kernel/auth/session";
 import { startSession, type SignInRequest } from "~/kernel/auth/sign-in";
 import { resetRateLimit } from "~/kernel/rate-limit";
-import { createTRPCRouter, fieldError, publicProcedure, sessionProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
+import { createTRPCRouter, publicProcedure, sessionProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
+import { fieldError } from "~/kernel/errors";
 import {
   LIMITS,
   LINK_PROBLEMS,

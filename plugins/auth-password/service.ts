@@ -13,7 +13,7 @@ import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Logger } from "~/kernel/log";
 import type { MailMessage } from "~/kernel/mail";
 import { hitRateLimit } from "~/kernel/rate-limit";
-import { fieldError } from "~/kernel/trpc";
+import { fieldError } from "~/kernel/errors";
 import { isCommonPassword } from "./common-passwords";
 
 /* ----------------------------------------------------------------------------------------

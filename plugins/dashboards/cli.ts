@@ -9,7 +9,7 @@ import { TRPCError } from "@trpc/server";
 import { writeAudit } from "~/kernel/audit";
 import type { Kernel } from "~/kernel/kernel";
 import type { CliCommand } from "~/kernel/plugin";
-import { FieldErrors } from "~/kernel/trpc";
+import { FieldErrors } from "~/kernel/errors";
 import { createDashboard, findDashboard, listDashboards, updateDashboard, type DashboardScope } from "./service";
 
 /** A mistake in the command line; its message says what to change. */

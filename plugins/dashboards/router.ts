@@ -5,7 +5,8 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, fieldError, projectCapabilityProcedure, type RequestContext } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, type RequestContext } from "~/kernel/trpc";
+import { fieldError } from "~/kernel/errors";
 import { queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
 import type { Dashboard } from "./document";

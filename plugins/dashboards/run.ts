@@ -9,7 +9,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Kysely } from "kysely";
 import type { Kernel } from "~/kernel/kernel";
-import { FieldErrors } from "~/kernel/trpc";
+import { FieldErrors } from "~/kernel/errors";
 import { WAREHOUSE_SOURCE_ID, describeTables, queryConcurrency, runQuery, type QueryResponse, type TableInfo } from "../data/engine";
 import {
   compileVisual,

@@ -13,7 +13,7 @@ import { sql, type Kysely } from "kysely";
 import { parseDocument } from "yaml";
 import type { Role } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
-import { FieldErrors, fieldError } from "~/kernel/trpc";
+import { FieldErrors, fieldError } from "~/kernel/errors";
 import { dashboardView } from "./capabilities";
 import { parseDashboard, type Dashboard, type SpecError } from "./document";
 import "./events";

@@ -8,7 +8,7 @@ import { expect } from "vitest";
 import { ZodError } from "zod";
 import type { Kernel } from "~/kernel/kernel";
 import type { Role } from "~/kernel/db/schema";
-import { fieldErrorsOf } from "~/kernel/trpc";
+import { fieldErrorsOf } from "~/kernel/errors";
 import { asUser, createUser, unique } from "../../tests/setup/fixtures";
 import { member } from "../data/test-helpers";
 

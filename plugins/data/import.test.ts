@@ -9,7 +9,7 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ZodError } from "zod";
-import { fieldErrorsOf as fieldErrorsOfZod } from "~/kernel/trpc";
+import { fieldErrorsOf as fieldErrorsOfZod } from "~/kernel/errors";
 import type { EventEnvelope } from "~/kernel/events";
 import { parseCsv, TypeInference, columnNames } from "./csv";
 import { importCsv, PROGRESS_EVERY } from "./import";

@@ -4,7 +4,8 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, fieldError, type RequestContext } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
+import { fieldError } from "~/kernel/errors";
 import { datasourceManage, datasourceView, queryRun, warehouseLoad } from "./capabilities";
 import "./events";
 import { ImportProblem, importCsv, textChunks } from "./import";

@@ -12,7 +12,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { secretBox } from "~/kernel/crypto";
 import type { Kernel } from "~/kernel/kernel";
-import { FieldErrors, fieldError } from "~/kernel/trpc";
+import { FieldErrors, fieldError } from "~/kernel/errors";
 import { ConnectionFailure, QueryFailure, connectorFor, listConnectors, type Connector, type TableInfo } from "./connectors";
 import type { QueryColumn, QueryLimits, QueryValue } from "./pg-safe";
 import "./postgres"; // registers the built-in connectors

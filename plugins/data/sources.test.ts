@@ -6,7 +6,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ZodError } from "zod";
 import { secretBox } from "~/kernel/crypto";
-import { fieldErrorsOf as zodFields } from "~/kernel/trpc";
+import { fieldErrorsOf as zodFields } from "~/kernel/errors";
 import { bootDataKernel, createExternalDatabase, member } from "./test-helpers";
 
 let k: Awaited<ReturnType<typeof bootDataKernel>>;

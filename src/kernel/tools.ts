@@ -12,7 +12,8 @@
 import { TRPCError, type AnyRouter } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z, ZodError, type ZodType } from "zod";
-import { createCallerFactory, fieldErrorsOf, FieldErrors, type Actor, type ProcedureMeta, type RequestContext } from "./trpc";
+import { createCallerFactory, type Actor, type ProcedureMeta, type RequestContext } from "./trpc";
+import { fieldErrorsOf, FieldErrors } from "./errors";
 import { applyScope } from "./scope";
 import type { Role } from "./db/schema";
 import type { Kernel } from "./kernel";

@@ -14,35 +14,14 @@ import type { Kernel } from "./kernel";
 import type { KernelDatabase, Role, TokenScope } from "./db/schema";
 import { applyScope } from "./scope";
 import { enforceSignInPolicy } from "./auth/policy";
+import type { Actor, SignedInActor } from "./actor";
+import { FieldErrors, fieldErrorsOf, forbidden, notFound } from "./errors";
 
 /* ----------------------------------------------------------------------------------------
  * 1. Context
  * ------------------------------------------------------------------------------------- */
 
-/** Who is calling: nobody, a person with a session, a personal access token, or the system. */
-export type Actor =
-  | { kind: "anonymous" }
-  | {
-      kind: "user";
-      userId: string;
-      sessionId?: string | null;
-      /** Set when the in-app assistant calls a tool on the person's behalf: audited as an agent. */
-      agent?: { client: string } | null;
-    }
-  | {
-      kind: "token";
-      userId: string;
-      tokenId: string;
-      /** The one org the token is bound to. */
-      orgId: string;
-      scopes: TokenScope[];
-      /** Set when an AI agent calls through MCP: the client's name, for the audit log. */
-      agent?: { client: string } | null;
-    }
-  | { kind: "system"; name: string };
-
-/** An actor that is a person (directly or through their token). */
-export type SignedInActor = Extract<Actor, { kind: "user" } | { kind: "token" }>;
+export type { Actor, SignedInActor } from "./actor";
 
 export interface RequestContext {
   kernel: Kernel;
@@ -77,32 +56,6 @@ export interface ProcedureMeta {
 /* ----------------------------------------------------------------------------------------
  * 2. Initialization
  * ------------------------------------------------------------------------------------- */
-
-/** Field errors from a zod error: `{ "layout.rows.0.width": ["Expected a number"] }`. */
-export function fieldErrorsOf(error: ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.map(String).join(".") || "_";
-    (out[key] ??= []).push(issue.message);
-  }
-  return out;
-}
-
-/** Carries field errors on a TRPCError that is not a zod failure (a taken slug, a wrong password). */
-export class FieldErrors extends Error {
-  constructor(readonly fields: Record<string, string[]>) {
-    super(Object.entries(fields).map(([k, v]) => `${k}: ${v.join(", ")}`).join("; "));
-  }
-}
-
-/** An error with a code, a message a person can act on, and the field it concerns. */
-export function fieldError(
-  code: "CONFLICT" | "UNPROCESSABLE_CONTENT" | "BAD_REQUEST" | "FORBIDDEN" | "UNAUTHORIZED",
-  field: string,
-  message: string,
-): TRPCError {
-  return new TRPCError({ code, message, cause: new FieldErrors({ [field]: [message] }) });
-}
 
 const t = initTRPC
   .context<RequestContext>()
@@ -194,7 +147,7 @@ function requireSignedIn(actor: Actor, type: string): SignedInActor {
   if (actor.kind === "token") {
     const needs: TokenScope = WRITE_TYPES.has(type) ? "write" : "read";
     const has = actor.scopes.includes(needs) || (needs === "read" && actor.scopes.includes("write"));
-    if (!has) throw new TRPCError({ code: "FORBIDDEN", message: `This token lacks the "${needs}" scope.` });
+    if (!has) throw forbidden(`This token lacks the "${needs}" scope.`);
   }
   return actor;
 }
@@ -268,7 +221,7 @@ export const userProcedure = baseProcedure.meta({ access: "signed-in" }).use(asy
 export const sessionProcedure = userProcedure.use(({ ctx, next }) => {
   // The assistant acting for a person is not the person at the browser: session-only work stays theirs.
   if (ctx.actor.kind !== "user" || ctx.actor.agent) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "This needs a signed-in browser session; tokens and agents cannot do it." });
+    throw forbidden("This needs a signed-in browser session; tokens and agents cannot do it.");
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
@@ -301,14 +254,14 @@ const orgIdSchema = z.uuid({ message: "orgId must be an organization id (UUID)" 
 /** A signed-in caller for an org-scoped call; a token bound to another org sees 404. */
 function signedInFor(actor: Actor, type: string, orgId: string): SignedInActor {
   const signedIn = requireSignedIn(actor, type);
-  if (signedIn.kind === "token" && signedIn.orgId !== orgId) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
+  if (signedIn.kind === "token" && signedIn.orgId !== orgId) throw notFound("Organization not found.");
   return signedIn;
 }
 
 /** 403 unless `role` holds `capability`; the message says what was refused and why. */
 function requireCapability(kernel: Kernel, role: Role, capability: Capability, whose: string): void {
   if (!kernel.capabilities.allows(role, capability.id)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: `${whose} (${role}) does not allow this: ${capability.description}.` });
+    throw forbidden(`${whose} (${role}) does not allow this: ${capability.description}.`);
   }
 }
 
@@ -329,7 +282,7 @@ export function capabilityProcedure(capability: Capability) {
         { ctx, type, path, orgId: input.orgId, getRawInput },
         async (trx, actor) => {
           const role = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
-          if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
+          if (!role) throw notFound("Organization not found.");
           requireCapability(ctx.kernel, role, capability, "Your role");
           return role;
         },
@@ -354,9 +307,9 @@ export function projectCapabilityProcedure(capability: Capability) {
           // Projects are tenant rows: look them up inside the org's scope.
           await applyScope(trx, { userId: actor.userId, orgId: input.orgId });
           const orgRole = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
-          if (!orgRole) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
+          if (!orgRole) throw notFound("Organization not found.");
           const role = await ctx.kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole);
-          if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
+          if (!role) throw notFound("Project not found.");
           requireCapability(ctx.kernel, role, capability, "Your role in this project");
           return role;
         },

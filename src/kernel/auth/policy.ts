@@ -16,7 +16,8 @@ import { writeAudit } from "../audit";
 import type { KernelDatabase, Role } from "../db/schema";
 import type { Kernel } from "../kernel";
 import { applyScope } from "../scope";
-import { FieldErrors, type SignedInActor } from "../trpc";
+import type { SignedInActor } from "../actor";
+import { FieldErrors } from "../errors";
 import { signInProviders } from "./providers";
 
 // A type alias, not an interface: `withTables` needs an index-signature-compatible record.

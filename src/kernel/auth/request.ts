@@ -4,7 +4,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import type { Kernel } from "../kernel";
-import type { Actor } from "../trpc";
+import type { Actor } from "../actor";
 import { readSessionCookie, sessionCookie, validateSessionToken } from "./session";
 import { verifyApiToken } from "./tokens";
 

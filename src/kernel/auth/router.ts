@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import { orgUpdate } from "../tenancy/capabilities";
-import { capabilityProcedure, createTRPCRouter, fieldError, publicProcedure, sessionProcedure } from "../trpc";
+import { capabilityProcedure, createTRPCRouter, publicProcedure, sessionProcedure } from "../trpc";
+import { fieldError } from "../errors";
 import { AUTO_JOIN_ROLES, domainOf, policyDb, providerName, sessionProviderOf } from "./policy";
 import { listSignInMethods, removeSignInMethod, signInProviders } from "./providers";
 

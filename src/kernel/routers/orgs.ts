@@ -8,7 +8,8 @@ import { generateApiToken, hashApiToken } from "../auth/tokens";
 import { applyScope } from "../scope";
 import { membersInvite, membersManage, orgDelete, orgUpdate, orgView } from "../tenancy/capabilities";
 import { changeRole, createOrg, nameSchema, removeMember, roleSchema, slugSchema, transferOwnership } from "../tenancy/service";
-import { capabilityProcedure, createTRPCRouter, fieldError, publicProcedure, sessionProcedure, userProcedure } from "../trpc";
+import { capabilityProcedure, createTRPCRouter, publicProcedure, sessionProcedure, userProcedure } from "../trpc";
+import { fieldError } from "../errors";
 
 const emailSchema = z.string().trim().toLowerCase().email("Enter a valid email address").max(254);
 

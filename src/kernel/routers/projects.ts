@@ -5,7 +5,8 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { orgView, projectCreate, projectManage, projectUpdate } from "../tenancy/capabilities";
 import { createProject, nameSchema, roleSchema, slugSchema } from "../tenancy/service";
-import { capabilityProcedure, createTRPCRouter, fieldError, projectCapabilityProcedure } from "../trpc";
+import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure } from "../trpc";
+import { fieldError } from "../errors";
 
 const projectColumns = ["id", "slug", "name", "description", "archived_at as archivedAt", "created_at as createdAt", "updated_at as updatedAt"] as const;
 

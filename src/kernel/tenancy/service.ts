@@ -9,7 +9,7 @@ import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { KernelDatabase, Role } from "../db/schema";
 import { applyScope } from "../scope";
-import { fieldError } from "../trpc";
+import { fieldError } from "../errors";
 
 type Db = Kysely<KernelDatabase>;
 
