@@ -4,16 +4,16 @@
  * External connections accept exactly host, port, database, user, password and sslmode. The
  * connection is built from an object, never a connection string, so nothing else (`options`,
  * `host=/socket`, `sslrootcert`…) can be slipped in. Before connecting we resolve the host
- * and connect to the resolved address (a DNS answer cannot change under us), and refuse:
+ * and connect to the resolved address (a DNS answer cannot change under us), and refuse
+ * (host-guard.ts classifies every resolved address by its bytes, whatever its spelling):
  *   - unix sockets and anything that is not a host name or an IP address;
- *   - link-local, multicast and unspecified addresses (cloud metadata endpoints live there);
+ *   - link-local, multicast, reserved and unspecified addresses (cloud metadata endpoints live there);
  *   - loopback and private addresses unless DATA_PRIVATE_HOSTS=allow (the default outside
  *     production, so a local PostgreSQL can be tried);
  *   - the app's own cluster and the warehouse cluster with the app's own credentials or
  *     databases: its owner or app role, warehouse roles, the app database, warehouse databases.
  * See docs/decisions/011-data-sources-and-safe-queries.md.
  */
-import { lookup } from "node:dns/promises";
 import net from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import pg from "pg";
@@ -21,6 +21,7 @@ import { z } from "zod";
 import type { Kernel } from "~/kernel/kernel";
 import { APP_ROLE } from "~/kernel/db/roles";
 import { ConnectionFailure, registerConnector, type Connector } from "./connectors";
+import { HostRefused, localAddresses, parseAddress, resolveHost, sameMachine, vetHost } from "./host-guard";
 import { describeOnPool, runOnPool } from "./postgres-shared";
 import { closePools, dataRuntime, fingerprint, poolFor } from "./runtime";
 import { ensureWarehouse, warehouseAdminUrl, warehousePool } from "./warehouse";
@@ -84,57 +85,38 @@ export const postgresConfigSchema = z.strictObject({
 
 export type PostgresConfig = z.infer<typeof postgresConfigSchema>;
 
-function isPrivate(address: string): "loopback" | "private" | "forbidden" | null {
-  const v4 = net.isIPv4(address) ? address : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (v4) {
-    const [a, b] = v4.split(".").map(Number) as [number, number];
-    if (a === 127) return "loopback";
-    if (a === 0 || a >= 224 || (a === 169 && b === 254)) return "forbidden";
-    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)) return "private";
-    return null;
-  }
-  const lower = address.toLowerCase();
-  if (lower === "::1") return "loopback";
-  if (lower === "::" || lower.startsWith("ff") || /^fe[89ab]/.test(lower)) return "forbidden";
-  if (/^f[cd]/.test(lower)) return "private";
-  return null;
-}
-
-async function resolveAddresses(host: string): Promise<string[]> {
-  if (/^localhost\.?$/i.test(host)) return ["127.0.0.1"];
-  try {
-    return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-  } catch {
-    throw new ConnectionFailure(`Could not resolve host "${host}"`, "host");
-  }
-}
-
 async function clusterEndpoints(kernel: Kernel): Promise<Array<{ addresses: string[]; port: number; user: string; database: string }>> {
   const out = [];
+  const resolver = dataRuntime(kernel).settings.resolveHost;
   for (const url of new Set([kernel.database.url, warehouseAdminUrl(kernel)])) {
     const u = new URL(url);
-    const host = decodeURIComponent(u.hostname).replace(/^\[|\]$/g, "");
-    const addresses = net.isIP(host) ? [host] : await resolveAddresses(host).catch(() => [] as string[]);
+    const host = decodeURIComponent(u.hostname);
+    const addresses = await resolveHost(host, resolver).catch(() => [] as string[]);
     out.push({ addresses, port: Number(u.port || 5432), user: decodeURIComponent(u.username), database: decodeURIComponent(u.pathname.slice(1)) });
   }
   return out;
 }
 
-/** Resolves and vets the target; returns pg settings that connect to the vetted address only. */
+/**
+ * Resolves and vets the target: every address the host has is classified by its bytes, and the
+ * settings returned connect to the first of those checked addresses (the host name is kept only
+ * for TLS), so no later DNS answer can move the connection elsewhere.
+ */
 export async function resolvePostgresTarget(kernel: Kernel, config: PostgresConfig): Promise<pg.ClientConfig> {
-  const host = config.host.replace(/^\[|\]$/g, "");
-  const addresses = net.isIP(host) ? [host] : await resolveAddresses(host);
-  const address = addresses[0];
-  if (!address) throw new ConnectionFailure(`Could not resolve host "${host}"`, "host");
-  const allowPrivate = dataRuntime(kernel).settings.allowPrivateHosts;
-  for (const a of addresses) {
-    const kind = isPrivate(a);
-    if (kind === "forbidden") throw new ConnectionFailure(`Connections to ${a} are not allowed (link-local, multicast or unspecified address)`, "host");
-    if (kind && !allowPrivate) throw new ConnectionFailure(`Connections to ${kind} addresses (${a}) are not allowed on this server`, "host");
+  const settings = dataRuntime(kernel).settings;
+  let addresses: string[];
+  try {
+    addresses = await vetHost(config.host, { allowPrivate: settings.allowPrivateHosts, resolver: settings.resolveHost });
+  } catch (err) {
+    if (err instanceof HostRefused) throw new ConnectionFailure(err.message, "host");
+    throw err;
   }
-  const isLocal = (a: string) => isPrivate(a) === "loopback";
+  const address = addresses[0]!;
+  // Every spelling of the app's own cluster (any loopback or local interface address counts as
+  // this machine) with the app's own roles or databases is refused, whatever the private-host setting.
+  const local = localAddresses();
   for (const cluster of await clusterEndpoints(kernel)) {
-    const sameHost = cluster.addresses.some((c) => addresses.includes(c) || (isLocal(c) && addresses.some(isLocal)));
+    const sameHost = cluster.addresses.some((c) => addresses.some((a) => sameMachine(a, c, local)));
     if (!sameHost || cluster.port !== config.port) continue;
     const appUser = config.user === cluster.user || config.user === APP_ROLE || /_wh_[0-9a-f]{16}$/.test(config.user);
     const appDatabase = config.database === cluster.database || /_wh_[0-9a-f]{16}$/.test(config.database);
@@ -142,7 +124,7 @@ export async function resolvePostgresTarget(kernel: Kernel, config: PostgresConf
     if (appDatabase) throw new ConnectionFailure("This is Atrium's own database; connect to a database of your own", "database");
   }
   let ssl: boolean | ConnectionOptions = false;
-  const servername = net.isIP(host) ? undefined : host;
+  const servername = parseAddress(config.host) ? undefined : config.host.replace(/\.$/, "");
   switch (config.sslmode) {
     case "disable":
       ssl = false;

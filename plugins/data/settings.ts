@@ -3,6 +3,7 @@
  * the boot naming the variable). Tests and the bench pass overrides instead of touching env.
  */
 import { z } from "zod";
+import type { HostResolver } from "./host-guard";
 
 const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -36,6 +37,8 @@ export interface DataSettings {
   cacheMaxBytes: number;
   csvMaxBytes: number;
   allowPrivateHosts: boolean;
+  /** How external source host names are resolved (the system resolver unless a test injects one). */
+  resolveHost?: HostResolver;
 }
 
 /** Reads the data plugin's variables; throws an Error naming every bad one. */

@@ -136,11 +136,96 @@ describe("connecting an external PostgreSQL", () => {
     expect(appRole.fields["config.user"]).toBeDefined();
   });
 
+  test("every spelling of the app's own cluster address is refused with the app's credentials", async () => {
+    const { org, caller } = await member(k.kernel);
+    const app = new URL(k.kernel.database.url);
+    for (const host of ["::ffff:7f00:1", "[::ffff:7f00:1]", "0:0:0:0:0:ffff:7f00:1", "2130706433", "0x7f.1", "127.1", "localhost.", "127.0.0.2"]) {
+      const owner = await failure(
+        caller.data.sources.create({
+          orgId: org.id,
+          name: "x",
+          type: "postgres",
+          config: { host, port: Number(app.port), database: ext.name, user: decodeURIComponent(app.username), password: decodeURIComponent(app.password), sslmode: "disable" },
+        }),
+      );
+      expect(owner.fields["config.user"]?.[0], host).toMatch(/Atrium's own database roles/);
+    }
+  });
+
+  test("a name is vetted by every address it resolves to, and the connection goes to the checked address", async () => {
+    const asked: string[] = [];
+    const strict = await bootDataKernel({
+      allowPrivateHosts: false,
+      resolveHost: async (host) => {
+        asked.push(host);
+        if (host === "loopback.example.test") return ["127.0.0.1"];
+        if (host === "mixed.example.test") return ["93.184.216.34", "10.0.0.7"];
+        if (host === "mapped.example.test") return ["::ffff:a9fe:a9fe"];
+        throw Object.assign(new Error("no such host"), { code: "ENOTFOUND" });
+      },
+    });
+    try {
+      const { org, caller } = await member(strict.kernel);
+      for (const [host, why] of [
+        ["loopback.example.test", /loopback addresses \(127\.0\.0\.1\)/],
+        ["loopback.example.test.", /loopback/],
+        ["mixed.example.test", /private addresses \(10\.0\.0\.7\)/],
+        ["mapped.example.test", /169\.254\.169\.254/],
+      ] as const) {
+        const refused = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, host } }));
+        expect(refused.fields["config.host"]?.[0], host).toMatch(why);
+      }
+      expect(asked).toContain("loopback.example.test");
+    } finally {
+      await strict.close();
+    }
+    // The connection goes to the address that was checked: the system resolver does not know
+    // db.example.test, so a connection by name would fail; each check resolves exactly once.
+    let answers = 0;
+    const pinned = await bootDataKernel({
+      resolveHost: async (host) => {
+        answers += 1;
+        expect(host).toBe("db.example.test");
+        return ["127.0.0.1"];
+      },
+    });
+    try {
+      const { org, caller } = await member(pinned.kernel);
+      const source = await caller.data.sources.create({ orgId: org.id, name: "pinned", type: "postgres", config: { ...ext.config, host: "db.example.test" } });
+      expect(answers).toBe(1);
+      for (let i = 0; i < 3; i++) {
+        await expect(caller.data.runQuery({ orgId: org.id, sourceId: source.id, sql: "select count(*) from items", refresh: true })).resolves.toMatchObject({ rows: [[3]] });
+      }
+      // One more check when the query pool opens, none per query after that.
+      expect(answers).toBe(2);
+    } finally {
+      await pinned.close();
+    }
+  });
+
   test("private and loopback addresses are refused when DATA_PRIVATE_HOSTS=deny; link-local always", async () => {
     const strict = await bootDataKernel({ allowPrivateHosts: false });
     try {
       const { org, caller } = await member(strict.kernel);
-      for (const host of ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.10", "::1"]) {
+      for (const host of [
+        "127.0.0.1",
+        "localhost",
+        "localhost.",
+        "10.1.2.3",
+        "192.168.0.10",
+        "::1",
+        "::ffff:7f00:1",
+        "[::ffff:7f00:1]",
+        "0:0:0:0:0:ffff:7f00:1",
+        "::ffff:a00:1",
+        "64:ff9b::7f00:1",
+        "2130706433",
+        "0177.0.0.1",
+        "0x7f.1",
+        "127.1",
+        "127.0.0.1.",
+        "fd00::1",
+      ]) {
         const refused = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, host } }));
         expect(refused.fields["config.host"]?.[0], host).toMatch(/not allowed/);
       }
@@ -148,7 +233,7 @@ describe("connecting an external PostgreSQL", () => {
       await strict.close();
     }
     const { org, caller } = await member(k.kernel);
-    for (const host of ["169.254.169.254", "0.0.0.0", "224.0.0.1"]) {
+    for (const host of ["169.254.169.254", "::ffff:a9fe:a9fe", "64:ff9b::a9fe:a9fe", "2852039166", "0.0.0.0", "0", "::", "fe80::1%eth0", "[fe80::1]", "224.0.0.1"]) {
       const refused = await failure(caller.data.sources.create({ orgId: org.id, name: "x", type: "postgres", config: { ...ext.config, host } }));
       expect(refused.fields["config.host"]?.[0], host).toMatch(/not allowed/);
     }
