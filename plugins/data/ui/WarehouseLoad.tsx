@@ -218,9 +218,7 @@ function LoadSample(props: { orgId: string; onChanged: () => void }) {
               <For each={r().tables}>
                 {(t) => (
                   <li>
-                    <span class="mono">
-                      {r().schema}.{t.name}
-                    </span>
+                    <span class="mono">{t.name}</span>
                     : {numberFormat.format(t.rows)} rows
                   </li>
                 )}
