@@ -39,6 +39,9 @@ beforeAll(async () => {
 });
 afterAll(async () => k?.close());
 
+/** What would tell the attacker which org a name belongs to. */
+const victimNames = () => [victim.org.id, victim.org.id.replace(/-/g, ""), SECRET];
+
 type Expectation =
   /** The engine answers with an error (4xx), not a result. */
   | "refused"
@@ -127,7 +130,21 @@ const corpus: Case[] = [
     check: (r) => expect(r.rows).toEqual([]),
   },
   { name: "pg_stat_activity hides others' queries", sql: "select query from pg_stat_activity", expect: "contained" },
-  { name: "database list (opaque names only)", sql: "select datname from pg_database", expect: "contained" },
+  // Other orgs' warehouse databases and roles: the cluster-wide lists are hidden in a warehouse.
+  { name: "database list (pg_database)", sql: "select datname from pg_database", expect: "refused", message: /Not allowed/ },
+  { name: "database list (pg_catalog.pg_database, quoted)", sql: 'select datname from "pg_catalog"."pg_database"', expect: "refused" },
+  { name: "database list (pg_stat_database)", sql: "select datname from pg_stat_database", expect: "refused" },
+  { name: "role list (pg_roles)", sql: "select rolname from pg_roles", expect: "refused" },
+  { name: "role list (pg_user)", sql: "select usename from pg_user", expect: "refused" },
+  { name: "sessions of other databases (pg_stat_activity)", sql: "select datname, usename from pg_stat_activity", expect: "refused" },
+  { name: "role name from oid (pg_get_userbyid)", sql: "select pg_get_userbyid(oid) from generate_series(1, 100000) oid", expect: "refused" },
+  { name: "database name from oid (pg_describe_object)", sql: "select pg_describe_object(1262, oid, 0) from generate_series(1, 100000) oid", expect: "refused" },
+  {
+    name: "names that still show through oid casts say nothing about the org",
+    sql: "select r::regrole::text from generate_series(1, 100000) r where r::regrole::text !~ '^[0-9]+$'",
+    expect: "contained",
+    check: (r) => expect(JSON.stringify(r.rows)).not.toMatch(new RegExp(victimNames().join("|"), "i")),
+  },
   // Time, size
   { name: "pg_sleep past the timeout", sql: "select pg_sleep(30)", expect: "refused", message: /ran longer than/ },
   { name: "pg_sleep per row", sql: "select pg_sleep(0.5) from generate_series(1, 100)", expect: "refused", message: /ran longer than/ },

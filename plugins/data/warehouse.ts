@@ -68,7 +68,10 @@ export async function findWarehouse(kernel: Kernel, db: Kysely<any>, orgId: stri
 
 /** The org's warehouse, provisioned on first use. */
 export async function ensureWarehouse(kernel: Kernel, db: Kysely<any>, orgId: string): Promise<WarehouseInfo> {
-  return (await findWarehouse(kernel, db, orgId)) ?? provisionWarehouse(kernel, orgId);
+  const found = await findWarehouse(kernel, db, orgId);
+  if (!found) return provisionWarehouse(kernel, orgId);
+  await ensureCatalogsHidden(kernel, found);
+  return found;
 }
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -84,6 +87,62 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
 const ignoreCodes = (...codes: string[]) => (err: { code?: string }) => {
   if (!codes.includes(err.code ?? "")) throw err;
 };
+
+/**
+ * Catalog views that list the whole cluster's databases and roles (every org's warehouse name,
+ * and so how many orgs there are). They are shared catalogs, but their privileges are recorded
+ * per database, so revoking them from PUBLIC inside a warehouse database hides them from that
+ * org's role only and changes nothing for the app's database. PostgreSQL still prints a role
+ * name for an oid (`::regrole`), which is why the names are opaque keyed hashes as well.
+ */
+export const HIDDEN_CLUSTER_CATALOGS = [
+  "pg_database",
+  "pg_roles",
+  "pg_user",
+  "pg_group",
+  "pg_auth_members",
+  "pg_db_role_setting",
+  "pg_shdescription",
+  "pg_stat_database",
+  "pg_stat_database_conflicts",
+  "pg_stat_activity",
+  "pg_stat_ssl",
+  "pg_stat_gssapi",
+] as const;
+
+/** Functions that turn a database or role oid into its name. */
+const HIDDEN_NAME_FUNCTIONS = [
+  "pg_get_userbyid(oid)",
+  "pg_describe_object(oid, oid, integer)",
+  "pg_identify_object(oid, oid, integer)",
+  "pg_identify_object_as_address(oid, oid, integer)",
+  "pg_stat_get_activity(integer)",
+  "pg_stat_get_backend_dbid(integer)",
+  "pg_stat_get_backend_userid(integer)",
+] as const;
+
+/** Hides the cluster-wide catalogs inside one warehouse database (needs the catalogs' owner: a superuser). */
+async function hideClusterCatalogs(wh: pg.Client): Promise<void> {
+  for (const view of HIDDEN_CLUSTER_CATALOGS) await wh.query(`revoke all on pg_catalog.${view} from public`);
+  for (const fn of HIDDEN_NAME_FUNCTIONS) await wh.query(`revoke execute on function pg_catalog.${fn} from public`).catch(() => {});
+}
+
+/** Warehouses this process has checked the catalog hiding of (those provisioned before it existed). */
+const hidden = new WeakMap<Kernel, Set<string>>();
+
+async function ensureCatalogsHidden(kernel: Kernel, info: WarehouseInfo): Promise<void> {
+  let done = hidden.get(kernel);
+  if (!done) hidden.set(kernel, (done = new Set()));
+  if (done.has(info.database)) return;
+  done.add(info.database);
+  await withWarehouseAdmin(kernel, info, async (wh) => {
+    const { rows } = await wh.query<{ visible: boolean }>("select has_table_privilege('public', 'pg_catalog.pg_database', 'SELECT') as visible");
+    if (rows[0]?.visible) await hideClusterCatalogs(wh);
+  }).catch((err: unknown) => {
+    done.delete(info.database);
+    kernel.log.warn({ orgId: info.orgId, err: (err as Error).message }, "could not hide the cluster catalogs in a warehouse");
+  });
+}
 
 /** Creates (or finishes creating) the org's database and role; records them. Idempotent. */
 export async function provisionWarehouse(kernel: Kernel, orgId: string): Promise<WarehouseInfo> {
@@ -124,6 +183,7 @@ export async function provisionWarehouse(kernel: Kernel, orgId: string): Promise
         await wh.query(`revoke all on schema ${SAMPLE_SCHEMA} from public`);
         // plpgsql is trusted and open to PUBLIC by default: DO blocks have no business here.
         await wh.query(`revoke usage on language plpgsql from public`).catch(() => {});
+        await hideClusterCatalogs(wh);
         for (const schema of WAREHOUSE_SCHEMAS) {
           await wh.query(`grant usage on schema ${schema} to ${role}`);
           await wh.query(`grant select on all tables in schema ${schema} to ${role}`);
