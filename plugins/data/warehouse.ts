@@ -130,9 +130,14 @@ async function hideClusterCatalogs(wh: pg.Client): Promise<void> {
 /** Warehouses this process has checked the catalog hiding of (those provisioned before it existed). */
 const hidden = new WeakMap<Kernel, Set<string>>();
 
-async function ensureCatalogsHidden(kernel: Kernel, info: WarehouseInfo): Promise<void> {
+function hiddenIn(kernel: Kernel): Set<string> {
   let done = hidden.get(kernel);
   if (!done) hidden.set(kernel, (done = new Set()));
+  return done;
+}
+
+async function ensureCatalogsHidden(kernel: Kernel, info: WarehouseInfo): Promise<void> {
+  const done = hiddenIn(kernel);
   if (done.has(info.database)) return;
   done.add(info.database);
   await withWarehouseAdmin(kernel, info, async (wh) => {
@@ -196,6 +201,7 @@ export async function provisionWarehouse(kernel: Kernel, orgId: string): Promise
         .values({ org_id: orgId, database_name: name, role_name: name, password_encrypted: encrypted })
         .onConflict((oc) => oc.column("org_id").doUpdateSet({ database_name: name, role_name: name, password_encrypted: encrypted }))
         .execute();
+      hiddenIn(kernel).add(name);
       kernel.log.info({ orgId }, "provisioned a warehouse database");
       return { orgId, database: name, role: name, password };
     } finally {
