@@ -9,7 +9,7 @@ import { bootDataKernel } from "../../data/test-helpers";
 import { readDashboard } from "./doc";
 import { workspace } from "../test-helpers";
 import { createChartBuilderStore } from "./chart-builder-store";
-import { clientAs } from "./test-client";
+import { clientAs } from "../../../tests/setup/browser-client";
 
 let k: Awaited<ReturnType<typeof bootDataKernel>>;
 let w: Awaited<ReturnType<typeof workspace>>;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { bootDataKernel } from "../../data/test-helpers";
 import { simpleYaml, workspace } from "../test-helpers";
 import { createEditorStore } from "./editor-store";
-import { clientAs } from "./test-client";
+import { clientAs } from "../../../tests/setup/browser-client";
 
 let k: Awaited<ReturnType<typeof bootDataKernel>>;
 beforeAll(async () => {

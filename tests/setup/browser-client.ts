@@ -7,7 +7,7 @@ import { createTRPCClient, httpBatchLink, httpLink, splitLink, type TRPCClient }
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Kernel } from "~/kernel/kernel";
 import type { AppRouter } from "~/plugins";
-import { contextFor, testRouter } from "../../../tests/setup/fixtures";
+import { contextFor, testRouter } from "./fixtures";
 
 export function clientAs(kernel: Kernel, userId: string): TRPCClient<AppRouter> {
   const fetch = (async (input: RequestInfo | URL, init?: RequestInit) =>
