@@ -35,7 +35,14 @@ export interface SlotProps {
   /** Sections of the account settings page, after the kernel's (identities, agent connection). */
   "account.sections": NoProps;
   /** The assistant panel beside what is open; `projectId` null on the org home. */
-  "workspace.assistant": { projectId: string | null; dashboardSlug?: string | null; chartId?: string | null; place: "org.home" | "dashboard.view" | "dashboard.edit" | "chart.builder" };
+  "workspace.assistant": {
+    projectId: string | null;
+    dashboardSlug?: string | null;
+    chartId?: string | null;
+    place: "org.home" | "dashboard.view" | "dashboard.edit" | "chart.builder";
+    /** Told once the panel knows whether a model is configured (a host may fold the panel away when not). */
+    onStatus?: (status: { configured: boolean }) => void;
+  };
 }
 
 /** Props of a slot that passes none. */

@@ -364,4 +364,64 @@ describe("dashboards", () => {
     await heading(page, DASHBOARD.title);
     expect(owner.unexpectedProblems()).toEqual([]);
   });
+
+  it("uses the width of the window: a full-width chart spans most of a 1440 px window, a date range sits on one line, the unconfigured assistant is a button", async () => {
+    const { page } = owner;
+    const { rows } = await db.query<{ org_id: string; id: string }>("select p.org_id, p.id from projects p join orgs o on o.id = p.org_id where o.slug = $1 and p.slug = $2", [ORG.slug, PROJECT.slug]);
+    const yaml = `title: Wide view
+variables:
+  - name: period
+    type: daterange
+    label: Period
+    default: { start: "2024-01-01", end: "2024-12-31" }
+queries:
+  numbers:
+    sql: select 1 as x, 2 as y
+charts:
+  - id: numbers
+    title: Numbers
+    type: bar
+    query: numbers
+    x: x
+    y: y
+layout:
+  rows:
+    - [{ chart: numbers, width: 12 }]
+`;
+    const status = await page.evaluate(
+      async (input) => (await fetch("/api/trpc/dashboards.create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) })).status,
+      { orgId: rows[0]!.org_id, projectId: rows[0]!.id, yaml, slug: "wide-view" },
+    );
+    expect(status).toBe(200);
+    const before = page.viewportSize();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    try {
+      await page.goto(`${projectBase()}/d/wide-view`);
+      await waitForHydration(page);
+      const card = page.locator('[data-chart="numbers"]');
+      await card.locator("svg").first().waitFor();
+      // No model here: the assistant is folded to a button and the chart gets the room.
+      const toggle = page.getByRole("button", { name: "Show assistant" });
+      await toggle.waitFor();
+      await expect(toggle.getAttribute("aria-expanded")).resolves.toBe("false");
+      await expect.poll(async () => (await card.boundingBox())!.width).toBeGreaterThan(0.6 * 1440);
+      // The chart is drawn for the card's width, not the narrow width of a reserved column.
+      await expect.poll(async () => (await card.locator("svg").first().boundingBox())!.width).toBeGreaterThan(0.5 * 1440);
+
+      const from = (await page.getByLabel("Period: from").boundingBox())!;
+      const to = (await page.getByLabel("Period: to").boundingBox())!;
+      expect(Math.abs(from.y - to.y)).toBeLessThan(4);
+      expect(to.x).toBeGreaterThan(from.x + from.width);
+
+      // Opened on purpose, it says how to configure a model; folded again, the chart widens back.
+      await toggle.click();
+      await page.getByText("The assistant is not set up yet").waitFor();
+      await page.getByRole("button", { name: "Hide assistant" }).click();
+      await page.getByText("The assistant is not set up yet").waitFor({ state: "hidden" });
+      await expect.poll(async () => (await card.boundingBox())!.width).toBeGreaterThan(0.6 * 1440);
+    } finally {
+      if (before) await page.setViewportSize(before);
+    }
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
 });

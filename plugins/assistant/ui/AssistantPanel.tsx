@@ -31,6 +31,7 @@ export default function AssistantPanel(props: Props) {
       deleteThread: (input) => trpc.assistant.threads.delete.mutate(input),
     },
     openEditor,
+    onStatus: (status) => props.onStatus?.(status),
   });
   onMount(() => void store.init());
   onCleanup(store.dispose);

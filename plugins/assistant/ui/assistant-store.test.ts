@@ -34,7 +34,7 @@ afterAll(async () => {
 const CONFIGURED: AssistantConfig = { configured: true, provider: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1", model: "scripted", apiKey: null, limits: TEST_LIMITS };
 
 /** A panel's store on the chart builder, as the org's owner, answered by `model`. */
-function storeFor(model: ReturnType<typeof scriptedModel>, editor: OpenEditor | null = null) {
+function storeFor(model: ReturnType<typeof scriptedModel>, editor: OpenEditor | null = null, onStatus?: (status: { configured: boolean }) => void) {
   const client = clientAs(kernel, world.owner.id);
   const { fetch } = chatFetch(kernel, { router: testRouter, config: CONFIGURED, model }, world.owner);
   return createAssistantStore({
@@ -49,17 +49,20 @@ function storeFor(model: ReturnType<typeof scriptedModel>, editor: OpenEditor | 
     },
     openEditor: () => editor,
     chatOptions: { fetch },
+    onStatus,
   });
 }
 
 const idle = (store: ReturnType<typeof storeFor>) => vi.waitFor(() => expect(store.busy()).toBe(false), { timeout: 10_000 });
 
 describe("the assistant store", () => {
-  test("starts by asking whether a model is configured, and lists the person's conversations", async () => {
-    const store = storeFor(scriptedModel(() => ({ text: "Hi." })));
+  test("starts by asking whether a model is configured (and tells the host), and lists the person's conversations", async () => {
+    const told: unknown[] = [];
+    const store = storeFor(scriptedModel(() => ({ text: "Hi." })), null, (status) => told.push(status));
     expect(store.status()).toBeNull();
     await store.init();
     expect(store.status()).toEqual({ configured: true, help: null });
+    expect(told).toEqual([{ configured: true }]);
     expect(store.threads()).toEqual(expect.any(Array));
     expect(store.suggestions()).toContain("Limit it to the top 10 rows");
   });

@@ -45,6 +45,8 @@ export interface AssistantDependencies {
     deleteThread(input: { orgId: string; threadId: string }): Promise<unknown>;
   };
   openEditor: () => OpenEditor | null;
+  /** Told once it is known whether a model is configured (the host may fold the panel away). */
+  onStatus?: (status: { configured: boolean }) => void;
   /** The AI SDK's client; loaded on the first question, not with the page. */
   loadChat?: () => Promise<typeof ChatClientModule>;
   /** For tests: where the chat's requests go. */
@@ -170,6 +172,7 @@ export function createAssistantStore(deps: AssistantDependencies) {
       try {
         const s = await deps.api.status({ orgId: deps.orgId() });
         setStatus({ configured: s.configured, help: s.help });
+        deps.onStatus?.({ configured: s.configured });
         if (s.configured) await loadThreads();
       } catch (err) {
         setStatusError((err as Error).message || "The assistant could not be reached.");

@@ -4,7 +4,7 @@
  * it in a dialog (Escape closes, focus returns); downloads give the rows as CSV and the drawn
  * chart as SVG or PNG.
  */
-import { createEffect, createMemo, createResource, createSignal, For, Match, on, onCleanup, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
 import type { View } from "vega";
 import { Button, Dialog, Link } from "~/ui/components";
 import type { Chart } from "../document/schema";
@@ -143,7 +143,8 @@ function VegaChart(props: { chart: Chart; data: Data; height?: number; onView?: 
     const mine = ++generation;
     setDrawing(true);
     try {
-      const width = Math.max(200, (host.parentElement?.clientWidth ?? 400) - 80);
+      drawnFor = host.parentElement?.clientWidth ?? 400;
+      const width = Math.max(200, drawnFor - 80);
       const fresh = document.createElement("div");
       const view = await renderVega(fresh, props.chart, props.data, { width, height: props.height });
       if (mine !== generation) {
@@ -164,8 +165,24 @@ function VegaChart(props: { chart: Chart; data: Data; height?: number; onView?: 
     }
   };
   createEffect(on([() => props.chart, () => props.data, () => props.height], () => void draw()));
+  // The card's width changes with the window and when the assistant column folds or opens:
+  // draw again at the new width (once the resizing settles).
+  let drawnFor = 0;
+  let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  onMount(() => {
+    const box = host.parentElement;
+    if (!box || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      if (Math.abs(box.clientWidth - drawnFor) < 8) return;
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => void draw(), 120);
+    });
+    observer.observe(box);
+    onCleanup(() => observer.disconnect());
+  });
   onCleanup(() => {
     generation++;
+    clearTimeout(resizeTimer);
     current?.finalize();
   });
   return (

@@ -82,7 +82,7 @@ export function VariablesBar(props: {
               <Match when={variable.type === "daterange"}>
                 <fieldset class="field fieldset">
                   <legend class="field__label">{label}</legend>
-                  <div class="dash-builder-item">
+                  <div class="dash-daterange">
                     <label class="visually-hidden" for={`${id}-start`}>
                       {label}: from
                     </label>
