@@ -32,7 +32,7 @@ async function openEditor() {
   return { ...w, record, store, notices };
 }
 
-const checked = (store: ReturnType<typeof createEditorStore>) => vi.waitFor(() => expect(store.checking()).toBe(false));
+const checked = (store: ReturnType<typeof createEditorStore>) => vi.waitFor(() => expect(store.checking()).toBe(false), { timeout: 10_000 });
 
 describe("the editor store", () => {
   test("is dirty once the text differs from the saved version, and clean again after Save", async () => {
