@@ -127,6 +127,7 @@ export function poolFor(kernel: Kernel, key: string, config: () => pg.PoolConfig
     });
     // An idle connection losing its server (restart, a dropped database) must not crash us.
     pool.on("error", () => {});
+    pool.on("connect", (client) => client.on("error", () => {}));
     runtime.pools.set(key, pool);
   }
   return pool;

@@ -117,6 +117,8 @@ export interface BootOptions {
   services?: boolean;
   /** Collect process metrics (the long-running server does; tests do not). */
   defaultMetrics?: boolean;
+  /** When embedded PostgreSQL cannot be brought back (default: log, stop, exit 1). */
+  onDatabaseLost?: (error: Error) => void;
 }
 
 /** Boots a kernel. On failure everything already opened is closed again. */
@@ -126,7 +128,15 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
   const capabilities = validatePlugins(plugins);
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? false });
 
-  const { url, embedded } = await resolveDatabaseUrl(config, (m) => log.debug({ component: "postgres" }, m));
+  let stopKernel: (() => Promise<void>) | null = null;
+  const { url, embedded } = await resolveDatabaseUrl(config, (m) => log.debug({ component: "postgres" }, m), {
+    // Embedded PostgreSQL died and could not be brought back: exit non-zero, so whatever
+    // supervises the app (systemd, a container runtime) restarts it.
+    onGiveUp: options.onDatabaseLost ?? ((err) => {
+      log.fatal({ err: err.message }, "embedded PostgreSQL is gone; exiting");
+      void (stopKernel?.() ?? Promise.resolve()).finally(() => process.exit(1));
+    }),
+  });
   if (embedded) log.info({ owned: embedded.owned }, embedded.owned ? "started embedded PostgreSQL" : "using the running embedded PostgreSQL");
   const database = openDatabase(url, { embedded, max: 5 });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
@@ -180,6 +190,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         return stopping;
       },
     };
+    stopKernel = () => kernel.stop();
 
     if (services) {
       await jobs.start({ kernel, work: options.workJobs ?? config.webJobs });

@@ -12,6 +12,7 @@ import { writeAudit, type AuditActor, type AuditEntry } from "./audit";
 import type { Capability } from "./capabilities";
 import type { Kernel } from "./kernel";
 import type { KernelDatabase, Role, TokenScope } from "./db/schema";
+import { isDatabaseUnavailable } from "./db/database";
 import { applyScope } from "./scope";
 import { enforceSignInPolicy } from "./auth/policy";
 import type { Actor, SignedInActor } from "./actor";
@@ -64,13 +65,19 @@ const t = initTRPC
     errorFormatter({ shape, error, ctx }) {
       const zodError = error.cause instanceof ZodError ? error.cause : null;
       const internal = error.code === "INTERNAL_SERVER_ERROR";
+      // The database cannot be reached (restarting, failing over): 503, worth retrying.
+      const unavailable = internal && isDatabaseUnavailable(error.cause);
       return {
         ...shape,
         // Never send internal details (SQL, stack traces) to the caller.
-        message: internal ? "Something went wrong on our side. It has been logged." : shape.message,
+        message: unavailable
+          ? "The database is not reachable right now. Try again in a moment."
+          : internal
+            ? "Something went wrong on our side. It has been logged."
+            : shape.message,
         data: {
-          code: shape.data.code,
-          httpStatus: shape.data.httpStatus,
+          code: unavailable ? "SERVICE_UNAVAILABLE" : shape.data.code,
+          httpStatus: unavailable ? 503 : shape.data.httpStatus,
           path: shape.data.path,
           requestId: ctx?.requestId ?? null,
           fieldErrors: zodError ? fieldErrorsOf(zodError) : error.cause instanceof FieldErrors ? error.cause.fields : null,

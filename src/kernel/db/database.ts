@@ -7,7 +7,7 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { AtriumConfig } from "../config";
-import { startEmbeddedPostgres, withDatabase, type EmbeddedHandle } from "./embedded";
+import { startEmbeddedPostgres, withDatabase, type EmbeddedHandle, type EmbeddedOptions } from "./embedded";
 import type { KernelDatabase } from "./schema";
 
 export type Db = Kysely<KernelDatabase>;
@@ -46,18 +46,25 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
 export async function resolveDatabaseUrl(
   config: Pick<AtriumConfig, "databaseUrl" | "dataDir">,
   log: (msg: string) => void = () => {},
+  options: EmbeddedOptions = {},
 ): Promise<{ url: string; embedded: EmbeddedHandle | null }> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: null };
-  const embedded = await startEmbeddedPostgres(config.dataDir, log);
-  await ensureDatabase(embedded.adminUrl, "atrium");
+  const embedded = await startEmbeddedPostgres(config.dataDir, log, options);
+  await ensureDatabase(embedded.adminUrl, "atrium").catch(async (err: unknown) => {
+    await embedded.stop();
+    throw err;
+  });
   return { url: withDatabase(embedded.adminUrl, "atrium"), embedded };
 }
 
 /** Opens a Kysely handle on `url`. */
 export function openDatabase(url: string, options: { max?: number; embedded?: EmbeddedHandle | null } = {}): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, application_name: "atrium" });
-  // An idle client losing its server (restart, failover) must not crash the process.
+  // A client losing its server (restart, failover, a killed postmaster) must not crash the
+  // process: idle ones report to the pool, checked-out ones to their own listener (the query
+  // in flight still fails, and the caller answers 503).
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<KernelDatabase>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {
@@ -88,4 +95,23 @@ export async function pingDatabase(db: Db, timeoutMs = 2000): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "57P01", "57P02", "57P03"]);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to (administrator command|unexpected postmaster exit)/i;
+
+/**
+ * True when `err` (or an error it wraps) says the database cannot be reached right now (refused,
+ * dropped, shutting down, starting up), as opposed to a failing query: the caller answers 503
+ * and may retry, instead of 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message, errors } = e as { code?: string; message?: string; errors?: unknown[] };
+    if (code && UNAVAILABLE_CODES.has(code)) return true;
+    if (message && UNAVAILABLE_MESSAGES.test(message)) return true;
+    // AggregateError from a connect to several addresses (127.0.0.1 and ::1).
+    if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+  }
+  return false;
 }
