@@ -273,6 +273,24 @@ describe("the assistant", () => {
     await assistant.getByText("Done: the query now stops at 10 rows. Run it to see.").waitFor();
     expect(owner.unexpectedProblems()).toEqual([]);
   });
+
+  it("folds its column on request, and the choice holds on the next page", async () => {
+    const { page } = owner;
+    await page.getByRole("button", { name: "Hide assistant" }).click();
+    await panel(page).waitFor({ state: "hidden" });
+    await expect(page.getByRole("button", { name: "Show assistant" }).getAttribute("aria-expanded")).resolves.toBe("false");
+
+    await page.goto(`/o/${ORG.slug}/p/${PROJECT.slug}/d/${DASHBOARD.slug}`);
+    await waitForHydration(page);
+    // Once the panel knows a model is configured (its Conversations button), it stays folded.
+    await page.locator("#dash-assistant-panel button", { hasText: "Conversations" }).waitFor({ state: "attached" });
+    const show = page.getByRole("button", { name: "Show assistant" });
+    await expect(show.getAttribute("aria-expanded")).resolves.toBe("false");
+    await expect(panel(page).count()).resolves.toBe(0);
+    await show.click();
+    await panel(page).getByRole("heading", { name: "Assistant" }).waitFor();
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
 });
 
 describe("without a model configured", () => {
