@@ -12,7 +12,6 @@ type Outputs = RouterOutputs["dashboards"];
 export type DashboardSummary = Outputs["list"]["items"][number];
 export type DashboardRecord = Outputs["get"];
 export type RunOutput = Outputs["run"];
-export type HistoryEntry = Outputs["history"]["versions"][number];
 export type QueryResult = Outputs["preview"]["result"];
 export type ColumnInfo = Extract<QueryResult, { ok: true }>["columns"][number];
 
