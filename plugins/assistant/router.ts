@@ -5,23 +5,12 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { Role } from "~/kernel/db/schema";
-import type { Kernel } from "~/kernel/kernel";
-import { capabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, optionalProjectCapabilityProcedure } from "~/kernel/trpc";
 import { assistantUse } from "./capabilities";
 import { assistantConfig, CONFIGURE_HELP } from "./config";
 import { assistantDb, deleteThread, getThread, listThreads, renameThread, threadMessages, TITLE_MAX, usageToday } from "./service";
 
 const threadId = z.uuid({ message: "threadId must be a conversation id (UUID)" });
-
-/** 404 unless the person may see the project (a project of another org, deleted, or hidden). */
-async function requireProject(kernel: Kernel, db: RequestContext["db"], userId: string, org: { id: string; role: Role }, projectId: string): Promise<Role> {
-  const role = await kernel.tenancy.projectRoleOf(userId, org.id, projectId, db, org.role);
-  if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
-  return role;
-}
-
-const optionalProjectId = z.uuid({ message: "projectId must be a project id (UUID)" }).nullable();
 
 export const assistantRouter = createTRPCRouter({
   /** Whether a model is configured (if not, how to configure it), and today's budget. */
@@ -42,38 +31,28 @@ export const assistantRouter = createTRPCRouter({
    * the thread): the endpoint calls this as the person, so the org guard decides (404, 403,
    * sign-in policy) exactly as for any procedure.
    */
-  chatContext: capabilityProcedure(assistantUse)
-    .input(z.object({ projectId: optionalProjectId.default(null), threadId: threadId.nullable().default(null) }))
+  chatContext: optionalProjectCapabilityProcedure(assistantUse)
+    .input(z.object({ threadId: threadId.nullable().default(null) }))
     .query(async ({ ctx, input }) => {
-      let role: Role = ctx.org.role;
-      let project: { id: string; name: string } | null = null;
-      if (input.projectId) {
-        role = await requireProject(ctx.kernel, ctx.db, ctx.actor.userId, ctx.org, input.projectId);
-        if (!ctx.kernel.capabilities.allows(role, assistantUse.id)) {
-          throw new TRPCError({ code: "FORBIDDEN", message: `Your role in this project (${role}) does not allow this: ${assistantUse.description}.` });
-        }
-        project = await ctx.db.selectFrom("projects").select(["id", "name"]).where("id", "=", input.projectId).executeTakeFirstOrThrow();
-      }
+      const projectId = ctx.project?.id ?? null;
+      const project = projectId ? await ctx.db.selectFrom("projects").select(["id", "name"]).where("id", "=", projectId).executeTakeFirstOrThrow() : null;
       const org = await ctx.db.selectFrom("orgs").select(["id", "name"]).where("id", "=", ctx.org.id).executeTakeFirstOrThrow();
       const person = await ctx.db.selectFrom("users").select(["name"]).where("id", "=", ctx.actor.userId).executeTakeFirst();
       const db = assistantDb(ctx.db);
       let thread: Awaited<ReturnType<typeof getThread>> | null = null;
       if (input.threadId) {
         thread = await getThread(db, ctx.org.id, ctx.actor.userId, input.threadId);
-        if (thread.projectId !== input.projectId) throw new TRPCError({ code: "NOT_FOUND", message: "Conversation not found." });
+        if (thread.projectId !== projectId) throw new TRPCError({ code: "NOT_FOUND", message: "Conversation not found." });
       }
       const used = await usageToday(db, ctx.org.id, ctx.actor.userId);
-      return { org, role, project, personName: person?.name ?? null, usedTokensToday: used.tokens, thread };
+      return { org, role: ctx.role, project, personName: person?.name ?? null, usedTokensToday: used.tokens, thread };
     }),
 
   threads: createTRPCRouter({
-    /** The person's threads: of one project, of the org home (`projectId: null`), or all. */
-    list: capabilityProcedure(assistantUse)
-      .input(z.object({ projectId: optionalProjectId.optional() }))
-      .query(async ({ ctx, input }) => {
-        if (input.projectId) await requireProject(ctx.kernel, ctx.db, ctx.actor.userId, ctx.org, input.projectId);
-        return { items: await listThreads(assistantDb(ctx.db), ctx.org.id, ctx.actor.userId, input.projectId) };
-      }),
+    /** The person's threads: of one project, of the org home (`projectId: null`), or all (no `projectId`). */
+    list: optionalProjectCapabilityProcedure(assistantUse).query(async ({ ctx, input }) => ({
+      items: await listThreads(assistantDb(ctx.db), ctx.org.id, ctx.actor.userId, input.projectId),
+    })),
 
     /** One thread with its messages (AI SDK UI messages). */
     get: capabilityProcedure(assistantUse)

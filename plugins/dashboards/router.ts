@@ -5,7 +5,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, type RequestContext } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, projectsWhereCan, type RequestContext } from "~/kernel/trpc";
 import { fieldError } from "~/kernel/errors";
 import { queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
@@ -87,13 +87,13 @@ export const dashboardsRouter = createTRPCRouter({
     })
     .input(z.object({ query: z.string().trim().min(1, "Say what to look for").max(200), projectId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx.kernel, ctx.db, { orgId: ctx.org.id, userId: ctx.actor.userId, orgRole: ctx.org.role, query: input.query, projectId: input.projectId, limit: input.limit }),
+      items: await searchOrg(ctx.db, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, query: input.query, projectId: input.projectId, limit: input.limit }),
     })),
 
   recent: capabilityProcedure(dashboardView)
     .input(z.object({ limit: z.number().int().min(1).max(50).default(10) }))
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx.kernel, ctx.db, { orgId: ctx.org.id, userId: ctx.actor.userId, orgRole: ctx.org.role, limit: input.limit }),
+      items: await searchOrg(ctx.db, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, limit: input.limit }),
     })),
 
   tags: projectCapabilityProcedure(dashboardView).query(async ({ ctx }) => ({ tags: await listTags(scopeOf(ctx)) })),
@@ -220,7 +220,8 @@ export const dashboardsRouter = createTRPCRouter({
       return runDashboard(runScopeOf(ctx, signal), storedDocument(row), input);
     }),
 
-  preview: projectCapabilityProcedure(dashboardEdit)
+  // Previewing runs SQL the caller typed: the data plugin's rule for ad-hoc SQL applies too.
+  preview: projectCapabilityProcedure(dashboardEdit, queryRun)
     .input(
       z.object({
         source: z.string().max(100).optional(),
@@ -232,10 +233,6 @@ export const dashboardsRouter = createTRPCRouter({
       }),
     )
     .query(async ({ ctx, input, signal }) => {
-      // Previewing runs SQL the caller typed: the data plugin's rule for ad-hoc SQL applies too.
-      if (!ctx.kernel.capabilities.allows(ctx.project.role as never, queryRun.id)) {
-        throw new TRPCError({ code: "FORBIDDEN", message: `Your role in this project (${ctx.project.role}) does not allow this: ${queryRun.description}.` });
-      }
       if (!input.sql?.trim() && !input.visual) {
         throw fieldError("UNPROCESSABLE_CONTENT", "sql", "Write a query (or give a visual one)");
       }

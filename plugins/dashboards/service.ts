@@ -9,12 +9,11 @@
  * transaction, so listeners hear of a change only if it was committed.
  */
 import { TRPCError } from "@trpc/server";
-import { sql, type Kysely } from "kysely";
+import { sql, type ColumnType, type Generated, type Kysely, type Selectable } from "kysely";
 import { parseDocument } from "yaml";
-import type { Role } from "~/kernel/db/schema";
+import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors, fieldError } from "~/kernel/errors";
-import { dashboardView } from "./capabilities";
 import { parseDashboard, type Dashboard, type SpecError } from "./document";
 import "./events";
 
@@ -22,51 +21,52 @@ import "./events";
  * Tables
  * ------------------------------------------------------------------------------------------ */
 
-export interface DashboardRow {
-  id: string;
-  org_id: string;
-  project_id: string;
-  slug: string;
-  title: string;
-  description: string;
-  tags: string[];
-  yaml: string;
-  version: number;
-  created_by: string | null;
-  updated_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-}
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
-interface VersionRow {
-  org_id: string;
-  dashboard_id: string;
-  version: number;
-  yaml: string;
-  author_id: string | null;
-  message: string;
-  created_at: Date;
-}
-
-type Tables = {
-  dashboards_dashboards: DashboardRow;
-  dashboards_versions: VersionRow;
-  users: { id: string; email: string; name: string };
-  projects: { id: string; org_id: string; slug: string; name: string; deleted_at: Date | null; archived_at: Date | null };
-  project_roles: { project_id: string; org_id: string; user_id: string; role: string };
+// A type alias, not an interface: `withTables` needs an index-signature-compatible record.
+/** The plugin's tables (migrations/2026-12-02-001-dashboards.ts). Kernel tables come from `KernelDatabase`. */
+export type DashboardsTables = {
+  dashboards_dashboards: {
+    id: Generated<string>;
+    org_id: string;
+    project_id: string;
+    slug: string;
+    title: string;
+    description: Generated<string>;
+    tags: ColumnType<string[], string[] | undefined, string[]>;
+    yaml: string;
+    version: number;
+    created_by: string | null;
+    updated_by: string | null;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+    deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  };
+  dashboards_versions: {
+    org_id: string;
+    dashboard_id: string;
+    version: number;
+    yaml: string;
+    author_id: string | null;
+    message: Generated<string>;
+    created_at: Timestamp;
+  };
 };
 
-type Db = Kysely<Tables>;
+/** A stored dashboard as selected. */
+export type DashboardRow = Selectable<DashboardsTables["dashboards_dashboards"]>;
 
-function tables(db: Kysely<any>): Db {
-  return db as Db;
+type Db = Kysely<KernelDatabase & DashboardsTables>;
+
+/** The kernel's tables and the plugin's, on any kernel handle (a request's transaction, `kernel.withScope`). */
+export function dashboardsDb(db: Kysely<KernelDatabase>): Db {
+  return db.withTables<DashboardsTables>();
 }
 
 /** Who is acting, where. `db` must be a transaction under the org's scope (a request's, or `kernel.withScope`). */
 export interface DashboardScope {
   kernel: Kernel;
-  db: Kysely<any>;
+  db: Kysely<KernelDatabase>;
   orgId: string;
   projectId: string;
   /** The acting person (null for the system, e.g. an import by an operator). */
@@ -196,7 +196,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Runs `fn` inside a savepoint, so a unique violation leaves the transaction usable. */
-async function inSavepoint<T>(db: Kysely<any>, name: string, fn: () => Promise<T>): Promise<T> {
+async function inSavepoint<T>(db: Kysely<KernelDatabase>, name: string, fn: () => Promise<T>): Promise<T> {
   await sql`savepoint ${sql.raw(name)}`.execute(db);
   try {
     const result = await fn();
@@ -220,7 +220,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The live dashboard at `slug`, else (with `includeDeleted`) the one deleted most recently. */
 export async function findDashboard(s: DashboardScope, slug: string, options: { includeDeleted?: boolean } = {}): Promise<DashboardRow> {
-  let q = tables(s.db)
+  let q = dashboardsDb(s.db)
     .selectFrom("dashboards_dashboards")
     .selectAll()
     .where("org_id", "=", s.orgId)
@@ -244,7 +244,7 @@ async function personOf(db: Db, userId: string | null): Promise<{ id: string; na
 
 export async function getDashboard(s: DashboardScope, slug: string): Promise<DashboardDetail> {
   const row = await findDashboard(s, slug, { includeDeleted: true });
-  const by = await personOf(tables(s.db), row.updated_by);
+  const by = await personOf(dashboardsDb(s.db), row.updated_by);
   return {
     id: row.id,
     slug: row.slug,
@@ -303,7 +303,7 @@ export async function listDashboards(
   s: DashboardScope,
   input: { search?: string; tag?: string; deleted?: boolean; limit?: number },
 ): Promise<DashboardSummary[]> {
-  let q = summaryColumns(tables(s.db)).where("d.org_id", "=", s.orgId).where("d.project_id", "=", s.projectId);
+  let q = summaryColumns(dashboardsDb(s.db)).where("d.org_id", "=", s.orgId).where("d.project_id", "=", s.projectId);
   q = input.deleted ? q.where("d.deleted_at", "is not", null) : q.where("d.deleted_at", "is", null);
   const search = input.search?.trim();
   if (search) {
@@ -329,39 +329,18 @@ export interface ProjectDashboardSummary extends DashboardSummary {
 }
 
 /**
- * The org's projects in which `userId` may see dashboards: live projects where their role
- * (a project override, else their org role) holds `dashboard.view`.
+ * Live dashboards in `projects` (those where the caller may see dashboards: the router asks the
+ * kernel, `projectsWhereCan`): matching `query` (search) or all (recent).
  */
-export async function visibleProjects(
-  kernel: Kernel,
-  db: Kysely<any>,
-  orgId: string,
-  userId: string,
-  orgRole: string,
-): Promise<Array<{ id: string; slug: string; name: string }>> {
-  const rows = await tables(db)
-    .selectFrom("projects as p")
-    .leftJoin("project_roles as r", (j) => j.onRef("r.project_id", "=", "p.id").on("r.user_id", "=", userId))
-    .select(["p.id", "p.slug", "p.name", "r.role"])
-    .where("p.org_id", "=", orgId)
-    .where("p.deleted_at", "is", null)
-    .execute();
-  return rows
-    .filter((r) => kernel.capabilities.allows((r.role ?? orgRole) as Role, dashboardView.id))
-    .map((r) => ({ id: r.id, slug: r.slug, name: r.name }));
-}
-
-/** Live dashboards across the projects the caller may see: matching `query` (search) or all (recent). */
 export async function searchOrg(
-  kernel: Kernel,
-  db: Kysely<any>,
-  input: { orgId: string; userId: string; orgRole: string; query?: string; projectId?: string; limit: number },
+  db: Kysely<KernelDatabase>,
+  projects: ReadonlyArray<{ id: string; slug: string; name: string }>,
+  input: { orgId: string; query?: string; projectId?: string; limit: number },
 ): Promise<ProjectDashboardSummary[]> {
-  let projects = await visibleProjects(kernel, db, input.orgId, input.userId, input.orgRole);
-  if (input.projectId) projects = projects.filter((p) => p.id === input.projectId);
-  if (!projects.length) return [];
-  const byId = new Map(projects.map((p) => [p.id, p]));
-  let q = summaryColumns(tables(db))
+  const inScope = input.projectId ? projects.filter((p) => p.id === input.projectId) : projects;
+  if (!inScope.length) return [];
+  const byId = new Map(inScope.map((p) => [p.id, p]));
+  let q = summaryColumns(dashboardsDb(db))
     .where("d.org_id", "=", input.orgId)
     .where("d.deleted_at", "is", null)
     .where("d.project_id", "in", [...byId.keys()]);
@@ -386,9 +365,9 @@ export async function searchOrg(
  * ------------------------------------------------------------------------------------------ */
 
 async function insertVersion(s: DashboardScope, dashboardId: string, version: number, yaml: string, message: string): Promise<void> {
-  await tables(s.db)
+  await dashboardsDb(s.db)
     .insertInto("dashboards_versions")
-    .values({ org_id: s.orgId, dashboard_id: dashboardId, version, yaml, author_id: s.userId, message } as never)
+    .values({ org_id: s.orgId, dashboard_id: dashboardId, version, yaml, author_id: s.userId, message })
     .execute();
 }
 
@@ -400,7 +379,7 @@ export async function createDashboard(
   const explicit = input.slug !== undefined ? checkSlug(input.slug) : null;
   const doc = parseOrThrow(input.yaml);
   const meta = metadataOf(doc);
-  const db = tables(s.db);
+  const db = dashboardsDb(s.db);
   let row: { id: string; slug: string } | undefined;
   for (let attempt = 0; !row; attempt++) {
     const slug = explicit ?? (await freeSlug(db, s.projectId, slugify(meta.title)));
@@ -417,7 +396,7 @@ export async function createDashboard(
             version: 1,
             created_by: s.userId,
             updated_by: s.userId,
-          } as never)
+          })
           .returning(["id", "slug"])
           .executeTakeFirstOrThrow(),
       );
@@ -448,11 +427,11 @@ export async function updateDashboard(
 ): Promise<{ id: string; slug: string; version: number; title: string }> {
   const doc = parseOrThrow(input.yaml);
   const meta = metadataOf(doc);
-  const db = tables(s.db);
+  const db = dashboardsDb(s.db);
   const current = await findDashboard(s, input.slug);
   const updated = await db
     .updateTable("dashboards_dashboards")
-    .set({ ...meta, yaml: input.yaml, version: sql`version + 1`, updated_by: s.userId, updated_at: sql`now()` } as never)
+    .set({ ...meta, yaml: input.yaml, version: sql<number>`version + 1`, updated_by: s.userId, updated_at: sql<Date>`now()` })
     .where("id", "=", current.id)
     .where("org_id", "=", s.orgId)
     .where("version", "=", input.version)
@@ -476,9 +455,9 @@ export async function updateDashboard(
 /** Soft-deletes the live dashboard at `slug`. */
 export async function deleteDashboard(s: DashboardScope, slug: string): Promise<{ id: string; slug: string; deletedAt: string; title: string }> {
   const row = await findDashboard(s, slug);
-  const deleted = await tables(s.db)
+  const deleted = await dashboardsDb(s.db)
     .updateTable("dashboards_dashboards")
-    .set({ deleted_at: sql`now()` } as never)
+    .set({ deleted_at: sql<Date>`now()` })
     .where("id", "=", row.id)
     .where("org_id", "=", s.orgId)
     .where("deleted_at", "is", null)
@@ -495,9 +474,9 @@ export async function restoreDashboard(s: DashboardScope, slug: string): Promise
   if (!row.deleted_at) throw new TRPCError({ code: "CONFLICT", message: `Dashboard "${slug}" is not deleted.` });
   try {
     await inSavepoint(s.db, "dashboards_restore", () =>
-      tables(s.db)
+      dashboardsDb(s.db)
         .updateTable("dashboards_dashboards")
-        .set({ deleted_at: null, updated_at: sql`now()`, updated_by: s.userId } as never)
+        .set({ deleted_at: null, updated_at: sql<Date>`now()`, updated_by: s.userId })
         .where("id", "=", row.id)
         .where("org_id", "=", s.orgId)
         .execute(),
@@ -537,7 +516,7 @@ export async function listVersions(
   slug: string,
 ): Promise<Array<{ version: number; createdAt: string; author: { id: string; name: string; email: string } | null; message: string }>> {
   const row = await findDashboard(s, slug, { includeDeleted: true });
-  const rows = await tables(s.db)
+  const rows = await dashboardsDb(s.db)
     .selectFrom("dashboards_versions as v")
     .leftJoin("users as u", "u.id", "v.author_id")
     .select(["v.version", "v.created_at", "v.message", "u.id as author_id", "u.name as author_name", "u.email as author_email"])
@@ -555,7 +534,7 @@ export async function listVersions(
 
 export async function getVersion(s: DashboardScope, slug: string, version: number): Promise<{ version: number; yaml: string; createdAt: string }> {
   const row = await findDashboard(s, slug, { includeDeleted: true });
-  const v = await tables(s.db)
+  const v = await dashboardsDb(s.db)
     .selectFrom("dashboards_versions")
     .select(["version", "yaml", "created_at"])
     .where("org_id", "=", s.orgId)

@@ -12,9 +12,10 @@
 import { TRPCError, type AnyRouter } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z, ZodError, type ZodType } from "zod";
-import { createCallerFactory, type Actor, type ProcedureMeta, type RequestContext } from "./trpc";
+import { capabilitiesOf, createCallerFactory, type Actor, type ProcedureMeta, type RequestContext } from "./trpc";
 import { fieldErrorsOf, FieldErrors } from "./errors";
 import { applyScope } from "./scope";
+import { effectiveProjectRole } from "./tenancy/roles";
 import type { Role } from "./db/schema";
 import type { Kernel } from "./kernel";
 
@@ -37,8 +38,10 @@ export interface ToolDescriptor {
   readOnly: boolean;
   destructive: boolean;
   idempotent: boolean;
-  /** The capability the procedure needs, or null for signed-in/public procedures. */
+  /** The capability the procedure needs (the first, when several), or null for signed-in/public procedures. */
   capability: string | null;
+  /** Every capability the procedure needs (empty for signed-in/public procedures). */
+  capabilities: string[];
   /** JSON Schema of the input (always a top-level object). */
   inputSchema: JsonSchemaObject;
 }
@@ -101,6 +104,7 @@ export function toolsOf(router: AnyRouter): ToolDescriptor[] {
       destructive: meta.mcp.destructive ?? false,
       idempotent: meta.mcp.idempotent ?? readOnly,
       capability: meta.capability ?? null,
+      capabilities: capabilitiesOf(meta),
       inputSchema: mergeSchemas(procedure._def.inputs ?? []),
     });
   }
@@ -146,7 +150,7 @@ async function rolesIn(kernel: Kernel, userId: string, orgId: string): Promise<{
       .where("project_roles.org_id", "=", orgId)
       .where("projects.deleted_at", "is", null)
       .execute();
-    return { org, projects: rows.map((r) => r.role) };
+    return { org, projects: rows.map((r) => effectiveProjectRole(org, r.role)) };
   });
 }
 
@@ -179,9 +183,8 @@ export async function availableTools(
     if (!role) return tools.filter((tool) => tool.capability === null);
     // A project-level role may grant more than the org role, in that project: such tools are
     // listed, and the procedure decides per project (403 in the others).
-    const allows = (tool: ToolDescriptor, capability: string) =>
-      kernel.capabilities.allows(role, capability) || (isProjectTool(tool) && roles.projects.some((r) => kernel.capabilities.allows(r, capability)));
-    tools = tools.filter((tool) => tool.capability === null || allows(tool, tool.capability));
+    const holdsAll = (r: Role, tool: ToolDescriptor) => tool.capabilities.every((c) => kernel.capabilities.allows(r, c));
+    tools = tools.filter((tool) => tool.capability === null || holdsAll(role, tool) || (isProjectTool(tool) && roles.projects.some((r) => holdsAll(r, tool))));
   }
   return tools;
 }

@@ -14,6 +14,7 @@ import type { Kernel } from "./kernel";
 import type { KernelDatabase, Role, TokenScope } from "./db/schema";
 import { isDatabaseUnavailable } from "./db/database";
 import { applyScope } from "./scope";
+import type { ProjectWithRole } from "./tenancy/roles";
 import { enforceSignInPolicy } from "./auth/policy";
 import type { Actor, SignedInActor } from "./actor";
 import { FieldErrors, fieldErrorsOf, forbidden, notFound } from "./errors";
@@ -42,8 +43,10 @@ export interface RequestContext {
 export interface ProcedureMeta {
   /** "public": open to anyone; "signed-in": any signed-in person, no org needed (account pages). */
   access?: "public" | "signed-in";
-  /** The capability a member needs; set by `capabilityProcedure`. */
+  /** The capability a member needs (the first, when several); set by the capability builders. */
   capability?: string;
+  /** Every capability a member needs, `capability` included; set by the capability builders. */
+  capabilities?: string[];
   /** Exposed to AI agents as an MCP tool (the agent plugin reads this). */
   mcp?: {
     name: string;
@@ -265,32 +268,60 @@ function signedInFor(actor: Actor, type: string, orgId: string): SignedInActor {
   return signedIn;
 }
 
-/** 403 unless `role` holds `capability`; the message says what was refused and why. */
-function requireCapability(kernel: Kernel, role: Role, capability: Capability, whose: string): void {
-  if (!kernel.capabilities.allows(role, capability.id)) {
-    throw forbidden(`${whose} (${role}) does not allow this: ${capability.description}.`);
+/** One or more capabilities, all of which a procedure needs. */
+export type Capabilities = readonly [Capability, ...Capability[]];
+
+/** 403 unless `role` holds every capability; the message names the first one missing and why. */
+function requireCapabilities(kernel: Kernel, role: Role, capabilities: Capabilities, whose: string): void {
+  for (const capability of capabilities) {
+    if (!kernel.capabilities.allows(role, capability.id)) {
+      throw forbidden(`${whose} (${role}) does not allow this: ${capability.description}.`);
+    }
   }
 }
 
+/** The metadata of a guarded procedure: the first capability (the procedure's subject) and all of them. */
+function capabilityMeta(capabilities: Capabilities): ProcedureMeta {
+  return { capability: capabilities[0].id, capabilities: capabilities.map((c) => c.id) };
+}
+
+const projectIdSchema = z.uuid({ message: "projectId must be a project id (UUID)" });
+
+/** The member's org role inside the guard's transaction; 404 for anyone else (orgs cannot be enumerated). */
+async function orgRoleOrNotFound(kernel: Kernel, trx: Transaction<KernelDatabase>, actor: SignedInActor, orgId: string): Promise<Role> {
+  const role = await kernel.tenancy.roleOf(actor.userId, orgId, trx);
+  if (!role) throw notFound("Organization not found.");
+  return role;
+}
+
+/** The member's role in one project of the org (`effectiveProjectRole`); 404 when they may not see it. */
+async function projectRoleOrNotFound(kernel: Kernel, trx: Transaction<KernelDatabase>, actor: SignedInActor, orgId: string, projectId: string, orgRole: Role): Promise<Role> {
+  // Projects are tenant rows: look them up inside the org's scope.
+  await applyScope(trx, { userId: actor.userId, orgId });
+  const role = await kernel.tenancy.projectRoleOf(actor.userId, orgId, projectId, trx, orgRole);
+  if (!role) throw notFound("Project not found.");
+  return role;
+}
+
 /**
- * A procedure acting inside one org that needs `capability`. The input gains `orgId`;
- * the context gains `org: { id, role }`, a signed-in `actor`, a scoped `db` and `audit`.
+ * A procedure acting inside one org that needs every capability given (usually one:
+ * `capabilityProcedure(noteWrite)`; `capabilityProcedure(a, b)` needs both). The input gains
+ * `orgId`; the context gains `org: { id, role }`, a signed-in `actor`, a scoped `db` and `audit`.
  *
  * 401 when not signed in; 403 when a token lacks the scope (before any lookup); 404 when the
  * org does not exist *or* the caller is not a member (so orgs cannot be enumerated) or a token
- * is bound to another org; 403 when a member lacks the capability.
+ * is bound to another org; 403 when a member lacks a capability.
  */
-export function capabilityProcedure(capability: Capability) {
+export function capabilityProcedure(...capabilities: Capabilities) {
   return baseProcedure
-    .meta({ capability: capability.id })
+    .meta(capabilityMeta(capabilities))
     .input(z.object({ orgId: orgIdSchema }))
     .use(({ ctx, input, type, path, getRawInput, next }) =>
       runOrgGuarded(
         { ctx, type, path, orgId: input.orgId, getRawInput },
         async (trx, actor) => {
-          const role = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
-          if (!role) throw notFound("Organization not found.");
-          requireCapability(ctx.kernel, role, capability, "Your role");
+          const role = await orgRoleOrNotFound(ctx.kernel, trx, actor, input.orgId);
+          requireCapabilities(ctx.kernel, role, capabilities, "Your role");
           return role;
         },
         ({ actor, db, audit, resolved: role }) => next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role } } }),
@@ -299,31 +330,89 @@ export function capabilityProcedure(capability: Capability) {
 }
 
 /**
- * A procedure acting on one project that needs `capability` there. The input gains `orgId`
- * and `projectId`; the role is the member's project override, else their org role. A project
- * that is not in the org, deleted, or invisible answers 404 like the org itself.
+ * A procedure acting on one project that needs every capability given there. The input gains
+ * `orgId` and `projectId`; the context gains `org: { id, role }` (the org role) and
+ * `project: { id, role }`, the role that was checked: the member's project override, else their
+ * org role, never below an owner's or admin's org role (`effectiveProjectRole`). A project that
+ * is not in the org, deleted, or invisible answers 404 like the org itself.
  */
-export function projectCapabilityProcedure(capability: Capability) {
+export function projectCapabilityProcedure(...capabilities: Capabilities) {
   return baseProcedure
-    .meta({ capability: capability.id })
-    .input(z.object({ orgId: orgIdSchema, projectId: z.uuid({ message: "projectId must be a project id (UUID)" }) }))
+    .meta(capabilityMeta(capabilities))
+    .input(z.object({ orgId: orgIdSchema, projectId: projectIdSchema }))
     .use(({ ctx, input, type, path, getRawInput, next }) =>
       runOrgGuarded(
         { ctx, type, path, orgId: input.orgId, getRawInput },
         async (trx, actor) => {
-          // Projects are tenant rows: look them up inside the org's scope.
-          await applyScope(trx, { userId: actor.userId, orgId: input.orgId });
-          const orgRole = await ctx.kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
-          if (!orgRole) throw notFound("Organization not found.");
-          const role = await ctx.kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole);
-          if (!role) throw notFound("Project not found.");
-          requireCapability(ctx.kernel, role, capability, "Your role in this project");
-          return role;
+          const orgRole = await orgRoleOrNotFound(ctx.kernel, trx, actor, input.orgId);
+          const role = await projectRoleOrNotFound(ctx.kernel, trx, actor, input.orgId, input.projectId, orgRole);
+          requireCapabilities(ctx.kernel, role, capabilities, "Your role in this project");
+          return { orgRole, role };
         },
-        ({ actor, db, audit, resolved: role }) =>
-          next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId }, project: { id: input.projectId, role } } }),
+        ({ actor, db, audit, resolved }) =>
+          next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, project: { id: input.projectId, role: resolved.role } } }),
       ),
     );
+}
+
+/**
+ * A procedure that works org-wide or in one project: the input gains `orgId` and an optional
+ * `projectId` (absent or null: the org). Without a project the org role must hold every
+ * capability, as for `capabilityProcedure`; with one, the project role must, as for
+ * `projectCapabilityProcedure` (404 for a project the caller may not see). The context gains
+ * `org: { id, role }`, `project: { id, role } | null`, and `role`, the role that was checked.
+ */
+export function optionalProjectCapabilityProcedure(...capabilities: Capabilities) {
+  return baseProcedure
+    .meta(capabilityMeta(capabilities))
+    .input(z.object({ orgId: orgIdSchema, projectId: projectIdSchema.nullish() }))
+    .use(({ ctx, input, type, path, getRawInput, next }) =>
+      runOrgGuarded(
+        { ctx, type, path, orgId: input.orgId, getRawInput },
+        async (trx, actor) => {
+          const orgRole = await orgRoleOrNotFound(ctx.kernel, trx, actor, input.orgId);
+          if (!input.projectId) {
+            requireCapabilities(ctx.kernel, orgRole, capabilities, "Your role");
+            return { orgRole, project: null };
+          }
+          const role = await projectRoleOrNotFound(ctx.kernel, trx, actor, input.orgId, input.projectId, orgRole);
+          requireCapabilities(ctx.kernel, role, capabilities, "Your role in this project");
+          return { orgRole, project: { id: input.projectId, role } };
+        },
+        ({ actor, db, audit, resolved }) =>
+          next({
+            ctx: {
+              ...ctx,
+              actor,
+              db,
+              audit,
+              org: { id: input.orgId, role: resolved.orgRole },
+              project: resolved.project,
+              role: resolved.project?.role ?? resolved.orgRole,
+            },
+          }),
+      ),
+    );
+}
+
+/**
+ * The live projects of the caller's org where their project role holds every capability given,
+ * with that role, by name (one query; archived projects included unless asked otherwise). For
+ * org-wide procedures that show or search across projects: a project override that withholds
+ * the capability hides the project, one that grants it adds the project.
+ */
+export function projectsWhereCan(
+  ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; db: Kysely<KernelDatabase>; actor: { userId: string }; org: { id: string; role: Role } },
+  capabilities: Capability | Capabilities,
+  options: { includeArchived?: boolean } = {},
+): Promise<ProjectWithRole[]> {
+  const needed = Array.isArray(capabilities) ? (capabilities as Capabilities) : [capabilities as Capability];
+  return ctx.kernel.tenancy.projectsWhere(
+    ctx.db,
+    { userId: ctx.actor.userId, orgId: ctx.org.id, orgRole: ctx.org.role },
+    (role) => needed.every((c) => ctx.kernel.capabilities.allows(role, c.id)),
+    options,
+  );
 }
 
 /* ----------------------------------------------------------------------------------------
@@ -340,6 +429,11 @@ export function proceduresOf(router: AnyRouter): Array<{ path: string; type: str
   return Object.entries(procedures).map(([path, p]) => ({ path, type: p._def.type, meta: p._def.meta ?? {} }));
 }
 
+/** Every capability a procedure's metadata asks for (none for public and signed-in procedures). */
+export function capabilitiesOf(meta: ProcedureMeta): string[] {
+  return meta.capabilities ?? (meta.capability ? [meta.capability] : []);
+}
+
 /**
  * Problems with procedure access declarations: any procedure that is neither public nor
  * guarded by a registered capability. The kernel refuses to boot when this is non-empty.
@@ -350,7 +444,9 @@ export function accessProblems(router: AnyRouter, isRegistered: (capabilityId: s
     if (meta.access && meta.capability) {
       problems.push(`${path}: declares both ${meta.access} access and capability "${meta.capability}"`);
     } else if (meta.capability) {
-      if (!isRegistered(meta.capability)) problems.push(`${path}: capability "${meta.capability}" is not declared by any installed plugin`);
+      for (const id of capabilitiesOf(meta)) {
+        if (!isRegistered(id)) problems.push(`${path}: capability "${id}" is not declared by any installed plugin`);
+      }
     } else if (meta.access !== "public" && meta.access !== "signed-in") {
       problems.push(`${path}: declares neither a capability (capabilityProcedure) nor public access (publicProcedure, userProcedure)`);
     }

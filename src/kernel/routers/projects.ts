@@ -5,6 +5,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { orgView, projectCreate, projectManage, projectUpdate } from "../tenancy/capabilities";
 import { createProject, nameSchema, roleSchema, slugSchema } from "../tenancy/service";
+import { projectRoleProblem } from "../tenancy/roles";
 import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure } from "../trpc";
 import { fieldError } from "../errors";
 
@@ -92,7 +93,9 @@ export const projectsRouter = createTRPCRouter({
       .mutation(async ({ ctx, input }) => {
         const member = await ctx.db.selectFrom("memberships").select("role").where("org_id", "=", ctx.org.id).where("user_id", "=", input.userId).executeTakeFirst();
         if (!member) throw new TRPCError({ code: "NOT_FOUND", message: "That person is not a member of this organization." });
-        if (input.role === "owner") throw fieldError("UNPROCESSABLE_CONTENT", "role", "Owner is an organization role; choose admin, editor or viewer.");
+        // Owner is an org role, and an owner's or admin's rights in a project are only ever raised.
+        const problem = input.role === null ? null : projectRoleProblem(member.role, input.role);
+        if (problem) throw fieldError("UNPROCESSABLE_CONTENT", "role", problem);
         if (input.role === null) {
           await ctx.db.deleteFrom("project_roles").where("project_id", "=", ctx.project.id).where("user_id", "=", input.userId).execute();
         } else {

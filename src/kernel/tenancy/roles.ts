@@ -1,11 +1,53 @@
 /**
  * Tenancy lookups the procedure builders need: a user's role in an org, and in a project
- * (a project-level override, else the org role). Deleted orgs and projects have no members
- * as far as authorization is concerned.
+ * (a project-level override, else the org role), and the projects where a role allows
+ * something. Deleted orgs and projects have no members as far as authorization is concerned.
+ *
+ * Owners and admins are never locked out of a project: their project role is at least their
+ * org role, whatever override says (`effectiveProjectRole`). An override may raise an editor
+ * or a viewer, or lower them, but only raise an owner or an admin (ADR 020).
  */
 import type { Kysely } from "kysely";
 import type { Db } from "../db/database";
 import type { KernelDatabase, Role } from "../db/schema";
+
+/** Roles from the most to the least rights (every default grant follows this order). */
+const RANK: Record<Role, number> = { owner: 4, admin: 3, editor: 2, viewer: 1 };
+
+/** Org roles a project override can only raise, never lower. */
+const PROTECTED_ORG_ROLES: ReadonlySet<Role> = new Set<Role>(["owner", "admin"]);
+
+/**
+ * The role a member has in one project: the override when there is one, else the org role;
+ * but an org owner or admin keeps at least their org role (the higher of the two wins), so a
+ * project admin cannot take the project away from the people who run the org.
+ */
+export function effectiveProjectRole(orgRole: Role, override: Role | null | undefined): Role {
+  if (!override) return orgRole;
+  if (PROTECTED_ORG_ROLES.has(orgRole)) return RANK[override] > RANK[orgRole] ? override : orgRole;
+  return override;
+}
+
+/**
+ * Why a project override of `role` for a member whose org role is `orgRole` is refused, or
+ * null when it is allowed. Owner is an org role; an owner's or admin's rights are only raised.
+ */
+export function projectRoleProblem(orgRole: Role, role: Role): string | null {
+  if (role === "owner") return "Owner is an organization role; choose admin, editor or viewer.";
+  if (PROTECTED_ORG_ROLES.has(orgRole) && RANK[role] < RANK[orgRole]) {
+    return `This person is an ${orgRole} of the organization and keeps at least ${orgRole} rights in every project; a project role can raise someone's rights, not lower an ${orgRole}'s.`;
+  }
+  return null;
+}
+
+/** A project where the caller holds what was asked, with their role there. */
+export interface ProjectWithRole {
+  id: string;
+  slug: string;
+  name: string;
+  archivedAt: Date | null;
+  role: Role;
+}
 
 export class Tenancy {
   constructor(private readonly db: Db) {}
@@ -24,9 +66,9 @@ export class Tenancy {
   }
 
   /**
-   * The user's role in a project of an org: the project override if any, else the org role.
-   * Null when not an org member, or the project is not in that org or is deleted.
-   * Must run with app.org_id set to `orgId` (projects are tenant rows).
+   * The user's role in a project of an org (`effectiveProjectRole`). Null when not an org
+   * member, or the project is not in that org or is deleted. Archived projects keep their
+   * members. Must run with app.org_id set to `orgId` (projects are tenant rows).
    */
   async projectRoleOf(
     userId: string,
@@ -46,6 +88,38 @@ export class Tenancy {
       .where("projects.deleted_at", "is", null)
       .executeTakeFirst();
     if (!project) return null;
-    return project.role ?? orgRole;
+    return effectiveProjectRole(orgRole, project.role);
+  }
+
+  /**
+   * The live projects of an org where the member's project role satisfies `allows`, in one
+   * query, by name. Archived projects are included unless `includeArchived` is false (they
+   * stay readable, as the project guard treats them). Must run with app.org_id set to `orgId`.
+   */
+  async projectsWhere(
+    db: Kysely<KernelDatabase>,
+    member: { userId: string; orgId: string; orgRole: Role },
+    allows: (role: Role) => boolean,
+    options: { includeArchived?: boolean } = {},
+  ): Promise<ProjectWithRole[]> {
+    // Which override values (none included) give an allowed role: the filter then runs in SQL.
+    const overrides: Role[] = (Object.keys(RANK) as Role[]).filter((o) => allows(effectiveProjectRole(member.orgRole, o)));
+    const withoutOverride = allows(member.orgRole);
+    if (!overrides.length && !withoutOverride) return [];
+    let query = db
+      .selectFrom("projects as p")
+      .leftJoin("project_roles as r", (j) => j.onRef("r.project_id", "=", "p.id").on("r.user_id", "=", member.userId))
+      .select(["p.id", "p.slug", "p.name", "p.archived_at", "r.role"])
+      .where("p.org_id", "=", member.orgId)
+      .where("p.deleted_at", "is", null)
+      .where((eb) => {
+        const allowed = [];
+        if (overrides.length) allowed.push(eb("r.role", "in", overrides));
+        if (withoutOverride) allowed.push(eb("r.role", "is", null));
+        return eb.or(allowed);
+      });
+    if (options.includeArchived === false) query = query.where("p.archived_at", "is", null);
+    const rows = await query.orderBy("p.name").orderBy("p.id").execute();
+    return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, archivedAt: r.archived_at, role: effectiveProjectRole(member.orgRole, r.role) }));
   }
 }
