@@ -4,8 +4,10 @@
  * so another member's thread is as unknown as a made-up id.
  */
 import { TRPCError } from "@trpc/server";
-import { sql, type Generated, type Kysely } from "kysely";
+import { sql, type ColumnType, type Generated, type Kysely } from "kysely";
+import type { KernelDatabase } from "~/kernel/db/schema";
 
+// A type alias, not an interface: `withTables` needs an index-signature-compatible record.
 export type AssistantTables = {
   assistant_threads: {
     id: Generated<string>;
@@ -22,8 +24,9 @@ export type AssistantTables = {
     id: string;
     position: number;
     role: "user" | "assistant" | "system";
-    parts: unknown;
-    metadata: unknown;
+    /** jsonb: written as JSON text, read back parsed. */
+    parts: ColumnType<unknown, string, string>;
+    metadata: ColumnType<unknown, string | null, string | null>;
     created_at: Generated<Date>;
   };
   assistant_usage: {
@@ -36,11 +39,11 @@ export type AssistantTables = {
   };
 };
 
-type Db = Kysely<AssistantTables>;
+type Db = Kysely<KernelDatabase & AssistantTables>;
 
-/** The plugin's tables on any handle (the kernel's schema type never learns about them). */
-export function assistantDb(db: Kysely<any>): Db {
-  return db as Db;
+/** The kernel's tables and the plugin's, on any kernel handle (a request's transaction, `kernel.withScope`). */
+export function assistantDb(db: Kysely<KernelDatabase>): Db {
+  return db.withTables<AssistantTables>();
 }
 
 export interface ThreadSummary {

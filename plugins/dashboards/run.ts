@@ -8,6 +8,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import type { Kysely } from "kysely";
+import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors } from "~/kernel/errors";
 import { WAREHOUSE_SOURCE_ID, describeTables, queryConcurrency, runQuery, type QueryResponse, type TableInfo } from "../data/engine";
@@ -50,7 +51,7 @@ export interface RunOutput {
 /** Where queries run: the org, its scoped transaction, and the caller's abort signal. */
 export interface RunScope {
   kernel: Kernel;
-  db: Kysely<any>;
+  db: Kysely<KernelDatabase>;
   orgId: string;
   signal?: AbortSignal;
 }
@@ -109,7 +110,7 @@ function specFailure(code: string, errors: SpecError[]): Prepared {
 /** Compiles (visual) or binds (SQL) one query definition (the document module's prepareQuery), as an engine-ready query or why it cannot run. */
 export function prepareQuery(def: QueryDef, variables: readonly Variable[], values: Record<string, unknown>, tables: TableInfo[] | null): Prepared {
   if (def.visual && !tables) return { ok: false, error: { code: "source_unavailable", message: "The data source's tables could not be read." } };
-  const prepared = prepareDocumentQuery(def, [...variables], values, (tables ?? []) as never);
+  const prepared = prepareDocumentQuery(def, [...variables], values, tables ?? []);
   if (prepared.ok) return prepared;
   const compileFailed = def.visual !== undefined && prepared.errors.some((e) => e.path === "visual" || e.path.startsWith("visual."));
   return specFailure(compileFailed ? "invalid_visual_query" : "invalid_variables", prepared.errors);
@@ -168,7 +169,7 @@ async function execute(scope: RunScope, sourceId: string, prepared: Prepared, re
         scope.kernel,
         scope.db,
         scope.orgId,
-        { sourceId, sql: prepared.sql, params: prepared.parameters as never, refresh },
+        { sourceId, sql: prepared.sql, params: prepared.parameters, refresh },
         scope.signal,
       );
       const { columns, rows } = rowsAsObjects(response);
@@ -351,7 +352,7 @@ export async function previewQuery(
 /** Compiles a visual query against the source's tables; 422 naming each error under `visual.<path>`. */
 export async function compileOnly(scope: RunScope, input: { visual: VisualQuery; source?: string }): Promise<{ sql: string; parameters: unknown[] }> {
   const tables = await describeCached(scope, input.source ?? WAREHOUSE_SOURCE_ID, false);
-  const compiled = compileVisual(input.visual, tables as never);
+  const compiled = compileVisual(input.visual, tables);
   if (!compiled.ok) {
     const fields: Record<string, string[]> = {};
     for (const e of compiled.errors) (fields[e.path ? `visual.${e.path.replace(/^visual\./, "")}` : "visual"] ??= []).push(e.hint ? `${e.message}. ${e.hint}` : e.message);

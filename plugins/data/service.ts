@@ -8,9 +8,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import type { Kysely } from "kysely";
+import type { ColumnType, Kysely, Selectable, Updateable } from "kysely";
 import { z } from "zod";
 import { secretBox } from "~/kernel/crypto";
+import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors, fieldError } from "~/kernel/errors";
 import { ConnectionFailure, QueryFailure, connectorFor, listConnectors, type Connector, type TableInfo } from "./connectors";
@@ -22,7 +23,9 @@ import { findWarehouse } from "./warehouse";
 export const WAREHOUSE_SOURCE_ID = "warehouse";
 const SECRETS_PURPOSE = "data.source-secrets";
 
-type SourceTables = {
+// A type alias, not an interface: `withTables` needs an index-signature-compatible record.
+/** The plugin's source table (migrations); the id is chosen here, so the secrets can be bound to it. */
+export type DataSourceTables = {
   data_sources: {
     id: string;
     org_id: string;
@@ -31,15 +34,16 @@ type SourceTables = {
     config: Record<string, unknown>;
     secrets: string | null;
     created_by: string | null;
-    created_at: Date;
-    updated_at: Date;
+    created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+    updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   };
 };
 
-type SourceRow = SourceTables["data_sources"];
+type SourceRow = Selectable<DataSourceTables["data_sources"]>;
 
-function sources(db: Kysely<any>): Kysely<SourceTables> {
-  return db as Kysely<SourceTables>;
+/** The kernel's tables and the plugin's source table, on any kernel handle. */
+function sources(db: Kysely<KernelDatabase>): Kysely<KernelDatabase & DataSourceTables> {
+  return db.withTables<DataSourceTables>();
 }
 
 /** A data source as callers see it: never a secret, only whether one is set. */
@@ -120,7 +124,7 @@ function viewOf(row: SourceRow): DataSourceView {
   };
 }
 
-async function warehouseView(kernel: Kernel, db: Kysely<any>, orgId: string): Promise<DataSourceView> {
+async function warehouseView(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string): Promise<DataSourceView> {
   const info = await findWarehouse(kernel, db, orgId);
   return {
     id: WAREHOUSE_SOURCE_ID,
@@ -144,19 +148,19 @@ export function connectorTypes(): Array<{ type: string; label: string; secretFie
 }
 
 /** The org's sources: the warehouse first, then the others by name. */
-export async function listSources(kernel: Kernel, db: Kysely<any>, orgId: string): Promise<DataSourceView[]> {
+export async function listSources(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string): Promise<DataSourceView[]> {
   const rows = await sources(db).selectFrom("data_sources").selectAll().where("org_id", "=", orgId).orderBy("name").execute();
   return [await warehouseView(kernel, db, orgId), ...rows.map(viewOf)];
 }
 
-async function findRow(db: Kysely<any>, orgId: string, sourceId: string): Promise<SourceRow> {
+async function findRow(db: Kysely<KernelDatabase>, orgId: string, sourceId: string): Promise<SourceRow> {
   if (!/^[0-9a-f-]{36}$/i.test(sourceId)) throw notFound();
   const row = await sources(db).selectFrom("data_sources").selectAll().where("org_id", "=", orgId).where("id", "=", sourceId).executeTakeFirst();
   if (!row) throw notFound();
   return row;
 }
 
-export async function getSource(kernel: Kernel, db: Kysely<any>, orgId: string, sourceId: string): Promise<DataSourceView> {
+export async function getSource(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string, sourceId: string): Promise<DataSourceView> {
   if (sourceId === WAREHOUSE_SOURCE_ID) return warehouseView(kernel, db, orgId);
   return viewOf(await findRow(db, orgId, sourceId));
 }
@@ -190,7 +194,7 @@ function splitSecrets(connector: Connector, config: Record<string, unknown>) {
 }
 
 /** Tests `config` for `connector`; throws a 422 naming the field at fault. */
-async function testOrThrow(kernel: Kernel, db: Kysely<any>, orgId: string, sourceId: string, connector: Connector, config: unknown): Promise<void> {
+async function testOrThrow(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string, sourceId: string, connector: Connector, config: unknown): Promise<void> {
   try {
     await connector.testConnection({ kernel, db, orgId, sourceId }, config);
   } catch (err) {
@@ -214,7 +218,7 @@ export interface TestResult {
 /** Tests a configuration without saving it. With `sourceId`, omitted fields (the password) come from the saved source. */
 export async function testSource(
   kernel: Kernel,
-  db: Kysely<any>,
+  db: Kysely<KernelDatabase>,
   orgId: string,
   input: { sourceId?: string; type?: string; config?: Record<string, unknown> },
 ): Promise<TestResult> {
@@ -248,7 +252,7 @@ export async function testSource(
   }
 }
 
-async function assertNameFree(db: Kysely<any>, orgId: string, name: string, exceptId?: string): Promise<void> {
+async function assertNameFree(db: Kysely<KernelDatabase>, orgId: string, name: string, exceptId?: string): Promise<void> {
   if (name.toLowerCase() === WAREHOUSE_SOURCE_ID) throw fieldError("CONFLICT", "name", `"${name}" is the built-in warehouse's name; choose another`);
   let q = sources(db).selectFrom("data_sources").select("id").where("org_id", "=", orgId).where((eb) => eb.fn("lower", ["name"]), "=", name.toLowerCase());
   if (exceptId) q = q.where("id", "!=", exceptId);
@@ -258,7 +262,7 @@ async function assertNameFree(db: Kysely<any>, orgId: string, name: string, exce
 /** Saves a new source after a successful connection test; a failed test saves nothing. */
 export async function createSource(
   kernel: Kernel,
-  db: Kysely<any>,
+  db: Kysely<KernelDatabase>,
   orgId: string,
   userId: string | null,
   input: { name: string; type: string; config: Record<string, unknown> },
@@ -280,7 +284,7 @@ export async function createSource(
       config: publicConfig,
       secrets: Object.keys(secrets).length ? secretBox(kernel.secret, SECRETS_PURPOSE).encrypt(JSON.stringify(secrets), `${orgId}:${id}`) : null,
       created_by: userId,
-    } as never)
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return viewOf(row);
@@ -289,14 +293,14 @@ export async function createSource(
 /** Renames a source and/or changes its settings (tested first). Omitted secret fields keep their stored value. */
 export async function updateSource(
   kernel: Kernel,
-  db: Kysely<any>,
+  db: Kysely<KernelDatabase>,
   orgId: string,
   input: { sourceId: string; name?: string; config?: Record<string, unknown> },
 ): Promise<DataSourceView> {
   if (input.sourceId === WAREHOUSE_SOURCE_ID) throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: "The built-in warehouse cannot be changed." });
   const row = await findRow(db, orgId, input.sourceId);
   const connector = connectorOrThrow(row.type);
-  const patch: Partial<SourceRow> = { updated_at: new Date() };
+  const patch: Updateable<DataSourceTables["data_sources"]> = { updated_at: new Date() };
   if (input.name !== undefined && input.name !== row.name) {
     await assertNameFree(db, orgId, input.name, row.id);
     patch.name = input.name;
@@ -310,7 +314,7 @@ export async function updateSource(
   }
   const updated = await sources(db)
     .updateTable("data_sources")
-    .set(patch as never)
+    .set(patch)
     .where("org_id", "=", orgId)
     .where("id", "=", row.id)
     .returningAll()
@@ -320,7 +324,7 @@ export async function updateSource(
   return viewOf(updated);
 }
 
-export async function deleteSource(kernel: Kernel, db: Kysely<any>, orgId: string, sourceId: string): Promise<{ id: string; name: string }> {
+export async function deleteSource(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string, sourceId: string): Promise<{ id: string; name: string }> {
   if (sourceId === WAREHOUSE_SOURCE_ID) throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: "The built-in warehouse cannot be deleted." });
   const row = await findRow(db, orgId, sourceId);
   await sources(db).deleteFrom("data_sources").where("org_id", "=", orgId).where("id", "=", row.id).execute();
@@ -341,7 +345,7 @@ interface ResolvedSource {
   version: string;
 }
 
-async function resolveSource(kernel: Kernel, db: Kysely<any>, orgId: string, sourceId: string): Promise<ResolvedSource> {
+async function resolveSource(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string, sourceId: string): Promise<ResolvedSource> {
   if (sourceId === WAREHOUSE_SOURCE_ID) {
     return { id: WAREHOUSE_SOURCE_ID, connector: connectorOrThrow("warehouse"), config: {}, version: `g${dataRuntime(kernel).warehouseGeneration.get(orgId) ?? 0}` };
   }
@@ -374,7 +378,7 @@ async function withConcurrencySlot<T>(kernel: Kernel, orgId: string, fn: () => P
 export interface QueryInput {
   sourceId: string;
   sql: string;
-  params: ReadonlyArray<string | number | boolean | null>;
+  params: readonly unknown[];
   /** Fewer rows than the server's cap. */
   maxRows?: number;
   /** Skip the cache and run the query again. */
@@ -402,7 +406,7 @@ export function queryLimits(kernel: Kernel, maxRows?: number): QueryLimits {
 }
 
 /** Runs one read-only statement on a source, through the cache and the concurrency limit. */
-export async function runQuery(kernel: Kernel, db: Kysely<any>, orgId: string, input: QueryInput, signal?: AbortSignal): Promise<QueryResponse> {
+export async function runQuery(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string, input: QueryInput, signal?: AbortSignal): Promise<QueryResponse> {
   const source = await resolveSource(kernel, db, orgId, input.sourceId);
   const limits = queryLimits(kernel, input.maxRows);
   const runtime = dataRuntime(kernel);
@@ -433,7 +437,7 @@ export async function runQuery(kernel: Kernel, db: Kysely<any>, orgId: string, i
 }
 
 /** The tables and views a query on the source can read. */
-export async function describeTables(kernel: Kernel, db: Kysely<any>, orgId: string, sourceId: string, signal?: AbortSignal): Promise<TableInfo[]> {
+export async function describeTables(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string, sourceId: string, signal?: AbortSignal): Promise<TableInfo[]> {
   const source = await resolveSource(kernel, db, orgId, sourceId);
   return withConcurrencySlot(kernel, orgId, async () => {
     try {
