@@ -254,8 +254,14 @@ export async function withSpawnErrors<T>(fn: () => Promise<T>): Promise<T> {
   let onError!: (err: Error) => void;
   const failed = new Promise<never>((_, reject) => {
     onError = (err: Error) => {
-      if ((err as NodeJS.ErrnoException).syscall?.startsWith("spawn")) reject(err);
-      else throw err;
+      if ((err as NodeJS.ErrnoException).syscall?.startsWith("spawn")) return reject(err);
+      // Not ours: with no other handler it must still end the process, as it would have.
+      if (process.listenerCount("uncaughtException") === 1) {
+        process.off("uncaughtException", onError);
+        setImmediate(() => {
+          throw err;
+        });
+      }
     };
   });
   process.on("uncaughtException", onError);
