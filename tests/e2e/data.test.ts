@@ -74,7 +74,7 @@ describe("the data page", () => {
     await summary.waitFor();
     await expect(summary.getByRole("list", { name: "Bad rows" }).innerText()).resolves.toContain("Line 5: Expected 3 fields, found 4");
     // The schema browser shows the new table with its typed columns.
-    const tables = page.getByRole("list", { name: "Tables" });
+    const tables = page.getByRole("list", { name: "Tables", exact: true });
     await tables.getByText("public.city_orders", { exact: true }).click();
     await tables.getByRole("cell", { name: "revenue" }).waitFor();
     expect(owner.unexpectedProblems()).toEqual([]);
@@ -88,7 +88,7 @@ describe("the data page", () => {
     // Each table once, named schema.table (it once read "sample.sample.orders").
     const lines = (await loaded.innerText()).split("\n").map((l) => l.replace(/: [\d,]+ rows$/, ""));
     expect(lines).toEqual(["sample.customers", "sample.products", "sample.orders", "sample.order_items", "sample.events"]);
-    await page.getByRole("list", { name: "Tables" }).getByText("sample.orders", { exact: true }).waitFor();
+    await page.getByRole("list", { name: "Tables", exact: true }).getByText("sample.orders", { exact: true }).waitFor();
     expect(owner.unexpectedProblems()).toEqual([]);
   }, 120_000);
 
@@ -166,7 +166,7 @@ describe("the data page", () => {
     await waitForHydration(page);
     await heading(page, `${PROJECT.name}: data`);
     await page.getByRole("list", { name: "Data sources" }).getByRole("listitem").first().waitFor();
-    await page.getByRole("list", { name: "Tables" }).getByText("sample.orders", { exact: true }).waitFor();
+    await page.getByRole("list", { name: "Tables", exact: true }).getByText("sample.orders", { exact: true }).waitFor();
     await page.getByText("Your role lets you see the sources and their tables.").waitFor();
     for (const name of ["Connect PostgreSQL", "Upload", "Load sample data", "Run"]) {
       await expect(page.getByRole("button", { name, exact: true }).count()).resolves.toBe(0);
