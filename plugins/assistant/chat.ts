@@ -39,6 +39,7 @@ import { systemPrompt, type Place, type PromptContext } from "./prompt";
 import { redactText } from "./safety";
 import { assistantDb, createThread, recordUsage, saveMessages, titleFrom, type StoredMessage, type ThreadSummary } from "./service";
 import { assistantTools, ToolCallFailed, WRITE_TO_EDITOR } from "./tools";
+import { safeString } from "~/kernel/schemas";
 
 /** Metadata the server attaches to assistant messages. */
 export interface AssistantMessageMetadata {
@@ -73,13 +74,13 @@ const bodySchema = z.object({
   projectId: z.uuid({ message: "projectId must be a project id (UUID)" }).nullable().default(null),
   threadId: z.uuid({ message: "threadId must be a conversation id (UUID)" }).nullable().default(null),
   place: z.enum(PLACES, { message: `place must be one of: ${PLACES.join(", ")}` }),
-  dashboardSlug: z.string().trim().min(1).max(100).nullable().default(null),
-  chartId: z.string().trim().min(1).max(100).nullable().default(null),
+  dashboardSlug: safeString().trim().min(1).max(100).nullable().default(null),
+  chartId: safeString().trim().min(1).max(100).nullable().default(null),
   editor: z
     .object({
       language: z.enum(["yaml", "sql"]),
-      label: z.string().trim().min(1).max(200),
-      value: z.string().max(500_000, "The editor's text is too long for the assistant (500,000 characters at most)"),
+      label: safeString().trim().min(1).max(200),
+      value: safeString().max(500_000, "The editor's text is too long for the assistant (500,000 characters at most)"),
     })
     .nullable()
     .default(null),

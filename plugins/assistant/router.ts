@@ -9,6 +9,7 @@ import { capabilityProcedure, createTRPCRouter, optionalProjectCapabilityProcedu
 import { assistantUse } from "./capabilities";
 import { assistantConfig, CONFIGURE_HELP } from "./config";
 import { assistantDb, deleteThread, getThread, listThreads, renameThread, threadMessages, TITLE_MAX, usageToday } from "./service";
+import { safeString } from "~/kernel/schemas";
 
 const threadId = z.uuid({ message: "threadId must be a conversation id (UUID)" });
 
@@ -64,7 +65,7 @@ export const assistantRouter = createTRPCRouter({
       }),
 
     rename: capabilityProcedure(assistantUse)
-      .input(z.object({ threadId, title: z.string().trim().min(1, "Give the conversation a name").max(TITLE_MAX, `At most ${TITLE_MAX} characters`) }))
+      .input(z.object({ threadId, title: safeString().trim().min(1, "Give the conversation a name").max(TITLE_MAX, `At most ${TITLE_MAX} characters`) }))
       .mutation(async ({ ctx, input }) => {
         const thread = await renameThread(assistantDb(ctx.db), ctx.org.id, ctx.actor.userId, input.threadId, input.title);
         await ctx.audit({ action: "assistant.thread.rename", target: { type: "assistant_thread", id: thread.id }, data: { title: thread.title } });

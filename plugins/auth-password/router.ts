@@ -43,6 +43,7 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from "./service";
+import { safeString } from "~/kernel/schemas";
 
 /** The one answer for a wrong email or a wrong password: it must not tell which. */
 export const INCORRECT_CREDENTIALS = "Email or password is incorrect.";
@@ -64,7 +65,7 @@ function requestMeta(ctx: RequestContext) {
   return { ip: ctx.ip, requestId: ctx.requestId };
 }
 
-const tokenInput = z.string({ message: "The link has no token" }).trim().max(200, "This link is not valid");
+const tokenInput = safeString({ message: "The link has no token" }).trim().max(200, "This link is not valid");
 
 export const authPasswordRouter = createTRPCRouter({
   /**

@@ -15,6 +15,7 @@ import type { MailMessage } from "~/kernel/mail";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { fieldError } from "~/kernel/errors";
 import { isCommonPassword } from "./common-passwords";
+import { safeString } from "~/kernel/schemas";
 
 /* ----------------------------------------------------------------------------------------
  * Tables
@@ -51,16 +52,14 @@ export function passwordDb(db: Kysely<KernelDatabase>): PasswordDb {
  * ------------------------------------------------------------------------------------- */
 
 /** An email address, trimmed and lower-cased. */
-export const emailSchema = z
-  .string({ message: "Enter your email address" })
+export const emailSchema = safeString({ message: "Enter your email address" })
   .trim()
   .toLowerCase()
   .min(1, "Enter your email address")
   .max(254, "An email address has at most 254 characters")
   .pipe(z.email({ message: "Enter a valid email address, like name@example.com" }));
 
-export const nameSchema = z
-  .string({ message: "Enter your name" })
+export const nameSchema = safeString({ message: "Enter your name" })
   .trim()
   .min(1, "Enter your name")
   .max(100, "Use at most 100 characters for your name");
@@ -69,7 +68,7 @@ export const nameSchema = z
  * What tRPC accepts as a password before the rules run. The rules themselves
  * (passwordProblem) need the email, so they run in the procedure and answer with a field error.
  */
-export const passwordInput = z.string({ message: "Enter a password" }).max(1000, "Use at most 200 characters");
+export const passwordInput = safeString({ message: "Enter a password" }).max(1000, "Use at most 200 characters");
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 200;

@@ -32,11 +32,12 @@ import {
   validateYaml,
   type DashboardScope,
 } from "./service";
+import { safeString, safeUnknown } from "~/kernel/schemas";
 
-const slug = z.string().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
-const yaml = z.string().max(MAX_YAML_LENGTH, `At most ${MAX_YAML_LENGTH} characters`);
-const version = z.number().int().min(1, "Versions start at 1");
-const variableValues = z.record(z.string().max(63), z.unknown()).refine((v) => Object.keys(v).length <= 50, "At most 50 variables");
+const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
+const yaml = safeString().max(MAX_YAML_LENGTH, `At most ${MAX_YAML_LENGTH} characters`);
+const version = z.number().int().min(1, "Versions start at 1").max(2_147_483_647, "No such version");
+const variableValues = z.record(safeString().max(63), safeUnknown()).refine((v) => Object.keys(v).length <= 50, "At most 50 variables");
 
 type ProjectCtx = RequestContext & { actor: { userId: string }; org: { id: string }; project: { id: string; role: string } };
 
@@ -73,7 +74,7 @@ export const dashboardsRouter = createTRPCRouter({
         readOnly: true,
       },
     })
-    .input(z.object({ search: z.string().max(200).optional(), tag: z.string().max(40).optional(), deleted: z.boolean().optional() }))
+    .input(z.object({ search: safeString().max(200).optional(), tag: safeString().max(40).optional(), deleted: z.boolean().optional() }))
     .query(async ({ ctx, input }) => ({ items: await listDashboards(scopeOf(ctx), input) })),
 
   search: capabilityProcedure(dashboardView)
@@ -85,7 +86,7 @@ export const dashboardsRouter = createTRPCRouter({
         readOnly: true,
       },
     })
-    .input(z.object({ query: z.string().trim().min(1, "Say what to look for").max(200), projectId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
+    .input(z.object({ query: safeString().trim().min(1, "Say what to look for").max(200), projectId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
     .query(async ({ ctx, input }) => ({
       items: await searchOrg(ctx.db, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, query: input.query, projectId: input.projectId, limit: input.limit }),
     })),
@@ -130,7 +131,7 @@ export const dashboardsRouter = createTRPCRouter({
           "Create a dashboard in a project from its YAML document (orgId, projectId, yaml; slug optional: derived from the title and made unique when absent). An invalid document saves nothing and answers 422 with each error under fieldErrors yaml.<path>. Returns the slug and version 1.",
       },
     })
-    .input(z.object({ yaml, slug: z.string().trim().toLowerCase().max(64, "At most 64 characters").optional(), message: z.string().max(500).optional() }))
+    .input(z.object({ yaml, slug: safeString().trim().toLowerCase().max(64, "At most 64 characters").optional(), message: safeString().max(500).optional() }))
     .mutation(async ({ ctx, input }) => {
       const created = await createDashboard(scopeOf(ctx), input);
       await ctx.audit({ action: "dashboards.create", target: { type: "dashboard", id: created.id }, data: { projectId: ctx.project.id, slug: created.slug, title: created.title } });
@@ -146,7 +147,7 @@ export const dashboardsRouter = createTRPCRouter({
         idempotent: false,
       },
     })
-    .input(z.object({ slug, yaml, version, message: z.string().max(500).optional() }))
+    .input(z.object({ slug, yaml, version, message: safeString().max(500).optional() }))
     .mutation(async ({ ctx, input }) => {
       const updated = await updateDashboard(scopeOf(ctx), input);
       await ctx.audit({ action: "dashboards.update", target: { type: "dashboard", id: updated.id }, data: { projectId: ctx.project.id, slug: updated.slug, version: updated.version } });
@@ -179,7 +180,7 @@ export const dashboardsRouter = createTRPCRouter({
     }),
 
   duplicate: projectCapabilityProcedure(dashboardEdit)
-    .input(z.object({ slug, newSlug: z.string().trim().toLowerCase().max(64, "At most 64 characters").optional(), title: z.string().trim().min(1).max(200).optional() }))
+    .input(z.object({ slug, newSlug: safeString().trim().toLowerCase().max(64, "At most 64 characters").optional(), title: safeString().trim().min(1).max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
       const copy = await duplicateDashboard(scopeOf(ctx), input);
       await ctx.audit({ action: "dashboards.duplicate", target: { type: "dashboard", id: copy.id }, data: { projectId: ctx.project.id, from: input.slug, slug: copy.slug } });
@@ -212,7 +213,7 @@ export const dashboardsRouter = createTRPCRouter({
         slug,
         variables: variableValues.optional(),
         refresh: z.boolean().default(false),
-        queries: z.array(z.string().max(63)).max(200).optional(),
+        queries: z.array(safeString().max(63)).max(200).optional(),
       }),
     )
     .query(async ({ ctx, input, signal }) => {
@@ -224,8 +225,8 @@ export const dashboardsRouter = createTRPCRouter({
   preview: projectCapabilityProcedure(dashboardEdit, queryRun)
     .input(
       z.object({
-        source: z.string().max(100).optional(),
-        sql: z.string().max(100_000).optional(),
+        source: safeString().max(100).optional(),
+        sql: safeString().max(100_000).optional(),
         visual: visualQuerySchema.optional(),
         variables: z.array(variableSchema).max(50).optional(),
         values: variableValues.optional(),
@@ -240,7 +241,7 @@ export const dashboardsRouter = createTRPCRouter({
     }),
 
   compile: projectCapabilityProcedure(dashboardEdit)
-    .input(z.object({ visual: visualQuerySchema, source: z.string().max(100).optional() }))
+    .input(z.object({ visual: visualQuerySchema, source: safeString().max(100).optional() }))
     .query(async ({ ctx, input, signal }) => compileOnly(runScopeOf(ctx, signal), input)),
 
   renderChart: projectCapabilityProcedure(dashboardView)
@@ -255,7 +256,7 @@ export const dashboardsRouter = createTRPCRouter({
     .input(
       z.object({
         slug,
-        chartId: z.string().max(63),
+        chartId: safeString().max(63),
         variables: variableValues.optional(),
         width: z.number().int().min(100).max(2000).optional(),
         height: z.number().int().min(80).max(2000).optional(),

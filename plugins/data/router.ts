@@ -23,6 +23,7 @@ import {
   testSource,
   updateSource,
 } from "./service";
+import { safeString, safeUnknown } from "~/kernel/schemas";
 
 /** Largest CSV the upload procedure takes (characters); DATA's CSV_MAX_BYTES may lower it. */
 export const MAX_CSV_UPLOAD = 10_000_000;
@@ -31,9 +32,9 @@ export const MAX_PARAMS = 100;
 
 const sourceId = z.union([z.literal(WAREHOUSE_SOURCE_ID), z.uuid()], { message: 'sourceId must be "warehouse" or a data source id (UUID)' });
 const savedSourceId = z.uuid({ message: "sourceId must be a data source id (UUID)" });
-const sourceName = z.string().trim().min(1, "Name the source").max(80, "At most 80 characters");
-const config = z.record(z.string(), z.unknown());
-const param = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+const sourceName = safeString().trim().min(1, "Name the source").max(80, "At most 80 characters");
+const config = z.record(safeString(), safeUnknown());
+const param = z.union([safeString().max(10_000), z.number(), z.boolean(), z.null()]);
 
 /** 429s carry Retry-After. */
 function withRetryAfter(ctx: Pick<RequestContext, "resHeaders">) {
@@ -78,7 +79,7 @@ export const dataRouter = createTRPCRouter({
           idempotent: true,
         },
       })
-      .input(z.object({ sourceId: sourceId.optional(), type: z.string().max(40).optional(), config: config.optional() }))
+      .input(z.object({ sourceId: sourceId.optional(), type: safeString().max(40).optional(), config: config.optional() }))
       .mutation(async ({ ctx, input }) => {
         const result = await testSource(ctx.kernel, ctx.db, ctx.org.id, input);
         await ctx.audit({ action: "data.source.test", target: input.sourceId ? { type: "data_source", id: input.sourceId } : undefined, data: { type: input.type ?? null, ok: result.ok } });
@@ -93,7 +94,7 @@ export const dataRouter = createTRPCRouter({
             "Connect an external PostgreSQL database. config is exactly { host, port, database, user, password, sslmode } (sslmode: disable, prefer, require, verify-ca, verify-full). The connection is tested first; a failed test saves nothing and names the field at fault.",
         },
       })
-      .input(z.object({ name: sourceName, type: z.string().max(40).default("postgres"), config }))
+      .input(z.object({ name: sourceName, type: safeString().max(40).default("postgres"), config }))
       .mutation(async ({ ctx, input }) => {
         const source = await createSource(ctx.kernel, ctx.db, ctx.org.id, ctx.actor.userId, input);
         await ctx.audit({ action: "data.source.create", target: { type: "data_source", id: source.id }, data: { name: source.name, type: source.type, config: source.config } });
@@ -158,7 +159,7 @@ export const dataRouter = createTRPCRouter({
     .input(
       z.object({
         sourceId: sourceId.default(WAREHOUSE_SOURCE_ID),
-        sql: z.string().max(MAX_SQL_LENGTH, `At most ${MAX_SQL_LENGTH} characters`).refine((s) => s.trim().length > 0, "Write a query"),
+        sql: safeString().max(MAX_SQL_LENGTH, `At most ${MAX_SQL_LENGTH} characters`).refine((s) => s.trim().length > 0, "Write a query"),
         params: z.array(param).max(MAX_PARAMS, `At most ${MAX_PARAMS} parameters`).default([]),
         maxRows: z.number().int().min(1).max(1_000_000).optional(),
         refresh: z.boolean().default(false),
@@ -176,8 +177,8 @@ export const dataRouter = createTRPCRouter({
     })
     .input(
       z.object({
-        table: z.string().max(63, "At most 63 characters"),
-        csv: z.string().max(MAX_CSV_UPLOAD, `At most ${MAX_CSV_UPLOAD} characters; use the CLI (warehouse:import) for larger files`),
+        table: safeString().max(63, "At most 63 characters"),
+        csv: safeString().max(MAX_CSV_UPLOAD, `At most ${MAX_CSV_UPLOAD} characters; use the CLI (warehouse:import) for larger files`),
         mode: z.enum(["replace", "append"]).default("replace"),
         /** Choose it to follow `onImportProgress` for this upload. */
         importId: z.uuid().optional(),

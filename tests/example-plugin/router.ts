@@ -3,6 +3,7 @@ import { capabilityProcedure, createTRPCRouter, publicProcedure } from "~/kernel
 import { noteRead, noteWrite } from "./capabilities";
 import { noteDigestJob } from "./jobs";
 import { addNote, exampleDb, listNotes } from "./service";
+import { safeString } from "~/kernel/schemas";
 
 declare module "~/kernel/events" {
   interface AtriumEvents {
@@ -13,7 +14,7 @@ declare module "~/kernel/events" {
 export const exampleRouter = createTRPCRouter({
   /** A public procedure: says hello, proves the input and output types reach the client. */
   hello: publicProcedure
-    .input(z.object({ name: z.string().min(1).max(40) }))
+    .input(z.object({ name: safeString().min(1).max(40) }))
     .query(({ input }) => ({ greeting: `Hello, ${input.name}!`, length: input.name.length })),
 
   notes: createTRPCRouter({
@@ -22,7 +23,7 @@ export const exampleRouter = createTRPCRouter({
       .query(async ({ ctx }) => listNotes(exampleDb(ctx.db), ctx.org.id)),
 
     add: capabilityProcedure(noteWrite)
-      .input(z.object({ body: z.string().trim().min(1, "Write something").max(500) }))
+      .input(z.object({ body: safeString().trim().min(1, "Write something").max(500) }))
       .mutation(async ({ ctx, input }) => {
         // ctx.db is this call's transaction: the note, its event, its digest job and the audit
         // event commit together or not at all.

@@ -3,6 +3,7 @@
  * for the YAML format described in docs/dashboards.md. Browser-safe.
  */
 import * as z from "zod";
+import { safeString } from "~/kernel/schemas";
 
 /** Variable names: referenced in SQL as `{{name}}` (`__proto__` is refused: names become object keys). */
 export const VARIABLE_NAME = /^(?!__proto__$)[a-z_][a-z0-9_]*$/;
@@ -35,44 +36,44 @@ export const DEFAULT_VISUAL_LIMIT = 1_000;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-const text = (max: number) => z.string().max(max);
-const d3Format = z.string().max(60).regex(D3_FORMAT, { message: "Not a d3-format specifier" });
-const scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
+const text = (max: number) => safeString().max(max);
+const d3Format = safeString().max(60).regex(D3_FORMAT, { message: "Not a d3-format specifier" });
+const scalar = z.union([safeString().max(1000), z.number(), z.boolean()]);
 
 // ---------------------------------------------------------------------------------------------
 // Variables
 
 const optionItem = z.union([
-  z.string().max(500),
+  safeString().max(500),
   z.number(),
-  z.strictObject({ value: z.union([z.string().max(500), z.number()]), label: text(200).optional() }),
+  z.strictObject({ value: z.union([safeString().max(500), z.number()]), label: text(200).optional() }),
 ]);
 /** Static options, or options from a query of this document (first column value, second label). */
 export const variableOptionsSchema = z.union([
   z.array(optionItem).max(1000),
-  z.strictObject({ query: z.string().regex(QUERY_ID) }),
+  z.strictObject({ query: safeString().regex(QUERY_ID) }),
 ]);
 
 const variableCommon = {
-  name: z.string().regex(VARIABLE_NAME).max(63),
+  name: safeString().regex(VARIABLE_NAME).max(63),
   label: text(200).optional(),
   description: text(1000).optional(),
 };
 
-export const isoDate = z.string().regex(ISO_DATE, { message: "Not an ISO date (YYYY-MM-DD)" });
+export const isoDate = safeString().regex(ISO_DATE, { message: "Not an ISO date (YYYY-MM-DD)" });
 export const dateRangeValue = z.strictObject({ start: isoDate, end: isoDate });
 
 export const variableSchema = z.discriminatedUnion("type", [
   z.strictObject({
     ...variableCommon,
     type: z.literal("select"),
-    default: z.union([z.string().max(500), z.number()]).optional(),
+    default: z.union([safeString().max(500), z.number()]).optional(),
     options: variableOptionsSchema.optional(),
   }),
   z.strictObject({
     ...variableCommon,
     type: z.literal("multiselect"),
-    default: z.array(z.union([z.string().max(500), z.number()])).max(1000).optional(),
+    default: z.array(z.union([safeString().max(500), z.number()])).max(1000).optional(),
     options: variableOptionsSchema.optional(),
   }),
   z.strictObject({
@@ -105,26 +106,26 @@ export const variableSchema = z.discriminatedUnion("type", [
 // Queries
 
 export const visualDimensionSchema = z.strictObject({
-  column: z.string().min(1).max(128),
+  column: safeString().min(1).max(128),
   truncate: z.enum(TRUNCATE_UNITS).optional(),
-  as: z.string().regex(ALIAS).max(63).optional(),
+  as: safeString().regex(ALIAS).max(63).optional(),
 });
 export const visualMeasureSchema = z.strictObject({
   fn: z.enum(MEASURE_FNS),
-  column: z.string().min(1).max(128).optional(),
-  as: z.string().regex(ALIAS).max(63).optional(),
+  column: safeString().min(1).max(128).optional(),
+  as: safeString().regex(ALIAS).max(63).optional(),
 });
 export const visualFilterSchema = z.strictObject({
-  column: z.string().min(1).max(128),
+  column: safeString().min(1).max(128),
   op: z.enum(FILTER_OPS),
   value: z.union([scalar, z.null(), z.array(scalar).max(1000)]).optional(),
 });
 export const visualSortSchema = z.strictObject({
-  by: z.string().min(1).max(128),
+  by: safeString().min(1).max(128),
   dir: z.enum(SORT_DIRS).optional(),
 });
 export const visualQuerySchema = z.strictObject({
-  table: z.string().min(1).max(260),
+  table: safeString().min(1).max(260),
   dimensions: z.array(visualDimensionSchema).max(20).optional(),
   measures: z.array(visualMeasureSchema).max(20).optional(),
   filters: z.array(visualFilterSchema).max(50).optional(),
@@ -134,7 +135,7 @@ export const visualQuerySchema = z.strictObject({
 
 export const queryDefSchema = z.strictObject({
   description: text(1000).optional(),
-  sql: z.string().min(1).max(100_000).optional(),
+  sql: safeString().min(1).max(100_000).optional(),
   visual: visualQuerySchema.optional(),
 });
 
@@ -142,18 +143,18 @@ export const queryDefSchema = z.strictObject({
 // Charts
 
 const chartCommon = {
-  id: z.string().regex(CHART_ID).max(63),
+  id: safeString().regex(CHART_ID).max(63),
   title: text(200).optional(),
   description: text(2000).optional(),
 };
-const column = z.string().min(1).max(128);
+const column = safeString().min(1).max(128);
 const chartSort = z.strictObject({ by: column, dir: z.enum(SORT_DIRS).optional() });
-const xyFormat = z.strictObject({ x: z.string().max(60).optional(), y: d3Format.optional() });
+const xyFormat = z.strictObject({ x: safeString().max(60).optional(), y: d3Format.optional() });
 const xyChart = <T extends string>(type: T) =>
   z.strictObject({
     ...chartCommon,
     type: z.literal(type),
-    query: z.string().regex(QUERY_ID),
+    query: safeString().regex(QUERY_ID),
     x: column,
     y: z.union([column, z.array(column).min(1).max(20)]),
     color: column.optional(),
@@ -170,7 +171,7 @@ export const chartSchema = z.discriminatedUnion("type", [
   z.strictObject({
     ...chartCommon,
     type: z.literal("pie"),
-    query: z.string().regex(QUERY_ID),
+    query: safeString().regex(QUERY_ID),
     x: column,
     y: column,
     sort: chartSort.optional(),
@@ -181,7 +182,7 @@ export const chartSchema = z.discriminatedUnion("type", [
   z.strictObject({
     ...chartCommon,
     type: z.literal("kpi"),
-    query: z.string().regex(QUERY_ID),
+    query: safeString().regex(QUERY_ID),
     value: column,
     compare: column.optional(),
     format: z.strictObject({ value: d3Format.optional(), compare: d3Format.optional() }).optional(),
@@ -189,7 +190,7 @@ export const chartSchema = z.discriminatedUnion("type", [
   z.strictObject({
     ...chartCommon,
     type: z.literal("table"),
-    query: z.string().regex(QUERY_ID),
+    query: safeString().regex(QUERY_ID),
     columns: z.array(column).min(1).max(100).optional(),
     sort: chartSort.optional(),
     format: z.record(column, d3Format).optional(),
@@ -197,7 +198,7 @@ export const chartSchema = z.discriminatedUnion("type", [
   z.strictObject({
     ...chartCommon,
     type: z.literal("text"),
-    markdown: z.string().max(20_000),
+    markdown: safeString().max(20_000),
   }),
 ]);
 
@@ -205,20 +206,20 @@ export const chartSchema = z.discriminatedUnion("type", [
 // Layout
 
 const rowItem = z.strictObject({
-  chart: z.string().regex(CHART_ID),
+  chart: safeString().regex(CHART_ID),
   width: z.number().int().min(1).max(12).optional(),
   height: z.number().int().min(1).max(24).optional(),
 });
 const rows = z.array(z.array(rowItem).min(1).max(12)).max(200);
 const gridItem = z.strictObject({
-  chart: z.string().regex(CHART_ID),
+  chart: safeString().regex(CHART_ID),
   x: z.number().int().min(0).max(11),
   y: z.number().int().min(0).max(1000),
   w: z.number().int().min(1).max(12),
   h: z.number().int().min(1).max(50),
 });
 const grid = z.array(gridItem).max(500);
-const tab = z.strictObject({ title: z.string().min(1).max(100), rows: rows.optional(), grid: grid.optional() });
+const tab = z.strictObject({ title: safeString().min(1).max(100), rows: rows.optional(), grid: grid.optional() });
 
 export const layoutSchema = z.strictObject({
   rows: rows.optional(),
@@ -230,12 +231,12 @@ export const layoutSchema = z.strictObject({
 // The document
 
 export const dashboardSchema = z.strictObject({
-  title: z.string().trim().min(1).max(200),
+  title: safeString().trim().min(1).max(200),
   description: text(20_000).optional(),
-  tags: z.array(z.string().regex(TAG).max(40)).max(20).optional(),
-  source: z.string().min(1).max(100).optional(),
+  tags: z.array(safeString().regex(TAG).max(40)).max(20).optional(),
+  source: safeString().min(1).max(100).optional(),
   variables: z.array(variableSchema).max(50).optional(),
-  queries: z.record(z.string().regex(QUERY_ID).max(63), queryDefSchema).optional(),
+  queries: z.record(safeString().regex(QUERY_ID).max(63), queryDefSchema).optional(),
   charts: z.array(chartSchema).max(200).optional(),
   layout: layoutSchema.optional(),
 });

@@ -12,13 +12,13 @@ import { capabilityProcedure, createTRPCRouter, publicProcedure, sessionProcedur
 import { fieldError } from "../errors";
 import { AUTO_JOIN_ROLES, domainOf, policyDb, providerName, sessionProviderOf } from "./policy";
 import { listSignInMethods, removeSignInMethod, signInProviders } from "./providers";
+import { safeString } from "../schemas";
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
 const policyInput = z.object({
-  requiredProvider: z.string().trim().max(40).nullable(),
-  autoJoinDomain: z
-    .string()
+  requiredProvider: safeString().trim().max(40).nullable(),
+  autoJoinDomain: safeString()
     .trim()
     .toLowerCase()
     .max(253, "Use at most 253 characters")
@@ -51,7 +51,7 @@ export const signInRouter = createTRPCRouter({
     }),
 
     /** Unlinks one of the caller's methods; 409 when it is the last way to sign in. */
-    unlink: sessionProcedure.input(z.object({ id: z.string().min(1).max(200) })).mutation(async ({ ctx, input }) => {
+    unlink: sessionProcedure.input(z.object({ id: safeString().min(1).max(200) })).mutation(async ({ ctx, input }) => {
       const removed = await removeSignInMethod(ctx.kernel, ctx.db, ctx.actor.userId, input.id);
       await ctx.audit({ action: "auth.identity.unlinked", data: { kind: removed.kind, provider: removed.provider } });
       return { ok: true as const };

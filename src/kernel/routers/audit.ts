@@ -4,12 +4,13 @@
 import { z } from "zod";
 import { auditView } from "../tenancy/capabilities";
 import { capabilityProcedure, createTRPCRouter } from "../trpc";
+import { safeString } from "../schemas";
 
 export const auditRouter = createTRPCRouter({
   list: capabilityProcedure(auditView)
     .input(
       z.object({
-        action: z.string().trim().max(100).optional(),
+        action: safeString().trim().max(100).optional(),
         actorKind: z.enum(["user", "token", "agent", "system", "anonymous"]).optional(),
         /** Page backwards: events with an id lower than this. */
         before: z.coerce.number().int().positive().optional(),

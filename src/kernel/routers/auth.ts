@@ -11,6 +11,7 @@ import { tokenCreate } from "../tenancy/capabilities";
 import { nameSchema } from "../tenancy/service";
 import { capabilityProcedure, createTRPCRouter, publicProcedure, sessionProcedure } from "../trpc";
 import { applyScope } from "../scope";
+import { safeString } from "../schemas";
 
 export const authRouter = createTRPCRouter({
   /** The signed-in person and their orgs, or null. A token sees only its own org. */
@@ -78,7 +79,7 @@ export const authRouter = createTRPCRouter({
       }));
     }),
 
-    revoke: sessionProcedure.input(z.object({ id: z.string().regex(/^[0-9a-f]{16}$/, "Unknown session") })).mutation(async ({ ctx, input }) => {
+    revoke: sessionProcedure.input(z.object({ id: safeString().regex(/^[0-9a-f]{16}$/, "Unknown session") })).mutation(async ({ ctx, input }) => {
       const result = await ctx.db
         .deleteFrom("sessions")
         .where("user_id", "=", ctx.actor.userId)

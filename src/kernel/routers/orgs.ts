@@ -10,8 +10,9 @@ import { membersInvite, membersManage, orgDelete, orgUpdate, orgView } from "../
 import { changeRole, createOrg, nameSchema, removeMember, roleSchema, slugSchema, transferOwnership } from "../tenancy/service";
 import { capabilityProcedure, createTRPCRouter, publicProcedure, sessionProcedure, userProcedure } from "../trpc";
 import { fieldError } from "../errors";
+import { safeString } from "../schemas";
 
-const emailSchema = z.string().trim().toLowerCase().email("Enter a valid email address").max(254);
+const emailSchema = safeString().trim().toLowerCase().email("Enter a valid email address").max(254);
 
 export const orgsRouter = createTRPCRouter({
   /** Orgs I belong to (a token: its own org). */
@@ -30,7 +31,7 @@ export const orgsRouter = createTRPCRouter({
     }),
 
   /** One org by slug, with my role and what it lets me do. 404 unless I am a member. */
-  bySlug: userProcedure.input(z.object({ slug: z.string().max(64) })).query(async ({ ctx, input }) => {
+  bySlug: userProcedure.input(z.object({ slug: safeString().max(64) })).query(async ({ ctx, input }) => {
     const row = await ctx.db
       .selectFrom("orgs")
       .innerJoin("memberships", (j) => j.onRef("memberships.org_id", "=", "orgs.id").on("memberships.user_id", "=", ctx.actor.userId))
@@ -56,7 +57,7 @@ export const orgsRouter = createTRPCRouter({
 
   /** Soft delete: gone for everyone at once, restorable for 30 days with `atrium orgs:restore`. */
   delete: capabilityProcedure(orgDelete)
-    .input(z.object({ confirmSlug: z.string() }))
+    .input(z.object({ confirmSlug: safeString() }))
     .mutation(async ({ ctx, input }) => {
       const org = await ctx.db.selectFrom("orgs").select(["slug"]).where("id", "=", ctx.org.id).executeTakeFirstOrThrow();
       if (input.confirmSlug.trim().toLowerCase() !== org.slug) throw fieldError("UNPROCESSABLE_CONTENT", "confirmSlug", `Type "${org.slug}" to confirm.`);
@@ -174,14 +175,14 @@ export const orgsRouter = createTRPCRouter({
       }),
 
     /** What an invitation link is for, before accepting (no membership needed). */
-    preview: publicProcedure.input(z.object({ token: z.string().max(100) })).query(async ({ ctx, input }) => {
+    preview: publicProcedure.input(z.object({ token: safeString().max(100) })).query(async ({ ctx, input }) => {
       const invitation = await findInvitation(ctx.kernel.db, input.token);
       if (!invitation) throw new TRPCError({ code: "NOT_FOUND", message: "This invitation link is not valid." });
       return { orgName: invitation.org_name, orgSlug: invitation.org_slug, email: invitation.email, role: invitation.role, status: invitationStatus(invitation) };
     }),
 
     /** Accepts an invitation sent to my email address. */
-    accept: sessionProcedure.input(z.object({ token: z.string().max(100) })).mutation(async ({ ctx, input }) => {
+    accept: sessionProcedure.input(z.object({ token: safeString().max(100) })).mutation(async ({ ctx, input }) => {
       const invitation = await findInvitation(ctx.db, input.token);
       if (!invitation) throw new TRPCError({ code: "NOT_FOUND", message: "This invitation link is not valid." });
       const status = invitationStatus(invitation);

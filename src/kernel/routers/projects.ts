@@ -8,6 +8,7 @@ import { createProject, nameSchema, roleSchema, slugSchema } from "../tenancy/se
 import { projectRoleProblem } from "../tenancy/roles";
 import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure } from "../trpc";
 import { fieldError } from "../errors";
+import { safeString } from "../schemas";
 
 const projectColumns = ["id", "slug", "name", "description", "archived_at as archivedAt", "created_at as createdAt", "updated_at as updatedAt"] as const;
 
@@ -22,7 +23,7 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   bySlug: capabilityProcedure(orgView)
-    .input(z.object({ slug: z.string().max(64) }))
+    .input(z.object({ slug: safeString().max(64) }))
     .query(async ({ ctx, input }) => {
       const row = await ctx.db
         .selectFrom("projects")
@@ -37,7 +38,7 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   create: capabilityProcedure(projectCreate)
-    .input(z.object({ slug: slugSchema, name: nameSchema, description: z.string().trim().max(500).default("") }))
+    .input(z.object({ slug: slugSchema, name: nameSchema, description: safeString().trim().max(500).default("") }))
     .mutation(async ({ ctx, input }) => {
       const project = await createProject(ctx.db, { ...input, orgId: ctx.org.id });
       await ctx.audit({ action: "project.create", target: { type: "project", id: project.id }, data: { slug: project.slug, name: project.name } });
@@ -45,7 +46,7 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   update: projectCapabilityProcedure(projectUpdate)
-    .input(z.object({ name: nameSchema.optional(), description: z.string().trim().max(500).optional() }))
+    .input(z.object({ name: nameSchema.optional(), description: safeString().trim().max(500).optional() }))
     .mutation(async ({ ctx, input }) => {
       const changes = { name: input.name, description: input.description };
       if (changes.name === undefined && changes.description === undefined) throw fieldError("UNPROCESSABLE_CONTENT", "name", "Nothing to change.");
@@ -68,7 +69,7 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   delete: projectCapabilityProcedure(projectManage)
-    .input(z.object({ confirmSlug: z.string() }))
+    .input(z.object({ confirmSlug: safeString() }))
     .mutation(async ({ ctx, input }) => {
       const project = await ctx.db.selectFrom("projects").select("slug").where("id", "=", ctx.project.id).executeTakeFirstOrThrow();
       if (input.confirmSlug.trim().toLowerCase() !== project.slug) throw fieldError("UNPROCESSABLE_CONTENT", "confirmSlug", `Type "${project.slug}" to confirm.`);

@@ -10,17 +10,17 @@ import { z } from "zod";
 import type { KernelDatabase, Role } from "../db/schema";
 import { applyScope } from "../scope";
 import { fieldError } from "../errors";
+import { safeString } from "../schemas";
 
 type Db = Kysely<KernelDatabase>;
 
 /** Org and project slugs: lower-case letters, digits and inner hyphens, 1–40 characters. */
-export const slugSchema = z
-  .string()
+export const slugSchema = safeString()
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, "Use 1–40 lower-case letters, digits and hyphens, not starting or ending with a hyphen");
 
-export const nameSchema = z.string().trim().min(1, "A name is required").max(100, "At most 100 characters");
+export const nameSchema = safeString().trim().min(1, "A name is required").max(100, "At most 100 characters");
 export const roleSchema = z.enum(["owner", "admin", "editor", "viewer"]);
 
 /** Slugs that would collide with app routes. */
