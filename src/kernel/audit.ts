@@ -23,16 +23,26 @@ export interface AuditEntry {
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential|private/i;
 
+const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text `jsonb` accepts: NUL and unpaired surrogates (which inputs are refused for, but a cut
+ * at 500 characters can split a pair) become U+FFFD, so an audit event never fails its write.
+ */
+function storableText(value: string): string {
+  return value.replace(UNSTORABLE, "\ufffd");
+}
+
 /** A copy of `value` safe to store: secrets replaced, strings cut at 500 characters, depth 4. */
 export function sanitizeAuditData(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value ?? null;
-  if (typeof value === "string") return value.length > 500 ? `${value.slice(0, 500)}…` : value;
+  if (typeof value === "string") return storableText(value.length > 500 ? `${value.slice(0, 500)}…` : value);
   if (typeof value !== "object") return value;
   if (depth >= 4) return "[…]";
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => sanitizeAuditData(v, depth + 1));
   if (value instanceof Date) return value.toISOString();
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : sanitizeAuditData(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[storableText(k)] = SECRET_KEY.test(k) ? "[redacted]" : sanitizeAuditData(v, depth + 1);
   return out;
 }
 
@@ -49,7 +59,7 @@ export async function writeAudit(
       actor_kind: actor.kind,
       actor_user_id: actor.userId ?? null,
       actor_token_id: actor.tokenId ?? null,
-      actor_label: actor.label ?? null,
+      actor_label: actor.label == null ? null : storableText(actor.label),
       action: entry.action,
       target_type: entry.target?.type ?? null,
       target_id: entry.target?.id ?? null,

@@ -1,0 +1,41 @@
+/**
+ * The audit writer never fails on text: inputs are refused at the edge when they hold what
+ * `jsonb` cannot store, but an event's data may still carry it (a cut at 500 characters can
+ * split a surrogate pair; labels come from clients), so the writer makes it storable.
+ */
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { sanitizeAuditData, writeAudit } from "~/kernel/audit";
+import type { Kernel } from "~/kernel/kernel";
+import { bootTestKernel } from "../setup/database";
+
+let k: Awaited<ReturnType<typeof bootTestKernel>>;
+let kernel: Kernel;
+
+beforeAll(async () => {
+  k = await bootTestKernel();
+  kernel = k.kernel;
+});
+afterAll(async () => k?.close());
+
+test("NUL characters and unpaired surrogates become U+FFFD, in values and keys; pairs survive", () => {
+  const split = `${"a".repeat(499)}😀tail`; // the cut at 500 falls inside the emoji
+  expect(sanitizeAuditData({ "k\u0000": "a\u0000b", lone: "\ud800x", pair: "😀", split })).toEqual({
+    "k\ufffd": "a\ufffdb",
+    lone: "\ufffdx",
+    pair: "😀",
+    split: `${"a".repeat(499)}\ufffd…`,
+  });
+});
+
+test("an event whose data and client label hold NUL and lone surrogates is written", async () => {
+  const requestId = `audit-${Date.now()}`;
+  await writeAudit(
+    kernel.ownerDb,
+    { kind: "agent", label: "client\u0000\ud800" },
+    { action: "test.text", data: { input: { name: "a\u0000b", half: "\udc00", long: `${"x".repeat(499)}😀` } } },
+    { requestId },
+  );
+  const row = await kernel.ownerDb.selectFrom("audit_events").select(["data", "actor_label"]).where("request_id", "=", requestId).executeTakeFirstOrThrow();
+  expect(row.actor_label).toBe("client\ufffd\ufffd");
+  expect(row.data).toMatchObject({ input: { name: "a\ufffdb", half: "\ufffd" } });
+});
