@@ -70,6 +70,8 @@ const t = initTRPC
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       // The database cannot be reached (restarting, failing over): 503, worth retrying.
       const unavailable = internal && isDatabaseUnavailable(error.cause);
+      // A body that is not JSON: say so, not in the JSON parser's words.
+      const unparsable = !internal && error.cause instanceof SyntaxError;
       return {
         ...shape,
         // Never send internal details (SQL, stack traces) to the caller.
@@ -77,7 +79,9 @@ const t = initTRPC
           ? "The database is not reachable right now. Try again in a moment."
           : internal
             ? "Something went wrong on our side. It has been logged."
-            : shape.message,
+            : unparsable
+              ? "The request body must be valid JSON."
+              : shape.message,
         data: {
           code: unavailable ? "SERVICE_UNAVAILABLE" : shape.data.code,
           httpStatus: unavailable ? 503 : shape.data.httpStatus,
