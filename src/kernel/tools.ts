@@ -65,7 +65,7 @@ function schemaOf(input: unknown): JsonSchemaObject {
 }
 
 /** Merges the schemas of a procedure's chained inputs (tRPC merges the parsed objects the same way). */
-function mergeSchemas(inputs: unknown[]): JsonSchemaObject {
+export function mergeSchemas(inputs: unknown[]): JsonSchemaObject {
   const merged: JsonSchemaObject = { type: "object", properties: {}, required: [] };
   for (const input of inputs) {
     const schema = schemaOf(input);
