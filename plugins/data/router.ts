@@ -75,7 +75,7 @@ export const dataRouter = createTRPCRouter({
           name: "test_data_source",
           description:
             "Test a PostgreSQL connection without saving it ({ type: 'postgres', config }) or test a saved source ({ sourceId }, optionally with changed config). Returns ok, a message and the config field at fault.",
-          readOnly: true,
+          // Not read-only: the test is recorded in the audit log (and may provision the warehouse).
           idempotent: true,
         },
       })

@@ -95,6 +95,8 @@ export function toolsOf(router: AnyRouter): ToolDescriptor[] {
     const type = procedure._def.type;
     if (type !== "query" && type !== "mutation") throw new Error(`${path}: only queries and mutations can be MCP tools`);
     const readOnly = meta.mcp.readOnly ?? type === "query";
+    // Every mutation writes (at least its audit event): an agent told otherwise may call it freely.
+    if (readOnly && type === "mutation") throw new Error(`${path}: a mutation cannot be a read-only MCP tool (it writes at least an audit event)`);
     tools.push({
       name,
       path,

@@ -69,6 +69,13 @@ describe("toolsOf", () => {
     expect(() => toolsOf(twice)).toThrow(/already used by a/);
   });
 
+  test("a mutation cannot pass for read-only (test_data_source did): it writes at least its audit event", () => {
+    const lying = createTRPCRouter({ a: publicProcedure.meta({ mcp: { name: "touch_thing", description: "Touches a thing.", readOnly: true } }).mutation(() => 1) });
+    expect(() => toolsOf(lying)).toThrow(/cannot be a read-only MCP tool/);
+    for (const tool of toolsOf(testRouter)) if (tool.readOnly) expect(tool.type, tool.name).toBe("query");
+    expect(toolsOf(testRouter).find((t) => t.name === "test_data_source")).toMatchObject({ readOnly: false, destructive: false, idempotent: true });
+  });
+
   test("a union input still has a top-level object schema", () => {
     const router = createTRPCRouter({
       pick: publicProcedure
