@@ -210,6 +210,25 @@ describe("tools", () => {
     await client.close();
   });
 
+  test("orgId may be the org's slug, as an agent naturally passes it; the schema says so; another org's slug is not found", async () => {
+    const slugOf = async (id: string) => (await kernel.ownerDb.selectFrom("orgs").select("slug").where("id", "=", id).executeTakeFirstOrThrow()).slug;
+    const client = await mcp.connect(writeToken);
+    const listProjects = (await client.listTools()).tools.find((t) => t.name === "list_projects")!;
+    expect((listProjects.inputSchema.properties as Record<string, { description?: string }>).orgId!.description).toMatch(/its id or its slug/);
+    const bySlug = await client.callTool({ name: "list_projects", arguments: { orgId: await slugOf(owner.org.id) } });
+    expect(bySlug.isError, text(bySlug)).toBeFalsy();
+    expect(bySlug.structuredContent).toMatchObject({ items: [{ id: projectId, slug: "alpha" }] });
+    // With a project slug as well: both resolve.
+    const tables = await client.callTool({ name: "list_dashboards", arguments: { orgId: await slugOf(owner.org.id), projectId: "alpha" } });
+    expect(tables.isError, text(tables)).toBeFalsy();
+    for (const orgId of [await slugOf(orgB.org.id), "no-such-org", "x".repeat(500)]) {
+      const other = await client.callTool({ name: "list_projects", arguments: { orgId } });
+      expect(other.isError).toBe(true);
+      expect(other.structuredContent).toMatchObject({ error: { code: "NOT_FOUND", fieldErrors: { orgId: expect.any(Array) } } });
+    }
+    await client.close();
+  });
+
   test("an org-B token sees nothing of org A: not listed, not found", async () => {
     const client = await mcp.connect(otherOrgToken);
     const projects = await client.callTool({ name: "list_projects", arguments: {} });

@@ -49,16 +49,19 @@ function titleOf(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** Agents may name a project by slug too: the schema says so (calls resolve it, see `resolveProject`). */
-function agentSchema(schema: JsonSchemaObject): JsonSchemaObject {
-  if (!schema.properties.projectId) return schema;
-  return {
-    ...schema,
-    properties: {
-      ...schema.properties,
-      projectId: { type: "string", minLength: 1, maxLength: 64, description: "The project: its id (from list_projects) or its slug." },
-    },
-  };
+/**
+ * Agents may name the org and a project by slug too: the schema says so (calls resolve them,
+ * see `resolveOrg` and `resolveProject`).
+ */
+function agentSchema(schema: JsonSchemaObject, orgId: string): JsonSchemaObject {
+  const properties = { ...schema.properties };
+  if (properties.orgId) {
+    properties.orgId = { type: "string", minLength: 1, maxLength: 64, description: `The organization: its id or its slug (from whoami or list_orgs). Defaults to ${orgId}, this connection's organization.` };
+  }
+  if (properties.projectId) {
+    properties.projectId = { type: "string", minLength: 1, maxLength: 64, description: "The project: its id (from list_projects) or its slug." };
+  }
+  return { ...schema, properties };
 }
 
 export function toolOf(tool: ToolDescriptor, orgId: string): Tool {
@@ -66,7 +69,7 @@ export function toolOf(tool: ToolDescriptor, orgId: string): Tool {
     name: tool.name,
     title: titleOf(tool.name),
     description: tool.description,
-    inputSchema: agentSchema(inputSchemaWithDefaults(tool, { orgId })) as Tool["inputSchema"],
+    inputSchema: agentSchema(inputSchemaWithDefaults(tool, { orgId }), orgId) as Tool["inputSchema"],
     annotations: {
       title: titleOf(tool.name),
       readOnlyHint: tool.readOnly,
@@ -105,6 +108,25 @@ export function errorResult(error: ToolError): CallToolResult {
     content: [{ type: "text", text }],
     structuredContent: { error: { code: error.code, message: error.message, fieldErrors: error.fieldErrors } },
   };
+}
+
+/** `orgId` given as a slug → the org's id, through `orgs.bySlug` (another org's slug: 404, as its id would be). */
+async function resolveOrg(
+  request: AgentRequest,
+  args: Record<string, unknown>,
+): Promise<{ ok: true; args: Record<string, unknown> } | { ok: false; error: ToolError }> {
+  const given = args.orgId;
+  if (typeof given !== "string" || UUID.test(given) || !hasProcedure(request.router, "orgs.bySlug")) return { ok: true, args };
+  try {
+    const org = (await callProcedure(request, "orgs.bySlug", { slug: given })) as { id: string };
+    return { ok: true, args: { ...args, orgId: org.id } };
+  } catch (err) {
+    const error = toolErrorOf(err);
+    if (error.code === "UNPROCESSABLE_CONTENT" || error.code === "NOT_FOUND") {
+      return { ok: false, error: { code: "NOT_FOUND", httpStatus: 404, message: "Organization not found.", fieldErrors: { orgId: [`No organization "${given.slice(0, 64)}" for this connection.`] } } };
+    }
+    return { ok: false, error };
+  }
 }
 
 /** `projectId` given as a slug → the project's id, through `projects.bySlug` (404s alike). */
@@ -158,7 +180,8 @@ export function createMcpServer(request: AgentRequest): Server {
     const list = await available();
     const args: Record<string, unknown> = params.arguments ?? {};
     const tool = list.find((t) => t.name === name) ?? null;
-    const resolved = tool ? await resolveProject(request, args) : ({ ok: true, args } as const);
+    const withOrg = tool ? await resolveOrg(request, args) : ({ ok: true, args } as const);
+    const resolved = withOrg.ok && tool ? await resolveProject(request, withOrg.args) : withOrg;
     const result: ToolResult = resolved.ok
       ? await callTool(router, contextFor(request), name, resolved.args, { available: list, defaults: { orgId: actor.orgId } })
       : { ok: false, tool, error: resolved.error };
