@@ -1,6 +1,20 @@
 // @refresh reload
 import { createHandler, StartServer } from "@solidjs/start/server";
+import { plugins } from "./plugins";
+import { pluginUis } from "./plugins.ui";
+import { pageVisibility } from "./server/page-visibility";
+import { provideServerPageVisibility } from "./ui/page-status";
+import { checkUiHalves } from "./ui/plugin-ui";
 import { themeBootScript } from "./ui/theme";
+
+// Every UI half belongs to an installed server plugin, in the same order (ADR 005).
+checkUiHalves(
+  plugins.map((plugin) => plugin.id),
+  pluginUis.map((ui) => ui.id),
+);
+
+// Org and project pages answer 404 when what they show is not visible to the caller.
+provideServerPageVisibility(pageVisibility);
 
 export default createHandler(() => (
   <StartServer

@@ -8,12 +8,13 @@ import { coreUi } from "~/ui/core-ui";
 import { signInUi } from "~/ui/settings/sign-in-ui";
 import { agentUi } from "../plugins/agent/ui";
 import { assistantUi } from "../plugins/assistant/ui";
+import { authPasswordUi } from "../plugins/auth-password/ui";
 import { authGithubUi } from "../plugins/auth-github/ui";
 import { authOidcUi } from "../plugins/auth-oidc/ui";
 import { dataUi } from "../plugins/data/ui";
 import { dashboardsUi } from "../plugins/dashboards/ui";
 import { composePluginUis } from "~/ui/plugin-ui";
 
-export const pluginUis = [coreUi, signInUi, authOidcUi, authGithubUi, dataUi, dashboardsUi, agentUi, assistantUi] as const;
+export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, dashboardsUi, agentUi, assistantUi] as const;
 
 export const pluginUi = composePluginUis(pluginUis);

@@ -4,19 +4,32 @@
  * loads lazily; CodeMirror, Vega and Vega-Lite load only when a page draws or edits.
  */
 import { lazy } from "solid-js";
-import { definePluginUi } from "~/ui/plugin-ui";
+import { definePluginUi, pageRecord } from "~/ui/plugin-ui";
+
+/** The dashboard a page is about, by the address's slug. */
+const dashboard = pageRecord<{ title: string }>({
+  query: "dashboards.get",
+  input: (scope, params) => ({ ...scope, slug: params.slug }),
+  name: (record) => record.title,
+  noun: "dashboard",
+  path: "d/:slug",
+});
 
 export const dashboardsUi = definePluginUi({
   id: "dashboards",
   slots: {
     "project.tabs": [{ id: "dashboards-tab", order: 50, capability: "dashboard.view", component: lazy(() => import("./ui/DashboardsTab")) }],
+    "org.home.sections": [{ id: "recent-dashboards", capability: "dashboard.view", component: lazy(() => import("./ui/RecentDashboards")) }],
   },
+  // Pages live in the project layout: the list is a tab of the project; a dashboard's pages
+  // have their own header and share its record (the frame loads it, shows "Dashboard not found"
+  // and makes the server answer 404 when the caller cannot see it).
   pages: [
-    { path: "/o/:org/p/:project/dashboards", breadcrumb: "Dashboards", signIn: "required", component: lazy(() => import("./ui/ListPage")) },
-    { path: "/o/:org/p/:project/d/:slug", breadcrumb: "Dashboard", signIn: "required", component: lazy(() => import("./ui/ViewPage")) },
-    { path: "/o/:org/p/:project/d/:slug/edit", breadcrumb: "Edit", signIn: "required", component: lazy(() => import("./ui/EditorPage")) },
-    { path: "/o/:org/p/:project/d/:slug/history", breadcrumb: "History", signIn: "required", component: lazy(() => import("./ui/HistoryPage")) },
-    { path: "/o/:org/p/:project/d/:slug/charts/new", breadcrumb: "New chart", signIn: "required", component: lazy(() => import("./ui/ChartBuilderPage")) },
-    { path: "/o/:org/p/:project/d/:slug/charts/:chartId", breadcrumb: "Chart", signIn: "required", component: lazy(() => import("./ui/ChartBuilderPage")) },
+    { layout: "project", path: "dashboards", heading: "dashboards", breadcrumb: "Dashboards", component: lazy(() => import("./ui/ListPage")) },
+    { layout: "project", path: "d/:slug", header: "own", record: dashboard, component: lazy(() => import("./ui/ViewPage")) },
+    { layout: "project", path: "d/:slug/edit", header: "own", record: dashboard, breadcrumb: "Edit", component: lazy(() => import("./ui/EditorPage")) },
+    { layout: "project", path: "d/:slug/history", header: "own", record: dashboard, breadcrumb: "History", component: lazy(() => import("./ui/HistoryPage")) },
+    { layout: "project", path: "d/:slug/charts/new", header: "own", record: dashboard, breadcrumb: "New chart", component: lazy(() => import("./ui/ChartBuilderPage")) },
+    { layout: "project", path: "d/:slug/charts/:chartId", header: "own", record: dashboard, breadcrumb: "Chart", component: lazy(() => import("./ui/ChartBuilderPage")) },
   ],
 });

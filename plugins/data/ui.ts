@@ -14,11 +14,6 @@ export const dataUi = definePluginUi({
     "project.tabs": [{ id: "data-tab", capability: datasourceView, component: lazy(() => import("./ui/DataTab")) }],
   },
   pages: [
-    {
-      path: "/o/:org/p/:project/data",
-      breadcrumb: "Data",
-      signIn: "required",
-      component: lazy(() => import("./ui/DataPage")),
-    },
+    { layout: "project", path: "data", heading: "data", breadcrumb: "Data", component: lazy(() => import("./ui/DataPage")) },
   ],
 });

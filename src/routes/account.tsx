@@ -1,8 +1,8 @@
 import { Title } from "@solidjs/meta";
 import type { RouteDefinition } from "@solidjs/router";
-import { createSignal, Show } from "solid-js";
+import { createSignal, Show, Suspense } from "solid-js";
 import type { RouteInfo } from "~/ui/plugin-ui";
-import { PasswordSection, ProfileSection } from "~/ui/settings/ProfileSection";
+import { ProfileSection } from "~/ui/settings/ProfileSection";
 import { SectionLinks } from "~/ui/settings/Section";
 import { Slot } from "~/ui/Slot";
 import { SessionsSection } from "~/ui/settings/SessionsSection";
@@ -13,7 +13,6 @@ export const route = { info: { breadcrumb: "Account settings", signIn: "required
 
 const SECTIONS = [
   { id: "profile", label: "Profile" },
-  { id: "password", label: "Password" },
   { id: "sessions", label: "Signed-in devices" },
   { id: "tokens", label: "Access tokens" },
 ];
@@ -33,7 +32,9 @@ export default function Account() {
           </header>
           <SectionLinks sections={SECTIONS} />
           <ProfileSection me={me()} />
-          <PasswordSection onChanged={() => setSessionsVersion((v) => v + 1)} />
+          <Suspense>
+            <Slot name="account.security" props={{ onOtherSessionsEnded: () => setSessionsVersion((v) => v + 1) }} />
+          </Suspense>
           <SessionsSection version={sessionsVersion()} />
           <TokensSection />
           <Slot name="account.sections" props={{}} />

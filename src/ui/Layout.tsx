@@ -14,6 +14,7 @@ import { Title } from "@solidjs/meta";
 import { createEffect, createMemo, ErrorBoundary, Match, on, onCleanup, onMount, Show, Suspense, Switch, type JSX } from "solid-js";
 import { AccountControls } from "./AccountMenu";
 import { Breadcrumbs, CrumbLabelsProvider } from "./breadcrumbs";
+import { PageStatus } from "./page-status";
 import { Button, Spinner } from "./components";
 import { ErrorPanel } from "./ErrorPanel";
 import type { RouteInfo, SlotName } from "./plugin-ui";
@@ -21,7 +22,6 @@ import { authHref, SessionProvider, useSession } from "./session";
 import { Slot, useSlot } from "./Slot";
 import { ThemeToggle } from "./ThemeToggle";
 import { ToastProvider } from "./toasts";
-import { VerifyEmailBanner } from "./VerifyEmailBanner";
 import { useWorkspace, WorkspaceProvider } from "./workspace";
 import { WorkspaceNav } from "./WorkspaceNav";
 
@@ -193,9 +193,18 @@ function Shell(props: RouteSectionProps) {
     if (project && href === `/o/${org.slug}/p/${project.slug}`) return project.name;
     return undefined;
   };
+  const recordCrumb = () => {
+    const page = workspace.recordPage();
+    if (!page) return undefined;
+    const noun = page.spec.noun;
+    return { href: page.href, label: workspace.recordName() ?? noun.charAt(0).toUpperCase() + noun.slice(1) };
+  };
   return (
-    <CrumbLabelsProvider label={crumbLabel}>
+    <CrumbLabelsProvider label={crumbLabel} record={recordCrumb}>
       <Title>Atrium</Title>
+      <Suspense>
+        <PageStatus />
+      </Suspense>
       <SkipLink />
       <header class="topbar">
         <ProductMark />
@@ -216,7 +225,9 @@ function Shell(props: RouteSectionProps) {
         </Show>
         <main id={MAIN_ID} class="page" classList={{ "page--focused": focused() }} tabindex="-1">
           <Show when={!focused()}>
-            <VerifyEmailBanner />
+            <Suspense>
+              <Slot name="app.banners" />
+            </Suspense>
           </Show>
           <ErrorBoundary fallback={(error, reset) => <ErrorPanel error={error} reset={reset} />}>
             <Suspense fallback={<div class="page-loading"><Spinner label="Loading page…" /></div>}>

@@ -34,6 +34,20 @@ export function NotFoundPanel(props: { title: string; text: string }) {
   );
 }
 
+/** A member who may not open something (403): the server's reason, and the way home. */
+export function ForbiddenPanel(props: { title: string; problem: Problem }) {
+  return (
+    <section class="not-found" role="alert">
+      <Title>{props.title} · Atrium</Title>
+      <h1 class="not-found__title">{props.title}</h1>
+      <p class="not-found__text">{props.problem.message}</p>
+      <Link href="/" variant="button-primary">
+        Go to Home
+      </Link>
+    </section>
+  );
+}
+
 /** A load that failed for another reason (offline, server error), with a retry. */
 export function LoadFailed(props: { problem: Problem; onRetry: () => void; what: string }) {
   return (

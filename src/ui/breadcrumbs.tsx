@@ -1,7 +1,10 @@
 /**
- * Breadcrumbs from the route: Home, then each matched route that is not Home, labelled by
- * its `info.breadcrumb` (file routes: `export const route = { info: { breadcrumb } }`; plugin
- * pages: `breadcrumb`) or, failing that, by its last path segment.
+ * Breadcrumbs from the route: Home, then each matched route that is not Home (the org, the
+ * project, the page), labelled by a run-time name where one is known (the org's, the
+ * project's, the page's record's), else by its `info.breadcrumb` (file routes:
+ * `export const route = { info: { breadcrumb } }`; plugin pages: `breadcrumb`), else by its last
+ * path segment. A page below its record's own page (a dashboard's editor) shows the record
+ * as a crumb of its own: Home › Acme › Web › Sales › Edit.
  */
 import { A, useCurrentMatches, useLocation } from "@solidjs/router";
 import { createContext, createMemo, For, Show, useContext, type Accessor, type ParentProps } from "solid-js";
@@ -29,20 +32,27 @@ export function labelFromPath(path: string): string {
 /** Labels known only at run time (an org's name for `/o/acme`); `undefined` falls back to the route's. */
 export type CrumbLabeler = (href: string) => string | undefined;
 
-const CrumbLabelsContext = createContext<CrumbLabeler>(() => undefined);
+interface CrumbSources {
+  label: CrumbLabeler;
+  /** The current page's record crumb (its own page's address and its name), if it has one. */
+  record: () => Crumb | undefined;
+}
 
-/** Supplies run-time labels for the breadcrumbs below it. */
-export function CrumbLabelsProvider(props: ParentProps<{ label: CrumbLabeler }>) {
-  // The labeler reads its own reactive state when called; it is passed once.
+const CrumbLabelsContext = createContext<CrumbSources>({ label: () => undefined, record: () => undefined });
+
+/** Supplies run-time labels (and the page's record crumb) for the breadcrumbs below it. */
+export function CrumbLabelsProvider(props: ParentProps<{ label: CrumbLabeler; record?: () => Crumb | undefined }>) {
+  // Both read their own reactive state when called; they are passed once.
   // eslint-disable-next-line solid/reactivity
-  return <CrumbLabelsContext.Provider value={props.label}>{props.children}</CrumbLabelsContext.Provider>;
+  const sources: CrumbSources = { label: props.label, record: props.record ?? (() => undefined) };
+  return <CrumbLabelsContext.Provider value={sources}>{props.children}</CrumbLabelsContext.Provider>;
 }
 
 /** The trail to the current page, Home first, the current page last. */
 export function useBreadcrumbs(): Accessor<Crumb[]> {
   const matches = useCurrentMatches();
   const location = useLocation();
-  const labelOf = useContext(CrumbLabelsContext);
+  const sources = useContext(CrumbLabelsContext);
   const crumbs = createMemo(() => {
     const crumbs: Crumb[] = [{ label: "Home", href: "/" }];
     const list = matches();
@@ -52,7 +62,10 @@ export function useBreadcrumbs(): Accessor<Crumb[]> {
       // A layout and its index page share an address: one crumb.
       if (href === "/" || href === "" || crumbs.some((c) => c.href === href)) return;
       const info = match.route.info as RouteInfo | undefined;
-      crumbs.push({ label: labelOf(href) ?? info?.breadcrumb ?? labelFromPath(href), href });
+      const record = index === list.length - 1 ? sources.record() : undefined;
+      if (record && record.href !== href && !crumbs.some((c) => c.href === record.href)) crumbs.push(record);
+      const label = sources.label(href) ?? (record?.href === href ? record.label : undefined);
+      crumbs.push({ label: label ?? info?.breadcrumb ?? labelFromPath(href), href });
     });
     return crumbs;
   });

@@ -1,6 +1,9 @@
 /**
- * The kernel's own contributions to the slots, declared like any plugin's UI half.
+ * The kernel's own contributions, declared like any plugin's UI half: the Home link, and the
+ * organization's and project's own pages (home, overview, settings), which live in the org and
+ * project layouts beside the plugins' pages.
  */
+import { lazy } from "solid-js";
 import { HomeIcon } from "./icons";
 import { definePluginUi } from "./plugin-ui";
 
@@ -9,4 +12,10 @@ export const coreUi = definePluginUi({
   slots: {
     "app.nav": [{ id: "home", label: "Home", href: "/", icon: HomeIcon, order: 0, end: true }],
   },
+  pages: [
+    { layout: "org", path: "", component: lazy(() => import("./pages/OrgHome")) },
+    { layout: "org", path: "settings", breadcrumb: "Settings", component: lazy(() => import("./pages/OrgSettings")) },
+    { layout: "project", path: "", component: lazy(() => import("./pages/ProjectOverview")) },
+    { layout: "project", path: "settings", breadcrumb: "Settings", component: lazy(() => import("./pages/ProjectSettings")) },
+  ],
 });

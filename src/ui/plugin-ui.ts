@@ -43,6 +43,18 @@ export interface SlotProps {
     /** Told once the panel knows whether a model is configured (a host may fold the panel away when not). */
     onStatus?: (status: { configured: boolean }) => void;
   };
+  /** Sections of the org home, between the assistant and the project list (the org is ambient). */
+  "org.home.sections": NoProps;
+  /** Ways to sign in with a form on the sign-in page, below the provider buttons. */
+  "login.forms": { returnTo: string; email?: string };
+  /** Ways to create an account with a form on the sign-up page, below the provider buttons. */
+  "signup.forms": { returnTo: string; email?: string };
+  /** Notices above every page of the app (not on the focused sign-in pages). */
+  "app.banners": NoProps;
+  /** Inside the account's Profile section, after the email address. */
+  "account.profile": { email: string; emailVerified: boolean };
+  /** Sections of the account page after Profile, before Signed-in devices; call `onOtherSessionsEnded` after signing other devices out. */
+  "account.security": { onOtherSessionsEnded: () => void };
 }
 
 /** Props of a slot that passes none. */
@@ -74,6 +86,12 @@ export const SLOTS = {
   "admin.sections": { version: 1, kind: "component", description: "Sections of the instance admin page" },
   "account.sections": { version: 1, kind: "component", description: "Sections of the account settings page, after Access tokens: render a <section> with an id and a heading" },
   "workspace.assistant": { version: 1, kind: "component", description: "The assistant panel on the org home, dashboard view, dashboard editor and chart builder (see src/ui/editor-bridge.ts)" },
+  "org.home.sections": { version: 1, kind: "component", description: "Sections of the organization home, between the assistant and the projects: render a <section> with a heading (level 2)" },
+  "login.forms": { version: 1, kind: "component", description: "Sign-in forms on the sign-in page, below the provider buttons" },
+  "signup.forms": { version: 1, kind: "component", description: "Account creation forms on the sign-up page, below the provider buttons" },
+  "app.banners": { version: 1, kind: "component", description: "Banners above every page but the focused ones (render nothing when there is nothing to say)" },
+  "account.profile": { version: 1, kind: "component", description: "Inside the Profile section of the account page, after the email address" },
+  "account.security": { version: 1, kind: "component", description: "Sections of the account page between Profile and Signed-in devices: render a <SettingsSection>" },
 } as const satisfies { readonly [N in SlotName]: SlotSpec };
 
 /** The ids of `SLOTS`, in declaration order. */
@@ -122,19 +140,73 @@ export type SlotContribution<N extends SlotName> = (typeof SLOTS)[N]["kind"] ext
   ? LinkContribution
   : ComponentContribution<SlotProps[N]>;
 
+/**
+ * Where a page lives. `org` and `project` pages sit inside that layout (`/o/:org/<path>`,
+ * `/o/:org/p/:project/<path>`): they get its frame (the org or project loaded from the address,
+ * its header and tabs, its loading, not-found and forbidden states), breadcrumbs with the real
+ * names, and an HTTP 404 when the org, project or record is not visible to the caller. `bare`
+ * pages stand alone at an absolute path (a public shared dashboard, a sign-in step).
+ */
+export type PageLayout = "org" | "project" | "bare";
+
+/**
+ * The record a page is about (a dashboard for `d/:slug/edit`): loaded by the layout's frame
+ * through a query procedure named by its path, so the frame shows its not-found and forbidden
+ * states, the breadcrumbs show its name, and the server answers 404 when it is not visible.
+ * The page reads it with `usePageRecord()`.
+ */
+export interface PageRecord {
+  /** A query procedure's dotted path (`"dashboards.get"`); it must answer NOT_FOUND for what the caller may not see. */
+  readonly query: string;
+  /** The query's input from the layout's scope and the route params. */
+  readonly input: (scope: RecordScope, params: Readonly<Record<string, string | undefined>>) => Record<string, unknown>;
+  /** The record's name, for breadcrumbs and titles. */
+  readonly name: (record: never) => string;
+  /** What it is, lower-case ("dashboard"), for "Dashboard not found". */
+  readonly noun: string;
+  /** The record's own page, relative to the layout (`d/:slug`); pages below it show it as a crumb. */
+  readonly path: string;
+}
+
+/** The org (and project, in the project layout) a record lives in. */
+export interface RecordScope {
+  readonly orgId: string;
+  readonly projectId?: string;
+}
+
 /** A page a plugin adds to the router. */
 export interface PluginPage {
-  /** A router path: `/s/:token`, `/example/notes`. */
+  /** Which layout it lives in (see `PageLayout`). */
+  readonly layout: PageLayout;
+  /**
+   * `bare`: an absolute path (`/s/:token`). `org`/`project`: a path relative to the layout
+   * (`dashboards`, `d/:slug/edit`; `""` is the layout's own address); `:org` and `:project` are
+   * the layout's.
+   */
   readonly path: string;
   readonly component: Component<RouteSectionProps<any>>;
-  /** Its label in the breadcrumbs (default: the last path segment, capitalized). */
+  /** Its label in the breadcrumbs (default: the record's name, or the last path segment, capitalized). */
   readonly breadcrumb?: string;
   /** The slot rendered in the page's action rail, if any. */
   readonly actions?: ActionRail;
-  /** "required": only for signed-in people (others go to sign-in and come back). */
+  /** `bare` pages: "required" sends signed-out visitors to sign in and back (org and project pages always require it). */
   readonly signIn?: "required";
-  /** "focused": a single centred column without the left navigation. */
+  /** `bare` pages: "focused" is a single centred column without the left navigation. */
   readonly chrome?: "focused";
+  /**
+   * `project` pages: "project" (the default) shows the project's header and tabs above the
+   * page, as a tab of the project; "own" leaves the header to the page (a page about one record).
+   */
+  readonly header?: "project" | "own";
+  /** `project` pages with the project header: the heading reads "<project>: <heading>". */
+  readonly heading?: string;
+  /** The record the page is about, loaded by the frame. */
+  readonly record?: PageRecord;
+}
+
+/** Typed constructor for `PageRecord`: `name` sees the query's result as `T`. */
+export function pageRecord<T>(record: Omit<PageRecord, "name"> & { name: (record: T) => string }): PageRecord {
+  return record as PageRecord;
 }
 
 /** The browser half of a plugin. */
@@ -175,6 +247,16 @@ export interface RouteInfo {
   signIn?: "required";
   /** "focused": a single centred column without the left navigation (sign-in, sign-up, invitations). */
   chrome?: "focused";
+  /** On a layout route: which layout it is. */
+  layout?: PageLayout;
+  /** On a project page: whether the frame shows the project's header and tabs (see `PluginPage.header`). */
+  header?: "project" | "own";
+  /** On a project page: the heading after the project's name. */
+  heading?: string;
+  /** The record the page is about. */
+  record?: PageRecord;
+  /** The plugin that declared the page. */
+  plugin?: string;
 }
 
 /* ----------------------------------------------------------------------------------------
@@ -221,6 +303,56 @@ function checkContribution(pluginId: string, slot: SlotName, c: unknown, problem
   }
 }
 
+const LAYOUTS: readonly PageLayout[] = ["org", "project", "bare"];
+const SEGMENT = /^(?::[a-zA-Z][a-zA-Z0-9]*|[a-z0-9][a-z0-9-]*)$/;
+const QUERY_PATH = /^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)+$/;
+
+/** A page's path inside a layout: relative, plain segments or `:params`, not the layout's own params. */
+function checkRelativePath(page: PluginPage, path: string, problems: string[], what = "path"): void {
+  const where = `page "${path}" (${page.layout} layout)`;
+  if (path.startsWith("/")) {
+    problems.push(`${where}: the ${what} is relative to the layout: write "${path.replace(/^\/+/, "")}" (it lives at ${page.layout === "org" ? "/o/:org/" : "/o/:org/p/:project/"}…)`);
+    return;
+  }
+  if (path === "") return;
+  const segments = path.split("/");
+  for (const segment of segments) {
+    if (!SEGMENT.test(segment)) problems.push(`${where}: segment "${segment}" must be lower-case letters, digits and hyphens, or a :param`);
+    if (segment === ":org" || segment === ":project") problems.push(`${where}: ${segment} belongs to the layout; name the page's own params differently`);
+  }
+  if (page.layout === "org" && segments[0] === "p") problems.push(`${where}: "p/…" is the project layout's; declare the page with layout "project"`);
+}
+
+function checkPage(page: PluginPage, problems: string[]): void {
+  const path = String(page.path);
+  if (!LAYOUTS.includes(page.layout)) {
+    problems.push(`page "${path}": layout must be "org", "project" or "bare", not "${String(page.layout)}"`);
+    return;
+  }
+  if (typeof page.path !== "string") problems.push(`page "${path}": the path must be a string`);
+  else if (page.layout === "bare") {
+    if (!path.startsWith("/")) problems.push(`page path "${path}" must start with "/" (a bare page has an absolute path)`);
+    else if (/^\/o(\/|$)/.test(path)) problems.push(`page "${path}": addresses under /o/ belong to the org and project layouts; declare the page with layout "org" or "project" and a relative path`);
+  } else {
+    checkRelativePath(page, path, problems);
+    if (page.chrome !== undefined || page.signIn !== undefined) problems.push(`page "${path}" (${page.layout} layout): chrome and signIn are for bare pages (the layout decides them)`);
+  }
+  if (page.layout !== "project" && (page.header !== undefined || page.heading !== undefined)) problems.push(`page "${path}": header and heading are for project pages`);
+  if (typeof page.component !== "function") problems.push(`page "${path}" needs a component`);
+  const record = page.record;
+  if (record) {
+    if (page.layout === "bare") problems.push(`page "${path}": a record needs the org or project layout (its scope)`);
+    if (typeof record.query !== "string" || !QUERY_PATH.test(record.query)) problems.push(`page "${path}": record query "${String(record.query)}" must be a procedure path such as "dashboards.get"`);
+    if (typeof record.input !== "function" || typeof record.name !== "function") problems.push(`page "${path}": a record needs input and name functions`);
+    if (typeof record.noun !== "string" || !record.noun.trim()) problems.push(`page "${path}": a record needs a noun ("dashboard")`);
+    if (typeof record.path !== "string") problems.push(`page "${path}": a record needs the path of its own page`);
+    else if (page.layout !== "bare") {
+      checkRelativePath(page, record.path, problems, "record path");
+      if (path !== record.path && !path.startsWith(`${record.path}/`)) problems.push(`page "${path}": its record's page "${record.path}" must be the page itself or above it`);
+    }
+  }
+}
+
 function fail(problems: string[], subject: string): void {
   if (problems.length) throw new UiContractError(`${subject} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 }
@@ -252,10 +384,10 @@ export function definePluginUi<const Id extends string>(definition: PluginUiDefi
   }
   const paths = new Set<string>();
   for (const page of definition.pages ?? []) {
-    if (typeof page.path !== "string" || !page.path.startsWith("/")) problems.push(`page path "${String(page.path)}" must start with "/"`);
-    else if (paths.has(page.path)) problems.push(`page path "${page.path}" is declared twice`);
-    paths.add(page.path);
-    if (typeof page.component !== "function") problems.push(`page "${String(page.path)}" needs a component`);
+    checkPage(page, problems);
+    const key = `${page.layout}:${page.path}`;
+    if (paths.has(key)) problems.push(`page "${String(page.path)}" (${page.layout} layout) is declared twice`);
+    paths.add(key);
   }
   fail(problems, `Plugin UI "${definition.id}"`);
   return Object.freeze({ ...definition });
@@ -273,8 +405,17 @@ export type ResolvedContribution<N extends SlotName> = SlotContribution<N> & {
   readonly sortOrder: number;
 };
 
-/** A plugin page with its owner. */
-export type ResolvedPage = PluginPage & { readonly pluginId: string };
+/** A plugin page with its owner and its address (`/o/:org/p/:project/d/:slug`). */
+export type ResolvedPage = PluginPage & { readonly pluginId: string; readonly fullPath: string };
+
+/** Where a layout's pages live. */
+export const LAYOUT_BASE = { org: "/o/:org", project: "/o/:org/p/:project", bare: "" } as const satisfies Record<PageLayout, string>;
+
+/** A page's address: a bare page's own, or the layout's base plus the relative path. */
+export function fullPathOf(layout: PageLayout, path: string): string {
+  if (layout === "bare") return path;
+  return path ? `${LAYOUT_BASE[layout]}/${path}` : LAYOUT_BASE[layout];
+}
 
 /** All UI halves put together: contributions by slot, in render order, and pages. */
 export interface UiRegistry {
@@ -308,10 +449,13 @@ export function composePluginUis(uis: readonly PluginUiDefinition[]): UiRegistry
       bySlot.set(slot, list);
     }
     for (const page of ui.pages ?? []) {
-      const owner = pageOwner.get(page.path);
-      if (owner) problems.push(`page "${page.path}" is declared by both "${owner}" and "${ui.id}"`);
-      pageOwner.set(page.path, ui.id);
-      pages.push({ ...page, pluginId: ui.id });
+      const fullPath = fullPathOf(page.layout, page.path);
+      // Params may be named differently and still clash (`/d/:slug` and `/d/:id`).
+      const shape = fullPath.replace(/:[^/]+/g, ":");
+      const owner = pageOwner.get(shape);
+      if (owner) problems.push(`page "${fullPath}" is declared by both "${owner}" and "${ui.id}"`);
+      pageOwner.set(shape, ui.id);
+      pages.push({ ...page, pluginId: ui.id, fullPath });
     }
   }
   fail(problems, "The plugin UI list");
@@ -323,6 +467,35 @@ export function composePluginUis(uis: readonly PluginUiDefinition[]): UiRegistry
     contributions: <N extends SlotName>(slot: N) => (frozen.get(slot) ?? []) as unknown as readonly ResolvedContribution<N>[],
     pages: Object.freeze(pages),
   };
+}
+
+/** The kernel's own UI halves (src/ui/core-ui.ts, src/ui/settings/sign-in-ui.ts): no server plugin of that id. */
+export const KERNEL_UI_IDS: readonly string[] = ["core", "sign-in"];
+
+/**
+ * The check promised by ADR 005: every UI half in src/plugins.ui.ts belongs to an installed
+ * server plugin (or is one of the kernel's), and the UI halves come in the server list's order.
+ * Throws, listing every problem, otherwise. Run when the server starts (src/entry-server.tsx).
+ */
+export function checkUiHalves(serverPluginIds: readonly string[], uiIds: readonly string[]): void {
+  const problems: string[] = [];
+  const position = new Map(serverPluginIds.map((id, index) => [id, index]));
+  let last = -1;
+  let lastId: string | undefined;
+  for (const id of uiIds) {
+    if (KERNEL_UI_IDS.includes(id)) continue;
+    const at = position.get(id);
+    if (at === undefined) {
+      problems.push(`UI half "${id}" has no server plugin "${id}" in src/plugins.ts: install the plugin, or remove its UI from src/plugins.ui.ts`);
+      continue;
+    }
+    if (at < last) problems.push(`UI half "${id}" comes after "${lastId}" in src/plugins.ui.ts, but before it in src/plugins.ts: list both in the same order`);
+    else {
+      last = at;
+      lastId = id;
+    }
+  }
+  fail(problems, "The plugin UI list");
 }
 
 /** Whether a member holding `capabilities` sees the contribution. */

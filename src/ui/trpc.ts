@@ -51,3 +51,18 @@ export function createAtriumClient(baseUrl = ""): TRPCClient<AppRouter> {
 
 /** The browser's client, for calls to this server. */
 export const trpc = createAtriumClient();
+
+const PROCEDURE_PATH = /^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)+$/;
+
+/**
+ * Calls a query procedure named by its dotted path (`"dashboards.get"`): for contracts that
+ * name a procedure as data, such as a page's record, so the kernel calls plugin procedures
+ * without naming any plugin's router in its code.
+ */
+export function queryByPath(path: string, input: unknown): Promise<unknown> {
+  if (!PROCEDURE_PATH.test(path)) return Promise.reject(new Error(`Not a procedure path: "${path}"`));
+  // The client is a proxy: any path resolves to a caller; the server answers unknown ones with NOT_FOUND.
+  let node: unknown = trpc;
+  for (const key of path.split(".")) node = (node as Record<string, unknown>)[key];
+  return (node as { query(input: unknown): Promise<unknown> }).query(input);
+}

@@ -5,13 +5,14 @@
  * in the project, on project pages) feed `useCapabilities()`, so `<Slot>` and the pages offer
  * only what the member may do. The server still checks every call.
  */
-import { useLocation } from "@solidjs/router";
+import { useCurrentMatches, useLocation } from "@solidjs/router";
 import { createContext, createMemo, useContext, type Accessor, type ParentProps } from "solid-js";
 import { createBrowserResource, type RouterOutputs } from "./data";
+import type { PageRecord, RouteInfo } from "./plugin-ui";
 import { problemOf, type Problem } from "./problems";
 import { useSession } from "./session";
 import { CapabilitiesProvider } from "./Slot";
-import { trpc } from "./trpc";
+import { queryByPath, trpc } from "./trpc";
 
 export type OrgDetails = RouterOutputs["orgs"]["bySlug"];
 export type ProjectDetails = RouterOutputs["projects"]["bySlug"];
@@ -36,6 +37,21 @@ export interface Workspace {
   currentProject: Accessor<ProjectDetails | undefined>;
   refetchOrg(): Promise<void>;
   refetchProject(): Promise<void>;
+  /** The record the current page is about (`PluginPage.record`), once its org and project are loaded. */
+  record: Accessor<LoadState<unknown>>;
+  /** What the current page declares about its record, with the address of the record's own page. */
+  recordPage: Accessor<RecordPage | undefined>;
+  /** The record's name, once loaded (for breadcrumbs and titles). */
+  recordName: Accessor<string | undefined>;
+  refetchRecord(): Promise<void>;
+}
+
+/** A page's record declaration, resolved against the current address. */
+export interface RecordPage {
+  spec: PageRecord;
+  /** The address of the record's own page (`/o/acme/p/web/d/sales`). */
+  href: string;
+  params: Readonly<Record<string, string | undefined>>;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -109,6 +125,47 @@ export function WorkspaceProvider(props: ParentProps) {
     return state.status === "ready" ? state.value : undefined;
   });
 
+  // The record of the deepest matched page that declares one (`d/:slug` for a dashboard's pages).
+  const matches = useCurrentMatches();
+  const recordPage = createMemo<RecordPage | undefined>(() => {
+    const list = matches();
+    const page = list[list.length - 1];
+    const spec = (page?.route.info as RouteInfo | undefined)?.record;
+    if (!page || !spec) return undefined;
+    const layout = [...list].reverse().find((m) => (m.route.info as RouteInfo | undefined)?.layout);
+    const base = (layout?.path ?? "").replace(/\/$/, "");
+    const filled = spec.path.replace(/:([a-zA-Z0-9]+)/g, (_, name: string) => encodeURIComponent(page.params[name] ?? ""));
+    return { spec, href: filled ? `${base}/${filled}` : base, params: page.params };
+  });
+  const recordKey = createMemo(() => {
+    const declared = recordPage();
+    const org = currentOrg();
+    if (!declared || !org) return undefined;
+    const project = currentProject();
+    if (projectSlug() && !project) return undefined;
+    const scope = project ? { orgId: org.id, projectId: project.id } : { orgId: org.id };
+    // The address is part of the key: each page loads its record afresh, as when it loaded its own.
+    return JSON.stringify([location.pathname, declared.spec.query, declared.spec.input(scope, declared.params)]);
+  });
+  const [record, { refetch: refetchRecord }] = createBrowserResource(
+    () => recordKey() ?? false,
+    async (key) => {
+      const [, query, input] = JSON.parse(key) as [string, string, unknown];
+      return { key, value: await queryByPath(query, input) };
+    },
+  );
+  const recordState = createMemo<LoadState<unknown>>(() => {
+    const key = recordKey();
+    if (!key) return { status: recordPage() ? "loading" : "idle" };
+    const state = stateOf<{ key: string; value: unknown }>(record, (r) => r.key === key);
+    return state.status === "ready" ? { status: "ready", value: state.value.value } : state;
+  });
+  const recordName = createMemo(() => {
+    const state = recordState();
+    const declared = recordPage();
+    return state.status === "ready" && declared ? (declared.spec.name as (value: unknown) => string)(state.value) : undefined;
+  });
+
   // Project pages use the member's role in the project (an override may differ from the org role).
   const capabilities = createMemo<ReadonlySet<string>>(() => new Set(currentProject()?.capabilities ?? currentOrg()?.capabilities ?? []));
 
@@ -124,6 +181,12 @@ export function WorkspaceProvider(props: ParentProps) {
     },
     async refetchProject() {
       await refetchProject();
+    },
+    record: recordState,
+    recordPage,
+    recordName,
+    async refetchRecord() {
+      await refetchRecord();
     },
   };
   return (
@@ -164,4 +227,19 @@ export function useCurrentProject(): Accessor<ProjectDetails> {
 /** The problem of a failed load, for `<Match when={failure(state())}>`. */
 export function failure<T>(state: LoadState<T>): Problem | undefined {
   return state.status === "failed" ? state.problem : undefined;
+}
+
+/**
+ * The record the current page is about (its `record` declaration), for pages the frame renders
+ * once it is loaded. `refetch` loads it again (after a change the page made).
+ */
+export function usePageRecord<T>(): { record: Accessor<T>; refetch: () => Promise<void> } {
+  const workspace = useWorkspace();
+  const initial = workspace.record();
+  if (initial.status !== "ready") throw new Error("usePageRecord() is for pages with a record, rendered by the frame once it is loaded.");
+  const record = createMemo<T>((last) => {
+    const state = workspace.record();
+    return state.status === "ready" ? (state.value as T) : last;
+  }, initial.value as T);
+  return { record, refetch: () => workspace.refetchRecord() };
 }

@@ -146,6 +146,47 @@ describe("dashboards", () => {
     expect(owner.unexpectedProblems()).toEqual([]);
   });
 
+  it("names the org, project and dashboard in the breadcrumbs, and answers 404 for a dashboard the caller cannot see", async () => {
+    const { page } = owner;
+    const crumbs = () => page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("listitem").allTextContents();
+    const trail = ["Home", ORG.name, PROJECT.name, DASHBOARD.title];
+    const view = await page.goto(`${base}${dashboardPath()}`);
+    expect(view?.status()).toBe(200);
+    await heading(page, DASHBOARD.title);
+    await expect.poll(crumbs).toEqual(trail);
+    const edit = await page.goto(`${base}${dashboardPath()}/edit`);
+    expect(edit?.status()).toBe(200);
+    await expect.poll(crumbs).toEqual([...trail, "Edit"]);
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: DASHBOARD.title }).click();
+    await page.waitForURL(`${base}${dashboardPath()}`);
+    await heading(page, DASHBOARD.title);
+
+    // A slug with no dashboard behind it, and a project that does not exist: 404, and the frame says so.
+    const bogus = await page.goto(`${base}${projectBase()}/d/no-such-dashboard`);
+    expect(bogus?.status()).toBe(404);
+    await heading(page, "Dashboard not found");
+    const noProject = await page.goto(`${base}/o/${ORG.slug}/p/no-such-project/d/${DASHBOARD.slug}`);
+    expect(noProject?.status()).toBe(404);
+    await heading(page, "Project not found");
+    expect(
+      owner.unexpectedProblems([
+        { path: `${projectBase()}/d/no-such-dashboard`, status: 404 },
+        { path: `/o/${ORG.slug}/p/no-such-project/d/${DASHBOARD.slug}`, status: 404 },
+        { path: /^\/api\/trpc\/(dashboards\.get|projects\.bySlug)[,?]/, status: 404 },
+      ]),
+    ).toEqual([]);
+
+    // Another organization's dashboard, to a signed-in person who is not a member: 404 as well.
+    second = await harness.open();
+    await signUpConfirmed(second.page, base, db, { name: "Otto Outsider", email: "otto@outside.test", password: "not a member here" });
+    const foreign = await second.page.goto(`${base}${dashboardPath()}`);
+    expect(foreign?.status()).toBe(404);
+    await heading(second.page, "Organization not found");
+    expect(second.unexpectedProblems([{ path: dashboardPath(), status: 404 }, { path: /^\/api\/trpc\/orgs\.bySlug[,?]/, status: 404 }])).toEqual([]);
+    await second.close();
+    second = undefined;
+  });
+
   it("builds a chart visually, previews it, shows its SQL, and saves it into the dashboard", async () => {
     const { page } = owner;
     await page.getByRole("link", { name: "Add chart" }).click();

@@ -12,7 +12,10 @@ const Panel = () => null;
 describe("definePluginUi", () => {
   it("accepts the example plugin's UI half", () => {
     expect(exampleUi.id).toBe("example");
-    expect(exampleUi.pages?.map((p) => p.path)).toEqual(["/example/notes"]);
+    expect(exampleUi.pages?.map((p) => [p.layout, p.path])).toEqual([
+      ["bare", "/example/notes"],
+      ["project", "notes"],
+    ]);
   });
 
   it("refuses an unknown slot, naming the known ones", () => {
@@ -54,8 +57,34 @@ describe("definePluginUi", () => {
     ).toThrow(/written for version 0 of the slot, but this app has version 1/);
   });
 
+  it("places pages in their layout: relative paths inside org and project, absolute outside", () => {
+    const page = (p: object) => () => definePluginUi({ id: "pages", pages: [{ component: Panel, ...p } as never] });
+    expect(page({ layout: "project", path: "/notes" })).toThrow(/relative to the layout: write "notes"/);
+    expect(page({ layout: "bare", path: "/o/acme/notes" })).toThrow(/belong to the org and project layouts/);
+    expect(page({ layout: "org", path: "p/:id/notes" })).toThrow(/is the project layout's/);
+    expect(page({ layout: "project", path: "x/:project" })).toThrow(/:project belongs to the layout/);
+    expect(page({ layout: "project", path: "Notes" })).toThrow(/must be lower-case/);
+    expect(page({ layout: "sidebar", path: "notes" })).toThrow(/layout must be "org", "project" or "bare"/);
+    expect(page({ layout: "org", path: "notes", chrome: "focused" })).toThrow(/chrome and signIn are for bare pages/);
+    expect(page({ layout: "org", path: "notes", header: "own" })).toThrow(/header and heading are for project pages/);
+    const record = { query: "example.notes.get", input: () => ({}), name: () => "", noun: "note", path: "n/:id" };
+    expect(page({ layout: "project", path: "n/:id/edit", record })).not.toThrow();
+    expect(page({ layout: "project", path: "other/:id", record })).toThrow(/its record's page "n\/:id" must be the page itself or above it/);
+    expect(page({ layout: "bare", path: "/n/:id", record })).toThrow(/a record needs the org or project layout/);
+    expect(page({ layout: "project", path: "n/:id", record: { ...record, query: "notes" } })).toThrow(/must be a procedure path/);
+  });
+
+  it("refuses two pages at the same address, whatever their params are called", () => {
+    const one = definePluginUi({ id: "one", pages: [{ layout: "project", path: "d/:slug", component: Panel }] });
+    const two = definePluginUi({ id: "two", pages: [{ layout: "project", path: "d/:id", component: Panel }] });
+    expect(() => composePluginUis([one, two])).toThrow(/page "\/o\/:org\/p\/:project\/d\/:id" is declared by both "one" and "two"/);
+    expect(() => composePluginUis([coreUi, definePluginUi({ id: "three", pages: [{ layout: "org", path: "settings", component: Panel }] })])).toThrow(
+      /page "\/o\/:org\/settings" is declared by both "core" and "three"/,
+    );
+  });
+
   it("refuses bad page paths and ids", () => {
-    expect(() => definePluginUi({ id: "pages", pages: [{ path: "notes", component: Panel }] })).toThrow(/must start with "\/"/);
+    expect(() => definePluginUi({ id: "pages", pages: [{ layout: "bare", path: "notes", component: Panel }] })).toThrow(/must start with "\/"/);
     expect(() => definePluginUi({ id: "Pages", pages: [] })).toThrow(/must be kebab-case/);
   });
 });
@@ -69,16 +98,17 @@ describe("composePluginUis", () => {
     expect(registry.contributions("dashboard.actions")).toEqual([]);
   });
 
-  it("puts the example plugin's Notes link after Home and registers its page", () => {
+  it("puts the example plugin's Notes link after Home, its tab on projects, and registers its pages", () => {
     const registry = composePluginUis([coreUi, exampleUi]);
     expect(registry.contributions("app.nav").map((c) => c.label)).toEqual(["Home", "Notes"]);
-    expect(registry.pages.map((p) => [p.pluginId, p.path])).toEqual([["example", "/example/notes"]]);
+    expect(registry.contributions("project.tabs").map((c) => [c.key, c.capabilityId])).toEqual([["example.notes-tab", "example.note.read"]]);
+    expect(registry.pages.filter((p) => p.pluginId === "example").map((p) => p.fullPath)).toEqual(["/example/notes", "/o/:org/p/:project/notes"]);
   });
 
   it("refuses a plugin UI listed twice and a page path claimed twice", () => {
     expect(() => composePluginUis([coreUi, coreUi])).toThrow(/plugin UI "core" is listed twice/);
-    const one = definePluginUi({ id: "one", pages: [{ path: "/same", component: Panel }] });
-    const two = definePluginUi({ id: "two", pages: [{ path: "/same", component: Panel }] });
+    const one = definePluginUi({ id: "one", pages: [{ layout: "bare", path: "/same", component: Panel }] });
+    const two = definePluginUi({ id: "two", pages: [{ layout: "bare", path: "/same", component: Panel }] });
     expect(() => composePluginUis([one, two])).toThrow(/page "\/same" is declared by both "one" and "two"/);
   });
 
@@ -104,6 +134,12 @@ describe("composePluginUis", () => {
       "admin.sections",
       "account.sections",
       "workspace.assistant",
+      "org.home.sections",
+      "login.forms",
+      "signup.forms",
+      "app.banners",
+      "account.profile",
+      "account.security",
     ]);
   });
 });

@@ -11,7 +11,7 @@ import { LoadFailed } from "~/ui/LoadStates";
 import { useCapabilities } from "~/ui/Slot";
 import { useToasts } from "~/ui/toasts";
 import { dashboardsApi, problemOf, type DashboardSummary } from "./api";
-import { ProjectFrame, ProjectTabs, type Current } from "./ProjectFrame";
+import { ProjectFrame, type Current } from "./ProjectFrame";
 
 export default function ListPage(_props: RouteSectionProps) {
   return <ProjectFrame loading="Loading dashboards…">{(current) => <DashboardList current={current()} />}</ProjectFrame>;
@@ -96,8 +96,7 @@ function DashboardList(props: { current: Current }) {
 
   return (
     <div class="stack">
-      <ProjectTabs current={props.current} title={`${props.current.project.name}: dashboards`} />
-      <div class="tab-panel stack">
+      <div class="stack">
         <div class="dash-toolbar" role="search">
           <div class="field" style={{ flex: "1 1 240px" }}>
             <label class="field__label" for="dash-search">

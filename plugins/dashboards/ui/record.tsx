@@ -1,53 +1,37 @@
-/** Loading the dashboard named by the address, with its not-found and failure states. */
-import { useParams } from "@solidjs/router";
-import { Match, Switch, type JSX } from "solid-js";
-import { createBrowserResource } from "~/ui/data";
-import { LoadFailed, NotFoundPanel, PageLoading } from "~/ui/LoadStates";
-import { dashboardsApi, problemOf, type DashboardRecord } from "./api";
+/**
+ * The dashboard named by the address: loaded by the project frame (the page's `record` in
+ * ../ui.ts), which shows its loading, not-found and failure states and makes the server answer
+ * 404 when the caller cannot see it. Pages read it here.
+ */
+import type { JSX } from "solid-js";
+import { usePageRecord } from "~/ui/workspace";
+import type { DashboardRecord } from "./api";
 import { ProjectFrame, type Current } from "./ProjectFrame";
 
-/** Loads a dashboard by the address's slug, with not-found and failure states. */
-export function useDashboardRecord(current: () => Current) {
-  const params = useParams<{ slug: string }>();
-  const [record, { refetch, mutate }] = createBrowserResource(
-    () => ({ ...current().scope, slug: params.slug }),
-    (input) => dashboardsApi.get.query(input),
-  );
-  return { params, record, refetch, mutate };
+/** The dashboard of the current page, and a way to load it again (after a restore). */
+export function useDashboardRecord(_current?: () => Current) {
+  const { record, refetch } = usePageRecord<DashboardRecord>();
+  return { record, refetch };
 }
 
-export function RecordStates(props: { record: { error: unknown; latest: DashboardRecord | undefined }; onRetry: () => void; children: (record: () => DashboardRecord) => ReturnType<typeof Match> }) {
-  return (
-    <Switch fallback={<PageLoading label="Loading dashboard…" />}>
-      <Match when={props.record.error && problemOf(props.record.error).code === "NOT_FOUND"}>
-        <NotFoundPanel title="Dashboard not found" text="There is no dashboard at this address in this project, or you cannot see it." />
-      </Match>
-      <Match when={props.record.error as unknown}>
-        <LoadFailed what="this dashboard" problem={problemOf(props.record.error)} onRetry={props.onRetry} />
-      </Match>
-      <Match when={props.record.latest}>{(r) => props.children(r)}</Match>
-    </Switch>
-  );
+/** Renders `children` with the dashboard (the frame shows the other states). */
+export function RecordStates(props: { record: () => DashboardRecord; onRetry?: () => void; children: (record: () => DashboardRecord) => JSX.Element }) {
+  return <>{props.children(props.record)}</>;
 }
-
 
 /**
- * A page about one dashboard (editor, chart builder, history): the project frame, then the
- * dashboard named by the address with its loading, not-found and failure states.
+ * A page about one dashboard (view, editor, chart builder, history): the current org and
+ * project, the dashboard, and a way to load it again.
  */
 export function DashboardPage(props: {
-  loading: string;
+  loading?: string;
   children: (current: () => Current, record: () => DashboardRecord, refetch: () => void) => JSX.Element;
 }) {
   return (
-    <ProjectFrame loading={props.loading}>
+    <ProjectFrame>
       {(current) => {
-        const { record, refetch } = useDashboardRecord(current);
-        return (
-          <RecordStates record={record} onRetry={() => void refetch()}>
-            {(r) => props.children(current, r, () => void refetch())}
-          </RecordStates>
-        );
+        const { record, refetch } = useDashboardRecord();
+        return props.children(current, record, () => void refetch());
       }}
     </ProjectFrame>
   );

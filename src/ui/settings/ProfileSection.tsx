@@ -1,8 +1,9 @@
-import { createSignal, Show } from "solid-js";
-import { Alert, Badge, BusyLabel, Button, createAction, createForm, FormAlert, Notice, SubmitButton, TextField } from "../components";
+import { createSignal, Show, Suspense } from "solid-js";
+import { Badge, createForm, FormAlert, Notice, SubmitButton, TextField } from "../components";
 import type { Me } from "../session";
 import { useSession } from "../session";
 import { trpc } from "../trpc";
+import { Slot } from "../Slot";
 import { SettingsSection } from "./Section";
 
 /** The person's name, and their email address with its confirmation state. */
@@ -17,17 +18,6 @@ export function ProfileSection(props: { me: Me }) {
       setSaved(true);
     },
   });
-  const [resent, setResent] = createSignal(false);
-  const [resendProblem, setResendProblem] = createSignal<string | null>(null);
-  const resend = createAction(
-    async () => {
-      setResendProblem(null);
-      const result = await trpc.authPassword.resendVerification.mutate();
-      if (result.alreadyVerified) await session.refresh();
-      setResent(result.sent);
-    },
-    (p) => setResendProblem(p.message),
-  );
   return (
     <SettingsSection id="profile" title="Profile" lede="How you appear to the people you work with.">
       <form class="form form--inline" onSubmit={(event) => form.onSubmit(event)} novalidate>
@@ -64,75 +54,9 @@ export function ProfileSection(props: { me: Me }) {
           </dd>
         </div>
       </dl>
-      <Show when={!props.me.emailVerified}>
-        <div class="inline-actions">
-          <Show
-            when={resent()}
-            fallback={
-              <Button disabled={resend.pending()} onClick={() => void resend.run()}>
-                <BusyLabel busy={resend.pending()} label="Sending…">
-                  Send a new confirmation link
-                </BusyLabel>
-              </Button>
-            }
-          >
-            <Notice tone="success">
-              <p>We sent a new link to {props.me.email}. It works for 24 hours.</p>
-            </Notice>
-          </Show>
-          <Alert message={resendProblem()} />
-        </div>
-      </Show>
-    </SettingsSection>
-  );
-}
-
-/** Change the password: every other device is signed out, this one stays signed in. */
-export function PasswordSection(props: { onChanged?: () => void }) {
-  const [changed, setChanged] = createSignal(false);
-  const form = createForm({
-    validate: (data) => {
-      const next = String(data.get("newPassword") ?? "");
-      if (next && String(data.get("confirmPassword") ?? "") !== next) return { confirmPassword: "The two new passwords differ. Type the same password twice." };
-    },
-    action: async (data, element) => {
-      setChanged(false);
-      await trpc.authPassword.changePassword.mutate({
-        currentPassword: String(data.get("currentPassword") ?? ""),
-        newPassword: String(data.get("newPassword") ?? ""),
-      });
-      element.reset();
-      setChanged(true);
-      props.onChanged?.();
-    },
-  });
-  return (
-    <SettingsSection id="password" title="Password" lede="Changing your password signs you out everywhere else.">
-      <form class="form form--narrow" onSubmit={(event) => form.onSubmit(event)} novalidate>
-        <TextField form={form} name="currentPassword" label="Current password" type="password" autocomplete="current-password" required="Enter your current password." />
-        <TextField
-          form={form}
-          name="newPassword"
-          label="New password"
-          type="password"
-          autocomplete="new-password"
-          hint="At least 10 characters."
-          required="Choose a new password."
-          onInput={() => setChanged(false)}
-        />
-        <TextField form={form} name="confirmPassword" label="New password, again" type="password" autocomplete="new-password" required="Type the new password again." />
-        <FormAlert form={form} />
-        <Show when={changed()}>
-          <Notice tone="success">
-            <p>Your password is changed. Other devices were signed out.</p>
-          </Notice>
-        </Show>
-        <div class="form__actions">
-          <SubmitButton form={form} pendingLabel="Changing password…">
-            Change password
-          </SubmitButton>
-        </div>
-      </form>
+      <Suspense>
+        <Slot name="account.profile" props={{ email: props.me.email, emailVerified: props.me.emailVerified }} />
+      </Suspense>
     </SettingsSection>
   );
 }

@@ -1,12 +1,9 @@
 import { Title } from "@solidjs/meta";
-import { useSearchParams, type RouteDefinition } from "@solidjs/router";
+import { useSearchParams } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
 import { AuthCard, firstParam } from "~/ui/AuthCard";
 import { createForm, FormAlert, Link, Notice, SubmitButton, TextField } from "~/ui/components";
-import type { RouteInfo } from "~/ui/plugin-ui";
 import { trpc } from "~/ui/trpc";
-
-export const route = { info: { breadcrumb: "Forgot password", chrome: "focused" } satisfies RouteInfo } satisfies RouteDefinition;
 
 export default function ForgotPassword() {
   const [params] = useSearchParams();

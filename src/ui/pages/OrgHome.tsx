@@ -1,6 +1,6 @@
 import { Title } from "@solidjs/meta";
 import { A, useNavigate, useSearchParams } from "@solidjs/router";
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, For, Show, Suspense } from "solid-js";
 import { withArticle } from "~/ui/roles";
 import {
   Badge,
@@ -66,52 +66,13 @@ function NewProjectDialog(props: { open: boolean; onClose: () => void; orgId: st
   );
 }
 
-/** The dashboards the member changed or saw change most recently, across the org's projects. */
-function RecentDashboards(props: { orgId: string; orgSlug: string }) {
-  const [recent, { refetch }] = createBrowserResource(
-    () => props.orgId,
-    (orgId) => trpc.dashboards.recent.query({ orgId, limit: 6 }),
-  );
-  return (
-    <section class="stack" aria-labelledby="recent-dashboards">
-      <div class="toolbar">
-        <h2 id="recent-dashboards" class="toolbar__title">
-          Recent dashboards
-        </h2>
-      </div>
-      <Loaded of={recent} what="recent dashboards" onRetry={() => void refetch()}>
-        {(result) => (
-          <Show when={result().items.length > 0} fallback={<p class="muted">No dashboards yet. Open a project to create one, or ask the assistant.</p>}>
-            <ul class="cards cards--compact" aria-label="Recent dashboards">
-              <For each={result().items}>
-                {(item) => (
-                  <li class="card">
-                    <div class="card__head">
-                      <A href={`/o/${props.orgSlug}/p/${item.projectSlug}/d/${item.slug}`} class="card__link" activeClass="" inactiveClass="">
-                        {item.title}
-                      </A>
-                    </div>
-                    <p class="card__meta">
-                      {item.projectName} · updated {formatDate(item.updatedAt)}
-                    </p>
-                  </li>
-                )}
-              </For>
-            </ul>
-          </Show>
-        )}
-      </Loaded>
-    </section>
-  );
-}
-
-/** An org's home: the assistant first (when installed), recent dashboards, then its projects. */
+/** An org's home: the assistant first (when installed), the plugins' sections (recent dashboards), then its projects. */
 export default function OrgHome() {
   const org = useCurrentOrg();
   const capabilities = useCapabilities();
   const canCreate = () => capabilities().has("project.create");
-  const canSeeDashboards = () => capabilities().has("dashboard.view");
   const assistant = useSlot(() => "workspace.assistant" as const);
+  const sections = useSlot(() => "org.home.sections" as const);
   const [params, setParams] = useSearchParams();
   const showArchived = () => params.archived === "1";
   const [creating, setCreating] = createSignal(false);
@@ -142,8 +103,10 @@ export default function OrgHome() {
       <Show when={assistant().length > 0}>
         <Slot name="workspace.assistant" props={{ projectId: null, place: "org.home" }} />
       </Show>
-      <Show when={canSeeDashboards()}>
-        <RecentDashboards orgId={org().id} orgSlug={org().slug} />
+      <Show when={sections().length > 0}>
+        <Suspense>
+          <Slot name="org.home.sections" />
+        </Suspense>
       </Show>
 
       <div class="toolbar">

@@ -1,7 +1,5 @@
 import { Title } from "@solidjs/meta";
-import type { RouteDefinition } from "@solidjs/router";
 import { createMemo, Show, Suspense } from "solid-js";
-import type { RouteInfo } from "~/ui/plugin-ui";
 import { AuditSection } from "~/ui/settings/AuditSection";
 import { DangerSection, GeneralSection } from "~/ui/settings/GeneralSection";
 import { InvitationsSection } from "~/ui/settings/InvitationsSection";
@@ -9,8 +7,6 @@ import { MembersSection } from "~/ui/settings/MembersSection";
 import { SectionLinks } from "~/ui/settings/Section";
 import { Slot, useCapabilities, useSlot } from "~/ui/Slot";
 import { useCurrentOrg } from "~/ui/workspace";
-
-export const route = { info: { breadcrumb: "Settings" } satisfies RouteInfo } satisfies RouteDefinition;
 
 /** Org settings: each section shown only to members whose capabilities let them use it. */
 export default function OrgSettings() {

@@ -1,14 +1,11 @@
 import { Title } from "@solidjs/meta";
-import { useSearchParams, type RouteDefinition } from "@solidjs/router";
+import { useSearchParams } from "@solidjs/router";
 import { createSignal, Match, onMount, Show, Switch } from "solid-js";
 import { AuthCard, firstParam } from "~/ui/AuthCard";
 import { Alert, BusyLabel, Button, Link, Notice, Spinner } from "~/ui/components";
-import type { RouteInfo } from "~/ui/plugin-ui";
 import { problemOf, type Problem } from "~/ui/problems";
 import { useSession } from "~/ui/session";
 import { trpc } from "~/ui/trpc";
-
-export const route = { info: { breadcrumb: "Confirm email", chrome: "focused" } satisfies RouteInfo } satisfies RouteDefinition;
 
 type Outcome = { status: "checking" } | { status: "verified" } | { status: "failed"; problem: Problem } | { status: "missing" };
 

@@ -1,11 +1,12 @@
 import { createSignal, Show } from "solid-js";
-import { BusyLabel, Button, createAction } from "./components";
-import { MailIcon } from "./icons";
-import { useSession } from "./session";
-import { trpc } from "./trpc";
+import { BusyLabel, Button, createAction } from "~/ui/components";
+import { MailIcon } from "~/ui/icons";
+import { useSession } from "~/ui/session";
+import { trpc } from "~/ui/trpc";
 
 /** Reminds a signed-in person with an unconfirmed address, with a way to get a new link. */
-export function VerifyEmailBanner() {
+/** Slot `app.banners`. */
+export default function VerifyEmailBanner() {
   const session = useSession();
   const [status, setStatus] = createSignal<string | null>(null);
   const resend = createAction(

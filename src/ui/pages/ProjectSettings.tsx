@@ -1,5 +1,5 @@
 import { Title } from "@solidjs/meta";
-import { useNavigate, type RouteDefinition } from "@solidjs/router";
+import { useNavigate } from "@solidjs/router";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import {
   Alert,
@@ -17,7 +17,6 @@ import {
 } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { Loaded } from "~/ui/LoadStates";
-import type { RouteInfo } from "~/ui/plugin-ui";
 import { problemOf } from "~/ui/problems";
 import { roleLabel } from "~/ui/roles";
 import { SettingsSection } from "~/ui/settings/Section";
@@ -25,8 +24,6 @@ import { useCapabilities } from "~/ui/Slot";
 import { useToasts } from "~/ui/toasts";
 import { trpc } from "~/ui/trpc";
 import { useCurrentOrg, useCurrentProject, useWorkspace } from "~/ui/workspace";
-
-export const route = { info: { breadcrumb: "Settings" } satisfies RouteInfo } satisfies RouteDefinition;
 
 function DetailsSection() {
   const org = useCurrentOrg();

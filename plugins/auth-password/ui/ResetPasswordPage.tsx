@@ -1,13 +1,10 @@
 import { Title } from "@solidjs/meta";
-import { useSearchParams, type RouteDefinition } from "@solidjs/router";
+import { useSearchParams } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
 import { AuthCard, firstParam } from "~/ui/AuthCard";
 import { Alert, createForm, FormAlert, Link, Notice, SubmitButton, TextField } from "~/ui/components";
-import type { RouteInfo } from "~/ui/plugin-ui";
 import { useSession } from "~/ui/session";
 import { trpc } from "~/ui/trpc";
-
-export const route = { info: { breadcrumb: "Choose a new password", chrome: "focused" } satisfies RouteInfo } satisfies RouteDefinition;
 
 export default function ResetPassword() {
   const [params] = useSearchParams();

@@ -1,0 +1,73 @@
+/**
+ * The HTTP status of an org or project page, decided while the server renders it: 404 when
+ * the org, the project or the page's record is not visible to the caller (whether it exists
+ * or not), 403 when the record is forbidden. The browser renders nothing here; the frame shows
+ * the matching panel once it has loaded the same things.
+ */
+import { useCurrentMatches } from "@solidjs/router";
+import { HttpStatusCode } from "@solidjs/start";
+import { createMemo, createResource, Show } from "solid-js";
+import type { PageRecord, RouteInfo } from "./plugin-ui";
+
+/** What a page lives in, from its address and route. */
+export interface PageTarget {
+  org: string;
+  project?: string;
+  record?: { spec: PageRecord; params: Readonly<Record<string, string | undefined>> };
+}
+
+/** `unknown`: not decided (signed out, or a failure the page will show). */
+export type PageVisibility = "visible" | "missing" | "forbidden" | "unknown";
+
+type VisibilityCheck = (target: PageTarget) => Promise<PageVisibility>;
+let check: VisibilityCheck | undefined;
+
+/**
+ * Installs the server's visibility check (src/entry-server.tsx does, with
+ * src/server/page-visibility.ts). Handed in rather than imported so that no server module
+ * can reach the browser bundle through this file.
+ */
+export function provideServerPageVisibility(fn: VisibilityCheck): void {
+  check = fn;
+}
+
+function segment(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return decodeURIComponent(value).toLowerCase();
+  } catch {
+    return value.toLowerCase();
+  }
+}
+
+function ServerPageStatus() {
+  const matches = useCurrentMatches();
+  const target = createMemo(() => {
+    const list = matches();
+    if (!list.some((m) => (m.route.info as RouteInfo | undefined)?.layout)) return undefined;
+    const page = list[list.length - 1]!;
+    const org = segment(page.params.org);
+    if (!org) return undefined;
+    const record = (page.route.info as RouteInfo | undefined)?.record;
+    return { org, project: segment(page.params.project), record: record ? { spec: record, params: page.params } : undefined };
+  });
+  // deferStream: the answer is in before the first byte, so the status can still change.
+  const [visibility] = createResource(
+    target,
+    (t) => check?.(t) ?? Promise.resolve<PageVisibility>("unknown"),
+    { deferStream: true },
+  );
+  return (
+    <>
+      <Show when={visibility() === "missing"}>
+        <HttpStatusCode code={404} />
+      </Show>
+      <Show when={visibility() === "forbidden"}>
+        <HttpStatusCode code={403} />
+      </Show>
+    </>
+  );
+}
+
+/** Sets the response status of an org or project page when the server renders it (nothing in the browser). */
+export const PageStatus = import.meta.env.SSR ? ServerPageStatus : () => null;
