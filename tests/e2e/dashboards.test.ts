@@ -161,20 +161,30 @@ describe("dashboards", () => {
     await page.waitForURL(`${base}${dashboardPath()}`);
     await heading(page, DASHBOARD.title);
 
-    // A slug with no dashboard behind it, and a project that does not exist: 404, and the frame says so.
-    const bogus = await page.goto(`${base}${projectBase()}/d/no-such-dashboard`);
+    // Back where the next step starts: the editor.
+    await page.goto(`${base}${dashboardPath()}/edit`);
+    await heading(page, "Edit dashboard");
+    await expect.poll(() => editorText(page, "Dashboard YAML")).toContain(`title: ${DASHBOARD.title}`);
+    expect(owner.unexpectedProblems()).toEqual([]);
+
+    // As the owner, in another tab: a slug with no dashboard behind it, and a project that does
+    // not exist, answer 404, and the frame says so.
+    const probe = await harness.open();
+    await probe.context.addCookies(await owner.context.cookies());
+    const bogus = await probe.page.goto(`${base}${projectBase()}/d/no-such-dashboard`);
     expect(bogus?.status()).toBe(404);
-    await heading(page, "Dashboard not found");
-    const noProject = await page.goto(`${base}/o/${ORG.slug}/p/no-such-project/d/${DASHBOARD.slug}`);
+    await heading(probe.page, "Dashboard not found");
+    const noProject = await probe.page.goto(`${base}/o/${ORG.slug}/p/no-such-project/d/${DASHBOARD.slug}`);
     expect(noProject?.status()).toBe(404);
-    await heading(page, "Project not found");
+    await heading(probe.page, "Project not found");
     expect(
-      owner.unexpectedProblems([
+      probe.unexpectedProblems([
         { path: `${projectBase()}/d/no-such-dashboard`, status: 404 },
         { path: `/o/${ORG.slug}/p/no-such-project/d/${DASHBOARD.slug}`, status: 404 },
         { path: /^\/api\/trpc\/(dashboards\.get|projects\.bySlug)[,?]/, status: 404 },
       ]),
     ).toEqual([]);
+    await probe.close();
 
     // Another organization's dashboard, to a signed-in person who is not a member: 404 as well.
     second = await harness.open();
