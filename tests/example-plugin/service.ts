@@ -1,15 +1,17 @@
 import type { Generated, Kysely } from "kysely";
-import type { Db } from "~/kernel/db/database";
+import type { KernelDatabase } from "~/kernel/db/schema";
 
+// A type alias, not an interface: `withTables` needs an index-signature-compatible record.
 export type ExampleTables = {
   example_notes: { id: Generated<string>; org_id: string; body: string; created_by: string; created_at: Generated<Date> };
   example_digests: { org_id: string; note_count: number; computed_at: Date };
 };
 
-export type ExampleDb = Kysely<ExampleTables>;
+export type ExampleDb = Kysely<KernelDatabase & ExampleTables>;
 
-export function exampleDb(db: Db | Kysely<any>): ExampleDb {
-  return (db as Db).withTables<ExampleTables>() as unknown as ExampleDb;
+/** The kernel's tables and the plugin's, on any kernel handle (a request's transaction, `kernel.withScope`). */
+export function exampleDb(db: Kysely<KernelDatabase>): ExampleDb {
+  return db.withTables<ExampleTables>();
 }
 
 export async function addNote(db: ExampleDb, orgId: string, userId: string, body: string) {

@@ -19,6 +19,7 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
   sql,
+  type AliasedRawBuilder,
   type Expression,
   type RawBuilder,
   type SqlBool,
@@ -43,9 +44,12 @@ export interface TableInfo {
 
 export type CompileResult = { ok: true; sql: string; parameters: unknown[] } | { ok: false; errors: SpecError[] };
 
-let compilerDb: Kysely<any> | null = null;
-function db(): Kysely<any> {
-  compilerDb ??= new Kysely<any>({
+/** The source's tables are known only at run time (checked against `TableInfo[]` above): any name, any column. */
+type SourceTables = Record<string, Record<string, unknown>>;
+
+let compilerDb: Kysely<SourceTables> | null = null;
+function db(): Kysely<SourceTables> {
+  compilerDb ??= new Kysely<SourceTables>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
       createDriver: () => new DummyDriver(),
@@ -139,7 +143,7 @@ export function compileVisual(q: VisualQuery, tables: TableInfo[], basePath: Pat
     errors.push(specError("missing", at("dimensions"), "A visual query needs at least one dimension or measure", "Add `dimensions: [{ column: … }]` or `measures: [{ fn: count }]`."));
   }
 
-  const selections: RawBuilder<unknown>[] = [];
+  const selections: AliasedRawBuilder<unknown, string>[] = [];
   const groupBy: Expression<unknown>[] = [];
   const aliases = new Map<string, PathSegment[]>();
   const claimAlias = (alias: string, path: PathSegment[]) => {
@@ -162,7 +166,7 @@ export function compileVisual(q: VisualQuery, tables: TableInfo[], basePath: Pat
       // The unit is from an enum and inlined as a literal so GROUP BY matches the SELECT expression.
       expr = sql`date_trunc(${sql.lit(d.truncate)}, ${sql.id(col.name)})`;
     }
-    selections.push(sql`${expr} as ${sql.id(alias)}`);
+    selections.push(sql`${expr}`.as(alias));
     groupBy.push(expr);
   });
 
@@ -174,7 +178,7 @@ export function compileVisual(q: VisualQuery, tables: TableInfo[], basePath: Pat
         errors.push(specError("missing", at("measures", i, "column"), `${m.fn} needs a column`, "Add `column: <name>`; only count may omit it."));
         return;
       }
-      selections.push(sql`count(*) as ${sql.id(alias)}`);
+      selections.push(sql`count(*)`.as(alias));
       return;
     }
     const col = column(m.column, at("measures", i, "column"));
@@ -185,7 +189,7 @@ export function compileVisual(q: VisualQuery, tables: TableInfo[], basePath: Pat
     const ref = sql.id(col.name);
     const expr =
       m.fn === "count_distinct" ? sql`count(distinct ${ref})` : m.fn === "count" ? sql`count(${ref})` : sql`${sql.raw(m.fn)}(${ref})`;
-    selections.push(sql`${expr} as ${sql.id(alias)}`);
+    selections.push(sql`${expr}`.as(alias));
   });
 
   const conditions: RawBuilder<SqlBool>[] = [];
@@ -222,10 +226,10 @@ export function compileVisual(q: VisualQuery, tables: TableInfo[], basePath: Pat
 
   let query = db()
     .selectFrom(table.schema ? `${table.schema}.${table.name}` : table.name)
-    .select(selections.map((s) => s as never));
+    .select(selections);
   if (conditions.length) query = query.where(sql<SqlBool>`${sql.join(conditions, sql` and `)}`);
-  if (measures.length && groupBy.length) query = query.groupBy(groupBy as never);
-  for (const o of orderings) query = query.orderBy(o as never);
+  if (measures.length && groupBy.length) query = query.groupBy(groupBy);
+  for (const o of orderings) query = query.orderBy(o);
   query = query.limit(limit);
   const compiled = query.compile();
   return { ok: true, sql: compiled.sql, parameters: [...compiled.parameters] };
