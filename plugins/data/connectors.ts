@@ -14,6 +14,7 @@
  * Register at module load or in your plugin's `init`, and list "data" in `requires`.
  */
 import type { Kysely } from "kysely";
+import type { KernelDatabase } from "~/kernel/db/schema";
 import type { z } from "zod";
 import type { Kernel } from "~/kernel/kernel";
 import type { QueryColumn, QueryLimits, QueryValue } from "./pg-safe";
@@ -25,7 +26,7 @@ export interface ConnectorContext {
   kernel: Kernel;
   orgId: string;
   /** The caller's database transaction, scoped to `orgId` by row-level security (the owner's for the CLI). */
-  db: Kysely<any>;
+  db: Kysely<KernelDatabase>;
   /** The data source's id ("warehouse" for the built-in one). */
   sourceId: string;
   /** Aborted when the caller goes away: stop the work in the database. */

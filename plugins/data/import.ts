@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Kysely } from "kysely";
+import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { columnNames, columnTypeOf, fitsType, parseCsv, tableNameProblem, TypeInference, type ColumnType } from "./csv";
 import { invalidateWarehouse } from "./service";
@@ -39,7 +40,7 @@ export interface ImportOptions {
   table: string;
   mode: "replace" | "append";
   /** Scoped database for reading the warehouse record (the owner's for the CLI). */
-  db: Kysely<any>;
+  db: Kysely<KernelDatabase>;
   /** Chosen by the caller to follow progress events; generated otherwise. */
   importId?: string;
   /** Stop with an error past this many bytes of input. */

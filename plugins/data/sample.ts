@@ -7,6 +7,7 @@
  *   sample.events (60,000: page views, carts, checkouts, sign-ups; some anonymous)
  */
 import type { Kysely } from "kysely";
+import type { KernelDatabase } from "~/kernel/db/schema";
 import type pg from "pg";
 import type { Kernel } from "~/kernel/kernel";
 import { invalidateWarehouse } from "./service";
@@ -224,7 +225,7 @@ export interface SampleResult {
 }
 
 /** Loads (or reloads) the sample dataset into the org's warehouse. */
-export async function loadSample(kernel: Kernel, db: Kysely<any>, orgId: string): Promise<SampleResult> {
+export async function loadSample(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string): Promise<SampleResult> {
   const started = performance.now();
   const info = await ensureWarehouse(kernel, db, orgId);
   const data = generateSample();

@@ -15,6 +15,7 @@ import pg from "pg";
 import { sql, type Kysely } from "kysely";
 import { secretBox } from "~/kernel/crypto";
 import { withDatabase } from "~/kernel/db/embedded";
+import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { dataRuntime, fingerprint, poolFor, closePools } from "./runtime";
 
@@ -29,12 +30,13 @@ export interface WarehouseInfo {
   password: string;
 }
 
+// A type alias, not an interface: `withTables` needs an index-signature-compatible record.
 type WarehouseTables = {
   data_warehouses: { org_id: string; database_name: string; role_name: string; password_encrypted: string; created_at?: Date };
 };
 
-function tables(db: Kysely<any>): Kysely<WarehouseTables> {
-  return db as Kysely<WarehouseTables>;
+function tables(db: Kysely<KernelDatabase>): Kysely<KernelDatabase & WarehouseTables> {
+  return db.withTables<WarehouseTables>();
 }
 
 const PASSWORD_PURPOSE = "data.warehouse-password";
@@ -61,13 +63,13 @@ function decrypt(kernel: Kernel, row: WarehouseTables["data_warehouses"]): Wareh
 }
 
 /** The org's warehouse, if provisioned. `db` is a scoped transaction (or the owner's, for the CLI). */
-export async function findWarehouse(kernel: Kernel, db: Kysely<any>, orgId: string): Promise<WarehouseInfo | null> {
+export async function findWarehouse(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string): Promise<WarehouseInfo | null> {
   const row = await tables(db).selectFrom("data_warehouses").selectAll().where("org_id", "=", orgId).executeTakeFirst();
   return row ? decrypt(kernel, row) : null;
 }
 
 /** The org's warehouse, provisioned on first use. */
-export async function ensureWarehouse(kernel: Kernel, db: Kysely<any>, orgId: string): Promise<WarehouseInfo> {
+export async function ensureWarehouse(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string): Promise<WarehouseInfo> {
   const found = await findWarehouse(kernel, db, orgId);
   if (!found) return provisionWarehouse(kernel, orgId);
   await ensureCatalogsHidden(kernel, found);

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { sql, type Kysely } from "kysely";
+import type { KernelDatabase } from "./db/schema";
 import pg from "pg";
 import type { Logger } from "./log";
 
@@ -48,7 +49,7 @@ export class EventBus {
 
   constructor(
     private readonly url: string,
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<KernelDatabase>,
     private readonly log: Logger,
   ) {}
 
@@ -109,7 +110,7 @@ export class EventBus {
   async emit<N extends EventName>(
     name: N,
     payload: AtriumEvents[N],
-    options: { orgId?: string | null; db?: Kysely<any> } = {},
+    options: { orgId?: string | null; db?: Kysely<KernelDatabase> } = {},
   ): Promise<void> {
     const envelope: EventEnvelope<N> = {
       id: randomUUID(),

@@ -7,6 +7,7 @@
  */
 import { PgBoss, fromKysely, type Job as BossJob } from "pg-boss";
 import type { Kysely } from "kysely";
+import type { KernelDatabase } from "./db/schema";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
 
@@ -51,7 +52,7 @@ export function defineJob<const Name extends string, Data = Record<string, never
 
 export interface EnqueueOptions {
   /** Enqueue inside this transaction: the job exists if and only if the transaction commits. */
-  db?: Kysely<any>;
+  db?: Kysely<KernelDatabase>;
   /** At most one queued job with this key at a time. */
   singletonKey?: string;
   /** Run no earlier than this. */

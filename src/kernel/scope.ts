@@ -11,7 +11,7 @@ export interface Scope {
 }
 
 /** Sets the scope on a transaction (local to it: it ends with the transaction). */
-export async function applyScope(trx: Kysely<any>, scope: Scope): Promise<void> {
+export async function applyScope(trx: Kysely<KernelDatabase>, scope: Scope): Promise<void> {
   await sql`select set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`.execute(trx);
 }
 

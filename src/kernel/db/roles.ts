@@ -6,12 +6,13 @@
  * policies bind every query the app makes. Its password is derived from ATRIUM_SECRET.
  */
 import { sql, type Kysely } from "kysely";
+import type { KernelDatabase } from "./schema";
 import { MIGRATION_TABLE } from "../migrator";
 
 export const APP_ROLE = "atrium_app";
 
 /** Creates or updates the app role and grants it what requests need. Idempotent. */
-export async function provisionAppRole(owner: Kysely<any>, password: string): Promise<void> {
+export async function provisionAppRole(owner: Kysely<KernelDatabase>, password: string): Promise<void> {
   await owner.transaction().execute(async (trx) => {
     // Serialize with other instances booting at the same time (roles are cluster-wide).
     await sql`select pg_advisory_xact_lock(${0x61747232})`.execute(trx);
@@ -40,7 +41,7 @@ export async function provisionAppRole(owner: Kysely<any>, password: string): Pr
 }
 
 /** Lets the app role enqueue jobs inside its own transactions (pg-boss's schema). */
-export async function grantJobAccess(owner: Kysely<any>, schema = "pgboss"): Promise<void> {
+export async function grantJobAccess(owner: Kysely<KernelDatabase>, schema = "pgboss"): Promise<void> {
   await sql`grant usage on schema ${sql.id(schema)} to ${sql.id(APP_ROLE)}`.execute(owner);
   await sql`grant select, insert, update on all tables in schema ${sql.id(schema)} to ${sql.id(APP_ROLE)}`.execute(owner);
   await sql`grant usage, select on all sequences in schema ${sql.id(schema)} to ${sql.id(APP_ROLE)}`.execute(owner);
@@ -51,7 +52,7 @@ export async function grantJobAccess(owner: Kysely<any>, schema = "pgboss"): Pro
  * Tables that carry `org_id` but have no row-level security: each one is a tenant-isolation
  * hole, and the kernel refuses to boot while any exists.
  */
-export async function tablesMissingRls(owner: Kysely<any>): Promise<string[]> {
+export async function tablesMissingRls(owner: Kysely<KernelDatabase>): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`
     select c.relname as table_name
     from pg_class c

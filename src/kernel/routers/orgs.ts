@@ -3,6 +3,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import { sql, type Kysely } from "kysely";
+import type { KernelDatabase, Role } from "../db/schema";
 import { z } from "zod";
 import { generateApiToken, hashApiToken } from "../auth/tokens";
 import { applyScope } from "../scope";
@@ -203,7 +204,7 @@ export const orgsRouter = createTRPCRouter({
       if (!claimed) throw fieldError("CONFLICT", "token", "This invitation was already used.");
       await ctx.db
         .insertInto("memberships")
-        .values({ org_id: invitation.org_id, user_id: ctx.actor.userId, role: invitation.role as never })
+        .values({ org_id: invitation.org_id, user_id: ctx.actor.userId, role: invitation.role })
         .onConflict((oc) => oc.columns(["org_id", "user_id"]).doNothing())
         .execute();
       // The invitation proved the address.
@@ -220,13 +221,13 @@ interface InvitationRow {
   org_slug: string;
   org_name: string;
   email: string;
-  role: string;
+  role: Role;
   expires_at: Date;
   accepted_at: Date | null;
   revoked_at: Date | null;
 }
 
-async function findInvitation(db: Kysely<any>, token: string): Promise<InvitationRow | null> {
+async function findInvitation(db: Kysely<KernelDatabase>, token: string): Promise<InvitationRow | null> {
   if (!/^inv_[a-z2-7]{32}$/.test(token)) return null;
   const { rows } = await sql<InvitationRow>`select * from atrium_find_invitation(${hashApiToken(token)})`.execute(db);
   return rows[0] ?? null;
