@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import solid from "eslint-plugin-solid/configs/typescript";
+import atrium from "./eslint/boundaries.js";
 
 export default tseslint.config(
   { ignores: ["node_modules/", ".output/", ".vinxi/", ".data/", ".test-data/", "coverage/"] },
@@ -16,6 +17,12 @@ export default tseslint.config(
     },
   },
   { files: ["src/**/*.tsx", "plugins/**/*.tsx", "tests/**/*.tsx"], ...solid },
+  {
+    // The kernel imports no plugin (except the two lists); plugins meet only through entries.
+    files: ["src/**/*.{ts,tsx}", "plugins/**/*.{ts,tsx}"],
+    plugins: { atrium },
+    rules: { "atrium/boundaries": "error" },
+  },
   {
     files: ["scripts/**/*.{ts,mjs}", "tests/**/*.ts"],
     rules: { "no-console": "off" },

@@ -15,11 +15,12 @@
 import type { AnyRouter } from "@trpc/server";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { verifyApiToken } from "~/kernel/auth/tokens";
+import type { HttpRoute } from "~/kernel/http/routes";
 import type { Kernel } from "~/kernel/kernel";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import type { TokenActor } from "./context";
 import { createMcpServer } from "./server";
-import type { AgentSettings } from "./settings";
+import { loadAgentSettings, type AgentSettings } from "./settings";
 
 export interface McpHttpEnv {
   kernel: Kernel;
@@ -27,6 +28,8 @@ export interface McpHttpEnv {
   settings: AgentSettings;
   requestId: string;
   ip: string | null;
+  /** Aborted when the client goes away; defaults to the request's own signal. */
+  signal?: AbortSignal;
 }
 
 /** The header an MCP client may send to name itself in the audit log (see docs/agents.md). */
@@ -176,7 +179,7 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     requestId: env.requestId,
     ip: env.ip,
     userAgent: request.headers.get("user-agent"),
-    signal: request.signal,
+    signal: env.signal ?? request.signal,
   });
   // 5. The body: bounded, JSON, and one request per HTTP request (a batch would let one
   // rate-limited request run up to a hundred tools).
@@ -204,3 +207,33 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     void server.close().catch(() => {});
   }
 }
+
+let settings: AgentSettings | undefined;
+/** The agent plugin's settings, read once (init has already validated them). */
+function agentSettings(): AgentSettings {
+  return (settings ??= loadAgentSettings());
+}
+
+/** The agent plugin's HTTP routes: `/mcp` and its protected-resource metadata (RFC 9728). */
+export const agentHttpRoutes: readonly HttpRoute[] = [
+  {
+    method: ["GET", "POST", "DELETE", "OPTIONS"],
+    path: MCP_PATH,
+    // MCP_MAX_BODY_BYTES: an `import_csv` call carries a whole CSV file.
+    maxBodyBytes: () => agentSettings().maxBodyBytes,
+    handle: (request, ctx) =>
+      handleMcpHttp(request, {
+        kernel: ctx.kernel,
+        router: ctx.router,
+        settings: agentSettings(),
+        requestId: ctx.requestId,
+        ip: ctx.ip,
+        signal: ctx.signal,
+      }),
+  },
+  {
+    method: "GET",
+    path: RESOURCE_METADATA_PATH,
+    handle: (_request, ctx) => protectedResourceMetadataResponse(ctx.kernel.config.publicUrl),
+  },
+];

@@ -29,6 +29,10 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default("Atrium <no-reply@atrium.local>"),
   ATRIUM_TRUST_PROXY: boolish.default(false),
   ATRIUM_RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(100_000).default(1),
+  ATRIUM_MAX_BODY_BYTES_ANONYMOUS: z.coerce.number().int().min(1024).max(1_000_000_000).default(64 * 1024),
+  ATRIUM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1_000_000_000).default(16 * 1024 * 1024),
+  ATRIUM_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(25),
+  ATRIUM_EXPENSIVE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
 });
 
 export type AtriumConfig = {
@@ -47,6 +51,16 @@ export type AtriumConfig = {
   trustProxy: boolean;
   /** Multiplies every rate limit (benchmarks and load tests only; 1 in production). */
   rateLimitScale: number;
+  /**
+   * Request body limits in bytes, enforced while the body streams in, before it is parsed:
+   * callers without credentials get the small one (sign-in forms), signed-in callers the large
+   * one (a CSV upload of up to 10 MB travels through tRPC). Plugin HTTP routes may declare their own.
+   */
+  maxBodyBytes: { anonymous: number; signedIn: number };
+  /** Calls in one tRPC batch request. */
+  maxBatch: number;
+  /** Expensive procedures (`meta.cost: "expensive"`) running at once per org, per instance. */
+  expensiveConcurrency: number;
 };
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -82,5 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtriumConfig {
     mailFrom: e.MAIL_FROM,
     trustProxy: e.ATRIUM_TRUST_PROXY,
     rateLimitScale: e.ATRIUM_RATE_LIMIT_SCALE,
+    maxBodyBytes: { anonymous: e.ATRIUM_MAX_BODY_BYTES_ANONYMOUS, signedIn: e.ATRIUM_MAX_BODY_BYTES },
+    maxBatch: e.ATRIUM_MAX_BATCH,
+    expensiveConcurrency: e.ATRIUM_EXPENSIVE_CONCURRENCY,
   };
 }

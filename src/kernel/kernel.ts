@@ -22,6 +22,7 @@ import { Metrics } from "./metrics";
 import { migrateToLatest } from "./migrator";
 import { signInProviders } from "./auth/providers";
 import { camelCase, type AnyPlugin } from "./plugin";
+import { httpRouteProblems } from "./http/routes";
 import { Tenancy } from "./tenancy/roles";
 import { kernelCapabilities } from "./tenancy/capabilities";
 
@@ -59,7 +60,8 @@ export class PluginListError extends Error {
 
 /**
  * Checks the plugin list: unique ids, `requires` present and earlier, no duplicate
- * capabilities or jobs, every procedure public or guarded by a declared capability.
+ * capabilities or jobs, HTTP routes on paths of their own (not the kernel's, not another
+ * plugin's), every procedure public or guarded by a declared capability.
  * Returns the capability registry.
  */
 export function validatePlugins(plugins: readonly AnyPlugin[]): CapabilityRegistry {
@@ -93,6 +95,7 @@ export function validatePlugins(plugins: readonly AnyPlugin[]): CapabilityRegist
       jobs.add(job.name);
     }
   }
+  problems.push(...httpRouteProblems(plugins));
   for (const plugin of plugins) {
     if (!plugin.router) continue;
     for (const p of accessProblems(plugin.router as AnyRouter, (id) => capabilities.has(id))) {

@@ -3,7 +3,7 @@
  *
  * A plugin is one folder, `plugins/<id>/`, whose `index.ts` exports `<camelId>Plugin =
  * definePlugin({...})`: declarative data the kernel reads at boot without running anything
- * (capabilities, migrations, router, jobs, event handlers, CLI commands), plus an `init` hook
+ * (capabilities, migrations, router, jobs, event handlers, CLI commands, HTTP routes), plus an `init` hook
  * for side effects. Its browser half (slots and pages) lives in `plugins/<id>/ui.ts` and is
  * declared with `definePluginUi` (see docs/decisions/005-plugin-server-and-ui-halves.md).
  */
@@ -12,6 +12,7 @@ import type { Migration } from "kysely";
 import type { SignInContribution } from "./auth/providers";
 import type { Capability } from "./capabilities";
 import type { AtriumEvents, EventEnvelope } from "./events";
+import type { HttpRoute } from "./http/routes";
 import type { JobDefinition } from "./jobs";
 import type { Kernel } from "./kernel";
 
@@ -55,6 +56,12 @@ export interface PluginDefinition<Id extends string = string, Router extends Any
    * src/kernel/auth/providers.ts.
    */
   readonly signIn?: SignInContribution;
+  /**
+   * The plugin's own HTTP endpoints (MCP, webhooks, public data): `{ method, path, handle }`,
+   * served by the kernel's dispatcher (src/kernel/http/dispatch.ts). Kernel paths and a
+   * method+path another plugin declares are refused at boot. See docs/plugins.md.
+   */
+  readonly http?: readonly HttpRoute[];
   /** Runs once the kernel is booted (database migrated, jobs and events started). */
   init?(ctx: PluginInitContext): void | Promise<void>;
   /** Runs when the kernel stops, before the database closes (close pools, timers). */

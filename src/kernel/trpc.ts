@@ -86,7 +86,8 @@ const t = initTRPC
           code: unavailable ? "SERVICE_UNAVAILABLE" : shape.data.code,
           httpStatus: unavailable ? 503 : shape.data.httpStatus,
           path: shape.data.path,
-          requestId: ctx?.requestId ?? null,
+          // An error from building the context has no ctx: it carries the id itself (src/server/context.ts).
+          requestId: ctx?.requestId ?? (error as { requestId?: string }).requestId ?? null,
           fieldErrors: zodError ? fieldErrorsOf(zodError) : error.cause instanceof FieldErrors ? error.cause.fields : null,
         },
       };

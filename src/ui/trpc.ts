@@ -42,7 +42,8 @@ export function createAtriumClient(baseUrl = ""): TRPCClient<AppRouter> {
         false: splitLink({
           condition: (op) => op.type === "mutation",
           true: httpLink({ url }),
-          false: httpBatchStreamLink({ url }),
+          // The server refuses batches over ATRIUM_MAX_BATCH (25 by default): stay well under it.
+          false: httpBatchStreamLink({ url, maxItems: 10 }),
         }),
       }),
     ],

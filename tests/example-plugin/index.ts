@@ -4,6 +4,7 @@
  */
 import { definePlugin } from "~/kernel/plugin";
 import { noteRead, noteWrite } from "./capabilities";
+import { exampleHttpRoutes } from "./http";
 import { noteDigestJob } from "./jobs";
 import * as notesMigration from "./migrations/2026-11-23-001-notes";
 import { exampleRouter } from "./router";
@@ -14,6 +15,7 @@ export const examplePlugin = definePlugin({
   migrations: { "2026-11-23-001-notes": notesMigration },
   router: exampleRouter,
   jobs: [noteDigestJob],
+  http: exampleHttpRoutes,
   on: {
     "example.note.added": (event, kernel) => {
       kernel.log.debug({ noteId: event.payload.noteId }, "note added");

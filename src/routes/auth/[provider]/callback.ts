@@ -3,13 +3,14 @@
  * Signs the person in and sends them on, or to `/sign-in?error=<code>`.
  */
 import type { APIEvent } from "@solidjs/start/server";
-import { getRequestIP } from "vinxi/http";
 import { findSignInProvider } from "~/kernel/auth/providers";
 import { resolveCaller } from "~/kernel/auth/request";
 import { getKernel } from "~/server/kernel";
+import { requestMetaOf } from "~/server/request";
 
 export async function GET(event: APIEvent) {
   const kernel = await getKernel();
+  const meta = requestMetaOf(event, kernel);
   const headers = new Headers({ "cache-control": "no-store", "referrer-policy": "no-referrer" });
   const provider = findSignInProvider(kernel, event.params.provider ?? "");
   if (!provider) {
@@ -20,9 +21,9 @@ export async function GET(event: APIEvent) {
   const { actor } = await resolveCaller(kernel, event.request.headers).catch(() => ({ actor: { kind: "anonymous" as const } }));
   const result = await provider.complete(kernel, url.searchParams, {
     resHeaders: headers,
-    ip: getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null,
+    ip: meta.ip,
     userAgent: event.request.headers.get("user-agent"),
-    requestId: (event.locals.requestId as string | undefined) ?? crypto.randomUUID(),
+    requestId: meta.requestId,
     signedInUserId: actor.kind === "user" ? actor.userId : null,
   });
   headers.set("location", result.location);

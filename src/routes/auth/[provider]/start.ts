@@ -7,8 +7,8 @@ import type { APIEvent } from "@solidjs/start/server";
 import { findSignInProvider, SignInStartError } from "~/kernel/auth/providers";
 import { resolveCaller } from "~/kernel/auth/request";
 import { hitRateLimit } from "~/kernel/rate-limit";
-import { getRequestIP } from "vinxi/http";
 import { getKernel } from "~/server/kernel";
+import { requestMetaOf } from "~/server/request";
 
 const START_LIMIT = 30;
 
@@ -19,7 +19,7 @@ export async function GET(event: APIEvent) {
   const redirect = (location: string) => new Response(null, { status: 302, headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" } });
   if (!provider) return redirect("/sign-in?error=unknown_provider");
   // Each start stores a flow: a flood from one address is cut off (30 per 10 minutes).
-  const ip = getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null;
+  const { ip } = requestMetaOf(event, kernel);
   if (ip && !(await hitRateLimit(kernel.db, `signin-start:ip:${ip}`, START_LIMIT, 600)).allowed) return redirect("/sign-in?error=rate_limited");
   const url = new URL(event.request.url);
   const { actor } = await resolveCaller(kernel, event.request.headers).catch(() => ({ actor: { kind: "anonymous" as const } }));

@@ -1,0 +1,190 @@
+/**
+ * The kernel's HTTP dispatcher: serves every plugin's `http` routes, framework-free (a
+ * `Request` in, a `Response` out, or null when no plugin owns the path).
+ *
+ * The server mounts it once, in the request middleware (src/middleware.ts), ahead of the file
+ * router: so no file under src/routes names a plugin, a plugin removed from src/plugins.ts
+ * takes its routes with it, and dot paths (`/.well-known/…`), which the file router cannot
+ * build, are served too. In order, for a matching route:
+ *   1. 405 with `Allow` when the path is a plugin's but the method is not;
+ *   2. the body limit: a declared Content-Length over it → 413 unread; otherwise the body is
+ *      counted as the handler reads it and cut off past the limit (→ 413);
+ *   3. the handler, with a context (kernel, request id, client address, abort signal, params,
+ *      the caller resolved lazily, procedures callable as the caller); a state-changing request
+ *      with a session cookie from another Origin gets no caller (403), as on /api/trpc;
+ *   4. errors: 413 for an oversized body, the tRPC status for a TRPCError (a bad bearer token
+ *      → 401), else 500 with a generic message (the error is logged with the request id).
+ */
+import { TRPCError, type AnyRouter } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { originProblem, resolveCaller } from "../auth/request";
+import type { Kernel } from "../kernel";
+import { createCallerFactory, type Actor, type RequestContext } from "../trpc";
+import { bodyLimitFor, declaredTooLarge, presentsCredentials, formatBytes, payloadTooLargeOf, withBodyLimit } from "./body";
+import { compilePath, matchPath, methodsOf, type CompiledPath, type HttpContext, type HttpMethod, type HttpRoute } from "./routes";
+
+/** What the server knows about a request before a route runs. */
+export interface DispatchEnv {
+  kernel: Kernel;
+  router: AnyRouter;
+  requestId: string;
+  ip: string | null;
+  /** Aborted when the client goes away; defaults to the request's own signal. */
+  signal?: AbortSignal;
+}
+
+interface Entry {
+  pluginId: string;
+  route: HttpRoute;
+  compiled: CompiledPath;
+  methods: readonly HttpMethod[];
+  /** Literal segments count: a more literal route wins over a parameter (`/x/new` over `/x/:id`). */
+  specificity: number;
+}
+
+export interface HttpDispatcher {
+  /** The plugin route serving this method and path (HEAD is served by GET), or null. */
+  match(method: string, pathname: string): { pluginId: string; route: HttpRoute; params: Record<string, string> } | null;
+  /** True when some plugin route has this path (whatever the method). */
+  owns(pathname: string): boolean;
+  /** Serves the request, or returns null when no plugin route has its path. */
+  dispatch(request: Request, env: DispatchEnv): Promise<Response | null>;
+}
+
+/** A JSON error in the shape every plugin route answers: `{ error: { code, message, requestId } }`. */
+export function httpProblem(status: number, code: string, message: string, requestId: string | null, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: { code, message, requestId } }, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+function splitPath(pathname: string): string[] {
+  return pathname === "/" ? [] : pathname.slice(1).split("/");
+}
+
+function withExtraHeaders(response: Response, extra: Headers): Response {
+  let any = false;
+  extra.forEach(() => (any = true));
+  if (!any) return response;
+  const merged = new Headers(response.headers);
+  extra.forEach((value, name) => (name === "set-cookie" ? merged.append(name, value) : merged.set(name, value)));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
+}
+
+/** Builds the dispatcher for a plugin list (the list's routes were checked by validatePlugins). */
+export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?: readonly HttpRoute[] }>): HttpDispatcher {
+  const entries: Entry[] = [];
+  for (const plugin of plugins) {
+    for (const route of plugin.http ?? []) {
+      const compiled = compilePath(route.path);
+      entries.push({
+        pluginId: plugin.id,
+        route,
+        compiled,
+        methods: methodsOf(route),
+        specificity: compiled.segments.filter((s) => s.kind === "literal").length,
+      });
+    }
+  }
+  entries.sort((a, b) => b.specificity - a.specificity);
+
+  function candidates(pathname: string) {
+    const segments = splitPath(pathname);
+    const out: Array<{ entry: Entry; params: Record<string, string> }> = [];
+    for (const entry of entries) {
+      const params = matchPath(entry.compiled, segments);
+      if (params) out.push({ entry, params });
+    }
+    return out;
+  }
+
+  function match(method: string, pathname: string) {
+    const wanted = (method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase()) as HttpMethod;
+    for (const { entry, params } of candidates(pathname)) {
+      if (entry.methods.includes(wanted)) return { pluginId: entry.pluginId, route: entry.route, params };
+    }
+    return null;
+  }
+
+  async function dispatch(request: Request, env: DispatchEnv): Promise<Response | null> {
+    const url = new URL(request.url);
+    if (!entries.length) return null;
+    const found = candidates(url.pathname);
+    if (!found.length) return null;
+    const { kernel, requestId } = env;
+    const hit = match(request.method, url.pathname);
+    if (!hit) {
+      const allow: string[] = [...new Set(found.flatMap((f) => f.entry.methods))];
+      if (allow.includes("GET")) allow.push("HEAD");
+      return httpProblem(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${allow.join(", ")}.`, requestId, { allow: allow.join(", ") });
+    }
+
+    const declared = hit.route.maxBodyBytes;
+    const limit = typeof declared === "function" ? declared(kernel) : (declared ?? bodyLimitFor(request.headers, kernel.config));
+    const tooLarge = () =>
+      httpProblem(413, "PAYLOAD_TOO_LARGE", `The request body is too large: at most ${formatBytes(limit)} (${limit} bytes) here.`, requestId);
+    if (declaredTooLarge(request.headers, limit)) return tooLarge();
+
+    const signal = env.signal ?? request.signal;
+    const resHeaders = new Headers();
+    let callerPromise: Promise<Actor> | undefined;
+    const caller = () =>
+      (callerPromise ??= (async () => {
+        // A state-changing request riding on a cookie must come from our own origin (CSRF),
+        // as on /api/trpc; bearer tokens carry no ambient credentials and are exempt.
+        const csrf = originProblem(request, kernel.config.publicUrl);
+        if (csrf && presentsCredentials(request.headers)) throw new TRPCError({ code: "FORBIDDEN", message: csrf });
+        return resolveCaller(kernel, request.headers);
+      })().then(({ actor, setCookie }) => {
+        if (setCookie) resHeaders.append("set-cookie", setCookie);
+        return actor;
+      }));
+    const requestContext = async (): Promise<RequestContext> => ({
+      kernel,
+      actor: await caller(),
+      db: kernel.db,
+      requestId,
+      ip: env.ip,
+      resHeaders,
+      signal,
+      userAgent: request.headers.get("user-agent"),
+    });
+    const ctx: HttpContext = {
+      kernel,
+      router: env.router,
+      requestId,
+      ip: env.ip,
+      signal,
+      params: Object.freeze(hit.params),
+      url,
+      maxBodyBytes: limit,
+      resHeaders,
+      caller,
+      requestContext,
+      async call<T>(path: string, input?: unknown): Promise<T> {
+        let target: unknown = createCallerFactory(env.router)(await requestContext());
+        for (const segment of path.split(".")) target = (target as Record<string, unknown> | undefined)?.[segment];
+        if (typeof target !== "function") throw new TRPCError({ code: "NOT_FOUND", message: `No procedure "${path}".` });
+        return (target as (input: unknown) => Promise<T>)(input);
+      },
+    };
+
+    try {
+      const response = await hit.route.handle(withBodyLimit(request, limit, signal), ctx);
+      const out = withExtraHeaders(response, resHeaders);
+      return request.method.toUpperCase() === "HEAD" ? new Response(null, { status: out.status, headers: out.headers }) : out;
+    } catch (err) {
+      if (payloadTooLargeOf(err)) return tooLarge();
+      if (err instanceof TRPCError) {
+        const status = getHTTPStatusCodeFromError(err);
+        if (status < 500) return withExtraHeaders(httpProblem(status, err.code, err.message, requestId), resHeaders);
+      }
+      kernel.log.error({ err, requestId, plugin: hit.pluginId, path: url.pathname }, "plugin HTTP route failed");
+      return httpProblem(500, "INTERNAL_SERVER_ERROR", "Something went wrong on our side. It has been logged.", requestId);
+    }
+  }
+
+  return {
+    match,
+    owns: (pathname) => candidates(pathname).length > 0,
+    dispatch,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * What every server entry point needs to know about a request before it runs anything: its
+ * id (set by the middleware, echoed as `x-request-id`), the client's address (honouring
+ * ATRIUM_TRUST_PROXY) and a signal that fires when the client goes away. Done once here for the
+ * tRPC route, the plugin route dispatcher and the sign-in routes.
+ */
+import type { FetchEvent } from "@solidjs/start/server";
+import { randomUUID } from "node:crypto";
+import { getRequestIP } from "vinxi/http";
+import type { Kernel } from "~/kernel/kernel";
+
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  /** Aborted when the socket closes before the response has been sent (the browser's Stop). */
+  signal: AbortSignal;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** The request id to use: the caller's `x-request-id` when it is a sane token, else a new UUID. */
+export function requestIdFrom(headers: Headers): string {
+  const incoming = headers.get("x-request-id");
+  return incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The request's id, address and going-away signal. */
+export function requestMetaOf(event: FetchEvent, kernel: Pick<Kernel, "config">): RequestMeta {
+  const locals = event.locals as { requestId?: string; requestMeta?: RequestMeta };
+  if (locals.requestMeta) return locals.requestMeta;
+  const requestId = locals.requestId ?? requestIdFrom(event.request.headers);
+  // The request's own signal does not fire when the client disconnects; the socket closing
+  // before the answer is complete does (so a model call or a long query stops too).
+  const gone = new AbortController();
+  const res = event.nativeEvent.node.res;
+  if (res) {
+    res.once("close", () => {
+      if (!res.writableFinished) gone.abort();
+    });
+  }
+  const meta: RequestMeta = {
+    requestId,
+    ip: getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null,
+    signal: gone.signal,
+  };
+  locals.requestMeta = meta;
+  return meta;
+}
