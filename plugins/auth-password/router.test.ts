@@ -95,10 +95,14 @@ async function linkTokenIn(email: string, path: "/verify-email" | "/reset-passwo
   return tokens.at(-1)!;
 }
 
+async function userIdOf(email: string): Promise<string> {
+  return (await kernel.ownerDb.selectFrom("users").select("id").where("email", "=", email.toLowerCase()).executeTakeFirstOrThrow()).id;
+}
+
 async function signUp(email = freshEmail(), password = PASSWORD) {
   const c = client();
-  const { userId } = await c.call.authPassword.signUp({ email, password, name: "Ada Lovelace" });
-  return { userId, email, password, token: sessionTokenFrom(c.ctx.resHeaders)! };
+  await c.call.authPassword.signUp({ email, password, name: "Ada Lovelace" });
+  return { userId: await userIdOf(email), email, password, token: sessionTokenFrom(c.ctx.resHeaders)! };
 }
 
 async function signIn(email: string, password: string, ip = freshIp()) {
@@ -115,7 +119,8 @@ async function sessionCount(userId: string): Promise<number> {
 describe("signUp", () => {
   test("creates the person with an argon2id hash, mails a verification link, and signs them in", async () => {
     const c = client();
-    const { userId } = await c.call.authPassword.signUp({ email: "  Grace.Hopper@Example.TEST ", password: PASSWORD, name: " Grace " });
+    expect(await c.call.authPassword.signUp({ email: "  Grace.Hopper@Example.TEST ", password: PASSWORD, name: " Grace " })).toEqual({ checkEmail: true });
+    const userId = await userIdOf("grace.hopper@example.test");
 
     const cookie = c.ctx.resHeaders!.getSetCookie().find((h) => h.startsWith(`${SESSION_COOKIE}=`))!;
     expect(cookie).toMatch(/; HttpOnly/);
@@ -143,11 +148,25 @@ describe("signUp", () => {
     expect(hours).toBeLessThanOrEqual(24);
   });
 
-  test("a taken email (in any case) is 409 with a field error on email", async () => {
-    const { email } = await signUp();
-    const f = await failure(client().call.authPassword.signUp({ email: email.toUpperCase(), password: PASSWORD, name: "Again" }));
-    expect(f.code).toBe("CONFLICT");
-    expect(f.fields?.email?.[0]).toMatch(/already exists/);
+  test("a taken email (in any case) answers like a new sign-up, changes nothing, and mails the account's owner instead", async () => {
+    const { email, userId } = await signUp();
+    const sessionsBefore = await sessionCount(userId);
+    const c = client();
+    // Once it said 409 "already exists": anyone could learn who has an account.
+    expect(await c.call.authPassword.signUp({ email: email.toUpperCase(), password: "another private phrase", name: "Again" })).toEqual({ checkEmail: true });
+    expect(sessionTokenFrom(c.ctx.resHeaders)).toBeNull();
+    expect(await sessionCount(userId)).toBe(sessionsBefore);
+    const users = await kernel.ownerDb.selectFrom("users").select(["id", "name"]).where("email", "=", email).execute();
+    expect(users).toEqual([{ id: userId, name: "Ada Lovelace" }]);
+    // The original password still works; the attempted one does not.
+    await expect(signIn(email, PASSWORD)).resolves.toBeDefined();
+    await expect(failure(signIn(email, "another private phrase"))).resolves.toMatchObject({ code: "UNAUTHORIZED" });
+    const mails = await mailsTo(email);
+    expect(mails.map((m) => m.subject)).toEqual([expect.stringMatching(/confirm your email/i), "Someone tried to create an Atrium account with your email address"]);
+    expect(mails[1]!.text_body).toContain(`${kernel.config.publicUrl}/forgot-password`);
+    expect(mails[1]!.text_body).not.toContain("another private phrase");
+    const audit = await kernel.ownerDb.selectFrom("audit_events").select(["action", "target_id"]).where("action", "=", "auth.sign_up_existing").where("target_id", "=", userId).execute();
+    expect(audit).toHaveLength(1);
   });
 
   test("weak passwords are 422 with a field error on password, and nothing is created", async () => {

@@ -39,6 +39,7 @@ import {
   resetMail,
   retireLinks,
   setPasswordHash,
+  signUpAttemptMail,
   verificationMail,
   verifyAgainstDummy,
   verifyPassword,
@@ -70,34 +71,55 @@ const tokenInput = safeString({ message: "The link has no token" }).trim().max(2
 export const authPasswordRouter = createTRPCRouter({
   /**
    * Creates an account with a password, mails a verification link (valid 24 hours) and signs
-   * the person in. 409 with field `email` when the address is taken; 422 with field
-   * `password` when the password breaks a rule.
+   * the person in; 422 with field `password` when the password breaks a rule. For an address
+   * that already has an account the answer is the same ("check your email"): nothing is
+   * created, and the account's owner gets a mail saying someone tried (so the form does not
+   * tell who has an account).
    */
   signUp: publicProcedure
     .input(z.object({ email: emailSchema, password: passwordInput, name: nameSchema }))
     .mutation(async ({ ctx, input }) => {
       assertPassword("password", input.password, input.email);
-      await enforceLimits(ctx, [{ key: ipKey("signup", ctx.ip), ...LIMITS.signUpIp }], "sign-ups from your network");
+      await enforceLimits(
+        ctx,
+        [
+          { key: ipKey("signup", ctx.ip), ...LIMITS.signUpIp },
+          { key: `signup:acct:${input.email}`, ...LIMITS.signUpEmail },
+        ],
+        "sign-ups from your network",
+      );
       const db = passwordDb(ctx.kernel.db);
-      const taken = () => fieldError("CONFLICT", "email", "An account with this email already exists. Sign in, or reset your password.");
-      if (await emailTaken(db, input.email)) throw taken();
+      // Hashed either way, so both answers take as long.
       const passwordHash = await hashPassword(input.password);
-      const userId = await ctx.kernel.db.transaction().execute(async (trx) => {
-        const user = await createPasswordUser(passwordDb(trx), { email: input.email, name: input.name, passwordHash, verified: false });
-        if (!user) throw taken(); // lost a race with another sign-up
-        const token = await issueLinkToken(passwordDb(trx), user.id, "verify");
-        await ctx.kernel.mailer.send(trx, verificationMail(input.email, input.name, linkUrl(ctx.kernel.config.publicUrl, "/verify-email", token)));
-        await writeAudit(
-          trx,
-          { kind: "user", userId: user.id },
-          { action: "auth.sign_up", target: { type: "user", id: user.id }, data: { method: "password" } },
-          requestMeta(ctx),
-        );
-        return user.id;
-      });
-      await startSession(signInRequest(ctx), userId, "password");
-      logInfo(ctx, { userId }, "account created");
-      return { userId };
+      const created = (await emailTaken(db, input.email))
+        ? null
+        : await ctx.kernel.db.transaction().execute(async (trx) => {
+            const user = await createPasswordUser(passwordDb(trx), { email: input.email, name: input.name, passwordHash, verified: false });
+            if (!user) return null; // lost a race with another sign-up: the address is taken
+            const token = await issueLinkToken(passwordDb(trx), user.id, "verify");
+            await ctx.kernel.mailer.send(trx, verificationMail(input.email, input.name, linkUrl(ctx.kernel.config.publicUrl, "/verify-email", token)));
+            await writeAudit(
+              trx,
+              { kind: "user", userId: user.id },
+              { action: "auth.sign_up", target: { type: "user", id: user.id }, data: { method: "password" } },
+              requestMeta(ctx),
+            );
+            return user.id;
+          });
+      if (!created) {
+        await ctx.kernel.db.transaction().execute(async (trx) => {
+          const account = await findAccountByEmail(passwordDb(trx), input.email);
+          if (!account) return;
+          const publicUrl = ctx.kernel.config.publicUrl;
+          await ctx.kernel.mailer.send(trx, signUpAttemptMail(account.email, `${publicUrl}/sign-in`, `${publicUrl}/forgot-password`));
+          await writeAudit(trx, { kind: "anonymous" }, { action: "auth.sign_up_existing", target: { type: "user", id: account.id }, data: { method: "password" } }, requestMeta(ctx));
+        });
+        logInfo(ctx, { emailDomain: emailDomain(input.email) }, "sign-up for an existing address: its owner was mailed");
+        return { checkEmail: true as const };
+      }
+      await startSession(signInRequest(ctx), created, "password");
+      logInfo(ctx, { userId: created }, "account created");
+      return { checkEmail: true as const };
     }),
 
   /**

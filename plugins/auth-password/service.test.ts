@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { emailSchema, hashLinkToken, hashPassword, needsRehash, passwordProblem, retryIn, verifyPassword } from "./service";
+import { emailSchema, hashLinkToken, hashPassword, needsRehash, passwordInput, passwordProblem, retryIn, verifyPassword } from "./service";
 
 test("emails are trimmed, lower-cased and validated", () => {
   expect(emailSchema.parse("  Ada.Lovelace@Example.TEST ")).toBe("ada.lovelace@example.test");
@@ -23,6 +23,19 @@ test("password rules: length, one repeated character, the email, common password
   }
   // Length counts characters, not UTF-16 units.
   expect(passwordProblem("🙂🙂🙂🙂🙂x", email)).toMatch(/at least 10/);
+});
+
+test("one length limit, said the same everywhere: 200 characters, whatever their width", () => {
+  // Every password of up to 200 characters reaches the rules, 200 emoji (400 UTF-16 units) too.
+  const emoji = "🙂😀".repeat(100);
+  expect(passwordInput.safeParse(emoji).success).toBe(true);
+  expect(passwordProblem(emoji, "ada@example.test")).toBeNull();
+  // Longer input is refused by the input schema with the rules' own message (it once said 200 and took 1,000).
+  for (const long of ["x".repeat(200) + "y", "xy".repeat(201), "xy".repeat(500)]) {
+    const message = passwordInput.safeParse(long).error?.issues[0]?.message ?? passwordProblem(long, null);
+    expect(message, `${long.length} units`).toBe("Use at most 200 characters.");
+  }
+  expect(passwordInput.safeParse("xy".repeat(500)).success).toBe(false);
 });
 
 test("argon2id hashes verify, never contain the password, and equal Unicode forms match", async () => {

@@ -64,14 +64,20 @@ export const nameSchema = safeString({ message: "Enter your name" })
   .min(1, "Enter your name")
   .max(100, "Use at most 100 characters for your name");
 
+export const PASSWORD_MIN_LENGTH = 10;
+/**
+ * At most 200 characters (code points): far beyond any passphrase, and a bound on the work a
+ * request can ask for (argon2id has no 72-byte cut as bcrypt does, so the limit is ours).
+ */
+export const PASSWORD_MAX_LENGTH = 200;
+
 /**
  * What tRPC accepts as a password before the rules run. The rules themselves
  * (passwordProblem) need the email, so they run in the procedure and answer with a field error.
+ * zod counts UTF-16 units and a character takes at most two, so this lets every password of
+ * up to 200 characters through to the rules and refuses longer input with the same message.
  */
-export const passwordInput = safeString({ message: "Enter a password" }).max(1000, "Use at most 200 characters");
-
-export const PASSWORD_MIN_LENGTH = 10;
-export const PASSWORD_MAX_LENGTH = 200;
+export const passwordInput = safeString({ message: "Enter a password" }).max(2 * PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
 
 /** Why `password` is not acceptable for the account `email`, or null when it is. */
 export function passwordProblem(password: string, email: string | null): string | null {
@@ -311,6 +317,28 @@ export function verificationMail(to: string, name: string, url: string): MailMes
   };
 }
 
+/** To the owner of an address someone tried to sign up with: nothing changed, here is what to do. */
+export function signUpAttemptMail(to: string, signInUrl: string, resetUrl: string): MailMessage {
+  return {
+    to,
+    subject: "Someone tried to create an Atrium account with your email address",
+    text: [
+      "Someone (hopefully you) tried to create an Atrium account with this email address, which already has one.",
+      "Nothing was changed and no new account was created.",
+      "",
+      "If it was you, sign in instead:",
+      "",
+      signInUrl,
+      "",
+      "Forgot your password? Choose a new one here:",
+      "",
+      resetUrl,
+      "",
+      "If it was not you, you can ignore this message: your account stays as it is.",
+    ].join("\n"),
+  };
+}
+
 export function resetMail(to: string, url: string): MailMessage {
   return {
     to,
@@ -340,6 +368,8 @@ export const LIMITS = {
   signInAccount: { limit: 10, windowSeconds: 15 * 60 },
   signInIp: { limit: 50, windowSeconds: 15 * 60 },
   signUpIp: { limit: 30, windowSeconds: 60 * 60 },
+  /** Per address, whether or not it has an account (so its owner cannot be mail-bombed). */
+  signUpEmail: { limit: 5, windowSeconds: 60 * 60 },
   resetEmail: { limit: 5, windowSeconds: 60 * 60 },
   resetIp: { limit: 20, windowSeconds: 60 * 60 },
   resendVerification: { limit: 5, windowSeconds: 60 * 60 },

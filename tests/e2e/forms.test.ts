@@ -54,21 +54,33 @@ describe("form errors", () => {
     await submit.click();
     await page.waitForURL((url) => url.pathname === "/");
 
-    // A second account with the same address: 409 with a field error on `email`.
+    // A password the server refuses (one of the most common): 422 with a field error on `password`.
     const other = await harness.open();
     await other.page.goto("/sign-up");
     await waitForHydration(other.page);
     await other.page.getByLabel("Your name").fill("Rita Again");
     await other.page.getByLabel("Work email").fill("rita@forms.test");
-    await other.page.getByLabel("Password").fill("another long private phrase");
+    await other.page.getByLabel("Password").fill("password1234");
     await other.page.getByRole("button", { name: "Create account" }).click();
     await expect
-      .poll(() => fieldState(other.page, "Work email"))
-      .toEqual({ invalid: true, described: "An account with this email already exists. Sign in, or reset your password.", focused: true });
+      .poll(() => fieldState(other.page, "Password"))
+      .toEqual({
+        invalid: true,
+        // The field's hint, then the server's error.
+        described: "At least 10 characters. A long phrase is easier to remember and harder to guess. | This password is one of the most common ones; choose something harder to guess.",
+        focused: true,
+      });
     // Said once, by the field: the form's alert stays empty.
     await expect(other.page.getByRole("alert").filter({ hasText: /\S/ }).count()).resolves.toBe(0);
     // The button is usable again and says so.
     await expect(other.page.getByRole("button", { name: "Create account" }).isEnabled()).resolves.toBe(true);
+
+    // The same address again, with a good password: the answer a new address gets ("check your
+    // email"), not "already exists", so the form does not tell who has an account.
+    await other.page.getByLabel("Password").fill("another long private phrase");
+    await other.page.getByRole("button", { name: "Create account" }).click();
+    await other.page.getByText("Check your email").waitFor();
+    await expect(other.page.getByText(/already exists/).count()).resolves.toBe(0);
 
     // A wrong password belongs to no field: the form's alert says it.
     await other.page.goto("/sign-in");
@@ -82,7 +94,7 @@ describe("form errors", () => {
     expect(unexpectedProblems()).toEqual([]);
     expect(
       other.unexpectedProblems([
-        { path: "/api/trpc/authPassword.signUp", status: 409 },
+        { path: "/api/trpc/authPassword.signUp", status: 422 },
         { path: "/api/trpc/authPassword.signIn", status: 401 },
       ]),
     ).toEqual([]);
