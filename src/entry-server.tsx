@@ -1,10 +1,12 @@
 // @refresh reload
+import { getRequestEvent } from "solid-js/web";
 import { createHandler, StartServer } from "@solidjs/start/server";
 import { plugins } from "./plugins";
 import { pluginUis } from "./plugins.ui";
 import { pageVisibility } from "./server/page-visibility";
 import { provideServerPageVisibility } from "./ui/page-status";
 import { checkUiHalves } from "./ui/plugin-ui";
+import { nonceOf } from "./server/security";
 import { themeBootScript } from "./ui/theme";
 
 // Every UI half belongs to an installed server plugin, in the same order (ADR 005).
@@ -16,7 +18,10 @@ checkUiHalves(
 // Org and project pages answer 404 when what they show is not visible to the caller.
 provideServerPageVisibility(pageVisibility);
 
-export default createHandler(() => (
+// The response's nonce (set by the middleware with its Content-Security-Policy) goes on every
+// script SolidStart writes: the manifest, the entry, hydration data.
+export default createHandler(
+  () => (
   <StartServer
     document={({ assets, children, scripts }) => (
       <html lang="en">
@@ -27,7 +32,7 @@ export default createHandler(() => (
           <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
           {/* Before any stylesheet: the first paint already uses the chosen theme. A constant, no input. */}
           {/* eslint-disable-next-line solid/no-innerhtml */}
-          <script innerHTML={themeBootScript} />
+          <script nonce={nonceOf(getRequestEvent())} innerHTML={themeBootScript} />
           {assets}
         </head>
         <body>
@@ -37,4 +42,6 @@ export default createHandler(() => (
       </html>
     )}
   />
-));
+  ),
+  (event) => ({ nonce: nonceOf(event) }),
+);

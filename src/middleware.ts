@@ -1,6 +1,6 @@
 /**
  * Request middleware: a request id on every request (echoed as `x-request-id`), the security
- * headers, plugin HTTP routes, one access log line per request when the response has finished
+ * headers (src/server/security.ts: a CSP with this response's script nonce), plugin HTTP routes, one access log line per request when the response has finished
  * (so the status is the one sent; headers that carry secrets are never logged) and the HTTP
  * request counter.
  *
@@ -11,7 +11,8 @@
 import { createMiddleware } from "@solidjs/start/middleware";
 import { createHttpDispatcher, type HttpDispatcher } from "~/kernel/http/dispatch";
 import { getKernel } from "~/server/kernel";
-import { requestIdFrom, requestMetaOf } from "~/server/request";
+import { refuseRestOfBody, requestIdFrom, requestMetaOf } from "~/server/request";
+import { applySecurityHeaders } from "~/server/security";
 import { appRouter, plugins } from "~/plugins";
 
 function routeKind(pathname: string, plugin: boolean): string {
@@ -34,6 +35,9 @@ export default createMiddleware({
     const url = new URL(event.request.url);
     const res = event.nativeEvent.node.res;
     res.setHeader("x-request-id", requestId);
+    // A kernel that failed to boot stops the process; until then, headers still go out.
+    const kernel = await getKernel().catch(() => null);
+    applySecurityHeaders(event, { publicUrl: kernel?.config.publicUrl ?? "", production: kernel?.config.nodeEnv !== "development" });
     dispatcher ??= createHttpDispatcher(plugins);
     const plugin = dispatcher.owns(url.pathname);
     res.once("finish", () => {
@@ -50,10 +54,10 @@ export default createMiddleware({
         () => {},
       );
     });
-    if (plugin) {
-      const kernel = await getKernel();
+    if (plugin && kernel) {
       const meta = requestMetaOf(event, kernel);
       const response = await dispatcher.dispatch(event.request, { kernel, router: appRouter, ...meta });
+      if (response?.status === 413) refuseRestOfBody(event);
       if (response) return response;
     }
   },

@@ -208,6 +208,7 @@ export const dashboardsRouter = createTRPCRouter({
     }),
 
   run: projectCapabilityProcedure(dashboardView)
+    .meta({ cost: "expensive" })
     .input(
       z.object({
         slug,
@@ -223,6 +224,7 @@ export const dashboardsRouter = createTRPCRouter({
 
   // Previewing runs SQL the caller typed: the data plugin's rule for ad-hoc SQL applies too.
   preview: projectCapabilityProcedure(dashboardEdit, queryRun)
+    .meta({ cost: "expensive" })
     .input(
       z.object({
         source: safeString().max(100).optional(),
@@ -241,10 +243,12 @@ export const dashboardsRouter = createTRPCRouter({
     }),
 
   compile: projectCapabilityProcedure(dashboardEdit)
+    .meta({ cost: "expensive" })
     .input(z.object({ visual: visualQuerySchema, source: safeString().max(100).optional() }))
     .query(async ({ ctx, input, signal }) => compileOnly(runScopeOf(ctx, signal), input)),
 
   renderChart: projectCapabilityProcedure(dashboardView)
+    .meta({ cost: "expensive" })
     .meta({
       mcp: {
         name: "render_chart",

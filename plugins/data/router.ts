@@ -147,6 +147,7 @@ export const dataRouter = createTRPCRouter({
     })),
 
   runQuery: capabilityProcedure(queryRun)
+    .meta({ cost: "expensive" })
     .meta({
       mcp: {
         name: "run_query",

@@ -18,6 +18,7 @@ import type { ProjectWithRole } from "./tenancy/roles";
 import { enforceSignInPolicy } from "./auth/policy";
 import type { Actor, SignedInActor } from "./actor";
 import { FieldErrors, fieldErrorsOf, forbidden, notFound } from "./errors";
+import { withExpensiveBudget } from "./budget";
 
 /* ----------------------------------------------------------------------------------------
  * 1. Context
@@ -47,6 +48,11 @@ export interface ProcedureMeta {
   capability?: string;
   /** Every capability a member needs, `capability` included; set by the capability builders. */
   capabilities?: string[];
+  /**
+   * "expensive": runs within the org's concurrency budget (chart rendering, dashboard runs,
+   * previews, ad-hoc queries); past it, 429 with Retry-After. See src/kernel/budget.ts.
+   */
+  cost?: "expensive";
   /** Exposed to AI agents as an MCP tool (the agent plugin reads this). */
   mcp?: {
     name: string;
@@ -246,13 +252,14 @@ export const sessionProcedure = userProcedure.use(({ ctx, next }) => {
  * its own org), `authorize` resolving the role inside the scoped transaction, then the call.
  */
 function runOrgGuarded<T extends { ok: boolean }, R>(
-  opts: { ctx: RequestContext; type: string; path: string; orgId: string; getRawInput: () => Promise<unknown> },
+  opts: { ctx: RequestContext; type: string; path: string; orgId: string; getRawInput: () => Promise<unknown>; meta?: ProcedureMeta },
   authorize: (trx: Transaction<KernelDatabase>, actor: SignedInActor) => Promise<R>,
   call: (extra: { actor: SignedInActor; db: Kysely<KernelDatabase>; audit: AuditFn; resolved: R }) => Promise<T>,
 ): Promise<T> {
   const actor = signedInFor(opts.ctx.actor, opts.type, opts.orgId);
   let resolved: R | undefined;
-  return runScoped({
+  // An expensive call waits for a slot of its org's budget before it takes a connection.
+  return withExpensiveBudget({ ctx: opts.ctx, actor, cost: opts.meta?.cost, orgId: opts.orgId }, () => runScoped({
     ...opts,
     actor,
     authorize: async (trx) => {
@@ -261,7 +268,7 @@ function runOrgGuarded<T extends { ok: boolean }, R>(
       await enforceSignInPolicy(opts.ctx.kernel, trx, actor, opts.orgId);
     },
     call: ({ db, audit }) => call({ actor, db, audit, resolved: resolved as R }),
-  });
+  }));
 }
 
 const orgIdSchema = z.uuid({ message: "orgId must be an organization id (UUID)" });
@@ -321,9 +328,9 @@ export function capabilityProcedure(...capabilities: Capabilities) {
   return baseProcedure
     .meta(capabilityMeta(capabilities))
     .input(z.object({ orgId: orgIdSchema }))
-    .use(({ ctx, input, type, path, getRawInput, next }) =>
+    .use(({ ctx, input, type, path, getRawInput, meta, next }) =>
       runOrgGuarded(
-        { ctx, type, path, orgId: input.orgId, getRawInput },
+        { ctx, type, path, orgId: input.orgId, getRawInput, meta },
         async (trx, actor) => {
           const role = await orgRoleOrNotFound(ctx.kernel, trx, actor, input.orgId);
           requireCapabilities(ctx.kernel, role, capabilities, "Your role");
@@ -345,9 +352,9 @@ export function projectCapabilityProcedure(...capabilities: Capabilities) {
   return baseProcedure
     .meta(capabilityMeta(capabilities))
     .input(z.object({ orgId: orgIdSchema, projectId: projectIdSchema }))
-    .use(({ ctx, input, type, path, getRawInput, next }) =>
+    .use(({ ctx, input, type, path, getRawInput, meta, next }) =>
       runOrgGuarded(
-        { ctx, type, path, orgId: input.orgId, getRawInput },
+        { ctx, type, path, orgId: input.orgId, getRawInput, meta },
         async (trx, actor) => {
           const orgRole = await orgRoleOrNotFound(ctx.kernel, trx, actor, input.orgId);
           const role = await projectRoleOrNotFound(ctx.kernel, trx, actor, input.orgId, input.projectId, orgRole);
@@ -371,9 +378,9 @@ export function optionalProjectCapabilityProcedure(...capabilities: Capabilities
   return baseProcedure
     .meta(capabilityMeta(capabilities))
     .input(z.object({ orgId: orgIdSchema, projectId: projectIdSchema.nullish() }))
-    .use(({ ctx, input, type, path, getRawInput, next }) =>
+    .use(({ ctx, input, type, path, getRawInput, meta, next }) =>
       runOrgGuarded(
-        { ctx, type, path, orgId: input.orgId, getRawInput },
+        { ctx, type, path, orgId: input.orgId, getRawInput, meta },
         async (trx, actor) => {
           const orgRole = await orgRoleOrNotFound(ctx.kernel, trx, actor, input.orgId);
           if (!input.projectId) {

@@ -46,3 +46,20 @@ export function requestMetaOf(event: FetchEvent, kernel: Pick<Kernel, "config">)
   locals.requestMeta = meta;
   return meta;
 }
+
+/**
+ * After refusing a body unread (413): close the connection instead of draining what the client
+ * is still sending. Node would otherwise read and discard the rest (200 MB is CPU time);
+ * reading stops once the answer is out, and the socket closes a moment later.
+ */
+export function refuseRestOfBody(event: FetchEvent): void {
+  const { req, res } = event.nativeEvent.node;
+  if (!res || !req) return;
+  if (!res.headersSent) res.setHeader("connection", "close");
+  res.once("finish", () => {
+    const socket = req.socket;
+    if (!socket || socket.destroyed) return;
+    socket.pause();
+    setTimeout(() => socket.destroy(), 500).unref();
+  });
+}

@@ -5,6 +5,7 @@
 import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
 import type * as DocumentModule from "../document";
+import type * as InterpreterModule from "vega-interpreter";
 import type { View } from "vega";
 import type { Chart } from "../document/schema";
 import type { ColumnInfo } from "./api";
@@ -15,11 +16,17 @@ let loading: Promise<{
   vega: typeof VegaModule;
   vl: typeof VegaLiteModule;
   document: typeof DocumentModule;
+  interpreter: typeof InterpreterModule.expressionInterpreter;
 }> | null = null;
 
 /** Loads vega, vega-lite and the spec builder once. */
 export function loadVega() {
-  loading ??= Promise.all([import("vega"), import("vega-lite"), import("../document")]).then(([vega, vl, document]) => ({ vega, vl, document }));
+  loading ??= Promise.all([import("vega"), import("vega-lite"), import("../document"), import("vega-interpreter")]).then(([vega, vl, document, interpreter]) => ({
+    vega,
+    vl,
+    document,
+    interpreter: interpreter.expressionInterpreter,
+  }));
   // A failed load (offline) may be retried.
   loading.catch(() => {
     loading = null;
@@ -41,11 +48,13 @@ export async function renderVega(
   data: { columns: ColumnInfo[]; rows: Record<string, unknown>[] },
   options: { width: number; height?: number },
 ): Promise<View> {
-  const { vega, vl, document } = await loadVega();
+  const { vega, vl, document, interpreter } = await loadVega();
   const spec = document.chartToVegaLite(chart, data, { width: options.width, height: options.height, theme: currentTheme() });
   if (!spec) throw new Error(`A ${chart.type} chart is not drawn with Vega-Lite.`);
   const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "svg", container, hover: true });
+  // Expressions are interpreted, not compiled with `new Function`: the pages' Content-Security-Policy
+  // has no 'unsafe-eval' (docs/decisions/018-plugin-http-routes-and-boundaries.md).
+  const view = new vega.View(vega.parse(compiled, undefined, { ast: true }), { renderer: "svg", container, hover: true, expr: interpreter });
   await view.runAsync();
   return view;
 }

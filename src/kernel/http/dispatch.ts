@@ -120,6 +120,7 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
     const declared = hit.route.maxBodyBytes;
     const limit = typeof declared === "function" ? declared(kernel) : (declared ?? bodyLimitFor(request.headers, kernel.config));
     const tooLarge = () =>
+      // The server adapter closes the connection rather than drain the rest (src/server/request.ts).
       httpProblem(413, "PAYLOAD_TOO_LARGE", `The request body is too large: at most ${formatBytes(limit)} (${limit} bytes) here.`, requestId);
     if (declaredTooLarge(request.headers, limit)) return tooLarge();
 

@@ -11,27 +11,20 @@ import type { APIEvent } from "@solidjs/start/server";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { originProblem } from "~/kernel/auth/request";
-import { bodyLimitFor, formatBytes, PayloadTooLarge, readBodyLimited, withBufferedBody } from "~/kernel/http/body";
+import { batchSizeOf, bodyLimitFor, formatBytes, PayloadTooLarge, readBodyLimited, withBufferedBody } from "~/kernel/http/body";
 import { createRequestContext } from "~/server/context";
 import { getKernel } from "~/server/kernel";
-import { requestMetaOf } from "~/server/request";
+import { refuseRestOfBody, requestMetaOf } from "~/server/request";
 import { appRouter } from "~/plugins";
 
 const ENDPOINT = "/api/trpc";
 
 /** An error in tRPC's own response shape, so the client shows its message. */
-function trpcProblem(status: number, jsonRpcCode: number, code: string, message: string, requestId: string): Response {
+function trpcProblem(status: number, jsonRpcCode: number, code: string, message: string, requestId: string, headers: Record<string, string> = {}): Response {
   return Response.json(
     { error: { message, code: jsonRpcCode, data: { code, httpStatus: status, requestId } } },
-    { status, headers: { "cache-control": "no-store" } },
+    { status, headers: { "cache-control": "no-store", ...headers } },
   );
-}
-
-/** How many calls the request makes: `/api/trpc/a,b,c?batch=1` makes three. */
-export function batchSizeOf(url: URL): number {
-  if (!url.searchParams.has("batch")) return 1;
-  const paths = url.pathname.slice(ENDPOINT.length + 1);
-  return paths ? paths.split(",").length : 0;
 }
 
 async function handle(event: APIEvent) {
@@ -42,7 +35,7 @@ async function handle(event: APIEvent) {
   if (problem) return trpcProblem(403, -32003, "FORBIDDEN", problem, requestId);
 
   const url = new URL(event.request.url);
-  const calls = batchSizeOf(url);
+  const calls = batchSizeOf(url, ENDPOINT);
   if (calls > kernel.config.maxBatch) {
     return trpcProblem(413, -32413, "BATCH_TOO_LARGE", `Too many calls in one batch (${calls}); send at most ${kernel.config.maxBatch} per request.`, requestId);
   }
@@ -52,7 +45,10 @@ async function handle(event: APIEvent) {
   try {
     body = event.request.method === "GET" ? new Uint8Array(0) : await readBodyLimited(event.request, limit);
   } catch (err) {
-    if (err instanceof PayloadTooLarge) return trpcProblem(413, -32413, "PAYLOAD_TOO_LARGE", err.message, requestId);
+    if (err instanceof PayloadTooLarge) {
+      refuseRestOfBody(event);
+      return trpcProblem(413, -32413, "PAYLOAD_TOO_LARGE", err.message, requestId);
+    }
     // The client went away or sent a broken chunked body.
     return trpcProblem(400, -32600, "BAD_REQUEST", "The request body could not be read.", requestId);
   }
