@@ -4,10 +4,11 @@
  * the request and a context (request id, address, params, the caller, procedures as the caller).
  */
 import { z } from "zod";
+import { safeString } from "~/kernel/schemas";
 import { httpProblem } from "~/kernel/http/dispatch";
 import type { HttpRoute } from "~/kernel/http/routes";
 
-const newNote = z.object({ body: z.string() });
+const newNote = z.object({ body: safeString() });
 
 export const exampleHttpRoutes: readonly HttpRoute[] = [
   {
