@@ -44,6 +44,9 @@ test("a CLI-made token authenticates as its user, within its org and scopes; bad
   expect(org.status, org.stderr).toBe(0);
   const token = cli("tokens:create", "--user", "cli-owner@example.test", "--org", "cli-org", "--scopes", "read");
   expect(token.stdout).toMatch(/^atr_[a-z2-7]{32}$/);
+  // spawnSync blocked the event loop for seconds: let fetch see the server close its idle
+  // keep-alive sockets meanwhile, or the next request may be written to a closed one.
+  await new Promise((r) => setTimeout(r, 100));
 
   const me = await fetch(`${server.url}/api/trpc/auth.me`, { headers: { authorization: `Bearer ${token.stdout}` } });
   expect(me.status).toBe(200);
