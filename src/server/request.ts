@@ -49,17 +49,24 @@ export function requestMetaOf(event: FetchEvent, kernel: Pick<Kernel, "config">)
 
 /**
  * After refusing a body unread (413): close the connection instead of draining what the client
- * is still sending. Node would otherwise read and discard the rest (200 MB is CPU time);
- * reading stops once the answer is out, and the socket closes a moment later.
+ * is still sending (200 MB read and thrown away is CPU time), but close it gently — a lingering
+ * close. Node would destroy the socket the moment the answer is flushed; with the client's bytes
+ * still unread, the kernel then sends a reset, and a client that had not yet read the 413 loses
+ * it (it sees ECONNRESET instead). So: stop reading, half-close (the answer, then FIN, so the
+ * client learns the server is done), and destroy only after a grace period.
  */
+const LINGER_MS = 2_000;
+
 export function refuseRestOfBody(event: FetchEvent): void {
   const { req, res } = event.nativeEvent.node;
   if (!res || !req) return;
   if (!res.headersSent) res.setHeader("connection", "close");
-  res.once("finish", () => {
-    const socket = req.socket;
-    if (!socket || socket.destroyed) return;
-    socket.pause();
-    setTimeout(() => socket.destroy(), 500).unref();
-  });
+  const socket = req.socket;
+  if (!socket || socket.destroyed) return;
+  // Node calls destroySoon() once a `connection: close` response has finished.
+  socket.destroySoon = function lingeringClose(this: typeof socket) {
+    this.pause();
+    if (this.writable) this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
 }
