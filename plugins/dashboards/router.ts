@@ -172,6 +172,14 @@ export const dashboardsRouter = createTRPCRouter({
     }),
 
   restore: projectCapabilityProcedure(dashboardDelete)
+    .meta({
+      mcp: {
+        name: "restore_dashboard",
+        description:
+          "Bring back a deleted dashboard (orgId, projectId, slug), with its whole history. Find deleted dashboards with list_dashboards and deleted: true. If another live dashboard took the slug meanwhile, the answer is 409.",
+        idempotent: false,
+      },
+    })
     .input(z.object({ slug }))
     .mutation(async ({ ctx, input }) => {
       const restored = await restoreDashboard(scopeOf(ctx), input.slug);
@@ -180,6 +188,14 @@ export const dashboardsRouter = createTRPCRouter({
     }),
 
   duplicate: projectCapabilityProcedure(dashboardEdit)
+    .meta({
+      mcp: {
+        name: "duplicate_dashboard",
+        description:
+          "Copy a dashboard into a new one in the same project (orgId, projectId, slug; newSlug and title optional: the title defaults to the original's with \" (copy)\", the slug is derived from it and made unique). The copy starts at version 1. Returns its slug.",
+        idempotent: false,
+      },
+    })
     .input(z.object({ slug, newSlug: safeString().trim().toLowerCase().max(64, "At most 64 characters").optional(), title: safeString().trim().min(1).max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
       const copy = await duplicateDashboard(scopeOf(ctx), input);
@@ -188,14 +204,37 @@ export const dashboardsRouter = createTRPCRouter({
     }),
 
   history: projectCapabilityProcedure(dashboardView)
+    .meta({
+      mcp: {
+        name: "dashboard_history",
+        description:
+          "List the saved versions of a dashboard (orgId, projectId, slug), newest first: version number, who saved it, when, and the message. Read one with get_dashboard_version; bring one back with restore_dashboard_version.",
+        readOnly: true,
+      },
+    })
     .input(z.object({ slug }))
     .query(async ({ ctx, input }) => ({ versions: await listVersions(scopeOf(ctx), input.slug) })),
 
   version: projectCapabilityProcedure(dashboardView)
+    .meta({
+      mcp: {
+        name: "get_dashboard_version",
+        description: "Read one past version of a dashboard (orgId, projectId, slug, version): its YAML document as it was saved then, and when.",
+        readOnly: true,
+      },
+    })
     .input(z.object({ slug, version }))
     .query(({ ctx, input }) => getVersion(scopeOf(ctx), input.slug, input.version)),
 
   restoreVersion: projectCapabilityProcedure(dashboardEdit)
+    .meta({
+      mcp: {
+        name: "restore_dashboard_version",
+        description:
+          "Make a past version the current one by saving it as a new version (orgId, projectId, slug, version to restore, currentVersion: the version you read last, as for update_dashboard). History is kept; a save in between answers 409 naming the current version.",
+        idempotent: false,
+      },
+    })
     .input(z.object({ slug, version, currentVersion: version }))
     .mutation(async ({ ctx, input }) => {
       const saved = await restoreVersion(scopeOf(ctx), input);
@@ -209,6 +248,14 @@ export const dashboardsRouter = createTRPCRouter({
 
   run: projectCapabilityProcedure(dashboardView)
     .meta({ cost: "expensive" })
+    .meta({
+      mcp: {
+        name: "run_dashboard",
+        description:
+          "Run a dashboard's queries and return their results (orgId, projectId, slug; variables optional, as { name: value }; queries optional: the query ids to run, all by default). Each result is ok with columns and rows (capped), or an error with a message. refresh: true skips the cache.",
+        readOnly: true,
+      },
+    })
     .input(
       z.object({
         slug,

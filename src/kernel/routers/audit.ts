@@ -8,6 +8,7 @@ import { safeString } from "../schemas";
 
 export const auditRouter = createTRPCRouter({
   list: capabilityProcedure(auditView)
+    .meta({ mcp: { name: "list_audit_events", description: "Read the organization's audit log, newest first: who did what to which target, and when. Filter by action prefix (e.g. dashboards.) or actorKind; page back with before (the nextBefore of the last page).", readOnly: true } })
     .input(
       z.object({
         action: safeString().trim().max(100).optional(),

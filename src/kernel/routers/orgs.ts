@@ -68,16 +68,18 @@ export const orgsRouter = createTRPCRouter({
     }),
 
   members: createTRPCRouter({
-    list: capabilityProcedure(orgView).query(async ({ ctx }) => {
-      // users is not a tenant table; membership rows of this org are visible in scope.
-      return ctx.db
-        .selectFrom("memberships")
-        .innerJoin("users", "users.id", "memberships.user_id")
-        .select(["users.id as userId", "users.email", "users.name", "memberships.role", "memberships.created_at as joinedAt"])
-        .where("memberships.org_id", "=", ctx.org.id)
-        .orderBy("users.name")
-        .execute();
-    }),
+    list: capabilityProcedure(orgView)
+      .meta({ mcp: { name: "list_members", description: "List the members of an organization: user id, email, name, role (owner, admin, editor, viewer) and when they joined.", readOnly: true } })
+      .query(async ({ ctx }) => {
+        // users is not a tenant table; membership rows of this org are visible in scope.
+        return ctx.db
+          .selectFrom("memberships")
+          .innerJoin("users", "users.id", "memberships.user_id")
+          .select(["users.id as userId", "users.email", "users.name", "memberships.role", "memberships.created_at as joinedAt"])
+          .where("memberships.org_id", "=", ctx.org.id)
+          .orderBy("users.name")
+          .execute();
+      }),
 
     updateRole: capabilityProcedure(membersManage)
       .input(z.object({ userId: z.uuid(), role: roleSchema }))
@@ -112,17 +114,20 @@ export const orgsRouter = createTRPCRouter({
   }),
 
   invitations: createTRPCRouter({
-    list: capabilityProcedure(membersInvite).query(async ({ ctx }) => {
-      return ctx.db
-        .selectFrom("invitations")
-        .select(["id", "email", "role", "expires_at as expiresAt", "created_at as createdAt", "accepted_at as acceptedAt", "revoked_at as revokedAt"])
-        .where("org_id", "=", ctx.org.id)
-        .orderBy("created_at", "desc")
-        .execute();
-    }),
+    list: capabilityProcedure(membersInvite)
+      .meta({ mcp: { name: "list_invitations", description: "List the organization's invitations, newest first: email, role, expiry, and whether each was accepted or revoked.", readOnly: true } })
+      .query(async ({ ctx }) => {
+        return ctx.db
+          .selectFrom("invitations")
+          .select(["id", "email", "role", "expires_at as expiresAt", "created_at as createdAt", "accepted_at as acceptedAt", "revoked_at as revokedAt"])
+          .where("org_id", "=", ctx.org.id)
+          .orderBy("created_at", "desc")
+          .execute();
+      }),
 
     /** Invites by email with a role and an expiry; mails a single-use link (also returned once). */
     create: capabilityProcedure(membersInvite)
+      .meta({ mcp: { name: "invite_member", description: "Invite someone to the organization by email with a role (viewer, editor, admin; owner only if you are one); expiresInDays optional (1 to 30, default 7). Atrium mails them a single-use link. Someone already a member answers 409.", idempotent: false } })
       .input(z.object({ email: emailSchema, role: roleSchema, expiresInDays: z.number().int().min(1).max(30).default(7) }))
       .mutation(async ({ ctx, input }) => {
         if (input.role === "owner" && ctx.org.role !== "owner") throw fieldError("FORBIDDEN", "role", "Only an owner can invite another owner.");
@@ -159,6 +164,7 @@ export const orgsRouter = createTRPCRouter({
       }),
 
     revoke: capabilityProcedure(membersInvite)
+      .meta({ mcp: { name: "revoke_invitation", description: "Revoke a pending invitation (invitationId from list_invitations): its link stops working.", destructive: true, idempotent: false } })
       .input(z.object({ invitationId: z.uuid() }))
       .mutation(async ({ ctx, input }) => {
         const row = await ctx.db

@@ -38,6 +38,7 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   create: capabilityProcedure(projectCreate)
+    .meta({ mcp: { name: "create_project", description: "Create a project in an organization (orgId, slug: lower-case letters, digits and dashes; name; description optional). Returns its id, which the dashboard tools take as projectId.", idempotent: false } })
     .input(z.object({ slug: slugSchema, name: nameSchema, description: safeString().trim().max(500).default("") }))
     .mutation(async ({ ctx, input }) => {
       const project = await createProject(ctx.db, { ...input, orgId: ctx.org.id });
@@ -46,6 +47,7 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   update: projectCapabilityProcedure(projectUpdate)
+    .meta({ mcp: { name: "update_project", description: "Rename a project or change its description (orgId, projectId, and name and/or description). The slug stays.", idempotent: true } })
     .input(z.object({ name: nameSchema.optional(), description: safeString().trim().max(500).optional() }))
     .mutation(async ({ ctx, input }) => {
       const changes = { name: input.name, description: input.description };
@@ -61,6 +63,7 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   setArchived: projectCapabilityProcedure(projectUpdate)
+    .meta({ mcp: { name: "archive_project", description: "Archive a project (archived: true) or bring it back (archived: false). An archived project keeps its dashboards but leaves the project list unless includeArchived is asked for.", idempotent: true } })
     .input(z.object({ archived: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       await ctx.db.updateTable("projects").set({ archived_at: input.archived ? new Date() : null, updated_at: new Date() }).where("id", "=", ctx.project.id).execute();
@@ -79,14 +82,16 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   roles: createTRPCRouter({
-    list: projectCapabilityProcedure(projectManage).query(async ({ ctx }) => {
-      return ctx.db
-        .selectFrom("project_roles")
-        .innerJoin("users", "users.id", "project_roles.user_id")
-        .select(["users.id as userId", "users.email", "users.name", "project_roles.role"])
-        .where("project_roles.project_id", "=", ctx.project.id)
-        .execute();
-    }),
+    list: projectCapabilityProcedure(projectManage)
+      .meta({ mcp: { name: "list_project_roles", description: "List the members whose role in one project differs from their organization role (orgId, projectId): user id, email, name and their role there.", readOnly: true } })
+      .query(async ({ ctx }) => {
+        return ctx.db
+          .selectFrom("project_roles")
+          .innerJoin("users", "users.id", "project_roles.user_id")
+          .select(["users.id as userId", "users.email", "users.name", "project_roles.role"])
+          .where("project_roles.project_id", "=", ctx.project.id)
+          .execute();
+      }),
 
     /** Sets (or with `role: null`, clears) a member's role in this project. */
     set: projectCapabilityProcedure(projectManage)

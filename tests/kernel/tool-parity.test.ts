@@ -1,0 +1,102 @@
+/**
+ * Tool parity by construction: every query and mutation of the shipped app router is either an
+ * MCP tool (so an agent can do what its person can) or listed below with the reason it is not.
+ * A new procedure fails this test until its author decides which, in review.
+ */
+import { describe, expect, test } from "vitest";
+import { toolsOf } from "~/kernel/tools";
+import { proceduresOf } from "~/kernel/trpc";
+import { appRouter } from "~/plugins";
+
+/** Procedures that are not agent tools, each with the reason (reviewed: keep the reasons true). */
+const NOT_AGENT_TOOLS: Record<string, string> = {
+  // Signing in and account security: a person at a browser, never a token holder.
+  "authPassword.signUp": "Creates an account: only a person signs up.",
+  "authPassword.signIn": "Exchanges a password for a browser session; agents hold tokens, not passwords.",
+  "authPassword.verifyEmail": "Proves control of a mailbox: the person clicks the link.",
+  "authPassword.resendVerification": "Mails the person a link only they can use.",
+  "authPassword.requestPasswordReset": "Account recovery is the person's own.",
+  "authPassword.resetPassword": "Account recovery is the person's own.",
+  "authPassword.changePassword": "Changing one's password needs the current one, which an agent must never hold.",
+  "authOidc.providers": "Lists sign-in buttons for the sign-in page.",
+  "authOidc.identities.list": "Linked sign-in identities are account security, session only.",
+  "authOidc.identities.unlink": "Unlinking a sign-in identity is account security, session only.",
+  "signIn.providers": "Lists sign-in buttons for the sign-in page.",
+  "signIn.methods.list": "The person's ways of signing in are account security, session only.",
+  "signIn.methods.unlink": "Removing a way of signing in is account security, session only.",
+  "signIn.policy.get": "The org's sign-in policy is security administration for people at a browser.",
+  "signIn.policy.update": "Changing how members may sign in could lock people out: administrators only, in the app.",
+  "auth.signOut": "Ends a browser session.",
+  "auth.updateProfile": "The person's own name, session only.",
+  "auth.sessions.list": "Browser sessions are account security, session only.",
+  "auth.sessions.revoke": "Browser sessions are account security, session only.",
+  "auth.sessions.revokeOthers": "Browser sessions are account security, session only.",
+  "auth.tokens.list": "Tokens are credentials: an agent must not mint or manage its own.",
+  "auth.tokens.create": "Tokens are credentials: an agent must not mint or manage its own.",
+  "auth.tokens.revoke": "Tokens are credentials: an agent must not mint or manage its own.",
+  // Organization ownership and membership changes with no way back from an agent's mistake.
+  "orgs.create": "Creating an organization makes the person an owner of a new tenant: session only.",
+  "orgs.rename": "Organization settings stay with administrators in the app.",
+  "orgs.delete": "Deletes every project and dashboard of the organization for everyone.",
+  "orgs.members.updateRole": "Changing who may do what is for administrators in the app, not for an agent acting on their behalf.",
+  "orgs.members.remove": "Removing a person from the organization is for administrators in the app.",
+  "orgs.members.leave": "Leaving an organization ends the person's own access, including the agent's.",
+  "orgs.members.transferOwnership": "Hands the organization to someone else: owners only, in the app.",
+  "orgs.invitations.preview": "Reads an invitation by its secret link, before sign-in.",
+  "orgs.invitations.accept": "Accepting an invitation is the invited person's own act, session only.",
+  "projects.delete": "Deletes a project and its dashboards for every member, with no restore procedure.",
+  "projects.roles.set": "Changing who may do what in a project is for its managers in the app.",
+  // The app's own plumbing: a tool covers the same ground, or it serves one screen.
+  "kernel.info": "Server version and plugin list for the app shell.",
+  "orgs.bySlug": "Resolves a URL's slug for the app shell; agents get ids and slugs from list_orgs (and tools take slugs).",
+  "projects.bySlug": "Resolves a URL's slug for the app shell; list_projects gives agents the same projects.",
+  "dashboards.recent": "The home page's recently changed list; search_dashboards and list_dashboards cover it.",
+  "dashboards.tags": "Fills the tag filter of the dashboard list; list_dashboards returns each dashboard's tags.",
+  "dashboards.preview": "The editor's live preview of a query being typed; run_query runs ad-hoc SQL for agents.",
+  "dashboards.compile": "Shows the editor the SQL of a visual query; validate_dashboard and run_dashboard cover agents.",
+  "data.connectors": "Lists connector forms for the data source page; create_data_source documents the types.",
+  "data.sources.get": "The edit form of one source; list_data_sources returns the same fields (never secrets).",
+  // The in-app assistant's own conversations: the assistant is itself an agent surface.
+  "assistant.status": "Whether the in-app assistant is configured, for its panel.",
+  "assistant.chatContext": "Builds the in-app assistant's prompt context.",
+  "assistant.threads.list": "The in-app assistant's conversation list, for its panel.",
+  "assistant.threads.get": "The in-app assistant's conversation list, for its panel.",
+  "assistant.threads.rename": "The in-app assistant's conversation list, for its panel.",
+  "assistant.threads.delete": "The in-app assistant's conversation list, for its panel.",
+};
+
+const callable = proceduresOf(appRouter).filter((p) => p.type === "query" || p.type === "mutation");
+const tools = new Set(toolsOf(appRouter).map((tool) => tool.path));
+
+describe("tool parity", () => {
+  test("every query and mutation is an MCP tool or excluded with a reason", () => {
+    const neither = callable.map((p) => p.path).filter((path) => !tools.has(path) && !(path in NOT_AGENT_TOOLS));
+    expect(neither, "add .meta({ mcp }) or a reasoned entry in NOT_AGENT_TOOLS").toEqual([]);
+  });
+
+  test("the exclusion list names only procedures that exist and are not tools", () => {
+    const paths = new Set(callable.map((p) => p.path));
+    const stale = Object.keys(NOT_AGENT_TOOLS).filter((path) => !paths.has(path) || tools.has(path));
+    expect(stale).toEqual([]);
+    for (const [path, reason] of Object.entries(NOT_AGENT_TOOLS)) expect(reason.length, path).toBeGreaterThan(20);
+  });
+
+  test("what a person does in a project has a tool", () => {
+    const names = new Set(toolsOf(appRouter).map((tool) => tool.name));
+    for (const name of [
+      "dashboard_history",
+      "get_dashboard_version",
+      "restore_dashboard_version",
+      "duplicate_dashboard",
+      "restore_dashboard",
+      "run_dashboard",
+      "create_project",
+      "update_project",
+      "archive_project",
+      "list_members",
+      "invite_member",
+    ]) {
+      expect(names, name).toContain(name);
+    }
+  });
+});
