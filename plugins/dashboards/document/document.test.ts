@@ -140,7 +140,7 @@ const BAD: BadCase[] = [
   { name: "bad chart type", yaml: chart("").replace("type: bar", "type: lines"), code: "invalid_value", path: "charts.0.type", hint: /Did you mean `line`\?.*bar, line, area, scatter, pie, kpi, table, text/, line: 7, column: 11 },
   { name: "unrelated chart type lists all types", yaml: chart("").replace("type: bar", "type: heatmap"), code: "invalid_value", path: "charts.0.type", hint: /^Use one of: bar, line, area, scatter, pie, kpi, table, text\.$/ },
   { name: "missing chart type", yaml: chart("").replace("    type: bar\n", ""), code: "missing", path: "charts.0.type", hint: /one of: bar, line/ },
-  { name: "bad variable type", yaml: "title: t\nvariables:\n  - name: d\n    type: date\n", code: "invalid_value", path: "variables.0.type", hint: /Did you mean `daterange`\?/, line: 4 },
+  { name: "bad variable type", yaml: "title: t\nvariables:\n  - name: d\n    type: dateranges\n", code: "invalid_value", path: "variables.0.type", hint: /Did you mean `daterange`\?/, line: 4 },
   { name: "bad date preset", yaml: "title: t\nvariables:\n  - name: d\n    type: daterange\n    default: last_week\n", code: "invalid_value", path: "variables.0.default", hint: /last_7_days/, line: 5 },
   { name: "bad truncation unit", yaml: "title: t\nqueries:\n  q:\n    visual:\n      table: t\n      dimensions: [{ column: a, truncate: months }]\n", code: "invalid_value", path: "queries.q.visual.dimensions.0.truncate", hint: /Did you mean `month`\?/, line: 6 },
   { name: "bad measure fn", yaml: "title: t\nqueries:\n  q:\n    visual:\n      table: t\n      measures: [{ fn: average, column: a }]\n", code: "invalid_value", path: "queries.q.visual.measures.0.fn", hint: /count, sum, avg, min, max, count_distinct/ },

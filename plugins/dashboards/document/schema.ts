@@ -21,7 +21,7 @@ export const TAG = /^[a-z0-9][a-z0-9-]*$/;
  */
 export const D3_FORMAT = /^(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d+)?(~)?([a-z%])?$/i;
 
-export const VARIABLE_TYPES = ["select", "multiselect", "daterange", "text", "number", "checkbox"] as const;
+export const VARIABLE_TYPES = ["select", "multiselect", "daterange", "date", "text", "number", "checkbox"] as const;
 export const DATE_PRESETS = ["last_7_days", "last_30_days", "last_90_days", "this_year"] as const;
 export const CHART_TYPES = ["bar", "line", "area", "scatter", "pie", "kpi", "table", "text"] as const;
 export const VEGA_CHART_TYPES = ["bar", "line", "area", "scatter", "pie"] as const;
@@ -80,6 +80,11 @@ export const variableSchema = z.discriminatedUnion("type", [
     ...variableCommon,
     type: z.literal("daterange"),
     default: z.union([z.enum(DATE_PRESETS), dateRangeValue]).optional(),
+  }),
+  z.strictObject({
+    ...variableCommon,
+    type: z.literal("date"),
+    default: isoDate.optional(),
   }),
   z.strictObject({
     ...variableCommon,

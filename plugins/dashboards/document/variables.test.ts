@@ -283,3 +283,15 @@ describe("absent inputs", () => {
     expect(prepareQuery({ sql: "select 1" }, undefined, {})).toEqual({ ok: true, sql: "select 1", parameters: [] });
   });
 });
+
+describe("date variables", () => {
+  const day: Variable = { name: "day", type: "date", default: "2026-03-31" };
+  it("takes an ISO date, defaults to its default, and binds it as one parameter", () => {
+    expect(resolveVariableValues([day], {})).toEqual({ day: "2026-03-31" });
+    expect(resolveVariableValues([day], { day: "2026-02-28" })).toEqual({ day: "2026-02-28" });
+    expect(resolveVariableValues([{ name: "day", type: "date" }], {})).toEqual({ day: null });
+    expect(validateVariableValues([day], { day: "2026-02-30" })[0]).toMatchObject({ code: "invalid_value", path: "variables.day" });
+    expect(validateVariableValues([day], { day: "2026-01-01'; drop table t; --" })[0]).toMatchObject({ code: "invalid_value" });
+    expect(bindVariables("select {{day}}::date", [day], { day: "2026-02-28" })).toEqual({ ok: true, sql: "select $1::date", parameters: ["2026-02-28"] });
+  });
+});

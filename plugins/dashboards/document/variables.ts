@@ -7,6 +7,7 @@
  *  - text: string                             write `col = any({{name}})` in SQL)
  *  - number: number | null                 - checkbox: boolean
  *  - daterange: { start, end } ISO dates; only `{{name.start}}` / `{{name.end}}` are bindable.
+ *  - date: an ISO date, or null when none is chosen.
  */
 import { specError, type SpecError } from "./errors";
 import { checkVariableRef } from "./references";
@@ -71,6 +72,11 @@ export function coerceVariableValue(variable: Variable, value: unknown, now: Dat
       if (value === "false" || value === "0" || value === 0 || value === "") return { ok: true, value: false };
       return bad(`"${variable.name}" needs true or false`, "Use true or false.");
     }
+    case "date": {
+      if (value === null || value === "") return { ok: true, value: null };
+      if (!isIsoDate(value)) return bad(`"${variable.name}" needs an ISO date`, "Write a date like 2026-01-31.");
+      return { ok: true, value };
+    }
     case "text": {
       if (value === null || value === undefined) return { ok: true, value: "" };
       if (typeof value === "number") return { ok: true, value: String(value) };
@@ -122,6 +128,8 @@ function defaultValue(variable: Variable, now: Date): VariableValue {
     case "daterange":
       if (variable.default === undefined) return resolveDatePreset("last_30_days", now);
       return typeof variable.default === "string" ? resolveDatePreset(variable.default, now) : variable.default;
+    case "date":
+      return variable.default ?? null;
     case "text":
       return variable.default ?? "";
     case "number":

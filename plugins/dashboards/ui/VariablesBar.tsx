@@ -113,7 +113,7 @@ export function VariablesBar(props: {
                   <span class="check__label">{label}</span>
                 </label>
               </Match>
-              <Match when={variable.type === "number" || variable.type === "text"}>
+              <Match when={variable.type === "number" || variable.type === "text" || variable.type === "date"}>
                 <div class="field">
                   <label class="field__label" for={id}>
                     {label}
@@ -121,7 +121,7 @@ export function VariablesBar(props: {
                   <input
                     id={id}
                     class="input"
-                    type={variable.type === "number" ? "number" : "text"}
+                    type={variable.type === "number" ? "number" : variable.type === "date" ? "date" : "text"}
                     value={value() === undefined || value() === null ? "" : String(value())}
                     onChange={(e) => props.onChange(variable.name, e.currentTarget.value)}
                   />
