@@ -21,6 +21,8 @@ export const ENTRIES = new Set([
   // The query engine (run SQL on a source under the org's limits) and the connector registry.
   "plugins/data/engine.ts",
   "plugins/data/connectors.ts",
+  // A dashboard's capabilities and read-only look-ups, for plugins that attach things to dashboards (comments, reviews).
+  "plugins/dashboards/lookup.ts",
 ]);
 
 const COMPOSITION_LISTS = new Set(["src/plugins.ts", "src/plugins.ui.ts"]);
