@@ -4,7 +4,7 @@
  * loads lazily; CodeMirror, Vega and Vega-Lite load only when a page draws or edits.
  */
 import { lazy } from "solid-js";
-import { definePluginUi, pageRecord } from "~/ui/plugin-ui";
+import { actionRail, definePluginUi, pageRecord } from "~/ui/plugin-ui";
 
 /** The dashboard a page is about, by the address's slug. */
 const dashboard = pageRecord<{ title: string }>({
@@ -26,7 +26,14 @@ export const dashboardsUi = definePluginUi({
   // and makes the server answer 404 when the caller cannot see it).
   pages: [
     { layout: "project", path: "dashboards", heading: "dashboards", breadcrumb: "Dashboards", component: lazy(() => import("./ui/ListPage")) },
-    { layout: "project", path: "d/:slug", header: "own", record: dashboard, component: lazy(() => import("./ui/ViewPage")) },
+    {
+      layout: "project",
+      path: "d/:slug",
+      header: "own",
+      record: dashboard,
+      actions: actionRail("dashboard.actions", (params) => ({ dashboardSlug: params.slug! })),
+      component: lazy(() => import("./ui/ViewPage")),
+    },
     { layout: "project", path: "d/:slug/edit", header: "own", record: dashboard, breadcrumb: "Edit", component: lazy(() => import("./ui/EditorPage")) },
     { layout: "project", path: "d/:slug/history", header: "own", record: dashboard, breadcrumb: "History", component: lazy(() => import("./ui/HistoryPage")) },
     { layout: "project", path: "d/:slug/charts/new", header: "own", record: dashboard, breadcrumb: "New chart", component: lazy(() => import("./ui/ChartBuilderPage")) },

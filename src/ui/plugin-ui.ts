@@ -8,7 +8,7 @@
  *
  * Slots are named, versioned extension points. Each slot has a kind (a `link` slot takes
  * `{ label, href }` contributions, a `component` slot takes lazy components) and typed props,
- * so `<Slot name="dashboard.actions" props={{ dashboardId }} />` is checked at compile time.
+ * so `<Slot name="dashboard.actions" props={{ dashboardSlug }} />` is checked at compile time.
  * Shapes are checked when the module loads: an unknown slot name, a duplicate contribution id
  * or a bad page path throws with a message saying what to change.
  */
@@ -27,7 +27,12 @@ export interface SlotProps {
   "app.nav": NoProps;
   "org.settings.sections": NoProps;
   "project.tabs": { projectId: string };
-  "dashboard.actions": { dashboardId: string };
+  /** The action rail of a dashboard's view; the dashboard is the page's record (`useWorkspace().record()`). */
+  "dashboard.actions": { dashboardSlug: string };
+  /** Beside a chart's title on its card (thread counts); the dashboard is the page's record. */
+  "chart.card.badges": { chartId: string };
+  /** Beside one version in a dashboard's history (review sign-offs). */
+  "dashboard.history.version": { version: number; current: boolean };
   "chart.editor.panels": { dashboardId: string; chartId: string };
   "login.providers": { returnTo?: string };
   "onboarding.steps": { onComplete: () => void };
@@ -79,7 +84,9 @@ export const SLOTS = {
   "app.nav": { version: 1, kind: "link", description: "Links in the left navigation" },
   "org.settings.sections": { version: 1, kind: "component", description: "Sections of the organization settings page" },
   "project.tabs": { version: 1, kind: "component", description: "Tabs of a project page, between Overview and Settings: render a link with class \"tab\"" },
-  "dashboard.actions": { version: 1, kind: "component", description: "The action rail beside a dashboard" },
+  "dashboard.actions": { version: 2, kind: "component", description: "The action rail beside a dashboard's view" },
+  "chart.card.badges": { version: 1, kind: "component", description: "Small badges beside a chart's title on its card (render inline content, or nothing)" },
+  "dashboard.history.version": { version: 1, kind: "component", description: "Inline notes beside one version in a dashboard's history" },
   "chart.editor.panels": { version: 1, kind: "component", description: "Panels of the chart editor" },
   "login.providers": { version: 1, kind: "component", description: "Sign-in buttons above the password form on the sign-in and sign-up pages" },
   "onboarding.steps": { version: 1, kind: "component", description: "Steps of the first-run onboarding" },
@@ -231,7 +238,7 @@ export interface ActionRail<N extends SlotName = SlotName> {
   readonly props: (params: Record<string, string | undefined>) => SlotProps[N];
 }
 
-/** Typed constructor for `ActionRail`: `actionRail("dashboard.actions", (p) => ({ dashboardId: p.id! }))`. */
+/** Typed constructor for `ActionRail`: `actionRail("dashboard.actions", (p) => ({ dashboardSlug: p.slug! }))`. */
 export function actionRail<N extends SlotName>(slot: N, props: ActionRail<N>["props"]): ActionRail {
   if (!isSlotName(slot)) throw new UiContractError(`Action rail: unknown slot "${String(slot)}"`);
   return { slot, props } as ActionRail;

@@ -6,13 +6,13 @@ import { lazy } from "solid-js";
 import { Slot } from "~/ui/Slot";
 import { definePluginUi, type SlotProps } from "~/ui/plugin-ui";
 
-const ShareButton = (props: SlotProps["dashboard.actions"]) => <button type="button">Share {props.dashboardId}</button>;
+const ShareButton = (props: SlotProps["dashboard.actions"]) => <button type="button">Share {props.dashboardSlug}</button>;
 
 export function Typed() {
   return (
     <>
       <Slot name="app.nav" />
-      <Slot name="dashboard.actions" props={{ dashboardId: "d1" }} />
+      <Slot name="dashboard.actions" props={{ dashboardSlug: "d1" }} />
       <Slot name="login.providers" />
       {/* @ts-expect-error dashboard.actions needs its props */}
       <Slot name="dashboard.actions" />
@@ -43,7 +43,7 @@ definePluginUi({
 definePluginUi({
   id: "typed-wrong-props",
   slots: {
-    // @ts-expect-error project.tabs passes { projectId }, the component needs { dashboardId }
+    // @ts-expect-error project.tabs passes { projectId }, the component needs { dashboardSlug }
     "project.tabs": [{ id: "share", component: lazy(() => Promise.resolve({ default: ShareButton })) }],
   },
 });

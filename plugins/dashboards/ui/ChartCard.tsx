@@ -4,9 +4,10 @@
  * it in a dialog (Escape closes, focus returns); downloads give the rows as CSV and the drawn
  * chart as SVG or PNG.
  */
-import { createEffect, createMemo, createResource, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, Match, on, onCleanup, onMount, Show, Suspense, Switch } from "solid-js";
 import type { View } from "vega";
 import { Button, Dialog, Link } from "~/ui/components";
+import { Slot } from "~/ui/Slot";
 import type { Chart } from "../document/schema";
 import type { QueryResult } from "./api";
 import { downloadText, downloadUrl, formatCell, loadNumberFormats, numberFormatter, renderVega, toCsv, VEGA_TYPES } from "./charts";
@@ -54,6 +55,11 @@ export function ChartCard(props: ChartCardProps) {
         <h3 id={titleId()} class="dash-card__title">
           {props.chart.type === "text" && !props.chart.title ? <span class="visually-hidden">{props.chart.id}</span> : title()}
         </h3>
+        <Show when={props.actions !== false}>
+          <Suspense>
+            <Slot name="chart.card.badges" props={{ chartId: props.chart.id }} />
+          </Suspense>
+        </Show>
         <Show when={props.actions !== false && props.chart.type !== "text"}>
           <div class="dash-card__actions">
             <Show when={props.editHref}>

@@ -5,7 +5,8 @@
 import { Title } from "@solidjs/meta";
 import { type RouteSectionProps } from "@solidjs/router";
 import { diffLines } from "diff";
-import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
+import { createMemo, createSignal, For, Match, Show, Suspense, Switch } from "solid-js";
+import { Slot } from "~/ui/Slot";
 import { BusyLabel, Button, Link } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
@@ -102,6 +103,9 @@ function History(props: { current: Current; record: DashboardRecord; onRestored:
                             </time>
                             {v.author ? ` by ${v.author.name}` : ""}
                           </p>
+                          <Suspense>
+                            <Slot name="dashboard.history.version" props={{ version: v.version, current: v.version === props.record.version }} />
+                          </Suspense>
                           <Show when={v.message}>
                             <p>{v.message}</p>
                           </Show>
