@@ -8,11 +8,12 @@ import { assistantPlugin } from "../plugins/assistant";
 import { authGithubPlugin } from "../plugins/auth-github";
 import { authOidcPlugin } from "../plugins/auth-oidc";
 import { authPasswordPlugin } from "../plugins/auth-password";
+import { collaborationPlugin } from "../plugins/collaboration";
 import { dashboardsPlugin } from "../plugins/dashboards";
 import { dataPlugin } from "../plugins/data";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, dashboardsPlugin, agentPlugin, assistantPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, dashboardsPlugin, collaborationPlugin, agentPlugin, assistantPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;

@@ -13,8 +13,9 @@ import { authGithubUi } from "../plugins/auth-github/ui";
 import { authOidcUi } from "../plugins/auth-oidc/ui";
 import { dataUi } from "../plugins/data/ui";
 import { dashboardsUi } from "../plugins/dashboards/ui";
+import { collaborationUi } from "../plugins/collaboration/ui";
 import { composePluginUis } from "~/ui/plugin-ui";
 
-export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, dashboardsUi, agentUi, assistantUi] as const;
+export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, dashboardsUi, collaborationUi, agentUi, assistantUi] as const;
 
 export const pluginUi = composePluginUis(pluginUis);

@@ -25,7 +25,7 @@ type DashboardTables = {
 };
 
 /** A dashboard "matrix" in org A's project with `versions` versions (optionally deleted). */
-async function dashboardIn(w: World, options: { versions?: number; deleted?: boolean } = {}): Promise<{ slug: string; version: number }> {
+export async function dashboardIn(w: World, options: { versions?: number; deleted?: boolean } = {}): Promise<{ slug: string; version: number }> {
   const versions = options.versions ?? 1;
   const db = w.kernel.ownerDb.withTables<DashboardTables>();
   const row = await db

@@ -4,11 +4,13 @@
  */
 import { assistantRows } from "./assistant";
 import { authRows } from "./auth";
+import { collaborationRows } from "./collaboration";
 import { dashboardsRows } from "./dashboards";
 import type { Row } from "./helpers";
 
 export const pluginRows: Record<string, Row> = {
   ...assistantRows,
   ...authRows,
+  ...collaborationRows,
   ...dashboardsRows,
 };

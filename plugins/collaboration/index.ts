@@ -1,0 +1,18 @@
+/**
+ * The collaboration plugin: people reviewing dashboards together. Comment threads on a dashboard,
+ * a chart, or a chart at variable values (Markdown, sanitized; "outdated" once the chart changed),
+ * and "reviewed" sign-offs on versions. Its browser half is `./ui.ts`; see README.md.
+ */
+import { definePlugin } from "~/kernel/plugin";
+import { collaborationCapabilities } from "./capabilities";
+import "./events";
+import * as commentsMigration from "./migrations/2026-12-02-001-comments";
+import { collaborationRouter } from "./router";
+
+export const collaborationPlugin = definePlugin({
+  id: "collaboration",
+  requires: ["dashboards"],
+  capabilities: collaborationCapabilities,
+  migrations: { "2026-12-02-001-comments": commentsMigration },
+  router: collaborationRouter,
+});

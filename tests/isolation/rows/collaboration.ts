@@ -1,0 +1,47 @@
+/**
+ * The collaboration plugin's rows: every `collaboration.*` procedure on org A's dashboard
+ * "matrix". A row that acts on a comment puts a thread there first, written directly and
+ * authored by the acting person (own-only edits are allowed to them), else by the owner.
+ */
+import type { World } from "../world";
+import { dashboardIn } from "./dashboards";
+import { P, type Row } from "./helpers";
+
+type Tables = {
+  collaboration_threads: { id?: string; org_id: string; project_id: string; dashboard_id: string; created_by: string };
+  collaboration_comments: { id?: string; org_id: string; thread_id: string; author_id: string; body: string; dashboard_version: number };
+  dashboards_dashboards: { id: string; slug: string; project_id: string };
+};
+
+/** The dashboard "matrix" with one thread of one comment by the acting person (or the owner). */
+async function threadIn(w: World): Promise<{ slug: string; threadId: string; commentId: string }> {
+  const { slug } = await dashboardIn(w);
+  const db = w.kernel.ownerDb.withTables<Tables>();
+  const dashboard = await db.selectFrom("dashboards_dashboards").select("id").where("project_id", "=", w.projectA.id).where("slug", "=", slug).executeTakeFirstOrThrow();
+  const author = w.actorUser?.id ?? w.users.owner.id;
+  const thread = await db
+    .insertInto("collaboration_threads")
+    .values({ org_id: w.orgA.id, project_id: w.projectA.id, dashboard_id: dashboard.id, created_by: author })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const comment = await db
+    .insertInto("collaboration_comments")
+    .values({ org_id: w.orgA.id, thread_id: thread.id!, author_id: author, body: "From the matrix", dashboard_version: 1 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { slug, threadId: thread.id!, commentId: comment.id! };
+}
+
+const onDashboard = async (w: World) => ({ ...P(w), slug: (await dashboardIn(w)).slug });
+
+export const collaborationRows: Record<string, Row> = {
+  "collaboration.comments.list": { input: onDashboard },
+  "collaboration.comments.counts": { input: onDashboard },
+  "collaboration.comments.add": { input: async (w) => ({ ...(await onDashboard(w)), body: "Hello from the matrix" }) },
+  "collaboration.comments.edit": { input: async (w) => { const t = await threadIn(w); return { ...P(w), slug: t.slug, commentId: t.commentId, body: "Edited" }; } },
+  "collaboration.comments.delete": { input: async (w) => { const t = await threadIn(w); return { ...P(w), slug: t.slug, commentId: t.commentId }; } },
+  "collaboration.comments.markRead": { input: onDashboard },
+  "collaboration.threads.resolve": { input: async (w) => { const t = await threadIn(w); return { ...P(w), slug: t.slug, threadId: t.threadId }; } },
+  "collaboration.reviews.list": { input: onDashboard },
+  "collaboration.reviews.mark": { input: async (w) => ({ ...(await onDashboard(w)), version: 1 }) },
+};
