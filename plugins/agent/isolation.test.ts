@@ -84,6 +84,14 @@ const SAMPLES: Record<string, Sample> = {
   },
   delete_dashboard: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
   render_chart: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, chartId: "numbers" }),
+  list_comments: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
+  add_comment: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, chartId: "numbers", body: "From the isolation walk" }),
+  resolve_comment: async (w) => {
+    const { slug } = await freshDashboard(w);
+    const caller = asUser(w.kernel, w.owner.id) as unknown as { collaboration: { comments: { add: (input: unknown) => Promise<{ threadId: string }> } } };
+    const { threadId } = await caller.collaboration.comments.add({ orgId: w.orgA.id, projectId: w.projectA.id, slug, body: "Resolve me" });
+    return { projectId: w.projectA.id, slug, threadId };
+  },
 };
 
 /** Listed, but too slow to call in every cell (its authorization is covered by the other-org and listing checks). */

@@ -54,7 +54,7 @@ describe("definePluginUi", () => {
   it("refuses a contribution written for another version of its slot", () => {
     expect(() =>
       definePluginUi({ id: "old", slots: { "dashboard.actions": [{ id: "x", component: Panel, slotVersion: 0 }] } }),
-    ).toThrow(/written for version 0 of the slot, but this app has version 1/);
+    ).toThrow(/written for version 0 of the slot, but this app has version 2/);
   });
 
   it("places pages in their layout: relative paths inside org and project, absolute outside", () => {
@@ -128,6 +128,8 @@ describe("composePluginUis", () => {
       "org.settings.sections",
       "project.tabs",
       "dashboard.actions",
+      "chart.card.badges",
+      "dashboard.history.version",
       "chart.editor.panels",
       "login.providers",
       "onboarding.steps",
