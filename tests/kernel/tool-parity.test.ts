@@ -56,6 +56,13 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "dashboards.compile": "Shows the editor the SQL of a visual query; validate_dashboard and run_dashboard cover agents.",
   "data.connectors": "Lists connector forms for the data source page; create_data_source documents the types.",
   "data.sources.get": "The edit form of one source; list_data_sources returns the same fields (never secrets).",
+  // Comments: agents read, write and resolve threads (list_comments, add_comment, resolve_comment).
+  "collaboration.comments.counts": "Thread counts for the chart cards' badges; list_comments gives agents every thread.",
+  "collaboration.comments.markRead": "Clears the unread marker of the person's own comments panel.",
+  "collaboration.comments.edit": "A comment's words stay the person's: agents add comments (marked as an agent's), they do not rewrite what was said.",
+  "collaboration.comments.delete": "A comment's words stay the person's: agents add comments (marked as an agent's), they do not remove what was said.",
+  "collaboration.reviews.list": "The review status beside the dashboard and its history in the app.",
+  "collaboration.reviews.mark": "A sign-off is the person's own judgement, never an agent's.",
   // The in-app assistant's own conversations: the assistant is itself an agent surface.
   "assistant.status": "Whether the in-app assistant is configured, for its panel.",
   "assistant.chatContext": "Builds the in-app assistant's prompt context.",
