@@ -8,6 +8,7 @@ import type { Chart, Layout, LayoutGridItem } from "../schema";
 import { convertChart } from "./charts";
 import type { ConvertContext } from "./convert";
 import { dbtChartSchema } from "./schema";
+import { GRID_ROW_UNITS } from "./write";
 
 const COLUMNS = 12;
 /** One grid unit is 60px in Atrium's view. */
@@ -219,7 +220,7 @@ function placeGrid(value: unknown, x: number, w: number, y: number, path: PathSe
     ctx.errors.push(specError("invalid_value", [...path, "columns"], "`columns` is a whole number of grid columns", "Write e.g. `columns: 24`."));
     return y;
   }
-  const ROW = 3;
+  const ROW = GRID_ROW_UNITS;
   let bottom = y;
   value.items.forEach((item, i) => {
     const at = [...path, "items", i];
@@ -235,7 +236,7 @@ function placeGrid(value: unknown, x: number, w: number, y: number, path: PathSe
     const gx = x + Math.min(w - 1, Math.round((col / columns) * w));
     const gw = Math.max(1, Math.min(x + w - gx, Math.round((span / columns) * w)));
     const before = items.length;
-    place(item.item, gx, gw, y + row * ROW, at, ctx, items);
+    place(item.item, gx, gw, y + Math.round(row * ROW), at, ctx, items);
     if (items.length > before) {
       const placed = items[items.length - 1]!;
       placed.h = Math.min(50, Math.max(1, Math.round(rowSpan * ROW)));
