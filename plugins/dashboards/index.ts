@@ -9,6 +9,7 @@ import { dashboardsCapabilities } from "./capabilities";
 import { dashboardsCli } from "./cli";
 import "./events";
 import * as dashboardsMigration from "./migrations/2026-12-02-001-dashboards";
+import * as boardFormatMigration from "./migrations/2026-12-06-001-board-format";
 import { dashboardsRouter } from "./router";
 import { forgetTables } from "./run";
 
@@ -16,7 +17,7 @@ export const dashboardsPlugin = definePlugin({
   id: "dashboards",
   requires: ["data"],
   capabilities: dashboardsCapabilities,
-  migrations: { "2026-12-02-001-dashboards": dashboardsMigration },
+  migrations: { "2026-12-02-001-dashboards": dashboardsMigration, "2026-12-06-001-board-format": boardFormatMigration },
   router: dashboardsRouter,
   on: {
     // An org's warehouse tables changed (an import, the sample): visual queries compile against the new ones.

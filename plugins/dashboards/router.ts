@@ -9,7 +9,7 @@ import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, proj
 import { fieldError } from "~/kernel/errors";
 import { queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
-import type { Dashboard } from "./document";
+import { BOARD_FORMATS, type BoardFormat, type Dashboard } from "./document";
 import { variableSchema, visualQuerySchema } from "./document/schema";
 import { renderChartSvg } from "./document/svg";
 import { compileOnly, previewQuery, runDashboard, type RunScope } from "./run";
@@ -53,11 +53,11 @@ function runScopeOf(ctx: RequestContext & { org: { id: string } }, signal: Abort
 const parsedVersions = new Map<string, Dashboard>();
 
 /** The saved document, parsed (a document saved under an older, laxer parser is a 422, not a 500). */
-function storedDocument(row: { id: string; version: number; yaml: string }): Dashboard {
+function storedDocument(row: { id: string; version: number; yaml: string; format: BoardFormat }): Dashboard {
   const key = `${row.id}:${row.version}`;
   let doc = parsedVersions.get(key);
   if (!doc) {
-    doc = parseOrThrow(row.yaml);
+    doc = parseOrThrow(row.yaml, row.format);
     parsedVersions.set(key, doc);
     if (parsedVersions.size > 500) parsedVersions.delete(parsedVersions.keys().next().value!);
   }
@@ -104,7 +104,7 @@ export const dashboardsRouter = createTRPCRouter({
       mcp: {
         name: "get_dashboard",
         description:
-          "Read one dashboard (orgId, projectId, slug): its YAML document (title, variables, queries with SQL or visual specs, charts, layout) and its version. Keep the version: update_dashboard needs it. deletedAt is set when the dashboard is deleted.",
+          "Read one dashboard (orgId, projectId, slug): its YAML document (title, variables, queries with SQL or visual specs, charts, layout), its format and its version. Keep the version: update_dashboard needs it. format is atrium (Atrium's document) or dbt-charts (a dbt Charts board, kept in that format: edit and save it as dbt Charts YAML; document then holds it as Atrium reads it). deletedAt is set when the dashboard is deleted.",
         readOnly: true,
       },
     })
@@ -116,22 +116,29 @@ export const dashboardsRouter = createTRPCRouter({
       mcp: {
         name: "validate_dashboard",
         description:
-          "Check a dashboard YAML document without saving it. Returns ok and errors, each with a code, a dotted path (charts.0.type), a message, a hint saying how to fix it, and the line and column in the YAML. Validate before create_dashboard or update_dashboard.",
+          "Check a dashboard YAML document without saving it. Returns ok and errors, each with a code, a dotted path (charts.0.type), a message, a hint saying how to fix it, and the line and column in the YAML. Validate before create_dashboard or update_dashboard. format: dbt-charts checks a dbt Charts board (also listing notices: keys kept in the board that Atrium does not draw).",
         readOnly: true,
       },
     })
-    .input(z.object({ yaml }))
-    .query(({ input }) => validateYaml(input.yaml)),
+    .input(z.object({ yaml, format: z.enum(BOARD_FORMATS).default("atrium") }))
+    .query(({ input }) => validateYaml(input.yaml, input.format)),
 
   create: projectCapabilityProcedure(dashboardEdit)
     .meta({
       mcp: {
         name: "create_dashboard",
         description:
-          "Create a dashboard in a project from its YAML document (orgId, projectId, yaml; slug optional: derived from the title and made unique when absent). An invalid document saves nothing and answers 422 with each error under fieldErrors yaml.<path>. Returns the slug and version 1.",
+          "Create a dashboard in a project from its YAML document (orgId, projectId, yaml; slug optional: derived from the title and made unique when absent; format: dbt-charts to store a dbt Charts board as written). An invalid document saves nothing and answers 422 with each error under fieldErrors yaml.<path>. Returns the slug and version 1.",
       },
     })
-    .input(z.object({ yaml, slug: safeString().trim().toLowerCase().max(64, "At most 64 characters").optional(), message: safeString().max(500).optional() }))
+    .input(
+      z.object({
+        yaml,
+        slug: safeString().trim().toLowerCase().max(64, "At most 64 characters").optional(),
+        message: safeString().max(500).optional(),
+        format: z.enum(BOARD_FORMATS).optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const created = await createDashboard(scopeOf(ctx), input);
       await ctx.audit({ action: "dashboards.create", target: { type: "dashboard", id: created.id }, data: { projectId: ctx.project.id, slug: created.slug, title: created.title } });

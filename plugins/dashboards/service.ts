@@ -14,7 +14,7 @@ import { parseDocument } from "yaml";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors, fieldError } from "~/kernel/errors";
-import { parseDashboard, type Dashboard, type SpecError } from "./document";
+import { parseBoard, type BoardFormat, type Dashboard, type SpecError } from "./document";
 import "./events";
 
 /* ---------------------------------------------------------------------------------------------
@@ -35,6 +35,7 @@ export type DashboardsTables = {
     description: Generated<string>;
     tags: ColumnType<string[], string[] | undefined, string[]>;
     yaml: string;
+    format: ColumnType<BoardFormat, BoardFormat | undefined, never>;
     version: number;
     created_by: string | null;
     updated_by: string | null;
@@ -95,6 +96,10 @@ export interface DashboardDetail {
   title: string;
   description: string;
   yaml: string;
+  /** The YAML's format: Atrium's own document, or a dbt Charts board. */
+  format: BoardFormat;
+  /** For a dbt Charts board, the board as Atrium reads it (Atrium's document). */
+  document?: Dashboard;
   version: number;
   tags: string[];
   updatedAt: string;
@@ -133,9 +138,9 @@ export function invalidDocument(errors: SpecError[]): TRPCError {
   return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message, cause: new DashboardSpecErrors(errors) });
 }
 
-/** Parses the YAML or throws the 422 naming each error. */
-export function parseOrThrow(yaml: string): Dashboard {
-  const parsed = parseDashboard(yaml);
+/** Parses the YAML in its format or throws the 422 naming each error. */
+export function parseOrThrow(yaml: string, format: BoardFormat = "atrium"): Dashboard {
+  const parsed = parseBoard(yaml, format);
   if (!parsed.ok) throw invalidDocument(parsed.errors);
   return parsed.doc;
 }
@@ -242,6 +247,12 @@ async function personOf(db: Db, userId: string | null): Promise<{ id: string; na
   return user ?? null;
 }
 
+/** A stored board of another format as Atrium's document (null when it no longer reads: the view then shows the errors on save). */
+function documentOf(row: { yaml: string; format: BoardFormat }): Dashboard | undefined {
+  const parsed = parseBoard(row.yaml, row.format);
+  return parsed.ok ? parsed.doc : undefined;
+}
+
 export async function getDashboard(s: DashboardScope, slug: string): Promise<DashboardDetail> {
   const row = await findDashboard(s, slug, { includeDeleted: true });
   const by = await personOf(dashboardsDb(s.db), row.updated_by);
@@ -251,6 +262,8 @@ export async function getDashboard(s: DashboardScope, slug: string): Promise<Das
     title: row.title,
     description: row.description,
     yaml: row.yaml,
+    format: row.format,
+    ...(row.format === "atrium" ? {} : { document: documentOf(row) }),
     version: row.version,
     tags: row.tags,
     updatedAt: row.updated_at.toISOString(),
@@ -374,10 +387,11 @@ async function insertVersion(s: DashboardScope, dashboardId: string, version: nu
 /** Creates a dashboard from its YAML at `slug` (derived from the title when absent), version 1. */
 export async function createDashboard(
   s: DashboardScope,
-  input: { yaml: string; slug?: string; message?: string },
+  input: { yaml: string; slug?: string; message?: string; format?: BoardFormat },
 ): Promise<{ id: string; slug: string; version: number; title: string }> {
   const explicit = input.slug !== undefined ? checkSlug(input.slug) : null;
-  const doc = parseOrThrow(input.yaml);
+  const format = input.format ?? "atrium";
+  const doc = parseOrThrow(input.yaml, format);
   const meta = metadataOf(doc);
   const db = dashboardsDb(s.db);
   let row: { id: string; slug: string } | undefined;
@@ -393,6 +407,7 @@ export async function createDashboard(
             slug,
             ...meta,
             yaml: input.yaml,
+            format,
             version: 1,
             created_by: s.userId,
             updated_by: s.userId,
@@ -425,10 +440,10 @@ export async function updateDashboard(
   s: DashboardScope,
   input: { slug: string; yaml: string; version: number; message?: string },
 ): Promise<{ id: string; slug: string; version: number; title: string }> {
-  const doc = parseOrThrow(input.yaml);
+  const current = await findDashboard(s, input.slug);
+  const doc = parseOrThrow(input.yaml, current.format);
   const meta = metadataOf(doc);
   const db = dashboardsDb(s.db);
-  const current = await findDashboard(s, input.slug);
   const updated = await db
     .updateTable("dashboards_dashboards")
     .set({ ...meta, yaml: input.yaml, version: sql<number>`version + 1`, updated_by: s.userId, updated_at: sql<Date>`now()` })
@@ -507,7 +522,7 @@ export async function duplicateDashboard(
 ): Promise<{ id: string; slug: string; version: number; title: string }> {
   const source = await findDashboard(s, input.slug);
   const title = input.title ?? `${source.title} (copy)`.slice(0, 200);
-  return createDashboard(s, { yaml: withTitle(source.yaml, title), slug: input.newSlug, message: `Duplicated from ${source.slug} (version ${source.version})` });
+  return createDashboard(s, { yaml: withTitle(source.yaml, title), slug: input.newSlug, format: source.format, message: `Duplicated from ${source.slug} (version ${source.version})` });
 }
 
 /** Every saved version of the dashboard, newest first. */
@@ -554,8 +569,12 @@ export async function restoreVersion(
   return updateDashboard(s, { slug: input.slug, yaml: old.yaml, version: input.currentVersion, message: `Restored version ${input.version}` });
 }
 
-/** The YAML is parsed, never trusted: `{ ok, errors }` for the editor and agents. */
-export function validateYaml(yaml: string): { ok: boolean; errors: SpecError[] } {
-  const parsed = parseDashboard(yaml);
-  return parsed.ok ? { ok: true, errors: [] } : { ok: false, errors: parsed.errors };
+/**
+ * The YAML is parsed, never trusted: `{ ok, errors }` for the editor and agents; for a dbt Charts
+ * board also `notices`, the keys kept in the board that Atrium does not draw.
+ */
+export function validateYaml(yaml: string, format: BoardFormat = "atrium"): { ok: boolean; errors: SpecError[]; notices?: SpecError[] } {
+  const parsed = parseBoard(yaml, format);
+  const notices = format === "atrium" ? {} : { notices: parsed.notices };
+  return parsed.ok ? { ok: true, errors: [], ...notices } : { ok: false, errors: parsed.errors, ...notices };
 }

@@ -80,3 +80,4 @@ export { dimensionAlias, measureAlias, visualOutputColumns } from "./aliases";
 export { chartColumnErrors, chartColumnRefs } from "./references";
 export { prepareQuery, usedQueryIds, variableOptionList, type PreparedQuery, type VariableOption } from "./prepare";
 export { FULL_EXAMPLE_YAML } from "./examples";
+export { BOARD_FORMATS, looksLikeDbtCharts, parseBoard, type BoardFormat, type BoardParseResult } from "./board-format";
