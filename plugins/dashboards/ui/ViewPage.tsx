@@ -14,6 +14,7 @@ import { dashboardsApi, problemOf, type DashboardRecord, type Problem, type RunO
 import { RecordStates, useDashboardRecord } from "./record";
 import { WithAssistant } from "./AssistantColumn";
 import { ChartCard, Markdown } from "./ChartCard";
+import { escapeMarkdown, renderTextTemplate } from "../document/dbt-charts/template";
 import { encodeValue, readDashboard, sectionsOf, valuesFromQuery, VAR_PREFIX, type Cell, type Dashboard } from "./doc";
 import { ProjectFrame, type Current } from "./ProjectFrame";
 import { VariablesBar } from "./VariablesBar";
@@ -35,7 +36,8 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
   const capabilities = useCapabilities();
   const canEdit = () => capabilities().has("dashboard.edit");
   const [search, setSearch] = useSearchParams<Record<string, string>>();
-  const doc = createMemo<Dashboard>(() => readDashboard(props.record.yaml));
+  // A dbt Charts board comes with the server's reading of it as Atrium's document.
+  const doc = createMemo<Dashboard>(() => props.record.document ?? readDashboard(props.record.yaml));
   const given = createMemo(() => valuesFromQuery(doc().variables ?? [], search), undefined, { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) });
   const dashboardBase = () => `${props.current.base}/d/${props.record.slug}`;
 
@@ -70,7 +72,16 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
   const setVariable = (name: string, value: unknown) => setSearch({ [`${VAR_PREFIX}${name}`]: encodeValue(value) });
   const sections = createMemo(() => sectionsOf(doc()));
   const [tab, setTab] = createSignal(0);
-  const chartById = (id: string) => doc().charts?.find((c) => c.id === id);
+  /** The chart, with `{{ var }}` / `{% if %}` in a dbt Charts board's texts rendered from the values (as text). */
+  const chartById = (id: string) => {
+    const chart = doc().charts?.find((c) => c.id === id);
+    if (!chart || props.record.format !== "dbt-charts") return chart;
+    const values = run()?.variables ?? given();
+    const text = (t: string | undefined) => (t === undefined ? undefined : renderTextTemplate(t, values));
+    return chart.type === "text"
+      ? { ...chart, markdown: renderTextTemplate(chart.markdown, values, escapeMarkdown) }
+      : { ...chart, ...(chart.title !== undefined ? { title: text(chart.title) } : {}), ...(chart.description !== undefined ? { description: text(chart.description) } : {}) };
+  };
   const resultFor = (chartId: string) => {
     const chart = chartById(chartId);
     const out = run();

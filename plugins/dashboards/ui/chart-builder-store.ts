@@ -12,6 +12,7 @@ import type * as DocumentModuleType from "../document";
 import type { Chart, QueryDef, VisualDimension, VisualFilter, VisualMeasure, VisualQuery } from "../document/schema";
 import { problemOf, type DashboardRecord, type QueryResult, type TableInfo } from "./api";
 import type { EditorHandle } from "./CodeEditor";
+import { withDbtChart } from "../document/dbt-charts/write";
 import { inlineParameters, readDashboard, withChart, type Dashboard } from "./doc";
 
 type DocumentModule = typeof DocumentModuleType;
@@ -77,7 +78,8 @@ const CHART_ID = /^[a-z][a-z0-9_-]*$/;
 export function createChartBuilderStore(deps: ChartBuilderDependencies) {
   const loadDocument = deps.loadDocument ?? (() => import("../document"));
   const opened = deps.record;
-  const doc: Dashboard = readDashboard(opened.yaml);
+  // A dbt Charts board comes with the server's reading of it as Atrium's document.
+  const doc: Dashboard = opened.document ?? readDashboard(opened.yaml);
   const found = deps.chartId ? doc.charts?.find((c) => c.id === deps.chartId && c.type !== "text") : undefined;
   const existing = found && found.type !== "text" ? found : undefined;
   const existingQuery: QueryDef | undefined = existing ? doc.queries?.[existing.query] : undefined;
@@ -175,6 +177,12 @@ export function createChartBuilderStore(deps: ChartBuilderDependencies) {
   const chart = (): Chart => chartOf(settings, queryId());
   const queryDef = (): QueryDef => (mode() === "sql" ? { sql: sqlText() } : { visual: snapshot() });
 
+  /** The query to write into a dbt Charts board: only when changed, so its templates stay as written. */
+  const changedQuery = () => {
+    const q = queryDef();
+    const before = doc.queries?.[queryId() ?? ""];
+    return before && before.sql === q.sql ? null : q;
+  };
   /** Saves into `base` (the opened record, or the newer one a conflict offered); the new version, or null when not saved. */
   const save = async (base: DashboardRecord = opened): Promise<{ version: number } | null> => {
     if (saving()) return null;
@@ -193,7 +201,11 @@ export function createChartBuilderStore(deps: ChartBuilderDependencies) {
     }
     setSaving(true);
     try {
-      const yaml = withChart(base.yaml, chart(), queryId(), queryDef(), existing?.id);
+      // A dbt Charts board stays one: the chart is written into it as a dbt Charts chart, in place.
+      const yaml =
+        opened.format === "dbt-charts"
+          ? withDbtChart(base.yaml, chart(), queryId(), changedQuery(), existing?.id).text
+          : withChart(base.yaml, chart(), queryId(), queryDef(), existing?.id);
       const message = existing ? `Chart ${settings.id} changed` : `Chart ${settings.id} added`;
       const saved = await deps.api.update({ ...deps.scope, slug: opened.slug, yaml, version: base.version, message });
       setConflict(null);

@@ -57,9 +57,10 @@ export function createEditorStore(deps: EditorDependencies) {
     setChecking(true);
     const mine = ++checkSeq;
     timer = setTimeout(() => {
-      void loadDocument().then(({ parseDashboard }) => {
+      void loadDocument().then(({ parseDashboard, parseBoard }) => {
         if (mine !== checkSeq) return;
-        const parsed = parseDashboard(value);
+        // A dbt Charts board is checked as one (its format never changes).
+        const parsed = deps.record.format === "dbt-charts" ? parseBoard(value, "dbt-charts") : parseDashboard(value);
         setErrors(parsed.ok ? [] : parsed.errors);
         setChecking(false);
       });
