@@ -78,7 +78,8 @@ function AccountMenu(props: { me: Me }) {
   return (
     <MenuButton
       class="topbar-button account-button"
-      label={`Account: ${props.me.name || props.me.email}`}
+      // The initials are the button's visible text, so its name says them too (WCAG 2.5.3, label in name).
+      label={`Account: ${props.me.name || props.me.email} (${initialsOf(props.me.name, props.me.email)})`}
       button={
         <>
           <span class="avatar" aria-hidden="true">
