@@ -26,4 +26,8 @@ export const editorEssentials: Extension = [
   EditorView.lineWrapping,
   history(),
   keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
+  // CodeMirror's own placeholder grey (#888) fails contrast on the light surface; the muted text colour passes in both themes.
+  EditorView.theme({ ".cm-placeholder": { color: "var(--text-muted)" } }),
+  // Stated, so tools see the scrolling editor holds a focusable element (it is in the tab order either way).
+  EditorView.contentAttributes.of({ tabindex: "0" }),
 ];
