@@ -52,9 +52,10 @@ export function ChartCard(props: ChartCardProps) {
   return (
     <article class="dash-card" aria-labelledby={titleId()} aria-busy={props.result === undefined || !!props.running} data-chart={props.chart.id}>
       <header class="dash-card__head">
-        <h3 id={titleId()} class="dash-card__title">
+        {/* Level 2: the cards sit right under the dashboard's title (h1). */}
+        <h2 id={titleId()} class="dash-card__title">
           {props.chart.type === "text" && !props.chart.title ? <span class="visually-hidden">{props.chart.id}</span> : title()}
-        </h3>
+        </h2>
         <Show when={props.actions !== false}>
           <Suspense>
             <Slot name="chart.card.badges" props={{ chartId: props.chart.id }} />
