@@ -3,8 +3,8 @@ import { getRequestEvent } from "solid-js/web";
 import { createHandler, StartServer } from "@solidjs/start/server";
 import { plugins } from "./plugins";
 import { pluginUis } from "./plugins.ui";
-import { pageVisibility } from "./server/page-visibility";
-import { provideServerPageVisibility } from "./ui/page-status";
+import { pageLookup, pageVisibility } from "./server/page-visibility";
+import { provideServerPageLookup, provideServerPageVisibility } from "./ui/page-status";
 import { checkUiHalves } from "./ui/plugin-ui";
 import { nonceOf } from "./server/security";
 import { themeBootScript } from "./ui/theme";
@@ -17,6 +17,7 @@ checkUiHalves(
 
 // Org and project pages answer 404 when what they show is not visible to the caller.
 provideServerPageVisibility(pageVisibility);
+provideServerPageLookup(pageLookup);
 
 // The response's nonce (set by the middleware with its Content-Security-Policy) goes on every
 // script SolidStart writes: the manifest, the entry, hydration data.

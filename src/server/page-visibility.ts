@@ -60,3 +60,25 @@ export async function pageVisibility(target: PageTarget): Promise<PageVisibility
     return "unknown";
   }
 }
+
+/**
+ * Whether the thing a page outside the org layouts is about exists (`RouteInfo.lookup`): its
+ * query answers NOT_FOUND when it does not. Asked as the visitor, signed in or not.
+ */
+export async function pageLookup(path: string, input: Record<string, unknown>): Promise<PageVisibility> {
+  const event = getRequestEvent();
+  if (!event) return "unknown";
+  const kernel = await getKernel();
+  const ctx = await createRequestContext({
+    request: event.request,
+    resHeaders: null,
+    requestId: (event.locals.requestId as string | undefined) ?? crypto.randomUUID(),
+    ip: getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null,
+  });
+  try {
+    await query(createCaller(ctx), path, input);
+    return "visible";
+  } catch (error) {
+    return error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST") ? "missing" : "unknown";
+  }
+}

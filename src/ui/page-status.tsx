@@ -21,6 +21,8 @@ export type PageVisibility = "visible" | "missing" | "forbidden" | "unknown";
 
 type VisibilityCheck = (target: PageTarget) => Promise<PageVisibility>;
 let check: VisibilityCheck | undefined;
+type LookupCheck = (query: string, input: Record<string, unknown>) => Promise<PageVisibility>;
+let lookupCheck: LookupCheck | undefined;
 
 /**
  * Installs the server's visibility check (src/entry-server.tsx does, with
@@ -29,6 +31,11 @@ let check: VisibilityCheck | undefined;
  */
 export function provideServerPageVisibility(fn: VisibilityCheck): void {
   check = fn;
+}
+
+/** Installs the server's check for `info.lookup` pages (src/entry-server.tsx does). */
+export function provideServerPageLookup(fn: LookupCheck): void {
+  lookupCheck = fn;
 }
 
 function segment(value: string | undefined): string | undefined {
@@ -42,6 +49,11 @@ function segment(value: string | undefined): string | undefined {
 
 function ServerPageStatus() {
   const matches = useCurrentMatches();
+  const lookup = createMemo(() => {
+    const page = matches().at(-1);
+    const spec = (page?.route.info as RouteInfo | undefined)?.lookup;
+    return page && spec ? { query: spec.query, input: spec.input(page.params) } : undefined;
+  });
   const target = createMemo(() => {
     const list = matches();
     if (!list.some((m) => (m.route.info as RouteInfo | undefined)?.layout)) return undefined;
@@ -57,9 +69,10 @@ function ServerPageStatus() {
     (t) => check?.(t) ?? Promise.resolve<PageVisibility>("unknown"),
     { deferStream: true },
   );
+  const [found] = createResource(lookup, (l) => lookupCheck?.(l.query, l.input) ?? Promise.resolve<PageVisibility>("unknown"), { deferStream: true });
   return (
     <>
-      <Show when={visibility() === "missing"}>
+      <Show when={visibility() === "missing" || found() === "missing"}>
         <HttpStatusCode code={404} />
       </Show>
       <Show when={visibility() === "forbidden"}>

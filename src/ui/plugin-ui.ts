@@ -244,6 +244,18 @@ export function actionRail<N extends SlotName>(slot: N, props: ActionRail<N>["pr
   return { slot, props } as ActionRail;
 }
 
+/**
+ * A page outside the org layouts that is about something named in its address (an invitation
+ * by its token): a query procedure that answers NOT_FOUND when there is no such thing, so the
+ * server answers 404. Route data: `info.lookup`.
+ */
+export interface PageLookup {
+  /** A query procedure's dotted path (`"orgs.invitations.preview"`), callable by the visitor. */
+  readonly query: string;
+  /** Its input from the route params. */
+  readonly input: (params: Readonly<Record<string, string | undefined>>) => Record<string, unknown>;
+}
+
 /** Route data the shell reads from `info` (file routes: `export const route = { info }`). */
 export interface RouteInfo {
   /** The page's breadcrumb label. */
@@ -264,6 +276,8 @@ export interface RouteInfo {
   record?: PageRecord;
   /** The plugin that declared the page. */
   plugin?: string;
+  /** Outside the org layouts: what the page is about, looked up so the server answers 404 when it does not exist. */
+  lookup?: PageLookup;
 }
 
 /* ----------------------------------------------------------------------------------------

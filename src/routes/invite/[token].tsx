@@ -10,7 +10,14 @@ import { problemOf } from "~/ui/problems";
 import { authHref, useSession } from "~/ui/session";
 import { trpc } from "~/ui/trpc";
 
-export const route = { info: { breadcrumb: "Invitation", chrome: "focused" } satisfies RouteInfo } satisfies RouteDefinition;
+export const route = {
+  info: {
+    breadcrumb: "Invitation",
+    chrome: "focused",
+    // A link for no invitation answers 404 (the page says the link is not valid).
+    lookup: { query: "orgs.invitations.preview", input: (params) => ({ token: params.token ?? "" }) },
+  } satisfies RouteInfo,
+} satisfies RouteDefinition;
 
 const STATUS_TEXT = {
   accepted: "This invitation has already been accepted.",
