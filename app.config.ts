@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 
 const src = fileURLToPath(new URL("./src", import.meta.url));
 // `vinxi dev` loads Nitro plugins outside Vite's module graph (no "~" alias); in dev the kernel
-// boots on the first request instead.
+// boots on the first request instead, and the request middleware serves the API path
+// (src/server/api.ts) that the Nitro plugin puts in front of the app in the production build.
 const dev = process.argv.includes("dev");
 
 export default defineConfig({
@@ -12,7 +13,7 @@ export default defineConfig({
     preset: "node-server",
     // Nitro treats a top-level plugins/ folder as Nitro server plugins; ours are Atrium plugins.
     ignore: ["plugins/**"],
-    plugins: dev ? [] : ["./src/server/boot-plugin.ts"],
+    plugins: dev ? [] : ["./src/server/boot-plugin.ts", "./src/server/api-nitro.ts"],
     // Nitro aliases "~" to the project root; ours means src/ everywhere.
     alias: { "~": src },
   },

@@ -3,20 +3,25 @@
  * cookie or bearer token), and the request's id and address.
  */
 import { TRPCError } from "@trpc/server";
-import { resolveCaller } from "~/kernel/auth/request";
+import { resolveCaller, type HeaderReader } from "~/kernel/auth/request";
+import type { Kernel } from "~/kernel/kernel";
 import type { RequestContext } from "~/kernel/trpc";
 import { getKernel } from "./kernel";
 
-export async function createRequestContext(input: {
-  request: Request;
+export interface ContextInput {
+  /** The booted kernel (the server's own when omitted). */
+  kernel?: Kernel;
+  headers: HeaderReader;
   resHeaders: Headers | null;
   requestId: string;
   ip: string | null;
   signal?: AbortSignal;
-}): Promise<RequestContext> {
+}
+
+export async function requestContextOf(input: ContextInput): Promise<RequestContext> {
   try {
-    const kernel = await getKernel();
-    const { actor, setCookie } = await resolveCaller(kernel, input.request.headers);
+    const kernel = input.kernel ?? (await getKernel());
+    const { actor, setCookie } = await resolveCaller(kernel, input.headers);
     if (setCookie) input.resHeaders?.append("set-cookie", setCookie);
     return {
       kernel,
@@ -25,8 +30,8 @@ export async function createRequestContext(input: {
       requestId: input.requestId,
       ip: input.ip,
       resHeaders: input.resHeaders,
-      signal: input.signal ?? input.request.signal,
-      userAgent: input.request.headers.get("user-agent"),
+      signal: input.signal,
+      userAgent: input.headers.get("user-agent"),
     };
   } catch (err) {
     // tRPC formats an error from the context builder without a context: the error carries the
@@ -34,4 +39,15 @@ export async function createRequestContext(input: {
     const error = err instanceof TRPCError ? err : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: err });
     throw Object.assign(error, { requestId: input.requestId });
   }
+}
+
+/** The context for a fetch `Request` (server-rendered pages). */
+export function createRequestContext(input: {
+  request: Request;
+  resHeaders: Headers | null;
+  requestId: string;
+  ip: string | null;
+  signal?: AbortSignal;
+}): Promise<RequestContext> {
+  return requestContextOf({ ...input, headers: input.request.headers, signal: input.signal ?? input.request.signal });
 }

@@ -6,6 +6,7 @@
  */
 import type { FetchEvent } from "@solidjs/start/server";
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestIP } from "vinxi/http";
 import type { Kernel } from "~/kernel/kernel";
 
@@ -19,9 +20,32 @@ export interface RequestMeta {
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** The request id to use: the caller's `x-request-id` when it is a sane token, else a new UUID. */
-export function requestIdFrom(headers: Headers): string {
-  const incoming = headers.get("x-request-id");
-  return incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+export function requestIdFrom(headers: Pick<Headers, "get">): string {
+  return requestIdOf(headers.get("x-request-id"));
+}
+
+/** The request id for a raw `x-request-id` value (node's header object). */
+export function requestIdOf(incoming: string | string[] | null | undefined): string {
+  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The client's address on a node request: the first `X-Forwarded-For` hop only when trusted. */
+export function clientAddressOf(req: IncomingMessage, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = req.headers["x-forwarded-for"];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket?.remoteAddress ?? null;
+}
+
+/** A signal that fires when the socket closes before the response has been sent. */
+export function goneSignalOf(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }
 
 /** The request's id, address and going-away signal. */
@@ -60,6 +84,11 @@ const LINGER_MS = 2_000;
 export function refuseRestOfBody(event: FetchEvent): void {
   const { req, res } = event.nativeEvent.node;
   if (!res || !req) return;
+  refuseRestOfNodeBody(req, res);
+}
+
+/** {@link refuseRestOfBody} on node's request and response (the API path, src/server/api.ts). */
+export function refuseRestOfNodeBody(req: IncomingMessage, res: ServerResponse): void {
   if (!res.headersSent) res.setHeader("connection", "close");
   const socket = req.socket;
   if (!socket || socket.destroyed) return;

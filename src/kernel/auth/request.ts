@@ -25,19 +25,23 @@ export function isSecureUrl(publicUrl: string): boolean {
   return publicUrl.startsWith("https://");
 }
 
-export async function resolveCaller(kernel: Kernel, headers: Headers): Promise<ResolvedCaller> {
+/** What reading a request's headers needs: a fetch `Headers`, or a view of node's header object. */
+export type HeaderReader = Pick<Headers, "get">;
+
+export async function resolveCaller(kernel: Kernel, headers: HeaderReader): Promise<ResolvedCaller> {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new BearerRejected("malformed");
-    const check = await verifyApiToken(kernel.db, match[1]!);
+    // Personal access tokens; another kind of bearer token is verified here, next to it.
+    const check = await verifyApiToken(kernel.db, match[1]!, kernel.authCache);
     if (!check.ok) throw new BearerRejected(check.reason);
     const { token } = check;
     return { actor: { kind: "token", userId: token.userId, tokenId: token.id, orgId: token.orgId, scopes: token.scopes }, setCookie: null };
   }
   const sessionToken = readSessionCookie(headers.get("cookie"));
   if (sessionToken) {
-    const result = await validateSessionToken(kernel.db, sessionToken);
+    const result = await validateSessionToken(kernel.db, sessionToken, kernel.authCache);
     if (result.session) {
       return {
         actor: { kind: "user", userId: result.user.id, sessionId: result.session.id },
@@ -55,7 +59,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * Requests with a bearer token carry no ambient credentials and are exempt.
  * Returns an error message, or null when the request may proceed.
  */
-export function originProblem(request: { method: string; headers: Headers }, publicUrl: string): string | null {
+export function originProblem(request: { method: string; headers: HeaderReader }, publicUrl: string): string | null {
   if (SAFE_METHODS.has(request.method.toUpperCase())) return null;
   if (request.headers.get("authorization")) return null;
   const origin = request.headers.get("origin");

@@ -8,6 +8,7 @@
  * one once the credential turns out to be worthless (so a fake cookie buys nothing).
  */
 import { readSessionCookie } from "../auth/session";
+import type { HeaderReader } from "../auth/request";
 import type { AtriumConfig } from "../config";
 
 /** Thrown (or used as a stream's error) when a body exceeds its limit. */
@@ -41,17 +42,17 @@ export function formatBytes(n: number): string {
 }
 
 /** Whether the request carries a credential worth checking (a session cookie or an Authorization header). */
-export function presentsCredentials(headers: Headers): boolean {
+export function presentsCredentials(headers: HeaderReader): boolean {
   return headers.get("authorization") !== null || readSessionCookie(headers.get("cookie")) !== null;
 }
 
 /** The limit for a request before its caller is known: from the credentials it presents. */
-export function bodyLimitFor(headers: Headers, config: Pick<AtriumConfig, "maxBodyBytes">): number {
+export function bodyLimitFor(headers: HeaderReader, config: Pick<AtriumConfig, "maxBodyBytes">): number {
   return presentsCredentials(headers) ? config.maxBodyBytes.signedIn : config.maxBodyBytes.anonymous;
 }
 
 /** True when a declared Content-Length exceeds `limit` (the body is then refused unread). */
-export function declaredTooLarge(headers: Headers, limit: number): boolean {
+export function declaredTooLarge(headers: HeaderReader, limit: number): boolean {
   const declared = headers.get("content-length");
   if (declared === null) return false;
   const n = Number(declared);

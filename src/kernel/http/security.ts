@@ -21,11 +21,16 @@ export interface SecurityHeaderOptions {
   nonce: string | null;
   /** Who may frame the page: `'none'` (default), `'self'`, or origins. */
   frameAncestors?: string;
+  /**
+   * API responses (tRPC, MCP, plugin routes) run no inline script: scripts from our own origin
+   * only, whatever the nonce says.
+   */
+  api?: boolean;
 }
 
 /** The Content-Security-Policy for a response. */
 export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
-  const scripts = options.nonce ? `'self' 'nonce-${options.nonce}'` : `'self' 'unsafe-inline' 'unsafe-eval'`;
+  const scripts = options.api ? `'self'` : options.nonce ? `'self' 'nonce-${options.nonce}'` : `'self' 'unsafe-inline' 'unsafe-eval'`;
   return [
     `default-src 'self'`,
     `script-src ${scripts}`,

@@ -1,0 +1,19 @@
+/**
+ * Nitro server plugin (production build): API traffic (src/server/api.ts) is served on node's
+ * request before the h3 app — its hooks, router and SolidStart's page handler — sees it. Pages
+ * and assets go on to the app as before. See docs/decisions/022-lean-api-path.md.
+ */
+import type { NitroApp } from "nitropack/types";
+import { serveApi } from "./serve-api";
+
+// A plain function (what defineNitroPlugin returns), like ./boot-plugin.ts.
+export default function leanApiPath(nitroApp: NitroApp) {
+  const app = nitroApp.h3App;
+  const pages = app.handler;
+  // Node's listener (h3's toNodeListener) reads `app.handler` on every request.
+  app.handler = async (event) => {
+    const { req, res } = event.node;
+    if (await serveApi(req, res)) return;
+    return pages(event);
+  };
+}
