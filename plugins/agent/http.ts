@@ -141,7 +141,7 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     });
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  const check = match ? await verifyApiToken(kernel.db, match[1]!) : ({ ok: false, reason: "malformed" } as const);
+  const check = match ? await verifyApiToken(kernel.db, match[1]!, kernel.authCache) : ({ ok: false, reason: "malformed" } as const);
   if (!check.ok) {
     return jsonRpcError(401, -32001, `Invalid access token (${check.reason}).`, {
       ...cors,

@@ -21,6 +21,7 @@ import { Mailer } from "./mail";
 import { Metrics } from "./metrics";
 import { migrateToLatest } from "./migrator";
 import { signInProviders } from "./auth/providers";
+import { AuthCache } from "./auth/cache";
 import { camelCase, type AnyPlugin } from "./plugin";
 import { httpRouteProblems } from "./http/routes";
 import { Tenancy } from "./tenancy/roles";
@@ -47,6 +48,8 @@ export interface Kernel {
   readonly jobs: JobRunner<Kernel>;
   readonly capabilities: CapabilityRegistry;
   readonly tenancy: Tenancy;
+  /** Sessions, tokens, memberships and sign-in policies, cached per instance (src/kernel/auth/cache.ts). */
+  readonly authCache: AuthCache;
   readonly mailer: Mailer;
   readonly plugins: readonly AnyPlugin[];
   /** Stops jobs, events and the database (and embedded PostgreSQL if this process started it). */
@@ -141,7 +144,10 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     }),
   });
   if (embedded) log.info({ owned: embedded.owned }, embedded.owned ? "started embedded PostgreSQL" : "using the running embedded PostgreSQL");
-  const database = openDatabase(url, { embedded, max: 5 });
+  // Writes through either pool empty this instance's auth cache at once; other instances hear of them by NOTIFY.
+  const services = options.services ?? true;
+  const authCache = new AuthCache(services ? url : null, log.child({ component: "auth-cache" }));
+  const database = openDatabase(url, { embedded, max: 5, plugins: [authCache.writeFence()] });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => {});
@@ -161,14 +167,14 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     const secret = resolveSecret(config);
     const appPassword = deriveKey(secret, "db-role:atrium_app").toString("hex");
     await provisionAppRole(database.db, appPassword);
-    const app = openDatabase(appRoleUrl(url, appPassword), { max: 20 });
+    const app = openDatabase(appRoleUrl(url, appPassword), { max: 20, plugins: [authCache.writeFence()] });
     cleanups.push(() => app.close());
+    cleanups.push(() => authCache.stop());
     const events = new EventBus(url, app.db, log.child({ component: "events" }));
     const jobs = new JobRunner<Kernel>(url, log.child({ component: "jobs" }), metrics);
     // Stopped together, before the database closes; both stop listening at once.
     cleanups.push(() => Promise.all([events.stop(), jobs.stop()]).then(() => {}));
-    const services = options.services ?? true;
-    if (services) await events.start();
+    if (services) await Promise.all([events.start(), authCache.start()]);
 
     for (const plugin of plugins) for (const job of plugin.jobs ?? []) jobs.register(job);
 
@@ -185,7 +191,8 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       events,
       jobs,
       capabilities,
-      tenancy: new Tenancy(app.db),
+      tenancy: new Tenancy(app.db, authCache),
+      authCache,
       mailer: new Mailer(config.smtpUrl, config.mailFrom, log.child({ component: "mail" })),
       plugins,
       stop() {

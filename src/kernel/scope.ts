@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { KernelDatabase } from "./db/schema";
+import { scopedTransaction } from "./db/scoped-begin";
 
 export interface Scope {
   userId?: string | null;
@@ -15,14 +16,11 @@ export async function applyScope(trx: Kysely<KernelDatabase>, scope: Scope): Pro
   await sql`select set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`.execute(trx);
 }
 
-/** Runs `fn` in a transaction on `db` under `scope`. */
+/** Runs `fn` in a transaction on `db` under `scope` (sent with the transaction's BEGIN). */
 export async function withScope<T>(
   db: Kysely<KernelDatabase>,
   scope: Scope,
   fn: (trx: Transaction<KernelDatabase>) => Promise<T>,
 ): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await applyScope(trx, scope);
-    return fn(trx);
-  });
+  return scopedTransaction(db, { userId: scope.userId ?? null, orgId: scope.orgId ?? null }, applyScope, fn);
 }

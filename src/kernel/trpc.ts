@@ -14,6 +14,7 @@ import type { Kernel } from "./kernel";
 import type { KernelDatabase, Role, TokenScope } from "./db/schema";
 import { isDatabaseUnavailable } from "./db/database";
 import { applyScope } from "./scope";
+import { scopedTransaction } from "./db/scoped-begin";
 import type { ProjectWithRole } from "./tenancy/roles";
 import { enforceSignInPolicy } from "./auth/policy";
 import type { Actor, SignedInActor } from "./actor";
@@ -199,16 +200,13 @@ async function runScoped<T extends { ok: boolean }>(opts: {
   };
   if (opts.type === "subscription") {
     // A subscription lives long: authorize in a short transaction, then stream outside one.
-    await ctx.kernel.db.transaction().execute(async (trx) => {
-      await applyScope(trx, { userId: actor.userId, orgId: null });
-      await opts.authorize(trx);
-    });
+    await scopedTransaction(ctx.kernel.db, scope, applyScope, (trx) => opts.authorize(trx));
     return opts.call({ db: ctx.kernel.db, audit: auditIn(ctx.kernel.db, { audited: false }) });
   }
-  return ctx.kernel.db.transaction().execute(async (trx) => {
-    await applyScope(trx, { userId: actor.userId, orgId: null });
+  // One transaction, its scope sent with BEGIN; the role and the sign-in policy usually come
+  // from the instance's cache (src/kernel/auth/cache.ts), so the call's own queries follow.
+  return scopedTransaction(ctx.kernel.db, scope, applyScope, async (trx) => {
     await opts.authorize(trx);
-    await applyScope(trx, scope);
     const state = { audited: false };
     const result = await opts.call({ db: trx, audit: auditIn(trx, state) });
     if (!result.ok) throw (result as unknown as { error: unknown }).error; // roll back
@@ -265,7 +263,7 @@ function runOrgGuarded<T extends { ok: boolean }, R>(
     authorize: async (trx) => {
       resolved = await authorize(trx, actor);
       // A member whose way of signing in the org's policy does not accept: 403 with the provider.
-      await enforceSignInPolicy(opts.ctx.kernel, trx, actor, opts.orgId);
+      await enforceSignInPolicy(opts.ctx.kernel, trx, actor, opts.orgId, { scoped: true });
     },
     call: ({ db, audit }) => call({ actor, db, audit, resolved: resolved as R }),
   }));
@@ -301,15 +299,14 @@ const projectIdSchema = z.uuid({ message: "projectId must be a project id (UUID)
 
 /** The member's org role inside the guard's transaction; 404 for anyone else (orgs cannot be enumerated). */
 async function orgRoleOrNotFound(kernel: Kernel, trx: Transaction<KernelDatabase>, actor: SignedInActor, orgId: string): Promise<Role> {
-  const role = await kernel.tenancy.roleOf(actor.userId, orgId, trx);
+  const role = await kernel.tenancy.memberRoleOf(actor.userId, orgId, trx);
   if (!role) throw notFound("Organization not found.");
   return role;
 }
 
 /** The member's role in one project of the org (`effectiveProjectRole`); 404 when they may not see it. */
 async function projectRoleOrNotFound(kernel: Kernel, trx: Transaction<KernelDatabase>, actor: SignedInActor, orgId: string, projectId: string, orgRole: Role): Promise<Role> {
-  // Projects are tenant rows: look them up inside the org's scope.
-  await applyScope(trx, { userId: actor.userId, orgId });
+  // Projects are tenant rows: the guard's transaction is already under the org's scope.
   const role = await kernel.tenancy.projectRoleOf(actor.userId, orgId, projectId, trx, orgRole);
   if (!role) throw notFound("Project not found.");
   return role;

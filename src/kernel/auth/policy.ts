@@ -19,6 +19,7 @@ import { applyScope } from "../scope";
 import type { SignedInActor } from "../actor";
 import { FieldErrors } from "../errors";
 import { signInProviders } from "./providers";
+import type { AuthCache } from "./cache";
 
 // A type alias, not an interface: `withTables` needs an index-signature-compatible record.
 export type SignInPolicyTables = {
@@ -83,19 +84,37 @@ export async function sessionProviderOf(db: Kysely<KernelDatabase>, actor: Signe
 
 /**
  * Refuses (403) a caller whose way of signing in does not satisfy the org's policy. Runs in
- * the guard's transaction once membership is known; leaves the scope set to the org.
+ * the guard's transaction once membership is known; leaves the scope set to the org. `scoped`:
+ * the transaction is already under (caller, org) and has written nothing (the org guard), so
+ * the answers may come from the instance's cache.
  */
-export async function enforceSignInPolicy(kernel: Pick<Kernel, "plugins">, trx: Transaction<KernelDatabase>, actor: SignedInActor, orgId: string): Promise<void> {
-  await applyScope(trx, { userId: actor.userId, orgId });
+export async function enforceSignInPolicy(
+  kernel: Pick<Kernel, "plugins"> & { authCache?: AuthCache },
+  trx: Transaction<KernelDatabase>,
+  actor: SignedInActor,
+  orgId: string,
+  options: { scoped?: boolean } = {},
+): Promise<void> {
+  if (!options.scoped) await applyScope(trx, { userId: actor.userId, orgId });
   const db = policyDb(trx);
-  const policy = await db.selectFrom("org_sign_in_policies").select(["required_provider", "required_since"]).where("org_id", "=", orgId).executeTakeFirst();
+  // Read at the start of the guard's transaction, before it writes: safe to share (src/kernel/auth/cache.ts).
+  const cache = options.scoped ? kernel.authCache : undefined;
+  const cached = <T>(key: string, tags: string[], load: () => Promise<T>) => (cache ? cache.get(key, load, () => tags, () => true) : load());
+  const policy = await cached(`policy:${orgId}`, [`p:${orgId}`, `o:${orgId}`], async () =>
+    (await db.selectFrom("org_sign_in_policies").select(["required_provider", "required_since"]).where("org_id", "=", orgId).executeTakeFirst()) ?? null,
+  );
   if (!policy?.required_provider) return;
   if (actor.kind === "token") {
-    const token = await trx.selectFrom("api_tokens").select("created_at").where("id", "=", actor.tokenId).executeTakeFirst();
-    if (token && policy.required_since && token.created_at.getTime() >= policy.required_since.getTime()) return;
+    const created = await cached(`token-created:${actor.tokenId}`, [`t:${actor.tokenId}`], async () =>
+      (await trx.selectFrom("api_tokens").select("created_at").where("id", "=", actor.tokenId).executeTakeFirst())?.created_at ?? null,
+    );
+    if (created && policy.required_since && created.getTime() >= policy.required_since.getTime()) return;
     throw policyRefusal(kernel, policy.required_provider);
   }
-  if ((await sessionProviderOf(trx, actor)) === policy.required_provider) return;
+  const provider = actor.sessionId
+    ? await cached(`session-provider:${actor.sessionId}`, [`s:${actor.sessionId}`], () => sessionProviderOf(trx, actor))
+    : await sessionProviderOf(trx, actor);
+  if (provider === policy.required_provider) return;
   throw policyRefusal(kernel, policy.required_provider);
 }
 

@@ -7,6 +7,7 @@ import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import type { Kysely } from "kysely";
 import type { KernelDatabase } from "../db/schema";
+import type { AuthCache } from "./cache";
 
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME_MS = 30 * DAY;
@@ -54,18 +55,36 @@ export async function createSession(
   return session;
 }
 
-/**
- * The session and user for a token, or nulls. Deletes an expired session; extends one that
- * is past half its life (`fresh: true` tells the caller to re-send the cookie).
- */
-export async function validateSessionToken(db: Kysely<KernelDatabase>, token: string): Promise<SessionValidationResult> {
-  const id = sessionIdOf(token);
-  const row = await db
+type SessionRow = {
+  id: string;
+  user_id: string;
+  expires_at: Date;
+  last_seen_at: Date;
+  email: string;
+  name: string;
+  email_verified_at: Date | null;
+  disabled_at: Date | null;
+};
+
+function readSession(db: Kysely<KernelDatabase>, id: string): Promise<SessionRow | undefined> {
+  return db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
     .select(["sessions.id", "sessions.user_id", "sessions.expires_at", "sessions.last_seen_at", "users.email", "users.name", "users.email_verified_at", "users.disabled_at"])
     .where("sessions.id", "=", id)
     .executeTakeFirst();
+}
+
+/**
+ * The session and user for a token, or nulls. Deletes an expired session; extends one that
+ * is past half its life (`fresh: true` tells the caller to re-send the cookie). With `cache`
+ * (src/kernel/auth/cache.ts) the row is read once per instance until the session, or its
+ * person, changes.
+ */
+export async function validateSessionToken(db: Kysely<KernelDatabase>, token: string, cache?: AuthCache): Promise<SessionValidationResult> {
+  const id = sessionIdOf(token);
+  const key = `session:${id}`;
+  const row = cache ? await cache.get(key, () => readSession(db, id), (r) => [`s:${id}`, `u:${r!.user_id}`]) : await readSession(db, id);
   if (!row) return { session: null, user: null, fresh: false };
   const now = Date.now();
   if (now >= row.expires_at.getTime() || row.disabled_at) {
@@ -80,7 +99,9 @@ export async function validateSessionToken(db: Kysely<KernelDatabase>, token: st
     await db.updateTable("sessions").set({ expires_at: session.expiresAt, last_seen_at: new Date() }).where("id", "=", id).execute();
   } else if (now - row.last_seen_at.getTime() > 5 * 60_000) {
     // Record activity at most every five minutes: cheap, and good enough for "last seen".
-    await db.updateTable("sessions").set({ last_seen_at: new Date() }).where("id", "=", id).execute();
+    const seen = new Date();
+    cache?.update<SessionRow | undefined>(key, (r) => r && { ...r, last_seen_at: seen });
+    await db.updateTable("sessions").set({ last_seen_at: seen }).where("id", "=", id).execute();
   }
   return {
     session,

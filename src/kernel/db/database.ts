@@ -4,11 +4,12 @@
  * With DATABASE_URL the app uses that database; without it, an embedded PostgreSQL cluster
  * under ATRIUM_DATA_DIR and its `atrium` database (created on first start).
  */
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql, type KyselyPlugin } from "kysely";
 import pg from "pg";
 import type { AtriumConfig } from "../config";
 import { startEmbeddedPostgres, withDatabase, type EmbeddedHandle, type EmbeddedOptions } from "./embedded";
 import type { KernelDatabase } from "./schema";
+import { ScopedBeginDialect } from "./scoped-begin";
 
 export type Db = Kysely<KernelDatabase>;
 
@@ -58,14 +59,15 @@ export async function resolveDatabaseUrl(
 }
 
 /** Opens a Kysely handle on `url`. */
-export function openDatabase(url: string, options: { max?: number; embedded?: EmbeddedHandle | null } = {}): DatabaseHandle {
+export function openDatabase(url: string, options: { max?: number; embedded?: EmbeddedHandle | null; plugins?: KyselyPlugin[] } = {}): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, application_name: "atrium" });
   // A client losing its server (restart, failover, a killed postmaster) must not crash the
   // process: idle ones report to the pool, checked-out ones to their own listener (the query
   // in flight still fails, and the caller answers 503).
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
-  const db = new Kysely<KernelDatabase>({ dialect: new PostgresDialect({ pool }) });
+  // Transactions started by scopedTransaction send their tenant scope with BEGIN (./scoped-begin.ts).
+  const db = new Kysely<KernelDatabase>({ dialect: new ScopedBeginDialect({ pool }), plugins: options.plugins });
   let closed = false;
   return {
     url,

@@ -10,6 +10,7 @@
 import type { Kysely } from "kysely";
 import type { Db } from "../db/database";
 import type { KernelDatabase, Role } from "../db/schema";
+import type { AuthCache } from "../auth/cache";
 
 /** Roles from the most to the least rights (every default grant follows this order). */
 const RANK: Record<Role, number> = { owner: 4, admin: 3, editor: 2, viewer: 1 };
@@ -50,7 +51,20 @@ export interface ProjectWithRole {
 }
 
 export class Tenancy {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cache?: AuthCache,
+  ) {}
+
+  /**
+   * `roleOf` answered from the instance's cache when it can (src/kernel/auth/cache.ts). Only for
+   * a transaction that has written nothing yet (the org guard's start): a role read after a
+   * write in the same transaction might never be committed.
+   */
+  async memberRoleOf(userId: string, orgId: string, db: Kysely<KernelDatabase>): Promise<Role | null> {
+    if (!this.cache) return this.roleOf(userId, orgId, db);
+    return this.cache.get(`role:${orgId}:${userId}`, () => this.roleOf(userId, orgId, db), () => [`m:${orgId}:${userId}`, `o:${orgId}`]);
+  }
 
   /** The user's role in the org, or null when not a member or the org is deleted. */
   async roleOf(userId: string, orgId: string, db: Kysely<KernelDatabase> = this.db): Promise<Role | null> {
