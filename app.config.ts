@@ -2,6 +2,7 @@ import { defineConfig } from "@solidjs/start/config";
 import { fileURLToPath } from "node:url";
 
 const src = fileURLToPath(new URL("./src", import.meta.url));
+const pluginsDir = fileURLToPath(new URL("./plugins", import.meta.url));
 // `vinxi dev` loads Nitro plugins outside Vite's module graph (no "~" alias); in dev the kernel
 // boots on the first request instead, and the request middleware serves the API path
 // (src/server/api.ts) that the Nitro plugin puts in front of the app in the production build.
@@ -16,6 +17,10 @@ export default defineConfig({
     plugins: dev ? [] : ["./src/server/boot-plugin.ts", "./src/server/api-nitro.ts"],
     // Nitro aliases "~" to the project root; ours means src/ everywhere.
     alias: { "~": src },
+    // Nitro's bundle treats modules as free of side effects unless listed; ours register things
+    // on import (a plugin's connectors: `import "./postgres"`), and the API path runs in this
+    // bundle (src/server/api-nitro.ts), so keep those imports.
+    moduleSideEffects: ["unenv/polyfill/", `${src}/`, `${pluginsDir}/`],
   },
   vite: {
     build: { target: "es2022" },

@@ -22,10 +22,10 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import pg from "pg";
 import { TRPCError, type AnyRouter } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { originProblem, type HeaderReader } from "~/kernel/auth/request";
-import { pingDatabase } from "~/kernel/db/database";
 import { batchSizeOf, bodyLimitFor, declaredTooLarge, formatBytes, PayloadTooLarge } from "~/kernel/http/body";
 import { createHttpDispatcher, type HttpDispatcher } from "~/kernel/http/dispatch";
 import type { HttpRoute } from "~/kernel/http/routes";
@@ -210,9 +210,30 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
     return routeKind(pathname) !== "plugin" || dispatcher.owns(pathname);
   }
 
+  // A connection of its own for health pings: a flood queueing for the app's connections, or
+  // chart queries busy on the owner's small pool, must not make a working instance look dead.
+  let healthPool: pg.Pool | undefined;
+  const ping = async (kernel: Kernel): Promise<boolean> => {
+    if (!healthPool) {
+      healthPool = new pg.Pool({ connectionString: kernel.database.url, max: 1, idleTimeoutMillis: 10_000, allowExitOnIdle: true, application_name: "atrium-health" });
+      healthPool.on("error", () => {});
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timeout")), 2_000);
+      });
+      await Promise.race([healthPool.query("select 1"), timeout]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   async function serveHealth(res: ServerResponse, kernel: Kernel | null, base: Record<string, string>, requestId: string): Promise<void> {
-    // The owner's small pool: a flood queueing for app connections must not look like a dead instance.
-    const dbOk = kernel ? await pingDatabase(kernel.ownerDb) : false;
+    const dbOk = kernel ? await ping(kernel) : false;
     res.writeHead(dbOk ? 200 : 503, { ...base, "content-type": "application/json", "cache-control": "no-store" });
     // The request id lets an operator find this failure in the log.
     res.end(JSON.stringify(dbOk ? { status: "ok", db: "ok" } : { status: "error", db: "unreachable", requestId }));
