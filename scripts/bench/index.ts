@@ -19,6 +19,7 @@
  * Exits 1 if any request errored or answered non-2xx or that JavaScript is over its goal, 130 when interrupted.
  */
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startAtrium, type AtriumServer } from "./atrium";
@@ -37,11 +38,13 @@ import {
 import { DASHBOARDS_BENCH_ID, runDashboardsBench } from "./dashboards";
 import { formatDashboardJs, measureDashboardJs } from "./dashboard-js";
 import { mcpScenarios } from "./mcp";
+import { referenceScenarios } from "./references";
+import { formatGoals, idleRssMiB, type Footprint } from "./goals";
 import { scenarios as baseScenarios, type Scenario } from "./scenarios";
 import { envNumber } from "./util";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-const scenarios: Scenario[] = [...baseScenarios, ...mcpScenarios];
+const scenarios: Scenario[] = [...baseScenarios, ...referenceScenarios, ...mcpScenarios];
 /** The query engine's figures (scripts/bench/data.ts), run in a process of their own, last. */
 const DATA_BENCH_ID = "data-engine";
 
@@ -187,7 +190,10 @@ async function main(): Promise<number> {
   const started = performance.now();
 
   console.log(`Starting the built Atrium server (${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL in a fresh temp dir"})…`);
-  const atrium = await startAtrium({ root, verbose: process.env.BENCH_VERBOSE === "1" });
+  const atrium = await startAtrium({ root, verbose: process.env.BENCH_VERBOSE === "1", keepDataDir: true });
+  cleanups.push(async () => {
+    rmSync(atrium.dataDir, { recursive: true, force: true });
+  });
   cleanups.push(async () => {
     const stopped = await atrium.stop();
     const how = stopped.forced ? "killed after the grace period" : `exit ${stopped.exitCode ?? stopped.signal}`;
@@ -204,7 +210,7 @@ async function main(): Promise<number> {
   for (const [i, scenario] of selected.entries()) {
     checkInterrupted();
     console.log(`\nScenario ${scenario.id}: ${scenario.description}`);
-    const prepared = await Promise.race([scenario.prepare({ atriumUrl: atrium.url }), atrium.unexpectedExit]);
+    const prepared = await Promise.race([scenario.prepare({ atriumUrl: atrium.url, dataDir: atrium.dataDir }), atrium.unexpectedExit]);
     if (prepared.cleanup) cleanups.push(prepared.cleanup);
     // Alternate which side goes first from one scenario to the next.
     const sides = i % 2 === 0 ? ([prepared.target, prepared.baseline] as const) : ([prepared.baseline, prepared.target] as const);
@@ -225,6 +231,18 @@ async function main(): Promise<number> {
     }
   }
 
+  // Footprint: resident memory after the load has stopped and the server has idled, then the
+  // time from start to healthy on the cluster that now exists (no initdb, no migrations to run).
+  const footprint: Footprint = { firstStartMs: atrium.startupMs, idleRssMiB: await idleRssMiB(atrium.pid, 3_000), restartMs: null };
+  if (!atrium.database.startsWith("DATABASE_URL")) {
+    const stopped = await atrium.stop();
+    if (stopped.exitCode === 0 || stopped.signal === "SIGTERM") {
+      const again = await startAtrium({ root, verbose: process.env.BENCH_VERBOSE === "1", dataDir: atrium.dataDir, keepDataDir: true });
+      footprint.restartMs = again.startupMs;
+      await again.stop();
+    }
+  }
+
   const failures = results.flatMap((r) => [...failuresOf(r.target), ...failuresOf(r.baseline)]);
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -239,7 +257,9 @@ async function main(): Promise<number> {
   // The dashboard page's initial JavaScript (from the same build; see dashboard-js.ts).
   const js = measureDashboardJs(root);
   console.log(`\n${formatDashboardJs(js)}`);
-  if (jsonFile) console.log(`\nResults written to ${writeJson(jsonFile, report)}`);
+  const goals = formatGoals(results, js, footprint);
+  console.log(`\n${goals.text}`);
+  if (jsonFile) console.log(`\nResults written to ${writeJson(jsonFile, { ...report, footprint, goals: goals.rows })}`);
   await cleanupAll();
   if (dashboards) await runDashboardsBench();
   const dataStatus = data ? runDataBench() : 0;

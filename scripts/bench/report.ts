@@ -142,7 +142,7 @@ export function formatReport(report: BenchReport): string {
   return out.join("\n");
 }
 
-export function writeJson(file: string, report: BenchReport): string {
+export function writeJson(file: string, report: BenchReport & Record<string, unknown>): string {
   const abs = path.resolve(file);
   mkdirSync(path.dirname(abs), { recursive: true });
   writeFileSync(abs, `${JSON.stringify(report, null, 2)}\n`);

@@ -16,6 +16,8 @@ import { identityScenarios } from "./identity";
 export interface ScenarioContext {
   /** Base URL of the running Atrium server. */
   atriumUrl: string;
+  /** The server's ATRIUM_DATA_DIR (its embedded cluster). */
+  dataDir: string;
 }
 
 export interface PreparedScenario {

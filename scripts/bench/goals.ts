@@ -1,0 +1,80 @@
+/**
+ * Every figure of the fast-request-path goals beside its goal, from one run: the HTTP ratios,
+ * the dashboard page's initial JavaScript, idle memory and start-to-healthy time. Figures this
+ * run did not measure are listed as such (LCP and the 100 vs 100,000 dashboards comparison are
+ * not measured by this harness yet).
+ */
+import { readFileSync } from "node:fs";
+import type { DashboardJsReport } from "./dashboard-js";
+import type { ScenarioResult } from "./report";
+
+export interface Footprint {
+  /** Spawn to the first healthy answer on a fresh data dir (initdb and every migration). */
+  firstStartMs: number;
+  /** Spawn to healthy on the cluster the first start created; null when not measured. */
+  restartMs: number | null;
+  /** The server process's resident memory after idling, MiB; null when unreadable. */
+  idleRssMiB: number | null;
+}
+
+export interface GoalRow {
+  figure: string;
+  value: string;
+  goal: string;
+  met: boolean | null;
+}
+
+/** VmRSS of `pid` after `idleMs` of quiet. */
+export async function idleRssMiB(pid: number, idleMs: number): Promise<number | null> {
+  await new Promise((r) => setTimeout(r, idleMs));
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+const x = (n: number) => `${n.toFixed(2)}×`;
+
+export function formatGoals(results: ScenarioResult[], js: DashboardJsReport, footprint: Footprint): { text: string; rows: GoalRow[] } {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const rows: GoalRow[] = [];
+  const ratio = (id: string, figure: string, goal: number, p50Goal?: number) => {
+    const r = byId.get(id);
+    if (!r) return rows.push({ figure, value: "not run", goal: `≥ ${x(goal)}`, met: null });
+    const rps = `${Math.round(r.target.result.requestsPerSecond).toLocaleString("en-US")} vs ${Math.round(r.baseline.result.requestsPerSecond).toLocaleString("en-US")} req/s`;
+    const met = r.ratios.throughput >= goal && (p50Goal === undefined || r.ratios.p50 <= p50Goal);
+    rows.push({
+      figure,
+      value: `${x(r.ratios.throughput)} (${rps}; p50 ${x(r.ratios.p50)})`,
+      goal: `≥ ${x(goal)}${p50Goal === undefined ? "" : `, p50 ≤ ${x(p50Goal)}`}`,
+      met,
+    });
+  };
+  ratio("trpc-kernel-info", "kernel.info vs bare node:http", 0.4);
+  ratio("trpc-standalone", "kernel.info vs standalone tRPC", 1.0);
+  ratio("org-scoped-token-list", "org-scoped list (token) vs bare node:http + pg", 0.35);
+  ratio("mcp-get-dashboard", "MCP get_dashboard vs tRPC dashboards.get", 0.85, 1.2);
+  ratio("password-sign-in", "password sign-in vs one argon2id verify", 0.8);
+  const view = js.pages.find((p) => p.page.startsWith("dashboard view"));
+  if (view) rows.push({ figure: "dashboard view initial JS (gzip)", value: `${(view.gzipBytes / 1024).toFixed(1)} KB`, goal: `≤ ${js.goalBytes / 1024} KB`, met: js.ok });
+  rows.push({
+    figure: "idle RSS, one instance, every plugin",
+    value: footprint.idleRssMiB === null ? "not measured" : `${footprint.idleRssMiB} MiB`,
+    goal: "≤ 250 MB",
+    met: footprint.idleRssMiB === null ? null : footprint.idleRssMiB * 1.048576 <= 250,
+  });
+  rows.push({
+    figure: "start to healthy, existing cluster",
+    value: footprint.restartMs === null ? "not measured" : `${(footprint.restartMs / 1000).toFixed(2)} s (first start, with initdb: ${(footprint.firstStartMs / 1000).toFixed(1)} s)`,
+    goal: "≤ 3 s",
+    met: footprint.restartMs === null ? null : footprint.restartMs <= 3000,
+  });
+  rows.push({ figure: "LCP (org home, dashboard list, 8-chart dashboard)", value: "not measured by this harness", goal: "≤ 1.0 s", met: null });
+  rows.push({ figure: "list/search p50, 100 vs 100,000 dashboards", value: "not measured by this harness", goal: "≤ 1.2×", met: null });
+  const width = Math.max(...rows.map((r) => r.figure.length));
+  const lines = rows.map((r) => `  ${r.met === null ? "  " : r.met ? "ok" : "--"} ${r.figure.padEnd(width)}  ${r.value}   goal ${r.goal}`);
+  return { text: ["Goals (ok: met, --: not met, blank: not measured):", ...lines].join("\n"), rows };
+}
