@@ -23,6 +23,8 @@ export const ENTRIES = new Set([
   "plugins/data/connectors.ts",
   // A dashboard's capabilities and read-only look-ups, for plugins that attach things to dashboards (comments, reviews).
   "plugins/dashboards/lookup.ts",
+  // An org's live dashboards, read-only (onboarding's setup status).
+  "plugins/dashboards/directory.ts",
 ]);
 
 const COMPOSITION_LISTS = new Set(["src/plugins.ts", "src/plugins.ui.ts"]);

@@ -9,7 +9,7 @@ import { dataRuntime } from "./runtime";
 
 export { queryRun } from "./capabilities";
 export type { QueryColumn, TableInfo } from "./connectors";
-export { WAREHOUSE_SOURCE_ID, describeTables, runQuery, type QueryInput, type QueryResponse } from "./service";
+export { WAREHOUSE_SOURCE_ID, describeTables, listSources, runQuery, type DataSourceView, type QueryInput, type QueryResponse } from "./service";
 
 /** How many queries one org may run at once on this instance; past it `runQuery` answers 429. */
 export function queryConcurrency(kernel: Kernel): number {
