@@ -6,6 +6,7 @@ import { assistantRows } from "./assistant";
 import { authRows } from "./auth";
 import { collaborationRows } from "./collaboration";
 import { dashboardsRows } from "./dashboards";
+import { onboardingRows } from "./onboarding";
 import type { Row } from "./helpers";
 
 export const pluginRows: Record<string, Row> = {
@@ -13,4 +14,5 @@ export const pluginRows: Record<string, Row> = {
   ...authRows,
   ...collaborationRows,
   ...dashboardsRows,
+  ...onboardingRows,
 };

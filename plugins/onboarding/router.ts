@@ -1,0 +1,120 @@
+/**
+ * `onboarding.*`: the setup status (computed, never stored), the org home checklist, and the
+ * task board of setup runs. Every procedure names its capability; agent-facing ones carry MCP
+ * metadata, so an agent can follow `get_setup_status`'s next step with `start_setup_task`.
+ */
+import { z } from "zod";
+import { sql } from "kysely";
+import { capabilityProcedure, createTRPCRouter } from "~/kernel/trpc";
+import { safeUnknown } from "~/kernel/schemas";
+import { TASK_IDS, TASKS } from "./catalog";
+import { onboardingManage, onboardingView } from "./capabilities";
+import { cancelRun, getRun, runHistory, startTask, taskBoard } from "./runs";
+import { setupStatus } from "./status";
+import { onboardingDb } from "./tables";
+
+const task = z.enum(TASK_IDS, { message: `task must be one of: ${TASK_IDS.join(", ")}` });
+const runId = z.uuid({ message: "runId must be a task run id (UUID)" });
+
+export const onboardingRouter = createTRPCRouter({
+  status: capabilityProcedure(onboardingView)
+    .meta({
+      mcp: {
+        name: "get_setup_status",
+        description:
+          "Get the organization's setup stage (no_project, no_data_source, data_source_untested, no_data, no_dashboard, dashboard_not_run, done), computed from its real state, and nextStep: what to do, who may do it, the page, and the tool with arguments to call (usually start_setup_task). Call again after each step.",
+        readOnly: true,
+        idempotent: true,
+      },
+    })
+    .query(({ ctx }) => setupStatus(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role)),
+
+  checklist: createTRPCRouter({
+    /** The org home's checklist: the status, and whether the caller hid it. */
+    get: capabilityProcedure(onboardingView).query(async ({ ctx }) => {
+      const dismissed = await onboardingDb(ctx.db)
+        .selectFrom("onboarding_dismissals")
+        .select("dismissed_at")
+        .where("org_id", "=", ctx.org.id)
+        .where("user_id", "=", ctx.actor.userId)
+        .executeTakeFirst();
+      return {
+        status: await setupStatus(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role),
+        dismissed: !!dismissed,
+        canRestore: ctx.kernel.capabilities.allows(ctx.org.role, onboardingManage.id),
+      };
+    }),
+
+    /** Hides the checklist from the caller's org home (for them only). */
+    dismiss: capabilityProcedure(onboardingView).mutation(async ({ ctx }) => {
+      await onboardingDb(ctx.db)
+        .insertInto("onboarding_dismissals")
+        .values({ org_id: ctx.org.id, user_id: ctx.actor.userId })
+        .onConflict((oc) => oc.columns(["org_id", "user_id"]).doUpdateSet({ dismissed_at: sql<Date>`now()` }))
+        .execute();
+      await ctx.audit({ action: "onboarding.checklist.dismiss" });
+      return { dismissed: true as const };
+    }),
+
+    /** Shows the checklist again to everyone in the org who hid it. */
+    restore: capabilityProcedure(onboardingManage).mutation(async ({ ctx }) => {
+      const removed = await onboardingDb(ctx.db).deleteFrom("onboarding_dismissals").where("org_id", "=", ctx.org.id).executeTakeFirst();
+      await ctx.audit({ action: "onboarding.checklist.restore", data: { restoredFor: Number(removed.numDeletedRows) } });
+      return { restoredFor: Number(removed.numDeletedRows) };
+    }),
+  }),
+
+  tasks: createTRPCRouter({
+    list: capabilityProcedure(onboardingView)
+      .meta({
+        mcp: {
+          name: "list_setup_tasks",
+          description: `List the setup tasks (${TASK_IDS.join(", ")}) with each one's status badge from stored evidence (ok, warn, fail, unknown; a reason code and message; observedAt), its active run if any and its last run, and whether you may start them.`,
+          readOnly: true,
+          idempotent: true,
+        },
+      })
+      .query(({ ctx }) => taskBoard(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role)),
+
+    start: capabilityProcedure(onboardingManage)
+      .meta({
+        mcp: {
+          name: "start_setup_task",
+          description: `Start a setup task; it is queued and runs in the background (follow it with get_task_run). Tasks and params: ${TASK_IDS.map((t) => `${t} (${TASKS[t].description})`).join("; ")}. connection.verify and schema.introspect take { sourceId } ("warehouse" or a source id); data.import takes { table, csv }; dashboard.generate takes { projectId? }; dashboard.run takes { projectId?, slug? } (default: the newest dashboard). One active run per task: a second start answers 409 naming the active run, or returns it when idempotent is true.`,
+          idempotent: false,
+        },
+      })
+      .input(z.object({ task, params: z.record(z.string().max(40), safeUnknown()).optional(), idempotent: z.boolean().default(false) }))
+      .mutation(async ({ ctx, input }) => {
+        const result = await startTask(ctx.kernel, ctx.db, ctx.org.id, ctx.actor.userId, input);
+        if (result.created) await ctx.audit({ action: "onboarding.task.start", target: { type: "setup_task_run", id: result.run.id }, data: { task: input.task, params: result.run.params } });
+        else await ctx.audit({ action: "onboarding.task.reuse", target: { type: "setup_task_run", id: result.run.id }, data: { task: input.task } });
+        return result;
+      }),
+
+    cancel: capabilityProcedure(onboardingManage)
+      .meta({ mcp: { name: "cancel_setup_task", description: "Cancel a queued or running setup task run.", destructive: true, idempotent: false } })
+      .input(z.object({ runId }))
+      .mutation(async ({ ctx, input }) => {
+        const run = await cancelRun(ctx.db, ctx.org.id, input.runId);
+        await ctx.audit({ action: "onboarding.task.cancel", target: { type: "setup_task_run", id: run.id }, data: { task: run.task } });
+        return run;
+      }),
+
+    run: capabilityProcedure(onboardingView)
+      .meta({
+        mcp: {
+          name: "get_task_run",
+          description: "Get one setup task run: its status (queued, running, succeeded, failed, cancelled), attempts, reason code and message, and when it was queued, started and finished.",
+          readOnly: true,
+          idempotent: true,
+        },
+      })
+      .input(z.object({ runId }))
+      .query(({ ctx, input }) => getRun(ctx.db, ctx.org.id, input.runId)),
+
+    history: capabilityProcedure(onboardingView)
+      .input(z.object({ task: task.optional(), limit: z.number().int().min(1).max(100).default(30) }))
+      .query(({ ctx, input }) => runHistory(ctx.db, ctx.org.id, input)),
+  }),
+});

@@ -1,0 +1,104 @@
+/**
+ * The task board's logic, kept out of the JSX: load the board, start and cancel runs (each start
+ * re-checked on the server), follow active runs by polling until they finish, and say what went
+ * wrong where it happened (per task).
+ */
+import { createSignal, onCleanup } from "solid-js";
+import type { RouterInputs, RouterOutputs } from "~/ui/data";
+import { problemOf } from "~/ui/problems";
+
+export type TaskBoard = RouterOutputs["onboarding"]["tasks"]["list"];
+export type TaskEntry = TaskBoard["tasks"][number];
+export type TaskRun = RouterOutputs["onboarding"]["tasks"]["history"][number];
+type StartInput = RouterInputs["onboarding"]["tasks"]["start"];
+
+export interface TaskBoardApi {
+  list(input: { orgId: string }): Promise<TaskBoard>;
+  history(input: { orgId: string; limit: number }): Promise<TaskRun[]>;
+  start(input: StartInput): Promise<{ run: TaskRun; created: boolean }>;
+  cancel(input: { orgId: string; runId: string }): Promise<TaskRun>;
+}
+
+/** How often the board looks again while a run is queued or running. */
+export const POLL_MS = 1_000;
+
+export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, options: { pollMs?: number } = {}) {
+  const [board, setBoard] = createSignal<TaskBoard | null>(null);
+  const [history, setHistory] = createSignal<TaskRun[]>([]);
+  const [loadError, setLoadError] = createSignal<string | null>(null);
+  const [errors, setErrors] = createSignal<Record<string, string>>({});
+  const [busy, setBusy] = createSignal<string | null>(null);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+
+  const active = () => board()?.tasks.some((t) => t.activeRun) ?? false;
+
+  async function refresh(): Promise<void> {
+    try {
+      const [b, h] = await Promise.all([api.list({ orgId: orgId() }), api.history({ orgId: orgId(), limit: 20 })]);
+      setBoard(b);
+      setHistory(h);
+      setLoadError(null);
+    } catch (err) {
+      setLoadError(problemOf(err).message);
+    }
+    schedule();
+  }
+
+  function schedule(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!stopped && active()) timer = setTimeout(() => void refresh(), options.pollMs ?? POLL_MS);
+  }
+
+  function setError(task: string, message: string | null): void {
+    setErrors((all) => {
+      const next = { ...all };
+      if (message) next[task] = message;
+      else delete next[task];
+      return next;
+    });
+  }
+
+  async function start(task: StartInput["task"], params: Record<string, unknown> = {}): Promise<void> {
+    if (busy()) return;
+    setBusy(task);
+    setError(task, null);
+    try {
+      await api.start({ orgId: orgId(), task, params, idempotent: true });
+    } catch (err) {
+      setError(task, problemOf(err).message);
+    } finally {
+      setBusy(null);
+    }
+    await refresh();
+  }
+
+  async function cancel(task: string, runId: string): Promise<void> {
+    if (busy()) return;
+    setBusy(task);
+    setError(task, null);
+    try {
+      await api.cancel({ orgId: orgId(), runId });
+    } catch (err) {
+      setError(task, problemOf(err).message);
+    } finally {
+      setBusy(null);
+    }
+    await refresh();
+  }
+
+  function dispose(): void {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  }
+  onCleanup(dispose);
+
+  return { board, history, loadError, errors, busy, active, refresh, start, cancel, dispose };
+}
+
+export type TaskBoardStore = ReturnType<typeof createTaskBoardStore>;
+
+export const BADGE_TEXT = { ok: "OK", warn: "Warning", fail: "Failed", unknown: "Unknown" } as const;
+export const BADGE_TONE = { ok: "success", warn: "warning", fail: "danger", unknown: "neutral" } as const;
+export const RUN_TEXT = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed", cancelled: "Cancelled" } as const;
