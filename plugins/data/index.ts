@@ -7,6 +7,8 @@ import { createReadStream } from "node:fs";
 import { UsageError, orgBySlug } from "./cli";
 import { definePlugin } from "~/kernel/plugin";
 import { dataCapabilities } from "./capabilities";
+import { registerConnector } from "./connectors";
+import { postgresConnector, warehouseConnector } from "./postgres";
 import { ImportProblem, importCsv } from "./import";
 import * as sourcesMigration from "./migrations/2026-12-01-001-sources";
 import { dataRouter } from "./router";
@@ -75,5 +77,10 @@ export const dataPlugin = definePlugin({
   init() {
     // Fail the boot on a bad variable, naming it, rather than on the first query.
     loadDataSettings();
+    // The built server bundles the boot (and so the job handlers) apart from the request
+    // handlers, and that copy dropped the side-effect import that registers the built-in
+    // connectors: a job reaching the engine found none. Registering is idempotent.
+    registerConnector(warehouseConnector);
+    registerConnector(postgresConnector);
   },
 });
