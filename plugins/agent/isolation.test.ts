@@ -59,6 +59,14 @@ async function freshDashboard(world: World): Promise<{ slug: string; version: nu
   return caller.dashboards.create({ orgId: world.orgA.id, projectId: world.projectA.id, yaml: YAML, slug: unique("iso") });
 }
 
+/** A setup run of `task` in org A, written directly (an active one replaces the task's previous active run). */
+async function freshRun(world: World, task: string, status: "queued" | "failed"): Promise<string> {
+  const db = world.kernel.ownerDb.withTables<{ onboarding_task_runs: { id?: string; org_id: string; task: string; status: string; params: string; requested_by: string } }>();
+  await db.deleteFrom("onboarding_task_runs").where("org_id", "=", world.orgA.id).where("task", "=", task).where("status", "in", ["queued", "running"]).execute();
+  const row = await db.insertInto("onboarding_task_runs").values({ org_id: world.orgA.id, task, status, params: "{}", requested_by: world.owner.id }).returning("id").executeTakeFirstOrThrow();
+  return row.id!;
+}
+
 /** Valid arguments per tool, aimed at org A's own things. */
 const SAMPLES: Record<string, Sample> = {
   whoami: () => ({}),
@@ -92,6 +100,11 @@ const SAMPLES: Record<string, Sample> = {
     const { threadId } = await caller.collaboration.comments.add({ orgId: w.orgA.id, projectId: w.projectA.id, slug, body: "Resolve me" });
     return { projectId: w.projectA.id, slug, threadId };
   },
+  get_setup_status: () => ({}),
+  list_setup_tasks: () => ({}),
+  start_setup_task: () => ({ task: "schema.introspect", params: { sourceId: "warehouse" }, idempotent: true }),
+  get_task_run: async (w) => ({ runId: await freshRun(w, "sample.load", "failed") }),
+  cancel_setup_task: async (w) => ({ runId: await freshRun(w, "dashboard.run", "queued") }),
 };
 
 /** Listed, but too slow to call in every cell (its authorization is covered by the other-org and listing checks). */

@@ -30,9 +30,9 @@ function withDependents(id: string): Set<string> {
 }
 
 describe("removing a plugin from the two lists", () => {
-  it("covers every installed plugin, and dashboards (with collaboration) goes with data", () => {
+  it("covers every installed plugin, and dashboards (with collaboration) and onboarding go with data", () => {
     expect(plugins.map((p) => p.id)).toContain("auth-password");
-    expect([...withDependents("data")].sort()).toEqual(["collaboration", "dashboards", "data"]);
+    expect([...withDependents("data")].sort()).toEqual(["collaboration", "dashboards", "data", "onboarding"]);
   });
 
   for (const plugin of plugins as readonly AnyPlugin[]) {
