@@ -92,6 +92,7 @@ const SAMPLES: Record<string, Sample> = {
   },
   delete_dashboard: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
   render_chart: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, chartId: "numbers" }),
+  list_notifications: () => ({}),
   list_comments: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
   add_comment: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, chartId: "numbers", body: "From the isolation walk" }),
   resolve_comment: async (w) => {

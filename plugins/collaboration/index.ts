@@ -6,13 +6,18 @@
 import { definePlugin } from "~/kernel/plugin";
 import { collaborationCapabilities } from "./capabilities";
 import "./events";
+import { collaborationHttpRoutes } from "./http";
+import { emailDigestJob } from "./jobs";
 import * as commentsMigration from "./migrations/2026-12-02-001-comments";
+import * as notificationsMigration from "./migrations/2026-12-02-002-notifications";
 import { collaborationRouter } from "./router";
 
 export const collaborationPlugin = definePlugin({
   id: "collaboration",
   requires: ["dashboards"],
   capabilities: collaborationCapabilities,
-  migrations: { "2026-12-02-001-comments": commentsMigration },
+  migrations: { "2026-12-02-001-comments": commentsMigration, "2026-12-02-002-notifications": notificationsMigration },
   router: collaborationRouter,
+  jobs: [emailDigestJob],
+  http: collaborationHttpRoutes,
 });

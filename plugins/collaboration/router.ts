@@ -4,11 +4,26 @@
  * dashboard the caller cannot see is a 404 before anything else happens.
  */
 import { z } from "zod";
-import { createTRPCRouter, projectCapabilityProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, projectsWhereCan, userProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
+import { hitRateLimit } from "~/kernel/rate-limit";
+import { orgView } from "~/kernel/tenancy/capabilities";
+import { TRPCError } from "@trpc/server";
 import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardView, lookupDashboard } from "../dashboards/lookup";
 import { commentWrite, threadResolve, versionReview } from "./capabilities";
+import { emailDigestJob } from "./jobs";
 import { MAX_COMMENT_LENGTH } from "./markdown";
+import {
+  DIGEST_DELAY_SECONDS,
+  MAX_MENTIONS,
+  listNotifications,
+  markNotificationsRead,
+  membersWhoCanSee,
+  notifyComment,
+  preferenceOf,
+  resolveMentions,
+  setPreference,
+} from "./notifications";
 import {
   addComment,
   deleteComment,
@@ -33,6 +48,9 @@ const variables = z
   .record(safeString().max(63), safeUnknown())
   .refine((v) => Object.keys(v).length <= 50, "At most 50 variables")
   .refine((v) => JSON.stringify(v).length <= 4000, "At most 4,000 characters of variable values");
+
+/** People a person may mention per minute, across comments and instances. */
+const MENTIONS_PER_MINUTE = 60;
 
 type ProjectCtx = RequestContext & { actor: SignedInActor; org: { id: string }; project: { id: string } };
 
@@ -70,19 +88,48 @@ export const collaborationRouter = createTRPCRouter({
         mcp: {
           name: "add_comment",
           description:
-            "Write a comment on a dashboard (orgId, projectId, slug, body in Markdown, at most 5,000 characters). To reply, pass the threadId from list_comments; to start a thread on one chart pass chartId (and variables, as { name: value }, to pin it to those variable values); with neither it is a thread on the whole dashboard. The comment shows that you, an agent, wrote it on the person's behalf. Returns threadId and commentId.",
+            "Write a comment on a dashboard (orgId, projectId, slug, body in Markdown, at most 5,000 characters). To mention people, write @Name in the body and pass their user ids or emails in mentions (find them with list_comments authors or the org's members); mentioning anyone who cannot see the dashboard is refused (422 on mentions). To reply, pass the threadId from list_comments; to start a thread on one chart pass chartId (and variables, as { name: value }, to pin it to those variable values); with neither it is a thread on the whole dashboard. The comment shows that you, an agent, wrote it on the person's behalf. Returns threadId and commentId.",
           idempotent: false,
         },
       })
-      .input(z.object({ slug, body, threadId: id.optional(), chartId: chartId.nullish(), variables: variables.nullish() }))
+      .input(
+        z.object({
+          slug,
+          body,
+          threadId: id.optional(),
+          chartId: chartId.nullish(),
+          variables: variables.nullish(),
+          mentions: z.array(safeString().trim().min(1).max(320)).max(MAX_MENTIONS, `At most ${MAX_MENTIONS} people per comment`).optional(),
+        }),
+      )
       .mutation(async ({ ctx, input }) => {
         await limitCommentRate(ctx, ctx.actor.userId);
         const dashboard = await dashboardOf(ctx, input.slug);
-        const added = await addComment(scopeOf(ctx), dashboard, input);
+        const scope = scopeOf(ctx);
+        const mentioned = await resolveMentions(scope, input.mentions ?? []);
+        for (const _ of mentioned) {
+          const limit = await hitRateLimit(ctx.kernel.db, `collaboration:mention:${ctx.actor.userId}`, MENTIONS_PER_MINUTE * ctx.kernel.config.rateLimitScale, 60);
+          if (!limit.allowed) {
+            ctx.resHeaders?.set("Retry-After", String(limit.retryAfterSeconds));
+            throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `You are mentioning people too fast. Try again in ${limit.retryAfterSeconds} seconds.` });
+          }
+        }
+        const added = await addComment(scope, dashboard, input);
+        const told = await notifyComment(scope, dashboard, added, mentioned);
+        for (const person of told) {
+          const preference = await preferenceOf(ctx.db, person.userId);
+          if (preference === "off" || (preference === "mentions" && person.kind !== "mention")) continue;
+          // One digest per person and org: later notifications ride on the queued one.
+          await ctx.kernel.jobs.enqueue(
+            emailDigestJob,
+            { orgId: ctx.org.id, userId: person.userId },
+            { db: ctx.db, singletonKey: `${ctx.org.id}:${person.userId}`, startAfter: new Date(Date.now() + DIGEST_DELAY_SECONDS * 1000) },
+          );
+        }
         await ctx.audit({
           action: "collaboration.comment.add",
           target: { type: "comment", id: added.commentId },
-          data: { dashboardId: dashboard.id, threadId: added.threadId, newThread: added.created, length: input.body.length },
+          data: { dashboardId: dashboard.id, threadId: added.threadId, newThread: added.created, length: input.body.length, mentions: mentioned.length },
         });
         return added;
       }),
@@ -112,6 +159,15 @@ export const collaborationRouter = createTRPCRouter({
         return { ok: true as const };
       }),
   }),
+
+  // For @-completion: only people who can see the dashboard, never anyone else.
+  members: projectCapabilityProcedure(dashboardView)
+    .input(z.object({ slug, prefix: safeString().trim().max(100).default(""), limit: z.number().int().min(1).max(20).default(8) }))
+    .query(async ({ ctx, input }) => {
+      await dashboardOf(ctx, input.slug);
+      const members = await membersWhoCanSee(scopeOf(ctx), { prefix: input.prefix || undefined, limit: 200 });
+      return { members: members.filter((m) => m.id !== ctx.actor.userId).slice(0, input.limit).map((m) => ({ id: m.id, name: m.name })) };
+    }),
 
   threads: createTRPCRouter({
     resolve: projectCapabilityProcedure(threadResolve, dashboardView)
@@ -154,5 +210,33 @@ export const collaborationRouter = createTRPCRouter({
         });
         return { ok: true as const };
       }),
+  }),
+
+  notifications: createTRPCRouter({
+    list: capabilityProcedure(orgView)
+      .meta({
+        mcp: {
+          name: "list_notifications",
+          description:
+            "List your notifications in an organization (orgId), newest first: someone mentioned you in a comment (kind mention) or replied in a thread you wrote in (kind reply), with who, when, the dashboard (projectId, dashboardSlug), the threadId and the comment's first words. unreadOnly: true lists only unread ones; unread counts them.",
+          readOnly: true,
+        },
+      })
+      .input(z.object({ unreadOnly: z.boolean().default(false), limit: z.number().int().min(1).max(100).default(30) }))
+      .query(async ({ ctx, input }) => listNotifications(ctx.db, ctx.actor.userId, await projectsWhereCan(ctx, dashboardView), input)),
+
+    markRead: capabilityProcedure(orgView)
+      .input(z.object({ ids: z.array(id).max(200).optional(), all: z.boolean().default(false) }))
+      .mutation(async ({ ctx, input }) => ({ marked: await markNotificationsRead(ctx.db, ctx.actor.userId, input.all ? "all" : (input.ids ?? [])) })),
+  }),
+
+  // A person's own setting, in every org: emails for all comment news, mentions only, or none.
+  mailPreference: createTRPCRouter({
+    get: userProcedure.query(async ({ ctx }) => ({ email: await preferenceOf(ctx.db, ctx.actor.userId) })),
+    set: userProcedure.input(z.object({ email: z.enum(["all", "mentions", "off"]) })).mutation(async ({ ctx, input }) => {
+      await setPreference(ctx.db, ctx.actor.userId, input.email);
+      await ctx.audit({ action: "collaboration.mailPreference.set", target: { type: "user", id: ctx.actor.userId }, data: { email: input.email } });
+      return { email: input.email };
+    }),
   }),
 });

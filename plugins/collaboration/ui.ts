@@ -1,6 +1,7 @@
 /**
  * The collaboration plugin's browser half: the comments panel and review status in a dashboard's
- * action rail, open thread counts on chart cards, and sign-offs in the history.
+ * action rail (with @-completion), open thread counts on chart cards, sign-offs in the history,
+ * the notifications bell and page, and the comment email setting on the account page.
  */
 import { lazy } from "solid-js";
 import { definePluginUi } from "~/ui/plugin-ui";
@@ -11,5 +12,8 @@ export const collaborationUi = definePluginUi({
     "dashboard.actions": [{ id: "comments", order: 50, capability: "dashboard.view", component: lazy(() => import("./ui/CommentsRail")) }],
     "chart.card.badges": [{ id: "thread-count", capability: "dashboard.view", component: lazy(() => import("./ui/ChartThreadCount")) }],
     "dashboard.history.version": [{ id: "reviews", capability: "dashboard.view", component: lazy(() => import("./ui/VersionReviews")) }],
+    "app.header": [{ id: "notifications-bell", capability: "org.view", component: lazy(() => import("./ui/NotificationsBell")) }],
+    "account.sections": [{ id: "comment-emails", component: lazy(() => import("./ui/MailPreference")) }],
   },
+  pages: [{ layout: "org", path: "notifications", breadcrumb: "Notifications", component: lazy(() => import("./ui/NotificationsPage")) }],
 });

@@ -81,3 +81,15 @@ function stableJson(value: unknown): string {
   }
   return JSON.stringify(value ?? null);
 }
+
+/** Live dashboards by id (deleted ones and ids of other orgs are left out), for lists that name them. */
+export async function dashboardsByIds(db: Kysely<KernelDatabase>, ids: readonly string[]): Promise<Map<string, { id: string; projectId: string; slug: string; title: string }>> {
+  if (!ids.length) return new Map();
+  const rows = await dashboardsDb(db)
+    .selectFrom("dashboards_dashboards")
+    .select(["id", "project_id", "slug", "title"])
+    .where("id", "in", [...new Set(ids)])
+    .where("deleted_at", "is", null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { id: r.id, projectId: r.project_id, slug: r.slug, title: r.title }]));
+}

@@ -212,6 +212,9 @@ function Shell(props: RouteSectionProps) {
           <Breadcrumbs />
         </Show>
         <div class="topbar__end">
+          <Suspense>
+            <Slot name="app.header" />
+          </Suspense>
           <ThemeToggle />
           <AccountControls />
         </div>

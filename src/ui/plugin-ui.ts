@@ -54,6 +54,8 @@ export interface SlotProps {
   "login.forms": { returnTo: string; email?: string };
   /** Ways to create an account with a form on the sign-up page, below the provider buttons. */
   "signup.forms": { returnTo: string; email?: string };
+  /** Small controls in the top bar, before the theme toggle (a notifications bell); the org, if any, is ambient. */
+  "app.header": NoProps;
   /** Notices above every page of the app (not on the focused sign-in pages). */
   "app.banners": NoProps;
   /** Inside the account's Profile section, after the email address. */
@@ -96,6 +98,7 @@ export const SLOTS = {
   "org.home.sections": { version: 1, kind: "component", description: "Sections of the organization home, between the assistant and the projects: render a <section> with a heading (level 2)" },
   "login.forms": { version: 1, kind: "component", description: "Sign-in forms on the sign-in page, below the provider buttons" },
   "signup.forms": { version: 1, kind: "component", description: "Account creation forms on the sign-up page, below the provider buttons" },
+  "app.header": { version: 1, kind: "component", description: "Small controls in the top bar before the theme toggle (render nothing outside an org if you need one)" },
   "app.banners": { version: 1, kind: "component", description: "Banners above every page but the focused ones (render nothing when there is nothing to say)" },
   "account.profile": { version: 1, kind: "component", description: "Inside the Profile section of the account page, after the email address" },
   "account.security": { version: 1, kind: "component", description: "Sections of the account page between Profile and Signed-in devices: render a <SettingsSection>" },

@@ -4,7 +4,10 @@
  * editor sees the thread count on the chart card and the unread marker, replies and resolves
  * it (the viewer has no Resolve button). After the editor changes the chart, the thread reads
  * "Outdated"; the editor marks the new version as reviewed, which shows on the dashboard and
- * in its history.
+ * in its history. Then mentions: the viewer types "@Edd", picks Eddie from the people who can
+ * see the dashboard, and posts. The digest job (its 10-minute wait cut short) mails Eddie one
+ * digest, whose unsubscribe link works in a browser that is not signed in; Eddie's bell counts
+ * the mention, the notifications page lists it and opening it marks it read.
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +19,8 @@ let harness: Harness;
 let db: pg.Client;
 let viewer: RecordedPage;
 let editor: RecordedPage;
+let stranger: RecordedPage | undefined;
+let eddieId = "";
 const ids: { org?: string; project?: string; dashboard?: string } = {};
 
 const DASHBOARD_PATH = "/o/review-co/p/ops/d/weekly";
@@ -64,11 +69,13 @@ beforeAll(async () => {
   ).rows[0]!.id;
   await db.query("insert into dashboards_versions (org_id, dashboard_id, version, yaml, author_id) values ($1, $2, 1, $3, $4)", [ids.org, ids.dashboard, yaml, owner.id]);
   viewer = await signedIn((await person("Vera", "viewer")).token);
-  editor = await signedIn((await person("Eddie", "editor")).token);
+  const eddie = await person("Eddie", "editor");
+  eddieId = eddie.id;
+  editor = await signedIn(eddie.token);
 }, 120_000);
 
 afterEach(async (context) => {
-  if (context.task.result?.state === "fail") await reportFailure(harness, [viewer, editor]);
+  if (context.task.result?.state === "fail") await reportFailure(harness, [viewer, editor, stranger]);
 });
 
 afterAll(async () => {
@@ -156,6 +163,59 @@ describe("collaboration", () => {
     await second.getByText("Reviewed", { exact: true }).waitFor();
     await expect(second.innerText()).resolves.toMatch(/Reviewed\s+by Eddie/);
     await expect(versions.getByRole("listitem").filter({ hasText: "Version 1" }).innerText()).resolves.not.toContain("Reviewed");
+    expect(editor.unexpectedProblems()).toEqual([]);
+  }, 60_000);
+
+  it("a viewer mentions Eddie, picked from the people who can see the dashboard", async () => {
+    await openDashboard(viewer);
+    const vera = viewer.page;
+    await vera.getByRole("complementary", { name: "Actions" }).getByRole("button", { name: /Comments/ }).click();
+    const panel = vera.getByRole("region", { name: "Comments" });
+    const box = panel.getByLabel("Comment", { exact: true });
+    await box.click();
+    await vera.keyboard.type("@Edd");
+    await panel.getByRole("button", { name: "@Eddie" }).click();
+    await vera.keyboard.type("can you look at the totals?");
+    await expect(box.inputValue()).resolves.toBe("@Eddie can you look at the totals?");
+    await panel.getByRole("button", { name: "Comment", exact: true }).click();
+    await panel.getByText("can you look at the totals?").waitFor();
+    expect(viewer.unexpectedProblems()).toEqual([]);
+  }, 60_000);
+
+  it("the digest mails Eddie once, and its unsubscribe link works without signing in", async () => {
+    // The digest waits 10 minutes to gather news: let it start now.
+    const queued = await db.query("update pgboss.job set start_after = now() where name = 'collaboration.email-digest' and singleton_key = $1 and state = 'created'", [`${ids.org}:${eddieId}`]);
+    expect(queued.rowCount).toBe(1);
+    let text = "";
+    for (let i = 0; i < 120 && !text; i++) {
+      const { rows } = await db.query<{ text_body: string }>("select text_body from mail_outbox where to_address = 'eddie@review.test' and subject like '%new in Review Co%'");
+      text = rows[0]?.text_body ?? "";
+      if (!text) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(text).toContain('Vera mentioned you on "Weekly review": @Eddie can you look at the totals?');
+    const link = /https?:\/\/\S+\/api\/collaboration\/unsubscribe\S+/.exec(text)?.[0];
+    expect(link).toBeDefined();
+
+    stranger = await harness.open();
+    const { page } = stranger;
+    await page.goto(new URL(link!).pathname + new URL(link!).search);
+    await page.getByRole("heading", { name: "Stop comment emails?" }).waitFor();
+    await page.getByRole("button", { name: "Stop comment emails" }).click();
+    await page.getByRole("heading", { name: "Comment emails are off" }).waitFor();
+    const pref = await db.query<{ email: string }>("select email from collaboration_mail_preferences where user_id = $1", [eddieId]);
+    expect(pref.rows[0]?.email).toBe("off");
+  }, 60_000);
+
+  it("Eddie's bell counts the mention; the notifications page lists it and opening it marks it read", async () => {
+    const { page } = editor;
+    await openDashboard(editor);
+    const bell = page.getByRole("link", { name: "Notifications, 1 unread" });
+    await bell.click();
+    await heading(page, "Notifications");
+    const item = page.getByRole("list", { name: "Notifications" }).getByRole("link", { name: "Vera mentioned you on Weekly review" });
+    await item.click();
+    await heading(page, "Weekly review");
+    await page.getByRole("link", { name: "Notifications", exact: true }).waitFor();
     expect(editor.unexpectedProblems()).toEqual([]);
   }, 60_000);
 });

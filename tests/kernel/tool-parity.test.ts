@@ -63,6 +63,10 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "collaboration.comments.delete": "A comment's words stay the person's: agents add comments (marked as an agent's), they do not remove what was said.",
   "collaboration.reviews.list": "The review status beside the dashboard and its history in the app.",
   "collaboration.reviews.mark": "A sign-off is the person's own judgement, never an agent's.",
+  "collaboration.members": "The @-completion of the comment box; add_comment takes people's emails or ids.",
+  "collaboration.notifications.markRead": "Clears the person's own bell; list_notifications reads without changing it.",
+  "collaboration.mailPreference.get": "The person's own email setting, on their account page.",
+  "collaboration.mailPreference.set": "Which emails a person gets is theirs to choose, not an agent's.",
   // Setup: agents read the status and drive the task board (get_setup_status, list_setup_tasks, start_setup_task, get_task_run, cancel_setup_task).
   "onboarding.tasks.history": "The task board's history table; get_task_run gives agents any run, list_setup_tasks each task's last run.",
   "onboarding.checklist.get": "The org home's checklist for the person at the browser; get_setup_status gives agents the same status.",

@@ -139,6 +139,7 @@ describe("composePluginUis", () => {
       "org.home.sections",
       "login.forms",
       "signup.forms",
+      "app.header",
       "app.banners",
       "account.profile",
       "account.security",

@@ -5,10 +5,11 @@
  */
 import { useSearchParams } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
-import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField } from "~/ui/components";
+import { createForm, FormAlert, SelectField, SubmitButton } from "~/ui/components";
 import { LoadFailed } from "~/ui/LoadStates";
 import { useCapabilities } from "~/ui/Slot";
 import type { StatusFilter } from "./comments-store";
+import { createMentions, MentionField } from "./MentionField";
 import { ThreadCard } from "./ThreadCard";
 import type { DashboardComments } from "./use-comments";
 
@@ -26,13 +27,16 @@ export function CommentsPanel(props: { comments: DashboardComments }) {
   };
   const [target, setTarget] = createSignal(store().focusChart() ?? "");
   const hasVariables = () => Object.keys(variables()).length > 0;
+  const mentions = createMentions();
 
   const form = createForm({
     action: async (data, element) => {
       const chartId = String(data.get("target") ?? "") || null;
       const pinned = chartId && data.get("atValues") === "on" ? variables() : null;
-      await store().add({ body: String(data.get("body")), chartId, variables: pinned });
+      const body = String(data.get("body"));
+      await store().add({ body, chartId, variables: pinned, mentions: mentions.idsIn(body) });
       (element.elements.namedItem("body") as HTMLTextAreaElement).value = "";
+      mentions.reset();
     },
   });
 
@@ -74,7 +78,7 @@ export function CommentsPanel(props: { comments: DashboardComments }) {
               At the current variable values ({Object.entries(variables()).map(([k, v]) => `${k} = ${v}`).join(", ")})
             </label>
           </Show>
-          <TextAreaField form={form} name="body" label="Comment" hint="Markdown. At most 5,000 characters." maxLength={5000} required="Write something" />
+          <MentionField form={form} name="body" label="Comment" at={store().at} mentions={mentions} />
           <FormAlert form={form} />
           <SubmitButton form={form} pendingLabel="Posting…">
             Comment

@@ -10,6 +10,7 @@ import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
 import { problemOf } from "~/ui/problems";
 import { useCapabilities } from "~/ui/Slot";
 import { targetLabel, type Comment, type Thread } from "./comments-store";
+import { createMentions, MentionField } from "./MentionField";
 import type { DashboardComments } from "./use-comments";
 
 export function ThreadCard(props: { thread: Thread; comments: DashboardComments }) {
@@ -18,9 +19,12 @@ export function ThreadCard(props: { thread: Thread; comments: DashboardComments 
   const titleId = () => `thread-${props.thread.id}`;
   const [error, setError] = createSignal<string | null>(null);
   const [replying, setReplying] = createSignal(false);
+  const mentions = createMentions();
   const reply = createForm({
     action: async (data) => {
-      await store().add({ threadId: props.thread.id, body: String(data.get("body")) });
+      const body = String(data.get("body"));
+      await store().add({ threadId: props.thread.id, body, mentions: mentions.idsIn(body) });
+      mentions.reset();
       setReplying(false);
     },
   });
@@ -64,7 +68,7 @@ export function ThreadCard(props: { thread: Thread; comments: DashboardComments 
       </div>
       <Show when={replying()}>
         <form class="stack" onSubmit={reply.onSubmit} novalidate>
-          <TextAreaField form={reply} name="body" label="Reply" maxLength={5000} required="Write something" />
+          <MentionField form={reply} name="body" label="Reply" at={store().at} mentions={mentions} />
           <FormAlert form={reply} />
           <div class="toolbar">
             <SubmitButton form={reply} pendingLabel="Posting…">

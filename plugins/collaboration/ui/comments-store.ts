@@ -46,7 +46,7 @@ export interface CommentsStore {
   /** Reloads threads and counts (and marks them read while the panel is open). */
   refresh(): Promise<void>;
   refreshReviews(): Promise<void>;
-  add(input: { body: string; threadId?: string; chartId?: string | null; variables?: Record<string, string> | null }): Promise<void>;
+  add(input: { body: string; threadId?: string; chartId?: string | null; variables?: Record<string, string> | null; mentions?: string[] }): Promise<void>;
   edit(commentId: string, body: string): Promise<void>;
   remove(commentId: string): Promise<void>;
   resolve(threadId: string, resolved: boolean): Promise<void>;

@@ -5,7 +5,7 @@
  */
 import type { World } from "../world";
 import { dashboardIn } from "./dashboards";
-import { P, type Row } from "./helpers";
+import { A, everyone, P, type Row } from "./helpers";
 
 type Tables = {
   collaboration_threads: { id?: string; org_id: string; project_id: string; dashboard_id: string; created_by: string };
@@ -44,4 +44,10 @@ export const collaborationRows: Record<string, Row> = {
   "collaboration.threads.resolve": { input: async (w) => { const t = await threadIn(w); return { ...P(w), slug: t.slug, threadId: t.threadId }; } },
   "collaboration.reviews.list": { input: onDashboard },
   "collaboration.reviews.mark": { input: async (w) => ({ ...(await onDashboard(w)), version: 1 }) },
+  "collaboration.members": { input: onDashboard },
+  "collaboration.notifications.list": { input: A },
+  "collaboration.notifications.markRead": { input: (w) => ({ ...A(w), all: true }) },
+  // A person's own email setting, in no org: every signed-in person, a read token may only read it.
+  "collaboration.mailPreference.get": { expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED" } },
+  "collaboration.mailPreference.set": { input: () => ({ email: "mentions" }), expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED", readToken: "FORBIDDEN" } },
 };

@@ -1,0 +1,119 @@
+/**
+ * Mentions and notifications on real PostgreSQL: @-completion offers only people who can see the
+ * dashboard; mentioning anyone else refuses the comment (422 on mentions) and tells nobody;
+ * mentions and replies land in the right people's notifications, marked read on request; the
+ * digest job sends one mail per person with what came in, as their preference allows, with an
+ * unsubscribe link that works without signing in and refuses a forged signature.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { bootDataKernel } from "../data/test-helpers";
+import { colleague, rejectionOf, workspace } from "../dashboards/test-helpers";
+import { createUser } from "../../tests/setup/fixtures";
+import { sendDigest, unsubscribeUrl } from "./notifications";
+import { collaborationHttpRoutes } from "./http";
+
+let k: Awaited<ReturnType<typeof bootDataKernel>>;
+beforeAll(async () => {
+  k = await bootDataKernel();
+});
+afterAll(async () => k?.close());
+
+const YAML = `title: Mentions
+charts:
+  - id: notes
+    type: text
+    markdown: hi
+`;
+
+async function team() {
+  const owner = await workspace(k.kernel);
+  await owner.caller.dashboards.create({ ...owner.at, yaml: YAML, slug: "m" });
+  const viewer = await colleague(k.kernel, owner.org.id, "viewer");
+  const editor = await colleague(k.kernel, owner.org.id, "editor");
+  const d = { ...owner.at, slug: "m" };
+  return { owner, viewer, editor, d };
+}
+
+async function outbox(to: string) {
+  return k.kernel.ownerDb.selectFrom("mail_outbox").select(["subject", "text_body"]).where("to_address", "=", to).orderBy("id").execute();
+}
+
+describe("mentions", () => {
+  test("completion offers members who can see the dashboard, by name, never outsiders", async () => {
+    const { owner, viewer, d } = await team();
+    const stranger = await workspace(k.kernel);
+    const { members } = await owner.caller.collaboration.members({ ...d, prefix: "" });
+    const ids = members.map((m) => m.id);
+    expect(ids).toContain(viewer.user.id);
+    expect(ids).not.toContain(stranger.user.id);
+    expect(ids).not.toContain(owner.user.id);
+    const byPrefix = await owner.caller.collaboration.members({ ...d, prefix: viewer.user.name.slice(0, 4) });
+    expect(byPrefix.members.map((m) => m.id)).toContain(viewer.user.id);
+  });
+
+  test("mentioning someone who cannot see the dashboard is a field error, and nobody is told", async () => {
+    const { owner, viewer, d } = await team();
+    const outsider = await createUser(k.kernel);
+    for (const mention of [outsider.id, outsider.email, "nobody@example.test"]) {
+      const refused = await rejectionOf(owner.caller.collaboration.comments.add({ ...d, body: "@Someone look", mentions: [viewer.user.id, mention] }));
+      expect(refused.code).toBe("UNPROCESSABLE_CONTENT");
+      expect(refused.fields.mentions?.[0]).toContain("can see this dashboard");
+    }
+    expect((await viewer.caller.collaboration.notifications.list({ orgId: d.orgId })).items).toEqual([]);
+    expect((await owner.caller.collaboration.comments.list(d)).threads).toEqual([]);
+  });
+
+  test("a mention and a reply reach the right people; mark read clears them", async () => {
+    const { owner, viewer, editor, d } = await team();
+    const { threadId } = await viewer.caller.collaboration.comments.add({ ...d, body: `@${editor.user.name} please check`, mentions: [editor.user.email] });
+    await owner.caller.collaboration.comments.add({ ...d, threadId, body: "On it" });
+
+    const forEditor = await editor.caller.collaboration.notifications.list({ orgId: d.orgId });
+    expect(forEditor.items.map((n) => [n.kind, n.actor?.id, n.dashboardSlug])).toEqual([["mention", viewer.user.id, "m"]]);
+    const forViewer = await viewer.caller.collaboration.notifications.list({ orgId: d.orgId });
+    expect(forViewer.items.map((n) => [n.kind, n.actor?.id, n.excerpt])).toEqual([["reply", owner.user.id, "On it"]]);
+    expect(forViewer.unread).toBe(1);
+    expect((await owner.caller.collaboration.notifications.list({ orgId: d.orgId })).items).toEqual([]);
+
+    await viewer.caller.collaboration.notifications.markRead({ orgId: d.orgId, all: true });
+    expect((await viewer.caller.collaboration.notifications.list({ orgId: d.orgId })).unread).toBe(0);
+  });
+});
+
+describe("email digest", () => {
+  test("one mail with everything pending, as the preference allows; a second run sends nothing", async () => {
+    const { owner, viewer, editor, d } = await team();
+    const { threadId } = await editor.caller.collaboration.comments.add({ ...d, body: "First", mentions: [viewer.user.id] });
+    await owner.caller.collaboration.comments.add({ ...d, threadId, body: "Second" });
+    // The viewer wants mentions only: the reply is left out of their mail.
+    await viewer.caller.collaboration.mailPreference.set({ email: "mentions" });
+    expect(await sendDigest(k.kernel, d.orgId, viewer.user.id)).toEqual({ sent: 1 });
+    const mails = await outbox(viewer.user.email);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text_body).toContain("mentioned you on \"Mentions\": First");
+    expect(mails[0]!.text_body).not.toContain("Second");
+    expect(await sendDigest(k.kernel, d.orgId, viewer.user.id)).toEqual({ sent: 0 });
+    expect(await outbox(viewer.user.email)).toHaveLength(1);
+
+    // The editor wrote in the thread: the reply reaches them; with emails off, nothing is sent.
+    await editor.caller.collaboration.mailPreference.set({ email: "off" });
+    expect(await sendDigest(k.kernel, d.orgId, editor.user.id)).toEqual({ sent: 0 });
+  });
+
+  test("the unsubscribe link turns emails off without signing in; a forged one does nothing", async () => {
+    const { viewer } = await team();
+    const route = collaborationHttpRoutes[0]!;
+    const url = new URL(unsubscribeUrl(k.kernel, viewer.user.id));
+    const ctx = (u: URL) => ({ kernel: k.kernel, url: u, requestId: "t", params: {} }) as unknown as Parameters<typeof route.handle>[1];
+    const forged = new URL(url);
+    forged.searchParams.set("s", "x".repeat(43));
+    expect((await route.handle(new Request(forged, { method: "POST" }), ctx(forged))).status).toBe(400);
+    expect((await viewer.caller.collaboration.mailPreference.get()).email).toBe("all");
+    const page = await route.handle(new Request(url), ctx(url));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Stop comment emails");
+    expect((await viewer.caller.collaboration.mailPreference.get()).email).toBe("all");
+    expect((await route.handle(new Request(url, { method: "POST" }), ctx(url))).status).toBe(200);
+    expect((await viewer.caller.collaboration.mailPreference.get()).email).toBe("off");
+  });
+});

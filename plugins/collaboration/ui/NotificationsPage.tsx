@@ -1,0 +1,104 @@
+/**
+ * The org's notifications page: mentions and replies, newest first, unread ones marked; opening
+ * one marks it read and goes to its dashboard; "Mark all as read".
+ */
+import { A, useNavigate } from "@solidjs/router";
+import { Title } from "@solidjs/meta";
+import { createSignal, For, Show } from "solid-js";
+import { Alert, Badge, BusyLabel, Button } from "~/ui/components";
+import { createBrowserResource, type RouterOutputs } from "~/ui/data";
+import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
+import { Loaded } from "~/ui/LoadStates";
+import { problemOf } from "~/ui/problems";
+import { trpc } from "~/ui/trpc";
+import { useCurrentOrg } from "~/ui/workspace";
+import "./collaboration.css";
+
+type Notification = RouterOutputs["collaboration"]["notifications"]["list"]["items"][number];
+
+const changed = () => window.dispatchEvent(new Event("atrium:notifications-changed"));
+
+export default function NotificationsPage() {
+  const org = useCurrentOrg();
+  const navigate = useNavigate();
+  const [list, { refetch }] = createBrowserResource(
+    () => org().id,
+    (orgId) => trpc.collaboration.notifications.list.query({ orgId, limit: 100 }),
+  );
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const hrefOf = (n: Notification) => `/o/${org().slug}/p/${n.projectSlug}/d/${n.dashboardSlug}`;
+  const markAll = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await trpc.collaboration.notifications.markRead.mutate({ orgId: org().id, all: true });
+      await refetch();
+      changed();
+    } catch (e) {
+      setError(problemOf(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const open = async (event: MouseEvent, n: Notification) => {
+    event.preventDefault();
+    if (!n.read) {
+      await trpc.collaboration.notifications.markRead.mutate({ orgId: org().id, ids: [n.id] }).catch(() => undefined);
+      changed();
+    }
+    navigate(hrefOf(n));
+  };
+  return (
+    <div class="stack">
+      <Title>Notifications · Atrium</Title>
+      <header class="page-header">
+        <h1 class="page-header__title">Notifications</h1>
+      </header>
+      <Loaded of={list} what="your notifications" onRetry={() => void refetch()}>
+        {(result) => (
+          <>
+            <div class="toolbar">
+              <p class="muted">{result().unread ? `${result().unread} unread` : "All read"}</p>
+              <Show when={result().unread > 0}>
+                <Button variant="secondary" onClick={() => void markAll()} disabled={busy()}>
+                  <BusyLabel busy={busy()} label="Marking…">
+                    Mark all as read
+                  </BusyLabel>
+                </Button>
+              </Show>
+            </div>
+            <Alert message={error()} />
+            <Show when={result().items.length} fallback={<p class="muted">Nothing yet. When someone mentions you or replies in a thread you wrote in, it shows here.</p>}>
+              <ul class="rows" aria-label="Notifications">
+                <For each={result().items}>
+                  {(n) => (
+                    <li class="row" classList={{ "collab-notification--unread": !n.read }} data-notification={n.id}>
+                      <div class="row__main">
+                        <p class="row__title">
+                          <Show when={!n.read}>
+                            <Badge tone="accent">New</Badge>{" "}
+                          </Show>
+                          <A href={hrefOf(n)} onClick={(e) => void open(e, n)}>
+                            {n.actor?.name ?? "Someone"} {n.kind === "mention" ? "mentioned you on" : "replied on"} {n.dashboardTitle}
+                          </A>
+                        </p>
+                        <p class="row__meta">
+                          <time datetime={isoOf(n.createdAt)} title={formatDateTime(n.createdAt)}>
+                            {formatRelative(n.createdAt)}
+                          </time>
+                          {" · "}
+                          {n.excerpt}
+                        </p>
+                      </div>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}
