@@ -12,6 +12,7 @@ import type { Migration } from "kysely";
 import type { SignInContribution } from "./auth/providers";
 import type { Capability } from "./capabilities";
 import type { AtriumEvents, EventEnvelope } from "./events";
+import type { GrantResolver } from "./grants";
 import type { HttpRoute } from "./http/routes";
 import type { JobDefinition } from "./jobs";
 import type { Kernel } from "./kernel";
@@ -62,6 +63,11 @@ export interface PluginDefinition<Id extends string = string, Router extends Any
    * method+path another plugin declares are refused at boot. See docs/plugins.md.
    */
   readonly http?: readonly HttpRoute[];
+  /**
+   * Grants this plugin keeps (sharing): asked by `grantableProjectProcedure` when a caller's
+   * membership does not reach a project or a resource in it. See src/kernel/grants.ts.
+   */
+  readonly grants?: GrantResolver;
   /** Runs once the kernel is booted (database migrated, jobs and events started). */
   init?(ctx: PluginInitContext): void | Promise<void>;
   /** Runs when the kernel stops, before the database closes (close pools, timers). */

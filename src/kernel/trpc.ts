@@ -20,6 +20,7 @@ import { enforceSignInPolicy } from "./auth/policy";
 import type { Actor, SignedInActor } from "./actor";
 import { FieldErrors, fieldErrorsOf, forbidden, notFound } from "./errors";
 import { withExpensiveBudget } from "./budget";
+import { grantedRole, higherRole, type Grantable, type GrantResolver } from "./grants";
 
 /* ----------------------------------------------------------------------------------------
  * 1. Context
@@ -54,6 +55,8 @@ export interface ProcedureMeta {
    * previews, ad-hoc queries); past it, 429 with Retry-After. See src/kernel/budget.ts.
    */
   cost?: "expensive";
+  /** Reachable through a grant on this resource (set by `grantableProjectProcedure`). */
+  grantable?: Grantable;
   /** Exposed to AI agents as an MCP tool (the agent plugin reads this). */
   mcp?: {
     name: string;
@@ -399,6 +402,70 @@ export function optionalProjectCapabilityProcedure(...capabilities: Capabilities
               project: resolved.project,
               role: resolved.project?.role ?? resolved.orgRole,
             },
+          }),
+      ),
+    );
+}
+
+/** The grant resolvers of the installed plugins (src/kernel/grants.ts). */
+function grantResolvers(kernel: Kernel): GrantResolver[] {
+  return kernel.plugins.flatMap((p) => (p.grants ? [p.grants] : []));
+}
+
+/** The resource key a grantable procedure names in its raw input (a short string), or null. */
+function grantKeyOf(raw: unknown, key: string | undefined): string | null {
+  if (!key || !raw || typeof raw !== "object") return null;
+  const value = (raw as Record<string, unknown>)[key];
+  return typeof value === "string" && value.length > 0 && value.length <= 200 ? value : null;
+}
+
+/**
+ * Like `projectCapabilityProcedure`, but the project (or the one resource the input names) may
+ * also be reached through a grant a plugin keeps (sharing): a person the project's membership
+ * does not reach, or reaches with too little, gets the higher of their project role and the
+ * role their grants give on `grantable.resource` identified by `input[grantable.key]` (or on
+ * the whole project). Without either, 404 as for any invisible project. The context gains
+ * `org: { id, role }` (the org role, null for someone who is not a member), `project: { id,
+ * role }` (the role that was checked) and `grant` (the granted role when it was needed).
+ *
+ * Only procedures that act on exactly the resource their input names (or on the project, for
+ * a whole-project grant) may use it: the grant is resolved for that key alone.
+ */
+export function grantableProjectProcedure(grantable: Grantable, ...capabilities: Capabilities) {
+  return baseProcedure
+    .meta({ ...capabilityMeta(capabilities), grantable })
+    .input(z.object({ orgId: orgIdSchema, projectId: projectIdSchema }))
+    .use(({ ctx, input, type, path, getRawInput, meta, next }) =>
+      runOrgGuarded(
+        { ctx, type, path, orgId: input.orgId, getRawInput, meta },
+        async (trx, actor) => {
+          const kernel = ctx.kernel;
+          const orgRole = await kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
+          await applyScope(trx, { userId: actor.userId, orgId: input.orgId });
+          const memberRole = orgRole ? await kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole) : null;
+          const allows = (role: Role) => capabilities.every((c) => kernel.capabilities.allows(role, c.id));
+          let grant: Role | null = null;
+          if (!memberRole || !allows(memberRole)) {
+            const project = await trx
+              .selectFrom("projects")
+              .select("id")
+              .where("id", "=", input.projectId)
+              .where("org_id", "=", input.orgId)
+              .where("deleted_at", "is", null)
+              .executeTakeFirst();
+            if (project) {
+              const key = grantKeyOf(await getRawInput(), grantable.key);
+              grant = await grantedRole(grantResolvers(kernel), trx, { userId: actor.userId, orgId: input.orgId, projectId: input.projectId, resource: grantable.resource, key });
+            }
+          }
+          const role = higherRole(memberRole, grant);
+          if (!role) throw notFound(orgRole ? "Project not found." : "Organization not found.");
+          requireCapabilities(kernel, role, capabilities, memberRole === role ? "Your role in this project" : "Your shared access");
+          return { orgRole, role, grant: memberRole === role ? null : grant };
+        },
+        ({ actor, db, audit, resolved }) =>
+          next({
+            ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, project: { id: input.projectId, role: resolved.role }, grant: resolved.grant },
           }),
       ),
     );
