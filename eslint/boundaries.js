@@ -25,6 +25,10 @@ export const ENTRIES = new Set([
   "plugins/dashboards/lookup.ts",
   // An org's live dashboards, read-only (onboarding's setup status).
   "plugins/dashboards/directory.ts",
+  // A live dashboard by slug or id and a run of its saved queries (server), and the read-only
+  // canvas that draws it (browser): for pages that show a dashboard outside its project (sharing).
+  "plugins/dashboards/published.ts",
+  "plugins/dashboards/ui/published.ts",
 ]);
 
 const COMPOSITION_LISTS = new Set(["src/plugins.ts", "src/plugins.ui.ts"]);

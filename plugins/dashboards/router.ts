@@ -5,7 +5,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, projectsWhereCan, type RequestContext } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, grantableProjectProcedure, projectCapabilityProcedure, projectsWhereCan, type RequestContext } from "~/kernel/trpc";
 import { fieldError } from "~/kernel/errors";
 import { queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
@@ -39,6 +39,11 @@ const yaml = safeString().max(MAX_YAML_LENGTH, `At most ${MAX_YAML_LENGTH} chara
 const version = z.number().int().min(1, "Versions start at 1").max(2_147_483_647, "No such version");
 const variableValues = z.record(safeString().max(63), safeUnknown()).refine((v) => Object.keys(v).length <= 50, "At most 50 variables");
 
+/** Reachable through a share of this dashboard (by its slug) or of the whole project (the sharing plugin keeps them). */
+const sharedDashboard = { resource: "dashboard", key: "slug" } as const;
+/** Reachable through a share of the whole project. */
+const sharedProject = { resource: "project" } as const;
+
 type ProjectCtx = RequestContext & { actor: { userId: string }; org: { id: string }; project: { id: string; role: string } };
 
 function scopeOf(ctx: ProjectCtx): DashboardScope {
@@ -65,7 +70,7 @@ function storedDocument(row: { id: string; version: number; yaml: string; format
 }
 
 export const dashboardsRouter = createTRPCRouter({
-  list: projectCapabilityProcedure(dashboardView)
+  list: grantableProjectProcedure(sharedProject, dashboardView)
     .meta({
       mcp: {
         name: "list_dashboards",
@@ -97,9 +102,9 @@ export const dashboardsRouter = createTRPCRouter({
       items: await searchOrg(ctx.db, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, limit: input.limit }),
     })),
 
-  tags: projectCapabilityProcedure(dashboardView).query(async ({ ctx }) => ({ tags: await listTags(scopeOf(ctx)) })),
+  tags: grantableProjectProcedure(sharedProject, dashboardView).query(async ({ ctx }) => ({ tags: await listTags(scopeOf(ctx)) })),
 
-  get: projectCapabilityProcedure(dashboardView)
+  get: grantableProjectProcedure(sharedDashboard, dashboardView)
     .meta({
       mcp: {
         name: "get_dashboard",
@@ -145,7 +150,7 @@ export const dashboardsRouter = createTRPCRouter({
       return { slug: created.slug, version: created.version };
     }),
 
-  update: projectCapabilityProcedure(dashboardEdit)
+  update: grantableProjectProcedure(sharedDashboard, dashboardEdit)
     .meta({
       mcp: {
         name: "update_dashboard",
@@ -210,7 +215,7 @@ export const dashboardsRouter = createTRPCRouter({
       return { slug: copy.slug, version: copy.version };
     }),
 
-  history: projectCapabilityProcedure(dashboardView)
+  history: grantableProjectProcedure(sharedDashboard, dashboardView)
     .meta({
       mcp: {
         name: "dashboard_history",
@@ -222,7 +227,7 @@ export const dashboardsRouter = createTRPCRouter({
     .input(z.object({ slug }))
     .query(async ({ ctx, input }) => ({ versions: await listVersions(scopeOf(ctx), input.slug) })),
 
-  version: projectCapabilityProcedure(dashboardView)
+  version: grantableProjectProcedure(sharedDashboard, dashboardView)
     .meta({
       mcp: {
         name: "get_dashboard_version",
@@ -233,7 +238,7 @@ export const dashboardsRouter = createTRPCRouter({
     .input(z.object({ slug, version }))
     .query(({ ctx, input }) => getVersion(scopeOf(ctx), input.slug, input.version)),
 
-  restoreVersion: projectCapabilityProcedure(dashboardEdit)
+  restoreVersion: grantableProjectProcedure(sharedDashboard, dashboardEdit)
     .meta({
       mcp: {
         name: "restore_dashboard_version",
@@ -253,7 +258,7 @@ export const dashboardsRouter = createTRPCRouter({
       return { slug: saved.slug, version: saved.version };
     }),
 
-  run: projectCapabilityProcedure(dashboardView)
+  run: grantableProjectProcedure(sharedDashboard, dashboardView)
     .meta({ cost: "expensive" })
     .meta({
       mcp: {
@@ -301,7 +306,7 @@ export const dashboardsRouter = createTRPCRouter({
     .input(z.object({ visual: visualQuerySchema, source: safeString().max(100).optional() }))
     .query(async ({ ctx, input, signal }) => compileOnly(runScopeOf(ctx, signal), input)),
 
-  renderChart: projectCapabilityProcedure(dashboardView)
+  renderChart: grantableProjectProcedure(sharedDashboard, dashboardView)
     .meta({ cost: "expensive" })
     .meta({
       mcp: {

@@ -1,0 +1,75 @@
+/**
+ * The dashboards plugin's face for plugins that show a dashboard outside its project pages
+ * (sharing: grants, public links, embeds). It finds a live dashboard by slug or id and runs a
+ * saved dashboard's own queries with given variable values; it never runs SQL the dashboard's
+ * author did not save. Declared in eslint/boundaries.js (ENTRIES).
+ */
+import type { Kysely } from "kysely";
+import type { KernelDatabase } from "~/kernel/db/schema";
+import type { Kernel } from "~/kernel/kernel";
+import type { Dashboard, Variable } from "./document";
+import { runDashboard, type RunOutput } from "./run";
+import { dashboardsDb, parseOrThrow } from "./service";
+
+export type { Dashboard, Variable, RunOutput };
+
+/** A live dashboard as another plugin sees it: where it is, its title and its parsed document. */
+export interface PublishedDashboard {
+  id: string;
+  orgId: string;
+  projectId: string;
+  slug: string;
+  title: string;
+  version: number;
+  doc: Dashboard;
+}
+
+/** The id of the live dashboard at `slug` in a project, or null. `db` under the org's scope. */
+export async function dashboardIdBySlug(db: Kysely<KernelDatabase>, orgId: string, projectId: string, slug: string): Promise<string | null> {
+  const row = await dashboardsDb(db)
+    .selectFrom("dashboards_dashboards")
+    .select("id")
+    .where("org_id", "=", orgId)
+    .where("project_id", "=", projectId)
+    .where("slug", "=", slug)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Titles and slugs of live dashboards by id (missing or deleted ones are left out). */
+export async function dashboardSummaries(db: Kysely<KernelDatabase>, ids: readonly string[]): Promise<Map<string, { slug: string; title: string; projectId: string }>> {
+  if (!ids.length) return new Map();
+  const rows = await dashboardsDb(db)
+    .selectFrom("dashboards_dashboards")
+    .select(["id", "slug", "title", "project_id"])
+    .where("id", "in", [...ids])
+    .where("deleted_at", "is", null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { slug: r.slug, title: r.title, projectId: r.project_id }]));
+}
+
+/** The live dashboard with this id, parsed; null when it is missing or deleted. `db` under the org's scope. */
+export async function publishedDashboard(db: Kysely<KernelDatabase>, orgId: string, dashboardId: string): Promise<PublishedDashboard | null> {
+  const row = await dashboardsDb(db)
+    .selectFrom("dashboards_dashboards")
+    .select(["id", "org_id", "project_id", "slug", "title", "version", "yaml"])
+    .where("org_id", "=", orgId)
+    .where("id", "=", dashboardId)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  if (!row) return null;
+  return { id: row.id, orgId: row.org_id, projectId: row.project_id, slug: row.slug, title: row.title, version: row.version, doc: parseOrThrow(row.yaml) };
+}
+
+/**
+ * Runs the saved queries the dashboard's charts use, with `variables` (checked against each
+ * variable's type: a value that does not fit is a 422 before any SQL runs).
+ */
+export function runPublishedDashboard(
+  scope: { kernel: Kernel; db: Kysely<KernelDatabase>; orgId: string; signal?: AbortSignal },
+  dashboard: PublishedDashboard,
+  variables: Record<string, unknown>,
+): Promise<RunOutput> {
+  return runDashboard(scope, dashboard.doc, { variables });
+}

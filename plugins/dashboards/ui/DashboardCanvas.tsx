@@ -1,0 +1,110 @@
+/**
+ * A dashboard drawn read-only from its document and a run's results: the variables bar, tabs
+ * and the grid of chart cards. For pages outside the project (a dashboard shared with someone,
+ * a public link): no links into the editor, no SQL. The caller runs the queries and says which
+ * result each chart shows.
+ */
+import { createMemo, createSignal, For, Show } from "solid-js";
+import { ChartCard, Markdown } from "./ChartCard";
+import { sectionsOf, type Cell, type Dashboard, type Variable } from "./doc";
+import type { QueryResult } from "./api";
+import { VariablesBar } from "./VariablesBar";
+import "./dashboards.css";
+
+export interface DashboardCanvasProps {
+  doc: Dashboard;
+  /** The result a chart shows; undefined while it runs the first time. */
+  resultFor: (chartId: string) => QueryResult | undefined;
+  running: boolean;
+  /** Variables the viewer may change (the others are not offered). */
+  variables: readonly Variable[];
+  values: Record<string, unknown>;
+  options: Record<string, { value?: unknown; label: string }[]>;
+  onVariableChange: (name: string, value: unknown) => void;
+  /** Variables fixed for this view, shown as text: name → label and value. */
+  fixed?: readonly { label: string; value: string }[];
+  /** Full screen and downloads on each card. */
+  cardActions?: boolean;
+}
+
+export function DashboardCanvas(props: DashboardCanvasProps) {
+  const sections = createMemo(() => sectionsOf(props.doc));
+  const [tab, setTab] = createSignal(0);
+  const chartById = (id: string) => props.doc.charts?.find((c) => c.id === id);
+  return (
+    <div class="stack">
+      <Show when={props.doc.description}>{(text) => <Markdown text={text()} />}</Show>
+      <Show when={props.fixed?.length}>
+        <dl class="dash-fixed" aria-label="Fixed for this view">
+          <For each={props.fixed}>
+            {(f) => (
+              <div>
+                <dt>{f.label}</dt>
+                <dd>{f.value}</dd>
+              </div>
+            )}
+          </For>
+        </dl>
+      </Show>
+      <Show when={props.variables.length}>
+        <VariablesBar variables={props.variables} values={props.values} options={props.options} onChange={props.onVariableChange} />
+      </Show>
+      <Show when={sections().length > 1}>
+        <div class="dash-tabs" role="tablist" aria-label="Dashboard tabs">
+          <For each={sections()}>
+            {(section, i) => (
+              <button
+                type="button"
+                role="tab"
+                id={`dash-tab-${i()}`}
+                class="tab"
+                classList={{ "tab--active": tab() === i() }}
+                aria-selected={tab() === i()}
+                aria-controls="dash-tabpanel"
+                tabindex={tab() === i() ? 0 : -1}
+                onClick={() => setTab(i())}
+                onKeyDown={(e) => {
+                  const count = sections().length;
+                  if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                    const next = (i() + (e.key === "ArrowRight" ? 1 : count - 1)) % count;
+                    setTab(next);
+                    document.getElementById(`dash-tab-${next}`)?.focus();
+                  }
+                }}
+              >
+                {section.title}
+              </button>
+            )}
+          </For>
+        </div>
+      </Show>
+      <Show when={(props.doc.charts ?? []).length} fallback={<p class="muted">This dashboard has no charts.</p>}>
+        <div id="dash-tabpanel" role={sections().length > 1 ? "tabpanel" : undefined} aria-labelledby={sections().length > 1 ? `dash-tab-${tab()}` : undefined}>
+          <div class="dash-grid">
+            <For each={sections()[Math.min(tab(), sections().length - 1)]?.rows ?? []}>
+              {(row) => (
+                <For each={row}>
+                  {(cell: Cell) => (
+                    <div class="dash-cell" style={{ "--span": String(cell.width) }}>
+                      <Show when={chartById(cell.chart)}>
+                        {(chart) => (
+                          <ChartCard
+                            chart={chart()}
+                            result={chart().type === "text" ? undefined : props.resultFor(chart().id)}
+                            running={props.running}
+                            height={cell.h ? cell.h * 60 : undefined}
+                            actions={props.cardActions ?? true}
+                          />
+                        )}
+                      </Show>
+                    </div>
+                  )}
+                </For>
+              )}
+            </For>
+          </div>
+        </div>
+      </Show>
+    </div>
+  );
+}
