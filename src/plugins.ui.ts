@@ -15,7 +15,8 @@ import { dataUi } from "../plugins/data/ui";
 import { dashboardsUi } from "../plugins/dashboards/ui";
 import { collaborationUi } from "../plugins/collaboration/ui";
 import { onboardingUi } from "../plugins/onboarding/ui";
+import { sharingUi } from "../plugins/sharing/ui";
 import { composePluginUis } from "~/ui/plugin-ui";
-export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, dashboardsUi, collaborationUi, onboardingUi, agentUi, assistantUi] as const;
+export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, dashboardsUi, collaborationUi, sharingUi, onboardingUi, agentUi, assistantUi] as const;
 
 export const pluginUi = composePluginUis(pluginUis);

@@ -8,6 +8,7 @@ import { collaborationRows } from "./collaboration";
 import { dashboardsRows } from "./dashboards";
 import { onboardingRows } from "./onboarding";
 import type { Row } from "./helpers";
+import { sharingRows } from "./sharing";
 
 export const pluginRows: Record<string, Row> = {
   ...assistantRows,
@@ -15,4 +16,5 @@ export const pluginRows: Record<string, Row> = {
   ...collaborationRows,
   ...dashboardsRows,
   ...onboardingRows,
+  ...sharingRows,
 };

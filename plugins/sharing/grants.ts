@@ -1,0 +1,255 @@
+/**
+ * Grants: one dashboard, or a whole project, shared with a person at `view` or `edit`, beyond
+ * their membership. Plain functions over a scoped database handle. The kernel asks
+ * `resolveGrant` (declared as the plugin's `grants`) when a grantable procedure's caller is not
+ * reached by their membership; a grant by address counts once that address is a verified
+ * account's.
+ */
+import { TRPCError } from "@trpc/server";
+import { sql, type ColumnType, type Generated, type Kysely } from "kysely";
+import { applyScope } from "~/kernel/scope";
+import type { KernelDatabase, Role } from "~/kernel/db/schema";
+import type { GrantLookup } from "~/kernel/grants";
+import { effectiveProjectRole } from "~/kernel/tenancy/roles";
+import { dashboardIdBySlug, dashboardSummaries } from "../dashboards/published";
+
+export type GrantRole = "view" | "edit";
+
+/** The plugin's grant table (migrations/2026-12-02-001-grants.ts). */
+export type GrantTables = {
+  sharing_grants: {
+    id: Generated<string>;
+    org_id: string;
+    project_id: string;
+    dashboard_id: string | null;
+    user_id: string | null;
+    email: string | null;
+    role: GrantRole;
+    created_by: string | null;
+    created_at: ColumnType<Date, Date | string | undefined, never>;
+  };
+};
+
+type Db = Kysely<KernelDatabase & GrantTables>;
+
+export function grantsDb(db: Kysely<KernelDatabase>): Db {
+  return db.withTables<GrantTables>();
+}
+
+/** The role a grant gives: `view` is a viewer's, `edit` an editor's (on that dashboard or project only). */
+export function roleOfGrant(role: GrantRole): Role {
+  return role === "edit" ? "editor" : "viewer";
+}
+
+/** Where a grant points: a project, and one dashboard in it or all of them. */
+export interface GrantTarget {
+  orgId: string;
+  projectId: string;
+  /** null: the whole project. */
+  dashboardId: string | null;
+}
+
+/** The grants' side of the kernel's question (src/kernel/grants.ts): the highest role this person's grants give there. */
+export async function resolveGrant(db: Kysely<KernelDatabase>, lookup: GrantLookup): Promise<Role | null> {
+  const dashboardId = lookup.resource === "dashboard" && lookup.key ? await dashboardIdBySlug(db, lookup.orgId, lookup.projectId, lookup.key) : null;
+  const rows = await grantsDb(db)
+    .selectFrom("sharing_grants as g")
+    .select("g.role")
+    .where("g.org_id", "=", lookup.orgId)
+    .where("g.project_id", "=", lookup.projectId)
+    .where((eb) => (dashboardId ? eb.or([eb("g.dashboard_id", "is", null), eb("g.dashboard_id", "=", dashboardId)]) : eb("g.dashboard_id", "is", null)))
+    .where((eb) =>
+      eb.or([
+        eb("g.user_id", "=", lookup.userId),
+        eb("g.email", "=", eb.selectFrom("users").select(sql<string>`lower(email)`.as("email")).where("id", "=", lookup.userId).where("email_verified_at", "is not", null)),
+      ]),
+    )
+    .execute();
+  if (!rows.length) return null;
+  return rows.some((r) => r.role === "edit") ? "editor" : "viewer";
+}
+
+/** An address as stored: trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * Shares a target with an address at `role`: with its verified account when there is one (by
+ * its user id), else with the address (it counts once an account verifies it). Sharing again
+ * changes the role. Returns the grant and whether it was new.
+ */
+export async function shareWith(
+  db: Kysely<KernelDatabase>,
+  target: GrantTarget,
+  grantee: { email: string; role: GrantRole; createdBy: string },
+): Promise<{ id: string; created: boolean; userId: string | null; email: string }> {
+  const g = grantsDb(db);
+  const email = normalizeEmail(grantee.email);
+  const user = await g
+    .selectFrom("users")
+    .select("id")
+    .where(sql<string>`lower(email)`, "=", email)
+    .where("email_verified_at", "is not", null)
+    .executeTakeFirst();
+  const existing = await g
+    .selectFrom("sharing_grants")
+    .select("id")
+    .where("org_id", "=", target.orgId)
+    .where("project_id", "=", target.projectId)
+    .where((eb) => (target.dashboardId ? eb("dashboard_id", "=", target.dashboardId) : eb("dashboard_id", "is", null)))
+    .where((eb) => (user ? eb("user_id", "=", user.id) : eb("email", "=", email)))
+    .executeTakeFirst();
+  if (existing) {
+    await g.updateTable("sharing_grants").set({ role: grantee.role }).where("id", "=", existing.id).execute();
+    return { id: existing.id, created: false, userId: user?.id ?? null, email };
+  }
+  const row = await g
+    .insertInto("sharing_grants")
+    .values({
+      org_id: target.orgId,
+      project_id: target.projectId,
+      dashboard_id: target.dashboardId,
+      user_id: user?.id ?? null,
+      email: user ? null : email,
+      role: grantee.role,
+      created_by: grantee.createdBy,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { id: row.id, created: true, userId: user?.id ?? null, email };
+}
+
+/** Removes a grant of this project; 404 when there is none with that id here. */
+export async function revokeGrant(db: Kysely<KernelDatabase>, target: { orgId: string; projectId: string }, grantId: string) {
+  const row = await grantsDb(db)
+    .deleteFrom("sharing_grants")
+    .where("id", "=", grantId)
+    .where("org_id", "=", target.orgId)
+    .where("project_id", "=", target.projectId)
+    .returning(["id", "dashboard_id", "user_id", "email", "role"])
+    .executeTakeFirst();
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "No such share in this project." });
+  return row;
+}
+
+/** One line of "who has access and why". */
+export interface AccessEntry {
+  kind: "member" | "grant";
+  /** The grant's id (to revoke it); null for members. */
+  grantId: string | null;
+  name: string | null;
+  email: string;
+  /** The role that applies here. */
+  role: Role;
+  /** Why, in words: "Organization owner", "Project role: editor", "Shared: this dashboard, can edit". */
+  why: string;
+  /** A grant waiting for its address to become a verified account. */
+  pending: boolean;
+}
+
+/** Everyone who can see the target and why: the org's members (by their role in the project) and the grants. */
+export async function listAccess(db: Kysely<KernelDatabase>, target: GrantTarget): Promise<AccessEntry[]> {
+  const g = grantsDb(db);
+  const members = await g
+    .selectFrom("memberships as m")
+    .innerJoin("users as u", "u.id", "m.user_id")
+    .leftJoin("project_roles as r", (j) => j.onRef("r.user_id", "=", "m.user_id").on("r.project_id", "=", target.projectId))
+    .select(["u.name", "u.email", "m.role as orgRole", "r.role as override"])
+    .where("m.org_id", "=", target.orgId)
+    .orderBy("u.email")
+    .execute();
+  const entries: AccessEntry[] = members.map((m) => {
+    const role = effectiveProjectRole(m.orgRole, m.override);
+    return {
+      kind: "member",
+      grantId: null,
+      name: m.name,
+      email: m.email,
+      role,
+      why: m.override && role === m.override ? `Project role: ${role}` : `Organization ${m.orgRole}`,
+      pending: false,
+    };
+  });
+  const grants = await g
+    .selectFrom("sharing_grants as s")
+    .leftJoin("users as u", "u.id", "s.user_id")
+    .select(["s.id", "s.dashboard_id", "s.role", "s.email", "u.name", "u.email as userEmail"])
+    .where("s.org_id", "=", target.orgId)
+    .where("s.project_id", "=", target.projectId)
+    .where((eb) => (target.dashboardId ? eb.or([eb("s.dashboard_id", "is", null), eb("s.dashboard_id", "=", target.dashboardId)]) : eb("s.dashboard_id", "is", null)))
+    .orderBy("s.created_at")
+    .execute();
+  for (const s of grants) {
+    entries.push({
+      kind: "grant",
+      grantId: s.id,
+      name: s.name ?? null,
+      email: s.userEmail ?? s.email ?? "",
+      role: roleOfGrant(s.role),
+      why: `Shared: ${s.dashboard_id ? "this dashboard" : "the whole project"}, can ${s.role}`,
+      pending: !s.userEmail,
+    });
+  }
+  return entries;
+}
+
+/** A dashboard or project someone shared with me. */
+export interface SharedWithMe {
+  grantId: string;
+  orgId: string;
+  orgName: string;
+  projectId: string;
+  projectName: string;
+  /** null: the whole project was shared. */
+  dashboard: { slug: string; title: string } | null;
+  role: GrantRole;
+}
+
+/**
+ * What has been shared with this person, across organizations. `db` is a transaction under the
+ * person's scope (no org): the grantee policy shows their own grants; names are read inside
+ * each org's scope.
+ */
+export async function sharedWithMe(db: Kysely<KernelDatabase>, userId: string): Promise<SharedWithMe[]> {
+  const g = grantsDb(db);
+  await applyScope(db, { userId, orgId: null });
+  const grants = await g
+    .selectFrom("sharing_grants")
+    .select(["id", "org_id", "project_id", "dashboard_id", "role", "created_at"])
+    .orderBy("created_at", "desc")
+    .limit(200)
+    .execute();
+  const out: SharedWithMe[] = [];
+  for (const orgId of [...new Set(grants.map((x) => x.org_id))]) {
+    await applyScope(db, { userId, orgId });
+    const org = await g.selectFrom("orgs").select("name").where("id", "=", orgId).where("deleted_at", "is", null).executeTakeFirst();
+    if (!org) continue;
+    const mine = grants.filter((x) => x.org_id === orgId);
+    const projects = await g
+      .selectFrom("projects")
+      .select(["id", "name"])
+      .where("id", "in", [...new Set(mine.map((x) => x.project_id))])
+      .where("deleted_at", "is", null)
+      .execute();
+    const projectNames = new Map(projects.map((p) => [p.id, p.name]));
+    const dashboards = await dashboardSummaries(db, mine.flatMap((x) => (x.dashboard_id ? [x.dashboard_id] : [])));
+    for (const x of mine) {
+      const projectName = projectNames.get(x.project_id);
+      if (!projectName) continue;
+      const dashboard = x.dashboard_id ? dashboards.get(x.dashboard_id) : null;
+      if (x.dashboard_id && !dashboard) continue;
+      out.push({
+        grantId: x.id,
+        orgId,
+        orgName: org.name,
+        projectId: x.project_id,
+        projectName,
+        dashboard: dashboard ? { slug: dashboard.slug, title: dashboard.title } : null,
+        role: x.role,
+      });
+    }
+  }
+  await applyScope(db, { userId, orgId: null });
+  return out;
+}

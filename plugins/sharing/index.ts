@@ -1,0 +1,20 @@
+/**
+ * The sharing plugin: dashboards (or whole projects) shared with people beyond their
+ * membership. It keeps the grants and answers the kernel's grant question
+ * (src/kernel/grants.ts), so the dashboards procedures that declare themselves grantable let
+ * a grantee in, to exactly what was shared. Its browser half is `./ui.ts`.
+ */
+import { definePlugin } from "~/kernel/plugin";
+import { sharingCapabilities } from "./capabilities";
+import { resolveGrant } from "./grants";
+import * as grantsMigration from "./migrations/2026-12-02-001-grants";
+import { sharingRouter } from "./router";
+
+export const sharingPlugin = definePlugin({
+  id: "sharing",
+  requires: ["dashboards"],
+  capabilities: sharingCapabilities,
+  migrations: { "2026-12-02-001-grants": grantsMigration },
+  router: sharingRouter,
+  grants: resolveGrant,
+});

@@ -1,0 +1,21 @@
+/**
+ * The sharing plugin's browser half: a Share button in the dashboard's action rail (its dialog
+ * lists who has access and why, and shares with people), the "Shared with me" list and the
+ * page a person opens a dashboard shared with them on (outside the project's pages, which they
+ * may not see).
+ */
+import { lazy } from "solid-js";
+import { definePluginUi } from "~/ui/plugin-ui";
+import { sharingManage } from "./capabilities";
+
+export const sharingUi = definePluginUi({
+  id: "sharing",
+  slots: {
+    "dashboard.actions": [{ id: "share", capability: sharingManage, component: lazy(() => import("./ui/ShareButton")) }],
+    "app.nav": [{ id: "shared-with-me", label: "Shared with me", href: "/shared", order: 80 }],
+  },
+  pages: [
+    { layout: "bare", path: "/shared", signIn: "required", breadcrumb: "Shared with me", component: lazy(() => import("./ui/SharedWithMePage")) },
+    { layout: "bare", path: "/shared/:orgId/:projectId/:slug", signIn: "required", breadcrumb: "Shared dashboard", component: lazy(() => import("./ui/SharedDashboardPage")) },
+  ],
+});
