@@ -34,6 +34,7 @@ export function createPeopleStore(api: PeopleApi, scope: () => Scope) {
   const share = async (email: string, role: "view" | "edit") => {
     setNotice(null);
     const result = await api.share.mutate({ ...scope(), email, role });
+    await load();
     setNotice(
       result.created
         ? result.hasAccount
@@ -41,7 +42,6 @@ export function createPeopleStore(api: PeopleApi, scope: () => Scope) {
           : `Shared with ${email}. It will count once they sign up with this address and confirm it.`
         : `${email} now can ${role}.`,
     );
-    await load();
     return result;
   };
 
@@ -50,8 +50,8 @@ export function createPeopleStore(api: PeopleApi, scope: () => Scope) {
     setRowProblem(null);
     try {
       await api.revoke.mutate({ orgId: scope().orgId, projectId: scope().projectId, grantId: entry.grantId });
-      setNotice(`${entry.email} no longer has this share.`);
       await load();
+      setNotice(`${entry.email} no longer has this share.`);
     } catch (error) {
       setRowProblem(problemOf(error).message);
     }
