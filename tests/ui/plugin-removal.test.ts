@@ -30,9 +30,9 @@ function withDependents(id: string): Set<string> {
 }
 
 describe("removing a plugin from the two lists", () => {
-  it("covers every installed plugin, and dashboards (with collaboration) and onboarding go with data", () => {
+  it("covers every installed plugin, and dashboards (with collaboration and sharing) and onboarding go with data", () => {
     expect(plugins.map((p) => p.id)).toContain("auth-password");
-    expect([...withDependents("data")].sort()).toEqual(["collaboration", "dashboards", "data", "onboarding"]);
+    expect([...withDependents("data")].sort()).toEqual(["collaboration", "dashboards", "data", "onboarding", "sharing"]);
   });
 
   for (const plugin of plugins as readonly AnyPlugin[]) {
@@ -78,7 +78,7 @@ describe("the UI list against the server list (ADR 005)", () => {
     const check = () => checkUiHalves(serverIds.filter((id) => id !== "dashboards"), ids);
     expect(check).toThrow(UiContractError);
     expect(check).toThrow(/UI half "dashboards" has no server plugin "dashboards" in src\/plugins.ts/);
-    expect(() => checkUiHalves(serverIds, [...ids, "sharing"])).toThrow(/UI half "sharing" has no server plugin/);
+    expect(() => checkUiHalves(serverIds, [...ids, "reports"])).toThrow(/UI half "reports" has no server plugin/);
   });
 
   it("refuses UI halves listed in another order than their server halves", () => {
