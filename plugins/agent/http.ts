@@ -14,8 +14,9 @@
  */
 import type { AnyRouter } from "@trpc/server";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { verifyApiToken } from "~/kernel/auth/tokens";
+import { agentAuthorizationServer, verifyAgentBearer } from "~/kernel/auth/bearer";
 import type { HttpRoute } from "~/kernel/http/routes";
+import { toolsOf } from "~/kernel/tools";
 import type { Kernel } from "~/kernel/kernel";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import type { TokenActor } from "./context";
@@ -38,10 +39,11 @@ export const CLIENT_HEADER = "x-mcp-client";
 export const MCP_PATH = "/mcp";
 export const RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource/mcp";
 
-/** RFC 9728 protected resource metadata for `/mcp`. */
-export function protectedResourceMetadata(publicUrl: string) {
+/** RFC 9728 protected resource metadata for `/mcp` (naming the authorization server, when one is installed). */
+export function protectedResourceMetadata(publicUrl: string, authorizationServer: string | null = null) {
   return {
     resource: `${publicUrl}${MCP_PATH}`,
+    ...(authorizationServer ? { authorization_servers: [authorizationServer] } : {}),
     resource_name: "Atrium",
     bearer_methods_supported: ["header"],
     scopes_supported: ["read", "write"],
@@ -50,8 +52,8 @@ export function protectedResourceMetadata(publicUrl: string) {
 }
 
 /** The metadata document as an HTTP response (GET, open to anyone, cacheable). */
-export function protectedResourceMetadataResponse(publicUrl: string): Response {
-  return new Response(JSON.stringify(protectedResourceMetadata(publicUrl)), {
+export function protectedResourceMetadataResponse(publicUrl: string, authorizationServer: string | null = null): Response {
+  return new Response(JSON.stringify(protectedResourceMetadata(publicUrl, authorizationServer)), {
     headers: {
       "content-type": "application/json",
       "cache-control": "public, max-age=3600",
@@ -141,17 +143,20 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     });
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  const check = match ? await verifyApiToken(kernel.db, match[1]!, kernel.authCache) : ({ ok: false, reason: "malformed" } as const);
+  // A personal access token, or one a plugin's verifier claims (OAuth), checked for this resource.
+  const check = match
+    ? await verifyAgentBearer(kernel, match[1]!, { resource: `${publicUrl}${MCP_PATH}` })
+    : ({ ok: false, status: 401, reason: "The access token is malformed", error: "invalid_token" } as const);
   if (!check.ok) {
-    return jsonRpcError(401, -32001, `Invalid access token (${check.reason}).`, {
+    return jsonRpcError(check.status, -32001, `${check.reason}.`, {
       ...cors,
-      "www-authenticate": `Bearer error="invalid_token", error_description="The access token is ${check.reason}", resource_metadata="${resourceMetadata}"`,
+      "www-authenticate": `Bearer error="${check.error}", error_description="${check.reason}", resource_metadata="${resourceMetadata}"`,
     });
   }
-  const { token } = check;
+  const token = check.bearer;
 
   // 3. Rate limit per token, shared by every instance.
-  const limit = await hitRateLimit(kernel.db, `mcp:token:${token.id}`, settings.rateLimitPerMinute * kernel.config.rateLimitScale, 60);
+  const limit = await hitRateLimit(kernel.db, `mcp:token:${token.tokenId}`, settings.rateLimitPerMinute * kernel.config.rateLimitScale, 60);
   if (!limit.allowed) {
     return jsonRpcError(429, -32000, `Too many requests for this token; try again in ${limit.retryAfterSeconds} s.`, {
       ...cors,
@@ -167,9 +172,10 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
   const actor: TokenActor = {
     kind: "token",
     userId: token.userId,
-    tokenId: token.id,
+    tokenId: token.tokenId,
     orgId: token.orgId,
     scopes: token.scopes,
+    projectIds: token.projectIds,
     agent: { client: clientNameOf(request.headers) },
   };
   const server = createMcpServer({
@@ -194,6 +200,15 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
   if (Array.isArray(message) && message.filter((m) => m && typeof m === "object" && "method" in m && "id" in m).length > 1) {
     return jsonRpcError(400, -32600, "Invalid request: send one JSON-RPC request per HTTP request (batches are not supported).", cors);
   }
+  // An OAuth grant without "write" calling a tool that writes: 403 insufficient_scope naming the
+  // scope, so the client can ask its person for more (step-up). Personal tokens cannot step up.
+  const missing = token.kind === "oauth" ? missingScopeFor(env.router, message, token.scopes) : null;
+  if (missing) {
+    return jsonRpcError(403, -32001, `This grant lacks the "${missing}" scope; ask the person to approve it.`, {
+      ...cors,
+      "www-authenticate": `Bearer error="insufficient_scope", scope="${missing}", error_description="The tool needs the ${missing} scope", resource_metadata="${resourceMetadata}"`,
+    });
+  }
 
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {
@@ -206,6 +221,16 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
   } finally {
     void server.close().catch(() => {});
   }
+}
+
+/** The scope a `tools/call` message needs that `scopes` lack ("write" for a tool that writes), or null. */
+function missingScopeFor(router: AnyRouter, message: unknown, scopes: readonly string[]): "write" | null {
+  const one = Array.isArray(message) ? message[0] : message;
+  if (!one || typeof one !== "object" || (one as { method?: unknown }).method !== "tools/call") return null;
+  const name = (one as { params?: { name?: unknown } }).params?.name;
+  const tool = toolsOf(router).find((candidate) => candidate.name === name);
+  if (!tool || (tool.readOnly && tool.type === "query")) return null;
+  return scopes.includes("write") ? null : "write";
 }
 
 let settings: AgentSettings | undefined;
@@ -234,6 +259,6 @@ export const agentHttpRoutes: readonly HttpRoute[] = [
   {
     method: "GET",
     path: RESOURCE_METADATA_PATH,
-    handle: (_request, ctx) => protectedResourceMetadataResponse(ctx.kernel.config.publicUrl),
+    handle: (_request, ctx) => protectedResourceMetadataResponse(ctx.kernel.config.publicUrl, agentAuthorizationServer(ctx.kernel)),
   },
 ];

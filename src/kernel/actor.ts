@@ -21,6 +21,8 @@ export type Actor =
       /** The one org the token is bound to. */
       orgId: string;
       scopes: TokenScope[];
+      /** The projects an OAuth grant narrowed it to (others are 404); absent or null: every project. */
+      projectIds?: string[] | null;
       /** Set when an AI agent calls through MCP: the client's name, for the audit log. */
       agent?: { client: string } | null;
     }

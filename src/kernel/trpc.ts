@@ -309,6 +309,8 @@ async function orgRoleOrNotFound(kernel: Kernel, trx: Transaction<KernelDatabase
 
 /** The member's role in one project of the org (`effectiveProjectRole`); 404 when they may not see it. */
 async function projectRoleOrNotFound(kernel: Kernel, trx: Transaction<KernelDatabase>, actor: SignedInActor, orgId: string, projectId: string, orgRole: Role): Promise<Role> {
+  // A token an OAuth grant narrowed to some projects: the others do not exist for it.
+  if (!grantReaches(actor, projectId)) throw notFound("Project not found.");
   // Projects are tenant rows: the guard's transaction is already under the org's scope.
   const role = await kernel.tenancy.projectRoleOf(actor.userId, orgId, projectId, trx, orgRole);
   if (!role) throw notFound("Project not found.");
@@ -477,18 +479,24 @@ export function grantableProjectProcedure(grantable: Grantable, ...capabilities:
  * org-wide procedures that show or search across projects: a project override that withholds
  * the capability hides the project, one that grants it adds the project.
  */
-export function projectsWhereCan(
-  ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; db: Kysely<KernelDatabase>; actor: { userId: string }; org: { id: string; role: Role } },
+export async function projectsWhereCan(
+  ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; db: Kysely<KernelDatabase>; actor: { userId: string } | SignedInActor; org: { id: string; role: Role } },
   capabilities: Capability | Capabilities,
   options: { includeArchived?: boolean } = {},
 ): Promise<ProjectWithRole[]> {
   const needed = Array.isArray(capabilities) ? (capabilities as Capabilities) : [capabilities as Capability];
-  return ctx.kernel.tenancy.projectsWhere(
+  const projects = await ctx.kernel.tenancy.projectsWhere(
     ctx.db,
     { userId: ctx.actor.userId, orgId: ctx.org.id, orgRole: ctx.org.role },
     (role) => needed.every((c) => ctx.kernel.capabilities.allows(role, c.id)),
     options,
   );
+  return projects.filter((project) => grantReaches(ctx.actor, project.id));
+}
+
+/** Whether a caller may reach a project at all: false only for a token narrowed to other projects. */
+export function grantReaches(actor: { userId: string } | SignedInActor, projectId: string): boolean {
+  return !("kind" in actor) || actor.kind !== "token" || !actor.projectIds || actor.projectIds.includes(projectId);
 }
 
 /* ----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { orgView, projectCreate, projectManage, projectUpdate } from "../tenancy/capabilities";
 import { createProject, nameSchema, roleSchema, slugSchema } from "../tenancy/service";
 import { projectRoleProblem } from "../tenancy/roles";
-import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure } from "../trpc";
+import { capabilityProcedure, createTRPCRouter, grantReaches, projectCapabilityProcedure } from "../trpc";
 import { fieldError } from "../errors";
 import { safeString } from "../schemas";
 
@@ -19,7 +19,8 @@ export const projectsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       let q = ctx.db.selectFrom("projects").select(projectColumns).where("org_id", "=", ctx.org.id).where("deleted_at", "is", null).orderBy("name");
       if (!input.includeArchived) q = q.where("archived_at", "is", null);
-      return q.execute();
+      // A token an OAuth grant narrowed to some projects lists only those.
+      return (await q.execute()).filter((project) => grantReaches(ctx.actor, project.id));
     }),
 
   bySlug: capabilityProcedure(orgView)
@@ -32,7 +33,7 @@ export const projectsRouter = createTRPCRouter({
         .where("slug", "=", input.slug.toLowerCase())
         .where("deleted_at", "is", null)
         .executeTakeFirst();
-      if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
+      if (!row || !grantReaches(ctx.actor, row.id)) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
       const role = (await ctx.kernel.tenancy.projectRoleOf(ctx.actor.userId, ctx.org.id, row.id, ctx.db)) ?? ctx.org.role;
       return { ...row, role, capabilities: ctx.kernel.capabilities.forRole(role) };
     }),
