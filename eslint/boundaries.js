@@ -29,6 +29,8 @@ export const ENTRIES = new Set([
   // canvas that draws it (browser): for pages that show a dashboard outside its project (sharing).
   "plugins/dashboards/published.ts",
   "plugins/dashboards/ui/published.ts",
+  // The private-address filter: any plugin that fetches a URL a tenant gave vets its host here.
+  "plugins/data/host-guard.ts",
 ]);
 
 const COMPOSITION_LISTS = new Set(["src/plugins.ts", "src/plugins.ui.ts"]);

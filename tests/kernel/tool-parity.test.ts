@@ -72,6 +72,16 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "onboarding.checklist.get": "The org home's checklist for the person at the browser; get_setup_status gives agents the same status.",
   "onboarding.checklist.dismiss": "Hides the checklist from the person's own org home.",
   "onboarding.checklist.restore": "Shows the org home checklist again to people who hid it: a choice about their screens.",
+  // Agent connections are the person's and their admins' control over agents: never the agents'.
+  "mcpOauth.consent.get": "The consent screen: only the person at the browser decides what an agent may do.",
+  "mcpOauth.consent.approve": "The consent screen: an agent must never approve its own access.",
+  "mcpOauth.consent.deny": "The consent screen: only the person at the browser decides what an agent may do.",
+  "mcpOauth.connections.mine": "Connected apps are the person's control over agents, session only.",
+  "mcpOauth.connections.revokeMine": "Connected apps are the person's control over agents, session only.",
+  "mcpOauth.connections.org": "Every agent connection of the org: admins oversee agents in the app, not through them.",
+  "mcpOauth.connections.revoke": "Disconnecting agents is for admins in the app, not for agents.",
+  "mcpOauth.settings.get": "Whether agents are allowed is shown on the org settings page.",
+  "mcpOauth.settings.update": "An agent must not change whether agents are allowed.",
   // The in-app assistant's own conversations: the assistant is itself an agent surface.
   "assistant.status": "Whether the in-app assistant is configured, for its panel.",
   "assistant.chatContext": "Builds the in-app assistant's prompt context.",

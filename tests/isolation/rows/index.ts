@@ -7,6 +7,7 @@ import { authRows } from "./auth";
 import { collaborationRows } from "./collaboration";
 import { dashboardsRows } from "./dashboards";
 import { onboardingRows } from "./onboarding";
+import { mcpOauthRows } from "./mcp-oauth";
 import type { Row } from "./helpers";
 import { sharingRows } from "./sharing";
 
@@ -17,4 +18,5 @@ export const pluginRows: Record<string, Row> = {
   ...dashboardsRows,
   ...onboardingRows,
   ...sharingRows,
+  ...mcpOauthRows,
 };
