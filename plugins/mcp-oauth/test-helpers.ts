@@ -13,55 +13,12 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { createHttpDispatcher } from "~/kernel/http/dispatch";
 import type { Kernel } from "~/kernel/kernel";
 import { asUser, testRouter, unique } from "../../tests/setup/fixtures";
 import { testPlugins } from "../../tests/setup/plugins";
 
-export const REDIRECT_URI = "http://127.0.0.1:8976/callback";
-
-/** An MCP client's OAuth state, in memory, as the SDK asks a client to keep it. */
-export class MemoryOAuthProvider implements OAuthClientProvider {
-  client: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = "";
-  lastAuthorizationUrl: URL | null = null;
-  readonly stateValue = unique("state");
-
-  constructor(
-    readonly clientMetadata: OAuthClientMetadata = { client_name: "Test agent", redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"], response_types: ["code"] },
-    readonly clientMetadataUrl?: string,
-  ) {}
-
-  get redirectUrl() {
-    return this.clientMetadata.redirect_uris[0]!;
-  }
-  state() {
-    return this.stateValue;
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.client = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.lastAuthorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
+export { MemoryOAuthProvider, REDIRECT_URI } from "./test-oauth-provider";
 
 export interface OAuthHarness {
   publicUrl: string;

@@ -13,7 +13,7 @@ export type Connection = RouterOutputs["mcpOauth"]["connections"]["mine"][number
 
 export function ConnectionList(props: { connections: Connection[]; showPerson?: boolean; onRevoke: (connection: Connection) => Promise<unknown>; empty: string }) {
   const [problem, setProblem] = createSignal<string | null>(null);
-  const revoke = createRowAction(props.onRevoke, (c) => c.id, (p) => setProblem(p.message));
+  const revoke = createRowAction((c: Connection) => props.onRevoke(c), (c) => c.id, (p) => setProblem(p.message));
   return (
     <div class="stack">
       <Alert message={problem()} />

@@ -9,7 +9,7 @@ import { problemOf } from "~/ui/problems";
 import { SettingsSection } from "~/ui/settings/Section";
 import { trpc } from "~/ui/trpc";
 import { useCurrentOrg } from "~/ui/workspace";
-import { ConnectionList } from "./ConnectionList";
+import { ConnectionList, type Connection } from "./ConnectionList";
 
 const OPTIONS = [
   { value: "write", label: "Allowed: read and write" },
@@ -21,6 +21,10 @@ export default function OrgAgents() {
   const org = useCurrentOrg();
   const [settings, settingsActions] = createBrowserResource(() => org().id, (orgId) => trpc.mcpOauth.settings.get.query({ orgId }));
   const [connections, { refetch }] = createBrowserResource(() => org().id, (orgId) => trpc.mcpOauth.connections.org.query({ orgId }));
+  const disconnect = async (c: Connection) => {
+    await trpc.mcpOauth.connections.revoke.mutate({ orgId: org().id, grantId: c.id });
+    await refetch();
+  };
   const form = createForm({
     action: async (data) => {
       const agents = String(data.get("agents")) as "off" | "read" | "write";
@@ -54,10 +58,7 @@ export default function OrgAgents() {
               connections={list()}
               showPerson
               empty="No agent is connected to this organization."
-              onRevoke={async (c) => {
-                await trpc.mcpOauth.connections.revoke.mutate({ orgId: org().id, grantId: c.id });
-                await refetch();
-              }}
+              onRevoke={disconnect}
             />
           )}
         </Show>
