@@ -44,12 +44,18 @@ interface Registry {
   authorizationServer: string | null;
 }
 
-const registries = new WeakMap<Kernel, Registry>();
+// Kept on the kernel object itself: the server's routers are bundled separately, so a module's
+// own state (a WeakMap here) would not be the one the plugin's init filled.
+const REGISTRY = Symbol.for("atrium.kernel.agentBearer");
+type WithRegistry = Kernel & { [REGISTRY]?: Registry };
+
+function existingRegistry(kernel: Kernel): Registry | undefined {
+  return (kernel as WithRegistry)[REGISTRY];
+}
 
 function registryOf(kernel: Kernel): Registry {
-  let registry = registries.get(kernel);
-  if (!registry) registries.set(kernel, (registry = { verifiers: [], gates: [], authorizationServer: null }));
-  return registry;
+  const holder = kernel as WithRegistry;
+  return (holder[REGISTRY] ??= { verifiers: [], gates: [], authorizationServer: null });
 }
 
 /** Adds a verifier for another family of bearer tokens (call from a plugin's `init`). */
@@ -66,7 +72,7 @@ export function registerAgentGate(kernel: Kernel, gate: AgentGate): void {
 
 /** The authorization server a protected resource should name in its metadata, if one is installed. */
 export function agentAuthorizationServer(kernel: Kernel): string | null {
-  return registries.get(kernel)?.authorizationServer ?? null;
+  return existingRegistry(kernel)?.authorizationServer ?? null;
 }
 
 /**
@@ -74,7 +80,7 @@ export function agentAuthorizationServer(kernel: Kernel): string | null {
  * (any resource of this server), or a token a registered verifier claims; then every gate.
  */
 export async function verifyAgentBearer(kernel: Kernel, token: string, options: { resource: string }): Promise<AgentBearerCheck> {
-  const registry = registries.get(kernel);
+  const registry = existingRegistry(kernel);
   let check: AgentBearerCheck;
   const verifier = token.startsWith(TOKEN_PREFIX) ? undefined : registry?.verifiers.find((v) => v.claims(token));
   if (verifier) {
