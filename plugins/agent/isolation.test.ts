@@ -106,7 +106,42 @@ const SAMPLES: Record<string, Sample> = {
   start_setup_task: () => ({ task: "schema.introspect", params: { sourceId: "warehouse" }, idempotent: true }),
   get_task_run: async (w) => ({ runId: await freshRun(w, "sample.load", "failed") }),
   cancel_setup_task: async (w) => ({ runId: await freshRun(w, "dashboard.run", "queued") }),
+  run_dashboard: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
+  dashboard_history: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
+  get_dashboard_version: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, version: 1 }),
+  duplicate_dashboard: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
+  restore_dashboard: async (w) => {
+    const d = await freshDashboard(w);
+    await owner(w).dashboards.delete({ orgId: w.orgA.id, projectId: w.projectA.id, slug: d.slug });
+    return { projectId: w.projectA.id, slug: d.slug };
+  },
+  restore_dashboard_version: async (w) => {
+    const d = await freshDashboard(w);
+    await owner(w).dashboards.update({ orgId: w.orgA.id, projectId: w.projectA.id, slug: d.slug, version: 1, yaml: YAML.replace("Isolation check", "Isolation, v2") });
+    return { projectId: w.projectA.id, slug: d.slug, version: 1, currentVersion: 2 };
+  },
+  create_project: () => ({ slug: unique("proj").toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 40), name: "Made by an agent" }),
+  update_project: async (w) => ({ projectId: (await freshProject(w)).id, name: "Renamed by an agent" }),
+  archive_project: async (w) => ({ projectId: (await freshProject(w)).id, archived: true }),
+  list_project_roles: (w) => ({ projectId: w.projectA.id }),
+  list_members: () => ({}),
+  list_invitations: () => ({}),
+  invite_member: () => ({ email: `${unique("invitee")}@example.test`, role: "viewer" }),
+  revoke_invitation: async (w) => ({
+    invitationId: (await owner(w).orgs.invitations.create({ orgId: w.orgA.id, email: `${unique("invitee")}@example.test`, role: "viewer" })).id,
+  }),
+  list_audit_events: () => ({}),
 };
+
+/** The owner of org A, calling procedures directly (to set up what a tool acts on). */
+function owner(w: World) {
+  return asUser(w.kernel, w.owner.id);
+}
+
+/** A fresh project in org A (so renaming or archiving never disturbs project A). */
+function freshProject(w: World) {
+  return owner(w).projects.create({ orgId: w.orgA.id, slug: unique("p").toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 40), name: "Fresh" });
+}
 
 /** Listed, but too slow to call in every cell (its authorization is covered by the other-org and listing checks). */
 const NOT_CALLED = new Set(["load_sample_data"]);
