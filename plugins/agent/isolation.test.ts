@@ -101,6 +101,15 @@ const SAMPLES: Record<string, Sample> = {
     const { threadId } = await caller.collaboration.comments.add({ orgId: w.orgA.id, projectId: w.projectA.id, slug, body: "Resolve me" });
     return { projectId: w.projectA.id, slug, threadId };
   },
+  list_shares: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
+  share_dashboard: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, email: `${unique("guest")}@example.test`, role: "view" }),
+  revoke_share: async (w) => {
+    const { slug } = await freshDashboard(w);
+    const caller = asUser(w.kernel, w.owner.id) as unknown as { sharing: { share: (input: unknown) => Promise<{ grantId: string }> } };
+    const { grantId } = await caller.sharing.share({ orgId: w.orgA.id, projectId: w.projectA.id, slug, email: `${unique("guest")}@example.test`, role: "view" });
+    return { projectId: w.projectA.id, grantId };
+  },
+  list_shared_with_me: () => ({}),
   get_setup_status: () => ({}),
   list_setup_tasks: () => ({}),
   start_setup_task: () => ({ task: "schema.introspect", params: { sourceId: "warehouse" }, idempotent: true }),

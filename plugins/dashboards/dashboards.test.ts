@@ -281,6 +281,13 @@ test("agents see exactly the contract's tools, with their annotations", () => {
     ["create_dashboard", "dashboards.create", false, false],
     ["update_dashboard", "dashboards.update", false, false],
     ["delete_dashboard", "dashboards.delete", false, true],
+    ["restore_dashboard", "dashboards.restore", false, false],
+    ["duplicate_dashboard", "dashboards.duplicate", false, false],
+    ["dashboard_history", "dashboards.history", true, false],
+    ["get_dashboard_version", "dashboards.version", true, false],
+    // Not destructive: the version it replaces stays in the history, restorable in turn.
+    ["restore_dashboard_version", "dashboards.restoreVersion", false, false],
+    ["run_dashboard", "dashboards.run", true, false],
     ["render_chart", "dashboards.renderChart", true, false],
   ]);
   expect(tools.find((t) => t.name === "update_dashboard")!.description).toMatch(/version you read with get_dashboard.*conflict/s);
