@@ -442,6 +442,9 @@ export function grantableProjectProcedure(grantable: Grantable, ...capabilities:
         { ctx, type, path, orgId: input.orgId, getRawInput, meta },
         async (trx, actor) => {
           const kernel = ctx.kernel;
+          // A token an OAuth grant narrowed to some projects: the others do not exist for it,
+          // whether reached by membership or by a share.
+          if (!grantReaches(actor, input.projectId)) throw notFound("Project not found.");
           const orgRole = await kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
           await applyScope(trx, { userId: actor.userId, orgId: input.orgId });
           const memberRole = orgRole ? await kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole) : null;
