@@ -1,7 +1,7 @@
 /**
  * Nitro server plugin (production build): API traffic (src/server/api.ts) is served on node's
  * request before the h3 app — its hooks, router and SolidStart's page handler — sees it. Pages
- * and assets go on to the app as before. See docs/decisions/022-lean-api-path.md.
+ * and assets go on to the app as before. See docs/decisions/025-lean-api-path.md.
  */
 import type { NitroApp } from "nitropack/types";
 import { serveApi } from "./serve-api";

@@ -3,7 +3,7 @@
  * served on node's request and response directly, ahead of SolidStart's page handler. Pages and
  * assets never come here. In the production build a Nitro plugin (./api-nitro.ts) puts this in
  * front of the whole h3 app; under `vinxi dev` the request middleware calls it first. Either
- * way one function serves API traffic (docs/decisions/022-lean-api-path.md).
+ * way one function serves API traffic (docs/decisions/025-lean-api-path.md).
  *
  * Every guarantee of the page path holds here, done once per request:
  *   - a request id (the caller's sane `x-request-id`, else a UUID), echoed as `x-request-id`;
