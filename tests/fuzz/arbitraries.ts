@@ -104,7 +104,9 @@ function numberArbitrary(schema: JsonSchema, integer: boolean): fc.Arbitrary<unk
  * `onlySeeds`): most pass validation.
  */
 export function plausible(schema: JsonSchema, seeds: Seeds, key?: string, depth = 0, onlySeeds = false): fc.Arbitrary<unknown> {
-  const seeded = key ? seeds[key] : undefined;
+  // A key's seeds are values of that name elsewhere; an enum (or const) under the same name
+  // says exactly what this field takes, so it wins.
+  const seeded = key && schema.enum === undefined && schema.const === undefined ? seeds[key] : undefined;
   if (seeded?.length && onlySeeds) return fc.constantFrom(...seeded);
   const generic = plausibleGeneric(schema, seeds, depth, onlySeeds);
   if (seeded?.length) return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...seeded) }, { weight: 1, arbitrary: generic });

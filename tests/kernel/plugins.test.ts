@@ -76,12 +76,13 @@ describe("migrations", () => {
         "kernel/2026-11-23-001-tenancy",
         "kernel/2026-11-23-002-identity",
         "kernel/2026-11-23-003-sign-in-policy",
+        "kernel/2026-12-02-001-auth-invalidation",
         "example/2026-11-23-001-notes",
       ]);
       await first.stop();
       const second = await boot();
       const again = await sql<{ count: number }>`select count(*)::int as count from atrium_migrations`.execute(second.ownerDb);
-      expect(again.rows[0]!.count).toBe(4);
+      expect(again.rows[0]!.count).toBe(5);
       await second.stop();
     } finally {
       await database.drop();

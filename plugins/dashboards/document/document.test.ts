@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isMap, isPair, isScalar, isSeq, parse as parseYaml, parseDocument, visit, type YAMLMap } from "yaml";
@@ -439,7 +439,10 @@ describe("browser safety", () => {
       for (const m of source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms)) {
         const spec = m[1]!;
         if (/^(import|export)\s+type\s/.test(m[0].trim())) continue;
-        if (spec.startsWith("./")) visitFile(path.join(path.dirname(file), `${spec.slice(2)}.ts`));
+        if (spec.startsWith("./") || spec.startsWith("../")) {
+          const base = path.join(path.dirname(file), spec);
+          visitFile(existsSync(path.resolve(dir, `${base}.ts`)) ? `${base}.ts` : path.join(base, "index.ts"));
+        }
         // The kernel's shared input schemas (zod only) are part of the document's rules.
         else if (spec === "~/kernel/schemas") visitFile(path.relative(dir, path.join(src, "kernel/schemas.ts")));
         else packages.add(spec);
