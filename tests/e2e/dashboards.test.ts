@@ -455,7 +455,11 @@ layout:
       const toggle = page.getByRole("button", { name: "Show assistant" });
       await toggle.waitFor();
       await expect(toggle.getAttribute("aria-expanded")).resolves.toBe("false");
-      await expect.poll(async () => (await card.boundingBox())!.width).toBeGreaterThan(0.6 * 1440);
+      // The left navigation and the action rail (share, comments, review) keep their columns;
+      // the chart takes the rest of the window, with no column reserved for the folded assistant.
+      const rail = (await page.locator("aside.action-rail").boundingBox())!;
+      const nav = (await page.locator("nav.sidenav").boundingBox())!;
+      await expect.poll(async () => (await card.boundingBox())!.width).toBeGreaterThan(0.85 * (1440 - rail.width - nav.width));
       // The chart is drawn for the card's width, not the narrow width of a reserved column.
       await expect.poll(async () => (await card.locator("svg").first().boundingBox())!.width).toBeGreaterThan(0.5 * 1440);
 
@@ -469,7 +473,7 @@ layout:
       await page.getByText("The assistant is not set up yet").waitFor();
       await page.getByRole("button", { name: "Hide assistant" }).click();
       await page.getByText("The assistant is not set up yet").waitFor({ state: "hidden" });
-      await expect.poll(async () => (await card.boundingBox())!.width).toBeGreaterThan(0.6 * 1440);
+      await expect.poll(async () => (await card.boundingBox())!.width).toBeGreaterThan(0.85 * (1440 - rail.width - nav.width));
     } finally {
       if (before) await page.setViewportSize(before);
     }
