@@ -18,7 +18,7 @@ import { agentAuthorizationServer, verifyAgentBearer } from "~/kernel/auth/beare
 import type { HttpRoute } from "~/kernel/http/routes";
 import { toolsOf } from "~/kernel/tools";
 import type { Kernel } from "~/kernel/kernel";
-import { hitRateLimit } from "~/kernel/rate-limit";
+import { LeasedRateLimiter } from "~/kernel/rate-limit";
 import type { TokenActor } from "./context";
 import { createMcpServer } from "./server";
 import { loadAgentSettings, type AgentSettings } from "./settings";
@@ -155,8 +155,9 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
   }
   const token = check.bearer;
 
-  // 3. Rate limit per token, shared by every instance.
-  const limit = await hitRateLimit(kernel.db, `mcp:token:${token.tokenId}`, settings.rateLimitPerMinute * kernel.config.rateLimitScale, 60);
+  // 3. Rate limit per token, shared by every instance (hits reserved in blocks: one upsert per
+  // block, not per call).
+  const limit = await rateLimiter.hit(kernel.db, `mcp:token:${token.tokenId}`, settings.rateLimitPerMinute * kernel.config.rateLimitScale, 60);
   if (!limit.allowed) {
     return jsonRpcError(429, -32000, `Too many requests for this token; try again in ${limit.retryAfterSeconds} s.`, {
       ...cors,
@@ -232,6 +233,8 @@ function missingScopeFor(router: AnyRouter, message: unknown, scopes: readonly s
   if (!tool || (tool.readOnly && tool.type === "query")) return null;
   return scopes.includes("write") ? null : "write";
 }
+
+const rateLimiter = new LeasedRateLimiter();
 
 let settings: AgentSettings | undefined;
 /** The agent plugin's settings, read once (init has already validated them). */

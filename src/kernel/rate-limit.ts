@@ -38,3 +38,77 @@ export async function hitRateLimit(
 export async function resetRateLimit(db: Kysely<KernelDatabase>, key: string): Promise<void> {
   await db.deleteFrom("rate_limits").where("key", "=", key).execute();
 }
+
+interface Lease {
+  /** When the database window this lease belongs to ends (ms since the epoch). */
+  windowEnd: number;
+  /** Hits this instance has reserved in that window and not used yet. */
+  slots: number;
+  /** The database count after the last reservation (for `remaining`). */
+  counted: number;
+}
+
+/**
+ * The same fixed windows, shared by every instance, for limits hit on a hot path (MCP calls):
+ * an instance reserves a block of hits with one upsert (`count + block`) and spends it in
+ * memory, so most hits cost no round trip. Exact on one instance (every hit allowed was
+ * reserved, never more than `limit` in a window); with several instances a hit can be refused
+ * while another instance still holds unused slots — at most `block` per instance, a conservative
+ * error. Small limits (sign-in, anything under 40 a window) reserve one hit at a time, as
+ * `hitRateLimit` does.
+ */
+export class LeasedRateLimiter {
+  private readonly leases = new Map<string, Lease>();
+  private readonly reserving = new Map<string, Promise<void>>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  /** The block one reservation takes: a twentieth of the limit, between 1 and 50. */
+  static blockFor(limit: number): number {
+    return Math.max(1, Math.min(50, Math.floor(limit / 20)));
+  }
+
+  async hit(db: Kysely<KernelDatabase>, key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
+    // Ends: every round either spends a slot or reserves a block, and the window's count only
+    // grows until it reaches the limit (then refused below).
+    for (;;) {
+      const lease = this.leases.get(key);
+      const now = Date.now();
+      if (lease && now < lease.windowEnd && lease.slots > 0) {
+        lease.slots -= 1;
+        return { allowed: true, retryAfterSeconds: Math.max(1, Math.ceil((lease.windowEnd - now) / 1000)), remaining: Math.max(0, limit - lease.counted + lease.slots) };
+      }
+      if (lease && now < lease.windowEnd && lease.counted >= limit) {
+        // This window is spent everywhere: refuse without asking the database again.
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((lease.windowEnd - now) / 1000)), remaining: 0 };
+      }
+      // One reservation at a time per key; concurrent hits wait for it, then spend from it.
+      const pending = this.reserving.get(key);
+      if (pending) {
+        await pending;
+        continue;
+      }
+      const reservation = this.reserve(db, key, limit, windowSeconds).finally(() => this.reserving.delete(key));
+      this.reserving.set(key, reservation);
+      await reservation;
+    }
+  }
+
+  private async reserve(db: Kysely<KernelDatabase>, key: string, limit: number, windowSeconds: number): Promise<void> {
+    const block = LeasedRateLimiter.blockFor(limit);
+    const { rows } = await sql<{ count: number; window_start: Date }>`
+      insert into rate_limits as r (key, window_start, count) values (${key}, now(), ${block})
+      on conflict (key) do update set
+        count = case when r.window_start <= now() - make_interval(secs => ${windowSeconds}) then ${block} else r.count + ${block} end,
+        window_start = case when r.window_start <= now() - make_interval(secs => ${windowSeconds}) then now() else r.window_start end
+      returning count, window_start`.execute(db);
+    const row = rows[0]!;
+    const granted = Math.max(0, Math.min(block, limit - (row.count - block)));
+    if (!this.leases.has(key) && this.leases.size >= this.maxEntries) {
+      // Oldest first: Map keeps insertion order.
+      const oldest = this.leases.keys().next().value;
+      if (oldest !== undefined) this.leases.delete(oldest);
+    }
+    this.leases.set(key, { windowEnd: row.window_start.getTime() + windowSeconds * 1000, slots: granted, counted: Math.min(limit, row.count) });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Rate limits shared through PostgreSQL (src/kernel/rate-limit.ts): the per-hit upsert and the
+ * leased limiter that reserves hits in blocks for hot paths. Both must allow exactly `limit`
+ * hits per window on one instance, and never more than `limit` across instances.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Kernel } from "~/kernel/kernel";
+import { hitRateLimit, LeasedRateLimiter } from "~/kernel/rate-limit";
+import { bootTestKernel } from "../setup/database";
+
+let kernel: Kernel;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ kernel, close } = await bootTestKernel());
+});
+afterAll(async () => {
+  await close?.();
+});
+
+const key = () => `test:${crypto.randomUUID()}`;
+
+async function allowedOf(hits: Promise<{ allowed: boolean }>[]): Promise<number> {
+  return (await Promise.all(hits)).filter((r) => r.allowed).length;
+}
+
+describe("leased rate limits", () => {
+  test("blocks are a twentieth of the limit, between 1 and 50", () => {
+    expect(LeasedRateLimiter.blockFor(5)).toBe(1);
+    expect(LeasedRateLimiter.blockFor(300)).toBe(15);
+    expect(LeasedRateLimiter.blockFor(1_000_000)).toBe(50);
+  });
+
+  test("one instance allows exactly the limit, in order, with few database round trips", async () => {
+    const limiter = new LeasedRateLimiter();
+    const k = key();
+    const results = [];
+    for (let i = 0; i < 130; i++) results.push(await limiter.hit(kernel.db, k, 120, 60));
+    expect(results.filter((r) => r.allowed)).toHaveLength(120);
+    expect(results.slice(0, 120).every((r) => r.allowed)).toBe(true);
+    expect(results[120]!.allowed).toBe(false);
+    expect(results[129]!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(results[129]!.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // 120 hits in blocks of 6: 20 reservations, not 120 upserts.
+    const row = await kernel.ownerDb.selectFrom("rate_limits").select("count").where("key", "=", k).executeTakeFirstOrThrow();
+    expect(row.count).toBe(120);
+  });
+
+  test("concurrent hits share one reservation and still never pass the limit", async () => {
+    const limiter = new LeasedRateLimiter();
+    const k = key();
+    expect(await allowedOf(Array.from({ length: 300 }, () => limiter.hit(kernel.db, k, 200, 60)))).toBe(200);
+  });
+
+  test("three instances together allow at most the limit; each may refuse early by at most its unused block", async () => {
+    const limiters = [new LeasedRateLimiter(), new LeasedRateLimiter(), new LeasedRateLimiter()];
+    const k = key();
+    const limit = 100; // block 5
+    const hits = Array.from({ length: 240 }, (_, i) => limiters[i % 3]!.hit(kernel.db, k, limit, 60));
+    const allowed = await allowedOf(hits);
+    expect(allowed).toBeLessThanOrEqual(limit);
+    expect(allowed).toBeGreaterThanOrEqual(limit - 3 * LeasedRateLimiter.blockFor(limit));
+  });
+
+  test("a new window starts a new budget", async () => {
+    const limiter = new LeasedRateLimiter();
+    const k = key();
+    for (let i = 0; i < 40; i++) await limiter.hit(kernel.db, k, 40, 1);
+    expect((await limiter.hit(kernel.db, k, 40, 1)).allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await limiter.hit(kernel.db, k, 40, 1)).allowed).toBe(true);
+  });
+
+  test("small limits reserve one hit at a time, counted with the per-hit limiter on the same key", async () => {
+    const limiter = new LeasedRateLimiter();
+    const k = key();
+    await hitRateLimit(kernel.db, k, 5, 60);
+    await hitRateLimit(kernel.db, k, 5, 60);
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push((await limiter.hit(kernel.db, k, 5, 60)).allowed);
+    expect(results).toEqual([true, true, true, false, false]);
+  });
+});
