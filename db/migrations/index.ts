@@ -7,10 +7,12 @@ import * as tenancy from "./2026-11-23-001-tenancy";
 import * as identity from "./2026-11-23-002-identity";
 import * as signInPolicy from "./2026-11-23-003-sign-in-policy";
 import * as authInvalidation from "./2026-12-02-001-auth-invalidation";
+import * as projectRoleInvalidation from "./2026-12-02-002-project-role-invalidation";
 
 export const kernelMigrations: Record<string, Migration> = {
   "2026-11-23-001-tenancy": tenancy,
   "2026-11-23-002-identity": identity,
   "2026-11-23-003-sign-in-policy": signInPolicy,
   "2026-12-02-001-auth-invalidation": authInvalidation,
+  "2026-12-02-002-project-role-invalidation": projectRoleInvalidation,
 };

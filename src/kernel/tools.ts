@@ -139,6 +139,17 @@ export function inputSchemaWithDefaults(tool: ToolDescriptor, defaults: Record<s
  * overrides give them in that org's live projects, looked up under their scope.
  */
 async function rolesIn(kernel: Kernel, userId: string, orgId: string): Promise<{ org: Role | null; projects: Role[] }> {
+  // From the instance's auth cache when it can (invalidated by membership, project-role and
+  // project changes on every instance); a non-member's answer is never kept.
+  return kernel.authCache.get(
+    `tool-roles:${orgId}:${userId}`,
+    () => readRolesIn(kernel, userId, orgId),
+    () => [`m:${orgId}:${userId}`, `o:${orgId}`, `r:${orgId}:${userId}`, `j:${orgId}`],
+    (roles) => roles.org !== null,
+  );
+}
+
+async function readRolesIn(kernel: Kernel, userId: string, orgId: string): Promise<{ org: Role | null; projects: Role[] }> {
   return kernel.db.transaction().execute(async (trx) => {
     await applyScope(trx, { userId, orgId });
     const org = await kernel.tenancy.roleOf(userId, orgId, trx);

@@ -11,8 +11,9 @@ import { resolveCaller } from "~/kernel/auth/request";
 import { beginWithScopeSql, scopedTransaction } from "~/kernel/db/scoped-begin";
 import type { Kernel } from "~/kernel/kernel";
 import { applyScope } from "~/kernel/scope";
+import { availableTools } from "~/kernel/tools";
 import { bootTestKernel } from "../setup/database";
-import { callerFor, createOrg, createUser } from "../setup/fixtures";
+import { callerFor, createOrg, createUser, testRouter } from "../setup/fixtures";
 
 let a: Kernel;
 let b: Kernel;
@@ -110,6 +111,28 @@ describe("two instances on one database", () => {
         (err: { code?: string }) => err.code === "FORBIDDEN",
       ),
     );
+  });
+
+  test("a member's project roles (the MCP tool list's input) are cached, and a project role granted on one instance widens the list on the other within a second", async () => {
+    const owner = await createUser(a);
+    const member = await createUser(a);
+    const org = await createOrg(a, [
+      { userId: owner.id, role: "owner" },
+      { userId: member.id, role: "viewer" },
+    ]);
+    const project = await a.ownerDb.insertInto("projects").values({ org_id: org.id, slug: "roles-cache", name: "Roles cache" }).returning("id").executeTakeFirstOrThrow();
+    const actor = { kind: "token", userId: member.id, tokenId: crypto.randomUUID(), orgId: org.id, scopes: ["read", "write"], projectIds: null } as const;
+    const names = async () => (await availableTools(b, testRouter, actor)).map((t) => t.name);
+    expect(await names()).not.toContain("create_dashboard");
+    const hits = b.authCache.stats.hits;
+    await names();
+    expect(b.authCache.stats.hits).toBeGreaterThan(hits);
+
+    await a.ownerDb.insertInto("project_roles").values({ org_id: org.id, project_id: project.id, user_id: member.id, role: "editor" }).execute();
+    expect(await within(1000, async () => (await names()).includes("create_dashboard"))).toBeLessThan(1000);
+    // Deleting the project takes the role's reach away again.
+    await a.ownerDb.updateTable("projects").set({ deleted_at: new Date() }).where("id", "=", project.id).execute();
+    expect(await within(1000, async () => !(await names()).includes("create_dashboard"))).toBeLessThan(1000);
   });
 
   test("a revoked token, and a disabled person's session, are refused on the other instance within a second", async () => {

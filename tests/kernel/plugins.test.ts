@@ -77,6 +77,7 @@ describe("migrations", () => {
         "kernel/2026-11-23-002-identity",
         "kernel/2026-11-23-003-sign-in-policy",
         "kernel/2026-12-02-001-auth-invalidation",
+        "kernel/2026-12-02-002-project-role-invalidation",
         "example/2026-11-23-001-notes",
       ]);
       await first.stop();

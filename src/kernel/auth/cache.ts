@@ -5,7 +5,8 @@
  *
  *   - Triggers on the tables behind them (migration 2026-12-02-001) NOTIFY `atrium_auth` with a
  *     tag when a row that matters changes: `s:<session>`, `t:<token>`, `u:<user>`,
- *     `m:<org>:<user>`, `o:<org>`, `p:<org>`. Every instance LISTENs and drops what carries the
+ *     `m:<org>:<user>`, `o:<org>`, `p:<org>`; project roles (migration 2026-12-02-002)
+ *     `r:<org>:<user>`, projects deleted or restored `j:<org>`. Every instance LISTENs and drops what carries the
  *     tag, within milliseconds of the commit: a revoked token or session, a removed member, a
  *     disabled person is refused on every instance well within a second.
  *   - Writes through this process's own handles drop everything at once (`writeFence`, a Kysely
@@ -27,7 +28,7 @@ import type { Logger } from "../log";
 export const AUTH_CHANNEL = "atrium_auth";
 
 /** Tables whose changes can revoke an answer the cache gives. */
-const WATCHED = /\b(sessions|api_tokens|users|memberships|orgs|org_sign_in_policies)\b/;
+const WATCHED = /\b(sessions|api_tokens|users|memberships|orgs|org_sign_in_policies|project_roles|projects)\b/;
 
 interface Entry {
   value: unknown;
