@@ -12,6 +12,7 @@ import { beginWithScopeSql, scopedTransaction } from "~/kernel/db/scoped-begin";
 import type { Kernel } from "~/kernel/kernel";
 import { applyScope } from "~/kernel/scope";
 import { availableTools } from "~/kernel/tools";
+import type { Actor } from "~/kernel/trpc";
 import { bootTestKernel } from "../setup/database";
 import { callerFor, createOrg, createUser, testRouter } from "../setup/fixtures";
 
@@ -121,7 +122,7 @@ describe("two instances on one database", () => {
       { userId: member.id, role: "viewer" },
     ]);
     const project = await a.ownerDb.insertInto("projects").values({ org_id: org.id, slug: "roles-cache", name: "Roles cache" }).returning("id").executeTakeFirstOrThrow();
-    const actor = { kind: "token", userId: member.id, tokenId: crypto.randomUUID(), orgId: org.id, scopes: ["read", "write"], projectIds: null } as const;
+    const actor: Actor = { kind: "token", userId: member.id, tokenId: crypto.randomUUID(), orgId: org.id, scopes: ["read", "write"], projectIds: null };
     const names = async () => (await availableTools(b, testRouter, actor)).map((t) => t.name);
     expect(await names()).not.toContain("create_dashboard");
     const hits = b.authCache.stats.hits;
