@@ -5,12 +5,15 @@
  */
 import { lazy } from "solid-js";
 import { actionRail, definePluginUi, pageRecord } from "~/ui/plugin-ui";
+import type { DashboardRecord } from "./ui/api";
 
 /** The dashboard a page is about, by the address's slug. */
-const dashboard = pageRecord<{ title: string }>({
+const dashboard = pageRecord<DashboardRecord>({
   query: "dashboards.get",
   input: (scope, params) => ({ ...scope, slug: params.slug }),
   name: (record) => record.title,
+  // The view draws from the document; the YAML parser loads here, not with the page.
+  prepare: async (record) => (record.document ? record : { ...record, document: (await import("./ui/doc")).readDashboard(record.yaml) }),
   noun: "dashboard",
   path: "d/:slug",
 });

@@ -176,6 +176,11 @@ export interface PageRecord {
   readonly noun: string;
   /** The record's own page, relative to the layout (`d/:slug`); pages below it show it as a crumb. */
   readonly path: string;
+  /**
+   * Optional: turns the query's answer into what the pages read, in the browser, before any page
+   * sees it (e.g. parse a document with a parser loaded only then, through `import()`).
+   */
+  readonly prepare?: (record: never) => unknown;
 }
 
 /** The org (and project, in the project layout) a record lives in. */
@@ -215,7 +220,7 @@ export interface PluginPage {
 }
 
 /** Typed constructor for `PageRecord`: `name` sees the query's result as `T`. */
-export function pageRecord<T>(record: Omit<PageRecord, "name"> & { name: (record: T) => string }): PageRecord {
+export function pageRecord<T>(record: Omit<PageRecord, "name" | "prepare"> & { name: (record: T) => string; prepare?: (record: T) => T | Promise<T> }): PageRecord {
   return record as PageRecord;
 }
 

@@ -151,7 +151,9 @@ export function WorkspaceProvider(props: ParentProps) {
     () => recordKey() ?? false,
     async (key) => {
       const [, query, input] = JSON.parse(key) as [string, string, unknown];
-      return { key, value: await queryByPath(query, input) };
+      const prepare = recordPage()?.spec.prepare as ((value: unknown) => unknown) | undefined;
+      const value = await queryByPath(query, input);
+      return { key, value: prepare ? await prepare(value) : value };
     },
   );
   const recordState = createMemo<LoadState<unknown>>(() => {

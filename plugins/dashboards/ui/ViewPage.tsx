@@ -15,7 +15,8 @@ import { RecordStates, useDashboardRecord } from "./record";
 import { WithAssistant } from "./AssistantColumn";
 import { ChartCard, Markdown } from "./ChartCard";
 import { escapeMarkdown, renderTextTemplate } from "../document/dbt-charts/template";
-import { encodeValue, readDashboard, sectionsOf, valuesFromQuery, VAR_PREFIX, type Cell, type Dashboard } from "./doc";
+import type { Dashboard } from "../document/schema";
+import { encodeValue, sectionsOf, valuesFromQuery, VAR_PREFIX, type Cell } from "./layout";
 import { ProjectFrame, type Current } from "./ProjectFrame";
 import { VariablesBar } from "./VariablesBar";
 
@@ -36,8 +37,10 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
   const capabilities = useCapabilities();
   const canEdit = () => capabilities().has("dashboard.edit");
   const [search, setSearch] = useSearchParams<Record<string, string>>();
-  // A dbt Charts board comes with the server's reading of it as Atrium's document.
-  const doc = createMemo<Dashboard>(() => props.record.document ?? readDashboard(props.record.yaml));
+  // The record comes read: a dbt Charts board with the server's reading of it, an Atrium
+  // document read by the page record's `prepare` (../ui.ts), which keeps the YAML parser out of
+  // this page's first load.
+  const doc = createMemo<Dashboard>(() => props.record.document ?? { title: props.record.title });
   const given = createMemo(() => valuesFromQuery(doc().variables ?? [], search), undefined, { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) });
   const dashboardBase = () => `${props.current.base}/d/${props.record.slug}`;
 
