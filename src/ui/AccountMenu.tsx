@@ -78,8 +78,9 @@ function AccountMenu(props: { me: Me }) {
   return (
     <MenuButton
       class="topbar-button account-button"
-      // The initials are the button's visible text, so its name says them too (WCAG 2.5.3, label in name).
-      label={`Account: ${props.me.name || props.me.email} (${initialsOf(props.me.name, props.me.email)})`}
+      // The initials are the button's visible text, so its name says them too (WCAG 2.5.3, label in
+      // name), as words of their own: a checker reads text in parentheses as an aside and skips it.
+      label={`Account: ${props.me.name || props.me.email}, ${initialsOf(props.me.name, props.me.email)}`}
       button={
         <>
           <span class="avatar" aria-hidden="true">
