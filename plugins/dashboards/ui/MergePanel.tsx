@@ -7,8 +7,9 @@ import { EditorView } from "@codemirror/view";
 import { MergeView } from "@codemirror/merge";
 import { yaml } from "@codemirror/lang-yaml";
 import { PostgreSQL, sql } from "@codemirror/lang-sql";
-import { defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { syntaxHighlighting } from "@codemirror/language";
 import { onCleanup, onMount } from "solid-js";
+import { atriumHighlightStyle } from "~/ui/code-editor";
 
 export default function MergePanel(props: { language: "yaml" | "sql"; a: string; b: string; aLabel: string; bLabel: string }) {
   let host!: HTMLDivElement;
@@ -18,7 +19,7 @@ export default function MergePanel(props: { language: "yaml" | "sql"; a: string;
       EditorState.readOnly.of(true),
       EditorView.editable.of(false),
       EditorView.lineWrapping,
-      syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+      syntaxHighlighting(atriumHighlightStyle, { fallback: true }),
       props.language === "sql" ? sql({ dialect: PostgreSQL }) : yaml(),
       EditorView.contentAttributes.of({ "aria-label": label, tabindex: "0" }),
       EditorView.theme({
