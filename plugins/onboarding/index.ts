@@ -8,6 +8,7 @@
 import { definePlugin } from "~/kernel/plugin";
 import { onboardingCapabilities } from "./capabilities";
 import * as taskRunsMigration from "./migrations/2026-12-02-001-task-runs";
+import * as wizardSessionsMigration from "./migrations/2026-12-02-002-wizard-sessions";
 import { onboardingRouter } from "./router";
 import { startReaper, stopReaper, taskRunJob } from "./worker";
 
@@ -15,7 +16,7 @@ export const onboardingPlugin = definePlugin({
   id: "onboarding",
   requires: ["data", "dashboards"],
   capabilities: onboardingCapabilities,
-  migrations: { "2026-12-02-001-task-runs": taskRunsMigration },
+  migrations: { "2026-12-02-001-task-runs": taskRunsMigration, "2026-12-02-002-wizard-sessions": wizardSessionsMigration },
   router: onboardingRouter,
   jobs: [taskRunJob],
   init({ kernel }) {

@@ -5,6 +5,9 @@
  */
 import { z } from "zod";
 import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import type { KernelDatabase, Role } from "~/kernel/db/schema";
+import type { Kernel } from "~/kernel/kernel";
 import { capabilityProcedure, createTRPCRouter } from "~/kernel/trpc";
 import { safeUnknown } from "~/kernel/schemas";
 import { TASK_IDS, TASKS } from "./catalog";
@@ -12,9 +15,22 @@ import { onboardingManage, onboardingView } from "./capabilities";
 import { cancelRun, getRun, runHistory, startTask, taskBoard } from "./runs";
 import { setupStatus } from "./status";
 import { onboardingDb } from "./tables";
+import { getSession, handOff, openSession, SAVE_INPUT, saveStep, takeOver } from "./wizard";
 
 const task = z.enum(TASK_IDS, { message: `task must be one of: ${TASK_IDS.join(", ")}` });
 const runId = z.uuid({ message: "runId must be a task run id (UUID)" });
+
+/** The org's members who may run the setup (owners and admins), for a handoff. */
+async function managers(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string): Promise<Array<{ id: string; name: string; role: Role }>> {
+  const rows = await db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .select(["users.id", "users.name", "users.email", "memberships.role"])
+    .where("memberships.org_id", "=", orgId)
+    .orderBy("users.name")
+    .execute();
+  return rows.filter((r) => kernel.capabilities.allows(r.role, onboardingManage.id)).map((r) => ({ id: r.id, name: r.name || r.email, role: r.role }));
+}
 
 export const onboardingRouter = createTRPCRouter({
   status: capabilityProcedure(onboardingView)
@@ -62,6 +78,52 @@ export const onboardingRouter = createTRPCRouter({
       await ctx.audit({ action: "onboarding.checklist.restore", data: { restoredFor: Number(removed.numDeletedRows) } });
       return { restoredFor: Number(removed.numDeletedRows) };
     }),
+  }),
+
+  /**
+   * The setup wizard's session (excluded from MCP: an agent follows get_setup_status and
+   * start_setup_task; the wizard is the person's guided path to the same work).
+   */
+  wizard: createTRPCRouter({
+    /** The session (or null before anyone opened it), who holds the lease, who may receive a handoff. */
+    get: capabilityProcedure(onboardingView).query(async ({ ctx }) => ({
+      session: await getSession(ctx.db, ctx.org.id, ctx.actor.userId),
+      canManage: ctx.kernel.capabilities.allows(ctx.org.role, onboardingManage.id),
+      managers: (await managers(ctx.kernel, ctx.db, ctx.org.id)).filter((m) => m.id !== ctx.actor.userId),
+    })),
+
+    /** Opens (or creates) the active session and takes the lease when nobody else holds it; renews it for its holder. */
+    open: capabilityProcedure(onboardingManage).mutation(async ({ ctx }) => {
+      const session = await openSession(ctx.db, ctx.org.id, ctx.actor.userId);
+      if (session.version === 1 && session.lease?.you) await ctx.audit({ action: "onboarding.wizard.open", target: { type: "onboarding_session", id: session.id } });
+      return session;
+    }),
+
+    /** Saves a step's answers and moves on, back, skips or finishes; 409 on a stale version or someone else's lease. */
+    save: capabilityProcedure(onboardingManage)
+      .input(SAVE_INPUT)
+      .mutation(async ({ ctx, input }) => {
+        const session = await saveStep(ctx.db, ctx.org.id, ctx.actor.userId, input);
+        if (input.move === "skip" || input.move === "finish") await ctx.audit({ action: `onboarding.wizard.${input.move}`, target: { type: "onboarding_session", id: session.id }, data: { step: input.step } });
+        return session;
+      }),
+
+    /** Takes the edit lease from its holder (audited; the holder sees who took it). */
+    takeOver: capabilityProcedure(onboardingManage).mutation(async ({ ctx }) => {
+      const { session, from } = await takeOver(ctx.db, ctx.org.id, ctx.actor.userId);
+      await ctx.audit({ action: "onboarding.wizard.takeover", target: { type: "onboarding_session", id: session.id }, data: { from } });
+      return session;
+    }),
+
+    /** Hands the session and its lease to another owner or admin. */
+    handOff: capabilityProcedure(onboardingManage)
+      .input(z.object({ userId: z.uuid({ message: "userId must be a member's id (UUID)" }) }))
+      .mutation(async ({ ctx, input }) => {
+        const allowed = new Set((await managers(ctx.kernel, ctx.db, ctx.org.id)).map((m) => m.id));
+        const session = await handOff(ctx.db, ctx.org.id, ctx.actor.userId, input.userId, async (id) => allowed.has(id));
+        await ctx.audit({ action: "onboarding.wizard.handoff", target: { type: "onboarding_session", id: session.id }, data: { to: input.userId } });
+        return session;
+      }),
   }),
 
   tasks: createTRPCRouter({

@@ -1,5 +1,5 @@
 /**
- * The onboarding plugin's row types (migrations/2026-12-02-001-task-runs.ts), reached with
+ * The onboarding plugin's row types (migrations/2026-12-02-001-task-runs.ts, 2026-12-02-002-wizard-sessions.ts), reached with
  * `db.withTables<OnboardingTables>()`. Kernel tables come typed from `KernelDatabase`.
  */
 import type { ColumnType, Generated, Kysely, Selectable } from "kysely";
@@ -9,6 +9,7 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type SessionStatus = "draft" | "in_progress" | "completed" | "abandoned";
 export type EvidenceStatus = "ok" | "warn" | "fail" | "unknown";
 
 // A type alias, not an interface: `withTables` needs an index-signature-compatible record.
@@ -43,6 +44,23 @@ export type OnboardingTables = {
     run_id: string | null;
     observed_at: Timestamp;
   };
+  onboarding_sessions: {
+    id: Generated<string>;
+    org_id: string;
+    status: ColumnType<SessionStatus, SessionStatus | undefined, SessionStatus>;
+    current_step: Generated<number>;
+    answers: ColumnType<Record<string, unknown>, string | undefined, string>;
+    skipped: ColumnType<string[], string[] | undefined, string[]>;
+    assigned_to: string | null;
+    lease_holder: string | null;
+    lease_expires_at: NullableTimestamp;
+    taken_from: string | null;
+    taken_by: string | null;
+    version: Generated<number>;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+    completed_at: NullableTimestamp;
+  };
   onboarding_dismissals: {
     org_id: string;
     user_id: string;
@@ -51,6 +69,7 @@ export type OnboardingTables = {
 };
 
 export type RunRow = Selectable<OnboardingTables["onboarding_task_runs"]>;
+export type SessionRow = Selectable<OnboardingTables["onboarding_sessions"]>;
 export type EvidenceRow = Selectable<OnboardingTables["onboarding_evidence"]>;
 export type OnboardingDb = Kysely<KernelDatabase & OnboardingTables>;
 

@@ -72,6 +72,11 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "onboarding.checklist.get": "The org home's checklist for the person at the browser; get_setup_status gives agents the same status.",
   "onboarding.checklist.dismiss": "Hides the checklist from the person's own org home.",
   "onboarding.checklist.restore": "Shows the org home checklist again to people who hid it: a choice about their screens.",
+  "onboarding.wizard.get": "The setup wizard is the person's guided path; get_setup_status and list_setup_tasks give agents the same state.",
+  "onboarding.wizard.open": "Opens the wizard's edit lease for the person at the browser; agents drive setup with start_setup_task.",
+  "onboarding.wizard.save": "Saves a wizard step typed by a person; agents drive setup with start_setup_task.",
+  "onboarding.wizard.takeOver": "Takes the wizard's edit lease from another person at their browser: a choice between people.",
+  "onboarding.wizard.handOff": "Hands the wizard's edit lease to another person: a choice between people.",
   // Agent connections are the person's and their admins' control over agents: never the agents'.
   "mcpOauth.consent.get": "The consent screen: only the person at the browser decides what an agent may do.",
   "mcpOauth.consent.approve": "The consent screen: an agent must never approve its own access.",

@@ -19,6 +19,20 @@ async function runIn(w: World): Promise<string> {
   return row.id!;
 }
 
+type SessionTables = { onboarding_sessions: { id?: string; org_id: string; status: string; current_step: number; lease_holder: string | null; lease_expires_at: Date | null; version?: number } };
+
+/** An active wizard session in org A at step 2, its lease free; returns its version. */
+async function openSessionIn(w: World): Promise<number> {
+  const db = w.kernel.ownerDb.withTables<SessionTables>();
+  await db.deleteFrom("onboarding_sessions").where("org_id", "=", w.orgA.id).execute();
+  const row = await db
+    .insertInto("onboarding_sessions")
+    .values({ org_id: w.orgA.id, status: "in_progress", current_step: 2, lease_holder: null, lease_expires_at: null })
+    .returning("version")
+    .executeTakeFirstOrThrow();
+  return row.version!;
+}
+
 export const onboardingRows: Record<string, Row> = {
   "onboarding.status": { input: A },
   "onboarding.checklist.get": { input: A },
@@ -29,4 +43,9 @@ export const onboardingRows: Record<string, Row> = {
   "onboarding.tasks.cancel": { input: async (w) => ({ ...A(w), runId: await runIn(w) }) },
   "onboarding.tasks.run": { input: async (w) => ({ ...A(w), runId: await runIn(w) }) },
   "onboarding.tasks.history": { input: A },
+  "onboarding.wizard.get": { input: A },
+  "onboarding.wizard.open": { input: A },
+  "onboarding.wizard.save": { input: async (w) => ({ ...A(w), version: await openSessionIn(w), step: "team", move: "stay" }) },
+  "onboarding.wizard.takeOver": { input: async (w) => (await openSessionIn(w), A(w)) },
+  "onboarding.wizard.handOff": { input: async (w) => (await openSessionIn(w), { ...A(w), userId: w.actorUser?.id === w.users.admin.id ? w.users.owner.id : w.users.admin.id }) },
 };
