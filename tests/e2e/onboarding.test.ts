@@ -3,7 +3,9 @@
  * home, hides it and shows it again, creates a project, then opens the setup tasks and runs the
  * sample load, the first dashboard and its run from the board, each badge turning "OK" from
  * stored evidence, until the checklist is gone. A viewer sees the same board read-only, with
- * its controls disabled and the reason.
+ * its controls disabled and the reason. Through the guided setup alone, a new owner reaches a
+ * working dashboard with the sample (going back without losing input, a skipped step recorded,
+ * resumed in a second browser, a second admin taking over and handing back) and with a CSV file.
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +17,9 @@ let base: string;
 let db: pg.Client;
 let owner: RecordedPage;
 let viewer: RecordedPage | undefined;
+let wizard: RecordedPage | undefined;
+let second: RecordedPage | undefined;
+let admin: RecordedPage | undefined;
 
 const OWNER = { name: "Olga Owner", email: "olga@setup.test", password: "first steps are the hardest" };
 const VIEWER = { name: "Vic Viewer", email: "vic@setup.test", password: "looking but not touching" };
@@ -28,7 +33,7 @@ beforeAll(async () => {
 });
 
 afterEach(async (context) => {
-  if (context.task.result?.state === "fail") await reportFailure(harness, [owner, viewer], []);
+  if (context.task.result?.state === "fail") await reportFailure(harness, [owner, viewer, wizard, second, admin], []);
 });
 
 afterAll(async () => {
@@ -98,4 +103,119 @@ describe("setup from the org home and the task board", () => {
     await card.getByText("OK", { exact: true }).waitFor();
     expect(viewer.unexpectedProblems()).toEqual([]);
   });
+});
+
+describe("the guided setup", () => {
+  const WENDY = { name: "Wendy Wizard", email: "wendy@setup.test", password: "five steps to a chart" };
+  const ABE = { name: "Abe Admin", email: "abe@setup.test", password: "second pair of hands" };
+  const HOME = { name: "Wizard Works", slug: "wizard-works" };
+  const stepHeading = (page: RecordedPage["page"], text: string) => page.getByRole("heading", { level: 2, name: text }).waitFor();
+
+  it("walks a new owner's first steps: back keeps input, a skip is recorded, resume elsewhere, a second admin takes over and hands back", async () => {
+    wizard = await harness.open();
+    const { page } = wizard;
+    await signUpConfirmed(page, base, db, WENDY);
+    await createOrganization(page, base, HOME);
+    await page.getByRole("region", { name: `Set up ${HOME.name}` }).getByRole("link", { name: "Guided setup" }).click();
+    await heading(page, `Set up ${HOME.name}`);
+
+    await stepHeading(page, "Step 1 of 5: Workspace");
+    await expect(page.getByLabel("Organization name").inputValue()).resolves.toBe(HOME.name);
+    await page.getByLabel("Your role").selectOption("analyst");
+    await page.getByLabel("What do you want to do?").selectOption("revenue");
+    await expect(page.getByLabel("First project").inputValue()).resolves.toBe("Analytics");
+    await page.getByRole("button", { name: "Continue" }).click();
+
+    await stepHeading(page, "Step 2 of 5: Team");
+    await page.getByLabel("Email of person 1").fill("ana@setup.test");
+    await page.getByRole("button", { name: "Back" }).click();
+    await stepHeading(page, "Step 1 of 5: Workspace");
+    await expect(page.getByLabel("Your role").inputValue()).resolves.toBe("analyst");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await stepHeading(page, "Step 2 of 5: Team");
+    await expect(page.getByLabel("Email of person 1").inputValue()).resolves.toBe("ana@setup.test");
+    await page.getByLabel("Email of person 1").fill("");
+    await page.getByRole("button", { name: "Skip this step" }).click();
+    await stepHeading(page, "Step 3 of 5: Connect data");
+    await page.getByRole("list", { name: "Setup steps" }).getByText("2. Team (skipped)").waitFor();
+
+    // Resumed in another browser: the same step, nothing kept in the first one's storage.
+    second = await harness.open();
+    await second.context.addCookies(await wizard.context.cookies());
+    await second.page.goto(`/o/${HOME.slug}/setup`);
+    await stepHeading(second.page, "Step 3 of 5: Connect data");
+    expect(second.unexpectedProblems()).toEqual([]);
+    await second.close();
+    second = undefined;
+
+    // A second admin sees who is editing, takes over; the first is told; then hands it back.
+    admin = await harness.open();
+    await signUpConfirmed(admin.page, base, db, ABE);
+    await db.query("insert into memberships (org_id, user_id, role) select o.id, u.id, 'admin' from orgs o, users u where o.slug = $1 and u.email = $2", [HOME.slug, ABE.email]);
+    await admin.page.goto(`/o/${HOME.slug}/setup`);
+    await admin.page.getByText(`${WENDY.name} is editing the setup`).waitFor();
+    await admin.page.getByRole("button", { name: "Take over" }).click();
+    await stepHeading(admin.page, "Step 3 of 5: Connect data");
+    await page.getByRole("alert").getByText(`${ABE.name} took over the setup.`).waitFor();
+    await page.getByText(`${ABE.name} is editing the setup`).waitFor();
+    await admin.page.getByText("Hand the setup to someone else").click();
+    await admin.page.getByLabel("Owner or admin").selectOption({ label: WENDY.name });
+    await admin.page.getByRole("button", { name: "Hand off" }).click();
+    await admin.page.getByText(`${WENDY.name} is editing the setup`).waitFor();
+    expect(admin.unexpectedProblems()).toEqual([]);
+    await stepHeading(page, "Step 3 of 5: Connect data");
+    expect(wizard.unexpectedProblems()).toEqual([]);
+  }, 120_000);
+
+  it("takes that owner on to a working dashboard with the sample", async () => {
+    const { page } = wizard!;
+    await stepHeading(page, "Step 3 of 5: Connect data");
+    await page.getByLabel(/The sample shop/).check();
+    await page.getByRole("button", { name: "Connect and continue" }).click();
+    await stepHeading(page, "Step 4 of 5: Verify");
+    const checks = page.getByRole("list", { name: "Setup checks" });
+    for (const label of ["Load the sample data", "Read the schema"]) {
+      await checks.getByRole("listitem").filter({ has: page.getByRole("heading", { name: label }) }).getByText("OK", { exact: true }).waitFor({ timeout: 60_000 });
+    }
+    await page.getByRole("button", { name: "Continue" }).click();
+    await stepHeading(page, "Step 5 of 5: First dashboard");
+    await page.getByRole("button", { name: "Create my first dashboard" }).click();
+    await page.getByText("first run: OK").waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Finish and open the dashboard" }).click();
+    await page.waitForURL(`${base}/o/${HOME.slug}/p/analytics/d/revenue-overview`);
+    await heading(page, "Revenue overview");
+    expect(wizard!.unexpectedProblems()).toEqual([]);
+  }, 120_000);
+
+  it("takes the same owner to a starter dashboard from an uploaded CSV file", async () => {
+    const { page } = wizard!;
+    const CSV = { name: "Csv Works", slug: "csv-works" };
+    await page.goto("/");
+    await createOrganization(page, base, CSV);
+    await page.goto(`/o/${CSV.slug}/setup`);
+    await stepHeading(page, "Step 1 of 5: Workspace");
+    await page.getByLabel("Your role").selectOption("engineer");
+    await page.getByLabel("What do you want to do?").selectOption("reports");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await stepHeading(page, "Step 2 of 5: Team");
+    await page.getByRole("button", { name: "Skip this step" }).click();
+    await stepHeading(page, "Step 3 of 5: Connect data");
+    await page.getByLabel(/A CSV file/).check();
+    await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "visits.csv", mimeType: "text/csv", buffer: Buffer.from("day,visits\n2026-11-01,120\n2026-11-02,135\n") });
+    await page.getByLabel("Table name").fill("visits");
+    await page.getByRole("button", { name: "Connect and continue" }).click();
+    await stepHeading(page, "Step 4 of 5: Verify");
+    const checks = page.getByRole("list", { name: "Setup checks" });
+    for (const label of ["Import a CSV file", "Read the schema"]) {
+      await checks.getByRole("listitem").filter({ has: page.getByRole("heading", { name: label }) }).getByText("OK", { exact: true }).waitFor({ timeout: 60_000 });
+    }
+    await page.getByRole("button", { name: "Continue" }).click();
+    await stepHeading(page, "Step 5 of 5: First dashboard");
+    await page.getByRole("button", { name: "Create my first dashboard" }).click();
+    await page.getByText("first run: OK").waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Finish and open the dashboard" }).click();
+    await page.waitForURL(new RegExp(`/o/${CSV.slug}/p/analytics/d/`));
+    await heading(page, "visits overview");
+    expect(wizard!.unexpectedProblems()).toEqual([]);
+  }, 120_000);
 });

@@ -64,6 +64,11 @@ export default function SetupChecklist() {
                 <h2 id="setup-checklist" class="toolbar__title">
                   Set up {org().name}
                 </h2>
+                <Show when={data().canRestore}>
+                  <Link href={`/o/${org().slug}/setup`} variant="button-primary">
+                    Guided setup
+                  </Link>
+                </Show>
                 <Link href={`/o/${org().slug}/setup/tasks`} variant="button-secondary">
                   Setup tasks
                 </Link>

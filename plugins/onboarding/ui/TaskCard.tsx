@@ -7,8 +7,9 @@ import { BADGE_TEXT, BADGE_TONE, RUN_TEXT, type TaskBoardStore, type TaskEntry }
 const PER_SOURCE = new Set(["connection.verify", "schema.introspect"]);
 
 /** One task of the board: its badge from stored evidence, its active run, and its controls. */
-export function TaskCard(props: { task: TaskEntry; store: TaskBoardStore; canManage: boolean; reasonId: string; sources: Array<{ id: string; name: string }> }) {
-  const [sourceId, setSourceId] = createSignal("warehouse");
+export function TaskCard(props: { task: TaskEntry; store: TaskBoardStore; canManage: boolean; reasonId: string; sources: Array<{ id: string; name: string }>; sourceId?: string }) {
+  // eslint-disable-next-line solid/reactivity -- the first choice only
+  const [sourceId, setSourceId] = createSignal(props.sourceId ?? "warehouse");
   const id = () => `task-${props.task.id.replace(".", "-")}`;
   const needsUpload = () => props.task.id === "data.import";
   const disabledWhy = () => (!props.canManage ? props.reasonId : needsUpload() ? `${id()}-upload` : undefined);

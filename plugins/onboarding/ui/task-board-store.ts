@@ -60,18 +60,22 @@ export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, opt
     });
   }
 
-  async function start(task: StartInput["task"], params: Record<string, unknown> = {}): Promise<void> {
-    if (busy()) return;
+  /** Starts a task (or gets its active run back); false when the server refused, the reason under the task. */
+  async function start(task: StartInput["task"], params: Record<string, unknown> = {}): Promise<boolean> {
+    if (busy()) return false;
     setBusy(task);
     setError(task, null);
+    let ok = true;
     try {
       await api.start({ orgId: orgId(), task, params, idempotent: true });
     } catch (err) {
       setError(task, problemOf(err).message);
+      ok = false;
     } finally {
       setBusy(null);
     }
     await refresh();
+    return ok;
   }
 
   async function cancel(task: string, runId: string): Promise<void> {
