@@ -7,6 +7,7 @@
  * See docs/agents.md and docs/decisions/015-mcp.md.
  */
 import { definePlugin } from "~/kernel/plugin";
+import { flushAgentAudit } from "./audit-batch";
 import { agentHttpRoutes } from "./http";
 import { loadAgentSettings } from "./settings";
 
@@ -16,5 +17,9 @@ export const agentPlugin = definePlugin({
   init() {
     // Fail the boot on a bad variable, naming it, rather than on the first MCP request.
     loadAgentSettings();
+  },
+  async stop({ kernel }) {
+    // Read-only calls' audit events still queued (./audit-batch.ts).
+    await flushAgentAudit(kernel);
   },
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Kernel } from "~/kernel/kernel";
 import { asUser, createUser } from "../../tests/setup/fixtures";
 import { bootDataKernel, member } from "../data/test-helpers";
+import { flushAgentAudit } from "./audit-batch";
 import { protectedResourceMetadataResponse } from "./http";
 import { createToken, mcpHarness, rpc, RPC_HEADERS, type McpHarness } from "./test-helpers";
 
@@ -255,11 +256,17 @@ describe("tools", () => {
     const client = await mcp.connect(writeToken, { headers: { "x-mcp-client": "Test Desktop Agent" } });
     await client.callTool({ name: "list_projects", arguments: {} });
     await client.callTool({ name: "run_query", arguments: { sql: 1 } });
+    // The failed call was stored before its answer; the read is queued (./audit-batch.ts)…
+    const stored = await kernel.ownerDb.selectFrom("audit_events").select("target_id").where("actor_token_id", "=", writeTokenId).where("actor_label", "=", "Test Desktop Agent").execute();
+    expect(stored.map((r) => r.target_id)).toContain("run_query");
+    // …and written within 100 ms, keeping the time of its call.
+    await flushAgentAudit(kernel);
     const rows = await kernel.ownerDb
       .selectFrom("audit_events")
       .selectAll()
       .where("actor_token_id", "=", writeTokenId)
       .where("actor_label", "=", "Test Desktop Agent")
+      .orderBy("created_at")
       .orderBy("id")
       .execute();
     expect(rows.map((r) => [r.action, r.actor_kind, r.target_id, r.org_id])).toEqual([
@@ -295,10 +302,26 @@ describe("tools", () => {
     await client.close();
   });
 
+  test("read-only calls are written in batches: within 100 ms without a flush, one transaction for many, each at its own time", async () => {
+    const fresh = await createToken(kernel, owner.user.id, owner.org.id, ["read"]);
+    const client = await mcp.connect(fresh.token);
+    const before = new Date();
+    await Promise.all(Array.from({ length: 5 }, () => client.callTool({ name: "whoami", arguments: {} })));
+    const count = async () => (await kernel.ownerDb.selectFrom("audit_events").select("created_at").where("actor_token_id", "=", fresh.id).execute()).length;
+    for (let waited = 0; (await count()) < 5; waited += 20) {
+      if (waited > 2_000) throw new Error("the queued audit events were not written");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const rows = await kernel.ownerDb.selectFrom("audit_events").select(["created_at", "action"]).where("actor_token_id", "=", fresh.id).execute();
+    expect(rows.every((r) => r.action === "agent.tool.call" && r.created_at.getTime() >= before.getTime() - 1_000)).toBe(true);
+    await client.close();
+  });
+
   test("without a client header the User-Agent names the client", async () => {
     const fresh = await createToken(kernel, owner.user.id, owner.org.id, ["read"]);
     const client = await mcp.connect(fresh.token, { headers: { "user-agent": "ExampleAgent/2.1" } });
     await client.callTool({ name: "whoami", arguments: {} });
+    await flushAgentAudit(kernel);
     const row = await kernel.ownerDb.selectFrom("audit_events").select("actor_label").where("actor_token_id", "=", fresh.id).executeTakeFirstOrThrow();
     expect(row.actor_label).toBe("ExampleAgent/2.1");
     await client.close();

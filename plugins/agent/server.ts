@@ -21,6 +21,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { writeAudit } from "~/kernel/audit";
+import { auditBatcherFor } from "./audit-batch";
 import { withScope } from "~/kernel/scope";
 import { availableTools, callTool, inputSchemaWithDefaults, toolErrorOf, type JsonSchemaObject, type ToolDescriptor, type ToolResult } from "~/kernel/tools";
 import { auditActorOf } from "~/kernel/trpc";
@@ -149,9 +150,17 @@ async function resolveProject(
   }
 }
 
-/** One audit event for one agent action (reads included), in the token's org. */
-async function auditAgent(request: AgentRequest, action: string, target: { type: string; id: string }, data: Record<string, unknown>): Promise<void> {
+/**
+ * One audit event for one agent action (reads included), in the token's org. `batched`: a call
+ * that only read and succeeded is queued and written with others within 100 ms
+ * (./audit-batch.ts); everything else is stored before the answer.
+ */
+async function auditAgent(request: AgentRequest, action: string, target: { type: string; id: string }, data: Record<string, unknown>, batched = false): Promise<void> {
   const { kernel, actor } = request;
+  if (batched) {
+    auditBatcherFor(kernel).add({ userId: actor.userId, orgId: actor.orgId }, auditActorOf(actor), { action, orgId: actor.orgId, target, data }, { ip: request.ip, requestId: request.requestId });
+    return;
+  }
   try {
     await withScope(kernel.db, { userId: actor.userId, orgId: actor.orgId }, (trx) =>
       writeAudit(trx, auditActorOf(actor), { action, orgId: actor.orgId, target, data }, { ip: request.ip, requestId: request.requestId }),
@@ -191,7 +200,7 @@ export function createMcpServer(request: AgentRequest): Server {
       ...(result.ok ? {} : { error: result.error.code }),
       ms: Math.round(performance.now() - started),
       arguments: params.arguments ?? {},
-    });
+    }, result.ok && result.tool.readOnly && result.tool.type === "query");
     if (!result.ok && result.tool === null) {
       // Unknown, or not this caller's to use: the same answer, so tool lists cannot be probed.
       throw new ProtocolError(ErrorCode.InvalidParams, `Tool "${name}" not found.`);
@@ -207,7 +216,7 @@ export function createMcpServer(request: AgentRequest): Server {
 
   server.setRequestHandler(ReadResourceRequestSchema, async ({ params }) => {
     const contents = await readDashboardResource(request, params.uri);
-    await auditAgent(request, "agent.resource.read", { type: "resource", id: params.uri.slice(0, 300) }, { uri: params.uri, ok: contents !== null });
+    await auditAgent(request, "agent.resource.read", { type: "resource", id: params.uri.slice(0, 300) }, { uri: params.uri, ok: contents !== null }, contents !== null);
     if (!contents) throw new ProtocolError(RESOURCE_NOT_FOUND, `Resource not found: ${params.uri.slice(0, 300)}`);
     return { contents: [contents] };
   });

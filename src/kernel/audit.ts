@@ -46,26 +46,29 @@ export function sanitizeAuditData(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** The `audit_events` row for one event (secrets redacted, text made storable). */
+export function auditRowOf(actor: AuditActor, entry: AuditEntry, meta: { ip?: string | null; requestId?: string | null; at?: Date } = {}) {
+  return {
+    org_id: entry.orgId ?? null,
+    actor_kind: actor.kind,
+    actor_user_id: actor.userId ?? null,
+    actor_token_id: actor.tokenId ?? null,
+    actor_label: actor.label == null ? null : storableText(actor.label),
+    action: entry.action,
+    target_type: entry.target?.type ?? null,
+    target_id: entry.target?.id ?? null,
+    data: JSON.stringify(sanitizeAuditData(entry.data ?? {})),
+    ip: meta.ip ?? null,
+    request_id: meta.requestId ?? null,
+    ...(meta.at ? { created_at: meta.at } : {}),
+  };
+}
+
 export async function writeAudit(
   db: Kysely<KernelDatabase>,
   actor: AuditActor,
   entry: AuditEntry,
   meta: { ip?: string | null; requestId?: string | null } = {},
 ): Promise<void> {
-  await db
-    .insertInto("audit_events")
-    .values({
-      org_id: entry.orgId ?? null,
-      actor_kind: actor.kind,
-      actor_user_id: actor.userId ?? null,
-      actor_token_id: actor.tokenId ?? null,
-      actor_label: actor.label == null ? null : storableText(actor.label),
-      action: entry.action,
-      target_type: entry.target?.type ?? null,
-      target_id: entry.target?.id ?? null,
-      data: JSON.stringify(sanitizeAuditData(entry.data ?? {})),
-      ip: meta.ip ?? null,
-      request_id: meta.requestId ?? null,
-    })
-    .execute();
+  await db.insertInto("audit_events").values(auditRowOf(actor, entry, meta)).execute();
 }
