@@ -29,6 +29,8 @@ export const ENTRIES = new Set([
   // canvas that draws it (browser): for pages that show a dashboard outside its project (sharing).
   "plugins/dashboards/published.ts",
   "plugins/dashboards/ui/published.ts",
+  // Dashboards as files: check one, save it as the next version with a note, remove one (git sync).
+  "plugins/dashboards/files.ts",
   // The private-address filter: any plugin that fetches a URL a tenant gave vets its host here.
   "plugins/data/host-guard.ts",
 ]);

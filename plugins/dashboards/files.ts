@@ -1,0 +1,50 @@
+/**
+ * Dashboards as files, for plugins that keep them somewhere else too (git sync): check a file's
+ * YAML, save it as the dashboard's next version with a note (created, or brought back, when
+ * the slug is new or deleted), and remove one. The same service functions the editor uses, so
+ * versions, events and history stay one story.
+ */
+import { describeSpecError, createDashboard, deleteDashboard, findDashboard, restoreDashboard, updateDashboard, validateYaml, type DashboardScope } from "./service";
+
+export type { DashboardScope } from "./service";
+
+/** A file's problems (line and message), or none. */
+export function checkDashboardFile(yaml: string): Array<{ line: number | null; message: string }> {
+  const result = validateYaml(yaml);
+  return result.ok ? [] : result.errors.map((e) => ({ line: e.line ?? null, message: describeSpecError(e) }));
+}
+
+/** Saves `yaml` at `slug` as a new version with `message` (unchanged text saves nothing). */
+export async function saveDashboardFile(
+  s: DashboardScope,
+  slug: string,
+  yaml: string,
+  message: string,
+): Promise<{ id: string; slug: string; version: number; changed: boolean }> {
+  let current = await findDashboard(s, slug, { includeDeleted: true }).catch(() => null);
+  if (!current) {
+    const created = await createDashboard(s, { yaml, slug, message });
+    return { id: created.id, slug: created.slug, version: created.version, changed: true };
+  }
+  if (current.deleted_at) {
+    await restoreDashboard(s, slug);
+    current = await findDashboard(s, slug);
+  }
+  if (current.yaml === yaml) return { id: current.id, slug: current.slug, version: current.version, changed: false };
+  const updated = await updateDashboard(s, { slug, yaml, version: current.version, message });
+  return { id: updated.id, slug: updated.slug, version: updated.version, changed: true };
+}
+
+/** Soft-deletes the live dashboard at `slug`, if there is one. */
+export async function removeDashboardFile(s: DashboardScope, slug: string): Promise<boolean> {
+  const current = await findDashboard(s, slug).catch(() => null);
+  if (!current) return false;
+  await deleteDashboard(s, slug);
+  return true;
+}
+
+/** The live dashboard at `slug` (its YAML and version), or null. */
+export async function dashboardFile(s: DashboardScope, slug: string): Promise<{ id: string; yaml: string; version: number } | null> {
+  const current = await findDashboard(s, slug).catch(() => null);
+  return current ? { id: current.id, yaml: current.yaml, version: current.version } : null;
+}
