@@ -11,12 +11,13 @@ import { authPasswordPlugin } from "../plugins/auth-password";
 import { collaborationPlugin } from "../plugins/collaboration";
 import { dashboardsPlugin } from "../plugins/dashboards";
 import { dataPlugin } from "../plugins/data";
+import { gitSyncPlugin } from "../plugins/git-sync";
 import { mcpOauthPlugin } from "../plugins/mcp-oauth";
 import { onboardingPlugin } from "../plugins/onboarding";
 import { sharingPlugin } from "../plugins/sharing";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, dashboardsPlugin, collaborationPlugin, sharingPlugin, onboardingPlugin, agentPlugin, mcpOauthPlugin, assistantPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, dashboardsPlugin, collaborationPlugin, sharingPlugin, gitSyncPlugin, onboardingPlugin, agentPlugin, mcpOauthPlugin, assistantPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;

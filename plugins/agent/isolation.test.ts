@@ -20,6 +20,7 @@ import type { Role } from "~/kernel/db/schema";
 import { toolsOf, type ToolDescriptor } from "~/kernel/tools";
 import { asUser, createOrg, createUser, testRouter, unique } from "../../tests/setup/fixtures";
 import { bootDataKernel, createExternalDatabase } from "../data/test-helpers";
+import { matrixRemote } from "../../tests/isolation/rows/git-sync";
 import { hasProcedure } from "./context";
 import { createToken, mcpHarness, type McpHarness } from "./test-helpers";
 
@@ -140,6 +141,9 @@ const SAMPLES: Record<string, Sample> = {
     invitationId: (await owner(w).orgs.invitations.create({ orgId: w.orgA.id, email: `${unique("invitee")}@example.test`, role: "viewer" })).id,
   }),
   list_audit_events: () => ({}),
+  connect_repository: async (w) => ({ projectId: (await freshProject(w)).id, remoteUrl: matrixRemote() }),
+  get_git_status: (w) => ({ projectId: w.projectA.id }),
+  sync_branch: async (w) => ({ projectId: await connectedProject(w) }),
 };
 
 /** The owner of org A, calling procedures directly (to set up what a tool acts on). */
@@ -150,6 +154,17 @@ function owner(w: World) {
 /** A fresh project in org A (so renaming or archiving never disturbs project A). */
 function freshProject(w: World) {
   return owner(w).projects.create({ orgId: w.orgA.id, slug: unique("p").toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 40), name: "Fresh" });
+}
+
+/** A fresh project in org A connected to the matrix repository (so each sync has its own). */
+async function connectedProject(w: World): Promise<string> {
+  const project = await freshProject(w);
+  await w.kernel.ownerDb
+    .withTables<{ git_sync_repositories: { org_id: string; project_id: string; remote_url: string; trunk: string } }>()
+    .insertInto("git_sync_repositories")
+    .values({ org_id: w.orgA.id, project_id: project.id, remote_url: matrixRemote(), trunk: "main" })
+    .execute();
+  return project.id;
 }
 
 /** Listed, but too slow to call in every cell (its authorization is covered by the other-org and listing checks). */

@@ -87,6 +87,11 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "mcpOauth.connections.revoke": "Disconnecting agents is for admins in the app, not for agents.",
   "mcpOauth.settings.get": "Whether agents are allowed is shown on the org settings page.",
   "mcpOauth.settings.update": "An agent must not change whether agents are allowed.",
+  // Git sync: agents connect plain remotes, read the status and sync (connect_repository, get_git_status, sync_branch).
+  "gitSync.connect": "The connection form takes a repository token: a credential must never pass through an agent's arguments (connect_repository connects plain remotes).",
+  "gitSync.testConnection": "The connection form's check, which may carry a token; connect_repository checks the same before it saves.",
+  "gitSync.disconnect": "Disconnecting drops the project's repository credential: administrators decide that in the app.",
+  "gitSync.dashboardOrigin": "The commit badge in a dashboard's header; get_git_status lists every dashboard file with its commit.",
   // The in-app assistant's own conversations: the assistant is itself an agent surface.
   "assistant.status": "Whether the in-app assistant is configured, for its panel.",
   "assistant.chatContext": "Builds the in-app assistant's prompt context.",

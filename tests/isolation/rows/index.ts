@@ -6,6 +6,7 @@ import { assistantRows } from "./assistant";
 import { authRows } from "./auth";
 import { collaborationRows } from "./collaboration";
 import { dashboardsRows } from "./dashboards";
+import { gitSyncRows } from "./git-sync";
 import { onboardingRows } from "./onboarding";
 import { mcpOauthRows } from "./mcp-oauth";
 import type { Row } from "./helpers";
@@ -16,6 +17,7 @@ export const pluginRows: Record<string, Row> = {
   ...authRows,
   ...collaborationRows,
   ...dashboardsRows,
+  ...gitSyncRows,
   ...onboardingRows,
   ...sharingRows,
   ...mcpOauthRows,

@@ -1,0 +1,20 @@
+/**
+ * The git-sync plugin: a project's dashboards kept in a git repository
+ * (`dashboards/<slug>.yaml`, `atrium.yaml`), imported from its trunk as dashboard versions noted
+ * with their commit, on demand and by an hourly sweep. Uses the git command line (docs/decisions/026-git-sync-uses-the-git-cli.md);
+ * see README.md.
+ */
+import { definePlugin } from "~/kernel/plugin";
+import { gitSyncCapabilities } from "./capabilities";
+import { gitSyncJobs } from "./jobs";
+import * as repositoriesMigration from "./migrations/2026-12-08-001-repositories";
+import { gitSyncRouter } from "./router";
+
+export const gitSyncPlugin = definePlugin({
+  id: "git-sync",
+  requires: ["dashboards"],
+  capabilities: gitSyncCapabilities,
+  migrations: { "2026-12-08-001-repositories": repositoriesMigration },
+  router: gitSyncRouter,
+  jobs: gitSyncJobs,
+});

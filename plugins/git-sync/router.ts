@@ -1,0 +1,104 @@
+/**
+ * `gitSync.*`: a project's repository connection, its trunk sync and where each dashboard came
+ * from. Procedures that take a token (`connect`, `testConnection`) are the browser form's only:
+ * agents connect plain or local remotes with `connectRepository` (`connect_repository`), which
+ * has no credential argument at all.
+ */
+import { z } from "zod";
+import { projectCapabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
+import { safeString } from "~/kernel/schemas";
+import { gitConnect, gitSync, gitView } from "./capabilities";
+import { connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
+
+type ProjectCtx = RequestContext & { actor: { userId: string }; org: { id: string }; project: { id: string } };
+
+function scopeOf(ctx: ProjectCtx): GitScope {
+  return { kernel: ctx.kernel, db: ctx.db, orgId: ctx.org.id, projectId: ctx.project.id, userId: ctx.actor.userId };
+}
+
+const remote = {
+  remoteUrl: safeString().trim().min(1, "Give the repository's address").max(2000, "At most 2,000 characters"),
+  trunk: safeString().trim().min(1, "Name the trunk branch (e.g. main)").max(100, "At most 100 characters").default("main"),
+  subdirectory: safeString().max(300, "At most 300 characters").default(""),
+};
+const withToken = { ...remote, token: safeString().max(1000, "At most 1,000 characters").optional() };
+
+/** What an audit entry may say about a connection: never the token. */
+const auditOf = (status: { remoteUrl: string; trunk: string; subdirectory: string }, hasToken: boolean) => ({
+  remoteUrl: status.remoteUrl,
+  trunk: status.trunk,
+  subdirectory: status.subdirectory,
+  hasToken,
+});
+
+export const gitSyncRouter = createTRPCRouter({
+  status: projectCapabilityProcedure(gitView)
+    .meta({
+      mcp: {
+        name: "get_git_status",
+        description:
+          "The git repository a project (orgId, projectId) is connected to: connected false, or its address, trunk branch, subdirectory, the trunk commit last synced (trunkSha) and when, the files that could not be imported (problems: path, line, message), the project settings from atrium.yaml, and each dashboard file with the commit it was imported from.",
+        readOnly: true,
+      },
+    })
+    .query(({ ctx }) => gitStatus(scopeOf(ctx))),
+
+  testConnection: projectCapabilityProcedure(gitConnect)
+    .meta({ cost: "expensive" })
+    .input(z.object(withToken))
+    .mutation(({ ctx, input }) => testConnection(ctx.kernel, input)),
+
+  connect: projectCapabilityProcedure(gitConnect)
+    .meta({ cost: "expensive" })
+    .input(z.object(withToken))
+    .mutation(async ({ ctx, input }) => {
+      const result = await connectRepository(scopeOf(ctx), input);
+      const status = await gitStatus(scopeOf(ctx));
+      if (status.connected) await ctx.audit({ action: "git-sync.connect", target: { type: "project", id: ctx.project.id }, data: { ...auditOf(status, Boolean(input.token)), commitSha: result.commitSha } });
+      return result;
+    }),
+
+  connectRepository: projectCapabilityProcedure(gitConnect)
+    .meta({
+      cost: "expensive",
+      mcp: {
+        name: "connect_repository",
+        description:
+          "Connect a project (orgId, projectId) to a git repository that needs no credentials (remoteUrl: an https:// address, or a file:// path where the server allows local repositories), with its trunk branch (default main) and an optional subdirectory holding dashboards/<slug>.yaml and atrium.yaml. The connection is checked first (errors say: not a repository, branch missing, credentials needed), then the trunk is imported: each dashboard file becomes a dashboard version noted with its commit; files that fail validation are listed under problems and skipped. Repositories that need a token are connected by a person in the app.",
+      },
+    })
+    .input(z.object(remote))
+    .mutation(async ({ ctx, input }) => {
+      const result = await connectRepository(scopeOf(ctx), input);
+      const status = await gitStatus(scopeOf(ctx));
+      if (status.connected) await ctx.audit({ action: "git-sync.connect", target: { type: "project", id: ctx.project.id }, data: { ...auditOf(status, false), commitSha: result.commitSha } });
+      return result;
+    }),
+
+  disconnect: projectCapabilityProcedure(gitConnect)
+    .mutation(async ({ ctx }) => {
+      const result = await disconnectRepository(scopeOf(ctx));
+      await ctx.audit({ action: "git-sync.disconnect", target: { type: "project", id: ctx.project.id }, data: result });
+      return result;
+    }),
+
+  sync: projectCapabilityProcedure(gitSync)
+    .meta({
+      cost: "expensive",
+      mcp: {
+        name: "sync_branch",
+        description:
+          "Sync a project's dashboards (orgId, projectId) with its repository's trunk: fetch, then import every dashboard file that changed since the last sync as a new dashboard version noted with the commit; removed files delete their dashboard. Files that fail validation are reported (path, line, message) and skipped while the rest applies. Returns commitSha, imported and removed slugs, unchanged count and problems. 409 while another sync of the project runs.",
+        idempotent: true,
+      },
+    })
+    .mutation(async ({ ctx }) => {
+      const result = await syncTrunk(scopeOf(ctx));
+      await ctx.audit({ action: "git-sync.sync", target: { type: "project", id: ctx.project.id }, data: { commitSha: result.commitSha, imported: result.imported.length, removed: result.removed.length, problems: result.problems.length } });
+      return result;
+    }),
+
+  dashboardOrigin: projectCapabilityProcedure(gitView)
+    .input(z.object({ slug: safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters") }))
+    .query(async ({ ctx, input }) => ({ origin: await dashboardOrigin(scopeOf(ctx), input.slug) })),
+});

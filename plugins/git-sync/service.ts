@@ -1,0 +1,419 @@
+/**
+ * Git sync's logic: connect a project to a repository (checked before it is saved), import the
+ * trunk's dashboard files as dashboard versions (the commit as each version's note), and say
+ * which commit each dashboard shows. Plain functions over a scoped database handle, no HTTP.
+ *
+ * One working clone per project (`<GIT_SYNC_DIR>/<projectId>.git`, bare, no remote configured:
+ * the address and the token are passed on each call). One sync at a time per project and branch:
+ * a transaction-scoped PostgreSQL advisory lock, held by the transaction that also writes the
+ * imported versions, so a crash mid-sync rolls everything back and frees the lock together.
+ */
+import { mkdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { TRPCError } from "@trpc/server";
+import { sql, type ColumnType, type Generated, type Kysely } from "kysely";
+import { secretBox } from "~/kernel/crypto";
+import type { KernelDatabase } from "~/kernel/db/schema";
+import { fieldError } from "~/kernel/errors";
+import type { Kernel } from "~/kernel/kernel";
+import { checkDashboardFile, dashboardFile, removeDashboardFile, saveDashboardFile } from "../dashboards/files";
+import { GitError, RemoteRefused, classifyRemoteError, displayRemote, runGit, vetRemote, type RemoteAccess } from "./git";
+import { normalizeSubdirectory, parseProjectSettings, parseTree, readLayout, type FileProblem, type ProjectSettings } from "./layout";
+import { gitSyncSettings, type GitSyncSettings } from "./settings";
+
+/* ---------------------------------------------------------------------------------------------
+ * Tables
+ * ------------------------------------------------------------------------------------------ */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+/** The plugin's tables (migrations/2026-12-08-001-repositories.ts). */
+export type GitSyncTables = {
+  git_sync_repositories: {
+    id: Generated<string>;
+    org_id: string;
+    project_id: string;
+    remote_url: string;
+    subdirectory: Generated<string>;
+    trunk: string;
+    credential: string | null;
+    connected_by: string | null;
+    connected_at: Timestamp;
+    trunk_sha: string | null;
+    synced_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+    last_error: string | null;
+    problems: Json<FileProblem[]>;
+    settings: Json<ProjectSettings>;
+  };
+  git_sync_files: {
+    org_id: string;
+    project_id: string;
+    path: string;
+    slug: string;
+    blob_sha: string;
+    commit_sha: string;
+    dashboard_id: string | null;
+    dashboard_version: number | null;
+    imported_at: Timestamp;
+  };
+};
+
+type Db = Kysely<KernelDatabase & GitSyncTables>;
+
+export function gitSyncDb(db: Kysely<KernelDatabase>): Db {
+  return db.withTables<GitSyncTables>();
+}
+
+/** Who is acting, where; `db` is a transaction under the org's scope. */
+export interface GitScope {
+  kernel: Kernel;
+  db: Kysely<KernelDatabase>;
+  orgId: string;
+  projectId: string;
+  userId: string | null;
+}
+
+export function settingsOf(kernel: Kernel): GitSyncSettings {
+  return gitSyncSettings(kernel.config.dataDir);
+}
+
+const credentials = (kernel: Kernel) => secretBox(kernel.secret, "git-sync.credential");
+
+/* ---------------------------------------------------------------------------------------------
+ * Connecting
+ * ------------------------------------------------------------------------------------------ */
+
+export interface ConnectionInput {
+  remoteUrl: string;
+  trunk: string;
+  subdirectory: string;
+  /** A token for https remotes; never stored in clear, never returned. */
+  token?: string | null;
+}
+
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!.*\/$)(?!\/)[A-Za-z0-9._/-]{1,100}$/;
+
+/** A branch name git accepts and we can put in a refspec, or a 422 on `field`. */
+export function checkBranch(name: string, field = "trunk"): string {
+  if (!BRANCH.test(name)) throw fieldError("UNPROCESSABLE_CONTENT", field, "Use a branch name such as main or release/dashboards (letters, digits, . _ / -).");
+  return name;
+}
+
+async function accessFor(settings: GitSyncSettings, remoteUrl: string, token: string | null | undefined): Promise<RemoteAccess> {
+  try {
+    const vetted = await vetRemote(remoteUrl, settings);
+    return { url: vetted.url, resolve: vetted.resolve, token: token || null };
+  } catch (err) {
+    if (err instanceof RemoteRefused) throw fieldError("UNPROCESSABLE_CONTENT", "remoteUrl", err.message);
+    throw err;
+  }
+}
+
+/** Turns a git failure talking to the remote into a 422 on the field a person should fix. */
+function remoteFailure(err: unknown, hasToken: boolean): never {
+  if (!(err instanceof GitError)) throw err;
+  const problem = classifyRemoteError(err);
+  if (problem.kind === "auth") throw fieldError("UNPROCESSABLE_CONTENT", hasToken ? "token" : "remoteUrl", hasToken ? problem.message : "The repository asks for credentials: add a token.");
+  throw fieldError("UNPROCESSABLE_CONTENT", "remoteUrl", problem.message);
+}
+
+/**
+ * Checks that `remoteUrl` is a repository we may reach with `token` and that it has the trunk
+ * branch; returns the trunk's head commit. Nothing is saved.
+ */
+export async function testConnection(kernel: Kernel, input: ConnectionInput): Promise<{ remoteUrl: string; trunk: string; subdirectory: string; headSha: string }> {
+  const settings = settingsOf(kernel);
+  const trunk = checkBranch(input.trunk.trim());
+  const subdirectory = normalizeSubdirectory(input.subdirectory);
+  if (subdirectory === null) throw fieldError("UNPROCESSABLE_CONTENT", "subdirectory", "Use a folder of the repository such as analytics or teams/web (no .., no leading .git).");
+  const access = await accessFor(settings, input.remoteUrl, input.token);
+  await mkdir(settings.dir, { recursive: true });
+  let output: string;
+  try {
+    output = await runGit({ args: ["ls-remote", "--heads", access.url, `refs/heads/${trunk}`], cwd: settings.dir, remote: access, settings, maxBytes: 1024 * 1024 });
+  } catch (err) {
+    remoteFailure(err, Boolean(access.token));
+  }
+  const head = output.split("\n").find((l) => l.endsWith(`\trefs/heads/${trunk}`));
+  if (!head) throw fieldError("UNPROCESSABLE_CONTENT", "trunk", `The repository has no branch "${trunk}". Push it first, or name the branch that holds the dashboards.`);
+  return { remoteUrl: displayRemote(access.url), trunk, subdirectory, headSha: head.split("\t")[0]! };
+}
+
+/** Connects the project (after `testConnection`) and imports its trunk. */
+export async function connectRepository(s: GitScope, input: ConnectionInput): Promise<SyncResult> {
+  const db = gitSyncDb(s.db);
+  const existing = await db.selectFrom("git_sync_repositories").select("remote_url").where("project_id", "=", s.projectId).executeTakeFirst();
+  if (existing) throw fieldError("CONFLICT", "remoteUrl", `This project is already connected to ${existing.remote_url}. Disconnect it first.`);
+  const checked = await testConnection(s.kernel, input);
+  await lockBranch(s, checked.trunk);
+  const id = crypto.randomUUID();
+  await db
+    .insertInto("git_sync_repositories")
+    .values({
+      id,
+      org_id: s.orgId,
+      project_id: s.projectId,
+      remote_url: checked.remoteUrl,
+      subdirectory: checked.subdirectory,
+      trunk: checked.trunk,
+      credential: input.token ? credentials(s.kernel).encrypt(input.token, s.projectId) : null,
+      connected_by: s.userId,
+    })
+    .execute();
+  return syncTrunk(s, { locked: true });
+}
+
+/** Disconnects the project: the connection, its credential and its working clone go; dashboards stay. */
+export async function disconnectRepository(s: GitScope): Promise<{ disconnected: boolean }> {
+  const db = gitSyncDb(s.db);
+  const row = await db.deleteFrom("git_sync_repositories").where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).returning("id").executeTakeFirst();
+  await db.deleteFrom("git_sync_files").where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).execute();
+  if (row) await rm(cloneDir(settingsOf(s.kernel), s.projectId), { recursive: true, force: true });
+  return { disconnected: Boolean(row) };
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Syncing the trunk
+ * ------------------------------------------------------------------------------------------ */
+
+export interface SyncResult {
+  commitSha: string;
+  imported: string[];
+  removed: string[];
+  unchanged: number;
+  problems: FileProblem[];
+}
+
+/** One sync at a time per project and branch (across every app instance): 409 while one runs. */
+async function lockBranch(s: GitScope, branch: string): Promise<void> {
+  const key = `git-sync:${s.projectId}:${branch}`;
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) as locked`.execute(s.db);
+  if (!rows[0]?.locked) throw new TRPCError({ code: "CONFLICT", message: `A sync of "${branch}" is already running for this project. Try again when it has finished.` });
+}
+
+function cloneDir(settings: GitSyncSettings, projectId: string): string {
+  return path.join(settings.dir, `${projectId}.git`);
+}
+
+async function ensureClone(settings: GitSyncSettings, projectId: string): Promise<string> {
+  const dir = cloneDir(settings, projectId);
+  const exists = await stat(path.join(dir, "HEAD")).then(() => true, () => false);
+  if (!exists) {
+    await mkdir(dir, { recursive: true });
+    await runGit({ args: ["init", "--bare", "--quiet", dir], settings });
+  }
+  return dir;
+}
+
+async function connection(s: GitScope) {
+  const row = await gitSyncDb(s.db).selectFrom("git_sync_repositories").selectAll().where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).executeTakeFirst();
+  if (!row) throw new TRPCError({ code: "CONFLICT", message: "This project is not connected to a repository. Connect one first." });
+  return row;
+}
+
+async function inSavepoint<T>(db: Kysely<KernelDatabase>, fn: () => Promise<T>): Promise<T> {
+  await sql`savepoint git_sync_file`.execute(db);
+  try {
+    const result = await fn();
+    await sql`release savepoint git_sync_file`.execute(db);
+    return result;
+  } catch (err) {
+    await sql`rollback to savepoint git_sync_file`.execute(db);
+    throw err;
+  }
+}
+
+/** Reads blobs by id (`git cat-file --batch`). */
+async function readBlobs(dir: string, settings: GitSyncSettings, shas: string[]): Promise<Map<string, string>> {
+  const blobs = new Map<string, string>();
+  if (shas.length === 0) return blobs;
+  const out = Buffer.from(await runGit({ args: ["cat-file", "--batch"], cwd: dir, input: shas.join("\n") + "\n", settings }), "utf8");
+  let at = 0;
+  while (at < out.length) {
+    const eol = out.indexOf(10, at);
+    const [sha, type, size] = out.subarray(at, eol).toString("utf8").split(" ");
+    if (type !== "blob") throw new Error(`git cat-file: ${sha} is ${type ?? "unreadable"}`);
+    const length = Number(size);
+    blobs.set(sha!, out.subarray(eol + 1, eol + 1 + length).toString("utf8"));
+    at = eol + 1 + length + 1;
+  }
+  return blobs;
+}
+
+/**
+ * Fetches the trunk and imports what changed since the last sync: each changed dashboard file
+ * becomes the dashboard's next version (note: the commit), removed files delete their
+ * dashboard, `atrium.yaml` sets the project's settings. A file that fails validation is a
+ * problem (path, line, message) and is skipped; the rest applies.
+ */
+export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {}): Promise<SyncResult> {
+  const repo = await connection(s);
+  if (!options.locked) await lockBranch(s, repo.trunk);
+  const settings = settingsOf(s.kernel);
+  const token = repo.credential ? credentials(s.kernel).decrypt(repo.credential, s.projectId) : null;
+  const access = await accessFor(settings, repo.remote_url, token);
+  const dir = await ensureClone(settings, s.projectId);
+  const ref = `refs/remotes/origin/${repo.trunk}`;
+  try {
+    await runGit({ args: ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head", access.url, `+refs/heads/${repo.trunk}:${ref}`], cwd: dir, remote: access, settings });
+  } catch (err) {
+    remoteFailure(err, Boolean(token));
+  }
+  const commitSha = (await runGit({ args: ["rev-parse", "--verify", `${ref}^{commit}`], cwd: dir, settings })).trim();
+  const subject = (await runGit({ args: ["log", "-1", "--format=%s", commitSha], cwd: dir, settings })).trim().slice(0, 200);
+  const note = `git ${commitSha.slice(0, 12)}: ${subject}`.slice(0, 500);
+  const tree = parseTree(await runGit({ args: ["ls-tree", "-r", "-l", "-z", commitSha, ...(repo.subdirectory ? ["--", `${repo.subdirectory}/`] : [])], cwd: dir, settings }));
+  const layout = readLayout(tree, repo.subdirectory);
+
+  const db = gitSyncDb(s.db);
+  const known = new Map((await db.selectFrom("git_sync_files").selectAll().where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).execute()).map((f) => [f.path, f]));
+  const changed = layout.dashboards.filter((f) => known.get(f.path)?.blob_sha !== f.sha);
+  const blobs = await readBlobs(dir, settings, [...new Set([...changed.map((f) => f.sha), ...(layout.settings ? [layout.settings.sha] : [])])]);
+
+  const problems = [...layout.problems];
+  const imported: string[] = [];
+  const dashboards = { kernel: s.kernel, db: s.db, orgId: s.orgId, projectId: s.projectId, userId: s.userId };
+  for (const file of changed) {
+    const yaml = blobs.get(file.sha) ?? "";
+    const errors = checkDashboardFile(yaml);
+    if (errors.length > 0) {
+      for (const e of errors.slice(0, 5)) problems.push({ path: file.path, line: e.line, message: e.message });
+      continue;
+    }
+    try {
+      await inSavepoint(s.db, async () => {
+        const saved = await saveDashboardFile(dashboards, file.slug, yaml, note);
+        await db
+          .insertInto("git_sync_files")
+          .values({ org_id: s.orgId, project_id: s.projectId, path: file.path, slug: file.slug, blob_sha: file.sha, commit_sha: commitSha, dashboard_id: saved.id, dashboard_version: saved.version })
+          .onConflict((oc) =>
+            oc.columns(["project_id", "path"]).doUpdateSet({ slug: file.slug, blob_sha: file.sha, commit_sha: commitSha, dashboard_id: saved.id, dashboard_version: saved.version, imported_at: sql<Date>`now()` }),
+          )
+          .execute();
+        if (saved.changed) imported.push(file.slug);
+      });
+    } catch (err) {
+      if (!(err instanceof TRPCError)) throw err;
+      problems.push({ path: file.path, line: null, message: err.message });
+    }
+  }
+
+  // A file gone from the trunk takes its dashboard with it (soft delete: it can be restored).
+  const present = new Set([...layout.dashboards.map((f) => f.path), ...layout.problems.map((p) => p.path)]);
+  const removed: string[] = [];
+  for (const [filePath, row] of known) {
+    if (present.has(filePath)) continue;
+    if (await removeDashboardFile(dashboards, row.slug)) removed.push(row.slug);
+    await db.deleteFrom("git_sync_files").where("project_id", "=", s.projectId).where("path", "=", filePath).execute();
+  }
+
+  let projectSettings: ProjectSettings = {};
+  if (layout.settings) {
+    const parsed = parseProjectSettings(layout.settings.path, blobs.get(layout.settings.sha) ?? "");
+    if (parsed.ok) projectSettings = parsed.settings;
+    else problems.push(parsed.problem);
+  }
+  await db
+    .updateTable("git_sync_repositories")
+    .set({ trunk_sha: commitSha, synced_at: sql<Date>`now()`, last_error: null, problems: JSON.stringify(problems), settings: JSON.stringify(projectSettings) })
+    .where("id", "=", repo.id)
+    .execute();
+  return { commitSha, imported, removed, unchanged: layout.dashboards.length - changed.length, problems };
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading
+ * ------------------------------------------------------------------------------------------ */
+
+export type GitStatus =
+  | { connected: false }
+  | {
+      connected: true;
+      remoteUrl: string;
+      subdirectory: string;
+      trunk: string;
+      hasToken: boolean;
+      connectedAt: string;
+      trunkSha: string | null;
+      syncedAt: string | null;
+      /** Why the last background sync (webhook, sweep) failed, until one succeeds. */
+      lastError: string | null;
+      problems: FileProblem[];
+      settings: ProjectSettings;
+      files: Array<{ path: string; slug: string; commitSha: string }>;
+    };
+
+export async function gitStatus(s: GitScope): Promise<GitStatus> {
+  const db = gitSyncDb(s.db);
+  const repo = await db.selectFrom("git_sync_repositories").selectAll().where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).executeTakeFirst();
+  if (!repo) return { connected: false };
+  const files = await db.selectFrom("git_sync_files").select(["path", "slug", "commit_sha"]).where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).orderBy("path").limit(1000).execute();
+  return {
+    connected: true,
+    remoteUrl: repo.remote_url,
+    subdirectory: repo.subdirectory,
+    trunk: repo.trunk,
+    hasToken: repo.credential !== null,
+    connectedAt: repo.connected_at.toISOString(),
+    trunkSha: repo.trunk_sha,
+    syncedAt: repo.synced_at ? repo.synced_at.toISOString() : null,
+    lastError: repo.last_error,
+    problems: repo.problems,
+    settings: repo.settings,
+    files: files.map((f) => ({ path: f.path, slug: f.slug, commitSha: f.commit_sha })),
+  };
+}
+
+/** Where the dashboard at `slug` came from: its file, branch and commit (`current`: no edit since). */
+export async function dashboardOrigin(
+  s: GitScope,
+  slug: string,
+): Promise<{ path: string; branch: string; commitSha: string; current: boolean } | null> {
+  const db = gitSyncDb(s.db);
+  const row = await db
+    .selectFrom("git_sync_files as f")
+    .innerJoin("git_sync_repositories as r", "r.project_id", "f.project_id")
+    .select(["f.path", "f.commit_sha", "f.dashboard_version", "r.trunk"])
+    .where("f.project_id", "=", s.projectId)
+    .where("f.org_id", "=", s.orgId)
+    .where("f.slug", "=", slug)
+    .executeTakeFirst();
+  if (!row) return null;
+  const live = await dashboardFile({ ...s }, slug);
+  return { path: row.path, branch: row.trunk, commitSha: row.commit_sha, current: live !== null && live.version === row.dashboard_version };
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Background syncs
+ * ------------------------------------------------------------------------------------------ */
+
+/** Every connected project (operator-wide: the sweep's list), oldest sync first. */
+export async function connectedProjects(kernel: Kernel, limit = 10_000): Promise<Array<{ orgId: string; projectId: string }>> {
+  const rows = await gitSyncDb(kernel.ownerDb)
+    .selectFrom("git_sync_repositories")
+    .select(["org_id", "project_id"])
+    .orderBy(sql`synced_at nulls first`)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ orgId: r.org_id, projectId: r.project_id }));
+}
+
+/**
+ * A sync nobody is waiting for (the sweep, a webhook): as the system, in its own transaction.
+ * A refusal (credentials revoked, branch gone, a sync already running) is recorded on the
+ * connection for the people who look at it, not retried.
+ */
+export async function backgroundSync(kernel: Kernel, target: { orgId: string; projectId: string }): Promise<SyncResult | null> {
+  try {
+    return await kernel.withScope({ orgId: target.orgId }, (trx) => syncTrunk({ kernel, db: trx, orgId: target.orgId, projectId: target.projectId, userId: null }));
+  } catch (err) {
+    if (!(err instanceof TRPCError)) throw err;
+    if (err.code !== "CONFLICT" || err.message.includes("not connected")) {
+      await kernel.withScope({ orgId: target.orgId }, (trx) =>
+        gitSyncDb(trx).updateTable("git_sync_repositories").set({ last_error: err.message.slice(0, 1000) }).where("project_id", "=", target.projectId).execute(),
+      );
+    }
+    return null;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Real repositories for git sync's tests: a bare repository on disk (the "remote"), a work tree
+ * to commit to it as someone outside Atrium would, and `git http-backend` behind a local
+ * node:http server with basic auth (smart HTTP, as a hosted git server speaks it).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "Outside", GIT_AUTHOR_EMAIL: "outside@example.com", GIT_COMMITTER_NAME: "Outside", GIT_COMMITTER_EMAIL: "outside@example.com" };
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", args, { cwd, env: GIT_ENV, encoding: "utf8" }).trim();
+}
+
+/** A bare repository with a work tree to commit from; `commit` writes files (null deletes) and pushes. */
+export function createRemote(branch = "main") {
+  const root = mkdtempSync(path.join(tmpdir(), "atrium-git-"));
+  const bare = path.join(root, "remote.git");
+  const work = path.join(root, "work");
+  git(root, "init", "--bare", "--quiet", `--initial-branch=${branch}`, bare);
+  git(root, "init", "--quiet", `--initial-branch=${branch}`, work);
+  return {
+    root,
+    bare,
+    url: `file://${bare}`,
+    commit(files: Record<string, string | null>, message = "Change dashboards"): string {
+      for (const [name, text] of Object.entries(files)) {
+        const file = path.join(work, name);
+        if (text === null) rmSync(file, { force: true });
+        else {
+          mkdirSync(path.dirname(file), { recursive: true });
+          writeFileSync(file, text);
+        }
+      }
+      git(work, "add", "--all");
+      git(work, "commit", "--quiet", "-m", message);
+      git(work, "push", "--quiet", bare, `HEAD:refs/heads/${branch}`);
+      return git(work, "rev-parse", "HEAD");
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** `git http-backend` for every repository under `root`, behind basic auth (user anything, password `token`); every request is logged. */
+export async function serveSmartHttp(root: string, token: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""}`);
+    const auth = req.headers.authorization ?? "";
+    const password = auth.startsWith("Basic ") ? Buffer.from(auth.slice(6), "base64").toString().split(":").slice(1).join(":") : null;
+    if (password !== token) {
+      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' }).end("Unauthorized");
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const cgi = spawn("git", ["http-backend"], {
+      env: {
+        ...GIT_ENV,
+        GIT_PROJECT_ROOT: root,
+        GIT_HTTP_EXPORT_ALL: "1",
+        REQUEST_METHOD: req.method ?? "GET",
+        PATH_INFO: decodeURIComponent(url.pathname),
+        QUERY_STRING: url.search.slice(1),
+        CONTENT_TYPE: req.headers["content-type"] ?? "",
+        REMOTE_USER: "tester",
+        REMOTE_ADDR: "127.0.0.1",
+        HTTP_CONTENT_ENCODING: req.headers["content-encoding"] ?? "",
+        GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
+      },
+    });
+    req.pipe(cgi.stdin);
+    let head = Buffer.alloc(0);
+    let headerDone = false;
+    cgi.stdout.on("data", (chunk: Buffer) => {
+      if (headerDone) return void res.write(chunk);
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      headerDone = true;
+      let status = 200;
+      for (const line of head.subarray(0, end).toString().split("\r\n")) {
+        const [name, ...rest] = line.split(":");
+        const value = rest.join(":").trim();
+        if (name!.toLowerCase() === "status") status = Number(value.split(" ")[0]);
+        else res.setHeader(name!, value);
+      }
+      res.writeHead(status);
+      res.write(head.subarray(end + 4));
+    });
+    cgi.stdout.on("end", () => res.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
