@@ -14,6 +14,7 @@ const dashboard = pageRecord<DashboardRecord>({
   name: (record) => record.title,
   // The view draws from the document; the YAML parser loads here, not with the page.
   prepare: async (record) => (record.document ? record : { ...record, document: (await import("./ui/doc")).readDashboard(record.yaml) }),
+  preload: () => import("./ui/doc"),
   noun: "dashboard",
   path: "d/:slug",
 });

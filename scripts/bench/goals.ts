@@ -1,11 +1,12 @@
 /**
  * Every figure of the fast-request-path goals beside its goal, from one run: the HTTP ratios,
  * the dashboard page's initial JavaScript, idle memory and start-to-healthy time. Figures this
- * run did not measure are listed as such (LCP and the 100 vs 100,000 dashboards comparison are
- * not measured by this harness yet).
+ * run did not measure are listed as such (the 100 vs 100,000 dashboards comparison is not
+ * measured by this harness yet).
  */
 import { readFileSync } from "node:fs";
 import type { DashboardJsReport } from "./dashboard-js";
+import type { LcpReport } from "./lcp";
 import type { ScenarioResult } from "./report";
 
 export interface Footprint {
@@ -38,7 +39,7 @@ export async function idleRssMiB(pid: number, idleMs: number): Promise<number | 
 
 const x = (n: number) => `${n.toFixed(2)}×`;
 
-export function formatGoals(results: ScenarioResult[], js: DashboardJsReport, footprint: Footprint): { text: string; rows: GoalRow[] } {
+export function formatGoals(results: ScenarioResult[], js: DashboardJsReport, footprint: Footprint, lcp: LcpReport | null = null): { text: string; rows: GoalRow[] } {
   const byId = new Map(results.map((r) => [r.id, r]));
   const rows: GoalRow[] = [];
   const ratio = (id: string, figure: string, goal: number, p50Goal?: number) => {
@@ -72,7 +73,11 @@ export function formatGoals(results: ScenarioResult[], js: DashboardJsReport, fo
     goal: "≤ 3 s",
     met: footprint.restartMs === null ? null : footprint.restartMs <= 3000,
   });
-  rows.push({ figure: "LCP (org home, dashboard list, 8-chart dashboard)", value: "not measured by this harness", goal: "≤ 1.0 s", met: null });
+  if (!lcp) rows.push({ figure: "LCP (org home, dashboard list, 8-chart dashboard)", value: "not measured", goal: "≤ 1.0 s", met: null });
+  for (const p of lcp?.pages ?? []) {
+    const worst = Math.max(p.cold.median, p.warm.median);
+    rows.push({ figure: `LCP ${p.page}, cold / warm (median)`, value: `${Math.round(p.cold.median)} / ${Math.round(p.warm.median)} ms`, goal: "≤ 1.0 s", met: worst <= 1000 });
+  }
   rows.push({ figure: "list/search p50, 100 vs 100,000 dashboards", value: "not measured by this harness", goal: "≤ 1.2×", met: null });
   const width = Math.max(...rows.map((r) => r.figure.length));
   const lines = rows.map((r) => `  ${r.met === null ? "  " : r.met ? "ok" : "--"} ${r.figure.padEnd(width)}  ${r.value}   goal ${r.goal}`);

@@ -40,6 +40,7 @@ import { formatDashboardJs, measureDashboardJs } from "./dashboard-js";
 import { mcpScenarios } from "./mcp";
 import { referenceScenarios } from "./references";
 import { formatGoals, idleRssMiB, type Footprint } from "./goals";
+import { formatLcp, measureLcp, type LcpReport } from "./lcp";
 import { scenarios as baseScenarios, type Scenario } from "./scenarios";
 import { envNumber } from "./util";
 
@@ -47,6 +48,8 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 const scenarios: Scenario[] = [...baseScenarios, ...referenceScenarios, ...mcpScenarios];
 /** The query engine's figures (scripts/bench/data.ts), run in a process of their own, last. */
 const DATA_BENCH_ID = "data-engine";
+/** Largest Contentful Paint of three pages in headless Chromium (scripts/bench/lcp.ts), on the same server. */
+const LCP_BENCH_ID = "lcp";
 
 function runDataBench(): number {
   console.log(`\nScenario ${DATA_BENCH_ID}: the query engine vs raw pg (scripts/bench/data.ts)`);
@@ -95,6 +98,7 @@ function usage(): string {
     ...scenarios.map((s) => `  ${s.id.padEnd(20)} ${s.description}`),
     `  ${DASHBOARDS_BENCH_ID.padEnd(20)} dashboards.run (8 charts, cold and cached) vs raw pg for the same SQL; in process, no server`,
     `  ${DATA_BENCH_ID.padEnd(20)} the query engine vs raw pg over the sample data; in process, no server`,
+    `  ${LCP_BENCH_ID.padEnd(20)} LCP of the org home, a dashboard list and an 8-chart dashboard in headless Chromium, cold and warm`,
     "",
     "Environment: BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_CONNECTIONS=10 BENCH_ROUNDS=5 BENCH_VERBOSE=0 DATABASE_URL=(embedded)",
   ].join("\n");
@@ -117,12 +121,13 @@ function parseCli() {
   // The dashboards figures are measured in process (scripts/bench/dashboards.ts), after the HTTP scenarios.
   const dashboards = !values.scenario?.length || values.scenario.includes(DASHBOARDS_BENCH_ID);
   const data = !values.scenario?.length || values.scenario.includes(DATA_BENCH_ID);
+  const lcp = !values.scenario?.length || values.scenario.includes(LCP_BENCH_ID);
   if (values.scenario?.length) {
-    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== DATA_BENCH_ID && !scenarios.some((s) => s.id === id));
+    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
     if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}\n\n${usage()}`);
     selected = scenarios.filter((s) => values.scenario?.includes(s.id));
   }
-  return { jsonFile: values.json, selected, dashboards, data };
+  return { jsonFile: values.json, selected, dashboards, data, lcp };
 }
 
 /** Warm-up, then the measured time in rounds that alternate between the two sides. */
@@ -175,8 +180,8 @@ async function runScenario(
 }
 
 async function main(): Promise<number> {
-  const { jsonFile, selected, dashboards, data } = parseCli();
-  if (!selected.length) {
+  const { jsonFile, selected, dashboards, data, lcp } = parseCli();
+  if (!selected.length && !lcp) {
     if (dashboards) await runDashboardsBench();
     return data ? runDataBench() : 0;
   }
@@ -231,6 +236,13 @@ async function main(): Promise<number> {
     }
   }
 
+  let lcpReport: LcpReport | null = null;
+  if (lcp) {
+    checkInterrupted();
+    console.log(`\nScenario ${LCP_BENCH_ID}: Largest Contentful Paint in headless Chromium (scripts/bench/lcp.ts)`);
+    lcpReport = await Promise.race([measureLcp(atrium.url), atrium.unexpectedExit]);
+  }
+
   // Footprint: resident memory after the load has stopped and the server has idled, then the
   // time from start to healthy on the cluster that now exists (no initdb, no migrations to run).
   const footprint: Footprint = { firstStartMs: atrium.startupMs, idleRssMiB: await idleRssMiB(atrium.pid, 3_000), restartMs: null };
@@ -257,9 +269,10 @@ async function main(): Promise<number> {
   // The dashboard page's initial JavaScript (from the same build; see dashboard-js.ts).
   const js = measureDashboardJs(root);
   console.log(`\n${formatDashboardJs(js)}`);
-  const goals = formatGoals(results, js, footprint);
+  if (lcpReport) console.log(`\n${formatLcp(lcpReport)}`);
+  const goals = formatGoals(results, js, footprint, lcpReport);
   console.log(`\n${goals.text}`);
-  if (jsonFile) console.log(`\nResults written to ${writeJson(jsonFile, { ...report, footprint, goals: goals.rows })}`);
+  if (jsonFile) console.log(`\nResults written to ${writeJson(jsonFile, { ...report, footprint, lcp: lcpReport, goals: goals.rows })}`);
   await cleanupAll();
   if (dashboards) await runDashboardsBench();
   const dataStatus = data ? runDataBench() : 0;

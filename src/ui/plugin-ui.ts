@@ -181,6 +181,8 @@ export interface PageRecord {
    * sees it (e.g. parse a document with a parser loaded only then, through `import()`).
    */
   readonly prepare?: (record: never) => unknown;
+  /** Optional: started with the query, so what `prepare` imports loads alongside it. */
+  readonly preload?: () => unknown;
 }
 
 /** The org (and project, in the project layout) a record lives in. */

@@ -151,7 +151,9 @@ export function WorkspaceProvider(props: ParentProps) {
     () => recordKey() ?? false,
     async (key) => {
       const [, query, input] = JSON.parse(key) as [string, string, unknown];
-      const prepare = recordPage()?.spec.prepare as ((value: unknown) => unknown) | undefined;
+      const spec = recordPage()?.spec;
+      const prepare = spec?.prepare as ((value: unknown) => unknown) | undefined;
+      void (async () => spec?.preload?.())().catch(() => {});
       const value = await queryByPath(query, input);
       return { key, value: prepare ? await prepare(value) : value };
     },
