@@ -15,9 +15,10 @@ import { gitSyncPlugin } from "../plugins/git-sync";
 import { mcpOauthPlugin } from "../plugins/mcp-oauth";
 import { onboardingPlugin } from "../plugins/onboarding";
 import { sharingPlugin } from "../plugins/sharing";
+import { syncPlugin } from "../plugins/sync";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, dashboardsPlugin, collaborationPlugin, sharingPlugin, gitSyncPlugin, onboardingPlugin, agentPlugin, mcpOauthPlugin, assistantPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, syncPlugin, dashboardsPlugin, collaborationPlugin, sharingPlugin, gitSyncPlugin, onboardingPlugin, agentPlugin, mcpOauthPlugin, assistantPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;

@@ -15,3 +15,12 @@ export { WAREHOUSE_SOURCE_ID, describeTables, listSources, runQuery, type DataSo
 export function queryConcurrency(kernel: Kernel): number {
   return dataRuntime(kernel).settings.concurrency;
 }
+
+/**
+ * Writing into an org's warehouse (the ingestion API of the sync plugin): the warehouse
+ * provisioned on first use, an admin connection to it, forgetting cached results after a
+ * write, and the CSV reader and value types the CSV import uses.
+ */
+export { ensureWarehouse, withWarehouseAdmin, type WarehouseInfo } from "./warehouse";
+export { invalidateWarehouse } from "./service";
+export { parseCsv, fitsType, tableNameProblem, TypeInference, columnTypeOf, type ColumnType, type CsvRecord } from "./csv";

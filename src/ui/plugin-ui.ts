@@ -62,6 +62,8 @@ export interface SlotProps {
   "account.profile": { email: string; emailVerified: boolean };
   /** Sections of the account page after Profile, before Signed-in devices; call `onOtherSessionsEnded` after signing other devices out. */
   "account.security": { onOtherSessionsEnded: () => void };
+  /** Sections of a project's Data page after the sources (the org is ambient). */
+  "data.sections": NoProps;
 }
 
 /** Props of a slot that passes none. */
@@ -102,6 +104,7 @@ export const SLOTS = {
   "app.banners": { version: 1, kind: "component", description: "Banners above every page but the focused ones (render nothing when there is nothing to say)" },
   "account.profile": { version: 1, kind: "component", description: "Inside the Profile section of the account page, after the email address" },
   "account.security": { version: 1, kind: "component", description: "Sections of the account page between Profile and Signed-in devices: render a <SettingsSection>" },
+  "data.sections": { version: 1, kind: "component", description: "Sections of a project's Data page after the sources: render a <section class=\"panel\"> with a heading (level 2)" },
 } as const satisfies { readonly [N in SlotName]: SlotSpec };
 
 /** The ids of `SLOTS`, in declaration order. */

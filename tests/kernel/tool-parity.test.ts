@@ -55,6 +55,7 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "dashboards.preview": "The editor's live preview of a query being typed; run_query runs ad-hoc SQL for agents.",
   "dashboards.compile": "Shows the editor the SQL of a visual query; validate_dashboard and run_dashboard cover agents.",
   "data.connectors": "Lists connector forms for the data source page; create_data_source documents the types.",
+  "sync.sources.register": "Registers a machine's local project for the atrium CLI, which sends its rows; an agent has no machine of its own to register.",
   "data.sources.get": "The edit form of one source; list_data_sources returns the same fields (never secrets).",
   // Comments: agents read, write and resolve threads (list_comments, add_comment, resolve_comment).
   "collaboration.comments.counts": "Thread counts for the chart cards' badges; list_comments gives agents every thread.",

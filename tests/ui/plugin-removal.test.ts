@@ -32,7 +32,7 @@ function withDependents(id: string): Set<string> {
 describe("removing a plugin from the two lists", () => {
   it("covers every installed plugin, and dashboards (with collaboration, sharing and git sync), onboarding and the MCP authorization server (it vets client metadata URLs with data's address filter) go with data", () => {
     expect(plugins.map((p) => p.id)).toContain("auth-password");
-    expect([...withDependents("data")].sort()).toEqual(["collaboration", "dashboards", "data", "git-sync", "mcp-oauth", "onboarding", "sharing"]);
+    expect([...withDependents("data")].sort()).toEqual(["collaboration", "dashboards", "data", "git-sync", "mcp-oauth", "onboarding", "sharing", "sync"]);
   });
 
   for (const plugin of plugins as readonly AnyPlugin[]) {

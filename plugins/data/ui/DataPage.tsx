@@ -8,7 +8,7 @@ import { createSignal, Show } from "solid-js";
 import { createBrowserResource } from "~/ui/data";
 import { problemOf } from "~/ui/problems";
 import { trpc } from "~/ui/trpc";
-import { useCapabilities } from "~/ui/Slot";
+import { Slot, useCapabilities } from "~/ui/Slot";
 import { useCurrentOrg } from "~/ui/workspace";
 import { SchemaBrowser } from "./SchemaBrowser";
 import { SourcesSection } from "./SourcesSection";
@@ -32,6 +32,7 @@ export default function DataPage(_props: RouteSectionProps) {
     <div class="stack">
       <p class="muted">The data of {org().name}: its warehouse and connected databases, shared by every project in the organization.</p>
       <SourcesSection orgId={org().id} canManage={can("datasource.manage")} sourceId={sourceId()} onSelect={setSourceId} />
+      <Slot name="data.sections" />
       <Show when={can("warehouse.load")}>
         <WarehouseLoadSection orgId={org().id} onChanged={() => setSchemaVersion((v) => v + 1)} />
       </Show>

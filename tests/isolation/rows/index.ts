@@ -11,6 +11,7 @@ import { onboardingRows } from "./onboarding";
 import { mcpOauthRows } from "./mcp-oauth";
 import type { Row } from "./helpers";
 import { sharingRows } from "./sharing";
+import { syncRows } from "./sync";
 
 export const pluginRows: Record<string, Row> = {
   ...assistantRows,
@@ -20,5 +21,6 @@ export const pluginRows: Record<string, Row> = {
   ...gitSyncRows,
   ...onboardingRows,
   ...sharingRows,
+  ...syncRows,
   ...mcpOauthRows,
 };

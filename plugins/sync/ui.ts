@@ -1,0 +1,14 @@
+/**
+ * The sync plugin's browser half: a "Synced datasets" section on the Data page (datasets with
+ * their row counts, last sync and machine; the machines and their lag).
+ */
+import { lazy } from "solid-js";
+import { definePluginUi } from "~/ui/plugin-ui";
+import { syncView } from "./capabilities";
+
+export const syncUi = definePluginUi({
+  id: "sync",
+  slots: {
+    "data.sections": [{ id: "synced-datasets", capability: syncView, component: lazy(() => import("./ui/SyncedDatasets")) }],
+  },
+});
