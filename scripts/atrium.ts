@@ -1,6 +1,23 @@
 #!/usr/bin/env tsx
-/** Entry point of `npm run atrium -- <command>`; see scripts/cli.ts. */
-import { plugins } from "~/plugins";
-import { runCli } from "./cli";
+/**
+ * Entry point of `atrium` (`npx atrium`, `npm run atrium -- <command>`). Remote commands
+ * (login, sync, status: src/cli/remote.ts) talk to an Atrium server and load no app code; the
+ * rest administer the local database (scripts/cli.ts).
+ */
+import { REMOTE_COMMANDS, runRemoteCli } from "../src/cli/remote";
 
-process.exitCode = await runCli(process.argv.slice(2), { plugins });
+const argv = process.argv.slice(2);
+if (argv[0] && REMOTE_COMMANDS.has(argv[0])) {
+  process.exitCode = await runRemoteCli({
+    argv,
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stdin: process.stdin,
+    isTTY: Boolean(process.stderr.isTTY),
+  });
+} else {
+  const { plugins } = await import("~/plugins");
+  const { runCli } = await import("./cli");
+  process.exitCode = await runCli(argv, { plugins });
+}

@@ -18,17 +18,22 @@ export async function bootSyncServer(settings: Partial<SyncSettings> = {}) {
   const k = await bootDataKernel();
   configureSync(k.kernel, settings);
   const handler = createApiHandler({ kernel: async () => k.kernel, router: testRouter, plugins: testPlugins });
-  const server = http.createServer((req, res) => {
-    void handler(req, res).then((served) => {
-      if (!served) res.writeHead(404).end();
+  const listen = async (port = 0) => {
+    const server = http.createServer((req, res) => {
+      void handler(req, res).then((served) => {
+        if (!served) res.writeHead(404).end();
+      });
     });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  };
+  const { server, url } = await listen();
   return {
     ...k,
     url,
     server,
+    /** Another server on `port` (a server that comes back). */
+    listen,
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

@@ -1,0 +1,133 @@
+/**
+ * `atrium sync`: registers this machine's local project once (idempotent on the server), then
+ * sends each local source's delta in batches. Every batch carries an `Idempotency-Key` derived
+ * from where it starts and ends, and the checkpoint is saved only after the server's answer:
+ * killed mid-batch, the rerun sends the same batch with the same key and gets the stored
+ * answer (and rows have identities besides), so every row arrives exactly once.
+ */
+import { createHash } from "node:crypto";
+import { hostname } from "node:os";
+import { gzipSync } from "node:zlib";
+import { codeOf, messageOf, type RemoteClient } from "./client";
+import { CliProblem, readState, writeState, type SyncState } from "./config";
+import type { LocalSource } from "./local-sources";
+import type { Reporter } from "./progress";
+
+export interface SyncSummary {
+  dataset: string;
+  source: string;
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  batches: number;
+  dryRun: boolean;
+  /** Rows that would be sent (dry run) or were left (none after a finished sync). */
+  pending: number | null;
+}
+
+interface BatchAnswer {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ row: number; field: string | null; message: string }>;
+  cursor: string | null;
+}
+
+/** The source id this machine's project got from the server before, if any (for a dry run). */
+export function knownSource(server: string, input: { projectKey: string; machineId: string }, env: NodeJS.ProcessEnv): string | null {
+  return readState(env).sources[`${server}|${input.projectKey}|${input.machineId}`] ?? null;
+}
+
+export async function registerSource(client: RemoteClient, input: { projectKey: string; machineId: string }, env: NodeJS.ProcessEnv): Promise<string> {
+  const state = readState(env);
+  const stateKey = `${client.server}|${input.projectKey}|${input.machineId}`;
+  const known = state.sources[stateKey];
+  if (known) return known;
+  const res = await client.request<{ id: string } | { error: { message: string } }>("POST", "/api/v1/sources", {
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ projectKey: input.projectKey, machineId: input.machineId, name: hostname().slice(0, 120) || "machine" }),
+  });
+  if (res.status !== 200 || !("id" in res.body)) throw new CliProblem(`${client.server} refused to register this machine: ${messageOf(res.body) ?? `HTTP ${res.status}`}`);
+  const fresh = readState(env);
+  fresh.sources[stateKey] = res.body.id;
+  writeState(fresh, env);
+  return res.body.id;
+}
+
+export function checkpointKey(server: string, sourceId: string, local: LocalSource): string {
+  return `${server}|${sourceId}|${local.label}|${local.dataset}`;
+}
+
+export async function syncOne(
+  client: RemoteClient,
+  local: LocalSource,
+  options: { sourceId: string; env: NodeJS.ProcessEnv; reporter: Reporter; dryRun: boolean; batchRows: number; batchBytes: number },
+): Promise<SyncSummary> {
+  const key = checkpointKey(client.server, options.sourceId, local);
+  let state: SyncState = readState(options.env);
+  const from = state.checkpoints[key] ?? null;
+  const summary: SyncSummary = { dataset: local.dataset, source: local.label, rows: 0, accepted: 0, duplicates: 0, batches: 0, dryRun: options.dryRun, pending: null };
+  const remaining = local.remaining(from);
+  if (options.dryRun) {
+    let rows = 0;
+    for (const b of local.batches(from, options.batchRows, options.batchBytes)) rows += b.rows;
+    summary.pending = rows;
+    options.reporter.note(`${local.label}: would send ${rows} rows to dataset "${local.dataset}" (dry run: nothing sent)`);
+    return summary;
+  }
+  options.reporter.start(`${local.label} → ${local.dataset}`, remaining);
+  let position = from;
+  for (const batch of local.batches(from, options.batchRows, options.batchBytes)) {
+    const cursor = JSON.stringify(batch.next);
+    if (batch.rows > 0) {
+      const raw = Buffer.from(batch.body);
+      // Where the batch starts and ends, and what it holds: a retry of it carries the same key.
+      const idempotencyKey = createHash("sha256")
+        .update(JSON.stringify([options.sourceId, local.dataset, local.label, position?.value ?? null, position?.rowid ?? 0, batch.next]))
+        .update(raw)
+        .digest("hex");
+      const res = await client.request<BatchAnswer>("POST", `/api/v1/datasets/${encodeURIComponent(local.dataset)}/rows`, {
+        headers: {
+          "content-type": batch.contentType,
+          "content-encoding": "gzip",
+          "idempotency-key": idempotencyKey,
+          "atrium-source": options.sourceId,
+          "atrium-cursor": cursor.slice(0, 500),
+          ...(local.keyColumns && !position ? { "atrium-key": local.keyColumns.join(",") } : {}),
+        },
+        body: gzipSync(raw),
+      });
+      if (res.status !== 200) throw batchProblem(local, batch.origins, res.status, res.body);
+      summary.accepted += res.body.accepted;
+      summary.duplicates += res.body.duplicates;
+      summary.rows += batch.rows;
+      summary.batches++;
+      options.reporter.batch({ rows: batch.rows, accepted: res.body.accepted, duplicates: res.body.duplicates, bytes: raw.length });
+    }
+    // The checkpoint moves only after the server has the batch.
+    state = readState(options.env);
+    const previous = state.checkpoints[key];
+    state.checkpoints[key] = { value: batch.next.value, rowid: batch.next.rowid, rowsSent: (previous?.rowsSent ?? 0) + batch.rows, at: new Date().toISOString() };
+    writeState(state, options.env);
+    position = state.checkpoints[key]!;
+  }
+  options.reporter.done();
+  summary.pending = 0;
+  return summary;
+}
+
+function batchProblem(local: LocalSource, origins: string[], status: number, body: unknown): CliProblem {
+  const code = codeOf(body);
+  const rejected = (body as BatchAnswer | null)?.rejected ?? [];
+  const first = rejected.find((r) => r.row > 0) ?? rejected[0];
+  if ((status === 422 || status === 409) && first) {
+    const where = first.row > 0 ? origins[first.row - 1] ?? `row ${first.row}` : "the batch";
+    const column = first.field ? `, column "${first.field}"` : "";
+    const title = code === "SCHEMA_CONFLICT" ? "Schema conflict" : "Rows refused";
+    return new CliProblem(
+      `${title} in ${local.what} → dataset "${local.dataset}"${column}, ${where}: ${first.message}.${rejected.length > 1 ? ` (${rejected.length - 1} more problem(s) in this batch.)` : ""} Nothing of this batch was written; fix the rows (or send them to another dataset) and run sync again.`,
+      5,
+    );
+  }
+  if (status === 413) return new CliProblem(`${local.what}: the server refused a batch as too large (${messageOf(body) ?? "413"}). Try a smaller --batch-rows.`, 5);
+  return new CliProblem(`${local.what} → dataset "${local.dataset}": the server answered ${status}${code ? ` ${code}` : ""}: ${messageOf(body) ?? "no message"}`, 5);
+}
