@@ -192,3 +192,36 @@ describe("credentials over smart HTTP", () => {
     }
   });
 });
+
+describe("edits made in Atrium", () => {
+  test("a sync never overwrites a dashboard edited in the app since its last import: it is reported as a conflict and the rest applies", async () => {
+    const w = await workspace(k.kernel);
+    const r = remote();
+    r.commit({ "dashboards/a.yaml": simpleYaml("A"), "dashboards/b.yaml": simpleYaml("B"), "dashboards/c.yaml": simpleYaml("C") });
+    await w.caller.gitSync.connect({ ...w.at, remoteUrl: r.url });
+
+    const edited = await w.caller.dashboards.update({ ...w.at, slug: "a", yaml: simpleYaml("A, edited in Atrium"), version: 1, message: "Edit in the app" });
+    await w.caller.dashboards.update({ ...w.at, slug: "c", yaml: simpleYaml("C, edited in Atrium"), version: 1 });
+    const pushed = r.commit({ "dashboards/a.yaml": simpleYaml("A, changed in git"), "dashboards/b.yaml": simpleYaml("B, changed in git"), "dashboards/c.yaml": null }, "Change A and B, drop C");
+
+    const result = await w.caller.gitSync.sync(w.at);
+    const conflicts = [
+      { path: "dashboards/a.yaml", slug: "a", message: "changed in Atrium and in git since the last sync", commitSha: pushed },
+      { path: "dashboards/c.yaml", slug: "c", message: "changed in Atrium and removed in git since the last sync", commitSha: pushed },
+    ];
+    expect(result).toMatchObject({ commitSha: pushed, imported: ["b"], removed: [], conflicts });
+    const a = await w.caller.dashboards.get({ ...w.at, slug: "a" });
+    expect(a).toMatchObject({ title: "A, edited in Atrium", version: edited.version });
+    expect((await w.caller.dashboards.history({ ...w.at, slug: "a" })).versions[0]).toMatchObject({ version: edited.version, message: "Edit in the app" });
+    expect((await w.caller.dashboards.get({ ...w.at, slug: "b" })).title).toBe("B, changed in git");
+    expect((await w.caller.dashboards.get({ ...w.at, slug: "c" })).title).toBe("C, edited in Atrium");
+    expect(await w.caller.gitSync.status(w.at)).toMatchObject({ trunkSha: pushed, conflicts });
+
+    // Still in conflict on the next sync; once git holds the app's text, the file is in sync again.
+    expect((await w.caller.gitSync.sync(w.at)).conflicts).toEqual(conflicts);
+    const agreed = r.commit({ "dashboards/a.yaml": simpleYaml("A, edited in Atrium") }, "Take the app's A");
+    expect(await w.caller.gitSync.sync(w.at)).toMatchObject({ commitSha: agreed, imported: [], conflicts: [{ ...conflicts[1], commitSha: agreed }] });
+    expect((await w.caller.dashboards.get({ ...w.at, slug: "a" })).version).toBe(edited.version);
+    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toEqual({ origin: { path: "dashboards/a.yaml", branch: "main", commitSha: agreed, current: true } });
+  });
+});

@@ -8,13 +8,14 @@ import { definePlugin } from "~/kernel/plugin";
 import { gitSyncCapabilities } from "./capabilities";
 import { gitSyncJobs } from "./jobs";
 import * as repositoriesMigration from "./migrations/2026-12-08-001-repositories";
+import * as conflictsMigration from "./migrations/2026-12-08-002-conflicts";
 import { gitSyncRouter } from "./router";
 
 export const gitSyncPlugin = definePlugin({
   id: "git-sync",
   requires: ["dashboards"],
   capabilities: gitSyncCapabilities,
-  migrations: { "2026-12-08-001-repositories": repositoriesMigration },
+  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration },
   router: gitSyncRouter,
   jobs: gitSyncJobs,
 });

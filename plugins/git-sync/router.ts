@@ -37,7 +37,7 @@ export const gitSyncRouter = createTRPCRouter({
       mcp: {
         name: "get_git_status",
         description:
-          "The git repository a project (orgId, projectId) is connected to: connected false, or its address, trunk branch, subdirectory, the trunk commit last synced (trunkSha) and when, the files that could not be imported (problems: path, line, message), the project settings from atrium.yaml, and each dashboard file with the commit it was imported from.",
+          "The git repository a project (orgId, projectId) is connected to: connected false, or its address, trunk branch, subdirectory, the trunk commit last synced (trunkSha) and when, the files that could not be imported (problems: path, line, message), the dashboard files left alone because they were changed in Atrium and in git since the last sync (conflicts: path, slug, message, commitSha), the project settings from atrium.yaml, and each dashboard file with the commit it was imported from.",
         readOnly: true,
       },
     })
@@ -88,13 +88,13 @@ export const gitSyncRouter = createTRPCRouter({
       mcp: {
         name: "sync_branch",
         description:
-          "Sync a project's dashboards (orgId, projectId) with its repository's trunk: fetch, then import every dashboard file that changed since the last sync as a new dashboard version noted with the commit; removed files delete their dashboard. Files that fail validation are reported (path, line, message) and skipped while the rest applies. Returns commitSha, imported and removed slugs, unchanged count and problems. 409 while another sync of the project runs.",
+          "Sync a project's dashboards (orgId, projectId) with its repository's trunk: fetch, then import every dashboard file that changed since the last sync as a new dashboard version noted with the commit; removed files delete their dashboard. Files that fail validation are reported (path, line, message) and skipped while the rest applies. A dashboard edited in Atrium since its last import is never overwritten: its file is listed under conflicts (path, slug, message, commitSha) and skipped until git holds the same text. Returns commitSha, imported and removed slugs, unchanged count, problems and conflicts. 409 while another sync of the project runs.",
         idempotent: true,
       },
     })
     .mutation(async ({ ctx }) => {
       const result = await syncTrunk(scopeOf(ctx));
-      await ctx.audit({ action: "git-sync.sync", target: { type: "project", id: ctx.project.id }, data: { commitSha: result.commitSha, imported: result.imported.length, removed: result.removed.length, problems: result.problems.length } });
+      await ctx.audit({ action: "git-sync.sync", target: { type: "project", id: ctx.project.id }, data: { commitSha: result.commitSha, imported: result.imported.length, removed: result.removed.length, problems: result.problems.length, conflicts: result.conflicts.length } });
       return result;
     }),
 

@@ -16,7 +16,7 @@ import { secretBox } from "~/kernel/crypto";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import { fieldError } from "~/kernel/errors";
 import type { Kernel } from "~/kernel/kernel";
-import { checkDashboardFile, dashboardFile, removeDashboardFile, saveDashboardFile } from "../dashboards/files";
+import { checkDashboardFile, dashboardFile, removeDashboardFile, saveDashboardFile, type DashboardScope } from "../dashboards/files";
 import { GitError, RemoteRefused, classifyRemoteError, displayRemote, runGit, vetRemote, type RemoteAccess } from "./git";
 import { normalizeSubdirectory, parseProjectSettings, parseTree, readLayout, type FileProblem, type ProjectSettings } from "./layout";
 import { gitSyncSettings, type GitSyncSettings } from "./settings";
@@ -28,7 +28,7 @@ import { gitSyncSettings, type GitSyncSettings } from "./settings";
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
-/** The plugin's tables (migrations/2026-12-08-001-repositories.ts). */
+/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts). */
 export type GitSyncTables = {
   git_sync_repositories: {
     id: Generated<string>;
@@ -44,6 +44,7 @@ export type GitSyncTables = {
     synced_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
     last_error: string | null;
     problems: Json<FileProblem[]>;
+    conflicts: Json<FileConflict[]>;
     settings: Json<ProjectSettings>;
   };
   git_sync_files: {
@@ -177,12 +178,37 @@ export async function disconnectRepository(s: GitScope): Promise<{ disconnected:
  * Syncing the trunk
  * ------------------------------------------------------------------------------------------ */
 
+/**
+ * A dashboard file the sync left alone because the dashboard was also changed in Atrium since
+ * its last import: importing (or removing) it would overwrite that edit. `commitSha`: the trunk
+ * commit that holds git's side.
+ */
+export interface FileConflict {
+  path: string;
+  slug: string;
+  message: string;
+  commitSha: string;
+}
+
 export interface SyncResult {
   commitSha: string;
   imported: string[];
   removed: string[];
   unchanged: number;
   problems: FileProblem[];
+  conflicts: FileConflict[];
+}
+
+export const CHANGED_ON_BOTH_SIDES = "changed in Atrium and in git since the last sync";
+export const CHANGED_HERE_REMOVED_THERE = "changed in Atrium and removed in git since the last sync";
+
+/**
+ * Whether the dashboard a file was last imported as has been changed in Atrium since: its live
+ * version is no longer the one that import saved (edited, or deleted, in the app).
+ */
+async function editedInAtrium(s: DashboardScope, row: { slug: string; dashboard_version: number | null }): Promise<{ edited: boolean; live: { yaml: string; version: number } | null }> {
+  const live = await dashboardFile(s, row.slug);
+  return { edited: live === null || live.version !== row.dashboard_version, live };
 }
 
 /** One sync at a time per project and branch (across every app instance): 409 while one runs. */
@@ -245,7 +271,9 @@ async function readBlobs(dir: string, settings: GitSyncSettings, shas: string[])
  * Fetches the trunk and imports what changed since the last sync: each changed dashboard file
  * becomes the dashboard's next version (note: the commit), removed files delete their
  * dashboard, `atrium.yaml` sets the project's settings. A file that fails validation is a
- * problem (path, line, message) and is skipped; the rest applies.
+ * problem (path, line, message) and is skipped; the rest applies. A file whose dashboard was
+ * changed in Atrium since its last import is a conflict: neither imported nor removed (the
+ * app's edit stays the current version) until git holds the same text as the app.
  */
 export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {}): Promise<SyncResult> {
   const repo = await connection(s);
@@ -272,14 +300,24 @@ export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {})
   const blobs = await readBlobs(dir, settings, [...new Set([...changed.map((f) => f.sha), ...(layout.settings ? [layout.settings.sha] : [])])]);
 
   const problems = [...layout.problems];
+  const conflicts: FileConflict[] = [];
   const imported: string[] = [];
-  const dashboards = { kernel: s.kernel, db: s.db, orgId: s.orgId, projectId: s.projectId, userId: s.userId };
+  const dashboards: DashboardScope = { kernel: s.kernel, db: s.db, orgId: s.orgId, projectId: s.projectId, userId: s.userId };
   for (const file of changed) {
     const yaml = blobs.get(file.sha) ?? "";
     const errors = checkDashboardFile(yaml);
     if (errors.length > 0) {
       for (const e of errors.slice(0, 5)) problems.push({ path: file.path, line: e.line, message: e.message });
       continue;
+    }
+    const previous = known.get(file.path);
+    if (previous) {
+      const { edited, live } = await editedInAtrium(dashboards, previous);
+      // The app's edit and git agree: nothing to import, the file is in sync again.
+      if (edited && !(live && live.yaml === yaml)) {
+        conflicts.push({ path: file.path, slug: file.slug, message: CHANGED_ON_BOTH_SIDES, commitSha });
+        continue;
+      }
     }
     try {
       await inSavepoint(s.db, async () => {
@@ -304,6 +342,11 @@ export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {})
   const removed: string[] = [];
   for (const [filePath, row] of known) {
     if (present.has(filePath)) continue;
+    const { edited, live } = await editedInAtrium(dashboards, row);
+    if (edited && live) {
+      conflicts.push({ path: filePath, slug: row.slug, message: CHANGED_HERE_REMOVED_THERE, commitSha });
+      continue;
+    }
     if (await removeDashboardFile(dashboards, row.slug)) removed.push(row.slug);
     await db.deleteFrom("git_sync_files").where("project_id", "=", s.projectId).where("path", "=", filePath).execute();
   }
@@ -316,10 +359,10 @@ export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {})
   }
   await db
     .updateTable("git_sync_repositories")
-    .set({ trunk_sha: commitSha, synced_at: sql<Date>`now()`, last_error: null, problems: JSON.stringify(problems), settings: JSON.stringify(projectSettings) })
+    .set({ trunk_sha: commitSha, synced_at: sql<Date>`now()`, last_error: null, problems: JSON.stringify(problems), conflicts: JSON.stringify(conflicts), settings: JSON.stringify(projectSettings) })
     .where("id", "=", repo.id)
     .execute();
-  return { commitSha, imported, removed, unchanged: layout.dashboards.length - changed.length, problems };
+  return { commitSha, imported, removed, unchanged: layout.dashboards.length - changed.length, problems, conflicts };
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -340,6 +383,8 @@ export type GitStatus =
       /** Why the last background sync (webhook, sweep) failed, until one succeeds. */
       lastError: string | null;
       problems: FileProblem[];
+      /** Dashboard files the last sync left alone: changed in Atrium and in git (path, slug, message, commit). */
+      conflicts: FileConflict[];
       settings: ProjectSettings;
       files: Array<{ path: string; slug: string; commitSha: string }>;
     };
@@ -360,6 +405,7 @@ export async function gitStatus(s: GitScope): Promise<GitStatus> {
     syncedAt: repo.synced_at ? repo.synced_at.toISOString() : null,
     lastError: repo.last_error,
     problems: repo.problems,
+    conflicts: repo.conflicts,
     settings: repo.settings,
     files: files.map((f) => ({ path: f.path, slug: f.slug, commitSha: f.commit_sha })),
   };
