@@ -17,9 +17,10 @@ import { collaborationUi } from "../plugins/collaboration/ui";
 import { onboardingUi } from "../plugins/onboarding/ui";
 import { sharingUi } from "../plugins/sharing/ui";
 import { syncUi } from "../plugins/sync/ui";
+import { gitSyncUi } from "../plugins/git-sync/ui";
 import { mcpOauthUi } from "../plugins/mcp-oauth/ui";
 import { composePluginUis } from "~/ui/plugin-ui";
 
-export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, syncUi, dashboardsUi, collaborationUi, sharingUi, onboardingUi, agentUi, mcpOauthUi, assistantUi] as const;
+export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, syncUi, dashboardsUi, collaborationUi, sharingUi, gitSyncUi, onboardingUi, agentUi, mcpOauthUi, assistantUi] as const;
 
 export const pluginUi = composePluginUis(pluginUis);

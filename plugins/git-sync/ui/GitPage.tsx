@@ -1,0 +1,167 @@
+/**
+ * The project's Git page: the connection (or, for members who may connect, the form: address,
+ * trunk, subdirectory, token; Test checks without saving, Connect tests, saves and imports),
+ * the trunk's last sync with the files it could not import, and Sync now.
+ */
+import type { RouteSectionProps } from "@solidjs/router";
+import { createSignal, For, Show } from "solid-js";
+import { Badge, BusyLabel, Button, createForm, FormAlert, Notice, SubmitButton, TextField } from "~/ui/components";
+import { createBrowserResource } from "~/ui/data";
+import { LoadFailed } from "~/ui/LoadStates";
+import { problemOf } from "~/ui/problems";
+import { useCapabilities } from "~/ui/Slot";
+import { trpc } from "~/ui/trpc";
+import { useCurrentOrg, useWorkspace } from "~/ui/workspace";
+
+type Status = Awaited<ReturnType<typeof trpc.gitSync.status.query>>;
+const connectedOf = (s: Status) => (s.connected ? s : null);
+
+export default function GitPage(_props: RouteSectionProps) {
+  const org = useCurrentOrg();
+  const workspace = useWorkspace();
+  const capabilities = useCapabilities();
+  const at = () => ({ orgId: org().id, projectId: workspace.currentProject()?.id ?? "" });
+  const [status, { refetch }] = createBrowserResource(at, (key) => trpc.gitSync.status.query(key));
+  const [syncing, setSyncing] = createSignal(false);
+  const [message, setMessage] = createSignal<{ tone: "success" | "warning"; text: string } | null>(null);
+
+  const syncNow = async () => {
+    setSyncing(true);
+    setMessage(null);
+    try {
+      const result = await trpc.gitSync.sync.mutate(at());
+      setMessage({ tone: "success", text: `Synced ${result.commitSha.slice(0, 12)}: ${result.imported.length} imported, ${result.removed.length} removed, ${result.unchanged} unchanged.` });
+      await refetch();
+    } catch (e) {
+      setMessage({ tone: "warning", text: problemOf(e).message });
+    } finally {
+      setSyncing(false);
+    }
+  };
+
+  return (
+    <div class="stack">
+      <Show when={status.error}>
+        <LoadFailed what="the repository connection" problem={problemOf(status.error)} onRetry={() => void refetch()} />
+      </Show>
+      <Show when={status.latest}>
+        {(s) => (
+          <Show
+            when={connectedOf(s())}
+            fallback={
+              <Show when={capabilities().has("git-sync.connect")} fallback={<p class="muted">This project is not connected to a git repository.</p>}>
+                <ConnectForm at={at()} onConnected={() => void refetch()} />
+              </Show>
+            }
+          >
+            {(c) => (
+              <section class="panel" aria-labelledby="git-repo-title">
+                <h2 id="git-repo-title" class="settings-section__title">
+                  Repository
+                </h2>
+                <p class="mono">{c().remoteUrl}</p>
+                <p>
+                  Trunk <span class="mono">{c().trunk}</span>
+                  <Show when={c().subdirectory}> · folder <span class="mono">{c().subdirectory}</span></Show>
+                  <Show when={c().hasToken}> · <Badge tone="neutral">token saved</Badge></Show>
+                </p>
+                <p data-testid="git-last-sync">
+                  <Show when={c().trunkSha} fallback="Not synced yet.">
+                    {(sha) => (
+                      <>
+                        Last synced commit <span class="mono">{sha().slice(0, 12)}</span>
+                      </>
+                    )}
+                  </Show>
+                </p>
+                <Show when={c().lastError}>{(e) => <Notice tone="warning">The last background sync failed: {e()}</Notice>}</Show>
+                <Show when={capabilities().has("git-sync.sync")}>
+                  <Button onClick={() => void syncNow()} disabled={syncing()}>
+                    <BusyLabel busy={syncing()} label="Syncing…">
+                      Sync now
+                    </BusyLabel>
+                  </Button>
+                </Show>
+                <Show when={message()}>{(m) => <Notice tone={m().tone}>{m().text}</Notice>}</Show>
+                <Show when={c().problems.length > 0}>
+                  <h3 class="subheading">Files not imported</h3>
+                  <ul class="rows" aria-label="Files not imported">
+                    <For each={c().problems}>
+                      {(p) => (
+                        <li class="row">
+                          <span class="mono">
+                            {p.path}
+                            {p.line ? `:${p.line}` : ""}
+                          </span>{" "}
+                          {p.message}
+                        </li>
+                      )}
+                    </For>
+                  </ul>
+                </Show>
+              </section>
+            )}
+          </Show>
+        )}
+      </Show>
+    </div>
+  );
+}
+
+function ConnectForm(props: { at: { orgId: string; projectId: string }; onConnected: () => void }) {
+  const [tested, setTested] = createSignal<string | null>(null);
+  const [testing, setTesting] = createSignal(false);
+  let formElement!: HTMLFormElement;
+  const inputOf = (data: FormData) => ({
+    ...props.at,
+    remoteUrl: String(data.get("remoteUrl") ?? ""),
+    trunk: String(data.get("trunk") ?? "") || "main",
+    subdirectory: String(data.get("subdirectory") ?? ""),
+    token: String(data.get("token") ?? "") || undefined,
+  });
+  const form = createForm({
+    action: async (data) => {
+      setTested(null);
+      await trpc.gitSync.connect.mutate(inputOf(data));
+      props.onConnected();
+    },
+  });
+  const runTest = async () => {
+    form.clear();
+    setTested(null);
+    setTesting(true);
+    try {
+      const result = await trpc.gitSync.testConnection.mutate(inputOf(new FormData(formElement)));
+      setTested(`The repository answers; ${result.trunk} is at ${result.headSha.slice(0, 12)}.`);
+    } catch (e) {
+      form.fail(e);
+    } finally {
+      setTesting(false);
+    }
+  };
+  return (
+    <form ref={formElement} class="form form--grid panel" onSubmit={(e) => form.onSubmit(e)} aria-labelledby="git-connect-title" novalidate>
+      <h2 id="git-connect-title" class="settings-section__title form--grid__wide">
+        Connect a git repository
+      </h2>
+      <TextField form={form} name="remoteUrl" label="Repository address" required="Give the repository's address" autocomplete="off" class="input--mono" fieldClass="form--grid__wide" />
+      <TextField form={form} name="trunk" label="Trunk branch" value="main" autocomplete="off" class="input--mono" />
+      <TextField form={form} name="subdirectory" label="Folder in the repository (optional)" autocomplete="off" class="input--mono" />
+      <TextField form={form} name="token" type="password" label="Access token (for private repositories)" autocomplete="new-password" fieldClass="form--grid__wide" />
+      <div class="form--grid__wide">
+        <FormAlert form={form} />
+        <Show when={tested()}>{(m) => <Notice tone="success">{m()}</Notice>}</Show>
+      </div>
+      <div class="form__actions form--grid__wide">
+        <SubmitButton form={form} pendingLabel="Connecting and importing…">
+          Connect
+        </SubmitButton>
+        <Button variant="secondary" disabled={testing() || form.pending()} onClick={() => void runTest()}>
+          <BusyLabel busy={testing()} label="Testing…">
+            Test connection
+          </BusyLabel>
+        </Button>
+      </div>
+    </form>
+  );
+}
