@@ -143,6 +143,7 @@ describe("composePluginUis", () => {
       "app.banners",
       "account.profile",
       "account.security",
+      "data.sections",
     ]);
   });
 });
