@@ -10,7 +10,7 @@ import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import { fieldError, notFound } from "~/kernel/errors";
-import { safeString } from "~/kernel/schemas";
+import { safeString, safeUnknown } from "~/kernel/schemas";
 import { onboardingDb, type SessionRow, type SessionStatus } from "./tables";
 import { WIZARD_STEPS, type WizardStepId } from "./wizard-steps";
 
@@ -40,7 +40,7 @@ export const STEP_ANSWERS = {
 export const SAVE_INPUT = z.object({
   version: z.number().int().min(1),
   step: z.enum(STEP_IDS),
-  answers: z.record(z.string().max(40), z.unknown()).optional(),
+  answers: z.record(z.string().max(40), safeUnknown()).optional(),
   /** After saving: go on, go back, skip the step (only skippable ones), stay, or finish (the last step). */
   move: z.enum(["next", "back", "skip", "stay", "finish"]).default("stay"),
 });
