@@ -11,33 +11,7 @@ import type { Endpoint, RunningBaseline } from "./baseline";
 import type { Scenario } from "./scenarios";
 import { settlesWithin } from "./util";
 
-const PASSWORD = "bench-password-correct-horse";
-
-/** Origin header the server accepts: PUBLIC_URL defaults to http://localhost:<port>. */
-function originOf(atriumUrl: string): string {
-  return `http://localhost:${new URL(atriumUrl).port}`;
-}
-
-async function trpcPost(atriumUrl: string, procedure: string, input: unknown, cookie?: string) {
-  const res = await fetch(`${atriumUrl}/api/trpc/${procedure}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: originOf(atriumUrl), ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify(input),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await res.json()) as { result?: { data: unknown }; error?: { message: string } };
-  if (!res.ok) throw new Error(`${procedure} answered ${res.status}: ${body.error?.message ?? ""}`);
-  return { data: body.result!.data as Record<string, unknown>, setCookie: res.headers.get("set-cookie") };
-}
-
-/** Signs up a fresh person, returns their email and session cookie. */
-async function signUp(atriumUrl: string): Promise<{ email: string; cookie: string }> {
-  const email = `bench-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-  const { setCookie } = await trpcPost(atriumUrl, "authPassword.signUp", { email, password: PASSWORD, name: "Bench" });
-  const cookie = setCookie?.split(";")[0];
-  if (!cookie) throw new Error("sign-up set no session cookie");
-  return { email, cookie };
-}
+import { BENCH_PASSWORD as PASSWORD, originOf, signUp, trpcPost } from "./api";
 
 async function startArgonBaseline(body: string): Promise<RunningBaseline & { port: number }> {
   const child = fork(path.join(import.meta.dirname, "argon2-server.mjs"), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });

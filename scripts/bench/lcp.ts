@@ -14,8 +14,8 @@ import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { BENCH_DASHBOARD } from "./dashboards";
 import { envNumber } from "./util";
+import { originOf, signUp, trpcPost } from "./api";
 
-const PASSWORD = "bench-password-correct-horse";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
@@ -29,23 +29,6 @@ export interface LcpFigure {
 export interface LcpReport {
   runs: number;
   pages: LcpFigure[];
-}
-
-/** The server's own origin name: PUBLIC_URL defaults to http://localhost:<port>. */
-function originOf(atriumUrl: string): string {
-  return `http://localhost:${new URL(atriumUrl).port}`;
-}
-
-async function trpcPost(origin: string, procedure: string, input: unknown, cookie?: string) {
-  const res = await fetch(`${origin}/api/trpc/${procedure}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin, ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify(input),
-    signal: AbortSignal.timeout(120_000),
-  });
-  const body = (await res.json()) as { result?: { data: unknown }; error?: { message: string } };
-  if (!res.ok) throw new Error(`${procedure} answered ${res.status}: ${body.error?.message ?? ""}`);
-  return { data: body.result!.data as Record<string, unknown>, setCookie: res.headers.get("set-cookie") };
 }
 
 const spread = (values: number[]) => {
@@ -83,17 +66,14 @@ export async function measureLcp(atriumUrl: string): Promise<LcpReport | null> {
     return null;
   }
   const origin = originOf(atriumUrl);
-  const email = `bench-lcp-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-  const signUp = await trpcPost(origin, "authPassword.signUp", { email, password: PASSWORD, name: "Bench" });
-  const cookie = signUp.setCookie?.split(";")[0];
-  if (!cookie) throw new Error("sign-up set no session cookie");
+  const { cookie } = await signUp(atriumUrl, "bench-lcp");
   const orgSlug = `bench-lcp-${Date.now().toString(36)}`;
-  const org = await trpcPost(origin, "orgs.create", { slug: orgSlug, name: "Bench LCP" }, cookie);
+  const org = await trpcPost(atriumUrl, "orgs.create", { slug: orgSlug, name: "Bench LCP" }, cookie);
   const orgId = org.data.id as string;
-  await trpcPost(origin, "data.loadSample", { orgId }, cookie);
-  const project = await trpcPost(origin, "projects.create", { orgId, slug: "shop", name: "Shop" }, cookie);
+  await trpcPost(atriumUrl, "data.loadSample", { orgId }, cookie, 120_000);
+  const project = await trpcPost(atriumUrl, "projects.create", { orgId, slug: "shop", name: "Shop" }, cookie);
   const projectId = project.data.id as string;
-  await trpcPost(origin, "dashboards.create", { orgId, projectId, yaml: BENCH_DASHBOARD, slug: "overview" }, cookie);
+  await trpcPost(atriumUrl, "dashboards.create", { orgId, projectId, yaml: BENCH_DASHBOARD, slug: "overview" }, cookie);
 
   const pages = [
     { page: "org home", path: `/o/${orgSlug}`, ready: "main h1" },

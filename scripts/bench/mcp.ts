@@ -9,25 +9,8 @@
  */
 import type { Endpoint } from "./baseline";
 import type { Scenario } from "./scenarios";
+import { signUp, trpcPost } from "./api";
 
-const PASSWORD = "bench-password-correct-horse";
-
-/** Origin header the server accepts: PUBLIC_URL defaults to http://localhost:<port>. */
-function originOf(atriumUrl: string): string {
-  return `http://localhost:${new URL(atriumUrl).port}`;
-}
-
-async function trpcPost(atriumUrl: string, procedure: string, input: unknown, cookie?: string) {
-  const res = await fetch(`${atriumUrl}/api/trpc/${procedure}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: originOf(atriumUrl), ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify(input),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await res.json()) as { result?: { data: unknown }; error?: { message: string } };
-  if (!res.ok) throw new Error(`${procedure} answered ${res.status}: ${body.error?.message ?? ""}`);
-  return { data: body.result!.data as Record<string, unknown>, setCookie: res.headers.get("set-cookie") };
-}
 
 const DASHBOARD = `title: Bench revenue
 description: A dashboard for the MCP benchmark
@@ -54,10 +37,7 @@ export const mcpScenarios: Scenario[] = [
       "MCP tools/call get_dashboard over Streamable HTTP with a read token: token check, rate limit, a new MCP server and transport, " +
       "the caller's tools, the procedure, an audit event. Baseline: the same procedure, dashboards.get, over tRPC HTTP GET with the same token.",
     async prepare({ atriumUrl }) {
-      const email = `bench-mcp-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-      const signUp = await trpcPost(atriumUrl, "authPassword.signUp", { email, password: PASSWORD, name: "Bench" });
-      const cookie = signUp.setCookie?.split(";")[0];
-      if (!cookie) throw new Error("sign-up set no session cookie");
+      const { cookie } = await signUp(atriumUrl, "bench-mcp");
       const org = await trpcPost(atriumUrl, "orgs.create", { slug: `bench-mcp-${Date.now().toString(36)}`, name: "Bench MCP" }, cookie);
       const orgId = org.data.id as string;
       const project = await trpcPost(atriumUrl, "projects.create", { orgId, slug: "bench", name: "Bench" }, cookie);

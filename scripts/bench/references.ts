@@ -10,6 +10,7 @@ import { capture, type RunningBaseline } from "./baseline";
 import type { RequestSpec } from "./load";
 import type { Scenario } from "./scenarios";
 import { settlesWithin } from "./util";
+import { signUp, trpcPost } from "./api";
 
 async function startReference(label: string, request: RequestSpec, start: Record<string, unknown>): Promise<RunningBaseline> {
   // execArgv: [] so the child is plain `node`, without the tsx loader this process runs under.
@@ -42,23 +43,6 @@ async function startReference(label: string, request: RequestSpec, start: Record
   }
 }
 
-/** Origin header the server accepts: PUBLIC_URL defaults to http://localhost:<port>. */
-function originOf(atriumUrl: string): string {
-  return `http://localhost:${new URL(atriumUrl).port}`;
-}
-
-async function trpcPost(atriumUrl: string, procedure: string, input: unknown, cookie?: string) {
-  const res = await fetch(`${atriumUrl}/api/trpc/${procedure}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: originOf(atriumUrl), ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify(input),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await res.json()) as { result?: { data: Record<string, unknown> }; error?: { message: string } };
-  if (!res.ok) throw new Error(`${procedure} answered ${res.status}: ${body.error?.message ?? ""}`);
-  return { data: body.result!.data, setCookie: res.headers.get("set-cookie") };
-}
-
 /** The embedded cluster's superuser URL for the `atrium` database, from the server's data dir. */
 export function databaseUrlOf(dataDir: string): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
@@ -87,10 +71,7 @@ export const referenceScenarios: Scenario[] = [
       "GET projects.list with a read token: token check, membership and capability, sign-in policy, a transaction scoped for " +
       "row-level security, the query. Reference: bare node:http + pg running the same SQL (no auth, no scope, no transaction).",
     async prepare({ atriumUrl, dataDir }) {
-      const email = `bench-list-${Date.now()}@example.test`;
-      const signUp = await trpcPost(atriumUrl, "authPassword.signUp", { email, password: "bench-password-correct-horse", name: "Bench" });
-      const cookie = signUp.setCookie?.split(";")[0];
-      if (!cookie) throw new Error("sign-up set no session cookie");
+      const { cookie } = await signUp(atriumUrl, "bench-list");
       const org = await trpcPost(atriumUrl, "orgs.create", { slug: `bench-list-${Date.now().toString(36)}`, name: "Bench list" }, cookie);
       const orgId = org.data.id as string;
       for (const slug of ["sales", "marketing", "finance"]) await trpcPost(atriumUrl, "projects.create", { orgId, slug, name: slug }, cookie);
