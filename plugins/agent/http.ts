@@ -1,8 +1,9 @@
 /**
  * MCP over Streamable HTTP at `/mcp`, framework-free: `handleMcpHttp(request, env)` → `Response`.
  *
- * Stateless: every POST gets a NEW `Server` and a NEW transport (a shared instance can leak one
- * client's data to another), so nothing survives between requests. In order:
+ * Stateless: nothing survives between requests. The common request (one JSON-RPC request) is
+ * answered by one long-lived server through ./direct-transport.ts, the caller travelling with the
+ * message; anything else gets a new server and the SDK's HTTP transport. In order:
  *   1. Origin: a browser request from an origin other than PUBLIC_URL's (or MCP_ALLOWED_ORIGINS)
  *      is refused with 403 (DNS rebinding); clients that are not browsers send no Origin.
  *   2. Bearer personal access token: missing or bad → 401 with
@@ -20,7 +21,8 @@ import { toolsOf } from "~/kernel/tools";
 import type { Kernel } from "~/kernel/kernel";
 import { LeasedRateLimiter } from "~/kernel/rate-limit";
 import type { TokenActor } from "./context";
-import { createMcpServer } from "./server";
+import { directRequest, directServer } from "./direct-transport";
+import { authInfoOf, createMcpServer, type McpCall } from "./server";
 import { loadAgentSettings, type AgentSettings } from "./settings";
 
 export interface McpHttpEnv {
@@ -179,15 +181,17 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     projectIds: token.projectIds,
     agent: { client: clientNameOf(request.headers) },
   };
-  const server = createMcpServer({
-    kernel,
-    router: env.router,
-    actor,
-    requestId: env.requestId,
-    ip: env.ip,
-    userAgent: request.headers.get("user-agent"),
-    signal: env.signal ?? request.signal,
-  });
+  const call: McpCall = {
+    request: {
+      kernel,
+      router: env.router,
+      actor,
+      requestId: env.requestId,
+      ip: env.ip,
+      userAgent: request.headers.get("user-agent"),
+      signal: env.signal ?? request.signal,
+    },
+  };
   // 5. The body: bounded, JSON, and one request per HTTP request (a batch would let one
   // rate-limited request run up to a hundred tools).
   const body = await readBody(request, settings.maxBodyBytes);
@@ -211,18 +215,29 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     });
   }
 
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {
-    await server.connect(transport);
-    const response = await transport.handleRequest(request, { parsedBody: message });
-    return withHeaders(response, cors);
+    const direct = directRequest(request.headers, message);
+    if (direct) {
+      const answer = await (await sharedServer()).dispatch(direct, authInfoOf(call));
+      return new Response(JSON.stringify(answer), { status: 200, headers: { "Content-Type": "application/json", ...cors } });
+    }
+    const server = createMcpServer();
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    try {
+      await server.connect(transport);
+      const response = await transport.handleRequest(request, { parsedBody: message, authInfo: authInfoOf(call) });
+      return withHeaders(response, cors);
+    } finally {
+      void server.close().catch(() => {});
+    }
   } catch (err) {
     kernel.log.error({ err, requestId: env.requestId }, "MCP request failed");
     return jsonRpcError(500, -32603, "Something went wrong on our side. It has been logged.", cors);
-  } finally {
-    void server.close().catch(() => {});
   }
 }
+
+/** The process's one server for direct requests. */
+const sharedServer = directServer(createMcpServer);
 
 /** The scope a `tools/call` message needs that `scopes` lack ("write" for a tool that writes), or null. */
 function missingScopeFor(router: AnyRouter, message: unknown, scopes: readonly string[]): "write" | null {

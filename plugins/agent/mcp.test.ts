@@ -121,6 +121,50 @@ describe("HTTP", () => {
   });
 });
 
+describe("one server for every caller", () => {
+  const call = (token: string, id: number | string, name: string, args: Record<string, unknown> = {}) =>
+    mcp
+      .fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, authorization: `Bearer ${token}` }, body: rpc("tools/call", { name, arguments: args }, id) })
+      .then(async (res) => ({ status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as { id: unknown; result?: { structuredContent?: { orgs?: Array<{ id: string }> } } } }));
+
+  test("callers in two orgs using the same request ids at once each get their own answer, under their own id", async () => {
+    const rounds = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const mine = i % 2 === 0;
+        return call(mine ? writeToken : otherOrgToken, i % 3 === 0 ? "same" : 7, "whoami").then((answer) => ({ answer, mine, i }));
+      }),
+    );
+    for (const { answer, mine, i } of rounds) {
+      expect(answer.status).toBe(200);
+      expect(answer.type).toBe("application/json");
+      expect(answer.body.id).toBe(i % 3 === 0 ? "same" : 7);
+      expect(answer.body.result?.structuredContent?.orgs?.map((o) => o.id), `call ${i}`).toEqual([mine ? owner.org.id : orgB.org.id]);
+    }
+  });
+
+  test("what the plain path does not take is still answered as the SDK's transport answers it", async () => {
+    const auth = { authorization: `Bearer ${writeToken}` };
+    // A notification: accepted, nothing to answer.
+    const note = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, ...auth }, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+    expect(note.status).toBe(202);
+    // A client that cannot read JSON answers, a body that is not JSON by its type, an unknown protocol version.
+    const noJson = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, ...auth, accept: "text/event-stream" }, body: rpc("tools/list") });
+    expect(noJson.status).toBe(406);
+    const text = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, ...auth, "content-type": "text/plain" }, body: rpc("tools/list") });
+    expect(text.status).toBe(415);
+    const version = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, ...auth, "mcp-protocol-version": "1999-01-01" }, body: rpc("tools/list") });
+    expect(version.status).toBe(400);
+    // A content type with parameters goes through the SDK's transport and gets the same answer as the plain path.
+    const plain = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, ...auth }, body: rpc("tools/call", { name: "whoami", arguments: {} }, 3) });
+    const charset = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, ...auth, "content-type": "application/json; charset=utf-8" }, body: rpc("tools/call", { name: "whoami", arguments: {} }, 3) });
+    expect(charset.status).toBe(200);
+    expect(await charset.text()).toBe(await plain.text());
+    // An unknown method: the SDK server's "Method not found", through the plain path.
+    const unknown = await mcp.fetch(mcp.url, { method: "POST", headers: { ...RPC_HEADERS, ...auth }, body: rpc("no/such/method", {}, 9) });
+    expect(await unknown.json()).toEqual({ jsonrpc: "2.0", id: 9, error: { code: -32601, message: "Method not found" } });
+  });
+});
+
 describe("tools", () => {
   test("a write token of an owner lists every tool, orgId optional, projectId by id or slug, hints set", async () => {
     const client = await mcp.connect(writeToken);

@@ -8,6 +8,7 @@
  * agent (actor kind "agent", the token, the client's name).
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -170,23 +171,52 @@ async function auditAgent(request: AgentRequest, action: string, target: { type:
   }
 }
 
-export function createMcpServer(request: AgentRequest): Server {
+/**
+ * What a handler knows of the call it serves: the request (who, from where) and, once read, the
+ * caller's tools. It travels with each message as the transport's `authInfo.extra`, so one server
+ * can serve many callers at once without any state shared between their calls.
+ */
+export interface McpCall {
+  request: AgentRequest;
+  tools?: Promise<ToolDescriptor[]>;
+}
+
+/** The `authInfo` a transport hands the server with a message of `call` (no secret in it). */
+export function authInfoOf(call: McpCall): AuthInfo {
+  return { token: "", clientId: call.request.actor.agent?.client ?? "", scopes: [...call.request.actor.scopes], extra: { call } };
+}
+
+function callOf(extra: { authInfo?: AuthInfo }): McpCall {
+  const call = extra.authInfo?.extra?.call as McpCall | undefined;
+  // Every transport of ours sends the call; a message without one never reaches a tool.
+  if (!call) throw new ProtocolError(ErrorCode.InternalError, "No caller for this message.");
+  return call;
+}
+
+/**
+ * The MCP server: handlers read who is calling from each message (`McpCall`), never from the
+ * server, so one instance serves every caller (./direct-transport.ts) and a fresh one per request
+ * behaves the same (the SDK's HTTP transport, for the rare messages that take that path).
+ */
+export function createMcpServer(): Server {
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
     instructions: INSTRUCTIONS,
   });
-  const { kernel, router, actor } = request;
-  let tools: Promise<ToolDescriptor[]> | undefined;
-  const available = () => (tools ??= availableTools(kernel, router, actor));
+  const available = (call: McpCall) => (call.tools ??= availableTools(call.request.kernel, call.request.router, call.request.actor));
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: (await available()).map((tool) => toolOf(tool, actor.orgId)),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, async (_message, extra) => {
+    const call = callOf(extra);
+    return { tools: (await available(call)).map((tool) => toolOf(tool, call.request.actor.orgId)) };
+  });
 
-  server.setRequestHandler(CallToolRequestSchema, async ({ params }) => {
+  server.setRequestHandler(CallToolRequestSchema, async ({ params }, extra) => {
+    const call = callOf(extra);
+    const { request } = call;
+    const { router, actor } = request;
     const started = performance.now();
     const name = params.name.slice(0, 100);
-    const list = await available();
+    const list = await available(call);
     const args: Record<string, unknown> = params.arguments ?? {};
     const tool = list.find((t) => t.name === name) ?? null;
     const withOrg = tool ? await resolveOrg(request, args) : ({ ok: true, args } as const);
@@ -208,13 +238,14 @@ export function createMcpServer(request: AgentRequest): Server {
     return result.ok ? successResult(result.data) : errorResult(result.error);
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await dashboardResources(request) }));
+  server.setRequestHandler(ListResourcesRequestSchema, async (_message, extra) => ({ resources: await dashboardResources(callOf(extra).request) }));
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
-    resourceTemplates: hasProcedure(router, "dashboards.get") ? [DASHBOARD_TEMPLATE] : [],
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_message, extra) => ({
+    resourceTemplates: hasProcedure(callOf(extra).request.router, "dashboards.get") ? [DASHBOARD_TEMPLATE] : [],
   }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async ({ params }) => {
+  server.setRequestHandler(ReadResourceRequestSchema, async ({ params }, extra) => {
+    const { request } = callOf(extra);
     const contents = await readDashboardResource(request, params.uri);
     await auditAgent(request, "agent.resource.read", { type: "resource", id: params.uri.slice(0, 300) }, { uri: params.uri, ok: contents !== null }, contents !== null);
     if (!contents) throw new ProtocolError(RESOURCE_NOT_FOUND, `Resource not found: ${params.uri.slice(0, 300)}`);
@@ -223,7 +254,8 @@ export function createMcpServer(request: AgentRequest): Server {
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: PROMPTS }));
 
-  server.setRequestHandler(GetPromptRequestSchema, async ({ params }) => {
+  server.setRequestHandler(GetPromptRequestSchema, async ({ params }, extra) => {
+    const { request } = callOf(extra);
     if (params.name !== "build_dashboard") throw new ProtocolError(ErrorCode.InvalidParams, `Prompt "${params.name}" not found.`);
     return buildDashboardPrompt(request, params.arguments ?? {});
   });

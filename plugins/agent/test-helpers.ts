@@ -60,7 +60,7 @@ export function mcpHarness(kernel: Kernel, options: { settings?: Partial<AgentSe
 }
 
 /** A raw JSON-RPC POST (what a client sends), for the HTTP-level checks. */
-export function rpc(method: string, params: Record<string, unknown> = {}, id = 1) {
+export function rpc(method: string, params: Record<string, unknown> = {}, id: number | string = 1) {
   return JSON.stringify({ jsonrpc: "2.0", id, method, params });
 }
 
