@@ -138,7 +138,7 @@ const BAD: BadCase[] = [
   { name: "unknown key in a date range default", yaml: "title: t\nvariables:\n  - name: p\n    type: daterange\n    default: { start: 2026-01-01, end: 2026-02-01, stop: x }\n", code: "unknown_key", path: "variables.0.default.stop", hint: /Allowed here: start, end/, line: 5 },
   { name: "unknown key in chart format", yaml: chart("    format: { z: \",.0f\" }\n"), code: "unknown_key", path: "charts.0.format.z", hint: /Allowed here: x, y/, line: 11 },
   { name: "bad chart type", yaml: chart("").replace("type: bar", "type: lines"), code: "invalid_value", path: "charts.0.type", hint: /Did you mean `line`\?.*bar, line, area, scatter, pie, kpi, table, text/, line: 7, column: 11 },
-  { name: "unrelated chart type lists all types", yaml: chart("").replace("type: bar", "type: heatmap"), code: "invalid_value", path: "charts.0.type", hint: /^Use one of: bar, line, area, scatter, pie, kpi, table, text\.$/ },
+  { name: "unrelated chart type lists all types", yaml: chart("").replace("type: bar", "type: gauge"), code: "invalid_value", path: "charts.0.type", hint: /^Use one of: bar, line, area, scatter, pie, kpi, table, text, histogram, heatmap, spark_bar\.$/ },
   { name: "missing chart type", yaml: chart("").replace("    type: bar\n", ""), code: "missing", path: "charts.0.type", hint: /one of: bar, line/ },
   { name: "bad variable type", yaml: "title: t\nvariables:\n  - name: d\n    type: dateranges\n", code: "invalid_value", path: "variables.0.type", hint: /Did you mean `daterange`\?/, line: 4 },
   { name: "bad date preset", yaml: "title: t\nvariables:\n  - name: d\n    type: daterange\n    default: last_week\n", code: "invalid_value", path: "variables.0.default", hint: /last_7_days/, line: 5 },
@@ -488,5 +488,19 @@ describe("parseDashboard on mutated documents", () => {
     }
     // Some edits are harmless (inside text); most are not.
     expect(okCount).toBeLessThan(200);
+  });
+});
+
+describe("parseDashboard: combos and small multiples", () => {
+  const chart = (extra: string) => `title: T\nqueries:\n  q:\n    sql: select 1 as a, 2 as b, 'x' as c\ncharts:\n  - { id: k, type: bar, query: q, x: a, y: b, ${extra} }\n`;
+  it("accepts layers and multiples on xy charts", () => {
+    const doc = docOf(chart("layers: [{ type: line, y: a, label: A }], multiples: { columns: c }"));
+    expect(doc.charts?.[0]).toMatchObject({ layers: [{ type: "line", y: "a", label: "A" }], multiples: { columns: "c" } });
+  });
+  it("refuses a combo with color or horizontal bars, and multiples without a column", () => {
+    expect(errorsOf(chart("color: c, layers: [{ type: line, y: a }]")).map((e) => [e.code, e.path])).toContainEqual(["invalid_value", "charts.0.color"]);
+    expect(errorsOf(chart("horizontal: true, layers: [{ type: line, y: a }]")).map((e) => [e.code, e.path])).toContainEqual(["invalid_value", "charts.0.horizontal"]);
+    expect(errorsOf(chart("multiples: { scale: shared }")).map((e) => [e.code, e.path])).toContainEqual(["missing", "charts.0.multiples"]);
+    expect(errorsOf(chart("layers: [{ type: pie, y: a }]")).map((e) => e.path)).toContainEqual("charts.0.layers.0.type");
   });
 });

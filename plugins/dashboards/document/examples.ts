@@ -138,6 +138,42 @@ charts:
     markdown: |
       ## Notes
       Revenue excludes VAT.
+  - id: order-sizes
+    title: Order sizes
+    type: histogram
+    query: revenue_by_week
+    x: revenue
+    bins: 12
+  - id: heat
+    title: Revenue by week and region
+    type: heatmap
+    query: revenue_by_week
+    x: week
+    y: region
+    color: revenue
+    format: { color: "$,.0f" }
+  - id: regions
+    title: Regions at a glance
+    type: spark_bar
+    query: revenue_by_week
+    x: region
+    y: revenue
+    sort: { by: y, dir: desc }
+  - id: combo
+    title: Revenue with orders
+    type: bar
+    query: revenue_by_week
+    x: week
+    y: revenue
+    layers:
+      - { type: line, y: orders, label: Orders }
+  - id: per-region
+    title: Revenue per region
+    type: line
+    query: revenue_by_week
+    x: week
+    y: revenue
+    multiples: { columns: region, scale: shared }
 layout:
   tabs:
     - title: Overview
@@ -150,4 +186,9 @@ layout:
         - { chart: notes, x: 8, y: 0, w: 4, h: 3 }
         - { chart: spread, x: 8, y: 3, w: 4, h: 3 }
         - { chart: weekly-stack, x: 0, y: 6, w: 12, h: 4 }
+        - { chart: order-sizes, x: 0, y: 10, w: 4, h: 4 }
+        - { chart: heat, x: 4, y: 10, w: 4, h: 4 }
+        - { chart: regions, x: 8, y: 10, w: 4, h: 4 }
+        - { chart: combo, x: 0, y: 14, w: 6, h: 4 }
+        - { chart: per-region, x: 6, y: 14, w: 6, h: 4 }
 `;

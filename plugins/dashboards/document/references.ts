@@ -196,6 +196,13 @@ export function checkReferences(doc: Dashboard): ReferenceError[] {
         ),
       );
     }
+    if ((c.type === "bar" || c.type === "line" || c.type === "area" || c.type === "scatter") && c.layers) {
+      if (c.color) errors.push(specError("invalid_value", ["charts", i, "color"], `Chart "${c.id}" has layers and a color column`, "A combo chart colors each layer: remove `color`, or draw the layers as their own charts."));
+      if (c.type === "bar" && c.horizontal) errors.push(specError("invalid_value", ["charts", i, "horizontal"], `Chart "${c.id}" has layers and horizontal bars`, "Layers share a vertical value axis: remove `horizontal`."));
+    }
+    if ("multiples" in c && c.multiples && c.multiples.rows === undefined && c.multiples.columns === undefined) {
+      errors.push(specError("missing", ["charts", i, "multiples"], `Chart "${c.id}" has \`multiples\` without rows or columns`, "Name a column in `multiples.rows` or `multiples.columns` (one panel per value)."));
+    }
   });
 
   // Layout: exactly one arrangement; every chart exists; widths fit the 12-column grid.
@@ -279,11 +286,25 @@ export function chartColumnRefs(chart: Chart): { column: string; path: PathSegme
       add(chart.color, "color");
       if (chart.type === "scatter") add(chart.size, "size");
       if (chart.sort && chart.sort.by !== "x" && chart.sort.by !== "y") add(chart.sort.by, "sort", "by");
+      chart.layers?.forEach((layer, l) => {
+        if (Array.isArray(layer.y)) layer.y.forEach((y, k) => add(y, "layers", l, "y", k));
+        else add(layer.y, "layers", l, "y");
+      });
       break;
     case "pie":
+    case "spark_bar":
       add(chart.x, "x");
       add(chart.y, "y");
       if (chart.sort && chart.sort.by !== "x" && chart.sort.by !== "y") add(chart.sort.by, "sort", "by");
+      break;
+    case "histogram":
+      add(chart.x, "x");
+      add(chart.color, "color");
+      break;
+    case "heatmap":
+      add(chart.x, "x");
+      add(chart.y, "y");
+      add(chart.color, "color");
       break;
     case "kpi":
       add(chart.value, "value");
@@ -296,6 +317,10 @@ export function chartColumnRefs(chart: Chart): { column: string; path: PathSegme
       break;
     case "text":
       break;
+  }
+  if ("multiples" in chart && chart.multiples) {
+    add(chart.multiples.rows, "multiples", "rows");
+    add(chart.multiples.columns, "multiples", "columns");
   }
   return refs;
 }

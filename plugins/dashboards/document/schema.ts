@@ -23,8 +23,14 @@ export const D3_FORMAT = /^(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d
 
 export const VARIABLE_TYPES = ["select", "multiselect", "daterange", "date", "text", "number", "checkbox"] as const;
 export const DATE_PRESETS = ["last_7_days", "last_30_days", "last_90_days", "this_year"] as const;
-export const CHART_TYPES = ["bar", "line", "area", "scatter", "pie", "kpi", "table", "text"] as const;
-export const VEGA_CHART_TYPES = ["bar", "line", "area", "scatter", "pie"] as const;
+export const CHART_TYPES = [
+  "bar", "line", "area", "scatter", "pie", "kpi", "table", "text", "histogram", "heatmap", "spark_bar",
+] as const;
+export const VEGA_CHART_TYPES = ["bar", "line", "area", "scatter", "pie", "histogram", "heatmap", "spark_bar"] as const;
+/** Marks a combo chart's layers may use. */
+export const LAYER_TYPES = ["bar", "line", "area", "scatter"] as const;
+/** Panels a small-multiples chart may draw (distinct values of its rows × columns). */
+export const MAX_MULTIPLES = 36;
 export const TRUNCATE_UNITS = ["hour", "day", "week", "month", "quarter", "year"] as const;
 export const MEASURE_FNS = ["count", "sum", "avg", "min", "max", "count_distinct"] as const;
 export const FILTER_OPS = [
@@ -155,6 +161,18 @@ const chartCommon = {
 const column = safeString().min(1).max(128);
 const chartSort = z.strictObject({ by: column, dir: z.enum(SORT_DIRS).optional() });
 const xyFormat = z.strictObject({ x: safeString().max(60).optional(), y: d3Format.optional() });
+/** Small multiples: one panel per distinct value of `rows` and/or `columns`. */
+export const multiplesSchema = z.strictObject({
+  rows: column.optional(),
+  columns: column.optional(),
+  scale: z.enum(["shared", "independent"]).optional(),
+});
+/** A combo chart's extra series: another mark over the same x. */
+export const layerSchema = z.strictObject({
+  type: z.enum(LAYER_TYPES),
+  y: z.union([column, z.array(column).min(1).max(20)]),
+  label: text(200).optional(),
+});
 const xyChart = <T extends string>(type: T) =>
   z.strictObject({
     ...chartCommon,
@@ -166,6 +184,8 @@ const xyChart = <T extends string>(type: T) =>
     sort: chartSort.optional(),
     format: xyFormat.optional(),
     height: z.number().int().min(80).max(2000).optional(),
+    layers: z.array(layerSchema).min(1).max(10).optional(),
+    multiples: multiplesSchema.optional(),
   });
 
 export const chartSchema = z.discriminatedUnion("type", [
@@ -204,6 +224,42 @@ export const chartSchema = z.discriminatedUnion("type", [
     ...chartCommon,
     type: z.literal("text"),
     markdown: safeString().max(20_000),
+  }),
+  z.strictObject({
+    ...chartCommon,
+    type: z.literal("histogram"),
+    query: safeString().regex(QUERY_ID),
+    /** The numeric column whose values are binned (rows are counted per bin). */
+    x: column,
+    /** The most bins drawn (default 20). */
+    bins: z.number().int().min(2).max(200).optional(),
+    color: column.optional(),
+    format: xyFormat.optional(),
+    height: z.number().int().min(80).max(2000).optional(),
+  }),
+  z.strictObject({
+    ...chartCommon,
+    type: z.literal("heatmap"),
+    query: safeString().regex(QUERY_ID),
+    x: column,
+    y: column,
+    /** The value column: the cell's color. */
+    color: column,
+    format: z.strictObject({ color: d3Format.optional() }).optional(),
+    height: z.number().int().min(80).max(2000).optional(),
+    multiples: multiplesSchema.optional(),
+  }),
+  z.strictObject({
+    ...chartCommon,
+    type: z.literal("spark_bar"),
+    query: safeString().regex(QUERY_ID),
+    /** The label of each bar. */
+    x: column,
+    /** The bar's length (a number). */
+    y: column,
+    sort: chartSort.optional(),
+    format: xyFormat.optional(),
+    height: z.number().int().min(80).max(2000).optional(),
   }),
 ]);
 
@@ -255,6 +311,8 @@ export type VisualDimension = z.infer<typeof visualDimensionSchema>;
 export type VisualMeasure = z.infer<typeof visualMeasureSchema>;
 export type VisualFilter = z.infer<typeof visualFilterSchema>;
 export type Chart = z.infer<typeof chartSchema>;
+export type ChartLayer = z.infer<typeof layerSchema>;
+export type ChartMultiples = z.infer<typeof multiplesSchema>;
 export type ChartType = Chart["type"];
 export type Layout = z.infer<typeof layoutSchema>;
 export type LayoutRowItem = z.infer<typeof rowItem>;

@@ -40,6 +40,11 @@ describe("renderChartSvg", () => {
     ["area", { id: "a", type: "area", query: "q", x: "week", y: ["revenue", "orders"] }, /aria-roledescription="area mark"/],
     ["scatter", { id: "s", type: "scatter", query: "q", x: "orders", y: "revenue" }, /aria-roledescription="point"/],
     ["pie", { id: "p", type: "pie", query: "q", x: "region", y: "revenue" }, /aria-roledescription="arc mark"/],
+    ["histogram", { id: "h", type: "histogram", query: "q", x: "revenue", bins: 5 }, /aria-roledescription="bar"/],
+    ["heatmap", { id: "m", type: "heatmap", query: "q", x: "week", y: "region", color: "revenue" }, /aria-roledescription="rect mark"/],
+    ["spark_bar", { id: "k", type: "spark_bar", query: "q", x: "region", y: "revenue" }, /aria-roledescription="bar"/],
+    ["bar", { id: "c", type: "bar", query: "q", x: "week", y: "revenue", layers: [{ type: "line", y: "orders", label: "Orders" }] }, /aria-roledescription="line mark"/],
+    ["line", { id: "f", type: "line", query: "q", x: "week", y: "revenue", multiples: { columns: "region" } }, /aria-roledescription="line mark"/],
   ];
 
   it.each(xy)("renders a %s chart through vega with its marks", async (_type, chart, mark) => {
@@ -69,6 +74,11 @@ describe("renderChartSvg", () => {
         { id: "c", type: "scatter", query: "q", x: name, y: "k2", size: name },
         { id: "c", type: "pie", query: "q", x: name, y: name, sort: { by: "y" } },
         { id: "c", type: "pie", query: "q", x: "k", y: name, sort: { by: "x", dir: "desc" } },
+        { id: "c", type: "histogram", query: "q", x: name, color: "k" },
+        { id: "c", type: "heatmap", query: "q", x: "k", y: name, color: name },
+        { id: "c", type: "spark_bar", query: "q", x: name, y: name, sort: { by: "y", dir: "desc" } },
+        { id: "c", type: "bar", query: "q", x: "k", y: name, layers: [{ type: "line", y: "k2", label: name }] },
+        { id: "c", type: "area", query: "q", x: "k2", y: name, multiples: { rows: name, scale: "independent" } },
       ];
       for (const chart of charts) {
         const svg = await renderChartSvg(chart, data, { width: 300, height: 150 });

@@ -151,3 +151,46 @@ describe("chartToVegaLite", () => {
     }
   });
 });
+
+describe("chartToVegaLite: histograms, heatmaps, spark bars, combos and small multiples", () => {
+  it("bins a histogram's column and counts the rows per bin", () => {
+    const s = spec({ id: "h", type: "histogram", query: "q", x: "revenue", bins: 8, color: "region" });
+    expect(s.mark.type).toBe("bar");
+    expect(s.encoding.x).toMatchObject({ bin: { maxbins: 8 }, type: "quantitative", title: "revenue" });
+    expect(s.encoding.y).toMatchObject({ aggregate: "count" });
+    expect(s.encoding.color).toMatchObject({ type: "nominal", title: "region" });
+    expect(s.data.values.map((r: Record<string, unknown>) => r[s.encoding.x.field])).toEqual([1200.5, 800, 1500]);
+  });
+
+  it("draws a heatmap's value as the cell color on two ordinal axes", () => {
+    const s = spec({ id: "m", type: "heatmap", query: "q", x: "week", y: "region", color: "revenue", format: { color: "$,.0f" } });
+    expect(s.mark.type).toBe("rect");
+    expect(s.encoding.x.type).toBe("ordinal");
+    expect(s.encoding.y.type).toBe("ordinal");
+    expect(s.encoding.color).toMatchObject({ type: "quantitative", title: "revenue", legend: { format: "$,.0f" } });
+  });
+
+  it("draws spark bars horizontally with labels and no value axis, sorted by value", () => {
+    const s = spec({ id: "k", type: "spark_bar", query: "q", x: "region", y: "revenue", sort: { by: "y", dir: "desc" } });
+    expect(s.encoding.y).toMatchObject({ type: "nominal", sort: "-x" });
+    expect(s.encoding.x).toMatchObject({ type: "quantitative", axis: null });
+  });
+
+  it("layers a combo chart's series over one x scale, each named in the legend", () => {
+    const s = spec({ id: "c", type: "bar", query: "q", x: "orders", y: "revenue", layers: [{ type: "line", y: "orders", label: "Orders" }] });
+    expect(s.layer).toHaveLength(2);
+    expect(s.layer.map((l: any) => l.mark.type)).toEqual(["bar", "line"]);
+    // A numeric x on a bar is ordinal: the line layer shares that scale, not a quantitative one.
+    expect(s.layer.map((l: any) => l.encoding.x.type)).toEqual(["ordinal", "ordinal"]);
+    expect(s.layer.map((l: any) => l.encoding.color.datum)).toEqual(["revenue", "Orders"]);
+  });
+
+  it("facets small multiples into panels sized to fit the width, with independent scales on request", () => {
+    const s = spec({ id: "f", type: "line", query: "q", x: "week", y: "revenue", multiples: { columns: "region", scale: "independent" } }, DATA, { width: 600, height: 300 });
+    expect(s.facet.column).toMatchObject({ type: "nominal", title: "region" });
+    expect(s.spec.width).toBeLessThanOrEqual(300);
+    expect(s.spec.mark.type).toBe("line");
+    expect(s.resolve).toEqual({ scale: { y: "independent" } });
+    expect(s.width).toBeUndefined();
+  });
+});

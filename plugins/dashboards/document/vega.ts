@@ -1,9 +1,10 @@
 /**
- * Chart → Vega-Lite v6 spec with inline data. bar / line / area / scatter / pie; kpi, table and
- * text are not Vega-Lite charts (chartToVegaLite returns null; the UI renders those itself and
+ * Chart → Vega-Lite v6 spec with inline data. bar / line / area / scatter (with combo `layers`
+ * and small `multiples`), pie, histogram, heatmap, spark_bar; kpi, table and text are not
+ * Vega-Lite charts (chartToVegaLite returns null; the UI renders those itself and
  * svg.ts draws them for exports). Browser-safe: plain objects only.
  */
-import type { Chart } from "./schema";
+import { MAX_MULTIPLES, type Chart, type ChartLayer, type ChartMultiples } from "./schema";
 import { isNumericType, isTemporalType, type ColumnInfo } from "./visual";
 
 export interface ChartData {
@@ -29,11 +30,17 @@ export const VALUE_FIELD = "value";
 
 type XyChart = Extract<Chart, { type: "bar" | "line" | "area" | "scatter" }>;
 type PieChart = Extract<Chart, { type: "pie" }>;
-export type VegaChart = XyChart | PieChart;
+type HistogramChart = Extract<Chart, { type: "histogram" }>;
+type HeatmapChart = Extract<Chart, { type: "heatmap" }>;
+type SparkBarChart = Extract<Chart, { type: "spark_bar" }>;
+export type VegaChart = XyChart | PieChart | HistogramChart | HeatmapChart | SparkBarChart;
 
+const VEGA_TYPES: ReadonlySet<Chart["type"]> = new Set(["bar", "line", "area", "scatter", "pie", "histogram", "heatmap", "spark_bar"]);
 export function isVegaChart(chart: Chart): chart is VegaChart {
-  return chart.type === "bar" || chart.type === "line" || chart.type === "area" || chart.type === "scatter" || chart.type === "pie";
+  return VEGA_TYPES.has(chart.type);
 }
+/** Default bins of a histogram. */
+export const DEFAULT_HISTOGRAM_BINS = 20;
 
 const ISO_DATE_VALUE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
@@ -129,17 +136,162 @@ export function chartToVegaLite(chart: Chart, data: ChartData, options: ChartOpt
     autosize: { type: "fit", contains: "padding" },
     config: themeConfig(theme),
   };
-  return chart.type === "pie" ? pieSpec(chart, data, base) : xySpec(chart, data, base);
+  switch (chart.type) {
+    case "pie":
+      return pieSpec(chart, data, base);
+    case "histogram":
+      return histogramSpec(chart, data, base);
+    case "heatmap":
+      return facet(chart.multiples, heatmapSpec(chart), data, base, options);
+    case "spark_bar":
+      return sparkBarSpec(chart, data, base);
+    default:
+      return xySpec(chart, data, base, options);
+  }
 }
 
-function xySpec(chart: XyChart, data: ChartData, base: VegaLiteSpec): VegaLiteSpec {
+/** A unit or layered spec's parts (no data, no size): what a facet repeats. */
+interface Body {
+  fields: Fields;
+  numeric: string[];
+  parts: Record<string, unknown>;
+}
+
+/** The spec of a body: inline data, or one panel per distinct value of `multiples`' columns. */
+function facet(multiples: ChartMultiples | undefined, body: Body, data: ChartData, base: VegaLiteSpec, options: ChartOptions): VegaLiteSpec {
+  if (!multiples || (multiples.rows === undefined && multiples.columns === undefined)) {
+    return { ...base, data: { values: body.fields.rows(data.rows, body.numeric) }, ...body.parts };
+  }
+  const distinct = (column: string | undefined) => (column === undefined ? 1 : Math.max(1, Math.min(MAX_MULTIPLES, new Set(data.rows.map((r) => String(r[column]))).size)));
+  const facetOf = (column: string | undefined) => (column === undefined ? undefined : { field: body.fields.field(column), type: "nominal", title: column });
+  const row = facetOf(multiples.rows);
+  const column = facetOf(multiples.columns);
+  const cols = distinct(multiples.columns);
+  const rowsN = distinct(multiples.rows);
+  const totalWidth = typeof options.width === "number" ? options.width : 640;
+  const totalHeight = typeof base.height === "number" ? base.height : DEFAULT_CHART_HEIGHT;
+  const width = Math.max(60, Math.floor((totalWidth - 60) / cols) - 12);
+  const height = Math.max(60, Math.floor((totalHeight - 40) / Math.min(rowsN, 4)) - 12);
+  const { width: _w, height: _h, autosize: _a, ...rest } = base;
+  void _w;
+  void _h;
+  void _a;
+  return {
+    ...rest,
+    data: { values: body.fields.rows(data.rows, body.numeric) },
+    facet: { ...(row ? { row } : {}), ...(column ? { column } : {}) },
+    spec: { width, height, ...body.parts },
+    ...(multiples.scale === "independent" ? { resolve: { scale: { y: "independent" } } } : {}),
+  };
+}
+
+function xySpec(chart: XyChart, data: ChartData, base: VegaLiteSpec, options: ChartOptions): VegaLiteSpec {
   const fields = new Fields();
+  const layers = chart.layers ?? [];
+  const main = xyLayer(chart, data, fields, layers.length ? (Array.isArray(chart.y) ? undefined : chart.y) : undefined);
+  if (!layers.length) return facet(chart.multiples, { fields, numeric: main.numeric, parts: main.parts }, data, base, options);
+  const extra = layers.map((layer) => xyLayer(layerChart(chart, layer), data, fields, Array.isArray(layer.y) ? undefined : (layer.label ?? layer.y), main.xType));
+  const numeric = [...new Set([...main.numeric, ...extra.flatMap((l) => l.numeric)])];
+  return facet(chart.multiples, { fields, numeric, parts: { layer: [main.parts, ...extra.map((l) => l.parts)] } }, data, base, options);
+}
+
+/** A combo chart's layer as a chart of its own over the same x (its sort and formats). */
+function layerChart(chart: XyChart, layer: ChartLayer): XyChart {
+  return {
+    id: chart.id,
+    type: layer.type,
+    query: chart.query,
+    x: chart.x,
+    y: layer.y,
+    ...(chart.sort ? { sort: chart.sort } : {}),
+    ...(chart.format ? { format: chart.format } : {}),
+  } as XyChart;
+}
+
+function histogramSpec(chart: HistogramChart, data: ChartData, base: VegaLiteSpec): VegaLiteSpec {
+  const fields = new Fields();
+  const x = fields.field(chart.x);
+  const color = chart.color !== undefined ? fields.field(chart.color) : undefined;
+  const xFormat = chart.format?.x;
+  const yFormat = chart.format?.y;
+  const bin = { maxbins: chart.bins ?? DEFAULT_HISTOGRAM_BINS };
+  return {
+    ...base,
+    data: { values: fields.rows(data.rows, [chart.x]) },
+    mark: { type: "bar", tooltip: true },
+    encoding: {
+      x: { field: x, bin, type: "quantitative", title: chart.x, ...(xFormat ? { axis: { format: xFormat } } : {}) },
+      y: { aggregate: "count", type: "quantitative", title: "count", ...(yFormat ? { axis: { format: yFormat } } : {}) },
+      ...(color ? { color: { field: color, type: "nominal", title: chart.color } } : {}),
+      tooltip: [
+        { field: x, bin, type: "quantitative", title: chart.x, ...(xFormat ? { format: xFormat } : {}) },
+        { aggregate: "count", type: "quantitative", title: "count" },
+        ...(color ? [{ field: color, type: "nominal", title: chart.color }] : []),
+      ],
+    },
+  };
+}
+
+function heatmapSpec(chart: HeatmapChart): Body {
+  const fields = new Fields();
+  const x = fields.field(chart.x);
+  const y = fields.field(chart.y);
+  const value = fields.field(chart.color);
+  const format = chart.format?.color;
+  return {
+    fields,
+    numeric: [chart.color],
+    parts: {
+      mark: { type: "rect", tooltip: true },
+      encoding: {
+        x: { field: x, type: "ordinal", title: chart.x, axis: { labelLimit: 160 } },
+        y: { field: y, type: "ordinal", title: chart.y, axis: { labelLimit: 160 } },
+        color: { field: value, type: "quantitative", title: chart.color, ...(format ? { legend: { format } } : {}) },
+        tooltip: [
+          { field: x, type: "ordinal", title: chart.x },
+          { field: y, type: "ordinal", title: chart.y },
+          { field: value, type: "quantitative", title: chart.color, ...(format ? { format } : {}) },
+        ],
+      },
+    },
+  };
+}
+
+/** Compact horizontal bars: the label beside each bar, no value axis. */
+function sparkBarSpec(chart: SparkBarChart, data: ChartData, base: VegaLiteSpec): VegaLiteSpec {
+  const fields = new Fields();
+  const label = fields.field(chart.x);
+  const value = fields.field(chart.y);
+  const format = chart.format?.y;
+  const desc = chart.sort?.dir === "desc";
+  const byLabel = chart.sort && (chart.sort.by === "x" || chart.sort.by === chart.x);
+  const sort = !chart.sort ? null : byLabel ? (desc ? "descending" : "ascending") : desc ? "-x" : "x";
+  return {
+    ...base,
+    data: { values: fields.rows(data.rows, [chart.y]) },
+    mark: { type: "bar", tooltip: true, cornerRadiusEnd: 2 },
+    encoding: {
+      y: { field: label, type: "nominal", title: null, sort, axis: { domain: false, ticks: false, labelLimit: 160 } },
+      x: { field: value, type: "quantitative", title: null, axis: null },
+      tooltip: [
+        { field: label, type: "nominal", title: chart.x },
+        { field: value, type: "quantitative", title: chart.y, ...(format ? { format } : {}) },
+      ],
+    },
+  };
+}
+
+/**
+ * One xy mark: its encoding (fields from the shared `fields`) and the columns read as numbers.
+ * `legend` names the series when the chart is a combo (a constant color per layer).
+ */
+function xyLayer(chart: XyChart, data: ChartData, fields: Fields, legend?: string, sharedXType?: FieldType): { parts: Record<string, unknown>; numeric: string[]; xType: FieldType } {
   const ys = Array.isArray(chart.y) ? chart.y : [chart.y];
   const folded = ys.length > 1;
   const xKind = columnKind(chart.x, data);
   const horizontal = chart.type === "bar" && chart.horizontal === true;
-  const xType: FieldType =
-    xKind === "temporal" ? "temporal" : xKind === "number" ? (chart.type === "bar" ? "ordinal" : "quantitative") : chart.type === "line" || chart.type === "area" ? "ordinal" : "nominal";
+  const xType: FieldType = sharedXType ??
+    (xKind === "temporal" ? "temporal" : xKind === "number" ? (chart.type === "bar" ? "ordinal" : "quantitative") : chart.type === "line" || chart.type === "area" ? "ordinal" : "nominal");
   const xFormat = chart.format?.x;
   const yFormat = chart.format?.y;
   const xField = fields.field(chart.x);
@@ -169,7 +321,7 @@ function xySpec(chart: XyChart, data: ChartData, base: VegaLiteSpec): VegaLiteSp
   if (colorField) {
     encoding.color = { field: colorField, type: "nominal", title: colorTitle };
     if (!folded && chart.type === "bar" && stack === false) encoding.xOffset = { field: colorField, title: colorTitle };
-  }
+  } else if (legend !== undefined) encoding.color = { datum: legend, type: "nominal", title: "" };
   if (chart.type === "scatter" && chart.size) encoding.size = { field: fields.field(chart.size), type: "quantitative", title: chart.size };
 
   const tooltip: Record<string, unknown>[] = [
@@ -206,13 +358,7 @@ function xySpec(chart: XyChart, data: ChartData, base: VegaLiteSpec): VegaLiteSp
         },
       ]
     : undefined;
-  return {
-    ...base,
-    data: { values: fields.rows(data.rows, numeric) },
-    ...(transform ? { transform } : {}),
-    mark,
-    encoding,
-  };
+  return { parts: { ...(transform ? { transform } : {}), mark, encoding }, numeric, xType };
 }
 
 function xSort(chart: XyChart, ys: string[], folded: boolean, fields: Fields): unknown {

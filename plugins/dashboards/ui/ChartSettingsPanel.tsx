@@ -27,26 +27,30 @@ export function ChartSettingsPanel(props: { store: ChartBuilderStore; onSave: ()
           <ChoiceSelect id="cs-type" value={settings().type} choices={BUILDER_TYPES} onChange={(v) => store().setSetting("type", v)} />
         </Field>
         <Show when={settings().type !== "kpi" && settings().type !== "table"}>
-          <Field id="cs-x" label={settings().type === "pie" ? "Category (x)" : "X axis"}>
+          <Field id="cs-x" label={xLabel(settings().type)}>
             <ColumnSelect id="cs-x" value={settings().x} onChange={(v) => store().setSetting("x", v)} options={columns()} />
           </Field>
-          <Field id="cs-y" label={settings().type === "pie" ? "Value (y)" : "Y axis"}>
-            <ColumnSelect id="cs-y" value={settings().y} onChange={(v) => store().setSetting("y", v)} options={columns()} />
-          </Field>
-          <Show when={settings().type !== "pie"}>
-            <Field id="cs-color" label="Color (series)">
-              <ColumnSelect id="cs-color" value={settings().color} onChange={(v) => store().setSetting("color", v)} options={columns()} empty="None" />
+          <Show when={settings().type !== "histogram"}>
+            <Field id="cs-y" label={yLabel(settings().type)}>
+              <ColumnSelect id="cs-y" value={settings().y} onChange={(v) => store().setSetting("y", v)} options={columns()} />
             </Field>
           </Show>
-          <Field id="cs-sort" label="Sort by">
-            <ChoiceSelect id="cs-sort" value={settings().sortBy} empty="Query order" choices={["x", "y"]} onChange={(v) => store().setSetting("sortBy", v)} />
-          </Field>
-          <Show when={settings().sortBy}>
+          <Show when={settings().type !== "pie" && settings().type !== "spark_bar"}>
+            <Field id="cs-color" label={settings().type === "heatmap" ? "Value (color)" : "Color (series)"}>
+              <ColumnSelect id="cs-color" value={settings().color} onChange={(v) => store().setSetting("color", v)} options={columns()} empty={settings().type === "heatmap" ? undefined : "None"} />
+            </Field>
+          </Show>
+          <Show when={settings().type !== "histogram" && settings().type !== "heatmap"}>
+            <Field id="cs-sort" label="Sort by">
+              <ChoiceSelect id="cs-sort" value={settings().sortBy} empty="Query order" choices={["x", "y"]} onChange={(v) => store().setSetting("sortBy", v)} />
+            </Field>
+          </Show>
+          <Show when={settings().sortBy && settings().type !== "histogram" && settings().type !== "heatmap"}>
             <Field id="cs-sort-dir" label="Sort direction">
               <ChoiceSelect id="cs-sort-dir" value={settings().sortDir} choices={["asc", "desc"] as const} labels={{ asc: "ascending", desc: "descending" }} onChange={(v) => store().setSetting("sortDir", v)} />
             </Field>
           </Show>
-          <Field id="cs-format" label="Y format" hint="A d3-format, e.g. $,.0f or .1%">
+          <Field id="cs-format" label={settings().type === "heatmap" ? "Value format" : "Y format"} hint="A d3-format, e.g. $,.0f or .1%">
             {formatInput()}
           </Field>
         </Show>
@@ -76,4 +80,15 @@ export function ChartSettingsPanel(props: { store: ChartBuilderStore; onSave: ()
       </div>
     </section>
   );
+}
+
+function xLabel(type: string): string {
+  if (type === "pie") return "Category (x)";
+  if (type === "spark_bar") return "Label (x)";
+  if (type === "histogram") return "Values (binned)";
+  return "X axis";
+}
+function yLabel(type: string): string {
+  if (type === "pie" || type === "spark_bar") return "Value (y)";
+  return "Y axis";
 }

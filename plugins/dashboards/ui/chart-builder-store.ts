@@ -20,7 +20,7 @@ type VisualSort = NonNullable<VisualQuery["sort"]>[number];
 
 export type BuilderType = Exclude<Chart["type"], "text">;
 // The schema's lists, checked against its types; not imported, so zod stays out of the page's first load.
-export const BUILDER_TYPES = ["bar", "line", "area", "scatter", "pie", "kpi", "table"] as const satisfies readonly BuilderType[];
+export const BUILDER_TYPES = ["bar", "line", "area", "scatter", "pie", "kpi", "table", "histogram", "heatmap", "spark_bar"] as const satisfies readonly BuilderType[];
 export const TRUNCATE_UNITS = ["hour", "day", "week", "month", "quarter", "year"] as const satisfies readonly NonNullable<VisualDimension["truncate"]>[];
 export const MEASURE_FNS = ["count", "sum", "avg", "min", "max", "count_distinct"] as const satisfies readonly VisualMeasure["fn"][];
 export const FILTER_OPS = ["eq", "neq", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "is_null", "not_null", "between"] as const satisfies readonly VisualFilter["op"][];
@@ -329,6 +329,15 @@ function settingsOf(chart: Chart | undefined, newId: string): Settings {
     base.value = chart.value;
     base.compare = chart.compare ?? "";
     base.yFormat = chart.format?.value ?? "";
+  } else if (chart.type === "heatmap") {
+    base.x = chart.x;
+    base.y = chart.y;
+    base.color = chart.color;
+    base.yFormat = chart.format?.color ?? "";
+  } else if (chart.type === "histogram") {
+    base.x = chart.x;
+    base.color = chart.color ?? "";
+    base.yFormat = chart.format?.y ?? "";
   } else if (chart.type !== "table") {
     base.x = chart.x;
     base.y = Array.isArray(chart.y) ? (chart.y[0] ?? "") : chart.y;
@@ -350,5 +359,8 @@ export function chartOf(s: Settings, query: string): Chart {
   const sort = s.sortBy ? { sort: { by: s.sortBy, dir: s.sortDir } } : {};
   const format = s.yFormat ? { format: { y: s.yFormat } } : {};
   if (s.type === "pie") return { ...common, type: "pie", query, x: s.x, y: s.y, ...sort, ...format };
+  if (s.type === "spark_bar") return { ...common, type: "spark_bar", query, x: s.x, y: s.y, ...sort, ...format };
+  if (s.type === "histogram") return { ...common, type: "histogram", query, x: s.x, ...(s.color ? { color: s.color } : {}), ...format };
+  if (s.type === "heatmap") return { ...common, type: "heatmap", query, x: s.x, y: s.y, color: s.color, ...(s.yFormat ? { format: { color: s.yFormat } } : {}) };
   return { ...common, type: s.type, query, x: s.x, y: s.y, ...(s.color ? { color: s.color } : {}), ...sort, ...format } as Chart;
 }

@@ -10,7 +10,7 @@ import type { View } from "vega";
 import type { Chart } from "../document/schema";
 import type { ColumnInfo } from "./api";
 
-export const VEGA_TYPES = new Set(["bar", "line", "area", "scatter", "pie"]);
+export const VEGA_TYPES = new Set(["bar", "line", "area", "scatter", "pie", "histogram", "heatmap", "spark_bar"]);
 
 let loading: Promise<{
   vega: typeof VegaModule;

@@ -2,7 +2,7 @@
  * dbt Charts charts (a named map) → Atrium charts. Browser-safe, pure.
  */
 import { specError, type PathSegment } from "../errors";
-import type { Chart } from "../schema";
+import type { Chart, ChartLayer } from "../schema";
 import type { ConvertContext } from "./convert";
 import { resolveNumberFormat } from "./formats";
 import { applyRules, CHART_RULES } from "./rules";
@@ -46,18 +46,33 @@ export function convertChart(id: string, chart: DbtChart, path: PathSegment[], c
     ...((chart.subtitle ?? chart.notes) ? { description: chart.subtitle ?? chart.notes } : {}),
   };
   if (chart.subtitle && chart.notes) notices.push(specError("not_drawn", [...path, "notes"], "`notes` is kept in the board but not drawn by Atrium", "Atrium shows the subtitle under the title."));
-  for (const key of ["layers", "multiples"] as const) {
-    if (chart[key] !== undefined) return fail("unsupported_key", [...path, key], `\`${key}\` is not supported by Atrium`, key === "layers" ? "Draw each series as its own chart, or list them in `y:`." : "Draw one chart per value, or use `color:`.");
-  }
   if (chart.type === "callout") {
     if (!require("message")) return null;
     if (style.tone) notices.push(specError("not_drawn", [...path, "style", "tone"], "`style.tone` is kept in the board but not drawn by Atrium", "Atrium shows the message as text."));
     return { id, type: "text", markdown: chart.title ? `**${chart.title}**\n\n${chart.message}` : chart.message! };
   }
-  if (["histogram", "heatmap", "spark_bar", "geoshape", "map", "point_map", "bubble_map"].includes(chart.type)) {
-    const maps = ["geoshape", "map", "point_map", "bubble_map"].includes(chart.type);
-    return fail(maps ? "map_chart" : "chart_type_unsupported", [...path, "type"], `${chart.type} charts are not supported by Atrium`, maps ? "Atrium has no map shapes: show the values as a bar chart or a table." : "Use a bar chart over values binned in SQL.");
+  if (["geoshape", "map", "point_map", "bubble_map"].includes(chart.type)) {
+    return fail("map_chart", [...path, "type"], `${chart.type} charts are not supported by Atrium`, "Atrium has no map shapes: show the values as a bar chart or a table.");
   }
+  const cartesian = ["bar", "line", "area", "scatter"].includes(chart.type);
+  if (chart.layers !== undefined && !cartesian) return fail("invalid_value", [...path, "layers"], `\`layers\` applies to bar, line, area and scatter charts, not ${chart.type}`, "Remove it.");
+  if (chart.multiples !== undefined && !cartesian && chart.type !== "heatmap") return fail("invalid_value", [...path, "multiples"], `\`multiples\` applies to bar, line, area, scatter and heatmap charts, not ${chart.type}`, "Remove it.");
+  if (chart.multiples && chart.multiples.rows === undefined && chart.multiples.columns === undefined) return fail("missing", [...path, "multiples"], "`multiples` needs `rows` or `columns`", "Name the column with one panel per value.");
+  const multiples = chart.multiples ? { multiples: { ...chart.multiples } } : {};
+  const layers: ChartLayer[] = [];
+  for (const [i, layer] of (chart.layers ?? []).entries()) {
+    const at = [...path, "layers", i];
+    if (layer.query !== undefined) return fail("unsupported_key", [...at, "query"], "A layer reading its own query is not supported by Atrium", "Select the layer's column in the chart's query.");
+    if (layer.color !== undefined) return fail("unsupported_key", [...at, "color"], "A layer split by color is not supported by Atrium", "List the series in the layer's `y:`.");
+    if (layer.x !== undefined && layer.x !== chart.x) return fail("invalid_value", [...at, "x"], "A layer's x must be the chart's x", `Remove it (the chart's x is \`${chart.x ?? ""}\`).`);
+    for (const key of ["axis_y", "style"] as const) {
+      if (layer[key] !== undefined) notices.push(specError("not_drawn", [...at, key], `\`${key}\` of a layer is kept in the board but not drawn by Atrium`, "Layers share the chart's value axis."));
+    }
+    ctx.checkText(layer.label, [...at, "label"]);
+    layers.push({ type: layer.type, y: layer.y, ...(layer.label !== undefined ? { label: layer.label } : {}) });
+  }
+  if (layers.length && color !== undefined) return fail("unsupported_key", [...path, "color"], "A combo chart split by color is not supported by Atrium", "Remove `color:`; each layer gets its own color.");
+  if (layers.length && style.orientation === "horizontal") return fail("unsupported_key", [...path, "style", "orientation"], "A horizontal combo chart is not supported by Atrium", "Remove `orientation: horizontal`.");
   if (chart.query === undefined) return fail("missing", [...path, "query"], `A ${chart.type} chart needs \`query:\``, "Name a query of the board, or write its SQL.");
   const query = ctx.inlineQuery(chart.query, `${id}_query`, [...path, "query"]);
   if (!query) return null;
@@ -97,6 +112,29 @@ export function convertChart(id: string, chart: DbtChart, path: PathSegment[], c
       }
       return { ...common, type: "table", query, ...sort, ...(Object.keys(formats).length ? { format: formats } : {}) };
     }
+    case "histogram": {
+      if (!require("x")) return null;
+      if (chart.y !== undefined) return fail("unsupported_key", [...path, "y"], "A histogram with a pre-binned `y` is not supported by Atrium", "Use a bar chart over the bins, or leave out `y:` (Atrium counts rows per bin).");
+      const y = format(style.number_format, [...path, "style", "number_format"]);
+      if (y === null) return null;
+      return { ...common, type: "histogram", query, x: chart.x!, ...(color ? { color } : {}), ...(y ? { format: { y } } : {}), ...height };
+    }
+    case "heatmap": {
+      if (!require("x") || !require("y") || !require("color")) return null;
+      if (Array.isArray(chart.y)) return fail("invalid_value", [...path, "y"], "A heatmap's `y` is one column", "Name one column.");
+      if (style.number_format !== undefined) return fail("invalid_value", [...path, "style", "number_format"], "A heatmap has no measure axis to format", "Remove it; round the value in SQL.");
+      return { ...common, type: "heatmap", query, x: chart.x!, y: chart.y!, color: color!, ...height, ...multiples };
+    }
+    case "spark_bar": {
+      // dbt Charts' spark_bar has the magnitude on x and the label on y; Atrium's has the label on x.
+      if (!require("x") || !require("y")) return null;
+      if (Array.isArray(chart.y)) return fail("invalid_value", [...path, "y"], "A spark_bar's `y` is the label column", "Name one column.");
+      const y = format(style.number_format, [...path, "style", "number_format"]);
+      if (y === null) return null;
+      const by = chart.sort?.by === chart.y ? "x" : chart.sort?.by === chart.x ? "y" : chart.sort?.by;
+      const sparkSort = chart.sort && by ? { sort: { by, ...(chart.sort.order ? { dir: chart.sort.order } : {}) } } : {};
+      return { ...common, type: "spark_bar", query, x: chart.y!, y: chart.x!, ...sparkSort, ...(y ? { format: { y } } : {}) };
+    }
     case "pie":
     case "donut": {
       const category = color ?? chart.x;
@@ -115,7 +153,7 @@ export function convertChart(id: string, chart: DbtChart, path: PathSegment[], c
       if (!require("x") || !require("y")) return null;
       const y = format(style.number_format, [...path, "style", "number_format"]);
       if (y === null) return null;
-      const base = { ...common, query, x: chart.x!, y: chart.y!, ...(color ? { color } : {}), ...sort, ...(y ? { format: { y } } : {}), ...height };
+      const base = { ...common, query, x: chart.x!, y: chart.y!, ...(color ? { color } : {}), ...sort, ...(y ? { format: { y } } : {}), ...height, ...(layers.length ? { layers } : {}), ...multiples };
       let stack: boolean | undefined;
       if (style.stack !== undefined) {
         if (chart.type !== "bar" && chart.type !== "area") return fail("invalid_value", [...path, "style", "stack"], `\`style.stack\` applies to bar and area charts, not ${chart.type}`, "Remove it.");
@@ -136,5 +174,5 @@ export function convertChart(id: string, chart: DbtChart, path: PathSegment[], c
       }
     }
   }
-  return fail("chart_type_unsupported", [...path, "type"], `${chart.type} charts are not supported by Atrium`, "Use bar, line, area, scatter, pie, kpi or table.");
+  return fail("chart_type_unsupported", [...path, "type"], `${chart.type} charts are not supported by Atrium`, "Use bar, line, area, scatter, pie, donut, histogram, heatmap, spark_bar, kpi, table or callout.");
 }

@@ -109,8 +109,8 @@ describe("reading dbt Charts boards", () => {
         ["jinja_unsupported", "queries.piped", 18],
         ["map_chart", "charts.states.type", 21],
         ["map_chart", "charts.states.geo_source", 22],
-        ["unsupported_key", "charts.combo.layers", 31],
-        ["conditional_visibility", "rows.1.visible", 35],
+        ["unsupported_key", "charts.combo.layers.0.query", 33],
+        ["conditional_visibility", "rows.1.visible", 36],
       ]),
     );
     for (const e of result.errors) expect(e.hint.length).toBeGreaterThan(5);
@@ -169,5 +169,40 @@ describe("reading dbt Charts boards", () => {
     if (!weekly.ok) throw new Error("by_week did not bind");
     expect(weekly.sql).toContain("ordered_at > CAST($2 AS date) - CAST('' || CAST($3 AS text) || ' days' AS interval)");
     expect(weekly.parameters).toEqual(["north", "2026-03-31", 7]);
+  });
+});
+
+describe("chart breadth in dbt Charts boards", () => {
+  it("reads histograms, heatmaps, spark bars, combos, small multiples, donuts and callouts into Atrium charts", () => {
+    const { doc, notices } = read("breadth.yml");
+    const charts = Object.fromEntries((doc.charts ?? []).map((c) => [c.id, c]));
+    expect(charts.delivery_hours).toEqual({ id: "delivery_hours", type: "histogram", title: "Hours to deliver", query: "deliveries", x: "hours", color: "region", format: { y: ",.0f" } });
+    expect(charts.busy_hours).toEqual({ id: "busy_hours", type: "heatmap", title: "Shipments by hour", query: "by_hour", x: "hour", y: "weekday", color: "shipments" });
+    // dbt Charts' spark_bar has the magnitude on x; Atrium's has the label on x.
+    expect(charts.carriers).toEqual({ id: "carriers", type: "spark_bar", title: "Top carriers", query: "top_carriers", x: "carrier", y: "shipments", sort: { by: "y", dir: "desc" } });
+    expect(charts.on_time_vs_target).toMatchObject({ type: "bar", x: "week", y: "on_time", layers: [{ type: "line", y: "target", label: "Target" }] });
+    expect(charts.late_by_region).toMatchObject({ type: "line", multiples: { columns: "region", scale: "independent" } });
+    expect(charts.carrier_share).toMatchObject({ type: "pie", x: "carrier", y: "shipments", donut: true });
+    expect(charts.heads_up).toMatchObject({ type: "text", markdown: "Carrier data lags by one day." });
+    expect(notices.map((n) => [n.code, n.path])).toEqual(expect.arrayContaining([["not_drawn", "charts.on_time_vs_target.layers.0.axis_y"]]));
+  });
+
+  it("refuses combos and multiples Atrium cannot draw, with the key's line", () => {
+    const board = (chart: string) => `title: T\nqueries:\n  q: SELECT 1 AS a, 2 AS b, 'x' AS c\ncharts:\n  k:\n${chart}rows: [k]\n`;
+    const cases: [string, string, string, number][] = [
+      ["    type: bar\n    query: q\n    x: a\n    y: b\n    color: c\n    layers: [{ type: line, y: a }]\n", "unsupported_key", "charts.k.color", 10],
+      ["    type: bar\n    query: q\n    x: a\n    y: b\n    layers:\n      - { type: line, y: a, color: c }\n", "unsupported_key", "charts.k.layers.0.color", 11],
+      ["    type: pie\n    query: q\n    theta: a\n    color: c\n    layers: [{ type: line, y: a }]\n", "invalid_value", "charts.k.layers", 10],
+      ["    type: kpi\n    query: q\n    value: a\n    multiples: { columns: c }\n", "invalid_value", "charts.k.multiples", 9],
+      ["    type: line\n    query: q\n    x: a\n    y: b\n    multiples: { scale: shared }\n", "missing", "charts.k.multiples", 10],
+      ["    type: histogram\n    query: q\n    x: a\n    y: b\n", "unsupported_key", "charts.k.y", 9],
+      ["    type: heatmap\n    query: q\n    x: a\n    y: b\n", "missing", "charts.k.color", 6],
+    ];
+    for (const [chart, code, at, line] of cases) {
+      const result = readDbtCharts(board(chart));
+      expect(result.ok, at).toBe(false);
+      if (result.ok) continue;
+      expect(result.errors.map((e) => [e.code, e.path, e.line]), at).toContainEqual([code, at, line]);
+    }
   });
 });

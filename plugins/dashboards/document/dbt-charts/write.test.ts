@@ -13,7 +13,7 @@ function doc(text: string) {
 }
 
 describe("writing dbt Charts boards", () => {
-  it.each(["revenue.yml", "operations.yml"])("import → export → import gives the same board (%s)", (name) => {
+  it.each(["revenue.yml", "operations.yml", "breadth.yml"])("import → export → import gives the same board (%s)", (name) => {
     const first = doc(corpus(name));
     const written = writeDbtCharts(first);
     expect(written.problems).toEqual([]);

@@ -53,6 +53,24 @@ export function chartToDbt(chart: Chart, problems: SpecError[] = []): Entry {
         style: chart.format?.y ? { number_format: fmt(chart.format.y) } : undefined,
         height: chart.height,
       });
+    case "histogram":
+      if (chart.bins !== undefined) problems.push(specError("not_expressible", [...path, "bins"], "dbt Charts histograms choose their own bins", "Bin the values in SQL to fix the bins."));
+      if (chart.format?.x) problems.push(specError("not_expressible", [...path, "format", "x"], "The x-axis format is not written to dbt Charts", "Set `style.axis_x.labels.format` in the board by hand."));
+      return clean({ type: "histogram", query: chart.query, ...heading, x: chart.x, color: chart.color, style: chart.format?.y ? { number_format: fmt(chart.format.y) } : undefined, height: chart.height });
+    case "heatmap":
+      if (chart.format?.color) problems.push(specError("not_expressible", [...path, "format", "color"], "dbt Charts heatmaps have no value format", "Round the value in SQL."));
+      return clean({ type: "heatmap", query: chart.query, ...heading, x: chart.x, y: chart.y, color: chart.color, multiples: chart.multiples, height: chart.height });
+    case "spark_bar":
+      // dbt Charts' spark_bar has the magnitude on x and the label on y.
+      return clean({
+        type: "spark_bar",
+        query: chart.query,
+        ...heading,
+        x: chart.y,
+        y: chart.x,
+        sort: chart.sort ? clean({ by: chart.sort.by === "x" ? chart.x : chart.sort.by === "y" ? chart.y : chart.sort.by, order: chart.sort.dir }) : undefined,
+        style: chart.format?.y ? { number_format: fmt(chart.format.y) } : undefined,
+      });
     default: {
       if (chart.format?.x) problems.push(specError("not_expressible", [...path, "format", "x"], "The x-axis format is not written to dbt Charts", "Set `style.time_format` in the board by hand."));
       const style = clean({
@@ -70,6 +88,8 @@ export function chartToDbt(chart: Chart, problems: SpecError[] = []): Entry {
         size: chart.type === "scatter" ? chart.size : undefined,
         sort: chart.sort ? clean({ by: chart.sort.by, order: chart.sort.dir }) : undefined,
         style: Object.keys(style).length ? style : undefined,
+        layers: chart.layers?.map((l) => clean({ type: l.type, y: l.y, label: l.label })),
+        multiples: chart.multiples,
         height: chart.height,
       });
     }
