@@ -22,6 +22,8 @@ function pageRoute(page: ResolvedPage) {
     heading: page.heading,
     record: page.record,
     plugin: page.pluginId,
+    lookup: page.lookup,
+    secretAddress: page.secretAddress,
   };
   return <Route path={page.layout === "bare" ? page.path : `/${page.path}`} component={page.component} info={info} />;
 }

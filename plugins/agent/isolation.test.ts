@@ -113,6 +113,14 @@ const SAMPLES: Record<string, Sample> = {
     return { projectId: w.projectA.id, grantId };
   },
   list_shared_with_me: () => ({}),
+  create_public_link: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, expiresInDays: 7 }),
+  list_public_links: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
+  revoke_public_link: async (w) => {
+    const { slug } = await freshDashboard(w);
+    const caller = asUser(w.kernel, w.owner.id) as unknown as { sharing: { links: { create: (input: unknown) => Promise<{ linkId: string }> } } };
+    const { linkId } = await caller.sharing.links.create({ orgId: w.orgA.id, projectId: w.projectA.id, slug });
+    return { projectId: w.projectA.id, linkId };
+  },
   get_setup_status: () => ({}),
   list_setup_tasks: () => ({}),
   start_setup_task: () => ({ task: "schema.introspect", params: { sourceId: "warehouse" }, idempotent: true }),

@@ -7,11 +7,13 @@
 import type { Kysely } from "kysely";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
-import type { Dashboard, Variable } from "./document";
+import { coerceVariableValue, type Dashboard, type Variable } from "./document";
 import { runDashboard, type RunOutput } from "./run";
 import { dashboardsDb, parseOrThrow } from "./service";
 
 export type { Dashboard, Variable, RunOutput };
+/** A value checked (and coerced: presets and "a..b" become date ranges) for a variable, as a run would. */
+export { coerceVariableValue };
 
 /** A live dashboard as another plugin sees it: where it is, its title and its parsed document. */
 export interface PublishedDashboard {
@@ -64,12 +66,14 @@ export async function publishedDashboard(db: Kysely<KernelDatabase>, orgId: stri
 
 /**
  * Runs the saved queries the dashboard's charts use, with `variables` (checked against each
- * variable's type: a value that does not fit is a 422 before any SQL runs).
+ * variable's type: a value that does not fit is a 422 before any SQL runs). `optionsOnly`
+ * runs just the queries that give variables their options (to check a value against them).
  */
 export function runPublishedDashboard(
   scope: { kernel: Kernel; db: Kysely<KernelDatabase>; orgId: string; signal?: AbortSignal },
   dashboard: PublishedDashboard,
   variables: Record<string, unknown>,
+  options: { optionsOnly?: boolean } = {},
 ): Promise<RunOutput> {
-  return runDashboard(scope, dashboard.doc, { variables });
+  return runDashboard(scope, dashboard.doc, { variables, ...(options.optionsOnly ? { queries: [] } : {}) });
 }

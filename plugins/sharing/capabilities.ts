@@ -6,4 +6,11 @@ export const sharingManage = defineCapability("sharing.manage", {
   grant: ["owner", "admin", "editor"],
 });
 
-export const sharingCapabilities = [sharingManage] as const;
+
+
+/** Denied: the member gets 403 on the organization's list of every public link, and on its link settings. */
+export const sharingOversee = defineCapability("sharing.oversee", {
+  description: "See every public link of the organization and set how long links may live",
+  grant: ["owner", "admin"],
+});
+export const sharingCapabilities = [sharingManage, sharingOversee] as const;

@@ -7,14 +7,17 @@
 import { definePlugin } from "~/kernel/plugin";
 import { sharingCapabilities } from "./capabilities";
 import { resolveGrant } from "./grants";
+import { sharingHttpRoutes } from "./http";
 import * as grantsMigration from "./migrations/2026-12-02-001-grants";
+import * as linksMigration from "./migrations/2026-12-02-002-public-links";
 import { sharingRouter } from "./router";
 
 export const sharingPlugin = definePlugin({
   id: "sharing",
   requires: ["dashboards"],
   capabilities: sharingCapabilities,
-  migrations: { "2026-12-02-001-grants": grantsMigration },
+  migrations: { "2026-12-02-001-grants": grantsMigration, "2026-12-02-002-public-links": linksMigration },
   router: sharingRouter,
   grants: resolveGrant,
+  http: sharingHttpRoutes,
 });

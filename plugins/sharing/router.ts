@@ -5,10 +5,15 @@
  */
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
-import { createTRPCRouter, projectCapabilityProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
+import { hash } from "@node-rs/argon2";
+import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, publicProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
+import { FieldErrors } from "~/kernel/errors";
 import { safeString } from "~/kernel/schemas";
 import { dashboardIdBySlug } from "../dashboards/published";
-import { sharingManage } from "./capabilities";
+import { publishedDashboard } from "../dashboards/published";
+import { sharingManage, sharingOversee } from "./capabilities";
+import { changeLink, createLink, EXPORT_KINDS, listLinks, maxLinkDays, openLink, setMaxLinkDays } from "./links";
+import { linkPolicySchema, policyProblems, timeClampSchema } from "./policy";
 import { listAccess, revokeGrant, shareWith, sharedWithMe, type GrantTarget } from "./grants";
 
 const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
@@ -24,7 +29,132 @@ async function targetOf(ctx: ProjectCtx, dashboardSlug: string | null | undefine
   return { orgId: ctx.org.id, projectId: ctx.project.id, dashboardId: id };
 }
 
+/** argon2id with the parameters account passwords use (OWASP: 19 MiB, 2 passes, 1 lane). */
+function hashLinkPassword(password: string): Promise<string> {
+  return hash(password.normalize("NFKC"), { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+}
+
+const linkId = z.uuid({ message: "linkId must be a link id from list_public_links" });
+
+const linksRouter = createTRPCRouter({
+  create: projectCapabilityProcedure(sharingManage)
+    .meta({
+      mcp: {
+        name: "create_public_link",
+        description:
+          "Create a public link to a dashboard (orgId, projectId, slug): anyone with the URL can view it without an account, read-only, with no SQL. expiresInDays: every link expires (default 30 days, or the organization's limit when shorter; at most that limit); password optional. variables sets, per variable name, what viewers may change: { mode: 'locked', value? } (fixed; without value the dashboard's default), { mode: 'allowed', values: [...] } or { mode: 'free' }; variables not named are locked at their default. timeClamp { from?, to? } (YYYY-MM-DD) bounds date ranges; exports lists which downloads viewers get (csv, png, svg). The URL is returned once: give it to the user now, it cannot be read again.",
+      },
+    })
+    .input(
+      z.object({
+        slug,
+        label: safeString().trim().max(200, "At most 200 characters").optional(),
+        expiresInDays: z.number().int().min(1, "At least one day").max(365, "At most 365 days").optional(),
+        password: safeString().min(8, "At least 8 characters").max(256, "At most 256 characters").optional(),
+        variables: linkPolicySchema.default({}),
+        timeClamp: timeClampSchema.nullish(),
+        exports: z.array(z.enum(EXPORT_KINDS)).max(3).default([]),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const target = await targetOf(ctx, input.slug);
+      const dashboard = await publishedDashboard(ctx.db, ctx.org.id, target.dashboardId!);
+      const problems = policyProblems(input.variables, dashboard?.doc.variables ?? []);
+      if (Object.keys(problems).length) {
+        const [field, messages] = Object.entries(problems)[0]!;
+        throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: `${field}: ${messages[0]}`, cause: new FieldErrors(problems) });
+      }
+      const link = await createLink(ctx.db, {
+        orgId: ctx.org.id,
+        projectId: ctx.project.id,
+        dashboardId: target.dashboardId!,
+        createdBy: ctx.actor.userId,
+        label: input.label ?? "",
+        expiresInDays: input.expiresInDays,
+        passwordHash: input.password ? await hashLinkPassword(input.password) : null,
+        policy: input.variables,
+        clamp: input.timeClamp ?? null,
+        exports: [...new Set(input.exports)],
+      });
+      await ctx.audit({
+        action: "sharing.link.create",
+        target: { type: "dashboard", id: target.dashboardId! },
+        data: { linkId: link.id, expiresAt: link.expiresAt.toISOString(), password: input.password ? "set" : "none", variables: Object.keys(input.variables), exports: input.exports },
+      });
+      const url = `${ctx.kernel.config.publicUrl.replace(/\/$/, "")}/s/${link.token}`;
+      return { linkId: link.id, url, expiresAt: link.expiresAt.toISOString() };
+    }),
+
+  list: projectCapabilityProcedure(sharingManage)
+    .meta({
+      mcp: {
+        name: "list_public_links",
+        description:
+          "List the public links of a dashboard (orgId, projectId, slug) or, without slug, of the whole project: linkId, status (active, paused, revoked, expired), expiry, whether it has a password, what viewers may change, view count and last view. Never the URL: it was shown once at creation. Use a linkId with revoke_public_link.",
+        readOnly: true,
+      },
+    })
+    .input(z.object({ slug: slug.nullish() }))
+    .query(async ({ ctx, input }) => {
+      const target = await targetOf(ctx, input.slug);
+      return { links: await listLinks(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, dashboardId: target.dashboardId ?? undefined }) };
+    }),
+
+  setPaused: projectCapabilityProcedure(sharingManage)
+    .input(z.object({ linkId, paused: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      const row = await changeLink(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, linkId: input.linkId }, input.paused ? "pause" : "resume");
+      await ctx.audit({ action: input.paused ? "sharing.link.pause" : "sharing.link.resume", target: { type: "dashboard", id: row.dashboard_id }, data: { linkId: row.id } });
+      return { linkId: row.id, paused: input.paused };
+    }),
+
+  revoke: projectCapabilityProcedure(sharingManage)
+    .meta({
+      mcp: {
+        name: "revoke_public_link",
+        description:
+          "Turn a public link off for good (orgId, projectId, linkId from list_public_links): anyone opening it, including pages already open, gets 'not available' from their next refresh. It cannot be turned back on; create a new link instead. Confirm with the user first.",
+        destructive: true,
+        idempotent: false,
+      },
+    })
+    .input(z.object({ linkId }))
+    .mutation(async ({ ctx, input }) => {
+      const row = await changeLink(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, linkId: input.linkId }, "revoke");
+      await ctx.audit({ action: "sharing.link.revoke", target: { type: "dashboard", id: row.dashboard_id }, data: { linkId: row.id } });
+      return { linkId: row.id };
+    }),
+
+  // The organization's and a person's lists are pages for people; agents list per dashboard or project (list_public_links).
+  org: capabilityProcedure(sharingOversee).query(async ({ ctx }) => ({
+    links: await listLinks(ctx.db, { orgId: ctx.org.id }),
+    maxLinkDays: await maxLinkDays(ctx.db, ctx.org.id),
+  })),
+
+  /**
+   * Whether a token opens a live link (and whether it asks for a password), for the public
+   * page's lookup: its server render answers 404 for a revoked, paused or expired link, the same
+   * as for one that never existed. Shows nothing of the dashboard.
+   */
+  status: publicProcedure.input(z.object({ token: safeString().max(64) })).query(async ({ ctx, input }) => {
+    const link = await ctx.kernel.db.transaction().execute((trx) => openLink(trx, input.token));
+    if (!link) throw new TRPCError({ code: "NOT_FOUND", message: "This link is not available. It may have expired or been turned off." });
+    return { password: link.passwordHash !== null };
+  }),
+
+  mine: userProcedure.query(async ({ ctx }) => ({ links: await listLinks(ctx.db, { createdBy: ctx.actor.userId }) })),
+
+  setMaxDays: capabilityProcedure(sharingOversee)
+    .input(z.object({ maxLinkDays: z.number().int().min(1, "At least one day").max(365, "At most 365 days") }))
+    .mutation(async ({ ctx, input }) => {
+      await setMaxLinkDays(ctx.db, ctx.org.id, input.maxLinkDays);
+      await ctx.audit({ action: "sharing.settings.update", data: { maxLinkDays: input.maxLinkDays } });
+      return { maxLinkDays: input.maxLinkDays };
+    }),
+});
+
 export const sharingRouter = createTRPCRouter({
+  links: linksRouter,
   access: projectCapabilityProcedure(sharingManage)
     .meta({
       mcp: {

@@ -2,7 +2,7 @@
  * The sharing plugin's browser half: a Share button in the dashboard's action rail (its dialog
  * lists who has access and why, and shares with people), the "Shared with me" list and the
  * page a person opens a dashboard shared with them on (outside the project's pages, which they
- * may not see).
+ * may not see), and the public page of a link (`/s/<token>`).
  */
 import { lazy } from "solid-js";
 import { definePluginUi } from "~/ui/plugin-ui";
@@ -16,6 +16,16 @@ export const sharingUi = definePluginUi({
   },
   pages: [
     { layout: "bare", path: "/shared", signIn: "required", breadcrumb: "Shared with me", component: lazy(() => import("./ui/SharedWithMePage")) },
+    {
+      layout: "bare",
+      path: "/s/:token",
+      chrome: "focused",
+      breadcrumb: "Shared dashboard",
+      // A revoked, paused or expired link's page answers 404; the token in the address never travels on as a referrer.
+      lookup: { query: "sharing.links.status", input: (params) => ({ token: params.token ?? "" }) },
+      secretAddress: true,
+      component: lazy(() => import("./ui/PublicDashboardPage")),
+    },
     { layout: "bare", path: "/shared/:orgId/:projectId/:slug", signIn: "required", breadcrumb: "Shared dashboard", component: lazy(() => import("./ui/SharedDashboardPage")) },
   ],
 });

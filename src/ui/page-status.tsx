@@ -2,10 +2,12 @@
  * The HTTP status of an org or project page, decided while the server renders it: 404 when
  * the org, the project or the page's record is not visible to the caller (whether it exists
  * or not), 403 when the record is forbidden. The browser renders nothing here; the frame shows
- * the matching panel once it has loaded the same things.
+ * the matching panel once it has loaded the same things. A bare page whose address is a
+ * credential (`secretAddress`) is sent with no-referrer, no-store and noindex headers.
  */
 import { useCurrentMatches } from "@solidjs/router";
 import { HttpStatusCode } from "@solidjs/start";
+import { getRequestEvent } from "solid-js/web";
 import { createMemo, createResource, Show } from "solid-js";
 import type { PageRecord, RouteInfo } from "./plugin-ui";
 
@@ -47,6 +49,15 @@ function segment(value: string | undefined): string | undefined {
   }
 }
 
+/** The headers of a page whose address is a credential; set for good (no cleanup that could take them back before the first byte). */
+function SecretAddressHeaders() {
+  const headers = getRequestEvent()?.response.headers;
+  headers?.set("referrer-policy", "no-referrer");
+  headers?.set("cache-control", "no-store");
+  headers?.set("x-robots-tag", "noindex, nofollow");
+  return null;
+}
+
 function ServerPageStatus() {
   const matches = useCurrentMatches();
   const lookup = createMemo(() => {
@@ -69,9 +80,14 @@ function ServerPageStatus() {
     (t) => check?.(t) ?? Promise.resolve<PageVisibility>("unknown"),
     { deferStream: true },
   );
+  // Synchronous, before the first byte: an address that is a credential must not leak onwards or into caches.
+  const secret = () => (matches().at(-1)?.route.info as RouteInfo | undefined)?.secretAddress === true;
   const [found] = createResource(lookup, (l) => lookupCheck?.(l.query, l.input) ?? Promise.resolve<PageVisibility>("unknown"), { deferStream: true });
   return (
     <>
+      <Show when={secret()}>
+        <SecretAddressHeaders />
+      </Show>
       <Show when={visibility() === "missing" || found() === "missing"}>
         <HttpStatusCode code={404} />
       </Show>

@@ -222,6 +222,13 @@ export interface PluginPage {
   readonly heading?: string;
   /** The record the page is about, loaded by the frame. */
   readonly record?: PageRecord;
+  /** `bare` pages about something named in their address (a token): looked up so the server answers 404 when it is not there. */
+  readonly lookup?: PageLookup;
+  /**
+   * `bare` pages: the address itself is a credential (`/s/<token>`): the response is sent with
+   * `Referrer-Policy: no-referrer`, `Cache-Control: no-store` and `X-Robots-Tag: noindex`.
+   */
+  readonly secretAddress?: true;
 }
 
 /** Typed constructor for `PageRecord`: `name` sees the query's result as `T`. */
@@ -291,6 +298,8 @@ export interface RouteInfo {
   plugin?: string;
   /** Outside the org layouts: what the page is about, looked up so the server answers 404 when it does not exist. */
   lookup?: PageLookup;
+  /** The address is a credential: no referrer, no caching, no indexing (see `PluginPage.secretAddress`). */
+  secretAddress?: true;
 }
 
 /* ----------------------------------------------------------------------------------------
@@ -370,6 +379,7 @@ function checkPage(page: PluginPage, problems: string[]): void {
   } else {
     checkRelativePath(page, path, problems);
     if (page.chrome !== undefined || page.signIn !== undefined) problems.push(`page "${path}" (${page.layout} layout): chrome and signIn are for bare pages (the layout decides them)`);
+    if (page.lookup !== undefined || page.secretAddress !== undefined) problems.push(`page "${path}" (${page.layout} layout): lookup and secretAddress are for bare pages (the layout looks up its own)`);
   }
   if (page.layout !== "project" && (page.header !== undefined || page.heading !== undefined)) problems.push(`page "${path}": header and heading are for project pages`);
   if (typeof page.component !== "function") problems.push(`page "${path}" needs a component`);

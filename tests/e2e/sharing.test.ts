@@ -3,7 +3,10 @@
  * clicks Share in its action rail and shares it with a guest's address; the guest (no member of
  * the organization) finds it under "Shared with me", opens it and sees its chart, while the
  * project's own pages answer 404; the owner removes the share, and the guest's next refresh is
- * refused.
+ * refused. Then public links: the owner creates one from the Public link tab, a visitor with no
+ * account (a third browser context) opens `/s/<token>`, sees the chart and no navigation, editor
+ * or SQL, changes the variable the link allows and cannot change the one it fixes; a link with a
+ * password asks for it; revoked, the open page's next refresh says so and the address is a 404.
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +18,7 @@ let base: string;
 let db: pg.Client;
 let owner: RecordedPage;
 let guest: RecordedPage;
+let visitor: RecordedPage;
 
 const OWNER = { name: "Sasha Share", email: "sasha@share.test", password: "sharing is caring words" };
 const GUEST = { name: "Gil Guest", email: "gil@guest.test", password: "guest of honour words" };
@@ -39,6 +43,37 @@ const REFUSED = [
   { path: `/o/${ORG.slug}/p/${PROJECT.slug}/d/${DASHBOARD.slug}`, status: 404 },
 ];
 
+const REGIONAL = { slug: "regional", title: "Regional numbers" };
+const REGIONAL_YAML = `title: ${REGIONAL.title}
+variables:
+  - name: region
+    type: select
+    label: Region
+    default: north
+    options: [north, south, east]
+  - name: status
+    type: select
+    label: Status
+    default: open
+    options: [open, closed]
+queries:
+  picked:
+    sql: select cast({{region}} as text) as picked_region, cast({{status}} as text) as picked_status
+charts:
+  - id: picked
+    title: Picked
+    type: table
+    query: picked
+`;
+const LINK_PASSWORD = "open sesame words";
+/** What the visitor is refused on purpose: a fixed value (422), a password (401), a revoked link (404). */
+const VISITOR_REFUSED = [
+  { path: /^\/api\/sharing\/public\//, status: 422 },
+  { path: /^\/api\/sharing\/public\//, status: 401 },
+  { path: /^\/api\/sharing\/public\//, status: 404 },
+  { path: /^\/s\//, status: 404 },
+];
+
 beforeAll(async () => {
   harness = await startHarness();
   base = harness.server.url;
@@ -47,7 +82,7 @@ beforeAll(async () => {
 });
 
 afterEach(async (context) => {
-  if (context.task.result?.state === "fail") await reportFailure(harness, [owner, guest], REFUSED);
+  if (context.task.result?.state === "fail") await reportFailure(harness, [owner, guest, visitor], [...REFUSED, ...VISITOR_REFUSED]);
 });
 
 afterAll(async () => {
@@ -120,5 +155,117 @@ describe("sharing a dashboard with a person", () => {
     await guest.page.getByRole("alert").getByText(/not found/i).first().waitFor();
     expect(owner.unexpectedProblems()).toEqual([]);
     expect(guest.unexpectedProblems(REFUSED)).toEqual([]);
+  });
+});
+
+describe("a public link to a dashboard", () => {
+  let url = "";
+  let passwordUrl = "";
+
+  it("the owner creates a link that lets viewers pick a region from a list", async () => {
+    await db.query(
+      `with p as (select id, org_id from projects where slug = $1),
+            u as (select id from users where email = $2),
+            d as (insert into dashboards_dashboards (org_id, project_id, slug, title, yaml, version, created_by, updated_by)
+                  select p.org_id, p.id, $3, $4, $5, 1, u.id, u.id from p, u returning id, org_id, created_by)
+       insert into dashboards_versions (org_id, dashboard_id, version, yaml, author_id) select org_id, id, 1, $5, created_by from d`,
+      [PROJECT.slug, OWNER.email, REGIONAL.slug, REGIONAL.title, REGIONAL_YAML],
+    );
+    const { page } = owner;
+    await page.goto(`/o/${ORG.slug}/p/${PROJECT.slug}/d/${REGIONAL.slug}`);
+    await waitForHydration(page);
+    await heading(page, REGIONAL.title);
+    await page.getByRole("complementary", { name: "Actions" }).getByRole("button", { name: "Share" }).click();
+    const dialog = page.getByRole("dialog", { name: "Share this dashboard" });
+    await dialog.getByRole("tab", { name: "Public link" }).click();
+    const form = dialog.getByRole("form", { name: "New public link" });
+    await form.getByLabel("Expires after (days)").fill("7");
+    await form.getByRole("group", { name: "Region" }).getByLabel("Viewers can").selectOption("allowed");
+    await form.getByLabel("Allowed values for Region").fill("north, south");
+    await form.getByRole("button", { name: "Create link" }).click();
+    url = await dialog.getByRole("textbox", { name: "Public link" }).inputValue();
+    expect(url).toMatch(/\/s\/[A-Za-z0-9_-]{22}$/);
+    await dialog.getByRole("list", { name: "Links to this dashboard" }).getByText("active").waitFor();
+
+    await form.getByLabel("Password (optional)").fill(LINK_PASSWORD);
+    await form.getByRole("button", { name: "Create link" }).click();
+    await dialog.getByRole("list", { name: "Links to this dashboard" }).getByText("password").waitFor();
+    passwordUrl = await dialog.getByRole("textbox", { name: "Public link" }).inputValue();
+    expect(passwordUrl).not.toBe(url);
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("a visitor without an account sees the chart, and no navigation, editor or SQL", async () => {
+    visitor = await harness.open();
+    const { page } = visitor;
+    const response = await page.goto(url);
+    expect(response?.status()).toBe(200);
+    const headers = response!.headers();
+    expect(headers["referrer-policy"]).toBe("no-referrer");
+    expect(headers["cache-control"]).toBe("no-store");
+    expect(headers["x-robots-tag"]).toContain("noindex");
+    await waitForHydration(page);
+    await heading(page, REGIONAL.title);
+    const chart = page.locator('[data-chart="picked"]');
+    await chart.getByRole("cell", { name: "north" }).waitFor();
+    expect(await page.getByRole("navigation").count()).toBe(0);
+    expect(await page.getByRole("link", { name: /edit/i }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Share" }).count()).toBe(0);
+    const text = (await page.content()).toLowerCase();
+    for (const secret of ["select cast", "{{region}}", "picked:"]) expect(text).not.toContain(secret);
+    // The fixed variable is text, not a control.
+    await page.getByRole("definition").getByText("open").waitFor();
+    expect(await page.getByLabel("Status", { exact: true }).count()).toBe(0);
+  });
+
+  it("the visitor changes the region the link allows; the fixed status cannot be changed", async () => {
+    const { page } = visitor;
+    const region = page.getByLabel("Region", { exact: true });
+    expect(await region.locator("option").allTextContents()).toEqual(["north", "south"]);
+    await region.selectOption("south");
+    await page.locator('[data-chart="picked"]').getByRole("cell", { name: "south" }).waitFor();
+    // Sending the fixed variable anyway (as a hand-made request would) is refused before any SQL.
+    const refused = await page.evaluate(async (token) => {
+      const r = await fetch(`/api/sharing/public/${token}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { status: "closed" } }) });
+      return { status: r.status, body: await r.json() };
+    }, url.slice(url.lastIndexOf("/") + 1));
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.fieldErrors).toEqual({ "variables.status": ["This value is fixed for this link"] });
+    expect(JSON.stringify(refused.body)).not.toContain("closed");
+    expect(visitor.unexpectedProblems([{ path: /^\/api\/sharing\/public\//, status: 422 }])).toEqual([]);
+  });
+
+  it("a link with a password asks for it", async () => {
+    const other = await harness.open();
+    const { page } = other;
+    await page.goto(passwordUrl);
+    await waitForHydration(page);
+    await heading(page, "This dashboard needs a password");
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Open" }).click();
+    await page.getByText("That password is not right.").waitFor();
+    await page.getByLabel("Password").fill(LINK_PASSWORD);
+    await page.getByRole("button", { name: "Open" }).click();
+    await heading(page, REGIONAL.title);
+    await page.locator('[data-chart="picked"]').getByRole("cell", { name: "north" }).waitFor();
+    expect(other.unexpectedProblems([{ path: /^\/api\/sharing\/public\//, status: 401 }])).toEqual([]);
+    await other.close();
+  });
+
+  it("the owner revokes the link: the open page's next refresh says so, and its address is a 404", async () => {
+    const dialog = owner.page.getByRole("dialog", { name: "Share this dashboard" });
+    const list = dialog.getByRole("list", { name: "Links to this dashboard" });
+    // Newest first: the link without a password is the last.
+    await list.getByRole("button", { name: /^Revoke:/ }).last().click();
+    await list.getByText("revoked").waitFor();
+
+    const { page } = visitor;
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await heading(page, "This link is not available");
+    const again = await page.goto(url);
+    expect(again?.status()).toBe(404);
+    await heading(page, "This link is not available");
+    expect(owner.unexpectedProblems()).toEqual([]);
+    expect(visitor.unexpectedProblems(VISITOR_REFUSED)).toEqual([]);
   });
 });

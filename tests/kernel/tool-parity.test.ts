@@ -93,6 +93,12 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "gitSync.testConnection": "The connection form's check, which may carry a token; connect_repository checks the same before it saves.",
   "gitSync.disconnect": "Disconnecting drops the project's repository credential: administrators decide that in the app.",
   "gitSync.dashboardOrigin": "The commit badge in a dashboard's header; get_git_status lists every dashboard file with its commit.",
+  // Public links: agents create, list and revoke them (create_public_link, list_public_links, revoke_public_link).
+  "sharing.links.setPaused": "Pausing a link is a switch in the Public link tab for the person watching who opens it; agents revoke with revoke_public_link.",
+  "sharing.links.org": "Every public link of the organization is the admins' oversight page; list_public_links gives agents a project's or dashboard's links.",
+  "sharing.links.mine": "The person's own page of links they made; list_public_links gives agents a project's or dashboard's links.",
+  "sharing.links.status": "The public page's own check that its link is live, asked with the link's token; agents never hold link tokens.",
+  "sharing.links.setMaxDays": "How long the organization's links may live is a security setting for admins in the app, not for agents.",
   // The in-app assistant's own conversations: the assistant is itself an agent surface.
   "assistant.status": "Whether the in-app assistant is configured, for its panel.",
   "assistant.chatContext": "Builds the in-app assistant's prompt context.",

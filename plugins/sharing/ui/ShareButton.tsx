@@ -1,12 +1,13 @@
 /**
  * The Share button in a dashboard's action rail, and its dialog: tabs for each way to share
- * (People now). The rail gives the dashboard's slug; the org and project come from the
+ * (People, Public link). The rail gives the dashboard's slug; the org and project come from the
  * workspace.
  */
 import "./sharing.css";
 import { createSignal, For, Show, type JSX } from "solid-js";
 import { Button, Dialog } from "~/ui/components";
 import { useWorkspace } from "~/ui/workspace";
+import { LinksPanel } from "./LinksPanel";
 import { PeoplePanel } from "./PeoplePanel";
 
 export interface ShareTab {
@@ -18,6 +19,7 @@ export interface ShareTab {
 /** The dialog's tabs, in order. */
 const TABS: ShareTab[] = [
   { id: "people", label: "People", render: (scope) => <PeoplePanel scope={scope} /> },
+  { id: "link", label: "Public link", render: (scope) => <LinksPanel scope={scope} /> },
 ];
 
 export default function ShareButton(props: { dashboardSlug: string }) {

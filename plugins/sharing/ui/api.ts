@@ -6,5 +6,6 @@ type Outputs = RouterOutputs["sharing"];
 
 export type AccessEntry = Outputs["access"]["entries"][number];
 export type SharedItem = Outputs["sharedWithMe"]["items"][number];
+export type LinkSummary = Outputs["links"]["list"]["links"][number];
 
 export const sharingApi = trpc.sharing;

@@ -1,15 +1,18 @@
 /**
  * The sharing plugin's rows: who-has-access, share and revoke against org A's project (a
  * dashboard put there first, as the world's owner), and "Shared with me", which any signed-in
- * person may read (their own shares only).
+ * person may read (their own shares only); public links of that dashboard (create, list, pause,
+ * revoke), the organization's list and link settings, and "my links".
  */
+import { createHash, randomBytes } from "node:crypto";
 import type { World } from "../world";
 import { MATRIX_DASHBOARD_YAML } from "./dashboards";
-import { P, everyone, type Row } from "./helpers";
+import { A, P, everyone, type Row } from "./helpers";
 
 type Tables = {
   dashboards_dashboards: { id?: string; org_id: string; project_id: string; slug: string; title: string; yaml: string; version: number; created_by: string; updated_by: string };
   sharing_grants: { id?: string; org_id: string; project_id: string; dashboard_id: string | null; email: string | null; role: "view" | "edit" };
+  sharing_links: { id?: string; org_id: string; project_id: string; dashboard_id: string; token_hash: string; expires_at: Date; created_by: string };
 };
 
 /** A dashboard "shared" in org A's project, and a share of it with an address. */
@@ -28,9 +31,41 @@ async function sharedDashboard(w: World): Promise<{ slug: string; grantId: strin
   return { slug: "shared", grantId: g.id! };
 }
 
+/** A live public link to the shared dashboard, made by org A's owner: its id and its token. */
+async function liveLink(w: World): Promise<{ id: string; token: string }> {
+  await sharedDashboard(w);
+  const db = w.kernel.ownerDb.withTables<Tables>();
+  const token = randomBytes(16).toString("base64url");
+  const d = await db.selectFrom("dashboards_dashboards").select("id").where("org_id", "=", w.orgA.id).where("slug", "=", "shared").executeTakeFirstOrThrow();
+  const link = await db
+    .insertInto("sharing_links")
+    .values({
+      org_id: w.orgA.id,
+      project_id: w.projectA.id,
+      dashboard_id: d.id!,
+      token_hash: createHash("sha256").update(token).digest("hex"),
+      expires_at: new Date(Date.now() + 86_400_000),
+      created_by: w.users.owner.id,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { id: link.id!, token };
+}
+const linkOf = async (w: World) => (await liveLink(w)).id;
+
 export const sharingRows: Record<string, Row> = {
   "sharing.access": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
   "sharing.share": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug, email: "someone@example.test", role: "view" }) },
   "sharing.revoke": { input: async (w) => ({ ...P(w), grantId: (await sharedDashboard(w)).grantId }) },
   "sharing.sharedWithMe": { expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED" } },
+  "sharing.links.create": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug, expiresInDays: 7 }) },
+  "sharing.links.list": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
+  "sharing.links.setPaused": { input: async (w) => ({ ...P(w), linkId: await linkOf(w), paused: true }) },
+  "sharing.links.revoke": { input: async (w) => ({ ...P(w), linkId: await linkOf(w) }) },
+  "sharing.links.org": { input: async (w) => (await linkOf(w), A(w)) },
+  "sharing.links.setMaxDays": { input: (w) => ({ ...A(w), maxLinkDays: 30 }) },
+  // The public page's lookup: a link's token is its own credential, whoever holds it.
+  "sharing.links.status": { input: async (w) => ({ token: (await liveLink(w)).token }), expect: everyone("ok") },
+  // Anyone signed in lists the links they made themselves (none, for most of the world's people).
+  "sharing.links.mine": { expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED" } },
 };

@@ -1,0 +1,110 @@
+/**
+ * The public link's data route: `POST /api/sharing/public/:token` with `{ variables?, password?,
+ * unlock? }` answers the page's allow-listed view (./public-view.ts). No session is read: a
+ * link is its own credential, so no cookie rides along and there is nothing to forge. Every
+ * answer is `no-store`, `noindex` and `no-referrer`.
+ *
+ *   404 NOT_FOUND       unknown, revoked, paused or expired token, or a deleted dashboard (alike)
+ *   401 PASSWORD_REQUIRED / PASSWORD_INCORRECT   the link has a password
+ *   422 UNPROCESSABLE_CONTENT   a variable outside what the link allows (before any SQL)
+ *   429 TOO_MANY_REQUESTS  per link, and per link and address for password attempts
+ */
+import { verify } from "@node-rs/argon2";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { httpProblem } from "~/kernel/http/dispatch";
+import type { HttpRoute } from "~/kernel/http/routes";
+import { hitRateLimit } from "~/kernel/rate-limit";
+import { safeString, safeUnknown } from "~/kernel/schemas";
+import { FieldErrors } from "~/kernel/errors";
+import { checkUnlockProof, ipHash, openLink, recordView, unlockProof } from "./links";
+import { buildPublicView } from "./public-view";
+
+export const PUBLIC_VIEW_PATH = "/api/sharing/public/:token";
+
+/** Views one link serves per minute, across every app instance. */
+const VIEWS_PER_MINUTE = 120;
+/** Password attempts per link and address per 15 minutes. */
+const PASSWORD_ATTEMPTS = 10;
+
+const PUBLIC_HEADERS = {
+  "cache-control": "no-store",
+  "x-robots-tag": "noindex, nofollow",
+  "referrer-policy": "no-referrer",
+};
+
+const bodySchema = z.object({
+  variables: z.record(safeString().max(63), safeUnknown()).refine((v) => Object.keys(v).length <= 50, "At most 50 variables").optional(),
+  password: safeString().max(1024).optional(),
+  unlock: safeString().max(200).optional(),
+});
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...PUBLIC_HEADERS, ...headers } });
+}
+
+const notAvailable = (requestId: string) => httpProblem(404, "NOT_FOUND", "This link is not available. It may have expired or been turned off.", requestId, PUBLIC_HEADERS);
+
+async function passwordMatches(encoded: string, password: string): Promise<boolean> {
+  try {
+    return await verify(encoded, password.normalize("NFKC"));
+  } catch {
+    return false;
+  }
+}
+
+export const sharingHttpRoutes: readonly HttpRoute[] = [
+  {
+    method: "POST",
+    path: PUBLIC_VIEW_PATH,
+    maxBodyBytes: 16_384,
+    async handle(request, ctx) {
+      let body: z.infer<typeof bodySchema>;
+      try {
+        const parsed = bodySchema.safeParse(await request.json());
+        if (!parsed.success) return httpProblem(422, "UNPROCESSABLE_CONTENT", "The request does not have the expected shape.", ctx.requestId, PUBLIC_HEADERS);
+        body = parsed.data;
+      } catch {
+        return httpProblem(400, "BAD_REQUEST", "The request body must be valid JSON.", ctx.requestId, PUBLIC_HEADERS);
+      }
+      const kernel = ctx.kernel;
+      try {
+        return await kernel.db.transaction().execute(async (trx) => {
+          const link = await openLink(trx, ctx.params.token ?? "");
+          if (!link) return notAvailable(ctx.requestId);
+          const limit = await hitRateLimit(trx, `sharing.view:${link.id}`, VIEWS_PER_MINUTE, 60);
+          if (!limit.allowed) {
+            return httpProblem(429, "TOO_MANY_REQUESTS", "This link is busy. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(limit.retryAfterSeconds) });
+          }
+          let unlock: string | undefined;
+          if (link.passwordHash) {
+            const proven = body.unlock ? checkUnlockProof(kernel, { id: link.id, passwordHash: link.passwordHash }, body.unlock) : false;
+            if (!proven) {
+              if (!body.password) return httpProblem(401, "PASSWORD_REQUIRED", "This link needs a password.", ctx.requestId, PUBLIC_HEADERS);
+              const attempts = await hitRateLimit(trx, `sharing.password:${link.id}:${ipHash(kernel, ctx.ip) ?? "-"}`, PASSWORD_ATTEMPTS, 900);
+              if (!attempts.allowed) {
+                return httpProblem(429, "TOO_MANY_REQUESTS", "Too many wrong passwords. Try again later.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(attempts.retryAfterSeconds) });
+              }
+              if (!(await passwordMatches(link.passwordHash, body.password))) {
+                return httpProblem(401, "PASSWORD_INCORRECT", "That password is not right.", ctx.requestId, PUBLIC_HEADERS);
+              }
+              unlock = unlockProof(kernel, { id: link.id, passwordHash: link.passwordHash });
+            }
+          }
+          const { view, values } = await buildPublicView({ kernel, db: trx, signal: ctx.signal }, link, body.variables ?? {});
+          await recordView(trx, link, { ipHash: ipHash(kernel, ctx.ip), variables: values });
+          return json(200, { ...view, ...(unlock ? { unlock } : {}) });
+        });
+      } catch (error) {
+        if (error instanceof TRPCError && error.code === "UNPROCESSABLE_CONTENT") {
+          const fields = error.cause instanceof FieldErrors ? error.cause.fields : {};
+          return json(422, { error: { code: "UNPROCESSABLE_CONTENT", message: error.message, requestId: ctx.requestId, fieldErrors: fields } });
+        }
+        if (error instanceof TRPCError && error.code === "TOO_MANY_REQUESTS") {
+          return httpProblem(429, "TOO_MANY_REQUESTS", "Too many requests right now. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": "5" });
+        }
+        throw error;
+      }
+    },
+  },
+];

@@ -1,0 +1,63 @@
+/**
+ * The Public link tab's logic: the dashboard's links (loaded again after each change), creating
+ * one (the URL comes back once and is kept here until the dialog closes), pausing, resuming and
+ * revoking. Takes the procedures it calls, so it is tested without a browser.
+ */
+import { createSignal } from "solid-js";
+import { problemOf, type Problem } from "~/ui/problems";
+import type { LinkSummary } from "./api";
+
+type Scope = { orgId: string; projectId: string; slug: string };
+type Policy = Record<string, { mode: "locked"; value?: unknown } | { mode: "allowed"; values: unknown[] } | { mode: "free" }>;
+
+export interface NewLinkInput {
+  expiresInDays: number;
+  password?: string;
+  label?: string;
+  variables: Policy;
+  timeClamp?: { from?: string; to?: string } | null;
+  exports: Array<"csv" | "png" | "svg">;
+}
+
+export interface LinksApi {
+  list: { query(input: Scope): Promise<{ links: LinkSummary[] }> };
+  create: { mutate(input: Scope & NewLinkInput): Promise<{ linkId: string; url: string; expiresAt: string }> };
+  setPaused: { mutate(input: { orgId: string; projectId: string; linkId: string; paused: boolean }): Promise<unknown> };
+  revoke: { mutate(input: { orgId: string; projectId: string; linkId: string }): Promise<unknown> };
+}
+
+export function createLinksStore(api: LinksApi, scope: () => Scope) {
+  const [links, setLinks] = createSignal<LinkSummary[] | null>(null);
+  const [loadProblem, setLoadProblem] = createSignal<Problem | null>(null);
+  const [rowProblem, setRowProblem] = createSignal<string | null>(null);
+  const [created, setCreated] = createSignal<{ url: string; expiresAt: string } | null>(null);
+
+  const load = async () => {
+    try {
+      setLinks((await api.list.query(scope())).links);
+      setLoadProblem(null);
+    } catch (error) {
+      setLoadProblem(problemOf(error));
+    }
+  };
+
+  const create = async (input: NewLinkInput) => {
+    const out = await api.create.mutate({ ...scope(), ...input });
+    setCreated({ url: out.url, expiresAt: out.expiresAt });
+    await load();
+  };
+
+  const change = async (link: LinkSummary, what: "pause" | "resume" | "revoke") => {
+    setRowProblem(null);
+    const at = { orgId: scope().orgId, projectId: scope().projectId, linkId: link.id };
+    try {
+      if (what === "revoke") await api.revoke.mutate(at);
+      else await api.setPaused.mutate({ ...at, paused: what === "pause" });
+      await load();
+    } catch (error) {
+      setRowProblem(problemOf(error).message);
+    }
+  };
+
+  return { links, loadProblem, rowProblem, created, load, create, change };
+}
