@@ -15,6 +15,16 @@ export default function PublicDashboardPage() {
   const params = useParams<{ token: string }>();
   const store = createPublicStore(params.token);
   onMount(() => void store.load());
+  // Read from the store, never through a <Match>'s narrowed accessor: that throws ("stale read")
+  // when a branch's computations run once more as the page switches to another branch.
+  const failure = () => {
+    const s = store.state();
+    return s.kind === "failed" ? s.message : "";
+  };
+  const wrongPassword = () => {
+    const s = store.state();
+    return s.kind === "password" && s.wrong;
+  };
   return (
     <div class="public-dashboard">
       <Meta name="robots" content="noindex, nofollow" />
@@ -33,20 +43,18 @@ export default function PublicDashboardPage() {
             <p>It may have expired or been turned off. Ask the person who shared it for a new one.</p>
           </div>
         </Match>
-        <Match when={store.state().kind === "failed" && store.state()}>
-          {(s) => (
-            <div role="alert" class="stack">
-              <h1 class="page-header__title">The dashboard could not be loaded</h1>
-              <p>{(s() as { message: string }).message}</p>
-              <Button onClick={() => void store.refresh()}>Try again</Button>
-            </div>
-          )}
+        <Match when={store.state().kind === "failed"}>
+          <div role="alert" class="stack">
+            <h1 class="page-header__title">The dashboard could not be loaded</h1>
+            <p>{failure()}</p>
+            <Button onClick={() => void store.refresh()}>Try again</Button>
+          </div>
         </Match>
-        <Match when={store.state().kind === "password" && store.state()}>
-          {(s) => <PasswordForm wrong={(s() as { wrong: boolean }).wrong} onSubmit={store.unlockWith} />}
+        <Match when={store.state().kind === "password"}>
+          <PasswordForm wrong={wrongPassword()} onSubmit={store.unlockWith} />
         </Match>
-        <Match when={store.state().kind === "view" && store.state()}>
-          {(s) => <PublicCanvas view={(s() as { view: PublicView }).view} store={store} />}
+        <Match when={store.state().kind === "view" && store.view()}>
+          <PublicCanvas view={store.view()!} store={store} />
         </Match>
       </Switch>
     </div>

@@ -3,7 +3,7 @@
  * viewer's variable choices, and the password or the proof of it), and keep what it answered:
  * the view, a password prompt, "not available", or a refused value under its variable.
  */
-import { createSignal } from "solid-js";
+import { batch, createSignal } from "solid-js";
 
 export type PublicVariable = {
   name: string;
@@ -27,10 +27,12 @@ export interface PublicView {
 
 export type PublicState =
   | { kind: "loading" }
-  | { kind: "view"; view: PublicView }
+  | { kind: "view" }
   | { kind: "password"; wrong: boolean }
   | { kind: "gone" }
   | { kind: "failed"; message: string };
+
+type Answer = PublicView & { error?: { code: string; message: string; fieldErrors?: Record<string, string[]> } };
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -39,11 +41,24 @@ export function createPublicStore(token: string, fetcher: Fetch = (i, init) => f
   const [choices, setChoices] = createSignal<Record<string, unknown>>({});
   const [refused, setRefused] = createSignal<Record<string, string>>({});
   const [busy, setBusy] = createSignal(false);
+  // The last view answered, kept apart from `state`: the canvas reads it, and it never goes
+  // back to undefined while the page switches to "gone" (a read of a narrowed state there throws).
+  const [view, setView] = createSignal<PublicView>();
   let password: string | undefined;
   let unlock: string | undefined;
 
   const load = async (variables: Record<string, unknown> = choices()) => {
     setBusy(true);
+    // Only the network is guarded: an error while the page renders the answer must surface, not
+    // turn into "could not be reached" (or, caught mid-update, leave the page half-rendered).
+    const answer = await ask(variables);
+    batch(() => {
+      setBusy(false);
+      show(answer, variables);
+    });
+  };
+
+  const ask = async (variables: Record<string, unknown>): Promise<{ status: number; body: Answer | null } | null> => {
     try {
       const response = await fetcher(`/api/sharing/public/${encodeURIComponent(token)}`, {
         method: "POST",
@@ -52,32 +67,38 @@ export function createPublicStore(token: string, fetcher: Fetch = (i, init) => f
         credentials: "omit",
         referrerPolicy: "no-referrer",
       });
-      const body = (await response.json().catch(() => null)) as (PublicView & { error?: { code: string; message: string; fieldErrors?: Record<string, string[]> } }) | null;
-      if (response.ok && body) {
-        if (body.unlock) unlock = body.unlock;
-        setChoices(variables);
-        setRefused({});
-        setState({ kind: "view", view: body });
-      } else if (response.status === 404) {
-        setState({ kind: "gone" });
-      } else if (response.status === 401) {
-        unlock = undefined;
-        setState({ kind: "password", wrong: body?.error?.code === "PASSWORD_INCORRECT" });
-      } else if (response.status === 422) {
-        const fields = body?.error?.fieldErrors ?? {};
-        setRefused(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/^variables\./, ""), v[0] ?? "Not allowed"])));
-      } else {
-        setState({ kind: "failed", message: body?.error?.message ?? "The dashboard could not be loaded. Try again in a moment." });
-      }
+      return { status: response.status, body: (await response.json().catch(() => null)) as Answer | null };
     } catch {
+      return null;
+    }
+  };
+
+  const show = (answer: { status: number; body: Answer | null } | null, variables: Record<string, unknown>) => {
+    const body = answer?.body ?? null;
+    if (!answer) {
       setState({ kind: "failed", message: "The dashboard could not be reached. Check your connection and try again." });
-    } finally {
-      setBusy(false);
+    } else if (answer.status === 200 && body) {
+      if (body.unlock) unlock = body.unlock;
+      setChoices(variables);
+      setRefused({});
+      setView(body);
+      setState({ kind: "view" });
+    } else if (answer.status === 404) {
+      setState({ kind: "gone" });
+    } else if (answer.status === 401) {
+      unlock = undefined;
+      setState({ kind: "password", wrong: body?.error?.code === "PASSWORD_INCORRECT" });
+    } else if (answer.status === 422) {
+      const fields = body?.error?.fieldErrors ?? {};
+      setRefused(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/^variables\./, ""), v[0] ?? "Not allowed"])));
+    } else {
+      setState({ kind: "failed", message: body?.error?.message ?? "The dashboard could not be loaded. Try again in a moment." });
     }
   };
 
   return {
     state,
+    view,
     refused,
     busy,
     load,
