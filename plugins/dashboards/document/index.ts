@@ -45,7 +45,7 @@ export {
 } from "./schema";
 export { editDistance, nearest, type SpecError } from "./errors";
 export { MAX_DOCUMENT_CHARS, dashboardSchema, issuesToErrors, parseDashboard, validateDashboardValue, type ParseResult } from "./parse";
-export { newDashboardYaml, stringifyDashboard } from "./stringify";
+export { newDashboardDoc, newDashboardYaml, stringifyDashboard } from "./stringify";
 export {
   bindVariables,
   coerceVariableValue,

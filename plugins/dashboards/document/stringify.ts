@@ -118,8 +118,13 @@ export function stringifyDashboard(dashboard: Dashboard): string {
 
 /** A valid starter document with one example query, chart and layout. */
 export function newDashboardYaml(title: string): string {
+  return stringifyDashboard(newDashboardDoc(title));
+}
+
+/** The starter document (a period variable, one query, a bar chart and a notes block). */
+export function newDashboardDoc(title: string): Dashboard {
   const clean = title.replace(/\s+/g, " ").trim().slice(0, 200) || "Untitled dashboard";
-  return stringifyDashboard({
+  return {
     title: clean,
     description: "What this dashboard shows, and for whom.",
     variables: [{ name: "period", type: "daterange", label: "Period", default: "last_30_days" }],
@@ -133,5 +138,5 @@ export function newDashboardYaml(title: string): string {
       { id: "notes", type: "text", markdown: "## Notes\nEdit the YAML to add queries and charts.\n" },
     ],
     layout: { rows: [[{ chart: "example", width: 8 }, { chart: "notes", width: 4 }]] },
-  });
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { useNavigate, useSearchParams, type RouteSectionProps } from "@solidjs/router";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
-import { Badge, Button, createForm, Dialog, EmptyState, FormAlert, Link, SubmitButton, TextField } from "~/ui/components";
+import { Badge, Button, createForm, Dialog, EmptyState, FormAlert, Link, SelectField, SubmitButton, TextField } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { formatRelative, isoOf, formatDateTime } from "~/ui/format";
 import { LoadFailed } from "~/ui/LoadStates";
@@ -87,8 +87,9 @@ function DashboardList(props: { current: Current }) {
   const createForm_ = createForm({
     action: async (data) => {
       const title = String(data.get("title") ?? "").trim();
-      const { newDashboardYaml } = await import("../document");
-      const created = await dashboardsApi.create.mutate({ ...props.current.scope, yaml: newDashboardYaml(title) });
+      const board = data.get("format") === "dbt-charts";
+      const yaml = board ? (await import("../document/dbt-charts")).newDbtBoardYaml(title) : (await import("../document")).newDashboardYaml(title);
+      const created = await dashboardsApi.create.mutate({ ...props.current.scope, yaml, ...(board ? { format: "dbt-charts" as const } : {}) });
       setCreating(false);
       navigate(`${props.current.base}/d/${created.slug}/edit`);
     },
@@ -249,6 +250,17 @@ function DashboardList(props: { current: Current }) {
       <Dialog open={creating()} onClose={() => setCreating(false)} title="New dashboard" description="It starts from a small example you can edit as YAML or visually.">
         <form class="form" onSubmit={(e) => createForm_.onSubmit(e)} novalidate>
           <TextField form={createForm_} name="title" label="Title" required="Give the dashboard a title." maxLength={200} autocomplete="off" />
+          <SelectField
+            form={createForm_}
+            name="format"
+            label="Format"
+            hint="A dbt Charts board is stored and edited as dbt Charts YAML, and exported as a charts/*.yml file."
+            value="atrium"
+            options={[
+              { value: "atrium", label: "Atrium dashboard" },
+              { value: "dbt-charts", label: "dbt Charts board" },
+            ]}
+          />
           <FormAlert form={createForm_} />
           <div class="form__actions">
             <SubmitButton form={createForm_} pendingLabel="Creating…">

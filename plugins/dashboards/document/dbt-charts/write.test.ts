@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDashboard } from "..";
-import { readDbtCharts, withDbtChart, writeDbtCharts } from ".";
+import { newDbtBoardYaml, readDbtCharts, withDbtChart, writeDbtCharts } from ".";
 
 const corpus = (name: string) => readFileSync(path.join(import.meta.dirname, "corpus", name), "utf8");
 
@@ -83,5 +83,13 @@ describe("writing dbt Charts boards", () => {
       ["not_expressible", "queries.v.visual"],
       ["not_expressible", "charts.t.columns"],
     ]);
+  });
+
+  it("starts a new board from Atrium's starter dashboard, written without problems", () => {
+    const text = newDbtBoardYaml("  Weekly   ops ");
+    const board = doc(text);
+    expect(board.title).toBe("Weekly ops");
+    expect(board.charts?.map((c) => c.type)).toEqual(["bar", "text"]);
+    expect(text).toContain("input: daterange");
   });
 });

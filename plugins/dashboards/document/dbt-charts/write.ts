@@ -7,6 +7,7 @@
 import { isMap, isSeq, parseDocument, type Document } from "yaml";
 import { specError, type SpecError } from "../errors";
 import type { Chart, Dashboard, LayoutGridItem, QueryDef, Variable } from "../schema";
+import { newDashboardDoc } from "../stringify";
 import { nameOfNumberFormat } from "./formats";
 
 /** dbt Charts grid rows are this many Atrium grid units (60px each) high; the reader uses the same. */
@@ -278,4 +279,9 @@ function renameInLayout(doc: Document, from: string, to: string): SpecError[] {
   };
   for (const key of ["rows", "cols", "grid", "tabs"]) visit(doc.get(key, true));
   return [];
+}
+
+/** The starter board of a new dbt Charts dashboard: Atrium's starter document as a board. */
+export function newDbtBoardYaml(title: string): string {
+  return writeDbtCharts(newDashboardDoc(title)).text;
 }
