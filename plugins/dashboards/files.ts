@@ -4,26 +4,37 @@
  * the slug is new or deleted), and remove one. The same service functions the editor uses, so
  * versions, events and history stay one story.
  */
+import { TRPCError } from "@trpc/server";
+import type { BoardFormat } from "./document/board-format";
 import { describeSpecError, createDashboard, deleteDashboard, findDashboard, restoreDashboard, updateDashboard, validateYaml, type DashboardScope } from "./service";
 
 export type { DashboardScope } from "./service";
+export type { BoardFormat } from "./document/board-format";
 
-/** A file's problems (line and message), or none. */
-export function checkDashboardFile(yaml: string): Array<{ line: number | null; message: string }> {
-  const result = validateYaml(yaml);
+/** A file's problems (line and message), or none; `format: "dbt-charts"` reads it as a dbt Charts board. */
+export function checkDashboardFile(yaml: string, format: BoardFormat = "atrium"): Array<{ line: number | null; message: string }> {
+  const result = validateYaml(yaml, format);
   return result.ok ? [] : result.errors.map((e) => ({ line: e.line ?? null, message: describeSpecError(e) }));
 }
 
-/** Saves `yaml` at `slug` as a new version with `message` (unchanged text saves nothing). */
+/**
+ * Saves `yaml` at `slug` as a new version with `message` (unchanged text saves nothing). A new
+ * dashboard takes `format`; an existing one keeps its own, and a file of the other format is
+ * refused (422) rather than read wrongly.
+ */
 export async function saveDashboardFile(
   s: DashboardScope,
   slug: string,
   yaml: string,
   message: string,
+  format: BoardFormat = "atrium",
 ): Promise<{ id: string; slug: string; version: number; changed: boolean }> {
   let current = await findDashboard(s, slug, { includeDeleted: true }).catch(() => null);
+  if (current && current.format !== format) {
+    throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: `The dashboard "${slug}" is ${current.format === "atrium" ? "an Atrium dashboard" : "a dbt Charts board"}; this file is ${format === "atrium" ? "an Atrium dashboard" : "a dbt Charts board"}.` });
+  }
   if (!current) {
-    const created = await createDashboard(s, { yaml, slug, message });
+    const created = await createDashboard(s, { yaml, slug, message, format });
     return { id: created.id, slug: created.slug, version: created.version, changed: true };
   }
   if (current.deleted_at) {

@@ -225,3 +225,49 @@ describe("edits made in Atrium", () => {
     expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toEqual({ origin: { path: "dashboards/a.yaml", branch: "main", commitSha: agreed, current: true } });
   });
 });
+
+describe("dbt Charts projects", () => {
+  const board = (title: string) => `title: ${title}\nqueries:\n  totals: SELECT 1 AS n\ncharts:\n  total:\n    type: kpi\n    query: totals\n    value: n\n    label: Total\nrows:\n  - total\n`;
+  test("a repository with dbt_charts.yml has its charts/**/*.yml boards synced as dbt Charts boards, stored as written", async () => {
+    const w = await workspace(k.kernel);
+    const r = remote();
+    const revenue = readFileSync(path.join(import.meta.dirname, "../dashboards/document/dbt-charts/corpus/revenue.yml"), "utf8");
+    const sha = r.commit(
+      {
+        "dbt_charts.yml": "sources:\n  warehouse:\n    type: postgres\n",
+        "charts/revenue.yml": revenue,
+        "charts/ops/weekly_tickets.yml": board("Weekly tickets"),
+        "charts/_partials/header.yml": "title: not a board\n",
+        "charts/broken.yml": "title: Broken\ncharts:\n  k:\n    type: kpi\n    valeu: n\nrows: [k]\n",
+        "dashboards/classic.yaml": simpleYaml("Classic"),
+      },
+      "Boards",
+    );
+    const result = await w.caller.gitSync.connect({ ...w.at, remoteUrl: r.url });
+    expect(result.commitSha).toBe(sha);
+    expect(result.imported.sort()).toEqual(["classic", "ops-weekly-tickets", "revenue"]);
+    expect(result.problems).toEqual([{ path: "charts/broken.yml", line: 5, message: expect.stringMatching(/valeu/) }]);
+
+    const got = await w.caller.dashboards.get({ ...w.at, slug: "revenue" });
+    expect(got.format).toBe("dbt-charts");
+    expect(got.yaml).toBe(revenue);
+    expect((await w.caller.dashboards.get({ ...w.at, slug: "classic" })).format).toBe("atrium");
+
+    // A change to a board upstream is the board's next version; a removed board goes.
+    const second = r.commit({ "charts/ops/weekly_tickets.yml": board("Weekly tickets, revised"), "charts/revenue.yml": null }, "Revise tickets");
+    expect(await w.caller.gitSync.sync(w.at)).toMatchObject({ commitSha: second, imported: ["ops-weekly-tickets"], removed: ["revenue"] });
+    const tickets = await w.caller.dashboards.get({ ...w.at, slug: "ops-weekly-tickets" });
+    expect(tickets).toMatchObject({ format: "dbt-charts", title: "Weekly tickets, revised", version: 2 });
+  });
+
+  test("without dbt_charts.yml, charts/ is not read; a board file cannot replace an Atrium dashboard of the same slug", async () => {
+    const w = await workspace(k.kernel);
+    const r = remote();
+    r.commit({ "charts/weekly.yml": board("Weekly"), "dashboards/weekly.yaml": simpleYaml("Weekly (Atrium)") });
+    expect((await w.caller.gitSync.connect({ ...w.at, remoteUrl: r.url })).imported).toEqual(["weekly"]);
+    expect((await w.caller.dashboards.get({ ...w.at, slug: "weekly" })).format).toBe("atrium");
+    r.commit({ "dbt_charts.yml": "sources: {}\n", "dashboards/weekly.yaml": null }, "Become a dbt Charts project");
+    const result = await w.caller.gitSync.sync(w.at);
+    expect(result.problems).toEqual([{ path: "charts/weekly.yml", line: null, message: expect.stringMatching(/an Atrium dashboard; this file is a dbt Charts board/) }]);
+  });
+});

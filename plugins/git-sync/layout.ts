@@ -4,6 +4,11 @@
  *   <subdirectory>/dashboards/<slug>.yaml   one dashboard each (Atrium's YAML document)
  *   <subdirectory>/atrium.yaml              project settings
  *
+ * A dbt Charts project (a `dbt_charts.yml` at the subdirectory's root) also has its boards:
+ *
+ *   <subdirectory>/charts/[dirs/]<name>.yml   one dbt Charts board each; the slug is the path
+ *                                            under charts/ ("/" and "_" become "-")
+ *
  * Anything else is ignored. A file that cannot be used is a `FileProblem` (path, line, message)
  * and is skipped; the others still apply.
  */
@@ -33,6 +38,7 @@ export interface DashboardFile {
   path: string;
   slug: string;
   sha: string;
+  format: "atrium" | "dbt-charts";
 }
 
 export interface Layout {
@@ -67,6 +73,7 @@ export function parseTree(output: string): TreeEntry[] {
 export function readLayout(entries: TreeEntry[], subdirectory: string): Layout {
   const prefix = subdirectory ? `${subdirectory}/` : "";
   const layout: Layout = { dashboards: [], settings: null, problems: [] };
+  const dbtProject = entries.some((e) => e.type === "blob" && (e.path === `${prefix}dbt_charts.yml` || e.path === `${prefix}dbt_charts.yaml`));
   for (const entry of entries) {
     if (entry.type !== "blob" || !entry.path.startsWith(prefix)) continue;
     const rel = entry.path.slice(prefix.length);
@@ -75,17 +82,19 @@ export function readLayout(entries: TreeEntry[], subdirectory: string): Layout {
       else layout.settings = entry;
       continue;
     }
-    const match = /^dashboards\/([^/]+)\.ya?ml$/.exec(rel);
+    const board = dbtProject ? /^charts\/(.+)\.ya?ml$/.exec(rel) : null;
+    const match = board ?? /^dashboards\/([^/]+)\.ya?ml$/.exec(rel);
     if (!match) continue;
-    const slug = match[1]!;
+    const slug = board ? board[1]!.replace(/[/_]/g, "-").toLowerCase() : match[1]!;
+    if (board && (board[1]!.split("/").some((part) => part.startsWith("_") || part.startsWith(".")) || rel.endsWith("/meta.yml"))) continue;
     if (!SLUG.test(slug)) {
       layout.problems.push({ path: entry.path, line: null, message: `"${slug}" is not a dashboard slug: name the file with 1–64 lower-case letters, digits and hyphens (e.g. dashboards/weekly-sales.yaml).` });
     } else if (entry.size > MAX_FILE_BYTES) {
       layout.problems.push({ path: entry.path, line: null, message: `The file is larger than ${MAX_FILE_BYTES} bytes.` });
     } else if (layout.dashboards.some((d) => d.slug === slug)) {
-      layout.problems.push({ path: entry.path, line: null, message: `Another file already defines the dashboard "${slug}" (.yaml and .yml); this one is skipped.` });
+      layout.problems.push({ path: entry.path, line: null, message: `Another file already defines the dashboard "${slug}"; this one is skipped.` });
     } else {
-      layout.dashboards.push({ path: entry.path, slug, sha: entry.sha });
+      layout.dashboards.push({ path: entry.path, slug, sha: entry.sha, format: board ? "dbt-charts" : "atrium" });
     }
   }
   return layout;

@@ -305,7 +305,7 @@ export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {})
   const dashboards: DashboardScope = { kernel: s.kernel, db: s.db, orgId: s.orgId, projectId: s.projectId, userId: s.userId };
   for (const file of changed) {
     const yaml = blobs.get(file.sha) ?? "";
-    const errors = checkDashboardFile(yaml);
+    const errors = checkDashboardFile(yaml, file.format);
     if (errors.length > 0) {
       for (const e of errors.slice(0, 5)) problems.push({ path: file.path, line: e.line, message: e.message });
       continue;
@@ -321,7 +321,7 @@ export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {})
     }
     try {
       await inSavepoint(s.db, async () => {
-        const saved = await saveDashboardFile(dashboards, file.slug, yaml, note);
+        const saved = await saveDashboardFile(dashboards, file.slug, yaml, note, file.format);
         await db
           .insertInto("git_sync_files")
           .values({ org_id: s.orgId, project_id: s.projectId, path: file.path, slug: file.slug, blob_sha: file.sha, commit_sha: commitSha, dashboard_id: saved.id, dashboard_version: saved.version })
