@@ -8,7 +8,8 @@
  *      is refused with 403 (DNS rebinding); clients that are not browsers send no Origin.
  *   2. Bearer personal access token: missing or bad → 401 with
  *      `WWW-Authenticate: Bearer resource_metadata="<PUBLIC_URL>/.well-known/oauth-protected-resource/mcp"`.
- *   3. Rate limit per token (MCP_RATE_LIMIT per minute) → 429 with Retry-After.
+ *   3. Rate limit per token (MCP_RATE_LIMIT per minute), then per org, every agent of the org
+ *      together (MCP_ORG_RATE_LIMIT) → 429 with Retry-After, the message naming which limit.
  *   4. POST only (GET/DELETE: 405, there is no session or server-initiated stream).
  *   5. A body over MCP_MAX_BODY_BYTES → 413; not JSON → 400; a batch of several requests → 400
  *      (one rate-limited HTTP request must not run a hundred tools).
@@ -164,6 +165,13 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     return jsonRpcError(429, -32000, `Too many requests for this token; try again in ${limit.retryAfterSeconds} s.`, {
       ...cors,
       "retry-after": String(limit.retryAfterSeconds),
+    });
+  }
+  const orgLimit = await rateLimiter.hit(kernel.db, `mcp:org:${token.orgId}`, settings.orgRateLimitPerMinute * kernel.config.rateLimitScale, 60);
+  if (!orgLimit.allowed) {
+    return jsonRpcError(429, -32000, `Too many requests from this organization's agents together (its limit is ${settings.orgRateLimitPerMinute} a minute); try again in ${orgLimit.retryAfterSeconds} s.`, {
+      ...cors,
+      "retry-after": String(orgLimit.retryAfterSeconds),
     });
   }
 

@@ -6,7 +6,7 @@
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Kernel } from "~/kernel/kernel";
-import { asUser, createUser } from "../../tests/setup/fixtures";
+import { asUser, createOrg, createUser } from "../../tests/setup/fixtures";
 import { bootDataKernel, member } from "../data/test-helpers";
 import { flushAgentAudit } from "./audit-batch";
 import { protectedResourceMetadataResponse } from "./http";
@@ -118,6 +118,25 @@ describe("HTTP", () => {
     const last = await send(a.token);
     expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await send(b.token)).status).toBe(200);
+    expect(await last.text()).toMatch(/for this token/);
+  });
+
+  test("rate limited per org: every agent of the org together; the 429 names the org's limit; another org is not affected", async () => {
+    const limited = mcpHarness(kernel, { settings: { rateLimitPerMinute: 100, orgRateLimitPerMinute: 3 } });
+    // A fresh org: its counter starts at zero.
+    const busy = await createOrg(kernel, [{ userId: owner.user.id, role: "owner" }]);
+    const tokens = [await createToken(kernel, owner.user.id, busy.id, ["read"]), await createToken(kernel, owner.user.id, busy.id, ["read"])];
+    const elsewhere = await createOrg(kernel, [{ userId: owner.user.id, role: "owner" }]);
+    const other = await createToken(kernel, owner.user.id, elsewhere.id, ["read"]);
+    const send = (token: string) => limited.fetch(limited.url, { method: "POST", headers: { ...RPC_HEADERS, authorization: `Bearer ${token}` }, body: rpc("tools/list") });
+    const statuses = [];
+    for (const t of [0, 1, 0, 1]) statuses.push((await send(tokens[t]!.token)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await send(tokens[0]!.token);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.text()).toMatch(/organization's agents together/);
+    expect((await send(other.token)).status).toBe(200);
   });
 });
 

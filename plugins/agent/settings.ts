@@ -9,6 +9,8 @@ const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) => z.coerc
 const envSchema = z.object({
   /** MCP requests per token per minute (multiplied by ATRIUM_RATE_LIMIT_SCALE). */
   MCP_RATE_LIMIT: positiveInt(300, 1_000_000),
+  /** MCP requests per org per minute, every agent of the org together (× ATRIUM_RATE_LIMIT_SCALE). */
+  MCP_ORG_RATE_LIMIT: positiveInt(1200, 10_000_000),
   /** Largest MCP request body in bytes (a CSV import through `import_csv` is the big one). */
   MCP_MAX_BODY_BYTES: positiveInt(12_000_000, 100_000_000),
   /** Extra browser origins allowed to call /mcp (comma-separated), besides PUBLIC_URL's. */
@@ -21,6 +23,8 @@ const envSchema = z.object({
 
 export interface AgentSettings {
   rateLimitPerMinute: number;
+  /** Every agent of one org together, per minute. */
+  orgRateLimitPerMinute: number;
   maxBodyBytes: number;
   allowedOrigins: string[];
 }
@@ -34,5 +38,5 @@ export function loadAgentSettings(env: NodeJS.ProcessEnv = process.env): AgentSe
     throw new Error(`Invalid agent plugin configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
-  return { rateLimitPerMinute: e.MCP_RATE_LIMIT, maxBodyBytes: e.MCP_MAX_BODY_BYTES, allowedOrigins: e.MCP_ALLOWED_ORIGINS };
+  return { rateLimitPerMinute: e.MCP_RATE_LIMIT, orgRateLimitPerMinute: e.MCP_ORG_RATE_LIMIT, maxBodyBytes: e.MCP_MAX_BODY_BYTES, allowedOrigins: e.MCP_ALLOWED_ORIGINS };
 }

@@ -12,7 +12,7 @@ import { testRouter, unique } from "../../tests/setup/fixtures";
 import { handleMcpHttp } from "./http";
 import type { AgentSettings } from "./settings";
 
-export const TEST_SETTINGS: AgentSettings = { rateLimitPerMinute: 10_000, maxBodyBytes: 1_000_000, allowedOrigins: [] };
+export const TEST_SETTINGS: AgentSettings = { rateLimitPerMinute: 10_000, orgRateLimitPerMinute: 100_000, maxBodyBytes: 1_000_000, allowedOrigins: [] };
 
 export async function createToken(kernel: Kernel, userId: string, orgId: string, scopes: Array<"read" | "write">, name = "agent test") {
   const token = generateApiToken();

@@ -54,7 +54,6 @@ export function redirectUriProblem(uri: string): string | null {
 
 const redirectUris = z
   .array(safeString().max(2000))
-  .min(1, "Give at least one redirect URI")
   .max(10, "At most 10 redirect URIs")
   .superRefine((uris, ctx) => {
     uris.forEach((uri, i) => {
@@ -65,17 +64,25 @@ const redirectUris = z
 
 /** The fields of a registration (RFC 7591 §2) Atrium reads; the rest is kept as given. */
 export const clientMetadataSchema = z.looseObject({
-  redirect_uris: redirectUris,
+  // Optional only for device clients (RFC 8628), which are never redirected: see redirectsProblem.
+  redirect_uris: redirectUris.default([]),
   client_name: safeString().trim().max(100).optional(),
   client_uri: safeString().max(2000).optional(),
   token_endpoint_auth_method: z.literal("none", { message: "Only public clients (token_endpoint_auth_method none) with PKCE are supported" }).optional(),
   grant_types: z
-    .array(z.enum(["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"], { message: "Supported grant types: authorization_code, refresh_token" }))
+    .array(z.enum(["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"], { message: "Supported grant types: authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code" }))
     .max(3)
     .optional(),
   response_types: z.array(z.literal("code", { message: "Only the code response type is supported" })).max(1).optional(),
   scope: safeString().max(200).optional(),
 });
+
+/** A client that may use the code flow must name where to send its person back. */
+function redirectsProblem(metadata: { redirect_uris: string[]; grant_types?: string[] | undefined }): string | null {
+  const grants = metadata.grant_types ?? ["authorization_code"];
+  if (grants.includes("authorization_code") && metadata.redirect_uris.length === 0) return "redirect_uris: Give at least one redirect URI (only device clients may have none)";
+  return null;
+}
 
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0]!;
@@ -87,6 +94,8 @@ export async function registerClient(db: McpOauthDb, body: unknown): Promise<{ r
   const parsed = clientMetadataSchema.safeParse(body);
   if (!parsed.success) throw new OAuthProblem(parsed.error.issues[0]?.path[0] === "redirect_uris" ? "invalid_redirect_uri" : "invalid_client_metadata", firstIssue(parsed.error));
   const metadata = parsed.data;
+  const missing = redirectsProblem(metadata);
+  if (missing) throw new OAuthProblem("invalid_redirect_uri", missing);
   const name = metadata.client_name || "MCP client";
   const key = registrationKey(name, metadata.redirect_uris);
   const existing = await db.selectFrom("mcp_oauth_clients").selectAll().where("registration_key", "=", key).executeTakeFirst();
@@ -203,6 +212,8 @@ export async function resolveClient(db: McpOauthDb, clientId: string, fetchOptio
   const parsed = clientMetadataSchema.extend({ client_id: z.string() }).safeParse(document);
   if (!parsed.success) throw new OAuthProblem("invalid_client", `The client's metadata document is not valid: ${firstIssue(parsed.error)}.`);
   if (parsed.data.client_id !== clientId) throw new OAuthProblem("invalid_client", "The client's metadata document names another client_id.");
+  const missing = redirectsProblem(parsed.data);
+  if (missing) throw new OAuthProblem("invalid_client", `The client's metadata document is not valid: ${missing}.`);
   const values = {
     client_name: parsed.data.client_name || new URL(clientId).host,
     client_uri: parsed.data.client_uri ?? null,
@@ -220,7 +231,9 @@ export async function resolveClient(db: McpOauthDb, clientId: string, fetchOptio
 
 /** Where a client comes from, for the consent screen: its metadata URL's host, else its redirect URI's origin. */
 export function clientOrigin(client: Pick<ClientRow, "kind" | "client_id" | "redirect_uris">): string {
-  const from = client.kind === "metadata" ? client.client_id : client.redirect_uris[0]!;
+  const from = client.kind === "metadata" ? client.client_id : client.redirect_uris[0];
+  // A device client (RFC 8628) has no web address: it runs in a terminal.
+  if (from === undefined) return "command line";
   try {
     return new URL(from).origin;
   } catch {

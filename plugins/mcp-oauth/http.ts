@@ -4,7 +4,8 @@
  *   GET  /.well-known/oauth-authorization-server   RFC 8414 metadata
  *   POST /oauth/register                           RFC 7591 dynamic registration (de-duplicated)
  *   GET  /oauth/authorize                          checks the request, then the consent page
- *   POST /oauth/token                              authorization_code (PKCE S256), refresh_token
+ *   POST /oauth/device_authorization               RFC 8628: a device code and a user code
+ *   POST /oauth/token                              authorization_code (PKCE S256), refresh_token, device_code
  *   POST /oauth/revoke                             RFC 7009
  *
  * None of them reads a cookie: the person's session is used only by the consent page's
@@ -14,6 +15,7 @@ import type { HttpContext, HttpRoute } from "~/kernel/http/routes";
 import type { Kernel } from "~/kernel/kernel";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { OAuthProblem, registerClient, resolveClient, type ClientRow } from "./clients";
+import { createDeviceAuthorization, DEVICE_GRANT_TYPE, pollDevice } from "./device";
 import { isCodeChallenge } from "./secrets";
 import { createAuthorizationRequest, exchangeCode, parseScopes, redirectWith, refreshTokens, revokeToken, SCOPES } from "./service";
 import { mcpOauthSettings } from "./settings";
@@ -21,10 +23,17 @@ import { mcpOauthDb } from "./tables";
 
 export const METADATA_PATH = "/.well-known/oauth-authorization-server";
 export const CONSENT_PAGE = "/connect/authorize";
+/** Where a person enters a device's user code (RFC 8628 verification_uri). */
+export const DEVICE_PAGE = "/connect/device";
 
 /** The resource Atrium issues tokens for: its MCP endpoint. */
 export function mcpResource(kernel: Kernel): string {
   return `${kernel.config.publicUrl}/mcp`;
+}
+
+/** The ingestion API (`/api/v1`): a device (the CLI) may ask for it beside `/mcp`. */
+export function apiResource(kernel: Kernel): string {
+  return `${kernel.config.publicUrl}/api/v1`;
 }
 
 /** RFC 8414 metadata: the issuer is Atrium's public URL. */
@@ -35,9 +44,10 @@ export function authorizationServerMetadata(publicUrl: string) {
     token_endpoint: `${publicUrl}/oauth/token`,
     registration_endpoint: `${publicUrl}/oauth/register`,
     revocation_endpoint: `${publicUrl}/oauth/revoke`,
+    device_authorization_endpoint: `${publicUrl}/oauth/device_authorization`,
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
-    grant_types_supported: ["authorization_code", "refresh_token"],
+    grant_types_supported: ["authorization_code", "refresh_token", DEVICE_GRANT_TYPE],
     code_challenge_methods_supported: ["S256"],
     token_endpoint_auth_methods_supported: ["none"],
     revocation_endpoint_auth_methods_supported: ["none"],
@@ -167,11 +177,49 @@ async function token(request: Request, ctx: HttpContext): Promise<Response> {
       tokens = await exchangeCode(ctx.kernel.db, client, { code: form.get("code") ?? "", redirectUri: form.get("redirect_uri"), codeVerifier: form.get("code_verifier"), resource });
     } else if (grantType === "refresh_token") {
       tokens = await refreshTokens(ctx.kernel.db, client, { refreshToken: form.get("refresh_token") ?? "", resource });
+    } else if (grantType === DEVICE_GRANT_TYPE) {
+      tokens = await pollDevice(ctx.kernel.db, client, (form.get("device_code") ?? "").slice(0, 200));
     } else {
-      throw new OAuthProblem("unsupported_grant_type", "Supported grant types: authorization_code, refresh_token.");
+      throw new OAuthProblem("unsupported_grant_type", `Supported grant types: authorization_code, refresh_token, ${DEVICE_GRANT_TYPE}.`);
     }
     await mcpOauthDb(ctx.kernel.db).updateTable("mcp_oauth_clients").set({ last_used_at: new Date() }).where("id", "=", client.id).execute();
     return Response.json(tokens, { headers: { ...CORS, ...NO_STORE } });
+  } catch (err) {
+    if (err instanceof OAuthProblem) return oauthError(err);
+    throw err;
+  }
+}
+
+/**
+ * RFC 8628 §3.1–3.2: a device asks to be authorized. `resource` may be given more than once
+ * (RFC 8707): `/mcp` and the ingestion API `/api/v1`; none means `/mcp`.
+ */
+async function deviceAuthorization(request: Request, ctx: HttpContext): Promise<Response> {
+  const tooMany = await limited(ctx, "device", 30);
+  if (tooMany) return tooMany;
+  const { kernel } = ctx;
+  try {
+    const form = await formOf(request);
+    const client = await clientFor(kernel, form.get("client_id"));
+    const scopes = parseScopes(form.get("scope"));
+    const known = [mcpResource(kernel), apiResource(kernel)];
+    const asked = [...new Set(form.getAll("resource"))];
+    const unknown = asked.find((r) => !known.includes(r));
+    if (unknown !== undefined) throw new OAuthProblem("invalid_target", `Atrium issues tokens for ${known.join(" and ")} only.`);
+    const resources = asked.length ? known.filter((r) => asked.includes(r)) : [mcpResource(kernel)];
+    const device = await createDeviceAuthorization(mcpOauthDb(kernel.db), kernel.secret, { client, scopes, resources });
+    const verificationUri = `${kernel.config.publicUrl}${DEVICE_PAGE}`;
+    return Response.json(
+      {
+        device_code: device.deviceCode,
+        user_code: device.userCode,
+        verification_uri: verificationUri,
+        verification_uri_complete: `${verificationUri}?code=${device.userCode}`,
+        expires_in: device.expiresIn,
+        interval: device.interval,
+      },
+      { headers: { ...CORS, ...NO_STORE } },
+    );
   } catch (err) {
     if (err instanceof OAuthProblem) return oauthError(err);
     throw err;
@@ -208,5 +256,6 @@ export const mcpOauthHttpRoutes: readonly HttpRoute[] = [
   { method: ["POST", "OPTIONS"], path: "/oauth/register", maxBodyBytes: 16_384, handle: (request, ctx) => (request.method === "OPTIONS" ? preflight() : register(request, ctx)) },
   { method: "GET", path: "/oauth/authorize", handle: authorize },
   { method: ["POST", "OPTIONS"], path: "/oauth/token", maxBodyBytes: 8192, handle: (request, ctx) => (request.method === "OPTIONS" ? preflight() : token(request, ctx)) },
+  { method: ["POST", "OPTIONS"], path: "/oauth/device_authorization", maxBodyBytes: 8192, handle: (request, ctx) => (request.method === "OPTIONS" ? preflight() : deviceAuthorization(request, ctx)) },
   { method: ["POST", "OPTIONS"], path: "/oauth/revoke", maxBodyBytes: 8192, handle: (request, ctx) => (request.method === "OPTIONS" ? preflight() : revoke(request, ctx)) },
 ];

@@ -12,6 +12,7 @@ import { mcpOauthCapabilities } from "./capabilities";
 import { mcpOauthHttpRoutes } from "./http";
 import { cleanupJob } from "./jobs";
 import * as authorizationServerMigration from "./migrations/2026-12-02-001-authorization-server";
+import * as deviceAuthorizationMigration from "./migrations/2026-12-02-002-device-authorization";
 import { mcpOauthRouter } from "./router";
 import { ACCESS_TOKEN_PREFIX } from "./secrets";
 import { agentsAllowedIn, verifyAccessToken } from "./service";
@@ -21,7 +22,10 @@ export const mcpOauthPlugin = definePlugin({
   id: "mcp-oauth",
   requires: ["data", "agent"],
   capabilities: mcpOauthCapabilities,
-  migrations: { "2026-12-02-001-authorization-server": authorizationServerMigration },
+  migrations: {
+    "2026-12-02-001-authorization-server": authorizationServerMigration,
+    "2026-12-02-002-device-authorization": deviceAuthorizationMigration,
+  },
   router: mcpOauthRouter,
   http: mcpOauthHttpRoutes,
   jobs: [cleanupJob],

@@ -7,11 +7,15 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { fieldError, notFound } from "~/kernel/errors";
 import type { Kernel } from "~/kernel/kernel";
+import { hitRateLimit } from "~/kernel/rate-limit";
+import { safeString } from "~/kernel/schemas";
 import { applyScope } from "~/kernel/scope";
 import { orgView } from "~/kernel/tenancy/capabilities";
 import { capabilityProcedure, createTRPCRouter, sessionProcedure } from "~/kernel/trpc";
 import { agentsManage } from "./capabilities";
 import { clientOrigin } from "./clients";
+import { approveDevice, denyDevice, pendingDevice } from "./device";
+import { normalizeUserCode } from "./secrets";
 import { agentsAllowedIn, approveRequest, pendingRequest, redirectWith, revokeGrant, SCOPES } from "./service";
 import { mcpOauthSettings } from "./settings";
 import { mcpOauthDb, type AgentsAllowed, type McpOauthDb } from "./tables";
@@ -84,26 +88,80 @@ async function describeGrants(kernel: Kernel, userId: string, rows: GrantListRow
   }));
 }
 
+/** The person's orgs, each with its "AI agents allowed" setting (the consent screens' choice). */
+async function orgsToChooseFrom(db: SessionCtx["db"], userId: string) {
+  const orgs = await db
+    .selectFrom("memberships")
+    .innerJoin("orgs", "orgs.id", "memberships.org_id")
+    .select(["orgs.id", "orgs.slug", "orgs.name", "memberships.role"])
+    .where("memberships.user_id", "=", userId)
+    .where("orgs.deleted_at", "is", null)
+    .orderBy("orgs.name")
+    .execute();
+  const withSettings = [];
+  for (const org of orgs) withSettings.push({ ...org, agents: await agentsAllowedIn(db, org.id) });
+  return withSettings;
+}
+
+type SessionCtx = { db: Kernel["db"]; kernel: Kernel; actor: { userId: string } };
+
+/**
+ * A consent decision checked against the org (a member: else 404), its agent setting and the
+ * server flag (write only where agents may write), and the projects the person can see. Scopes
+ * the tenant scope to the org, so what follows writes as it.
+ */
+async function checkDecision(ctx: SessionCtx, input: { orgId: string; scopes: Array<"read" | "write">; projectIds: string[] | null }) {
+  const role = await ctx.kernel.tenancy.roleOf(ctx.actor.userId, input.orgId, ctx.db);
+  if (!role) throw notFound("Organization not found.");
+  const scopes = SCOPES.filter((s) => input.scopes.includes(s));
+  await applyScope(ctx.db, { userId: ctx.actor.userId, orgId: input.orgId });
+  const agents = await agentsSetting(mcpOauthDb(ctx.db), input.orgId);
+  if (agents === "off") throw new TRPCError({ code: "FORBIDDEN", message: "AI agents are turned off in this organization; an admin can allow them in its settings." });
+  if (scopes.includes("write") && (agents === "read" || mcpOauthSettings(ctx.kernel).agentsReadOnly)) {
+    throw fieldError("FORBIDDEN", "scopes", "Agents are read-only here: grant the read scope only.");
+  }
+  if (input.projectIds) {
+    const visible = new Set((await ctx.kernel.tenancy.projectsWhere(ctx.db, { userId: ctx.actor.userId, orgId: input.orgId, orgRole: role }, () => true)).map((p) => p.id));
+    const unknown = input.projectIds.find((id) => !visible.has(id));
+    if (unknown) throw fieldError("UNPROCESSABLE_CONTENT", "projectIds", "One of the chosen projects does not exist or you cannot see it.");
+  }
+  return { userId: ctx.actor.userId, orgId: input.orgId, scopes, projectIds: input.projectIds ? [...new Set(input.projectIds)] : null };
+}
+
+const userCode = safeString().trim().min(1, "Enter the code shown by the app").max(20, "A code is 8 letters (XXXX-XXXX)");
+
+/**
+ * Guessing user codes is rate limited (counted outside the procedure's transaction, so a
+ * refused guess still counts): 20 codes in 10 minutes per person, 100 per address. A code has
+ * about 34 bits and lives 10 minutes, so guessing one is hopeless.
+ */
+async function limitCodeGuesses(ctx: SessionCtx & { ip: string | null }): Promise<void> {
+  const scale = ctx.kernel.config.rateLimitScale;
+  const limits: Array<[string, number]> = [[`oauth:user-code:user:${ctx.actor.userId}`, 20], ...(ctx.ip ? [[`oauth:user-code:ip:${ctx.ip}`, 100] as [string, number]] : [])];
+  for (const [key, limit] of limits) {
+    const hit = await hitRateLimit(ctx.kernel.db, key, limit * scale, 600);
+    if (!hit.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many codes tried; try again in ${Math.ceil(hit.retryAfterSeconds / 60)} min.` });
+  }
+}
+
+async function deviceOrNotFound(ctx: SessionCtx & { ip: string | null }, typed: string) {
+  await limitCodeGuesses(ctx);
+  if (!normalizeUserCode(typed)) throw fieldError("UNPROCESSABLE_CONTENT", "userCode", "A code is 8 letters, like BCDF-GHJK (no vowels, no digits).");
+  const device = await pendingDevice(mcpOauthDb(ctx.db), ctx.kernel.secret, typed);
+  if (!device) throw notFound("This code is unknown, has expired or was already used. Check it, or start again in the app.");
+  return device;
+}
+
 export const mcpOauthRouter = createTRPCRouter({
   consent: createTRPCRouter({
     /** What the consent screen shows: the client, what it asked for, and the person's orgs. */
     get: sessionProcedure.input(z.object({ requestId })).query(async ({ ctx, input }) => {
       const db = mcpOauthDb(ctx.db);
       const request = await requestOrNotFound(db, input.requestId);
-      const orgs = await ctx.db
-        .selectFrom("memberships")
-        .innerJoin("orgs", "orgs.id", "memberships.org_id")
-        .select(["orgs.id", "orgs.slug", "orgs.name", "memberships.role"])
-        .where("memberships.user_id", "=", ctx.actor.userId)
-        .where("orgs.deleted_at", "is", null)
-        .orderBy("orgs.name")
-        .execute();
-      const withSettings = [];
-      for (const org of orgs) withSettings.push({ ...org, agents: await agentsAllowedIn(ctx.db, org.id) });
       return {
-        client: { name: request.client_name, origin: clientOrigin(request), kind: request.kind, redirectUri: request.redirect_uri },
+        client: { name: request.client_name, origin: clientOrigin(request), kind: request.kind, redirectUri: request.redirect_uri as string | null },
         requestedScopes: request.scopes,
-        orgs: withSettings,
+        orgs: await orgsToChooseFrom(ctx.db, ctx.actor.userId),
         serverReadOnly: mcpOauthSettings(ctx.kernel).agentsReadOnly,
         expiresAt: request.expires_at,
       };
@@ -115,24 +173,10 @@ export const mcpOauthRouter = createTRPCRouter({
       .mutation(async ({ ctx, input }) => {
         const db = mcpOauthDb(ctx.db);
         const request = await requestOrNotFound(db, input.requestId);
-        const role = await ctx.kernel.tenancy.roleOf(ctx.actor.userId, input.orgId, ctx.db);
-        if (!role) throw notFound("Organization not found.");
-        const scopes = SCOPES.filter((s) => input.scopes.includes(s));
+        const decision = await checkDecision(ctx, input);
         // One transaction: the grant, its code and the audit entry exist together or not at all.
-        await applyScope(ctx.db, { userId: ctx.actor.userId, orgId: input.orgId });
-        const granted = await (async (trx) => {
-          const agents = await agentsSetting(mcpOauthDb(trx), input.orgId);
-          if (agents === "off") throw new TRPCError({ code: "FORBIDDEN", message: "AI agents are turned off in this organization; an admin can allow them in its settings." });
-          if (scopes.includes("write") && (agents === "read" || mcpOauthSettings(ctx.kernel).agentsReadOnly)) {
-            throw fieldError("FORBIDDEN", "scopes", "Agents are read-only here: grant the read scope only.");
-          }
-          if (input.projectIds) {
-            const visible = new Set((await ctx.kernel.tenancy.projectsWhere(trx, { userId: ctx.actor.userId, orgId: input.orgId, orgRole: role }, () => true)).map((p) => p.id));
-            const unknown = input.projectIds.find((id) => !visible.has(id));
-            if (unknown) throw fieldError("UNPROCESSABLE_CONTENT", "projectIds", "One of the chosen projects does not exist or you cannot see it.");
-          }
-          return approveRequest(mcpOauthDb(trx), request, { userId: ctx.actor.userId, orgId: input.orgId, scopes, projectIds: input.projectIds ? [...new Set(input.projectIds)] : null });
-        })(ctx.db);
+        const granted = await approveRequest(mcpOauthDb(ctx.db), request, decision);
+        const scopes = decision.scopes;
         await ctx.audit({
           action: "mcp-oauth.grant",
           orgId: input.orgId,
@@ -149,6 +193,45 @@ export const mcpOauthRouter = createTRPCRouter({
       await db.deleteFrom("mcp_oauth_requests").where("id", "=", request.id).execute();
       await ctx.audit({ action: "mcp-oauth.deny", orgId: null, data: { client: request.client_name } });
       return { redirectTo: redirectWith(request.redirect_uri, { error: "access_denied", error_description: "The person declined.", state: request.state, iss: ctx.kernel.config.publicUrl }) };
+    }),
+  }),
+
+  /** RFC 8628: the person enters the code their device (the CLI) shows, then decides as on the consent screen. */
+  device: createTRPCRouter({
+    /** What the code's device asks for, and the person's orgs. */
+    get: sessionProcedure.input(z.object({ userCode })).query(async ({ ctx, input }) => {
+      const device = await deviceOrNotFound(ctx, input.userCode);
+      return {
+        client: { name: device.client_name, origin: clientOrigin(device), kind: device.kind, redirectUri: null as string | null },
+        requestedScopes: device.scopes,
+        orgs: await orgsToChooseFrom(ctx.db, ctx.actor.userId),
+        serverReadOnly: mcpOauthSettings(ctx.kernel).agentsReadOnly,
+        expiresAt: device.expires_at,
+      };
+    }),
+
+    /** The person approves the device: a grant for one org, the scopes and projects they chose. */
+    approve: sessionProcedure
+      .input(z.object({ userCode, orgId: z.uuid(), scopes: scopesSchema, projectIds: z.array(z.uuid()).min(1, "Choose at least one project, or all of them").max(200).nullable() }))
+      .mutation(async ({ ctx, input }) => {
+        const device = await deviceOrNotFound(ctx, input.userCode);
+        const decision = await checkDecision(ctx, input);
+        const grantId = await approveDevice(mcpOauthDb(ctx.db), device, decision);
+        await ctx.audit({
+          action: "mcp-oauth.grant",
+          orgId: input.orgId,
+          target: { type: "agent-connection", id: grantId },
+          data: { client: device.client_name, scopes: decision.scopes, projects: input.projectIds?.length ?? "all", flow: "device" },
+        });
+        return { ok: true, client: device.client_name };
+      }),
+
+    /** The person declines: the device hears access_denied. */
+    deny: sessionProcedure.input(z.object({ userCode })).mutation(async ({ ctx, input }) => {
+      const device = await deviceOrNotFound(ctx, input.userCode);
+      await denyDevice(mcpOauthDb(ctx.db), device);
+      await ctx.audit({ action: "mcp-oauth.deny", orgId: null, data: { client: device.client_name, flow: "device" } });
+      return { ok: true };
     }),
   }),
 

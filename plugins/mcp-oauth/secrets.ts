@@ -4,19 +4,56 @@
  */
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
-import { timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { hashApiToken } from "~/kernel/auth/tokens";
+import { deriveKey } from "~/kernel/secret";
 
 export const ACCESS_TOKEN_PREFIX = "mcpa_";
 export const REFRESH_TOKEN_PREFIX = "mcpr_";
 export const CODE_PREFIX = "mcpc_";
 export const CLIENT_ID_PREFIX = "mcp_client_";
 export const REQUEST_PREFIX = "mcpq_";
+export const DEVICE_CODE_PREFIX = "mcpd_";
 
 export const ACCESS_TOKEN_SECONDS = 3600;
 export const REFRESH_TOKEN_SECONDS = 30 * 86_400;
 export const CODE_SECONDS = 60;
 export const REQUEST_SECONDS = 600;
+export const DEVICE_CODE_SECONDS = 600;
+/** RFC 8628 §3.5: the least a device waits between polls; each slow_down adds 5 s. */
+export const DEVICE_POLL_SECONDS = 5;
+
+/**
+ * User codes (RFC 8628 §6.1): 8 letters from 20 consonants (no vowels, so no words; no 0/O or
+ * 1/I to confuse), about 34 bits, typed as XXXX-XXXX. Guessing is rate limited per person and
+ * address; codes live 10 minutes.
+ */
+export const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
+const USER_CODE_LENGTH = 8;
+
+export function newUserCode(): string {
+  const out: string[] = [];
+  // Rejection sampling: 240 is the largest multiple of 20 below 256, so every letter is equally likely.
+  while (out.length < USER_CODE_LENGTH) {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    for (const b of bytes) if (b < 240 && out.length < USER_CODE_LENGTH) out.push(USER_CODE_ALPHABET[b % 20]!);
+  }
+  return `${out.slice(0, 4).join("")}-${out.slice(4).join("")}`;
+}
+
+/** What a person typed, as the code it names: case, spaces and dashes ignored; null if it cannot be one. */
+export function normalizeUserCode(typed: string): string | null {
+  const letters = typed.toUpperCase().replace(/[\s-]/g, "");
+  if (letters.length !== USER_CODE_LENGTH) return null;
+  for (const c of letters) if (!USER_CODE_ALPHABET.includes(c)) return null;
+  return letters;
+}
+
+/** The stored form of a user code: an HMAC keyed by the server's secret (short codes need a key). */
+export function hashUserCode(secret: string, normalized: string): string {
+  return createHmac("sha256", deriveKey(secret, "mcp-oauth:user-code")).update(normalized).digest("hex");
+}
 
 /** A fresh secret: the prefix and 20 random bytes in base32. */
 export function newSecret(prefix: string): string {

@@ -33,8 +33,14 @@ export interface GrantRow {
   scopes: GrantScope[];
   project_ids: string[] | null;
   resource: string;
+  extra_resources: string[];
   revoked_at: Date | null;
   agents: AgentsAllowed;
+}
+
+/** Whether tokens of this grant are good at `resource` (RFC 8707 audience). */
+export function grantCovers(grant: Pick<GrantRow, "resource" | "extra_resources">, resource: string): boolean {
+  return grant.resource === resource || grant.extra_resources.includes(resource);
 }
 
 export async function findGrant(db: Kysely<KernelDatabase>, grantId: string): Promise<GrantRow | null> {
@@ -146,7 +152,8 @@ export interface TokenResponse {
   scope: string;
 }
 
-async function issueTokens(db: McpOauthDb, grant: GrantRow): Promise<TokenResponse> {
+/** A fresh access token (1 h) and refresh token (30 days) for a grant. */
+export async function issueTokens(db: McpOauthDb, grant: GrantRow): Promise<TokenResponse> {
   const access = newSecret(ACCESS_TOKEN_PREFIX);
   const refresh = newSecret(REFRESH_TOKEN_PREFIX);
   const now = Date.now();
@@ -168,7 +175,7 @@ export function effectiveScopes(grant: Pick<GrantRow, "scopes" | "agents">, serv
 }
 
 function checkResource(grant: GrantRow, resource: string | null): void {
-  if (resource !== null && resource !== grant.resource) throw new OAuthProblem("invalid_target", "The resource is not the one this grant was issued for.");
+  if (resource !== null && !grantCovers(grant, resource)) throw new OAuthProblem("invalid_target", "The resource is not the one this grant was issued for.");
 }
 
 /** grant_type=authorization_code: single-use code, same client and redirect URI, PKCE S256. */
@@ -247,16 +254,17 @@ export async function verifyAccessToken(kernelDb: Kysely<KernelDatabase>, token:
   const grant = await findGrant(kernelDb, row.grant_id);
   if (!grant || grant.revoked_at) return { ok: false, reason: "The access token was revoked" };
   // RFC 8707: a token is good only at the resource it was issued for.
-  if (grant.resource !== resource) return { ok: false, reason: "The access token was issued for another resource" };
+  if (!grantCovers(grant, resource)) return { ok: false, reason: "The access token was issued for another resource" };
   const user = await kernelDb.selectFrom("users").select("disabled_at").where("id", "=", grant.user_id).executeTakeFirst();
   if (!user || user.disabled_at) return { ok: false, reason: "The access token's account is disabled" };
   await sql`select mcp_oauth_touch_grant(${grant.id}::uuid)`.execute(kernelDb);
   return { ok: true, grant };
 }
 
-/** Housekeeping: expired requests, codes and tokens (run by the cleanup job as the owner). */
+/** Housekeeping: expired requests, device codes, codes and tokens (run by the cleanup job as the owner). */
 export async function removeExpired(db: McpOauthDb, now = new Date()): Promise<void> {
   await db.deleteFrom("mcp_oauth_requests").where("expires_at", "<", now).execute();
+  await db.deleteFrom("mcp_oauth_device_codes").where("expires_at", "<", now).execute();
   await db.deleteFrom("mcp_oauth_codes").where("expires_at", "<", new Date(now.getTime() - 86_400_000)).execute();
   await db.deleteFrom("mcp_oauth_tokens").where("expires_at", "<", new Date(now.getTime() - 86_400_000)).execute();
 }

@@ -7,6 +7,7 @@ import type { KernelDatabase } from "~/kernel/db/schema";
 
 export type AgentsAllowed = "off" | "read" | "write";
 export type GrantScope = "read" | "write";
+export type DeviceStatus = "pending" | "approved" | "denied" | "used";
 
 export type McpOauthTables = {
   mcp_oauth_clients: {
@@ -41,6 +42,8 @@ export type McpOauthTables = {
     scopes: GrantScope[];
     project_ids: string[] | null;
     resource: string;
+    /** Further resources the grant's tokens are good at (the CLI's: the ingestion API). */
+    extra_resources: Generated<string[]>;
     created_at: Generated<Date>;
     last_used_at: Date | null;
     calls: Generated<string>;
@@ -63,6 +66,20 @@ export type McpOauthTables = {
     expires_at: Date;
     rotated_at: Date | null;
     revoked_at: Date | null;
+    created_at: Generated<Date>;
+  };
+  mcp_oauth_device_codes: {
+    id: Generated<string>;
+    device_code_hash: string;
+    user_code_hash: string;
+    client_pk: string;
+    scopes: string[];
+    resources: string[];
+    status: Generated<DeviceStatus>;
+    grant_id: string | null;
+    interval_seconds: number;
+    last_polled_at: Date | null;
+    expires_at: Date;
     created_at: Generated<Date>;
   };
   mcp_oauth_org_settings: {

@@ -64,14 +64,14 @@ async function warehouse(sql: string): Promise<unknown[][]> {
 // Each run starts tsx (seconds on a busy machine): the tests allow for it.
 describe("atrium CLI against a running server", { timeout: 180_000 }, () => {
   test("login stores the token 0600 without printing it; a config readable by others is refused", async () => {
-    const out = await run(["login", "--server", s.url], { stdin: `${token}\n` });
+    const out = await run(["login", "--server", s.url, "--token"], { stdin: `${token}\n` });
     expect(out.code).toBe(0);
     expect(out.stdout + out.stderr).not.toContain(token);
     const path = join(home, "config", "config.json");
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(path, "utf8")).token).toBe(token);
 
-    const bad = await run(["login", "--server", s.url], { stdin: `atr_${"a".repeat(32)}\n`, configDir: join(home, "other") });
+    const bad = await run(["login", "--server", s.url, "--token"], { stdin: `atr_${"a".repeat(32)}\n`, configDir: join(home, "other") });
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/refused the token/);
 
@@ -147,7 +147,7 @@ describe("atrium CLI against a running server", { timeout: 180_000 }, () => {
   test("server down: the CLI backs off and finishes when it returns", async () => {
     const port = await freePort();
     const configDir = join(home, "down");
-    const login = await run(["login", "--server", s.url], { stdin: `${token}\n`, configDir });
+    const login = await run(["login", "--server", s.url, "--token"], { stdin: `${token}\n`, configDir });
     expect(login.code).toBe(0);
     const cfg = JSON.parse(readFileSync(join(configDir, "config.json"), "utf8"));
     writeFileSync(join(configDir, "config.json"), JSON.stringify({ ...cfg, server: `http://127.0.0.1:${port}` }), { mode: 0o600 });

@@ -6,8 +6,10 @@
  *   POST /api/v1/sources               register this machine's local project (idempotent)
  *   GET  /api/v1/sources               the org's machines, last sync and lag
  *
- * Only personal access tokens (`Authorization: Bearer atr_…`): the org is the token's, never
- * the request's, so a token of one org cannot name another's warehouse. Sending rows needs the
+ * Personal access tokens (`Authorization: Bearer atr_…`), or OAuth access tokens issued for
+ * this API (`<PUBLIC_URL>/api/v1`: what `atrium login` asks for with the device grant) and
+ * granted every project: the org is the token's, never the request's, so a token of one org
+ * cannot name another's warehouse. Sending rows needs the
  * `write` scope and the `sync.write` capability. A batch, in order: the body's limit (413), its
  * format (415), inflating under a cap (413), the rows (413 past SYNC_MAX_BATCH_ROWS), an
  * idempotent replay, the org's rows-per-minute budget (429 + Retry-After), then one warehouse
@@ -59,6 +61,8 @@ async function tokenCaller(ctx: HttpContext, needs: "read" | "write"): Promise<T
   if (actor.kind !== "token") {
     return problem(ctx, 401, "UNAUTHORIZED", "Send a personal access token: `Authorization: Bearer atr_…` (create one under Account › Access tokens).", {}, { "www-authenticate": "Bearer" });
   }
+  // The datasets are the org's, not a project's: a grant narrowed to some projects cannot reach them.
+  if (actor.projectIds) return problem(ctx, 403, "FORBIDDEN", "This connection is limited to some projects; the ingestion API writes the organization's datasets. Approve it for every project (run `atrium login` again).");
   const has = actor.scopes.includes(needs) || (needs === "read" && actor.scopes.includes("write"));
   if (!has) return problem(ctx, 403, "FORBIDDEN", `This token lacks the "${needs}" scope.`, {}, { "www-authenticate": `Bearer error="insufficient_scope", scope="${needs}"` });
   return { userId: actor.userId, tokenId: actor.tokenId, orgId: actor.orgId, scopes: actor.scopes };
@@ -238,26 +242,33 @@ async function jsonBody(request: Request): Promise<Record<string, unknown>> {
   }
 }
 
+/** OAuth access tokens are good here when issued for this resource (RFC 8707). */
+const bearerResource = API_PREFIX;
+
 export const syncHttpRoutes: readonly HttpRoute[] = [
   {
     method: "POST",
     path: `${API_PREFIX}/datasets/:name/rows`,
+    bearerResource,
     maxBodyBytes: (kernel) => syncSettings(kernel).maxBatchBytes,
     handle: postRows,
   },
   {
     method: "GET",
     path: `${API_PREFIX}/datasets`,
+    bearerResource,
     handle: (_request, ctx) => viaProcedure(ctx, "read", "sync.datasets.list", (c) => ({ orgId: c.orgId })),
   },
   {
     method: "GET",
     path: `${API_PREFIX}/sources`,
+    bearerResource,
     handle: (_request, ctx) => viaProcedure(ctx, "read", "sync.sources.list", (c) => ({ orgId: c.orgId })),
   },
   {
     method: "POST",
     path: `${API_PREFIX}/sources`,
+    bearerResource,
     maxBodyBytes: 4096,
     handle: async (request, ctx) => {
       const body = await jsonBody(request);

@@ -10,6 +10,8 @@ export interface ClientOptions {
   token: string;
   /** Give up after waiting this long in total for one request (ms). */
   maxWaitMs: number;
+  /** Trades a refused (expired) OAuth access token for a new one; tried once per request. */
+  refresh?: () => Promise<string>;
   /** Told before each wait (for the progress line). */
   onRetry?: (info: { attempt: number; waitMs: number; reason: string }) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -38,7 +40,11 @@ function unreachable(err: unknown): string | null {
 }
 
 export class RemoteClient {
-  constructor(private readonly options: ClientOptions) {}
+  private token: string;
+
+  constructor(private readonly options: ClientOptions) {
+    this.token = options.token;
+  }
 
   get server(): string {
     return this.options.server;
@@ -47,13 +53,14 @@ export class RemoteClient {
   async request<T>(method: string, path: string, init: { body?: Uint8Array | string; headers?: Record<string, string> } = {}): Promise<ApiAnswer<T>> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
     let waited = 0;
+    let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       let reason: string;
       let retryAfter: number | null = null;
       try {
         const res = await fetch(new URL(path, this.options.server), {
           method,
-          headers: { authorization: `Bearer ${this.options.token}`, "user-agent": "atrium-cli", ...init.headers },
+          headers: { authorization: `Bearer ${this.token}`, "user-agent": "atrium-cli", ...init.headers },
           body: init.body as BodyInit | undefined,
         });
         const text = await res.text();
@@ -62,6 +69,12 @@ export class RemoteClient {
           body = JSON.parse(text);
         } catch {
           /* not JSON: kept as text */
+        }
+        if (res.status === 401 && this.options.refresh && !refreshed) {
+          refreshed = true;
+          this.token = await this.options.refresh();
+          attempt--;
+          continue;
         }
         if (res.status === 401) {
           throw new CliProblem(`${this.options.server} refused the token (${messageOf(body) ?? "unauthorized"}): it may be revoked, expired or mistyped. Run \`atrium login --server ${this.options.server}\` with a new one.`, 3);

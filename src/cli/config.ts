@@ -19,10 +19,22 @@ export class CliProblem extends Error {
   }
 }
 
+/** An `atrium login` through the device grant: what refreshing the one-hour access token needs. */
+export interface OAuthLogin {
+  clientId: string;
+  tokenEndpoint: string;
+  revocationEndpoint: string | null;
+  refreshToken: string;
+  expiresAt: string;
+  scope: string;
+}
+
 export interface RemoteConfig {
   server: string;
+  /** A personal access token (pasted), or an OAuth access token (device grant). */
   token: string;
   machineId: string;
+  oauth?: OAuthLogin;
 }
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -61,7 +73,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RemoteConfig |
   if (text === null) return null;
   const value = JSON.parse(text) as Partial<RemoteConfig>;
   if (typeof value.server !== "string") return null;
-  return { server: value.server, token: typeof value.token === "string" ? value.token : "", machineId: value.machineId ?? randomUUID() };
+  const oauth = value.oauth && typeof value.oauth.refreshToken === "string" ? value.oauth : undefined;
+  return { server: value.server, token: typeof value.token === "string" ? value.token : "", machineId: value.machineId ?? randomUUID(), ...(oauth ? { oauth } : {}) };
 }
 
 export function requireConfig(env: NodeJS.ProcessEnv = process.env): RemoteConfig {

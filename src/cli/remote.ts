@@ -1,7 +1,8 @@
 /**
  * The `atrium` CLI as a client of a remote Atrium (no database here, no kernel):
  *
- *   atrium login --server <url>          paste a personal access token (read from stdin)
+ *   atrium login --server <url>          sign in in a browser with a code (OAuth device grant);
+ *                                        servers without it, or --token: paste a personal access token (stdin)
  *   atrium logout
  *   atrium sync --sqlite <db> --table <t>[,<t>…] [--columns a,b] [--cursor rowid|<column>] [--key id]
  *   atrium sync --file <data.csv|data.jsonl> [--dataset <name>] [--key id]
@@ -16,7 +17,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { RemoteClient, messageOf } from "./client";
-import { CliProblem, configDir, readConfig, readState, requireConfig, writeConfig } from "./config";
+import { CliProblem, configDir, readConfig, readState, requireConfig, writeConfig, type RemoteConfig } from "./config";
+import { deviceLogin, discoverDeviceGrant, oauthLoginOf, refresherFor, type DeviceEndpoints } from "./oauth";
 import { fileSource, sqliteSource, type LocalSource } from "./local-sources";
 import { createReporter } from "./progress";
 import { knownSource, registerSource, syncOne, type SyncSummary } from "./sync";
@@ -82,6 +84,9 @@ async function login(io: RemoteIo, flags: Flags): Promise<number> {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new CliProblem("--server must be an http(s) URL", 2);
   const base = url.origin;
+  if (flags.token !== undefined && flags.token !== true) throw new CliProblem("--token takes no value: paste the token on standard input (it stays out of your shell history)", 2);
+  const device = flags.token === true ? null : await discoverDeviceGrant(base);
+  if (device) return loginWithDevice(io, base, device);
   const token = await readToken(io);
   if (io.isTTY) io.stderr("\n");
   if (!/^atr_[a-z2-7]{32}$/.test(token)) throw new CliProblem("That is not an Atrium personal access token (they start with atr_).", 2);
@@ -92,6 +97,17 @@ async function login(io: RemoteIo, flags: Flags): Promise<number> {
   const previous = readConfig(io.env);
   const path = writeConfig({ server: base, token, machineId: previous?.machineId ?? randomUUID() }, io.env);
   io.stdout(`Logged in to ${base}. Saved to ${path} (readable by you only).\n`);
+  return 0;
+}
+
+async function loginWithDevice(io: RemoteIo, base: string, endpoints: DeviceEndpoints): Promise<number> {
+  const { tokens, clientId } = await deviceLogin(endpoints, { show: (text) => io.stderr(text) });
+  const previous = readConfig(io.env);
+  const config: RemoteConfig = { server: base, token: tokens.access_token, machineId: previous?.machineId ?? randomUUID(), oauth: oauthLoginOf(endpoints, clientId, tokens) };
+  const path = writeConfig(config, io.env);
+  const scopes = tokens.scope.split(" ");
+  io.stdout(`Logged in to ${base} (${scopes.includes("write") ? "read and write" : "read only"}). Saved to ${path} (readable by you only).\n`);
+  if (!scopes.includes("write")) io.stdout("`atrium sync` needs write: run `atrium login` again and tick Write to send data.\n");
   return 0;
 }
 
@@ -125,7 +141,7 @@ async function sync(io: RemoteIo, flags: Flags): Promise<number> {
   const batchRows = intFlag(flags, "batch-rows", 5_000, 1, 100_000);
   const maxWaitMs = intFlag(flags, "max-wait", 600, 1, 86_400) * 1000;
   const watch = flags.watch === undefined ? null : flags.watch === true ? 15 : intFlag(flags, "watch", 15, 1, 1440);
-  const client = new RemoteClient({ server: config.server, token: config.token, maxWaitMs, onRetry: ({ reason, waitMs }) => reporter.retry(reason, waitMs) });
+  const client = new RemoteClient({ server: config.server, token: config.token, refresh: refresherFor(config, io.env), maxWaitMs, onRetry: ({ reason, waitMs }) => reporter.retry(reason, waitMs) });
   for (;;) {
     const locals = await localSources(flags);
     const summaries: SyncSummary[] = [];
@@ -151,7 +167,7 @@ async function sync(io: RemoteIo, flags: Flags): Promise<number> {
 
 async function status(io: RemoteIo, flags: Flags): Promise<number> {
   const config = requireConfig(io.env);
-  const client = new RemoteClient({ server: config.server, token: config.token, maxWaitMs: 10_000 });
+  const client = new RemoteClient({ server: config.server, token: config.token, refresh: refresherFor(config, io.env), maxWaitMs: 10_000 });
   const [datasets, sources] = await Promise.all([
     client.request<Array<{ name: string; rowCount: number; lastSyncAt: string | null; lastSource: { name: string } | null }>>("GET", "/api/v1/datasets"),
     client.request<Array<{ id: string; name: string; machineId: string; lastSyncAt: string | null; lagSeconds: number | null }>>("GET", "/api/v1/sources"),
@@ -173,6 +189,17 @@ async function status(io: RemoteIo, flags: Flags): Promise<number> {
   return 0;
 }
 
+/** RFC 7009: ends the device login's grant on the server (its refresh token); offline is not an error. */
+async function revokeLogin(config: RemoteConfig): Promise<void> {
+  const revocation = config.oauth!.revocationEndpoint;
+  if (!revocation) return;
+  await fetch(revocation, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": "atrium-cli" },
+    body: new URLSearchParams({ client_id: config.oauth!.clientId, token: config.oauth!.refreshToken }).toString(),
+  }).catch(() => undefined);
+}
+
 /** Runs a remote command; returns the exit code. Never prints the token. */
 export async function runRemoteCli(io: RemoteIo): Promise<number> {
   try {
@@ -182,8 +209,13 @@ export async function runRemoteCli(io: RemoteIo): Promise<number> {
         return await login(io, flags);
       case "logout": {
         const config = readConfig(io.env);
-        if (config) writeConfig({ ...config, token: "" }, io.env);
-        io.stdout("Logged out (the token is removed from this machine; revoke it in Account › Access tokens if it may have leaked).\n");
+        if (config?.oauth) await revokeLogin(config);
+        if (config) writeConfig({ server: config.server, token: "", machineId: config.machineId }, io.env);
+        io.stdout(
+          config?.oauth
+            ? "Logged out (this machine's connection is ended on the server and its tokens removed here).\n"
+            : "Logged out (the token is removed from this machine; revoke it in Account › Access tokens if it may have leaked).\n",
+        );
         return 0;
       }
       case "sync":

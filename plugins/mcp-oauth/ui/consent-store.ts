@@ -3,11 +3,19 @@
  * its projects, and the decision built from the form (read only unless the person ticks write;
  * every project unless they narrow it).
  */
-import { createSignal } from "solid-js";
+import { createSignal, type Accessor } from "solid-js";
 import type { RouterOutputs } from "~/ui/data";
 
 export type ConsentRequest = RouterOutputs["mcpOauth"]["consent"]["get"];
 export type ConsentOrg = ConsentRequest["orgs"][number];
+
+/** The person's choices the consent form binds to: the org, and whether projects are narrowed. */
+export interface ConsentChoice {
+  orgId: Accessor<string>;
+  setOrgId(id: string): void;
+  narrow: Accessor<boolean>;
+  setNarrow(narrow: boolean): void;
+}
 
 export interface ConsentProcedures {
   get(input: { requestId: string }): Promise<ConsentRequest>;
@@ -32,15 +40,15 @@ export function decisionOf(data: FormData): { orgId: string; scopes: Array<"read
   };
 }
 
-export function createConsentStore(requestId: string, procedures: ConsentProcedures) {
+export function createConsentStore(requestId: string, procedures: ConsentProcedures): ConsentChoice & ReturnType<typeof consentActions> {
   const [orgId, setOrgId] = createSignal<string>("");
   const [narrow, setNarrow] = createSignal(false);
+  return { orgId, setOrgId, narrow, setNarrow, ...consentActions(requestId, procedures) };
+}
+
+function consentActions(requestId: string, procedures: ConsentProcedures) {
   return {
     requestId,
-    orgId,
-    setOrgId,
-    narrow,
-    setNarrow,
     load: () => procedures.get({ requestId }),
     projects: (id: string) => procedures.projects({ orgId: id }),
     /** Approves with the form's decision; resolves to where the browser goes next. */
@@ -50,6 +58,50 @@ export function createConsentStore(requestId: string, procedures: ConsentProcedu
     },
     async deny(): Promise<string> {
       return (await procedures.deny({ requestId })).redirectTo;
+    },
+  };
+}
+
+export interface DeviceProcedures {
+  get(input: { userCode: string }): Promise<ConsentRequest>;
+  projects(input: { orgId: string }): Promise<Array<{ id: string; name: string }>>;
+  approve(input: { userCode: string; orgId: string; scopes: Array<"read" | "write">; projectIds: string[] | null }): Promise<{ ok: boolean; client: string }>;
+  deny(input: { userCode: string }): Promise<{ ok: boolean }>;
+}
+
+/**
+ * The device page (RFC 8628): the code the person typed, what its device asks for once found,
+ * the same choices as the consent screen, and the outcome (approved or denied) to show.
+ */
+export function createDeviceStore(initialCode: string, procedures: DeviceProcedures) {
+  const [orgId, setOrgId] = createSignal<string>("");
+  const [narrow, setNarrow] = createSignal(false);
+  const [code, setCode] = createSignal(initialCode);
+  const [request, setRequest] = createSignal<ConsentRequest | null>(null);
+  const [outcome, setOutcome] = createSignal<{ approved: boolean; client: string } | null>(null);
+  return {
+    orgId,
+    setOrgId,
+    narrow,
+    setNarrow,
+    code,
+    request,
+    outcome,
+    /** Looks the typed code up; the consent form shows what it asks. */
+    async lookup(typed: string): Promise<void> {
+      const found = await procedures.get({ userCode: typed });
+      setCode(typed);
+      setOrgId((found.orgs.find((o) => o.agents !== "off") ?? found.orgs[0])?.id ?? "");
+      setRequest(found);
+    },
+    projects: (id: string) => procedures.projects({ orgId: id }),
+    async approve(data: FormData): Promise<void> {
+      const result = await procedures.approve({ userCode: code(), ...decisionOf(data) });
+      setOutcome({ approved: true, client: result.client });
+    },
+    async deny(): Promise<void> {
+      await procedures.deny({ userCode: code() });
+      setOutcome({ approved: false, client: request()?.client.name ?? "The app" });
     },
   };
 }

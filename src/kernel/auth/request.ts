@@ -6,7 +6,8 @@ import { TRPCError } from "@trpc/server";
 import type { Kernel } from "../kernel";
 import type { Actor } from "../actor";
 import { readSessionCookie, sessionCookie, validateSessionToken } from "./session";
-import { verifyApiToken } from "./tokens";
+import { verifyAgentBearer } from "./bearer";
+import { TOKEN_PREFIX, verifyApiToken } from "./tokens";
 
 export interface ResolvedCaller {
   actor: Actor;
@@ -28,11 +29,25 @@ export function isSecureUrl(publicUrl: string): boolean {
 /** What reading a request's headers needs: a fetch `Headers`, or a view of node's header object. */
 export type HeaderReader = Pick<Headers, "get">;
 
-export async function resolveCaller(kernel: Kernel, headers: HeaderReader): Promise<ResolvedCaller> {
+/**
+ * `agentResource`: the URL of the resource being called when it also accepts the tokens a
+ * plugin's bearer verifier issues (OAuth access tokens bound to that resource, RFC 8707), as
+ * the ingestion API does for the CLI; elsewhere only personal access tokens are bearer tokens.
+ */
+export async function resolveCaller(kernel: Kernel, headers: HeaderReader, options: { agentResource?: string } = {}): Promise<ResolvedCaller> {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new BearerRejected("malformed");
+    if (options.agentResource && !match[1]!.startsWith(TOKEN_PREFIX)) {
+      const agent = await verifyAgentBearer(kernel, match[1]!, { resource: options.agentResource });
+      if (!agent.ok) {
+        if (agent.status === 403) throw new TRPCError({ code: "FORBIDDEN", message: `${agent.reason}.` });
+        throw new BearerRejected(agent.reason.replace(/^The access token (is |was |has )?/, ""));
+      }
+      const b = agent.bearer;
+      return { actor: { kind: "token", userId: b.userId, tokenId: b.tokenId, orgId: b.orgId, scopes: b.scopes, projectIds: b.projectIds }, setCookie: null };
+    }
     // Personal access tokens; another kind of bearer token is verified here, next to it.
     const check = await verifyApiToken(kernel.db, match[1]!, kernel.authCache);
     if (!check.ok) throw new BearerRejected(check.reason);

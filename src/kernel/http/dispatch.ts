@@ -133,7 +133,8 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
         // as on /api/trpc; bearer tokens carry no ambient credentials and are exempt.
         const csrf = originProblem(request, kernel.config.publicUrl);
         if (csrf && presentsCredentials(request.headers)) throw new TRPCError({ code: "FORBIDDEN", message: csrf });
-        return resolveCaller(kernel, request.headers);
+        const resource = hit.route.bearerResource;
+        return resolveCaller(kernel, request.headers, resource ? { agentResource: `${kernel.config.publicUrl}${resource}` } : {});
       })().then(({ actor, setCookie }) => {
         if (setCookie) resHeaders.append("set-cookie", setCookie);
         return actor;

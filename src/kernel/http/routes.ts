@@ -55,6 +55,12 @@ export interface HttpRoute {
    * A function reads it from the booted kernel (a plugin setting).
    */
   readonly maxBodyBytes?: number | ((kernel: Kernel) => number);
+  /**
+   * The resource (a path under PUBLIC_URL, e.g. `/api/v1`) this route is part of, when it also
+   * accepts OAuth access tokens issued for that resource (RFC 8707); without it, `caller()`
+   * knows only personal access tokens and sessions.
+   */
+  readonly bearerResource?: string;
   handle(request: Request, ctx: HttpContext): Response | Promise<Response>;
 }
 

@@ -4,6 +4,7 @@
  * capabilities. Rows that need a pending authorization request or a grant write one first.
  */
 import { randomUUID } from "node:crypto";
+import { createDeviceAuthorization } from "../../../plugins/mcp-oauth/device";
 import { createAuthorizationRequest } from "../../../plugins/mcp-oauth/service";
 import { mcpOauthDb } from "../../../plugins/mcp-oauth/tables";
 import { unique } from "../../setup/fixtures";
@@ -29,6 +30,12 @@ async function pendingRequest(w: World): Promise<string> {
   });
 }
 
+/** A pending device authorization; answers its user code. */
+async function pendingDeviceCode(w: World): Promise<string> {
+  const device = await createDeviceAuthorization(mcpOauthDb(w.kernel.ownerDb), w.kernel.secret, { client: await client(w), scopes: ["read"], resources: [`${w.kernel.config.publicUrl}/mcp`] });
+  return device.userCode;
+}
+
 /** A live grant of org A's owner. */
 async function ownersGrant(w: World): Promise<string> {
   const row = await mcpOauthDb(w.kernel.ownerDb)
@@ -46,6 +53,12 @@ export const mcpOauthRows: Record<string, Row> = {
     expect: { ...sessionOnly(), nonMember: "NOT_FOUND" },
   },
   "mcpOauth.consent.deny": { input: async (w) => ({ requestId: await pendingRequest(w) }), expect: sessionOnly() },
+  "mcpOauth.device.get": { input: async (w) => ({ userCode: await pendingDeviceCode(w) }), expect: sessionOnly() },
+  "mcpOauth.device.approve": {
+    input: async (w) => ({ userCode: await pendingDeviceCode(w), orgId: w.orgA.id, scopes: ["read"], projectIds: null }),
+    expect: { ...sessionOnly(), nonMember: "NOT_FOUND" },
+  },
+  "mcpOauth.device.deny": { input: async (w) => ({ userCode: await pendingDeviceCode(w) }), expect: sessionOnly() },
   "mcpOauth.connections.mine": { expect: sessionOnly() },
   // Someone else's connection is as unknown as a made-up one.
   "mcpOauth.connections.revokeMine": { input: () => ({ grantId: randomUUID() }), expect: sessionOnly("NOT_FOUND") },
