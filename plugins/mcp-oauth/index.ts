@@ -20,7 +20,7 @@ import { loadMcpOauthEnv, mcpOauthSettings } from "./settings";
 
 export const mcpOauthPlugin = definePlugin({
   id: "mcp-oauth",
-  requires: ["data", "agent"],
+  requires: ["data", "dashboards", "agent"],
   capabilities: mcpOauthCapabilities,
   migrations: {
     "2026-12-02-001-authorization-server": authorizationServerMigration,

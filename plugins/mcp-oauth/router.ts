@@ -16,6 +16,7 @@ import { agentsManage } from "./capabilities";
 import { clientOrigin } from "./clients";
 import { approveDevice, denyDevice, pendingDevice } from "./device";
 import { normalizeUserCode } from "./secrets";
+import { publishAgentUsage } from "./usage";
 import { agentsAllowedIn, approveRequest, pendingRequest, redirectWith, revokeGrant, SCOPES } from "./service";
 import { mcpOauthSettings } from "./settings";
 import { mcpOauthDb, type AgentsAllowed, type McpOauthDb } from "./tables";
@@ -270,6 +271,32 @@ export const mcpOauthRouter = createTRPCRouter({
         await revokeGrant(ctx.db, grant.id, "revoked by an organization admin");
         await ctx.audit({ action: "mcp-oauth.revoke", target: { type: "agent-connection", id: grant.id } });
         return { ok: true };
+      }),
+  }),
+
+  usage: createTRPCRouter({
+    /**
+     * Refreshes the org's agent usage (the audit log's tool calls, as the warehouse table
+     * atrium_agent_usage) and saves the "AI agent usage" dashboard in the chosen project;
+     * answers where it is.
+     */
+    publish: capabilityProcedure(agentsManage)
+      .meta({ cost: "expensive" })
+      .input(z.object({ projectId: z.uuid() }))
+      .mutation(async ({ ctx, input }) => {
+        const project = await ctx.db
+          .selectFrom("projects")
+          .innerJoin("orgs", "orgs.id", "projects.org_id")
+          .select(["projects.id", "projects.slug", "orgs.slug as orgSlug"])
+          .where("projects.id", "=", input.projectId)
+          .where("projects.org_id", "=", ctx.org.id)
+          .where("projects.archived_at", "is", null)
+          .where("projects.deleted_at", "is", null)
+          .executeTakeFirst();
+        if (!project) throw notFound("Project not found.");
+        const published = await publishAgentUsage(ctx.kernel, ctx.db, { orgId: ctx.org.id, projectId: project.id, userId: ctx.actor.userId });
+        await ctx.audit({ action: "mcp-oauth.usage.publish", target: { type: "dashboard", id: published.slug }, data: { projectId: project.id, rows: published.rows } });
+        return { href: `/o/${project.orgSlug}/p/${project.slug}/d/${published.slug}`, calls: published.calls };
       }),
   }),
 

@@ -4,7 +4,8 @@
  * opens the link, sees the code's client and chooses read and write; the CLI finishes by
  * itself and saves the token (0600). With that token an MCP tools/call works and so does the
  * ingestion API (`atrium status`), also after the hour-long access token has expired (the CLI
- * refreshes it). `atrium logout` ends the connection on the server.
+ * refreshes it). The admin opens the org's AI agent usage dashboard from Settings › AI agents
+ * and sees the CLI's call. `atrium logout` ends the connection on the server.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -126,6 +127,18 @@ describe("atrium login with a code", () => {
     const rotated = JSON.parse(readFileSync(file, "utf8")) as { token: string; oauth: { refreshToken: string } };
     expect(rotated.token).not.toBe(saved.token);
     expect(rotated.oauth.refreshToken).not.toBe(saved.oauth.refreshToken);
+
+    // The admin opens the usage dashboard from Settings › AI agents: the call above is counted.
+    const { rows: orgs } = await db.query<{ id: string }>("select id from orgs where slug = $1", [ORG.slug]);
+    await db.query("insert into projects (org_id, slug, name) values ($1, 'ops', 'Ops')", [orgs[0]!.id]);
+    await page.goto(`/o/${ORG.slug}/settings#ai-agents`);
+    await waitForHydration(page);
+    const section = page.locator("#ai-agents");
+    await section.getByRole("heading", { name: "Usage" }).waitFor();
+    await section.getByRole("button", { name: "Open the usage dashboard" }).click();
+    await page.waitForURL(`${base}/o/${ORG.slug}/p/ops/d/ai-agent-usage`);
+    await page.getByRole("heading", { level: 1, name: "AI agent usage" }).waitFor();
+    await page.getByText("Tool calls").first().waitFor();
 
     // Logging out ends the connection on the server.
     expect(cli(["logout"]).status).toBe(0);

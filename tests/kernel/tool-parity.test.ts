@@ -85,6 +85,7 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "mcpOauth.device.get": "The device page: only the person at the browser decides what a device may do.",
   "mcpOauth.device.approve": "The device page: an agent must never approve a device's access.",
   "mcpOauth.device.deny": "The device page: only the person at the browser decides what a device may do.",
+  "mcpOauth.usage.publish": "Agent usage is the admins' oversight of agents, in org settings; agents read dashboards with get_dashboard.",
   "mcpOauth.connections.mine": "Connected apps are the person's control over agents, session only.",
   "mcpOauth.connections.revokeMine": "Connected apps are the person's control over agents, session only.",
   "mcpOauth.connections.org": "Every agent connection of the org: admins oversee agents in the app, not through them.",

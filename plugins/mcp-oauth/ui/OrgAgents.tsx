@@ -1,6 +1,6 @@
 /**
  * "AI agents" in org settings, for admins: whether agents are allowed (off, read-only,
- * read-write) and every agent connection in the org, each revocable.
+ * read-write), every agent connection in the org, each revocable, and the usage dashboard.
  */
 import { Show } from "solid-js";
 import { Alert, createForm, FormAlert, Notice, SelectField, Spinner, SubmitButton } from "~/ui/components";
@@ -9,6 +9,7 @@ import { problemOf } from "~/ui/problems";
 import { SettingsSection } from "~/ui/settings/Section";
 import { trpc } from "~/ui/trpc";
 import { useCurrentOrg } from "~/ui/workspace";
+import { AgentUsage } from "./AgentUsage";
 import { ConnectionList, type Connection } from "./ConnectionList";
 
 const OPTIONS = [
@@ -63,6 +64,7 @@ export default function OrgAgents() {
           )}
         </Show>
       </Show>
+      <AgentUsage orgId={org().id} />
     </SettingsSection>
   );
 }

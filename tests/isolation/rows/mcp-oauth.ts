@@ -64,6 +64,7 @@ export const mcpOauthRows: Record<string, Row> = {
   "mcpOauth.connections.revokeMine": { input: () => ({ grantId: randomUUID() }), expect: sessionOnly("NOT_FOUND") },
   "mcpOauth.connections.org": { input: A },
   "mcpOauth.connections.revoke": { input: async (w) => ({ ...A(w), grantId: await ownersGrant(w) }) },
+  "mcpOauth.usage.publish": { input: (w) => ({ ...A(w), projectId: w.projectA.id }) },
   "mcpOauth.settings.get": { input: A },
   "mcpOauth.settings.update": { input: (w) => ({ ...A(w), agents: "read" }) },
 };
