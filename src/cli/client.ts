@@ -11,7 +11,7 @@ export interface ClientOptions {
   /** Give up after waiting this long in total for one request (ms). */
   maxWaitMs: number;
   /** Trades a refused (expired) OAuth access token for a new one; tried once per request. */
-  refresh?: () => Promise<string>;
+  refresh?: (refused: string) => Promise<string>;
   /** Told before each wait (for the progress line). */
   onRetry?: (info: { attempt: number; waitMs: number; reason: string }) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -72,7 +72,7 @@ export class RemoteClient {
         }
         if (res.status === 401 && this.options.refresh && !refreshed) {
           refreshed = true;
-          this.token = await this.options.refresh();
+          this.token = await this.options.refresh(this.token);
           attempt--;
           continue;
         }

@@ -111,11 +111,15 @@ export function oauthLoginOf(endpoints: DeviceEndpoints, clientId: string, token
 
 /**
  * A refresher for the remote client: trades the saved refresh token for a new pair, saves it
- * (0600), and answers the new access token; null when the config has no OAuth login.
+ * (0600), and answers the new access token; undefined when the config has no OAuth login.
+ * Single-flight: requests refused together share one refresh (a refresh token works once, and
+ * presenting it twice would end the login), and a request refused with an older access token
+ * simply retries with the current one.
  */
-export function refresherFor(config: RemoteConfig, env: NodeJS.ProcessEnv): (() => Promise<string>) | undefined {
+export function refresherFor(config: RemoteConfig, env: NodeJS.ProcessEnv): ((refused: string) => Promise<string>) | undefined {
   if (!config.oauth) return undefined;
-  return async () => {
+  let pending: Promise<string> | null = null;
+  const refresh = async (): Promise<string> => {
     const login = config.oauth!;
     const answer = await oauthPost(login.tokenEndpoint, { grant_type: "refresh_token", client_id: login.clientId, refresh_token: login.refreshToken });
     if (answer.status !== 200) throw new CliProblem(`${config.server} ended this login (${described(answer.body)}): run \`atrium login --server ${config.server}\` again.`, 3);
@@ -124,5 +128,13 @@ export function refresherFor(config: RemoteConfig, env: NodeJS.ProcessEnv): (() 
     config.oauth = { ...login, refreshToken: tokens.refresh_token, expiresAt: new Date(Date.now() + tokens.expires_in * 1000).toISOString(), scope: tokens.scope };
     writeConfig(config, env);
     return tokens.access_token;
+  };
+  return async (refused) => {
+    if (pending) return pending;
+    if (refused !== config.token) return config.token;
+    pending = refresh().finally(() => {
+      pending = null;
+    });
+    return pending;
   };
 }
