@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { safeString } from "~/kernel/schemas";
 
-export const TASK_IDS = ["connection.verify", "schema.introspect", "data.import", "sample.load", "dashboard.generate", "dashboard.run"] as const;
+export const TASK_IDS = ["connection.verify", "schema.introspect", "data.freshness", "query.test", "data.import", "sample.load", "dashboard.generate", "dashboard.run"] as const;
 export type TaskId = (typeof TASK_IDS)[number];
 
 const sourceId = z.union([z.literal("warehouse"), z.uuid()], { message: 'sourceId must be "warehouse" or a data source id (UUID)' });
@@ -20,6 +20,8 @@ export const MAX_TASK_CSV = 1_000_000;
 export const TASK_PARAMS = {
   "connection.verify": z.object({ sourceId: sourceId.default("warehouse") }).strict(),
   "schema.introspect": z.object({ sourceId: sourceId.default("warehouse") }).strict(),
+  "data.freshness": z.object({ sourceId: sourceId.default("warehouse") }).strict(),
+  "query.test": z.object({ sourceId: sourceId.default("warehouse") }).strict(),
   "data.import": z
     .object({
       table: safeString().trim().min(1, "Name the table").max(63, "At most 63 characters"),
@@ -52,6 +54,13 @@ export interface TaskSpec {
 export const TASKS: Record<TaskId, TaskSpec> = {
   "connection.verify": { id: "connection.verify", label: "Check the connection", description: "Connect to a data source and check that Atrium can read it.", needs: "datasource.manage" },
   "schema.introspect": { id: "schema.introspect", label: "Read the schema", description: "List the tables and columns a query on the source can read.", needs: "datasource.view" },
+  "data.freshness": {
+    id: "data.freshness",
+    label: "Check data freshness",
+    description: "Find the newest timestamp in the data and say how old it is (older than 30 days is a warning).",
+    needs: "query.run",
+  },
+  "query.test": { id: "query.test", label: "Run a test query", description: "Run a small query (a row count) on the data and check that it answers.", needs: "query.run" },
   "data.import": { id: "data.import", label: "Import a CSV file", description: "Load CSV text into a table of the organization's warehouse.", needs: "warehouse.load" },
   "sample.load": { id: "sample.load", label: "Load the sample data", description: "Load the sample shop (customers, products, orders, events) into the warehouse.", needs: "warehouse.load" },
   "dashboard.generate": { id: "dashboard.generate", label: "Create a first dashboard", description: "Create a dashboard from a template chosen by the data found.", needs: "dashboard.edit" },
@@ -83,11 +92,18 @@ export const REASONS = {
   "source.invalid": { status: "fail", message: "The source's settings are not valid. Edit the source on the Data page." },
   "schema.found": { status: "ok", message: "Tables found." },
   "schema.empty": { status: "warn", message: "The source has no tables yet." },
+  "data.fresh": { status: "ok", message: "The newest data is less than 30 days old." },
+  "data.stale": { status: "warn", message: "The newest data is more than 30 days old." },
+  "data.no_timestamp": { status: "warn", message: "No date or time column was found, so freshness is unknown." },
+  "data.none": { status: "fail", message: "There are no tables to check yet. Load data first." },
+  "query.answered": { status: "ok", message: "A test query answered." },
+  "query.failed": { status: "fail", message: "The test query failed." },
   "data.imported": { status: "ok", message: "The file was imported." },
   "data.partly_imported": { status: "warn", message: "The file was imported, but some rows were rejected." },
   "data.invalid": { status: "fail", message: "The file could not be imported. Check the table name and the CSV header." },
   "sample.loaded": { status: "ok", message: "The sample data is loaded." },
   "dashboard.created": { status: "ok", message: "A first dashboard was created." },
+  "dashboard.exists": { status: "ok", message: "The setup's first dashboard already exists; it was kept." },
   "dashboard.no_data": { status: "fail", message: "There is no data to build a dashboard from yet. Load data first." },
   "dashboard.no_project": { status: "fail", message: "There is no project to put the dashboard in. Create a project first." },
   "dashboard.ran": { status: "ok", message: "Every query of the dashboard answered." },
@@ -114,6 +130,8 @@ export function isTaskId(value: string): value is TaskId {
 const PAYLOAD_FIELDS: Record<TaskId, Record<string, "number" | "boolean" | RegExp>> = {
   "connection.verify": { elapsedMs: "number", field: /^config\.[a-z]{1,20}$/ },
   "schema.introspect": { tables: "number", columns: "number", schemas: "number" },
+  "data.freshness": { table: /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/, column: /^[a-z_][a-z0-9_]{0,62}$/, newest: /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/, ageDays: "number" },
+  "query.test": { table: /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/, rows: "number", elapsedMs: "number" },
   "data.import": { table: /^[a-z_][a-z0-9_]{0,62}$/, rowsImported: "number", rowsRejected: "number", columns: "number" },
   "sample.load": { totalRows: "number", tables: "number", elapsedMs: "number" },
   "dashboard.generate": { template: /^[a-z-]{1,40}$/, projectId: /^[0-9a-f-]{36}$/, slug: /^[a-z0-9-]{1,64}$/ },

@@ -15,7 +15,9 @@ import { onboardingManage, onboardingView } from "./capabilities";
 import { cancelRun, getRun, runHistory, startTask, taskBoard } from "./runs";
 import { setupStatus } from "./status";
 import { onboardingDb } from "./tables";
-import { getSession, handOff, openSession, SAVE_INPUT, saveStep, takeOver } from "./wizard";
+import "./events";
+import { recordStageReached } from "./funnel";
+import { getSession, handOff, openSession, resumeSession, SAVE_INPUT, saveStep, takeOver } from "./wizard";
 
 const task = z.enum(TASK_IDS, { message: `task must be one of: ${TASK_IDS.join(", ")}` });
 const runId = z.uuid({ message: "runId must be a task run id (UUID)" });
@@ -32,6 +34,14 @@ async function managers(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: strin
   return rows.filter((r) => kernel.capabilities.allows(r.role, onboardingManage.id)).map((r) => ({ id: r.id, name: r.name || r.email, role: r.role }));
 }
 
+/** A member's display name, read in the org's scope (a subscription holds no transaction). */
+async function nameOf(kernel: Kernel, orgId: string, viewerId: string, userId: string): Promise<string> {
+  const row = await kernel.withScope({ orgId, userId: viewerId }, (trx) =>
+    trx.selectFrom("users").innerJoin("memberships", "memberships.user_id", "users.id").select(["users.name", "users.email"]).where("users.id", "=", userId).where("memberships.org_id", "=", orgId).executeTakeFirst(),
+  );
+  return row ? row.name || row.email : "someone";
+}
+
 export const onboardingRouter = createTRPCRouter({
   status: capabilityProcedure(onboardingView)
     .meta({
@@ -43,7 +53,11 @@ export const onboardingRouter = createTRPCRouter({
         idempotent: true,
       },
     })
-    .query(({ ctx }) => setupStatus(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role)),
+    .query(async ({ ctx }) => {
+      const status = await setupStatus(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role);
+      await recordStageReached(ctx.kernel, ctx.db, ctx.org.id, status.stage);
+      return status;
+    }),
 
   checklist: createTRPCRouter({
     /** The org home's checklist: the status, and whether the caller hid it. */
@@ -54,8 +68,10 @@ export const onboardingRouter = createTRPCRouter({
         .where("org_id", "=", ctx.org.id)
         .where("user_id", "=", ctx.actor.userId)
         .executeTakeFirst();
+      const status = await setupStatus(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role);
+      await recordStageReached(ctx.kernel, ctx.db, ctx.org.id, status.stage);
       return {
-        status: await setupStatus(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role),
+        status,
         dismissed: !!dismissed,
         canRestore: ctx.kernel.capabilities.allows(ctx.org.role, onboardingManage.id),
       };
@@ -112,7 +128,28 @@ export const onboardingRouter = createTRPCRouter({
     takeOver: capabilityProcedure(onboardingManage).mutation(async ({ ctx }) => {
       const { session, from } = await takeOver(ctx.db, ctx.org.id, ctx.actor.userId);
       await ctx.audit({ action: "onboarding.wizard.takeover", target: { type: "onboarding_session", id: session.id }, data: { from } });
+      // The former holder's page listens (onLease) and says who took it at once.
+      if (from) await ctx.kernel.events.emit("onboarding.lease.changed", { sessionId: session.id, how: "takeover", by: ctx.actor.userId, from, to: ctx.actor.userId }, { db: ctx.db, orgId: ctx.org.id });
       return session;
+    }),
+
+    /** Resumes the org's abandoned session where it stopped (409 when another one is active). */
+    resume: capabilityProcedure(onboardingManage).mutation(async ({ ctx }) => {
+      const session = await resumeSession(ctx.db, ctx.org.id, ctx.actor.userId);
+      await ctx.audit({ action: "onboarding.wizard.resume", target: { type: "onboarding_session", id: session.id } });
+      return session;
+    }),
+
+    /**
+     * Tells the caller at once when the edit lease is taken from them or handed to them (the
+     * page then reads the session again), instead of waiting for its next look.
+     */
+    onLease: capabilityProcedure(onboardingView).subscription(async function* ({ ctx, signal }) {
+      for await (const event of ctx.kernel.events.stream("onboarding.lease.changed", { orgId: ctx.org.id, signal })) {
+        const p = event.payload;
+        const concerned = p.how === "takeover" ? p.from === ctx.actor.userId : p.to === ctx.actor.userId;
+        if (concerned) yield { sessionId: p.sessionId, how: p.how, byName: await nameOf(ctx.kernel, ctx.org.id, ctx.actor.userId, p.by) };
+      }
     }),
 
     /** Hands the session and its lease to another owner or admin. */
@@ -122,6 +159,7 @@ export const onboardingRouter = createTRPCRouter({
         const allowed = new Set((await managers(ctx.kernel, ctx.db, ctx.org.id)).map((m) => m.id));
         const session = await handOff(ctx.db, ctx.org.id, ctx.actor.userId, input.userId, async (id) => allowed.has(id));
         await ctx.audit({ action: "onboarding.wizard.handoff", target: { type: "onboarding_session", id: session.id }, data: { to: input.userId } });
+        await ctx.kernel.events.emit("onboarding.lease.changed", { sessionId: session.id, how: "handoff", by: ctx.actor.userId, from: ctx.actor.userId, to: input.userId }, { db: ctx.db, orgId: ctx.org.id });
         return session;
       }),
   }),

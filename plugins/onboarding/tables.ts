@@ -1,5 +1,5 @@
 /**
- * The onboarding plugin's row types (migrations/2026-12-02-001-task-runs.ts, 2026-12-02-002-wizard-sessions.ts), reached with
+ * The onboarding plugin's row types (migrations/2026-12-02-001-task-runs.ts, -002-wizard-sessions.ts, -003-funnel-and-abandon.ts), reached with
  * `db.withTables<OnboardingTables>()`. Kernel tables come typed from `KernelDatabase`.
  */
 import type { ColumnType, Generated, Kysely, Selectable } from "kysely";
@@ -10,6 +10,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 export type SessionStatus = "draft" | "in_progress" | "completed" | "abandoned";
+export type FunnelKind = "stage_reached" | "step_completed" | "step_skipped";
 export type EvidenceStatus = "ok" | "warn" | "fail" | "unknown";
 
 // A type alias, not an interface: `withTables` needs an index-signature-compatible record.
@@ -60,6 +61,17 @@ export type OnboardingTables = {
     created_at: Timestamp;
     updated_at: Timestamp;
     completed_at: NullableTimestamp;
+    step_entered_at: Timestamp;
+    abandoned_at: NullableTimestamp;
+  };
+  onboarding_funnel_events: {
+    id: Generated<string>;
+    org_id: string;
+    session_id: string | null;
+    kind: FunnelKind;
+    key: string;
+    duration_ms: ColumnType<string | null, number | null | undefined, number | null>;
+    at: Timestamp;
   };
   onboarding_dismissals: {
     org_id: string;

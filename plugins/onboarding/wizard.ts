@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import { fieldError, notFound } from "~/kernel/errors";
 import { safeString, safeUnknown } from "~/kernel/schemas";
+import { recordStep } from "./funnel";
 import { onboardingDb, type SessionRow, type SessionStatus } from "./tables";
 import { WIZARD_STEPS, type WizardStepId } from "./wizard-steps";
 
@@ -34,7 +35,7 @@ export const STEP_ANSWERS = {
   team: z.object({ invited: z.array(z.object({ email: safeString().max(254), role: z.enum(["admin", "editor", "viewer"]), sent: z.boolean().optional() }).strict()).max(20) }).strict(),
   data: z.object({ choice: z.enum(["sample", "csv", "postgres"], { message: "Choose where your data comes from" }), table: safeString().max(63).optional(), sourceId: z.uuid().optional() }).strict(),
   verify: z.object({}).strict(),
-  dashboard: z.object({ slug: safeString().max(64).optional(), projectSlug: safeString().max(64).optional() }).strict(),
+  dashboard: z.object({ via: z.enum(["template", "assistant"]).optional(), slug: safeString().max(64).optional(), projectSlug: safeString().max(64).optional() }).strict(),
 } as const satisfies Record<WizardStepId, z.ZodType>;
 
 export const SAVE_INPUT = z.object({
@@ -66,6 +67,8 @@ export interface SessionView {
   takenOverBy: string | null;
   version: number;
   updatedAt: string;
+  /** When the session was abandoned (left idle for days), else null. */
+  abandonedAt: string | null;
 }
 
 type Db = Kysely<KernelDatabase>;
@@ -90,6 +93,7 @@ async function view(db: Db, row: SessionRow, userId: string): Promise<SessionVie
     takenOverBy: row.taken_from === userId && row.taken_by ? await nameOf(db, row.taken_by) : null,
     version: row.version,
     updatedAt: row.updated_at.toISOString(),
+    abandonedAt: row.abandoned_at ? row.abandoned_at.toISOString() : null,
   };
 }
 
@@ -181,6 +185,10 @@ export async function saveStep(db: Db, orgId: string, userId: string, input: Sav
   // The furthest step reached stays reachable: going back keeps later answers.
   const current = input.move === "back" || input.move === "stay" ? next : Math.max(next, row.current_step);
   const finished = input.move === "finish";
+  // The funnel: the first completion or skip of a step in this session, with the time spent on it.
+  if (input.move === "next" || input.move === "skip" || input.move === "finish") {
+    await recordStep(db, orgId, row.id, input.step, input.move === "skip" ? "skipped" : "completed", Date.now() - row.step_entered_at.getTime());
+  }
   const saved = await o
     .updateTable("onboarding_sessions")
     .set({
@@ -193,6 +201,7 @@ export async function saveStep(db: Db, orgId: string, userId: string, input: Sav
       lease_expires_at: finished ? null : new Date(Date.now() + LEASE_MS),
       version: sql<number>`version + 1`,
       updated_at: new Date(),
+      ...(current !== row.current_step ? { step_entered_at: new Date() } : {}),
     })
     .where("id", "=", row.id)
     .returningAll()
@@ -228,4 +237,48 @@ export async function handOff(db: Db, orgId: string, userId: string, to: string,
     .returningAll()
     .executeTakeFirstOrThrow();
   return view(db, saved, userId);
+}
+
+/** Days without activity after which the daily job abandons a draft or in-progress session. */
+export const ABANDON_AFTER_DAYS = 14;
+
+/**
+ * Marks sessions abandoned whose last save and lease are older than `days` (the daily job).
+ * Spans orgs, so on the owner's connection, as the run reaper does; returns the sessions.
+ */
+export async function abandonIdleSessions(ownerDb: Db, days = ABANDON_AFTER_DAYS): Promise<Array<{ id: string; org_id: string }>> {
+  const cutoff = sql<Date>`now() - make_interval(days => ${days})`;
+  return onboardingDb(ownerDb)
+    .updateTable("onboarding_sessions")
+    .set({ status: "abandoned", abandoned_at: sql<Date>`now()`, lease_holder: null, lease_expires_at: null, version: sql<number>`version + 1` })
+    .where("status", "in", ["draft", "in_progress"])
+    .where("updated_at", "<", cutoff)
+    .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", cutoff)]))
+    .returning(["id", "org_id"])
+    .execute();
+}
+
+/**
+ * Resumes the org's newest abandoned session where it stopped (answers, skips and step kept),
+ * with the caller holding the lease. 409 when another session is active (someone started over).
+ */
+export async function resumeSession(db: Db, orgId: string, userId: string): Promise<SessionView> {
+  const o = onboardingDb(db);
+  if (await activeRow(db, orgId)) throw fieldError("CONFLICT", "session", "A setup is already in progress; open it instead.");
+  const newest = await o.selectFrom("onboarding_sessions").selectAll().where("org_id", "=", orgId).orderBy("created_at", "desc").limit(1).executeTakeFirst();
+  if (!newest || newest.status !== "abandoned") throw fieldError("CONFLICT", "session", "There is no abandoned setup to resume.");
+  const resumed = await o
+    .updateTable("onboarding_sessions")
+    .set({ status: "in_progress", abandoned_at: null, lease_holder: userId, lease_expires_at: new Date(Date.now() + LEASE_MS), assigned_to: userId, taken_from: null, taken_by: null, version: sql<number>`version + 1`, updated_at: new Date(), step_entered_at: new Date() })
+    .where("id", "=", newest.id)
+    .where("status", "=", "abandoned")
+    .returningAll()
+    .executeTakeFirst()
+    .catch((err: unknown) => {
+      // Someone started a new session at the same moment: the unique index keeps one active.
+      if ((err as { code?: string }).code === "23505") throw fieldError("CONFLICT", "session", "A setup is already in progress; open it instead.");
+      throw err;
+    });
+  if (!resumed) throw fieldError("CONFLICT", "session", "There is no abandoned setup to resume.");
+  return view(db, resumed, userId);
 }

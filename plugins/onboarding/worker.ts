@@ -16,6 +16,8 @@ import { buildAppRouter } from "~/kernel/router";
 import { createCallerFactory, type RequestContext } from "~/kernel/trpc";
 import { liveDashboards } from "../dashboards/directory";
 import { REASONS, allowListedPayload, isTaskId, type ReasonCode, type TaskId } from "./catalog";
+import { recordStageReached } from "./funnel";
+import { setupStatus } from "./status";
 import { onboardingDb, type RunRow } from "./tables";
 import { chooseTemplate, type DescribedTable } from "./templates";
 
@@ -127,6 +129,22 @@ function errorReason(task: TaskId, err: unknown): ReasonCode {
   }
 }
 
+/** Date and time column types, as the data plugin describes them. */
+const TIME_TYPE = /^(date|timestamp)/i;
+/** Newer than this many days is fresh; older is a warning. */
+export const FRESH_DAYS = 30;
+
+/** Quotes an identifier for SQL. */
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The table a check looks at: the sample's orders when loaded, else the first fitting table outside the sample. */
+function checkedTable(tables: readonly DescribedTable[], fits: (t: DescribedTable) => boolean): DescribedTable | undefined {
+  const candidates = tables.filter(fits);
+  return candidates.find((t) => t.schema === "sample" && t.name === "orders") ?? candidates.find((t) => t.schema !== "sample") ?? candidates[0];
+}
+
 async function execute(kernel: Kernel, run: RunRow, data: TaskRunJobData, call: Call): Promise<Outcome> {
   const task = run.task as TaskId;
   const orgId = run.org_id;
@@ -141,6 +159,30 @@ async function execute(kernel: Kernel, run: RunRow, data: TaskRunJobData, call: 
       const result = await call<{ tables: Array<{ schema: string; columns: unknown[] }> }>("data.describeTables", { orgId, sourceId });
       const columns = result.tables.reduce((n, t) => n + t.columns.length, 0);
       return { reason: result.tables.length ? "schema.found" : "schema.empty", subject: sourceId, payload: { tables: result.tables.length, columns, schemas: new Set(result.tables.map((t) => t.schema)).size } };
+    }
+    case "data.freshness": {
+      const described = await call<{ tables: DescribedTable[] }>("data.describeTables", { orgId, sourceId });
+      const table = checkedTable(described.tables, (t) => t.columns.some((c) => TIME_TYPE.test(c.type)));
+      if (!table) return { reason: described.tables.length ? "data.no_timestamp" : "data.none", subject: sourceId, payload: {} };
+      const column = table.columns.find((c) => TIME_TYPE.test(c.type))!;
+      const result = await call<{ rows: unknown[][] }>("data.runQuery", { orgId, sourceId, sql: `select max(${ident(column.name)})::timestamptz as newest from ${ident(table.schema)}.${ident(table.name)}`, refresh: true });
+      const newest = result.rows[0]?.[0];
+      const at = newest === null || newest === undefined ? null : new Date(String(newest));
+      if (!at || Number.isNaN(at.getTime())) return { reason: "data.no_timestamp", subject: sourceId, payload: { table: `${table.schema}.${table.name}`, column: column.name } };
+      const ageDays = Math.max(0, Math.floor((Date.now() - at.getTime()) / 86_400_000));
+      return { reason: ageDays > FRESH_DAYS ? "data.stale" : "data.fresh", subject: sourceId, payload: { table: `${table.schema}.${table.name}`, column: column.name, newest: at.toISOString(), ageDays } };
+    }
+    case "query.test": {
+      const described = await call<{ tables: DescribedTable[] }>("data.describeTables", { orgId, sourceId });
+      const table = checkedTable(described.tables, () => true);
+      if (!table) return { reason: "data.none", subject: sourceId, payload: {} };
+      try {
+        const result = await call<{ rows: unknown[][]; elapsedMs: number }>("data.runQuery", { orgId, sourceId, sql: `select count(*)::int as row_count from ${ident(table.schema)}.${ident(table.name)}`, refresh: true });
+        return { reason: "query.answered", subject: sourceId, payload: { table: `${table.schema}.${table.name}`, rows: Number(result.rows[0]?.[0] ?? 0), elapsedMs: result.elapsedMs } };
+      } catch (err) {
+        if (err instanceof TRPCError && (err.code === "UNPROCESSABLE_CONTENT" || err.code === "BAD_REQUEST")) return { reason: "query.failed", subject: sourceId, payload: { table: `${table.schema}.${table.name}` } };
+        throw err;
+      }
     }
     case "data.import": {
       const result = await call<{ table: string; rowsImported: number; rowsRejected: number; columns: unknown[] }>("data.importCsv", { orgId, table: params.table, csv: data.csv ?? "", mode: "replace" });
@@ -158,11 +200,32 @@ async function execute(kernel: Kernel, run: RunRow, data: TaskRunJobData, call: 
       const projects = await call<Array<{ id: string; archivedAt: string | null }>>("projects.list", { orgId });
       const projectId = params.projectId ?? projects.find((p) => !p.archivedAt)?.id;
       if (!projectId) return { reason: "dashboard.no_project", subject: "", payload: {} };
+      // Idempotent: while the dashboard an earlier run created still lives, it is the setup's
+      // first dashboard (going back to step 5 and creating again must not make a second one).
+      const earlier = await kernel.withScope({ orgId, userId: run.requested_by }, async (trx) => {
+        const made = await onboardingDb(trx)
+          .selectFrom("onboarding_evidence")
+          .select(["subject", "payload"])
+          .where("org_id", "=", orgId)
+          .where("task", "=", "dashboard.generate")
+          .where("reason_code", "in", ["dashboard.created", "dashboard.exists"])
+          .orderBy("observed_at", "desc")
+          .execute();
+        const live = await liveDashboards(trx, orgId);
+        for (const m of made) {
+          const found = live.find((d) => d.id === m.subject);
+          if (found) return { dashboard: found, template: (m.payload as { template?: string }).template };
+        }
+        return null;
+      });
+      if (earlier) return { reason: "dashboard.exists", subject: earlier.dashboard.id, payload: { template: earlier.template, projectId: earlier.dashboard.projectId, slug: earlier.dashboard.slug } };
       const described = await call<{ tables: DescribedTable[] }>("data.describeTables", { orgId, sourceId: "warehouse" });
       const template = chooseTemplate(described.tables);
       if (!template) return { reason: "dashboard.no_data", subject: "", payload: {} };
-      const created = await call<{ id: string; slug: string }>("dashboards.create", { orgId, projectId, yaml: template.yaml, message: "Created by the setup" });
-      return { reason: "dashboard.created", subject: created.id, payload: { template: template.id, projectId, slug: created.slug } };
+      const created = await call<{ slug: string }>("dashboards.create", { orgId, projectId, yaml: template.yaml, message: "Created by the setup" });
+      // The evidence's subject is the dashboard's id (the next generate finds it by it).
+      const made = await kernel.withScope({ orgId, userId: run.requested_by }, async (trx) => (await liveDashboards(trx, orgId)).find((d) => d.projectId === projectId && d.slug === created.slug));
+      return { reason: "dashboard.created", subject: made?.id ?? "", payload: { template: template.id, projectId, slug: created.slug } };
     }
     case "dashboard.run": {
       const target = await kernel.withScope({ orgId, userId: run.requested_by }, async (trx) => {
@@ -208,6 +271,18 @@ async function finish(kernel: Kernel, run: RunRow, worker: string, outcome: Outc
       })
       .execute();
   });
+}
+
+/** The funnel: a finished run may move the org on a stage; recorded now, not at someone's next look. */
+async function noteStage(kernel: Kernel, run: RunRow): Promise<void> {
+  try {
+    await kernel.withScope({ orgId: run.org_id, userId: run.requested_by }, async (trx) => {
+      const status = await setupStatus(kernel, trx, run.org_id, "owner");
+      await recordStageReached(kernel, trx, run.org_id, status.stage);
+    });
+  } catch (err) {
+    kernel.log.warn({ runId: run.id, err: (err as Error)?.name }, "recording the setup stage failed");
+  }
 }
 
 /** Puts a run back in the queue to be retried after a transient failure. */
@@ -277,6 +352,7 @@ export const taskRunJob = defineJob<"onboarding.task-run", TaskRunJobData>("onbo
         throw new TransientOutcome(outcome.reason);
       }
       await finish(kernel, run, worker, outcome);
+      await noteStage(kernel, run);
     } finally {
       clearInterval(heartbeat);
     }

@@ -78,6 +78,7 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "onboarding.wizard.save": "Saves a wizard step typed by a person; agents drive setup with start_setup_task.",
   "onboarding.wizard.takeOver": "Takes the wizard's edit lease from another person at their browser: a choice between people.",
   "onboarding.wizard.handOff": "Hands the wizard's edit lease to another person: a choice between people.",
+  "onboarding.wizard.resume": "Resumes a person's abandoned wizard at their browser; agents drive setup with start_setup_task.",
   // Agent connections are the person's and their admins' control over agents: never the agents'.
   "mcpOauth.consent.get": "The consent screen: only the person at the browser decides what an agent may do.",
   "mcpOauth.consent.approve": "The consent screen: an agent must never approve its own access.",

@@ -47,5 +47,14 @@ export const onboardingRows: Record<string, Row> = {
   "onboarding.wizard.open": { input: A },
   "onboarding.wizard.save": { input: async (w) => ({ ...A(w), version: await openSessionIn(w), step: "team", move: "stay" }) },
   "onboarding.wizard.takeOver": { input: async (w) => (await openSessionIn(w), A(w)) },
+  "onboarding.wizard.resume": {
+    input: async (w) => {
+      // An abandoned session in org A and none active, so an allowed caller resumes it.
+      await openSessionIn(w);
+      await w.kernel.ownerDb.withTables<SessionTables>().updateTable("onboarding_sessions").set({ status: "abandoned" }).where("org_id", "=", w.orgA.id).execute();
+      return A(w);
+    },
+  },
+  "onboarding.wizard.onLease": { input: A },
   "onboarding.wizard.handOff": { input: async (w) => (await openSessionIn(w), { ...A(w), userId: w.actorUser?.id === w.users.admin.id ? w.users.owner.id : w.users.admin.id }) },
 };
