@@ -47,6 +47,8 @@ export interface SlotProps {
     place: "org.home" | "dashboard.view" | "dashboard.edit" | "chart.builder";
     /** Told once the panel knows whether a model is configured (a host may fold the panel away when not). */
     onStatus?: (status: { configured: boolean }) => void;
+    /** A question to start from, put in the composer (not sent) when the panel opens: the setup's "build my first dashboard". */
+    prompt?: string;
   };
   /** Sections of the org home, between the assistant and the project list (the org is ambient). */
   "org.home.sections": NoProps;

@@ -5,7 +5,9 @@
  * stored evidence, until the checklist is gone. A viewer sees the same board read-only, with
  * its controls disabled and the reason. Through the guided setup alone, a new owner reaches a
  * working dashboard with the sample (going back without losing input, a skipped step recorded,
- * resumed in a second browser, a second admin taking over and handing back) and with a CSV file.
+ * resumed in a second browser, a second admin taking over and handing back, the assistant
+ * offered, creating the dashboard twice keeping one) and with a CSV file (an abandoned session
+ * resumed; freshness and a test query among the checks).
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +26,7 @@ let admin: RecordedPage | undefined;
 const OWNER = { name: "Olga Owner", email: "olga@setup.test", password: "first steps are the hardest" };
 const VIEWER = { name: "Vic Viewer", email: "vic@setup.test", password: "looking but not touching" };
 const ORG = { name: "Setup Works", slug: "setup-works" };
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -174,15 +177,31 @@ describe("the guided setup", () => {
     await page.getByRole("button", { name: "Connect and continue" }).click();
     await stepHeading(page, "Step 4 of 5: Verify");
     const checks = page.getByRole("list", { name: "Setup checks" });
-    for (const label of ["Load the sample data", "Read the schema"]) {
-      await checks.getByRole("listitem").filter({ has: page.getByRole("heading", { name: label }) }).getByText("OK", { exact: true }).waitFor({ timeout: 60_000 });
-    }
+    const card = (label: string) => checks.getByRole("listitem").filter({ has: page.getByRole("heading", { name: label }) });
+    for (const label of ["Load the sample data", "Read the schema", "Run a test query"]) await card(label).getByText("OK", { exact: true }).waitFor({ timeout: 60_000 });
+    // Freshness is evidence too: OK, or a warning when the newest order is over 30 days old.
+    await card("Check data freshness").getByText(/^(OK|Warning)$/).waitFor({ timeout: 60_000 });
+    await card("Run a test query").getByText(/A test query answered/).waitFor();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await stepHeading(page, "Step 5 of 5: First dashboard");
+    // With the assistant: no model is configured here, and the panel says so.
+    await page.getByLabel(/With the assistant/).check();
+    await page.getByText("The assistant is not set up yet").waitFor();
+    await expect(page.getByRole("button", { name: "Finish and see my dashboards" }).isDisabled()).resolves.toBe(true);
+    await page.getByLabel(/From a template/).check();
+    await page.getByRole("button", { name: "Create my first dashboard" }).click();
+    await page.getByText("first run: OK").waitFor({ timeout: 60_000 });
+    // Back to step 4 and on again, and create again: still the one dashboard.
+    await page.getByRole("button", { name: "Back" }).click();
+    await stepHeading(page, "Step 4 of 5: Verify");
     await page.getByRole("button", { name: "Continue" }).click();
     await stepHeading(page, "Step 5 of 5: First dashboard");
     await page.getByRole("button", { name: "Create my first dashboard" }).click();
     await page.getByText("first run: OK").waitFor({ timeout: 60_000 });
     await page.getByRole("button", { name: "Finish and open the dashboard" }).click();
     await page.waitForURL(`${base}/o/${HOME.slug}/p/analytics/d/revenue-overview`);
+    const made = await db.query("select d.slug from dashboards_dashboards d join orgs o on o.id = d.org_id where o.slug = $1 and d.deleted_at is null", [HOME.slug]);
+    expect(made.rows.map((r: { slug: string }) => r.slug)).toEqual(["revenue-overview"]);
     await heading(page, "Revenue overview");
     expect(wizard!.unexpectedProblems()).toEqual([]);
   }, 120_000);
@@ -200,13 +219,20 @@ describe("the guided setup", () => {
     await stepHeading(page, "Step 2 of 5: Team");
     await page.getByRole("button", { name: "Skip this step" }).click();
     await stepHeading(page, "Step 3 of 5: Connect data");
+    // Left idle for days, the daily job abandons the session; the page offers to resume it.
+    await db.query("update onboarding_sessions s set status = 'abandoned', abandoned_at = now(), lease_holder = null, lease_expires_at = null from orgs o where o.id = s.org_id and o.slug = $1", [CSV.slug]);
+    await page.reload();
+    await page.getByRole("heading", { level: 2, name: "This setup was left unfinished" }).waitFor();
+    await page.getByText("It stopped at step 3: Connect data.").waitFor();
+    await page.getByRole("button", { name: "Resume where it stopped" }).click();
+    await stepHeading(page, "Step 3 of 5: Connect data");
     await page.getByLabel(/A CSV file/).check();
-    await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "visits.csv", mimeType: "text/csv", buffer: Buffer.from("day,visits\n2026-11-01,120\n2026-11-02,135\n") });
+    await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "visits.csv", mimeType: "text/csv", buffer: Buffer.from(`day,visits\n${daysAgo(3)},120\n${daysAgo(2)},135\n`) });
     await page.getByLabel("Table name").fill("visits");
     await page.getByRole("button", { name: "Connect and continue" }).click();
     await stepHeading(page, "Step 4 of 5: Verify");
     const checks = page.getByRole("list", { name: "Setup checks" });
-    for (const label of ["Import a CSV file", "Read the schema"]) {
+    for (const label of ["Import a CSV file", "Read the schema", "Check data freshness", "Run a test query"]) {
       await checks.getByRole("listitem").filter({ has: page.getByRole("heading", { name: label }) }).getByText("OK", { exact: true }).waitFor({ timeout: 60_000 });
     }
     await page.getByRole("button", { name: "Continue" }).click();

@@ -68,7 +68,8 @@ export function createAssistantStore(deps: AssistantDependencies) {
   const [statusError, setStatusError] = createSignal<string | null>(null);
   const [threads, setThreads] = createSignal<ThreadItem[] | null>(null);
   const [showThreads, setShowThreads] = createSignal(false);
-  const [draft, setDraft] = createSignal("");
+  // A host may hand the panel a question to start from; the person reads it and sends it.
+  const [draft, setDraft] = createSignal(deps.where().prompt ?? "");
   const [editing, setEditing] = createSignal<{ id: string; text: string } | null>(null);
   const [renaming, setRenaming] = createSignal<ThreadItem | null>(null);
   const [deleting, setDeleting] = createSignal<ThreadItem | null>(null);

@@ -4,7 +4,7 @@ import { formatDateTime } from "~/ui/format";
 import { BADGE_TEXT, BADGE_TONE, RUN_TEXT, type TaskBoardStore, type TaskEntry } from "./task-board-store";
 
 /** Tasks that work on one data source: the card offers a choice of source. */
-const PER_SOURCE = new Set(["connection.verify", "schema.introspect"]);
+const PER_SOURCE = new Set(["connection.verify", "schema.introspect", "data.freshness", "query.test"]);
 
 /** One task of the board: its badge from stored evidence, its active run, and its controls. */
 export function TaskCard(props: { task: TaskEntry; store: TaskBoardStore; canManage: boolean; reasonId: string; sources: Array<{ id: string; name: string }>; sourceId?: string }) {

@@ -1,6 +1,7 @@
 import { Title } from "@solidjs/meta";
 import { For, Match, onMount, Show, Switch } from "solid-js";
 import { Alert, Button, Link, Notice } from "~/ui/components";
+import { formatDateTime } from "~/ui/format";
 import { trpc } from "~/ui/trpc";
 import { useCurrentOrg } from "~/ui/workspace";
 import { WIZARD_STEPS } from "../wizard-steps";
@@ -24,6 +25,12 @@ export default function WizardPage() {
       save: (i) => trpc.onboarding.wizard.save.mutate(i),
       takeOver: (i) => trpc.onboarding.wizard.takeOver.mutate(i),
       handOff: (i) => trpc.onboarding.wizard.handOff.mutate(i),
+      resume: (i) => trpc.onboarding.wizard.resume.mutate(i),
+      onLease: (i, onEvent) => {
+        // The notice is a nicety on top of the regular look: a dropped stream changes nothing else.
+        const subscription = trpc.onboarding.wizard.onLease.subscribe(i, { onData: onEvent, onError: () => {} });
+        return () => subscription.unsubscribe();
+      },
     },
     () => org().id,
   );
@@ -38,7 +45,7 @@ export default function WizardPage() {
   );
   onMount(() => void Promise.all([store.open(), tasks.refresh()]));
   const session = () => store.session();
-  const editable = () => store.mine() && session()?.status !== "completed";
+  const editable = () => store.mine() && session()?.status !== "completed" && session()?.status !== "abandoned";
 
   return (
     <div class="stack wizard">
@@ -84,6 +91,26 @@ export default function WizardPage() {
                   <Button onClick={() => void store.restart()}>Run the setup again</Button>
                 </Show>
               </div>
+            </Show>
+            <Show when={session()?.status === "abandoned" && session()}>
+              {(s) => (
+                <section class="card stack" aria-labelledby="wizard-abandoned-title">
+                  <h2 id="wizard-abandoned-title">This setup was left unfinished</h2>
+                  <p>
+                    Nobody worked on it for a while{s().abandonedAt ? ` (set aside ${formatDateTime(s().abandonedAt!)})` : ""}. It stopped at step {s().currentStep}: {WIZARD_STEPS[s().currentStep - 1]!.label}.
+                  </p>
+                  <Show when={state().canManage}>
+                    <div class="wizard__actions">
+                      <Button variant="primary" onClick={() => void store.resume()} disabled={store.busy()}>
+                        Resume where it stopped
+                      </Button>
+                      <Button onClick={() => void store.restart()} disabled={store.busy()}>
+                        Start over
+                      </Button>
+                    </div>
+                  </Show>
+                </section>
+              )}
             </Show>
             <Show when={editable() && session()}>
               {(s) => (

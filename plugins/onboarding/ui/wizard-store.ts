@@ -1,8 +1,9 @@
 /**
  * The setup wizard's logic, kept out of the JSX: open the org's session (taking the edit lease
  * when it is free), save each step with the version read (a stale save reloads and says what
- * changed), take over or hand off the lease, and look again every few seconds so the person
- * whose lease was taken is told, and the one waiting sees it come free.
+ * changed), take over or hand off the lease, resume an abandoned session or start over. The
+ * person whose lease is taken (or who is handed the setup) is told at once by the lease event
+ * (`onLease`); a look every few seconds still catches other people's saves and a lease coming free.
  */
 import { createSignal, onCleanup } from "solid-js";
 import type { RouterOutputs } from "~/ui/data";
@@ -19,6 +20,9 @@ export interface WizardApi {
   save(input: { orgId: string; version: number; step: StepId; answers?: Record<string, unknown>; move: Move }): Promise<WizardSession>;
   takeOver(input: { orgId: string }): Promise<WizardSession>;
   handOff(input: { orgId: string; userId: string }): Promise<WizardSession>;
+  resume(input: { orgId: string }): Promise<WizardSession>;
+  /** Calls `onEvent` when the lease is taken from or handed to this person; returns a stop function. */
+  onLease(input: { orgId: string }, onEvent: () => void): () => void;
 }
 
 /** How often the wizard looks at the session again (lease changes, another person's saves). */
@@ -30,6 +34,7 @@ export function createWizardStore(api: WizardApi, orgId: () => string, options: 
   const [busy, setBusy] = createSignal(false);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
+  let stopListening: (() => void) | null = null;
 
   const session = () => state()?.session ?? null;
   const mine = () => session()?.lease?.you ?? false;
@@ -69,8 +74,11 @@ export function createWizardStore(api: WizardApi, orgId: () => string, options: 
   }
 
   async function open(): Promise<void> {
+    stopListening ??= api.onLease({ orgId: orgId() }, () => void look());
     await look();
-    if (state()?.canManage && state()?.session?.status !== "completed") await run(() => api.open({ orgId: orgId() }));
+    // A completed or abandoned session waits for the person's choice (run again, resume, start over).
+    const status = state()?.session?.status;
+    if (state()?.canManage && status !== "completed" && status !== "abandoned") await run(() => api.open({ orgId: orgId() }));
   }
 
   /** Activity renews the holder's lease (at most once a minute). */
@@ -84,17 +92,20 @@ export function createWizardStore(api: WizardApi, orgId: () => string, options: 
   const save = (step: StepId, answers: Record<string, unknown> | undefined, move: Move) =>
     run(() => api.save({ orgId: orgId(), version: session()!.version, step, answers, move }));
 
-  /** Starts a new session after a completed one (the person chose to run the setup again). */
+  /** Starts a new session after a completed or abandoned one (the person chose to start again). */
   const restart = () => run(() => api.open({ orgId: orgId() }));
+  /** Picks an abandoned session up where it stopped. */
+  const resume = () => run(() => api.resume({ orgId: orgId() }));
   const takeOver = () => run(() => api.takeOver({ orgId: orgId() }));
   const handOff = (userId: string) => run(() => api.handOff({ orgId: orgId(), userId }));
 
   onCleanup(() => {
     stopped = true;
+    stopListening?.();
     if (timer) clearTimeout(timer);
   });
 
-  return { state, session, mine, error, setError, busy, open, touch, save, restart, takeOver, handOff, look };
+  return { state, session, mine, error, setError, busy, open, touch, save, restart, resume, takeOver, handOff, look };
 }
 
 export type WizardStore = ReturnType<typeof createWizardStore>;

@@ -5,26 +5,36 @@ import type { WizardStore } from "../wizard-store";
 import { StepActions } from "./StepActions";
 import { TASK_OF } from "./DataStep";
 
+/** The checks that follow the data in, in order: each starts by itself once the one before is good. */
+const FOLLOW_UPS = ["schema.introspect", "data.freshness", "query.test"] as const;
+
 /**
- * Step 4: the task board appears. The data task of step 3 and a schema read of the same source,
- * their badges from stored evidence; the schema read starts by itself once the data is in.
+ * Step 4: the task board appears. The data task of step 3, then a schema read, a freshness
+ * check and a test query on the same source, their badges from stored evidence; each check
+ * starts by itself once the one before it is good.
  */
 export function VerifyStep(props: { store: WizardStore; tasks: TaskBoardStore }) {
   const data = () => (props.store.session()?.answers.data ?? { choice: "sample" }) as { choice: keyof typeof TASK_OF; sourceId?: string };
   const sourceId = () => (data().choice === "postgres" ? (data().sourceId ?? "warehouse") : "warehouse");
-  const ids = () => [TASK_OF[data().choice], "schema.introspect"];
+  const ids = (): string[] => [TASK_OF[data().choice], ...FOLLOW_UPS];
   const entries = () => (props.tasks.board()?.tasks ?? []).filter((t) => ids().includes(t.id));
   const entry = (id: string) => entries().find((t) => t.id === id);
   const good = (id: string) => {
     const t = entry(id);
     return !!t && !t.activeRun && (t.badge === "ok" || t.badge === "warn");
   };
-  let introspected = false;
+  const started = new Set<string>();
   createEffect(() => {
-    const schema = entry("schema.introspect");
-    if (introspected || !good(TASK_OF[data().choice]) || !schema || schema.activeRun || !props.tasks.board()?.canManage) return;
-    introspected = true;
-    void props.tasks.start("schema.introspect", { sourceId: sourceId() });
+    if (!props.tasks.board()?.canManage) return;
+    const order = ids();
+    for (let i = 1; i < order.length; i++) {
+      const task = order[i]!;
+      const t = entry(task);
+      if (started.has(task) || !good(order[i - 1]!) || !t || t.activeRun) continue;
+      started.add(task);
+      // Busy with another start: try again at the board's next change.
+      void props.tasks.start(task as (typeof FOLLOW_UPS)[number], { sourceId: sourceId() }).then((ok) => ok || started.delete(task));
+    }
   });
   const ready = () => ids().every(good);
 
