@@ -79,7 +79,7 @@ test("a viewer reads the status and a read-only board with the reason; starting 
   const board = await viewer.caller.onboarding.tasks.list(at);
   expect(board.canManage).toBe(false);
   expect(board.readOnlyReason).toMatch(/Your role \(viewer\) does not allow this/);
-  expect(board.tasks.map((t) => t.badge)).toEqual(["unknown", "unknown", "unknown", "unknown", "unknown", "unknown"]);
+  expect(board.tasks.map((t) => t.badge)).toEqual(Array(8).fill("unknown"));
   await expect(viewer.caller.onboarding.tasks.start({ ...at, task: "sample.load" })).rejects.toMatchObject({ code: "FORBIDDEN" });
   const stranger = await createUser(k.kernel);
   await expect(asUser(k.kernel, stranger.id).onboarding.status(at)).rejects.toMatchObject({ code: "NOT_FOUND" });
