@@ -1,0 +1,15 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+/** The crawl (tests/crawl): every page as every role, on the built server in Debian's Chromium. */
+export default defineConfig({
+  resolve: { alias: { "~": path.resolve(import.meta.dirname, "src") } },
+  test: {
+    include: ["tests/crawl/**/*.test.ts"],
+    globalSetup: ["tests/e2e/global-setup.ts"],
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 1_200_000,
+    pool: "forks",
+  },
+});
