@@ -35,7 +35,9 @@ beforeAll(async () => {
   const { unseeded } = planned;
   // CRAWL_ROLES=owner,viewer narrows a local run (the other roles' tests then fail: no visits).
   const only = process.env.CRAWL_ROLES?.split(",");
-  const visits = only ? planned.visits.filter((v) => only.includes(v.role)) : planned.visits;
+  // CRAWL_PAGES=<regex> narrows it to the page patterns it matches (`charts`, `^/o/:org$`).
+  const pages = process.env.CRAWL_PAGES ? new RegExp(process.env.CRAWL_PAGES) : null;
+  const visits = planned.visits.filter((v) => (!only || only.includes(v.role)) && (!pages || pages.test(v.pattern)));
   crawler = new Crawler({ browser, baseUrl: server.url, seed, reportDir: REPORT_DIR });
   results = await crawler.run(visits);
   const failing = results.filter((r) => r.failures.length).length;
