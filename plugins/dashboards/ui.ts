@@ -4,7 +4,7 @@
  * loads lazily; CodeMirror, Vega and Vega-Lite load only when a page draws or edits.
  */
 import { lazy } from "solid-js";
-import { actionRail, definePluginUi, pageRecord } from "~/ui/plugin-ui";
+import { actionRail, definePluginUi, pageRecord, recordPart } from "~/ui/plugin-ui";
 import type { DashboardRecord } from "./ui/api";
 
 /** The dashboard a page is about, by the address's slug. */
@@ -41,6 +41,18 @@ export const dashboardsUi = definePluginUi({
     { layout: "project", path: "d/:slug/edit", header: "own", record: dashboard, breadcrumb: "Edit", component: lazy(() => import("./ui/EditorPage")) },
     { layout: "project", path: "d/:slug/history", header: "own", record: dashboard, breadcrumb: "History", component: lazy(() => import("./ui/HistoryPage")) },
     { layout: "project", path: "d/:slug/charts/new", header: "own", record: dashboard, breadcrumb: "New chart", component: lazy(() => import("./ui/ChartBuilderPage")) },
-    { layout: "project", path: "d/:slug/charts/:chartId", header: "own", record: dashboard, breadcrumb: "Chart", component: lazy(() => import("./ui/ChartBuilderPage")) },
+    {
+      layout: "project",
+      path: "d/:slug/charts/:chartId",
+      header: "own",
+      record: dashboard,
+      // A chart the dashboard does not have is not found (a link to a removed chart must not start a new one).
+      within: recordPart<DashboardRecord>({
+        noun: "chart",
+        has: (record, params) => (record.document?.charts ?? []).some((chart) => chart.id === params.chartId && chart.type !== "text"),
+      }),
+      breadcrumb: "Chart",
+      component: lazy(() => import("./ui/ChartBuilderPage")),
+    },
   ],
 });

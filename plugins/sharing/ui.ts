@@ -26,6 +26,14 @@ export const sharingUi = definePluginUi({
       secretAddress: true,
       component: lazy(() => import("./ui/PublicDashboardPage")),
     },
-    { layout: "bare", path: "/shared/:orgId/:projectId/:slug", signIn: "required", breadcrumb: "Shared dashboard", component: lazy(() => import("./ui/SharedDashboardPage")) },
+    {
+      layout: "bare",
+      path: "/shared/:orgId/:projectId/:slug",
+      signIn: "required",
+      breadcrumb: "Shared dashboard",
+      // A dashboard that is not shared with the visitor (or not there) answers 404.
+      lookup: { query: "dashboards.get", input: (p) => ({ orgId: p.orgId ?? "", projectId: p.projectId ?? "", slug: p.slug ?? "" }) },
+      component: lazy(() => import("./ui/SharedDashboardPage")),
+    },
   ],
 });

@@ -49,7 +49,16 @@ export async function pageVisibility(target: PageTarget): Promise<PageVisibility
       const project = (await query(caller, "projects.bySlug", { orgId: org.id, slug: target.project })) as { id: string };
       scope = { orgId: org.id, projectId: project.id };
     }
-    if (target.record) await query(caller, target.record.spec.query, target.record.spec.input(scope, target.record.params));
+    if (target.record) {
+      const { spec, params, within } = target.record;
+      const value = await query(caller, spec.query, spec.input(scope, params));
+      if (within) {
+        // What the rest of the address names in the record (a dashboard's chart), read as the page reads it.
+        const prepare = spec.prepare as ((record: unknown) => unknown) | undefined;
+        const prepared = prepare ? await prepare(value) : value;
+        if (!(within.has as (record: unknown, p: typeof params) => boolean)(prepared, params)) return "missing";
+      }
+    }
     return "visible";
   } catch (error) {
     if (error instanceof TRPCError) {
@@ -79,6 +88,8 @@ export async function pageLookup(path: string, input: Record<string, unknown>): 
     await query(createCaller(ctx), path, input);
     return "visible";
   } catch (error) {
-    return error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST") ? "missing" : "unknown";
+    // A malformed address (not an id where one belongs) names nothing either.
+    const missing = error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST" || error.code === "UNPROCESSABLE_CONTENT");
+    return missing ? "missing" : "unknown";
   }
 }

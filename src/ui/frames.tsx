@@ -33,7 +33,11 @@ function capitalized(text: string): string {
 /** The page's record: its states, then the page. Pages without a record pass straight through. */
 function RecordStates(props: { where: string; children: JSX.Element }) {
   const workspace = useWorkspace();
-  const noun = () => workspace.recordPage()?.spec.noun ?? "page";
+  // A part the record lacks (a dashboard's chart) is what is not found; else the record.
+  const noun = () => {
+    const page = workspace.recordPage();
+    return (workspace.record().status === "missing" && page?.within?.noun) || page?.spec.noun || "page";
+  };
   const problem = () => failure(workspace.record());
   return (
     <Show when={workspace.recordPage()} fallback={props.children}>

@@ -15,7 +15,7 @@ import type { PageRecord, RouteInfo } from "./plugin-ui";
 export interface PageTarget {
   org: string;
   project?: string;
-  record?: { spec: PageRecord; params: Readonly<Record<string, string | undefined>> };
+  record?: { spec: PageRecord; params: Readonly<Record<string, string | undefined>>; within?: RouteInfo["within"] };
 }
 
 /** `unknown`: not decided (signed out, or a failure the page will show). */
@@ -71,8 +71,9 @@ function ServerPageStatus() {
     const page = list[list.length - 1]!;
     const org = segment(page.params.org);
     if (!org) return undefined;
-    const record = (page.route.info as RouteInfo | undefined)?.record;
-    return { org, project: segment(page.params.project), record: record ? { spec: record, params: page.params } : undefined };
+    const info = page.route.info as RouteInfo | undefined;
+    const record = info?.record;
+    return { org, project: segment(page.params.project), record: record ? { spec: record, params: page.params, within: info?.within } : undefined };
   });
   // deferStream: the answer is in before the first byte, so the status can still change.
   const [visibility] = createResource(

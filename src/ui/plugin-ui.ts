@@ -231,6 +231,25 @@ export interface PluginPage {
    * `Referrer-Policy: no-referrer`, `Cache-Control: no-store` and `X-Robots-Tag: noindex`.
    */
   readonly secretAddress?: true;
+  /**
+   * With `record`: whether the (prepared) record holds what the rest of the address names (a
+   * dashboard's chart for `d/:slug/charts/:chartId`). When it does not, the page is "not found"
+   * like a missing record, and the server answers 404.
+   */
+  readonly within?: RecordPart;
+}
+
+/** What a page's address names inside its record (`PluginPage.within`). */
+export interface RecordPart {
+  /** What it is, lower-case ("chart"), for "Chart not found". */
+  readonly noun: string;
+  /** Whether the prepared record has it. */
+  readonly has: (record: never, params: Readonly<Record<string, string | undefined>>) => boolean;
+}
+
+/** Typed constructor for `RecordPart`: `has` sees the record as `T`. */
+export function recordPart<T>(part: { noun: string; has: (record: T, params: Readonly<Record<string, string | undefined>>) => boolean }): RecordPart {
+  return part as RecordPart;
 }
 
 /** Typed constructor for `PageRecord`: `name` sees the query's result as `T`. */
@@ -296,6 +315,8 @@ export interface RouteInfo {
   heading?: string;
   /** The record the page is about. */
   record?: PageRecord;
+  /** Whether the record holds what the rest of the address names (`PluginPage.within`). */
+  within?: PluginPage["within"];
   /** The plugin that declared the page. */
   plugin?: string;
   /** Outside the org layouts: what the page is about, looked up so the server answers 404 when it does not exist. */
@@ -386,6 +407,9 @@ function checkPage(page: PluginPage, problems: string[]): void {
   if (page.layout !== "project" && (page.header !== undefined || page.heading !== undefined)) problems.push(`page "${path}": header and heading are for project pages`);
   if (typeof page.component !== "function") problems.push(`page "${path}" needs a component`);
   const record = page.record;
+  if (page.within !== undefined && (!record || typeof page.within.has !== "function" || typeof page.within.noun !== "string")) {
+    problems.push(`page "${path}": within needs a record to look in, a noun and a has(record, params) function`);
+  }
   if (record) {
     if (page.layout === "bare") problems.push(`page "${path}": a record needs the org or project layout (its scope)`);
     if (typeof record.query !== "string" || !QUERY_PATH.test(record.query)) problems.push(`page "${path}": record query "${String(record.query)}" must be a procedure path such as "dashboards.get"`);

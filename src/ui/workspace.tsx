@@ -52,6 +52,8 @@ export interface RecordPage {
   /** The address of the record's own page (`/o/acme/p/web/d/sales`). */
   href: string;
   params: Readonly<Record<string, string | undefined>>;
+  /** Whether the record holds what the rest of the address names (`PluginPage.within`). */
+  within?: RouteInfo["within"];
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -130,12 +132,13 @@ export function WorkspaceProvider(props: ParentProps) {
   const recordPage = createMemo<RecordPage | undefined>(() => {
     const list = matches();
     const page = list[list.length - 1];
-    const spec = (page?.route.info as RouteInfo | undefined)?.record;
+    const info = page?.route.info as RouteInfo | undefined;
+    const spec = info?.record;
     if (!page || !spec) return undefined;
     const layout = [...list].reverse().find((m) => (m.route.info as RouteInfo | undefined)?.layout);
     const base = (layout?.path ?? "").replace(/\/$/, "");
     const filled = spec.path.replace(/:([a-zA-Z0-9]+)/g, (_, name: string) => encodeURIComponent(page.params[name] ?? ""));
-    return { spec, href: filled ? `${base}/${filled}` : base, params: page.params };
+    return { spec, href: filled ? `${base}/${filled}` : base, params: page.params, within: info.within };
   });
   const recordKey = createMemo(() => {
     const declared = recordPage();
@@ -162,7 +165,12 @@ export function WorkspaceProvider(props: ParentProps) {
     const key = recordKey();
     if (!key) return { status: recordPage() ? "loading" : "idle" };
     const state = stateOf<{ key: string; value: unknown }>(record, (r) => r.key === key);
-    return state.status === "ready" ? { status: "ready", value: state.value.value } : state;
+    if (state.status !== "ready") return state;
+    // The record is there, but not what the rest of the address names in it (a chart it lacks).
+    const declared = recordPage();
+    const has = declared?.within?.has as ((record: unknown, params: RecordPage["params"]) => boolean) | undefined;
+    if (has && declared && !has(state.value.value, declared.params)) return { status: "missing" };
+    return { status: "ready", value: state.value.value };
   });
   const recordName = createMemo(() => {
     const state = recordState();

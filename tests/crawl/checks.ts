@@ -124,8 +124,9 @@ export async function keyboardReach(page: Page): Promise<{ unreached: string[]; 
     lastRun = last;
     if (same >= 2) {
       // An editor may keep Tab for indenting; Escape then Tab must leave it.
-      await page.keyboard.press("Escape");
-      await page.keyboard.press("Tab");
+      // Sent back to back: an editor leaves Tab to the page only for a moment after Escape
+      // (CodeMirror: two seconds), which a busy machine's round trips could outlast.
+      await Promise.all([page.keyboard.press("Escape"), page.keyboard.press("Tab")]);
       const moved = await page.evaluate((stuck) => (window as unknown as { __crawlFocusLog: string[] }).__crawlFocusLog.slice(-1)[0] !== stuck, last);
       if (!moved) {
         trapped = last;

@@ -123,12 +123,17 @@ export async function seedInstance(baseUrl: string, databaseUrl: string): Promis
 
     const outsider = clientFor(baseUrl, people.outsider.cookie);
     await outsider.orgs.create.mutate(SEED_NAMES.otherOrg);
+    // The outsider sees the dashboard through a share (members see it through the org).
+    await owner.sharing.share.mutate({ orgId: org.id, projectId: project.id, slug: dashboard.slug, email: "outsider@crawl.test", role: "view" });
 
     const cookies = Object.fromEntries(Object.entries(people).map(([role, p]) => [role, p.cookie])) as Seed["cookies"];
     return {
       cookies,
       params: { org: org.slug, project: project.slug, slug: dashboard.slug, chartId: FIRST_CHART_ID },
-      pageParams: { "/invite/:token": { token } },
+      pageParams: {
+        "/invite/:token": { token },
+        "/shared/:orgId/:projectId/:slug": { orgId: org.id, projectId: project.id, slug: dashboard.slug },
+      },
       otherOrgSlug: SEED_NAMES.otherOrg.slug,
       overrideProjectSlug: override.slug,
     };

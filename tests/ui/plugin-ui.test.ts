@@ -72,6 +72,15 @@ describe("definePluginUi", () => {
     expect(page({ layout: "project", path: "other/:id", record })).toThrow(/its record's page "n\/:id" must be the page itself or above it/);
     expect(page({ layout: "bare", path: "/n/:id", record })).toThrow(/a record needs the org or project layout/);
     expect(page({ layout: "project", path: "n/:id", record: { ...record, query: "notes" } })).toThrow(/must be a procedure path/);
+    // A part of the record named by the address (a dashboard's chart) is looked for in a record.
+    const within = { noun: "line", has: () => true };
+    expect(page({ layout: "project", path: "n/:id/lines/:line", record, within })).not.toThrow();
+    expect(page({ layout: "project", path: "lines/:line", within })).toThrow(/within needs a record to look in/);
+    expect(page({ layout: "project", path: "n/:id/lines/:line", record, within: { noun: "line" } })).toThrow(/within needs a record to look in/);
+    // A lookup makes a bare page's server answer 404; org and project pages have their layout and record.
+    const lookup = { query: "example.notes.get", input: () => ({}) };
+    expect(page({ layout: "bare", path: "/n/:id", lookup })).not.toThrow();
+    expect(page({ layout: "org", path: "n/:id", lookup })).toThrow(/lookup is for bare pages/);
   });
 
   it("refuses two pages at the same address, whatever their params are called", () => {

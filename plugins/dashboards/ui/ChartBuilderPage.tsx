@@ -87,9 +87,6 @@ function Builder(props: { current: Current; record: DashboardRecord }) {
             </Link>
           </div>
         </header>
-        <Show when={store.missing}>
-          <p class="notice notice--warning">This dashboard has no chart “{params.chartId}”. You are building a new one.</p>
-        </Show>
         <ProposalPanel proposal={proposal} language="sql" />
 
         <QueryPanel store={store} />

@@ -8,7 +8,7 @@ import { useParams, useSearchParams } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
 import { BusyLabel, Button, Link } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
-import { LoadFailed } from "~/ui/LoadStates";
+import { LoadFailed, NotFoundPanel } from "~/ui/LoadStates";
 import { problemOf, type Problem } from "~/ui/problems";
 import { trpc } from "~/ui/trpc";
 import { DashboardCanvas, encodeValue, readDashboard, valuesFromQuery, VAR_PREFIX, type RunOutput } from "../../dashboards/ui/published";
@@ -20,10 +20,19 @@ export default function SharedDashboardPage() {
   return (
     <div class="stack">
       <Show
-        when={record()}
+        // Read the record only once it is there: reading a failed one would throw into the page.
+        when={!record.error && record()}
         fallback={
           <Show when={record.error} fallback={<p class="muted">Loading dashboard…</p>}>
-            {(error) => <LoadFailed what="the dashboard" problem={problemOf(error())} onRetry={() => void refetch()} />}
+            {(error) => {
+              const problem = problemOf(error());
+              // Not shared with me, gone, or an address that names no dashboard: all "not found".
+              return problem.code === "NOT_FOUND" || problem.code === "UNPROCESSABLE_CONTENT" || problem.code === "BAD_REQUEST" ? (
+                <NotFoundPanel title="Dashboard not found" text="No dashboard is shared with you at this address. Ask its owner to share it again." />
+              ) : (
+                <LoadFailed what="the dashboard" problem={problem} onRetry={() => void refetch()} />
+              );
+            }}
           </Show>
         }
       >
