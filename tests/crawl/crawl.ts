@@ -241,7 +241,8 @@ export class Crawler {
     const api = apiPatterns();
     const followed: Visit[] = [];
     for (const r of first) {
-      if (r.via !== "page") continue;
+      // Links on a page the role must not see (its not-found panel's crumbs) lead nowhere it may go.
+      if (r.via !== "page" || r.expect.kind === "not-found") continue;
       for (const link of r.links) {
         const set = seen.get(r.role)!;
         const linkPath = link.split("?")[0]!;
