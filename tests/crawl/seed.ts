@@ -51,6 +51,9 @@ const CHARTS: Record<ChartType, string> = {
   kpi: "{ id: total, title: Orders, type: kpi, query: totals, value: orders }",
   table: "{ id: detail, title: Revenue table, type: table, query: by_channel }",
   text: '{ id: notes, type: text, markdown: "## Notes\\nRevenue excludes VAT." }',
+  histogram: "{ id: order-sizes, title: Order sizes, type: histogram, query: orders, x: total, bins: 12 }",
+  heatmap: "{ id: heat, title: Revenue by week and channel, type: heatmap, query: by_week_channel, x: week, y: channel, color: revenue }",
+  spark_bar: "{ id: channels-at-a-glance, title: Channels at a glance, type: spark_bar, query: by_channel, x: channel, y: revenue }",
 };
 
 const DASHBOARD_YAML = `title: Every chart
@@ -64,6 +67,10 @@ queries:
     sql: select date_trunc('week', ordered_at) as week, sum(total) as revenue, count(*) as orders from sample.orders group by 1 order by 1
   totals:
     sql: select count(*) as orders from sample.orders where status = {{status}}
+  orders:
+    sql: select total from sample.orders where status = {{status}} limit 2000
+  by_week_channel:
+    sql: select date_trunc('week', ordered_at) as week, channel, sum(total) as revenue from sample.orders group by 1, 2 order by 1, 2
 charts:
 ${Object.values(CHARTS)
   .map((chart) => `  - ${chart}`)
@@ -125,6 +132,9 @@ export async function seedInstance(baseUrl: string, databaseUrl: string): Promis
     await outsider.orgs.create.mutate(SEED_NAMES.otherOrg);
     // The outsider sees the dashboard through a share (members see it through the org).
     await owner.sharing.share.mutate({ orgId: org.id, projectId: project.id, slug: dashboard.slug, email: "outsider@crawl.test", role: "view" });
+    // A public link: its page is for anyone with the address.
+    const link = await owner.sharing.links.create.mutate({ orgId: org.id, projectId: project.id, slug: dashboard.slug, exports: ["csv", "png", "svg"] });
+    const publicToken = link.url.slice(link.url.lastIndexOf("/") + 1);
 
     const cookies = Object.fromEntries(Object.entries(people).map(([role, p]) => [role, p.cookie])) as Seed["cookies"];
     return {
@@ -133,6 +143,7 @@ export async function seedInstance(baseUrl: string, databaseUrl: string): Promis
       pageParams: {
         "/invite/:token": { token },
         "/shared/:orgId/:projectId/:slug": { orgId: org.id, projectId: project.id, slug: dashboard.slug },
+        "/s/:token": { token: publicToken },
       },
       otherOrgSlug: SEED_NAMES.otherOrg.slug,
       overrideProjectSlug: override.slug,

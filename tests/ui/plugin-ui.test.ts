@@ -80,7 +80,7 @@ describe("definePluginUi", () => {
     // A lookup makes a bare page's server answer 404; org and project pages have their layout and record.
     const lookup = { query: "example.notes.get", input: () => ({}) };
     expect(page({ layout: "bare", path: "/n/:id", lookup })).not.toThrow();
-    expect(page({ layout: "org", path: "n/:id", lookup })).toThrow(/lookup is for bare pages/);
+    expect(page({ layout: "org", path: "n/:id", lookup })).toThrow(/lookup and secretAddress are for bare pages/);
   });
 
   it("refuses two pages at the same address, whatever their params are called", () => {
