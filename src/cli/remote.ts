@@ -9,6 +9,7 @@
  *       [--project <local project id>] [--dataset <name>] [--json] [--dry-run] [--watch [minutes]]
  *       [--batch-rows N] [--max-wait seconds]
  *   atrium status [--json]
+ *   atrium dashboards pull|push …       a project's dashboards as files (src/cli/dashboards.ts)
  *
  * Exit codes: 0 done, 2 usage or local input, 3 token refused, 4 server unreachable (after
  * backing off), 5 the server refused rows (schema conflict: table, column and row named).
@@ -17,13 +18,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { RemoteClient, messageOf } from "./client";
+import { dashboardsCommand } from "./dashboards";
 import { CliProblem, configDir, readConfig, readState, requireConfig, writeConfig, type RemoteConfig } from "./config";
 import { deviceLogin, discoverDeviceGrant, oauthLoginOf, refresherFor, type DeviceEndpoints } from "./oauth";
 import { fileSource, sqliteSource, type LocalSource } from "./local-sources";
 import { createReporter } from "./progress";
 import { knownSource, registerSource, syncOne, type SyncSummary } from "./sync";
 
-export const REMOTE_COMMANDS = new Set(["login", "logout", "sync", "status"]);
+export const REMOTE_COMMANDS = new Set(["login", "logout", "sync", "status", "dashboards"]);
 
 type Flags = Record<string, string | boolean>;
 
@@ -36,9 +38,11 @@ export interface RemoteIo {
   isTTY: boolean;
 }
 
-function parse(argv: readonly string[]): { command: string; flags: Flags } {
+function parse(argv: readonly string[]): { command: string; sub?: string; flags: Flags } {
   const flags: Flags = {};
-  for (let i = 1; i < argv.length; i++) {
+  // `atrium dashboards pull|push`: a subcommand before the flags.
+  const sub = argv[0] === "dashboards" && argv[1] !== undefined && !argv[1].startsWith("--") ? argv[1] : undefined;
+  for (let i = sub ? 2 : 1; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith("--")) throw new CliProblem(`Unexpected argument "${arg}"`, 2);
     const [name, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
@@ -49,7 +53,7 @@ function parse(argv: readonly string[]): { command: string; flags: Flags } {
       i++;
     } else flags[name] = true;
   }
-  return { command: argv[0]!, flags };
+  return { command: argv[0]!, ...(sub ? { sub } : {}), flags };
 }
 
 const str = (flags: Flags, name: string) => (typeof flags[name] === "string" ? (flags[name] as string).trim() : null);
@@ -203,7 +207,7 @@ async function revokeLogin(config: RemoteConfig): Promise<void> {
 /** Runs a remote command; returns the exit code. Never prints the token. */
 export async function runRemoteCli(io: RemoteIo): Promise<number> {
   try {
-    const { command, flags } = parse(io.argv);
+    const { command, sub, flags } = parse(io.argv);
     switch (command) {
       case "login":
         return await login(io, flags);
@@ -222,6 +226,8 @@ export async function runRemoteCli(io: RemoteIo): Promise<number> {
         return await sync(io, flags);
       case "status":
         return await status(io, flags);
+      case "dashboards":
+        return await dashboardsCommand(io, sub, flags);
       default:
         throw new CliProblem(`Unknown command ${command}`, 2);
     }
