@@ -47,7 +47,7 @@ function run(args: string[], stdin = ""): Promise<{ code: number | null; stdout:
 
 describe("atrium dashboards pull|push", { timeout: 180_000 }, () => {
   test("pull writes each dashboard in its format; push saves changed files and refuses a stale one with 409 naming the file", async () => {
-    expect((await run(["login", "--server", s.url], `${token}\n`)).code).toBe(0);
+    expect((await run(["login", "--server", s.url, "--token"], `${token}\n`)).code).toBe(0);
     const dir = join(home, "dashboards");
     const pulled = await run(["dashboards", "pull", "--org", w.org.id, "--project", w.project.id, "--dir", dir]);
     expect(pulled.stderr).toBe("");
