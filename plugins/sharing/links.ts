@@ -149,6 +149,10 @@ export interface LinkSummary {
   projectId: string;
   dashboardId: string;
   dashboardSlug: string | null;
+  /** Where the dashboard lives, for a link to it (null when the reader may not see it). */
+  orgSlug: string | null;
+  projectSlug: string | null;
+  projectName: string | null;
   dashboardTitle: string | null;
   label: string;
   status: LinkStatus;
@@ -171,7 +175,12 @@ export async function listLinks(
   let q = linksDb(db)
     .selectFrom("sharing_links as l")
     .leftJoin("users as u", "u.id", "l.created_by")
+    .leftJoin("projects as p", "p.id", "l.project_id")
+    .leftJoin("orgs as o", "o.id", "l.org_id")
     .select([
+      "p.slug as projectSlug",
+      "p.name as projectName",
+      "o.slug as orgSlug",
       "l.id",
       "l.org_id",
       "l.project_id",
@@ -211,6 +220,9 @@ export async function listLinks(
     projectId: r.project_id,
     dashboardId: r.dashboard_id,
     dashboardSlug: byId.get(r.dashboard_id)?.slug ?? null,
+    orgSlug: r.orgSlug ?? null,
+    projectSlug: r.projectSlug ?? null,
+    projectName: r.projectName ?? null,
     dashboardTitle: byId.get(r.dashboard_id)?.title ?? null,
     label: r.label,
     status: statusOf(r),

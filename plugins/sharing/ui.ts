@@ -2,7 +2,8 @@
  * The sharing plugin's browser half: a Share button in the dashboard's action rail (its dialog
  * lists who has access and why, and shares with people), the "Shared with me" list and the
  * page a person opens a dashboard shared with them on (outside the project's pages, which they
- * may not see), and the public page of a link (`/s/<token>`).
+ * may not see), the public page of a link (`/s/<token>`), a banner on a dashboard that is public,
+ * and the "Shared links" pages (the organization's, for admins; a person's own).
  */
 import { lazy } from "solid-js";
 import { definePluginUi } from "~/ui/plugin-ui";
@@ -12,9 +13,15 @@ export const sharingUi = definePluginUi({
   id: "sharing",
   slots: {
     "dashboard.actions": [{ id: "share", capability: sharingManage, component: lazy(() => import("./ui/ShareButton")) }],
-    "app.nav": [{ id: "shared-with-me", label: "Shared with me", href: "/shared", order: 80 }],
+    "dashboard.banners": [{ id: "public", capability: sharingManage, component: lazy(() => import("./ui/PublicBanner")) }],
+    "app.nav": [
+      { id: "shared-with-me", label: "Shared with me", href: "/shared", order: 80 },
+      { id: "my-public-links", label: "My public links", href: "/shared-links", order: 81 },
+    ],
   },
   pages: [
+    { layout: "org", path: "shared-links", breadcrumb: "Shared links", component: lazy(() => import("./ui/OrgLinksPage")) },
+    { layout: "bare", path: "/shared-links", signIn: "required", breadcrumb: "My public links", component: lazy(() => import("./ui/MyLinksPage")) },
     { layout: "bare", path: "/shared", signIn: "required", breadcrumb: "Shared with me", component: lazy(() => import("./ui/SharedWithMePage")) },
     {
       layout: "bare",

@@ -29,6 +29,8 @@ export interface SlotProps {
   "project.tabs": { projectId: string };
   /** The action rail of a dashboard's view; the dashboard is the page's record (`useWorkspace().record()`). */
   "dashboard.actions": { dashboardSlug: string };
+  /** Notices above a dashboard's view (it is public); the dashboard is the page's record. */
+  "dashboard.banners": { dashboardSlug: string };
   /** Beside a chart's title on its card (thread counts); the dashboard is the page's record. */
   "chart.card.badges": { chartId: string };
   /** Beside one version in a dashboard's history (review sign-offs). */
@@ -107,6 +109,7 @@ export const SLOTS = {
   "account.profile": { version: 1, kind: "component", description: "Inside the Profile section of the account page, after the email address" },
   "account.security": { version: 1, kind: "component", description: "Sections of the account page between Profile and Signed-in devices: render a <SettingsSection>" },
   "data.sections": { version: 1, kind: "component", description: "Sections of a project's Data page after the sources: render a <section class=\"panel\"> with a heading (level 2)" },
+  "dashboard.banners": { version: 1, kind: "component", description: "Notices above a dashboard's view, under its header (render a <p class=\"notice …\">, or nothing)" },
 } as const satisfies { readonly [N in SlotName]: SlotSpec };
 
 /** The ids of `SLOTS`, in declaration order. */

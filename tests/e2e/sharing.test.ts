@@ -270,3 +270,89 @@ describe("a public link to a dashboard", () => {
     expect(visitor.unexpectedProblems(VISITOR_REFUSED)).toEqual([]);
   });
 });
+
+describe("the links an organization and a person have made", () => {
+  const DATED = { slug: "monthly", title: "Monthly numbers" };
+  const DATED_YAML = `title: ${DATED.title}
+variables:
+  - name: period
+    type: daterange
+    label: Period
+    default: last_30_days
+queries:
+  span:
+    sql: select 1 as one
+charts:
+  - id: span
+    title: Span
+    type: table
+    query: span
+`;
+
+  it("a dashboard with a live link says it is public; a link to a dated dashboard keeps viewers inside the dates given", async () => {
+    const { page } = owner;
+    await page.goto(`/o/${ORG.slug}/p/${PROJECT.slug}/d/${REGIONAL.slug}`);
+    await waitForHydration(page);
+    // One link is revoked; the one with a password is still live.
+    await page.getByRole("note").getByText("This dashboard is public: one link lets anyone").waitFor();
+
+    await db.query(
+      `with p as (select id, org_id from projects where slug = $1),
+            u as (select id from users where email = $2),
+            d as (insert into dashboards_dashboards (org_id, project_id, slug, title, yaml, version, created_by, updated_by)
+                  select p.org_id, p.id, $3, $4, $5, 1, u.id, u.id from p, u returning id, org_id, created_by)
+       insert into dashboards_versions (org_id, dashboard_id, version, yaml, author_id) select org_id, id, 1, $5, created_by from d`,
+      [PROJECT.slug, OWNER.email, DATED.slug, DATED.title, DATED_YAML],
+    );
+    await page.goto(`/o/${ORG.slug}/p/${PROJECT.slug}/d/${DATED.slug}`);
+    await waitForHydration(page);
+    await heading(page, DATED.title);
+    expect(await page.getByRole("note").count()).toBe(0);
+    await page.getByRole("complementary", { name: "Actions" }).getByRole("button", { name: "Share" }).click();
+    const dialog = page.getByRole("dialog", { name: "Share this dashboard" });
+    await dialog.getByRole("tab", { name: "Public link" }).click();
+    const form = dialog.getByRole("form", { name: "New public link" });
+    await form.getByLabel("From (optional)").fill("2026-06-30");
+    await form.getByLabel("Until (optional)").fill("2026-01-01");
+    await form.getByRole("button", { name: "Create link" }).click();
+    await form.getByText("The last day must not be before the first").waitFor();
+    await form.getByLabel("From (optional)").fill("2026-01-01");
+    await form.getByLabel("Until (optional)").fill("2026-06-30");
+    await form.getByRole("button", { name: "Create link" }).click();
+    await dialog.getByRole("list", { name: "Links to this dashboard" }).getByText("dates 2026-01-01 to 2026-06-30").waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    // The banner hears of the new link without a reload.
+    await page.getByRole("note").getByText("This dashboard is public: one link lets anyone").waitFor();
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
+  it("the organization's Shared links page lists every link with its views; revoking there turns the banner off", async () => {
+    const { page } = owner;
+    await page.goto(`/o/${ORG.slug}/shared-links`);
+    await waitForHydration(page);
+    await heading(page, "Shared links");
+    const table = page.getByRole("table", { name: "The organization's public links" });
+    await table.getByRole("row").nth(3).waitFor();
+    expect(await table.getByRole("row").count()).toBe(4);
+    // The password link was opened once (after the right password), the revoked one by the visitor.
+    const regional = table.getByRole("row").filter({ hasText: REGIONAL.title });
+    expect(await regional.filter({ hasText: "revoked" }).count()).toBe(1);
+    expect(await regional.filter({ hasText: "never" }).count()).toBe(0);
+    await expect.poll(() => table.getByRole("row").filter({ hasText: DATED.title }).getByRole("cell").nth(3).textContent()).toBe("0");
+
+    await table.getByRole("button", { name: new RegExp(`^Revoke: ${DATED.title}`) }).click();
+    await table.getByRole("row").filter({ hasText: DATED.title }).getByText("revoked").waitFor();
+    await page.goto(`/o/${ORG.slug}/p/${PROJECT.slug}/d/${DATED.slug}`);
+    await waitForHydration(page);
+    await heading(page, DATED.title);
+    // Settled: the banner's lookup has answered (no live link) once the Share button is there.
+    await page.getByRole("complementary", { name: "Actions" }).getByRole("button", { name: "Share" }).waitFor();
+    await expect.poll(() => page.getByRole("note").count()).toBe(0);
+
+    await page.goto("/shared-links");
+    await waitForHydration(page);
+    await heading(page, "My public links");
+    expect(await page.getByRole("table", { name: "My public links" }).getByRole("row").count()).toBe(4);
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+});

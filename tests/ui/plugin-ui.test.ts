@@ -153,6 +153,7 @@ describe("composePluginUis", () => {
       "account.profile",
       "account.security",
       "data.sections",
+      "dashboard.banners",
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, onMo
 import { Badge, BusyLabel, Button, Link } from "~/ui/components";
 import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
 import { LoadFailed } from "~/ui/LoadStates";
-import { useCapabilities } from "~/ui/Slot";
+import { Slot, useCapabilities } from "~/ui/Slot";
 import { Title } from "@solidjs/meta";
 import { dashboardsApi, problemOf, type DashboardRecord, type Problem, type RunOutput } from "./api";
 import { RecordStates, useDashboardRecord } from "./record";
@@ -130,6 +130,7 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
         <Show when={props.record.deletedAt}>
           <p class="notice notice--warning">This dashboard is deleted. Restore it from the dashboards list (Deleted).</p>
         </Show>
+        <Slot name="dashboard.banners" props={{ dashboardSlug: props.record.slug }} />
         <Show when={doc().description}>{(text) => <Markdown text={text()} />}</Show>
 
         <p id="dash-run-status" class="muted" role="status" aria-live="polite">

@@ -11,7 +11,7 @@ import { createBrowserResource } from "~/ui/data";
 import { trpc } from "~/ui/trpc";
 import { readDashboard } from "../../dashboards/ui/published";
 import { sharingApi, type LinkSummary } from "./api";
-import { createLinksStore, type NewLinkInput } from "./links-store";
+import { createLinksStore, LINKS_CHANGED, type NewLinkInput } from "./links-store";
 
 type Scope = { orgId: string; projectId: string; slug: string };
 
@@ -24,14 +24,21 @@ function valueOf(text: string): unknown {
 }
 
 export function LinksPanel(props: { scope: Scope }) {
-  const store = createLinksStore(sharingApi.links, () => props.scope);
+  const store = createLinksStore(sharingApi.links, () => props.scope, () => window.dispatchEvent(new Event(LINKS_CHANGED)));
   onMount(() => void store.load());
   const [doc] = createBrowserResource(
     () => props.scope,
     (s) => trpc.dashboards.get.query(s).then((r) => readDashboard(r.yaml)),
   );
   const [modes, setModes] = createSignal<Record<string, string>>({});
+  // The clamp is offered when the dashboard has a date variable: viewers' dates must lie inside it.
+  const dated = () => (doc()?.variables ?? []).some((v) => v.type === "daterange" || v.type === "date");
   const form = createForm({
+    validate(data) {
+      const from = String(data.get("timeClamp.from") ?? "");
+      const to = String(data.get("timeClamp.to") ?? "");
+      return from && to && from > to ? { "timeClamp.to": "The last day must not be before the first" } : null;
+    },
     async action(data) {
       const variables: NewLinkInput["variables"] = {};
       for (const v of doc()?.variables ?? []) {
@@ -47,7 +54,10 @@ export function LinksPanel(props: { scope: Scope }) {
         }
       }
       const password = String(data.get("password") ?? "");
+      const from = String(data.get("timeClamp.from") ?? "");
+      const to = String(data.get("timeClamp.to") ?? "");
       await store.create({
+        ...(from || to ? { timeClamp: { ...(from ? { from } : {}), ...(to ? { to } : {}) } } : {}),
         expiresInDays: Number(data.get("expiresInDays") ?? 30),
         ...(password ? { password } : {}),
         variables,
@@ -81,6 +91,13 @@ export function LinksPanel(props: { scope: Scope }) {
             </fieldset>
           )}
         </For>
+        <Show when={dated()}>
+          <fieldset class="share-variable">
+            <legend>Dates viewers may see</legend>
+            <TextField form={form} name="timeClamp.from" type="date" label="From (optional)" hint="Viewers cannot pick a date before this day." />
+            <TextField form={form} name="timeClamp.to" type="date" label="Until (optional)" hint="Nor after this one. The link's own dates are moved inside." />
+          </fieldset>
+        </Show>
         <CheckboxGroup
           form={form}
           name="exports"
@@ -124,6 +141,7 @@ function LinkRow(props: { link: LinkSummary; onChange: (what: "pause" | "resume"
           {" "}
           {props.link.viewCount} view{props.link.viewCount === 1 ? "" : "s"}
           {props.link.lastViewedAt ? `, last ${formatDateTime(props.link.lastViewedAt)}` : ""} · expires {formatDateTime(props.link.expiresAt)}
+          {props.link.timeClamp ? ` · dates ${props.link.timeClamp.from ?? "…"} to ${props.link.timeClamp.to ?? "…"}` : ""}
         </span>
       </span>
       <Badge tone={STATUS_TONE[props.link.status]}>{props.link.status}</Badge>

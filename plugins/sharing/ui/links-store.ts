@@ -26,7 +26,10 @@ export interface LinksApi {
   revoke: { mutate(input: { orgId: string; projectId: string; linkId: string }): Promise<unknown> };
 }
 
-export function createLinksStore(api: LinksApi, scope: () => Scope) {
+/** The window event the store sends after a link is made or changed (the dashboard's public banner listens). */
+export const LINKS_CHANGED = "atrium:public-links-changed";
+
+export function createLinksStore(api: LinksApi, scope: () => Scope, onChanged: () => void = () => undefined) {
   const [links, setLinks] = createSignal<LinkSummary[] | null>(null);
   const [loadProblem, setLoadProblem] = createSignal<Problem | null>(null);
   const [rowProblem, setRowProblem] = createSignal<string | null>(null);
@@ -44,6 +47,7 @@ export function createLinksStore(api: LinksApi, scope: () => Scope) {
   const create = async (input: NewLinkInput) => {
     const out = await api.create.mutate({ ...scope(), ...input });
     setCreated({ url: out.url, expiresAt: out.expiresAt });
+    onChanged();
     await load();
   };
 
@@ -53,6 +57,7 @@ export function createLinksStore(api: LinksApi, scope: () => Scope) {
     try {
       if (what === "revoke") await api.revoke.mutate(at);
       else await api.setPaused.mutate({ ...at, paused: what === "pause" });
+      onChanged();
       await load();
     } catch (error) {
       setRowProblem(problemOf(error).message);
