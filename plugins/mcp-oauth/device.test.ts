@@ -13,18 +13,7 @@ import { asUser, createOrg, createUser } from "../../tests/setup/fixtures";
 import { DEVICE_GRANT_TYPE } from "./device";
 import { USER_CODE_ALPHABET } from "./secrets";
 import { mcpOauthDb } from "./tables";
-import { oauthHarness, type OAuthHarness } from "./test-helpers";
-
-const YAML = `title: Device
-queries:
-  one:
-    sql: select 1 as n
-charts:
-  - id: n
-    type: kpi
-    query: one
-    value: n
-`;
+import { oauthHarness, twoProjects, type OAuthHarness } from "./test-helpers";
 
 let k: Awaited<ReturnType<typeof bootTestKernel>>;
 let kernel: Kernel;
@@ -41,11 +30,7 @@ beforeAll(async () => {
   h = oauthHarness(kernel);
   owner = await createUser(kernel, "Owner");
   orgId = (await createOrg(kernel, [{ userId: owner.id, role: "owner" }])).id;
-  const as = asUser(kernel, owner.id);
-  alpha = (await as.projects.create({ orgId, slug: "alpha", name: "Alpha" })).id;
-  beta = (await as.projects.create({ orgId, slug: "beta", name: "Beta" })).id;
-  await as.dashboards.create({ orgId, projectId: alpha, yaml: YAML, slug: "in-alpha" });
-  await as.dashboards.create({ orgId, projectId: beta, yaml: YAML, slug: "in-beta" });
+  ({ alpha, beta } = await twoProjects(kernel, owner.id, orgId));
   clientId = (await register({ client_name: "Atrium CLI", grant_types: [DEVICE_GRANT_TYPE, "refresh_token"], token_endpoint_auth_method: "none" })).body.client_id;
 });
 afterAll(async () => k?.close());

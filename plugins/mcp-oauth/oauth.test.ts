@@ -19,18 +19,7 @@ import { createToken, mcpHarness } from "../agent/test-helpers";
 import { removeUnusedClients } from "./clients";
 import { configureMcpOauth } from "./settings";
 import { mcpOauthDb } from "./tables";
-import { MemoryOAuthProvider, metadataServer, oauthHarness, REDIRECT_URI, type OAuthHarness } from "./test-helpers";
-
-const YAML = `title: Narrow
-queries:
-  one:
-    sql: select 1 as n
-charts:
-  - id: n
-    type: kpi
-    query: one
-    value: n
-`;
+import { MemoryOAuthProvider, metadataServer, oauthHarness, REDIRECT_URI, twoProjects, type OAuthHarness } from "./test-helpers";
 
 let k: Awaited<ReturnType<typeof bootTestKernel>>;
 let kernel: Kernel;
@@ -48,11 +37,7 @@ beforeAll(async () => {
   owner = await createUser(kernel, "Owner");
   viewer = await createUser(kernel, "Viewer");
   orgId = (await createOrg(kernel, [{ userId: owner.id, role: "owner" }, { userId: viewer.id, role: "viewer" }])).id;
-  const as = asUser(kernel, owner.id);
-  alpha = (await as.projects.create({ orgId, slug: "alpha", name: "Alpha" })).id;
-  beta = (await as.projects.create({ orgId, slug: "beta", name: "Beta" })).id;
-  await as.dashboards.create({ orgId, projectId: alpha, yaml: YAML, slug: "in-alpha" });
-  await as.dashboards.create({ orgId, projectId: beta, yaml: YAML, slug: "in-beta" });
+  ({ alpha, beta } = await twoProjects(kernel, owner.id, orgId));
 });
 afterAll(async () => k?.close());
 
@@ -246,7 +231,7 @@ describe("what the person granted", () => {
     expect(inAlpha.isError).toBeFalsy();
     const inBeta = await client.callTool({ name: "get_dashboard", arguments: { projectId: beta, slug: "in-beta" } });
     expect(data<{ error: { code: string } }>(inBeta).error.code).toBe("NOT_FOUND");
-    const found = data<{ items: Array<{ slug: string }> }>(await client.callTool({ name: "search_dashboards", arguments: { query: "narrow" } }));
+    const found = data<{ items: Array<{ slug: string }> }>(await client.callTool({ name: "search_dashboards", arguments: { query: "one number" } }));
     expect(found.items.map((d) => d.slug)).toEqual(["in-alpha"]);
     const tools = (await client.listTools()).tools.map((t) => t.name);
     expect(tools).not.toContain("create_dashboard");

@@ -20,6 +20,30 @@ import { testPlugins } from "../../tests/setup/plugins";
 
 export { MemoryOAuthProvider, REDIRECT_URI } from "./test-oauth-provider";
 
+const ONE_KPI_YAML = `title: One number
+queries:
+  one:
+    sql: select 1 as n
+charts:
+  - id: n
+    type: kpi
+    query: one
+    value: n
+`;
+
+/**
+ * Projects `alpha` and `beta` in `orgId`, each with one dashboard (`in-alpha`, `in-beta`): what a
+ * grant narrowed to one project may reach and what it may not.
+ */
+export async function twoProjects(kernel: Kernel, ownerId: string, orgId: string): Promise<{ alpha: string; beta: string }> {
+  const as = asUser(kernel, ownerId);
+  const alpha = (await as.projects.create({ orgId, slug: "alpha", name: "Alpha" })).id;
+  const beta = (await as.projects.create({ orgId, slug: "beta", name: "Beta" })).id;
+  await as.dashboards.create({ orgId, projectId: alpha, yaml: ONE_KPI_YAML, slug: "in-alpha" });
+  await as.dashboards.create({ orgId, projectId: beta, yaml: ONE_KPI_YAML, slug: "in-beta" });
+  return { alpha, beta };
+}
+
 export interface OAuthHarness {
   publicUrl: string;
   mcpUrl: string;

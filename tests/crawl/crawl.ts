@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, ConsoleMessage, Page } from "playwright-core";
-import { waitForHydration } from "../e2e/harness";
+import { pathOf, waitForHydration } from "../e2e/harness";
 import { darkContrast, keyboardReach, narrowOverflow, pageLinks, runAxe, type Violation } from "./checks";
 import { apiPatterns, fillPattern, type PageTemplate } from "./routes";
 import { ROLES, type CrawlRole, type Seed } from "./seed";
@@ -54,14 +54,6 @@ export interface VisitResult extends Visit {
 const VIEWPORT = { width: 1280, height: 800 };
 const CONCURRENCY = Number(process.env.CRAWL_CONCURRENCY ?? 3);
 
-function pathOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.pathname + u.search;
-  } catch {
-    return url;
-  }
-}
 
 function fileSafe(text: string): string {
   return text.replace(/^\//, "").replace(/[^a-zA-Z0-9-]+/g, "_").slice(0, 100) || "home";

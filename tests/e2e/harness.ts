@@ -156,7 +156,8 @@ export interface RecordedPage {
   close(): Promise<void>;
 }
 
-function pathOf(url: string): string {
+/** A URL's path and query (the text itself when it is not a URL). */
+export function pathOf(url: string): string {
   try {
     const u = new URL(url);
     return u.pathname + u.search;
