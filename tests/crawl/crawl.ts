@@ -336,7 +336,7 @@ export class Crawler {
     const forbiddenPage = visit.expect.kind === "visible" && status === 403;
     const expected = (r: { path: string; status: number }) =>
       (r.path === own && (r.status === status || visit.expect.kind === "link")) ||
-      (notFoundPage && r.status === 404 && r.path.startsWith("/api/trpc/")) ||
+      (notFoundPage && r.status === 404 && r.path.startsWith("/api/")) ||
       (forbiddenPage && r.status === 403 && r.path.startsWith("/api/trpc/"));
     return [
       ...rec.bad.filter((r) => !expected(r)).map((r) => `request failed: HTTP ${r.status} for ${r.path}`),

@@ -10,6 +10,7 @@ import { useCurrentOrg } from "~/ui/workspace";
 import { sharingApi } from "./api";
 import { LinksTable } from "./LinksTable";
 
+// A failed resource throws where it is read: every read below comes after a look at `data.error`.
 export default function OrgLinksPage() {
   const org = useCurrentOrg();
   const [data, { refetch }] = createBrowserResource(
@@ -21,7 +22,7 @@ export default function OrgLinksPage() {
       <Title>Shared links · {org().name} · Atrium</Title>
       <header class="page-header">
         <h1 class="page-header__title">Shared links</h1>
-        <p class="muted">Every public link of this organization's dashboards, with its views. Links live at most {data()?.maxLinkDays ?? "…"} days.</p>
+        <p class="muted">Every public link of this organization's dashboards, with its views. Links live at most {(!data.error && data()?.maxLinkDays) || "…"} days.</p>
       </header>
       <Switch fallback={<p class="muted">Loading…</p>}>
         <Match when={data.error}>{(error) => <LoadFailed what="the organization's links" problem={problemOf(error())} onRetry={() => void refetch()} />}</Match>
