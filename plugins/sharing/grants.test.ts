@@ -133,6 +133,19 @@ test("revoking takes access away at once; sharing and revoking are audited witho
   expect(audit[0]!.data).toMatchObject({ grantId, role: "view", grantee: { userId: guest.id } });
 });
 
+test("sharing with one address many times at once makes one grant, each call answered", async () => {
+  const w = await twoDashboards();
+  const guest = await verified();
+  // A project share (no dashboard) and a dashboard share, by address with an account and without.
+  for (const [slug, email] of [[undefined, guest.email], ["shared", guest.email], [undefined, "nobody-yet@example.test"], ["shared", "nobody-yet@example.test"]] as const) {
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => w.caller.sharing.share({ ...w.at, ...(slug ? { slug } : {}), email, role: i % 2 ? "edit" : "view" })));
+    expect(new Set(answers.map((a) => a.grantId)).size, `${slug ?? "project"} / ${email}`).toBe(1);
+    expect(answers.filter((a) => a.created)).toHaveLength(1);
+  }
+  const rows = await k.kernel.ownerDb.withTables<{ sharing_grants: { id: string; org_id: string } }>().selectFrom("sharing_grants").select("id").where("org_id", "=", w.org.id).execute();
+  expect(rows).toHaveLength(4);
+});
+
 test("who has access lists members with their role and shares with their reason", async () => {
   const w = await twoDashboards();
   await colleague(k.kernel, w.org.id, "viewer", [{ projectId: w.project.id, role: "editor" }]);

@@ -92,32 +92,18 @@ export async function shareWith(
     .where(sql<string>`lower(email)`, "=", email)
     .where("email_verified_at", "is not", null)
     .executeTakeFirst();
-  const existing = await g
-    .selectFrom("sharing_grants")
-    .select("id")
-    .where("org_id", "=", target.orgId)
-    .where("project_id", "=", target.projectId)
-    .where((eb) => (target.dashboardId ? eb("dashboard_id", "=", target.dashboardId) : eb("dashboard_id", "is", null)))
-    .where((eb) => (user ? eb("user_id", "=", user.id) : eb("email", "=", email)))
-    .executeTakeFirst();
-  if (existing) {
-    await g.updateTable("sharing_grants").set({ role: grantee.role }).where("id", "=", existing.id).execute();
-    return { id: existing.id, created: false, userId: user?.id ?? null, email };
-  }
-  const row = await g
-    .insertInto("sharing_grants")
-    .values({
-      org_id: target.orgId,
-      project_id: target.projectId,
-      dashboard_id: target.dashboardId,
-      user_id: user?.id ?? null,
-      email: user ? null : email,
-      role: grantee.role,
-      created_by: grantee.createdBy,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return { id: row.id, created: true, userId: user?.id ?? null, email };
+  // One statement against the unique index (sharing_grants_user_key / _email_key): two shares
+  // with the same person at once make one grant, never a unique violation (a check, then an
+  // insert, let the second one fail).
+  const who = user ? sql.ref("user_id") : sql.ref("email");
+  const { rows } = await sql<{ id: string; created: boolean }>`
+    insert into sharing_grants (org_id, project_id, dashboard_id, user_id, email, role, created_by)
+    values (${target.orgId}, ${target.projectId}, ${target.dashboardId}, ${user?.id ?? null}, ${user ? null : email}, ${grantee.role}, ${grantee.createdBy})
+    on conflict (project_id, coalesce(dashboard_id, '00000000-0000-0000-0000-000000000000'::uuid), ${who}) where ${who} is not null
+    do update set role = excluded.role
+    returning id, (xmax = 0) as created`.execute(g);
+  const row = rows[0]!;
+  return { id: row.id, created: row.created, userId: user?.id ?? null, email };
 }
 
 /** Removes a grant of this project; 404 when there is none with that id here. */
