@@ -133,6 +133,8 @@ describe("the assistant", () => {
     const chat = page.getByRole("region", { name: "Ask about your dashboards and data" });
     await chat.waitFor();
     await page.getByRole("heading", { name: "Recent dashboards" }).waitFor();
+    // The setup checklist loads on its own (the org's status): wait for it before reading the order.
+    await page.getByRole("heading", { name: `Set up ${ORG.name}` }).waitFor();
     const order = await page.locator("main h2:visible").allTextContents();
     // A new org's setup checklist sits between the assistant and the lists until setup is done.
     expect(order.slice(0, 4)).toEqual(["Ask about your dashboards and data", "Set up Ask Works", "Recent dashboards", "Projects"]);
