@@ -16,20 +16,11 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { createHttpDispatcher } from "~/kernel/http/dispatch";
 import type { Kernel } from "~/kernel/kernel";
 import { asUser, testRouter, unique } from "../../tests/setup/fixtures";
+import { simpleYaml } from "../dashboards/test-helpers";
 import { testPlugins } from "../../tests/setup/plugins";
 
 export { MemoryOAuthProvider, REDIRECT_URI } from "./test-oauth-provider";
 
-const ONE_KPI_YAML = `title: One number
-queries:
-  one:
-    sql: select 1 as n
-charts:
-  - id: n
-    type: kpi
-    query: one
-    value: n
-`;
 
 /**
  * Projects `alpha` and `beta` in `orgId`, each with one dashboard (`in-alpha`, `in-beta`): what a
@@ -39,8 +30,8 @@ export async function twoProjects(kernel: Kernel, ownerId: string, orgId: string
   const as = asUser(kernel, ownerId);
   const alpha = (await as.projects.create({ orgId, slug: "alpha", name: "Alpha" })).id;
   const beta = (await as.projects.create({ orgId, slug: "beta", name: "Beta" })).id;
-  await as.dashboards.create({ orgId, projectId: alpha, yaml: ONE_KPI_YAML, slug: "in-alpha" });
-  await as.dashboards.create({ orgId, projectId: beta, yaml: ONE_KPI_YAML, slug: "in-beta" });
+  await as.dashboards.create({ orgId, projectId: alpha, yaml: simpleYaml("One number"), slug: "in-alpha" });
+  await as.dashboards.create({ orgId, projectId: beta, yaml: simpleYaml("One number"), slug: "in-beta" });
   return { alpha, beta };
 }
 
