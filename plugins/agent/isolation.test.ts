@@ -154,6 +154,11 @@ const SAMPLES: Record<string, Sample> = {
   connect_repository: async (w) => ({ projectId: (await freshProject(w)).id, remoteUrl: matrixRemote() }),
   get_git_status: (w) => ({ projectId: w.projectA.id }),
   sync_branch: async (w) => ({ projectId: await connectedProject(w) }),
+  list_branches: async (w) => ({ projectId: await connectedProject(w) }),
+  commit_changes: async (w) => ({ projectId: await connectedProject(w), message: "Committed by an agent" }),
+  promote_branch: async (w) => ({ projectId: await connectedProject(w), branch: "atrium/not-a-branch" }),
+  list_conflicts: async (w) => ({ projectId: await connectedProject(w) }),
+  resolve_conflict: async (w) => ({ projectId: await connectedProject(w), path: "dashboards/matrix.yaml", take: "theirs" }),
 };
 
 /** The owner of org A, calling procedures directly (to set up what a tool acts on). */

@@ -5,8 +5,9 @@
  * versions, events and history stay one story.
  */
 import { TRPCError } from "@trpc/server";
+import { sql } from "kysely";
 import type { BoardFormat } from "./document/board-format";
-import { describeSpecError, createDashboard, deleteDashboard, findDashboard, restoreDashboard, updateDashboard, validateYaml, type DashboardScope } from "./service";
+import { dashboardsDb, describeSpecError, createDashboard, deleteDashboard, findDashboard, restoreDashboard, updateDashboard, validateYaml, type DashboardScope } from "./service";
 
 export type { DashboardScope } from "./service";
 export type { BoardFormat } from "./document/board-format";
@@ -55,7 +56,36 @@ export async function removeDashboardFile(s: DashboardScope, slug: string): Prom
 }
 
 /** The live dashboard at `slug` (its YAML and version), or null. */
-export async function dashboardFile(s: DashboardScope, slug: string): Promise<{ id: string; yaml: string; version: number } | null> {
+export async function dashboardFile(s: DashboardScope, slug: string): Promise<{ id: string; yaml: string; version: number; format: BoardFormat } | null> {
   const current = await findDashboard(s, slug).catch(() => null);
-  return current ? { id: current.id, yaml: current.yaml, version: current.version } : null;
+  return current ? { id: current.id, yaml: current.yaml, version: current.version, format: current.format } : null;
+}
+
+/**
+ * Every dashboard of the project as a file (at most `limit`): the live one at each slug, else
+ * the one deleted most recently (`deleted: true`), with who saved it last. Git sync's commit
+ * reads which dashboards changed in the app since they were imported.
+ */
+export async function projectDashboardFiles(
+  s: DashboardScope,
+  limit = 5000,
+): Promise<Array<{ id: string; slug: string; yaml: string; version: number; format: BoardFormat; deleted: boolean; updatedBy: string | null }>> {
+  const rows = await dashboardsDb(s.db)
+    .selectFrom("dashboards_dashboards")
+    .select(["id", "slug", "yaml", "version", "format", "deleted_at", "updated_by"])
+    .where("org_id", "=", s.orgId)
+    .where("project_id", "=", s.projectId)
+    .orderBy("slug")
+    .orderBy(sql`deleted_at is null`, "desc")
+    .orderBy("deleted_at", "desc")
+    .limit(limit)
+    .execute();
+  const seen = new Set<string>();
+  const out = [];
+  for (const r of rows) {
+    if (seen.has(r.slug)) continue;
+    seen.add(r.slug);
+    out.push({ id: r.id, slug: r.slug, yaml: r.yaml, version: r.version, format: r.format, deleted: r.deleted_at !== null, updatedBy: r.updated_by });
+  }
+  return out;
 }

@@ -18,4 +18,10 @@ export const gitConnect = defineCapability("git-sync.connect", {
   grant: ["owner", "admin"],
 });
 
-export const gitSyncCapabilities = [gitView, gitSync, gitConnect] as const;
+/** Denied: the member commits to their own work branch but gets 403 on promoting a branch into the trunk. */
+export const gitPromote = defineCapability("git-sync.promote", {
+  description: "Promote a work branch into the trunk (what the project's viewers see)",
+  grant: ["owner", "admin"],
+});
+
+export const gitSyncCapabilities = [gitView, gitSync, gitConnect, gitPromote] as const;

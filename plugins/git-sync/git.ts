@@ -45,6 +45,8 @@ export interface GitCall {
   env?: Record<string, string>;
   settings: GitSyncSettings;
   maxBytes?: number;
+  /** Exit codes besides 0 that still resolve with the output (`merge-tree` exits 1 on conflicts). */
+  allowExit?: number[];
 }
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -133,7 +135,7 @@ export function runGit(call: GitCall): Promise<string> {
       const stderr = redact(Buffer.concat(err).toString("utf8"), secrets);
       if (timedOut) return reject(new GitError(`git ${call.args[0]} took longer than ${call.settings.timeoutMs / 1000} s and was stopped`, stderr, code, true));
       if (overflow) return reject(new GitError(`git ${call.args[0]} printed more than ${maxBytes} bytes and was stopped`, stderr, code, false));
-      if (code !== 0) {
+      if (code !== 0 && !(code !== null && call.allowExit?.includes(code))) {
         const first = stderr.split("\n").find((l) => l.trim()) ?? `exit code ${code}`;
         return reject(new GitError(`git ${call.args[0]} failed: ${first.replace(/^(fatal|error):\s*/, "")}`, stderr, code, false));
       }

@@ -9,13 +9,14 @@ import { gitSyncCapabilities } from "./capabilities";
 import { gitSyncJobs } from "./jobs";
 import * as repositoriesMigration from "./migrations/2026-12-08-001-repositories";
 import * as conflictsMigration from "./migrations/2026-12-08-002-conflicts";
+import * as branchesMigration from "./migrations/2026-12-09-003-branches";
 import { gitSyncRouter } from "./router";
 
 export const gitSyncPlugin = definePlugin({
   id: "git-sync",
   requires: ["dashboards"],
   capabilities: gitSyncCapabilities,
-  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration },
+  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration },
   router: gitSyncRouter,
   jobs: gitSyncJobs,
 });

@@ -7,7 +7,9 @@
 import { z } from "zod";
 import { projectCapabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
 import { safeString } from "~/kernel/schemas";
-import { gitConnect, gitSync, gitView } from "./capabilities";
+import { commitChanges, listBranches, promoteBranch } from "./branches";
+import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
+import { listConflicts, resolveConflict } from "./conflicts";
 import { connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
 
 type ProjectCtx = RequestContext & { actor: { userId: string }; org: { id: string }; project: { id: string } };
@@ -101,4 +103,79 @@ export const gitSyncRouter = createTRPCRouter({
   dashboardOrigin: projectCapabilityProcedure(gitView)
     .input(z.object({ slug: safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters") }))
     .query(async ({ ctx, input }) => ({ origin: await dashboardOrigin(scopeOf(ctx), input.slug) })),
+
+  branches: projectCapabilityProcedure(gitView)
+    .meta({
+      mcp: {
+        name: "list_branches",
+        description:
+          "A git-connected project's branches (orgId, projectId) as last fetched: the trunk (what viewers see) and its commit, every work branch (name, head commit, ahead/behind counts against the trunk, files changed: status A/M/D and path, mine: the caller's), the caller's work branch (myBranch), and the caller's saved changes not yet committed (changes: slug, path, kind added/modified/deleted, stale: git changed the file since the edit started, so commit_changes will refuse it until the conflict is resolved).",
+        readOnly: true,
+      },
+    })
+    .query(({ ctx }) => listBranches(scopeOf(ctx))),
+
+  commit: projectCapabilityProcedure(gitSync)
+    .meta({
+      cost: "expensive",
+      mcp: {
+        name: "commit_changes",
+        description:
+          "Commit the caller's saved dashboard changes in a git-connected project (orgId, projectId) — dashboards they edited, created or deleted since each was last imported — to their own work branch (atrium/<their-name>, created from the trunk on first use, with the trunk merged in when it moved on), authored by them with message, and push it. Returns branch, commitSha and committed files (slug, path, kind). 409 when a file changed in git since the edit started (resolve it with list_conflicts/resolve_conflict first) or the branch moved on the remote.",
+      },
+    })
+    .input(z.object({ message: safeString().trim().min(1, "Say what changed (the commit message)").max(2000, "At most 2,000 characters") }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await commitChanges(scopeOf(ctx), input);
+      await ctx.audit({ action: "git-sync.commit", target: { type: "project", id: ctx.project.id }, data: { branch: result.branch, commitSha: result.commitSha, files: result.committed.length } });
+      return result;
+    }),
+
+  promote: projectCapabilityProcedure(gitPromote)
+    .meta({
+      cost: "expensive",
+      mcp: {
+        name: "promote_branch",
+        description:
+          "Promote a work branch (branch, e.g. atrium/ada-lovelace) into the trunk of a git-connected project (orgId, projectId): a fast-forward when the trunk has not moved on, else a merge commit; then the trunk is synced so viewers see the promoted dashboards. Returns mode (fast-forward, merge, up-to-date), the new trunkSha and the sync's result. 409 naming the files when the branch and the trunk changed the same file (nothing is pushed).",
+      },
+    })
+    .input(z.object({ branch: safeString().trim().min(1, "Name the branch to promote").max(100, "At most 100 characters") }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await promoteBranch(scopeOf(ctx), input);
+      await ctx.audit({ action: "git-sync.promote", target: { type: "project", id: ctx.project.id }, data: { branch: result.branch, mode: result.mode, trunkSha: result.trunkSha } });
+      return result;
+    }),
+
+  conflicts: projectCapabilityProcedure(gitView)
+    .meta({
+      mcp: {
+        name: "list_conflicts",
+        description:
+          "The dashboard files of a git-connected project (orgId, projectId) that changed both in Atrium and in git since their last import, each with path, slug, message, the trunk commit (commitSha) and three texts: base (as last imported), theirs (the trunk's; null when removed in git) and mine (the app's; null when deleted in the app). Resolve each with resolve_conflict.",
+        readOnly: true,
+      },
+    })
+    .query(({ ctx }) => listConflicts(scopeOf(ctx))),
+
+  resolveConflict: projectCapabilityProcedure(gitSync)
+    .meta({
+      mcp: {
+        name: "resolve_conflict",
+        description:
+          "Resolve one conflict (path, from list_conflicts) of a git-connected project (orgId, projectId): take 'theirs' (the trunk's file becomes the dashboard's next version, or its removal applies), 'mine' (the app's text stays and will be committed over git's change by commit_changes), or 'merged' with yaml (validated first: 422 naming the line; saved as the next version, then as mine). Returns the dashboard's version and how many conflicts remain.",
+      },
+    })
+    .input(
+      z.object({
+        path: safeString().trim().min(1, "Name the conflicting file (its path)").max(1000, "At most 1,000 characters"),
+        take: z.enum(["theirs", "mine", "merged"], { message: "Take theirs, mine or merged" }),
+        yaml: safeString().max(500_000, "At most 500,000 characters").optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await resolveConflict(scopeOf(ctx), input);
+      await ctx.audit({ action: "git-sync.resolve-conflict", target: { type: "project", id: ctx.project.id }, data: { path: result.path, take: result.take } });
+      return result;
+    }),
 });

@@ -28,7 +28,7 @@ import { gitSyncSettings, type GitSyncSettings } from "./settings";
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
-/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts). */
+/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts). */
 export type GitSyncTables = {
   git_sync_repositories: {
     id: Generated<string>;
@@ -58,6 +58,15 @@ export type GitSyncTables = {
     dashboard_version: number | null;
     imported_at: Timestamp;
   };
+  git_sync_branches: {
+    org_id: string;
+    project_id: string;
+    user_id: string;
+    name: string;
+    head_sha: string | null;
+    created_at: Timestamp;
+    committed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  };
 };
 
 type Db = Kysely<KernelDatabase & GitSyncTables>;
@@ -79,7 +88,7 @@ export function settingsOf(kernel: Kernel): GitSyncSettings {
   return gitSyncSettings(kernel.config.dataDir);
 }
 
-const credentials = (kernel: Kernel) => secretBox(kernel.secret, "git-sync.credential");
+export const credentials = (kernel: Kernel) => secretBox(kernel.secret, "git-sync.credential");
 
 /* ---------------------------------------------------------------------------------------------
  * Connecting
@@ -101,7 +110,7 @@ export function checkBranch(name: string, field = "trunk"): string {
   return name;
 }
 
-async function accessFor(settings: GitSyncSettings, remoteUrl: string, token: string | null | undefined): Promise<RemoteAccess> {
+export async function accessFor(settings: GitSyncSettings, remoteUrl: string, token: string | null | undefined): Promise<RemoteAccess> {
   try {
     const vetted = await vetRemote(remoteUrl, settings);
     return { url: vetted.url, resolve: vetted.resolve, token: token || null };
@@ -112,7 +121,7 @@ async function accessFor(settings: GitSyncSettings, remoteUrl: string, token: st
 }
 
 /** Turns a git failure talking to the remote into a 422 on the field a person should fix. */
-function remoteFailure(err: unknown, hasToken: boolean): never {
+export function remoteFailure(err: unknown, hasToken: boolean): never {
   if (!(err instanceof GitError)) throw err;
   const problem = classifyRemoteError(err);
   if (problem.kind === "auth") throw fieldError("UNPROCESSABLE_CONTENT", hasToken ? "token" : "remoteUrl", hasToken ? problem.message : "The repository asks for credentials: add a token.");
@@ -170,6 +179,7 @@ export async function disconnectRepository(s: GitScope): Promise<{ disconnected:
   const db = gitSyncDb(s.db);
   const row = await db.deleteFrom("git_sync_repositories").where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).returning("id").executeTakeFirst();
   await db.deleteFrom("git_sync_files").where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).execute();
+  await db.deleteFrom("git_sync_branches").where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).execute();
   if (row) await rm(cloneDir(settingsOf(s.kernel), s.projectId), { recursive: true, force: true });
   return { disconnected: Boolean(row) };
 }
@@ -212,17 +222,17 @@ async function editedInAtrium(s: DashboardScope, row: { slug: string; dashboard_
 }
 
 /** One sync at a time per project and branch (across every app instance): 409 while one runs. */
-async function lockBranch(s: GitScope, branch: string): Promise<void> {
+export async function lockBranch(s: GitScope, branch: string): Promise<void> {
   const key = `git-sync:${s.projectId}:${branch}`;
   const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) as locked`.execute(s.db);
   if (!rows[0]?.locked) throw new TRPCError({ code: "CONFLICT", message: `A sync of "${branch}" is already running for this project. Try again when it has finished.` });
 }
 
-function cloneDir(settings: GitSyncSettings, projectId: string): string {
+export function cloneDir(settings: GitSyncSettings, projectId: string): string {
   return path.join(settings.dir, `${projectId}.git`);
 }
 
-async function ensureClone(settings: GitSyncSettings, projectId: string): Promise<string> {
+export async function ensureClone(settings: GitSyncSettings, projectId: string): Promise<string> {
   const dir = cloneDir(settings, projectId);
   const exists = await stat(path.join(dir, "HEAD")).then(() => true, () => false);
   if (!exists) {
@@ -232,13 +242,13 @@ async function ensureClone(settings: GitSyncSettings, projectId: string): Promis
   return dir;
 }
 
-async function connection(s: GitScope) {
+export async function connection(s: GitScope) {
   const row = await gitSyncDb(s.db).selectFrom("git_sync_repositories").selectAll().where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).executeTakeFirst();
   if (!row) throw new TRPCError({ code: "CONFLICT", message: "This project is not connected to a repository. Connect one first." });
   return row;
 }
 
-async function inSavepoint<T>(db: Kysely<KernelDatabase>, fn: () => Promise<T>): Promise<T> {
+export async function inSavepoint<T>(db: Kysely<KernelDatabase>, fn: () => Promise<T>): Promise<T> {
   await sql`savepoint git_sync_file`.execute(db);
   try {
     const result = await fn();
@@ -251,7 +261,7 @@ async function inSavepoint<T>(db: Kysely<KernelDatabase>, fn: () => Promise<T>):
 }
 
 /** Reads blobs by id (`git cat-file --batch`). */
-async function readBlobs(dir: string, settings: GitSyncSettings, shas: string[]): Promise<Map<string, string>> {
+export async function readBlobs(dir: string, settings: GitSyncSettings, shas: string[]): Promise<Map<string, string>> {
   const blobs = new Map<string, string>();
   if (shas.length === 0) return blobs;
   const out = Buffer.from(await runGit({ args: ["cat-file", "--batch"], cwd: dir, input: shas.join("\n") + "\n", settings }), "utf8");

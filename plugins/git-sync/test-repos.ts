@@ -15,7 +15,7 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, env: GIT_ENV, encoding: "utf8" }).trim();
 }
 
-/** A bare repository with a work tree to commit from; `commit` writes files (null deletes) and pushes. */
+/** A bare repository with a work tree to commit from; `commit` writes files (null deletes) on the branch's current head and pushes. */
 export function createRemote(branch = "main") {
   const root = mkdtempSync(path.join(tmpdir(), "atrium-git-"));
   const bare = path.join(root, "remote.git");
@@ -27,6 +27,11 @@ export function createRemote(branch = "main") {
     bare,
     url: `file://${bare}`,
     commit(files: Record<string, string | null>, message = "Change dashboards"): string {
+      // Start from the remote's branch as it is now (Atrium may have pushed to it since).
+      if (git(root, "--git-dir", bare, "for-each-ref", `refs/heads/${branch}`)) {
+        git(work, "fetch", "--quiet", bare, branch);
+        git(work, "reset", "--quiet", "--hard", "FETCH_HEAD");
+      }
       for (const [name, text] of Object.entries(files)) {
         const file = path.join(work, name);
         if (text === null) rmSync(file, { force: true });

@@ -3,9 +3,12 @@
  * bare repository on disk (one per test process, local remotes allowed for the matrix). Rows
  * that need a connection insert it first, as the world's owner.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import type { ColumnType } from "kysely";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { backgroundSync } from "../../../plugins/git-sync/service";
 import { createRemote } from "../../../plugins/git-sync/test-repos";
 import type { World } from "../world";
 import { MATRIX_DASHBOARD_YAML } from "./dashboards";
@@ -13,25 +16,45 @@ import { P, type Row } from "./helpers";
 
 let remote: ReturnType<typeof createRemote> | null = null;
 
-/** The matrix's repository (dashboards/matrix.yaml on main), created on first use. */
+/** The matrix's repository (dashboards/matrix.yaml on main, and a work branch atrium/matrix at the same commit), created on first use. */
 export function matrixRemote(): string {
   process.env.GIT_ALLOW_LOCAL_REMOTES = "true";
   process.env.GIT_SYNC_DIR ??= mkdtempSync(path.join(tmpdir(), "atrium-git-sync-matrix-"));
   if (!remote) {
     remote = createRemote();
     remote.commit({ "dashboards/matrix.yaml": MATRIX_DASHBOARD_YAML });
+    execFileSync("git", ["--git-dir", remote.bare, "branch", "atrium/matrix", "main"], { env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } });
     process.on("exit", () => remote?.remove());
   }
   return remote.url;
 }
 
-type Tables = { git_sync_repositories: { org_id: string; project_id: string; remote_url: string; trunk: string } };
+type Tables = {
+  git_sync_repositories: { org_id: string; project_id: string; remote_url: string; trunk: string; conflicts: ColumnType<unknown, string | undefined, string> };
+  git_sync_branches: { org_id: string; project_id: string; user_id: string; name: string };
+};
 
 /** Org A's project connected to the matrix repository (never synced yet). */
 async function connected(w: World) {
   const remoteUrl = matrixRemote();
   await w.kernel.ownerDb.withTables<Tables>().insertInto("git_sync_repositories").values({ org_id: w.orgA.id, project_id: w.projectA.id, remote_url: remoteUrl, trunk: "main" }).execute();
   return P(w);
+}
+
+/** Connected and synced, with the owner's work branch atrium/matrix known. */
+async function withBranch(w: World) {
+  const at = await connected(w);
+  await w.kernel.ownerDb.withTables<Tables>().insertInto("git_sync_branches").values({ org_id: w.orgA.id, project_id: w.projectA.id, user_id: w.users.owner.id, name: "atrium/matrix" }).execute();
+  return at;
+}
+
+/** Connected and synced, with dashboards/matrix.yaml listed as a conflict (as a sync records one). */
+async function withConflict(w: World) {
+  const at = await connected(w);
+  const synced = await backgroundSync(w.kernel, at);
+  const conflict = { path: "dashboards/matrix.yaml", slug: "matrix", message: "changed in Atrium and in git since the last sync", commitSha: synced!.commitSha };
+  await w.kernel.ownerDb.withTables<Tables>().updateTable("git_sync_repositories").set({ conflicts: JSON.stringify([conflict]) }).where("project_id", "=", w.projectA.id).execute();
+  return at;
 }
 
 const connectInput = (w: World) => ({ ...P(w), remoteUrl: matrixRemote(), trunk: "main" });
@@ -43,5 +66,10 @@ export const gitSyncRows: Record<string, Row> = {
   "gitSync.connectRepository": { input: connectInput },
   "gitSync.disconnect": { input: connected },
   "gitSync.sync": { input: connected },
+  "gitSync.branches": { input: connected },
+  "gitSync.commit": { input: async (w) => ({ ...(await connected(w)), message: "Matrix commit" }) },
+  "gitSync.promote": { input: async (w) => ({ ...(await withBranch(w)), branch: "atrium/matrix" }) },
+  "gitSync.conflicts": { input: withConflict },
+  "gitSync.resolveConflict": { input: async (w) => ({ ...(await withConflict(w)), path: "dashboards/matrix.yaml", take: "mine" }) },
   "gitSync.dashboardOrigin": { input: async (w) => ({ ...(await connected(w)), slug: "matrix" }) },
 };
