@@ -33,13 +33,19 @@ export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, opt
 
   const active = () => board()?.tasks.some((t) => t.activeRun) ?? false;
 
+  /** The newest look asked for: an older answer arriving after it is stale and dropped. */
+  let latest = 0;
+
   async function refresh(): Promise<void> {
+    const look = ++latest;
     try {
       const [b, h] = await Promise.all([api.list({ orgId: orgId() }), api.history({ orgId: orgId(), limit: 20 })]);
+      if (look !== latest) return; // a newer look is on its way; it schedules the next one
       setBoard(b);
       setHistory(h);
       setLoadError(null);
     } catch (err) {
+      if (look !== latest) return;
       setLoadError(problemOf(err).message);
     }
     schedule();

@@ -32,17 +32,23 @@ export function DashboardStep(props: { store: WizardStore; tasks: TaskBoardStore
     const payload = e?.evidence?.payload as { slug?: string; projectId?: string } | undefined;
     return asked() && e && !e.activeRun && e.badge === "ok" && payload?.slug ? { slug: payload.slug, projectId: payload.projectId } : null;
   };
+  /** When the dashboard the setup uses was last created or found (its evidence), as a number. */
+  const generatedAt = () => Date.parse(entry("dashboard.generate")?.evidence?.observedAt ?? "");
+  /** The first run counts once it ran after that: evidence of an older run says nothing of this dashboard. */
   const ran = () => {
     const e = entry("dashboard.run");
-    return !!e && !e.activeRun && e.evidence?.subject !== undefined && (e.badge === "ok" || e.badge === "warn") && ranAfterCreate();
+    return !!e && !e.activeRun && (e.badge === "ok" || e.badge === "warn") && Date.parse(e.evidence?.observedAt ?? "") >= generatedAt();
   };
-  let runStartedAt = 0;
-  const ranAfterCreate = () => runStartedAt > 0 && Date.parse(entry("dashboard.run")?.evidence?.observedAt ?? "") >= runStartedAt - 5_000;
+  // The run is due once the dashboard is there and no run was started since; derived from the
+  // board, so a refused or overlapping start cannot leave the step waiting for ever.
+  let starting = false;
   createEffect(() => {
     const made = created();
-    if (!made || runStartedAt) return;
-    runStartedAt = Date.now();
-    void props.tasks.start("dashboard.run", { projectId: made.projectId, slug: made.slug });
+    if (!made || starting || props.tasks.busy() !== null) return;
+    const run = entry("dashboard.run");
+    if (run?.activeRun || (run?.lastRun && Date.parse(run.lastRun.createdAt) >= generatedAt())) return;
+    starting = true;
+    void props.tasks.start("dashboard.run", { projectId: made.projectId, slug: made.slug }).finally(() => (starting = false));
   });
   const address = () => {
     const made = created();
@@ -53,8 +59,8 @@ export function DashboardStep(props: { store: WizardStore; tasks: TaskBoardStore
   const create = async () => {
     const projectId = projects()?.[0]?.id;
     if (!projectId) return props.store.setError("Create a project first (step 1).");
-    setAsked(true);
-    await props.tasks.start("dashboard.generate", { projectId });
+    // Asked only once the start is recorded: until then the board may still show an earlier creation.
+    if (await props.tasks.start("dashboard.generate", { projectId })) setAsked(true);
   };
   const finish = async (event: SubmitEvent) => {
     event.preventDefault();

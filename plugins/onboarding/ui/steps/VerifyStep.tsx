@@ -23,17 +23,27 @@ export function VerifyStep(props: { store: WizardStore; tasks: TaskBoardStore })
     const t = entry(id);
     return !!t && !t.activeRun && (t.badge === "ok" || t.badge === "warn");
   };
-  const started = new Set<string>();
+  // A check is due when the one before it is good and it has not run since that evidence was
+  // observed (a check older than the data it checks runs again). Derived from the board alone,
+  // so a reload, a remount (Back, then Continue) or a refused start never leaves the chain stuck
+  // and never runs a check twice for the same data.
+  const due = (task: string, before: string): boolean => {
+    const t = entry(task);
+    const basis = entry(before)?.evidence?.observedAt;
+    if (!t || t.activeRun || !good(before) || !basis) return false;
+    return !t.lastRun || Date.parse(t.lastRun.createdAt) < Date.parse(basis);
+  };
+  let starting = false;
   createEffect(() => {
-    if (!props.tasks.board()?.canManage) return;
+    if (!props.tasks.board()?.canManage || props.tasks.busy() !== null || starting) return;
     const order = ids();
     for (let i = 1; i < order.length; i++) {
-      const task = order[i]!;
-      const t = entry(task);
-      if (started.has(task) || !good(order[i - 1]!) || !t || t.activeRun) continue;
-      started.add(task);
-      // Busy with another start: try again at the board's next change.
-      void props.tasks.start(task as (typeof FOLLOW_UPS)[number], { sourceId: sourceId() }).then((ok) => ok || started.delete(task));
+      const task = order[i] as (typeof FOLLOW_UPS)[number];
+      if (!due(task, order[i - 1]!)) continue;
+      starting = true;
+      // One start at a time: the board's next change (or the end of this start) continues the chain.
+      void props.tasks.start(task, { sourceId: sourceId() }).finally(() => (starting = false));
+      return;
     }
   });
   const ready = () => ids().every(good);
