@@ -303,6 +303,8 @@ export const taskRunJob = defineJob<"onboarding.task-run", TaskRunJobData>("onbo
   retryLimit: TASK_RETRY_LIMIT,
   retryDelaySeconds: 2,
   expireInSeconds: 300,
+  // Short and I/O-bound, and a person watches the badge: several orgs' setups run side by side.
+  concurrency: 4,
   async run(data, { kernel: k, log, jobId, retryCount, signal }) {
     const kernel = k as Kernel;
     const settings = onboardingSettings(kernel);

@@ -31,6 +31,11 @@ export interface JobOptions {
   retryDelaySeconds?: number;
   /** Seconds a single run may take before it counts as failed. Default 15 minutes. */
   expireInSeconds?: number;
+  /**
+   * Runs of this job one process works at once. Default 1. Raise it for short, I/O-bound jobs a
+   * person waits on (a burst of them is then worked side by side instead of one after another).
+   */
+  concurrency?: number;
 }
 
 /** A job: its queue name, handler and options. `Data` types `enqueue`. */
@@ -111,24 +116,36 @@ export class JobRunner<K = unknown> {
 
   private async work(job: JobDefinition<string, any>, kernel: K): Promise<void> {
     const boss = this.boss!;
-    // New jobs wake the worker at once (LISTEN/NOTIFY); retries whose backoff has passed are
-    // found by the 2 s poll.
-    await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (batch: BossJob<unknown>[]) => {
-      for (const item of batch) {
-        const log = this.log.child({ job: job.name, jobId: item.id, retryCount: item.retryCount });
-        const started = performance.now();
+    const concurrency = Math.max(1, Math.floor(job.concurrency ?? 1));
+    for (let slot = 0; slot < concurrency; slot++) {
+      // New jobs wake an idle worker at once (LISTEN/NOTIFY); retries whose backoff has passed
+      // are found by the 2 s poll. A worker that just finished a job looks again at once: a
+      // burst of jobs sent together (whose notifications arrived while it was busy) is drained
+      // back to back, not one per poll.
+      const workerId: string = await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (batch: BossJob<unknown>[]) => {
         try {
-          await job.run(item.data, { kernel, log, jobId: item.id, retryCount: item.retryCount, signal: item.signal });
-          this.metrics.jobRuns.inc({ queue: job.name, outcome: "completed" });
-        } catch (err) {
-          this.metrics.jobRuns.inc({ queue: job.name, outcome: "failed" });
-          log.warn({ err: err instanceof Error ? err.message : String(err) }, "job attempt failed");
-          throw err;
+          for (const item of batch) await this.runOne(job, kernel, item);
         } finally {
-          this.metrics.jobDuration.observe({ queue: job.name }, (performance.now() - started) / 1000);
+          // Set once `work` returns, before the first fetch can hand this worker a job.
+          boss.notifyWorker(workerId);
         }
-      }
-    });
+      });
+    }
+  }
+
+  private async runOne(job: JobDefinition<string, any>, kernel: K, item: BossJob<unknown>): Promise<void> {
+    const log = this.log.child({ job: job.name, jobId: item.id, retryCount: item.retryCount });
+    const started = performance.now();
+    try {
+      await job.run(item.data, { kernel, log, jobId: item.id, retryCount: item.retryCount, signal: item.signal });
+      this.metrics.jobRuns.inc({ queue: job.name, outcome: "completed" });
+    } catch (err) {
+      this.metrics.jobRuns.inc({ queue: job.name, outcome: "failed" });
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, "job attempt failed");
+      throw err;
+    } finally {
+      this.metrics.jobDuration.observe({ queue: job.name }, (performance.now() - started) / 1000);
+    }
   }
 
   /** Names of the registered jobs. */

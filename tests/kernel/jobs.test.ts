@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { defineJob, JobRunner } from "~/kernel/jobs";
 import type { Kernel } from "~/kernel/kernel";
 import { noteDigestJob } from "../example-plugin/jobs";
 import { bootTestKernel } from "../setup/database";
@@ -69,3 +70,33 @@ test("a failing job is retried with backoff until it succeeds", async () => {
 test("enqueueing a job no plugin registered is refused", async () => {
   await expect(kernel.jobs.enqueue({ name: "nobody.job", run: async () => {} }, {})).rejects.toThrow(/not registered/);
 });
+
+test("a job declared with concurrency 3 works three runs at once in one process, no more", async () => {
+  let running = 0;
+  let most = 0;
+  let done = 0;
+  const job = defineJob<"example.side-by-side", { n: number }>("example.side-by-side", {
+    concurrency: 3,
+    retryLimit: 0,
+    async run() {
+      running++;
+      most = Math.max(most, running);
+      // Hold each run until three are running (or a while has passed), so overlap is observed, not hoped for.
+      const until = Date.now() + 5_000;
+      while (running < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 50));
+      running--;
+      done++;
+    },
+  });
+  const runner = new JobRunner(kernel.database.url, kernel.log, kernel.metrics);
+  runner.register(job);
+  await runner.start({ kernel, work: true });
+  try {
+    for (let n = 0; n < 9; n++) await runner.enqueue(job, { n });
+    await eventually(async () => done === 9, 60_000);
+    expect(most).toBe(3);
+  } finally {
+    await runner.stop();
+  }
+}, 70_000);
