@@ -3,6 +3,7 @@
  * at most one active run per org and task, held by a partial unique index, so concurrent
  * starts on any number of app instances end with one run; cancel, history and the task board.
  */
+import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { sql, type Kysely } from "kysely";
 import type { KernelDatabase, Role } from "~/kernel/db/schema";
@@ -110,16 +111,17 @@ export async function startTask(
   const params = parseTaskParams(input.task, input.params);
   const stored = Object.fromEntries(STORED_PARAMS.filter((k) => params[k] !== undefined).map((k) => [k, params[k]]));
   for (let attempt = 0; attempt < 3; attempt++) {
+    // The job's id is chosen here, so the run row carries it from its insert (no second write).
+    const jobId = randomUUID();
     const inserted = await onboardingDb(db)
       .insertInto("onboarding_task_runs")
-      .values({ org_id: orgId, task: input.task, params: JSON.stringify(stored), requested_by: userId })
+      .values({ org_id: orgId, task: input.task, params: JSON.stringify(stored), requested_by: userId, job_id: jobId })
       .onConflict((oc) => oc.columns(["org_id", "task"]).where("status", "in", ACTIVE).doNothing())
       .returningAll()
       .executeTakeFirst();
     if (inserted) {
-      const jobId = await kernel.jobs.enqueue(taskRunJob, { runId: inserted.id, orgId, ...(input.task === "data.import" ? { csv: String(params.csv) } : {}) }, { db });
-      await onboardingDb(db).updateTable("onboarding_task_runs").set({ job_id: jobId }).where("id", "=", inserted.id).execute();
-      return { run: runView({ ...inserted, job_id: jobId }), created: true };
+      await kernel.jobs.enqueue(taskRunJob, { runId: inserted.id, orgId, ...(input.task === "data.import" ? { csv: String(params.csv) } : {}) }, { db, id: jobId });
+      return { run: runView(inserted), created: true };
     }
     const active = await activeRun(db, orgId, input.task);
     if (!active) continue; // it finished between the insert and the read: try again

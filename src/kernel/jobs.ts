@@ -62,6 +62,8 @@ export interface EnqueueOptions {
   singletonKey?: string;
   /** Run no earlier than this. */
   startAfter?: Date;
+  /** The job's id (a UUID), when the caller records it before enqueueing (saves a write). */
+  id?: string;
 }
 
 export class JobRunner<K = unknown> {
@@ -161,6 +163,7 @@ export class JobRunner<K = unknown> {
       ...(options.db ? { db: fromKysely(options.db) } : {}),
       ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+      ...(options.id ? { id: options.id } : {}),
     });
   }
 
