@@ -121,6 +121,12 @@ const SAMPLES: Record<string, Sample> = {
     const { linkId } = await caller.sharing.links.create({ orgId: w.orgA.id, projectId: w.projectA.id, slug });
     return { projectId: w.projectA.id, linkId };
   },
+  create_embed_token: async (w) => {
+    const { slug } = await freshDashboard(w);
+    const caller = asUser(w.kernel, w.owner.id) as unknown as { sharing: { embeds: { rotate: (input: unknown) => Promise<unknown> } } };
+    await caller.sharing.embeds.rotate({ orgId: w.orgA.id, projectId: w.projectA.id });
+    return { projectId: w.projectA.id, slug, expiresInMinutes: 5 };
+  },
   get_setup_status: () => ({}),
   list_setup_tasks: () => ({}),
   start_setup_task: () => ({ task: "schema.introspect", params: { sourceId: "warehouse" }, idempotent: true }),

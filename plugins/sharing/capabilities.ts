@@ -13,4 +13,9 @@ export const sharingOversee = defineCapability("sharing.oversee", {
   description: "See every public link of the organization and set how long links may live",
   grant: ["owner", "admin"],
 });
-export const sharingCapabilities = [sharingManage, sharingOversee] as const;
+/** Denied: the member gets 403 on making, rotating or retiring the project's embed keys and on its allowed origins. */
+export const sharingEmbedKeys = defineCapability("sharing.embed-keys", {
+  description: "Create and rotate a project's embed keys and choose which sites may embed its dashboards",
+  grant: ["owner", "admin"],
+});
+export const sharingCapabilities = [sharingManage, sharingOversee, sharingEmbedKeys] as const;

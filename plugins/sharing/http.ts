@@ -8,6 +8,13 @@
  *   401 PASSWORD_REQUIRED / PASSWORD_INCORRECT   the link has a password
  *   422 UNPROCESSABLE_CONTENT   a variable outside what the link allows (before any SQL)
  *   429 TOO_MANY_REQUESTS  per link, and per link and address for password attempts
+ *
+ * A signed embed's data route: `POST /api/sharing/embed` with `{ token, variables? }` (./embeds.ts)
+ * answers the same allow-listed view, under the token's claims:
+ *
+ *   401 EMBED_INVALID / EMBED_EXPIRED / EMBED_REVOKED / EMBED_OVERSCOPED   the token is refused
+ *   422 UNPROCESSABLE_CONTENT   a variable the token fixes, or one outside the variable's options
+ *   429 TOO_MANY_REQUESTS  per dashboard
  */
 import { verify } from "@node-rs/argon2";
 import { TRPCError } from "@trpc/server";
@@ -19,8 +26,13 @@ import { safeString, safeUnknown } from "~/kernel/schemas";
 import { FieldErrors } from "~/kernel/errors";
 import { checkUnlockProof, ipHash, openLink, recordView, unlockProof } from "./links";
 import { buildPublicView } from "./public-view";
+import { openEmbed, REFUSAL_MESSAGES } from "./embeds";
 
 export const PUBLIC_VIEW_PATH = "/api/sharing/public/:token";
+export const EMBED_VIEW_PATH = "/api/sharing/embed";
+
+/** Views one embedded dashboard serves per minute, across every app instance. */
+const EMBED_VIEWS_PER_MINUTE = 600;
 
 /** Views one link serves per minute, across every app instance. */
 const VIEWS_PER_MINUTE = 120;
@@ -38,6 +50,23 @@ const bodySchema = z.object({
   password: safeString().max(1024).optional(),
   unlock: safeString().max(200).optional(),
 });
+
+const embedBodySchema = z.object({
+  token: safeString().max(8192),
+  variables: bodySchema.shape.variables,
+});
+
+/** What a view's run may throw that the viewer should see as itself (422, 429), never as a 500. */
+function viewProblem(error: unknown, requestId: string): Response {
+  if (error instanceof TRPCError && error.code === "UNPROCESSABLE_CONTENT") {
+    const fields = error.cause instanceof FieldErrors ? error.cause.fields : {};
+    return json(422, { error: { code: "UNPROCESSABLE_CONTENT", message: error.message, requestId, fieldErrors: fields } });
+  }
+  if (error instanceof TRPCError && error.code === "TOO_MANY_REQUESTS") {
+    return httpProblem(429, "TOO_MANY_REQUESTS", "Too many requests right now. Try again in a moment.", requestId, { ...PUBLIC_HEADERS, "retry-after": "5" });
+  }
+  throw error;
+}
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...PUBLIC_HEADERS, ...headers } });
@@ -96,14 +125,38 @@ export const sharingHttpRoutes: readonly HttpRoute[] = [
           return json(200, { ...view, ...(unlock ? { unlock } : {}) });
         });
       } catch (error) {
-        if (error instanceof TRPCError && error.code === "UNPROCESSABLE_CONTENT") {
-          const fields = error.cause instanceof FieldErrors ? error.cause.fields : {};
-          return json(422, { error: { code: "UNPROCESSABLE_CONTENT", message: error.message, requestId: ctx.requestId, fieldErrors: fields } });
-        }
-        if (error instanceof TRPCError && error.code === "TOO_MANY_REQUESTS") {
-          return httpProblem(429, "TOO_MANY_REQUESTS", "Too many requests right now. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": "5" });
-        }
-        throw error;
+        return viewProblem(error, ctx.requestId);
+      }
+    },
+  },
+  {
+    // A signed embed's data: the token rides in the body (it is long, and stays out of access logs).
+    method: "POST",
+    path: EMBED_VIEW_PATH,
+    maxBodyBytes: 24_576,
+    async handle(request, ctx) {
+      let body: z.infer<typeof embedBodySchema>;
+      try {
+        const parsed = embedBodySchema.safeParse(await request.json());
+        if (!parsed.success) return httpProblem(422, "UNPROCESSABLE_CONTENT", "The request does not have the expected shape.", ctx.requestId, PUBLIC_HEADERS);
+        body = parsed.data;
+      } catch {
+        return httpProblem(400, "BAD_REQUEST", "The request body must be valid JSON.", ctx.requestId, PUBLIC_HEADERS);
+      }
+      const kernel = ctx.kernel;
+      try {
+        return await kernel.db.transaction().execute(async (trx) => {
+          const opened = await openEmbed(kernel, trx, body.token);
+          if (!opened.ok) return httpProblem(401, `EMBED_${opened.refusal.toUpperCase()}`, REFUSAL_MESSAGES[opened.refusal], ctx.requestId, PUBLIC_HEADERS);
+          const limit = await hitRateLimit(trx, `sharing.embed:${opened.embed.dashboard.id}`, EMBED_VIEWS_PER_MINUTE, 60);
+          if (!limit.allowed) {
+            return httpProblem(429, "TOO_MANY_REQUESTS", "This dashboard is busy. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(limit.retryAfterSeconds) });
+          }
+          const { view } = await buildPublicView({ kernel, db: trx, signal: ctx.signal }, opened.embed, body.variables ?? {});
+          return json(200, view);
+        });
+      } catch (error) {
+        return viewProblem(error, ctx.requestId);
       }
     },
   },

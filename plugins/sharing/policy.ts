@@ -41,6 +41,19 @@ export function policyProblems(policy: LinkPolicy, variables: readonly Variable[
   return problems;
 }
 
+/** Checks a token's claims (params fixed, allowed free) against the dashboard's variables. */
+export function policyFromClaimsProblems(claims: { params: Record<string, unknown>; allowed: string[] }, variables: readonly Variable[]): Record<string, string[]> {
+  const problems: Record<string, string[]> = {};
+  for (const name of Object.keys(claims.params)) {
+    if (!variables.some((v) => v.name === name)) problems[`params.${name}`] = [`This dashboard has no variable "${name}"`];
+  }
+  for (const name of claims.allowed) {
+    if (!variables.some((v) => v.name === name)) problems[`allowed.${name}`] = [`This dashboard has no variable "${name}"`];
+    else if (Object.hasOwn(claims.params, name)) problems[`allowed.${name}`] = ["A variable is either fixed by params or allowed, not both"];
+  }
+  return problems;
+}
+
 export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 const DATED: ReadonlySet<Variable["type"]> = new Set(["daterange", "date"]);

@@ -8,12 +8,13 @@ import { TRPCError } from "@trpc/server";
 import { hash } from "@node-rs/argon2";
 import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, publicProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
 import { FieldErrors } from "~/kernel/errors";
-import { safeString } from "~/kernel/schemas";
+import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardIdBySlug } from "../dashboards/published";
 import { publishedDashboard } from "../dashboards/published";
-import { sharingManage, sharingOversee } from "./capabilities";
+import { sharingEmbedKeys, sharingManage, sharingOversee } from "./capabilities";
+import { EmbedRefused, embedCutoff, embedOrigins, listKeys, MAX_EMBED_SECONDS, MAX_ORIGINS, MAX_OVERLAP_HOURS, openEmbed, originSchema, REFUSAL_MESSAGES, retireKey, revokeEmbeds, rotateKey, setEmbedOrigins, signEmbedToken } from "./embeds";
 import { changeLink, createLink, EXPORT_KINDS, listLinks, maxLinkDays, openLink, setMaxLinkDays } from "./links";
-import { linkPolicySchema, policyProblems, timeClampSchema } from "./policy";
+import { linkPolicySchema, policyFromClaimsProblems, policyProblems, timeClampSchema } from "./policy";
 import { listAccess, revokeGrant, shareWith, sharedWithMe, type GrantTarget } from "./grants";
 
 const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
@@ -153,8 +154,120 @@ const linksRouter = createTRPCRouter({
     }),
 });
 
+const keyId = z.uuid({ message: "keyId must be an embed key id from the Embed tab" });
+
+/** The address a signed token opens. */
+const embedUrl = (ctx: RequestContext, token: string) => `${ctx.kernel.config.publicUrl.replace(/\/$/, "")}/e/${token}`;
+
+const embedsRouter = createTRPCRouter({
+  /**
+   * The Embed tab: the project's keys (never their material), the origins allowed to frame its
+   * embeds, and for one dashboard its id (the token's `dashboard` claim), its variables and its
+   * revocation cutoff. A page for people: agents sign tokens with create_embed_token.
+   */
+  settings: projectCapabilityProcedure(sharingManage)
+    .input(z.object({ slug }))
+    .query(async ({ ctx, input }) => {
+      const target = await targetOf(ctx, input.slug);
+      const dashboard = await publishedDashboard(ctx.db, ctx.org.id, target.dashboardId!);
+      const cutoff = await embedCutoff(ctx.db, { orgId: ctx.org.id, dashboardId: target.dashboardId! });
+      return {
+        dashboardId: target.dashboardId!,
+        variables: (dashboard?.doc.variables ?? []).map((v) => ({ name: v.name, label: v.label ?? v.name, type: v.type })),
+        keys: await listKeys(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id }),
+        origins: await embedOrigins(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id }),
+        revokedBefore: cutoff?.toISOString() ?? null,
+        baseUrl: ctx.kernel.config.publicUrl.replace(/\/$/, ""),
+      };
+    }),
+
+  // Key material is shown once, to a person in the Embed tab; it never goes through an agent.
+  rotate: projectCapabilityProcedure(sharingEmbedKeys)
+    .input(z.object({ overlapHours: z.number().int().min(0, "At least 0 hours").max(MAX_OVERLAP_HOURS, `At most ${MAX_OVERLAP_HOURS} hours`).default(24) }))
+    .mutation(async ({ ctx, input }) => {
+      const rotated = await rotateKey(ctx.kernel, ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, createdBy: ctx.actor.userId, overlapHours: input.overlapHours });
+      await ctx.audit({ action: "sharing.embed.key.rotate", target: { type: "project", id: ctx.project.id }, data: { keyId: rotated.keyId, retiring: rotated.retiring } });
+      return rotated;
+    }),
+
+  retire: projectCapabilityProcedure(sharingEmbedKeys)
+    .input(z.object({ keyId }))
+    .mutation(async ({ ctx, input }) => {
+      await retireKey(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, keyId: input.keyId });
+      await ctx.audit({ action: "sharing.embed.key.retire", target: { type: "project", id: ctx.project.id }, data: { keyId: input.keyId } });
+      return { keyId: input.keyId };
+    }),
+
+  // Which sites may frame the project's embeds: a setting for people in the Embed tab.
+  setOrigins: projectCapabilityProcedure(sharingEmbedKeys)
+    .input(z.object({ origins: z.array(originSchema).max(MAX_ORIGINS, `At most ${MAX_ORIGINS} origins`) }))
+    .mutation(async ({ ctx, input }) => {
+      await setEmbedOrigins(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id }, input.origins);
+      await ctx.audit({ action: "sharing.embed.origins", target: { type: "project", id: ctx.project.id }, data: { origins: input.origins } });
+      return { origins: [...new Set(input.origins)] };
+    }),
+
+  // "Revoke all embeds of this dashboard": a button in the Embed tab, for people.
+  revokeAll: projectCapabilityProcedure(sharingManage)
+    .input(z.object({ slug }))
+    .mutation(async ({ ctx, input }) => {
+      const target = await targetOf(ctx, input.slug);
+      const cutoff = await revokeEmbeds(ctx.db, { orgId: ctx.org.id, dashboardId: target.dashboardId! });
+      await ctx.audit({ action: "sharing.embed.revoke", target: { type: "dashboard", id: target.dashboardId! }, data: { revokedBefore: cutoff.toISOString() } });
+      return { revokedBefore: cutoff.toISOString() };
+    }),
+
+  createToken: projectCapabilityProcedure(sharingManage)
+    .meta({
+      mcp: {
+        name: "create_embed_token",
+        description:
+          "Sign an embed token for a dashboard (orgId, projectId, slug) with the project's current embed key, for a quick test or a one-off embed (sites normally sign their own with the key from the Share dialog). params fixes variables to values the viewer cannot change ({ region: 'north' }); allowed lists variables the viewer may change; every other variable stays at its default. exports lists which downloads viewers get (csv, png, svg). expiresInMinutes: at most 1440 (24 hours), default 60. Returns the token and the /e/<token> URL to put in an iframe of an allowed origin.",
+      },
+    })
+    .input(
+      z.object({
+        slug,
+        params: z.record(safeString().max(63), safeUnknown()).refine((p) => Object.keys(p).length <= 50, "At most 50 params").default({}),
+        allowed: z.array(safeString().max(63)).max(50, "At most 50 variables").default([]),
+        exports: z.array(z.enum(EXPORT_KINDS)).max(3).default([]),
+        expiresInMinutes: z.number().int().min(1, "At least one minute").max(MAX_EMBED_SECONDS / 60, "At most 1440 minutes (24 hours)").default(60),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const target = await targetOf(ctx, input.slug);
+      const dashboard = await publishedDashboard(ctx.db, ctx.org.id, target.dashboardId!);
+      const problems = policyFromClaimsProblems(input, dashboard?.doc.variables ?? []);
+      if (Object.keys(problems).length) {
+        const [field, messages] = Object.entries(problems)[0]!;
+        throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: `${field}: ${messages[0]}`, cause: new FieldErrors(problems) });
+      }
+      const signed = await signEmbedToken(ctx.kernel, ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, dashboardId: target.dashboardId! }, {
+        params: input.params,
+        allowed: [...new Set(input.allowed)],
+        exports: [...new Set(input.exports)],
+        expiresInSeconds: input.expiresInMinutes * 60,
+      });
+      await ctx.audit({ action: "sharing.embed.token", target: { type: "dashboard", id: target.dashboardId! }, data: { params: Object.keys(input.params), allowed: input.allowed, expiresAt: signed.expiresAt.toISOString() } });
+      return { token: signed.token, url: embedUrl(ctx, signed.token), expiresAt: signed.expiresAt.toISOString() };
+    }),
+
+  /**
+   * Whether a token opens its embed, for the embed page's lookup: a refused token is a 401 (its
+   * page says why); the answer carries who may frame the page (the project's allowed origins).
+   */
+  status: publicProcedure.input(z.object({ token: safeString().max(8192) })).query(async ({ ctx, input }) => {
+    const opened = await ctx.kernel.db.transaction().execute((trx) => openEmbed(ctx.kernel, trx, input.token));
+    if (!opened.ok) {
+      throw new TRPCError({ code: "UNAUTHORIZED", message: REFUSAL_MESSAGES[opened.refusal], cause: new EmbedRefused(opened.refusal, opened.frameAncestors ?? undefined) });
+    }
+    return { frameAncestors: opened.frameAncestors };
+  }),
+});
+
 export const sharingRouter = createTRPCRouter({
   links: linksRouter,
+  embeds: embedsRouter,
   access: projectCapabilityProcedure(sharingManage)
     .meta({
       mcp: {

@@ -35,6 +35,16 @@ export const sharingUi = definePluginUi({
     },
     {
       layout: "bare",
+      path: "/e/:token",
+      chrome: "focused",
+      breadcrumb: "Embedded dashboard",
+      // A refused token's page answers 401 (and says why); the project's allowed origins may frame it.
+      lookup: { query: "sharing.embeds.status", input: (params) => ({ token: params.token ?? "" }), framing: true },
+      secretAddress: true,
+      component: lazy(() => import("./ui/EmbedDashboardPage")),
+    },
+    {
+      layout: "bare",
       path: "/shared/:orgId/:projectId/:slug",
       signIn: "required",
       breadcrumb: "Shared dashboard",

@@ -16,6 +16,7 @@ import type { PageTarget, PageVisibility } from "~/ui/page-status";
 import type { RecordScope } from "~/ui/plugin-ui";
 import { createRequestContext } from "./context";
 import { getKernel } from "./kernel";
+import { allowFraming } from "./security";
 
 const createCaller = createCallerFactory(appRouter);
 
@@ -74,7 +75,7 @@ export async function pageVisibility(target: PageTarget): Promise<PageVisibility
  * Whether the thing a page outside the org layouts is about exists (`RouteInfo.lookup`): its
  * query answers NOT_FOUND when it does not. Asked as the visitor, signed in or not.
  */
-export async function pageLookup(path: string, input: Record<string, unknown>): Promise<PageVisibility> {
+export async function pageLookup(path: string, input: Record<string, unknown>, options: { framing?: boolean } = {}): Promise<PageVisibility> {
   const event = getRequestEvent();
   if (!event) return "unknown";
   const kernel = await getKernel();
@@ -84,10 +85,19 @@ export async function pageLookup(path: string, input: Record<string, unknown>): 
     requestId: (event.locals.requestId as string | undefined) ?? crypto.randomUUID(),
     ip: getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null,
   });
+  // An embeddable page (`PageLookup.framing`): the answer says who may frame it, also when it refuses the token.
+  const frame = (answer: unknown) => {
+    const ancestors = (answer as { frameAncestors?: unknown } | null | undefined)?.frameAncestors;
+    if (options.framing && typeof ancestors === "string") allowFraming(event, ancestors);
+  };
   try {
-    await query(createCaller(ctx), path, input);
+    frame(await query(createCaller(ctx), path, input));
     return "visible";
   } catch (error) {
+    if (options.framing && error instanceof TRPCError && error.code === "UNAUTHORIZED") {
+      frame(error.cause);
+      return "refused";
+    }
     // A malformed address (not an id where one belongs) names nothing either.
     const missing = error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST" || error.code === "UNPROCESSABLE_CONTENT");
     return missing ? "missing" : "unknown";

@@ -18,12 +18,12 @@ export interface PageTarget {
   record?: { spec: PageRecord; params: Readonly<Record<string, string | undefined>>; within?: RouteInfo["within"] };
 }
 
-/** `unknown`: not decided (signed out, or a failure the page will show). */
-export type PageVisibility = "visible" | "missing" | "forbidden" | "unknown";
+/** `unknown`: not decided (signed out, or a failure the page will show). `refused`: a framing lookup's token was refused (401). */
+export type PageVisibility = "visible" | "missing" | "forbidden" | "refused" | "unknown";
 
 type VisibilityCheck = (target: PageTarget) => Promise<PageVisibility>;
 let check: VisibilityCheck | undefined;
-type LookupCheck = (query: string, input: Record<string, unknown>) => Promise<PageVisibility>;
+type LookupCheck = (query: string, input: Record<string, unknown>, options?: { framing?: boolean }) => Promise<PageVisibility>;
 let lookupCheck: LookupCheck | undefined;
 
 /**
@@ -63,7 +63,7 @@ function ServerPageStatus() {
   const lookup = createMemo(() => {
     const page = matches().at(-1);
     const spec = (page?.route.info as RouteInfo | undefined)?.lookup;
-    return page && spec ? { query: spec.query, input: spec.input(page.params) } : undefined;
+    return page && spec ? { query: spec.query, input: spec.input(page.params), framing: spec.framing === true } : undefined;
   });
   const target = createMemo(() => {
     const list = matches();
@@ -83,7 +83,7 @@ function ServerPageStatus() {
   );
   // Synchronous, before the first byte: an address that is a credential must not leak onwards or into caches.
   const secret = () => (matches().at(-1)?.route.info as RouteInfo | undefined)?.secretAddress === true;
-  const [found] = createResource(lookup, (l) => lookupCheck?.(l.query, l.input) ?? Promise.resolve<PageVisibility>("unknown"), { deferStream: true });
+  const [found] = createResource(lookup, (l) => lookupCheck?.(l.query, l.input, { framing: l.framing }) ?? Promise.resolve<PageVisibility>("unknown"), { deferStream: true });
   return (
     <>
       <Show when={secret()}>
@@ -94,6 +94,9 @@ function ServerPageStatus() {
       </Show>
       <Show when={visibility() === "forbidden"}>
         <HttpStatusCode code={403} />
+      </Show>
+      <Show when={found() === "refused"}>
+        <HttpStatusCode code={401} />
       </Show>
     </>
   );

@@ -298,6 +298,12 @@ export interface PageLookup {
   readonly query: string;
   /** Its input from the route params. */
   readonly input: (params: Readonly<Record<string, string | undefined>>) => Record<string, unknown>;
+  /**
+   * An embeddable page: the query's answer (or its UNAUTHORIZED error's `cause`) may carry
+   * `frameAncestors` (`'none'`, or origins), which replaces the page's `frame-ancestors 'none'`;
+   * an UNAUTHORIZED answer makes the page a 401 (a token refused: the page says why).
+   */
+  readonly framing?: true;
 }
 
 /** Route data the shell reads from `info` (file routes: `export const route = { info }`). */

@@ -104,6 +104,13 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "sharing.links.mine": "The person's own page of links they made; list_public_links gives agents a project's or dashboard's links.",
   "sharing.links.status": "The public page's own check that its link is live, asked with the link's token; agents never hold link tokens.",
   "sharing.links.setMaxDays": "How long the organization's links may live is a security setting for admins in the app, not for agents.",
+  // Signed embeds: agents sign a token (create_embed_token); the keys and the sites allowed are people's decisions.
+  "sharing.embeds.settings": "The Embed tab's own view (keys, allowed sites, the dashboard's id for snippets); create_embed_token signs for agents.",
+  "sharing.embeds.rotate": "Returns a new embed key once: key material must never pass through an agent.",
+  "sharing.embeds.retire": "Retiring an embed key breaks every site that signs with it: administrators decide that in the app.",
+  "sharing.embeds.setOrigins": "Which sites may frame the project's dashboards is a security setting for administrators in the app, not for agents.",
+  "sharing.embeds.revokeAll": "Revoking every embed of a dashboard breaks it on every site: a person decides that in the Embed tab.",
+  "sharing.embeds.status": "The embed page's own check of its token (and who may frame it); agents sign tokens, they do not open them.",
   // The in-app assistant's own conversations: the assistant is itself an agent surface.
   "assistant.status": "Whether the in-app assistant is configured, for its panel.",
   "assistant.chatContext": "Builds the in-app assistant's prompt context.",

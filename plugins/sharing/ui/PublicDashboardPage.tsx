@@ -6,10 +6,10 @@
 import "./sharing.css";
 import { Meta, Title } from "@solidjs/meta";
 import { useParams } from "@solidjs/router";
-import { createMemo, Match, onMount, Show, Switch } from "solid-js";
-import { BusyLabel, Button, createForm, FormAlert, SubmitButton, TextField } from "~/ui/components";
-import { DashboardCanvas, type Dashboard, type QueryResult, type Variable } from "../../dashboards/ui/published";
-import { createPublicStore, type PublicView } from "./public-store";
+import { Match, onMount, Show, Switch } from "solid-js";
+import { Button, createForm, FormAlert, SubmitButton, TextField } from "~/ui/components";
+import { PublicCanvas } from "./PublicCanvas";
+import { createPublicStore } from "./public-store";
 
 export default function PublicDashboardPage() {
   const params = useParams<{ token: string }>();
@@ -78,56 +78,5 @@ function PasswordForm(props: { wrong: boolean; onSubmit: (password: string) => P
         Open
       </SubmitButton>
     </form>
-  );
-}
-
-function display(value: unknown, options?: { value: unknown; label: string }[]): string {
-  if (Array.isArray(value)) return value.map((v) => display(v, options)).join(", ");
-  if (value && typeof value === "object" && "start" in value && "end" in value) return `${String((value as { start: unknown }).start)} – ${String((value as { end: unknown }).end)}`;
-  return options?.find((o) => JSON.stringify(o.value) === JSON.stringify(value))?.label ?? (value === null || value === undefined ? "—" : String(value));
-}
-
-function PublicCanvas(props: { view: PublicView; store: ReturnType<typeof createPublicStore> }) {
-  const doc = createMemo(() => ({ ...props.view.dashboard, description: props.view.dashboard.description ?? undefined }) as unknown as Dashboard);
-  const editable = createMemo(() =>
-    props.view.dashboard.variables.filter((v) => v.editable).map((v) => ({ name: v.name, label: v.label, type: v.type, ...(v.options ? { options: v.options } : {}) }) as unknown as Variable),
-  );
-  const fixed = createMemo(() => props.view.dashboard.variables.filter((v) => !v.editable).map((v) => ({ label: v.label, value: display(v.value, v.options) })));
-  const values = createMemo(() => Object.fromEntries(props.view.dashboard.variables.map((v) => [v.name, v.value])));
-  const options = createMemo(() => Object.fromEntries(props.view.dashboard.variables.filter((v) => v.options).map((v) => [v.name, v.options!])));
-  const resultFor = (chartId: string): QueryResult | undefined => {
-    const r = props.view.results[chartId];
-    if (!r) return undefined;
-    return r.ok ? { ok: true, columns: r.columns, rows: r.rows, truncated: r.truncated, ms: 0, cached: false, ranAt: props.view.ranAt } : { ok: false, error: { code: "unavailable", message: r.message } };
-  };
-  return (
-    <div class="stack">
-      <Title>{props.view.dashboard.title} · Atrium</Title>
-      <p class="notice notice--info public-dashboard__banner">A read-only dashboard shared by link. It stays available until {new Date(props.view.expiresAt).toLocaleDateString()}.</p>
-      <header class="page-header dash-header">
-        <h1 class="page-header__title">{props.view.dashboard.title}</h1>
-        <div class="dash-header__actions">
-          <Button onClick={() => void props.store.refresh()} disabled={props.store.busy()}>
-            <BusyLabel busy={props.store.busy()} label="Refreshing…">
-              Refresh
-            </BusyLabel>
-          </Button>
-        </div>
-      </header>
-      <div role="alert" class="alert-region">
-        {Object.values(props.store.refused()).join(" ")}
-      </div>
-      <DashboardCanvas
-        doc={doc()}
-        resultFor={resultFor}
-        running={props.store.busy()}
-        variables={editable()}
-        values={values()}
-        options={options()}
-        onVariableChange={(name, value) => void props.store.choose(name, value)}
-        fixed={fixed()}
-        cardActions={props.view.exports.length > 0}
-      />
-    </div>
   );
 }

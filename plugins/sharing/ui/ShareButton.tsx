@@ -1,12 +1,13 @@
 /**
  * The Share button in a dashboard's action rail, and its dialog: tabs for each way to share
- * (People, Public link). The rail gives the dashboard's slug; the org and project come from the
+ * (People, Public link, Embed). The rail gives the dashboard's slug; the org and project come from the
  * workspace.
  */
 import "./sharing.css";
 import { createSignal, For, Show, type JSX } from "solid-js";
 import { Button, Dialog } from "~/ui/components";
 import { useWorkspace } from "~/ui/workspace";
+import { EmbedPanel } from "./EmbedPanel";
 import { LinksPanel } from "./LinksPanel";
 import { PeoplePanel } from "./PeoplePanel";
 
@@ -20,6 +21,7 @@ export interface ShareTab {
 const TABS: ShareTab[] = [
   { id: "people", label: "People", render: (scope) => <PeoplePanel scope={scope} /> },
   { id: "link", label: "Public link", render: (scope) => <LinksPanel scope={scope} /> },
+  { id: "embed", label: "Embed", render: (scope) => <EmbedPanel scope={scope} /> },
 ];
 
 export default function ShareButton(props: { dashboardSlug: string }) {

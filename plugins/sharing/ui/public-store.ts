@@ -30,13 +30,17 @@ export type PublicState =
   | { kind: "view" }
   | { kind: "password"; wrong: boolean }
   | { kind: "gone" }
+  | { kind: "refused"; message: string }
   | { kind: "failed"; message: string };
 
 type Answer = PublicView & { error?: { code: string; message: string; fieldErrors?: Record<string, string[]> } };
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
-export function createPublicStore(token: string, fetcher: Fetch = (i, init) => fetch(i, init)) {
+/** A public link (`/s/<token>`) or a signed embed (`/e/<token>`, whose refusals are 401s that say why). */
+export type PublicKind = "link" | "embed";
+
+export function createPublicStore(token: string, fetcher: Fetch = (i, init) => fetch(i, init), kind: PublicKind = "link") {
   const [state, setState] = createSignal<PublicState>({ kind: "loading" });
   const [choices, setChoices] = createSignal<Record<string, unknown>>({});
   const [refused, setRefused] = createSignal<Record<string, string>>({});
@@ -60,10 +64,12 @@ export function createPublicStore(token: string, fetcher: Fetch = (i, init) => f
 
   const ask = async (variables: Record<string, unknown>): Promise<{ status: number; body: Answer | null } | null> => {
     try {
-      const response = await fetcher(`/api/sharing/public/${encodeURIComponent(token)}`, {
+      const url = kind === "embed" ? "/api/sharing/embed" : `/api/sharing/public/${encodeURIComponent(token)}`;
+      const body = kind === "embed" ? { token, variables } : { variables, ...(unlock ? { unlock } : password ? { password } : {}) };
+      const response = await fetcher(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ variables, ...(unlock ? { unlock } : password ? { password } : {}) }),
+        body: JSON.stringify(body),
         credentials: "omit",
         referrerPolicy: "no-referrer",
       });
@@ -85,6 +91,8 @@ export function createPublicStore(token: string, fetcher: Fetch = (i, init) => f
       setState({ kind: "view" });
     } else if (answer.status === 404) {
       setState({ kind: "gone" });
+    } else if (answer.status === 401 && kind === "embed") {
+      setState({ kind: "refused", message: body?.error?.message ?? "This embed's token was refused." });
     } else if (answer.status === 401) {
       unlock = undefined;
       setState({ kind: "password", wrong: body?.error?.code === "PASSWORD_INCORRECT" });

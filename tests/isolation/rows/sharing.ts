@@ -5,6 +5,7 @@
  * revoke), the organization's list and link settings, and "my links".
  */
 import { createHash, randomBytes } from "node:crypto";
+import { rotateKey, signEmbedToken } from "../../../plugins/sharing/embeds";
 import type { World } from "../world";
 import { MATRIX_DASHBOARD_YAML } from "./dashboards";
 import { A, P, everyone, type Row } from "./helpers";
@@ -53,6 +54,20 @@ async function liveLink(w: World): Promise<{ id: string; token: string }> {
 }
 const linkOf = async (w: World) => (await liveLink(w)).id;
 
+/** An embed key of org A's project for the shared dashboard (written directly: no audit), and the key's material. */
+async function embedKey(w: World): Promise<{ keyId: string; secret: string }> {
+  await sharedDashboard(w);
+  return rotateKey(w.kernel, w.kernel.ownerDb, { ...P(w), createdBy: w.users.owner.id, overlapHours: 1 });
+}
+
+/** A token signed with that key for the shared dashboard. */
+async function embedToken(w: World): Promise<string> {
+  await embedKey(w);
+  const d = await w.kernel.ownerDb.withTables<Tables>().selectFrom("dashboards_dashboards").select("id").where("org_id", "=", w.orgA.id).where("slug", "=", "shared").executeTakeFirstOrThrow();
+  const signed = await signEmbedToken(w.kernel, w.kernel.ownerDb, { ...P(w), dashboardId: d.id! }, { params: {}, allowed: [], exports: [], expiresInSeconds: 600 });
+  return signed.token;
+}
+
 export const sharingRows: Record<string, Row> = {
   "sharing.access": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
   "sharing.share": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug, email: "someone@example.test", role: "view" }) },
@@ -68,4 +83,13 @@ export const sharingRows: Record<string, Row> = {
   "sharing.links.status": { input: async (w) => ({ token: (await liveLink(w)).token }), expect: everyone("ok") },
   // Anyone signed in lists the links they made themselves (none, for most of the world's people).
   "sharing.links.mine": { expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED" } },
+  // Signed embeds: the Embed tab (sharing.manage), keys and allowed sites (sharing.embed-keys: owner, admin).
+  "sharing.embeds.settings": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
+  "sharing.embeds.rotate": { input: (w) => ({ ...P(w), overlapHours: 1 }) },
+  "sharing.embeds.retire": { input: async (w) => ({ ...P(w), keyId: (await embedKey(w)).keyId }) },
+  "sharing.embeds.setOrigins": { input: (w) => ({ ...P(w), origins: ["https://intranet.example.com"] }) },
+  "sharing.embeds.revokeAll": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
+  "sharing.embeds.createToken": { input: async (w) => (await embedKey(w), { ...P(w), slug: "shared" }) },
+  // The embed page's lookup: a signed token is its own credential, whoever holds it.
+  "sharing.embeds.status": { input: async (w) => ({ token: (await embedToken(w)) }), expect: everyone("ok") },
 };
