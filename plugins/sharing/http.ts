@@ -12,6 +12,7 @@
  * A signed embed's data route: `POST /api/sharing/embed` with `{ token, variables? }` (./embeds.ts)
  * answers the same allow-listed view, under the token's claims:
  *
+ *   404 NOT_FOUND       a token of no key Atrium has (garbage, or a deleted project's)
  *   401 EMBED_INVALID / EMBED_EXPIRED / EMBED_REVOKED / EMBED_OVERSCOPED   the token is refused
  *   422 UNPROCESSABLE_CONTENT   a variable the token fixes, or one outside the variable's options
  *   429 TOO_MANY_REQUESTS  per dashboard
@@ -147,6 +148,7 @@ export const sharingHttpRoutes: readonly HttpRoute[] = [
       try {
         return await kernel.db.transaction().execute(async (trx) => {
           const opened = await openEmbed(kernel, trx, body.token);
+          if (!opened.ok && opened.frameAncestors === null) return notAvailable(ctx.requestId);
           if (!opened.ok) return httpProblem(401, `EMBED_${opened.refusal.toUpperCase()}`, REFUSAL_MESSAGES[opened.refusal], ctx.requestId, PUBLIC_HEADERS);
           const limit = await hitRateLimit(trx, `sharing.embed:${opened.embed.dashboard.id}`, EMBED_VIEWS_PER_MINUTE, 60);
           if (!limit.allowed) {

@@ -253,11 +253,14 @@ const embedsRouter = createTRPCRouter({
     }),
 
   /**
-   * Whether a token opens its embed, for the embed page's lookup: a refused token is a 401 (its
-   * page says why); the answer carries who may frame the page (the project's allowed origins).
+   * Whether a token opens its embed, for the embed page's lookup: a refused token of a key
+   * Atrium has is a 401 (its page says why), any other is a 404; the answer carries who may
+   * frame the page (the project's allowed origins).
    */
   status: publicProcedure.input(z.object({ token: safeString().max(8192) })).query(async ({ ctx, input }) => {
     const opened = await ctx.kernel.db.transaction().execute((trx) => openEmbed(ctx.kernel, trx, input.token));
+    // A token of no key Atrium has names nothing: 404, as for an unknown link.
+    if (!opened.ok && opened.frameAncestors === null) throw new TRPCError({ code: "NOT_FOUND", message: "This embed is not available." });
     if (!opened.ok) {
       throw new TRPCError({ code: "UNAUTHORIZED", message: REFUSAL_MESSAGES[opened.refusal], cause: new EmbedRefused(opened.refusal, opened.frameAncestors ?? undefined) });
     }

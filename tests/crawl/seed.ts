@@ -135,6 +135,9 @@ export async function seedInstance(baseUrl: string, databaseUrl: string): Promis
     // A public link: its page is for anyone with the address.
     const link = await owner.sharing.links.create.mutate({ orgId: org.id, projectId: project.id, slug: dashboard.slug, exports: ["csv", "png", "svg"] });
     const publicToken = link.url.slice(link.url.lastIndexOf("/") + 1);
+    // A signed embed: the project's key, and a token for the dashboard.
+    await owner.sharing.embeds.rotate.mutate({ orgId: org.id, projectId: project.id });
+    const embed = await owner.sharing.embeds.createToken.mutate({ orgId: org.id, projectId: project.id, slug: dashboard.slug, exports: ["csv"] });
 
     const cookies = Object.fromEntries(Object.entries(people).map(([role, p]) => [role, p.cookie])) as Seed["cookies"];
     return {
@@ -144,6 +147,7 @@ export async function seedInstance(baseUrl: string, databaseUrl: string): Promis
         "/invite/:token": { token },
         "/shared/:orgId/:projectId/:slug": { orgId: org.id, projectId: project.id, slug: dashboard.slug },
         "/s/:token": { token: publicToken },
+        "/e/:token": { token: embed.token },
       },
       otherOrgSlug: SEED_NAMES.otherOrg.slug,
       overrideProjectSlug: override.slug,

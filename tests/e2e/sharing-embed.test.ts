@@ -139,7 +139,7 @@ describe("a signed embed", () => {
     const snippet = await dialog.getByLabel("Signing snippet (node)").textContent();
     expect(snippet).toContain(keyId);
     expect(snippet).toContain(dashboardId);
-    expect(snippet).toContain('"allowed": [\n    "region"\n  ]');
+    expect(snippet).toMatch(/"allowed": \[\s*"region"\s*\]/);
     expect(snippet).not.toContain(key);
     expect(await db.query("select allowed_origins from sharing_embed_settings").then((r) => r.rows[0]?.allowed_origins)).toEqual([allowedSite]);
     expect(owner.unexpectedProblems()).toEqual([]);
@@ -170,9 +170,12 @@ describe("a signed embed", () => {
     const refused = viewer.page.waitForEvent("console", (m) => m.type() === "error" && /frame-ancestors/.test(m.text()));
     await frameFrom(refusedSite, `${base}/e/${token}`);
     expect((await refused).text()).toContain(allowedSite);
-    const frame = viewer.page.frames().find((f) => f !== viewer.page.mainFrame());
-    expect(await frame?.locator("h1").count()).toBe(0);
+    const frame = viewer.page.frameLocator('iframe[title="Atrium dashboard"]');
+    expect(await frame.getByRole("heading", { name: DASHBOARD.title }).count()).toBe(0);
+    // Exactly the refusal, and nothing else: the blocked frame and the browser's line about it.
+    expect(viewer.unexpectedProblems(VIEWER_REFUSED)).toEqual([expect.stringMatching(/^request failed: \/e\/.* \(net::ERR_BLOCKED_BY_RESPONSE\)$/), expect.stringMatching(/frame-ancestors/)]);
     viewer.problems.consoleErrors.length = 0;
+    viewer.problems.failedRequests.length = 0;
   });
 
   it("a tampered token is a 401 page that says why", async () => {
