@@ -129,7 +129,11 @@ export const dashboardsCli: Record<string, CliCommand> = {
           return;
         }
         mkdirSync(out!, { recursive: true });
-        const items = await listDashboards(s, {});
+        const items = [];
+        for (let cursor: string | undefined, page; !page || page.nextCursor; cursor = page.nextCursor ?? undefined) {
+          page = await listDashboards(s, { limit: 200, cursor });
+          items.push(...page.items);
+        }
         for (const item of items) {
           const row = await findDashboard(s, item.slug);
           const file = exported(row);

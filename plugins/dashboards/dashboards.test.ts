@@ -53,6 +53,35 @@ describe("create, get, list", () => {
     expect((await caller.dashboards.list({ ...at, search: "%" })).items).toEqual([]);
   });
 
+  test("list pages: every dashboard exactly once across pages, same order as one long page, even with equal times; a forged cursor is a field error", async () => {
+    const { caller, at, project } = await workspace(k.kernel);
+    for (let i = 0; i < 7; i++) await caller.dashboards.create({ ...at, yaml: simpleYaml(`Page test ${i}`) });
+    // Three of them share one updated_at to the microsecond: the slug breaks the tie.
+    await k.kernel.ownerDb
+      .withTables<{ dashboards_dashboards: { project_id: string; slug: string; updated_at: Date } }>()
+      .updateTable("dashboards_dashboards")
+      .set({ updated_at: new Date("2026-11-30T10:00:00.123Z") })
+      .where("project_id", "=", project.id)
+      .where("slug", "in", ["page-test-1", "page-test-2", "page-test-3"])
+      .execute();
+    const whole = (await caller.dashboards.list({ ...at, limit: 200 })).items.map((i) => i.slug);
+    expect(whole).toHaveLength(7);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await caller.dashboards.list({ ...at, limit: 2, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.items.map((i) => i.slug));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(paged).toEqual(whole);
+    expect(whole.slice(-3)).toEqual(["page-test-1", "page-test-2", "page-test-3"]);
+    expect((await caller.dashboards.list({ ...at, limit: 7 })).nextCursor).toBeNull();
+    const forged = await rejectionOf(caller.dashboards.list({ ...at, cursor: "not-a-cursor" }));
+    expect(forged.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(Object.keys(forged.fields)).toEqual(["cursor"]);
+  });
+
   test("slugs: derived from the title and made unique; a chosen one is validated and must be free", async () => {
     const { caller, at } = await workspace(k.kernel);
     expect((await caller.dashboards.create({ ...at, yaml: simpleYaml("Ventes — Été 2026!") })).slug).toBe("ventes-ete-2026");
@@ -300,7 +329,7 @@ describe("isolation below the procedures", () => {
     await b.caller.dashboards.create({ ...b.at, yaml: simpleYaml("B board") });
     await k.kernel.withScope({ userId: a.user.id, orgId: a.org.id }, async (trx) => {
       const s = { kernel: k.kernel, db: trx, projectId: b.project.id, userId: a.user.id };
-      expect(await listDashboards({ ...s, orgId: b.org.id }, {})).toEqual([]);
+      expect((await listDashboards({ ...s, orgId: b.org.id }, {})).items).toEqual([]);
       await expect(findDashboard({ ...s, orgId: b.org.id }, "b-board")).rejects.toMatchObject({ code: "NOT_FOUND" });
       await expect(updateDashboard({ ...s, orgId: b.org.id }, { slug: "b-board", yaml: simpleYaml("Mine now"), version: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
     });

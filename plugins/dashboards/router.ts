@@ -22,6 +22,7 @@ import {
   getDashboard,
   getVersion,
   listDashboards,
+  LIST_PAGE_MAX,
   listTags,
   listVersions,
   parseOrThrow,
@@ -75,12 +76,20 @@ export const dashboardsRouter = createTRPCRouter({
       mcp: {
         name: "list_dashboards",
         description:
-          "List the dashboards of one project (orgId + projectId), most recently changed first: slug, title, description, tags, version, who changed it last. Filter with search (matches title, slug, description, tags) or tag; deleted: true lists deleted ones instead (they can be restored). Use a slug with get_dashboard to read one.",
+          "List the dashboards of one project (orgId + projectId), most recently changed first: slug, title, description, tags, version, who changed it last. Filter with search (matches title, slug, description, tags) or tag; deleted: true lists deleted ones instead (they can be restored). One page at a time (limit, default 100, at most 200): pass nextCursor back as cursor for the next page; null means the last. Use a slug with get_dashboard to read one.",
         readOnly: true,
       },
     })
-    .input(z.object({ search: safeString().max(200).optional(), tag: safeString().max(40).optional(), deleted: z.boolean().optional() }))
-    .query(async ({ ctx, input }) => ({ items: await listDashboards(scopeOf(ctx), input) })),
+    .input(
+      z.object({
+        search: safeString().max(200).optional(),
+        tag: safeString().max(40).optional(),
+        deleted: z.boolean().optional(),
+        limit: z.number().int().min(1).max(LIST_PAGE_MAX).default(100),
+        cursor: safeString().max(200).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listDashboards(scopeOf(ctx), input)),
 
   search: capabilityProcedure(dashboardView)
     .meta({
@@ -93,13 +102,13 @@ export const dashboardsRouter = createTRPCRouter({
     })
     .input(z.object({ query: safeString().trim().min(1, "Say what to look for").max(200), projectId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx.db, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, query: input.query, projectId: input.projectId, limit: input.limit }),
+      items: await searchOrg(ctx, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, query: input.query, projectId: input.projectId, limit: input.limit }),
     })),
 
   recent: capabilityProcedure(dashboardView)
     .input(z.object({ limit: z.number().int().min(1).max(50).default(10) }))
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx.db, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, limit: input.limit }),
+      items: await searchOrg(ctx, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, limit: input.limit }),
     })),
 
   tags: grantableProjectProcedure(sharedProject, dashboardView).query(async ({ ctx }) => ({ tags: await listTags(scopeOf(ctx)) })),

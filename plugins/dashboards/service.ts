@@ -312,20 +312,89 @@ function likePattern(text: string): string {
 }
 
 /** The project's dashboards (or its deleted ones), most recently changed first. */
+/** The most dashboards one page of a list holds. */
+export const LIST_PAGE_MAX = 200;
+
+/** Where a page of a list ends: the sort key of its last row, exact to the microsecond. */
+interface ListCursor {
+  at: string;
+  slug: string;
+}
+
+function encodeCursor(c: ListCursor): string {
+  return Buffer.from(JSON.stringify([c.at, c.slug])).toString("base64url");
+}
+
+function decodeCursor(text: string): ListCursor {
+  try {
+    const [at, slug] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
+    if (typeof at === "string" && typeof slug === "string" && !Number.isNaN(Date.parse(at)) && slug.length <= 64) return { at, slug };
+  } catch {
+    // falls through to the field error
+  }
+  throw fieldError("UNPROCESSABLE_CONTENT", "cursor", "This cursor is not one a list returned; start again without it.");
+}
+
+/** Every field a search looks in, as one lower-case text (the trigram index is on the same expression). */
+function searchText() {
+  return sql<string>`dashboards_search_text(d.title, d.slug, d.description, d.tags)`;
+}
+
+/**
+ * Reads summaries by id in the caller's scope (under row-level security), in the ids' order. The
+ * second half of a search: a wrong id could only make a row disappear, never appear.
+ */
+async function summariesById(s: { db: Kysely<KernelDatabase>; orgId: string }, ids: string[]) {
+  if (!ids.length) return [];
+  const rows = await summaryColumns(dashboardsDb(s.db)).where("d.org_id", "=", s.orgId).where("d.id", "in", ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * The first half of a search, on the owner's connection. Under row-level security PostgreSQL
+ * may not use a non-leakproof operator such as ILIKE as an index condition (it runs only after
+ * the policy's check, row by row), so a trigram search in the caller's scope reads every row of
+ * the table. The lookup therefore runs without the policy, and every caller filters it
+ * explicitly by the caller's org and the projects the procedure allowed; only the ids of what it
+ * finds are used: the rows are read back in the caller's scope (`summariesById`).
+ */
+function searchLookup(s: { kernel: Kernel }) {
+  return summaryColumns(dashboardsDb(s.kernel.ownerDb));
+}
+
+/**
+ * A page of the project's dashboards (or of its deleted ones), most recently changed first, and
+ * the cursor of the next page (null on the last). Keyset paging on an index that fits the sort:
+ * page 1 and page 1,000 cost the same, however many dashboards the project holds; a search goes
+ * through the trigram index (see `searchLookup`).
+ */
 export async function listDashboards(
   s: DashboardScope,
-  input: { search?: string; tag?: string; deleted?: boolean; limit?: number },
-): Promise<DashboardSummary[]> {
-  let q = summaryColumns(dashboardsDb(s.db)).where("d.org_id", "=", s.orgId).where("d.project_id", "=", s.projectId);
-  q = input.deleted ? q.where("d.deleted_at", "is not", null) : q.where("d.deleted_at", "is", null);
+  input: { search?: string; tag?: string; deleted?: boolean; limit?: number; cursor?: string },
+): Promise<{ items: DashboardSummary[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(1, input.limit ?? 100), LIST_PAGE_MAX);
+  const sortColumn = input.deleted ? sql.ref("d.deleted_at") : sql.ref("d.updated_at");
   const search = input.search?.trim();
-  if (search) {
-    const pattern = likePattern(search);
-    q = q.where((eb) => eb.or([eb("d.title", "ilike", pattern), eb("d.slug", "ilike", pattern), eb("d.description", "ilike", pattern), eb(sql`array_to_string(d.tags, ' ')`, "ilike", pattern)]));
-  }
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  let q = (search ? searchLookup(s) : summaryColumns(dashboardsDb(s.db)))
+    .select(sql<string>`${sortColumn}::text`.as("sort_at"))
+    .where("d.org_id", "=", s.orgId)
+    .where("d.project_id", "=", s.projectId);
+  q = input.deleted ? q.where("d.deleted_at", "is not", null) : q.where("d.deleted_at", "is", null);
+  if (search) q = q.where(searchText(), "ilike", likePattern(search));
   if (input.tag) q = q.where(sql<boolean>`${input.tag} = any(d.tags)`);
-  const rows = await q.orderBy(input.deleted ? "d.deleted_at" : "d.updated_at", "desc").orderBy("d.slug").limit(input.limit ?? 500).execute();
-  return rows.map(summaryOf);
+  if (after) q = q.where(sql<boolean>`(${sortColumn} < ${after.at}::timestamptz or (${sortColumn} = ${after.at}::timestamptz and d.slug > ${after.slug}))`);
+  const hits = await q
+    .orderBy(sql`${sortColumn} desc`)
+    .orderBy("d.slug")
+    .limit(limit + 1)
+    .execute();
+  const page = hits.slice(0, limit);
+  const last = page[page.length - 1];
+  // A search's rows are read again in the caller's scope; a plain list was read there already.
+  const rows = search ? await summariesById(s, page.map((h) => h.id)) : page;
+  return { items: rows.map(summaryOf), nextCursor: hits.length > limit && last ? encodeCursor({ at: last.sort_at, slug: last.slug }) : null };
 }
 
 /** Every tag used by the project's live dashboards, sorted. */
@@ -346,30 +415,30 @@ export interface ProjectDashboardSummary extends DashboardSummary {
  * kernel, `projectsWhereCan`): matching `query` (search) or all (recent).
  */
 export async function searchOrg(
-  db: Kysely<KernelDatabase>,
+  s: { kernel: Kernel; db: Kysely<KernelDatabase> },
   projects: ReadonlyArray<{ id: string; slug: string; name: string }>,
   input: { orgId: string; query?: string; projectId?: string; limit: number },
 ): Promise<ProjectDashboardSummary[]> {
   const inScope = input.projectId ? projects.filter((p) => p.id === input.projectId) : projects;
   if (!inScope.length) return [];
   const byId = new Map(inScope.map((p) => [p.id, p]));
-  let q = summaryColumns(dashboardsDb(db))
+  const text = input.query?.trim();
+  let q = (text ? searchLookup(s) : summaryColumns(dashboardsDb(s.db)))
     .where("d.org_id", "=", input.orgId)
     .where("d.deleted_at", "is", null)
     .where("d.project_id", "in", [...byId.keys()]);
-  const text = input.query?.trim();
   if (text) {
     const pattern = likePattern(text);
-    q = q.where((eb) =>
-      eb.or([eb("d.title", "ilike", pattern), eb("d.slug", "ilike", pattern), eb("d.description", "ilike", pattern), eb(sql`array_to_string(d.tags, ' ')`, "ilike", pattern)]),
-    );
+    q = q.where(searchText(), "ilike", pattern);
     // Title matches first, then the most recently changed.
     q = q.orderBy(sql`(d.title ilike ${pattern})`, "desc");
   }
-  const rows = await q.orderBy("d.updated_at", "desc").orderBy("d.slug").limit(input.limit).execute();
-  return rows.map((r) => {
-    const project = byId.get(r.project_id)!;
-    return { ...summaryOf(r), projectId: project.id, projectSlug: project.slug, projectName: project.name };
+  const hits = await q.orderBy("d.updated_at", "desc").orderBy("d.slug").limit(input.limit).execute();
+  // A search's rows are read again in the caller's scope, under row-level security.
+  const rows = text ? await summariesById({ db: s.db, orgId: input.orgId }, hits.map((h) => h.id)) : hits;
+  return rows.flatMap((r) => {
+    const project = byId.get(r.project_id);
+    return project ? [{ ...summaryOf(r), projectId: project.id, projectSlug: project.slug, projectName: project.name }] : [];
   });
 }
 

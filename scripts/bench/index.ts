@@ -37,6 +37,7 @@ import {
 } from "./report";
 import { DASHBOARDS_BENCH_ID, runDashboardsBench } from "./dashboards";
 import { SETUP_BENCH_ID, runSetupBench } from "./onboarding";
+import { SCALE_BENCH_ID, runScaleBench } from "./scale";
 import { formatDashboardJs, measureDashboardJs } from "./dashboard-js";
 import { mcpScenarios } from "./mcp";
 import { referenceScenarios } from "./references";
@@ -99,6 +100,7 @@ function usage(): string {
     ...scenarios.map((s) => `  ${s.id.padEnd(20)} ${s.description}`),
     `  ${DASHBOARDS_BENCH_ID.padEnd(20)} dashboards.run (8 charts, cold and cached) vs raw pg for the same SQL; in process, no server`,
     `  ${SETUP_BENCH_ID.padEnd(20)} setup tasks: start → queued at 100 concurrent starters across 20 orgs vs a raw insert, and queued → started; in process`,
+    `  ${SCALE_BENCH_ID.padEnd(20)} lists and searches on 100 vs 100,000 dashboards (10,000 members), p50 ratio; in process`,
     `  ${DATA_BENCH_ID.padEnd(20)} the query engine vs raw pg over the sample data; in process, no server`,
     `  ${LCP_BENCH_ID.padEnd(20)} LCP of the org home, a dashboard list and an 8-chart dashboard in headless Chromium, cold and warm`,
     "",
@@ -125,12 +127,13 @@ function parseCli() {
   const data = !values.scenario?.length || values.scenario.includes(DATA_BENCH_ID);
   const lcp = !values.scenario?.length || values.scenario.includes(LCP_BENCH_ID);
   const setup = !values.scenario?.length || values.scenario.includes(SETUP_BENCH_ID);
+  const scale = !values.scenario?.length || values.scenario.includes(SCALE_BENCH_ID);
   if (values.scenario?.length) {
-    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== SETUP_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
+    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== SETUP_BENCH_ID && id !== SCALE_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
     if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}\n\n${usage()}`);
     selected = scenarios.filter((s) => values.scenario?.includes(s.id));
   }
-  return { jsonFile: values.json, selected, dashboards, data, lcp, setup };
+  return { jsonFile: values.json, selected, dashboards, data, lcp, setup, scale };
 }
 
 /** Warm-up, then the measured time in rounds that alternate between the two sides. */
@@ -183,10 +186,11 @@ async function runScenario(
 }
 
 async function main(): Promise<number> {
-  const { jsonFile, selected, dashboards, data, lcp, setup } = parseCli();
+  const { jsonFile, selected, dashboards, data, lcp, setup, scale } = parseCli();
   if (!selected.length && !lcp) {
     if (dashboards) await runDashboardsBench();
     if (setup) await runSetupBench();
+    if (scale) await runScaleBench();
     return data ? runDataBench() : 0;
   }
   const settings: LoadSettings = {
@@ -280,6 +284,7 @@ async function main(): Promise<number> {
   await cleanupAll();
   if (dashboards) await runDashboardsBench();
   if (setup) await runSetupBench();
+  if (scale) await runScaleBench();
   const dataStatus = data ? runDataBench() : 0;
   console.log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   return report.ok && js.ok && dataStatus === 0 ? 0 : 1;

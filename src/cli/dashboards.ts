@@ -63,11 +63,17 @@ async function pull(io: Io, flags: Flags): Promise<number> {
   if (!orgId || !projectId) throw new CliProblem("--org <org id> and --project <project id> are required", 2);
   const dir = resolve(str(flags, "dir") ?? ".");
   const { client, server } = clientOf(io);
-  const listed = await call<{ items: Array<{ slug: string }> }>(client, "query", "dashboards.list", { orgId, projectId });
-  if (!listed.ok) throw new CliProblem(`${server}: ${listed.message}`, 1);
+  // Every page of the project's dashboards (the list answers 200 at most per call).
+  const slugs: string[] = [];
+  for (let cursor: string | null | undefined; cursor !== null; ) {
+    const listed = await call<{ items: Array<{ slug: string }>; nextCursor?: string | null }>(client, "query", "dashboards.list", { orgId, projectId, limit: 200, ...(cursor ? { cursor } : {}) });
+    if (!listed.ok) throw new CliProblem(`${server}: ${listed.message}`, 1);
+    slugs.push(...listed.data.items.map((i) => i.slug));
+    cursor = listed.data.nextCursor ?? null;
+  }
   mkdirSync(dir, { recursive: true });
   const manifest: Manifest = { server, orgId, projectId, files: {} };
-  for (const { slug } of listed.data.items) {
+  for (const slug of slugs) {
     if (!SLUG.test(slug)) continue;
     const got = await call<{ yaml: string; version: number; format?: "atrium" | "dbt-charts" }>(client, "query", "dashboards.get", { orgId, projectId, slug });
     if (!got.ok) throw new CliProblem(`${slug}: ${got.message}`, 1);

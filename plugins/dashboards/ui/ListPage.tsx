@@ -3,7 +3,7 @@
  * editor), duplicate, delete with Undo, and a "Deleted" view to restore from.
  */
 import { useNavigate, useSearchParams, type RouteSectionProps } from "@solidjs/router";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createEffect, createSignal, For, Match, Show, Switch } from "solid-js";
 import { Badge, Button, createForm, Dialog, EmptyState, FormAlert, Link, SelectField, SubmitButton, TextField } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { formatRelative, isoOf, formatDateTime } from "~/ui/format";
@@ -33,6 +33,23 @@ function DashboardList(props: { current: Current }) {
     () => ({ ...props.current.scope, search: params.q || undefined, tag: params.tag || undefined, deleted: params.deleted === "1" }),
     (input) => dashboardsApi.list.query(input),
   );
+  // Later pages, appended below the first by "Show more"; a new first page (filters, a write) starts over.
+  const [more, setMore] = createSignal<DashboardSummary[]>([]);
+  const [next, setNext] = createSignal<string | null>(null);
+  createEffect(() => {
+    const first = list.latest;
+    setMore([]);
+    setNext(first?.nextCursor ?? null);
+  });
+  const items = () => [...(list.latest?.items ?? []), ...more()];
+  const showMore = () => {
+    const input = { ...props.current.scope, search: params.q || undefined, tag: params.tag || undefined, deleted: params.deleted === "1", cursor: next() ?? undefined };
+    return act("more", async () => {
+      const page = await dashboardsApi.list.query(input);
+      setMore((rows) => [...rows, ...page.items]);
+      setNext(page.nextCursor);
+    });
+  };
   const [tags] = createBrowserResource(
     () => props.current.scope,
     (scope) => dashboardsApi.tags.query(scope).then((r) => r.tags),
@@ -188,7 +205,7 @@ function DashboardList(props: { current: Current }) {
           </Match>
           <Match when={list.latest}>
             <ul class="rows" aria-label={params.deleted === "1" ? "Deleted dashboards" : "Dashboards"}>
-              <For each={list.latest?.items ?? []}>
+              <For each={items()}>
                 {(d) => (
                   <li class="row">
                     <div class="row__main">
@@ -243,6 +260,13 @@ function DashboardList(props: { current: Current }) {
                 )}
               </For>
             </ul>
+            <Show when={next()}>
+              <div>
+                <Button disabled={!!busy()} onClick={() => void showMore()}>
+                  {busy() === "more" ? "Loading…" : "Show more dashboards"}
+                </Button>
+              </div>
+            </Show>
           </Match>
         </Switch>
       </div>

@@ -1,0 +1,164 @@
+/**
+ * Cost that does not grow with data: the same list and search calls on an org with 100
+ * dashboards and on one with 100,000 (in one project, beside 10,000 members), in process.
+ *
+ *   npx tsx scripts/bench/scale.ts
+ *   npm run bench -- --scenario scale
+ *
+ * Boots a kernel on a fresh embedded PostgreSQL in a temporary directory (or DATABASE_URL's
+ * server), seeds both orgs with plain SQL (generate_series), analyzes, then times each call
+ * through the tRPC caller (authorization, the scoped transaction, the query) BENCH_SCALE_CALLS
+ * times per org (default 200), alternating the orgs call by call, and prints p50 for each and
+ * the ratio large ÷ small beside the goal (≤ 1.2×).
+ *
+ * Calls: the first page of `dashboards.list`; a page 500 rows deep (following cursors there
+ * first, not timed); `dashboards.list` with a search; the org-wide `dashboards.search` for a
+ * word a handful of dashboards carry; `dashboards.recent`; `orgs.members.list` (1 member vs 10,001:
+ * it is not paged yet, and the figure says what that costs).
+ *
+ * Environment: BENCH_SCALE_CALLS (default 200), BENCH_SCALE_DASHBOARDS (default 100000),
+ * BENCH_SCALE_MEMBERS (default 10000), DATABASE_URL. Flags (alone): --json <file>.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { sql } from "kysely";
+import { loadConfig } from "~/kernel/config";
+import { bootKernel, type Kernel } from "~/kernel/kernel";
+import { createLogger } from "~/kernel/log";
+import { createCallerFactory } from "~/kernel/trpc";
+import { appRouter, plugins } from "~/plugins";
+import { envNumber } from "./util";
+
+export const SCALE_BENCH_ID = "scale";
+export const SCALE_RATIO_GOAL = 1.2;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export interface ScaleRow {
+  call: string;
+  small: { p50: number; p95: number };
+  large: { p50: number; p95: number };
+  ratio: number;
+  met: boolean;
+}
+
+export interface ScaleBenchResult {
+  dashboards: { small: number; large: number };
+  members: number;
+  calls: number;
+  rows: ScaleRow[];
+}
+
+/** Seeds an org with an owner, `members` more members, one project and `count` dashboards (a few carrying the word "quasar"). */
+export async function seed(k: Kernel, tag: string, count: number, members: number) {
+  const db = k.ownerDb;
+  const owner = await db.insertInto("users").values({ email: `scale-${tag}@example.test`, name: `Scale ${tag}` }).returning("id").executeTakeFirstOrThrow();
+  const org = await db.insertInto("orgs").values({ slug: `scale-${tag}`, name: `Scale ${tag}` }).returning("id").executeTakeFirstOrThrow();
+  await db.insertInto("memberships").values({ org_id: org.id, user_id: owner.id, role: "owner" }).execute();
+  const project = await db.insertInto("projects").values({ org_id: org.id, slug: "main", name: "Main" }).returning("id").executeTakeFirstOrThrow();
+  if (members) {
+    await sql`insert into users (email, name) select 'scale-' || ${tag} || '-m' || i || '@example.test', 'Member ' || i from generate_series(1, ${members}::int) i`.execute(db);
+    await sql`insert into memberships (org_id, user_id, role) select ${org.id}::uuid, id, 'viewer' from users where email like ${`scale-${tag}-m%`}`.execute(db);
+  }
+  // Every 5,000th dashboard (and the 7th) carries "quasar" in its title: a search that finds a handful.
+  await sql`insert into dashboards_dashboards (org_id, project_id, slug, title, description, tags, yaml, version, created_by, updated_by, updated_at)
+    select ${org.id}::uuid, ${project.id}::uuid, 'd-' || i,
+      case when i % 5000 = 7 then 'Quasar revenue ' || i else 'Revenue by region ' || i end,
+      'Weekly figures for team ' || (i % 97), array['finance', 'team-' || (i % 50)], 'title: x', 1, ${owner.id}::uuid, ${owner.id}::uuid,
+      now() - make_interval(secs => i)
+    from generate_series(1, ${count}::int) i`.execute(db);
+  const caller = createCallerFactory(appRouter)({ kernel: k, actor: { kind: "user", userId: owner.id, sessionId: null }, db: k.db, requestId: "bench-scale", ip: null, resHeaders: null });
+  return { orgId: org.id, projectId: project.id, caller };
+}
+
+type Seeded = Awaited<ReturnType<typeof seed>>;
+
+export async function runScaleBench(): Promise<ScaleBenchResult> {
+  const calls = envNumber("BENCH_SCALE_CALLS", 200, { integer: true });
+  const large = envNumber("BENCH_SCALE_DASHBOARDS", 100_000, { integer: true });
+  const members = envNumber("BENCH_SCALE_MEMBERS", 10_000, { integer: true, allowZero: true });
+  const small = 100;
+  const dataDir = process.env.DATABASE_URL ? null : mkdtempSync(path.join(tmpdir(), "atrium-bench-scale-"));
+  const env = {
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { ATRIUM_DATA_DIR: dataDir! }),
+    LOG_LEVEL: "silent",
+    NODE_ENV: "test",
+    ATRIUM_SECRET: "bench-secret-for-the-scale-figures-0123456789",
+  };
+  let kernel: Kernel | undefined;
+  try {
+    kernel = await bootKernel({ config: loadConfig(env), plugins, workJobs: false, log: createLogger("silent") });
+    const stamp = Date.now().toString(36);
+    console.log(`\nScale: seeding ${small} and ${large.toLocaleString("en-US")} dashboards (and ${members.toLocaleString("en-US")} members)…`);
+    const seededAt = performance.now();
+    const orgs = { small: await seed(kernel, `${stamp}-s`, small, 0), large: await seed(kernel, `${stamp}-l`, large, members) };
+    await sql`analyze`.execute(kernel.ownerDb);
+    console.log(`  seeded in ${((performance.now() - seededAt) / 1000).toFixed(1)} s`);
+
+    // The cursor of the page 500 rows deep, found by following pages (not timed).
+    const deepCursor = async (o: Seeded): Promise<string | undefined> => {
+      let cursor: string | undefined;
+      for (let rows = 0; rows < 500; rows += 100) {
+        const page = await o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, limit: 100, ...(cursor ? { cursor } : {}) });
+        cursor = page.nextCursor ?? undefined;
+      }
+      return cursor;
+    };
+    const deep = { small: await deepCursor(orgs.small), large: await deepCursor(orgs.large) };
+    const cases: Array<{ call: string; run: (o: Seeded, which: "small" | "large") => Promise<unknown> }> = [
+      { call: "dashboards.list (first page of 100)", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, limit: 100 }) },
+      // The small org has no page 500 rows deep: its cursor is undefined, so it reads its first page (the same work).
+      { call: "dashboards.list (page 500 rows deep)", run: (o, which) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, limit: 100, ...(deep[which] ? { cursor: deep[which] } : {}) }) },
+      { call: "dashboards.list (search 'quasar')", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, search: "quasar" }) },
+      { call: "dashboards.search (org-wide 'quasar')", run: (o) => o.caller.dashboards.search({ orgId: o.orgId, query: "quasar" }) },
+      { call: "dashboards.recent (10)", run: (o) => o.caller.dashboards.recent({ orgId: o.orgId }) },
+      // Not paged yet: it answers every member (1 vs 10,001 here).
+      { call: "orgs.members.list (whole list)", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId }) },
+    ];
+    const rows: ScaleRow[] = [];
+    for (const c of cases) {
+      const times = { small: [] as number[], large: [] as number[] };
+      for (let i = 0; i < 20; i++) await Promise.all([c.run(orgs.small, "small"), c.run(orgs.large, "large")]); // warm-up
+      for (let i = 0; i < calls; i++) {
+        for (const which of i % 2 ? (["small", "large"] as const) : (["large", "small"] as const)) {
+          const t = performance.now();
+          await c.run(orgs[which], which);
+          times[which].push(performance.now() - t);
+        }
+      }
+      const s = { p50: percentile(times.small, 50), p95: percentile(times.small, 95) };
+      const l = { p50: percentile(times.large, 50), p95: percentile(times.large, 95) };
+      rows.push({ call: c.call, small: s, large: l, ratio: l.p50 / s.p50, met: l.p50 / s.p50 <= SCALE_RATIO_GOAL });
+    }
+    const ms = (n: number) => `${n.toFixed(2)} ms`;
+    console.log(`\nScale: p50 of ${calls} calls each, ${small} vs ${large.toLocaleString("en-US")} dashboards (in process, one caller)`);
+    console.log(["".padEnd(40), "100: p50".padStart(11), `${large / 1000}k: p50`.padStart(12), "p95 (large)".padStart(12), "ratio".padStart(7), "goal".padStart(13)].join(" "));
+    for (const r of rows) {
+      console.log([r.call.padEnd(40), ms(r.small.p50).padStart(11), ms(r.large.p50).padStart(12), ms(r.large.p95).padStart(12), `${r.ratio.toFixed(2)}×`.padStart(7), `≤ ${SCALE_RATIO_GOAL}× ${r.met ? "met" : "NOT met"}`.padStart(13)].join(" "));
+    }
+    return { dashboards: { small, large }, members, calls, rows };
+  } finally {
+    await kernel?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { json: { type: "string" } } });
+  runScaleBench().then(
+    (result) => {
+      if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.stack : err);
+      process.exit(1);
+    },
+  );
+}
