@@ -10,13 +10,16 @@ import { gitSyncJobs } from "./jobs";
 import * as repositoriesMigration from "./migrations/2026-12-08-001-repositories";
 import * as conflictsMigration from "./migrations/2026-12-08-002-conflicts";
 import * as branchesMigration from "./migrations/2026-12-09-003-branches";
+import * as webhookMigration from "./migrations/2026-12-09-004-webhook";
 import { gitSyncRouter } from "./router";
+import { gitSyncHttpRoutes } from "./webhook";
 
 export const gitSyncPlugin = definePlugin({
   id: "git-sync",
   requires: ["dashboards"],
   capabilities: gitSyncCapabilities,
-  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration },
+  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration, "2026-12-09-004-webhook": webhookMigration },
   router: gitSyncRouter,
   jobs: gitSyncJobs,
+  http: gitSyncHttpRoutes,
 });

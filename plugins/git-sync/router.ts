@@ -4,12 +4,14 @@
  * agents connect plain or local remotes with `connectRepository` (`connect_repository`), which
  * has no credential argument at all.
  */
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { projectCapabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
 import { safeString } from "~/kernel/schemas";
 import { commitChanges, listBranches, promoteBranch } from "./branches";
 import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
 import { listConflicts, resolveConflict } from "./conflicts";
+import { createWebhook } from "./webhook";
 import { connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
 
 type ProjectCtx = RequestContext & { actor: { userId: string }; org: { id: string }; project: { id: string } };
@@ -177,5 +179,14 @@ export const gitSyncRouter = createTRPCRouter({
       const result = await resolveConflict(scopeOf(ctx), input);
       await ctx.audit({ action: "git-sync.resolve-conflict", target: { type: "project", id: ctx.project.id }, data: { path: result.path, take: result.take } });
       return result;
+    }),
+
+  webhook: projectCapabilityProcedure(gitConnect)
+    .mutation(async ({ ctx }) => {
+      const repo = await gitStatus(scopeOf(ctx));
+      if (!repo.connected) throw new TRPCError({ code: "CONFLICT", message: "This project is not connected to a repository. Connect one first." });
+      const hook = await createWebhook(scopeOf(ctx));
+      await ctx.audit({ action: "git-sync.webhook", target: { type: "project", id: ctx.project.id }, data: { url: hook.url, replaced: repo.hasWebhook } });
+      return hook;
     }),
 });

@@ -28,7 +28,7 @@ import { gitSyncSettings, type GitSyncSettings } from "./settings";
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
-/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts). */
+/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts, 004-webhook.ts). */
 export type GitSyncTables = {
   git_sync_repositories: {
     id: Generated<string>;
@@ -46,6 +46,14 @@ export type GitSyncTables = {
     problems: Json<FileProblem[]>;
     conflicts: Json<FileConflict[]>;
     settings: Json<ProjectSettings>;
+    webhook_secret: string | null;
+  };
+  git_sync_deliveries: {
+    org_id: string;
+    project_id: string;
+    delivery_id: string;
+    signature_digest: string;
+    received_at: Timestamp;
   };
   git_sync_files: {
     org_id: string;
@@ -387,6 +395,8 @@ export type GitStatus =
       subdirectory: string;
       trunk: string;
       hasToken: boolean;
+      /** A push webhook is set up (its secret is never shown again). */
+      hasWebhook: boolean;
       connectedAt: string;
       trunkSha: string | null;
       syncedAt: string | null;
@@ -410,6 +420,7 @@ export async function gitStatus(s: GitScope): Promise<GitStatus> {
     subdirectory: repo.subdirectory,
     trunk: repo.trunk,
     hasToken: repo.credential !== null,
+    hasWebhook: repo.webhook_secret !== null,
     connectedAt: repo.connected_at.toISOString(),
     trunkSha: repo.trunk_sha,
     syncedAt: repo.synced_at ? repo.synced_at.toISOString() : null,

@@ -97,6 +97,7 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "gitSync.connect": "The connection form takes a repository token: a credential must never pass through an agent's arguments (connect_repository connects plain remotes).",
   "gitSync.testConnection": "The connection form's check, which may carry a token; connect_repository checks the same before it saves.",
   "gitSync.disconnect": "Disconnecting drops the project's repository credential: administrators decide that in the app.",
+  "gitSync.webhook": "Creates the push webhook's signing secret and shows it once: a credential must never pass through an agent's hands.",
   "gitSync.dashboardOrigin": "The commit badge in a dashboard's header; get_git_status lists every dashboard file with its commit.",
   // Public links: agents create, list and revoke them (create_public_link, list_public_links, revoke_public_link).
   "sharing.links.setPaused": "Pausing a link is a switch in the Public link tab for the person watching who opens it; agents revoke with revoke_public_link.",

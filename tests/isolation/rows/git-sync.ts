@@ -67,6 +67,7 @@ export const gitSyncRows: Record<string, Row> = {
   "gitSync.disconnect": { input: connected },
   "gitSync.sync": { input: connected },
   "gitSync.branches": { input: connected },
+  "gitSync.webhook": { input: connected },
   "gitSync.commit": { input: async (w) => ({ ...(await connected(w)), message: "Matrix commit" }) },
   "gitSync.promote": { input: async (w) => ({ ...(await withBranch(w)), branch: "atrium/matrix" }) },
   "gitSync.conflicts": { input: withConflict },
