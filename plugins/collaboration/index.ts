@@ -10,13 +10,14 @@ import { collaborationHttpRoutes } from "./http";
 import { emailDigestJob } from "./jobs";
 import * as commentsMigration from "./migrations/2026-12-02-001-comments";
 import * as notificationsMigration from "./migrations/2026-12-02-002-notifications";
+import * as leasesMigration from "./migrations/2026-12-02-003-edit-leases";
 import { collaborationRouter } from "./router";
 
 export const collaborationPlugin = definePlugin({
   id: "collaboration",
   requires: ["dashboards"],
   capabilities: collaborationCapabilities,
-  migrations: { "2026-12-02-001-comments": commentsMigration, "2026-12-02-002-notifications": notificationsMigration },
+  migrations: { "2026-12-02-001-comments": commentsMigration, "2026-12-02-002-notifications": notificationsMigration, "2026-12-02-003-edit-leases": leasesMigration },
   router: collaborationRouter,
   jobs: [emailDigestJob],
   http: collaborationHttpRoutes,

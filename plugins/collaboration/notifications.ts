@@ -63,7 +63,14 @@ export interface Member {
  * Members of the org whose role in the dashboard's project holds `dashboard.view`, optionally
  * those whose name or email starts with `prefix` (a word of it), by name.
  */
-export async function membersWhoCanSee(s: CollaborationScope, options: { prefix?: string; limit?: number; ids?: string[]; emails?: string[] } = {}): Promise<Member[]> {
+export function membersWhoCanSee(s: CollaborationScope, options: MemberFilter = {}): Promise<Member[]> {
+  return membersWhoCan(s, "dashboard.view", options);
+}
+
+type MemberFilter = { prefix?: string; limit?: number; ids?: string[]; emails?: string[] };
+
+/** Members of the org whose role in the dashboard's project holds `capability`, by name. */
+export async function membersWhoCan(s: CollaborationScope, capability: string, options: MemberFilter = {}): Promise<Member[]> {
   const db = notificationsDb(s.db);
   let q = db
     .selectFrom("memberships as m")
@@ -82,7 +89,7 @@ export async function membersWhoCanSee(s: CollaborationScope, options: { prefix?
   }
   const rows = await q.orderBy("u.name").limit(options.limit ?? 1000).execute();
   return rows
-    .filter((r) => s.kernel.capabilities.allows(effectiveProjectRole(r.orgRole as Role, r.projectRole as Role | null), "dashboard.view"))
+    .filter((r) => s.kernel.capabilities.allows(effectiveProjectRole(r.orgRole as Role, r.projectRole as Role | null), capability))
     .map((r) => ({ id: r.id, name: r.name || r.email, email: r.email }));
 }
 

@@ -9,15 +9,17 @@ import { hitRateLimit } from "~/kernel/rate-limit";
 import { orgView } from "~/kernel/tenancy/capabilities";
 import { TRPCError } from "@trpc/server";
 import { safeString, safeUnknown } from "~/kernel/schemas";
-import { dashboardView, lookupDashboard } from "../dashboards/lookup";
+import { dashboardEdit, dashboardView, lookupDashboard } from "../dashboards/lookup";
 import { commentWrite, threadResolve, versionReview } from "./capabilities";
 import { emailDigestJob } from "./jobs";
+import { discardDraft, handOffLease, leaseView, openLease, releaseLease, renewLease, saveDraft, takeOverLease } from "./lease";
 import { MAX_COMMENT_LENGTH } from "./markdown";
 import {
   DIGEST_DELAY_SECONDS,
   MAX_MENTIONS,
   listNotifications,
   markNotificationsRead,
+  membersWhoCan,
   membersWhoCanSee,
   notifyComment,
   preferenceOf,
@@ -49,6 +51,9 @@ const variables = z
   .refine((v) => Object.keys(v).length <= 50, "At most 50 variables")
   .refine((v) => JSON.stringify(v).length <= 4000, "At most 4,000 characters of variable values");
 
+/** The editor's text, as long as a dashboard may be. */
+const draftYaml = safeString().max(500_000, "At most 500,000 characters");
+
 /** People a person may mention per minute, across comments and instances. */
 const MENTIONS_PER_MINUTE = 60;
 
@@ -62,7 +67,127 @@ function dashboardOf(ctx: ProjectCtx, dashboardSlug: string) {
   return lookupDashboard(ctx.kernel, ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, slug: dashboardSlug });
 }
 
+/** A member's display name, read in the org's scope (a subscription holds no transaction). */
+async function nameIn(ctx: ProjectCtx, userId: string): Promise<string> {
+  const row = await ctx.kernel.withScope({ orgId: ctx.org.id, userId: ctx.actor.userId }, (trx) =>
+    trx.selectFrom("users").innerJoin("memberships", "memberships.user_id", "users.id").select(["users.name", "users.email"]).where("users.id", "=", userId).where("memberships.org_id", "=", ctx.org.id).executeTakeFirst(),
+  );
+  return row ? row.name || row.email : "Someone";
+}
+
+// The edit lease and drafts belong to a person at the dashboard editor: an agent edits through
+// update_dashboard, whose version check (409) is its guard, and holds no editor open.
+const leaseRouter = createTRPCRouter({
+  /** Who edits the dashboard now, and the caller's own draft. */
+  get: projectCapabilityProcedure(dashboardView)
+    .input(z.object({ slug }))
+    .query(async ({ ctx, input }) => leaseView(scopeOf(ctx), await dashboardOf(ctx, input.slug))),
+
+  /** Opening the editor: takes the lease when nobody else holds a live one. */
+  open: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug }))
+    .mutation(async ({ ctx, input }) => {
+      const dashboard = await dashboardOf(ctx, input.slug);
+      const lease = await openLease(scopeOf(ctx), dashboard);
+      await ctx.audit({ action: "collaboration.lease.open", target: { type: "dashboard", id: dashboard.id }, data: { holder: lease.holder?.id ?? null } });
+      return lease;
+    }),
+
+  /** The holder's activity renews the lease (5 minutes from now); anyone else's changes nothing. */
+  renew: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug }))
+    .mutation(async ({ ctx, input }) => {
+      const dashboard = await dashboardOf(ctx, input.slug);
+      const lease = await renewLease(scopeOf(ctx), dashboard);
+      await ctx.audit({ action: "collaboration.lease.renew", target: { type: "dashboard", id: dashboard.id }, data: { held: lease.you } });
+      return lease;
+    }),
+
+  /** Takes the lease from whoever holds it, once the person confirmed; the former holder is told at once. */
+  takeOver: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug, confirm: z.literal(true, { message: "Confirm that you take over editing from the person editing now" }) }))
+    .mutation(async ({ ctx, input }) => {
+      const dashboard = await dashboardOf(ctx, input.slug);
+      const { lease, from } = await takeOverLease(scopeOf(ctx), dashboard);
+      await ctx.audit({ action: "collaboration.lease.takeover", target: { type: "dashboard", id: dashboard.id }, data: { from } });
+      if (from) await ctx.kernel.events.emit("collaboration.lease.changed", { dashboardId: dashboard.id, how: "takeover", by: ctx.actor.userId, from, to: ctx.actor.userId }, { db: ctx.db, orgId: ctx.org.id });
+      return lease;
+    }),
+
+  /** The holder hands the lease to a member who may edit the dashboard (the people offered by `editors`). */
+  handOff: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug, userId: id }))
+    .mutation(async ({ ctx, input }) => {
+      const dashboard = await dashboardOf(ctx, input.slug);
+      const lease = await handOffLease(scopeOf(ctx), dashboard, input.userId);
+      await ctx.audit({ action: "collaboration.lease.handoff", target: { type: "dashboard", id: dashboard.id }, data: { to: input.userId } });
+      await ctx.kernel.events.emit("collaboration.lease.changed", { dashboardId: dashboard.id, how: "handoff", by: ctx.actor.userId, from: ctx.actor.userId, to: input.userId }, { db: ctx.db, orgId: ctx.org.id });
+      return lease;
+    }),
+
+  /** Leaving the editor frees the caller's lease; those waiting are told. */
+  release: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug }))
+    .mutation(async ({ ctx, input }) => {
+      const dashboard = await dashboardOf(ctx, input.slug);
+      const released = await releaseLease(scopeOf(ctx), dashboard);
+      await ctx.audit({ action: "collaboration.lease.release", target: { type: "dashboard", id: dashboard.id }, data: { released } });
+      if (released) await ctx.kernel.events.emit("collaboration.lease.changed", { dashboardId: dashboard.id, how: "released", by: ctx.actor.userId, from: ctx.actor.userId, to: null }, { db: ctx.db, orgId: ctx.org.id });
+      return { released };
+    }),
+
+  /** The members the holder may hand the lease to: those who may edit the dashboard, not the caller. */
+  editors: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug }))
+    .query(async ({ ctx, input }) => {
+      await dashboardOf(ctx, input.slug);
+      const members = await membersWhoCan(scopeOf(ctx), "dashboard.edit", { limit: 200 });
+      return { members: members.filter((m) => m.id !== ctx.actor.userId).map((m) => ({ id: m.id, name: m.name })) };
+    }),
+
+  /**
+   * Tells an open editor at once when the dashboard's lease changes hands: taken from the caller
+   * (`you: "from"`), handed to them (`you: "to"`), or released (the waiting take it).
+   */
+  onChange: projectCapabilityProcedure(dashboardView)
+    .input(z.object({ slug }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const dashboard = await ctx.kernel.withScope({ orgId: ctx.org.id, userId: ctx.actor.userId }, (trx) => lookupDashboard(ctx.kernel, trx, { orgId: ctx.org.id, projectId: ctx.project.id, slug: input.slug }));
+      for await (const event of ctx.kernel.events.stream("collaboration.lease.changed", { orgId: ctx.org.id, signal })) {
+        const p = event.payload;
+        if (p.dashboardId !== dashboard.id) continue;
+        const you = p.from === ctx.actor.userId && p.to !== ctx.actor.userId ? ("from" as const) : p.to === ctx.actor.userId ? ("to" as const) : null;
+        yield { how: p.how, you, byName: await nameIn(ctx, p.by) };
+      }
+    }),
+});
+
+const draftsRouter = createTRPCRouter({
+  /** Keeps the caller's unsaved editor text on the server (survives a closed tab, a crash, a takeover). */
+  save: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug, yaml: draftYaml, baseVersion: version }))
+    .mutation(async ({ ctx, input }) => {
+      const dashboard = await dashboardOf(ctx, input.slug);
+      const draft = await saveDraft(scopeOf(ctx), dashboard, input.yaml, input.baseVersion);
+      await ctx.audit({ action: "collaboration.draft.save", target: { type: "dashboard", id: dashboard.id }, data: { length: input.yaml.length, baseVersion: input.baseVersion } });
+      return draft;
+    }),
+
+  /** Drops the caller's draft (saved as a version, or thrown away). */
+  discard: projectCapabilityProcedure(dashboardEdit)
+    .input(z.object({ slug }))
+    .mutation(async ({ ctx, input }) => {
+      const dashboard = await dashboardOf(ctx, input.slug);
+      const discarded = await discardDraft(scopeOf(ctx), dashboard);
+      await ctx.audit({ action: "collaboration.draft.discard", target: { type: "dashboard", id: dashboard.id }, data: { discarded } });
+      return { discarded };
+    }),
+});
+
 export const collaborationRouter = createTRPCRouter({
+  lease: leaseRouter,
+  drafts: draftsRouter,
+
   comments: createTRPCRouter({
     list: projectCapabilityProcedure(dashboardView)
       .meta({

@@ -68,6 +68,16 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "collaboration.notifications.markRead": "Clears the person's own bell; list_notifications reads without changing it.",
   "collaboration.mailPreference.get": "The person's own email setting, on their account page.",
   "collaboration.mailPreference.set": "Which emails a person gets is theirs to choose, not an agent's.",
+  // The editor's lease and drafts: a person at the dashboard editor; agents save through update_dashboard, guarded by its version check.
+  "collaboration.lease.get": "Who edits a dashboard now, shown in the app's editor; agents save through update_dashboard, whose version check refuses a stale save.",
+  "collaboration.lease.open": "Held by a person's open editor and renewed by their activity; an agent keeps no editor open.",
+  "collaboration.lease.renew": "Renewed by the activity of a person at the editor; an agent keeps no editor open.",
+  "collaboration.lease.takeOver": "Takes the dashboard editor from another person at their browser: a choice between people.",
+  "collaboration.lease.handOff": "Hands the dashboard editor to another person: a choice between people.",
+  "collaboration.lease.release": "Called when a person closes the dashboard editor.",
+  "collaboration.lease.editors": "The hand-off menu of the dashboard editor.",
+  "collaboration.drafts.save": "A person's unsaved editor text, kept as they type; agents send whole documents to update_dashboard.",
+  "collaboration.drafts.discard": "Drops a person's own unsaved editor text after they saved or threw it away.",
   // Setup: agents read the status and drive the task board (get_setup_status, list_setup_tasks, start_setup_task, get_task_run, cancel_setup_task).
   "onboarding.tasks.history": "The task board's history table; get_task_run gives agents any run, list_setup_tasks each task's last run.",
   "onboarding.checklist.get": "The org home's checklist for the person at the browser; get_setup_status gives agents the same status.",

@@ -11,6 +11,7 @@ type Tables = {
   collaboration_threads: { id?: string; org_id: string; project_id: string; dashboard_id: string; created_by: string };
   collaboration_comments: { id?: string; org_id: string; thread_id: string; author_id: string; body: string; dashboard_version: number };
   dashboards_dashboards: { id: string; slug: string; project_id: string };
+  collaboration_edit_leases: { dashboard_id: string; org_id: string; holder_id: string; expires_at: string };
 };
 
 /** The dashboard "matrix" with one thread of one comment by the acting person (or the owner). */
@@ -32,6 +33,16 @@ async function threadIn(w: World): Promise<{ slug: string; threadId: string; com
   return { slug, threadId: thread.id!, commentId: comment.id! };
 }
 
+/** The dashboard "matrix" with its edit lease held by the acting person (or the owner) for 5 minutes. */
+async function leaseIn(w: World): Promise<{ slug: string }> {
+  const { slug } = await dashboardIn(w);
+  const db = w.kernel.ownerDb.withTables<Tables>();
+  const dashboard = await db.selectFrom("dashboards_dashboards").select("id").where("project_id", "=", w.projectA.id).where("slug", "=", slug).executeTakeFirstOrThrow();
+  const holder = w.actorUser?.id ?? w.users.owner.id;
+  await db.insertInto("collaboration_edit_leases").values({ dashboard_id: dashboard.id, org_id: w.orgA.id, holder_id: holder, expires_at: new Date(Date.now() + 300_000).toISOString() }).execute();
+  return { slug };
+}
+
 const onDashboard = async (w: World) => ({ ...P(w), slug: (await dashboardIn(w)).slug });
 
 export const collaborationRows: Record<string, Row> = {
@@ -45,6 +56,17 @@ export const collaborationRows: Record<string, Row> = {
   "collaboration.reviews.list": { input: onDashboard },
   "collaboration.reviews.mark": { input: async (w) => ({ ...(await onDashboard(w)), version: 1 }) },
   "collaboration.members": { input: onDashboard },
+  "collaboration.lease.get": { input: onDashboard },
+  "collaboration.lease.open": { input: onDashboard },
+  "collaboration.lease.renew": { input: async (w) => ({ ...P(w), ...(await leaseIn(w)) }) },
+  "collaboration.lease.takeOver": { input: async (w) => ({ ...(await onDashboard(w)), confirm: true }) },
+  // The holder hands it to another member who may edit: the editor, or the owner when the editor acts.
+  "collaboration.lease.handOff": { input: async (w) => ({ ...P(w), ...(await leaseIn(w)), userId: w.actorUser?.id === w.users.editor.id ? w.users.owner.id : w.users.editor.id }) },
+  "collaboration.lease.release": { input: async (w) => ({ ...P(w), ...(await leaseIn(w)) }) },
+  "collaboration.lease.editors": { input: onDashboard },
+  "collaboration.lease.onChange": { input: onDashboard },
+  "collaboration.drafts.save": { input: async (w) => ({ ...(await onDashboard(w)), yaml: "title: Matrix draft", baseVersion: 1 }) },
+  "collaboration.drafts.discard": { input: onDashboard },
   "collaboration.notifications.list": { input: A },
   "collaboration.notifications.markRead": { input: (w) => ({ ...A(w), all: true }) },
   // A person's own email setting, in no org: every signed-in person, a read token may only read it.
