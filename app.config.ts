@@ -21,6 +21,9 @@ export default defineConfig({
     // on import (a plugin's connectors: `import "./postgres"`), and the API path runs in this
     // bundle (src/server/api-nitro.ts), so keep those imports.
     moduleSideEffects: ["unenv/polyfill/", `${src}/`, `${pluginsDir}/`],
+    // Node (20.19+) loads a package's "module-sync" export when one is required; trace the same
+    // files, or packages that declare it (get-intrinsic's async-function) are copied without it.
+    exportConditions: ["module-sync"],
   },
   vite: {
     build: { target: "es2022" },

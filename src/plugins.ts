@@ -14,11 +14,12 @@ import { dataPlugin } from "../plugins/data";
 import { gitSyncPlugin } from "../plugins/git-sync";
 import { mcpOauthPlugin } from "../plugins/mcp-oauth";
 import { onboardingPlugin } from "../plugins/onboarding";
+import { restApiPlugin } from "../plugins/rest-api";
 import { sharingPlugin } from "../plugins/sharing";
 import { syncPlugin } from "../plugins/sync";
 import { buildAppRouter } from "~/kernel/router";
 
-export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, syncPlugin, dashboardsPlugin, collaborationPlugin, sharingPlugin, gitSyncPlugin, onboardingPlugin, agentPlugin, mcpOauthPlugin, assistantPlugin] as const;
+export const plugins = [authPasswordPlugin, authOidcPlugin, authGithubPlugin, dataPlugin, syncPlugin, dashboardsPlugin, collaborationPlugin, sharingPlugin, gitSyncPlugin, onboardingPlugin, agentPlugin, mcpOauthPlugin, assistantPlugin, restApiPlugin] as const;
 
 export const appRouter = buildAppRouter(plugins);
 export type AppRouter = typeof appRouter;

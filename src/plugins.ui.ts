@@ -19,8 +19,9 @@ import { sharingUi } from "../plugins/sharing/ui";
 import { syncUi } from "../plugins/sync/ui";
 import { gitSyncUi } from "../plugins/git-sync/ui";
 import { mcpOauthUi } from "../plugins/mcp-oauth/ui";
+import { restApiUi } from "../plugins/rest-api/ui";
 import { composePluginUis } from "~/ui/plugin-ui";
 
-export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, syncUi, dashboardsUi, collaborationUi, sharingUi, gitSyncUi, onboardingUi, agentUi, mcpOauthUi, assistantUi] as const;
+export const pluginUis = [coreUi, signInUi, authPasswordUi, authOidcUi, authGithubUi, dataUi, syncUi, dashboardsUi, collaborationUi, sharingUi, gitSyncUi, onboardingUi, agentUi, mcpOauthUi, assistantUi, restApiUi] as const;
 
 export const pluginUi = composePluginUis(pluginUis);

@@ -12,6 +12,7 @@ import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
 import { BOARD_FORMATS, type BoardFormat, type Dashboard } from "./document";
 import { variableSchema, visualQuerySchema } from "./document/schema";
 import { renderChartSvg } from "./document/svg";
+import { dashboardDetailOutput, dashboardListOutput, dashboardRunOutput } from "./rest";
 import { compileOnly, previewQuery, runDashboard, type RunScope } from "./run";
 import {
   MAX_YAML_LENGTH,
@@ -80,6 +81,7 @@ export const dashboardsRouter = createTRPCRouter({
         readOnly: true,
       },
     })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/dashboards", summary: "List a project's dashboards, a page at a time (pass nextCursor back as cursor)", tags: ["dashboards"] } })
     .input(
       z.object({
         search: safeString().max(200).optional(),
@@ -89,6 +91,7 @@ export const dashboardsRouter = createTRPCRouter({
         cursor: safeString().max(200).optional(),
       }),
     )
+    .output(dashboardListOutput)
     .query(({ ctx, input }) => listDashboards(scopeOf(ctx), input)),
 
   search: capabilityProcedure(dashboardView)
@@ -122,7 +125,9 @@ export const dashboardsRouter = createTRPCRouter({
         readOnly: true,
       },
     })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", summary: "Read a dashboard: its document, format and version", tags: ["dashboards"] } })
     .input(z.object({ slug }))
+    .output(dashboardDetailOutput)
     .query(({ ctx, input }) => getDashboard(scopeOf(ctx), input.slug)),
 
   validate: projectCapabilityProcedure(dashboardView)
@@ -285,6 +290,16 @@ export const dashboardsRouter = createTRPCRouter({
         queries: z.array(safeString().max(63)).max(200).optional(),
       }),
     )
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/run",
+        summary: "Run a dashboard's queries and return their results",
+        description: "Variables as { name: value }; queries: the query ids to run (all the charts' by default); refresh: true skips the cache.",
+        tags: ["dashboards"],
+      },
+    })
+    .output(dashboardRunOutput)
     .query(async ({ ctx, input, signal }) => {
       const row = await findDashboard(scopeOf(ctx), input.slug);
       return runDashboard(runScopeOf(ctx, signal), storedDocument(row), input);

@@ -7,6 +7,7 @@
  */
 import { initTRPC, TRPCError, type AnyRouter } from "@trpc/server";
 import type { Kysely, Transaction } from "kysely";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 import { writeAudit, type AuditActor, type AuditEntry } from "./audit";
 import type { Capability } from "./capabilities";
@@ -57,6 +58,12 @@ export interface ProcedureMeta {
   cost?: "expensive";
   /** Reachable through a grant on this resource (set by `grantableProjectProcedure`). */
   grantable?: Grantable;
+  /**
+   * Served as a REST operation under `/api/v1` and described in `/api/v1/openapi.json` (the
+   * rest-api plugin, with trpc-to-openapi): `{ method, path: "/orgs/{orgId}/…", summary }`. The
+   * procedure needs an `.output()` schema for the document.
+   */
+  openapi?: OpenApiMeta["openapi"];
   /** Exposed to AI agents as an MCP tool (the agent plugin reads this). */
   mcp?: {
     name: string;

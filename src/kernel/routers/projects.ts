@@ -12,10 +12,25 @@ import { safeString } from "../schemas";
 
 const projectColumns = ["id", "slug", "name", "description", "archived_at as archivedAt", "created_at as createdAt", "updated_at as updatedAt"] as const;
 
+/** A project as `projects.list` answers it (and the REST API documents it). */
+const projectOutput = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    description: z.string(),
+    archivedAt: z.date().nullable(),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+  })
+  .meta({ id: "Project" });
+
 export const projectsRouter = createTRPCRouter({
   list: capabilityProcedure(orgView)
     .meta({ mcp: { name: "list_projects", description: "List the projects of an organization (archived ones only when asked).", readOnly: true } })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects", summary: "List the projects you can see in an organization", tags: ["projects"] } })
     .input(z.object({ includeArchived: z.boolean().default(false) }))
+    .output(z.array(projectOutput))
     .query(async ({ ctx, input }) => {
       let q = ctx.db.selectFrom("projects").select(projectColumns).where("org_id", "=", ctx.org.id).where("deleted_at", "is", null).orderBy("name");
       if (!input.includeArchived) q = q.where("archived_at", "is", null);
