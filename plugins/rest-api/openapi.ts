@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 document of Atrium's REST API: every procedure whose metadata carries
  * `openapi: { method, path }`, generated from its zod input and output by trpc-to-openapi
- * (docs/decisions/031-rest-api-from-procedures.md), then given Atrium's error shape and bearer
+ * (docs/decisions/032-rest-api-from-procedures.md), then given Atrium's error shape and bearer
  * authentication. Pure: no request, no database.
  */
 import type { AnyRouter } from "@trpc/server";
