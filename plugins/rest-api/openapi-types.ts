@@ -244,7 +244,7 @@ export interface operations {
                     "application/json": components["schemas"]["DashboardList"];
                 };
             };
-            /** @description The input is malformed (not JSON, a wrong type) */
+            /** @description The body is not a JSON object */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -331,7 +331,7 @@ export interface operations {
                     "application/json": components["schemas"]["Dashboard"];
                 };
             };
-            /** @description The input is malformed (not JSON, a wrong type) */
+            /** @description The body is not a JSON object */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -429,7 +429,7 @@ export interface operations {
                     "application/json": components["schemas"]["DashboardRun"];
                 };
             };
-            /** @description The input is malformed (not JSON, a wrong type) */
+            /** @description The body is not a JSON object */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -516,7 +516,7 @@ export interface operations {
                     "application/json": components["schemas"]["Project"][];
                 };
             };
-            /** @description The input is malformed (not JSON, a wrong type) */
+            /** @description The body is not a JSON object */
             400: {
                 headers: {
                     [name: string]: unknown;
