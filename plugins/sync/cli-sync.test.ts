@@ -10,7 +10,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { TEST_SECRET } from "../../tests/setup/database";
 import { createOrg, createUser } from "../../tests/setup/fixtures";
 import { runQuery } from "../data/engine";
 import { bootSyncServer, createToken } from "./test-helpers";
@@ -144,6 +146,56 @@ describe("atrium CLI against a running server", { timeout: 180_000 }, () => {
     ).toEqual([[5_000, 5_000, String((5_000 * 5_001) / 2), expectedMd5()]]);
   });
 
+  test("server killed (SIGKILL) mid-batch, restarted: the CLI retries and every row lands exactly once (count and checksum)", async () => {
+    const port = await freePort();
+    const configDir = join(home, "killed");
+    const login = await run(["login", "--server", s.url, "--token"], { stdin: `${token}\n`, configDir });
+    expect(login.code).toBe(0);
+    const cfg = JSON.parse(readFileSync(join(configDir, "config.json"), "utf8"));
+    writeFileSync(join(configDir, "config.json"), JSON.stringify({ ...cfg, server: `http://127.0.0.1:${port}` }), { mode: 0o600 });
+    const dbPath = join(home, "big.db");
+    const db = new Database(dbPath);
+    db.exec("create table readings (n integer, label text)");
+    const insert = db.prepare("insert into readings (n, label) values (?, ?)");
+    db.transaction(() => {
+      for (let i = 1; i <= 20_000; i++) insert.run(i, `reading ${i}`);
+    })();
+    db.close();
+
+    let server = await startServerProcess(port);
+    const { child, done } = start(["sync", "--sqlite", dbPath, "--table", "readings", "--batch-rows", "10000"], { configDir });
+    // Wait until a batch is inside its warehouse transaction (its insert is running), then kill the server.
+    const warehouseDb = await warehouseName();
+    const watcher = new pg.Client({ connectionString: s.kernel.database.url });
+    await watcher.connect();
+    try {
+      for (let i = 0; ; i++) {
+        const { rows } = await watcher.query("select count(*)::int as n from pg_stat_activity where datname = $1 and state <> 'idle' and query ilike '%readings%'", [warehouseDb]);
+        if (rows[0].n > 0) break;
+        if (i > 2000) throw new Error("no batch reached the warehouse");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      await watcher.end();
+    }
+    server.kill("SIGKILL");
+    await new Promise((r) => server.once("exit", r));
+    // Nothing of the interrupted batch stays: whole batches only (none, or the first 10,000).
+    await waitFor(async () => ((await warehouseRows("readings")) % 10_000 === 0 ? true : null), "a whole number of batches");
+    server = await startServerProcess(port);
+    try {
+      const out = await done;
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stderr).toMatch(/retrying in/);
+      expect(child.exitCode).toBe(0);
+      expect(
+        await warehouse("select count(*)::int, count(distinct n)::int, sum(n)::bigint::text, md5(string_agg(n || ':' || label, ',' order by n)) from readings"),
+      ).toEqual([[20_000, 20_000, String((20_000 * 20_001) / 2), md5Of(20_000, "reading")]]);
+    } finally {
+      server.kill("SIGKILL");
+    }
+  });
+
   test("server down: the CLI backs off and finishes when it returns", async () => {
     const port = await freePort();
     const configDir = join(home, "down");
@@ -178,6 +230,47 @@ describe("atrium CLI against a running server", { timeout: 180_000 }, () => {
     expect(await warehouse("select count(*)::int from metrics")).toEqual([[2]]);
   });
 });
+
+function md5Of(count: number, label: string): string {
+  const parts: string[] = [];
+  for (let i = 1; i <= count; i++) parts.push(`${i}:${label} ${i}`);
+  return createHash("md5").update(parts.join(",")).digest("hex");
+}
+
+/** The API server as a process of its own on `port`, resolved once it listens. */
+async function startServerProcess(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "plugins/sync/test-server-process.ts"], {
+    env: { PATH: process.env.PATH, DATABASE_URL: s.kernel.database.url, ATRIUM_SECRET: TEST_SECRET, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => d.toString().includes("listening") && resolve());
+    child.once("exit", (code) => reject(new Error(`the server process exited (${code}): ${err}`)));
+  });
+  return child;
+}
+
+async function warehouseName(): Promise<string> {
+  const rows = await warehouse("select current_database()");
+  return rows[0]![0] as string;
+}
+
+async function warehouseRows(table: string): Promise<number> {
+  const exists = await warehouse(`select count(*)::int from pg_tables where schemaname = 'public' and tablename = '${table}'`);
+  if (exists[0]![0] === 0) return 0;
+  return (await warehouse(`select count(*)::int from ${table}`))[0]![0] as number;
+}
+
+async function waitFor<T>(check: () => Promise<T | null>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await check();
+    if (value !== null) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 function expectedMd5(): string {
   const parts: string[] = [];
