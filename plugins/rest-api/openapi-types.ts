@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a project's dashboards */
+        /** List a project's dashboards, a page at a time (pass nextCursor back as cursor) */
         get: operations["dashboards-list"];
         put?: never;
         post?: never;
@@ -98,6 +98,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            /** @description Pass it as cursor for the next page; null on the last */
+            nextCursor: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -225,6 +227,8 @@ export interface operations {
                 search?: string;
                 tag?: string;
                 deleted?: boolean;
+                limit?: number;
+                cursor?: string;
             };
             header?: never;
             path: {
