@@ -121,6 +121,14 @@ const SAMPLES: Record<string, Sample> = {
     const { linkId } = await caller.sharing.links.create({ orgId: w.orgA.id, projectId: w.projectA.id, slug });
     return { projectId: w.projectA.id, linkId };
   },
+  invite_viewer: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, email: `${unique("viewer")}@example.test` }),
+  list_view_invitations: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
+  revoke_view_invitation: async (w) => {
+    const { slug } = await freshDashboard(w);
+    const caller = asUser(w.kernel, w.owner.id) as unknown as { sharing: { invites: { create: (input: unknown) => Promise<{ inviteId: string }> } } };
+    const { inviteId } = await caller.sharing.invites.create({ orgId: w.orgA.id, projectId: w.projectA.id, slug, email: `${unique("viewer")}@example.test` });
+    return { projectId: w.projectA.id, inviteId };
+  },
   create_embed_token: async (w) => {
     const { slug } = await freshDashboard(w);
     const caller = asUser(w.kernel, w.owner.id) as unknown as { sharing: { embeds: { rotate: (input: unknown) => Promise<unknown> } } };

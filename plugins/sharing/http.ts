@@ -28,6 +28,7 @@ import { FieldErrors } from "~/kernel/errors";
 import { checkUnlockProof, ipHash, openLink, recordView, unlockProof } from "./links";
 import { buildPublicView } from "./public-view";
 import { openEmbed, REFUSAL_MESSAGES } from "./embeds";
+import { acceptInvite, askForMoreAccess, INVITE_ACCESS_MS, inviteCookie, openInvite } from "./invites";
 
 export const PUBLIC_VIEW_PATH = "/api/sharing/public/:token";
 export const EMBED_VIEW_PATH = "/api/sharing/embed";
@@ -51,6 +52,34 @@ const bodySchema = z.object({
   password: safeString().max(1024).optional(),
   unlock: safeString().max(200).optional(),
 });
+
+const acceptSchema = z.object({ token: safeString().max(64) });
+const invitedSchema = z.object({ variables: bodySchema.shape.variables });
+const askSchema = z.object({ message: safeString().trim().max(1000, "At most 1000 characters").default("") });
+
+/** A browser request from another origin is refused (these routes act on the browser's cookie). */
+function foreignOrigin(request: Request, publicUrl: string): boolean {
+  const origin = request.headers.get("origin");
+  return origin !== null && origin !== new URL(publicUrl).origin;
+}
+
+function cookieValue(request: Request, name: string): string {
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return rest.join("=");
+  }
+  return "";
+}
+
+async function parsed<T>(request: Request, schema: z.ZodType<T>, requestId: string): Promise<{ ok: true; data: T } | { ok: false; response: Response }> {
+  try {
+    const result = schema.safeParse(await request.json());
+    if (result.success) return { ok: true, data: result.data };
+    return { ok: false, response: httpProblem(422, "UNPROCESSABLE_CONTENT", "The request does not have the expected shape.", requestId, PUBLIC_HEADERS) };
+  } catch {
+    return { ok: false, response: httpProblem(400, "BAD_REQUEST", "The request body must be valid JSON.", requestId, PUBLIC_HEADERS) };
+  }
+}
 
 const embedBodySchema = z.object({
   token: safeString().max(8192),
@@ -160,6 +189,70 @@ export const sharingHttpRoutes: readonly HttpRoute[] = [
       } catch (error) {
         return viewProblem(error, ctx.requestId);
       }
+    },
+  },
+  {
+    // An invitation's mailed link, opened once: this browser gets its cookie (30 days), the link is spent.
+    method: "POST",
+    path: "/api/sharing/invite/accept",
+    maxBodyBytes: 1024,
+    async handle(request, ctx) {
+      if (foreignOrigin(request, ctx.kernel.config.publicUrl)) return httpProblem(403, "FORBIDDEN", "Open the invitation from its own page.", ctx.requestId, PUBLIC_HEADERS);
+      const body = await parsed(request, acceptSchema, ctx.requestId);
+      if (!body.ok) return body.response;
+      const accepted = await ctx.kernel.db.transaction().execute((trx) => acceptInvite(trx, body.data.token));
+      if (!accepted) return httpProblem(404, "NOT_FOUND", "This invitation link is not available: it works once, for an hour. Ask for a new one.", ctx.requestId, PUBLIC_HEADERS);
+      const secure = ctx.kernel.config.publicUrl.startsWith("https://") ? "; Secure" : "";
+      const cookie = `${inviteCookie(accepted.inviteId)}=${accepted.secret}; Path=/api/sharing/invited/${accepted.inviteId}; Max-Age=${INVITE_ACCESS_MS / 1000}; HttpOnly; SameSite=Strict${secure}`;
+      return json(200, { inviteId: accepted.inviteId, expiresAt: accepted.expiresAt.toISOString() }, { "set-cookie": cookie });
+    },
+  },
+  {
+    // What an invited browser sees: the dashboard, every variable free within its own options.
+    method: "POST",
+    path: "/api/sharing/invited/:inviteId",
+    maxBodyBytes: 16_384,
+    async handle(request, ctx) {
+      if (foreignOrigin(request, ctx.kernel.config.publicUrl)) return httpProblem(403, "FORBIDDEN", "Not from another site.", ctx.requestId, PUBLIC_HEADERS);
+      const inviteId = ctx.params.inviteId ?? "";
+      if (!z.uuid().safeParse(inviteId).success) return notAvailable(ctx.requestId);
+      const body = await parsed(request, invitedSchema, ctx.requestId);
+      if (!body.ok) return body.response;
+      const kernel = ctx.kernel;
+      try {
+        return await kernel.db.transaction().execute(async (trx) => {
+          const invite = await openInvite(trx, inviteId, cookieValue(request, inviteCookie(inviteId)));
+          if (!invite) return notAvailable(ctx.requestId);
+          const limit = await hitRateLimit(trx, `sharing.invited:${invite.id}`, VIEWS_PER_MINUTE, 60);
+          if (!limit.allowed) return httpProblem(429, "TOO_MANY_REQUESTS", "Too many refreshes. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(limit.retryAfterSeconds) });
+          const { view } = await buildPublicView({ kernel, db: trx, signal: ctx.signal }, invite.link, body.data.variables ?? {});
+          return json(200, { ...view, invitedEmail: invite.email, asked: invite.askedAt !== null });
+        });
+      } catch (error) {
+        return viewProblem(error, ctx.requestId);
+      }
+    },
+  },
+  {
+    // The invited viewer asks the person who invited them for more access (one mail a day).
+    method: "POST",
+    path: "/api/sharing/invited/:inviteId/ask",
+    maxBodyBytes: 4096,
+    async handle(request, ctx) {
+      if (foreignOrigin(request, ctx.kernel.config.publicUrl)) return httpProblem(403, "FORBIDDEN", "Not from another site.", ctx.requestId, PUBLIC_HEADERS);
+      const inviteId = ctx.params.inviteId ?? "";
+      if (!z.uuid().safeParse(inviteId).success) return notAvailable(ctx.requestId);
+      const body = await parsed(request, askSchema, ctx.requestId);
+      if (!body.ok) return body.response;
+      const kernel = ctx.kernel;
+      return kernel.db.transaction().execute(async (trx) => {
+        const invite = await openInvite(trx, inviteId, cookieValue(request, inviteCookie(inviteId)));
+        if (!invite) return notAvailable(ctx.requestId);
+        if (!(await askForMoreAccess(kernel, trx, invite, body.data.message))) {
+          return httpProblem(429, "TOO_MANY_REQUESTS", "You asked already today. The person who invited you has your request.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": "86400" });
+        }
+        return json(200, { asked: true });
+      });
     },
   },
 ];

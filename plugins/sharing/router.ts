@@ -15,6 +15,7 @@ import { sharingEmbedKeys, sharingManage, sharingOversee } from "./capabilities"
 import { EmbedRefused, embedCutoff, embedOrigins, listKeys, MAX_EMBED_SECONDS, MAX_ORIGINS, MAX_OVERLAP_HOURS, openEmbed, originSchema, REFUSAL_MESSAGES, retireKey, revokeEmbeds, rotateKey, setEmbedOrigins, signEmbedToken } from "./embeds";
 import { changeLink, createLink, EXPORT_KINDS, listLinks, maxLinkDays, openLink, setMaxLinkDays } from "./links";
 import { linkPolicySchema, policyFromClaimsProblems, policyProblems, timeClampSchema } from "./policy";
+import { invitationByToken, inviteExists, inviteToView, listInvites, revokeInvite } from "./invites";
 import { listAccess, revokeGrant, shareWith, sharedWithMe, type GrantTarget } from "./grants";
 
 const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
@@ -154,6 +155,78 @@ const linksRouter = createTRPCRouter({
     }),
 });
 
+const invitesRouter = createTRPCRouter({
+  create: projectCapabilityProcedure(sharingManage)
+    .meta({
+      mcp: {
+        name: "invite_viewer",
+        description:
+          "Invite an email address (orgId, projectId, slug, email) to view one dashboard without an account: they get a mail with a one-time link, valid one hour, that lets the browser they open it in view the dashboard for 30 days. Inviting the same address again sends a new link (the earlier one stops working). Use share_dashboard instead for people who sign in. Returns the inviteId (for revoke_view_invitation).",
+        idempotent: true,
+      },
+    })
+    .input(z.object({ slug, email }))
+    .mutation(async ({ ctx, input }) => {
+      const target = await targetOf(ctx, input.slug);
+      const dashboard = await publishedDashboard(ctx.db, ctx.org.id, target.dashboardId!);
+      const me = await ctx.db.selectFrom("users").select(["name", "email"]).where("id", "=", ctx.actor.userId).executeTakeFirst();
+      const invite = await inviteToView(ctx.kernel, ctx.db, {
+        orgId: ctx.org.id,
+        projectId: ctx.project.id,
+        dashboardId: target.dashboardId!,
+        dashboardTitle: dashboard?.title ?? input.slug,
+        email: input.email,
+        createdBy: ctx.actor.userId,
+        inviterName: me?.name || me?.email || "Someone",
+      });
+      await ctx.audit({ action: "sharing.invite", target: { type: "dashboard", id: target.dashboardId! }, data: { inviteId: invite.id, email: input.email.toLowerCase(), resent: !invite.created } });
+      return { inviteId: invite.id, resent: !invite.created };
+    }),
+
+  list: projectCapabilityProcedure(sharingManage)
+    .meta({
+      mcp: {
+        name: "list_view_invitations",
+        description:
+          "List the email invitations to view a dashboard (orgId, projectId, slug): inviteId, email, status (sent, link-expired, viewing, access-expired, revoked), when sent, until when the browser may view, and whether they asked for more access.",
+        readOnly: true,
+      },
+    })
+    .input(z.object({ slug }))
+    .query(async ({ ctx, input }) => ({ invites: await listInvites(ctx.db, { orgId: ctx.org.id, dashboardId: (await targetOf(ctx, input.slug)).dashboardId! }) })),
+
+  revoke: projectCapabilityProcedure(sharingManage)
+    .meta({
+      mcp: {
+        name: "revoke_view_invitation",
+        description:
+          "End an email invitation to view (orgId, projectId, inviteId from list_view_invitations): its link stops working and the browser viewing with it loses access from its next refresh. Confirm with the user first.",
+        destructive: true,
+        idempotent: false,
+      },
+    })
+    .input(z.object({ inviteId: z.uuid({ message: "inviteId must be an invitation id from list_view_invitations" }) }))
+    .mutation(async ({ ctx, input }) => {
+      const row = await revokeInvite(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, inviteId: input.inviteId });
+      await ctx.audit({ action: "sharing.invite.revoke", target: { type: "dashboard", id: row.dashboard_id }, data: { inviteId: row.id, email: row.email } });
+      return { inviteId: row.id };
+    }),
+
+  /** The invitation page's lookup: whether its mailed link still opens (404 otherwise), and what it is for. */
+  status: publicProcedure.input(z.object({ token: safeString().max(64) })).query(async ({ ctx, input }) => {
+    const found = await ctx.kernel.db.transaction().execute((trx) => invitationByToken(trx, input.token));
+    if (!found) throw new TRPCError({ code: "NOT_FOUND", message: "This invitation link is not available: it works once, for an hour. Ask for a new one." });
+    return { title: found.dashboard.title, email: found.row.email };
+  }),
+
+  /** The invited view's page lookup: 404 unless the id names an invitation a browser may be viewing. */
+  viewing: publicProcedure.input(z.object({ inviteId: z.uuid() })).query(async ({ ctx, input }) => {
+    const live = await ctx.kernel.db.transaction().execute((trx) => inviteExists(trx, input.inviteId));
+    if (!live) throw new TRPCError({ code: "NOT_FOUND", message: "This invitation is not available." });
+    return { live: true };
+  }),
+});
+
 const keyId = z.uuid({ message: "keyId must be an embed key id from the Embed tab" });
 
 /** The address a signed token opens. */
@@ -271,6 +344,7 @@ const embedsRouter = createTRPCRouter({
 export const sharingRouter = createTRPCRouter({
   links: linksRouter,
   embeds: embedsRouter,
+  invites: invitesRouter,
   access: projectCapabilityProcedure(sharingManage)
     .meta({
       mcp: {

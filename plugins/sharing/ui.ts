@@ -45,6 +45,25 @@ export const sharingUi = definePluginUi({
     },
     {
       layout: "bare",
+      path: "/v/:token",
+      chrome: "focused",
+      breadcrumb: "Invitation to view",
+      // A used, expired or revoked invitation link answers 404, like one that never existed.
+      lookup: { query: "sharing.invites.status", input: (params) => ({ token: params.token ?? "" }) },
+      secretAddress: true,
+      component: lazy(() => import("./ui/InviteAcceptPage")),
+    },
+    {
+      layout: "bare",
+      path: "/view/:inviteId",
+      chrome: "focused",
+      breadcrumb: "Shared dashboard",
+      // An id that names no live invitation answers 404; the browser's cookie is checked by the data route.
+      lookup: { query: "sharing.invites.viewing", input: (params) => ({ inviteId: params.inviteId ?? "" }) },
+      component: lazy(() => import("./ui/InvitedDashboardPage")),
+    },
+    {
+      layout: "bare",
       path: "/shared/:orgId/:projectId/:slug",
       signIn: "required",
       breadcrumb: "Shared dashboard",

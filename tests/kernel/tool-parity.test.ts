@@ -121,6 +121,8 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "sharing.embeds.retire": "Retiring an embed key breaks every site that signs with it: administrators decide that in the app.",
   "sharing.embeds.setOrigins": "Which sites may frame the project's dashboards is a security setting for administrators in the app, not for agents.",
   "sharing.embeds.revokeAll": "Revoking every embed of a dashboard breaks it on every site: a person decides that in the Embed tab.",
+  "sharing.invites.status": "The invitation page's own check that its mailed link still opens, asked with the link's token; agents never hold it.",
+  "sharing.invites.viewing": "The invited view's own check that its invitation is live; the browser's cookie is the access, never an agent's.",
   "sharing.embeds.status": "The embed page's own check of its token (and who may frame it); agents sign tokens, they do not open them.",
   // The in-app assistant's own conversations: the assistant is itself an agent surface.
   "assistant.status": "Whether the in-app assistant is configured, for its panel.",

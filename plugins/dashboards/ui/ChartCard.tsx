@@ -20,6 +20,8 @@ export interface ChartCardProps {
   running?: boolean;
   /** Card chrome: full screen and downloads. */
   actions?: boolean;
+  /** Which downloads the card offers (all when not given): a shared view's link or embed says. */
+  downloads?: readonly ("csv" | "png" | "svg")[];
   height?: number;
   /** Where "Edit" leads (the chart builder), for members who may edit. */
   editHref?: string;
@@ -28,6 +30,7 @@ export interface ChartCardProps {
 type Data = { columns: { name: string; type: string }[]; rows: Record<string, unknown>[] };
 
 export function ChartCard(props: ChartCardProps) {
+  const offers = (kind: "csv" | "png" | "svg") => !props.downloads || props.downloads.includes(kind);
   const [fullscreen, setFullscreen] = createSignal(false);
   const [view, setView] = createSignal<View | null>(null);
   const titleId = () => `chart-${props.chart.id}-title`;
@@ -73,15 +76,17 @@ export function ChartCard(props: ChartCardProps) {
             <Button class="btn--compact" variant="ghost" onClick={() => setFullscreen(true)} aria-label={`Full screen: ${title()}`}>
               Full screen
             </Button>
-            <Show when={data()}>
+            <Show when={data() && offers("csv")}>
               <Button class="btn--compact" variant="ghost" onClick={downloadCsv} aria-label={`Download CSV: ${title()}`}>
                 CSV
               </Button>
             </Show>
-            <Show when={isVega() && view()}>
+            <Show when={isVega() && view() && offers("svg")}>
               <Button class="btn--compact" variant="ghost" onClick={() => void downloadSvg()} aria-label={`Download SVG: ${title()}`}>
                 SVG
               </Button>
+            </Show>
+            <Show when={isVega() && view() && offers("png")}>
               <Button class="btn--compact" variant="ghost" onClick={() => void downloadPng()} aria-label={`Download PNG: ${title()}`}>
                 PNG
               </Button>

@@ -25,6 +25,8 @@ export interface DashboardCanvasProps {
   fixed?: readonly { label: string; value: string }[];
   /** Full screen and downloads on each card. */
   cardActions?: boolean;
+  /** Which downloads each card offers (all when not given). */
+  downloads?: readonly ("csv" | "png" | "svg")[];
 }
 
 export function DashboardCanvas(props: DashboardCanvasProps) {
@@ -94,6 +96,7 @@ export function DashboardCanvas(props: DashboardCanvasProps) {
                             running={props.running}
                             height={cell.h ? cell.h * 60 : undefined}
                             actions={props.cardActions ?? true}
+                            downloads={props.downloads}
                           />
                         )}
                       </Show>

@@ -56,7 +56,8 @@ export function PublicCanvas(props: { view: PublicView; store: ReturnType<typeof
         options={options()}
         onVariableChange={(name, value) => void props.store.choose(name, value)}
         fixed={fixed()}
-        cardActions={props.view.exports.length > 0}
+        cardActions
+        downloads={props.view.exports.filter((x): x is "csv" | "png" | "svg" => x === "csv" || x === "png" || x === "svg")}
       />
     </div>
   );

@@ -8,6 +8,7 @@ import { createSignal, For, Show, type JSX } from "solid-js";
 import { Button, Dialog } from "~/ui/components";
 import { useWorkspace } from "~/ui/workspace";
 import { EmbedPanel } from "./EmbedPanel";
+import { InvitesPanel } from "./InvitesPanel";
 import { LinksPanel } from "./LinksPanel";
 import { PeoplePanel } from "./PeoplePanel";
 
@@ -19,7 +20,16 @@ export interface ShareTab {
 
 /** The dialog's tabs, in order. */
 const TABS: ShareTab[] = [
-  { id: "people", label: "People", render: (scope) => <PeoplePanel scope={scope} /> },
+  {
+    id: "people",
+    label: "People",
+    render: (scope) => (
+      <div class="stack">
+        <PeoplePanel scope={scope} />
+        <InvitesPanel scope={scope} />
+      </div>
+    ),
+  },
   { id: "link", label: "Public link", render: (scope) => <LinksPanel scope={scope} /> },
   { id: "embed", label: "Embed", render: (scope) => <EmbedPanel scope={scope} /> },
 ];

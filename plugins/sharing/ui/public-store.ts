@@ -37,8 +37,8 @@ type Answer = PublicView & { error?: { code: string; message: string; fieldError
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
-/** A public link (`/s/<token>`) or a signed embed (`/e/<token>`, whose refusals are 401s that say why). */
-export type PublicKind = "link" | "embed";
+/** A public link (`/s/<token>`), a signed embed (`/e/<token>`, whose refusals are 401s that say why), or an invited browser's view (`/view/<inviteId>`, by its cookie). */
+export type PublicKind = "link" | "embed" | "invite";
 
 export function createPublicStore(token: string, fetcher: Fetch = (i, init) => fetch(i, init), kind: PublicKind = "link") {
   const [state, setState] = createSignal<PublicState>({ kind: "loading" });
@@ -64,13 +64,14 @@ export function createPublicStore(token: string, fetcher: Fetch = (i, init) => f
 
   const ask = async (variables: Record<string, unknown>): Promise<{ status: number; body: Answer | null } | null> => {
     try {
-      const url = kind === "embed" ? "/api/sharing/embed" : `/api/sharing/public/${encodeURIComponent(token)}`;
-      const body = kind === "embed" ? { token, variables } : { variables, ...(unlock ? { unlock } : password ? { password } : {}) };
+      const url = kind === "embed" ? "/api/sharing/embed" : kind === "invite" ? `/api/sharing/invited/${encodeURIComponent(token)}` : `/api/sharing/public/${encodeURIComponent(token)}`;
+      const body = kind === "embed" ? { token, variables } : kind === "invite" ? { variables } : { variables, ...(unlock ? { unlock } : password ? { password } : {}) };
       const response = await fetcher(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
-        credentials: "omit",
+        // An invited browser's access is its cookie; links and embeds carry their own credential.
+        credentials: kind === "invite" ? "same-origin" : "omit",
         referrerPolicy: "no-referrer",
       });
       return { status: response.status, body: (await response.json().catch(() => null)) as Answer | null };

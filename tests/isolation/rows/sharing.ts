@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { rotateKey, signEmbedToken } from "../../../plugins/sharing/embeds";
+import type { InviteTables } from "../../../plugins/sharing/invites";
 import type { World } from "../world";
 import { MATRIX_DASHBOARD_YAML } from "./dashboards";
 import { A, P, everyone, type Row } from "./helpers";
@@ -54,6 +55,30 @@ async function liveLink(w: World): Promise<{ id: string; token: string }> {
 }
 const linkOf = async (w: World) => (await liveLink(w)).id;
 
+/** An invitation to view the shared dashboard (written directly), its link's token; `opened`: a browser is viewing with it. */
+async function invitation(w: World, opened = false): Promise<{ id: string; token: string }> {
+  await sharedDashboard(w);
+  const db = w.kernel.ownerDb.withTables<InviteTables & Tables>();
+  const d = await db.selectFrom("dashboards_dashboards").select("id").where("org_id", "=", w.orgA.id).where("slug", "=", "shared").executeTakeFirstOrThrow();
+  const token = randomBytes(16).toString("base64url");
+  const row = await db
+    .insertInto("sharing_invites")
+    .values({
+      org_id: w.orgA.id,
+      project_id: w.projectA.id,
+      dashboard_id: d.id!,
+      email: "viewer@example.test",
+      token_hash: createHash("sha256").update(token).digest("hex"),
+      link_expires_at: new Date(Date.now() + 3_600_000),
+      access_expires_at: opened ? new Date(Date.now() + 86_400_000) : null,
+      browser_hash: opened ? "0".repeat(64) : null,
+      created_by: w.users.owner.id,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { id: row.id, token };
+}
+
 /** An embed key of org A's project for the shared dashboard (written directly: no audit), and the key's material. */
 async function embedKey(w: World): Promise<{ keyId: string; secret: string }> {
   await sharedDashboard(w);
@@ -90,6 +115,12 @@ export const sharingRows: Record<string, Row> = {
   "sharing.embeds.setOrigins": { input: (w) => ({ ...P(w), origins: ["https://intranet.example.com"] }) },
   "sharing.embeds.revokeAll": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
   "sharing.embeds.createToken": { input: async (w) => (await embedKey(w), { ...P(w), slug: "shared" }) },
+  // Email invitations to view (sharing.manage); the two page lookups are public (a token, an id).
+  "sharing.invites.create": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug, email: "viewer@example.test" }) },
+  "sharing.invites.list": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
+  "sharing.invites.revoke": { input: async (w) => ({ ...P(w), inviteId: (await invitation(w)).id }) },
+  "sharing.invites.status": { input: async (w) => ({ token: (await invitation(w)).token }), expect: everyone("ok") },
+  "sharing.invites.viewing": { input: async (w) => ({ inviteId: (await invitation(w, true)).id }), expect: everyone("ok") },
   // The embed page's lookup: a signed token is its own credential, whoever holds it.
   "sharing.embeds.status": { input: async (w) => ({ token: (await embedToken(w)) }), expect: everyone("ok") },
 };
