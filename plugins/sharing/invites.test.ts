@@ -96,8 +96,10 @@ describe("an invitation to view", () => {
     const { w, email, inviteId, token: first } = await invited();
     const again = await w.caller.sharing.invites.create({ ...w.at, slug: "weekly", email });
     expect(again).toEqual({ inviteId, resent: true });
-    const second = tokenIn((await mailTo(email))[0]!.text_body);
-    expect(second).not.toBe(first);
+    const tokens = (await mailTo(email)).map((m) => tokenIn(m.text_body));
+    expect(tokens).toHaveLength(2);
+    const second = tokens.find((t) => t !== first)!;
+    expect(second).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect((await accept(first)).status).toBe(404);
 
     await k.kernel.ownerDb.withTables<{ sharing_invites: { id: string; link_expires_at: Date } }>().updateTable("sharing_invites").set({ link_expires_at: new Date(Date.now() - 1000) }).where("id", "=", inviteId).execute();
@@ -110,8 +112,8 @@ describe("an invitation to view", () => {
     const ask = await post(k.kernel, `/api/sharing/invited/${inviteId}/ask`, { message: "Could I edit the filters?" }, { cookie: opened.cookieHeader });
     expect(ask.status).toBe(200);
     const me = await k.kernel.ownerDb.selectFrom("users").select("email").where("id", "=", w.user.id).executeTakeFirstOrThrow();
-    const mails = await mailTo(me.email);
-    expect(mails[0]!.subject).toContain("asks for more access");
+    const mails = (await mailTo(me.email)).filter((m) => m.subject.includes("asks for more access"));
+    expect(mails).toHaveLength(1);
     expect(mails[0]!.text_body).toContain("Could I edit the filters?");
     expect((await post(k.kernel, `/api/sharing/invited/${inviteId}/ask`, { message: "again" }, { cookie: opened.cookieHeader })).status).toBe(429);
     expect((await post(k.kernel, `/api/sharing/invited/${inviteId}/ask`, { message: "no cookie" })).status).toBe(404);
