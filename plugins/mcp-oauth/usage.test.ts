@@ -71,6 +71,15 @@ describe("agent usage", () => {
     expect((await as.dashboards.get({ orgId, projectId, slug: USAGE_DASHBOARD_SLUG })).version).toBe(dashboard.version);
   });
 
+  test("publishing several times at once answers each (one table, one dashboard), never a 500", async () => {
+    // A fresh org: its warehouse, the table and the dashboard do not exist yet.
+    const fresh = (await createOrg(kernel, [{ userId: owner.id, role: "owner" }])).id;
+    const as = asUser(kernel, owner.id);
+    const freshProject = (await as.projects.create({ orgId: fresh, slug: "ops", name: "Ops" })).id;
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => as.mcpOauth.usage.publish({ orgId: fresh, projectId: freshProject })));
+    expect(results.map((r) => (r.status === "rejected" ? String((r.reason as Error).message) : "ok"))).toEqual(["ok", "ok", "ok", "ok"]);
+  });
+
   test("members without the capability are refused; another org's project is not found", async () => {
     await expect(asUser(kernel, viewer.id).mcpOauth.usage.publish({ orgId, projectId })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(asUser(kernel, owner.id).mcpOauth.usage.publish({ orgId: otherOrgId, projectId })).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 /**
  * The org's AI agent usage as an Atrium dashboard: the audit log's agent tool calls (the last
  * 90 days, per day, tool and client, with errors) are written to the org's warehouse as the
@@ -50,6 +51,9 @@ export async function publishUsageTable(kernel: Kernel, db: Kysely<KernelDatabas
   await withWarehouseAdmin(kernel, info, async (wh) => {
     await wh.query("begin");
     try {
+      // Two publishes at once would race `create table if not exists` (a unique violation in the
+      // catalog): they take turns on a lock held to the end of the transaction.
+      await wh.query("select pg_advisory_xact_lock(hashtext($1))", [`atrium:${USAGE_TABLE}`]);
       await wh.query(`create table if not exists public.${USAGE_TABLE} (day date not null, tool text not null, client text not null, calls integer not null, errors integer not null)`);
       await wh.query(`truncate public.${USAGE_TABLE}`);
       // One statement per 1000 rows: parameters, never text pasted into SQL.
@@ -94,6 +98,11 @@ charts:
 export async function publishAgentUsage(kernel: Kernel, db: Kysely<KernelDatabase>, scope: { orgId: string; projectId: string; userId: string }) {
   const rows = await agentUsageRows(db, scope.orgId);
   await publishUsageTable(kernel, db, scope.orgId, rows);
-  const saved = await saveDashboardFile({ kernel, db, orgId: scope.orgId, projectId: scope.projectId, userId: scope.userId }, USAGE_DASHBOARD_SLUG, USAGE_DASHBOARD_YAML, "AI agent usage (Settings › AI agents)");
+  const save = () => saveDashboardFile({ kernel, db, orgId: scope.orgId, projectId: scope.projectId, userId: scope.userId }, USAGE_DASHBOARD_SLUG, USAGE_DASHBOARD_YAML, "AI agent usage (Settings › AI agents)");
+  // A publish at the same moment may have created the dashboard first: then it is there to keep.
+  const saved = await save().catch((err: unknown) => {
+    if (err instanceof TRPCError && err.code === "CONFLICT") return save();
+    throw err;
+  });
   return { slug: saved.slug, rows: rows.length, calls: rows.reduce((n, r) => n + r.calls, 0) };
 }
