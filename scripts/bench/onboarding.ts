@@ -22,18 +22,16 @@
  *
  * Environment: BENCH_SETUP_ROUNDS (default 10), DATABASE_URL. Flags (alone): --json <file>.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadConfig } from "~/kernel/config";
 import { bootKernel, type Kernel } from "~/kernel/kernel";
 import { createLogger } from "~/kernel/log";
 import { createCallerFactory } from "~/kernel/trpc";
 import { appRouter, plugins } from "~/plugins";
-import { envNumber } from "./util";
+import { envNumber, percentileOf, runWhenMain } from "./util";
 
 export const SETUP_BENCH_ID = "setup-tasks";
 const ORGS = 20;
@@ -42,10 +40,7 @@ const TASKS = ["connection.verify", "schema.introspect", "data.freshness", "quer
 /** Our goal for a start's p95 (the product plan's is 2 s). */
 export const START_P95_GOAL_MS = 50;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+const percentile = percentileOf;
 const stat = (xs: number[]) => ({ n: xs.length, p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99) });
 type Stat = ReturnType<typeof stat>;
 
@@ -169,16 +164,4 @@ export async function runSetupBench(): Promise<SetupBenchResult> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { json: { type: "string" } } });
-  runSetupBench().then(
-    (result) => {
-      if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.stack : err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, runSetupBench);

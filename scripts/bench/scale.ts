@@ -19,26 +19,21 @@
  * Environment: BENCH_SCALE_CALLS (default 200), BENCH_SCALE_DASHBOARDS (default 100000),
  * BENCH_SCALE_MEMBERS (default 10000), DATABASE_URL. Flags (alone): --json <file>.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { loadConfig } from "~/kernel/config";
 import { bootKernel, type Kernel } from "~/kernel/kernel";
 import { createLogger } from "~/kernel/log";
 import { createCallerFactory } from "~/kernel/trpc";
 import { appRouter, plugins } from "~/plugins";
-import { envNumber } from "./util";
+import { envNumber, percentileOf, runWhenMain } from "./util";
 
 export const SCALE_BENCH_ID = "scale";
 export const SCALE_RATIO_GOAL = 1.2;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+const percentile = percentileOf;
 
 export interface ScaleRow {
   call: string;
@@ -149,16 +144,4 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { json: { type: "string" } } });
-  runScaleBench().then(
-    (result) => {
-      if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.stack : err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, runScaleBench);

@@ -1,7 +1,10 @@
 /**
  * Small helpers shared by the benchmark harness.
  */
+import { writeFileSync } from "node:fs";
 import net from "node:net";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -72,4 +75,29 @@ export function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** The p-th percentile (nearest rank) of `values`. */
+export function percentileOf(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * Runs a bench module's entry when the file is executed directly (`npx tsx scripts/bench/x.ts
+ * [--json <file>]`): writes the result as JSON when asked, exits 0, or 1 with the stack.
+ */
+export function runWhenMain(moduleUrl: string, run: () => Promise<unknown>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  const { values } = parseArgs({ options: { json: { type: "string" } } });
+  run().then(
+    (result) => {
+      if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.stack : err);
+      process.exit(1);
+    },
+  );
 }
