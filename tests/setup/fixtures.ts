@@ -14,7 +14,8 @@ export const testRouter = buildAppRouter(testPlugins);
 const createCaller = createCallerFactory(testRouter);
 
 export function unique(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString("hex")}`;
+  // 64 bits: the whole suite makes tens of thousands of these in one database (32 bits collided).
+  return `${prefix}-${randomBytes(8).toString("hex")}`;
 }
 
 export async function createUser(kernel: Kernel, name = "Test User") {
