@@ -41,14 +41,14 @@ export function DashboardStep(props: { store: WizardStore; tasks: TaskBoardStore
   };
   // The run is due once the dashboard is there and no run was started since; derived from the
   // board, so a refused or overlapping start cannot leave the step waiting for ever.
-  let starting = false;
+  const [starting, setStarting] = createSignal(false);
   createEffect(() => {
     const made = created();
-    if (!made || starting || props.tasks.busy() !== null) return;
+    if (!made || starting() || props.tasks.busy() !== null) return;
     const run = entry("dashboard.run");
     if (run?.activeRun || (run?.lastRun && Date.parse(run.lastRun.createdAt) >= generatedAt())) return;
-    starting = true;
-    void props.tasks.start("dashboard.run", { projectId: made.projectId, slug: made.slug }).finally(() => (starting = false));
+    setStarting(true);
+    void props.tasks.start("dashboard.run", { projectId: made.projectId, slug: made.slug }).finally(() => setStarting(false));
   });
   const address = () => {
     const made = created();

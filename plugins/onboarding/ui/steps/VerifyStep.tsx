@@ -1,4 +1,4 @@
-import { createEffect, For, Show } from "solid-js";
+import { createEffect, createSignal, For, Show } from "solid-js";
 import type { TaskBoardStore } from "../task-board-store";
 import { TaskCard } from "../TaskCard";
 import type { WizardStore } from "../wizard-store";
@@ -33,16 +33,18 @@ export function VerifyStep(props: { store: WizardStore; tasks: TaskBoardStore })
     if (!t || t.activeRun || !good(before) || !basis) return false;
     return !t.lastRun || Date.parse(t.lastRun.createdAt) < Date.parse(basis);
   };
-  let starting = false;
+  // A signal, not a flag: a start's own look may already show the check finished (a fast job), and
+  // the chain must go on when the start ends even though the board does not change again.
+  const [starting, setStarting] = createSignal(false);
   createEffect(() => {
-    if (!props.tasks.board()?.canManage || props.tasks.busy() !== null || starting) return;
+    if (!props.tasks.board()?.canManage || props.tasks.busy() !== null || starting()) return;
     const order = ids();
     for (let i = 1; i < order.length; i++) {
       const task = order[i] as (typeof FOLLOW_UPS)[number];
       if (!due(task, order[i - 1]!)) continue;
-      starting = true;
+      setStarting(true);
       // One start at a time: the board's next change (or the end of this start) continues the chain.
-      void props.tasks.start(task, { sourceId: sourceId() }).finally(() => (starting = false));
+      void props.tasks.start(task, { sourceId: sourceId() }).finally(() => setStarting(false));
       return;
     }
   });
