@@ -133,8 +133,14 @@ describe("the edit lease", () => {
     const { ann, viewer, d } = await team();
     await ann.caller.collaboration.lease.open(d);
     expect(await viewer.caller.collaboration.lease.get(d)).toMatchObject({ holder: { id: ann.user.id } });
-    for (const call of [viewer.caller.collaboration.lease.open(d), viewer.caller.collaboration.lease.takeOver({ ...d, confirm: true }), viewer.caller.collaboration.drafts.save({ ...d, yaml: "x", baseVersion: 1 })]) {
-      expect((await rejectionOf(call)).code).toBe("FORBIDDEN");
+    // Each call starts only when the one before has been answered: no rejection is left unawaited.
+    const calls = [
+      () => viewer.caller.collaboration.lease.open(d),
+      () => viewer.caller.collaboration.lease.takeOver({ ...d, confirm: true }),
+      () => viewer.caller.collaboration.drafts.save({ ...d, yaml: "x", baseVersion: 1 }),
+    ];
+    for (const call of calls) {
+      expect((await rejectionOf(call())).code).toBe("FORBIDDEN");
     }
     const stranger = await workspace(k.kernel);
     expect((await rejectionOf(stranger.caller.collaboration.lease.takeOver({ ...d, confirm: true }))).code).toBe("NOT_FOUND");

@@ -1,7 +1,8 @@
 /**
  * A worker killed with SIGKILL in the middle of a trunk sync: a real `atrium worker` process on
- * the same database takes the sync job, and is killed once it is writing the imported versions.
- * Nothing of that sync is visible afterwards (no dashboard half-imported, the trunk commit and
+ * the same database takes the sync job, and is killed once it has written the imported versions
+ * and waits for its last write (the test holds that row's lock, so the kill always lands inside
+ * the sync's transaction, however fast or slow the machine). Nothing of that sync is visible afterwards (no dashboard half-imported, the trunk commit and
  * file records as before), its lock is free, and the next sync imports everything once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -9,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { bootTestKernel, TEST_SECRET } from "../../tests/setup/database";
 import { simpleYaml, workspace } from "../dashboards/test-helpers";
@@ -36,12 +38,16 @@ afterAll(async () => {
   rmSync(syncDir, { recursive: true, force: true });
 });
 
-/** Rows of this database's sessions: the sync's advisory lock, and whether it is writing versions. */
+/**
+ * Rows of this database's sessions: the sync's advisory lock, whether a session is in a
+ * transaction that touched versions, and whether one waits for the repository row's lock.
+ */
 async function activity() {
-  const { rows } = await sql<{ locks: number; writing: number }>`
+  const { rows } = await sql<{ locks: number; writing: number; waiting: number }>`
     select
       (select count(*)::int from pg_locks l join pg_database d on d.oid = l.database where l.locktype = 'advisory' and l.granted and d.datname = current_database()) as locks,
-      (select count(*)::int from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query ilike '%dashboards_versions%' and xact_start is not null) as writing`.execute(k.kernel.ownerDb);
+      (select count(*)::int from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query ilike '%dashboards_versions%' and xact_start is not null) as writing,
+      (select count(*)::int from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock' and query ilike '%update%git_sync_repositories%') as waiting`.execute(k.kernel.ownerDb);
   return rows[0]!;
 }
 
@@ -58,10 +64,22 @@ test("a sync killed with SIGKILL mid-write leaves the project as it was, and the
     env: { ...process.env, DATABASE_URL: k.url, ATRIUM_SECRET: TEST_SECRET, LOG_LEVEL: "silent", NODE_ENV: "test", GIT_SYNC_DIR: syncDir, GIT_ALLOW_LOCAL_REMOTES: "true" },
     stdio: "ignore",
   });
-  await k.kernel.jobs.enqueue(syncTrunkJob, w.at, { singletonKey: `git-sync:${w.project.id}` });
-  await eventually(async () => (await activity()).writing > 0, 90_000, "the worker is writing the sync's versions");
-  worker.kill("SIGKILL");
-  await eventually(async () => (await activity()).locks === 0 && (await activity()).writing === 0, 30_000, "the dead worker's transaction is gone");
+  // The sync's last write is the repository row (its new trunk commit): hold that row's lock, so
+  // the worker, once it has imported every file, waits inside its transaction to be killed.
+  const holder = new pg.Client({ connectionString: k.url });
+  await holder.connect();
+  try {
+    await holder.query("begin");
+    await holder.query("select id from git_sync_repositories where project_id = $1 for update", [w.project.id]);
+    await k.kernel.jobs.enqueue(syncTrunkJob, w.at, { singletonKey: `git-sync:${w.project.id}` });
+    await eventually(async () => (await activity()).waiting > 0, 90_000, "the worker has written the versions and waits for its last write");
+    worker.kill("SIGKILL");
+    await eventually(async () => worker!.signalCode === "SIGKILL", 10_000, "the worker is dead");
+  } finally {
+    await holder.query("rollback").catch(() => undefined);
+    await holder.end();
+  }
+  await eventually(async () => { const a = await activity(); return a.locks === 0 && a.writing === 0 && a.waiting === 0; }, 30_000, "the dead worker's transaction is gone");
 
   // Nothing of the killed sync: one dashboard at its first version, the trunk commit and file records as before.
   const list = await w.caller.dashboards.list(w.at);
