@@ -10,6 +10,7 @@ export const collaborationUi = definePluginUi({
   id: "collaboration",
   slots: {
     "dashboard.actions": [{ id: "comments", order: 50, capability: "dashboard.view", component: lazy(() => import("./ui/CommentsRail")) }],
+    "dashboard.editor.session": [{ id: "edit-lease", capability: "dashboard.edit", component: lazy(() => import("./ui/EditLease")) }],
     "chart.card.badges": [{ id: "thread-count", capability: "dashboard.view", component: lazy(() => import("./ui/ChartThreadCount")) }],
     "dashboard.history.version": [{ id: "reviews", capability: "dashboard.view", component: lazy(() => import("./ui/VersionReviews")) }],
     "app.header": [{ id: "notifications-bell", capability: "org.view", component: lazy(() => import("./ui/NotificationsBell")) }],

@@ -31,6 +31,8 @@ export interface SlotProps {
   "dashboard.actions": { dashboardSlug: string };
   /** Notices above a dashboard's view (it is public); the dashboard is the page's record. */
   "dashboard.banners": { dashboardSlug: string };
+  /** Above the dashboard editor (the edit lease): what the editor lets a contribution see and do. */
+  "dashboard.editor.session": { dashboardSlug: string; editor: EditorSession };
   /** Beside a chart's title on its card (thread counts); the dashboard is the page's record. */
   "chart.card.badges": { chartId: string };
   /** Beside one version in a dashboard's history (review sign-offs). */
@@ -70,6 +72,22 @@ export interface SlotProps {
   "data.sections": NoProps;
 }
 
+/** The open dashboard editor, as the `dashboard.editor.session` slot shows it to contributions. */
+export interface EditorSession {
+  /** The text in the editor now. */
+  text: () => string;
+  /** The text differs from the saved version it was loaded at. */
+  dirty: () => boolean;
+  /** The version the text is based on (a save sends it; an older one answers 409). */
+  version: () => number;
+  /** Puts earlier text back (a draft), based on `version`: an older base makes Save a conflict to compare. */
+  restore: (text: string, version: number) => void;
+  /** Loads the newest saved version into the editor (dropping unsaved text). */
+  reload: () => Promise<void>;
+  /** Read-only while someone else edits: no typing, no saving. */
+  setReadOnly: (readOnly: boolean) => void;
+}
+
 /** Props of a slot that passes none. */
 export type NoProps = Record<never, never>;
 
@@ -93,6 +111,7 @@ export const SLOTS = {
   "org.settings.sections": { version: 1, kind: "component", description: "Sections of the organization settings page" },
   "project.tabs": { version: 1, kind: "component", description: "Tabs of a project page, between Overview and Settings: render a link with class \"tab\"" },
   "dashboard.actions": { version: 2, kind: "component", description: "The action rail beside a dashboard's view" },
+  "dashboard.editor.session": { version: 1, kind: "component", description: "Above the dashboard editor: notices about who edits (render a <section> with a label, or nothing); `editor` reads and steers the editor" },
   "chart.card.badges": { version: 1, kind: "component", description: "Small badges beside a chart's title on its card (render inline content, or nothing)" },
   "dashboard.history.version": { version: 1, kind: "component", description: "Inline notes beside one version in a dashboard's history" },
   "chart.editor.panels": { version: 1, kind: "component", description: "Panels of the chart editor" },

@@ -10,6 +10,7 @@ import { useBeforeLeave, useNavigate, type RouteSectionProps } from "@solidjs/ro
 import { Title } from "@solidjs/meta";
 import { lazy, onCleanup, Show, Suspense } from "solid-js";
 import { Button, Dialog, Link, Notice } from "~/ui/components";
+import { Slot } from "~/ui/Slot";
 import { useRegisterEditor } from "~/ui/editor-bridge";
 import { useToasts } from "~/ui/toasts";
 import { dashboardsApi, type DashboardRecord } from "./api";
@@ -85,6 +86,7 @@ function Editor(props: { current: Current; record: DashboardRecord }) {
             <p class="muted">
               Version {store.saved().version}
               {store.dirty() ? " · unsaved changes" : ""}
+              {store.readOnly() ? " · read-only" : ""}
             </p>
           </div>
           <div class="dash-header__actions">
@@ -98,9 +100,11 @@ function Editor(props: { current: Current; record: DashboardRecord }) {
           </div>
         </header>
 
+        <Slot name="dashboard.editor.session" props={{ dashboardSlug: initial.slug, editor: store.session }} />
         <ProposalPanel proposal={proposal} language="yaml" />
 
-        <div class="dash-split">
+        {/* Read-only while someone else holds the edit lease: nothing in it takes focus or input. */}
+        <div class="dash-split" inert={store.readOnly()}>
           <YamlPanel store={store} initial={initial.yaml} />
           <LayoutEditor yaml={store.text()} onChange={store.replaceText} />
         </div>

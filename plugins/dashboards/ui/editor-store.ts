@@ -8,6 +8,7 @@
 import { createSignal } from "solid-js";
 import type * as DocumentModuleType from "../document";
 import { currentVersionOf, problemOf, specErrorsOf, type DashboardRecord, type SpecError } from "./api";
+import type { EditorSession } from "~/ui/plugin-ui";
 import type { EditorHandle } from "./CodeEditor";
 
 type DocumentModule = typeof DocumentModuleType;
@@ -45,6 +46,7 @@ export function createEditorStore(deps: EditorDependencies) {
   const [conflict, setConflict] = createSignal<{ version: number | null } | null>(null);
   const [theirs, setTheirs] = createSignal<DashboardRecord | null>(null);
   const [comparing, setComparing] = createSignal(false);
+  const [readOnly, setReadOnly] = createSignal(false);
   let handle: EditorHandle | undefined;
 
   const dirty = () => text() !== saved().yaml;
@@ -80,7 +82,7 @@ export function createEditorStore(deps: EditorDependencies) {
   };
 
   const save = async (version = saved().version, yaml = text()) => {
-    if (saving()) return;
+    if (saving() || readOnly()) return;
     setSaving(true);
     setSaveError(null);
     try {
@@ -143,6 +145,12 @@ export function createEditorStore(deps: EditorDependencies) {
     if (latest) await save(latest.version);
   };
 
+  /** Puts a draft back, based on `version`: when that is older than the saved one, Save answers 409 to compare. */
+  const restore = (value: string, version: number) => {
+    setSaved((s) => ({ ...s, version: Math.min(version, s.version) }));
+    replaceText(value);
+  };
+
   /** Leaving on purpose: the text no longer counts as unsaved. */
   const discardChanges = () => setSaved((s) => ({ ...s, yaml: text() }));
 
@@ -175,6 +183,9 @@ export function createEditorStore(deps: EditorDependencies) {
     compare,
     keepMine,
     discardChanges,
+    readOnly,
+    /** What the `dashboard.editor.session` slot sees of the editor (the edit lease). */
+    session: { text, dirty, version: () => saved().version, restore, reload, setReadOnly } satisfies EditorSession,
     /** The CodeMirror editor, once loaded: it gets the text typed before it was ready. */
     attachEditor(next: EditorHandle) {
       handle = next;
