@@ -2,8 +2,13 @@
  * Git sync in a real browser: an owner opens a project's Git tab, tests and connects a local
  * bare repository (the server allows local remotes here), sees the trunk imported and the file
  * that failed validation listed with its line, then, after a push from outside Atrium, clicks
- * Sync now and sees the new commit imported.
+ * Sync now and sees the new commit imported. Then edits made in Atrium (over the API, as an agent
+ * or the editor saves) meet a change pushed from outside: the conflict is resolved in the
+ * browser with merged YAML (an invalid one refused under its field first), the changes are
+ * committed to the person's work branch and pushed, and the branch is promoted into the trunk.
  */
+import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -87,5 +92,80 @@ describe("git sync", () => {
     await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Dashboards" }).click();
     await page.getByRole("link", { name: "Sales, revised", exact: true }).waitFor();
     expect(owner.unexpectedProblems()).toEqual([]);
+  }, 120_000);
+
+  it("resolves a conflict in the browser, commits the person's changes to their branch and promotes it", async () => {
+    const { page } = owner!;
+    const base = harness.server.url;
+    const ops = remote.commit({ "dashboards/ops.yaml": dashboard("Ops") }, "Add ops");
+    await page.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/git`);
+
+    // The push webhook: its secret shown once; the server answers a delivery signed with it.
+    await page.getByRole("button", { name: "Set up a webhook" }).click();
+    const hookUrl = await page.getByLabel("Payload URL").inputValue();
+    const secret = await page.getByLabel("Secret", { exact: true }).inputValue();
+    const ping = JSON.stringify({ zen: "Design for failure." });
+    const pinged = await fetch(hookUrl.replace(/^https?:\/\/[^/]+/, base), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-github-event": "ping", "x-github-delivery": "e2e-ping", "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(ping).digest("hex")}` },
+      body: ping,
+    });
+    expect(pinged.status).toBe(200);
+    await page.getByRole("button", { name: "Replace the webhook secret" }).waitFor();
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.getByText(`Synced ${ops.slice(0, 12)}: 1 imported`).waitFor();
+
+    // Two edits saved in Atrium through the API (as the editor or an agent would), then ops changes in git too.
+    const { rows } = await db.query<{ org_id: string; project_id: string; slug: string; version: number }>(
+      "select d.org_id, d.project_id, d.slug, d.version from dashboards_dashboards d join projects p on p.id = d.project_id where p.slug = $1 and d.deleted_at is null",
+      [PROJECT.slug],
+    );
+    for (const [slug, title] of [["sales", "Sales, edited in Atrium"], ["ops", "Ops, edited in Atrium"]] as const) {
+      const row = rows.find((r) => r.slug === slug)!;
+      const status = await page.evaluate(
+        async (input) => (await fetch("/api/trpc/dashboards.update", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) })).status,
+        { orgId: row.org_id, projectId: row.project_id, slug, version: row.version, yaml: dashboard(title) },
+      );
+      expect(status).toBe(200);
+    }
+    const theirs = remote.commit({ "dashboards/ops.yaml": dashboard("Ops, changed in git") }, "Ops from outside");
+
+    await page.reload();
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.getByText(`Synced ${theirs.slice(0, 12)}: 0 imported, 0 removed, 1 unchanged. 1 in conflict: see Conflicts.`).waitFor();
+    const conflicts = page.getByRole("region", { name: "Conflicts" });
+    const item = conflicts.getByRole("article", { name: "dashboards/ops.yaml" });
+    await item.waitFor();
+    expect(await item.textContent()).toContain("Ops, changed in git");
+    expect(await item.textContent()).toContain("Ops, edited in Atrium");
+
+    await item.getByRole("button", { name: "Edit merged" }).click();
+    const merged = item.getByRole("textbox", { name: "Merged YAML" });
+    await merged.fill("title: Broken\ncharts:\n  - id: a\n    type: pie-ish\n    query: nope\n");
+    await item.getByRole("button", { name: "Save merged" }).click();
+    await expect.poll(() => merged.getAttribute("aria-invalid")).toBe("true");
+    expect(await item.textContent()).toMatch(/Line 4: .*pie-ish/);
+    await merged.fill(dashboard("Ops, merged"));
+    await item.getByRole("button", { name: "Save merged" }).click();
+    await conflicts.waitFor({ state: "detached" });
+
+    const changes = page.getByRole("list", { name: "Your changes" });
+    await expect.poll(() => changes.textContent()).toContain("dashboards/ops.yaml");
+    expect(await changes.textContent()).toContain("dashboards/sales.yaml");
+    await page.getByLabel("Commit message").fill("Sales and ops from the app");
+    await page.getByRole("button", { name: "Commit and push" }).click();
+    await page.getByText(/^Committed [0-9a-f]{12} to atrium\/gita-sync and pushed: 2 file\(s\)\.$/).waitFor();
+    await expect.poll(() => page.getByTestId("git-branch-facts").textContent()).toMatch(/atrium\/gita-sync at [0-9a-f]{12}1 ahead, 0 behind main/);
+    expect(await page.getByLabel("Branch").inputValue()).toBe("atrium/gita-sync");
+    const git = (...args: string[]) => execFileSync("git", ["--git-dir", remote.bare, ...args], { encoding: "utf8" }).trim();
+    expect(git("log", "-1", "--format=%an|%s", "atrium/gita-sync")).toBe("Gita Sync|Sales and ops from the app");
+
+    await page.getByRole("button", { name: "Promote to main" }).click();
+    await page.getByText(/^Promoted atrium\/gita-sync into the trunk \(fast-forward\); the trunk is at [0-9a-f]{12}\.$/).waitFor();
+    expect(git("show", "main:dashboards/ops.yaml")).toContain("Ops, merged");
+    expect(git("show", "main:dashboards/sales.yaml")).toContain("Sales, edited in Atrium");
+    await page.getByLabel("Branch").selectOption("main");
+    await expect.poll(() => page.getByTestId("git-branch-facts").textContent()).toContain(`at ${git("rev-parse", "main").slice(0, 12)}`);
+    expect(owner!.unexpectedProblems([{ path: /^\/api\/trpc\/gitSync\.resolveConflict/, status: 422 }])).toEqual([]);
   }, 120_000);
 });

@@ -1,7 +1,8 @@
 /**
  * The project's Git page: the connection (or, for members who may connect, the form: address,
  * trunk, subdirectory, token; Test checks without saving, Connect tests, saves and imports),
- * the trunk's last sync with the files it could not import, and Sync now.
+ * the trunk's last sync with the files it could not import, and Sync now; then the conflicts
+ * (ConflictsPanel) and the branches with the person's changes to commit (BranchesPanel).
  */
 import type { RouteSectionProps } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
@@ -12,6 +13,10 @@ import { problemOf } from "~/ui/problems";
 import { useCapabilities } from "~/ui/Slot";
 import { trpc } from "~/ui/trpc";
 import { useCurrentOrg, useWorkspace } from "~/ui/workspace";
+import { BranchesPanel } from "./BranchesPanel";
+import { ConflictsPanel } from "./ConflictsPanel";
+import { WebhookSection } from "./WebhookSection";
+import "./git.css";
 
 type Status = Awaited<ReturnType<typeof trpc.gitSync.status.query>>;
 const connectedOf = (s: Status) => (s.connected ? s : null);
@@ -30,7 +35,8 @@ export default function GitPage(_props: RouteSectionProps) {
     setMessage(null);
     try {
       const result = await trpc.gitSync.sync.mutate(at());
-      setMessage({ tone: "success", text: `Synced ${result.commitSha.slice(0, 12)}: ${result.imported.length} imported, ${result.removed.length} removed, ${result.unchanged} unchanged.` });
+      const conflicts = result.conflicts.length > 0 ? ` ${result.conflicts.length} in conflict: see Conflicts.` : "";
+      setMessage({ tone: "success", text: `Synced ${result.commitSha.slice(0, 12)}: ${result.imported.length} imported, ${result.removed.length} removed, ${result.unchanged} unchanged.${conflicts}` });
       await refetch();
     } catch (e) {
       setMessage({ tone: "warning", text: problemOf(e).message });
@@ -83,6 +89,9 @@ export default function GitPage(_props: RouteSectionProps) {
                   </Button>
                 </Show>
                 <Show when={message()}>{(m) => <Notice tone={m().tone}>{m().text}</Notice>}</Show>
+                <Show when={capabilities().has("git-sync.connect")}>
+                  <WebhookSection at={at()} hasWebhook={c().hasWebhook} onChanged={() => void refetch()} />
+                </Show>
                 <Show when={c().problems.length > 0}>
                   <h3 class="subheading">Files not imported</h3>
                   <ul class="rows" aria-label="Files not imported">
@@ -102,6 +111,14 @@ export default function GitPage(_props: RouteSectionProps) {
               </section>
             )}
           </Show>
+        )}
+      </Show>
+      <Show when={!status.error && status.latest && connectedOf(status.latest)}>
+        {(c) => (
+          <>
+            <ConflictsPanel at={at()} stamp={`${c().syncedAt}:${JSON.stringify(c().conflicts)}`} onResolved={() => void refetch()} />
+            <BranchesPanel at={at()} stamp={`${c().syncedAt}:${JSON.stringify(c().conflicts)}`} onChanged={() => void refetch()} />
+          </>
         )}
       </Show>
     </div>
