@@ -156,7 +156,7 @@ describe("git sync", () => {
     await page.getByRole("button", { name: "Commit and push" }).click();
     await page.getByText(/^Committed [0-9a-f]{12} to atrium\/gita-sync and pushed: 2 file\(s\)\.$/).waitFor();
     await expect.poll(() => page.getByTestId("git-branch-facts").textContent()).toMatch(/atrium\/gita-sync at [0-9a-f]{12}1 ahead, 0 behind main/);
-    expect(await page.getByLabel("Branch").inputValue()).toBe("atrium/gita-sync");
+    expect(await page.getByLabel("Branch", { exact: true }).inputValue()).toBe("atrium/gita-sync");
     const git = (...args: string[]) => execFileSync("git", ["--git-dir", remote.bare, ...args], { encoding: "utf8" }).trim();
     expect(git("log", "-1", "--format=%an|%s", "atrium/gita-sync")).toBe("Gita Sync|Sales and ops from the app");
 
@@ -164,7 +164,7 @@ describe("git sync", () => {
     await page.getByText(/^Promoted atrium\/gita-sync into the trunk \(fast-forward\); the trunk is at [0-9a-f]{12}\.$/).waitFor();
     expect(git("show", "main:dashboards/ops.yaml")).toContain("Ops, merged");
     expect(git("show", "main:dashboards/sales.yaml")).toContain("Sales, edited in Atrium");
-    await page.getByLabel("Branch").selectOption("main");
+    await page.getByLabel("Branch", { exact: true }).selectOption("main");
     await expect.poll(() => page.getByTestId("git-branch-facts").textContent()).toContain(`at ${git("rev-parse", "main").slice(0, 12)}`);
     expect(owner!.unexpectedProblems([{ path: /^\/api\/trpc\/gitSync\.resolveConflict/, status: 422 }])).toEqual([]);
   }, 120_000);
