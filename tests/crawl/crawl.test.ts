@@ -44,7 +44,7 @@ beforeAll(async () => {
   writeReport(REPORT_DIR, results, { pages: templates.length, roles: ROLES.length, visits: results.length, failing, seconds: Math.round((Date.now() - started) / 1000), unseeded });
   console.log(`crawl: ${templates.length} pages × ${ROLES.length} roles, ${results.length} visits, ${failing} failing, ${Math.round((Date.now() - started) / 1000)} s; report: ${path.join(REPORT_DIR, "index.html")}`);
   if (failing && server) console.log(`--- server log\n${server.logs().slice(-3000)}`);
-}, Number(process.env.CRAWL_TIMEOUT_MS ?? 600_000));
+}, Number(process.env.CRAWL_TIMEOUT_MS ?? 1_800_000));
 
 afterAll(async () => {
   await crawler?.close();
