@@ -137,6 +137,7 @@ describe("composePluginUis", () => {
       "org.settings.sections",
       "project.tabs",
       "dashboard.actions",
+      "dashboard.editor.session",
       "chart.card.badges",
       "dashboard.history.version",
       "chart.editor.panels",
