@@ -318,6 +318,10 @@ test("agents see exactly the contract's tools, with their annotations", () => {
     ["restore_dashboard_version", "dashboards.restoreVersion", false, false],
     ["run_dashboard", "dashboards.run", true, false],
     ["render_chart", "dashboards.renderChart", true, false],
+    ["list_board_sources", "dashboards.boardSources", true, false],
+    ["map_board_source", "dashboards.mapBoardSource", false, false],
+    // Destructive: the boards reading from the name can no longer run on its source.
+    ["unmap_board_source", "dashboards.unmapBoardSource", false, true],
   ]);
   expect(tools.find((t) => t.name === "update_dashboard")!.description).toMatch(/version you read with get_dashboard.*conflict/s);
 });

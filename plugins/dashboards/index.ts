@@ -11,6 +11,7 @@ import "./events";
 import * as dashboardsMigration from "./migrations/2026-12-02-001-dashboards";
 import * as boardFormatMigration from "./migrations/2026-12-06-001-board-format";
 import * as listsAtScaleMigration from "./migrations/2026-12-07-001-lists-at-scale";
+import * as boardSourcesMigration from "./migrations/2026-12-08-001-board-sources";
 import { dashboardsRouter } from "./router";
 import { forgetTables } from "./run";
 
@@ -18,7 +19,12 @@ export const dashboardsPlugin = definePlugin({
   id: "dashboards",
   requires: ["data"],
   capabilities: dashboardsCapabilities,
-  migrations: { "2026-12-02-001-dashboards": dashboardsMigration, "2026-12-06-001-board-format": boardFormatMigration, "2026-12-07-001-lists-at-scale": listsAtScaleMigration },
+  migrations: {
+    "2026-12-02-001-dashboards": dashboardsMigration,
+    "2026-12-06-001-board-format": boardFormatMigration,
+    "2026-12-07-001-lists-at-scale": listsAtScaleMigration,
+    "2026-12-08-001-board-sources": boardSourcesMigration,
+  },
   router: dashboardsRouter,
   on: {
     // An org's warehouse tables changed (an import, the sample): visual queries compile against the new ones.

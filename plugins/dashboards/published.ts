@@ -9,7 +9,7 @@ import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { coerceVariableValue, type Dashboard, type Variable } from "./document";
 import { runDashboard, type RunOutput } from "./run";
-import { dashboardsDb, parseOrThrow } from "./service";
+import { boardSourceMapping, dashboardsDb, parseOrThrow } from "./service";
 
 export type { Dashboard, Variable, RunOutput };
 /** A value checked (and coerced: presets and "a..b" become date ranges) for a variable, as a run would. */
@@ -55,13 +55,16 @@ export async function dashboardSummaries(db: Kysely<KernelDatabase>, ids: readon
 export async function publishedDashboard(db: Kysely<KernelDatabase>, orgId: string, dashboardId: string): Promise<PublishedDashboard | null> {
   const row = await dashboardsDb(db)
     .selectFrom("dashboards_dashboards")
-    .select(["id", "org_id", "project_id", "slug", "title", "version", "yaml"])
+    .select(["id", "org_id", "project_id", "slug", "title", "version", "yaml", "format"])
     .where("org_id", "=", orgId)
     .where("id", "=", dashboardId)
     .where("deleted_at", "is", null)
     .executeTakeFirst();
   if (!row) return null;
-  return { id: row.id, orgId: row.org_id, projectId: row.project_id, slug: row.slug, title: row.title, version: row.version, doc: parseOrThrow(row.yaml) };
+  // A dbt Charts board is read in its format, its source names through the project's mapping.
+  const sources = row.format === "dbt-charts" ? await boardSourceMapping({ db, orgId, projectId: row.project_id }) : undefined;
+  const doc = parseOrThrow(row.yaml, row.format, sources);
+  return { id: row.id, orgId: row.org_id, projectId: row.project_id, slug: row.slug, title: row.title, version: row.version, doc };
 }
 
 /**

@@ -7,15 +7,18 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { capabilityProcedure, createTRPCRouter, grantableProjectProcedure, projectCapabilityProcedure, projectsWhereCan, type RequestContext } from "~/kernel/trpc";
 import { fieldError } from "~/kernel/errors";
-import { queryRun } from "../data/engine";
+import { datasourceView, queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
 import { BOARD_FORMATS, type BoardFormat, type Dashboard } from "./document";
 import { variableSchema, visualQuerySchema } from "./document/schema";
 import { renderChartSvg } from "./document/svg";
 import { dashboardDetailOutput, dashboardListOutput, dashboardRunOutput } from "./rest";
 import { compileOnly, previewQuery, runDashboard, type RunScope } from "./run";
+import { listBoardSources, mapBoardSource, unmapBoardSource } from "./board-sources";
+import { BOARD_SOURCE_NAME } from "./document";
 import {
   MAX_YAML_LENGTH,
+  boardSourceMapping,
   createDashboard,
   deleteDashboard,
   duplicateDashboard,
@@ -39,6 +42,11 @@ import { safeString, safeUnknown } from "~/kernel/schemas";
 const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
 const yaml = safeString().max(MAX_YAML_LENGTH, `At most ${MAX_YAML_LENGTH} characters`);
 const version = z.number().int().min(1, "Versions start at 1").max(2_147_483_647, "No such version");
+const boardSourceName = safeString()
+  .trim()
+  .min(1, "Name the board source")
+  .max(100, "At most 100 characters")
+  .regex(BOARD_SOURCE_NAME, "Use letters, digits, _, . and -, as in dbt_charts.yml's sources");
 const variableValues = z.record(safeString().max(63), safeUnknown()).refine((v) => Object.keys(v).length <= 50, "At most 50 variables");
 
 /** Reachable through a share of this dashboard (by its slug) or of the whole project (the sharing plugin keeps them). */
@@ -56,15 +64,19 @@ function runScopeOf(ctx: RequestContext & { org: { id: string } }, signal: Abort
   return { kernel: ctx.kernel, db: ctx.db, orgId: ctx.org.id, signal: signal ?? ctx.signal };
 }
 
-/** Parsed documents by dashboard id and version: a version's YAML never changes, so neither does its parse. */
+/** Parsed documents by dashboard id, version (and a board's source mapping): a version's YAML never changes, so neither does its parse. */
 const parsedVersions = new Map<string, Dashboard>();
 
-/** The saved document, parsed (a document saved under an older, laxer parser is a 422, not a 500). */
-function storedDocument(row: { id: string; version: number; yaml: string; format: BoardFormat }): Dashboard {
-  const key = `${row.id}:${row.version}`;
+/**
+ * The saved document, parsed (a document saved under an older, laxer parser is a 422, not a 500).
+ * A dbt Charts board's source names map through the project's mapping, so it runs on the mapped source.
+ */
+async function storedDocument(s: DashboardScope, row: { id: string; version: number; yaml: string; format: BoardFormat }): Promise<Dashboard> {
+  const sources = row.format === "dbt-charts" ? await boardSourceMapping(s) : undefined;
+  const key = `${row.id}:${row.version}${sources ? `:${JSON.stringify(sources)}` : ""}`;
   let doc = parsedVersions.get(key);
   if (!doc) {
-    doc = parseOrThrow(row.yaml, row.format);
+    doc = parseOrThrow(row.yaml, row.format, sources);
     parsedVersions.set(key, doc);
     if (parsedVersions.size > 500) parsedVersions.delete(parsedVersions.keys().next().value!);
   }
@@ -301,8 +313,9 @@ export const dashboardsRouter = createTRPCRouter({
     })
     .output(dashboardRunOutput)
     .query(async ({ ctx, input, signal }) => {
-      const row = await findDashboard(scopeOf(ctx), input.slug);
-      return runDashboard(runScopeOf(ctx, signal), storedDocument(row), input);
+      const scope = scopeOf(ctx);
+      const row = await findDashboard(scope, input.slug);
+      return runDashboard(runScopeOf(ctx, signal), await storedDocument(scope, row), input);
     }),
 
   // Previewing runs SQL the caller typed: the data plugin's rule for ad-hoc SQL applies too.
@@ -351,8 +364,9 @@ export const dashboardsRouter = createTRPCRouter({
       }),
     )
     .query(async ({ ctx, input, signal }) => {
-      const row = await findDashboard(scopeOf(ctx), input.slug);
-      const doc = storedDocument(row);
+      const scope = scopeOf(ctx);
+      const row = await findDashboard(scope, input.slug);
+      const doc = await storedDocument(scope, row);
       const chart = (doc.charts ?? []).find((c) => c.id === input.chartId);
       if (!chart) {
         const ids = (doc.charts ?? []).map((c) => c.id);
@@ -370,5 +384,49 @@ export const dashboardsRouter = createTRPCRouter({
       }
       const svg = await renderChartSvg(chart, data, { width: input.width, height: input.height, theme: input.theme });
       return { chartId: chart.id, title, svg };
+    }),
+
+  boardSources: projectCapabilityProcedure(dashboardView, datasourceView)
+    .meta({
+      mcp: {
+        name: "list_board_sources",
+        description:
+          "List a project's dbt Charts source names (orgId, projectId): every name its dbt Charts boards read from (their source:) or that the project mapped, with the Atrium data source it maps to (sourceId, sourceName; null when unmapped: that board's queries cannot run until it is mapped) and the boards using it. sources lists the organization's data sources a name can map to. Map one with map_board_source.",
+        readOnly: true,
+      },
+    })
+    .query(({ ctx }) => listBoardSources(scopeOf(ctx))),
+
+  mapBoardSource: projectCapabilityProcedure(dashboardEdit, datasourceView)
+    .meta({
+      mcp: {
+        name: "map_board_source",
+        description:
+          "Map a dbt Charts source name to one of the organization's data sources for this project (orgId, projectId, name: the board's source name such as warehouse or analytics, sourceId: a data source id from list_board_sources or list_data_sources). Every dbt Charts board of the project that reads from that name then runs its queries on that source. Mapping a name again replaces its source.",
+        idempotent: true,
+      },
+    })
+    .input(z.object({ name: boardSourceName, sourceId: safeString().trim().min(1, "Pick a data source").max(100) }))
+    .mutation(async ({ ctx, input }) => {
+      const mapped = await mapBoardSource(scopeOf(ctx), input);
+      await ctx.audit({ action: "dashboards.mapBoardSource", target: { type: "project", id: ctx.project.id }, data: { name: input.name, sourceId: input.sourceId } });
+      return mapped;
+    }),
+
+  unmapBoardSource: projectCapabilityProcedure(dashboardEdit)
+    .meta({
+      mcp: {
+        name: "unmap_board_source",
+        description:
+          "Remove a project's mapping of a dbt Charts source name (orgId, projectId, name). Boards reading from that name show it as unmapped again (the name warehouse falls back to the built-in warehouse). removed is false when the name was not mapped.",
+        destructive: true,
+        idempotent: true,
+      },
+    })
+    .input(z.object({ name: boardSourceName }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await unmapBoardSource(scopeOf(ctx), input.name);
+      if (result.removed) await ctx.audit({ action: "dashboards.unmapBoardSource", target: { type: "project", id: ctx.project.id }, data: { name: input.name } });
+      return result;
     }),
 });

@@ -52,6 +52,15 @@ export type DashboardsTables = {
     message: Generated<string>;
     created_at: Timestamp;
   };
+  /** migrations/2026-12-08-001-board-sources.ts: dbt Charts source names → the org's data sources, per project. */
+  dashboards_board_sources: {
+    org_id: string;
+    project_id: string;
+    name: string;
+    source_id: string;
+    updated_by: string | null;
+    updated_at: Timestamp;
+  };
 };
 
 /** A stored dashboard as selected. */
@@ -98,8 +107,10 @@ export interface DashboardDetail {
   yaml: string;
   /** The YAML's format: Atrium's own document, or a dbt Charts board. */
   format: BoardFormat;
-  /** For a dbt Charts board, the board as Atrium reads it (Atrium's document). */
+  /** For a dbt Charts board, the board as Atrium reads it (Atrium's document), its sources mapped through the project's mapping. */
   document?: Dashboard;
+  /** For a dbt Charts board, the source names it reads from that the project has not mapped to a data source. */
+  unmappedSources?: string[];
   version: number;
   tags: string[];
   updatedAt: string;
@@ -138,9 +149,9 @@ export function invalidDocument(errors: SpecError[]): TRPCError {
   return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message, cause: new DashboardSpecErrors(errors) });
 }
 
-/** Parses the YAML in its format or throws the 422 naming each error. */
-export function parseOrThrow(yaml: string, format: BoardFormat = "atrium"): Dashboard {
-  const parsed = parseBoard(yaml, format);
+/** Parses the YAML in its format (a board's source names through `sources`) or throws the 422 naming each error. */
+export function parseOrThrow(yaml: string, format: BoardFormat = "atrium", sources?: Readonly<Record<string, string>>): Dashboard {
+  const parsed = parseBoard(yaml, format, sources ? { sources } : {});
   if (!parsed.ok) throw invalidDocument(parsed.errors);
   return parsed.doc;
 }
@@ -247,10 +258,27 @@ async function personOf(db: Db, userId: string | null): Promise<{ id: string; na
   return user ?? null;
 }
 
-/** A stored board of another format as Atrium's document (null when it no longer reads: the view then shows the errors on save). */
-function documentOf(row: { yaml: string; format: BoardFormat }): Dashboard | undefined {
-  const parsed = parseBoard(row.yaml, row.format);
-  return parsed.ok ? parsed.doc : undefined;
+/** The built-in warehouse answers to its own name unless the project maps the name elsewhere. */
+const DEFAULT_BOARD_SOURCES: Readonly<Record<string, string>> = { warehouse: "warehouse" };
+
+/**
+ * The project's mapping of dbt Charts source names to data source ids (`warehouse` → the
+ * built-in warehouse unless mapped). A board's queries run on the source its name maps to.
+ */
+export async function boardSourceMapping(s: Pick<DashboardScope, "db" | "orgId" | "projectId">): Promise<Record<string, string>> {
+  const rows = await dashboardsDb(s.db)
+    .selectFrom("dashboards_board_sources")
+    .select(["name", "source_id"])
+    .where("org_id", "=", s.orgId)
+    .where("project_id", "=", s.projectId)
+    .execute();
+  return { ...DEFAULT_BOARD_SOURCES, ...Object.fromEntries(rows.map((r) => [r.name, r.source_id])) };
+}
+
+/** A stored board of another format as Atrium's document (undefined when it no longer reads: the view then shows the errors on save). */
+function documentOf(row: { yaml: string; format: BoardFormat }, sources: Record<string, string>): { document?: Dashboard; unmappedSources: string[] } {
+  const parsed = parseBoard(row.yaml, row.format, { sources });
+  return parsed.ok ? { document: parsed.doc, unmappedSources: parsed.unmappedSources } : { unmappedSources: [] };
 }
 
 export async function getDashboard(s: DashboardScope, slug: string): Promise<DashboardDetail> {
@@ -263,7 +291,7 @@ export async function getDashboard(s: DashboardScope, slug: string): Promise<Das
     description: row.description,
     yaml: row.yaml,
     format: row.format,
-    ...(row.format === "atrium" ? {} : { document: documentOf(row) }),
+    ...(row.format === "atrium" ? {} : documentOf(row, await boardSourceMapping(s))),
     version: row.version,
     tags: row.tags,
     updatedAt: row.updated_at.toISOString(),

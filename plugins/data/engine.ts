@@ -7,7 +7,7 @@
 import type { Kernel } from "~/kernel/kernel";
 import { dataRuntime } from "./runtime";
 
-export { queryRun } from "./capabilities";
+export { datasourceView, queryRun } from "./capabilities";
 export type { QueryColumn, TableInfo } from "./connectors";
 export { WAREHOUSE_SOURCE_ID, describeTables, listSources, runQuery, type DataSourceView, type QueryInput, type QueryResponse } from "./service";
 

@@ -11,16 +11,21 @@ import type { Dashboard } from "./schema";
 export const BOARD_FORMATS = ["atrium", "dbt-charts"] as const;
 export type BoardFormat = (typeof BOARD_FORMATS)[number];
 
-export type BoardParseResult = { ok: true; doc: Dashboard; notices: SpecError[] } | { ok: false; errors: SpecError[]; notices: SpecError[] };
+export type BoardParseResult =
+  | { ok: true; doc: Dashboard; notices: SpecError[]; unmappedSources: string[] }
+  | { ok: false; errors: SpecError[]; notices: SpecError[] };
 
-/** Parses a dashboard's YAML in its format (dbt Charts source names map through `sources`). */
+/**
+ * Parses a dashboard's YAML in its format. A dbt Charts board's source names map through
+ * `sources` (name → Atrium data source id); the names it leaves out are `unmappedSources`.
+ */
 export function parseBoard(text: string, format: BoardFormat, options: { sources?: Readonly<Record<string, string>> } = {}): BoardParseResult {
   if (format === "dbt-charts") {
     const r = readDbtCharts(text, options);
-    return r.ok ? { ok: true, doc: r.doc, notices: r.notices } : r;
+    return r.ok ? { ok: true, doc: r.doc, notices: r.notices, unmappedSources: r.unmappedSources } : r;
   }
   const r = parseDashboard(text);
-  return r.ok ? { ok: true, doc: r.doc, notices: [] } : { ok: false, errors: r.errors, notices: [] };
+  return r.ok ? { ok: true, doc: r.doc, notices: [], unmappedSources: [] } : { ok: false, errors: r.errors, notices: [] };
 }
 
 /**

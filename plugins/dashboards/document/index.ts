@@ -81,3 +81,4 @@ export { chartColumnErrors, chartColumnRefs } from "./references";
 export { prepareQuery, usedQueryIds, variableOptionList, type PreparedQuery, type VariableOption } from "./prepare";
 export { FULL_EXAMPLE_YAML } from "./examples";
 export { BOARD_FORMATS, looksLikeDbtCharts, parseBoard, type BoardFormat, type BoardParseResult } from "./board-format";
+export { BOARD_SOURCE_NAME, boardSourceNames } from "./dbt-charts/sources";

@@ -83,4 +83,7 @@ export const dashboardsRows: Record<string, Row> = {
     },
   },
   "dashboards.renderChart": { input: async (w) => ({ ...withWarehouse(w), slug: (await dashboardIn(w)).slug, chartId: "n" }) },
+  "dashboards.boardSources": { input: P },
+  "dashboards.mapBoardSource": { input: (w) => ({ ...P(w), name: "analytics", sourceId: "warehouse" }) },
+  "dashboards.unmapBoardSource": { input: (w) => ({ ...P(w), name: "analytics" }) },
 };

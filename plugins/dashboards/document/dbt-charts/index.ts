@@ -16,4 +16,5 @@ export {
 } from "./template";
 export { NAMED_NUMBER_FORMATS, nameOfNumberFormat, resolveNumberFormat } from "./formats";
 export { DBT_CHART_TYPES, DBT_INPUT_TYPES, dbtBoardSchema, type DbtBoard, type DbtChart, type DbtVariable } from "./schema";
+export { BOARD_SOURCE_NAME, boardSourceNames } from "./sources";
 export { GRID_ROW_UNITS, chartToDbt, newDbtBoardYaml, withDbtChart, writeDbtCharts, type WriteResult } from "./write";
