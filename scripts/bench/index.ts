@@ -7,6 +7,7 @@
  *   npm run bench -- --scenario trpc-kernel-info
  *   npm run bench -- --scenario dashboards   # only the in-process dashboards.run figures
  *   npm run bench -- --scenario data-engine  # only the query engine figures (scripts/bench/data.ts)
+ *   npm run bench -- --scenario dbt-charts   # only the dbt Charts board figures (scripts/bench/dbt-charts.ts)
  *
  * Environment: BENCH_DURATION (measured seconds per target, default 10), BENCH_WARMUP (seconds
  * per target, default 5, 0 to skip), BENCH_CONNECTIONS (default 10), BENCH_ROUNDS (the
@@ -38,6 +39,7 @@ import {
 import { DASHBOARDS_BENCH_ID, runDashboardsBench } from "./dashboards";
 import { SETUP_BENCH_ID, runSetupBench } from "./onboarding";
 import { SCALE_BENCH_ID, runScaleBench } from "./scale";
+import { DBT_CHARTS_BENCH_ID, runDbtChartsBench } from "./dbt-charts";
 import { formatDashboardJs, measureDashboardJs } from "./dashboard-js";
 import { mcpScenarios } from "./mcp";
 import { referenceScenarios } from "./references";
@@ -101,6 +103,7 @@ function usage(): string {
     `  ${DASHBOARDS_BENCH_ID.padEnd(20)} dashboards.run (8 charts, cold and cached) vs raw pg for the same SQL; in process, no server`,
     `  ${SETUP_BENCH_ID.padEnd(20)} setup tasks: start → queued at 100 concurrent starters across 20 orgs vs a raw insert, and queued → started; in process`,
     `  ${SCALE_BENCH_ID.padEnd(20)} lists and searches on 100 vs 100,000 dashboards (10,000 members), p50 ratio; in process`,
+    `  ${DBT_CHARTS_BENCH_ID.padEnd(20)} a 40-chart dbt Charts board: validate + compile vs Atrium's parse, and get + run vs the same board in Atrium's format; in process`,
     `  ${DATA_BENCH_ID.padEnd(20)} the query engine vs raw pg over the sample data; in process, no server`,
     `  ${LCP_BENCH_ID.padEnd(20)} LCP of the org home, a dashboard list and an 8-chart dashboard in headless Chromium, cold and warm`,
     "",
@@ -128,12 +131,13 @@ function parseCli() {
   const lcp = !values.scenario?.length || values.scenario.includes(LCP_BENCH_ID);
   const setup = !values.scenario?.length || values.scenario.includes(SETUP_BENCH_ID);
   const scale = !values.scenario?.length || values.scenario.includes(SCALE_BENCH_ID);
+  const dbtCharts = !values.scenario?.length || values.scenario.includes(DBT_CHARTS_BENCH_ID);
   if (values.scenario?.length) {
-    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== SETUP_BENCH_ID && id !== SCALE_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
+    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== SETUP_BENCH_ID && id !== SCALE_BENCH_ID && id !== DBT_CHARTS_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
     if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}\n\n${usage()}`);
     selected = scenarios.filter((s) => values.scenario?.includes(s.id));
   }
-  return { jsonFile: values.json, selected, dashboards, data, lcp, setup, scale };
+  return { jsonFile: values.json, selected, dashboards, data, lcp, setup, scale, dbtCharts };
 }
 
 /** Warm-up, then the measured time in rounds that alternate between the two sides. */
@@ -186,11 +190,12 @@ async function runScenario(
 }
 
 async function main(): Promise<number> {
-  const { jsonFile, selected, dashboards, data, lcp, setup, scale } = parseCli();
+  const { jsonFile, selected, dashboards, data, lcp, setup, scale, dbtCharts } = parseCli();
   if (!selected.length && !lcp) {
     if (dashboards) await runDashboardsBench();
     if (setup) await runSetupBench();
     if (scale) await runScaleBench();
+    if (dbtCharts) await runDbtChartsBench();
     return data ? runDataBench() : 0;
   }
   const settings: LoadSettings = {
@@ -285,9 +290,10 @@ async function main(): Promise<number> {
   if (dashboards) await runDashboardsBench();
   if (setup) await runSetupBench();
   if (scale) await runScaleBench();
+  const dbt = dbtCharts ? await runDbtChartsBench() : null;
   const dataStatus = data ? runDataBench() : 0;
   console.log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-  return report.ok && js.ok && dataStatus === 0 ? 0 : 1;
+  return report.ok && js.ok && dataStatus === 0 && (dbt?.render.ok ?? true) ? 0 : 1;
 }
 
 main().then(
