@@ -275,10 +275,20 @@ export async function boardSourceMapping(s: Pick<DashboardScope, "db" | "orgId" 
   return { ...DEFAULT_BOARD_SOURCES, ...Object.fromEntries(rows.map((r) => [r.name, r.source_id])) };
 }
 
+/** Boards as read, by dashboard id, version and source mapping: a version's YAML never changes, so neither does its reading. */
+const readBoards = new Map<string, { document?: Dashboard; unmappedSources: string[] }>();
+
 /** A stored board of another format as Atrium's document (undefined when it no longer reads: the view then shows the errors on save). */
-function documentOf(row: { yaml: string; format: BoardFormat }, sources: Record<string, string>): { document?: Dashboard; unmappedSources: string[] } {
-  const parsed = parseBoard(row.yaml, row.format, { sources });
-  return parsed.ok ? { document: parsed.doc, unmappedSources: parsed.unmappedSources } : { unmappedSources: [] };
+function documentOf(row: { id: string; version: number; yaml: string; format: BoardFormat }, sources: Record<string, string>): { document?: Dashboard; unmappedSources: string[] } {
+  const key = `${row.id}:${row.version}:${JSON.stringify(sources)}`;
+  let read = readBoards.get(key);
+  if (!read) {
+    const parsed = parseBoard(row.yaml, row.format, { sources });
+    read = parsed.ok ? { document: parsed.doc, unmappedSources: parsed.unmappedSources } : { unmappedSources: [] };
+    readBoards.set(key, read);
+    if (readBoards.size > 200) readBoards.delete(readBoards.keys().next().value!);
+  }
+  return read;
 }
 
 export async function getDashboard(s: DashboardScope, slug: string): Promise<DashboardDetail> {
