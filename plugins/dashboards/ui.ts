@@ -30,6 +30,8 @@ export const dashboardsUi = definePluginUi({
   // and makes the server answer 404 when the caller cannot see it).
   pages: [
     { layout: "project", path: "dashboards", heading: "dashboards", breadcrumb: "Dashboards", component: lazy(() => import("./ui/ListPage")) },
+    // dbt Charts source names → the org's data sources, for the project's boards.
+    { layout: "project", path: "board-sources", heading: "dbt Charts sources", breadcrumb: "dbt Charts sources", component: lazy(() => import("./ui/BoardSourcesPage")) },
     {
       layout: "project",
       path: "d/:slug",

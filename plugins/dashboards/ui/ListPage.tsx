@@ -4,7 +4,7 @@
  */
 import { useNavigate, useSearchParams, type RouteSectionProps } from "@solidjs/router";
 import { createEffect, createSignal, For, Match, Show, Switch } from "solid-js";
-import { Badge, Button, createForm, Dialog, EmptyState, FormAlert, Link, SelectField, SubmitButton, TextField } from "~/ui/components";
+import { Badge, Button, createForm, Dialog, EmptyState, FormAlert, Link, SelectField, SubmitButton, TextAreaField, TextField } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { formatRelative, isoOf, formatDateTime } from "~/ui/format";
 import { LoadFailed } from "~/ui/LoadStates";
@@ -101,14 +101,24 @@ function DashboardList(props: { current: Current }) {
     });
   };
 
+  const [format, setFormat] = createSignal("atrium");
   const createForm_ = createForm({
+    // A pasted board brings its own title; otherwise the dashboard starts from an example with this one.
+    validate: (data) => (String(data.get("title") ?? "").trim() || String(data.get("yaml") ?? "").trim() ? null : { title: "Give the dashboard a title." }),
     action: async (data) => {
       const title = String(data.get("title") ?? "").trim();
       const board = data.get("format") === "dbt-charts";
-      const yaml = board ? (await import("../document/dbt-charts")).newDbtBoardYaml(title) : (await import("../document")).newDashboardYaml(title);
+      const pasted = board ? String(data.get("yaml") ?? "") : "";
+      const yaml = pasted.trim()
+        ? pasted
+        : board
+          ? (await import("../document/dbt-charts")).newDbtBoardYaml(title)
+          : (await import("../document")).newDashboardYaml(title);
       const created = await dashboardsApi.create.mutate({ ...props.current.scope, yaml, ...(board ? { format: "dbt-charts" as const } : {}) });
       setCreating(false);
-      navigate(`${props.current.base}/d/${created.slug}/edit`);
+      setFormat("atrium");
+      // An imported board opens as a board; a new one opens in the editor.
+      navigate(`${props.current.base}/d/${created.slug}${pasted.trim() ? "" : "/edit"}`);
     },
   });
 
@@ -151,6 +161,9 @@ function DashboardList(props: { current: Current }) {
             <span class="check__label">Deleted</span>
           </label>
           <span class="dash-toolbar__spacer" />
+          <Link href={`${props.current.base}/board-sources`} variant="button-secondary">
+            dbt Charts sources
+          </Link>
           <Show when={canEdit()}>
             <Button variant="primary" onClick={() => setCreating(true)}>
               New dashboard
@@ -271,9 +284,9 @@ function DashboardList(props: { current: Current }) {
         </Switch>
       </div>
 
-      <Dialog open={creating()} onClose={() => setCreating(false)} title="New dashboard" description="It starts from a small example you can edit as YAML or visually.">
+      <Dialog open={creating()} onClose={() => setCreating(false)} title="New dashboard" description="It starts from a small example you can edit as YAML or visually, or from a dbt Charts board you paste.">
         <form class="form" onSubmit={(e) => createForm_.onSubmit(e)} novalidate>
-          <TextField form={createForm_} name="title" label="Title" required="Give the dashboard a title." maxLength={200} autocomplete="off" />
+          <TextField form={createForm_} name="title" label="Title" hint={format() === "dbt-charts" ? "Not needed when you paste a board: it has its own title." : undefined} maxLength={200} autocomplete="off" />
           <SelectField
             form={createForm_}
             name="format"
@@ -284,7 +297,19 @@ function DashboardList(props: { current: Current }) {
               { value: "atrium", label: "Atrium dashboard" },
               { value: "dbt-charts", label: "dbt Charts board" },
             ]}
+            onChange={(e) => setFormat(e.currentTarget.value)}
           />
+          <Show when={format() === "dbt-charts"}>
+            <TextAreaField
+              form={createForm_}
+              name="yaml"
+              label="Board YAML (optional)"
+              hint="Paste a charts/*.yml board to import it as it is, or leave this empty to start from an example."
+              rows={8}
+              spellcheck={false}
+              class="input--mono"
+            />
+          </Show>
           <FormAlert form={createForm_} />
           <div class="form__actions">
             <SubmitButton form={createForm_} pendingLabel="Creating…">

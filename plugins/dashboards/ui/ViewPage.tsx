@@ -18,6 +18,8 @@ import { escapeMarkdown, renderTextTemplate } from "../document/dbt-charts/templ
 import type { Dashboard } from "../document/schema";
 import { encodeValue, sectionsOf, valuesFromQuery, VAR_PREFIX, type Cell } from "./layout";
 import { ProjectFrame, type Current } from "./ProjectFrame";
+import { ExportButton } from "./ExportButton";
+import { UnmappedSources } from "./UnmappedSources";
 import { VariablesBar } from "./VariablesBar";
 
 export default function ViewPage(_props: RouteSectionProps) {
@@ -125,11 +127,13 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
             <Link href={`${dashboardBase()}/history`} variant="button-secondary">
               History
             </Link>
+            <ExportButton record={props.record} />
           </div>
         </header>
         <Show when={props.record.deletedAt}>
           <p class="notice notice--warning">This dashboard is deleted. Restore it from the dashboards list (Deleted).</p>
         </Show>
+        <UnmappedSources record={props.record} base={props.current.base} canEdit={canEdit()} />
         <Slot name="dashboard.banners" props={{ dashboardSlug: props.record.slug }} />
         <Show when={doc().description}>{(text) => <Markdown text={text()} />}</Show>
 

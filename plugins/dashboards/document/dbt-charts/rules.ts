@@ -28,7 +28,7 @@ export const BOARD_RULES: Record<string, Rule> = {
   html_policy: keep("Atrium always shows HTML in text as text."),
   visible: keep("The board is always shown."),
   extends: refuse("unsupported_key", "Atrium reads one board file: copy the inherited keys into this board."),
-  sources: refuse("unsupported_key", "`sources:` belongs in dbt_charts.yml; map each source name to an Atrium data source in the project's dbt Charts settings."),
+  sources: refuse("unsupported_key", "`sources:` belongs in dbt_charts.yml; map each source name to an Atrium data source on the project's dbt Charts sources page."),
 };
 
 export const VARIABLE_RULES: Record<string, Rule> = {
