@@ -150,10 +150,18 @@ export function WorkspaceProvider(props: ParentProps) {
     // The address is part of the key: each page loads its record afresh, as when it loaded its own.
     return JSON.stringify([location.pathname, declared.spec.query, declared.spec.input(scope, declared.params)]);
   });
+  // Each visit counts: back on an address seen before (the board after mapping its sources on
+  // another page), the page waits for its record afresh instead of showing the earlier visit's.
+  let visits = 0;
+  const visitKey = createMemo(() => {
+    const key = recordKey();
+    return key ? JSON.stringify([++visits, key]) : undefined;
+  });
   const [record, { refetch: refetchRecord }] = createBrowserResource(
-    () => recordKey() ?? false,
+    () => visitKey() ?? false,
     async (key) => {
-      const [, query, input] = JSON.parse(key) as [string, string, unknown];
+      const [, visited] = JSON.parse(key) as [number, string];
+      const [, query, input] = JSON.parse(visited) as [string, string, unknown];
       const spec = recordPage()?.spec;
       const prepare = spec?.prepare as ((value: unknown) => unknown) | undefined;
       void (async () => spec?.preload?.())().catch(() => {});
@@ -162,7 +170,7 @@ export function WorkspaceProvider(props: ParentProps) {
     },
   );
   const recordState = createMemo<LoadState<unknown>>(() => {
-    const key = recordKey();
+    const key = visitKey();
     if (!key) return { status: recordPage() ? "loading" : "idle" };
     const state = stateOf<{ key: string; value: unknown }>(record, (r) => r.key === key);
     if (state.status !== "ready") return state;
