@@ -120,7 +120,7 @@ describe("dbt Charts boards", () => {
     await page.getByLabel("Title", { exact: true }).fill("Revenue this week");
     await page.getByRole("button", { name: "Save chart" }).click();
     await page.waitForURL(`**${BOARD_PATH}`);
-    await page.locator('[data-chart="revenue"]').getByText("Revenue this week").waitFor();
+    await page.locator('[data-chart="revenue"]').getByRole("heading", { name: "Revenue this week" }).waitFor();
     await expect.poll(() => page.locator('[data-chart="revenue"] .dash-kpi').textContent(), { timeout: 30_000 }).toBe("$1,250");
 
     const download = page.waitForEvent("download");
