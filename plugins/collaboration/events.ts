@@ -13,6 +13,8 @@ declare module "~/kernel/events" {
      * `to`, or released by its holder (`to` null). Open editors of the dashboard listen.
      */
     "collaboration.lease.changed": { dashboardId: string; how: "takeover" | "handoff" | "released"; by: string; from: string | null; to: string | null };
+    /** Someone opened or left a dashboard, or switched between viewing and editing it (presence). */
+    "collaboration.presence.changed": { dashboardId: string; projectId: string };
     /** A dashboard version was marked as reviewed. */
     "collaboration.review.added": { dashboardId: string; projectId: string; version: number; reviewerId: string };
   }

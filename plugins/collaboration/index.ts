@@ -11,13 +11,14 @@ import { emailDigestJob } from "./jobs";
 import * as commentsMigration from "./migrations/2026-12-02-001-comments";
 import * as notificationsMigration from "./migrations/2026-12-02-002-notifications";
 import * as leasesMigration from "./migrations/2026-12-02-003-edit-leases";
+import * as presenceMigration from "./migrations/2026-12-02-004-presence";
 import { collaborationRouter } from "./router";
 
 export const collaborationPlugin = definePlugin({
   id: "collaboration",
   requires: ["dashboards"],
   capabilities: collaborationCapabilities,
-  migrations: { "2026-12-02-001-comments": commentsMigration, "2026-12-02-002-notifications": notificationsMigration, "2026-12-02-003-edit-leases": leasesMigration },
+  migrations: { "2026-12-02-001-comments": commentsMigration, "2026-12-02-002-notifications": notificationsMigration, "2026-12-02-003-edit-leases": leasesMigration, "2026-12-02-004-presence": presenceMigration },
   router: collaborationRouter,
   jobs: [emailDigestJob],
   http: collaborationHttpRoutes,

@@ -14,6 +14,7 @@ import { commentWrite, threadResolve, versionReview } from "./capabilities";
 import { emailDigestJob } from "./jobs";
 import { discardDraft, handOffLease, leaseView, openLease, releaseLease, renewLease, saveDraft, takeOverLease } from "./lease";
 import { MAX_COMMENT_LENGTH } from "./markdown";
+import { beat, dashboardLive, leave, PRESENCE_BEAT_SECONDS, presentOn, type PresentPerson } from "./presence";
 import {
   DIGEST_DELAY_SECONDS,
   MAX_MENTIONS,
@@ -162,6 +163,61 @@ const leaseRouter = createTRPCRouter({
     }),
 });
 
+/** What an open dashboard page hears: who is here, a new saved version, a new comment. */
+export type LiveMessage =
+  | { kind: "present"; people: PresentPerson[] }
+  | { kind: "saved"; version: number; byName: string; you: boolean }
+  | { kind: "comment"; threadId: string; byName: string; you: boolean };
+
+// Presence is an open page's: the subscription itself is the heartbeat (no audited mutation every
+// few seconds), so an agent, which keeps no page open, has no tool for it; it reads versions and
+// comments with get_dashboard and list_comments.
+const liveRouter = createTRPCRouter({
+  /**
+   * An open dashboard page (its view, or its editor with `editing`): the caller is present while
+   * the stream is open (beating every 15 s, gone 45 s after the last beat or at once when the
+   * stream closes), and hears who is here (first, and on every change), each new saved version
+   * and each new comment, from any app instance.
+   */
+  dashboard: projectCapabilityProcedure(dashboardView)
+    .input(z.object({ slug, editing: z.boolean().default(false) }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const scoped = <T>(fn: (s: CollaborationScope) => Promise<T>) => ctx.kernel.withScope({ orgId: ctx.org.id, userId: ctx.actor.userId }, (trx) => fn({ ...scopeOf(ctx), db: trx }));
+      const dashboard = await scoped((s) => lookupDashboard(ctx.kernel, s.db, { orgId: ctx.org.id, projectId: ctx.project.id, slug: input.slug }));
+      const live = dashboardLive(ctx.kernel.events, { orgId: ctx.org.id, dashboardId: dashboard.id }, signal);
+      let shown = "";
+      const present = async (people: PresentPerson[]): Promise<LiveMessage | null> => {
+        const key = JSON.stringify(people);
+        if (key === shown) return null;
+        shown = key;
+        return { kind: "present", people };
+      };
+      const timer = setInterval(() => {
+        void scoped((s) => beat(s, dashboard, input.editing))
+          .then(() => live.poke())
+          .catch((err: unknown) => ctx.kernel.log.warn({ err }, "presence beat failed"));
+      }, PRESENCE_BEAT_SECONDS * 1000);
+      try {
+        const first = await present(await scoped((s) => beat(s, dashboard, input.editing)));
+        if (first) yield first;
+        for await (const event of live) {
+          if (event.kind === "presence") {
+            const next = await present(await scoped((s) => presentOn(s, dashboard.id)));
+            if (next) yield next;
+          } else if (event.kind === "saved") {
+            yield { kind: "saved", version: event.version, byName: event.byId ? await nameIn(ctx, event.byId) : "Someone", you: event.byId === ctx.actor.userId } satisfies LiveMessage;
+          } else {
+            yield { kind: "comment", threadId: event.threadId, byName: await nameIn(ctx, event.byId), you: event.byId === ctx.actor.userId } satisfies LiveMessage;
+          }
+        }
+      } finally {
+        clearInterval(timer);
+        live.close();
+        await scoped((s) => leave(s, dashboard)).catch((err: unknown) => ctx.kernel.log.warn({ err }, "presence leave failed"));
+      }
+    }),
+});
+
 const draftsRouter = createTRPCRouter({
   /** Keeps the caller's unsaved editor text on the server (survives a closed tab, a crash, a takeover). */
   save: projectCapabilityProcedure(dashboardEdit)
@@ -187,6 +243,7 @@ const draftsRouter = createTRPCRouter({
 export const collaborationRouter = createTRPCRouter({
   lease: leaseRouter,
   drafts: draftsRouter,
+  live: liveRouter,
 
   comments: createTRPCRouter({
     list: projectCapabilityProcedure(dashboardView)

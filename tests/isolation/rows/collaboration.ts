@@ -65,6 +65,7 @@ export const collaborationRows: Record<string, Row> = {
   "collaboration.lease.release": { input: async (w) => ({ ...P(w), ...(await leaseIn(w)) }) },
   "collaboration.lease.editors": { input: onDashboard },
   "collaboration.lease.onChange": { input: onDashboard },
+  "collaboration.live.dashboard": { input: onDashboard },
   "collaboration.drafts.save": { input: async (w) => ({ ...(await onDashboard(w)), yaml: "title: Matrix draft", baseVersion: 1 }) },
   "collaboration.drafts.discard": { input: onDashboard },
   "collaboration.notifications.list": { input: A },
