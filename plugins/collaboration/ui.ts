@@ -1,7 +1,8 @@
 /**
  * The collaboration plugin's browser half: the comments panel and review status in a dashboard's
  * action rail (with @-completion), open thread counts on chart cards, sign-offs in the history,
- * the notifications bell and page, and the comment email setting on the account page.
+ * the notifications bell and page, the comment email setting on the account page, the edit
+ * lease in the editor, and the live side of a dashboard (who is here, "Updated by …", new comments).
  */
 import { lazy } from "solid-js";
 import { definePluginUi } from "~/ui/plugin-ui";
@@ -10,6 +11,7 @@ export const collaborationUi = definePluginUi({
   id: "collaboration",
   slots: {
     "dashboard.actions": [{ id: "comments", order: 50, capability: "dashboard.view", component: lazy(() => import("./ui/CommentsRail")) }],
+    "dashboard.banners": [{ id: "live", capability: "dashboard.view", component: lazy(() => import("./ui/LiveDashboard")) }],
     "dashboard.editor.session": [{ id: "edit-lease", capability: "dashboard.edit", component: lazy(() => import("./ui/EditLease")) }],
     "chart.card.badges": [{ id: "thread-count", capability: "dashboard.view", component: lazy(() => import("./ui/ChartThreadCount")) }],
     "dashboard.history.version": [{ id: "reviews", capability: "dashboard.view", component: lazy(() => import("./ui/VersionReviews")) }],

@@ -4,7 +4,9 @@
  * told at once, her editor turns read-only, and her unsaved text survives as her draft: she
  * closes her browser, comes back in a new one once Bob left, and restores it. Then her browser
  * is killed while she holds the lease: Bob sees her still editing until the lease's five minutes
- * pass without activity (the clock moved on in the database), and then edits himself.
+ * pass without activity (the clock moved on in the database), and then edits himself. Last, live:
+ * Ann views the dashboard while Bob edits; she sees him there, "Updated by Bob" when he saves, his
+ * comment's count on the chart card, and him gone once he closes his browser.
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -150,5 +152,36 @@ describe("the edit lease", () => {
     await leaseNotice(bob).getByText("You are editing").waitFor();
     await expect(readOnly(bob).count()).resolves.toBe(0);
     expect(bob.unexpectedProblems()).toEqual([]);
+  }, 60_000);
+
+  it("a viewer sees who else is here, 'Updated by' a save, and a new comment, live", async () => {
+    // Bob holds the editor (previous test); Ann views the dashboard.
+    ann = await signedIn(tokens.ann!);
+    await ann.page.goto("/o/lease-co/p/ops/d/weekly");
+    await waitForHydration(ann.page);
+    await heading(ann.page, "Weekly review");
+    // The open stream does not keep the page from going quiet (the crawl waits for that).
+    await ann.page.waitForLoadState("networkidle", { timeout: 15_000 });
+    const here = ann.page.getByRole("region", { name: "Who is here" });
+    await here.locator('li[title="Bob, editing"]').waitFor();
+
+    const call = (path: string, input: Record<string, unknown>) =>
+      bob.page.evaluate(
+        async ({ path, input }) => (await fetch(`/api/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) })).status,
+        { path, input: { orgId: ids.org, projectId: ids.project, slug: "weekly", ...input } },
+      );
+    await expect(call("dashboards.update", { version: 1, yaml: yamlOf("Weekly review, revised") })).resolves.toBe(200);
+    const updated = ann.page.getByRole("status").filter({ hasText: "Updated by Bob (version 2)." });
+    await updated.getByRole("button", { name: "Reload" }).click();
+    await heading(ann.page, "Weekly review, revised");
+    await updated.waitFor({ state: "detached" });
+
+    await expect(call("collaboration.comments.add", { body: "Is this the final wording?", chartId: "notes" })).resolves.toBe(200);
+    await ann.page.getByRole("button", { name: "1 open comment thread on this chart" }).waitFor();
+
+    // Bob's browser goes away: he leaves at once (no wait for the 45-second lapse).
+    await bob.close();
+    await here.waitFor({ state: "detached" });
+    expect(ann.unexpectedProblems()).toEqual([]);
   }, 60_000);
 });

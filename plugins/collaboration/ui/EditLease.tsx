@@ -11,6 +11,7 @@ import { trpc } from "~/ui/trpc";
 import { useWorkspace } from "~/ui/workspace";
 import "./collaboration.css";
 import { createLeaseStore, timeOf, type LeaseApi, type LeaseStore } from "./lease-store";
+import { Live } from "./LiveDashboard";
 
 export default function EditLease(props: { dashboardSlug: string; editor: EditorSession }) {
   const workspace = useWorkspace();
@@ -74,6 +75,7 @@ function Lease(props: { where: { orgId: string; projectId: string; slug: string 
       <Show when={store.mode() === "editing"}>
         <Holding store={store} />
       </Show>
+      <Live where={d} editing version={props.editor.version} />
     </section>
   );
 }
