@@ -147,7 +147,7 @@ describe("a signed embed", () => {
 
   it("the allowed site frames the dashboard: the allowed variable changes, the fixed one is text", async () => {
     const now = Math.floor(Date.now() / 1000);
-    token = await new SignJWT({ dashboard: dashboardId, params: { status: "closed" }, allowed: ["region"] })
+    token = await new SignJWT({ dashboard: dashboardId, params: { status: "closed" }, allowed: ["region"], exports: ["png"] })
       .setProtectedHeader({ alg: "HS256", kid: keyId })
       .setIssuedAt(now - 5)
       .setExpirationTime(now + 600)
@@ -163,6 +163,9 @@ describe("a signed embed", () => {
     // The token fixes Status: shown, not offered.
     expect(await frame.getByRole("combobox", { name: "Status" }).count()).toBe(0);
     await frame.getByText("closed").first().waitFor();
+    // Downloads are the token's: PNG only (a table has none), so no CSV.
+    await frame.getByRole("button", { name: "Full screen: Picked" }).waitFor();
+    expect(await frame.getByRole("button", { name: "Download CSV: Picked" }).count()).toBe(0);
     expect(viewer.unexpectedProblems()).toEqual([]);
   });
 
@@ -190,8 +193,15 @@ describe("a signed embed", () => {
   });
 
   it("revoke all embeds: the open frame's next refresh is refused", async () => {
-    const frame = await frameFrom(allowedSite, `${base}/e/${token}`);
+    const now = Math.floor(Date.now() / 1000);
+    const withCsv = await new SignJWT({ dashboard: dashboardId, exports: ["csv"] })
+      .setProtectedHeader({ alg: "HS256", kid: keyId })
+      .setIssuedAt(now - 5)
+      .setExpirationTime(now + 600)
+      .sign(new TextEncoder().encode(key));
+    const frame = await frameFrom(allowedSite, `${base}/e/${withCsv}`);
     await frame.getByRole("heading", { level: 1, name: DASHBOARD.title }).waitFor();
+    await frame.getByRole("button", { name: "Download CSV: Picked" }).waitFor();
 
     const dialog = owner.page.getByRole("dialog", { name: "Share this dashboard" });
     await dialog.getByRole("button", { name: "Revoke all embeds of this dashboard…" }).click();
