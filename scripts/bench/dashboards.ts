@@ -119,6 +119,20 @@ layout:
     - [{ chart: segments, width: 6 }, { chart: statuses, width: 3 }, { chart: categories, width: 3 }]
 `;
 
+/** The bound statements a run of BENCH_DASHBOARD at its defaults sends to `orgId`'s warehouse, one per chart. */
+export async function benchStatements(kernel: Kernel, orgId: string): Promise<Array<{ sql: string; parameters: readonly unknown[] }>> {
+  const parsed = parseDashboard(BENCH_DASHBOARD);
+  if (!parsed.ok) throw new Error(`the bench dashboard is invalid: ${JSON.stringify(parsed.errors)}`);
+  const doc = parsed.doc;
+  const values = resolveValues(doc.variables ?? [], {});
+  const tables = await describeTables(kernel, kernel.ownerDb, orgId, "warehouse");
+  return (doc.charts ?? []).map((chart) => {
+    const prepared = prepareQuery(doc.queries![(chart as { query: string }).query]!, doc.variables ?? [], values, tables);
+    if (!prepared.ok) throw new Error(`chart ${chart.id}: ${prepared.error.message}`);
+    return prepared;
+  });
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -166,16 +180,7 @@ export async function runDashboardsBench(): Promise<DashboardsBenchResult> {
     const { slug } = await caller.dashboards.create({ ...at, yaml: BENCH_DASHBOARD, slug: "shop" });
 
     // The baseline's statements: exactly what the run binds (the visual query compiled the same way).
-    const parsed = parseDashboard(BENCH_DASHBOARD);
-    if (!parsed.ok) throw new Error(`the bench dashboard is invalid: ${JSON.stringify(parsed.errors)}`);
-    const doc = parsed.doc;
-    const values = resolveValues(doc.variables ?? [], {});
-    const tables = await describeTables(k, k.ownerDb, org.id, "warehouse");
-    const statements = (doc.charts ?? []).map((chart) => {
-      const prepared = prepareQuery(doc.queries![(chart as { query: string }).query]!, doc.variables ?? [], values, tables);
-      if (!prepared.ok) throw new Error(`chart ${chart.id}: ${prepared.error.message}`);
-      return prepared;
-    });
+    const statements = await benchStatements(k, org.id);
     const info = (await findWarehouse(k, k.ownerDb, org.id))!;
     const raw = new pg.Client({ ...warehouseClientConfig(k, info), application_name: "atrium-bench-raw" });
     await raw.connect();

@@ -43,13 +43,14 @@ import { DBT_CHARTS_BENCH_ID, runDbtChartsBench } from "./dbt-charts";
 import { formatDashboardJs, measureDashboardJs } from "./dashboard-js";
 import { mcpScenarios } from "./mcp";
 import { referenceScenarios } from "./references";
+import { sharingScenarios } from "./sharing";
 import { formatGoals, idleRssMiB, type Footprint } from "./goals";
 import { formatLcp, measureLcp, type LcpReport } from "./lcp";
 import { scenarios as baseScenarios, type Scenario } from "./scenarios";
 import { envNumber } from "./util";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-const scenarios: Scenario[] = [...baseScenarios, ...referenceScenarios, ...mcpScenarios];
+const scenarios: Scenario[] = [...baseScenarios, ...referenceScenarios, ...mcpScenarios, ...sharingScenarios];
 /** The query engine's figures (scripts/bench/data.ts), run in a process of their own, last. */
 const DATA_BENCH_ID = "data-engine";
 /** Largest Contentful Paint of three pages in headless Chromium (scripts/bench/lcp.ts), on the same server. */
@@ -105,7 +106,7 @@ function usage(): string {
     `  ${SCALE_BENCH_ID.padEnd(20)} lists and searches on 100 vs 100,000 dashboards (10,000 members), p50 ratio; in process`,
     `  ${DBT_CHARTS_BENCH_ID.padEnd(20)} a 40-chart dbt Charts board: validate + compile vs Atrium's parse, and get + run vs the same board in Atrium's format; in process`,
     `  ${DATA_BENCH_ID.padEnd(20)} the query engine vs raw pg over the sample data; in process, no server`,
-    `  ${LCP_BENCH_ID.padEnd(20)} LCP of the org home, a dashboard list and an 8-chart dashboard in headless Chromium, cold and warm`,
+    `  ${LCP_BENCH_ID.padEnd(20)} TTFB and LCP of the org home, a dashboard list, an 8-chart dashboard and its public link in headless Chromium, cold and warm`,
     "",
     "Environment: BENCH_DURATION=10 BENCH_WARMUP=5 BENCH_CONNECTIONS=10 BENCH_ROUNDS=5 BENCH_VERBOSE=0 DATABASE_URL=(embedded)",
   ].join("\n");

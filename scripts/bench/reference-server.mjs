@@ -6,6 +6,9 @@
  *     server costs per call.
  *   - `pg-list`: bare node:http + `pg` running the SQL of projects.list for one org (no auth, no
  *     scope, no transaction) and answering in tRPC's shape: what the query itself costs.
+ *   - `pg-statements`: bare node:http + `pg` running a dashboard's bound statements (given) on
+ *     the org's warehouse, as many at once as Atrium's engine runs per org, and answering every
+ *     chart's rows as JSON: what a shared view's queries cost with nothing around them.
  *
  * Started with `fork()` as plain `node`; the parent sends `{ type: "start", mode, … }`, this
  * process listens on 127.0.0.1 on a free port and replies `{ type: "ready", port }`. It exits on
@@ -48,9 +51,43 @@ async function pgList(/** @type {any} */ msg) {
   });
 }
 
+async function pgStatements(/** @type {any} */ msg) {
+  const { default: pg } = await import("pg");
+  const p = new pg.Pool({ ...msg.clientConfig, max: msg.concurrency });
+  pool = p;
+  /** @type {Array<{ sql: string; parameters: unknown[] }>} */
+  const statements = msg.statements;
+  const runAll = async () => {
+    const rows = new Array(statements.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < statements.length) {
+        const i = next++;
+        rows[i] = (await p.query(statements[i].sql, statements[i].parameters)).rows;
+      }
+    };
+    await Promise.all(Array.from({ length: msg.concurrency }, worker));
+    return rows;
+  };
+  return http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      runAll().then(
+        (rows) => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ charts: rows }));
+        },
+        (err) => {
+          res.writeHead(500).end(String(err?.message ?? err));
+        },
+      );
+    });
+  });
+}
+
 process.on("message", (/** @type {any} */ msg) => {
   if (!msg || msg.type !== "start" || server) return;
-  const make = msg.mode === "trpc-standalone" ? trpcStandalone : msg.mode === "pg-list" ? pgList : null;
+  const make = msg.mode === "trpc-standalone" ? trpcStandalone : msg.mode === "pg-list" ? pgList : msg.mode === "pg-statements" ? pgStatements : null;
   if (!make) {
     process.send?.({ type: "error", message: `unknown mode ${msg.mode}` });
     return;

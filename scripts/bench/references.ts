@@ -12,7 +12,7 @@ import type { Scenario } from "./scenarios";
 import { settlesWithin } from "./util";
 import { signUp, trpcPost } from "./api";
 
-async function startReference(label: string, request: RequestSpec, start: Record<string, unknown>): Promise<RunningBaseline> {
+export async function startReference(label: string, request: RequestSpec, start: Record<string, unknown>): Promise<RunningBaseline> {
   // execArgv: [] so the child is plain `node`, without the tsx loader this process runs under.
   const child = fork(path.join(import.meta.dirname, "reference-server.mjs"), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
