@@ -7,13 +7,14 @@
  */
 import { lazy } from "solid-js";
 import { definePluginUi } from "~/ui/plugin-ui";
-import { sharingManage } from "./capabilities";
+import { sharingManage, sharingOversee } from "./capabilities";
 
 export const sharingUi = definePluginUi({
   id: "sharing",
   slots: {
     "dashboard.actions": [{ id: "share", capability: sharingManage, component: lazy(() => import("./ui/ShareButton")) }],
     "dashboard.banners": [{ id: "public", capability: sharingManage, component: lazy(() => import("./ui/PublicBanner")) }],
+    "org.settings.sections": [{ id: "public-links", capability: sharingOversee, component: lazy(() => import("./ui/OrgSharingSection")) }],
     "app.nav": [
       { id: "shared-with-me", label: "Shared with me", href: "/shared", order: 80 },
       { id: "my-public-links", label: "My public links", href: "/shared-links", order: 81 },

@@ -328,8 +328,11 @@ charts:
 
   it("the organization's Shared links page lists every link with its views; revoking there turns the banner off", async () => {
     const { page } = owner;
-    await page.goto(`/o/${ORG.slug}/shared-links`);
+    // Admins find it from the organization's settings.
+    await page.goto(`/o/${ORG.slug}/settings#public-links`);
     await waitForHydration(page);
+    await page.getByRole("link", { name: "Open the organization's shared links" }).click();
+    await page.waitForURL(`**/o/${ORG.slug}/shared-links`);
     await heading(page, "Shared links");
     const table = page.getByRole("table", { name: "The organization's public links" });
     await table.getByRole("row").nth(3).waitFor();
