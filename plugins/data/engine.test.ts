@@ -21,14 +21,19 @@ async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
   return err as TRPCError;
 }
 
-/** Whether any backend of the org's warehouse role is still running `needle`. */
-async function stillRunning(orgId: string, needle: string): Promise<boolean> {
+/** How many backends of the org's warehouse role are running `needle` now. */
+async function runningCount(orgId: string, needle: string): Promise<number> {
   const { rows } = await k.kernel.database.pool.query(
     `select count(*)::int as n from pg_stat_activity a join data_warehouses w on w.role_name = a.usename
      where w.org_id = $1 and a.state = 'active' and a.query like $2`,
     [orgId, `%${needle}%`],
   );
-  return rows[0].n > 0;
+  return rows[0].n;
+}
+
+/** Whether any backend of the org's warehouse role is still running `needle`. */
+async function stillRunning(orgId: string, needle: string): Promise<boolean> {
+  return (await runningCount(orgId, needle)) > 0;
 }
 
 describe("results", () => {
@@ -147,6 +152,33 @@ describe("limits", () => {
     await expect(other.caller.data.runQuery({ orgId: other.org.id, sql: "select 'other org'" })).resolves.toMatchObject({ rows: [["other org"]] });
     await Promise.all(slow);
     await expect(caller.data.runQuery({ orgId: org.id, sql: "select 'fifth'" })).resolves.toMatchObject({ rows: [["fifth"]] });
+  });
+});
+
+describe("the same query asked at once", () => {
+  test("callers share one run: more of them than the org's slots all get the answer, and the slots stay free", async () => {
+    const { org, caller } = await member(k.kernel);
+    await caller.data.runQuery({ orgId: org.id, sql: "select 1" }); // provision first
+    const sql = "select pg_sleep(0.5), 'shared-run' as tag";
+    const same = Array.from({ length: 6 }, () => caller.data.runQuery({ orgId: org.id, sql }));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await runningCount(org.id, "shared-run")).toBe(1);
+    await expect(caller.data.runQuery({ orgId: org.id, sql: "select 'meanwhile'" })).resolves.toMatchObject({ rows: [["meanwhile"]] });
+    const results = await Promise.all(same);
+    expect(results.map((r) => r.rows[0]?.[1])).toEqual(Array(6).fill("shared-run"));
+  });
+
+  test("when the caller who started the run goes away, one who joined it still gets the answer", async () => {
+    const { org, as, caller } = await member(k.kernel);
+    await caller.data.runQuery({ orgId: org.id, sql: "select 1" });
+    const sql = "select pg_sleep(0.4), 'abandoned-run' as tag";
+    const controller = new AbortController();
+    const first = as({ signal: controller.signal }).data.runQuery({ orgId: org.id, sql });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = caller.data.runQuery({ orgId: org.id, sql });
+    controller.abort();
+    expect((await rejection(first)).code).toBe("CLIENT_CLOSED_REQUEST");
+    expect((await second).rows[0]?.[1]).toBe("abandoned-run");
   });
 });
 

@@ -67,6 +67,8 @@ export interface DataRuntime {
   cache: ResultCache<unknown>;
   /** Queries running now, per org (this instance). */
   running: Map<string, number>;
+  /** Runs in flight by cache key: a caller asking the same while one runs shares its answer. */
+  inflight: Map<string, Promise<unknown>>;
   /** Bumped when an org's warehouse data changes, so cached results of it are not served. */
   warehouseGeneration: Map<string, number>;
 }
@@ -79,6 +81,7 @@ function createRuntime(settings: DataSettings): DataRuntime {
     pools: new Map(),
     cache: new ResultCache(settings.cacheTtlMs, settings.cacheMaxBytes),
     running: new Map(),
+    inflight: new Map(),
     warehouseGeneration: new Map(),
   };
 }

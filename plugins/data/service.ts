@@ -414,26 +414,46 @@ export async function runQuery(kernel: Kernel, db: Kysely<KernelDatabase>, orgId
   if (!input.refresh) {
     const hit = runtime.cache.get(key);
     if (hit) return { ...(hit.value as QueryResponse), cached: true, cachedAt: new Date(hit.at).toISOString() };
-  }
-  const result = await withConcurrencySlot(kernel, orgId, async () => {
-    try {
-      return await source.connector.runQuery({ kernel, db, orgId, sourceId: source.id, signal }, source.config, { sql: input.sql, params: input.params, limits });
-    } catch (err) {
-      throw engineError(err);
+    // The same query is running for someone else (many people opening one shared dashboard at
+    // once): share its answer instead of taking another of the org's query slots.
+    const running = runtime.inflight.get(key) as Promise<QueryResponse> | undefined;
+    if (running) {
+      try {
+        return await running;
+      } catch (err) {
+        // Cancelled because the caller who started it went away: this caller runs it itself.
+        if (!(err instanceof TRPCError && err.code === "CLIENT_CLOSED_REQUEST") || signal?.aborted) throw err;
+        return runQuery(kernel, db, orgId, input, signal);
+      }
     }
-  });
-  const response: QueryResponse = {
-    columns: result.columns,
-    rows: result.rows,
-    rowCount: result.rows.length,
-    truncated: result.truncated,
-    truncatedReason: result.truncatedReason,
-    elapsedMs: result.elapsedMs,
-    cached: false,
-    cachedAt: null,
-  };
-  runtime.cache.set(key, response, result.bytes + 256);
-  return response;
+  }
+  const run = (async (): Promise<QueryResponse> => {
+    const result = await withConcurrencySlot(kernel, orgId, async () => {
+      try {
+        return await source.connector.runQuery({ kernel, db, orgId, sourceId: source.id, signal }, source.config, { sql: input.sql, params: input.params, limits });
+      } catch (err) {
+        throw engineError(err);
+      }
+    });
+    const response: QueryResponse = {
+      columns: result.columns,
+      rows: result.rows,
+      rowCount: result.rows.length,
+      truncated: result.truncated,
+      truncatedReason: result.truncatedReason,
+      elapsedMs: result.elapsedMs,
+      cached: false,
+      cachedAt: null,
+    };
+    runtime.cache.set(key, response, result.bytes + 256);
+    return response;
+  })();
+  runtime.inflight.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (runtime.inflight.get(key) === run) runtime.inflight.delete(key);
+  }
 }
 
 /** The tables and views a query on the source can read. */
