@@ -145,6 +145,54 @@ describe("commit, push and promote", () => {
   });
 });
 
+describe("discard", () => {
+  test("discarding puts the person's saved changes (committed or not, in conflict or not) back to the trunk's files and moves their branch back to the trunk; others' edits stay", async () => {
+    const w = await workspace(k.kernel);
+    const r = remote();
+    r.commit({ "dashboards/a.yaml": simpleYaml("A"), "dashboards/b.yaml": simpleYaml("B"), "dashboards/keep.yaml": simpleYaml("Keep") });
+    await w.caller.gitSync.connect({ ...w.at, remoteUrl: r.url });
+    const editor = await colleague(k.kernel, w.org.id, "editor");
+    await k.kernel.ownerDb.updateTable("users").set({ name: "Dora Discard" }).where("id", "=", editor.user.id).execute();
+
+    await editor.caller.dashboards.update({ ...w.at, slug: "a", yaml: simpleYaml("A mine"), version: 1 });
+    await editor.caller.dashboards.create({ ...w.at, slug: "fresh", yaml: simpleYaml("Fresh") });
+    const committed = await editor.caller.gitSync.commit({ ...w.at, message: "Mine" });
+    expect(committed.branch).toBe("atrium/dora-discard");
+    await editor.caller.dashboards.update({ ...w.at, slug: "b", yaml: simpleYaml("B mine"), version: 1 });
+    await w.caller.dashboards.update({ ...w.at, slug: "keep", yaml: simpleYaml("Keep, the owner's"), version: 1 });
+    const theirs = r.commit({ "dashboards/a.yaml": simpleYaml("A theirs") }, "A from outside");
+    expect((await w.caller.gitSync.sync(w.at)).conflicts.map((c) => c.path)).toEqual(["dashboards/a.yaml"]);
+
+    const viewer = await colleague(k.kernel, w.org.id, "viewer");
+    expect((await rejectionOf(viewer.caller.gitSync.discard(w.at))).code).toBe("FORBIDDEN");
+
+    const discarded = await editor.caller.gitSync.discard(w.at);
+    expect({ ...discarded, discarded: discarded.discarded.map((c) => `${c.path} ${c.kind}`).sort() }).toEqual({
+      branch: "atrium/dora-discard",
+      trunkSha: theirs,
+      reset: true,
+      discarded: ["dashboards/a.yaml modified", "dashboards/b.yaml modified", "dashboards/fresh.yaml added"],
+    });
+    expect(gitIn(r.bare, "rev-parse", "atrium/dora-discard")).toBe(theirs);
+    expect(gitIn(r.bare, "rev-parse", "main")).toBe(theirs);
+    expect((await w.caller.dashboards.get({ ...w.at, slug: "a" })).title).toBe("A theirs");
+    expect((await w.caller.dashboards.get({ ...w.at, slug: "b" })).title).toBe("B");
+    expect((await w.caller.dashboards.list(w.at)).items.map((d) => d.slug).sort()).toEqual(["a", "b", "keep"]);
+    expect((await w.caller.dashboards.get({ ...w.at, slug: "keep" })).title).toBe("Keep, the owner's");
+    expect(await w.caller.gitSync.status(w.at)).toMatchObject({ conflicts: [] });
+    const after = await editor.caller.gitSync.branches(w.at);
+    expect(after.changes).toEqual([]);
+    expect(after.branches).toEqual([expect.objectContaining({ name: "atrium/dora-discard", sha: theirs, ahead: 0, behind: 0, changed: [] })]);
+    expect((await w.caller.gitSync.branches(w.at)).changes).toEqual([{ slug: "keep", path: "dashboards/keep.yaml", kind: "modified", stale: false }]);
+    // The next sync finds every file in step; discarding again changes nothing.
+    expect(await w.caller.gitSync.sync(w.at)).toMatchObject({ imported: [], removed: [], conflicts: [] });
+    expect(await editor.caller.gitSync.discard(w.at)).toMatchObject({ reset: false, discarded: [] });
+
+    const audit = await k.kernel.ownerDb.selectFrom("audit_events").select(["action", "data"]).where("org_id", "=", w.org.id).where("action", "=", "git-sync.discard").execute();
+    expect(audit[0]?.data).toMatchObject({ branch: "atrium/dora-discard", reset: true, files: 3 });
+  });
+});
+
 describe("stale writes and conflicts", () => {
   test("a commit over a file git changed since the edit started is a 409 naming it; the conflict is listed three ways and resolved as merged YAML, then committed", async () => {
     const w = await workspace(k.kernel);

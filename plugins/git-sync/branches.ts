@@ -97,7 +97,7 @@ async function personOf(s: GitScope): Promise<{ id: string; name: string; email:
 }
 
 /** The caller's work branch, created (named after them, unique in the project) when `create`. */
-async function workBranchOf(s: GitScope, create: boolean): Promise<string | null> {
+export async function workBranchOf(s: GitScope, create: boolean): Promise<string | null> {
   if (!s.userId) return null;
   const db = gitSyncDb(s.db);
   const row = await db.selectFrom("git_sync_branches").select("name").where("project_id", "=", s.projectId).where("user_id", "=", s.userId).executeTakeFirst();
@@ -110,14 +110,14 @@ async function workBranchOf(s: GitScope, create: boolean): Promise<string | null
   return name;
 }
 
-interface Remote {
+export interface Remote {
   repo: Awaited<ReturnType<typeof connection>>;
   access: RemoteAccess;
   dir: string;
   settings: GitSyncSettings;
 }
 
-async function openRemote(s: GitScope): Promise<Remote> {
+export async function openRemote(s: GitScope): Promise<Remote> {
   const repo = await connection(s);
   const settings = settingsOf(s.kernel);
   const token = repo.credential ? credentials(s.kernel).decrypt(repo.credential, s.projectId) : null;
@@ -127,7 +127,7 @@ async function openRemote(s: GitScope): Promise<Remote> {
 }
 
 /** Fetches `branches` (those the remote has) into `refs/remotes/origin/*`; their heads, null when absent. */
-async function fetchBranches(r: Remote, branches: string[]): Promise<Map<string, string | null>> {
+export async function fetchBranches(r: Remote, branches: string[]): Promise<Map<string, string | null>> {
   let listing: string;
   try {
     listing = await runGit({ args: ["ls-remote", "--heads", r.access.url, ...branches.map((b) => `refs/heads/${b}`)], cwd: r.dir, remote: r.access, settings: r.settings, maxBytes: 1024 * 1024 });
@@ -150,9 +150,14 @@ async function fetchBranches(r: Remote, branches: string[]): Promise<Map<string,
   return heads;
 }
 
-async function push(r: Remote, sha: string, branch: string): Promise<void> {
+/**
+ * Pushes `sha` to `branch`. Never forced, except with `lease` (the head the branch must still be
+ * at, as last fetched): a discard moves a work branch back to the trunk, and only from that head.
+ */
+export async function push(r: Remote, sha: string, branch: string, lease?: string): Promise<void> {
+  const force = lease ? [`--force-with-lease=refs/heads/${branch}:${lease}`] : [];
   try {
-    await runGit({ args: ["push", "--quiet", "--no-verify", r.access.url, `${sha}:refs/heads/${branch}`], cwd: r.dir, remote: r.access, settings: r.settings });
+    await runGit({ args: ["push", "--quiet", "--no-verify", ...force, r.access.url, `${sha}:refs/heads/${branch}`], cwd: r.dir, remote: r.access, settings: r.settings });
   } catch (err) {
     if (err instanceof GitError && /rejected|non-fast-forward|fetch first|stale info/i.test(`${err.message}\n${err.stderr}`)) {
       throw new TRPCError({ code: "CONFLICT", message: `"${branch}" moved on the remote since it was fetched; nothing was pushed. Try again.` });
@@ -163,7 +168,7 @@ async function push(r: Remote, sha: string, branch: string): Promise<void> {
 }
 
 /** The blobs at `paths` in `commit` (path → blob id); absent paths are missing. */
-async function blobsAt(r: Remote, commit: string, paths: string[]): Promise<Map<string, string>> {
+export async function blobsAt(r: Remote, commit: string, paths: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < paths.length; i += 500) {
     const chunk = paths.slice(i, i + 500);
@@ -183,19 +188,19 @@ function defaultPath(subdirectory: string, slug: string, format: BoardFormat): s
  * one, last saved by them; deletions of imported dashboards by anyone), with their YAML; `stale`
  * when the trunk at `trunkSha` no longer holds the blob the edit started from.
  */
-async function pendingChanges(s: GitScope, r: Remote, trunkSha: string | null): Promise<Array<PendingChange & { yaml: string | null }>> {
+export async function pendingChanges(s: GitScope, r: Remote, trunkSha: string | null): Promise<Array<PendingChange & { yaml: string | null; format: BoardFormat }>> {
   const ds: DashboardScope = { kernel: s.kernel, db: s.db, orgId: s.orgId, projectId: s.projectId, userId: s.userId };
   const tracked = new Map((await gitSyncDb(s.db).selectFrom("git_sync_files").selectAll().where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).execute()).map((f) => [f.slug, f]));
-  const changes: Array<PendingChange & { yaml: string | null; base: string | null }> = [];
+  const changes: Array<PendingChange & { yaml: string | null; base: string | null; format: BoardFormat }> = [];
   for (const d of await projectDashboardFiles(ds)) {
     const row = tracked.get(d.slug);
     if (d.deleted) {
-      if (row) changes.push({ slug: d.slug, path: row.path, kind: "deleted", stale: false, yaml: null, base: row.blob_sha });
+      if (row) changes.push({ slug: d.slug, path: row.path, kind: "deleted", stale: false, yaml: null, base: row.blob_sha, format: d.format });
       continue;
     }
     if (row && row.dashboard_version === d.version) continue;
     if (d.updatedBy !== s.userId) continue;
-    changes.push({ slug: d.slug, path: row?.path ?? defaultPath(r.repo.subdirectory, d.slug, d.format), kind: row ? "modified" : "added", stale: false, yaml: d.yaml, base: row?.blob_sha ?? null });
+    changes.push({ slug: d.slug, path: row?.path ?? defaultPath(r.repo.subdirectory, d.slug, d.format), kind: row ? "modified" : "added", stale: false, yaml: d.yaml, base: row?.blob_sha ?? null, format: d.format });
   }
   const onTrunk = trunkSha ? await blobsAt(r, trunkSha, changes.map((c) => c.path)) : new Map<string, string>();
   return changes.map(({ base, ...c }) => {
@@ -239,7 +244,7 @@ export async function listBranches(s: GitScope): Promise<BranchesView> {
   const onBranch = myHead ? await blobsAt(r, myHead, all.map((c) => c.path)) : null;
   const changes = all
     .filter((c) => !onBranch || (c.yaml === null ? onBranch.has(c.path) : onBranch.get(c.path) !== blobSha(c.yaml)))
-    .map(({ yaml: _yaml, ...c }) => c);
+    .map(({ yaml: _yaml, format: _format, ...c }) => c);
   return { trunk, trunkSha, myBranch: rows.find((b) => b.user_id === s.userId)?.name ?? null, branches, changes };
 }
 

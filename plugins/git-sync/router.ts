@@ -11,6 +11,7 @@ import { safeString } from "~/kernel/schemas";
 import { commitChanges, listBranches, promoteBranch } from "./branches";
 import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
 import { listConflicts, resolveConflict } from "./conflicts";
+import { discardBranch } from "./discard";
 import { createWebhook } from "./webhook";
 import { connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
 
@@ -146,6 +147,15 @@ export const gitSyncRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const result = await promoteBranch(scopeOf(ctx), input);
       await ctx.audit({ action: "git-sync.promote", target: { type: "project", id: ctx.project.id }, data: { branch: result.branch, mode: result.mode, trunkSha: result.trunkSha } });
+      return result;
+    }),
+
+  // No MCP tool: discarding throws away a person's saved work; they confirm it themselves in the app.
+  discard: projectCapabilityProcedure(gitSync)
+    .meta({ cost: "expensive" })
+    .mutation(async ({ ctx }) => {
+      const result = await discardBranch(scopeOf(ctx));
+      await ctx.audit({ action: "git-sync.discard", target: { type: "project", id: ctx.project.id }, data: { branch: result.branch, trunkSha: result.trunkSha, reset: result.reset, files: result.discarded.length } });
       return result;
     }),
 

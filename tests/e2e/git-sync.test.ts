@@ -5,7 +5,8 @@
  * Sync now and sees the new commit imported. Then edits made in Atrium (over the API, as an agent
  * or the editor saves) meet a change pushed from outside: the conflict is resolved in the
  * browser with merged YAML (an invalid one refused under its field first), the changes are
- * committed to the person's work branch and pushed, and the branch is promoted into the trunk.
+ * committed to the person's work branch and pushed, and the branch is promoted into the trunk; a
+ * later edit is discarded (confirmed) and the trunk's file is back.
  */
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -166,6 +167,26 @@ describe("git sync", () => {
     expect(git("show", "main:dashboards/sales.yaml")).toContain("Sales, edited in Atrium");
     await page.getByLabel("Branch", { exact: true }).selectOption("main");
     await expect.poll(() => page.getByTestId("git-branch-facts").textContent()).toContain(`at ${git("rev-parse", "main").slice(0, 12)}`);
+
+    // An edit saved and then not wanted: Discard my changes (confirmed) puts the trunk's file back.
+    const salesNow = await db.query<{ org_id: string; project_id: string; version: number }>(
+      "select d.org_id, d.project_id, d.version from dashboards_dashboards d join projects p on p.id = d.project_id where p.slug = $1 and d.slug = 'sales' and d.deleted_at is null",
+      [PROJECT.slug],
+    );
+    const sales = salesNow.rows[0]!;
+    const updated = await page.evaluate(
+      async (input) => (await fetch("/api/trpc/dashboards.update", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) })).status,
+      { orgId: sales.org_id, projectId: sales.project_id, slug: "sales", version: sales.version, yaml: dashboard("Sales, not wanted after all") },
+    );
+    expect(updated).toBe(200);
+    await page.reload();
+    await expect.poll(() => page.getByRole("list", { name: "Your changes" }).textContent()).toContain("dashboards/sales.yaml");
+    await page.getByRole("button", { name: "Discard my changes" }).click();
+    await page.getByRole("dialog", { name: "Discard your changes?" }).getByRole("button", { name: "Discard my changes" }).click();
+    await page.getByText("Discarded 1 change(s): back to main.").waitFor();
+    await page.getByText("No saved changes to commit.").waitFor();
+    const salesAfter = await db.query<{ yaml: string }>("select yaml from dashboards_dashboards where project_id = $1 and slug = 'sales' and deleted_at is null", [sales.project_id]);
+    expect(salesAfter.rows[0]!.yaml).toContain("Sales, edited in Atrium");
     expect(owner!.unexpectedProblems([{ path: /^\/api\/trpc\/gitSync\.resolveConflict/, status: 422 }])).toEqual([]);
   }, 120_000);
 });

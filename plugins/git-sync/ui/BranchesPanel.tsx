@@ -1,10 +1,11 @@
 /**
  * The Git page's branches: a switcher over the trunk and every work branch (head commit,
  * ahead/behind the trunk, files changed, Promote for those who may), and the person's own saved
- * changes not yet committed, with a message and Commit and push.
+ * changes not yet committed, with a message and Commit and push; Discard my changes (confirmed)
+ * puts them back to the trunk's files and moves the person's branch back to the trunk.
  */
 import { createMemo, createSignal, For, Show } from "solid-js";
-import { Badge, BusyLabel, Button, createForm, FormAlert, Notice, SubmitButton, TextField } from "~/ui/components";
+import { Badge, BusyLabel, Button, ConfirmDialog, createForm, FormAlert, Notice, SubmitButton, TextField } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { LoadFailed } from "~/ui/LoadStates";
 import { problemOf } from "~/ui/problems";
@@ -42,6 +43,17 @@ export function BranchesPanel(props: { at: At; stamp: string; onChanged: () => v
       await refetch();
     },
   });
+
+  const [confirmDiscard, setConfirmDiscard] = createSignal(false);
+  const discard = async () => {
+    setDone(null);
+    const result = await trpc.gitSync.discard.mutate(props.at);
+    const moved = result.reset && result.branch ? ` ${result.branch} is back at ${result.trunkSha.slice(0, 12)}.` : "";
+    setDone(`Discarded ${result.discarded.length} change(s): back to ${ok()?.trunk ?? "the trunk"}.${moved}`);
+    props.onChanged();
+    await refetch();
+  };
+  const mineAhead = () => (ok()?.branches.find((b) => b.mine)?.ahead ?? 0) > 0;
 
   const promote = async (branch: string) => {
     setPromoting(true);
@@ -157,6 +169,28 @@ export function BranchesPanel(props: { at: At; stamp: string; onChanged: () => v
                     </SubmitButton>
                   </div>
                 </form>
+              </Show>
+              <Show when={v().changes.length > 0 || mineAhead()}>
+                <div>
+                  <Button variant="secondary" onClick={() => setConfirmDiscard(true)}>
+                    Discard my changes
+                  </Button>
+                </div>
+                <ConfirmDialog
+                  open={confirmDiscard()}
+                  onClose={() => setConfirmDiscard(false)}
+                  title="Discard your changes?"
+                  description={
+                    <>
+                      Every dashboard you changed since it came from git goes back to the trunk's file (ones the trunk does not have are deleted), and your branch
+                      moves back to <span class="mono">{v().trunk}</span>. Changes others made stay.
+                    </>
+                  }
+                  confirmLabel="Discard my changes"
+                  pendingLabel="Discarding…"
+                  tone="danger"
+                  confirm={discard}
+                />
               </Show>
             </Show>
           </div>

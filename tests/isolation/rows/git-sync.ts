@@ -70,6 +70,7 @@ export const gitSyncRows: Record<string, Row> = {
   "gitSync.webhook": { input: connected },
   "gitSync.commit": { input: async (w) => ({ ...(await connected(w)), message: "Matrix commit" }) },
   "gitSync.promote": { input: async (w) => ({ ...(await withBranch(w)), branch: "atrium/matrix" }) },
+  "gitSync.discard": { input: withBranch },
   "gitSync.conflicts": { input: withConflict },
   "gitSync.resolveConflict": { input: async (w) => ({ ...(await withConflict(w)), path: "dashboards/matrix.yaml", take: "mine" }) },
   "gitSync.dashboardOrigin": { input: async (w) => ({ ...(await connected(w)), slug: "matrix" }) },
