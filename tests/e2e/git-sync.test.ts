@@ -80,15 +80,15 @@ describe("git sync", () => {
     await page.getByRole("button", { name: "Connect", exact: true }).click();
 
     await page.getByRole("heading", { name: "Repository", exact: true }).waitFor();
-    await expect.poll(() => page.getByTestId("git-last-sync").textContent()).toBe(`Last synced commit ${first.slice(0, 12)}`);
+    await expect.poll(() => page.getByTestId("git-last-sync").textContent(), { timeout: 20_000 }).toBe(`Last synced commit ${first.slice(0, 12)}`);
     const notImported = page.getByRole("list", { name: "Files not imported" });
-    await expect.poll(() => notImported.textContent()).toContain("dashboards/broken.yaml:4");
+    await expect.poll(() => notImported.textContent(), { timeout: 20_000 }).toContain("dashboards/broken.yaml:4");
     expect(await notImported.textContent()).toMatch(/pie-ish/);
 
     const pushed = remote.commit({ "dashboards/sales.yaml": dashboard("Sales, revised") }, "Revise sales");
     await page.getByRole("button", { name: "Sync now" }).click();
     await page.getByText(`Synced ${pushed.slice(0, 12)}: 1 imported, 0 removed, 0 unchanged.`).waitFor();
-    await expect.poll(() => page.getByTestId("git-last-sync").textContent()).toBe(`Last synced commit ${pushed.slice(0, 12)}`);
+    await expect.poll(() => page.getByTestId("git-last-sync").textContent(), { timeout: 20_000 }).toBe(`Last synced commit ${pushed.slice(0, 12)}`);
 
     await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Dashboards" }).click();
     await page.getByRole("link", { name: "Sales, revised", exact: true }).waitFor();
@@ -144,19 +144,19 @@ describe("git sync", () => {
     const merged = item.getByRole("textbox", { name: "Merged YAML" });
     await merged.fill("title: Broken\ncharts:\n  - id: a\n    type: pie-ish\n    query: nope\n");
     await item.getByRole("button", { name: "Save merged" }).click();
-    await expect.poll(() => merged.getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => merged.getAttribute("aria-invalid"), { timeout: 20_000 }).toBe("true");
     expect(await item.textContent()).toMatch(/Line 4: .*pie-ish/);
     await merged.fill(dashboard("Ops, merged"));
     await item.getByRole("button", { name: "Save merged" }).click();
     await conflicts.waitFor({ state: "detached" });
 
     const changes = page.getByRole("list", { name: "Your changes" });
-    await expect.poll(() => changes.textContent()).toContain("dashboards/ops.yaml");
+    await expect.poll(() => changes.textContent(), { timeout: 20_000 }).toContain("dashboards/ops.yaml");
     expect(await changes.textContent()).toContain("dashboards/sales.yaml");
     await page.getByLabel("Commit message").fill("Sales and ops from the app");
     await page.getByRole("button", { name: "Commit and push" }).click();
     await page.getByText(/^Committed [0-9a-f]{12} to atrium\/gita-sync and pushed: 2 file\(s\)\.$/).waitFor();
-    await expect.poll(() => page.getByTestId("git-branch-facts").textContent()).toMatch(/atrium\/gita-sync at [0-9a-f]{12}1 ahead, 0 behind main/);
+    await expect.poll(() => page.getByTestId("git-branch-facts").textContent(), { timeout: 20_000 }).toMatch(/atrium\/gita-sync at [0-9a-f]{12}1 ahead, 0 behind main/);
     expect(await page.getByLabel("Branch", { exact: true }).inputValue()).toBe("atrium/gita-sync");
     const git = (...args: string[]) => execFileSync("git", ["--git-dir", remote.bare, ...args], { encoding: "utf8" }).trim();
     expect(git("log", "-1", "--format=%an|%s", "atrium/gita-sync")).toBe("Gita Sync|Sales and ops from the app");
@@ -166,7 +166,7 @@ describe("git sync", () => {
     expect(git("show", "main:dashboards/ops.yaml")).toContain("Ops, merged");
     expect(git("show", "main:dashboards/sales.yaml")).toContain("Sales, edited in Atrium");
     await page.getByLabel("Branch", { exact: true }).selectOption("main");
-    await expect.poll(() => page.getByTestId("git-branch-facts").textContent()).toContain(`at ${git("rev-parse", "main").slice(0, 12)}`);
+    await expect.poll(() => page.getByTestId("git-branch-facts").textContent(), { timeout: 20_000 }).toContain(`at ${git("rev-parse", "main").slice(0, 12)}`);
 
     // An edit saved and then not wanted: Discard my changes (confirmed) puts the trunk's file back.
     const salesNow = await db.query<{ org_id: string; project_id: string; version: number }>(
@@ -180,7 +180,7 @@ describe("git sync", () => {
     );
     expect(updated).toBe(200);
     await page.reload();
-    await expect.poll(() => page.getByRole("list", { name: "Your changes" }).textContent()).toContain("dashboards/sales.yaml");
+    await expect.poll(() => page.getByRole("list", { name: "Your changes" }).textContent(), { timeout: 20_000 }).toContain("dashboards/sales.yaml");
     await page.getByRole("button", { name: "Discard my changes" }).click();
     await page.getByRole("dialog", { name: "Discard your changes?" }).getByRole("button", { name: "Discard my changes" }).click();
     await page.getByText("Discarded 1 change(s): back to main.").waitFor();
