@@ -24,11 +24,9 @@
  * Environment: BENCH_DASHBOARDS_ITERATIONS (measured runs per side, default 30), DATABASE_URL.
  * Flags (alone): --json <file>.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadConfig } from "~/kernel/config";
 import { bootKernel, type Kernel } from "~/kernel/kernel";
@@ -42,7 +40,7 @@ import { loadSample } from "../../plugins/data/sample";
 import { queryConcurrency } from "../../plugins/data/engine";
 import { describeTables } from "../../plugins/data/service";
 import { dropWarehouse, findWarehouse, warehouseClientConfig } from "../../plugins/data/warehouse";
-import { envNumber } from "./util";
+import { envNumber, runWhenMain } from "./util";
 
 export const DASHBOARDS_BENCH_ID = "dashboards";
 
@@ -271,16 +269,4 @@ export async function runDashboardsBench(): Promise<DashboardsBenchResult> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { json: { type: "string" } } });
-  runDashboardsBench().then(
-    (result) => {
-      if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.stack : err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, runDashboardsBench);
