@@ -131,7 +131,7 @@ export const sharingHttpRoutes: readonly HttpRoute[] = [
         return await kernel.db.transaction().execute(async (trx) => {
           const link = await openLink(trx, ctx.params.token ?? "");
           if (!link) return notAvailable(ctx.requestId);
-          const limit = await hitRateLimit(trx, `sharing.view:${link.id}`, VIEWS_PER_MINUTE, 60);
+          const limit = await hitRateLimit(trx, `sharing.view:${link.id}`, VIEWS_PER_MINUTE * kernel.config.rateLimitScale, 60);
           if (!limit.allowed) {
             return httpProblem(429, "TOO_MANY_REQUESTS", "This link is busy. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(limit.retryAfterSeconds) });
           }
@@ -179,7 +179,7 @@ export const sharingHttpRoutes: readonly HttpRoute[] = [
           const opened = await openEmbed(kernel, trx, body.token);
           if (!opened.ok && opened.frameAncestors === null) return notAvailable(ctx.requestId);
           if (!opened.ok) return httpProblem(401, `EMBED_${opened.refusal.toUpperCase()}`, REFUSAL_MESSAGES[opened.refusal], ctx.requestId, PUBLIC_HEADERS);
-          const limit = await hitRateLimit(trx, `sharing.embed:${opened.embed.dashboard.id}`, EMBED_VIEWS_PER_MINUTE, 60);
+          const limit = await hitRateLimit(trx, `sharing.embed:${opened.embed.dashboard.id}`, EMBED_VIEWS_PER_MINUTE * kernel.config.rateLimitScale, 60);
           if (!limit.allowed) {
             return httpProblem(429, "TOO_MANY_REQUESTS", "This dashboard is busy. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(limit.retryAfterSeconds) });
           }
@@ -223,7 +223,7 @@ export const sharingHttpRoutes: readonly HttpRoute[] = [
         return await kernel.db.transaction().execute(async (trx) => {
           const invite = await openInvite(trx, inviteId, cookieValue(request, inviteCookie(inviteId)));
           if (!invite) return notAvailable(ctx.requestId);
-          const limit = await hitRateLimit(trx, `sharing.invited:${invite.id}`, VIEWS_PER_MINUTE, 60);
+          const limit = await hitRateLimit(trx, `sharing.invited:${invite.id}`, VIEWS_PER_MINUTE * kernel.config.rateLimitScale, 60);
           if (!limit.allowed) return httpProblem(429, "TOO_MANY_REQUESTS", "Too many refreshes. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(limit.retryAfterSeconds) });
           const { view } = await buildPublicView({ kernel, db: trx, signal: ctx.signal }, invite.link, body.data.variables ?? {});
           return json(200, { ...view, invitedEmail: invite.email, asked: invite.askedAt !== null });
