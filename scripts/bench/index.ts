@@ -40,6 +40,7 @@ import { DASHBOARDS_BENCH_ID, runDashboardsBench } from "./dashboards";
 import { SETUP_BENCH_ID, runSetupBench } from "./onboarding";
 import { SCALE_BENCH_ID, runScaleBench } from "./scale";
 import { DBT_CHARTS_BENCH_ID, runDbtChartsBench } from "./dbt-charts";
+import { GIT_BENCH_ID, runGitBench } from "./git";
 import { formatDashboardJs, measureDashboardJs } from "./dashboard-js";
 import { mcpScenarios } from "./mcp";
 import { referenceScenarios } from "./references";
@@ -105,6 +106,7 @@ function usage(): string {
     `  ${SETUP_BENCH_ID.padEnd(20)} setup tasks: start → queued at 100 concurrent starters across 20 orgs vs a raw insert, and queued → started; in process`,
     `  ${SCALE_BENCH_ID.padEnd(20)} lists and searches on 100 vs 100,000 dashboards (10,000 members), p50 ratio; in process`,
     `  ${DBT_CHARTS_BENCH_ID.padEnd(20)} a 40-chart dbt Charts board: validate + compile vs Atrium's parse, and get + run vs the same board in Atrium's format; in process`,
+    `  ${GIT_BENCH_ID.padEnd(20)} git sync: first import and a one-file incremental sync of 100 vs 1,000 dashboards vs git fetch + cat-file; in process`,
     `  ${DATA_BENCH_ID.padEnd(20)} the query engine vs raw pg over the sample data; in process, no server`,
     `  ${LCP_BENCH_ID.padEnd(20)} TTFB and LCP of the org home, a dashboard list, an 8-chart dashboard and its public link in headless Chromium, cold and warm`,
     "",
@@ -133,12 +135,13 @@ function parseCli() {
   const setup = !values.scenario?.length || values.scenario.includes(SETUP_BENCH_ID);
   const scale = !values.scenario?.length || values.scenario.includes(SCALE_BENCH_ID);
   const dbtCharts = !values.scenario?.length || values.scenario.includes(DBT_CHARTS_BENCH_ID);
+  const git = !values.scenario?.length || values.scenario.includes(GIT_BENCH_ID);
   if (values.scenario?.length) {
-    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== SETUP_BENCH_ID && id !== SCALE_BENCH_ID && id !== DBT_CHARTS_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
+    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== SETUP_BENCH_ID && id !== SCALE_BENCH_ID && id !== DBT_CHARTS_BENCH_ID && id !== GIT_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
     if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}\n\n${usage()}`);
     selected = scenarios.filter((s) => values.scenario?.includes(s.id));
   }
-  return { jsonFile: values.json, selected, dashboards, data, lcp, setup, scale, dbtCharts };
+  return { jsonFile: values.json, selected, dashboards, data, lcp, setup, scale, dbtCharts, git };
 }
 
 /** Warm-up, then the measured time in rounds that alternate between the two sides. */
@@ -191,12 +194,13 @@ async function runScenario(
 }
 
 async function main(): Promise<number> {
-  const { jsonFile, selected, dashboards, data, lcp, setup, scale, dbtCharts } = parseCli();
+  const { jsonFile, selected, dashboards, data, lcp, setup, scale, dbtCharts, git } = parseCli();
   if (!selected.length && !lcp) {
     if (dashboards) await runDashboardsBench();
     if (setup) await runSetupBench();
     if (scale) await runScaleBench();
     if (dbtCharts) await runDbtChartsBench();
+    if (git) await runGitBench();
     return data ? runDataBench() : 0;
   }
   const settings: LoadSettings = {
@@ -292,9 +296,10 @@ async function main(): Promise<number> {
   if (setup) await runSetupBench();
   if (scale) await runScaleBench();
   const dbt = dbtCharts ? await runDbtChartsBench() : null;
+  const gitResult = git ? await runGitBench() : null;
   const dataStatus = data ? runDataBench() : 0;
   console.log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-  return report.ok && js.ok && dataStatus === 0 && (dbt?.render.ok ?? true) ? 0 : 1;
+  return report.ok && js.ok && dataStatus === 0 && (dbt?.render.ok ?? true) && (gitResult?.met ?? true) ? 0 : 1;
 }
 
 main().then(
