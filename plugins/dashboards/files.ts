@@ -9,7 +9,8 @@ import { sql } from "kysely";
 import type { BoardFormat } from "./document/board-format";
 import { dashboardsDb, describeSpecError, createDashboard, deleteDashboard, findDashboard, restoreDashboard, updateDashboard, validateYaml, type DashboardScope } from "./service";
 
-export type { DashboardScope } from "./service";
+export type { DashboardScope, StaleSaveExplainer } from "./service";
+export { onStaleSave } from "./service";
 export type { BoardFormat } from "./document/board-format";
 
 /** A file's problems (line and message), or none; `format: "dbt-charts"` reads it as a dbt Charts board. */

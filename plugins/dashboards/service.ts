@@ -542,6 +542,32 @@ function conflictMessage(slug: string, current: { version: number; updated_at: D
   return `Dashboard "${slug}" was changed (version ${current.version}, saved by ${who} at ${current.updated_at.toISOString()}) since the version you edited. Get it again and reapply your change.`;
 }
 
+/**
+ * Says more about a refused (stale) save when another plugin knows where the newer version came
+ * from (git sync: the commit it imported). Read-only: it runs in the refused request's transaction.
+ */
+export type StaleSaveExplainer = (
+  s: DashboardScope,
+  stale: { slug: string; dashboardId: string; edited: number; current: number },
+) => Promise<{ message: string; fields: Record<string, string[]> } | null>;
+
+const staleSaveExplainers = new WeakMap<Kernel, StaleSaveExplainer[]>();
+
+/** Registers `explain` for `kernel`'s refused saves (a plugin's init). */
+export function onStaleSave(kernel: Kernel, explain: StaleSaveExplainer): void {
+  staleSaveExplainers.set(kernel, [...(staleSaveExplainers.get(kernel) ?? []), explain]);
+}
+
+async function staleSaveError(s: DashboardScope, slug: string, edited: number): Promise<TRPCError> {
+  const now = await findDashboard(s, slug);
+  for (const explain of staleSaveExplainers.get(s.kernel) ?? []) {
+    const said = await explain(s, { slug, dashboardId: now.id, edited, current: now.version });
+    if (said) return new TRPCError({ code: "CONFLICT", message: said.message, cause: new FieldErrors({ ...said.fields, version: [`The current version is ${now.version}`] }) });
+  }
+  const by = await personOf(dashboardsDb(s.db), now.updated_by);
+  return new TRPCError({ code: "CONFLICT", message: conflictMessage(slug, now, by), cause: new FieldErrors({ version: [`The current version is ${now.version}`] }) });
+}
+
 /** Saves a new version of the dashboard at `slug`; `version` is the one the caller edited (409 when stale). */
 export async function updateDashboard(
   s: DashboardScope,
@@ -560,11 +586,7 @@ export async function updateDashboard(
     .where("deleted_at", "is", null)
     .returning(["id", "slug", "version"])
     .executeTakeFirst();
-  if (!updated) {
-    const now = await findDashboard(s, input.slug);
-    const by = await personOf(db, now.updated_by);
-    throw new TRPCError({ code: "CONFLICT", message: conflictMessage(input.slug, now, by), cause: new FieldErrors({ version: [`The current version is ${now.version}`] }) });
-  }
+  if (!updated) throw await staleSaveError(s, input.slug, input.version);
   await insertVersion(s, updated.id, updated.version, input.yaml, input.message ?? "");
   await s.kernel.events.emit(
     "dashboard.updated",

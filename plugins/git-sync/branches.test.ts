@@ -104,7 +104,7 @@ describe("commit, push and promote", () => {
     const promoted = await w.caller.gitSync.promote({ ...w.at, branch: commit.branch });
     expect(promoted).toMatchObject({ mode: "fast-forward", trunkSha: commit.commitSha, sync: { commitSha: commit.commitSha, conflicts: [] } });
     expect(gitIn(r.bare, "rev-parse", "main")).toBe(commit.commitSha);
-    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toEqual({ origin: { path: "dashboards/a.yaml", branch: "main", commitSha: commit.commitSha, current: true } });
+    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toMatchObject({ origin: { path: "dashboards/a.yaml", branch: "main", commitSha: commit.commitSha, current: true } });
     expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "fresh" })).toMatchObject({ origin: { commitSha: commit.commitSha, current: true } });
     expect((await w.caller.dashboards.list(w.at)).items.map((d) => d.slug).sort()).toEqual(["a", "fresh", "keep"]);
     expect((await editor.caller.gitSync.branches(w.at)).branches[0]).toMatchObject({ ahead: 0, behind: 0, changed: [] });

@@ -96,7 +96,7 @@ describe("connecting", () => {
 
     const status = await w.caller.gitSync.status(w.at);
     expect(status).toMatchObject({ connected: true, remoteUrl: r.url, trunk: "trunk", subdirectory: "analytics", trunkSha: sha, hasToken: false, settings: { description: "Sales analytics" } });
-    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "sales" })).toEqual({ origin: { path: "analytics/dashboards/sales.yaml", branch: "trunk", commitSha: sha, current: true } });
+    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "sales" })).toEqual({ origin: { path: "analytics/dashboards/sales.yaml", branch: "trunk", commitSha: sha, version: 1, current: true } });
 
     // Connecting twice is a conflict, not a second connection.
     expect((await rejectionOf(w.caller.gitSync.connect({ ...w.at, remoteUrl: r.url, trunk: "trunk" }))).code).toBe("CONFLICT");
@@ -119,6 +119,35 @@ describe("connecting", () => {
 
     // Nothing new upstream: nothing imported.
     expect(await editor.caller.gitSync.sync(w.at)).toMatchObject({ imported: [], removed: [], unchanged: 2 });
+  });
+});
+
+describe("stale writes", () => {
+  test("a save based on a version older than git's import is a 409 naming the commit, its file and version; a save in the app between is the usual 409", async () => {
+    const w = await workspace(k.kernel);
+    const r = remote();
+    r.commit({ "dashboards/a.yaml": simpleYaml("A"), "dashboards/b.yaml": simpleYaml("B") });
+    await w.caller.gitSync.connect({ ...w.at, remoteUrl: r.url });
+    const opened = await w.caller.dashboards.get({ ...w.at, slug: "a" });
+    const pushed = r.commit({ "dashboards/a.yaml": simpleYaml("A from git") }, "Revise A in git");
+    await w.caller.gitSync.sync(w.at);
+
+    const refused = await rejectionOf(w.caller.dashboards.update({ ...w.at, slug: "a", yaml: simpleYaml("A, my edit"), version: opened.version }));
+    expect(refused.code).toBe("CONFLICT");
+    expect(refused.message).toContain(`main @ ${pushed.slice(0, 12)} (dashboards/a.yaml) was imported as version 2`);
+    expect(refused.fields).toMatchObject({ gitCommit: [pushed], gitPath: ["dashboards/a.yaml"], gitVersion: ["2"], version: ["The current version is 2"] });
+    // Nothing was written: git's version is still the current one.
+    expect(await w.caller.dashboards.get({ ...w.at, slug: "a" })).toMatchObject({ version: 2, title: "A from git" });
+    // Based on git's version, the edit saves.
+    expect(await w.caller.dashboards.update({ ...w.at, slug: "a", yaml: simpleYaml("A, merged"), version: 2 })).toMatchObject({ version: 3 });
+
+    // A colleague's save in the app, not git's import, stands between: the usual answer, no commit named.
+    const b = await w.caller.dashboards.get({ ...w.at, slug: "b" });
+    await w.caller.dashboards.update({ ...w.at, slug: "b", yaml: simpleYaml("B, theirs"), version: b.version });
+    const inApp = await rejectionOf(w.caller.dashboards.update({ ...w.at, slug: "b", yaml: simpleYaml("B, mine"), version: b.version }));
+    expect(inApp.code).toBe("CONFLICT");
+    expect(inApp.fields.gitCommit).toBeUndefined();
+    expect(inApp.message).toMatch(/was changed \(version 2, saved by/);
   });
 });
 
@@ -222,7 +251,7 @@ describe("edits made in Atrium", () => {
     const agreed = r.commit({ "dashboards/a.yaml": simpleYaml("A, edited in Atrium") }, "Take the app's A");
     expect(await w.caller.gitSync.sync(w.at)).toMatchObject({ commitSha: agreed, imported: [], conflicts: [{ ...conflicts[1], commitSha: agreed }] });
     expect((await w.caller.dashboards.get({ ...w.at, slug: "a" })).version).toBe(edited.version);
-    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toEqual({ origin: { path: "dashboards/a.yaml", branch: "main", commitSha: agreed, current: true } });
+    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toMatchObject({ origin: { path: "dashboards/a.yaml", branch: "main", commitSha: agreed, current: true } });
   });
 });
 

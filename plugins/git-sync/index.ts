@@ -5,6 +5,7 @@
  * see README.md.
  */
 import { definePlugin } from "~/kernel/plugin";
+import { onStaleSave } from "../dashboards/files";
 import { gitSyncCapabilities } from "./capabilities";
 import { gitSyncJobs } from "./jobs";
 import * as repositoriesMigration from "./migrations/2026-12-08-001-repositories";
@@ -12,6 +13,7 @@ import * as conflictsMigration from "./migrations/2026-12-08-002-conflicts";
 import * as branchesMigration from "./migrations/2026-12-09-003-branches";
 import * as webhookMigration from "./migrations/2026-12-09-004-webhook";
 import { gitSyncRouter } from "./router";
+import { explainStaleSave } from "./stale";
 import { gitSyncHttpRoutes } from "./webhook";
 
 export const gitSyncPlugin = definePlugin({
@@ -22,4 +24,8 @@ export const gitSyncPlugin = definePlugin({
   router: gitSyncRouter,
   jobs: gitSyncJobs,
   http: gitSyncHttpRoutes,
+  init({ kernel }) {
+    // A save refused because git imported a newer version names the commit (stale.ts).
+    onStaleSave(kernel, explainStaleSave);
+  },
 });

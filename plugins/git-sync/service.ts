@@ -432,11 +432,11 @@ export async function gitStatus(s: GitScope): Promise<GitStatus> {
   };
 }
 
-/** Where the dashboard at `slug` came from: its file, branch and commit (`current`: no edit since). */
+/** Where the dashboard at `slug` came from: its file, branch and commit, the version that import saved (`current`: no edit since). */
 export async function dashboardOrigin(
   s: GitScope,
   slug: string,
-): Promise<{ path: string; branch: string; commitSha: string; current: boolean } | null> {
+): Promise<{ path: string; branch: string; commitSha: string; version: number | null; current: boolean } | null> {
   const db = gitSyncDb(s.db);
   const row = await db
     .selectFrom("git_sync_files as f")
@@ -448,7 +448,7 @@ export async function dashboardOrigin(
     .executeTakeFirst();
   if (!row) return null;
   const live = await dashboardFile({ ...s }, slug);
-  return { path: row.path, branch: row.trunk, commitSha: row.commit_sha, current: live !== null && live.version === row.dashboard_version };
+  return { path: row.path, branch: row.trunk, commitSha: row.commit_sha, version: row.dashboard_version, current: live !== null && live.version === row.dashboard_version };
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ export interface SlotProps {
   "dashboard.banners": { dashboardSlug: string };
   /** Above the dashboard editor (the edit lease): what the editor lets a contribution see and do. */
   "dashboard.editor.session": { dashboardSlug: string; editor: EditorSession };
+  /** In the editor's dialog when a save was refused as stale: where the newer version came from. */
+  "dashboard.editor.conflict": { dashboardSlug: string; editedVersion: number; currentVersion: number | null };
   /** Beside a chart's title on its card (thread counts); the dashboard is the page's record. */
   "chart.card.badges": { chartId: string };
   /** Beside one version in a dashboard's history (review sign-offs). */
@@ -129,6 +131,7 @@ export const SLOTS = {
   "account.security": { version: 1, kind: "component", description: "Sections of the account page between Profile and Signed-in devices: render a <SettingsSection>" },
   "data.sections": { version: 1, kind: "component", description: "Sections of a project's Data page after the sources: render a <section class=\"panel\"> with a heading (level 2)" },
   "dashboard.banners": { version: 1, kind: "component", description: "Notices above a dashboard's view, under its header (render a <p class=\"notice …\">, or nothing)" },
+  "dashboard.editor.conflict": { version: 1, kind: "component", description: "In the dashboard editor's conflict dialog (a save refused as stale): say where the newer version came from (render a <p>, or nothing)" },
 } as const satisfies { readonly [N in SlotName]: SlotSpec };
 
 /** The ids of `SLOTS`, in declaration order. */

@@ -6,7 +6,9 @@
  * or the editor saves) meet a change pushed from outside: the conflict is resolved in the
  * browser with merged YAML (an invalid one refused under its field first), the changes are
  * committed to the person's work branch and pushed, and the branch is promoted into the trunk; a
- * later edit is discarded (confirmed) and the trunk's file is back.
+ * later edit is discarded (confirmed) and the trunk's file is back. Last, a save in the editor
+ * based on a version older than one git imported meanwhile is refused, and the dialog names git's
+ * commit, compares git's version with mine and links to the Git page.
  */
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -17,7 +19,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRemote } from "../../plugins/git-sync/test-repos";
 import { createOrganization, reportFailure, signUpConfirmed } from "./flows";
-import { startHarness, type Harness, type RecordedPage } from "./harness";
+import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let harness: Harness;
 let db: pg.Client;
@@ -188,5 +190,40 @@ describe("git sync", () => {
     const salesAfter = await db.query<{ yaml: string }>("select yaml from dashboards_dashboards where project_id = $1 and slug = 'sales' and deleted_at is null", [sales.project_id]);
     expect(salesAfter.rows[0]!.yaml).toContain("Sales, edited in Atrium");
     expect(owner!.unexpectedProblems([{ path: /^\/api\/trpc\/gitSync\.resolveConflict/, status: 422 }])).toEqual([]);
+  }, 120_000);
+
+  it("refuses an editor's save based on a version older than git's import, naming the commit, with the merge view and a link to the Git page", async () => {
+    const { page } = owner!;
+    const base = harness.server.url;
+    await page.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/d/sales/edit`);
+    await waitForHydration(page);
+    const editor = page.getByRole("textbox", { name: "Dashboard YAML" });
+    await expect.poll(() => editor.evaluate((el) => el.textContent ?? "")).toContain("Sales, edited in Atrium");
+
+    // Meanwhile git changes the board and a sync imports it.
+    const pushed = remote.commit({ "dashboards/sales.yaml": dashboard("Sales, changed in git meanwhile") }, "Sales from outside again");
+    const { rows } = await db.query<{ org_id: string; id: string }>("select org_id, id from projects where slug = $1", [PROJECT.slug]);
+    const synced = await page.evaluate(
+      async (input) => (await fetch("/api/trpc/gitSync.sync", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) })).status,
+      { orgId: rows[0]!.org_id, projectId: rows[0]!.id },
+    );
+    expect(synced).toBe(200);
+
+    await editor.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText(dashboard("Sales, my edit on the old version"));
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    const conflict = page.getByRole("dialog", { name: "Someone saved a newer version" });
+    const stale = conflict.getByTestId("git-stale");
+    await expect.poll(() => stale.textContent(), { timeout: 20_000 }).toContain(`main @ ${pushed.slice(0, 12)} (dashboards/sales.yaml)`);
+    await conflict.getByRole("button", { name: "Compare" }).click();
+    await expect.poll(() => conflict.locator(".cm-mergeView").innerText(), { timeout: 20_000 }).toContain("Sales, changed in git meanwhile");
+    expect(await conflict.locator(".cm-mergeView").innerText()).toContain("Sales, my edit on the old version");
+    // Leaving with unsaved text asks first; the person agrees.
+    page.once("dialog", (question) => void question.accept());
+    await stale.getByRole("link", { name: "see it on the Git page" }).click();
+    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/git`);
+    await page.getByRole("heading", { name: "Repository", exact: true }).waitFor();
+    expect(owner!.unexpectedProblems([{ path: /^\/api\/trpc\/dashboards\.update/, status: 409 }, { path: /^\/api\/trpc\/gitSync\.resolveConflict/, status: 422 }])).toEqual([]);
   }, 120_000);
 });

@@ -155,6 +155,7 @@ describe("composePluginUis", () => {
       "account.security",
       "data.sections",
       "dashboard.banners",
+      "dashboard.editor.conflict",
     ]);
   });
 });

@@ -134,6 +134,7 @@ function ConflictDialog(props: { store: EditorStore }) {
       }
     >
       <div class="stack dash-wide">
+        <Slot name="dashboard.editor.conflict" props={{ dashboardSlug: store().slug, editedVersion: store().saved().version, currentVersion: store().conflict()?.version ?? null }} />
         <Show when={store().comparing() && store().theirs()}>
           {(latest) => (
             <Suspense fallback={<p class="muted">Loading the comparison…</p>}>
