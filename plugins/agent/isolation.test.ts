@@ -99,6 +99,7 @@ const SAMPLES: Record<string, Sample> = {
   map_board_source: (w) => ({ projectId: w.projectA.id, name: "analytics", sourceId: "warehouse" }),
   unmap_board_source: (w) => ({ projectId: w.projectA.id, name: "analytics" }),
   list_notifications: () => ({}),
+  get_activity: (w) => ({ projectId: w.projectA.id }),
   list_comments: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug }),
   add_comment: async (w) => ({ projectId: w.projectA.id, slug: (await freshDashboard(w)).slug, chartId: "numbers", body: "From the isolation walk" }),
   resolve_comment: async (w) => {

@@ -4,12 +4,13 @@
  * dashboard the caller cannot see is a 404 before anything else happens.
  */
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, projectsWhereCan, userProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, optionalProjectCapabilityProcedure, projectCapabilityProcedure, projectsWhereCan, userProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { orgView } from "~/kernel/tenancy/capabilities";
 import { TRPCError } from "@trpc/server";
 import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardEdit, dashboardView, lookupDashboard } from "../dashboards/lookup";
+import { ACTIVITY_KINDS, listActivity } from "./activity";
 import { commentWrite, threadResolve, versionReview } from "./capabilities";
 import { emailDigestJob } from "./jobs";
 import { discardDraft, handOffLease, leaseView, openLease, releaseLease, renewLease, saveDraft, takeOverLease } from "./lease";
@@ -240,7 +241,38 @@ const draftsRouter = createTRPCRouter({
     }),
 });
 
+const activityRouter = createTRPCRouter({
+  /**
+   * What happened to the dashboards of the org, or of one project (projectId): saves, comments,
+   * reviews, shares, newest first, filtered by kind and person, a page at a time. Entries on
+   * dashboards the caller cannot see never appear.
+   */
+  list: optionalProjectCapabilityProcedure(dashboardView)
+    .meta({
+      mcp: {
+        name: "get_activity",
+        description:
+          "What happened lately to the dashboards of an organization (orgId) or of one project (orgId, projectId), newest first: saves (kind save, with the version), comments (comment, with threadId and first words), review sign-offs (review) and shares (share). Filter with kinds (any of save, comment, review, share) and personId (a user id: what that person did). Each entry has who (actor; viaAgent when an agent acted for them), when (at), the project and dashboard (slug, for get_dashboard or list_comments) and a one-line summary. One page at a time (limit, default 30, at most 100): pass nextCursor back as cursor; null means nothing older.",
+        readOnly: true,
+      },
+    })
+    .input(
+      z.object({
+        kinds: z.array(z.enum(ACTIVITY_KINDS)).max(ACTIVITY_KINDS.length).optional(),
+        personId: id.optional(),
+        limit: z.number().int().min(1).max(100).default(30),
+        cursor: safeString().max(60, "Pass back the nextCursor of the previous page").optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const visible = await projectsWhereCan({ ...ctx, org: { id: ctx.org.id, role: ctx.org.role } }, dashboardView);
+      const projects = new Map(visible.filter((p) => !ctx.project || p.id === ctx.project.id).map((p) => [p.id, { slug: p.slug, name: p.name }]));
+      return listActivity(ctx.db, { orgId: ctx.org.id, projects, kinds: input.kinds, personId: input.personId, limit: input.limit, cursor: input.cursor });
+    }),
+});
+
 export const collaborationRouter = createTRPCRouter({
+  activity: activityRouter,
   lease: leaseRouter,
   drafts: draftsRouter,
   live: liveRouter,

@@ -7,7 +7,8 @@
  * in its history. Then mentions: the viewer types "@Edd", picks Eddie from the people who can
  * see the dashboard, and posts. The digest job (its 10-minute wait cut short) mails Eddie one
  * digest, whose unsubscribe link works in a browser that is not signed in; Eddie's bell counts
- * the mention, the notifications page lists it and opening it marks it read.
+ * the mention, the notifications page lists it and opening it marks it read. Last, the org home
+ * shows the latest of it all, and the Activity pages (org, project) filter it by kind and person.
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -217,5 +218,35 @@ describe("collaboration", () => {
     await heading(page, "Weekly review");
     await page.getByRole("link", { name: "Notifications", exact: true }).waitFor();
     expect(editor.unexpectedProblems()).toEqual([]);
+  }, 60_000);
+
+  it("the org home shows the latest activity; the Activity page filters it by kind and person", async () => {
+    const { page } = viewer;
+    await page.goto("/o/review-co");
+    await waitForHydration(page);
+    const latest = page.getByRole("list", { name: "Latest activity" });
+    await latest.getByRole("listitem").first().waitFor();
+    await expect(latest.getByRole("listitem").first().innerText()).resolves.toMatch(/Vera\s+commented on\s+Weekly review/);
+    await latest.getByText(/Eddie\s+reviewed\s+Weekly review\s+\(version 2\)/).waitFor();
+
+    await page.getByRole("link", { name: "All activity" }).click();
+    await heading(page, "Activity");
+    const list = page.getByRole("list", { name: "Activity" });
+    await list.getByText(/Eddie\s+saved\s+Weekly review\s+\(version 2\)/).waitFor();
+    await page.getByLabel("Show").selectOption({ label: "Comments" });
+    await page.waitForURL(/kind=comment/);
+    await list.locator('[data-activity-kind="save"]').waitFor({ state: "detached" });
+    await expect(list.locator("[data-activity-kind]").count()).resolves.toBe(3);
+    await page.getByLabel("Person").selectOption({ label: "Eddie" });
+    await page.waitForURL(/person=/);
+    await list.getByText("Yes, until Friday.", { exact: false }).waitFor();
+    await expect(list.locator("[data-activity-kind]").count()).resolves.toBe(1);
+
+    await page.goto("/o/review-co/p/ops");
+    await waitForHydration(page);
+    await page.getByRole("link", { name: "Activity", exact: true }).click();
+    await heading(page, "Activity in Ops");
+    await page.getByRole("list", { name: "Activity" }).getByText(/Eddie\s+reviewed/).waitFor();
+    expect(viewer.unexpectedProblems()).toEqual([]);
   }, 60_000);
 });

@@ -68,6 +68,7 @@ export const collaborationRows: Record<string, Row> = {
   "collaboration.live.dashboard": { input: onDashboard },
   "collaboration.drafts.save": { input: async (w) => ({ ...(await onDashboard(w)), yaml: "title: Matrix draft", baseVersion: 1 }) },
   "collaboration.drafts.discard": { input: onDashboard },
+  "collaboration.activity.list": { input: P },
   "collaboration.notifications.list": { input: A },
   "collaboration.notifications.markRead": { input: (w) => ({ ...A(w), all: true }) },
   // A person's own email setting, in no org: every signed-in person, a read token may only read it.

@@ -1,0 +1,208 @@
+/**
+ * The activity feed: what happened to the dashboards of a project or an org — saves, comments,
+ * reviews and shares — read from the audit log, the one record every one of those writes already
+ * makes in its own transaction (no second write path to drift from it). Entries on a dashboard
+ * the caller cannot see (another project, a deleted dashboard) never appear: each page is
+ * filtered against the projects the caller may view and the dashboards still live there.
+ */
+import { sql, type Kysely } from "kysely";
+import type { KernelDatabase } from "~/kernel/db/schema";
+import { fieldError } from "~/kernel/errors";
+import { dashboardsByIds } from "../dashboards/lookup";
+import { collaborationDb } from "./service";
+
+export const ACTIVITY_KINDS = ["save", "comment", "review", "share"] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+/** The audit actions each kind is read from, and the verb an entry shows. */
+const ACTIONS: Record<string, { kind: ActivityKind; verb: string }> = {
+  "dashboards.create": { kind: "save", verb: "created" },
+  "dashboards.update": { kind: "save", verb: "saved" },
+  "dashboards.restoreVersion": { kind: "save", verb: "restored a version of" },
+  "collaboration.comment.add": { kind: "comment", verb: "commented on" },
+  "collaboration.review.mark": { kind: "review", verb: "reviewed" },
+  "sharing.grant": { kind: "share", verb: "shared" },
+  "sharing.revoke": { kind: "share", verb: "stopped sharing" },
+  "sharing.invite": { kind: "share", verb: "invited someone to" },
+  "sharing.link.create": { kind: "share", verb: "created a public link to" },
+  "sharing.link.revoke": { kind: "share", verb: "revoked a public link to" },
+};
+
+/** Rows read per round, and at most per page: a page over a long stretch the caller cannot see stops there and says where to go on. */
+const BATCH = 100;
+const MAX_SCANNED = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ActivityEntry {
+  id: string;
+  kind: ActivityKind;
+  /** What was done, as a verb phrase before the dashboard's title ("saved", "commented on"). */
+  verb: string;
+  at: string;
+  actor: { id: string; name: string } | null;
+  /** The agent that acted on the person's behalf, if any. */
+  viaAgent: string | null;
+  project: { id: string; slug: string; name: string };
+  /** null for a share of the whole project. */
+  dashboard: { id: string; slug: string; title: string } | null;
+  /** The saved or reviewed version. */
+  version: number | null;
+  /** A comment's thread, and its first words (null once deleted). */
+  threadId: string | null;
+  excerpt: string | null;
+  /** A share's role (view/edit); who it went to is for the sharing pages, not the feed. */
+  role: string | null;
+  /** One line for agents and lists: "Ann saved Revenue (version 3)". */
+  summary: string;
+}
+
+export interface ActivityQuery {
+  orgId: string;
+  /** The projects the caller may view (id → slug, name): entries elsewhere never appear. */
+  projects: ReadonlyMap<string, { slug: string; name: string }>;
+  kinds?: readonly ActivityKind[];
+  personId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+interface Cursor {
+  micros: string;
+  id: string;
+}
+
+function parseCursor(raw: string | undefined): Cursor | null {
+  if (!raw) return null;
+  const match = /^(\d{1,20})\.(\d{1,20})$/.exec(raw);
+  if (!match) throw fieldError("UNPROCESSABLE_CONTENT", "cursor", "Pass back the nextCursor of the previous page");
+  return { micros: match[1]!, id: match[2]! };
+}
+
+/** One page of activity, newest first; `nextCursor` goes on (null: nothing older). */
+export async function listActivity(db: Kysely<KernelDatabase>, q: ActivityQuery): Promise<{ items: ActivityEntry[]; nextCursor: string | null }> {
+  const actions = Object.entries(ACTIONS)
+    .filter(([, a]) => !q.kinds?.length || q.kinds.includes(a.kind))
+    .map(([action]) => action);
+  let cursor = parseCursor(q.cursor);
+  const kept: Array<{ row: AuditRow; projectId: string; dashboard: { id: string; slug: string; title: string } | null }> = [];
+  let scanned = 0;
+  let exhausted = false;
+  let lastScanned: Cursor | null = null;
+  while (kept.length <= q.limit && scanned < MAX_SCANNED && q.projects.size > 0) {
+    const rows = await readBatch(db, q, actions, cursor);
+    scanned += rows.length;
+    if (rows.length < BATCH) exhausted = true;
+    const dashboards = await dashboardsByIds(
+      db,
+      rows.map(dashboardIdOf).filter((id): id is string => !!id),
+    );
+    for (const row of rows) {
+      lastScanned = { micros: row.micros, id: row.id };
+      const dashboardId = dashboardIdOf(row);
+      const dashboard = dashboardId ? dashboards.get(dashboardId) : undefined;
+      const projectId = dashboard ? dashboard.projectId : row.target_type === "project" ? row.target_id : null;
+      if (!projectId || !q.projects.has(projectId)) continue;
+      if (dashboardId && !dashboard) continue;
+      kept.push({ row, projectId, dashboard: dashboard ? { id: dashboard.id, slug: dashboard.slug, title: dashboard.title } : null });
+      if (kept.length > q.limit) break;
+    }
+    if (exhausted) break;
+    cursor = lastScanned;
+  }
+  const page = kept.slice(0, q.limit);
+  const more = kept.length > q.limit || (!exhausted && q.projects.size > 0);
+  const last = kept.length > q.limit ? page.at(-1)!.row : lastScanned;
+  const nextCursor = more && last ? `${last.micros}.${last.id}` : null;
+  return { items: await describe(db, page, q.projects), nextCursor };
+}
+
+interface AuditRow {
+  id: string;
+  micros: string;
+  actor_kind: string;
+  actor_user_id: string | null;
+  actor_label: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  data: Record<string, unknown>;
+  created_at: Date;
+}
+
+async function readBatch(db: Kysely<KernelDatabase>, q: ActivityQuery, actions: string[], cursor: Cursor | null): Promise<AuditRow[]> {
+  let query = db
+    .selectFrom("audit_events")
+    .select([
+      sql<string>`id::text`.as("id"),
+      sql<string>`(extract(epoch from created_at) * 1000000)::bigint::text`.as("micros"),
+      "actor_kind",
+      "actor_user_id",
+      "actor_label",
+      "action",
+      "target_type",
+      "target_id",
+      "data",
+      "created_at",
+    ])
+    .where("org_id", "=", q.orgId)
+    .where("action", "in", actions);
+  if (q.personId) query = query.where("actor_user_id", "=", q.personId);
+  if (cursor) {
+    query = query.where(
+      sql<boolean>`(created_at, id) < (timestamptz 'epoch' + ${cursor.micros}::bigint * interval '1 microsecond', ${cursor.id}::bigint)`,
+    );
+  }
+  return (await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(BATCH).execute()) as AuditRow[];
+}
+
+function dashboardIdOf(row: AuditRow): string | null {
+  const id = row.target_type === "dashboard" ? row.target_id : typeof row.data.dashboardId === "string" ? row.data.dashboardId : null;
+  return id && UUID.test(id) ? id : null;
+}
+
+async function describe(
+  db: Kysely<KernelDatabase>,
+  page: Array<{ row: AuditRow; projectId: string; dashboard: { id: string; slug: string; title: string } | null }>,
+  projects: ActivityQuery["projects"],
+): Promise<ActivityEntry[]> {
+  const c = collaborationDb(db);
+  const userIds = [...new Set(page.map((p) => p.row.actor_user_id).filter((id): id is string => !!id))];
+  const users = userIds.length ? await c.selectFrom("users").select(["id", "name", "email"]).where("id", "in", userIds).execute() : [];
+  const names = new Map(users.map((u) => [u.id, u.name || u.email]));
+  const commentIds = page.filter((p) => p.row.action === "collaboration.comment.add" && p.row.target_id && UUID.test(p.row.target_id)).map((p) => p.row.target_id!);
+  const comments = commentIds.length
+    ? await c.selectFrom("collaboration_comments").select(["id", "thread_id", "body", "deleted_at"]).where("id", "in", commentIds).execute()
+    : [];
+  const byComment = new Map(comments.map((cm) => [cm.id, cm]));
+  return page.map(({ row, projectId, dashboard }) => {
+    const { kind, verb } = ACTIONS[row.action]!;
+    const comment = row.target_id ? byComment.get(row.target_id) : undefined;
+    const version = typeof row.data.version === "number" ? row.data.version : row.action === "dashboards.create" ? 1 : null;
+    const role = typeof row.data.role === "string" ? row.data.role : null;
+    const actor = row.actor_user_id ? { id: row.actor_user_id, name: names.get(row.actor_user_id) ?? "Someone" } : null;
+    const viaAgent = row.actor_kind === "agent" ? row.actor_label : null;
+    const project = { id: projectId, ...projects.get(projectId)! };
+    const what = dashboard ? dashboard.title : "the project";
+    const summary = `${actor?.name ?? "Someone"}${viaAgent ? ` (through ${viaAgent})` : ""} ${verb} ${what}${version !== null && kind !== "comment" ? ` (version ${version})` : ""}`;
+    return {
+      id: row.id,
+      kind,
+      verb,
+      at: row.created_at.toISOString(),
+      actor,
+      viaAgent,
+      project,
+      dashboard,
+      version: kind === "save" || kind === "review" ? version : null,
+      threadId: comment?.thread_id ?? null,
+      excerpt: comment && !comment.deleted_at ? excerptOf(comment.body) : null,
+      role: kind === "share" ? role : null,
+      summary,
+    };
+  });
+}
+
+function excerptOf(body: string): string {
+  const flat = body.replace(/\s+/g, " ").trim();
+  return flat.length > 140 ? `${flat.slice(0, 139)}…` : flat;
+}
