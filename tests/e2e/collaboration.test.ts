@@ -239,6 +239,7 @@ describe("collaboration", () => {
     await expect(list.locator("[data-activity-kind]").count()).resolves.toBe(3);
     await page.getByLabel("Person").selectOption({ label: "Eddie" });
     await page.waitForURL(/person=/);
+    await list.getByText(/Vera\s+commented/).first().waitFor({ state: "detached" });
     await list.getByText("Yes, until Friday.", { exact: false }).waitFor();
     await expect(list.locator("[data-activity-kind]").count()).resolves.toBe(1);
 
