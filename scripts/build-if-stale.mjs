@@ -10,7 +10,7 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 const output = path.join(root, ".output", "server", "index.mjs");
-const inputs = ["src", "plugins", "db", "public", "app.config.ts", "package-lock.json", "scripts/build.mjs"];
+const inputs = ["src", "plugins", "db", "public", "app.config.ts", "package-lock.json", "scripts/build.mjs", "scripts/build-offline-viewer.mjs"];
 
 /** The newest modification time under `target` (a file or a folder), and the file that has it. */
 function newest(target) {

