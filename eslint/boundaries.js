@@ -31,6 +31,9 @@ export const ENTRIES = new Set([
   "plugins/dashboards/ui/published.ts",
   // Dashboards as files: check one, save it as the next version with a note, remove one (git sync).
   "plugins/dashboards/files.ts",
+  // The dashboard document (parse, bind variables, prepare queries): pure and browser-safe, for
+  // tools that read dashboards as files outside the app (`atrium preview`).
+  "plugins/dashboards/document/index.ts",
   // The private-address filter: any plugin that fetches a URL a tenant gave vets its host here.
   "plugins/data/host-guard.ts",
 ]);
