@@ -1,7 +1,8 @@
 /**
  * Dashboards as MCP resources: `atrium://<org>/<project>/dashboards/<slug>`, the YAML document.
- * Listed and read through the procedures (projects.list, dashboards.list, dashboards.get), so a
- * token sees exactly the dashboards its person may see in its org, and nothing else.
+ * Listed and read through the procedures (dashboards.recent, projects.bySlug, dashboards.get),
+ * so a token sees exactly the dashboards its person may see in its org, those shared with them
+ * included (a person whose only access is a share sees just what was shared), and nothing else.
  */
 import { TRPCError } from "@trpc/server";
 import type { Resource, ResourceTemplate, TextResourceContents } from "@modelcontextprotocol/sdk/types.js";
@@ -26,39 +27,67 @@ export function dashboardUri(org: string, project: string, slug: string): string
   return `atrium://${org}/${project}/dashboards/${slug}`;
 }
 
+/**
+ * The token's own org (its id and slug). A member finds it in `orgs.list`; someone whose only
+ * access there is a share is not a member, so its slug is read under the token's scope (the
+ * token is bound to that org; what they may see in it is still decided by each procedure).
+ */
 async function tokenOrg(request: AgentRequest): Promise<{ id: string; slug: string } | null> {
   const orgs = (await callProcedure(request, "orgs.list", {})) as Array<{ id: string; slug: string }>;
-  return orgs.find((o) => o.id === request.actor.orgId) ?? null;
+  const member = orgs.find((o) => o.id === request.actor.orgId);
+  if (member) return member;
+  const { userId, orgId } = request.actor;
+  const row = await request.kernel.withScope({ userId, orgId }, (trx) =>
+    trx.selectFrom("orgs").select(["id", "slug"]).where("id", "=", orgId).where("deleted_at", "is", null).executeTakeFirst(),
+  );
+  return row ?? null;
 }
 
 interface DashboardSummary {
   slug: string;
   title: string;
   description?: string | null;
-  updatedAt?: string | Date | null;
+  projectId: string;
+  projectSlug: string;
+  projectName: string;
+}
+
+/** The dashboards the token's person may see in its org (the most recently changed first), at most MAX_LISTED. */
+async function reachableDashboards(request: AgentRequest, orgId: string): Promise<DashboardSummary[]> {
+  try {
+    return ((await callProcedure(request, "dashboards.recent", { orgId, limit: MAX_LISTED })) as { items: DashboardSummary[] }).items;
+  } catch (err) {
+    if (err instanceof TRPCError && ["NOT_FOUND", "FORBIDDEN"].includes(err.code)) return [];
+    throw err;
+  }
 }
 
 export async function dashboardResources(request: AgentRequest): Promise<Resource[]> {
-  if (!hasProcedure(request.router, "dashboards.list")) return [];
+  if (!hasProcedure(request.router, "dashboards.recent")) return [];
   const org = await tokenOrg(request);
   if (!org) return [];
-  const projects = (await callProcedure(request, "projects.list", { orgId: org.id }).catch(() => [])) as Array<{ id: string; slug: string; name: string }>;
-  const resources: Resource[] = [];
-  for (const project of projects) {
-    if (resources.length >= MAX_LISTED) break;
-    const list = (await callProcedure(request, "dashboards.list", { orgId: org.id, projectId: project.id }).catch(() => ({ items: [] }))) as { items: DashboardSummary[] };
-    for (const d of list.items) {
-      if (resources.length >= MAX_LISTED) break;
-      resources.push({
-        uri: dashboardUri(org.slug, project.slug, d.slug),
-        name: `${project.slug}/${d.slug}`,
-        title: `${d.title} (${project.name})`,
-        description: d.description || undefined,
-        mimeType: RESOURCE_MIME,
-      });
-    }
+  const dashboards = await reachableDashboards(request, org.id);
+  return dashboards.map((d) => ({
+    uri: dashboardUri(org.slug, d.projectSlug, d.slug),
+    name: `${d.projectSlug}/${d.slug}`,
+    title: `${d.title} (${d.projectName})`,
+    description: d.description || undefined,
+    mimeType: RESOURCE_MIME,
+  }));
+}
+
+/**
+ * A project's id by slug: through `projects.bySlug` for a member; for a project reached only by
+ * a share, through the dashboards the person may see (so a share never reveals other projects).
+ */
+async function projectIdBySlug(request: AgentRequest, orgId: string, projectSlug: string, dashboardSlug: string): Promise<string | null> {
+  try {
+    return ((await callProcedure(request, "projects.bySlug", { orgId, slug: projectSlug })) as { id: string }).id;
+  } catch (err) {
+    if (!(err instanceof TRPCError) || err.code !== "NOT_FOUND") throw err;
   }
-  return resources;
+  const shared = (await reachableDashboards(request, orgId)).find((d) => d.projectSlug === projectSlug && d.slug === dashboardSlug);
+  return shared?.projectId ?? null;
 }
 
 /** The dashboard's YAML, or null when it does not exist or the caller may not see it (same answer). */
@@ -69,8 +98,9 @@ export async function readDashboardResource(request: AgentRequest, uri: string):
   try {
     const org = await tokenOrg(request);
     if (!org || org.slug !== orgSlug) return null;
-    const project = (await callProcedure(request, "projects.bySlug", { orgId: org.id, slug: projectSlug })) as { id: string };
-    const dashboard = (await callProcedure(request, "dashboards.get", { orgId: org.id, projectId: project.id, slug })) as {
+    const projectId = await projectIdBySlug(request, org.id, projectSlug, slug);
+    if (!projectId) return null;
+    const dashboard = (await callProcedure(request, "dashboards.get", { orgId: org.id, projectId, slug })) as {
       yaml: string;
       version: number;
       deletedAt?: unknown;

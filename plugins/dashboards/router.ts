@@ -5,7 +5,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, grantableProjectProcedure, projectCapabilityProcedure, projectsWhereCan, type RequestContext } from "~/kernel/trpc";
+import { createTRPCRouter, grantableOrgProcedure, grantableProjectProcedure, projectCapabilityProcedure, reachableWhereCan, type RequestContext } from "~/kernel/trpc";
 import { fieldError } from "~/kernel/errors";
 import { datasourceView, queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
@@ -83,6 +83,9 @@ async function storedDocument(s: DashboardScope, row: { id: string; version: num
   return doc;
 }
 
+/** The most dashboards `recent` answers at once (an MCP client's resource list). */
+const RECENT_MAX = 500;
+
 export const dashboardsRouter = createTRPCRouter({
   list: grantableProjectProcedure(sharedProject, dashboardView)
     .meta({
@@ -106,24 +109,25 @@ export const dashboardsRouter = createTRPCRouter({
     .output(dashboardListOutput)
     .query(({ ctx, input }) => listDashboards(scopeOf(ctx), input)),
 
-  search: capabilityProcedure(dashboardView)
+  search: grantableOrgProcedure(dashboardView)
     .meta({
       mcp: {
         name: "search_dashboards",
         description:
-          "Find dashboards across every project of the organization you can see, by words in their title, slug, description or tags. Pass orgId and query (optionally projectId to stay in one project). Each item names its project (projectId, projectSlug, projectName): pass projectId and slug to get_dashboard to read it.",
+          "Find dashboards across every project of the organization you can see (and dashboards shared with you there), by words in their title, slug, description or tags. Pass orgId and query (optionally projectId to stay in one project). Each item names its project (projectId, projectSlug, projectName): pass projectId and slug to get_dashboard to read it.",
         readOnly: true,
       },
     })
     .input(z.object({ query: safeString().trim().min(1, "Say what to look for").max(200), projectId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, query: input.query, projectId: input.projectId, limit: input.limit }),
+      items: await searchOrg(ctx, await reachableWhereCan(ctx, dashboardView), { orgId: ctx.org.id, query: input.query, projectId: input.projectId, limit: input.limit }),
     })),
 
-  recent: capabilityProcedure(dashboardView)
-    .input(z.object({ limit: z.number().int().min(1).max(50).default(10) }))
+  // The org home's recent list, and the dashboards an MCP client lists as resources (up to 500).
+  recent: grantableOrgProcedure(dashboardView)
+    .input(z.object({ limit: z.number().int().min(1).max(RECENT_MAX).default(10) }))
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx, await projectsWhereCan(ctx, dashboardView), { orgId: ctx.org.id, limit: input.limit }),
+      items: await searchOrg(ctx, await reachableWhereCan(ctx, dashboardView), { orgId: ctx.org.id, limit: input.limit }),
     })),
 
   tags: grantableProjectProcedure(sharedProject, dashboardView).query(async ({ ctx }) => ({ tags: await listTags(scopeOf(ctx)) })),

@@ -454,17 +454,29 @@ export interface ProjectDashboardSummary extends DashboardSummary {
  */
 export async function searchOrg(
   s: { kernel: Kernel; db: Kysely<KernelDatabase> },
-  projects: ReadonlyArray<{ id: string; slug: string; name: string }>,
+  reach: {
+    /** Projects whose every dashboard the caller may see. */
+    projects: ReadonlyArray<{ id: string; slug: string; name: string }>;
+    /** Single dashboards shared with the caller in other projects (grants), by id. */
+    resources?: ReadonlyArray<{ project: { id: string; slug: string; name: string }; resource: string; resourceId: string }>;
+  },
   input: { orgId: string; query?: string; projectId?: string; limit: number },
 ): Promise<ProjectDashboardSummary[]> {
-  const inScope = input.projectId ? projects.filter((p) => p.id === input.projectId) : projects;
-  if (!inScope.length) return [];
-  const byId = new Map(inScope.map((p) => [p.id, p]));
+  const inProject = <T extends { id: string }>(p: T) => !input.projectId || p.id === input.projectId;
+  const whole = reach.projects.filter(inProject);
+  const shared = (reach.resources ?? []).filter((r) => r.resource === "dashboard" && inProject(r.project));
+  if (!whole.length && !shared.length) return [];
+  const byId = new Map([...shared.map((r) => r.project), ...whole].map((p) => [p.id, p]));
   const text = input.query?.trim();
   let q = (text ? searchLookup(s) : summaryColumns(dashboardsDb(s.db)))
     .where("d.org_id", "=", input.orgId)
     .where("d.deleted_at", "is", null)
-    .where("d.project_id", "in", [...byId.keys()]);
+    .where((eb) => {
+      const reached = [];
+      if (whole.length) reached.push(eb("d.project_id", "in", whole.map((p) => p.id)));
+      if (shared.length) reached.push(eb("d.id", "in", shared.map((r) => r.resourceId)));
+      return eb.or(reached);
+    });
   if (text) {
     const pattern = likePattern(text);
     q = q.where(searchText(), "ilike", pattern);

@@ -9,7 +9,7 @@ import { TRPCError } from "@trpc/server";
 import { sql, type ColumnType, type Generated, type Kysely } from "kysely";
 import { applyScope } from "~/kernel/scope";
 import type { KernelDatabase, Role } from "~/kernel/db/schema";
-import type { GrantLookup } from "~/kernel/grants";
+import type { GrantLookup, HeldGrant } from "~/kernel/grants";
 import { effectiveProjectRole } from "~/kernel/tenancy/roles";
 import { dashboardIdBySlug, dashboardSummaries } from "../dashboards/published";
 
@@ -67,6 +67,27 @@ export async function resolveGrant(db: Kysely<KernelDatabase>, lookup: GrantLook
     .execute();
   if (!rows.length) return null;
   return rows.some((r) => r.role === "edit") ? "editor" : "viewer";
+}
+
+/**
+ * The grants' side of the kernel's list (src/kernel/grants.ts `GrantLister`): every grant this
+ * person holds in the org, for search, recent, MCP resources and the assistant's tools.
+ * Deleted projects and dashboards are left out by the lists that use them.
+ */
+export async function listHeldGrants(db: Kysely<KernelDatabase>, who: { userId: string; orgId: string }): Promise<HeldGrant[]> {
+  const g = grantsDb(db);
+  const rows = await g
+    .selectFrom("sharing_grants as g")
+    .select(["g.project_id", "g.dashboard_id", "g.role"])
+    .where("g.org_id", "=", who.orgId)
+    .where((eb) =>
+      eb.or([
+        eb("g.user_id", "=", who.userId),
+        eb("g.email", "=", eb.selectFrom("users").select(sql<string>`lower(email)`.as("email")).where("id", "=", who.userId).where("email_verified_at", "is not", null)),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => ({ projectId: r.project_id, resource: r.dashboard_id ? "dashboard" : null, resourceId: r.dashboard_id, role: roleOfGrant(r.role) }));
 }
 
 /** An address as stored: trimmed and lower-cased. */

@@ -6,7 +6,7 @@
  */
 import { definePlugin } from "~/kernel/plugin";
 import { sharingCapabilities } from "./capabilities";
-import { resolveGrant } from "./grants";
+import { listHeldGrants, resolveGrant } from "./grants";
 import { sharingHttpRoutes } from "./http";
 import * as grantsMigration from "./migrations/2026-12-02-001-grants";
 import * as linksMigration from "./migrations/2026-12-02-002-public-links";
@@ -21,5 +21,6 @@ export const sharingPlugin = definePlugin({
   migrations: { "2026-12-02-001-grants": grantsMigration, "2026-12-02-002-public-links": linksMigration, "2026-12-02-003-embeds": embedsMigration, "2026-12-02-004-invites": invitesMigration },
   router: sharingRouter,
   grants: resolveGrant,
+  grantsHeld: listHeldGrants,
   http: sharingHttpRoutes,
 });

@@ -51,3 +51,30 @@ export async function grantedRole(
   for (const resolve of resolvers) best = higherRole(best, await resolve(db, lookup));
   return best;
 }
+
+/**
+ * One grant a person holds in an org, as a plugin lists it for org-wide lists (search, recent,
+ * MCP resources, the assistant's tools): the project, the one resource in it (or the whole
+ * project) and the role it gives.
+ */
+export interface HeldGrant {
+  projectId: string;
+  /** The resource type ("dashboard"); null: the whole project. */
+  resource: string | null;
+  /** The resource's id (a dashboard's id, not its slug); null for the whole project. */
+  resourceId: string | null;
+  role: Role;
+}
+
+/**
+ * A plugin's list of the grants a person holds in one org (live targets only). Runs inside the
+ * call's transaction, with app.org_id set to that org.
+ */
+export type GrantLister = (db: Kysely<KernelDatabase>, who: { userId: string; orgId: string }) => Promise<HeldGrant[]>;
+
+/** Every grant the installed plugins' listers say this person holds in the org. */
+export async function grantsHeld(listers: readonly GrantLister[], db: Kysely<KernelDatabase>, who: { userId: string; orgId: string }): Promise<HeldGrant[]> {
+  const held: HeldGrant[] = [];
+  for (const list of listers) held.push(...(await list(db, who)));
+  return held;
+}

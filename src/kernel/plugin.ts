@@ -12,7 +12,7 @@ import type { Migration } from "kysely";
 import type { SignInContribution } from "./auth/providers";
 import type { Capability } from "./capabilities";
 import type { AtriumEvents, EventEnvelope } from "./events";
-import type { GrantResolver } from "./grants";
+import type { GrantLister, GrantResolver } from "./grants";
 import type { HttpRoute } from "./http/routes";
 import type { JobDefinition } from "./jobs";
 import type { Kernel } from "./kernel";
@@ -68,6 +68,11 @@ export interface PluginDefinition<Id extends string = string, Router extends Any
    * membership does not reach a project or a resource in it. See src/kernel/grants.ts.
    */
   readonly grants?: GrantResolver;
+  /**
+   * The grants a person holds in an org, listed (sharing): org-wide lists built with
+   * `grantableOrgProcedure` (search, recent, the tools an agent sees) add what they reach.
+   */
+  readonly grantsHeld?: GrantLister;
   /** Runs once the kernel is booted (database migrated, jobs and events started). */
   init?(ctx: PluginInitContext): void | Promise<void>;
   /** Runs when the kernel stops, before the database closes (close pools, timers). */

@@ -12,7 +12,7 @@
 import { TRPCError, type AnyRouter } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z, ZodError, type ZodType } from "zod";
-import { capabilitiesOf, createCallerFactory, type Actor, type ProcedureMeta, type RequestContext } from "./trpc";
+import { capabilitiesOf, createCallerFactory, grantsHeldFor, type Actor, type ProcedureMeta, type RequestContext } from "./trpc";
 import { fieldErrorsOf, FieldErrors } from "./errors";
 import { applyScope } from "./scope";
 import { effectiveProjectRole } from "./tenancy/roles";
@@ -44,6 +44,8 @@ export interface ToolDescriptor {
   capabilities: string[];
   /** JSON Schema of the input (always a top-level object). */
   inputSchema: JsonSchemaObject;
+  /** Reachable through a grant (sharing): a grantable project procedure or an org-wide list that grants reach. */
+  grantable: boolean;
 }
 
 interface ProcedureInternals {
@@ -108,6 +110,7 @@ export function toolsOf(router: AnyRouter): ToolDescriptor[] {
       capability: meta.capability ?? null,
       capabilities: capabilitiesOf(meta),
       inputSchema: mergeSchemas(procedure._def.inputs ?? []),
+      grantable: Boolean(meta.grantable || meta.grantableOrg),
     });
   }
   cache.set(router, tools);
@@ -167,6 +170,16 @@ async function readRolesIn(kernel: Kernel, userId: string, orgId: string): Promi
   });
 }
 
+/** The roles the grants this person holds in the org give (none without a plugin that keeps grants). */
+async function grantedRoles(kernel: Kernel, actor: Extract<Actor, { kind: "user" | "token" }>, orgId: string): Promise<Role[]> {
+  if (!kernel.plugins.some((p) => p.grantsHeld)) return [];
+  return kernel.db.transaction().execute(async (trx) => {
+    await applyScope(trx, { userId: actor.userId, orgId });
+    const held = await grantsHeldFor(kernel, trx, actor, orgId, []);
+    return [...new Set(held.map((g) => g.role))];
+  });
+}
+
 /** A tool acting on one project (its input takes a projectId): a project-level role can grant it. */
 function isProjectTool(tool: ToolDescriptor): boolean {
   return "projectId" in tool.inputSchema.properties && (tool.inputSchema.required ?? []).includes("projectId");
@@ -193,11 +206,15 @@ export async function availableTools(
   if (orgId) {
     const roles = await rolesIn(kernel, actor.userId, orgId);
     const role = roles.org;
-    if (!role) return tools.filter((tool) => tool.capability === null);
     // A project-level role may grant more than the org role, in that project: such tools are
     // listed, and the procedure decides per project (403 in the others).
     const holdsAll = (r: Role, tool: ToolDescriptor) => tool.capabilities.every((c) => kernel.capabilities.allows(r, c));
-    tools = tools.filter((tool) => tool.capability === null || holdsAll(role, tool) || (isProjectTool(tool) && roles.projects.some((r) => holdsAll(r, tool))));
+    const byMembership = (tool: ToolDescriptor) =>
+      tool.capability === null || (role !== null && (holdsAll(role, tool) || (isProjectTool(tool) && roles.projects.some((r) => holdsAll(r, tool)))));
+    // Grants (sharing) reach the tools that declare it, with the role they give: read only when
+    // such a tool is not already listed (never cached, so a revoked share leaves at once).
+    const granted = tools.some((tool) => tool.grantable && !byMembership(tool)) ? await grantedRoles(kernel, actor, orgId) : [];
+    tools = tools.filter((tool) => byMembership(tool) || (tool.grantable && granted.some((r) => holdsAll(r, tool))));
   }
   return tools;
 }

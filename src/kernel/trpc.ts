@@ -21,7 +21,7 @@ import { enforceSignInPolicy } from "./auth/policy";
 import type { Actor, SignedInActor } from "./actor";
 import { FieldErrors, fieldErrorsOf, forbidden, notFound } from "./errors";
 import { withExpensiveBudget } from "./budget";
-import { grantedRole, higherRole, type Grantable, type GrantResolver } from "./grants";
+import { grantedRole, grantsHeld, higherRole, type Grantable, type GrantLister, type GrantResolver, type HeldGrant } from "./grants";
 
 /* ----------------------------------------------------------------------------------------
  * 1. Context
@@ -58,6 +58,8 @@ export interface ProcedureMeta {
   cost?: "expensive";
   /** Reachable through a grant on this resource (set by `grantableProjectProcedure`). */
   grantable?: Grantable;
+  /** An org-wide procedure the grants a person holds also reach (set by `grantableOrgProcedure`). */
+  grantableOrg?: boolean;
   /**
    * Served as a REST operation under `/api/v1` and described in `/api/v1/openapi.json` (the
    * rest-api plugin, with trpc-to-openapi): `{ method, path: "/orgs/{orgId}/…", summary }`. The
@@ -292,7 +294,7 @@ function signedInFor(actor: Actor, type: string, orgId: string): SignedInActor {
 export type Capabilities = readonly [Capability, ...Capability[]];
 
 /** 403 unless `role` holds every capability; the message names the first one missing and why. */
-function requireCapabilities(kernel: Kernel, role: Role, capabilities: Capabilities, whose: string): void {
+function requireCapabilities(kernel: Pick<Kernel, "capabilities">, role: Role, capabilities: Capabilities, whose: string): void {
   for (const capability of capabilities) {
     if (!kernel.capabilities.allows(role, capability.id)) {
       throw forbidden(`${whose} (${role}) does not allow this: ${capability.description}.`);
@@ -481,6 +483,142 @@ export function grantableProjectProcedure(grantable: Grantable, ...capabilities:
           }),
       ),
     );
+}
+
+/** The grant listers of the installed plugins (src/kernel/grants.ts). */
+function grantListers(kernel: Pick<Kernel, "plugins">): GrantLister[] {
+  return kernel.plugins.flatMap((p) => (p.grantsHeld ? [p.grantsHeld] : []));
+}
+
+/**
+ * The grants a caller holds in an org whose role holds every capability given, in projects the
+ * caller may reach (a token narrowed to some projects keeps only those). `db` is under the org's scope.
+ */
+export async function grantsHeldFor(
+  kernel: Pick<Kernel, "plugins" | "capabilities">,
+  db: Kysely<KernelDatabase>,
+  actor: { userId: string } | SignedInActor,
+  orgId: string,
+  capabilities: readonly Capability[],
+): Promise<HeldGrant[]> {
+  const listers = grantListers(kernel);
+  if (!listers.length) return [];
+  const held = await grantsHeld(listers, db, { userId: actor.userId, orgId });
+  return held.filter((g) => grantReaches(actor, g.projectId) && capabilities.every((c) => kernel.capabilities.allows(g.role, c.id)));
+}
+
+/**
+ * An org-wide procedure (a list, a search) that reaches a person by their membership or by the
+ * grants they hold in the org (sharing): someone whose only access is a shared dashboard may
+ * search and list, and sees what was shared. The input gains `orgId`; the context gains
+ * `org: { id, role }` (role null for someone who is not a member) and `grants`, the grants
+ * whose role holds every capability given. Build what the caller sees with
+ * `reachableWhereCan(ctx, cap)`, never from `org` alone.
+ *
+ * 404 for someone neither a member nor holding such a grant (orgs cannot be enumerated); 403
+ * for a member whose role lacks a capability and who holds no such grant.
+ */
+export function grantableOrgProcedure(...capabilities: Capabilities) {
+  return baseProcedure
+    .meta({ ...capabilityMeta(capabilities), grantableOrg: true })
+    .input(z.object({ orgId: orgIdSchema }))
+    .use(({ ctx, input, type, path, getRawInput, meta, next }) =>
+      runOrgGuarded(
+        { ctx, type, path, orgId: input.orgId, getRawInput, meta },
+        async (trx, actor) => {
+          const orgRole = await ctx.kernel.tenancy.memberRoleOf(actor.userId, input.orgId, trx);
+          const grants = await grantsHeldFor(ctx.kernel, trx, actor, input.orgId, capabilities);
+          if (!grants.length) {
+            if (!orgRole) throw notFound("Organization not found.");
+            requireCapabilities(ctx.kernel, orgRole, capabilities, "Your role");
+          }
+          return { orgRole, grants };
+        },
+        ({ actor, db, audit, resolved }) => next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, grants: resolved.grants } }),
+      ),
+    );
+}
+
+/**
+ * The role a `grantableOrgProcedure`'s caller acts with in the org (`projectId` null) or in one
+ * project: their membership's when it holds every capability given, else the highest role their
+ * grants there give (a grant on one dashboard counts for its project). 404 for a project (or org)
+ * neither reaches; 403 for a member whose role lacks a capability and who holds no grant there.
+ */
+export async function roleWithinReach(
+  ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; db: Kysely<KernelDatabase>; actor: { userId: string } | SignedInActor; org: { id: string; role: Role | null }; grants: readonly HeldGrant[] },
+  projectId: string | null,
+  capabilities: Capabilities,
+): Promise<Role> {
+  let member = ctx.org.role;
+  if (projectId && member) {
+    member = grantReaches(ctx.actor, projectId) ? await ctx.kernel.tenancy.projectRoleOf(ctx.actor.userId, ctx.org.id, projectId, ctx.db, member) : null;
+  }
+  if (member && capabilities.every((c) => ctx.kernel.capabilities.allows(member!, c.id))) return member;
+  let granted: Role | null = null;
+  for (const grant of ctx.grants) if (!projectId || grant.projectId === projectId) granted = higherRole(granted, grant.role);
+  if (granted && projectId) {
+    const live = await ctx.db.selectFrom("projects").select("id").where("id", "=", projectId).where("org_id", "=", ctx.org.id).where("deleted_at", "is", null).executeTakeFirst();
+    if (!live) granted = null;
+  }
+  if (granted) {
+    requireCapabilities(ctx.kernel, granted, capabilities, "Your shared access");
+    return granted;
+  }
+  if (member) requireCapabilities(ctx.kernel, member, capabilities, projectId ? "Your role in this project" : "Your role");
+  throw notFound(projectId ? "Project not found." : "Organization not found.");
+}
+
+/** What an org-wide list may show a caller: whole projects, and single resources shared in others. */
+export interface Reach {
+  /** Projects reached whole: by the caller's project role, or by a grant on the whole project. */
+  projects: ProjectWithRole[];
+  /** Single resources (dashboards) shared with the caller in projects not reached whole, with their project. */
+  resources: Array<{ project: ProjectWithRole; resource: string; resourceId: string; role: Role }>;
+}
+
+/**
+ * `projectsWhereCan` for a `grantableOrgProcedure`: the projects the caller's membership reaches
+ * with every capability given, plus the projects and single resources their grants reach (the
+ * grants in `ctx.grants` already hold those capabilities). One query for the projects grants name.
+ */
+export async function reachableWhereCan(
+  ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; db: Kysely<KernelDatabase>; actor: { userId: string } | SignedInActor; org: { id: string; role: Role | null }; grants: readonly HeldGrant[] },
+  capabilities: Capability | Capabilities,
+  options: { includeArchived?: boolean } = {},
+): Promise<Reach> {
+  const orgRole = ctx.org.role;
+  const byMembership = orgRole ? await projectsWhereCan({ ...ctx, org: { id: ctx.org.id, role: orgRole } }, capabilities, options) : [];
+  const projects = new Map(byMembership.map((p) => [p.id, p]));
+  const named = [...new Set(ctx.grants.map((g) => g.projectId))];
+  const rows = named.length
+    ? await ctx.db
+        .selectFrom("projects")
+        .select(["id", "slug", "name", "archived_at"])
+        .where("org_id", "=", ctx.org.id)
+        .where("id", "in", named)
+        .where("deleted_at", "is", null)
+        .$if(options.includeArchived === false, (q) => q.where("archived_at", "is", null))
+        .execute()
+    : [];
+  const live = new Map(rows.map((r) => [r.id, r]));
+  const projectOf = (id: string, role: Role): ProjectWithRole | null => {
+    const row = live.get(id);
+    return row ? { id: row.id, slug: row.slug, name: row.name, archivedAt: row.archived_at, role } : null;
+  };
+  for (const grant of ctx.grants) {
+    if (grant.resource !== null) continue;
+    const known = projects.get(grant.projectId);
+    const project = projectOf(grant.projectId, higherRole(known?.role ?? null, grant.role)!);
+    if (project) projects.set(project.id, project);
+  }
+  const resources: Reach["resources"] = [];
+  for (const grant of ctx.grants) {
+    if (grant.resource === null || grant.resourceId === null || projects.has(grant.projectId)) continue;
+    const project = projectOf(grant.projectId, grant.role);
+    if (project) resources.push({ project, resource: grant.resource, resourceId: grant.resourceId, role: grant.role });
+  }
+  return { projects: [...projects.values()].sort((a, b) => a.name.localeCompare(b.name)), resources };
 }
 
 /**

@@ -9,7 +9,7 @@ import { invalidateAllSessions } from "../auth/session";
 import { generateApiToken, hashApiToken } from "../auth/tokens";
 import { tokenCreate } from "../tenancy/capabilities";
 import { nameSchema } from "../tenancy/service";
-import { capabilityProcedure, createTRPCRouter, publicProcedure, sessionProcedure } from "../trpc";
+import { createTRPCRouter, grantableOrgProcedure, publicProcedure, sessionProcedure } from "../trpc";
 import { applyScope } from "../scope";
 import { safeString } from "../schemas";
 
@@ -122,8 +122,11 @@ export const authRouter = createTRPCRouter({
         .execute();
     }),
 
-    /** Creates a token for one org. The secret is in this response only. */
-    create: capabilityProcedure(tokenCreate)
+    /**
+     * Creates a token for one org. The secret is in this response only. Someone whose only access
+     * there is a share may make one too (for MCP clients): it reaches what their shares reach.
+     */
+    create: grantableOrgProcedure(tokenCreate)
       .input(
         z.object({
           name: nameSchema,
