@@ -2,14 +2,17 @@
  * A dashboard taken offline, as a person would: "Export for offline" on the dashboard's page
  * downloads a zip; unpacked, its index.html opens from `file://` in Chromium with every network
  * request refused and draws the same charts (the bar chart as SVG, the KPI), with no console error.
+ * `atrium preview` serves the same document from a local SQLite database, drawn the same way.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import Database from "better-sqlite3";
 import { unzipSync } from "fflate";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startPreview } from "../../plugins/sync/preview/server";
 import { createOrganization, heading, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
@@ -110,5 +113,30 @@ describe("offline export", () => {
     await view.getByText("Weekly revenue, drawn offline").waitFor();
     expect(requested).toEqual([]);
     expect(offline.unexpectedProblems()).toEqual([]);
+  });
+});
+
+describe("local preview", () => {
+  it("draws a folder's dashboard from a local SQLite database, with no sign-in", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "atrium-preview-"));
+    writeFileSync(join(dir, "revenue.yaml"), YAML.replace("select * from (values ('w1', 10), ('w2', 25), ('w3', 17)) as t(week, revenue)", "select week, revenue from weekly order by week"));
+    const db = new Database(join(dir, "local.db"));
+    db.exec("create table weekly (week text, revenue integer); insert into weekly values ('w1', 4), ('w2', 8), ('w3', 6), ('w4', 2)");
+    db.close();
+    const preview = await startPreview({ dir, data: join(dir, "local.db"), port: 0 });
+    try {
+      offline = await harness.open();
+      const { page } = offline;
+      await page.goto(`${preview.url}/`);
+      await page.getByRole("link", { name: "revenue" }).click();
+      await page.getByRole("heading", { level: 1, name: "Revenue offline" }).waitFor();
+      const bar = page.getByRole("article", { name: "Revenue by week" });
+      await bar.locator(".dash-vega svg").waitFor();
+      await expect(bar.locator(".dash-vega svg .mark-rect path").count()).resolves.toBe(4);
+      await expect(page.getByRole("article", { name: "First week" }).locator(".dash-kpi").innerText()).resolves.toBe("4");
+      expect(offline.unexpectedProblems()).toEqual([]);
+    } finally {
+      await preview.close();
+    }
   });
 });

@@ -55,6 +55,7 @@ function indexHtml(data: OfflineData): string {
 <meta http-equiv="Content-Security-Policy" content="${policy}">
 <meta name="generator" content="Atrium offline export">
 <title>${escapeHtml(data.title)} · Atrium (offline)</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="viewer.css">
 </head>
 <body>

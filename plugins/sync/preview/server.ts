@@ -77,7 +77,7 @@ function listPage(dir: string, boards: Board[], data: LocalData): string {
   const items = boards.map((b) => `<li><a href="/d/${b.slug}/">${escapeHtml(b.slug)}</a></li>`).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Atrium preview</title><link rel="stylesheet" href="/viewer.css"></head>
+<title>Atrium preview</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/viewer.css"></head>
 <body><main class="offline-page stack"><h1>Dashboards in ${escapeHtml(dir)}</h1>
 <p class="muted">Local preview: no sign-in, data from this machine (tables: ${escapeHtml(data.tables.join(", ") || "none")}).</p>
 ${boards.length ? `<ul>${items}</ul>` : "<p>No dashboard here yet: add a <code>&lt;name&gt;.yaml</code> file.</p>"}
