@@ -41,6 +41,7 @@ import { SETUP_BENCH_ID, runSetupBench } from "./onboarding";
 import { SCALE_BENCH_ID, runScaleBench } from "./scale";
 import { DBT_CHARTS_BENCH_ID, runDbtChartsBench } from "./dbt-charts";
 import { GIT_BENCH_ID, runGitBench } from "./git";
+import { COLLAB_BENCH_ID, runCollabBench } from "./collab";
 import { formatDashboardJs, measureDashboardJs } from "./dashboard-js";
 import { mcpScenarios } from "./mcp";
 import { referenceScenarios } from "./references";
@@ -107,6 +108,7 @@ function usage(): string {
     `  ${SCALE_BENCH_ID.padEnd(20)} lists and searches on 100 vs 100,000 dashboards (10,000 members), p50 ratio; in process`,
     `  ${DBT_CHARTS_BENCH_ID.padEnd(20)} a 40-chart dbt Charts board: validate + compile vs Atrium's parse, and get + run vs the same board in Atrium's format; in process`,
     `  ${GIT_BENCH_ID.padEnd(20)} git sync: first import and a one-file incremental sync of 100 vs 1,000 dashboards vs git fetch + cat-file; in process`,
+    `  ${COLLAB_BENCH_ID.padEnd(20)} live fan-out: 200 SSE streams of one dashboard on two instances, a save → each stream, vs pg_notify → bare node:http SSE; memory per stream`,
     `  ${DATA_BENCH_ID.padEnd(20)} the query engine vs raw pg over the sample data; in process, no server`,
     `  ${LCP_BENCH_ID.padEnd(20)} TTFB and LCP of the org home, a dashboard list, an 8-chart dashboard and its public link in headless Chromium, cold and warm`,
     "",
@@ -136,12 +138,13 @@ function parseCli() {
   const scale = !values.scenario?.length || values.scenario.includes(SCALE_BENCH_ID);
   const dbtCharts = !values.scenario?.length || values.scenario.includes(DBT_CHARTS_BENCH_ID);
   const git = !values.scenario?.length || values.scenario.includes(GIT_BENCH_ID);
+  const collab = !values.scenario?.length || values.scenario.includes(COLLAB_BENCH_ID);
   if (values.scenario?.length) {
-    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== SETUP_BENCH_ID && id !== SCALE_BENCH_ID && id !== DBT_CHARTS_BENCH_ID && id !== GIT_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
+    const unknown = values.scenario.filter((id) => id !== DASHBOARDS_BENCH_ID && id !== SETUP_BENCH_ID && id !== SCALE_BENCH_ID && id !== DBT_CHARTS_BENCH_ID && id !== GIT_BENCH_ID && id !== COLLAB_BENCH_ID && id !== DATA_BENCH_ID && id !== LCP_BENCH_ID && !scenarios.some((s) => s.id === id));
     if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}\n\n${usage()}`);
     selected = scenarios.filter((s) => values.scenario?.includes(s.id));
   }
-  return { jsonFile: values.json, selected, dashboards, data, lcp, setup, scale, dbtCharts, git };
+  return { jsonFile: values.json, selected, dashboards, data, lcp, setup, scale, dbtCharts, git, collab };
 }
 
 /** Warm-up, then the measured time in rounds that alternate between the two sides. */
@@ -194,13 +197,14 @@ async function runScenario(
 }
 
 async function main(): Promise<number> {
-  const { jsonFile, selected, dashboards, data, lcp, setup, scale, dbtCharts, git } = parseCli();
+  const { jsonFile, selected, dashboards, data, lcp, setup, scale, dbtCharts, git, collab } = parseCli();
   if (!selected.length && !lcp) {
     if (dashboards) await runDashboardsBench();
     if (setup) await runSetupBench();
     if (scale) await runScaleBench();
     if (dbtCharts) await runDbtChartsBench();
     if (git) await runGitBench();
+    if (collab) await runCollabBench();
     return data ? runDataBench() : 0;
   }
   const settings: LoadSettings = {
@@ -297,6 +301,7 @@ async function main(): Promise<number> {
   if (scale) await runScaleBench();
   const dbt = dbtCharts ? await runDbtChartsBench() : null;
   const gitResult = git ? await runGitBench() : null;
+  if (collab) await runCollabBench();
   const dataStatus = data ? runDataBench() : 0;
   console.log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   return report.ok && js.ok && dataStatus === 0 && (dbt?.render.ok ?? true) && (gitResult?.met ?? true) ? 0 : 1;
