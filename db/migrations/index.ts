@@ -8,6 +8,7 @@ import * as identity from "./2026-11-23-002-identity";
 import * as signInPolicy from "./2026-11-23-003-sign-in-policy";
 import * as authInvalidation from "./2026-12-02-001-auth-invalidation";
 import * as projectRoleInvalidation from "./2026-12-02-002-project-role-invalidation";
+import * as listIndexes from "./2026-12-02-003-list-indexes";
 
 export const kernelMigrations: Record<string, Migration> = {
   "2026-11-23-001-tenancy": tenancy,
@@ -15,4 +16,5 @@ export const kernelMigrations: Record<string, Migration> = {
   "2026-11-23-003-sign-in-policy": signInPolicy,
   "2026-12-02-001-auth-invalidation": authInvalidation,
   "2026-12-02-002-project-role-invalidation": projectRoleInvalidation,
+  "2026-12-02-003-list-indexes": listIndexes,
 };

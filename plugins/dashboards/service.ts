@@ -14,6 +14,7 @@ import { parseDocument } from "yaml";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors, fieldError } from "~/kernel/errors";
+import { likePattern } from "~/kernel/paging";
 import { parseBoard, type BoardFormat, type Dashboard, type SpecError } from "./document";
 import "./events";
 
@@ -343,10 +344,6 @@ function summaryOf(r: SummaryRow): DashboardSummary {
     updatedBy: r.updated_by_email ? { name: r.updated_by_name ?? "", email: r.updated_by_email } : null,
     deletedAt: iso(r.deleted_at),
   };
-}
-
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 }
 
 /** The project's dashboards (or its deleted ones), most recently changed first. */

@@ -13,8 +13,8 @@
  *
  * Calls: the first page of `dashboards.list`; a page 500 rows deep (following cursors there
  * first, not timed); `dashboards.list` with a search; the org-wide `dashboards.search` for a
- * word a handful of dashboards carry; `dashboards.recent`; `orgs.members.list` (1 member vs 10,001:
- * it is not paged yet, and the figure says what that costs).
+ * word a handful of dashboards carry; `dashboards.recent`; the first page of `orgs.members.list`
+ * and a member search (101 members vs 10,001).
  *
  * Environment: BENCH_SCALE_CALLS (default 200), BENCH_SCALE_DASHBOARDS (default 100000),
  * BENCH_SCALE_MEMBERS (default 10000), DATABASE_URL. Flags (alone): --json <file>.
@@ -92,7 +92,8 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
     const stamp = Date.now().toString(36);
     console.log(`\nScale: seeding ${small} and ${large.toLocaleString("en-US")} dashboards (and ${members.toLocaleString("en-US")} members)…`);
     const seededAt = performance.now();
-    const orgs = { small: await seed(kernel, `${stamp}-s`, small, 0), large: await seed(kernel, `${stamp}-l`, large, members) };
+    // The small org has 100 members (a full first page), the large one `members`.
+    const orgs = { small: await seed(kernel, `${stamp}-s`, small, 100), large: await seed(kernel, `${stamp}-l`, large, members) };
     await sql`analyze`.execute(kernel.ownerDb);
     console.log(`  seeded in ${((performance.now() - seededAt) / 1000).toFixed(1)} s`);
 
@@ -113,8 +114,9 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       { call: "dashboards.list (search 'quasar')", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, search: "quasar" }) },
       { call: "dashboards.search (org-wide 'quasar')", run: (o) => o.caller.dashboards.search({ orgId: o.orgId, query: "quasar" }) },
       { call: "dashboards.recent (10)", run: (o) => o.caller.dashboards.recent({ orgId: o.orgId }) },
-      // Not paged yet: it answers every member (1 vs 10,001 here).
-      { call: "orgs.members.list (whole list)", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId }) },
+      // Members a page at a time (101 vs 10,001 members here).
+      { call: "orgs.members.list (first page of 100)", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId, limit: 100 }) },
+      { call: "orgs.members.list (search 'member 7')", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId, search: "member 7", limit: 100 }) },
     ];
     const rows: ScaleRow[] = [];
     for (const c of cases) {

@@ -103,7 +103,7 @@ describe("two instances on one database", () => {
       { userId: member.id, role: "admin" },
     ]);
     const onB = callerFor(b, { kind: "user", userId: member.id });
-    expect(await onB.orgs.members.list({ orgId: org.id })).toHaveLength(2);
+    expect((await onB.orgs.members.list({ orgId: org.id })).items).toHaveLength(2);
     await onB.orgs.invitations.list({ orgId: org.id });
     await callerFor(a, { kind: "user", userId: owner.id }).orgs.members.updateRole({ orgId: org.id, userId: member.id, role: "viewer" });
     await within(1000, async () =>

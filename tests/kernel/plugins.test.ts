@@ -78,6 +78,7 @@ describe("migrations", () => {
         "kernel/2026-11-23-003-sign-in-policy",
         "kernel/2026-12-02-001-auth-invalidation",
         "kernel/2026-12-02-002-project-role-invalidation",
+        "kernel/2026-12-02-003-list-indexes",
         "example/2026-11-23-001-notes",
       ];
       expect(rows.rows.map((r) => r.name)).toEqual(expected);

@@ -61,7 +61,7 @@ describe("orgs", () => {
     expect((await failure(asUser(kernel, admin.id).orgs.members.updateRole({ orgId: org.id, userId: owner.id, role: "viewer" }))).code).toBe("FORBIDDEN");
     expect((await failure(asUser(kernel, admin.id).orgs.members.transferOwnership({ orgId: org.id, userId: admin.id }))).code).toBe("FORBIDDEN");
     await asOwner.orgs.members.transferOwnership({ orgId: org.id, userId: admin.id });
-    const roles = Object.fromEntries((await asOwner.orgs.members.list({ orgId: org.id })).map((m) => [m.userId, m.role]));
+    const roles = Object.fromEntries((await asOwner.orgs.members.list({ orgId: org.id })).items.map((m) => [m.userId, m.role]));
     expect(roles).toEqual({ [owner.id]: "admin", [admin.id]: "owner" });
     await asOwner.orgs.members.leave({ orgId: org.id });
     expect((await failure(asOwner.orgs.members.list({ orgId: org.id }))).code).toBe("NOT_FOUND");

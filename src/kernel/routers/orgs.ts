@@ -11,6 +11,7 @@ import { membersInvite, membersManage, orgDelete, orgUpdate, orgView } from "../
 import { changeRole, createOrg, nameSchema, removeMember, roleSchema, slugSchema, transferOwnership } from "../tenancy/service";
 import { capabilityProcedure, createTRPCRouter, publicProcedure, sessionProcedure, userProcedure } from "../trpc";
 import { fieldError } from "../errors";
+import { decodeKeyset, likePattern, pageInput, pageOf } from "../paging";
 import { safeString } from "../schemas";
 
 const emailSchema = safeString().trim().toLowerCase().email("Enter a valid email address").max(254);
@@ -69,16 +70,33 @@ export const orgsRouter = createTRPCRouter({
 
   members: createTRPCRouter({
     list: capabilityProcedure(orgView)
-      .meta({ mcp: { name: "list_members", description: "List the members of an organization: user id, email, name, role (owner, admin, editor, viewer) and when they joined.", readOnly: true } })
-      .query(async ({ ctx }) => {
+      .meta({
+        mcp: {
+          name: "list_members",
+          description:
+            "List the members of an organization, in the order they joined: user id, email, name, role (owner, admin, editor, viewer) and when they joined. Filter with search (part of a name or email). One page at a time (limit, default 100, at most 200): pass nextCursor back as cursor for the next page; null means the last.",
+          readOnly: true,
+        },
+      })
+      .input(z.object({ search: safeString().trim().max(200).optional(), ...pageInput(100) }))
+      .query(async ({ ctx, input }) => {
         // users is not a tenant table; membership rows of this org are visible in scope.
-        return ctx.db
+        let q = ctx.db
           .selectFrom("memberships")
           .innerJoin("users", "users.id", "memberships.user_id")
-          .select(["users.id as userId", "users.email", "users.name", "memberships.role", "memberships.created_at as joinedAt"])
-          .where("memberships.org_id", "=", ctx.org.id)
-          .orderBy("users.name")
-          .execute();
+          .select(["users.id as userId", "users.email", "users.name", "memberships.role", "memberships.created_at as joinedAt", sql<string>`memberships.created_at::text`.as("sortAt")])
+          .where("memberships.org_id", "=", ctx.org.id);
+        if (input.search) {
+          const pattern = likePattern(input.search);
+          q = q.where((eb) => eb.or([eb("users.name", "ilike", pattern), eb(sql<string>`users.email::text`, "ilike", pattern)]));
+        }
+        if (input.cursor) {
+          const after = decodeKeyset(input.cursor);
+          q = q.where(sql<boolean>`(memberships.created_at, memberships.user_id) > (${after.at}::timestamptz, ${after.id}::uuid)`);
+        }
+        const rows = await q.orderBy("memberships.created_at").orderBy("memberships.user_id").limit(input.limit + 1).execute();
+        const page = pageOf(rows, input.limit, (r) => ({ at: r.sortAt, id: r.userId }));
+        return { items: page.items.map(({ sortAt: _, ...member }) => member), nextCursor: page.nextCursor };
       }),
 
     updateRole: capabilityProcedure(membersManage)
@@ -115,14 +133,28 @@ export const orgsRouter = createTRPCRouter({
 
   invitations: createTRPCRouter({
     list: capabilityProcedure(membersInvite)
-      .meta({ mcp: { name: "list_invitations", description: "List the organization's invitations, newest first: email, role, expiry, and whether each was accepted or revoked.", readOnly: true } })
-      .query(async ({ ctx }) => {
-        return ctx.db
+      .meta({
+        mcp: {
+          name: "list_invitations",
+          description:
+            "List the organization's invitations, newest first: email, role, expiry, and whether each was accepted or revoked; pending: true lists only those still waiting (not accepted, revoked or expired). One page at a time (limit, default 100, at most 200): pass nextCursor back as cursor for the next page; null means the last.",
+          readOnly: true,
+        },
+      })
+      .input(z.object({ pending: z.boolean().optional(), ...pageInput(100) }))
+      .query(async ({ ctx, input }) => {
+        let q = ctx.db
           .selectFrom("invitations")
-          .select(["id", "email", "role", "expires_at as expiresAt", "created_at as createdAt", "accepted_at as acceptedAt", "revoked_at as revokedAt"])
-          .where("org_id", "=", ctx.org.id)
-          .orderBy("created_at", "desc")
-          .execute();
+          .select(["id", "email", "role", "expires_at as expiresAt", "created_at as createdAt", "accepted_at as acceptedAt", "revoked_at as revokedAt", sql<string>`created_at::text`.as("sortAt")])
+          .where("org_id", "=", ctx.org.id);
+        if (input.pending) q = q.where("accepted_at", "is", null).where("revoked_at", "is", null).where("expires_at", ">", sql<Date>`now()`);
+        if (input.cursor) {
+          const after = decodeKeyset(input.cursor);
+          q = q.where(sql<boolean>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
+        }
+        const rows = await q.orderBy("created_at", "desc").orderBy("id", "desc").limit(input.limit + 1).execute();
+        const page = pageOf(rows, input.limit, (r) => ({ at: r.sortAt, id: r.id }));
+        return { items: page.items.map(({ sortAt: _, ...invitation }) => invitation), nextCursor: page.nextCursor };
       }),
 
     /** Invites by email with a role and an expiry; mails a single-use link (also returned once). */

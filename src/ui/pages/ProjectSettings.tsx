@@ -16,6 +16,7 @@ import {
   TextField,
 } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
+import { createPagedList } from "~/ui/paged";
 import { Loaded } from "~/ui/LoadStates";
 import { problemOf } from "~/ui/problems";
 import { roleLabel } from "~/ui/roles";
@@ -127,23 +128,27 @@ function RolesSection() {
   const org = useCurrentOrg();
   const project = useCurrentProject();
   const toasts = useToasts();
-  const [data, { refetch }] = createBrowserResource(
-    () => `${org().id}:${project().id}`,
-    async (key) => {
-      const [orgId, projectId] = key.split(":") as [string, string];
-      const [members, overrides] = await Promise.all([
-        trpc.orgs.members.list.query({ orgId }),
-        trpc.projects.roles.list.query({ orgId, projectId }),
-      ]);
-      return { members, overrides: new Map(overrides.map((o) => [o.userId, o.role])) };
-    },
-  );
   const [problem, setProblem] = createSignal<string | null>(null);
+  const [search, setSearch] = createSignal("");
+  // Members a page at a time (an org may have thousands); the project's overrides are few.
+  const members = createPagedList(
+    () => ({ orgId: org().id, search: search() || undefined }),
+    (input, cursor) => trpc.orgs.members.list.query({ ...input, cursor }),
+  );
+  const [overrides, { refetch: refetchOverrides }] = createBrowserResource(
+    () => ({ orgId: org().id, projectId: project().id }),
+    async (input) => new Map((await trpc.projects.roles.list.query(input)).map((o) => [o.userId, o.role])),
+  );
+  const refetch = () => Promise.all([members.refetch(), refetchOverrides()]);
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  const onSearch = (value: string) => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => setSearch(value.trim()), 250);
+  };
   const [busy, setBusy] = createSignal<string | null>(null);
   const rows = createMemo(() => {
-    const value = data.latest;
-    if (!value) return [];
-    return value.members.map((m) => ({ ...m, override: value.overrides.get(m.userId) ?? null }));
+    const byUser = overrides.latest;
+    return members.items().map((m) => ({ ...m, override: byUser?.get(m.userId) ?? null }));
   });
 
   const setRole = async (userId: string, name: string, select: HTMLSelectElement, previous: string) => {
@@ -152,7 +157,7 @@ function RolesSection() {
     const role = select.value === "" ? null : (select.value as "admin" | "editor" | "viewer");
     try {
       await trpc.projects.roles.set.mutate({ orgId: org().id, projectId: project().id, userId, role });
-      await refetch();
+      await refetchOverrides();
       toasts.success(role ? `${name} is ${roleLabel(role).toLowerCase()} in this project` : `${name} has their organization role here again`);
     } catch (error) {
       select.value = previous;
@@ -168,8 +173,14 @@ function RolesSection() {
       title="Project roles"
       lede="By default everyone has their organization role in every project. Give someone a different role in this project only."
     >
+      <div class="field">
+        <label class="field__label" for="roles-search">
+          Find a member
+        </label>
+        <input id="roles-search" class="input" type="search" placeholder="Name or email" onInput={(e) => onSearch(e.currentTarget.value)} />
+      </div>
       <Alert message={problem()} />
-      <Loaded of={data} what="the project roles" onRetry={() => void refetch()}>
+      <Loaded of={members.first} what="the project roles" onRetry={() => void refetch()}>
         {() => (
           <div class="table-wrap">
             <table class="table">
@@ -218,6 +229,15 @@ function RolesSection() {
                 </For>
               </tbody>
             </table>
+            <Show when={members.hasMore()}>
+              <Button
+                variant="secondary"
+                disabled={members.loadingMore()}
+                onClick={() => void members.loadMore().catch((error: unknown) => setProblem(problemOf(error).message))}
+              >
+                {members.loadingMore() ? "Loading…" : "Show more members"}
+              </Button>
+            </Show>
           </div>
         )}
       </Loaded>

@@ -13,7 +13,9 @@ import {
   SubmitButton,
   TextField,
 } from "../components";
-import { createBrowserResource, type RouterOutputs } from "../data";
+import { type RouterOutputs } from "../data";
+import { createPagedList } from "../paged";
+import { problemOf } from "../problems";
 import { formatDate, formatRelative } from "../format";
 import { Loaded } from "../LoadStates";
 import { assignableRoles, ROLE_DESCRIPTIONS, roleLabel, type RoleName } from "../roles";
@@ -22,7 +24,7 @@ import { trpc } from "../trpc";
 import { useCurrentOrg } from "../workspace";
 import { SettingsSection } from "./Section";
 
-type Invitation = RouterOutputs["orgs"]["invitations"]["list"][number];
+type Invitation = RouterOutputs["orgs"]["invitations"]["list"]["items"][number];
 type Created = RouterOutputs["orgs"]["invitations"]["create"];
 
 const EXPIRY_OPTIONS = [
@@ -41,13 +43,15 @@ function isPending(invitation: Invitation, now: number): boolean {
 export function InvitationsSection() {
   const org = useCurrentOrg();
   const toasts = useToasts();
-  const [invitations, { refetch }] = createBrowserResource(
-    () => org().id,
-    (orgId) => trpc.orgs.invitations.list.query({ orgId }),
+  // The server lists pending ones only; one that lapses while the page is open drops out here.
+  const invitations = createPagedList(
+    () => ({ orgId: org().id, pending: true }),
+    (input, cursor) => trpc.orgs.invitations.list.query({ ...input, cursor }),
   );
+  const refetch = invitations.refetch;
   const pendingList = createMemo(() => {
     const now = Date.now();
-    return (invitations.latest ?? []).filter((i) => isPending(i, now));
+    return invitations.items().filter((i) => isPending(i, now));
   });
   const [created, setCreated] = createSignal<Created | null>(null);
   const [role, setRole] = createSignal<RoleName>("viewer");
@@ -136,7 +140,7 @@ export function InvitationsSection() {
 
       <h3 class="subheading">Pending invitations</h3>
       <Alert message={listProblem()} />
-      <Loaded of={invitations} what="the invitations" onRetry={() => void refetch()}>
+      <Loaded of={invitations.first} what="the invitations" onRetry={() => void refetch()}>
         {() => (
           <Show when={pendingList().length > 0} fallback={<p class="muted">No pending invitations.</p>}>
             <div class="table-wrap">
@@ -181,6 +185,15 @@ export function InvitationsSection() {
                   </For>
                 </tbody>
               </table>
+              <Show when={invitations.hasMore()}>
+                <Button
+                  variant="secondary"
+                  disabled={invitations.loadingMore()}
+                  onClick={() => void invitations.loadMore().catch((error: unknown) => setListProblem(problemOf(error).message))}
+                >
+                  {invitations.loadingMore() ? "Loading…" : "Show more invitations"}
+                </Button>
+              </Show>
             </div>
           </Show>
         )}

@@ -1,7 +1,8 @@
 import { useNavigate } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import { Alert, Badge, Button, ConfirmDialog } from "../components";
-import { createBrowserResource, type RouterOutputs } from "../data";
+import { type RouterOutputs } from "../data";
+import { createPagedList } from "../paged";
 import { formatDate } from "../format";
 import { Loaded } from "../LoadStates";
 import { problemOf } from "../problems";
@@ -13,7 +14,7 @@ import { trpc } from "../trpc";
 import { useCurrentOrg, useWorkspace } from "../workspace";
 import { SettingsSection } from "./Section";
 
-type Member = RouterOutputs["orgs"]["members"]["list"][number];
+type Member = RouterOutputs["orgs"]["members"]["list"]["items"][number];
 
 type Pending = { kind: "remove" | "transfer"; member: Member } | { kind: "leave" } | null;
 
@@ -28,11 +29,26 @@ export function MembersSection() {
   const canManage = () => capabilities().has("members.manage");
   const canTransfer = () => capabilities().has("org.delete");
   const me = () => session.user()?.id;
-  const [members, { refetch, mutate }] = createBrowserResource(
-    () => org().id,
-    (orgId) => trpc.orgs.members.list.query({ orgId }),
-  );
   const [problem, setProblem] = createSignal<string | null>(null);
+  const [search, setSearch] = createSignal("");
+  const members = createPagedList(
+    () => ({ orgId: org().id, search: search() || undefined }),
+    (input, cursor) => trpc.orgs.members.list.query({ ...input, cursor }),
+  );
+  const refetch = members.refetch;
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  const onSearch = (value: string) => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => setSearch(value.trim()), 250);
+  };
+  const showMore = async () => {
+    setProblem(null);
+    try {
+      await members.loadMore();
+    } catch (error) {
+      setProblem(problemOf(error).message);
+    }
+  };
   const [busyUser, setBusyUser] = createSignal<string | null>(null);
   const [pending, setPending] = createSignal<Pending>(null);
   const target = () => {
@@ -47,7 +63,7 @@ export function MembersSection() {
     setBusyUser(member.userId);
     try {
       await trpc.orgs.members.updateRole.mutate({ orgId: org().id, userId: member.userId, role });
-      mutate((list) => list?.map((m) => (m.userId === member.userId ? { ...m, role } : m)));
+      members.update((m) => (m.userId === member.userId ? { ...m, role } : m));
       toasts.success(`${member.name || member.email} is now ${roleLabel(role).toLowerCase()}`);
     } catch (error) {
       select.value = member.role; // the change did not happen
@@ -92,9 +108,15 @@ export function MembersSection() {
         </Button>
       }
     >
+      <div class="field">
+        <label class="field__label" for="members-search">
+          Find a member
+        </label>
+        <input id="members-search" class="input" type="search" placeholder="Name or email" onInput={(e) => onSearch(e.currentTarget.value)} />
+      </div>
       <Alert message={problem()} />
-      <Loaded of={members} what="the members" onRetry={() => void refetch()}>
-        {(list) => (
+      <Loaded of={members.first} what="the members" onRetry={() => void refetch()}>
+        {() => (
           <div class="table-wrap">
             <table class="table">
               <caption class="visually-hidden">Members of {org().name}</caption>
@@ -111,7 +133,7 @@ export function MembersSection() {
                 </tr>
               </thead>
               <tbody>
-                <For each={list()}>
+                <For each={members.items()} fallback={<tr><td colspan="4">No member matches “{search()}”.</td></tr>}>
                   {(member) => (
                     <tr>
                       <th scope="row" class="table__person">
@@ -164,6 +186,11 @@ export function MembersSection() {
                 </For>
               </tbody>
             </table>
+            <Show when={members.hasMore()}>
+              <Button variant="secondary" disabled={members.loadingMore()} onClick={() => void showMore()}>
+                {members.loadingMore() ? "Loading…" : "Show more members"}
+              </Button>
+            </Show>
           </div>
         )}
       </Loaded>
