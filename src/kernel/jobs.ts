@@ -82,38 +82,64 @@ export class JobRunner<K = unknown> {
     this.jobs.set(job.name, job);
   }
 
-  /** Starts pg-boss (creating its schema on first use), queues and schedules. */
-  async start(options: { kernel: K; work: boolean }): Promise<void> {
-    const boss = new PgBoss({
-      connectionString: this.url,
-      schema: "pgboss",
-      application_name: "atrium-jobs",
-      useListenNotify: true,
-      max: 5,
-    });
-    boss.on("error", (err: Error) => {
-      // Connections end during shutdown; that is not an error worth a log line.
-      if (!this.stopping) this.log.error({ err: err.message }, "job system error");
-    });
-    boss.on("warning", (w: { message?: string }) => this.log.warn({ warning: w.message }, "job system warning"));
-    await boss.start();
-    this.boss = boss;
+  private opening: Promise<PgBoss> | null = null;
 
-    for (const job of this.jobs.values()) {
-      const queueOptions = {
-        retryLimit: job.retryLimit ?? 3,
-        retryDelay: job.retryDelaySeconds ?? 5,
-        retryBackoff: true,
-        expireInSeconds: job.expireInSeconds ?? 900,
-        notify: true,
-      };
-      const existing = await boss.getQueue(job.name);
-      if (existing) await boss.updateQueue(job.name, queueOptions);
-      else await boss.createQueue(job.name, queueOptions);
-      if (job.schedule) await boss.schedule(job.name, job.schedule, {}, { tz: "UTC" });
-      else await boss.unschedule(job.name).catch(() => {});
-      if (options.work) await this.work(job, options.kernel);
-    }
+  /**
+   * Starts pg-boss itself (its schema on first use, its connections). Idempotent; the kernel
+   * calls it early so this runs alongside its own migrations, then `start` once the jobs are
+   * registered.
+   */
+  open(): Promise<void> {
+    this.opening ??= (async () => {
+      const boss = new PgBoss({
+        connectionString: this.url,
+        schema: "pgboss",
+        application_name: "atrium-jobs",
+        useListenNotify: true,
+        max: 5,
+      });
+      boss.on("error", (err: Error) => {
+        // Connections end during shutdown; that is not an error worth a log line.
+        if (!this.stopping) this.log.error({ err: err.message }, "job system error");
+      });
+      boss.on("warning", (w: { message?: string }) => this.log.warn({ warning: w.message }, "job system warning"));
+      await boss.start();
+      if (this.stopping) {
+        await boss.stop({ graceful: false }).catch(() => {});
+        throw new Error("The job system was stopped while it started");
+      }
+      this.boss = boss;
+      return boss;
+    })();
+    return this.opening.then(() => {});
+  }
+
+  /** Opens pg-boss if not yet open, then its queues and schedules (and workers when `work`). */
+  async start(options: { kernel: K; work: boolean }): Promise<void> {
+    await this.open();
+    const boss = this.boss!;
+
+    // One read of every queue, then each set up on its own (they share nothing), all at once: a
+    // start costs the slowest queue's round trips, not the sum of every queue's. A queue whose
+    // stored options already match is not written again.
+    const stored = new Map((await boss.getQueues([...this.jobs.keys()])).map((q) => [q.name, q]));
+    await Promise.all(
+      [...this.jobs.values()].map(async (job) => {
+        const queueOptions = {
+          retryLimit: job.retryLimit ?? 3,
+          retryDelay: job.retryDelaySeconds ?? 5,
+          retryBackoff: true,
+          expireInSeconds: job.expireInSeconds ?? 900,
+          notify: true,
+        };
+        const existing = stored.get(job.name);
+        if (!existing) await boss.createQueue(job.name, queueOptions);
+        else if (!sameQueueOptions(existing, queueOptions)) await boss.updateQueue(job.name, queueOptions);
+        if (job.schedule) await boss.schedule(job.name, job.schedule, {}, { tz: "UTC" });
+        else await boss.unschedule(job.name).catch(() => {});
+        if (options.work) await this.work(job, options.kernel);
+      }),
+    );
   }
 
   private async work(job: JobDefinition<string, any>, kernel: K): Promise<void> {
@@ -174,10 +200,18 @@ export class JobRunner<K = unknown> {
     return job ? { state: job.state, retryCount: job.retryCount, output: job.output } : null;
   }
 
+  /** Stops pg-boss (waiting for an open in progress). Idempotent. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.opening?.catch(() => {});
     const boss = this.boss;
     this.boss = null;
     await boss?.stop({ graceful: true, timeout: 10_000 });
   }
+}
+
+/** Whether a stored queue already has `wanted`'s options (then updating it would change nothing). */
+function sameQueueOptions(stored: object, wanted: Record<string, unknown>): boolean {
+  const have = stored as Record<string, unknown>;
+  return Object.entries(wanted).every(([key, value]) => have[key] === value);
 }

@@ -144,14 +144,21 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     }),
   });
   if (embedded) log.info({ owned: embedded.owned }, embedded.owned ? "started embedded PostgreSQL" : "using the running embedded PostgreSQL");
-  // Writes through either pool empty this instance's auth cache at once; other instances hear of them by NOTIFY.
   const services = options.services ?? true;
+  // Writes through either pool empty this instance's auth cache at once; other instances hear of them by NOTIFY.
   const authCache = new AuthCache(services ? url : null, log.child({ component: "auth-cache" }));
   const database = openDatabase(url, { embedded, max: 5, plugins: [authCache.writeFence()] });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => {});
   };
+  const jobs = new JobRunner<Kernel>(url, log.child({ component: "jobs" }), metrics);
+  // pg-boss's own start-up (its schema, its connections: about half a second) runs alongside
+  // the migrations and checks below; `jobs.start` awaits it. Stopped with the events further
+  // down; this early stop only matters when the boot fails before then (a no-op after).
+  const jobsOpened = services ? jobs.open() : null;
+  jobsOpened?.catch(() => {}); // awaited by jobs.start; a failure there fails the boot
+  cleanups.push(() => jobs.stop());
 
   try {
     if (options.migrate ?? true) {
@@ -171,7 +178,6 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     cleanups.push(() => app.close());
     cleanups.push(() => authCache.stop());
     const events = new EventBus(url, app.db, log.child({ component: "events" }));
-    const jobs = new JobRunner<Kernel>(url, log.child({ component: "jobs" }), metrics);
     // Stopped together, before the database closes; both stop listening at once.
     cleanups.push(() => Promise.all([events.stop(), jobs.stop()]).then(() => {}));
     if (services) await Promise.all([events.start(), authCache.start()]);

@@ -100,3 +100,15 @@ test("a job declared with concurrency 3 works three runs at once in one process,
     await runner.stop();
   }
 }, 70_000);
+
+test("a runner stopped while pg-boss is still starting waits for it and closes it; stop is idempotent", async () => {
+  const job = defineJob<"test.early-stop", Record<string, never>>("test.early-stop", { run: async () => {} });
+  const runner = new JobRunner(kernel.database.url, kernel.log, kernel.metrics);
+  runner.register(job);
+  const opening = runner.open();
+  await runner.stop();
+  // The start was refused on the way (it saw the stop), and nothing is left running to enqueue on.
+  await expect(opening).rejects.toThrow(/stopped while it started/);
+  await expect(runner.enqueue(job, {})).rejects.toThrow(/not started/);
+  await runner.stop();
+}, 30_000);
