@@ -38,7 +38,8 @@ export default function ActivityPage() {
   const feed = createActivityFeed(filters);
   const [members] = createBrowserResource(
     () => org()?.id,
-    (orgId) => trpc.orgs.members.list.query({ orgId }),
+    // The first 200 members offered as a filter (members are listed a page at a time).
+    (orgId) => trpc.orgs.members.list.query({ orgId, limit: 200 }).then((page) => page.items),
   );
   const [projects] = createBrowserResource(
     () => !inProject() && org()?.id,
