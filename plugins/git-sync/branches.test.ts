@@ -95,6 +95,14 @@ describe("commit, push and promote", () => {
         ],
       },
     ]);
+    // The app now shows A and Fresh as the editor's branch holds them: that branch and its commit, beside the trunk's.
+    expect(await editor.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toEqual({
+      origin: { path: "dashboards/a.yaml", branch: "main", commitSha: first, version: 1, current: false },
+      workBranch: { branch: "atrium/edda-editor", commitSha: commit.commitSha, path: "dashboards/a.yaml" },
+    });
+    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "fresh" })).toEqual({ origin: null, workBranch: { branch: "atrium/edda-editor", commitSha: commit.commitSha, path: "dashboards/fresh.yaml" } });
+    // The owner's draft is on no branch yet.
+    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "keep" })).toMatchObject({ origin: { branch: "main", current: false }, workBranch: null });
     expect(await editor.caller.gitSync.commit({ ...w.at, message: "Again" })).toEqual({ branch: "atrium/edda-editor", commitSha: commit.commitSha, committed: [] });
 
     expect((await rejectionOf(editor.caller.gitSync.promote({ ...w.at, branch: commit.branch }))).code).toBe("FORBIDDEN");
@@ -104,7 +112,7 @@ describe("commit, push and promote", () => {
     const promoted = await w.caller.gitSync.promote({ ...w.at, branch: commit.branch });
     expect(promoted).toMatchObject({ mode: "fast-forward", trunkSha: commit.commitSha, sync: { commitSha: commit.commitSha, conflicts: [] } });
     expect(gitIn(r.bare, "rev-parse", "main")).toBe(commit.commitSha);
-    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toMatchObject({ origin: { path: "dashboards/a.yaml", branch: "main", commitSha: commit.commitSha, current: true } });
+    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "a" })).toMatchObject({ origin: { path: "dashboards/a.yaml", branch: "main", commitSha: commit.commitSha, current: true }, workBranch: null });
     expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "fresh" })).toMatchObject({ origin: { commitSha: commit.commitSha, current: true } });
     expect((await w.caller.dashboards.list(w.at)).items.map((d) => d.slug).sort()).toEqual(["a", "fresh", "keep"]);
     expect((await editor.caller.gitSync.branches(w.at)).branches[0]).toMatchObject({ ahead: 0, behind: 0, changed: [] });

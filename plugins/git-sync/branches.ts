@@ -18,13 +18,14 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { sql } from "kysely";
 import { fieldError } from "~/kernel/errors";
-import { projectDashboardFiles, type BoardFormat, type DashboardScope } from "../dashboards/files";
+import { dashboardFile, projectDashboardFiles, type BoardFormat, type DashboardScope } from "../dashboards/files";
 import { GitError, runGit, type RemoteAccess } from "./git";
 import { parseTree } from "./layout";
 import type { GitSyncSettings } from "./settings";
 import {
   accessFor,
   checkBranch,
+  cloneDir,
   connection,
   credentials,
   ensureClone,
@@ -334,6 +335,43 @@ export async function commitChanges(s: GitScope, input: { message: string }): Pr
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The work branch whose head holds the dashboard at `slug` as the app shows it now (its live
+ * text is that branch's file at that commit): a dashboard edited in Atrium and committed, not yet
+ * promoted. Branches are tried most recently committed first (at most 20); null when none holds it.
+ */
+export async function workBranchOrigin(s: GitScope, slug: string): Promise<{ branch: string; commitSha: string; path: string } | null> {
+  const db = gitSyncDb(s.db);
+  const repo = await db.selectFrom("git_sync_repositories").select(["subdirectory"]).where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).executeTakeFirst();
+  if (!repo) return null;
+  const live = await dashboardFile({ ...s }, slug);
+  if (!live) return null;
+  const row = await db.selectFrom("git_sync_files").select("path").where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).where("slug", "=", slug).executeTakeFirst();
+  const file = row?.path ?? defaultPath(repo.subdirectory, slug, live.format);
+  const want = blobSha(live.yaml);
+  const heads = await db
+    .selectFrom("git_sync_branches")
+    .select(["name", "head_sha"])
+    .where("project_id", "=", s.projectId)
+    .where("org_id", "=", s.orgId)
+    .where("head_sha", "is not", null)
+    .orderBy(sql`committed_at desc nulls last`)
+    .limit(20)
+    .execute();
+  const settings = settingsOf(s.kernel);
+  const dir = cloneDir(settings, s.projectId);
+  for (const head of heads) {
+    try {
+      const entry = parseTree(await runGit({ args: ["ls-tree", "-z", head.head_sha!, "--", file], cwd: dir, settings })).find((e) => e.path === file && e.type === "blob");
+      if (entry?.sha === want) return { branch: head.name, commitSha: head.head_sha!, path: file };
+    } catch (err) {
+      // The working clone lost that commit (re-cloned since): the branch cannot say.
+      if (!(err instanceof GitError)) throw err;
+    }
+  }
+  return null;
 }
 
 export interface PromoteResult {

@@ -96,7 +96,7 @@ describe("connecting", () => {
 
     const status = await w.caller.gitSync.status(w.at);
     expect(status).toMatchObject({ connected: true, remoteUrl: r.url, trunk: "trunk", subdirectory: "analytics", trunkSha: sha, hasToken: false, settings: { description: "Sales analytics" } });
-    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "sales" })).toEqual({ origin: { path: "analytics/dashboards/sales.yaml", branch: "trunk", commitSha: sha, version: 1, current: true } });
+    expect(await w.caller.gitSync.dashboardOrigin({ ...w.at, slug: "sales" })).toEqual({ origin: { path: "analytics/dashboards/sales.yaml", branch: "trunk", commitSha: sha, version: 1, current: true }, workBranch: null });
 
     // Connecting twice is a conflict, not a second connection.
     expect((await rejectionOf(w.caller.gitSync.connect({ ...w.at, remoteUrl: r.url, trunk: "trunk" }))).code).toBe("CONFLICT");

@@ -8,7 +8,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { projectCapabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
 import { safeString } from "~/kernel/schemas";
-import { commitChanges, listBranches, promoteBranch } from "./branches";
+import { commitChanges, listBranches, promoteBranch, workBranchOrigin } from "./branches";
 import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
 import { listConflicts, resolveConflict } from "./conflicts";
 import { discardBranch } from "./discard";
@@ -105,7 +105,12 @@ export const gitSyncRouter = createTRPCRouter({
 
   dashboardOrigin: projectCapabilityProcedure(gitView)
     .input(z.object({ slug: safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters") }))
-    .query(async ({ ctx, input }) => ({ origin: await dashboardOrigin(scopeOf(ctx), input.slug) })),
+    .query(async ({ ctx, input }) => {
+      const origin = await dashboardOrigin(scopeOf(ctx), input.slug);
+      // Edited since its import (or never imported): it may be as a work branch holds it.
+      const workBranch = origin?.current ? null : await workBranchOrigin(scopeOf(ctx), input.slug);
+      return { origin, workBranch };
+    }),
 
   branches: projectCapabilityProcedure(gitView)
     .meta({

@@ -163,6 +163,13 @@ describe("git sync", () => {
     const git = (...args: string[]) => execFileSync("git", ["--git-dir", remote.bare, ...args], { encoding: "utf8" }).trim();
     expect(git("log", "-1", "--format=%an|%s", "atrium/gita-sync")).toBe("Gita Sync|Sales and ops from the app");
 
+    // In another tab, the ops board as the app shows it now: the work branch and its commit that hold it, and the trunk commit it came from.
+    const tab = await owner!.context.newPage();
+    await tab.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/d/ops`);
+    await expect.poll(() => tab.getByTestId("git-branch-origin").textContent(), { timeout: 20_000 }).toBe(`On branch: atrium/gita-sync @ ${git("rev-parse", "atrium/gita-sync").slice(0, 12)} (not promoted yet)`);
+    expect(await tab.getByTestId("git-origin").textContent()).toBe(`From git: main @ ${theirs.slice(0, 12)} (edited since)`);
+    await tab.close();
+
     await page.getByRole("button", { name: "Promote to main" }).click();
     await page.getByText(/^Promoted atrium\/gita-sync into the trunk \(fast-forward\); the trunk is at [0-9a-f]{12}\.$/).waitFor();
     expect(git("show", "main:dashboards/ops.yaml")).toContain("Ops, merged");
