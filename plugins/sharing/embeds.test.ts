@@ -107,6 +107,38 @@ describe("a signed embed", () => {
     expect(locked.text).toContain("variables.status");
   });
 
+  test("views are counted per dashboard like a link's: each opening, with its key, address hash and variables; refusals and 422s count nothing", async () => {
+    const { w, dashboard, key } = await embeddable();
+    expect((await w.caller.sharing.embeds.settings({ ...w.at, slug: "sales" })).views).toEqual({ viewCount: 0, lastViewedAt: null });
+    const token = await sign(key.secret, key.keyId, { dashboard, allowed: ["region"] });
+    expect((await embed(k.kernel, token)).status).toBe(200);
+    expect((await embed(second.kernel, token, { region: "east" })).status).toBe(200);
+    // Refused or invalid openings are not views.
+    expect((await embed(k.kernel, token, { region: "west" })).status).toBe(422);
+    expect((await embed(k.kernel, await sign("a guessed key, not the project's", key.keyId, { dashboard }))).status).toBe(401);
+
+    const { views } = await w.caller.sharing.embeds.settings({ ...w.at, slug: "sales" });
+    expect(views.viewCount).toBe(2);
+    expect(Date.now() - Date.parse(views.lastViewedAt!)).toBeLessThan(60_000);
+    const rows = await k.kernel.ownerDb
+      .withTables<{ sharing_embed_views: { dashboard_id: string; key_id: string | null; ip_hash: string | null; variables: unknown; viewed_at: Date } }>()
+      .selectFrom("sharing_embed_views")
+      .select(["key_id", "ip_hash", "variables"])
+      .where("dashboard_id", "=", dashboard)
+      .orderBy("viewed_at")
+      .execute();
+    expect(rows.map((r) => [r.key_id, (r.variables as { region: string }).region])).toEqual([
+      [key.keyId, "north"],
+      [key.keyId, "east"],
+    ]);
+    // The address is kept only as a keyed hash.
+    expect(rows[0]!.ip_hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(rows)).not.toContain("203.0.113.9");
+    // Another dashboard's count is its own.
+    const other = await embeddable();
+    expect((await other.w.caller.sharing.embeds.settings({ ...other.w.at, slug: "sales" })).views.viewCount).toBe(0);
+  });
+
   test("refuses tampered, foreign, expired and over-scoped tokens with a 401 that says why", async () => {
     const { dashboard, key } = await embeddable();
     const good = await sign(key.secret, key.keyId, { dashboard, allowed: ["region"] });

@@ -12,7 +12,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { sql, type ColumnType, type Kysely } from "kysely";
+import { sql, type ColumnType, type Generated, type Kysely } from "kysely";
 import { z } from "zod";
 import { secretBox } from "~/kernel/crypto";
 import type { KernelDatabase } from "~/kernel/db/schema";
@@ -42,6 +42,21 @@ export type EmbedTables = {
     dashboard_id: string;
     org_id: string;
     revoked_before: ColumnType<Date, Date | string, Date | string>;
+  };
+  sharing_embed_stats: {
+    dashboard_id: string;
+    org_id: string;
+    view_count: Generated<number>;
+    last_viewed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  };
+  sharing_embed_views: {
+    id: Generated<string>;
+    org_id: string;
+    dashboard_id: string;
+    key_id: string | null;
+    viewed_at: Generated<Date>;
+    ip_hash: string | null;
+    variables: ColumnType<unknown, string, string>;
   };
 };
 
@@ -259,7 +274,7 @@ export class EmbedRefused extends Error {
 }
 
 /** A token's answer: the view to open, or why not (and, when its project is known, who may frame the refusal). */
-export type EmbedOpening = { ok: true; embed: OpenLink; frameAncestors: string } | { ok: false; refusal: EmbedRefusal; frameAncestors: string | null };
+export type EmbedOpening = { ok: true; embed: OpenLink; keyId: string; frameAncestors: string } | { ok: false; refusal: EmbedRefusal; frameAncestors: string | null };
 
 /**
  * Opens an embed token inside `trx` (which this sets to the key's org scope). Nothing of the
@@ -315,6 +330,7 @@ export async function openEmbed(kernel: Pick<Kernel, "secret">, trx: Kysely<Kern
   return {
     ok: true,
     frameAncestors,
+    keyId: key.id,
     embed: {
       id: `embed:${key.id}`,
       orgId,
@@ -326,4 +342,40 @@ export async function openEmbed(kernel: Pick<Kernel, "secret">, trx: Kysely<Kern
       dashboard,
     },
   };
+}
+
+/** How often a dashboard's embeds were viewed, and when last (like a public link's views). */
+export interface EmbedViews {
+  viewCount: number;
+  lastViewedAt: string | null;
+}
+
+/** Counts an embed view and records it (time, the signing key, address hash, the variables it ran with). */
+export async function recordEmbedView(
+  trx: Kysely<KernelDatabase>,
+  embed: { orgId: string; dashboardId: string; keyId: string },
+  view: { ipHash: string | null; variables: Record<string, unknown> },
+): Promise<void> {
+  const db = embedsDb(trx);
+  const now = new Date();
+  await db
+    .insertInto("sharing_embed_stats")
+    .values({ dashboard_id: embed.dashboardId, org_id: embed.orgId, view_count: 1, last_viewed_at: now })
+    .onConflict((oc) => oc.column("dashboard_id").doUpdateSet({ view_count: sql`sharing_embed_stats.view_count + 1`, last_viewed_at: now }))
+    .execute();
+  await db
+    .insertInto("sharing_embed_views")
+    .values({ org_id: embed.orgId, dashboard_id: embed.dashboardId, key_id: embed.keyId, ip_hash: view.ipHash, variables: JSON.stringify(view.variables) })
+    .execute();
+}
+
+/** A dashboard's embed views (none yet: zero). `db` under the org's scope. */
+export async function embedViews(db: Kysely<KernelDatabase>, where: { orgId: string; dashboardId: string }): Promise<EmbedViews> {
+  const row = await embedsDb(db)
+    .selectFrom("sharing_embed_stats")
+    .select(["view_count", "last_viewed_at"])
+    .where("org_id", "=", where.orgId)
+    .where("dashboard_id", "=", where.dashboardId)
+    .executeTakeFirst();
+  return { viewCount: row?.view_count ?? 0, lastViewedAt: row?.last_viewed_at?.toISOString() ?? null };
 }

@@ -27,7 +27,7 @@ import { safeString, safeUnknown } from "~/kernel/schemas";
 import { FieldErrors } from "~/kernel/errors";
 import { checkUnlockProof, ipHash, openLink, recordView, unlockProof } from "./links";
 import { buildPublicView } from "./public-view";
-import { openEmbed, REFUSAL_MESSAGES } from "./embeds";
+import { openEmbed, recordEmbedView, REFUSAL_MESSAGES } from "./embeds";
 import { acceptInvite, askForMoreAccess, INVITE_ACCESS_MS, inviteCookie, openInvite } from "./invites";
 
 export const PUBLIC_VIEW_PATH = "/api/sharing/public/:token";
@@ -183,7 +183,8 @@ export const sharingHttpRoutes: readonly HttpRoute[] = [
           if (!limit.allowed) {
             return httpProblem(429, "TOO_MANY_REQUESTS", "This dashboard is busy. Try again in a moment.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(limit.retryAfterSeconds) });
           }
-          const { view } = await buildPublicView({ kernel, db: trx, signal: ctx.signal }, opened.embed, body.variables ?? {});
+          const { view, values } = await buildPublicView({ kernel, db: trx, signal: ctx.signal }, opened.embed, body.variables ?? {});
+          await recordEmbedView(trx, { orgId: opened.embed.orgId, dashboardId: opened.embed.dashboard.id, keyId: opened.keyId }, { ipHash: ipHash(kernel, ctx.ip), variables: values });
           return json(200, view);
         });
       } catch (error) {

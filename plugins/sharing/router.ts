@@ -12,7 +12,7 @@ import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardIdBySlug } from "../dashboards/published";
 import { publishedDashboard } from "../dashboards/published";
 import { sharingEmbedKeys, sharingManage, sharingOversee } from "./capabilities";
-import { EmbedRefused, embedCutoff, embedOrigins, listKeys, MAX_EMBED_SECONDS, MAX_ORIGINS, MAX_OVERLAP_HOURS, openEmbed, originSchema, REFUSAL_MESSAGES, retireKey, revokeEmbeds, rotateKey, setEmbedOrigins, signEmbedToken } from "./embeds";
+import { EmbedRefused, embedCutoff, embedOrigins, embedViews, listKeys, MAX_EMBED_SECONDS, MAX_ORIGINS, MAX_OVERLAP_HOURS, openEmbed, originSchema, REFUSAL_MESSAGES, retireKey, revokeEmbeds, rotateKey, setEmbedOrigins, signEmbedToken } from "./embeds";
 import { changeLink, createLink, EXPORT_KINDS, listLinks, maxLinkDays, openLink, setMaxLinkDays } from "./links";
 import { linkPolicySchema, policyFromClaimsProblems, policyProblems, timeClampSchema } from "./policy";
 import { invitationByToken, inviteExists, inviteToView, listInvites, revokeInvite } from "./invites";
@@ -250,6 +250,7 @@ const embedsRouter = createTRPCRouter({
         keys: await listKeys(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id }),
         origins: await embedOrigins(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id }),
         revokedBefore: cutoff?.toISOString() ?? null,
+        views: await embedViews(ctx.db, { orgId: ctx.org.id, dashboardId: target.dashboardId! }),
         baseUrl: ctx.kernel.config.publicUrl.replace(/\/$/, ""),
       };
     }),

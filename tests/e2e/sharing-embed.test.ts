@@ -134,6 +134,7 @@ describe("a signed embed", () => {
     keyId = await dialog.getByRole("textbox", { name: "Key id (kid)" }).inputValue();
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await dialog.getByRole("list", { name: "Embed keys" }).getByText("current").waitFor();
+    await dialog.getByRole("region", { name: "Views" }).getByText("Viewed 0 times through embeds; last viewed never.").waitFor();
     // The snippet names the key id and this dashboard, never the key.
     await dialog.getByRole("group", { name: "Region" }).getByLabel("Viewers see").selectOption("free");
     const snippet = await dialog.getByLabel("Signing snippet (node)").textContent();
@@ -207,6 +208,10 @@ describe("a signed embed", () => {
     await dialog.getByRole("button", { name: "Revoke all embeds of this dashboard…" }).click();
     await dialog.getByRole("button", { name: "Yes, revoke all embeds" }).click();
     await dialog.getByText(/no longer open this dashboard/).waitFor();
+    // Every frame that showed the dashboard counted (the refused site's and the tampered token's did not).
+    const views = dialog.getByRole("region", { name: "Views" });
+    await views.getByText(/last viewed (?!never)\S/).waitFor();
+    expect(Number(/Viewed (\d+) times/.exec((await views.textContent()) ?? "")?.[1])).toBeGreaterThanOrEqual(3);
 
     await frame.getByRole("button", { name: "Refresh" }).click();
     await frame.getByRole("heading", { level: 1, name: "This embed cannot be shown" }).waitFor();

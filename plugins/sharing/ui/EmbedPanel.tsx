@@ -1,8 +1,8 @@
 /**
  * The Embed tab: which sites may frame this project's embeds, the project's embed key (made or
  * rotated here, shown once; the old key keeps working for the overlap chosen), the claims of a
- * token for this dashboard with snippets that sign it (Node, Python, curl), a test embed, and
- * "revoke all embeds of this dashboard". Logic in ./embed-store.ts, snippets in ./embed-snippets.ts.
+ * token for this dashboard with snippets that sign it (Node, Python, curl), a test embed, how
+ * often its embeds were viewed, and "revoke all embeds of this dashboard". Logic in ./embed-store.ts, snippets in ./embed-snippets.ts.
  */
 import { createMemo, createSignal, For, onMount, Show } from "solid-js";
 import { Badge, Button, CopyField } from "~/ui/components";
@@ -47,6 +47,7 @@ export function EmbedPanel(props: { scope: Scope }) {
             <OriginsSection store={store} settings={s()} />
             <KeysSection store={store} settings={s()} />
             <TokenSection store={store} settings={s()} />
+            <ViewsSection settings={s()} />
             <RevokeSection store={store} settings={s()} />
           </>
         )}
@@ -217,6 +218,22 @@ function TokenSection(props: { store: Store; settings: EmbedSettings }) {
         {(t) => <CopyField label="Test embed address" value={t().url} hint={`Put it in an iframe's src on an allowed site. It works until ${formatDateTime(t().expiresAt)}.`} mono />}
       </Show>
       <Problem store={props.store} section="test" />
+    </section>
+  );
+}
+
+/** How often this dashboard's embeds were viewed (every site, every key), like a public link's views. */
+function ViewsSection(props: { settings: EmbedSettings }) {
+  const views = () => props.settings.views;
+  return (
+    <section class="stack" aria-labelledby="embed-views-heading">
+      <h3 class="share-heading" id="embed-views-heading">
+        Views
+      </h3>
+      <p>
+        {views().viewCount === 1 ? "Viewed once" : `Viewed ${views().viewCount} times`} through embeds; last viewed{" "}
+        {views().lastViewedAt ? formatDateTime(views().lastViewedAt!) : "never"}.
+      </p>
     </section>
   );
 }
