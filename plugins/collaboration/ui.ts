@@ -17,7 +17,7 @@ export const collaborationUi = definePluginUi({
     "dashboard.history.version": [{ id: "reviews", capability: "dashboard.view", component: lazy(() => import("./ui/VersionReviews")) }],
     "app.header": [{ id: "notifications-bell", capability: "org.view", component: lazy(() => import("./ui/NotificationsBell")) }],
     "account.sections": [{ id: "comment-emails", component: lazy(() => import("./ui/MailPreference")) }],
-    "org.home.sections": [{ id: "latest-activity", order: 60, capability: "dashboard.view", component: lazy(() => import("./ui/LatestActivity")) }],
+    "org.home.sections": [{ id: "latest-activity", order: 200, capability: "dashboard.view", component: lazy(() => import("./ui/LatestActivity")) }],
     "project.tabs": [{ id: "activity-tab", order: 80, capability: "dashboard.view", component: lazy(() => import("./ui/ActivityTab")) }],
   },
   pages: [

@@ -34,14 +34,15 @@ export function createPagedList<Input, Item>(source: () => Input | false | null 
   const [loadingMore, setLoadingMore] = createSignal(false);
   let editing = false; // an optimistic edit of the first page is not a new first page
   createEffect(() => {
-    const page = first.latest;
+    // Reading `latest` of a failed resource throws: a failure is shown by `Loaded`, not here.
+    const page = first.error ? undefined : first.latest;
     if (editing) return;
     setMore([]);
     setNext(page?.nextCursor ?? null);
   });
   return {
     first,
-    items: () => [...(first.latest?.items ?? []), ...more()],
+    items: () => [...((!first.error && first.latest?.items) || []), ...more()],
     hasMore: () => next() !== null,
     loadingMore,
     loadMore: async () => {

@@ -129,15 +129,16 @@ describe("the assistant", () => {
     await signUpConfirmed(page, base, db, OWNER);
     await createOrganization(page, base, ORG);
 
-    // The chat comes first, then recent dashboards (none yet), then projects.
+    // The chat comes first, then recent dashboards (none yet), the latest activity, then projects.
     const chat = page.getByRole("region", { name: "Ask about your dashboards and data" });
     await chat.waitFor();
     await page.getByRole("heading", { name: "Recent dashboards" }).waitFor();
     // The setup checklist loads on its own (the org's status): wait for it before reading the order.
     await page.getByRole("heading", { name: `Set up ${ORG.name}` }).waitFor();
+    await page.getByRole("heading", { name: "Latest activity" }).waitFor();
     const order = await page.locator("main h2:visible").allTextContents();
     // A new org's setup checklist sits between the assistant and the lists until setup is done.
-    expect(order.slice(0, 4)).toEqual(["Ask about your dashboards and data", "Set up Ask Works", "Recent dashboards", "Projects"]);
+    expect(order.slice(0, 5)).toEqual(["Ask about your dashboards and data", "Set up Ask Works", "Recent dashboards", "Latest activity", "Projects"]);
 
     await chat.getByRole("list", { name: "Suggested questions" }).getByRole("button", { name: "What data do we have?" }).click();
     // The tool call shows as it happens, with its result as a table.

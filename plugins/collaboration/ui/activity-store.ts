@@ -20,7 +20,8 @@ export function createActivityFeed(filters: Accessor<ActivityFilters | null>, li
   let generation = 0;
   createEffect(
     on(
-      () => first.latest,
+      // Reading `latest` of a failed resource throws: a failure is shown by `Loaded`, not here.
+      () => (first.error ? undefined : first.latest),
       (page) => {
         generation++;
         setMore([]);
@@ -51,7 +52,7 @@ export function createActivityFeed(filters: Accessor<ActivityFilters | null>, li
   return {
     first,
     refetch,
-    items: () => [...(first.latest?.items ?? []), ...more()],
+    items: () => [...((!first.error && first.latest?.items) || []), ...more()],
     hasMore: () => next() !== null,
     showMore,
     loadingMore,
