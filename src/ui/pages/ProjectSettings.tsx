@@ -20,6 +20,7 @@ import { createPagedList } from "~/ui/paged";
 import { Loaded } from "~/ui/LoadStates";
 import { problemOf } from "~/ui/problems";
 import { roleLabel } from "~/ui/roles";
+import { MemberSearch } from "~/ui/settings/MemberSearch";
 import { SettingsSection } from "~/ui/settings/Section";
 import { useCapabilities } from "~/ui/Slot";
 import { useToasts } from "~/ui/toasts";
@@ -140,11 +141,6 @@ function RolesSection() {
     async (input) => new Map((await trpc.projects.roles.list.query(input)).map((o) => [o.userId, o.role])),
   );
   const refetch = () => Promise.all([members.refetch(), refetchOverrides()]);
-  let searchTimer: ReturnType<typeof setTimeout> | undefined;
-  const onSearch = (value: string) => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => setSearch(value.trim()), 250);
-  };
   const [busy, setBusy] = createSignal<string | null>(null);
   const rows = createMemo(() => {
     const byUser = overrides.latest;
@@ -173,12 +169,7 @@ function RolesSection() {
       title="Project roles"
       lede="By default everyone has their organization role in every project. Give someone a different role in this project only."
     >
-      <div class="field">
-        <label class="field__label" for="roles-search">
-          Find a member
-        </label>
-        <input id="roles-search" class="input" type="search" placeholder="Name or email" onInput={(e) => onSearch(e.currentTarget.value)} />
-      </div>
+      <MemberSearch id="roles-search" onSearch={setSearch} />
       <Alert message={problem()} />
       <Loaded of={members.first} what="the project roles" onRetry={() => void refetch()}>
         {() => (

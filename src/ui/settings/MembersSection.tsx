@@ -12,6 +12,7 @@ import { useCapabilities } from "../Slot";
 import { useToasts } from "../toasts";
 import { trpc } from "../trpc";
 import { useCurrentOrg, useWorkspace } from "../workspace";
+import { MemberSearch } from "./MemberSearch";
 import { SettingsSection } from "./Section";
 
 type Member = RouterOutputs["orgs"]["members"]["list"]["items"][number];
@@ -36,11 +37,6 @@ export function MembersSection() {
     (input, cursor) => trpc.orgs.members.list.query({ ...input, cursor }),
   );
   const refetch = members.refetch;
-  let searchTimer: ReturnType<typeof setTimeout> | undefined;
-  const onSearch = (value: string) => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => setSearch(value.trim()), 250);
-  };
   const showMore = async () => {
     setProblem(null);
     try {
@@ -108,12 +104,7 @@ export function MembersSection() {
         </Button>
       }
     >
-      <div class="field">
-        <label class="field__label" for="members-search">
-          Find a member
-        </label>
-        <input id="members-search" class="input" type="search" placeholder="Name or email" onInput={(e) => onSearch(e.currentTarget.value)} />
-      </div>
+      <MemberSearch id="members-search" onSearch={setSearch} />
       <Alert message={problem()} />
       <Loaded of={members.first} what="the members" onRetry={() => void refetch()}>
         {() => (
