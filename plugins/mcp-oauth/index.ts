@@ -13,6 +13,7 @@ import { mcpOauthHttpRoutes } from "./http";
 import { cleanupJob } from "./jobs";
 import * as authorizationServerMigration from "./migrations/2026-12-02-001-authorization-server";
 import * as deviceAuthorizationMigration from "./migrations/2026-12-02-002-device-authorization";
+import * as agentsSettingInvalidationMigration from "./migrations/2026-12-03-001-agents-setting-invalidation";
 import { mcpOauthRouter } from "./router";
 import { ACCESS_TOKEN_PREFIX } from "./secrets";
 import { agentsAllowedIn, verifyAccessToken } from "./service";
@@ -25,6 +26,7 @@ export const mcpOauthPlugin = definePlugin({
   migrations: {
     "2026-12-02-001-authorization-server": authorizationServerMigration,
     "2026-12-02-002-device-authorization": deviceAuthorizationMigration,
+    "2026-12-03-001-agents-setting-invalidation": agentsSettingInvalidationMigration,
   },
   router: mcpOauthRouter,
   http: mcpOauthHttpRoutes,
@@ -32,6 +34,8 @@ export const mcpOauthPlugin = definePlugin({
   init({ kernel }) {
     // Fail the boot on a bad variable, naming it.
     loadMcpOauthEnv();
+    // The org's agent setting is cached per instance (tag `a:<org>`, migration 2026-12-03-001).
+    kernel.authCache.watch(["mcp_oauth_org_settings"]);
     registerBearerVerifier(
       kernel,
       {
@@ -47,7 +51,7 @@ export const mcpOauthPlugin = definePlugin({
     );
     // Every agent credential (OAuth or personal token) answers to its org's setting and the server flag.
     registerAgentGate(kernel, async (k, bearer) => {
-      const agents = await agentsAllowedIn(k.db, bearer.orgId);
+      const agents = await k.authCache.get(`agents:${bearer.orgId}`, () => agentsAllowedIn(k.db, bearer.orgId), () => [`a:${bearer.orgId}`, `o:${bearer.orgId}`]);
       if (agents === "off") return { ok: false, status: 403, reason: "AI agents are turned off in this organization", error: "access_denied" };
       const readOnly = agents === "read" || mcpOauthSettings(k).agentsReadOnly;
       return { ok: true, bearer: readOnly ? { ...bearer, scopes: ["read"] } : bearer };

@@ -34,10 +34,13 @@ export function loadMcpOauthEnv(env: NodeJS.ProcessEnv = process.env): { agentsR
 
 const overrides = new WeakMap<Kernel, Partial<McpOauthSettings>>();
 
+/** The environment's answer, read once per process after init validated it (asked on every MCP call). */
+let fromEnv: { agentsReadOnly: boolean } | undefined;
+
 /** The settings in force for this kernel. */
 export function mcpOauthSettings(kernel: Kernel): McpOauthSettings {
   const own = overrides.get(kernel) ?? {};
-  return { ...loadMcpOauthEnv(), metadataFetch: DEFAULT_FETCH, ...own };
+  return { ...(fromEnv ??= loadMcpOauthEnv()), metadataFetch: DEFAULT_FETCH, ...own };
 }
 
 /** Tests: loosen the metadata fetch (loopback, a test CA) or set the read-only flag for one kernel. */

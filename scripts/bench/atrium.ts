@@ -10,6 +10,9 @@
  * - The child gets its own process group, so a Ctrl-C in the terminal reaches only the harness,
  *   which then stops the server with a single SIGTERM (the kernel's own shutdown path: it stops
  *   jobs, closes the pool and stops embedded PostgreSQL).
+ * - `BENCH_SERVER_NODE_ARGS` (space-separated) goes to the server's `node` before its entry, e.g.
+ *   `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server under a scenario's load (node
+ *   refuses `--cpu-prof` in NODE_OPTIONS).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -93,7 +96,8 @@ export async function startAtrium(options: StartOptions): Promise<AtriumServer> 
 
   const tail = new LineTail();
   const started = performance.now();
-  const child = spawn(process.execPath, [entry], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: options.root,
     env,
     stdio: ["ignore", "pipe", "pipe"],

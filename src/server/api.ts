@@ -295,8 +295,10 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
         createContext: () => createContext(resHeaders),
       });
       if (answer) {
-        res.writeHead(answer.status, withResHeaders({ ...base, vary: "trpc-accept, accept", "content-type": "application/json" }, resHeaders));
-        res.end(answer.body);
+        // A known length: one write, no chunked framing.
+        const bytes = Buffer.from(answer.body, "utf8");
+        res.writeHead(answer.status, withResHeaders({ ...base, vary: "trpc-accept, accept", "content-type": "application/json", "content-length": String(bytes.byteLength) }, resHeaders));
+        res.end(bytes);
         return;
       }
     }
@@ -322,10 +324,26 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
   async function servePlugin(req: IncomingMessage, res: ServerResponse, kernel: Kernel, base: Record<string, string>, meta: Meta): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const hasBody = method !== "GET" && method !== "HEAD";
+    let body: BodyInit | undefined;
+    if (hasBody) {
+      // A small body of declared length (an MCP call, a webhook) is read at once: cheaper than a
+      // web stream over node's. The route's own limit still applies (Content-Length is checked
+      // against it before the handler runs); larger or chunked bodies stream, counted as read.
+      const declared = smallDeclaredLength(req.headers["content-length"]);
+      if (declared !== null) {
+        try {
+          body = (await readNodeBody(req, declared)) as BodyInit;
+        } catch {
+          return sendJson(res, 400, { error: { code: "BAD_REQUEST", message: "The request body could not be read.", requestId: meta.requestId } }, base);
+        }
+      } else {
+        body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+      }
+    }
     const request = new Request(`http://${hostOf(req, kernel)}${req.url ?? "/"}`, {
       method,
       headers: webHeadersOf(req.headers),
-      body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+      body,
       signal: meta.signal,
       // Node's fetch requires this for a streamed request body.
       duplex: "half",
@@ -377,6 +395,16 @@ interface Meta {
   requestId: string;
   ip: string | null;
   signal: AbortSignal;
+}
+
+/** Bodies up to this size with a declared length are read before the plugin route runs. */
+const SMALL_BODY_BYTES = 64 * 1024;
+
+/** The declared Content-Length when it is a plain number no larger than {@link SMALL_BODY_BYTES}, else null. */
+function smallDeclaredLength(header: string | undefined): number | null {
+  if (header === undefined || !/^\d{1,6}$/.test(header)) return null;
+  const n = Number(header);
+  return n <= SMALL_BODY_BYTES ? n : null;
 }
 
 const HOST = /^[A-Za-z0-9.:[\]-]{1,255}$/;

@@ -7,6 +7,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, generateSessionToken, invalidateSession, sessionIdOf, SESSION_COOKIE } from "~/kernel/auth/session";
+import { verifyAgentBearer } from "~/kernel/auth/bearer";
 import { resolveCaller } from "~/kernel/auth/request";
 import { beginWithScopeSql, scopedTransaction } from "~/kernel/db/scoped-begin";
 import type { Kernel } from "~/kernel/kernel";
@@ -151,6 +152,33 @@ describe("two instances on one database", () => {
     expect((await resolveCaller(b, session.headers())).actor.kind).toBe("user");
     await a.ownerDb.updateTable("users").set({ disabled_at: new Date() }).where("id", "=", user.id).execute();
     await within(1000, async () => (await resolveCaller(b, session.headers())).actor.kind === "anonymous");
+  });
+
+  test("an org's agent setting is read once per instance, and agents turned off on one instance are refused on the other within a second", async () => {
+    const user = await createUser(a);
+    const org = await createOrg(a, [{ userId: user.id, role: "owner" }]);
+    const created = await callerFor(a, { kind: "user", userId: user.id }).auth.tokens.create({ orgId: org.id, name: "agent", scopes: ["read", "write"] });
+    const resource = `${b.config.publicUrl}/mcp`;
+    const check = () => verifyAgentBearer(b, created.token, { resource });
+    expect(await check()).toMatchObject({ ok: true, bearer: { scopes: ["read", "write"] } });
+    const hits = b.authCache.stats.hits;
+    expect(await check()).toMatchObject({ ok: true });
+    // The token and the org's setting both came from the cache.
+    expect(b.authCache.stats.hits - hits).toBeGreaterThanOrEqual(2);
+
+    const settings = callerFor(a, { kind: "user", userId: user.id }).mcpOauth.settings;
+    await settings.update({ orgId: org.id, agents: "read" });
+    await within(1000, async () => {
+      const answer = await check();
+      return answer.ok && answer.bearer.scopes.join() === "read";
+    });
+    await settings.update({ orgId: org.id, agents: "off" });
+    await within(1000, async () => {
+      const answer = await check();
+      return !answer.ok && answer.status === 403;
+    });
+    await settings.update({ orgId: org.id, agents: "write" });
+    await within(1000, async () => (await check()).ok);
   });
 
   test("nothing is cached while invalidations cannot be heard", async () => {

@@ -27,8 +27,12 @@ import type { Logger } from "../log";
 
 export const AUTH_CHANNEL = "atrium_auth";
 
-/** Tables whose changes can revoke an answer the cache gives. */
-const WATCHED = /\b(sessions|api_tokens|users|memberships|orgs|org_sign_in_policies|project_roles|projects)\b/;
+/** Tables whose changes can revoke an answer the cache gives (plugins add theirs: `watch`). */
+const KERNEL_WATCHED = ["sessions", "api_tokens", "users", "memberships", "orgs", "org_sign_in_policies", "project_roles", "projects"];
+
+function watchedPattern(tables: Iterable<string>): RegExp {
+  return new RegExp(`\\b(${[...tables].join("|")})\\b`);
+}
 
 interface Entry {
   value: unknown;
@@ -51,6 +55,8 @@ export class AuthCache {
   private reconnectTimer: NodeJS.Timeout | null = null;
   readonly ttlMs: number;
   private readonly maxEntries: number;
+  private readonly watchedTables = new Set(KERNEL_WATCHED);
+  private watched = watchedPattern(this.watchedTables);
   /** Hits and misses since start (the bench and tests read them). */
   readonly stats = { hits: 0, misses: 0, invalidations: 0 };
 
@@ -114,6 +120,19 @@ export class AuthCache {
     const client = this.client;
     this.goDark();
     await client?.end().catch(() => {});
+  }
+
+  /**
+   * A plugin caches an answer read from its own tables: a write to one of them through this
+   * process's handles empties the cache (as for the kernel's tables). The plugin's migration adds
+   * the trigger that notifies the other instances with the tag it stores the answer under.
+   */
+  watch(tables: readonly string[]): void {
+    for (const table of tables) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`auth cache: "${table}" is not a table name`);
+      this.watchedTables.add(table);
+    }
+    this.watched = watchedPattern(this.watchedTables);
   }
 
   /** True while invalidations are being received (values are then cached). */
@@ -199,10 +218,10 @@ export class AuthCache {
         case "UpdateQueryNode":
         case "DeleteQueryNode":
         case "MergeQueryNode":
-          return WATCHED.test(JSON.stringify(node.kind === "InsertQueryNode" ? node.into : node.kind === "DeleteQueryNode" ? node.from : node.kind === "UpdateQueryNode" ? node.table : node.into));
+          return this.watched.test(JSON.stringify(node.kind === "InsertQueryNode" ? node.into : node.kind === "DeleteQueryNode" ? node.from : node.kind === "UpdateQueryNode" ? node.table : node.into));
         case "RawNode": {
           const text = node.sqlFragments.join(" ").toLowerCase();
-          return /\b(update|delete|insert|merge)\b/.test(text) && WATCHED.test(text);
+          return /\b(update|delete|insert|merge)\b/.test(text) && this.watched.test(text);
         }
         default:
           return false;
