@@ -293,8 +293,22 @@ function documentOf(row: { id: string; version: number; yaml: string; format: Bo
 }
 
 export async function getDashboard(s: DashboardScope, slug: string): Promise<DashboardDetail> {
-  const row = await findDashboard(s, slug, { includeDeleted: true });
-  const by = await personOf(dashboardsDb(s.db), row.updated_by);
+  // The live dashboard, else the most recently deleted one, with who saved it last: one round trip.
+  const found = await dashboardsDb(s.db)
+    .selectFrom("dashboards_dashboards as d")
+    .leftJoin("users as u", "u.id", "d.updated_by")
+    .selectAll("d")
+    .select(["u.name as updated_by_name", "u.email as updated_by_email"])
+    .where("d.org_id", "=", s.orgId)
+    .where("d.project_id", "=", s.projectId)
+    .where("d.slug", "=", slug)
+    .orderBy(sql`d.deleted_at is null`, "desc")
+    .orderBy("d.deleted_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!found) throw notFound(slug);
+  const { updated_by_name, updated_by_email, ...row } = found;
+  const by = updated_by_name !== null && updated_by_email !== null ? { name: updated_by_name, email: updated_by_email } : null;
   return {
     id: row.id,
     slug: row.slug,

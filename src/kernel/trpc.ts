@@ -321,7 +321,7 @@ async function projectRoleOrNotFound(kernel: Kernel, trx: Transaction<KernelData
   // A token an OAuth grant narrowed to some projects: the others do not exist for it.
   if (!grantReaches(actor, projectId)) throw notFound("Project not found.");
   // Projects are tenant rows: the guard's transaction is already under the org's scope.
-  const role = await kernel.tenancy.projectRoleOf(actor.userId, orgId, projectId, trx, orgRole);
+  const role = await kernel.tenancy.memberProjectRoleOf(actor.userId, orgId, projectId, trx, orgRole);
   if (!role) throw notFound("Project not found.");
   return role;
 }
@@ -454,9 +454,10 @@ export function grantableProjectProcedure(grantable: Grantable, ...capabilities:
           // A token an OAuth grant narrowed to some projects: the others do not exist for it,
           // whether reached by membership or by a share.
           if (!grantReaches(actor, input.projectId)) throw notFound("Project not found.");
-          const orgRole = await kernel.tenancy.roleOf(actor.userId, input.orgId, trx);
-          await applyScope(trx, { userId: actor.userId, orgId: input.orgId });
-          const memberRole = orgRole ? await kernel.tenancy.projectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole) : null;
+          // The transaction is already under the org's scope (sent with BEGIN); the roles
+          // usually come from the instance's cache.
+          const orgRole = await kernel.tenancy.memberRoleOf(actor.userId, input.orgId, trx);
+          const memberRole = orgRole ? await kernel.tenancy.memberProjectRoleOf(actor.userId, input.orgId, input.projectId, trx, orgRole) : null;
           const allows = (role: Role) => capabilities.every((c) => kernel.capabilities.allows(role, c.id));
           let grant: Role | null = null;
           if (!memberRole || !allows(memberRole)) {

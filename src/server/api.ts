@@ -348,7 +348,8 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
       // Node's fetch requires this for a streamed request body.
       duplex: "half",
     } as RequestInit);
-    const response = await dispatcher.dispatch(request, { kernel, router: options.router, requestId: meta.requestId, ip: meta.ip, signal: meta.signal });
+    // The request's own signal follows meta.signal (it was built with it): the dispatcher uses it.
+    const response = await dispatcher.dispatch(request, { kernel, router: options.router, requestId: meta.requestId, ip: meta.ip });
     if (!response) return sendJson(res, 404, { error: { code: "NOT_FOUND", message: "Nothing here.", requestId: meta.requestId } }, base);
     if (response.status === 413) refuseRestOfNodeBody(req, res);
     await sendWebResponse(res, response, base, method === "HEAD");

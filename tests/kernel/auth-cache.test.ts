@@ -137,6 +137,33 @@ describe("two instances on one database", () => {
     expect(await within(1000, async () => !(await names()).includes("create_dashboard"))).toBeLessThan(1000);
   });
 
+  test("a project role read by the guard is cached, and a project role removed or a project deleted on one instance is enforced on the other within a second", async () => {
+    const owner = await createUser(a);
+    const member = await createUser(a);
+    const org = await createOrg(a, [
+      { userId: owner.id, role: "owner" },
+      { userId: member.id, role: "viewer" },
+    ]);
+    const project = await callerFor(a, { kind: "user", userId: owner.id }).projects.create({ orgId: org.id, slug: "guard-cache", name: "Guard cache" });
+    await a.ownerDb.insertInto("project_roles").values({ org_id: org.id, project_id: project.id, user_id: member.id, role: "editor" }).execute();
+    const onB = callerFor(b, { kind: "user", userId: member.id });
+    const canEdit = () =>
+      onB.dashboards.create({ orgId: org.id, projectId: project.id, yaml: "title: Guard cache\n", slug: `g-${crypto.randomUUID().slice(0, 8)}` }).then(
+        () => "ok",
+        (err: { code?: string }) => err.code ?? "error",
+      );
+    expect(await canEdit()).toBe("ok");
+    // Creating wrote to no watched table: the next call's org and project roles come from the cache.
+    const hits = b.authCache.stats.hits;
+    expect(await canEdit()).toBe("ok");
+    expect(b.authCache.stats.hits - hits).toBeGreaterThanOrEqual(2);
+
+    await a.ownerDb.deleteFrom("project_roles").where("project_id", "=", project.id).where("user_id", "=", member.id).execute();
+    await within(1000, async () => (await canEdit()) === "FORBIDDEN");
+    await a.ownerDb.updateTable("projects").set({ deleted_at: new Date() }).where("id", "=", project.id).execute();
+    await within(1000, async () => (await canEdit()) === "NOT_FOUND");
+  });
+
   test("a revoked token, and a disabled person's session, are refused on the other instance within a second", async () => {
     const user = await createUser(a);
     const org = await createOrg(a, [{ userId: user.id, role: "owner" }]);

@@ -60,6 +60,12 @@ export function declaredTooLarge(headers: HeaderReader, limit: number): boolean 
   return Number.isFinite(n) && n > limit;
 }
 
+/** True when the request declares a plain Content-Length no larger than `limit` (HTTP framing then bounds its body). */
+export function declaredWithin(headers: HeaderReader, limit: number): boolean {
+  const value = headers.get("content-length");
+  return value !== null && /^\d{1,15}$/.test(value) && Number(value) <= limit;
+}
+
 /** The body as bytes, reading no more than `limit`; throws {@link PayloadTooLarge} past it. */
 export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array> {
   if (declaredTooLarge(request.headers, limit)) throw new PayloadTooLarge(limit);

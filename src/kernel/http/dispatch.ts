@@ -20,7 +20,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { originProblem, resolveCaller } from "../auth/request";
 import type { Kernel } from "../kernel";
 import { createCallerFactory, type Actor, type RequestContext } from "../trpc";
-import { bodyLimitFor, declaredTooLarge, presentsCredentials, formatBytes, payloadTooLargeOf, withBodyLimit } from "./body";
+import { bodyLimitFor, declaredTooLarge, declaredWithin, presentsCredentials, formatBytes, payloadTooLargeOf, withBodyLimit } from "./body";
 import { compilePath, matchPath, methodsOf, type CompiledPath, type HttpContext, type HttpMethod, type HttpRoute } from "./routes";
 
 /** What the server knows about a request before a route runs. */
@@ -170,7 +170,10 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
     };
 
     try {
-      const response = await hit.route.handle(withBodyLimit(request, limit, signal), ctx);
+      // A body of declared length within the limit cannot outgrow it (HTTP framing): no counting
+      // stream, and the request keeps its own signal when no other was given.
+      const bounded = declaredWithin(request.headers, limit) && !env.signal ? request : withBodyLimit(request, limit, signal);
+      const response = await hit.route.handle(bounded, ctx);
       const out = withExtraHeaders(response, resHeaders);
       return request.method.toUpperCase() === "HEAD" ? new Response(null, { status: out.status, headers: out.headers }) : out;
     } catch (err) {

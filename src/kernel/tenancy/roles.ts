@@ -66,6 +66,35 @@ export class Tenancy {
     return this.cache.get(`role:${orgId}:${userId}`, () => this.roleOf(userId, orgId, db), () => [`m:${orgId}:${userId}`, `o:${orgId}`]);
   }
 
+  /**
+   * `projectRoleOf` for a member whose org role is known, answered from the instance's cache
+   * when it can: the project's override (none included) is kept per (org, person, project) and
+   * dropped when the person's project roles, membership, the org, or the org's projects change
+   * (`r:`, `m:`, `o:`, `j:`). Same rule as `memberRoleOf`: only before the transaction writes.
+   */
+  async memberProjectRoleOf(userId: string, orgId: string, projectId: string, db: Kysely<KernelDatabase>, orgRole: Role): Promise<Role | null> {
+    if (!this.cache) return this.projectRoleOf(userId, orgId, projectId, db, orgRole);
+    const found = await this.cache.get(
+      `project-role:${orgId}:${userId}:${projectId}`,
+      () => this.projectOverride(userId, orgId, projectId, db),
+      () => [`r:${orgId}:${userId}`, `m:${orgId}:${userId}`, `o:${orgId}`, `j:${orgId}`],
+    );
+    return found ? effectiveProjectRole(orgRole, found.override) : null;
+  }
+
+  /** A live project of the org and the person's override there (null: none), or null when there is no such project. */
+  private async projectOverride(userId: string, orgId: string, projectId: string, db: Kysely<KernelDatabase>): Promise<{ override: Role | null } | null> {
+    const project = await db
+      .selectFrom("projects")
+      .leftJoin("project_roles", (j) => j.onRef("project_roles.project_id", "=", "projects.id").on("project_roles.user_id", "=", userId))
+      .select(["projects.id", "project_roles.role"])
+      .where("projects.id", "=", projectId)
+      .where("projects.org_id", "=", orgId)
+      .where("projects.deleted_at", "is", null)
+      .executeTakeFirst();
+    return project ? { override: project.role ?? null } : null;
+  }
+
   /** The user's role in the org, or null when not a member or the org is deleted. */
   async roleOf(userId: string, orgId: string, db: Kysely<KernelDatabase> = this.db): Promise<Role | null> {
     const row = await db
@@ -93,16 +122,8 @@ export class Tenancy {
   ): Promise<Role | null> {
     const orgRole = knownOrgRole === undefined ? await this.roleOf(userId, orgId, db) : knownOrgRole;
     if (!orgRole) return null;
-    const project = await db
-      .selectFrom("projects")
-      .leftJoin("project_roles", (j) => j.onRef("project_roles.project_id", "=", "projects.id").on("project_roles.user_id", "=", userId))
-      .select(["projects.id", "project_roles.role"])
-      .where("projects.id", "=", projectId)
-      .where("projects.org_id", "=", orgId)
-      .where("projects.deleted_at", "is", null)
-      .executeTakeFirst();
-    if (!project) return null;
-    return effectiveProjectRole(orgRole, project.role);
+    const project = await this.projectOverride(userId, orgId, projectId, db);
+    return project ? effectiveProjectRole(orgRole, project.override) : null;
   }
 
   /**
