@@ -82,17 +82,20 @@ export function toolOf(tool: ToolDescriptor, orgId: string): Tool {
   };
 }
 
-/** JSON-safe copy (dates as ISO strings, bigints as strings). */
-function plain(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+/** JSON text of a value (dates as ISO strings, bigints as strings). */
+function jsonOf(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 }
 
 /** A tool's answer: structured content (always an object) and the same as JSON text; charts also as an image. */
 export function successResult(data: unknown): CallToolResult {
-  const value = plain(data);
+  // An object is written once: its text is the content, its parse the structured copy.
+  const isObject = data !== null && typeof data === "object" && !Array.isArray(data);
+  const text = isObject ? jsonOf(data) : null;
+  const value: unknown = JSON.parse(text ?? jsonOf(data));
   const structured =
     value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { [Array.isArray(value) ? "items" : "result"]: value };
-  const content: CallToolResult["content"] = [{ type: "text", text: JSON.stringify(structured) }];
+  const content: CallToolResult["content"] = [{ type: "text", text: text !== null && structured === value ? text : JSON.stringify(structured) }];
   if (typeof structured.svg === "string") {
     content.push({ type: "image", mimeType: "image/svg+xml", data: Buffer.from(structured.svg, "utf8").toString("base64") });
   }

@@ -205,18 +205,57 @@ export async function availableTools(
   const orgId = actor.kind === "token" ? actor.orgId : (options.orgId ?? null);
   if (orgId) {
     const roles = await rolesIn(kernel, actor.userId, orgId);
-    const role = roles.org;
-    // A project-level role may grant more than the org role, in that project: such tools are
-    // listed, and the procedure decides per project (403 in the others).
     const holdsAll = (r: Role, tool: ToolDescriptor) => tool.capabilities.every((c) => kernel.capabilities.allows(r, c));
-    const byMembership = (tool: ToolDescriptor) =>
-      tool.capability === null || (role !== null && (holdsAll(role, tool) || (isProjectTool(tool) && roles.projects.some((r) => holdsAll(r, tool)))));
+    const { listed, unlisted } = membershipTools(kernel, router, tools, `${actor.kind === "token" ? actor.scopes.includes("write") : "user"}`, roles, holdsAll);
     // Grants (sharing) reach the tools that declare it, with the role they give: read only when
     // such a tool is not already listed (never cached, so a revoked share leaves at once).
-    const granted = tools.some((tool) => tool.grantable && !byMembership(tool)) ? await grantedRoles(kernel, actor, orgId) : [];
-    tools = tools.filter((tool) => byMembership(tool) || (tool.grantable && granted.some((r) => holdsAll(r, tool))));
+    if (!unlisted.length) return listed;
+    const granted = await grantedRoles(kernel, actor, orgId);
+    const reached = new Set(unlisted.filter((tool) => granted.some((r) => holdsAll(r, tool))));
+    tools = tools.filter((tool) => listed.includes(tool) || reached.has(tool));
   }
   return tools;
+}
+
+/** Tool lists by (router, capability grants, caller kind and scopes, org role, project roles): the same inputs, the same list. */
+const membershipLists = new WeakMap<object, Map<string, { listed: ToolDescriptor[]; unlisted: ToolDescriptor[] }>>();
+
+/**
+ * The tools a membership reaches (`listed`), and the grantable ones it does not (`unlisted`, which
+ * a share may still reach), computed once per distinct input. A project-level role may grant more
+ * than the org role, in that project: such tools are listed, and the procedure decides per project
+ * (403 in the others).
+ */
+function membershipTools(
+  kernel: Kernel,
+  router: AnyRouter,
+  tools: ToolDescriptor[],
+  callerKey: string,
+  roles: { org: Role | null; projects: Role[] },
+  holdsAll: (r: Role, tool: ToolDescriptor) => boolean,
+): { listed: ToolDescriptor[]; unlisted: ToolDescriptor[] } {
+  let byRouter = membershipLists.get(kernel.capabilities);
+  if (!byRouter) membershipLists.set(kernel.capabilities, (byRouter = new Map()));
+  const key = `${routerId(router)}|${callerKey}|${roles.org ?? "-"}|${[...new Set(roles.projects)].sort().join(",")}`;
+  const known = byRouter.get(key);
+  if (known) return known;
+  const role = roles.org;
+  const byMembership = (tool: ToolDescriptor) =>
+    tool.capability === null || (role !== null && (holdsAll(role, tool) || (isProjectTool(tool) && roles.projects.some((r) => holdsAll(r, tool)))));
+  const answer = { listed: tools.filter(byMembership), unlisted: tools.filter((tool) => tool.grantable && !byMembership(tool)) };
+  // A handful of distinct keys in practice (roles × scopes); bounded all the same.
+  if (byRouter.size >= 1000) byRouter.clear();
+  byRouter.set(key, answer);
+  return answer;
+}
+
+/** A stable id per router object (tests build several). */
+const routerIds = new WeakMap<AnyRouter, number>();
+let nextRouterId = 0;
+function routerId(router: AnyRouter): number {
+  let id = routerIds.get(router);
+  if (id === undefined) routerIds.set(router, (id = ++nextRouterId));
+  return id;
 }
 
 export type ToolErrorCode =
@@ -263,6 +302,14 @@ export function toolErrorOf(error: unknown): Extract<ToolResult, { ok: false }>[
  * `defaults` (e.g. the token's `orgId`). `available` is the caller's tool list
  * (from `availableTools`); a tool outside it answers NOT_FOUND, like an unknown one.
  */
+const callerFactories = new WeakMap<AnyRouter, ReturnType<typeof createCallerFactory>>();
+/** One caller factory per router (building it walks the router). */
+function callerFactoryOf(router: AnyRouter): ReturnType<typeof createCallerFactory> {
+  let factory = callerFactories.get(router);
+  if (!factory) callerFactories.set(router, (factory = createCallerFactory(router)));
+  return factory;
+}
+
 export async function callTool(
   router: AnyRouter,
   ctx: RequestContext,
@@ -281,7 +328,7 @@ export async function callTool(
   for (const [key, value] of Object.entries(options.defaults ?? {})) if (value !== undefined) input[key] = value;
   Object.assign(input, args ?? {});
   try {
-    const caller = createCallerFactory(router)(ctx) as unknown as Record<string, unknown>;
+    const caller = callerFactoryOf(router)(ctx) as unknown as Record<string, unknown>;
     let target: unknown = caller;
     for (const segment of tool.path.split(".")) target = (target as Record<string, unknown>)[segment];
     const data = await (target as (input: unknown) => Promise<unknown>)(input);
