@@ -6,7 +6,7 @@
  * only what the member may do. The server still checks every call.
  */
 import { useCurrentMatches, useLocation } from "@solidjs/router";
-import { createContext, createMemo, useContext, type Accessor, type ParentProps } from "solid-js";
+import { createContext, createMemo, untrack, useContext, type Accessor, type ParentProps } from "solid-js";
 import { createBrowserResource, type RouterOutputs } from "./data";
 import type { PageRecord, RouteInfo } from "./plugin-ui";
 import { problemOf, type Problem } from "./problems";
@@ -14,7 +14,7 @@ import { useSession } from "./session";
 import { CapabilitiesProvider } from "./Slot";
 import { queryByPath, trpc } from "./trpc";
 
-export type OrgDetails = RouterOutputs["orgs"]["bySlug"];
+export type OrgDetails = Omit<RouterOutputs["orgs"]["bySlug"], "project">;
 export type ProjectDetails = RouterOutputs["projects"]["bySlug"];
 
 /** Where a loadable thing stands. */
@@ -89,13 +89,23 @@ export function WorkspaceProvider(props: ParentProps) {
 
   // Keyed by the person, not by each fresh copy of `auth.me`, so a profile change does not reload the org.
   const userId = createMemo(() => session.user()?.id);
+  // A page inside a project asks for the org and the project in one call; the project's answer
+  // waits here for the project resource, which takes it instead of asking again.
+  const projectsLoadedWithOrg = new Map<string, { project: ProjectDetails | null; at: number }>();
   const [org, { refetch: refetchOrg }] = createBrowserResource(
     () => {
       const slug = orgSlug();
       const user = userId();
       return slug && user ? `${user}:${slug}` : false;
     },
-    (key) => trpc.orgs.bySlug.query({ slug: key.slice(key.indexOf(":") + 1) }),
+    async (key) => {
+      const projectSlugNow = untrack(projectSlug);
+      const answer = await trpc.orgs.bySlug.query({ slug: key.slice(key.indexOf(":") + 1), ...(projectSlugNow ? { projectSlug: projectSlugNow } : {}) });
+      const { project: withProject, ...found } = answer as typeof answer & { project?: ProjectDetails | null };
+      projectsLoadedWithOrg.clear();
+      if (projectSlugNow && withProject !== undefined) projectsLoadedWithOrg.set(`${found.id}:${projectSlugNow}`, { project: withProject, at: Date.now() });
+      return found;
+    },
   );
   const orgState = createMemo<LoadState<OrgDetails>>(() => {
     const slug = orgSlug();
@@ -113,7 +123,12 @@ export function WorkspaceProvider(props: ParentProps) {
       const slug = projectSlug();
       return id && slug ? `${id}:${slug}` : false;
     },
-    (key) => {
+    async (key) => {
+      // Taken once, and only fresh (a later visit to the project asks again).
+      const loaded = projectsLoadedWithOrg.get(key);
+      projectsLoadedWithOrg.delete(key);
+      // None the caller may see: ask again, so the answer is the server's own 404.
+      if (loaded?.project && Date.now() - loaded.at < 5_000) return loaded.project;
       const [id, slug] = key.split(":") as [string, string];
       return trpc.projects.bySlug.query({ orgId: id, slug });
     },

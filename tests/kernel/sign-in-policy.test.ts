@@ -130,6 +130,10 @@ describe("requiring a provider", () => {
     expect(await memberPassword.projects.list({ orgId: other.id })).toEqual(expect.any(Array));
     // The org itself is still found (so the page can say what to do).
     expect(await memberPassword.orgs.bySlug({ slug: org.slug })).toMatchObject({ id: org.id });
+    // Asked with a project, the org comes without it: projects.bySlug then says why.
+    await kernel.ownerDb.insertInto("projects").values({ org_id: org.id, slug: "guarded", name: "Guarded" }).execute();
+    expect(await memberPassword.orgs.bySlug({ slug: org.slug, projectSlug: "guarded" })).not.toHaveProperty("project");
+    await expect(memberPassword.projects.bySlug({ orgId: org.id, slug: "guarded" })).rejects.toMatchObject({ code: "FORBIDDEN" });
 
     const { actor } = await githubSession(githubAccount(`${unique("mem")}@example.test`), member.id);
     expect(await callerFor(kernel, actor).projects.list({ orgId: org.id })).toEqual(expect.any(Array));

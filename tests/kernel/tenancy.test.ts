@@ -140,6 +140,18 @@ describe("projects", () => {
     expect((await rename(viewer.id, "Sales EMEA")).name).toBe("Sales EMEA");
     expect((await failure(rename(editor.id, "Nope"))).code).toBe("FORBIDDEN");
     expect((await asUser(kernel, viewer.id).projects.bySlug({ orgId: org.id, slug: "sales" })).role).toBe("editor");
+
+    // The org and the project in one call, the project exactly as projects.bySlug answers it.
+    const both = await asUser(kernel, viewer.id).orgs.bySlug({ slug: org.slug, projectSlug: "SALES" });
+    expect(both).toMatchObject({ id: org.id, role: "viewer" });
+    expect(both.project).toEqual(await asUser(kernel, viewer.id).projects.bySlug({ orgId: org.id, slug: "sales" }));
+    expect(both.project).toMatchObject({ id: project.id, role: "editor" });
+    // A project that does not exist (or was deleted) is null; the org alone is unchanged.
+    expect((await asUser(kernel, viewer.id).orgs.bySlug({ slug: org.slug, projectSlug: "nope" })).project).toBeNull();
+    expect(await asUser(kernel, viewer.id).orgs.bySlug({ slug: org.slug })).not.toHaveProperty("project");
+    // Not a member: 404 either way.
+    const outsider = await createUser(kernel);
+    expect((await failure(asUser(kernel, outsider.id).orgs.bySlug({ slug: org.slug, projectSlug: "sales" }))).code).toBe("NOT_FOUND");
   });
 
   test("archive hides a project from the default list; delete needs confirmation and is final for users", async () => {

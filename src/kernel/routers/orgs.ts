@@ -2,7 +2,9 @@
  * `orgs.*`: organizations (tenants), their members and invitations.
  */
 import { TRPCError } from "@trpc/server";
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
+import { enforceSignInPolicy } from "../auth/policy";
+import { projectBySlug } from "./projects";
 import type { KernelDatabase, Role } from "../db/schema";
 import { z } from "zod";
 import { generateApiToken, hashApiToken } from "../auth/tokens";
@@ -32,8 +34,13 @@ export const orgsRouter = createTRPCRouter({
       return q.execute();
     }),
 
-  /** One org by slug, with my role and what it lets me do. 404 unless I am a member. */
-  bySlug: userProcedure.input(z.object({ slug: safeString().max(64) })).query(async ({ ctx, input }) => {
+  /**
+   * One org by slug, with my role and what it lets me do. 404 unless I am a member. With
+   * `projectSlug`, also that project as `projects.bySlug` answers it (`project`: null when there is
+   * none I may see; absent when the org's sign-in policy refuses me, so `projects.bySlug` says
+   * why): a page inside a project loads its frame in one round trip instead of two.
+   */
+  bySlug: userProcedure.input(z.object({ slug: safeString().max(64), projectSlug: safeString().max(64).optional() })).query(async ({ ctx, input }) => {
     const row = await ctx.db
       .selectFrom("orgs")
       .innerJoin("memberships", (j) => j.onRef("memberships.org_id", "=", "orgs.id").on("memberships.user_id", "=", ctx.actor.userId))
@@ -42,7 +49,17 @@ export const orgsRouter = createTRPCRouter({
       .where("orgs.deleted_at", "is", null)
       .executeTakeFirst();
     if (!row || (ctx.actor.kind === "token" && ctx.actor.orgId !== row.id)) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
-    return { ...row, capabilities: ctx.kernel.capabilities.forRole(row.role) };
+    const org = { ...row, capabilities: ctx.kernel.capabilities.forRole(row.role) };
+    if (input.projectSlug === undefined) return org;
+    // The project guard's own checks, in this transaction: the org's scope, then its sign-in policy.
+    await applyScope(ctx.db, { userId: ctx.actor.userId, orgId: row.id });
+    try {
+      await enforceSignInPolicy(ctx.kernel, ctx.db as Transaction<KernelDatabase>, ctx.actor, row.id, { scoped: true });
+    } catch (err) {
+      if (err instanceof TRPCError) return org;
+      throw err;
+    }
+    return { ...org, project: await projectBySlug(ctx, row, input.projectSlug) };
   }),
 
   create: sessionProcedure.input(z.object({ slug: slugSchema, name: nameSchema })).mutation(async ({ ctx, input }) => {

@@ -2,11 +2,14 @@
  * `projects.*`: projects inside an org, and project-level role overrides.
  */
 import { TRPCError } from "@trpc/server";
+import type { Kysely } from "kysely";
 import { z } from "zod";
+import type { KernelDatabase, Role } from "../db/schema";
+import type { Kernel } from "../kernel";
 import { orgView, projectCreate, projectManage, projectUpdate } from "../tenancy/capabilities";
 import { createProject, nameSchema, roleSchema, slugSchema } from "../tenancy/service";
 import { projectRoleProblem } from "../tenancy/roles";
-import { capabilityProcedure, createTRPCRouter, grantReaches, projectCapabilityProcedure } from "../trpc";
+import { capabilityProcedure, createTRPCRouter, grantReaches, projectCapabilityProcedure, type SignedInActor } from "../trpc";
 import { fieldError } from "../errors";
 import { safeString } from "../schemas";
 
@@ -25,6 +28,27 @@ const projectOutput = z
   })
   .meta({ id: "Project" });
 
+/**
+ * A live project of the org by slug, with the caller's role there and what it lets them do; null
+ * when there is none the caller may see. Runs under the org's scope (projects are tenant rows).
+ */
+export async function projectBySlug(
+  ctx: { db: Kysely<KernelDatabase>; kernel: Pick<Kernel, "tenancy" | "capabilities">; actor: SignedInActor },
+  org: { id: string; role: Role },
+  slug: string,
+) {
+  const row = await ctx.db
+    .selectFrom("projects")
+    .select(projectColumns)
+    .where("org_id", "=", org.id)
+    .where("slug", "=", slug.toLowerCase())
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  if (!row || !grantReaches(ctx.actor, row.id)) return null;
+  const role = (await ctx.kernel.tenancy.projectRoleOf(ctx.actor.userId, org.id, row.id, ctx.db, org.role)) ?? org.role;
+  return { ...row, role, capabilities: ctx.kernel.capabilities.forRole(role) };
+}
+
 export const projectsRouter = createTRPCRouter({
   list: capabilityProcedure(orgView)
     .meta({ mcp: { name: "list_projects", description: "List the projects of an organization (archived ones only when asked).", readOnly: true } })
@@ -41,16 +65,9 @@ export const projectsRouter = createTRPCRouter({
   bySlug: capabilityProcedure(orgView)
     .input(z.object({ slug: safeString().max(64) }))
     .query(async ({ ctx, input }) => {
-      const row = await ctx.db
-        .selectFrom("projects")
-        .select(projectColumns)
-        .where("org_id", "=", ctx.org.id)
-        .where("slug", "=", input.slug.toLowerCase())
-        .where("deleted_at", "is", null)
-        .executeTakeFirst();
-      if (!row || !grantReaches(ctx.actor, row.id)) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
-      const role = (await ctx.kernel.tenancy.projectRoleOf(ctx.actor.userId, ctx.org.id, row.id, ctx.db)) ?? ctx.org.role;
-      return { ...row, role, capabilities: ctx.kernel.capabilities.forRole(role) };
+      const project = await projectBySlug(ctx, ctx.org, input.slug);
+      if (!project) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found." });
+      return project;
     }),
 
   create: capabilityProcedure(projectCreate)
