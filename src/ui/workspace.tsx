@@ -100,8 +100,7 @@ export function WorkspaceProvider(props: ParentProps) {
     },
     async (key) => {
       const projectSlugNow = untrack(projectSlug);
-      const answer = await trpc.orgs.bySlug.query({ slug: key.slice(key.indexOf(":") + 1), ...(projectSlugNow ? { projectSlug: projectSlugNow } : {}) });
-      const { project: withProject, ...found } = answer as typeof answer & { project?: ProjectDetails | null };
+      const { project: withProject, ...found } = await trpc.orgs.bySlug.query({ slug: key.slice(key.indexOf(":") + 1), ...(projectSlugNow ? { projectSlug: projectSlugNow } : {}) });
       projectsLoadedWithOrg.clear();
       if (projectSlugNow && withProject !== undefined) projectsLoadedWithOrg.set(`${found.id}:${projectSlugNow}`, { project: withProject, at: Date.now() });
       return found;

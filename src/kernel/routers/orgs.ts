@@ -49,7 +49,7 @@ export const orgsRouter = createTRPCRouter({
       .where("orgs.deleted_at", "is", null)
       .executeTakeFirst();
     if (!row || (ctx.actor.kind === "token" && ctx.actor.orgId !== row.id)) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found." });
-    const org = { ...row, capabilities: ctx.kernel.capabilities.forRole(row.role) };
+    const org: typeof row & { capabilities: string[]; project?: Awaited<ReturnType<typeof projectBySlug>> } = { ...row, capabilities: ctx.kernel.capabilities.forRole(row.role) };
     if (input.projectSlug === undefined) return org;
     // The project guard's own checks, in this transaction: the org's scope, then its sign-in policy.
     await applyScope(ctx.db, { userId: ctx.actor.userId, orgId: row.id });
