@@ -4,6 +4,7 @@
  * another org, another project (in a project's feed) or a deleted dashboard ever shows.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { asUser, createUser } from "../../tests/setup/fixtures";
 import { bootDataKernel } from "../data/test-helpers";
 import { colleague, createProject, rejectionOf, simpleYaml, workspace } from "../dashboards/test-helpers";
 
@@ -99,6 +100,37 @@ describe("activity", () => {
     }
     const theirs = await stranger.caller.collaboration.activity.list({ orgId: stranger.at.orgId });
     expect(theirs.items.map((e) => e.dashboard?.slug)).toEqual(["theirs"]);
+  });
+
+  test("someone whose only access is a shared dashboard sees that dashboard's entries alone; revoking takes the feed away", async () => {
+    const { owner, editor, d } = await team();
+    const other = await createProject(k.kernel, owner.org.id);
+    await owner.caller.dashboards.create({ ...owner.at, slug: "private", yaml: simpleYaml("Private") });
+    await editor.caller.dashboards.create({ orgId: d.orgId, projectId: other.id, slug: "ops", yaml: simpleYaml("Ops") });
+    const guest = await createUser(k.kernel, "Guest");
+    await k.kernel.ownerDb.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", guest.id).execute();
+    const guestCaller = asUser(k.kernel, guest.id);
+    await owner.caller.sharing.share({ ...d, email: guest.email, role: "view" });
+    await editor.caller.dashboards.update({ ...d, yaml: simpleYaml("Sales v2"), version: 1 });
+    await editor.caller.collaboration.comments.add({ ...d, slug: "private", body: "Not for guests" });
+    await owner.caller.sharing.share({ orgId: d.orgId, projectId: other.id, email: "someone@example.test", role: "view" });
+
+    const feed = await guestCaller.collaboration.activity.list({ orgId: d.orgId });
+    expect(feed.items.map((e) => [e.kind, e.verb, e.dashboard?.slug])).toEqual([
+      ["save", "saved", "sales"],
+      ["share", "shared", "sales"],
+      ["save", "created", "sales"],
+    ]);
+    expect(JSON.stringify(feed)).not.toContain(guest.email);
+    expect((await guestCaller.collaboration.activity.list({ ...d, kinds: ["save"] })).items.map((e) => e.version)).toEqual([2, 1]);
+    // The other project is not reached at all: 404, as for any stranger.
+    expect((await rejectionOf(guestCaller.collaboration.activity.list({ orgId: d.orgId, projectId: other.id }))).code).toBe("NOT_FOUND");
+
+    const grantId = (await owner.caller.sharing.access({ ...d })).entries.find((e) => e.kind === "grant")!.grantId!;
+    await owner.caller.sharing.revoke({ ...owner.at, grantId });
+    for (const call of [() => guestCaller.collaboration.activity.list({ orgId: d.orgId }), () => guestCaller.collaboration.activity.list({ ...d })]) {
+      expect((await rejectionOf(call())).code).toBe("NOT_FOUND");
+    }
   });
 
   test("a cursor that was not handed out is a field error", async () => {

@@ -56,10 +56,17 @@ export interface ActivityEntry {
   summary: string;
 }
 
+/** A project the caller may view; `dashboards` set when only those (shared one by one) are visible there. */
+export interface ActivityProject {
+  slug: string;
+  name: string;
+  dashboards?: Set<string>;
+}
+
 export interface ActivityQuery {
   orgId: string;
-  /** The projects the caller may view (id → slug, name): entries elsewhere never appear. */
-  projects: ReadonlyMap<string, { slug: string; name: string }>;
+  /** The projects the caller may view (id → slug, name, shared dashboards): entries elsewhere never appear. */
+  projects: ReadonlyMap<string, ActivityProject>;
   kinds?: readonly ActivityKind[];
   personId?: string;
   limit: number;
@@ -101,8 +108,11 @@ export async function listActivity(db: Kysely<KernelDatabase>, q: ActivityQuery)
       const dashboardId = dashboardIdOf(row);
       const dashboard = dashboardId ? dashboards.get(dashboardId) : undefined;
       const projectId = dashboard ? dashboard.projectId : row.target_type === "project" ? row.target_id : null;
-      if (!projectId || !q.projects.has(projectId)) continue;
+      const project = projectId ? q.projects.get(projectId) : undefined;
+      if (!projectId || !project) continue;
       if (dashboardId && !dashboard) continue;
+      // Where only shared dashboards are visible, a whole-project entry or another dashboard's stays out.
+      if (project.dashboards && !(dashboard && project.dashboards.has(dashboard.id))) continue;
       kept.push({ row, projectId, dashboard: dashboard ? { id: dashboard.id, slug: dashboard.slug, title: dashboard.title } : null });
       if (kept.length > q.limit) break;
     }
@@ -181,7 +191,8 @@ async function describe(
     const role = typeof row.data.role === "string" ? row.data.role : null;
     const actor = row.actor_user_id ? { id: row.actor_user_id, name: names.get(row.actor_user_id) ?? "Someone" } : null;
     const viaAgent = row.actor_kind === "agent" ? row.actor_label : null;
-    const project = { id: projectId, ...projects.get(projectId)! };
+    const { slug, name } = projects.get(projectId)!;
+    const project = { id: projectId, slug, name };
     const what = dashboard ? dashboard.title : "the project";
     const summary = `${actor?.name ?? "Someone"}${viaAgent ? ` (through ${viaAgent})` : ""} ${verb} ${what}${version !== null && kind !== "comment" ? ` (version ${version})` : ""}`;
     return {

@@ -4,13 +4,13 @@
  * dashboard the caller cannot see is a 404 before anything else happens.
  */
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, optionalProjectCapabilityProcedure, projectCapabilityProcedure, projectsWhereCan, userProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, grantableOrgProcedure, projectCapabilityProcedure, projectsWhereCan, reachableWhereCan, roleWithinReach, userProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { orgView } from "~/kernel/tenancy/capabilities";
 import { TRPCError } from "@trpc/server";
 import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardEdit, dashboardView, lookupDashboard } from "../dashboards/lookup";
-import { ACTIVITY_KINDS, listActivity } from "./activity";
+import { ACTIVITY_KINDS, listActivity, type ActivityProject } from "./activity";
 import { commentWrite, threadResolve, versionReview } from "./capabilities";
 import { emailDigestJob } from "./jobs";
 import { discardDraft, handOffLease, leaseView, openLease, releaseLease, renewLease, saveDraft, takeOverLease } from "./lease";
@@ -245,9 +245,10 @@ const activityRouter = createTRPCRouter({
   /**
    * What happened to the dashboards of the org, or of one project (projectId): saves, comments,
    * reviews, shares, newest first, filtered by kind and person, a page at a time. Entries on
-   * dashboards the caller cannot see never appear.
+   * dashboards the caller cannot see never appear. Reached through shares too: someone whose only
+   * access in the org is a shared dashboard sees that dashboard's entries and nothing else.
    */
-  list: optionalProjectCapabilityProcedure(dashboardView)
+  list: grantableOrgProcedure(dashboardView)
     .meta({
       mcp: {
         name: "get_activity",
@@ -262,11 +263,23 @@ const activityRouter = createTRPCRouter({
         personId: id.optional(),
         limit: z.number().int().min(1).max(100).default(30),
         cursor: safeString().max(60, "Pass back the nextCursor of the previous page").optional(),
+        projectId: z.uuid({ message: "projectId must be a project id (UUID)" }).nullish(),
       }),
     )
     .query(async ({ ctx, input }) => {
-      const visible = await projectsWhereCan({ ...ctx, org: { id: ctx.org.id, role: ctx.org.role } }, dashboardView);
-      const projects = new Map(visible.filter((p) => !ctx.project || p.id === ctx.project.id).map((p) => [p.id, { slug: p.slug, name: p.name }]));
+      // A project's feed: 404 for a project neither membership nor a share reaches, 403 for a
+      // member whose role there lacks dashboard.view and who holds no share there.
+      if (input.projectId) await roleWithinReach(ctx, input.projectId, [dashboardView]);
+      const reach = await reachableWhereCan(ctx, dashboardView);
+      const inScope = (id: string) => !input.projectId || id === input.projectId;
+      const projects = new Map<string, ActivityProject>(reach.projects.filter((p) => inScope(p.id)).map((p) => [p.id, { slug: p.slug, name: p.name }]));
+      // Dashboards shared one by one, in projects not reached whole: only their own entries show.
+      for (const shared of reach.resources) {
+        if (shared.resource !== "dashboard" || !inScope(shared.project.id)) continue;
+        const entry = projects.get(shared.project.id) ?? { slug: shared.project.slug, name: shared.project.name, dashboards: new Set<string>() };
+        entry.dashboards?.add(shared.resourceId);
+        projects.set(shared.project.id, entry);
+      }
       return listActivity(ctx.db, { orgId: ctx.org.id, projects, kinds: input.kinds, personId: input.personId, limit: input.limit, cursor: input.cursor });
     }),
 });
