@@ -1,11 +1,13 @@
 /**
  * The offline viewer's bundle (`viewer.js`, `viewer.css`: scripts/build-offline-viewer.mjs).
  * A production build made it beside the server (`.output/offline-viewer`); elsewhere (dev,
- * tests) it is built once per process on first use, so it always matches the sources.
+ * tests) it is built once per process on first use, so it always matches the sources, into a
+ * temporary folder that is removed once read (no build is left behind per process).
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -26,9 +28,13 @@ async function load(root: string): Promise<ViewerAssets> {
   if (process.env.NODE_ENV === "production" && existsSync(path.join(built, "viewer.js"))) return read(built);
   const script = path.join(root, "scripts", "build-offline-viewer.mjs");
   if (!existsSync(script)) throw new Error(`The offline viewer is not built: run \`npm run build\` (no ${built}).`);
-  const out = path.join(root, "node_modules", ".cache", "atrium-offline-viewer", String(process.pid));
-  await promisify(execFile)(process.execPath, [script, out], { cwd: root, timeout: 120_000 });
-  return read(out);
+  const out = await mkdtemp(path.join(tmpdir(), "atrium-offline-viewer-"));
+  try {
+    await promisify(execFile)(process.execPath, [script, out], { cwd: root, timeout: 120_000 });
+    return await read(out);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 }
 
 /**
