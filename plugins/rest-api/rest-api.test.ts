@@ -49,6 +49,8 @@ describe("the OpenAPI document", () => {
         "/orgs/{orgId}/projects/{projectId}/dashboards",
         "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}",
         "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/run",
+        "/orgs/{orgId}/sync/datasets",
+        "/orgs/{orgId}/sync/sources",
       ]),
     );
     expect(paths["/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/run"]!.post!.responses["404"]).toEqual({
@@ -82,6 +84,28 @@ describe("operations through a typed client", () => {
     const run = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/run", { params: { path: { ...w.at, slug: "weekly" } }, body: {} });
     expect(run.response.status).toBe(200);
     expect(run.data?.results.one).toMatchObject({ ok: true, rows: [{ n: 1 }] });
+  });
+
+  test("the sync lists: the machines and the datasets they send", async () => {
+    const writer = await createToken(s.kernel, w.user.id, w.org.id, ["read", "write"]);
+    const registered = await fetch(`${s.url}/api/v1/sources`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${writer}`, "content-type": "application/json" },
+      body: JSON.stringify({ projectKey: "rest-project", machineId: "rest-machine", name: "Build box" }),
+    });
+    expect(registered.status).toBe(200);
+    const sources = await client().GET("/orgs/{orgId}/sync/sources", { params: { path: { orgId: w.org.id } } });
+    expect(sources.response.status).toBe(200);
+    expect(sources.data).toEqual([expect.objectContaining({ projectKey: "rest-project", machineId: "rest-machine", name: "Build box", rowsSent: 0, lagSeconds: null, lastSyncAt: null })]);
+    expect(typeof sources.data?.[0]?.createdAt).toBe("string");
+    const datasets = await client().GET("/orgs/{orgId}/sync/datasets", { params: { path: { orgId: w.org.id } } });
+    expect(datasets.response.status).toBe(200);
+    expect(datasets.data).toEqual([]);
+    // Another org's token sees neither: 404, like a missing org.
+    const other = await workspace(s.kernel, "owner");
+    const otherToken = await createToken(s.kernel, other.user.id, other.org.id, ["read"]);
+    expect((await client(otherToken).GET("/orgs/{orgId}/sync/sources", { params: { path: { orgId: w.org.id } } })).response.status).toBe(404);
+    expect((await client(otherToken).GET("/orgs/{orgId}/sync/datasets", { params: { path: { orgId: w.org.id } } })).response.status).toBe(404);
   });
 
   test("a refused input is a 422 with field errors, in Atrium's shape", async () => {

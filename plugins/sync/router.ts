@@ -7,6 +7,7 @@ import { z } from "zod";
 import { capabilityProcedure, createTRPCRouter } from "~/kernel/trpc";
 import { safeString } from "~/kernel/schemas";
 import { syncView, syncWrite } from "./capabilities";
+import { datasetListOutput, sourceListOutput } from "./rest";
 import { listDatasets, listSources, registerSource } from "./service";
 
 const identity = safeString()
@@ -26,6 +27,8 @@ export const syncRouter = createTRPCRouter({
           readOnly: true,
         },
       })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/sync/datasets", summary: "List the datasets machines sync into the organization's warehouse", tags: ["sync"] } })
+      .output(datasetListOutput)
       .query(({ ctx }) => listDatasets(ctx.db, ctx.org.id)),
   }),
 
@@ -38,6 +41,8 @@ export const syncRouter = createTRPCRouter({
           readOnly: true,
         },
       })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/sync/sources", summary: "List the machines that sync data into the organization, with each one's lag", tags: ["sync"] } })
+      .output(sourceListOutput)
       .query(({ ctx }) => listSources(ctx.db, ctx.org.id)),
 
     register: capabilityProcedure(syncWrite)
