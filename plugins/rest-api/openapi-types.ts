@@ -105,6 +105,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/datasets/{name}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a batch of rows into a dataset (a warehouse table), in one transaction
+         * @description The rows go into the organization's warehouse table `name` (created on the first batch; new columns added). The whole batch commits or nothing does. With Atrium-Key, rows upsert on those columns. Send the same Idempotency-Key again (same body) and the first answer is replayed: a batch is applied exactly once. Needs the write scope and the sync.write capability.
+         */
+        post: operations["sync-rows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the token's organization's synced datasets */
+        get: operations["sync-datasets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the machines that sync into the token's organization, with each one's last sync and lag */
+        get: operations["sync-sources"];
+        put?: never;
+        /** Register this machine's local project (idempotent: the same projectKey and machineId answer the same source) */
+        post: operations["sync-register-source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -815,6 +870,441 @@ export interface operations {
             };
             /** @description Something went wrong on our side (logged under the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "sync-rows": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body answer the first answer; the same key with another body is a 409 */
+                "Idempotency-Key"?: string;
+                /** @description Key columns, separated by commas: rows upsert on them */
+                "Atrium-Key"?: string;
+                /** @description The source id POST /sources returned: the batch is recorded as this machine's */
+                "Atrium-Source"?: string;
+                /** @description The machine's checkpoint after this batch, given back by GET /sources */
+                "Atrium-Cursor"?: string;
+                /** @description gzip, to send the body compressed */
+                "Content-Encoding"?: "gzip" | "identity";
+            };
+            path: {
+                /** @description The dataset (table) name: lower-case letters, digits and _ */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Committed (or replayed: the Idempotent-Replayed header is true) */
+            200: {
+                headers: {
+                    /** @description true when this answers a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Rows written (inserted or updated on the key) */
+                        accepted: number;
+                        /** @description Rows the key columns had already seen in this batch */
+                        duplicates: number;
+                        /** @description The rows refused, with why (nothing is written when any is) */
+                        rejected: {
+                            /** @description 1-based row of the batch (a CSV header is not a row); 0 for the batch as a whole */
+                            row: number;
+                            /** @description The column it concerns, or null */
+                            field: string | null;
+                            message: string;
+                        }[];
+                        /** @description The source's checkpoint after this batch (the Atrium-Cursor sent), or null */
+                        cursor: string | null;
+                    };
+                };
+            };
+            /** @description The body could not be read as its Content-Type says (a broken CSV or JSON line) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @description Rows written (inserted or updated on the key) */
+                        accepted?: number;
+                        /** @description Rows the key columns had already seen in this batch */
+                        duplicates?: number;
+                        /** @description The rows refused, with why (nothing is written when any is) */
+                        rejected?: {
+                            /** @description 1-based row of the batch (a CSV header is not a row); 0 for the batch as a whole */
+                            row: number;
+                            /** @description The column it concerns, or null */
+                            field: string | null;
+                            message: string;
+                        }[];
+                        /** @description The source's checkpoint after this batch (the Atrium-Cursor sent), or null */
+                        cursor?: string | null;
+                        fieldErrors?: {
+                            [key: string]: string[];
+                        };
+                    };
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, is limited to some projects, or your role lacks sync.write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The organization is not there, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with another body, or the name is a table Atrium did not create: nothing written */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @description Rows written (inserted or updated on the key) */
+                        accepted?: number;
+                        /** @description Rows the key columns had already seen in this batch */
+                        duplicates?: number;
+                        /** @description The rows refused, with why (nothing is written when any is) */
+                        rejected?: {
+                            /** @description 1-based row of the batch (a CSV header is not a row); 0 for the batch as a whole */
+                            row: number;
+                            /** @description The column it concerns, or null */
+                            field: string | null;
+                            message: string;
+                        }[];
+                        /** @description The source's checkpoint after this batch (the Atrium-Cursor sent), or null */
+                        cursor?: string | null;
+                        fieldErrors?: {
+                            [key: string]: string[];
+                        };
+                    };
+                };
+            };
+            /** @description The body, inflated body or row count is over the limit: split the batch */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @description Rows written (inserted or updated on the key) */
+                        accepted?: number;
+                        /** @description Rows the key columns had already seen in this batch */
+                        duplicates?: number;
+                        /** @description The rows refused, with why (nothing is written when any is) */
+                        rejected?: {
+                            /** @description 1-based row of the batch (a CSV header is not a row); 0 for the batch as a whole */
+                            row: number;
+                            /** @description The column it concerns, or null */
+                            field: string | null;
+                            message: string;
+                        }[];
+                        /** @description The source's checkpoint after this batch (the Atrium-Cursor sent), or null */
+                        cursor?: string | null;
+                        fieldErrors?: {
+                            [key: string]: string[];
+                        };
+                    };
+                };
+            };
+            /** @description Not JSON lines or CSV, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @description Rows written (inserted or updated on the key) */
+                        accepted?: number;
+                        /** @description Rows the key columns had already seen in this batch */
+                        duplicates?: number;
+                        /** @description The rows refused, with why (nothing is written when any is) */
+                        rejected?: {
+                            /** @description 1-based row of the batch (a CSV header is not a row); 0 for the batch as a whole */
+                            row: number;
+                            /** @description The column it concerns, or null */
+                            field: string | null;
+                            message: string;
+                        }[];
+                        /** @description The source's checkpoint after this batch (the Atrium-Cursor sent), or null */
+                        cursor?: string | null;
+                        fieldErrors?: {
+                            [key: string]: string[];
+                        };
+                    };
+                };
+            };
+            /** @description A row, a header or the name is refused (see rejected and fieldErrors): nothing written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @description Rows written (inserted or updated on the key) */
+                        accepted?: number;
+                        /** @description Rows the key columns had already seen in this batch */
+                        duplicates?: number;
+                        /** @description The rows refused, with why (nothing is written when any is) */
+                        rejected?: {
+                            /** @description 1-based row of the batch (a CSV header is not a row); 0 for the batch as a whole */
+                            row: number;
+                            /** @description The column it concerns, or null */
+                            field: string | null;
+                            message: string;
+                        }[];
+                        /** @description The source's checkpoint after this batch (the Atrium-Cursor sent), or null */
+                        cursor?: string | null;
+                        fieldErrors?: {
+                            [key: string]: string[];
+                        };
+                    };
+                };
+            };
+            /** @description The organization's rows-per-minute budget is spent: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @description Rows written (inserted or updated on the key) */
+                        accepted?: number;
+                        /** @description Rows the key columns had already seen in this batch */
+                        duplicates?: number;
+                        /** @description The rows refused, with why (nothing is written when any is) */
+                        rejected?: {
+                            /** @description 1-based row of the batch (a CSV header is not a row); 0 for the batch as a whole */
+                            row: number;
+                            /** @description The column it concerns, or null */
+                            field: string | null;
+                            message: string;
+                        }[];
+                        /** @description The source's checkpoint after this batch (the Atrium-Cursor sent), or null */
+                        cursor?: string | null;
+                        fieldErrors?: {
+                            [key: string]: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "sync-datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The datasets, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The table in the organization's warehouse */
+                        name: string;
+                        keyColumns: string[] | null;
+                        columnCount: number;
+                        rowCount: number;
+                        batches: number;
+                        /** Format: date-time */
+                        lastSyncAt: string | null;
+                        lastSource: null | {
+                            id: string;
+                            name: string;
+                            machineId: string;
+                        };
+                    }[];
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, is limited to some projects, or your role lacks sync.write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "sync-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The machines, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Send it as Atrium-Source with each batch
+                         */
+                        id: string;
+                        projectKey: string;
+                        machineId: string;
+                        name: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        lastSyncAt: string | null;
+                        lastCursor: string | null;
+                        rowsSent: number;
+                        lagSeconds: number | null;
+                    }[];
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, is limited to some projects, or your role lacks sync.write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "sync-register-source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    projectKey: string;
+                    machineId: string;
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The source (created tells whether it is new) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Send it as Atrium-Source with each batch
+                         */
+                        id: string;
+                        projectKey: string;
+                        machineId: string;
+                        name: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        lastSyncAt: string | null;
+                        lastCursor: string | null;
+                        rowsSent: number;
+                        lagSeconds: number | null;
+                    } & {
+                        created?: boolean;
+                    };
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, is limited to some projects, or your role lacks sync.write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over 4 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is refused; see fieldErrors */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,9 +2,11 @@
  * The OpenAPI 3.1 document of Atrium's REST API: every procedure whose metadata carries
  * `openapi: { method, path }`, generated from its zod input and output by trpc-to-openapi
  * (docs/decisions/032-rest-api-from-procedures.md), then given Atrium's error shape and bearer
- * authentication. Pure: no request, no database.
+ * authentication; plus the plugins' own HTTP routes under /api/v1 that describe themselves
+ * (`HttpRoute.openapi`: the ingestion API). Pure: no request, no database.
  */
 import type { AnyRouter } from "@trpc/server";
+import type { HttpRoute } from "~/kernel/http/routes";
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter } from "trpc-to-openapi";
 
 export const REST_PREFIX = "/api/v1";
@@ -43,11 +45,25 @@ const refusals: Record<string, string> = {
 
 type Operation = { responses?: Record<string, unknown>; security?: unknown };
 
-let cached: { router: AnyRouter; publicUrl: string; document: OpenAPIObject } | undefined;
+let cached: { router: AnyRouter; publicUrl: string; plugins: unknown; document: OpenAPIObject } | undefined;
 
-/** The document for `router` as served at `publicUrl` (built once per router and address). */
-export function openApiDocument(router: AnyRouter, publicUrl: string): OpenAPIObject {
-  if (cached && cached.router === router && cached.publicUrl === publicUrl) return cached.document;
+type PluginRoutes = ReadonlyArray<{ http?: readonly HttpRoute[] }>;
+
+/** `/api/v1/datasets/:name/rows` → `/datasets/{name}/rows`. */
+function documentPath(routePath: string): string {
+  return routePath
+    .slice(REST_PREFIX.length)
+    .split("/")
+    .map((part) => (part.startsWith(":") ? `{${part.slice(1)}}` : part))
+    .join("/");
+}
+
+/**
+ * The document for `router` (and the self-describing routes of `plugins`) as served at
+ * `publicUrl`, built once per router, plugin list and address.
+ */
+export function openApiDocument(router: AnyRouter, publicUrl: string, plugins: PluginRoutes = []): OpenAPIObject {
+  if (cached && cached.router === router && cached.publicUrl === publicUrl && cached.plugins === plugins) return cached.document;
   const document = generateOpenApiDocument(router as unknown as OpenApiRouter, {
     title: "Atrium API",
     version: "1",
@@ -73,6 +89,19 @@ export function openApiDocument(router: AnyRouter, publicUrl: string): OpenAPIOb
       }
     }
   }
-  cached = { router, publicUrl, document };
+  // Plugin routes that describe themselves (the ingestion API), in their own words: their
+  // refusals are already Atrium's error shape, with what each route answers.
+  const paths = (document.paths ??= {}) as Record<string, Record<string, unknown>>;
+  for (const plugin of plugins) {
+    for (const route of plugin.http ?? []) {
+      if (!route.openapi || !route.path.startsWith(`${REST_PREFIX}/`)) continue;
+      const item = (paths[documentPath(route.path)] ??= {});
+      for (const [method, operation] of Object.entries(route.openapi)) {
+        if (item[method]) throw new Error(`OpenAPI: ${method.toUpperCase()} ${route.path} is described twice`);
+        item[method] = operation;
+      }
+    }
+  }
+  cached = { router, publicUrl, plugins, document };
   return document;
 }

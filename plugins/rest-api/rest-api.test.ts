@@ -67,6 +67,57 @@ describe("the OpenAPI document", () => {
   });
 });
 
+describe("the ingestion routes in the document", () => {
+  test("a batch is described: its headers, body types and refusals (413, 422, 429 with Retry-After)", () => {
+    const paths = document.paths as Record<string, Record<string, Record<string, unknown>>>;
+    const rows = paths["/datasets/{name}/rows"]!.post as {
+      parameters: Array<{ in: string; name: string }>;
+      requestBody: { content: Record<string, unknown> };
+      responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, unknown> }>;
+    };
+    expect(rows.parameters.filter((p) => p.in === "header").map((p) => p.name)).toEqual(expect.arrayContaining(["Idempotency-Key", "Atrium-Key", "Atrium-Source", "Atrium-Cursor", "Content-Encoding"]));
+    expect(rows.parameters).toContainEqual(expect.objectContaining({ in: "path", name: "name", required: true }));
+    expect(Object.keys(rows.requestBody.content).sort()).toEqual(["application/x-ndjson", "text/csv"]);
+    for (const status of ["200", "401", "403", "409", "413", "415", "422", "429"]) expect(rows.responses[status], status).toBeDefined();
+    expect(rows.responses["429"]!.headers).toHaveProperty("Retry-After");
+    expect(rows.responses["200"]!.headers).toHaveProperty("Idempotent-Replayed");
+    expect(Object.keys(paths["/sources"]!).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(paths["/datasets"]!)).toEqual(["get"]);
+  });
+
+  test("a generated client sends a batch, replays it by its Idempotency-Key, and lists the dataset", async () => {
+    const writer = await createToken(s.kernel, w.user.id, w.org.id, ["read", "write"]);
+    const api = client(writer);
+    const batch = '{"id":1,"amount":2.5}\n{"id":2,"amount":4}\n';
+    const send = () =>
+      api.POST("/datasets/{name}/rows", {
+        params: { path: { name: "rest_orders" }, header: { "Idempotency-Key": "rest-batch-1", "Atrium-Key": "id" } },
+        body: batch,
+        bodySerializer: (body) => body,
+        headers: { "content-type": "application/x-ndjson" },
+      });
+    const first = await send();
+    expect(first.response.status).toBe(200);
+    expect(first.data).toEqual({ accepted: 2, duplicates: 0, rejected: [], cursor: null });
+    const again = await send();
+    expect(again.response.status).toBe(200);
+    expect(again.response.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.data).toEqual(first.data);
+
+    const refused = await api.POST("/datasets/{name}/rows", {
+      params: { path: { name: "rest_orders" }, header: { "Atrium-Key": "id" } },
+      body: '{"id":"not a number"}\n',
+      bodySerializer: (body) => body,
+      headers: { "content-type": "application/x-ndjson" },
+    });
+    expect(refused.response.status).toBe(422);
+    expect(refused.error).toMatchObject({ error: { code: expect.any(String) }, accepted: 0 });
+
+    const datasets = await api.GET("/datasets");
+    expect(datasets.data).toContainEqual(expect.objectContaining({ name: "rest_orders", rowCount: 2, keyColumns: ["id"] }));
+  });
+});
+
 describe("operations through a typed client", () => {
   test("projects, a dashboard, and its run", async () => {
     const api = client();
@@ -100,7 +151,8 @@ describe("operations through a typed client", () => {
     expect(typeof sources.data?.[0]?.createdAt).toBe("string");
     const datasets = await client().GET("/orgs/{orgId}/sync/datasets", { params: { path: { orgId: w.org.id } } });
     expect(datasets.response.status).toBe(200);
-    expect(datasets.data).toEqual([]);
+    // The same datasets as the ingestion API's own list.
+    expect(datasets.data).toEqual((await client().GET("/datasets")).data);
     // Another org's token sees neither: 404, like a missing org.
     const other = await workspace(s.kernel, "owner");
     const otherToken = await createToken(s.kernel, other.user.id, other.org.id, ["read"]);

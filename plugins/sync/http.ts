@@ -29,6 +29,7 @@ import { BodyProblem, columnNameOf, formatOf, inflate, parseBatch } from "./pars
 import { recordBatch, sourceInOrg, takeRows } from "./service";
 import { syncSettings } from "./settings";
 import { syncWrite } from "./capabilities";
+import { listDatasetsOperation, postRowsOperation, sourcesOperations } from "./openapi";
 
 export const API_PREFIX = "/api/v1";
 export const IDEMPOTENCY_HEADER = "idempotency-key";
@@ -251,18 +252,21 @@ export const syncHttpRoutes: readonly HttpRoute[] = [
     path: `${API_PREFIX}/datasets/:name/rows`,
     bearerResource,
     maxBodyBytes: (kernel) => syncSettings(kernel).maxBatchBytes,
+    openapi: postRowsOperation,
     handle: postRows,
   },
   {
     method: "GET",
     path: `${API_PREFIX}/datasets`,
     bearerResource,
+    openapi: listDatasetsOperation,
     handle: (_request, ctx) => viaProcedure(ctx, "read", "sync.datasets.list", (c) => ({ orgId: c.orgId })),
   },
   {
     method: "GET",
     path: `${API_PREFIX}/sources`,
     bearerResource,
+    openapi: { get: sourcesOperations.get },
     handle: (_request, ctx) => viaProcedure(ctx, "read", "sync.sources.list", (c) => ({ orgId: c.orgId })),
   },
   {
@@ -270,6 +274,7 @@ export const syncHttpRoutes: readonly HttpRoute[] = [
     path: `${API_PREFIX}/sources`,
     bearerResource,
     maxBodyBytes: 4096,
+    openapi: { post: sourcesOperations.post },
     handle: async (request, ctx) => {
       const body = await jsonBody(request);
       return viaProcedure(ctx, "write", "sync.sources.register", (c) => ({ ...body, orgId: c.orgId }));

@@ -61,6 +61,12 @@ export interface HttpRoute {
    * knows only personal access tokens and sessions.
    */
   readonly bearerResource?: string;
+  /**
+   * For a route under `/api/v1`: its OpenAPI 3.1 Operation Objects by lower-case method
+   * (`{ post: { summary, parameters, requestBody, responses } }`), which the rest-api plugin
+   * adds to `/api/v1/openapi.json` (`:name` segments become `{name}`).
+   */
+  readonly openapi?: Readonly<Partial<Record<Lowercase<HttpMethod>, Readonly<Record<string, unknown>>>>>;
   handle(request: Request, ctx: HttpContext): Response | Promise<Response>;
 }
 
