@@ -7,10 +7,11 @@
  */
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { codeOf, messageOf, type RemoteClient } from "./client";
 import { CliProblem, readState, writeState, type SyncState } from "./config";
-import type { LocalSource } from "./local-sources";
+import type { LocalBatch, LocalSource } from "./local-sources";
 import type { Reporter } from "./progress";
 
 export interface SyncSummary {
@@ -53,6 +54,33 @@ export async function registerSource(client: RemoteClient, input: { projectKey: 
   return res.body.id;
 }
 
+const gzipAsync = promisify(gzip);
+
+/** A batch read and compressed, ready to send. */
+interface Prepared {
+  batch: LocalBatch;
+  raw: Buffer;
+  gzipped: Buffer | null;
+}
+
+/**
+ * The batches of `local` from `from`, each read and compressed one step ahead: while a batch is
+ * on the wire, the next is read from the source and gzipped (level 1: on the way to a server
+ * the bytes saved by a higher level cost more time than they save). Sending stays one batch at
+ * a time, in order.
+ */
+function preparedBatches(local: LocalSource, from: Parameters<LocalSource["batches"]>[0], batchRows: number, batchBytes: number) {
+  const iterator = local.batches(from, batchRows, batchBytes)[Symbol.iterator]();
+  return async (): Promise<Prepared | null> => {
+    // Let the request just started go out before the synchronous read of the next batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    const step = iterator.next();
+    if (step.done) return null;
+    const raw = Buffer.from(step.value.body);
+    return { batch: step.value, raw, gzipped: step.value.rows > 0 ? await gzipAsync(raw, { level: 1 }) : null };
+  };
+}
+
 export function checkpointKey(server: string, sourceId: string, local: LocalSource): string {
   return `${server}|${sourceId}|${local.label}|${local.dataset}`;
 }
@@ -76,16 +104,21 @@ export async function syncOne(
   }
   options.reporter.start(`${local.label} → ${local.dataset}`, remaining);
   let position = from;
-  for (const batch of local.batches(from, options.batchRows, options.batchBytes)) {
+  const prepare = preparedBatches(local, from, options.batchRows, options.batchBytes);
+  let upcoming = prepare();
+  for (;;) {
+    const prepared = await upcoming;
+    if (!prepared) break;
+    const { batch, raw, gzipped } = prepared;
     const cursor = JSON.stringify(batch.next);
-    if (batch.rows > 0) {
-      const raw = Buffer.from(batch.body);
+    let sending: ReturnType<typeof client.request<BatchAnswer>> | null = null;
+    if (gzipped) {
       // Where the batch starts and ends, and what it holds: a retry of it carries the same key.
       const idempotencyKey = createHash("sha256")
         .update(JSON.stringify([options.sourceId, local.dataset, local.label, position?.value ?? null, position?.rowid ?? 0, batch.next]))
         .update(raw)
         .digest("hex");
-      const res = await client.request<BatchAnswer>("POST", `/api/v1/datasets/${encodeURIComponent(local.dataset)}/rows`, {
+      sending = client.request<BatchAnswer>("POST", `/api/v1/datasets/${encodeURIComponent(local.dataset)}/rows`, {
         headers: {
           "content-type": batch.contentType,
           "content-encoding": "gzip",
@@ -94,8 +127,14 @@ export async function syncOne(
           "atrium-cursor": cursor.slice(0, 500),
           ...(local.keyColumns && !position ? { "atrium-key": local.keyColumns.join(",") } : {}),
         },
-        body: gzipSync(raw),
+        body: gzipped,
       });
+    }
+    // The next batch is read while this one is on the wire; a failure of either is met in order.
+    upcoming = prepare();
+    upcoming.catch(() => {});
+    if (sending) {
+      const res = await sending;
       if (res.status !== 200) throw batchProblem(local, batch.origins, res.status, res.body);
       summary.accepted += res.body.accepted;
       summary.duplicates += res.body.duplicates;
