@@ -11,7 +11,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { bootTestKernel } from "../../tests/setup/database";
 import { colleague, rejectionOf, simpleYaml, workspace } from "../dashboards/test-helpers";
-import { branchNameFor } from "./branches";
+import { branchNameFor, type PromoteResult } from "./branches";
+import type { PullRequestResult } from "./pull-request";
 import { createRemote } from "./test-repos";
 
 let k: Awaited<ReturnType<typeof bootTestKernel>>;
@@ -38,6 +39,11 @@ function remote() {
 /** Reads the bare repository as anyone with a clone would. */
 const gitIn = (bare: string, ...args: string[]) => execFileSync("git", ["--git-dir", bare, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } }).trim();
 const show = (bare: string, ref: string, file: string) => gitIn(bare, "show", `${ref}:${file}`);
+/** A promotion in Atrium (not a pull request): its trunk commit and sync. */
+function promotedInAtrium(result: PromoteResult | PullRequestResult): PromoteResult {
+  if (result.mode === "pull-request") throw new Error(`expected a merge, got a pull request ${result.url}`);
+  return result;
+}
 
 test("a work branch is named after the person", () => {
   expect(branchNameFor("Zoë O'Brien", "z@example.com")).toBe("atrium/zoe-o-brien");
@@ -88,6 +94,7 @@ describe("commit, push and promote", () => {
         ahead: 1,
         behind: 0,
         mine: true,
+        pullRequestUrl: null,
         changed: [
           { status: "M", path: "dashboards/a.yaml" },
           { status: "D", path: "dashboards/b.yaml" },
@@ -134,7 +141,7 @@ describe("commit, push and promote", () => {
     const mine = await w.caller.gitSync.commit({ ...w.at, message: "A v2" });
     const outside = r.commit({ "dashboards/b.yaml": simpleYaml("B from outside") }, "B from outside");
 
-    const promoted = await w.caller.gitSync.promote({ ...w.at, branch: mine.branch });
+    const promoted = promotedInAtrium(await w.caller.gitSync.promote({ ...w.at, branch: mine.branch }));
     expect(promoted.mode).toBe("merge");
     const trunk = gitIn(r.bare, "rev-parse", "main");
     expect(promoted.trunkSha).toBe(trunk);
@@ -255,7 +262,7 @@ describe("stale writes and conflicts", () => {
     expect(show(r.bare, commit.branch, "dashboards/a.yaml")).toBe(simpleYaml("A merged").trim());
     expect(show(r.bare, commit.branch, "dashboards/c.yaml")).toBe(simpleYaml("C mine").trim());
     expect(show(r.bare, commit.branch, "dashboards/b.yaml")).toBe(simpleYaml("B theirs").trim());
-    expect((await w.caller.gitSync.promote({ ...w.at, branch: commit.branch })).sync).toMatchObject({ conflicts: [], imported: [] });
+    expect(promotedInAtrium(await w.caller.gitSync.promote({ ...w.at, branch: commit.branch })).sync).toMatchObject({ conflicts: [], imported: [] });
     expect((await w.caller.gitSync.branches(w.at)).changes).toEqual([]);
   });
 });

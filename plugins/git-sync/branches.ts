@@ -20,6 +20,7 @@ import { sql } from "kysely";
 import { fieldError } from "~/kernel/errors";
 import { dashboardFile, projectDashboardFiles, type BoardFormat, type DashboardScope } from "../dashboards/files";
 import { GitError, runGit, type RemoteAccess } from "./git";
+import { githubRepositoryOf, githubSite } from "./github";
 import { parseTree } from "./layout";
 import type { GitSyncSettings } from "./settings";
 import {
@@ -56,6 +57,8 @@ export interface BranchInfo {
   mine: boolean;
   /** Files that differ from the trunk (since the branches parted): status A/M/D and path. */
   changed: Array<{ status: string; path: string }>;
+  /** The GitHub pull request last opened (or found open) from it into the trunk, if any. */
+  pullRequestUrl: string | null;
 }
 
 export interface BranchesView {
@@ -66,6 +69,8 @@ export interface BranchesView {
   branches: BranchInfo[];
   /** The caller's saved changes not yet committed. */
   changes: PendingChange[];
+  /** Whether a branch may be promoted as a GitHub pull request (the repository is on GitHub, connected with a token). */
+  pullRequests: boolean;
 }
 
 const trunkRef = (trunk: string) => `refs/remotes/origin/${trunk}`;
@@ -228,7 +233,7 @@ export async function listBranches(s: GitScope): Promise<BranchesView> {
   const branches: BranchInfo[] = [];
   for (const row of rows) {
     const sha = await localHead(r, row.name);
-    const info: BranchInfo = { name: row.name, sha, ahead: 0, behind: 0, mine: row.user_id === s.userId, changed: [] };
+    const info: BranchInfo = { name: row.name, sha, ahead: 0, behind: 0, mine: row.user_id === s.userId, changed: [], pullRequestUrl: row.pull_request_url };
     if (sha && trunkSha) {
       const [behind, ahead] = (await runGit({ args: ["rev-list", "--left-right", "--count", `${trunkSha}...${sha}`], cwd: r.dir, settings: r.settings })).trim().split(/\s+/).map(Number);
       info.ahead = ahead ?? 0;
@@ -246,7 +251,9 @@ export async function listBranches(s: GitScope): Promise<BranchesView> {
   const changes = all
     .filter((c) => !onBranch || (c.yaml === null ? onBranch.has(c.path) : onBranch.get(c.path) !== blobSha(c.yaml)))
     .map(({ yaml: _yaml, format: _format, ...c }) => c);
-  return { trunk, trunkSha, myBranch: rows.find((b) => b.user_id === s.userId)?.name ?? null, branches, changes };
+  // Pull requests need the repository on the configured GitHub and a token to open them with.
+  const pullRequests = Boolean(r.repo.credential && githubRepositoryOf(r.repo.remote_url, githubSite()));
+  return { trunk, trunkSha, myBranch: rows.find((b) => b.user_id === s.userId)?.name ?? null, branches, changes, pullRequests };
 }
 
 export interface CommitResult {

@@ -12,6 +12,7 @@ import * as repositoriesMigration from "./migrations/2026-12-08-001-repositories
 import * as conflictsMigration from "./migrations/2026-12-08-002-conflicts";
 import * as branchesMigration from "./migrations/2026-12-09-003-branches";
 import * as webhookMigration from "./migrations/2026-12-09-004-webhook";
+import * as pullRequestsMigration from "./migrations/2026-12-10-005-pull-requests";
 import { gitSyncRouter } from "./router";
 import { explainStaleSave } from "./stale";
 import { gitSyncHttpRoutes } from "./webhook";
@@ -20,7 +21,7 @@ export const gitSyncPlugin = definePlugin({
   id: "git-sync",
   requires: ["dashboards"],
   capabilities: gitSyncCapabilities,
-  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration, "2026-12-09-004-webhook": webhookMigration },
+  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration, "2026-12-09-004-webhook": webhookMigration, "2026-12-10-005-pull-requests": pullRequestsMigration },
   router: gitSyncRouter,
   jobs: gitSyncJobs,
   http: gitSyncHttpRoutes,

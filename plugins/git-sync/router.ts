@@ -11,6 +11,7 @@ import { safeString } from "~/kernel/schemas";
 import { commitChanges, listBranches, promoteBranch, workBranchOrigin } from "./branches";
 import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
 import { listConflicts, resolveConflict } from "./conflicts";
+import { promoteAsPullRequest } from "./pull-request";
 import { discardBranch } from "./discard";
 import { createWebhook } from "./webhook";
 import { connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
@@ -145,11 +146,21 @@ export const gitSyncRouter = createTRPCRouter({
       mcp: {
         name: "promote_branch",
         description:
-          "Promote a work branch (branch, e.g. atrium/ada-lovelace) into the trunk of a git-connected project (orgId, projectId): a fast-forward when the trunk has not moved on, else a merge commit; then the trunk is synced so viewers see the promoted dashboards. Returns mode (fast-forward, merge, up-to-date), the new trunkSha and the sync's result. 409 naming the files when the branch and the trunk changed the same file (nothing is pushed).",
+          "Promote a work branch (branch, e.g. atrium/ada-lovelace) into the trunk of a git-connected project (orgId, projectId). mode 'merge' (default): a fast-forward when the trunk has not moved on, else a merge commit; then the trunk is synced so viewers see the promoted dashboards; returns mode (fast-forward, merge, up-to-date), the new trunkSha and the sync's result; 409 naming the files when the branch and the trunk changed the same file (nothing is pushed). mode 'pull_request' (repositories on GitHub): opens a pull request from the branch into the trunk, its body a table of the changed dashboards with a link to each one's preview in Atrium, or reuses the one already open for the branch; returns mode pull-request, url, number, reused and changed files; the trunk is untouched until the pull request is merged on GitHub.",
       },
     })
-    .input(z.object({ branch: safeString().trim().min(1, "Name the branch to promote").max(100, "At most 100 characters") }))
+    .input(
+      z.object({
+        branch: safeString().trim().min(1, "Name the branch to promote").max(100, "At most 100 characters"),
+        mode: z.enum(["merge", "pull_request"], { message: "Promote with merge or pull_request" }).default("merge"),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
+      if (input.mode === "pull_request") {
+        const pr = await promoteAsPullRequest(scopeOf(ctx), input);
+        await ctx.audit({ action: "git-sync.pull-request", target: { type: "project", id: ctx.project.id }, data: { branch: pr.branch, url: pr.url, number: pr.number, reused: pr.reused, files: pr.changed.length } });
+        return pr;
+      }
       const result = await promoteBranch(scopeOf(ctx), input);
       await ctx.audit({ action: "git-sync.promote", target: { type: "project", id: ctx.project.id }, data: { branch: result.branch, mode: result.mode, trunkSha: result.trunkSha } });
       return result;

@@ -28,7 +28,7 @@ import { gitSyncSettings, type GitSyncSettings } from "./settings";
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
-/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts, 004-webhook.ts). */
+/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts, 004-webhook.ts, 2026-12-10-005-pull-requests.ts). */
 export type GitSyncTables = {
   git_sync_repositories: {
     id: Generated<string>;
@@ -74,6 +74,7 @@ export type GitSyncTables = {
     head_sha: string | null;
     created_at: Timestamp;
     committed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+    pull_request_url: ColumnType<string | null, string | null | undefined, string | null>;
   };
 };
 

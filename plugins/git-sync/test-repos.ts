@@ -4,8 +4,8 @@
  * node:http server with basic auth (smart HTTP, as a hosted git server speaks it).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -50,10 +50,16 @@ export function createRemote(branch = "main") {
 }
 
 /** `git http-backend` for every repository under `root`, behind basic auth (user anything, password `token`); every request is logged. */
-export async function serveSmartHttp(root: string, token: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+export async function serveSmartHttp(
+  root: string,
+  token: string,
+  /** Answers a request itself (e.g. a REST API beside the repositories) when it returns true. */
+  other?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean,
+): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""}`);
+    if (other?.(req, res, new URL(req.url ?? "/", "http://localhost"))) return;
     const auth = req.headers.authorization ?? "";
     const password = auth.startsWith("Basic ") ? Buffer.from(auth.slice(6), "base64").toString().split(":").slice(1).join(":") : null;
     if (password !== token) {
@@ -100,4 +106,57 @@ export async function serveSmartHttp(root: string, token: string): Promise<{ url
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export interface GithubPull {
+  number: number;
+  owner: string;
+  name: string;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+}
+
+/**
+ * A GitHub-shaped server (as GitHub Enterprise Server: the REST API under `/api/v3`): the
+ * repositories under `root` as `<owner>/<name>.git` over smart HTTP (password `token`), and the
+ * pull request calls git sync makes (`GET`/`POST /api/v3/repos/:owner/:name/pulls`, Bearer
+ * `token`; a head branch the repository lacks is a 422 as GitHub answers it).
+ */
+export async function serveGithub(root: string, token: string) {
+  const pulls: GithubPull[] = [];
+  let base = "";
+  const json = (res: ServerResponse, status: number, body: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    json(res, status, body);
+    return true;
+  };
+  const shape = (p: GithubPull) => ({ number: p.number, html_url: `${base}/${p.owner}/${p.name}/pull/${p.number}`, state: p.state, title: p.title, body: p.body, head: { ref: p.head }, base: { ref: p.base } });
+  const server = await serveSmartHttp(root, token, (req, res, url) => {
+    if (!url.pathname.startsWith("/api/v3/")) return false;
+    if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { message: "Bad credentials" });
+    const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
+    const bare = m ? path.join(root, m[1]!, `${m[2]}.git`) : "";
+    if (!m || !existsSync(bare)) return send(res, 404, { message: "Not Found" });
+    const [owner, name] = [m[1]!, m[2]!];
+    if (req.method === "GET") {
+      const head = url.searchParams.get("head");
+      const found = pulls.filter((p) => p.owner === owner && p.name === name && p.state === (url.searchParams.get("state") ?? "open") && (!head || `${owner}:${p.head}` === head));
+      return send(res, 200, found.map(shape));
+    }
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      const input = JSON.parse(body) as { title: string; body: string; head: string; base: string };
+      if (!git(root, "--git-dir", bare, "for-each-ref", `refs/heads/${input.head}`)) return json(res, 422, { message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] });
+      const pull: GithubPull = { number: pulls.length + 1, owner, name, head: input.head, base: input.base, title: input.title, body: input.body, state: "open" };
+      pulls.push(pull);
+      json(res, 201, shape(pull));
+    });
+    return true;
+  });
+  base = server.url;
+  return { ...server, pulls };
 }

@@ -55,13 +55,17 @@ export function BranchesPanel(props: { at: At; stamp: string; onChanged: () => v
   };
   const mineAhead = () => (ok()?.branches.find((b) => b.mine)?.ahead ?? 0) > 0;
 
-  const promote = async (branch: string) => {
+  const promote = async (branch: string, mode: "merge" | "pull_request" = "merge") => {
     setPromoting(true);
     setPromoteError(null);
     setDone(null);
     try {
-      const result = await trpc.gitSync.promote.mutate({ ...props.at, branch });
-      setDone(`Promoted ${branch} into the trunk (${result.mode}); the trunk is at ${result.trunkSha.slice(0, 12)}.`);
+      const result = await trpc.gitSync.promote.mutate({ ...props.at, branch, mode });
+      setDone(
+        result.mode === "pull-request"
+          ? `${result.reused ? "The pull request already open" : "Opened pull request"} #${result.number} from ${branch}: ${result.url}`
+          : `Promoted ${branch} into the trunk (${result.mode}); the trunk is at ${result.trunkSha.slice(0, 12)}.`,
+      );
       props.onChanged();
       await refetch();
     } catch (e) {
@@ -135,8 +139,23 @@ export function BranchesPanel(props: { at: At; stamp: string; onChanged: () => v
                         <BusyLabel busy={promoting()} label="Promoting…">
                           Promote to {v().trunk}
                         </BusyLabel>
-                      </Button>
+                      </Button>{" "}
+                      <Show when={v().pullRequests}>
+                        <Button onClick={() => void promote(b().name, "pull_request")} disabled={promoting()}>
+                          Open pull request
+                        </Button>
+                      </Show>
                     </div>
+                  </Show>
+                  <Show when={b().pullRequestUrl}>
+                    {(url) => (
+                      <p data-testid="git-pull-request">
+                        Pull request:{" "}
+                        <a href={url()} rel="noopener noreferrer" target="_blank">
+                          {url()}
+                        </a>
+                      </p>
+                    )}
                   </Show>
                   <Show when={promoteError()}>{(m) => <Notice tone="warning">{m()}</Notice>}</Show>
                 </>
