@@ -50,7 +50,8 @@ export default function GitPage(_props: RouteSectionProps) {
       <Show when={status.error}>
         <LoadFailed what="the repository connection" problem={problemOf(status.error)} onRetry={() => void refetch()} />
       </Show>
-      <Show when={status.latest}>
+      {/* Reading latest of a failed resource throws: the error is shown above instead. */}
+      <Show when={!status.error && status.latest}>
         {(s) => (
           <Show
             when={connectedOf(s())}

@@ -27,7 +27,7 @@ export default function PublicBanner(props: { dashboardSlug: string }) {
     onCleanup(() => window.removeEventListener(LINKS_CHANGED, again));
   });
   return (
-    <Show when={live.latest}>
+    <Show when={!live.error && live.latest}>
       {(count) => (
         <p class="notice notice--info" role="note">
           This dashboard is public: {count() === 1 ? "one link lets" : `${count()} links let`} anyone with the address view it without an account. Manage them with Share, under Public link.
