@@ -12,6 +12,8 @@ import { dashboardsDb, describeSpecError, createDashboard, deleteDashboard, find
 export type { DashboardScope, StaleSaveExplainer } from "./service";
 export { onStaleSave } from "./service";
 export type { BoardFormat } from "./document/board-format";
+/** What viewing a dashboard needs: a plugin showing a dashboard's file elsewhere (a git branch) asks the same. */
+export { dashboardView } from "./capabilities";
 
 /** A file's problems (line and message), or none; `format: "dbt-charts"` reads it as a dbt Charts board. */
 export function checkDashboardFile(yaml: string, format: BoardFormat = "atrium"): Array<{ line: number | null; message: string }> {

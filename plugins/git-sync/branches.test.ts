@@ -266,3 +266,50 @@ describe("stale writes and conflicts", () => {
     expect((await w.caller.gitSync.branches(w.at)).changes).toEqual([]);
   });
 });
+
+describe("a dashboard as a branch holds it", () => {
+  test("the trunk and each editor's work branch read on demand (fetched first); viewers may look; an unknown branch or a file the branch lacks is a 404 naming it", async () => {
+    const w = await workspace(k.kernel);
+    const r = remote();
+    const first = r.commit({ "dashboards/a.yaml": simpleYaml("A"), "dashboards/b.yaml": simpleYaml("B") });
+    await w.caller.gitSync.connect({ ...w.at, remoteUrl: r.url });
+
+    const editor = await colleague(k.kernel, w.org.id, "editor");
+    await k.kernel.ownerDb.updateTable("users").set({ name: "Vera Branch" }).where("id", "=", editor.user.id).execute();
+    await editor.caller.dashboards.update({ ...w.at, slug: "a", yaml: simpleYaml("A, on Vera's branch"), version: 1 });
+    await editor.caller.dashboards.create({ ...w.at, slug: "only-here", yaml: simpleYaml("Only on the branch") });
+    const commit = await editor.caller.gitSync.commit({ ...w.at, message: "Vera's edits" });
+
+    const viewer = await colleague(k.kernel, w.org.id, "viewer");
+    const onTrunk = await viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: "a" });
+    expect(onTrunk).toMatchObject({ branch: "main", trunk: true, commitSha: first, path: "dashboards/a.yaml", format: "atrium" });
+    expect(onTrunk.yaml.trim()).toBe(simpleYaml("A").trim());
+    const onBranch = await viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: "a", branch: commit.branch });
+    expect(onBranch).toMatchObject({ branch: "atrium/vera-branch", trunk: false, commitSha: commit.commitSha, path: "dashboards/a.yaml" });
+    expect(onBranch.yaml.trim()).toBe(simpleYaml("A, on Vera's branch").trim());
+    expect((await viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: "only-here", branch: commit.branch })).yaml).toContain("Only on the branch");
+
+    // Fetched on demand: the trunk moved on in git, not synced yet, and the view shows its head.
+    const second = r.commit({ "dashboards/a.yaml": simpleYaml("A, moved on in git") });
+    const moved = await viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: "a", branch: "main" });
+    expect(moved.commitSha).toBe(second);
+    expect(moved.yaml).toContain("moved on in git");
+
+    const missing = await rejectionOf(viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: "a", branch: "atrium/nobody" }));
+    expect(missing.code).toBe("NOT_FOUND");
+    expect(missing.message).toContain('"atrium/nobody"');
+    const notOnTrunk = await rejectionOf(viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: "only-here" }));
+    expect(notOnTrunk.code).toBe("NOT_FOUND");
+    expect(notOnTrunk.message).toContain('"only-here"');
+    const hostile = await rejectionOf(viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: "a", branch: "main..HEAD" }));
+    expect(hostile.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(hostile.fields.branch).toBeDefined();
+    expect((await rejectionOf(viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: " ", branch: "main" }))).fields.slug).toBeDefined();
+
+    // The remote lost the branch: a 404 saying so, not a crash.
+    execFileSync("git", ["--git-dir", r.bare, "branch", "-D", commit.branch], { stdio: "ignore", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } });
+    const gone = await rejectionOf(viewer.caller.gitSync.dashboardAtBranch({ ...w.at, slug: "a", branch: commit.branch }));
+    expect(gone.code).toBe("NOT_FOUND");
+    expect(gone.message).toContain("deleted");
+  });
+});

@@ -8,6 +8,8 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { projectCapabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
 import { safeString } from "~/kernel/schemas";
+import { dashboardView } from "../dashboards/files";
+import { dashboardAtBranch } from "./branch-view";
 import { commitChanges, listBranches, promoteBranch, workBranchOrigin } from "./branches";
 import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
 import { listConflicts, resolveConflict } from "./conflicts";
@@ -112,6 +114,36 @@ export const gitSyncRouter = createTRPCRouter({
       const workBranch = origin?.current ? null : await workBranchOrigin(scopeOf(ctx), input.slug);
       return { origin, workBranch };
     }),
+
+  // Viewing a branch needs what viewing the dashboard needs (branch-view.ts says why).
+  dashboardAtBranch: projectCapabilityProcedure(gitView, dashboardView)
+    .meta({
+      cost: "expensive",
+      mcp: {
+        name: "get_dashboard_at_branch",
+        description:
+          "Read a dashboard (slug) as a branch of a git-connected project's repository holds it (orgId, projectId; branch: the trunk, what viewers see, when absent, or a work branch from list_branches such as atrium/ada-lovelace). The branch is fetched first. Returns branch, trunk (true for the trunk), commitSha (the branch's head), path, format (atrium or dbt-charts) and the file's yaml. 404 naming the branch when the project has no such branch or the remote lost it, or naming the dashboard when the branch does not hold its file.",
+        readOnly: true,
+      },
+    })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/git/dashboards/{slug}", summary: "Read a dashboard as a branch of the project's repository holds it (the trunk by default)", tags: ["git"] } })
+    .input(
+      z.object({
+        slug: safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters"),
+        branch: safeString().trim().min(1, "Name the branch").max(100, "At most 100 characters").optional(),
+      }),
+    )
+    .output(
+      z.object({
+        branch: z.string(),
+        trunk: z.boolean(),
+        commitSha: z.string(),
+        path: z.string(),
+        format: z.enum(["atrium", "dbt-charts"]),
+        yaml: z.string(),
+      }),
+    )
+    .query(({ ctx, input }) => dashboardAtBranch(scopeOf(ctx), input)),
 
   branches: projectCapabilityProcedure(gitView)
     .meta({
