@@ -47,6 +47,9 @@ export class BodyProblem extends Error {
 export const MAX_REPORTED_PROBLEMS = 100;
 
 /** `updatedAt`, `Updated At`, `updated-at` → `updated_at`; null when nothing is left. */
+/** How many distinct keys of a JSON lines batch have their column name remembered. */
+const NAME_CACHE_MAX = 1024;
+
 export function columnNameOf(raw: string): string | null {
   let name = raw
     .normalize("NFKD")
@@ -101,6 +104,15 @@ function parseJsonLines(text: string, maxRows: number): ParsedBatch {
   const problems: BatchProblem[] = [];
   const columns: string[] = [];
   const seen = new Set<string>();
+  // Every row names the same few keys: each is normalized once per batch (a batch of many
+  // distinct keys stops caching past NAME_CACHE_MAX and normalizes the rest as it goes).
+  const names = new Map<string, string | null>();
+  const nameOf = (raw: string): string | null => {
+    if (names.has(raw)) return names.get(raw) ?? null;
+    const name = columnNameOf(raw);
+    if (names.size < NAME_CACHE_MAX) names.set(raw, name);
+    return name;
+  };
   let start = 0;
   let n = 0;
   while (start <= text.length) {
@@ -126,7 +138,7 @@ function parseJsonLines(text: string, maxRows: number): ParsedBatch {
     }
     const row: Row = {};
     for (const [raw, v] of Object.entries(value as Record<string, unknown>)) {
-      const name = columnNameOf(raw);
+      const name = nameOf(raw);
       if (!name) {
         problems.push({ row: n, field: raw.slice(0, 60), message: "A column name needs at least one letter or digit" });
         continue;
