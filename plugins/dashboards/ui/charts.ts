@@ -41,6 +41,13 @@ export function currentTheme(): "light" | "dark" {
   return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
 }
 
+/** Resolves in a later task (`scheduler.yield` where the browser has it). */
+function nextTask(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (scheduler?.yield) return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Renders a chart as SVG into `container`; returns the view (for downloads) once drawn. */
 export async function renderVega(
   container: HTMLElement,
@@ -49,6 +56,9 @@ export async function renderVega(
   options: { width: number; height?: number },
 ): Promise<View> {
   const { vega, vl, document, interpreter } = await loadVega();
+  // Every chart of a page waits for the same load: each draws in a task of its own, so the
+  // browser paints and answers input between them instead of after all of them.
+  await nextTask();
   const spec = document.chartToVegaLite(chart, data, { width: options.width, height: options.height, theme: currentTheme() });
   if (!spec) throw new Error(`A ${chart.type} chart is not drawn with Vega-Lite.`);
   const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
