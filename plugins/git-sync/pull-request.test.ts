@@ -98,6 +98,17 @@ describe("promote as a pull request", () => {
     expect(audit.filter((a) => a.action === "git-sync.pull-request")).toHaveLength(2);
     expect(JSON.stringify([pr, again, view, audit])).not.toContain(token);
     expect(github.requests.filter((line) => line.startsWith("POST /api/v3/repos/acme/dashboards/pulls"))).toHaveLength(1);
+
+    // A token GitHub's API refuses (revoked): a clear 422 on token, nothing stored, the token not repeated.
+    github.state.apiRevoked = true;
+    try {
+      const revoked = await rejectionOf(w.caller.gitSync.promote({ ...w.at, branch: commit.branch, mode: "pull_request" }));
+      expect(revoked.code).toBe("UNPROCESSABLE_CONTENT");
+      expect(revoked.fields.token?.[0]).toMatch(/refused the repository's token/);
+      expect(JSON.stringify(revoked)).not.toContain(token);
+    } finally {
+      github.state.apiRevoked = false;
+    }
   });
 
   test("a repository that is not on the configured GitHub is a clear 422 on mode", async () => {

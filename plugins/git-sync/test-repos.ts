@@ -127,6 +127,8 @@ export interface GithubPull {
  */
 export async function serveGithub(root: string, token: string) {
   const pulls: GithubPull[] = [];
+  /** `apiRevoked`: the REST API refuses the token (as after it is revoked), while git still answers. */
+  const state = { apiRevoked: false };
   let base = "";
   const json = (res: ServerResponse, status: number, body: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -136,7 +138,7 @@ export async function serveGithub(root: string, token: string) {
   const shape = (p: GithubPull) => ({ number: p.number, html_url: `${base}/${p.owner}/${p.name}/pull/${p.number}`, state: p.state, title: p.title, body: p.body, head: { ref: p.head }, base: { ref: p.base } });
   const server = await serveSmartHttp(root, token, (req, res, url) => {
     if (!url.pathname.startsWith("/api/v3/")) return false;
-    if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { message: "Bad credentials" });
+    if (req.headers.authorization !== `Bearer ${token}` || state.apiRevoked) return send(res, 401, { message: "Bad credentials" });
     const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
     const bare = m ? path.join(root, m[1]!, `${m[2]}.git`) : "";
     if (!m || !existsSync(bare)) return send(res, 404, { message: "Not Found" });
@@ -158,5 +160,5 @@ export async function serveGithub(root: string, token: string) {
     return true;
   });
   base = server.url;
-  return { ...server, pulls };
+  return { ...server, pulls, state };
 }
