@@ -246,6 +246,46 @@ describe("what the person granted", () => {
   });
 });
 
+describe("someone whose only access in the org is a shared dashboard", () => {
+  test("the consent screen offers that org; their agent connects by OAuth and sees the shared dashboard alone; the share's end ends it", async () => {
+    const guest = await createUser(kernel, "Guest");
+    await kernel.ownerDb.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", guest.id).execute();
+    const provider = new MemoryOAuthProvider();
+    await expect(h.connect(provider)).rejects.toBeInstanceOf(UnauthorizedError);
+    const started = await h.fetch(provider.lastAuthorizationUrl!);
+    const requestId = new URL(started.headers.get("location")!).searchParams.get("request")!;
+    // Before anything is shared: no org to choose, and choosing this one anyway is a 404.
+    expect((await asUser(kernel, guest.id).mcpOauth.consent.get({ requestId })).orgs).toEqual([]);
+    await expect(asUser(kernel, guest.id).mcpOauth.consent.approve({ requestId, orgId, scopes: ["read"], projectIds: null })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    await asUser(kernel, owner.id).sharing.share({ orgId, projectId: alpha, slug: "in-alpha", email: guest.email, role: "view" });
+    const offered = (await asUser(kernel, guest.id).mcpOauth.consent.get({ requestId })).orgs;
+    expect(offered).toEqual([expect.objectContaining({ id: orgId, role: null, shared: true, agents: "write" })]);
+    // Narrowing to a project the share does not reach is refused; the shared one is accepted.
+    await expect(asUser(kernel, guest.id).mcpOauth.consent.approve({ requestId, orgId, scopes: ["read"], projectIds: [beta] })).rejects.toMatchObject({ code: "UNPROCESSABLE_CONTENT" });
+    const { code } = await h.consent(provider.lastAuthorizationUrl!, guest.id, { orgId, scopes: ["read"], projectIds: null });
+    await new StreamableHTTPClientTransport(new URL(h.mcpUrl), { authProvider: provider, fetch: h.fetch }).finishAuth(code);
+    const { client } = await h.connect(provider);
+    try {
+      const found = data<{ items: Array<{ slug: string; projectId: string }> }>(await client.callTool({ name: "search_dashboards", arguments: { query: "one number" } }));
+      expect(found.items.map((d) => [d.slug, d.projectId])).toEqual([["in-alpha", alpha]]);
+      expect((await client.listResources()).resources.map((r) => r.uri)).toEqual([expect.stringMatching(/\/alpha\/dashboards\/in-alpha$/)]);
+      const shared = await client.callTool({ name: "get_dashboard", arguments: { projectId: alpha, slug: "in-alpha" } });
+      expect(shared.isError).toBeFalsy();
+      const hidden = await client.callTool({ name: "get_dashboard", arguments: { projectId: beta, slug: "in-beta" } });
+      expect(data<{ error: { code: string } }>(hidden).error.code).toBe("NOT_FOUND");
+      expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("list_projects");
+
+      const access = await asUser(kernel, owner.id).sharing.access({ orgId, projectId: alpha, slug: "in-alpha" });
+      await asUser(kernel, owner.id).sharing.revoke({ orgId, projectId: alpha, grantId: access.entries.find((e) => e.kind === "grant")!.grantId! });
+      expect((await client.listResources()).resources).toEqual([]);
+      expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("search_dashboards");
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe("connected apps and the org's rule", () => {
   test("the person's list shows client, org, scopes, projects, last use and calls; revoking ends the tokens", async () => {
     const { client, provider } = await connected({ scopes: ["read", "write"], projectIds: [beta] });

@@ -11,7 +11,8 @@ import { hitRateLimit } from "~/kernel/rate-limit";
 import { safeString } from "~/kernel/schemas";
 import { applyScope } from "~/kernel/scope";
 import { orgView } from "~/kernel/tenancy/capabilities";
-import { capabilityProcedure, createTRPCRouter, sessionProcedure } from "~/kernel/trpc";
+import type { Role } from "~/kernel/db/schema";
+import { capabilityProcedure, createTRPCRouter, grantsHeldFor, orgsReachedByGrants, sessionProcedure } from "~/kernel/trpc";
 import { agentsManage } from "./capabilities";
 import { clientOrigin } from "./clients";
 import { approveDevice, denyDevice, pendingDevice } from "./device";
@@ -89,18 +90,24 @@ async function describeGrants(kernel: Kernel, userId: string, rows: GrantListRow
   }));
 }
 
-/** The person's orgs, each with its "AI agents allowed" setting (the consent screens' choice). */
-async function orgsToChooseFrom(db: SessionCtx["db"], userId: string) {
+/**
+ * The person's orgs, each with its "AI agents allowed" setting (the consent screens' choice),
+ * then the orgs where a share is their only access (`shared`: a connection there reaches only
+ * what is shared with them; role null).
+ */
+async function orgsToChooseFrom(ctx: SessionCtx) {
+  const { db, actor } = ctx;
   const orgs = await db
     .selectFrom("memberships")
     .innerJoin("orgs", "orgs.id", "memberships.org_id")
     .select(["orgs.id", "orgs.slug", "orgs.name", "memberships.role"])
-    .where("memberships.user_id", "=", userId)
+    .where("memberships.user_id", "=", actor.userId)
     .where("orgs.deleted_at", "is", null)
     .orderBy("orgs.name")
     .execute();
-  const withSettings = [];
-  for (const org of orgs) withSettings.push({ ...org, agents: await agentsAllowedIn(db, org.id) });
+  const withSettings: Array<{ id: string; slug: string; name: string; role: Role | null; shared: boolean; agents: Awaited<ReturnType<typeof agentsAllowedIn>> }> = [];
+  for (const org of orgs) withSettings.push({ ...org, shared: false, agents: await agentsAllowedIn(db, org.id) });
+  for (const org of await orgsReachedByGrants(ctx.kernel, db, actor.userId)) withSettings.push({ ...org, role: null, shared: true, agents: await agentsAllowedIn(db, org.id) });
   return withSettings;
 }
 
@@ -113,16 +120,20 @@ type SessionCtx = { db: Kernel["db"]; kernel: Kernel; actor: { userId: string } 
  */
 async function checkDecision(ctx: SessionCtx, input: { orgId: string; scopes: Array<"read" | "write">; projectIds: string[] | null }) {
   const role = await ctx.kernel.tenancy.roleOf(ctx.actor.userId, input.orgId, ctx.db);
-  if (!role) throw notFound("Organization not found.");
-  const scopes = SCOPES.filter((s) => input.scopes.includes(s));
   await applyScope(ctx.db, { userId: ctx.actor.userId, orgId: input.orgId });
+  // Someone whose only access is a share connects too: the connection reaches what is shared.
+  const shared = role ? [] : await grantsHeldFor(ctx.kernel, ctx.db, ctx.actor, input.orgId, []);
+  if (!role && !shared.length) throw notFound("Organization not found.");
+  const scopes = SCOPES.filter((s) => input.scopes.includes(s));
   const agents = await agentsSetting(mcpOauthDb(ctx.db), input.orgId);
   if (agents === "off") throw new TRPCError({ code: "FORBIDDEN", message: "AI agents are turned off in this organization; an admin can allow them in its settings." });
   if (scopes.includes("write") && (agents === "read" || mcpOauthSettings(ctx.kernel).agentsReadOnly)) {
     throw fieldError("FORBIDDEN", "scopes", "Agents are read-only here: grant the read scope only.");
   }
   if (input.projectIds) {
-    const visible = new Set((await ctx.kernel.tenancy.projectsWhere(ctx.db, { userId: ctx.actor.userId, orgId: input.orgId, orgRole: role }, () => true)).map((p) => p.id));
+    const visible = new Set(
+      role ? (await ctx.kernel.tenancy.projectsWhere(ctx.db, { userId: ctx.actor.userId, orgId: input.orgId, orgRole: role }, () => true)).map((p) => p.id) : shared.map((g) => g.projectId),
+    );
     const unknown = input.projectIds.find((id) => !visible.has(id));
     if (unknown) throw fieldError("UNPROCESSABLE_CONTENT", "projectIds", "One of the chosen projects does not exist or you cannot see it.");
   }
@@ -162,7 +173,7 @@ export const mcpOauthRouter = createTRPCRouter({
       return {
         client: { name: request.client_name, origin: clientOrigin(request), kind: request.kind, redirectUri: request.redirect_uri as string | null },
         requestedScopes: request.scopes,
-        orgs: await orgsToChooseFrom(ctx.db, ctx.actor.userId),
+        orgs: await orgsToChooseFrom(ctx),
         serverReadOnly: mcpOauthSettings(ctx.kernel).agentsReadOnly,
         expiresAt: request.expires_at,
       };
@@ -205,7 +216,7 @@ export const mcpOauthRouter = createTRPCRouter({
       return {
         client: { name: device.client_name, origin: clientOrigin(device), kind: device.kind, redirectUri: null as string | null },
         requestedScopes: device.scopes,
-        orgs: await orgsToChooseFrom(ctx.db, ctx.actor.userId),
+        orgs: await orgsToChooseFrom(ctx),
         serverReadOnly: mcpOauthSettings(ctx.kernel).agentsReadOnly,
         expiresAt: device.expires_at,
       };

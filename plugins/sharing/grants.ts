@@ -90,6 +90,16 @@ export async function listHeldGrants(db: Kysely<KernelDatabase>, who: { userId: 
   return rows.map((r) => ({ projectId: r.project_id, resource: r.dashboard_id ? "dashboard" : null, resourceId: r.dashboard_id, role: roleOfGrant(r.role) }));
 }
 
+/**
+ * The orgs where this person holds grants (the kernel's `grantOrgs`): read under their own scope
+ * with no org, where the grantee policy shows their grants (by account or verified address).
+ */
+export async function orgsWithGrants(db: Kysely<KernelDatabase>, userId: string): Promise<string[]> {
+  await applyScope(db, { userId, orgId: null });
+  const rows = await grantsDb(db).selectFrom("sharing_grants").select("org_id").distinct().limit(200).execute();
+  return rows.map((r) => r.org_id);
+}
+
 /** An address as stored: trimmed and lower-cased. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -6,7 +6,7 @@
  */
 import { definePlugin } from "~/kernel/plugin";
 import { sharingCapabilities } from "./capabilities";
-import { listHeldGrants, resolveGrant } from "./grants";
+import { listHeldGrants, orgsWithGrants, resolveGrant } from "./grants";
 import { sharingHttpRoutes } from "./http";
 import * as grantsMigration from "./migrations/2026-12-02-001-grants";
 import * as linksMigration from "./migrations/2026-12-02-002-public-links";
@@ -23,5 +23,6 @@ export const sharingPlugin = definePlugin({
   router: sharingRouter,
   grants: resolveGrant,
   grantsHeld: listHeldGrants,
+  grantOrgs: orgsWithGrants,
   http: sharingHttpRoutes,
 });

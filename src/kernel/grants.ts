@@ -78,3 +78,10 @@ export async function grantsHeld(listers: readonly GrantLister[], db: Kysely<Ker
   for (const list of listers) held.push(...(await list(db, who)));
   return held;
 }
+
+/**
+ * A plugin's list of the orgs where a person holds grants (sharing), across orgs: runs in the
+ * caller's transaction under the person's scope with no org (the grantee reads their own grants).
+ * For choices made outside any org (an MCP client's consent screen); `grantsHeld` says what each reaches.
+ */
+export type GrantOrgLister = (db: Kysely<KernelDatabase>, userId: string) => Promise<string[]>;

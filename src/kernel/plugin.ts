@@ -12,7 +12,7 @@ import type { Migration } from "kysely";
 import type { SignInContribution } from "./auth/providers";
 import type { Capability } from "./capabilities";
 import type { AtriumEvents, EventEnvelope } from "./events";
-import type { GrantLister, GrantResolver } from "./grants";
+import type { GrantLister, GrantOrgLister, GrantResolver } from "./grants";
 import type { HttpRoute } from "./http/routes";
 import type { JobDefinition } from "./jobs";
 import type { Kernel } from "./kernel";
@@ -73,6 +73,8 @@ export interface PluginDefinition<Id extends string = string, Router extends Any
    * `grantableOrgProcedure` (search, recent, the tools an agent sees) add what they reach.
    */
   readonly grantsHeld?: GrantLister;
+  /** The orgs where a person holds grants, across orgs (the MCP consent screen offers them). */
+  readonly grantOrgs?: GrantOrgLister;
   /** Runs once the kernel is booted (database migrated, jobs and events started). */
   init?(ctx: PluginInitContext): void | Promise<void>;
   /** Runs when the kernel stops, before the database closes (close pools, timers). */

@@ -509,6 +509,34 @@ export async function grantsHeldFor(
 }
 
 /**
+ * The orgs (not deleted) where a person holds a live grant but is not a member, by name: the
+ * choices a screen outside any org (an MCP client's consent) adds to the person's own orgs. `db`
+ * is the caller's transaction under the person's scope with no org; it is left that way.
+ */
+export async function orgsReachedByGrants(
+  kernel: Pick<Kernel, "plugins" | "tenancy">,
+  db: Kysely<KernelDatabase>,
+  userId: string,
+): Promise<Array<{ id: string; slug: string; name: string }>> {
+  const listers = kernel.plugins.flatMap((p) => (p.grantOrgs ? [p.grantOrgs] : []));
+  const candidates = new Set<string>();
+  for (const list of listers) for (const orgId of await list(db, userId)) candidates.add(orgId);
+  const reached: Array<{ id: string; slug: string; name: string }> = [];
+  try {
+    for (const orgId of candidates) {
+      await applyScope(db, { userId, orgId });
+      if (await kernel.tenancy.memberRoleOf(userId, orgId, db)) continue;
+      if (!(await grantsHeld(grantListers(kernel), db, { userId, orgId })).length) continue;
+      const org = await db.selectFrom("orgs").select(["id", "slug", "name"]).where("id", "=", orgId).where("deleted_at", "is", null).executeTakeFirst();
+      if (org) reached.push(org);
+    }
+  } finally {
+    await applyScope(db, { userId, orgId: null });
+  }
+  return reached.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
  * An org-wide procedure (a list, a search) that reaches a person by their membership or by the
  * grants they hold in the org (sharing): someone whose only access is a shared dashboard may
  * search and list, and sees what was shared. The input gains `orgId`; the context gains

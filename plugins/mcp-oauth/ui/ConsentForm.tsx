@@ -44,7 +44,10 @@ export function ConsentForm(props: ParentProps<{
         ]}
         hint={canWrite() ? `It asked for: ${props.request.requestedScopes.join(", ")}. Only what you tick is granted.` : "Agents are read-only in this organization."}
       />
-      <fieldset class="field">
+      <Show when={org()?.shared}>
+        <Notice tone="info">Something is shared with you in this organization: the app reaches only what is shared with you there, and stops reaching it when the share ends.</Notice>
+      </Show>
+      <fieldset class="field" hidden={org()?.shared}>
         <legend class="field__label">Which projects</legend>
         <label class="check">
           <input type="radio" name="projectMode" value="all" checked={!props.choice.narrow()} onChange={() => props.choice.setNarrow(false)} />
@@ -55,7 +58,7 @@ export function ConsentForm(props: ParentProps<{
           <span class="check__label">Only the projects I choose</span>
         </label>
       </fieldset>
-      <Show when={props.choice.narrow()}>
+      <Show when={props.choice.narrow() && !org()?.shared}>
         <Show when={props.projects} fallback={<Spinner label="Loading projects…" />}>
           {(list) => (
             <CheckboxGroup form={props.form} name="projectIds" legend="Projects it may reach" options={list().map((p) => ({ value: p.id, label: p.name }))} checked={[]} />

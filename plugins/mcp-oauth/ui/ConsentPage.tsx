@@ -27,7 +27,15 @@ export default function ConsentPage() {
     const first = request()?.orgs.find((o) => o.agents !== "off") ?? request()?.orgs[0];
     if (first && !store.orgId()) store.setOrgId(first.id);
   });
-  const [projects] = createBrowserResource(() => store.orgId() || false, (orgId) => store.projects(orgId));
+  // An org where a share is the person's only access has no project list to choose from.
+  const [projects] = createBrowserResource(
+    () => {
+      const orgId = store.orgId();
+      const shared = !request.error && request()?.orgs.find((o) => o.id === orgId)?.shared;
+      return (orgId && !shared && orgId) || false;
+    },
+    (orgId) => store.projects(orgId),
+  );
 
   const form = createForm({
     validate: (data): Record<string, string> | null => {
@@ -51,7 +59,7 @@ export default function ConsentPage() {
         <Show when={!request.error} fallback={<Alert message={problemOf(request.error).message} />}>
           <Show when={request()} fallback={<Spinner label="Loading the request…" />}>
             {(r) => (
-              <ConsentForm request={r()} choice={store} projects={projects()} form={form} deny={deny}>
+              <ConsentForm request={r()} choice={store} projects={projects.error ? [] : projects()} form={form} deny={deny}>
                 You can disconnect it at any time under Account › Connected apps. It will send you back to <code>{r().client.redirectUri}</code>.
               </ConsentForm>
             )}

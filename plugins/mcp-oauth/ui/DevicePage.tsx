@@ -22,7 +22,15 @@ export default function DevicePage() {
     deny: (input) => trpc.mcpOauth.device.deny.mutate(input),
   });
   const codeForm = createForm({ action: (data) => store.lookup(String(data.get("userCode") ?? "")) });
-  const [projects] = createBrowserResource(() => (store.request() && store.orgId()) || false, (orgId) => store.projects(orgId));
+  // An org where a share is the person's only access has no project list to choose from.
+  const [projects] = createBrowserResource(
+    () => {
+      const orgId = store.orgId();
+      const request = store.request();
+      return (request && orgId && !request.orgs.find((o) => o.id === orgId)?.shared && orgId) || false;
+    },
+    (orgId) => store.projects(orgId),
+  );
   const consent = createForm({
     validate: (data): Record<string, string> | null => {
       if (!data.getAll("scopes").length) return { scopes: "Grant at least the read scope" };
@@ -67,7 +75,7 @@ export default function DevicePage() {
           >
             {(r) => (
               <Show when={store.orgId()} fallback={<Spinner label="Loading…" />}>
-                <ConsentForm request={r()} choice={store} projects={projects()} form={consent} deny={deny}>
+                <ConsentForm request={r()} choice={store} projects={projects.error ? [] : projects()} form={consent} deny={deny}>
                   Only approve if you started this on your own device just now. You can disconnect it at any time under Account › Connected apps.
                 </ConsentForm>
               </Show>
