@@ -13,7 +13,7 @@ import { bootTestKernel } from "../../tests/setup/database";
 import { testRouter, unique } from "../../tests/setup/fixtures";
 import { testPlugins } from "../../tests/setup/plugins";
 import { bootDataKernel } from "../data/test-helpers";
-import { rejectionOf, workspace } from "../dashboards/test-helpers";
+import { colleague, rejectionOf, workspace } from "../dashboards/test-helpers";
 
 let k: Awaited<ReturnType<typeof bootDataKernel>>;
 let second: { kernel: Kernel; close: () => Promise<void> };
@@ -137,6 +137,27 @@ describe("a signed embed", () => {
     // Another dashboard's count is its own.
     const other = await embeddable();
     expect((await other.w.caller.sharing.embeds.settings({ ...other.w.at, slug: "sales" })).views.viewCount).toBe(0);
+  });
+
+  test("the Shared links pages (the org's and my own) show a link's dashboard's embed views beside the link's own", async () => {
+    const { w, dashboard, key } = await embeddable();
+    const editor = await colleague(k.kernel, w.org.id, "editor");
+    await editor.caller.sharing.links.create({ ...w.at, slug: "sales", expiresInDays: 7 });
+    const before = await w.caller.sharing.links.org({ orgId: w.org.id });
+    expect(before.links.map((l) => [l.viewCount, l.embedViews])).toEqual([[0, null]]);
+    const token = await sign(key.secret, key.keyId, { dashboard });
+    expect((await embed(k.kernel, token)).status).toBe(200);
+    expect((await embed(k.kernel, token)).status).toBe(200);
+
+    const org = await w.caller.sharing.links.org({ orgId: w.org.id });
+    expect(org.links[0]!.viewCount).toBe(0);
+    expect(org.links[0]!.embedViews).toMatchObject({ viewCount: 2 });
+    expect(Date.now() - Date.parse(org.links[0]!.embedViews!.lastViewedAt!)).toBeLessThan(60_000);
+    expect((await editor.caller.sharing.links.mine()).links.map((l) => l.embedViews?.viewCount)).toEqual([2]);
+    // Once the maker may no longer manage the project's sharing, their own list keeps the link but not the embeds' views
+    // (the role cache hears of the change through the database's notification: polled).
+    await k.kernel.ownerDb.updateTable("memberships").set({ role: "viewer" }).where("user_id", "=", editor.user.id).where("org_id", "=", w.org.id).execute();
+    await expect.poll(async () => (await editor.caller.sharing.links.mine()).links.map((l) => [l.dashboardId, l.embedViews]), { timeout: 5000 }).toEqual([[dashboard, null]]);
   });
 
   test("refuses tampered, foreign, expired and over-scoped tokens with a 401 that says why", async () => {

@@ -379,3 +379,15 @@ export async function embedViews(db: Kysely<KernelDatabase>, where: { orgId: str
     .executeTakeFirst();
   return { viewCount: row?.view_count ?? 0, lastViewedAt: row?.last_viewed_at?.toISOString() ?? null };
 }
+
+/** Embed views of several dashboards of one org, by dashboard id (those never embedded: absent). `db` under the org's scope. */
+export async function embedViewsOf(db: Kysely<KernelDatabase>, orgId: string, dashboardIds: readonly string[]): Promise<Map<string, EmbedViews>> {
+  if (!dashboardIds.length) return new Map();
+  const rows = await embedsDb(db)
+    .selectFrom("sharing_embed_stats")
+    .select(["dashboard_id", "view_count", "last_viewed_at"])
+    .where("org_id", "=", orgId)
+    .where("dashboard_id", "in", [...new Set(dashboardIds)])
+    .execute();
+  return new Map(rows.map((r) => [r.dashboard_id, { viewCount: r.view_count, lastViewedAt: r.last_viewed_at?.toISOString() ?? null }]));
+}

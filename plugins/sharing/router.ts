@@ -12,8 +12,9 @@ import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardIdBySlug } from "../dashboards/published";
 import { publishedDashboard } from "../dashboards/published";
 import { sharingEmbedKeys, sharingManage, sharingOversee } from "./capabilities";
-import { EmbedRefused, embedCutoff, embedOrigins, embedViews, listKeys, MAX_EMBED_SECONDS, MAX_ORIGINS, MAX_OVERLAP_HOURS, openEmbed, originSchema, REFUSAL_MESSAGES, retireKey, revokeEmbeds, rotateKey, setEmbedOrigins, signEmbedToken } from "./embeds";
-import { changeLink, createLink, EXPORT_KINDS, listLinks, maxLinkDays, openLink, setMaxLinkDays } from "./links";
+import { type EmbedViews, EmbedRefused, embedCutoff, embedOrigins, embedViews, embedViewsOf, listKeys, MAX_EMBED_SECONDS, MAX_ORIGINS, MAX_OVERLAP_HOURS, openEmbed, originSchema, REFUSAL_MESSAGES, retireKey, revokeEmbeds, rotateKey, setEmbedOrigins, signEmbedToken } from "./embeds";
+import { changeLink, createLink, EXPORT_KINDS, listLinks, maxLinkDays, openLink, setMaxLinkDays, type LinkSummary } from "./links";
+import { applyScope } from "~/kernel/scope";
 import { linkPolicySchema, policyFromClaimsProblems, policyProblems, timeClampSchema } from "./policy";
 import { invitationByToken, inviteExists, inviteToView, listInvites, revokeInvite } from "./invites";
 import { listAccess, revokeGrant, shareWith, sharedWithMe, type GrantTarget } from "./grants";
@@ -37,6 +38,11 @@ function hashLinkPassword(password: string): Promise<string> {
 }
 
 const linkId = z.uuid({ message: "linkId must be a link id from list_public_links" });
+
+/** A link with its dashboard's signed-embed views beside its own (null: not embedded, or not the reader's to see). */
+function withEmbedViews(link: LinkSummary, embeds: ReadonlyMap<string, EmbedViews>): LinkSummary & { embedViews: EmbedViews | null } {
+  return { ...link, embedViews: embeds.get(link.dashboardId) ?? null };
+}
 
 const linksRouter = createTRPCRouter({
   create: projectCapabilityProcedure(sharingManage)
@@ -128,10 +134,11 @@ const linksRouter = createTRPCRouter({
     }),
 
   // The organization's and a person's lists are pages for people; agents list per dashboard or project (list_public_links).
-  org: capabilityProcedure(sharingOversee).query(async ({ ctx }) => ({
-    links: await listLinks(ctx.db, { orgId: ctx.org.id }),
-    maxLinkDays: await maxLinkDays(ctx.db, ctx.org.id),
-  })),
+  org: capabilityProcedure(sharingOversee).query(async ({ ctx }) => {
+    const links = await listLinks(ctx.db, { orgId: ctx.org.id });
+    const embeds = await embedViewsOf(ctx.db, ctx.org.id, links.map((l) => l.dashboardId));
+    return { links: links.map((l) => withEmbedViews(l, embeds)), maxLinkDays: await maxLinkDays(ctx.db, ctx.org.id) };
+  }),
 
   /**
    * Whether a token opens a live link (and whether it asks for a password), for the public
@@ -144,7 +151,29 @@ const linksRouter = createTRPCRouter({
     return { password: link.passwordHash !== null };
   }),
 
-  mine: userProcedure.query(async ({ ctx }) => ({ links: await listLinks(ctx.db, { createdBy: ctx.actor.userId }) })),
+  mine: userProcedure.query(async ({ ctx }) => {
+    const links = await listLinks(ctx.db, { createdBy: ctx.actor.userId });
+    // A dashboard's embed views are for those who may manage its sharing (as in its Embed tab):
+    // read in each org's scope, for the projects where the person still may.
+    const embeds = new Map<string, EmbedViews>();
+    try {
+      for (const orgId of new Set(links.map((l) => l.orgId))) {
+        await applyScope(ctx.db, { userId: ctx.actor.userId, orgId });
+        const orgRole = await ctx.kernel.tenancy.memberRoleOf(ctx.actor.userId, orgId, ctx.db);
+        if (!orgRole) continue;
+        const manageable: string[] = [];
+        for (const projectId of new Set(links.filter((l) => l.orgId === orgId).map((l) => l.projectId))) {
+          const role = await ctx.kernel.tenancy.projectRoleOf(ctx.actor.userId, orgId, projectId, ctx.db, orgRole);
+          if (role && ctx.kernel.capabilities.allows(role, sharingManage.id)) manageable.push(projectId);
+        }
+        const ids = links.filter((l) => l.orgId === orgId && manageable.includes(l.projectId)).map((l) => l.dashboardId);
+        for (const [id, views] of await embedViewsOf(ctx.db, orgId, ids)) embeds.set(id, views);
+      }
+    } finally {
+      await applyScope(ctx.db, { userId: ctx.actor.userId, orgId: null });
+    }
+    return { links: links.map((l) => withEmbedViews(l, embeds)) };
+  }),
 
   setMaxDays: capabilityProcedure(sharingOversee)
     .input(z.object({ maxLinkDays: z.number().int().min(1, "At least one day").max(365, "At most 365 days") }))

@@ -1,7 +1,8 @@
 /**
  * Public links as a list for the "Shared links" pages (the organization's, and a person's own):
- * which dashboard, who made it, its status, views and last view, expiry; pause, resume and
- * revoke where the reader may. Never the URL: it was shown once.
+ * which dashboard, who made it, its status, views and last view, expiry, and beside them the
+ * views of the dashboard's signed embeds (count and last view, for readers who may manage its
+ * sharing); pause, resume and revoke where the reader may. Never the URL: it was shown once.
  */
 import { createSignal, For, Show } from "solid-js";
 import { Badge, Button, Link } from "~/ui/components";
@@ -18,7 +19,10 @@ export async function changeLinkStatus(link: LinkSummary, what: "pause" | "resum
   else await sharingApi.links.setPaused.mutate({ ...at, paused: what === "pause" });
 }
 
-export function LinksTable(props: { links: readonly LinkSummary[]; label: string; showCreator?: boolean; onChanged: () => unknown }) {
+/** A link as the Shared links pages list it: with its dashboard's embed views (null: none, or not the reader's to see). */
+export type ListedLink = LinkSummary & { embedViews: { viewCount: number; lastViewedAt: string | null } | null };
+
+export function LinksTable(props: { links: readonly ListedLink[]; label: string; showCreator?: boolean; onChanged: () => unknown }) {
   const [problem, setProblem] = createSignal<string | null>(null);
   const change = async (link: LinkSummary, what: "pause" | "resume" | "revoke") => {
     setProblem(null);
@@ -48,6 +52,9 @@ export function LinksTable(props: { links: readonly LinkSummary[]; label: string
               <th scope="col">Status</th>
               <th scope="col">Views</th>
               <th scope="col">Last viewed</th>
+              <th scope="col">
+                Embed views <span class="visually-hidden">(the dashboard's signed embeds)</span>
+              </th>
               <th scope="col">Expires</th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
@@ -78,6 +85,16 @@ export function LinksTable(props: { links: readonly LinkSummary[]; label: string
                   </td>
                   <td>{link.viewCount}</td>
                   <td>{link.lastViewedAt ? formatDateTime(link.lastViewedAt) : "never"}</td>
+                  <td>
+                    <Show when={link.embedViews} fallback={<span class="muted">—</span>}>
+                      {(views) => (
+                        <>
+                          {views().viewCount}
+                          <span class="muted"> · {views().lastViewedAt ? `last ${formatDateTime(views().lastViewedAt!)}` : "never"}</span>
+                        </>
+                      )}
+                    </Show>
+                  </td>
                   <td>{formatDateTime(link.expiresAt)}</td>
                   <td>
                     <Show when={link.status === "active"}>
