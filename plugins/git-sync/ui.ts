@@ -12,6 +12,7 @@ export const gitSyncUi = definePluginUi({
   slots: {
     "project.tabs": [{ id: "git-tab", order: 70, capability: gitView, component: lazy(() => import("./ui/GitTab")) }],
     "dashboard.actions": [{ id: "git-origin", order: 10, capability: gitView, component: lazy(() => import("./ui/DashboardOrigin")) }],
+    "dashboard.banners": [{ id: "git-branch-view", capability: gitView, component: lazy(() => import("./ui/BranchView")) }],
     "dashboard.editor.conflict": [{ id: "git-stale", order: 10, capability: gitView, component: lazy(() => import("./ui/EditorConflict")) }],
   },
   pages: [{ layout: "project", path: "git", heading: "git", breadcrumb: "Git", component: lazy(() => import("./ui/GitPage")) }],

@@ -12,7 +12,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -232,5 +232,40 @@ describe("git sync", () => {
     await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/git`);
     await page.getByRole("heading", { name: "Repository", exact: true }).waitFor();
     expect(owner!.unexpectedProblems([{ path: /^\/api\/trpc\/dashboards\.update/, status: 409 }, { path: /^\/api\/trpc\/gitSync\.resolveConflict/, status: 422 }])).toEqual([]);
+  }, 120_000);
+  it("shows a dashboard as any branch holds it (?branch=), switches branches, and says so in place when a branch does not exist", async () => {
+    const { page } = owner!;
+    const base = harness.server.url;
+    const git = (...args: string[]) => execFileSync("git", ["--git-dir", remote.bare, ...args], { encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } }).trim();
+    const work = git("for-each-ref", "--format=%(refname:short)", "refs/heads/atrium/");
+    expect(work).toBe("atrium/gita-sync");
+    // The work branch moves on in git; the trunk stays: each shows its own file.
+    const clone = mkdtempSync(path.join(tmpdir(), "atrium-e2e-branch-"));
+    const inClone = (...args: string[]) => execFileSync("git", args, { cwd: clone, encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "Outside", GIT_AUTHOR_EMAIL: "outside@git.test", GIT_COMMITTER_NAME: "Outside", GIT_COMMITTER_EMAIL: "outside@git.test" } }).trim();
+    inClone("clone", "--quiet", "--branch", work, remote.bare, ".");
+    writeFileSync(path.join(clone, "dashboards/sales.yaml"), dashboard("Sales, only on Gita's branch"));
+    inClone("commit", "--quiet", "-am", "Sales on the branch");
+    inClone("push", "--quiet", "origin", `HEAD:refs/heads/${work}`);
+    const onBranch = inClone("rev-parse", "HEAD");
+    rmSync(clone, { recursive: true, force: true });
+    const trunkSha = git("rev-parse", "main");
+
+    await page.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/d/sales?branch=main`);
+    await waitForHydration(page);
+    const view = page.getByRole("region", { name: "Branch view" });
+    await expect.poll(() => view.getByTestId("git-branch-view").textContent(), { timeout: 20_000 }).toContain(`On branch main @ ${trunkSha.slice(0, 12)}`);
+    expect(await view.locator("pre").textContent()).toContain("Sales, changed in git meanwhile");
+
+    await view.getByLabel("Branch").selectOption(work);
+    await page.waitForURL(/branch=atrium%2Fgita-sync/);
+    await expect.poll(() => view.getByTestId("git-branch-view").textContent(), { timeout: 20_000 }).toContain(`On branch ${work} @ ${onBranch.slice(0, 12)}`);
+    expect(await view.locator("pre").textContent()).toContain("Sales, only on Gita's branch");
+
+    await page.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/d/sales?branch=atrium/nobody`);
+    await waitForHydration(page);
+    await page.getByText('There is no branch "atrium/nobody" in this project').waitFor();
+    await page.getByRole("link", { name: "Back to the live dashboard" }).click();
+    await expect.poll(() => page.getByRole("region", { name: "Branch view" }).count()).toBe(0);
+    expect(owner!.unexpectedProblems([{ path: /^\/api\/trpc\/dashboards\.update/, status: 409 }, { path: /^\/api\/trpc\/gitSync\.resolveConflict/, status: 422 }, { path: /^\/api\/trpc\/gitSync\.dashboardAtBranch/, status: 404 }])).toEqual([]);
   }, 120_000);
 });
