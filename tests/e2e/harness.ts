@@ -57,9 +57,11 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** Starts the built server on a fresh database cloned from the migrated template. */
-export async function startServer(options: { env?: Record<string, string> } = {}): Promise<AppServer> {
-  const database = await createTestDatabase();
+/** Starts the built server on a fresh database cloned from the migrated template (or on `databaseUrl`, left as it is). */
+export async function startServer(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<AppServer> {
+  // A second instance on another server's database (two app instances, one database): that
+  // database is the other server's to drop.
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createTestDatabase();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = "";
