@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Logger } from "~/kernel/log";
 import type { MailMessage } from "~/kernel/mail";
-import { hitRateLimit } from "~/kernel/rate-limit";
+import { hitRateLimits } from "~/kernel/rate-limit";
 import { fieldError } from "~/kernel/errors";
 import { isCommonPassword } from "./common-passwords";
 import { safeString } from "~/kernel/schemas";
@@ -398,13 +398,21 @@ export async function enforceLimits(
 ): Promise<void> {
   let retryAfter = 0;
   const reached: string[] = [];
+  // One statement per window length (a sign-in's two checks share one).
+  const byWindow = new Map<number, Array<{ key: string; limit: number }>>();
   for (const check of checks) {
     if (!check.key) continue;
-    const result = await hitRateLimit(ctx.kernel.db, check.key, check.limit * ctx.kernel.config.rateLimitScale, check.windowSeconds);
-    if (!result.allowed) {
+    const group = byWindow.get(check.windowSeconds) ?? [];
+    group.push({ key: check.key, limit: check.limit * ctx.kernel.config.rateLimitScale });
+    byWindow.set(check.windowSeconds, group);
+  }
+  for (const [windowSeconds, group] of byWindow) {
+    const results = await hitRateLimits(ctx.kernel.db, group, windowSeconds);
+    results.forEach((result, i) => {
+      if (result.allowed) return;
       retryAfter = Math.max(retryAfter, result.retryAfterSeconds);
-      reached.push(check.key.split(":").slice(0, 2).join(":"));
-    }
+      reached.push(group[i]!.key.split(":").slice(0, 2).join(":"));
+    });
   }
   if (retryAfter > 0) {
     ctx.kernel.log.warn({ plugin: "auth-password", limits: reached, retryAfterSeconds: retryAfter, requestId: ctx.requestId }, "rate limit reached");

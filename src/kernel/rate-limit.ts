@@ -1,6 +1,7 @@
 /**
  * Fixed-window rate limits kept in PostgreSQL, so every app instance counts together.
- * One upsert per check; the window resets when it has passed.
+ * One upsert per check (or per group of checks with the same window); the window resets when
+ * it has passed.
  */
 import { sql, type Kysely } from "kysely";
 import type { KernelDatabase } from "./db/schema";
@@ -32,6 +33,37 @@ export async function hitRateLimit(
     retryAfterSeconds: Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)),
     remaining: Math.max(0, limit - row.count),
   };
+}
+
+/**
+ * Counts one hit on each key that shares a window length, in one statement (a sign-in counts its
+ * account and its address together): the answer per key, in the order given. Keys are locked in
+ * sorted order, so two calls naming the same keys cannot deadlock; a key named twice counts once.
+ */
+export async function hitRateLimits(
+  db: Kysely<KernelDatabase>,
+  checks: ReadonlyArray<{ key: string; limit: number }>,
+  windowSeconds: number,
+): Promise<RateLimitResult[]> {
+  const keys = [...new Set(checks.map((c) => c.key))].sort();
+  if (keys.length === 0) return [];
+  const { rows } = await sql<{ key: string; count: number; window_start: Date }>`
+    insert into rate_limits as r (key, window_start, count)
+    select k, now(), 1 from unnest(${keys}::text[]) as k order by k
+    on conflict (key) do update set
+      count = case when r.window_start <= now() - make_interval(secs => ${windowSeconds}) then 1 else r.count + 1 end,
+      window_start = case when r.window_start <= now() - make_interval(secs => ${windowSeconds}) then now() else r.window_start end
+    returning key, count, window_start`.execute(db);
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  return checks.map((check) => {
+    const row = byKey.get(check.key)!;
+    const resetAt = row.window_start.getTime() + windowSeconds * 1000;
+    return {
+      allowed: row.count <= check.limit,
+      retryAfterSeconds: Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)),
+      remaining: Math.max(0, check.limit - row.count),
+    };
+  });
 }
 
 /** Clears a key (e.g. after a successful sign-in). */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Kernel } from "~/kernel/kernel";
-import { hitRateLimit, LeasedRateLimiter } from "~/kernel/rate-limit";
+import { hitRateLimit, hitRateLimits, LeasedRateLimiter } from "~/kernel/rate-limit";
 import { bootTestKernel } from "../setup/database";
 
 let kernel: Kernel;
@@ -79,5 +79,36 @@ describe("leased rate limits", () => {
     const results = [];
     for (let i = 0; i < 5; i++) results.push((await limiter.hit(kernel.db, k, 5, 60)).allowed);
     expect(results).toEqual([true, true, true, false, false]);
+  });
+});
+
+describe("several keys in one statement", () => {
+  test("each key counts on its own row, answers in the order asked, and agrees with the per-hit limiter", async () => {
+    const [a, b] = [key(), key()];
+    await hitRateLimit(kernel.db, a, 3, 60); // a has one hit already
+    const first = await hitRateLimits(kernel.db, [{ key: b, limit: 5 }, { key: a, limit: 3 }], 60);
+    expect(first.map((r) => r.remaining)).toEqual([4, 1]);
+    const second = await hitRateLimits(kernel.db, [{ key: b, limit: 5 }, { key: a, limit: 3 }], 60);
+    expect(second.map((r) => r.allowed)).toEqual([true, true]);
+    const third = await hitRateLimits(kernel.db, [{ key: b, limit: 5 }, { key: a, limit: 3 }], 60);
+    expect(third.map((r) => r.allowed)).toEqual([true, false]);
+    expect(third[1]!.retryAfterSeconds).toBeGreaterThan(0);
+    expect((await hitRateLimit(kernel.db, b, 5, 60)).remaining).toBe(1);
+  });
+
+  test("concurrent calls naming the same keys in either order count every hit and never deadlock", async () => {
+    const [a, b] = [key(), key()];
+    const calls = Array.from({ length: 40 }, (_, i) => hitRateLimits(kernel.db, i % 2 ? [{ key: a, limit: 30 }, { key: b, limit: 30 }] : [{ key: b, limit: 30 }, { key: a, limit: 30 }], 60));
+    const results = await Promise.all(calls);
+    expect(results.filter((r) => r.every((x) => x.allowed))).toHaveLength(30);
+    const rows = await kernel.ownerDb.selectFrom("rate_limits").select(["key", "count"]).where("key", "in", [a, b]).execute();
+    expect(rows.map((r) => r.count)).toEqual([40, 40]);
+  });
+
+  test("a key named twice counts once; no keys is no statement", async () => {
+    const a = key();
+    const results = await hitRateLimits(kernel.db, [{ key: a, limit: 2 }, { key: a, limit: 2 }], 60);
+    expect(results.map((r) => r.remaining)).toEqual([1, 1]);
+    expect(await hitRateLimits(kernel.db, [], 60)).toEqual([]);
   });
 });

@@ -3,9 +3,10 @@
  * browser session: a new token every time, the cookie set on the response, an audit event.
  */
 import { TRPCError } from "@trpc/server";
+import { sql } from "kysely";
 import { writeAudit } from "../audit";
 import type { Kernel } from "../kernel";
-import { createSession, generateSessionToken, invalidateSession, sessionCookie, clearedSessionCookie } from "./session";
+import { generateSessionToken, sessionIdOf, SESSION_LIFETIME_MS, invalidateSession, sessionCookie, clearedSessionCookie } from "./session";
 import { isSecureUrl } from "./request";
 import { autoJoinOrgs, policyDb, sessionSignInOf } from "./policy";
 
@@ -32,17 +33,36 @@ export interface SignInVia {
  */
 export async function startSession(req: SignInRequest, userId: string, method: string, via: SignInVia = {}): Promise<{ token: string; expiresAt: Date }> {
   const { kernel } = req;
-  const user = await kernel.db.selectFrom("users").select(["id", "disabled_at"]).where("id", "=", userId).executeTakeFirst();
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign-in failed." });
-  if (user.disabled_at) throw new TRPCError({ code: "FORBIDDEN", message: "This account is disabled. Contact your organization's administrator." });
   const token = generateSessionToken();
-  const session = await createSession(kernel.db, token, userId, { ip: req.ip, userAgent: req.userAgent });
   const signIn = sessionSignInOf(method, via.provider);
-  await policyDb(kernel.db)
-    .updateTable("sessions")
-    .set({ sign_in_method: signIn.method, sign_in_provider: signIn.provider })
-    .where("id", "=", session.id)
-    .execute();
+  const session = { id: sessionIdOf(token), userId, expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS) };
+  // One statement: the session is made only for a person who exists and is not disabled (read in
+  // the same statement, so a disable racing this sign-in cannot slip between a check and the insert).
+  const made = await policyDb(kernel.db)
+    .insertInto("sessions")
+    .columns(["id", "user_id", "expires_at", "ip", "user_agent", "sign_in_method", "sign_in_provider"])
+    .expression((eb) =>
+      eb
+        .selectFrom("users")
+        .select([
+          sql<string>`${session.id}::text`.as("id"),
+          "users.id",
+          sql<Date>`${session.expiresAt}::timestamptz`.as("expires_at"),
+          sql<string | null>`${req.ip ?? null}::text`.as("ip"),
+          sql<string | null>`${req.userAgent?.slice(0, 300) ?? null}::text`.as("user_agent"),
+          sql<string>`${signIn.method}::text`.as("sign_in_method"),
+          sql<string | null>`${signIn.provider}::text`.as("sign_in_provider"),
+        ])
+        .where("users.id", "=", userId)
+        .where("users.disabled_at", "is", null),
+    )
+    .returning("id")
+    .executeTakeFirst();
+  if (!made) {
+    const user = await kernel.db.selectFrom("users").select("disabled_at").where("id", "=", userId).executeTakeFirst();
+    if (user?.disabled_at) throw new TRPCError({ code: "FORBIDDEN", message: "This account is disabled. Contact your organization's administrator." });
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign-in failed." });
+  }
   req.resHeaders?.append("set-cookie", sessionCookie(token, session.expiresAt, isSecureUrl(kernel.config.publicUrl)));
   await writeAudit(kernel.db, { kind: "user", userId }, { action: "auth.sign_in", data: { method } }, { ip: req.ip, requestId: req.requestId });
   if (signIn.provider && via.verifiedEmail) {
