@@ -236,8 +236,15 @@ describe("the guided setup", () => {
     await page.getByRole("button", { name: "Connect and continue" }).click();
     await stepHeading(page, "Step 4 of 5: Verify");
     const checks = page.getByRole("list", { name: "Setup checks" });
-    for (const label of ["Import a CSV file", "Read the schema", "Check data freshness", "Run a test query"]) {
-      await checks.getByRole("listitem").filter({ has: page.getByRole("heading", { name: label }) }).getByText("OK", { exact: true }).waitFor({ timeout: 60_000 });
+    try {
+      for (const label of ["Import a CSV file", "Read the schema", "Check data freshness", "Run a test query"]) {
+        await checks.getByRole("listitem").filter({ has: page.getByRole("heading", { name: label }) }).getByText("OK", { exact: true }).waitFor({ timeout: 60_000 });
+      }
+    } catch (err) {
+      // What the server recorded, beside what the page shows (printed by the failure report).
+      const runs = await db.query("select r.task, r.status, r.reason_code, r.attempts, r.created_at, r.started_at, r.finished_at from onboarding_task_runs r join orgs o on o.id = r.org_id where o.slug = $1 order by r.created_at", [CSV.slug]);
+      console.log(`--- setup task runs of ${CSV.slug}\n${JSON.stringify(runs.rows, null, 1)}`);
+      throw err;
     }
     await page.getByRole("button", { name: "Continue" }).click();
     await stepHeading(page, "Step 5 of 5: First dashboard");

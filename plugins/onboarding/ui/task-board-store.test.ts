@@ -52,3 +52,49 @@ test("an older look answering last is dropped, and the poll goes on", async () =
     dispose();
   });
 });
+
+test("a look that never answers counts as failed, and the board looks again and recovers", async () => {
+  let looks = 0;
+  const api: TaskBoardApi = {
+    list: () => {
+      looks++;
+      // The first look hangs for ever (a request lost on the way); the next ones answer.
+      return looks === 1 ? new Promise<TaskBoard>(() => {}) : Promise.resolve(board(false, "fresh"));
+    },
+    history: async () => [],
+    start: async () => ({ run: {} as never, created: true }),
+    cancel: async () => ({}) as never,
+  };
+  await createRoot(async (dispose) => {
+    const store = createTaskBoardStore(api, () => "org", { pollMs: 10, lookTimeoutMs: 20, retryMs: 10 });
+    await store.refresh(); // settles: the hung look times out
+    expect(store.loadError()).toMatch(/did not answer in time/);
+    expect(store.board()).toBeNull();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(looks).toBeGreaterThanOrEqual(2);
+    expect(store.board()!.tasks[0]!.label).toBe("fresh");
+    expect(store.loadError()).toBeNull();
+    dispose();
+  });
+});
+
+test("a start the server never confirms settles with a message under the task, and the board is looked at", async () => {
+  let looks = 0;
+  const api: TaskBoardApi = {
+    list: async () => {
+      looks++;
+      return board(false, "after");
+    },
+    history: async () => [],
+    start: () => new Promise(() => {}),
+    cancel: async () => ({}) as never,
+  };
+  await createRoot(async (dispose) => {
+    const store = createTaskBoardStore(api, () => "org", { pollMs: 10, lookTimeoutMs: 20, retryMs: 10 });
+    expect(await store.start("sample.load")).toBe(false);
+    expect(store.busy()).toBeNull();
+    expect(store.errors()["sample.load"]).toMatch(/did not confirm the start in time/);
+    expect(looks).toBe(1);
+    dispose();
+  });
+});

@@ -21,8 +21,12 @@ export interface TaskBoardApi {
 
 /** How often the board looks again while a run is queued or running. */
 export const POLL_MS = 1_000;
+/** A look that has not answered by then counts as failed (and is tried again): a stuck request must not freeze the board. */
+export const LOOK_TIMEOUT_MS = 15_000;
+/** After a failed look, the next one comes this much later, whether or not a run is active. */
+export const RETRY_MS = 3_000;
 
-export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, options: { pollMs?: number } = {}) {
+export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, options: { pollMs?: number; lookTimeoutMs?: number; retryMs?: number } = {}) {
   const [board, setBoard] = createSignal<TaskBoard | null>(null);
   const [history, setHistory] = createSignal<TaskRun[]>([]);
   const [loadError, setLoadError] = createSignal<string | null>(null);
@@ -38,23 +42,28 @@ export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, opt
 
   async function refresh(): Promise<void> {
     const look = ++latest;
+    let failed = false;
     try {
-      const [b, h] = await Promise.all([api.list({ orgId: orgId() }), api.history({ orgId: orgId(), limit: 20 })]);
+      const [b, h] = await withTimeout(Promise.all([api.list({ orgId: orgId() }), api.history({ orgId: orgId(), limit: 20 })]), options.lookTimeoutMs ?? LOOK_TIMEOUT_MS);
       if (look !== latest) return; // a newer look is on its way; it schedules the next one
       setBoard(b);
       setHistory(h);
       setLoadError(null);
     } catch (err) {
       if (look !== latest) return;
-      setLoadError(problemOf(err).message);
+      setLoadError(messageOf(err));
+      failed = true;
     }
-    schedule();
+    schedule(failed);
   }
 
-  function schedule(): void {
+  /** The next look: soon while a run is active, later after a failed look, else none. */
+  function schedule(retry = false): void {
     if (timer) clearTimeout(timer);
     timer = null;
-    if (!stopped && active()) timer = setTimeout(() => void refresh(), options.pollMs ?? POLL_MS);
+    if (stopped) return;
+    if (retry) timer = setTimeout(() => void refresh(), options.retryMs ?? RETRY_MS);
+    else if (active()) timer = setTimeout(() => void refresh(), options.pollMs ?? POLL_MS);
   }
 
   function setError(task: string, message: string | null): void {
@@ -73,9 +82,9 @@ export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, opt
     setError(task, null);
     let ok = true;
     try {
-      await api.start({ orgId: orgId(), task, params, idempotent: true });
+      await withTimeout(api.start({ orgId: orgId(), task, params, idempotent: true }), 2 * (options.lookTimeoutMs ?? LOOK_TIMEOUT_MS), "The server did not confirm the start in time; the board shows whether it began.");
     } catch (err) {
-      setError(task, problemOf(err).message);
+      setError(task, messageOf(err));
       ok = false;
     } finally {
       setBusy(null);
@@ -89,9 +98,9 @@ export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, opt
     setBusy(task);
     setError(task, null);
     try {
-      await api.cancel({ orgId: orgId(), runId });
+      await withTimeout(api.cancel({ orgId: orgId(), runId }), 2 * (options.lookTimeoutMs ?? LOOK_TIMEOUT_MS), "The server did not confirm the cancel in time; the board shows whether it stopped.");
     } catch (err) {
-      setError(task, problemOf(err).message);
+      setError(task, messageOf(err));
     } finally {
       setBusy(null);
     }
@@ -108,6 +117,22 @@ export function createTaskBoardStore(api: TaskBoardApi, orgId: () => string, opt
 }
 
 export type TaskBoardStore = ReturnType<typeof createTaskBoardStore>;
+
+/** A call that did not answer in time (it may still have been done on the server). */
+class LateAnswer extends Error {}
+
+function messageOf(err: unknown): string {
+  return err instanceof LateAnswer ? err.message : problemOf(err).message;
+}
+
+/** `promise`, or a rejection with `message` when `ms` pass first. */
+function withTimeout<T>(promise: Promise<T>, ms: number, message = "The task board did not answer in time; trying again."): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LateAnswer(message)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 export const BADGE_TEXT = { ok: "OK", warn: "Warning", fail: "Failed", unknown: "Unknown" } as const;
 export const BADGE_TONE = { ok: "success", warn: "warning", fail: "danger", unknown: "neutral" } as const;
