@@ -12,6 +12,7 @@
  * the SDK supports): ./http.ts sends everything else through the SDK's own transport.
  */
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { HeaderReader } from "~/kernel/auth/request";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
@@ -79,7 +80,7 @@ export function directServer(create: () => Server): () => Promise<DirectTranspor
  * decide (notifications, responses, other content types, a version it would refuse, a
  * message it would reject): the SDK keeps every edge case, the common call skips its cost.
  */
-export function directRequest(headers: Headers, message: unknown): JSONRPCRequest | null {
+export function directRequest(headers: HeaderReader, message: unknown): JSONRPCRequest | null {
   const accept = headers.get("accept") ?? "";
   if (!accept.includes("application/json") || !accept.includes("text/event-stream")) return null;
   if (headers.get("content-type") !== "application/json") return null;

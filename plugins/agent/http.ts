@@ -16,8 +16,10 @@
  */
 import type { AnyRouter } from "@trpc/server";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { agentAuthorizationServer, verifyAgentBearer } from "~/kernel/auth/bearer";
-import type { HttpRoute } from "~/kernel/http/routes";
+import type { HeaderReader } from "~/kernel/auth/request";
+import type { HttpContext, HttpRoute, PlainRequest, PlainResponse } from "~/kernel/http/routes";
 import { toolsOf } from "~/kernel/tools";
 import type { Kernel } from "~/kernel/kernel";
 import { LeasedRateLimiter } from "~/kernel/rate-limit";
@@ -68,15 +70,20 @@ export function protectedResourceMetadataResponse(publicUrl: string, authorizati
 const CORS_ALLOW_HEADERS = ["authorization", "content-type", "accept", "mcp-protocol-version", "mcp-session-id", "last-event-id", CLIENT_HEADER].join(", ");
 const CORS_EXPOSE_HEADERS = ["www-authenticate", "mcp-session-id", "retry-after"].join(", ");
 
-function jsonRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
+function jsonRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): PlainResponse {
+  return {
     status,
     headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
-  });
+    body: JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }),
+  };
+}
+
+function responseOf(answer: PlainResponse): Response {
+  return new Response(answer.status === 204 ? null : answer.body, { status: answer.status, headers: answer.headers as Record<string, string> });
 }
 
 /** Printable ASCII only, at most 100 characters: a label for the audit log, not an identity. */
-export function clientNameOf(headers: Headers): string {
+export function clientNameOf(headers: HeaderReader): string {
   const clean = (value: string | null) =>
     (value ?? "")
       .replace(/[^\x20-\x7e]/g, "")
@@ -117,7 +124,62 @@ async function readBody(request: Request, maxBytes: number): Promise<string | "t
   return text + decoder.decode();
 }
 
+/** The request as the steps below need it: from a web `Request` or from a body the server has read. */
+interface McpInput {
+  method: string;
+  headers: HeaderReader;
+  /** The body as text (a declared or read length over `maxBytes` is "too large"). */
+  text(maxBytes: number): Promise<string | "too large">;
+  /** A body already parsed and found to be one plain request (the fast path's own check). */
+  direct?: { message: unknown; request: JSONRPCRequest };
+}
+
+/** What the SDK's own transport must answer (anything but the plain case). */
+interface ViaSdk {
+  message: unknown;
+  authInfo: ReturnType<typeof authInfoOf>;
+  cors: Record<string, string>;
+}
+
 export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<Response> {
+  const answer = await answerMcp({ method: request.method, headers: request.headers, text: (max) => readBody(request, max) }, { ...env, signal: env.signal ?? request.signal });
+  if (!("sdk" in answer)) return responseOf(answer);
+  const { message, authInfo, cors } = answer.sdk;
+  try {
+    const server = createMcpServer();
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    try {
+      await server.connect(transport);
+      const response = await transport.handleRequest(request, { parsedBody: message, authInfo });
+      return withHeaders(response, cors);
+    } finally {
+      void server.close().catch(() => {});
+    }
+  } catch (err) {
+    env.kernel.log.error({ err, requestId: env.requestId }, "MCP request failed");
+    return responseOf(jsonRpcError(500, -32603, "Something went wrong on our side. It has been logged.", cors));
+  }
+}
+
+/**
+ * The plain case with no web objects (the route's `fast` handler): one JSON-RPC request, JSON
+ * accepted. Anything else → null before any step runs, and the request goes to `handleMcpHttp`.
+ */
+export async function handleMcpPlain(request: PlainRequest, env: McpHttpEnv): Promise<PlainResponse | null> {
+  if (request.method.toUpperCase() !== "POST" || request.body.byteLength > env.settings.maxBodyBytes) return null;
+  let message: unknown;
+  try {
+    message = JSON.parse(Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength).toString("utf8"));
+  } catch {
+    return null;
+  }
+  const direct = directRequest(request.headers, message);
+  if (!direct) return null;
+  const answer = await answerMcp({ method: "POST", headers: request.headers, text: async () => "", direct: { message, request: direct } }, env);
+  return "sdk" in answer ? null : answer;
+}
+
+async function answerMcp(request: McpInput, env: McpHttpEnv): Promise<PlainResponse | { sdk: ViaSdk }> {
   const { kernel, settings } = env;
   const publicUrl = kernel.config.publicUrl;
 
@@ -130,10 +192,11 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     cors = { "access-control-allow-origin": origin, "access-control-expose-headers": CORS_EXPOSE_HEADERS, vary: "Origin" };
   }
   if (request.method === "OPTIONS") {
-    return new Response(null, {
+    return {
       status: 204,
       headers: { ...cors, "access-control-allow-methods": "POST, OPTIONS", "access-control-allow-headers": CORS_ALLOW_HEADERS, "access-control-max-age": "600" },
-    });
+      body: "",
+    };
   }
 
   // 2. Bearer token. Never a cookie: an agent acts only through a token its person made.
@@ -197,18 +260,22 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
       requestId: env.requestId,
       ip: env.ip,
       userAgent: request.headers.get("user-agent"),
-      signal: env.signal ?? request.signal,
+      signal: env.signal,
     },
   };
   // 5. The body: bounded, JSON, and one request per HTTP request (a batch would let one
   // rate-limited request run up to a hundred tools).
-  const body = await readBody(request, settings.maxBodyBytes);
-  if (body === "too large") return jsonRpcError(413, -32000, `Request body too large: at most ${settings.maxBodyBytes} bytes.`, cors);
   let message: unknown;
-  try {
-    message = JSON.parse(body);
-  } catch {
-    return jsonRpcError(400, -32700, "Parse error: the body is not JSON.", cors);
+  if (request.direct) {
+    message = request.direct.message;
+  } else {
+    const body = await request.text(settings.maxBodyBytes);
+    if (body === "too large") return jsonRpcError(413, -32000, `Request body too large: at most ${settings.maxBodyBytes} bytes.`, cors);
+    try {
+      message = JSON.parse(body);
+    } catch {
+      return jsonRpcError(400, -32700, "Parse error: the body is not JSON.", cors);
+    }
   }
   if (Array.isArray(message) && message.filter((m) => m && typeof m === "object" && "method" in m && "id" in m).length > 1) {
     return jsonRpcError(400, -32600, "Invalid request: send one JSON-RPC request per HTTP request (batches are not supported).", cors);
@@ -223,21 +290,11 @@ export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<
     });
   }
 
+  const direct = request.direct?.request ?? directRequest(request.headers, message);
+  if (!direct) return { sdk: { message, authInfo: authInfoOf(call), cors } };
   try {
-    const direct = directRequest(request.headers, message);
-    if (direct) {
-      const answer = await (await sharedServer()).dispatch(direct, authInfoOf(call));
-      return new Response(JSON.stringify(answer), { status: 200, headers: { "Content-Type": "application/json", ...cors } });
-    }
-    const server = createMcpServer();
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    try {
-      await server.connect(transport);
-      const response = await transport.handleRequest(request, { parsedBody: message, authInfo: authInfoOf(call) });
-      return withHeaders(response, cors);
-    } finally {
-      void server.close().catch(() => {});
-    }
+    const answer = await (await sharedServer()).dispatch(direct, authInfoOf(call));
+    return { status: 200, headers: { "content-type": "application/json", ...cors }, body: JSON.stringify(answer) };
   } catch (err) {
     kernel.log.error({ err, requestId: env.requestId }, "MCP request failed");
     return jsonRpcError(500, -32603, "Something went wrong on our side. It has been logged.", cors);
@@ -265,6 +322,10 @@ function agentSettings(): AgentSettings {
   return (settings ??= loadAgentSettings());
 }
 
+function mcpEnvOf(ctx: HttpContext): McpHttpEnv {
+  return { kernel: ctx.kernel, router: ctx.router, settings: agentSettings(), requestId: ctx.requestId, ip: ctx.ip, signal: ctx.signal };
+}
+
 /** The agent plugin's HTTP routes: `/mcp` and its protected-resource metadata (RFC 9728). */
 export const agentHttpRoutes: readonly HttpRoute[] = [
   {
@@ -272,15 +333,8 @@ export const agentHttpRoutes: readonly HttpRoute[] = [
     path: MCP_PATH,
     // MCP_MAX_BODY_BYTES: an `import_csv` call carries a whole CSV file.
     maxBodyBytes: () => agentSettings().maxBodyBytes,
-    handle: (request, ctx) =>
-      handleMcpHttp(request, {
-        kernel: ctx.kernel,
-        router: ctx.router,
-        settings: agentSettings(),
-        requestId: ctx.requestId,
-        ip: ctx.ip,
-        signal: ctx.signal,
-      }),
+    handle: (request, ctx) => handleMcpHttp(request, mcpEnvOf(ctx)),
+    fast: (request, ctx) => handleMcpPlain(request, mcpEnvOf(ctx)),
   },
   {
     method: "GET",

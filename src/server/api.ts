@@ -51,6 +51,8 @@ export interface ApiOptions {
 /** Serves an API request and resolves true once answered; resolves false at once for anything else. */
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
+const EMPTY_BODY = new Uint8Array(0);
+
 /** Node's header object seen through `Headers.get` (no copy). */
 class NodeHeaders implements HeaderReader {
   constructor(private readonly raw: IncomingHttpHeaders) {}
@@ -321,6 +323,16 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
     await sendWebResponse(res, response, base, method === "HEAD");
   }
 
+  /** A plugin route's `fast` answer written as it is; false when the route has none or declined. */
+  async function servePlain(req: IncomingMessage, res: ServerResponse, kernel: Kernel, base: Record<string, string>, meta: Meta, method: string, body: Uint8Array): Promise<boolean> {
+    const answer = await dispatcher.dispatchPlain({ method, url: req.url ?? "/", headers: new NodeHeaders(req.headers), body }, { kernel, router: options.router, requestId: meta.requestId, ip: meta.ip, signal: meta.signal });
+    if (!answer) return false;
+    const bytes = Buffer.from(answer.body, "utf8");
+    res.writeHead(answer.status, { ...base, ...answer.headers, "content-length": String(bytes.byteLength) });
+    res.end(bytes);
+    return true;
+  }
+
   async function servePlugin(req: IncomingMessage, res: ServerResponse, kernel: Kernel, base: Record<string, string>, meta: Meta): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const hasBody = method !== "GET" && method !== "HEAD";
@@ -331,14 +343,20 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
       // against it before the handler runs); larger or chunked bodies stream, counted as read.
       const declared = smallDeclaredLength(req.headers["content-length"]);
       if (declared !== null) {
+        let bytes: Uint8Array;
         try {
-          body = (await readNodeBody(req, declared)) as BodyInit;
+          bytes = await readNodeBody(req, declared);
         } catch {
           return sendJson(res, 400, { error: { code: "BAD_REQUEST", message: "The request body could not be read.", requestId: meta.requestId } }, base);
         }
+        // The whole body is here: a route with a `fast` handler may answer with no web objects.
+        if (await servePlain(req, res, kernel, base, meta, method, bytes)) return;
+        body = bytes as BodyInit;
       } else {
         body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
       }
+    } else if (method !== "HEAD" && (await servePlain(req, res, kernel, base, meta, method, EMPTY_BODY))) {
+      return;
     }
     const request = new Request(`http://${hostOf(req, kernel)}${req.url ?? "/"}`, {
       method,

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, generateSessionToken, SESSION_COOKIE } from "~/kernel/auth/session";
 import type { Kernel } from "~/kernel/kernel";
 import { createApiHandler, type ApiHandler } from "~/server/api";
+import { handleMcpHttp } from "../../plugins/agent/http";
+import { loadAgentSettings } from "../../plugins/agent/settings";
 import { bootTestKernel } from "../setup/database";
 import { createOrg, createUser, testRouter } from "../setup/fixtures";
 import { testPlugins } from "../setup/plugins";
@@ -184,6 +186,34 @@ describe("plugin routes, health and pages", () => {
     expect(mcp.headers.get("www-authenticate")).toContain("resource_metadata=");
     const head = await fetch(`${fast}/.well-known/oauth-protected-resource/mcp`, { method: "HEAD" });
     expect(head.status).toBe(200);
+  });
+
+  test("an MCP call on the node request (the route's fast handler) answers as the web handler does", async () => {
+    const made = await fetch(`${fast}/api/trpc/auth.tokens.create`, {
+      method: "POST",
+      headers: { cookie: owner.cookie, origin: origin(), "content-type": "application/json" },
+      body: JSON.stringify({ orgId, name: "fast path", scopes: ["read"], expiresInDays: 1 }),
+    });
+    const pat = ((await made.json()) as { result: { data: { token: string } } }).result.data.token;
+    const headers = { authorization: `Bearer ${pat}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" };
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "list_projects", arguments: {} } });
+    const viaNode = await fetch(`${fast}/mcp`, { method: "POST", headers, body });
+    const viaWeb = await handleMcpHttp(new Request(`${kernel.config.publicUrl}/mcp`, { method: "POST", headers, body }), {
+      kernel,
+      router: testRouter,
+      settings: loadAgentSettings(),
+      requestId: "web",
+      ip: null,
+    });
+    expect(viaNode.status).toBe(200);
+    expect(viaNode.headers.get("content-type")).toBe("application/json");
+    expect(viaNode.headers.get("x-request-id")).toBeTruthy();
+    const [a, b] = [await viaNode.json(), await viaWeb.json()];
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ jsonrpc: "2.0", id: 7, result: { structuredContent: expect.anything() } });
+    // Not the plain case (a notification): the web handler's SDK transport answers it.
+    const note = await fetch(`${fast}/mcp`, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+    expect(note.status).toBe(202);
   });
 
   test("health answers from the database", async () => {

@@ -3,6 +3,7 @@
  * dispatcher serving the shipped plugins' routes and the example plugin's, with the caller,
  * params, procedures as the caller, body limits and the Origin rule.
  */
+import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, generateSessionToken, SESSION_COOKIE } from "~/kernel/auth/session";
 import { createHttpDispatcher, type DispatchEnv } from "~/kernel/http/dispatch";
@@ -181,5 +182,72 @@ describe("the dispatcher", () => {
     const text = await res!.text();
     expect(text).not.toContain("secret_table");
     expect(JSON.parse(text)).toMatchObject({ error: { code: "INTERNAL_SERVER_ERROR", requestId: e.requestId } });
+  });
+
+  describe("a route's fast handler (no Request, no Response)", () => {
+    const headersOf = (raw: Record<string, string>) => ({ get: (name: string) => raw[name.toLowerCase()] ?? null });
+    const plain = (method: string, path: string, raw: Record<string, string> = {}, body = "") => ({ method, url: path, headers: headersOf(raw), body: new TextEncoder().encode(body) });
+    const seen: string[] = [];
+    const fastRoutes = createHttpDispatcher([
+      withRoutes("quick", [
+        {
+          method: "POST",
+          path: "/api/quick/:name",
+          maxBodyBytes: 64,
+          handle: async (request) => new Response(`slow ${await request.text()}`),
+          async fast(request, ctx) {
+            const text = new TextDecoder().decode(request.body);
+            if (text === "decline") return null;
+            if (text === "refuse") throw new TRPCError({ code: "FORBIDDEN", message: "Not you." });
+            if (text === "crash") throw new Error("relation secret_table does not exist");
+            if (text === "who") return { status: 200, headers: { "content-type": "text/plain" }, body: JSON.stringify(await ctx.caller()) };
+            seen.push(ctx.params.name!);
+            ctx.resHeaders.set("x-extra", "1");
+            return { status: 201, headers: { "content-type": "text/plain" }, body: `fast ${ctx.params.name} ${text} ${ctx.url.pathname}` };
+          },
+        },
+        { method: "GET", path: "/api/quick", handle: ok },
+      ]),
+    ]);
+    const fastEnv = () => ({ ...env(), signal: new AbortController().signal });
+
+    test("answers with the params and the route's headers, the context's headers added", async () => {
+      const answer = await fastRoutes.dispatchPlain(plain("POST", "/api/quick/a%20b?x=1", {}, "hi"), fastEnv());
+      expect(answer).toEqual({ status: 201, headers: { "content-type": "text/plain", "x-extra": "1" }, body: "fast a b hi /api/quick/a%20b" });
+      expect(seen).toContain("a b");
+    });
+
+    test("declining, a route without one, another method, HEAD or a body over the limit leave the request to dispatch", async () => {
+      expect(await fastRoutes.dispatchPlain(plain("POST", "/api/quick/a", {}, "decline"), fastEnv())).toBeNull();
+      expect(await fastRoutes.dispatchPlain(plain("GET", "/api/quick"), fastEnv())).toBeNull();
+      expect(await fastRoutes.dispatchPlain(plain("PUT", "/api/quick/a", {}, "hi"), fastEnv())).toBeNull();
+      expect(await fastRoutes.dispatchPlain(plain("HEAD", "/api/quick/a"), fastEnv())).toBeNull();
+      expect(await fastRoutes.dispatchPlain(plain("POST", "/api/quick/a", {}, "x".repeat(65)), fastEnv())).toBeNull();
+      expect(await fastRoutes.dispatchPlain(plain("POST", "/nowhere", {}, "hi"), fastEnv())).toBeNull();
+      // What dispatch then answers: the slow handler, 405, 413.
+      expect(await (await fastRoutes.dispatch(new Request(url("/api/quick/a"), { method: "POST", body: "decline" }), env()))!.text()).toBe("slow decline");
+      expect((await fastRoutes.dispatch(new Request(url("/api/quick/a"), { method: "PUT", body: "x" }), env()))!.status).toBe(405);
+      expect((await fastRoutes.dispatch(new Request(url("/api/quick/a"), { method: "POST", body: "x".repeat(65) }), env()))!.status).toBe(413);
+    });
+
+    test("errors map as for handle: a TRPCError's status, else 500 with the request id and no internals", async () => {
+      const refused = await fastRoutes.dispatchPlain(plain("POST", "/api/quick/a", {}, "refuse"), fastEnv());
+      expect(refused?.status).toBe(403);
+      expect(JSON.parse(refused!.body)).toMatchObject({ error: { code: "FORBIDDEN", message: "Not you." } });
+      const e = fastEnv();
+      const crashed = await fastRoutes.dispatchPlain(plain("POST", "/api/quick/a", {}, "crash"), e);
+      expect(crashed?.status).toBe(500);
+      expect(crashed!.body).not.toContain("secret_table");
+      expect(JSON.parse(crashed!.body)).toMatchObject({ error: { code: "INTERNAL_SERVER_ERROR", requestId: e.requestId } });
+    });
+
+    test("the caller comes from the headers, with the Origin rule for cookies", async () => {
+      const mine = await fastRoutes.dispatchPlain(plain("POST", "/api/quick/a", { cookie: owner.cookie, origin: new URL(kernel.config.publicUrl).origin }, "who"), fastEnv());
+      expect(JSON.parse(mine!.body)).toMatchObject({ kind: "user", userId: owner.id });
+      const forged = await fastRoutes.dispatchPlain(plain("POST", "/api/quick/a", { cookie: owner.cookie, origin: "https://evil.example" }, "who"), fastEnv());
+      expect(forged?.status).toBe(403);
+      const nobody = await fastRoutes.dispatchPlain(plain("POST", "/api/quick/a", {}, "who"), fastEnv());
+      expect(JSON.parse(nobody!.body)).toMatchObject({ kind: "anonymous" });
+    });
   });
 });

@@ -21,7 +21,8 @@ import { originProblem, resolveCaller } from "../auth/request";
 import type { Kernel } from "../kernel";
 import { createCallerFactory, type Actor, type RequestContext } from "../trpc";
 import { bodyLimitFor, declaredTooLarge, declaredWithin, presentsCredentials, formatBytes, payloadTooLargeOf, withBodyLimit } from "./body";
-import { compilePath, matchPath, methodsOf, type CompiledPath, type HttpContext, type HttpMethod, type HttpRoute } from "./routes";
+import type { HeaderReader } from "../auth/request";
+import { compilePath, matchPath, methodsOf, type CompiledPath, type HttpContext, type HttpMethod, type HttpRoute, type PlainRequest, type PlainResponse } from "./routes";
 
 /** What the server knows about a request before a route runs. */
 export interface DispatchEnv {
@@ -49,6 +50,12 @@ export interface HttpDispatcher {
   owns(pathname: string): boolean;
   /** Serves the request, or returns null when no plugin route has its path. */
   dispatch(request: Request, env: DispatchEnv): Promise<Response | null>;
+  /**
+   * Serves a fully read request through its route's `fast` handler; null when there is none, the
+   * handler declines, or anything else (405, a body over the limit) is to be answered: then the
+   * server calls `dispatch`.
+   */
+  dispatchPlain(request: PlainRequest, env: DispatchEnv & { signal: AbortSignal }): Promise<PlainResponse | null>;
 }
 
 /** A JSON error in the shape every plugin route answers: `{ error: { code, message, requestId } }`. */
@@ -58,6 +65,11 @@ export function httpProblem(status: number, code: string, message: string, reque
 
 function splitPath(pathname: string): string[] {
   return pathname === "/" ? [] : pathname.slice(1).split("/");
+}
+
+/** The same problem as {@link httpProblem}, as a plain answer. */
+function plainProblem(status: number, code: string, message: string, requestId: string | null, headers: Record<string, string | string[]> = {}): PlainResponse {
+  return { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...headers }, body: JSON.stringify({ error: { code, message, requestId } }) };
 }
 
 function withExtraHeaders(response: Response, extra: Headers): Response {
@@ -104,28 +116,19 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
     return null;
   }
 
-  async function dispatch(request: Request, env: DispatchEnv): Promise<Response | null> {
-    const url = new URL(request.url);
-    if (!entries.length) return null;
-    const found = candidates(url.pathname);
-    if (!found.length) return null;
+  function limitOf(route: HttpRoute, headers: HeaderReader, kernel: DispatchEnv["kernel"]): number {
+    const declared = route.maxBodyBytes;
+    return typeof declared === "function" ? declared(kernel) : (declared ?? bodyLimitFor(headers, kernel.config));
+  }
+
+  /** A route's context: the caller resolved on first use (Origin-checked for cookies), procedures callable as them. */
+  function contextOf(
+    hit: { route: HttpRoute; params: Record<string, string> },
+    env: DispatchEnv,
+    request: { method: string; headers: HeaderReader; url: () => URL; signal: AbortSignal; limit: number; resHeaders: Headers },
+  ): HttpContext {
     const { kernel, requestId } = env;
-    const hit = match(request.method, url.pathname);
-    if (!hit) {
-      const allow: string[] = [...new Set(found.flatMap((f) => f.entry.methods))];
-      if (allow.includes("GET")) allow.push("HEAD");
-      return httpProblem(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${allow.join(", ")}.`, requestId, { allow: allow.join(", ") });
-    }
-
-    const declared = hit.route.maxBodyBytes;
-    const limit = typeof declared === "function" ? declared(kernel) : (declared ?? bodyLimitFor(request.headers, kernel.config));
-    const tooLarge = () =>
-      // The server adapter closes the connection rather than drain the rest (src/server/request.ts).
-      httpProblem(413, "PAYLOAD_TOO_LARGE", `The request body is too large: at most ${formatBytes(limit)} (${limit} bytes) here.`, requestId);
-    if (declaredTooLarge(request.headers, limit)) return tooLarge();
-
-    const signal = env.signal ?? request.signal;
-    const resHeaders = new Headers();
+    const { signal, resHeaders } = request;
     let callerPromise: Promise<Actor> | undefined;
     const caller = () =>
       (callerPromise ??= (async () => {
@@ -149,15 +152,18 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
       signal,
       userAgent: request.headers.get("user-agent"),
     });
-    const ctx: HttpContext = {
+    let url: URL | undefined;
+    return {
       kernel,
       router: env.router,
       requestId,
       ip: env.ip,
       signal,
       params: Object.freeze(hit.params),
-      url,
-      maxBodyBytes: limit,
+      get url() {
+        return (url ??= request.url());
+      },
+      maxBodyBytes: request.limit,
       resHeaders,
       caller,
       requestContext,
@@ -168,6 +174,67 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
         return (target as (input: unknown) => Promise<T>)(input);
       },
     };
+  }
+
+  async function dispatchPlain(request: PlainRequest, env: DispatchEnv & { signal: AbortSignal }): Promise<PlainResponse | null> {
+    if (!entries.length) return null;
+    const method = request.method.toUpperCase();
+    if (method === "HEAD") return null;
+    const q = request.url.indexOf("?");
+    const pathname = q < 0 ? request.url : request.url.slice(0, q);
+    const hit = match(method, pathname);
+    const fast = hit?.route.fast;
+    if (!hit || !fast) return null;
+    const limit = limitOf(hit.route, request.headers, env.kernel);
+    if (request.body.byteLength > limit || declaredTooLarge(request.headers, limit)) return null;
+    const resHeaders = new Headers();
+    const ctx = contextOf(hit, env, { method, headers: request.headers, url: () => new URL(request.url, env.kernel.config.publicUrl), signal: env.signal, limit, resHeaders });
+    const extra = (): Record<string, string | string[]> => {
+      const out: Record<string, string | string[]> = {};
+      resHeaders.forEach((value, name) => {
+        if (name !== "set-cookie") out[name] = value;
+      });
+      const cookies = resHeaders.getSetCookie();
+      if (cookies.length) out["set-cookie"] = cookies;
+      return out;
+    };
+    try {
+      const answer = await fast.call(hit.route, request, ctx);
+      if (!answer) return null;
+      const added = extra();
+      return Object.keys(added).length ? { ...answer, headers: { ...answer.headers, ...added } } : answer;
+    } catch (err) {
+      if (err instanceof TRPCError) {
+        const status = getHTTPStatusCodeFromError(err);
+        if (status < 500) return plainProblem(status, err.code, err.message, env.requestId, extra());
+      }
+      env.kernel.log.error({ err, requestId: env.requestId, plugin: hit.pluginId, path: pathname }, "plugin HTTP route failed");
+      return plainProblem(500, "INTERNAL_SERVER_ERROR", "Something went wrong on our side. It has been logged.", env.requestId);
+    }
+  }
+
+  async function dispatch(request: Request, env: DispatchEnv): Promise<Response | null> {
+    const url = new URL(request.url);
+    if (!entries.length) return null;
+    const found = candidates(url.pathname);
+    if (!found.length) return null;
+    const { kernel, requestId } = env;
+    const hit = match(request.method, url.pathname);
+    if (!hit) {
+      const allow: string[] = [...new Set(found.flatMap((f) => f.entry.methods))];
+      if (allow.includes("GET")) allow.push("HEAD");
+      return httpProblem(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${allow.join(", ")}.`, requestId, { allow: allow.join(", ") });
+    }
+
+    const limit = limitOf(hit.route, request.headers, kernel);
+    const tooLarge = () =>
+      // The server adapter closes the connection rather than drain the rest (src/server/request.ts).
+      httpProblem(413, "PAYLOAD_TOO_LARGE", `The request body is too large: at most ${formatBytes(limit)} (${limit} bytes) here.`, requestId);
+    if (declaredTooLarge(request.headers, limit)) return tooLarge();
+
+    const signal = env.signal ?? request.signal;
+    const resHeaders = new Headers();
+    const ctx = contextOf(hit, env, { method: request.method, headers: request.headers, url: () => url, signal, limit, resHeaders });
 
     try {
       // A body of declared length within the limit cannot outgrow it (HTTP framing): no counting
@@ -191,5 +258,6 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
     match,
     owns: (pathname) => candidates(pathname).length > 0,
     dispatch,
+    dispatchPlain,
   };
 }

@@ -5,6 +5,7 @@
  * check; see docs/plugins.md ("HTTP routes") and docs/decisions/018-plugin-http-routes-and-boundaries.md.
  */
 import type { AnyRouter } from "@trpc/server";
+import type { HeaderReader } from "../auth/request";
 import type { Kernel } from "../kernel";
 import type { Actor, RequestContext } from "../trpc";
 
@@ -40,6 +41,24 @@ export interface HttpContext {
   readonly resHeaders: Headers;
 }
 
+/** A request as the server read it, with no web objects: what a route's `fast` handler gets. */
+export interface PlainRequest {
+  readonly method: string;
+  /** The path and query, as sent. */
+  readonly url: string;
+  readonly headers: HeaderReader;
+  /** The whole body, already read (empty for a request without one). */
+  readonly body: Uint8Array;
+}
+
+/** A `fast` handler's answer: written as it is, with `Content-Length`. */
+export interface PlainResponse {
+  readonly status: number;
+  /** Header values; several `set-cookie` values as a list. */
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
+  readonly body: string;
+}
+
 /** One HTTP route a plugin serves. */
 export interface HttpRoute {
   /** One method or several; a GET route also answers HEAD. */
@@ -68,6 +87,15 @@ export interface HttpRoute {
    */
   readonly openapi?: Readonly<Partial<Record<Lowercase<HttpMethod>, Readonly<Record<string, unknown>>>>>;
   handle(request: Request, ctx: HttpContext): Response | Promise<Response>;
+  /**
+   * Optional, for a hot path (MCP): answers the common request without building a `Request` and
+   * a `Response`. The server offers it only requests whose whole body it has read (declared
+   * length, small, within the route's limit), never HEAD; the dispatcher's guarantees hold as for
+   * `handle` (the caller from `ctx`, errors mapped the same way, `ctx.resHeaders` added). Null
+   * means "not this one": the request then goes to `handle`, so answer null before any side
+   * effect (a counted rate limit, a write).
+   */
+  fast?(request: PlainRequest, ctx: HttpContext): Promise<PlainResponse | null>;
 }
 
 /**
