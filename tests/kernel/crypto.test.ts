@@ -1,4 +1,6 @@
 import { describe, expect, test } from "vitest";
+import { sessionIdOf } from "~/kernel/auth/session";
+import { hashApiToken } from "~/kernel/auth/tokens";
 import { SecretDecryptionError, secretBox } from "~/kernel/crypto";
 
 describe("secretBox (AES-256-GCM)", () => {
@@ -25,5 +27,16 @@ describe("secretBox (AES-256-GCM)", () => {
     flipped[0]! ^= 1;
     expect(() => box.decrypt([v, iv, tag, flipped.toString("base64url")].join("."), "org-1")).toThrow(SecretDecryptionError);
     expect(() => box.decrypt("not a secret", "org-1")).toThrow(SecretDecryptionError);
+  });
+});
+
+describe("token digests", () => {
+  test("sessions and access tokens are stored as the hex SHA-256 of the token's UTF-8 (the FIPS 180-2 vector), so stored ids stay valid", async () => {
+    const abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    expect(sessionIdOf("abc")).toBe(abc);
+    expect(hashApiToken("abc")).toBe(abc);
+    const web = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("atr_é"))).toString("hex");
+    expect(hashApiToken("atr_é")).toBe(web);
+    expect(sessionIdOf("atr_é")).toBe(web);
   });
 });

@@ -3,8 +3,8 @@
  * browser in a cookie; the database keeps only its SHA-256, so a database leak yields no
  * usable session. Sessions last 30 days and slide forward while in use.
  */
-import { sha256 } from "@oslojs/crypto/sha2";
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { createHash } from "node:crypto";
+import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import type { Kysely } from "kysely";
 import type { KernelDatabase } from "../db/schema";
 import type { AuthCache } from "./cache";
@@ -38,7 +38,8 @@ export function generateSessionToken(): string {
 
 /** The id stored for a token: hex SHA-256. */
 export function sessionIdOf(token: string): string {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+  // Node's native SHA-256: on every authenticated request, several times faster than a JS one.
+  return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
 export async function createSession(

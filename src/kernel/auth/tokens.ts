@@ -3,8 +3,8 @@
  * their SHA-256. Each is bound to one org, scoped `read` and/or `write`, may expire, and can
  * be revoked. They authenticate the CLI and MCP clients as `Authorization: Bearer`.
  */
-import { sha256 } from "@oslojs/crypto/sha2";
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { createHash } from "node:crypto";
+import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import { sql, type Kysely } from "kysely";
 import type { KernelDatabase, TokenScope } from "../db/schema";
 import type { AuthCache } from "./cache";
@@ -19,7 +19,8 @@ export function generateApiToken(): string {
 }
 
 export function hashApiToken(token: string): string {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+  // Node's native SHA-256: on every authenticated request, several times faster than a JS one.
+  return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
 export type TokenCheck =
