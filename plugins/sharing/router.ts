@@ -6,9 +6,10 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { hash } from "@node-rs/argon2";
-import { capabilityProcedure, createTRPCRouter, projectCapabilityProcedure, publicProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, grantableProjectProcedure, projectCapabilityProcedure, publicProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
 import { FieldErrors } from "~/kernel/errors";
 import { safeString, safeUnknown } from "~/kernel/schemas";
+import { dashboardView } from "../dashboards/lookup";
 import { dashboardIdBySlug } from "../dashboards/published";
 import { publishedDashboard } from "../dashboards/published";
 import { sharingEmbedKeys, sharingManage, sharingOversee } from "./capabilities";
@@ -427,6 +428,18 @@ export const sharingRouter = createTRPCRouter({
         data: { grantId: row.id, role: row.role, grantee: row.user_id ? { userId: row.user_id } : { email: row.email } },
       });
       return { grantId: row.id };
+    }),
+
+  /**
+   * What the caller may do on a dashboard shared with them (the "shared with me" page offers the
+   * panels their role allows, the assistant's among them): the role, from their membership or
+   * their shares, and its capabilities. 404 where neither reaches.
+   */
+  sharedAccess: grantableProjectProcedure({ resource: "dashboard", key: "slug" }, dashboardView)
+    .input(z.object({ slug }))
+    .query(async ({ ctx, input }) => {
+      if (!(await dashboardIdBySlug(ctx.db, ctx.org.id, ctx.project.id, input.slug))) throw new TRPCError({ code: "NOT_FOUND", message: `No dashboard "${input.slug}" in this project.` });
+      return { role: ctx.project.role, capabilities: ctx.kernel.capabilities.forRole(ctx.project.role) };
     }),
 
   sharedWithMe: userProcedure

@@ -44,14 +44,31 @@ function tokenStatus(token: Token, now = Date.now()): { label: string; tone: "su
   return { label: "Active", tone: "success" };
 }
 
+/**
+ * Where the section offers tokens: the account page offers the person's orgs; a plugin's page may
+ * offer others (sharing offers the orgs where something is shared with them, a token there
+ * reaching only what is shared) and then lists only the tokens of those orgs.
+ */
+export interface TokensScope {
+  id: string;
+  title: string;
+  lede: string;
+  orgs: () => ReadonlyArray<{ id: string; name: string }>;
+}
+
 /** Personal access tokens for the CLI and MCP clients: one org each, scoped, expiring, revocable. */
-export function TokensSection() {
+export function TokensSection(props: { scope?: TokensScope }) {
   const session = useSession();
   const toasts = useToasts();
-  const orgs = () => session.user()?.orgs ?? [];
+  const orgs = () => props.scope?.orgs() ?? session.user()?.orgs ?? [];
   const [tokens, { refetch }] = createBrowserResource(
     () => true,
-    () => trpc.auth.tokens.list.query(),
+    async () => {
+      const all = await trpc.auth.tokens.list.query();
+      if (!props.scope) return all;
+      const offered = new Set(props.scope.orgs().map((o) => o.id));
+      return all.filter((t) => offered.has(t.orgId));
+    },
   );
   const [created, setCreated] = createSignal<(CreatedToken & { orgName: string }) | null>(null);
   const [problem, setProblem] = createSignal<string | null>(null);
@@ -89,9 +106,9 @@ export function TokensSection() {
 
   return (
     <SettingsSection
-      id="tokens"
-      title="Personal access tokens"
-      lede="Tokens let the Atrium CLI and AI agents (MCP clients) act as you in one organization. They can never do more than you can."
+      id={props.scope?.id ?? "tokens"}
+      title={props.scope?.title ?? "Personal access tokens"}
+      lede={props.scope?.lede ?? "Tokens let the Atrium CLI and AI agents (MCP clients) act as you in one organization. They can never do more than you can."}
     >
       <Show
         when={orgs().length > 0}
