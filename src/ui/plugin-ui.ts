@@ -47,6 +47,8 @@ export interface SlotProps {
   "account.sections": NoProps;
   /** The assistant panel beside what is open; `projectId` null on the org home. */
   "workspace.assistant": {
+    /** The org, on pages outside `/o/:org` (a dashboard shared with the person); else the current org. */
+    orgId?: string;
     projectId: string | null;
     dashboardSlug?: string | null;
     chartId?: string | null;
@@ -121,7 +123,7 @@ export const SLOTS = {
   "onboarding.steps": { version: 1, kind: "component", description: "Steps of the first-run onboarding" },
   "admin.sections": { version: 1, kind: "component", description: "Sections of the instance admin page" },
   "account.sections": { version: 1, kind: "component", description: "Sections of the account settings page, after Access tokens: render a <section> with an id and a heading" },
-  "workspace.assistant": { version: 1, kind: "component", description: "The assistant panel on the org home, dashboard view, dashboard editor and chart builder (see src/ui/editor-bridge.ts)" },
+  "workspace.assistant": { version: 1, kind: "component", description: "The assistant panel on the org home, dashboard view (also a dashboard shared with the person), dashboard editor and chart builder (see src/ui/editor-bridge.ts)" },
   "org.home.sections": { version: 1, kind: "component", description: "Sections of the organization home, between the assistant and the projects: render a <section> with a heading (level 2)" },
   "login.forms": { version: 1, kind: "component", description: "Sign-in forms on the sign-in page, below the provider buttons" },
   "signup.forms": { version: 1, kind: "component", description: "Account creation forms on the sign-up page, below the provider buttons" },

@@ -113,6 +113,7 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   // Public links: agents create, list and revoke them (create_public_link, list_public_links, revoke_public_link).
   "sharing.links.setPaused": "Pausing a link is a switch in the Public link tab for the person watching who opens it; agents revoke with revoke_public_link.",
   "sharing.links.org": "Every public link of the organization is the admins' oversight page; list_public_links gives agents a project's or dashboard's links.",
+  "sharing.sharedAccess": "The shared dashboard page's own question of which panels to offer; an agent's calls are checked one by one.",
   "sharing.links.mine": "The person's own page of links they made; list_public_links gives agents a project's or dashboard's links.",
   "sharing.links.status": "The public page's own check that its link is live, asked with the link's token; agents never hold link tokens.",
   "sharing.links.setMaxDays": "How long the organization's links may live is a security setting for admins in the app, not for agents.",

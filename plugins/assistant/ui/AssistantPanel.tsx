@@ -19,9 +19,12 @@ import "./assistant.css";
 type Props = SlotProps["workspace.assistant"];
 
 export default function AssistantPanel(props: Props) {
-  const org = useCurrentOrg();
+  // A page outside /o/:org (a dashboard shared with the person) names its org; others are in one.
+  // The host keeps the org for the panel's life (a page elsewhere mounts a new panel).
+  // eslint-disable-next-line solid/reactivity
+  const org = props.orgId ? null : useCurrentOrg();
   const store = createAssistantStore({
-    orgId: () => org().id,
+    orgId: () => props.orgId ?? org!().id,
     where: () => props,
     api: {
       status: (input) => trpc.assistant.status.query(input),

@@ -1,6 +1,7 @@
 /**
  * A dashboard someone shared with me, outside its project's pages (which I may not see): its
- * title, its variables (in the address, so the view is linkable) and its charts, read-only.
+ * title, its variables (in the address, so the view is linkable) and its charts, read-only;
+ * beside them, the panels my shared role allows (the assistant, asking about this dashboard).
  */
 import "./sharing.css";
 import { Title } from "@solidjs/meta";
@@ -10,13 +11,17 @@ import { BusyLabel, Button, Link } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { LoadFailed, NotFoundPanel } from "~/ui/LoadStates";
 import { problemOf, type Problem } from "~/ui/problems";
+import { CapabilitiesProvider } from "~/ui/Slot";
 import { trpc } from "~/ui/trpc";
-import { DashboardCanvas, encodeValue, readDashboard, valuesFromQuery, VAR_PREFIX, type RunOutput } from "../../dashboards/ui/published";
+import { DashboardCanvas, WithAssistant, encodeValue, readDashboard, valuesFromQuery, VAR_PREFIX, type RunOutput } from "../../dashboards/ui/published";
 
 export default function SharedDashboardPage() {
   const params = useParams<{ orgId: string; projectId: string; slug: string }>();
   const scope = () => ({ orgId: params.orgId, projectId: params.projectId, slug: params.slug });
   const [record, { refetch }] = createBrowserResource(scope, (s) => trpc.dashboards.get.query(s));
+  // What my role here allows, for the panels beside the dashboard; none until known (or if refused).
+  const [access] = createBrowserResource(scope, (s) => trpc.sharing.sharedAccess.query(s));
+  const capabilities = () => new Set(!access.error ? (access()?.capabilities ?? []) : []);
   return (
     <div class="stack">
       <Show
@@ -36,7 +41,13 @@ export default function SharedDashboardPage() {
           </Show>
         }
       >
-        {(r) => <SharedView scope={scope()} title={r().title} yaml={r().yaml} version={r().version} />}
+        {(r) => (
+          <CapabilitiesProvider capabilities={capabilities()}>
+            <WithAssistant assistant={{ orgId: params.orgId, projectId: params.projectId, dashboardSlug: params.slug, place: "dashboard.view" }}>
+              <SharedView scope={scope()} title={r().title} yaml={r().yaml} version={r().version} />
+            </WithAssistant>
+          </CapabilitiesProvider>
+        )}
       </Show>
     </div>
   );

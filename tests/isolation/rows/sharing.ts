@@ -97,6 +97,7 @@ export const sharingRows: Record<string, Row> = {
   "sharing.access": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
   "sharing.share": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug, email: "someone@example.test", role: "view" }) },
   "sharing.revoke": { input: async (w) => ({ ...P(w), grantId: (await sharedDashboard(w)).grantId }) },
+  "sharing.sharedAccess": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
   "sharing.sharedWithMe": { expect: { ...everyone("ok"), anonymous: "UNAUTHORIZED" } },
   "sharing.links.create": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug, expiresInDays: 7 }) },
   "sharing.links.list": { input: async (w) => ({ ...P(w), slug: (await sharedDashboard(w)).slug }) },
