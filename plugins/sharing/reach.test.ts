@@ -76,7 +76,9 @@ describe("someone whose only access in the org is a shared dashboard", () => {
   test("through MCP, with a token they made: the shared dashboard is the one resource and the one search hit; the rest stays hidden", async () => {
     const { w, guest, grantId } = await sharedWorld();
     const org = await k.kernel.ownerDb.selectFrom("orgs").select(["slug"]).where("id", "=", w.org.id).executeTakeFirstOrThrow();
-    const { token } = await guest.caller.auth.tokens.create({ orgId: w.org.id, name: "my agent", scopes: ["read"] });
+    const { token, id: tokenId } = await guest.caller.auth.tokens.create({ orgId: w.org.id, name: "my agent", scopes: ["read"] });
+    // Their token list names the org, which row-level security hides from a non-member.
+    expect((await guest.caller.auth.tokens.list()).map((t) => [t.id, t.orgId, t.orgSlug])).toEqual([[tokenId, w.org.id, org.slug]]);
     const client = await mcpHarness(k.kernel, { router: testRouter }).connect(token);
     try {
       const sharedUri = `atrium://${org.slug}/${w.project.slug}/dashboards/shared`;
@@ -94,6 +96,8 @@ describe("someone whose only access in the org is a shared dashboard", () => {
 
       await w.caller.sharing.revoke({ ...w.at, grantId });
       expect((await client.listResources()).resources).toEqual([]);
+      // An org they reach no more drops out of their token list.
+      expect(await guest.caller.auth.tokens.list()).toEqual([]);
       expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("search_dashboards");
     } finally {
       await client.close();

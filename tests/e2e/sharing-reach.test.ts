@@ -26,7 +26,7 @@ const GUEST = { name: "Gus Grant", email: "gus@grant.test", password: "only what
 const ORG = { name: "Reach Works", slug: "reach-works" };
 const PROJECT = { slug: "finance", name: "Finance" };
 const SHARED = { slug: "cash", title: "Cash position" };
-const PRIVATE = { slug: "payroll", title: "Payroll private" };
+const PRIVATE = { slug: "payroll", title: "Payroll position" };
 const yamlOf = (title: string) => `title: ${title}
 queries:
   answer:
@@ -44,7 +44,7 @@ function script(req: ScriptedRequest): ScriptedReply {
     const items = ((req.lastToolResult.content as { result?: { items?: Array<{ title: string }> } }).result?.items ?? []).map((i) => i.title);
     return { text: `You can see: ${items.join(", ")}.` };
   }
-  if (req.lastUserText.toLowerCase().includes("which dashboards")) return { toolCalls: [{ name: "search_dashboards", arguments: { query: "position payroll cash" } }] };
+  if (req.lastUserText.toLowerCase().includes("which dashboards")) return { toolCalls: [{ name: "search_dashboards", arguments: { query: "position" } }] };
   return { text: "I am not sure what you mean." };
 }
 
@@ -122,7 +122,7 @@ describe("a person whose only access is a shared dashboard", () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}`, "x-mcp-client": "E2E client" } } }));
     try {
       expect((await client.listResources()).resources.map((r) => r.uri)).toEqual([`atrium://${ORG.slug}/${PROJECT.slug}/dashboards/${SHARED.slug}`]);
-      const found = await client.callTool({ name: "search_dashboards", arguments: { query: "position payroll cash" } });
+      const found = await client.callTool({ name: "search_dashboards", arguments: { query: "position" } });
       expect(found.isError, JSON.stringify(found.content)).toBeFalsy();
       expect((found.structuredContent as { items: Array<{ slug: string }> }).items.map((i) => i.slug)).toEqual([SHARED.slug]);
     } finally {

@@ -9,7 +9,7 @@ import { invalidateAllSessions } from "../auth/session";
 import { generateApiToken, hashApiToken } from "../auth/tokens";
 import { tokenCreate } from "../tenancy/capabilities";
 import { nameSchema } from "../tenancy/service";
-import { createTRPCRouter, grantableOrgProcedure, publicProcedure, sessionProcedure } from "../trpc";
+import { createTRPCRouter, grantableOrgProcedure, orgsReachedByGrants, publicProcedure, sessionProcedure } from "../trpc";
 import { applyScope } from "../scope";
 import { safeString } from "../schemas";
 
@@ -102,9 +102,12 @@ export const authRouter = createTRPCRouter({
   tokens: createTRPCRouter({
     /** My tokens across orgs (never the secret). */
     list: sessionProcedure.query(async ({ ctx }) => {
-      return ctx.db
+      // Row-level security hides an org from someone who is not its member, so a token made in
+      // an org where a share is the person's only access takes that org's name from the orgs
+      // their grants reach (read in each org's scope); a token in an org they reach no more is left out.
+      const rows = await ctx.db
         .selectFrom("api_tokens")
-        .innerJoin("orgs", "orgs.id", "api_tokens.org_id")
+        .leftJoin("orgs", "orgs.id", "api_tokens.org_id")
         .select([
           "api_tokens.id",
           "api_tokens.name",
@@ -113,13 +116,19 @@ export const authRouter = createTRPCRouter({
           "api_tokens.expires_at as expiresAt",
           "api_tokens.last_used_at as lastUsedAt",
           "api_tokens.revoked_at as revokedAt",
-          "orgs.id as orgId",
+          "api_tokens.org_id as orgId",
           "orgs.slug as orgSlug",
           "orgs.name as orgName",
         ])
         .where("api_tokens.user_id", "=", ctx.actor.userId)
         .orderBy("api_tokens.created_at", "desc")
         .execute();
+      const unnamed = rows.some((r) => r.orgSlug === null);
+      const shared = unnamed ? new Map((await orgsReachedByGrants(ctx.kernel, ctx.db, ctx.actor.userId)).map((o) => [o.id, o])) : new Map<string, { slug: string; name: string }>();
+      return rows.flatMap((r) => {
+        const org = r.orgSlug !== null && r.orgName !== null ? { slug: r.orgSlug, name: r.orgName } : shared.get(r.orgId);
+        return org ? [{ ...r, orgSlug: org.slug, orgName: org.name }] : [];
+      });
     }),
 
     /**
