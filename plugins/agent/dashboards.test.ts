@@ -187,4 +187,16 @@ describe("dashboard tools", () => {
     expect(data<{ error: { code: string } }>(inAlpha).error.code).toBe("FORBIDDEN");
     await client.close();
   });
+
+  test("an archived project's dashboards are not listed as resources; unarchived, they are again", async () => {
+    const dusty = await owner.caller.projects.create({ orgId: owner.org.id, slug: "dusty", name: "Dusty" });
+    const made = await writer.callTool({ name: "create_dashboard", arguments: { projectId: "dusty", yaml: YAML } });
+    expect(made.isError, text(made)).toBeFalsy();
+    const inDusty = async () => (await reader.listResources()).resources.filter((r) => r.uri.includes("/dusty/"));
+    expect(await inDusty()).toHaveLength(1);
+    await owner.caller.projects.setArchived({ orgId: owner.org.id, projectId: dusty.id, archived: true });
+    expect(await inDusty()).toEqual([]);
+    await owner.caller.projects.setArchived({ orgId: owner.org.id, projectId: dusty.id, archived: false });
+    expect(await inDusty()).toHaveLength(1);
+  });
 });

@@ -289,6 +289,21 @@ describe("search and recent across projects", () => {
     expect(recent.items.map((i) => i.title)).toEqual(["Costs", "Revenue beta"]);
   });
 
+  test("archived projects' dashboards stay out of recent and an org-wide search; a search in that project finds them", async () => {
+    const { caller, at, org } = await workspace(k.kernel);
+    const shelved = await createProject(k.kernel, org.id);
+    await caller.dashboards.create({ ...at, yaml: simpleYaml("Revenue live") });
+    await caller.dashboards.create({ orgId: org.id, projectId: shelved.id, yaml: simpleYaml("Revenue shelved") });
+    await caller.projects.setArchived({ orgId: org.id, projectId: shelved.id, archived: true });
+
+    expect((await caller.dashboards.recent({ orgId: org.id, limit: 50 })).items.map((i) => i.title)).toEqual(["Revenue live"]);
+    expect((await caller.dashboards.search({ orgId: org.id, query: "revenue" })).items.map((i) => i.title)).toEqual(["Revenue live"]);
+    expect((await caller.dashboards.search({ orgId: org.id, query: "revenue", projectId: shelved.id })).items.map((i) => i.title)).toEqual(["Revenue shelved"]);
+
+    await caller.projects.setArchived({ orgId: org.id, projectId: shelved.id, archived: false });
+    expect((await caller.dashboards.recent({ orgId: org.id, limit: 50 })).items.map((i) => i.title).sort()).toEqual(["Revenue live", "Revenue shelved"]);
+  });
+
   test("another org's dashboards never show, and its projects answer 404", async () => {
     const mine = await workspace(k.kernel);
     const theirs = await workspace(k.kernel);

@@ -119,15 +119,23 @@ export const dashboardsRouter = createTRPCRouter({
       },
     })
     .input(z.object({ query: safeString().trim().min(1, "Say what to look for").max(200), projectId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
+    // Archived projects stay out of an org-wide search, as they do of the project list; a search
+    // that stays in one project finds its dashboards even when it is archived.
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx, await reachableWhereCan(ctx, dashboardView), { orgId: ctx.org.id, query: input.query, projectId: input.projectId, limit: input.limit }),
+      items: await searchOrg(ctx, await reachableWhereCan(ctx, dashboardView, { includeArchived: input.projectId !== undefined }), {
+        orgId: ctx.org.id,
+        query: input.query,
+        projectId: input.projectId,
+        limit: input.limit,
+      }),
     })),
 
-  // The org home's recent list, and the dashboards an MCP client lists as resources (up to 500).
+  // The org home's recent list, and the dashboards an MCP client lists as resources (up to 500):
+  // archived projects' dashboards left out.
   recent: grantableOrgProcedure(dashboardView)
     .input(z.object({ limit: z.number().int().min(1).max(RECENT_MAX).default(10) }))
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx, await reachableWhereCan(ctx, dashboardView), { orgId: ctx.org.id, limit: input.limit }),
+      items: await searchOrg(ctx, await reachableWhereCan(ctx, dashboardView, { includeArchived: false }), { orgId: ctx.org.id, limit: input.limit }),
     })),
 
   tags: grantableProjectProcedure(sharedProject, dashboardView).query(async ({ ctx }) => ({ tags: await listTags(scopeOf(ctx)) })),
