@@ -118,6 +118,7 @@ const NOT_REST: Record<string, string> = {
   "gitSync.dashboardOrigin": SHELL,
   "sharing.links.setPaused": "A switch in the Public link tab for the person watching who opens it.",
   "sharing.links.org": SHELL,
+  "sharing.sharedAccess": SHELL,
   "sharing.links.mine": SHELL,
   "sharing.links.status": LINK_TOKEN,
   "sharing.links.setMaxDays": KEY_MATERIAL,
