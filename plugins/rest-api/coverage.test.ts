@@ -151,7 +151,6 @@ const NOT_YET_EXPOSED = new Set([
   "gitSync.status", "gitSync.connectRepository", "gitSync.sync", "gitSync.branches", "gitSync.commit", "gitSync.promote", "gitSync.conflicts", "gitSync.resolveConflict",
   "onboarding.status", "onboarding.tasks.list", "onboarding.tasks.start", "onboarding.tasks.cancel", "onboarding.tasks.run",
   "auth.me", "orgs.list", "orgs.members.list", "orgs.invitations.list", "orgs.invitations.create", "orgs.invitations.revoke",
-  "projects.create", "projects.update", "projects.setArchived", "projects.roles.list", "audit.list",
 ]);
 
 const procedures = proceduresOf(appRouter);

@@ -195,6 +195,49 @@ describe("operations through a typed client", () => {
   });
 });
 
+describe("projects and the audit log through a typed client", () => {
+  test("an owner's token creates, renames, archives a project and lists its roles; the audit log shows it; refusals in Atrium's shape", async () => {
+    const owner = await workspace(s.kernel, "owner");
+    const api = client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read", "write"]));
+    const orgId = owner.org.id;
+    const created = await api.POST("/orgs/{orgId}/projects", { params: { path: { orgId } }, body: { slug: "rest-made", name: "Made over REST" } });
+    expect(created.response.status).toBe(200);
+    expect(created.data).toMatchObject({ slug: "rest-made", name: "Made over REST", description: "" });
+    const projectId = created.data!.id;
+    const taken = await api.POST("/orgs/{orgId}/projects", { params: { path: { orgId } }, body: { slug: "rest-made", name: "Again" } });
+    expect(taken.response.status).toBe(409);
+    expect(taken.error).toMatchObject({ error: { code: "CONFLICT" }, fieldErrors: { slug: [expect.any(String)] } });
+    const badSlug = await api.POST("/orgs/{orgId}/projects", { params: { path: { orgId } }, body: { slug: "Not A Slug!", name: "Bad" } });
+    expect(badSlug.response.status).toBe(422);
+    expect(badSlug.error).toMatchObject({ error: { code: "UNPROCESSABLE_CONTENT", requestId: badSlug.response.headers.get("x-request-id") }, fieldErrors: { slug: [expect.any(String)] } });
+
+    const renamed = await api.PATCH("/orgs/{orgId}/projects/{projectId}", { params: { path: { orgId, projectId } }, body: { name: "Renamed over REST" } });
+    expect(renamed.response.status).toBe(200);
+    expect(renamed.data).toMatchObject({ id: projectId, slug: "rest-made", name: "Renamed over REST", archivedAt: null });
+    const nothing = await api.PATCH("/orgs/{orgId}/projects/{projectId}", { params: { path: { orgId, projectId } }, body: {} });
+    expect(nothing.response.status).toBe(422);
+
+    const archived = await api.PUT("/orgs/{orgId}/projects/{projectId}/archived", { params: { path: { orgId, projectId } }, body: { archived: true } });
+    expect(archived.data).toEqual({ archived: true });
+    expect((await api.GET("/orgs/{orgId}/projects", { params: { path: { orgId } } })).data?.map((p) => p.slug)).not.toContain("rest-made");
+    const roles = await api.GET("/orgs/{orgId}/projects/{projectId}/roles", { params: { path: { orgId, projectId } } });
+    expect(roles.response.status).toBe(200);
+    expect(roles.data).toEqual([]);
+
+    const audit = await api.GET("/orgs/{orgId}/audit", { params: { path: { orgId }, query: { action: "project.", limit: 10 } } });
+    expect(audit.response.status).toBe(200);
+    expect(audit.data?.events.map((e) => e.action)).toEqual(["project.archive", "project.update", "project.create"]);
+    expect(audit.data?.events[0]).toMatchObject({ actorKind: "token", targetId: projectId });
+    expect(typeof audit.data?.events[0]?.createdAt).toBe("string");
+
+    // The editor's read token may not write, and another org's token finds nothing to write to.
+    expect((await client().POST("/orgs/{orgId}/projects", { params: { path: { orgId: w.org.id } }, body: { slug: "nope", name: "Nope" } })).response.status).toBe(403);
+    expect((await api.PATCH("/orgs/{orgId}/projects/{projectId}", { params: { path: w.at }, body: { name: "Taken over" } })).response.status).toBe(404);
+    expect((await api.GET("/orgs/{orgId}/audit", { params: { path: { orgId: w.org.id } } })).response.status).toBe(404);
+    expect((await client().GET("/orgs/{orgId}/audit", { params: { path: { orgId: w.org.id } } })).response.status).toBe(403);
+  });
+});
+
 describe("authorization is the procedures'", () => {
   test("no token 401; a bad token 401; another org's token 404, like a missing org", async () => {
     const anonymous = await client(null).GET("/orgs/{orgId}/projects", { params: { path: { orgId: w.org.id } } });

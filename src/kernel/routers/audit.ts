@@ -6,9 +6,27 @@ import { auditView } from "../tenancy/capabilities";
 import { capabilityProcedure, createTRPCRouter } from "../trpc";
 import { safeString } from "../schemas";
 
+/** One audit event as `audit.list` answers it (and the REST API documents it). */
+const auditEventOutput = z
+  .looseObject({
+    id: z.number().int(),
+    action: z.string(),
+    actorKind: z.string(),
+    actorLabel: z.string().nullable(),
+    actorTokenId: z.string().nullable(),
+    actorEmail: z.string().nullable(),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    data: z.unknown(),
+    ip: z.string().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: "AuditEvent" });
+
 export const auditRouter = createTRPCRouter({
   list: capabilityProcedure(auditView)
     .meta({ mcp: { name: "list_audit_events", description: "Read the organization's audit log, newest first: who did what to which target, and when. Filter by action prefix (e.g. dashboards.) or actorKind; page back with before (the nextBefore of the last page).", readOnly: true } })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/audit", summary: "Read the organization's audit log, newest first (page back with before = nextBefore)", tags: ["audit"] } })
     .input(
       z.object({
         action: safeString().trim().max(100).optional(),
@@ -18,6 +36,7 @@ export const auditRouter = createTRPCRouter({
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
+    .output(z.object({ events: z.array(auditEventOutput), nextBefore: z.number().int().nullable() }))
     .query(async ({ ctx, input }) => {
       let q = ctx.db
         .selectFrom("audit_events")

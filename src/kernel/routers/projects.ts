@@ -28,6 +28,12 @@ const projectOutput = z
   })
   .meta({ id: "Project" });
 
+/** A project as `projects.create` answers it. */
+const createdProjectOutput = z.looseObject({ id: z.uuid(), slug: z.string(), name: z.string(), description: z.string() }).meta({ id: "CreatedProject" });
+
+/** A member whose role in one project differs from their org role (`projects.roles.list`). */
+const projectRoleOutput = z.looseObject({ userId: z.uuid(), email: z.string(), name: z.string(), role: roleSchema }).meta({ id: "ProjectRole" });
+
 /**
  * A live project of the org by slug, with the caller's role there and what it lets them do; null
  * when there is none the caller may see. Runs under the org's scope (projects are tenant rows).
@@ -72,7 +78,9 @@ export const projectsRouter = createTRPCRouter({
 
   create: capabilityProcedure(projectCreate)
     .meta({ mcp: { name: "create_project", description: "Create a project in an organization (orgId, slug: lower-case letters, digits and dashes; name; description optional). Returns its id, which the dashboard tools take as projectId.", idempotent: false } })
+    .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/projects", summary: "Create a project (409 when its slug is taken)", tags: ["projects"] } })
     .input(z.object({ slug: slugSchema, name: nameSchema, description: safeString().trim().max(500).default("") }))
+    .output(createdProjectOutput)
     .mutation(async ({ ctx, input }) => {
       const project = await createProject(ctx.db, { ...input, orgId: ctx.org.id });
       await ctx.audit({ action: "project.create", target: { type: "project", id: project.id }, data: { slug: project.slug, name: project.name } });
@@ -81,7 +89,9 @@ export const projectsRouter = createTRPCRouter({
 
   update: projectCapabilityProcedure(projectUpdate)
     .meta({ mcp: { name: "update_project", description: "Rename a project or change its description (orgId, projectId, and name and/or description). The slug stays.", idempotent: true } })
+    .meta({ openapi: { method: "PATCH", path: "/orgs/{orgId}/projects/{projectId}", summary: "Rename a project or change its description (the slug stays)", tags: ["projects"] } })
     .input(z.object({ name: nameSchema.optional(), description: safeString().trim().max(500).optional() }))
+    .output(projectOutput)
     .mutation(async ({ ctx, input }) => {
       const changes = { name: input.name, description: input.description };
       if (changes.name === undefined && changes.description === undefined) throw fieldError("UNPROCESSABLE_CONTENT", "name", "Nothing to change.");
@@ -97,7 +107,9 @@ export const projectsRouter = createTRPCRouter({
 
   setArchived: projectCapabilityProcedure(projectUpdate)
     .meta({ mcp: { name: "archive_project", description: "Archive a project (archived: true) or bring it back (archived: false). An archived project keeps its dashboards but leaves the project list unless includeArchived is asked for.", idempotent: true } })
+    .meta({ openapi: { method: "PUT", path: "/orgs/{orgId}/projects/{projectId}/archived", summary: "Archive a project (archived: true) or bring it back (false)", tags: ["projects"] } })
     .input(z.object({ archived: z.boolean() }))
+    .output(z.object({ archived: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       await ctx.db.updateTable("projects").set({ archived_at: input.archived ? new Date() : null, updated_at: new Date() }).where("id", "=", ctx.project.id).execute();
       await ctx.audit({ action: input.archived ? "project.archive" : "project.unarchive", target: { type: "project", id: ctx.project.id } });
@@ -117,6 +129,8 @@ export const projectsRouter = createTRPCRouter({
   roles: createTRPCRouter({
     list: projectCapabilityProcedure(projectManage)
       .meta({ mcp: { name: "list_project_roles", description: "List the members whose role in one project differs from their organization role (orgId, projectId): user id, email, name and their role there.", readOnly: true } })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/roles", summary: "List the members whose role in this project differs from their organization role", tags: ["projects"] } })
+      .output(z.array(projectRoleOutput))
       .query(async ({ ctx }) => {
         return ctx.db
           .selectFrom("project_roles")
