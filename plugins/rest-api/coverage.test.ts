@@ -150,7 +150,7 @@ const NOT_YET_EXPOSED = new Set([
   "sharing.links.create", "sharing.links.list", "sharing.links.revoke", "sharing.embeds.createToken", "sharing.invites.create", "sharing.invites.list", "sharing.invites.revoke", "sharing.access", "sharing.share", "sharing.revoke", "sharing.sharedWithMe",
   "gitSync.status", "gitSync.connectRepository", "gitSync.sync", "gitSync.branches", "gitSync.commit", "gitSync.promote", "gitSync.conflicts", "gitSync.resolveConflict",
   "onboarding.status", "onboarding.tasks.list", "onboarding.tasks.start", "onboarding.tasks.cancel", "onboarding.tasks.run",
-  "auth.me", "orgs.list", "orgs.members.list", "orgs.invitations.list", "orgs.invitations.create", "orgs.invitations.revoke",
+  "auth.me", "orgs.list",
 ]);
 
 const procedures = proceduresOf(appRouter);

@@ -238,6 +238,45 @@ describe("projects and the audit log through a typed client", () => {
   });
 });
 
+describe("members and invitations through a typed client", () => {
+  test("an owner's token lists members, invites (the link once), lists and revokes the invitation; refusals in Atrium's shape", async () => {
+    const owner = await workspace(s.kernel, "owner");
+    const api = client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read", "write"]));
+    const orgId = owner.org.id;
+    const members = await api.GET("/orgs/{orgId}/members", { params: { path: { orgId } } });
+    expect(members.response.status).toBe(200);
+    expect(members.data).toEqual({ items: [expect.objectContaining({ userId: owner.user.id, role: "owner" })], nextCursor: null });
+    expect(typeof members.data?.items[0]?.joinedAt).toBe("string");
+
+    const invited = await api.POST("/orgs/{orgId}/invitations", { params: { path: { orgId } }, body: { email: "Rest.Invitee@Example.com", role: "editor" } });
+    expect(invited.response.status).toBe(200);
+    expect(invited.data).toMatchObject({ email: "rest.invitee@example.com", role: "editor", link: expect.stringMatching(/\/invite\/inv_/) });
+    const invitationId = invited.data!.id;
+    const badEmail = await api.POST("/orgs/{orgId}/invitations", { params: { path: { orgId } }, body: { email: "not an address", role: "viewer" } });
+    expect(badEmail.response.status).toBe(422);
+    expect(badEmail.error).toMatchObject({ error: { code: "UNPROCESSABLE_CONTENT" }, fieldErrors: { email: [expect.any(String)] } });
+
+    const pending = await api.GET("/orgs/{orgId}/invitations", { params: { path: { orgId }, query: { pending: true } } });
+    expect(pending.data?.items).toEqual([expect.objectContaining({ id: invitationId, email: "rest.invitee@example.com", acceptedAt: null, revokedAt: null })]);
+    expect(JSON.stringify(pending.data)).not.toContain("inv_");
+
+    // Another org's token: 404 for this org's invitation, like a missing one.
+    const other = await workspace(s.kernel, "owner");
+    const otherApi = client(await createToken(s.kernel, other.user.id, other.org.id, ["read", "write"]));
+    expect((await otherApi.DELETE("/orgs/{orgId}/invitations/{invitationId}", { params: { path: { orgId, invitationId } } })).response.status).toBe(404);
+    expect((await otherApi.DELETE("/orgs/{orgId}/invitations/{invitationId}", { params: { path: { orgId: other.org.id, invitationId } } })).response.status).toBe(404);
+    expect((await otherApi.GET("/orgs/{orgId}/members", { params: { path: { orgId } } })).response.status).toBe(404);
+
+    const revoked = await api.DELETE("/orgs/{orgId}/invitations/{invitationId}", { params: { path: { orgId, invitationId } } });
+    expect(revoked.response.status).toBe(200);
+    expect(revoked.data).toEqual({ ok: true });
+    expect((await api.DELETE("/orgs/{orgId}/invitations/{invitationId}", { params: { path: { orgId, invitationId } } })).response.status).toBe(404);
+    expect((await api.GET("/orgs/{orgId}/invitations", { params: { path: { orgId }, query: { pending: true } } })).data?.items).toEqual([]);
+    // The editor's read token may not invite.
+    expect((await client().POST("/orgs/{orgId}/invitations", { params: { path: { orgId: w.org.id } }, body: { email: "x@example.com", role: "viewer" } })).response.status).toBe(403);
+  });
+});
+
 describe("authorization is the procedures'", () => {
   test("no token 401; a bad token 401; another org's token 404, like a missing org", async () => {
     const anonymous = await client(null).GET("/orgs/{orgId}/projects", { params: { path: { orgId: w.org.id } } });

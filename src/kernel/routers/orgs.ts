@@ -18,6 +18,14 @@ import { safeString } from "../schemas";
 
 const emailSchema = safeString().trim().toLowerCase().email("Enter a valid email address").max(254);
 
+/** A member as `orgs.members.list` answers it (and the REST API documents it). */
+const memberOutput = z.looseObject({ userId: z.uuid(), email: z.string(), name: z.string(), role: roleSchema, joinedAt: z.date() }).meta({ id: "Member" });
+
+/** An invitation as `orgs.invitations.list` answers it; never its link. */
+const invitationOutput = z
+  .looseObject({ id: z.uuid(), email: z.string(), role: roleSchema, expiresAt: z.date(), createdAt: z.date(), acceptedAt: z.date().nullable(), revokedAt: z.date().nullable() })
+  .meta({ id: "Invitation" });
+
 export const orgsRouter = createTRPCRouter({
   /** Orgs I belong to (a token: its own org). */
   list: userProcedure
@@ -95,7 +103,9 @@ export const orgsRouter = createTRPCRouter({
           readOnly: true,
         },
       })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/members", summary: "List the organization's members in the order they joined, a page at a time (pass nextCursor back as cursor)", tags: ["members"] } })
       .input(z.object({ search: safeString().trim().max(200).optional(), ...pageInput(100) }))
+      .output(z.object({ items: z.array(memberOutput), nextCursor: z.string().nullable() }))
       .query(async ({ ctx, input }) => {
         // users is not a tenant table; membership rows of this org are visible in scope.
         let q = ctx.db
@@ -158,7 +168,9 @@ export const orgsRouter = createTRPCRouter({
           readOnly: true,
         },
       })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/invitations", summary: "List the organization's invitations, newest first (pending: true for those still waiting)", tags: ["members"] } })
       .input(z.object({ pending: z.boolean().optional(), ...pageInput(100) }))
+      .output(z.object({ items: z.array(invitationOutput), nextCursor: z.string().nullable() }))
       .query(async ({ ctx, input }) => {
         let q = ctx.db
           .selectFrom("invitations")
@@ -177,7 +189,9 @@ export const orgsRouter = createTRPCRouter({
     /** Invites by email with a role and an expiry; mails a single-use link (also returned once). */
     create: capabilityProcedure(membersInvite)
       .meta({ mcp: { name: "invite_member", description: "Invite someone to the organization by email with a role (viewer, editor, admin; owner only if you are one); expiresInDays optional (1 to 30, default 7). Atrium mails them a single-use link. Someone already a member answers 409.", idempotent: false } })
+      .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/invitations", summary: "Invite someone by email with a role; Atrium mails them a single-use link (409 for a member)", tags: ["members"] } })
       .input(z.object({ email: emailSchema, role: roleSchema, expiresInDays: z.number().int().min(1).max(30).default(7) }))
+      .output(z.looseObject({ id: z.uuid(), email: z.string(), role: roleSchema, expiresAt: z.date(), link: z.string() }))
       .mutation(async ({ ctx, input }) => {
         if (input.role === "owner" && ctx.org.role !== "owner") throw fieldError("FORBIDDEN", "role", "Only an owner can invite another owner.");
         const already = await ctx.db
@@ -214,7 +228,9 @@ export const orgsRouter = createTRPCRouter({
 
     revoke: capabilityProcedure(membersInvite)
       .meta({ mcp: { name: "revoke_invitation", description: "Revoke a pending invitation (invitationId from list_invitations): its link stops working.", destructive: true, idempotent: false } })
+      .meta({ openapi: { method: "DELETE", path: "/orgs/{orgId}/invitations/{invitationId}", summary: "Revoke a pending invitation: its link stops working", tags: ["members"] } })
       .input(z.object({ invitationId: z.uuid() }))
+      .output(z.object({ ok: z.boolean() }))
       .mutation(async ({ ctx, input }) => {
         const row = await ctx.db
           .updateTable("invitations")
