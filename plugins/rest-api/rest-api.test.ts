@@ -277,6 +277,68 @@ describe("members and invitations through a typed client", () => {
   });
 });
 
+describe("sharing through a typed client", () => {
+  test("an owner's token shares a dashboard, makes and revokes a public link, a view invitation and an embed token; refusals in Atrium's shape", async () => {
+    const owner = await workspace(s.kernel, "owner");
+    await owner.caller.dashboards.create({ ...owner.at, slug: "shared", yaml: simpleYaml("Shared numbers") });
+    const api = client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read", "write"]));
+    const at = owner.at;
+
+    const shared = await api.POST("/orgs/{orgId}/projects/{projectId}/shares", { params: { path: at }, body: { slug: "shared", email: "rest.guest@example.com", role: "view" } });
+    expect(shared.response.status).toBe(200);
+    expect(shared.data).toMatchObject({ created: true, hasAccount: false });
+    const access = await api.GET("/orgs/{orgId}/projects/{projectId}/shares", { params: { path: at, query: { slug: "shared" } } });
+    expect(access.data?.entries).toContainEqual(expect.objectContaining({ kind: "grant", grantId: shared.data!.grantId, email: "rest.guest@example.com", pending: true }));
+    const badEmail = await api.POST("/orgs/{orgId}/projects/{projectId}/shares", { params: { path: at }, body: { slug: "shared", email: "nobody", role: "view" } });
+    expect(badEmail.response.status).toBe(422);
+    expect(badEmail.error).toMatchObject({ error: { code: "UNPROCESSABLE_CONTENT" }, fieldErrors: { email: [expect.any(String)] } });
+    const noDashboard = await api.POST("/orgs/{orgId}/projects/{projectId}/shares", { params: { path: at }, body: { slug: "missing", email: "rest.guest@example.com", role: "view" } });
+    expect(noDashboard.response.status).toBe(404);
+
+    const link = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/public-links", { params: { path: { ...at, slug: "shared" } }, body: { label: "For the board", expiresInDays: 3 } });
+    expect(link.response.status).toBe(200);
+    expect(link.data?.url).toMatch(/\/s\//);
+    const links = await api.GET("/orgs/{orgId}/projects/{projectId}/public-links", { params: { path: at } });
+    expect(links.data?.links).toEqual([expect.objectContaining({ id: link.data!.linkId, label: "For the board", status: "active", hasPassword: false })]);
+    expect(JSON.stringify(links.data)).not.toContain(link.data!.url);
+    const revokedLink = await api.DELETE("/orgs/{orgId}/projects/{projectId}/public-links/{linkId}", { params: { path: { ...at, linkId: link.data!.linkId } } });
+    expect(revokedLink.data).toEqual({ linkId: link.data!.linkId });
+
+    const invite = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/view-invitations", { params: { path: { ...at, slug: "shared" } }, body: { email: "rest.viewer@example.com" } });
+    expect(invite.data).toMatchObject({ resent: false });
+    const invites = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/view-invitations", { params: { path: { ...at, slug: "shared" } } });
+    expect(invites.data?.invites).toEqual([expect.objectContaining({ id: invite.data!.inviteId, email: "rest.viewer@example.com", status: "sent" })]);
+    const revokedInvite = await api.DELETE("/orgs/{orgId}/projects/{projectId}/view-invitations/{inviteId}", { params: { path: { ...at, inviteId: invite.data!.inviteId } } });
+    expect(revokedInvite.data).toEqual({ inviteId: invite.data!.inviteId });
+
+    // Signing needs the project's embed key, made by a person in the Share dialog (key material stays in the app).
+    const keyless = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/embed-tokens", { params: { path: { ...at, slug: "shared" } }, body: {} });
+    expect(keyless.response.status).toBe(412);
+    expect(keyless.error).toMatchObject({ error: { code: "PRECONDITION_FAILED", message: expect.stringContaining("embed key") } });
+    await owner.caller.sharing.embeds.rotate(at);
+    const embed = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/embed-tokens", { params: { path: { ...at, slug: "shared" } }, body: { expiresInMinutes: 5 } });
+    expect(embed.response.status, JSON.stringify(embed.error)).toBe(200);
+    expect(embed.data?.url).toContain(`/e/${embed.data!.token}`);
+    const tooLong = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/embed-tokens", { params: { path: { ...at, slug: "shared" } }, body: { expiresInMinutes: 100_000 } });
+    expect(tooLong.response.status).toBe(422);
+    expect(tooLong.error).toMatchObject({ fieldErrors: { expiresInMinutes: [expect.any(String)] } });
+
+    // Another org's token reaches none of it: 404, like a missing org.
+    const other = await workspace(s.kernel, "owner");
+    const otherApi = client(await createToken(s.kernel, other.user.id, other.org.id, ["read", "write"]));
+    expect((await otherApi.GET("/orgs/{orgId}/projects/{projectId}/shares", { params: { path: at } })).response.status).toBe(404);
+    expect((await otherApi.DELETE("/orgs/{orgId}/projects/{projectId}/shares/{grantId}", { params: { path: { ...at, grantId: shared.data!.grantId } } })).response.status).toBe(404);
+    expect((await otherApi.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/public-links", { params: { path: { ...at, slug: "shared" } }, body: {} })).response.status).toBe(404);
+
+    const revoked = await api.DELETE("/orgs/{orgId}/projects/{projectId}/shares/{grantId}", { params: { path: { ...at, grantId: shared.data!.grantId } } });
+    expect(revoked.data).toEqual({ grantId: shared.data!.grantId });
+    expect((await api.GET("/orgs/{orgId}/projects/{projectId}/shares", { params: { path: at, query: { slug: "shared" } } })).data?.entries.filter((e) => e.kind === "grant")).toEqual([]);
+    // A read token may not share.
+    const reader = client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read"]));
+    expect((await reader.POST("/orgs/{orgId}/projects/{projectId}/shares", { params: { path: at }, body: { email: "x@example.com", role: "view" } })).response.status).toBe(403);
+  });
+});
+
 describe("authorization is the procedures'", () => {
   test("no token 401; a bad token 401; another org's token 404, like a missing org", async () => {
     const anonymous = await client(null).GET("/orgs/{orgId}/projects", { params: { path: { orgId: w.org.id } } });

@@ -19,6 +19,7 @@ import { applyScope } from "~/kernel/scope";
 import { linkPolicySchema, policyFromClaimsProblems, policyProblems, timeClampSchema } from "./policy";
 import { invitationByToken, inviteExists, inviteToView, listInvites, revokeInvite } from "./invites";
 import { listAccess, revokeGrant, shareWith, sharedWithMe, type GrantTarget } from "./grants";
+import { accessOutput, embedTokenOutput, inviteCreatedOutput, inviteListOutput, inviteRevokedOutput, linkCreatedOutput, linkListOutput, linkRevokedOutput, sharedOutput, shareRevokedOutput } from "./rest";
 
 const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
 const email = safeString().trim().max(320, "At most 320 characters").pipe(z.email({ message: "Enter an email address (name@example.com)" }));
@@ -54,6 +55,7 @@ const linksRouter = createTRPCRouter({
           "Create a public link to a dashboard (orgId, projectId, slug): anyone with the URL can view it without an account, read-only, with no SQL. expiresInDays: every link expires (default 30 days, or the organization's limit when shorter; at most that limit); password optional. variables sets, per variable name, what viewers may change: { mode: 'locked', value? } (fixed; without value the dashboard's default), { mode: 'allowed', values: [...] } or { mode: 'free' }; variables not named are locked at their default. timeClamp { from?, to? } (YYYY-MM-DD) bounds date ranges; exports lists which downloads viewers get (csv, png, svg). The URL is returned once: give it to the user now, it cannot be read again.",
       },
     })
+    .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/public-links", summary: "Create a public link to a dashboard (the URL is in this answer only)", tags: ["sharing"] } })
     .input(
       z.object({
         slug,
@@ -65,6 +67,7 @@ const linksRouter = createTRPCRouter({
         exports: z.array(z.enum(EXPORT_KINDS)).max(3).default([]),
       }),
     )
+    .output(linkCreatedOutput)
     .mutation(async ({ ctx, input }) => {
       const target = await targetOf(ctx, input.slug);
       const dashboard = await publishedDashboard(ctx.db, ctx.org.id, target.dashboardId!);
@@ -103,7 +106,9 @@ const linksRouter = createTRPCRouter({
         readOnly: true,
       },
     })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/public-links", summary: "List the public links of a dashboard (slug) or of the whole project, newest first", tags: ["sharing"] } })
     .input(z.object({ slug: slug.nullish() }))
+    .output(linkListOutput)
     .query(async ({ ctx, input }) => {
       const target = await targetOf(ctx, input.slug);
       return { links: await listLinks(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, dashboardId: target.dashboardId ?? undefined }) };
@@ -127,7 +132,9 @@ const linksRouter = createTRPCRouter({
         idempotent: false,
       },
     })
+    .meta({ openapi: { method: "DELETE", path: "/orgs/{orgId}/projects/{projectId}/public-links/{linkId}", summary: "Turn a public link off for good", tags: ["sharing"] } })
     .input(z.object({ linkId }))
+    .output(linkRevokedOutput)
     .mutation(async ({ ctx, input }) => {
       const row = await changeLink(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, linkId: input.linkId }, "revoke");
       await ctx.audit({ action: "sharing.link.revoke", target: { type: "dashboard", id: row.dashboard_id }, data: { linkId: row.id } });
@@ -195,7 +202,9 @@ const invitesRouter = createTRPCRouter({
         idempotent: true,
       },
     })
+    .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/view-invitations", summary: "Invite an email address to view a dashboard without an account (a one-time link by mail)", tags: ["sharing"] } })
     .input(z.object({ slug, email }))
+    .output(inviteCreatedOutput)
     .mutation(async ({ ctx, input }) => {
       const target = await targetOf(ctx, input.slug);
       const dashboard = await publishedDashboard(ctx.db, ctx.org.id, target.dashboardId!);
@@ -222,7 +231,9 @@ const invitesRouter = createTRPCRouter({
         readOnly: true,
       },
     })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/view-invitations", summary: "List a dashboard's email invitations to view, with each one's status", tags: ["sharing"] } })
     .input(z.object({ slug }))
+    .output(inviteListOutput)
     .query(async ({ ctx, input }) => ({ invites: await listInvites(ctx.db, { orgId: ctx.org.id, dashboardId: (await targetOf(ctx, input.slug)).dashboardId! }) })),
 
   revoke: projectCapabilityProcedure(sharingManage)
@@ -235,7 +246,9 @@ const invitesRouter = createTRPCRouter({
         idempotent: false,
       },
     })
+    .meta({ openapi: { method: "DELETE", path: "/orgs/{orgId}/projects/{projectId}/view-invitations/{inviteId}", summary: "End an email invitation to view: its link and the browser viewing with it lose access", tags: ["sharing"] } })
     .input(z.object({ inviteId: z.uuid({ message: "inviteId must be an invitation id from list_view_invitations" }) }))
+    .output(inviteRevokedOutput)
     .mutation(async ({ ctx, input }) => {
       const row = await revokeInvite(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id, inviteId: input.inviteId });
       await ctx.audit({ action: "sharing.invite.revoke", target: { type: "dashboard", id: row.dashboard_id }, data: { inviteId: row.id, email: row.email } });
@@ -322,6 +335,7 @@ const embedsRouter = createTRPCRouter({
     }),
 
   createToken: projectCapabilityProcedure(sharingManage)
+    .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/embed-tokens", summary: "Sign an embed token for a dashboard with the project's current embed key", tags: ["sharing"] } })
     .meta({
       mcp: {
         name: "create_embed_token",
@@ -338,6 +352,7 @@ const embedsRouter = createTRPCRouter({
         expiresInMinutes: z.number().int().min(1, "At least one minute").max(MAX_EMBED_SECONDS / 60, "At most 1440 minutes (24 hours)").default(60),
       }),
     )
+    .output(embedTokenOutput)
     .mutation(async ({ ctx, input }) => {
       const target = await targetOf(ctx, input.slug);
       const dashboard = await publishedDashboard(ctx.db, ctx.org.id, target.dashboardId!);
@@ -385,7 +400,9 @@ export const sharingRouter = createTRPCRouter({
         readOnly: true,
       },
     })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/shares", summary: "List who can see a dashboard (slug) or the whole project, and why: members and shares", tags: ["sharing"] } })
     .input(z.object({ slug: slug.nullish() }))
+    .output(accessOutput)
     .query(async ({ ctx, input }) => ({ entries: await listAccess(ctx.db, await targetOf(ctx, input.slug)) })),
 
   share: projectCapabilityProcedure(sharingManage)
@@ -397,7 +414,9 @@ export const sharingRouter = createTRPCRouter({
         idempotent: true,
       },
     })
+    .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/shares", summary: "Share a dashboard (slug) or the whole project with a person by email, at view or edit; again changes the role", tags: ["sharing"] } })
     .input(z.object({ slug: slug.nullish(), email, role: z.enum(["view", "edit"]) }))
+    .output(sharedOutput)
     .mutation(async ({ ctx, input }) => {
       const target = await targetOf(ctx, input.slug);
       const grant = await shareWith(ctx.db, target, { email: input.email, role: input.role, createdBy: ctx.actor.userId });
@@ -419,7 +438,9 @@ export const sharingRouter = createTRPCRouter({
         idempotent: false,
       },
     })
+    .meta({ openapi: { method: "DELETE", path: "/orgs/{orgId}/projects/{projectId}/shares/{grantId}", summary: "Take back a share: the person loses the access it gave at once", tags: ["sharing"] } })
     .input(z.object({ grantId: z.uuid({ message: "grantId must be a share id from list_shares" }) }))
+    .output(shareRevokedOutput)
     .mutation(async ({ ctx, input }) => {
       const row = await revokeGrant(ctx.db, { orgId: ctx.org.id, projectId: ctx.project.id }, input.grantId);
       await ctx.audit({
