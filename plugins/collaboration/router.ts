@@ -11,6 +11,7 @@ import { TRPCError } from "@trpc/server";
 import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardEdit, dashboardView, lookupDashboard } from "../dashboards/lookup";
 import { ACTIVITY_KINDS, listActivity, type ActivityProject } from "./activity";
+import { activityOutput, commentAddedOutput, notificationListOutput, threadListOutput, threadResolvedOutput } from "./rest";
 import { commentWrite, threadResolve, versionReview } from "./capabilities";
 import { emailDigestJob } from "./jobs";
 import { discardDraft, handOffLease, leaseView, openLease, releaseLease, renewLease, saveDraft, takeOverLease } from "./lease";
@@ -266,6 +267,8 @@ const activityRouter = createTRPCRouter({
         projectId: z.uuid({ message: "projectId must be a project id (UUID)" }).nullish(),
       }),
     )
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/activity", summary: "What happened lately to the organization's dashboards (or one project's, with projectId), newest first, a page at a time", tags: ["collaboration"] } })
+    .output(activityOutput)
     .query(async ({ ctx, input }) => {
       // A project's feed: 404 for a project neither membership nor a share reaches, 403 for a
       // member whose role there lacks dashboard.view and who holds no share there.
@@ -300,7 +303,9 @@ export const collaborationRouter = createTRPCRouter({
           readOnly: true,
         },
       })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/comments", summary: "List a dashboard's comment threads, newest activity first (status open, resolved or all)", tags: ["collaboration"] } })
       .input(z.object({ slug, status: z.enum(["open", "resolved", "all"]).default("open"), chartId: chartId.nullish() }))
+      .output(threadListOutput)
       .query(async ({ ctx, input }) => {
         const dashboard = await dashboardOf(ctx, input.slug);
         return { version: dashboard.version, threads: await listThreads(scopeOf(ctx), dashboard, { status: input.status, chartId: input.chartId }) };
@@ -329,6 +334,8 @@ export const collaborationRouter = createTRPCRouter({
           mentions: z.array(safeString().trim().min(1).max(320)).max(MAX_MENTIONS, `At most ${MAX_MENTIONS} people per comment`).optional(),
         }),
       )
+      .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/comments", summary: "Write a comment: a reply (threadId), a thread on a chart (chartId), or on the dashboard", tags: ["collaboration"] } })
+      .output(commentAddedOutput)
       .mutation(async ({ ctx, input }) => {
         await limitCommentRate(ctx, ctx.actor.userId);
         const dashboard = await dashboardOf(ctx, input.slug);
@@ -406,7 +413,9 @@ export const collaborationRouter = createTRPCRouter({
           idempotent: true,
         },
       })
+      .meta({ openapi: { method: "PATCH", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/threads/{threadId}", summary: "Resolve a comment thread (resolved: true, the default) or reopen it (false)", tags: ["collaboration"] } })
       .input(z.object({ slug, threadId: id, resolved: z.boolean().default(true) }))
+      .output(threadResolvedOutput)
       .mutation(async ({ ctx, input }) => {
         const dashboard = await dashboardOf(ctx, input.slug);
         const result = await setResolved(scopeOf(ctx), dashboard, input.threadId, input.resolved);
@@ -449,7 +458,9 @@ export const collaborationRouter = createTRPCRouter({
           readOnly: true,
         },
       })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/notifications", summary: "List your notifications in the organization (mentions, replies), newest first", tags: ["collaboration"] } })
       .input(z.object({ unreadOnly: z.boolean().default(false), limit: z.number().int().min(1).max(100).default(30) }))
+      .output(notificationListOutput)
       .query(async ({ ctx, input }) => listNotifications(ctx.db, ctx.actor.userId, await projectsWhereCan(ctx, dashboardView), input)),
 
     markRead: capabilityProcedure(orgView)

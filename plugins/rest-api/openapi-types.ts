@@ -88,6 +88,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{orgId}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What happened lately to the organization's dashboards (or one project's, with projectId), newest first, a page at a time */
+        get: operations["collaboration-activity-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a dashboard's comment threads, newest activity first (status open, resolved or all) */
+        get: operations["collaboration-comments-list"];
+        put?: never;
+        /** Write a comment: a reply (threadId), a thread on a chart (chartId), or on the dashboard */
+        post: operations["collaboration-comments-add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/threads/{threadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Resolve a comment thread (resolved: true, the default) or reopen it (false) */
+        patch: operations["collaboration-threads-resolve"];
+        trace?: never;
+    };
+    "/orgs/{orgId}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your notifications in the organization (mentions, replies), newest first */
+        get: operations["collaboration-notifications-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/public-links": {
         parameters: {
             query?: never;
@@ -585,6 +654,149 @@ export interface components {
         } & {
             [key: string]: unknown;
         });
+        ActivityPage: {
+            items: components["schemas"]["ActivityEntry"][];
+            /** @description Pass it as cursor for older entries; null at the end */
+            nextCursor: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ActivityEntry: {
+            id: string;
+            /** @enum {string} */
+            kind: "save" | "comment" | "review" | "share";
+            /** @description What was done, as a verb phrase before the dashboard's title */
+            verb: string;
+            /** @description ISO 8601 time it happened */
+            at: string;
+            actor: ({
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** @description The agent that acted on the person's behalf */
+            viaAgent: string | null;
+            project: {
+                /** Format: uuid */
+                id: string;
+                slug: string;
+                name: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description null for a share of the whole project */
+            dashboard: ({
+                /** Format: uuid */
+                id: string;
+                slug: string;
+                title: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            version: number | null;
+            threadId: string | null;
+            excerpt: string | null;
+            role: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        CommentThreadList: {
+            /** @description The dashboard's current version */
+            version: number;
+            threads: components["schemas"]["CommentThread"][];
+        } & {
+            [key: string]: unknown;
+        };
+        CommentThread: {
+            /** Format: uuid */
+            id: string;
+            /** @description null: a thread on the dashboard itself */
+            chartId: string | null;
+            variables: {
+                [key: string]: unknown;
+            } | null;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            resolvedAt: string | null;
+            resolvedBy: ({
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** @description ISO 8601 time it was started */
+            createdAt: string;
+            /** @description ISO 8601 time of its latest comment */
+            lastCommentAt: string;
+            unread: boolean;
+            outdated: boolean;
+            comments: components["schemas"]["Comment"][];
+        } & {
+            [key: string]: unknown;
+        };
+        Comment: {
+            /** Format: uuid */
+            id: string;
+            author: ({
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** @description Set when an agent wrote it on the author's behalf */
+            viaAgent: string | null;
+            mine: boolean;
+            /** @description The Markdown as written (null once deleted) */
+            body: string | null;
+            /** @description The body rendered and sanitized */
+            html: string;
+            dashboardVersion: number;
+            /** @description The chart changed (or went away) since this was written */
+            outdated: boolean;
+            /** @description ISO 8601 time it was written */
+            createdAt: string;
+            editedAt: string | null;
+            deleted: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        NotificationList: {
+            items: components["schemas"]["Notification"][];
+            unread: number;
+        } & {
+            [key: string]: unknown;
+        };
+        Notification: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "mention" | "reply";
+            /** @description ISO 8601 time it was made */
+            createdAt: string;
+            read: boolean;
+            actor: ({
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** Format: uuid */
+            projectId: string;
+            projectSlug: string;
+            dashboardSlug: string;
+            dashboardTitle: string;
+            /** Format: uuid */
+            threadId: string;
+            /** @description The comment's first words, as plain text */
+            excerpt: string;
+        } & {
+            [key: string]: unknown;
+        };
         PublicLinkCreated: {
             /** Format: uuid */
             linkId: string;
@@ -1159,6 +1371,480 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DashboardRun"];
+                };
+            };
+            /** @description The body is not a JSON object */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, or your role lacks the capability */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not there, or not yours to see (the two are not told apart) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The input is refused; see fieldErrors */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a limit; retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (logged under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "collaboration-activity-list": {
+        parameters: {
+            query?: {
+                kinds?: ("save" | "comment" | "review" | "share")[];
+                personId?: string;
+                limit?: number;
+                cursor?: string;
+                projectId?: string | null;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            /** @description The body is not a JSON object */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, or your role lacks the capability */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not there, or not yours to see (the two are not told apart) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The input is refused; see fieldErrors */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a limit; retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (logged under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "collaboration-comments-list": {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved" | "all";
+                chartId?: string | null;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+                projectId: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentThreadList"];
+                };
+            };
+            /** @description The body is not a JSON object */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, or your role lacks the capability */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not there, or not yours to see (the two are not told apart) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The input is refused; see fieldErrors */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a limit; retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (logged under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "collaboration-comments-add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                projectId: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                    /** Format: uuid */
+                    threadId?: string;
+                    chartId?: string | null;
+                    variables?: {
+                        [key: string]: unknown;
+                    } | null;
+                    mentions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        threadId: string;
+                        /** Format: uuid */
+                        commentId: string;
+                        /** @description A new thread was started */
+                        created: boolean;
+                    };
+                };
+            };
+            /** @description The body is not a JSON object */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, or your role lacks the capability */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not there, or not yours to see (the two are not told apart) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The input is refused; see fieldErrors */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a limit; retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (logged under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "collaboration-threads-resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                projectId: string;
+                slug: string;
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    resolved?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "open" | "resolved";
+                    };
+                };
+            };
+            /** @description The body is not a JSON object */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, or your role lacks the capability */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not there, or not yours to see (the two are not told apart) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The input is refused; see fieldErrors */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a limit; retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (logged under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "collaboration-notifications-list": {
+        parameters: {
+            query?: {
+                unreadOnly?: boolean;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
                 };
             };
             /** @description The body is not a JSON object */

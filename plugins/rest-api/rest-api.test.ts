@@ -9,7 +9,7 @@ import createClient from "openapi-fetch";
 import openapiTS, { astToString } from "openapi-typescript";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createOrg } from "../../tests/setup/fixtures";
-import { simpleYaml, workspace } from "../dashboards/test-helpers";
+import { colleague, simpleYaml, workspace } from "../dashboards/test-helpers";
 import { bootSyncServer, createToken } from "../sync/test-helpers";
 import type { paths } from "./openapi-types";
 
@@ -336,6 +336,55 @@ describe("sharing through a typed client", () => {
     // A read token may not share.
     const reader = client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read"]));
     expect((await reader.POST("/orgs/{orgId}/projects/{projectId}/shares", { params: { path: at }, body: { email: "x@example.com", role: "view" } })).response.status).toBe(403);
+  });
+});
+
+describe("comments, activity and notifications through a typed client", () => {
+  test("a token comments on a dashboard, resolves the thread, reads the activity and the replies it was told of; refusals in Atrium's shape", async () => {
+    const owner = await workspace(s.kernel, "owner");
+    await owner.caller.dashboards.create({ ...owner.at, slug: "talked", yaml: simpleYaml("Talked about") });
+    const api = client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read", "write"]));
+    const at = { ...owner.at, slug: "talked" };
+
+    const added = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/comments", { params: { path: at }, body: { body: "Is **this** right?" } });
+    expect(added.response.status).toBe(200);
+    expect(added.data).toMatchObject({ created: true });
+    const threadId = added.data!.threadId;
+    const empty = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/comments", { params: { path: at }, body: { body: "" } });
+    expect(empty.response.status).toBe(422);
+    expect(empty.error).toMatchObject({ error: { code: "UNPROCESSABLE_CONTENT" }, fieldErrors: { body: [expect.any(String)] } });
+
+    // A colleague replies in the app: the token's person is told.
+    const editor = await colleague(s.kernel, owner.org.id, "editor");
+    await editor.caller.collaboration.comments.add({ ...at, body: "Yes, it is.", threadId });
+    const listed = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/comments", { params: { path: at } });
+    expect(listed.data?.threads).toEqual([expect.objectContaining({ id: threadId, status: "open", chartId: null })]);
+    expect(listed.data?.threads[0]?.comments.map((c) => [c.body, c.viaAgent === null])).toEqual([
+      ["Is **this** right?", true],
+      ["Yes, it is.", true],
+    ]);
+    const told = await api.GET("/orgs/{orgId}/notifications", { params: { path: { orgId: owner.org.id } } });
+    expect(told.data).toMatchObject({ unread: 1, items: [expect.objectContaining({ kind: "reply", threadId, dashboardSlug: "talked", read: false })] });
+
+    const resolved = await api.PATCH("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/threads/{threadId}", { params: { path: { ...at, threadId } }, body: {} });
+    expect(resolved.data).toEqual({ status: "resolved" });
+    expect((await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/comments", { params: { path: at, query: { status: "resolved" } } })).data?.threads.map((t) => t.id)).toEqual([threadId]);
+
+    const activity = await api.GET("/orgs/{orgId}/activity", { params: { path: { orgId: owner.org.id }, query: { kinds: ["comment"] } } });
+    expect(activity.response.status).toBe(200);
+    expect(activity.data?.items.map((e) => [e.kind, e.dashboard?.slug, e.threadId])).toEqual([
+      ["comment", "talked", threadId],
+      ["comment", "talked", threadId],
+    ]);
+    const badKind = await api.GET("/orgs/{orgId}/activity", { params: { path: { orgId: owner.org.id }, query: { kinds: ["gossip" as never] } } });
+    expect(badKind.response.status).toBe(422);
+
+    // Another org's token: 404 for all of it.
+    const other = await workspace(s.kernel, "owner");
+    const otherApi = client(await createToken(s.kernel, other.user.id, other.org.id, ["read", "write"]));
+    expect((await otherApi.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/comments", { params: { path: at } })).response.status).toBe(404);
+    expect((await otherApi.PATCH("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/threads/{threadId}", { params: { path: { ...at, threadId } }, body: { resolved: false } })).response.status).toBe(404);
+    expect((await otherApi.GET("/orgs/{orgId}/activity", { params: { path: { orgId: owner.org.id } } })).response.status).toBe(404);
   });
 });
 
