@@ -13,6 +13,7 @@ import { safeUnknown } from "~/kernel/schemas";
 import { TASK_IDS, TASKS } from "./catalog";
 import { onboardingManage, onboardingView } from "./capabilities";
 import { cancelRun, getRun, runHistory, startTask, taskBoard } from "./runs";
+import { runOutput, setupStatusOutput, startedOutput, taskBoardOutput } from "./rest";
 import { setupStatus } from "./status";
 import { onboardingDb } from "./tables";
 import "./events";
@@ -53,6 +54,8 @@ export const onboardingRouter = createTRPCRouter({
         idempotent: true,
       },
     })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/setup", summary: "The organization's setup stage, computed from its real state, and the next step", tags: ["setup"] } })
+    .output(setupStatusOutput)
     .query(async ({ ctx }) => {
       const status = await setupStatus(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role);
       await recordStageReached(ctx.kernel, ctx.db, ctx.org.id, status.stage);
@@ -174,6 +177,8 @@ export const onboardingRouter = createTRPCRouter({
           idempotent: true,
         },
       })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/setup/tasks", summary: "The setup tasks with each one's status badge, active run and last run", tags: ["setup"] } })
+      .output(taskBoardOutput)
       .query(({ ctx }) => taskBoard(ctx.kernel, ctx.db, ctx.org.id, ctx.org.role)),
 
     start: capabilityProcedure(onboardingManage)
@@ -184,7 +189,9 @@ export const onboardingRouter = createTRPCRouter({
           idempotent: false,
         },
       })
+      .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/setup/runs", summary: "Start a setup task; it runs in the background (409 while the task has an active run, unless idempotent)", tags: ["setup"] } })
       .input(z.object({ task, params: z.record(z.string().max(40), safeUnknown()).optional(), idempotent: z.boolean().default(false) }))
+      .output(startedOutput)
       .mutation(async ({ ctx, input }) => {
         const result = await startTask(ctx.kernel, ctx.db, ctx.org.id, ctx.actor.userId, input);
         if (result.created) await ctx.audit({ action: "onboarding.task.start", target: { type: "setup_task_run", id: result.run.id }, data: { task: input.task, params: result.run.params } });
@@ -194,7 +201,9 @@ export const onboardingRouter = createTRPCRouter({
 
     cancel: capabilityProcedure(onboardingManage)
       .meta({ mcp: { name: "cancel_setup_task", description: "Cancel a queued or running setup task run.", destructive: true, idempotent: false } })
+      .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/setup/runs/{runId}/cancel", summary: "Cancel a queued or running setup task run", tags: ["setup"] } })
       .input(z.object({ runId }))
+      .output(runOutput)
       .mutation(async ({ ctx, input }) => {
         const run = await cancelRun(ctx.db, ctx.org.id, input.runId);
         await ctx.audit({ action: "onboarding.task.cancel", target: { type: "setup_task_run", id: run.id }, data: { task: run.task } });
@@ -210,7 +219,9 @@ export const onboardingRouter = createTRPCRouter({
           idempotent: true,
         },
       })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/setup/runs/{runId}", summary: "One setup task run: its status, attempts, reason and times", tags: ["setup"] } })
       .input(z.object({ runId }))
+      .output(runOutput)
       .query(({ ctx, input }) => getRun(ctx.db, ctx.org.id, input.runId)),
 
     history: capabilityProcedure(onboardingView)

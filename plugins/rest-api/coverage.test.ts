@@ -148,7 +148,6 @@ const NOT_YET_EXPOSED = new Set([
   "dashboards.search", "dashboards.validate", "dashboards.create", "dashboards.update", "dashboards.delete", "dashboards.restore", "dashboards.duplicate", "dashboards.history", "dashboards.version", "dashboards.restoreVersion", "dashboards.renderChart", "dashboards.boardSources", "dashboards.mapBoardSource", "dashboards.unmapBoardSource",
   "sharing.sharedWithMe",
   "gitSync.status", "gitSync.connectRepository", "gitSync.sync", "gitSync.branches", "gitSync.commit", "gitSync.promote", "gitSync.conflicts", "gitSync.resolveConflict",
-  "onboarding.status", "onboarding.tasks.list", "onboarding.tasks.start", "onboarding.tasks.cancel", "onboarding.tasks.run",
   "auth.me", "orgs.list",
 ]);
 

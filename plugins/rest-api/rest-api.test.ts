@@ -388,6 +388,42 @@ describe("comments, activity and notifications through a typed client", () => {
   });
 });
 
+describe("the setup status and tasks through a typed client", () => {
+  test("a token reads the setup stage and the task board, starts a task and follows its run; refusals in Atrium's shape", async () => {
+    const owner = await workspace(s.kernel, "owner");
+    const orgId = owner.org.id;
+    const api = client(await createToken(s.kernel, owner.user.id, orgId, ["read", "write"]));
+    const status = await api.GET("/orgs/{orgId}/setup", { params: { path: { orgId } } });
+    expect(status.response.status).toBe(200);
+    expect(status.data).toMatchObject({ stage: expect.any(String), facts: { projects: 1 } });
+    expect(status.data?.stages[0]).toMatchObject({ id: "no_project", done: true });
+
+    const board = await api.GET("/orgs/{orgId}/setup/tasks", { params: { path: { orgId } } });
+    expect(board.data?.canManage).toBe(true);
+    expect(board.data?.tasks.map((t) => t.id)).toContain("connection.verify");
+
+    const started = await api.POST("/orgs/{orgId}/setup/runs", { params: { path: { orgId } }, body: { task: "connection.verify", params: { sourceId: "warehouse" } } });
+    expect(started.response.status, JSON.stringify(started.error)).toBe(200);
+    expect(started.data).toMatchObject({ created: true, run: { task: "connection.verify" } });
+    const runId = started.data!.run.id;
+    const run = await api.GET("/orgs/{orgId}/setup/runs/{runId}", { params: { path: { orgId, runId } } });
+    expect(run.data).toMatchObject({ id: runId, task: "connection.verify" });
+
+    const unknownTask = await api.POST("/orgs/{orgId}/setup/runs", { params: { path: { orgId } }, body: { task: "world.domination" as never } });
+    expect(unknownTask.response.status).toBe(422);
+    expect(unknownTask.error).toMatchObject({ error: { code: "UNPROCESSABLE_CONTENT" }, fieldErrors: { task: [expect.stringContaining("connection.verify")] } });
+    const missing = "00000000-0000-4000-8000-000000000000";
+    expect((await api.POST("/orgs/{orgId}/setup/runs/{runId}/cancel", { params: { path: { orgId, runId: missing } } })).response.status).toBe(404);
+
+    // Another org's token: 404; the editor's read token may read its own org's board but not start a task.
+    const other = await workspace(s.kernel, "owner");
+    const otherApi = client(await createToken(s.kernel, other.user.id, other.org.id, ["read", "write"]));
+    expect((await otherApi.GET("/orgs/{orgId}/setup/runs/{runId}", { params: { path: { orgId, runId } } })).response.status).toBe(404);
+    expect((await otherApi.GET("/orgs/{orgId}/setup", { params: { path: { orgId } } })).response.status).toBe(404);
+    expect((await client().POST("/orgs/{orgId}/setup/runs", { params: { path: { orgId: w.org.id } }, body: { task: "connection.verify" } })).response.status).toBe(403);
+  });
+});
+
 describe("authorization is the procedures'", () => {
   test("no token 401; a bad token 401; another org's token 404, like a missing org", async () => {
     const anonymous = await client(null).GET("/orgs/{orgId}/projects", { params: { path: { orgId: w.org.id } } });
