@@ -4,6 +4,7 @@
  * node:http server with basic auth (smart HTTP, as a hosted git server speaks it).
  */
 import { execFileSync, spawn } from "node:child_process";
+import { createVerify, randomBytes, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
@@ -52,7 +53,8 @@ export function createRemote(branch = "main") {
 /** `git http-backend` for every repository under `root`, behind basic auth (user anything, password `token`); every request is logged. */
 export async function serveSmartHttp(
   root: string,
-  token: string,
+  /** The password git must present, or a check of it. */
+  token: string | ((password: string | null) => boolean),
   /** Answers a request itself (e.g. a REST API beside the repositories) when it returns true. */
   other?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean,
 ): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
@@ -62,7 +64,7 @@ export async function serveSmartHttp(
     if (other?.(req, res, new URL(req.url ?? "/", "http://localhost"))) return;
     const auth = req.headers.authorization ?? "";
     const password = auth.startsWith("Basic ") ? Buffer.from(auth.slice(6), "base64").toString().split(":").slice(1).join(":") : null;
-    if (password !== token) {
+    if (typeof token === "string" ? password !== token : !token(password)) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' }).end("Unauthorized");
       return;
     }
@@ -125,8 +127,11 @@ export interface GithubPull {
  * pull request calls git sync makes (`GET`/`POST /api/v3/repos/:owner/:name/pulls`, Bearer
  * `token`; a head branch the repository lacks is a 422 as GitHub answers it).
  */
-export async function serveGithub(root: string, token: string) {
+export async function serveGithub(root: string, token: string, app?: { id: string; publicKey: KeyObject; installations: Map<number, string[]> }) {
   const pulls: GithubPull[] = [];
+  /** Installation tokens handed out: token → expiry (ms). */
+  const issued = new Map<string, number>();
+  const gitAccepts = (password: string | null) => password === token || (password !== null && (issued.get(password) ?? 0) > Date.now());
   /** `apiRevoked`: the REST API refuses the token (as after it is revoked), while git still answers. */
   const state = { apiRevoked: false };
   let base = "";
@@ -136,8 +141,28 @@ export async function serveGithub(root: string, token: string) {
     return true;
   };
   const shape = (p: GithubPull) => ({ number: p.number, html_url: `${base}/${p.owner}/${p.name}/pull/${p.number}`, state: p.state, title: p.title, body: p.body, head: { ref: p.head }, base: { ref: p.base } });
-  const server = await serveSmartHttp(root, token, (req, res, url) => {
+  const server = await serveSmartHttp(root, gitAccepts, (req, res, url) => {
     if (!url.pathname.startsWith("/api/v3/")) return false;
+    const install = /^\/api\/v3\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
+    if (install && req.method === "POST" && app) {
+      const jwt = (req.headers.authorization ?? "").replace(/^Bearer /, "").split(".");
+      const claims = jwt.length === 3 ? (JSON.parse(Buffer.from(jwt[1]!, "base64url").toString()) as { iss?: string; exp?: number }) : null;
+      const valid = claims && createVerify("RSA-SHA256").update(`${jwt[0]}.${jwt[1]}`).verify(app.publicKey, Buffer.from(jwt[2]!, "base64url"));
+      if (!valid || claims.iss !== app.id || (claims.exp ?? 0) * 1000 < Date.now()) return send(res, 401, { message: "A JSON web token could not be decoded" });
+      const repos = app.installations.get(Number(install[1]));
+      if (!repos) return send(res, 404, { message: "Not Found" });
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const asked = (JSON.parse(body || "{}") as { repositories?: string[] }).repositories ?? [];
+        if (asked.some((r) => !repos.includes(r))) return json(res, 422, { message: "There is at least one repository that does not exist or is not accessible to the parent installation." });
+        const minted = `ghs_${randomBytes(18).toString("hex")}`;
+        const expires = Date.now() + 60 * 60 * 1000;
+        issued.set(minted, expires);
+        json(res, 201, { token: minted, expires_at: new Date(expires).toISOString(), permissions: { contents: "write", pull_requests: "write" } });
+      });
+      return true;
+    }
     if (req.headers.authorization !== `Bearer ${token}` || state.apiRevoked) return send(res, 401, { message: "Bad credentials" });
     const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
     const bare = m ? path.join(root, m[1]!, `${m[2]}.git`) : "";
@@ -160,5 +185,5 @@ export async function serveGithub(root: string, token: string) {
     return true;
   });
   base = server.url;
-  return { ...server, pulls, state };
+  return { ...server, pulls, state, issued };
 }

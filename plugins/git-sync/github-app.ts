@@ -1,0 +1,65 @@
+/**
+ * A GitHub App's installation access tokens, minted per operation (not yet wired to connecting:
+ * see README "Not yet"). The operator configures the app (`GIT_GITHUB_APP_ID`,
+ * `GIT_GITHUB_APP_PRIVATE_KEY`, PEM); each operation signs a ten-minute app JWT (RS256) and asks
+ * GitHub for an installation token limited to one repository and to contents + pull requests
+ * (least privilege). The token lives about an hour on GitHub's side and only in memory here:
+ * never stored, never in .git/config. A removed installation (or one without the repository) is
+ * a clear 422 on `installationId`.
+ */
+import { createPrivateKey, createSign, type KeyObject } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { fieldError } from "~/kernel/errors";
+import type { GithubSite } from "./github";
+
+export interface GithubApp {
+  appId: string;
+  key: KeyObject;
+}
+
+/** The app from the environment, or null when none is configured; throws naming the variable when it is wrong. */
+export function githubAppFromEnv(env: Record<string, string | undefined> = process.env): GithubApp | null {
+  const appId = env.GIT_GITHUB_APP_ID?.trim();
+  const pem = env.GIT_GITHUB_APP_PRIVATE_KEY?.replace(/\\n/g, "\n");
+  if (!appId && !pem) return null;
+  if (!appId || !/^\d{1,20}$/.test(appId)) throw new Error("GIT_GITHUB_APP_ID must be the GitHub App's numeric id");
+  if (!pem) throw new Error("GIT_GITHUB_APP_PRIVATE_KEY must be the GitHub App's private key (PEM)");
+  try {
+    return { appId, key: createPrivateKey(pem) };
+  } catch {
+    throw new Error("GIT_GITHUB_APP_PRIVATE_KEY is not a readable private key (PEM)");
+  }
+}
+
+/** The app's JWT (RS256), valid from a minute ago for nine minutes (GitHub allows ten). */
+export function appJwt(app: GithubApp, now = Date.now()): string {
+  const seconds = Math.floor(now / 1000);
+  const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const unsigned = `${part({ alg: "RS256", typ: "JWT" })}.${part({ iat: seconds - 60, exp: seconds + 540, iss: app.appId })}`;
+  const signature = createSign("RSA-SHA256").update(unsigned).sign(app.key).toString("base64url");
+  return `${unsigned}.${signature}`;
+}
+
+/** An installation token for `repository` only (contents and pull requests: write), and when it expires. */
+export async function installationToken(site: GithubSite, app: GithubApp, installationId: number, repository: string): Promise<{ token: string; expiresAt: string }> {
+  let res: Response;
+  try {
+    res = await fetch(`${site.apiUrl}/app/installations/${installationId}/access_tokens`, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(15_000),
+      headers: { accept: "application/vnd.github+json", authorization: `Bearer ${appJwt(app)}`, "content-type": "application/json", "user-agent": "Atrium git sync", "x-github-api-version": "2022-11-28" },
+      body: JSON.stringify({ repositories: [repository], permissions: { contents: "write", pull_requests: "write", metadata: "read" } }),
+    });
+  } catch {
+    throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.apiUrl}) could not be reached. Try again later.` });
+  }
+  const data = (await res.json().catch(() => null)) as { token?: unknown; expires_at?: unknown } | null;
+  if (res.status === 201 && typeof data?.token === "string" && typeof data.expires_at === "string") return { token: data.token, expiresAt: data.expires_at };
+  if (res.status === 404 || res.status === 403) {
+    throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "The GitHub App is no longer installed for this repository (the installation was removed or revoked). Install it again, or disconnect.");
+  }
+  if (res.status === 422) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", `The GitHub App's installation does not include ${repository}. Add the repository to the installation on GitHub.`);
+  if (res.status === 401) throw new TRPCError({ code: "BAD_GATEWAY", message: "GitHub refused the app's credentials: the operator's GIT_GITHUB_APP_ID or private key is wrong." });
+  throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${res.status} when asked for an installation token. Try again later.` });
+}
