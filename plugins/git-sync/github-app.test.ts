@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { rejectionOf } from "../dashboards/test-helpers";
 import { authorizationHeader } from "./git";
 import { githubSite } from "./github";
-import { appJwt, githubAppFromEnv, installationToken } from "./github-app";
+import { appJwt, githubAppFromEnv, installationToken, verifyInstallationForUser } from "./github-app";
 import { createRemote, serveGithub } from "./test-repos";
 
 const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -25,7 +25,7 @@ let github: Awaited<ReturnType<typeof serveGithub>>;
 beforeAll(async () => {
   mkdirSync(path.join(hostRoot, "acme"));
   symlinkSync(remote.bare, path.join(hostRoot, "acme", "dashboards.git"));
-  github = await serveGithub(hostRoot, "unused-personal-token", { id: "4242", publicKey: keys.publicKey, installations: new Map([[77, ["dashboards"]]]) });
+  github = await serveGithub(hostRoot, "unused-personal-token", { id: "4242", publicKey: keys.publicKey, installations: new Map([[77, ["dashboards"]], [88, ["finance"]]]), users: new Map([["ghu_alice", [77]], ["ghu_bob", [88]]]) });
 });
 afterAll(async () => {
   await github?.close();
@@ -61,5 +61,22 @@ describe("GitHub App installation tokens", () => {
     const wrongKey = await rejectionOf(installationToken(site, { appId: "4242", key: stranger }, 77, "dashboards"));
     expect(wrongKey.code).toBe("BAD_GATEWAY");
     expect(appJwt(app).split(".")).toHaveLength(3);
+  });
+
+  test("an installation id is tied to the person: only one their own GitHub token reaches, with the repository in it; a forged id is refused", async () => {
+    const site = githubSite({ GIT_GITHUB_URL: github.url });
+    const mine = await verifyInstallationForUser(site, "ghu_alice", 77, "dashboards");
+    expect(mine.cloneUrl).toBe(`${github.url}/acme/dashboards.git`);
+    expect(mine.defaultBranch).toBe("main");
+    // Alice names Bob's installation (as a forged setup_url query string would): refused, nothing reached.
+    const forged = await rejectionOf(verifyInstallationForUser(site, "ghu_alice", 88, "finance"));
+    expect(forged.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(forged.fields.installationId?.[0]).toMatch(/installation 88 is not one your GitHub account can reach/);
+    const unknown = await rejectionOf(verifyInstallationForUser(site, "ghu_alice", 99, "dashboards"));
+    expect(unknown.fields.installationId?.[0]).toMatch(/not one your GitHub account can reach/);
+    const outside = await rejectionOf(verifyInstallationForUser(site, "ghu_alice", 77, "finance"));
+    expect(outside.fields.repository?.[0]).toMatch(/finance is not among the repositories/);
+    const revoked = await rejectionOf(verifyInstallationForUser(site, "ghu_revoked", 77, "dashboards"));
+    expect(revoked.fields.installationId?.[0]).toMatch(/authorization was revoked/);
   });
 });

@@ -63,3 +63,42 @@ export async function installationToken(site: GithubSite, app: GithubApp, instal
   if (res.status === 401) throw new TRPCError({ code: "BAD_GATEWAY", message: "GitHub refused the app's credentials: the operator's GIT_GITHUB_APP_ID or private key is wrong." });
   throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${res.status} when asked for an installation token. Try again later.` });
 }
+
+/**
+ * The installation id a person brings (from the install redirect's query string, or an MCP tool's
+ * arguments) is never trusted as such: it must be among the installations their own GitHub user
+ * token reaches (`GET /user/installations`), and the repository among that installation's
+ * repositories they can reach (`GET /user/installations/{id}/repositories`). Otherwise one org
+ * could connect another's repository by naming its installation id (ADR 035). Returns the
+ * repository's clone URL and default branch.
+ */
+export async function verifyInstallationForUser(site: GithubSite, userToken: string, installationId: number, repository: string): Promise<{ cloneUrl: string; defaultBranch: string }> {
+  const ask = async (route: string) => {
+    try {
+      return await fetch(`${site.apiUrl}${route}`, {
+        redirect: "manual",
+        signal: AbortSignal.timeout(15_000),
+        headers: { accept: "application/vnd.github+json", authorization: `Bearer ${userToken}`, "user-agent": "Atrium git sync", "x-github-api-version": "2022-11-28" },
+      });
+    } catch {
+      throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.apiUrl}) could not be reached. Try again later.` });
+    }
+  };
+  const refusedGrant = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", "Your GitHub authorization was revoked or has expired. Connect with GitHub again.");
+  const notYours = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", `GitHub App installation ${installationId} is not one your GitHub account can reach. Install the app on GitHub, or pick one of your installations.`);
+  const listed = await ask("/user/installations?per_page=100");
+  if (listed.status === 401 || listed.status === 403) throw refusedGrant();
+  if (listed.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${listed.status} when asked for your installations. Try again later.` });
+  const installations = ((await listed.json().catch(() => null)) as { installations?: { id?: unknown }[] } | null)?.installations ?? [];
+  if (!installations.some((i) => i.id === installationId)) throw notYours();
+  const repos = await ask(`/user/installations/${installationId}/repositories?per_page=100`);
+  if (repos.status === 401 || repos.status === 403) throw refusedGrant();
+  if (repos.status === 404) throw notYours();
+  if (repos.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${repos.status} when asked for the installation's repositories. Try again later.` });
+  const list = ((await repos.json().catch(() => null)) as { repositories?: { name?: unknown; full_name?: unknown; clone_url?: unknown; default_branch?: unknown }[] } | null)?.repositories ?? [];
+  const found = list.find((r) => r.name === repository || r.full_name === repository);
+  if (!found || typeof found.clone_url !== "string") {
+    throw fieldError("UNPROCESSABLE_CONTENT", "repository", `${repository} is not among the repositories installation ${installationId} lets your GitHub account reach.`);
+  }
+  return { cloneUrl: found.clone_url, defaultBranch: typeof found.default_branch === "string" ? found.default_branch : "main" };
+}

@@ -127,7 +127,7 @@ export interface GithubPull {
  * pull request calls git sync makes (`GET`/`POST /api/v3/repos/:owner/:name/pulls`, Bearer
  * `token`; a head branch the repository lacks is a 422 as GitHub answers it).
  */
-export async function serveGithub(root: string, token: string, app?: { id: string; publicKey: KeyObject; installations: Map<number, string[]> }) {
+export async function serveGithub(root: string, token: string, app?: { id: string; publicKey: KeyObject; installations: Map<number, string[]>; users?: Map<string, number[]> }) {
   const pulls: GithubPull[] = [];
   /** Installation tokens handed out: token → expiry (ms). */
   const issued = new Map<string, number>();
@@ -162,6 +162,20 @@ export async function serveGithub(root: string, token: string, app?: { id: strin
         json(res, 201, { token: minted, expires_at: new Date(expires).toISOString(), permissions: { contents: "write", pull_requests: "write" } });
       });
       return true;
+    }
+    if (url.pathname.startsWith("/api/v3/user/installations") && req.method === "GET" && app?.users) {
+      // A person's user-to-server token sees only the installations they can reach.
+      const reach = app.users.get((req.headers.authorization ?? "").replace(/^(Bearer|token) /, ""));
+      if (!reach) return send(res, 401, { message: "Bad credentials" });
+      if (url.pathname === "/api/v3/user/installations") {
+        const installations = reach.filter((id) => app.installations.has(id)).map((id) => ({ id, account: { login: "acme" }, app_id: Number(app.id) }));
+        return send(res, 200, { total_count: installations.length, installations });
+      }
+      const repos = /^\/api\/v3\/user\/installations\/(\d+)\/repositories$/.exec(url.pathname);
+      const id = repos ? Number(repos[1]) : NaN;
+      if (!repos || !reach.includes(id) || !app.installations.has(id)) return send(res, 404, { message: "Not Found" });
+      const repositories = app.installations.get(id)!.map((name) => ({ name, full_name: `acme/${name}`, clone_url: `${base}/acme/${name}.git`, default_branch: "main" }));
+      return send(res, 200, { total_count: repositories.length, repositories });
     }
     if (req.headers.authorization !== `Bearer ${token}` || state.apiRevoked) return send(res, 401, { message: "Bad credentials" });
     const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
