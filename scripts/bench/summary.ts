@@ -9,8 +9,9 @@ import { readFileSync } from "node:fs";
 import type { Footprint, GoalRow } from "./goals";
 import type { LcpReport } from "./lcp";
 import type { BenchReport } from "./report";
+import type { ScaleBenchResult } from "./scale";
 
-type Run = BenchReport & { footprint?: Footprint; lcp?: LcpReport | null; goals?: GoalRow[] };
+type Run = BenchReport & { footprint?: Footprint; lcp?: LcpReport | null; goals?: GoalRow[]; scale?: ScaleBenchResult | null };
 
 const files = process.argv.slice(2);
 if (!files.length) {
@@ -53,4 +54,9 @@ const pages = [...new Set(runs.flatMap((r) => r.lcp?.pages.map((p) => p.page) ??
 for (const page of pages) {
   const of = runs.map((r) => r.lcp?.pages.find((p) => p.page === page));
   console.log(`  ${`LCP ${page}, cold / warm`.padEnd(78)} ${spread(of.map((p) => p?.cold.median), ms)} / ${spread(of.map((p) => p?.warm.median), ms)}   goal ≤ 1.0 s`);
+}
+const calls = [...new Set(runs.flatMap((r) => r.scale?.rows.map((row) => row.call) ?? []))];
+for (const call of calls) {
+  const of = runs.map((r) => r.scale?.rows.find((row) => row.call === call));
+  console.log(`  ${`p50 100 vs 100,000 dashboards: ${call}`.padEnd(78)} ${spread(of.map((row) => row?.ratio), x)}   goal ≤ 1.20×`);
 }
