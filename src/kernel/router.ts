@@ -10,11 +10,14 @@ import { projectsRouter } from "./routers/projects";
 import { signInRouter } from "./auth/router";
 import { camelCase, type AnyPlugin, type PluginRouters } from "./plugin";
 
+/** Read once: `process.env` is a lookup in the process's environment on every access. */
+const VERSION = process.env.npm_package_version ?? "0.1.0";
+
 export const kernelRouter = createTRPCRouter({
   /** What this server runs: its version and installed plugins. */
   info: publicProcedure.query(({ ctx }) => ({
     name: "Atrium",
-    version: process.env.npm_package_version ?? "0.1.0",
+    version: VERSION,
     plugins: ctx.kernel.plugins.map((p) => p.id),
   })),
 });

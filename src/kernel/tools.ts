@@ -9,6 +9,7 @@
  *   token sees only read-only tools; a member sees only tools their role's capabilities allow.
  * - `callTool(...)`: runs one by name; a tool the caller may not use answers NOT_FOUND.
  */
+import { callProcedureDirect, procedureAt } from "./trpc-chain";
 import { TRPCError, type AnyRouter } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z, ZodError, type ZodType } from "zod";
@@ -328,10 +329,16 @@ export async function callTool(
   for (const [key, value] of Object.entries(options.defaults ?? {})) if (value !== undefined) input[key] = value;
   Object.assign(input, args ?? {});
   try {
-    const caller = callerFactoryOf(router)(ctx) as unknown as Record<string, unknown>;
-    let target: unknown = caller;
-    for (const segment of tool.path.split(".")) target = (target as Record<string, unknown>)[segment];
-    const data = await (target as (input: unknown) => Promise<unknown>)(input);
+    // The procedure's own chain, called as tRPC's server-side caller would (trpc-chain.ts).
+    const procedure = procedureAt(router, tool.path);
+    let data: unknown;
+    if (procedure) data = await callProcedureDirect(procedure, { path: tool.path, ctx, input });
+    else {
+      const caller = callerFactoryOf(router)(ctx) as unknown as Record<string, unknown>;
+      let target: unknown = caller;
+      for (const segment of tool.path.split(".")) target = (target as Record<string, unknown>)[segment];
+      data = await (target as (input: unknown) => Promise<unknown>)(input);
+    }
     return { ok: true, tool, data };
   } catch (error) {
     return { ok: false, tool, error: toolErrorOf(error) };

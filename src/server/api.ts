@@ -86,6 +86,20 @@ function pathnameOf(url: string): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
+/** A procedure path as tRPC clients send it: names, dots, commas (batches); nothing to normalise. */
+const PLAIN_TRPC_PATH = /^\/api\/trpc\/[A-Za-z0-9_.,-]*$/;
+
+/**
+ * The path and query of a tRPC request. A plain procedure path is split as it is (parsing a URL
+ * is a measurable share of a trivial call); anything else is parsed as a URL, normalised.
+ */
+function trpcTargetOf(raw: string): { pathname: string; searchParams: URLSearchParams } {
+  const q = raw.indexOf("?");
+  const pathname = q < 0 ? raw : raw.slice(0, q);
+  if (PLAIN_TRPC_PATH.test(pathname) && !raw.includes("#")) return { pathname, searchParams: new URLSearchParams(q < 0 ? "" : raw.slice(q + 1)) };
+  return new URL(raw, "http://atrium.invalid");
+}
+
 function routeKind(pathname: string): "trpc" | "api" | "plugin" {
   if (pathname === TRPC_ENDPOINT || pathname.startsWith(`${TRPC_ENDPOINT}/`)) return "trpc";
   if (pathname === HEALTH_PATH) return "api";
@@ -251,7 +265,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
       return sendJson(res, 405, trpcProblem(405, -32005, "METHOD_NOT_SUPPORTED", `${method} is not supported here; use GET or POST.`, requestId), base, { allow: "GET, POST" });
     }
 
-    const url = new URL(req.url ?? "/", "http://atrium.invalid");
+    const url = trpcTargetOf(req.url ?? "/");
     const calls = batchSizeOf(url, TRPC_ENDPOINT);
     if (calls > kernel.config.maxBatch) {
       return sendJson(res, 413, trpcProblem(413, -32413, "BATCH_TOO_LARGE", `Too many calls in one batch (${calls}); send at most ${kernel.config.maxBatch} per request.`, requestId), base);

@@ -7,7 +7,8 @@
  * and goes through tRPC's fetch adapter, which then answers exactly as it always did.
  *
  * The guard chain is the procedure's own (middlewares, input parsing, the error formatter):
- * this module only skips building a `Request`, a `Response` and their streams.
+ * this module only skips building a `Request`, a `Response` and their streams, and runs that
+ * chain through `runChain` (src/kernel/trpc-chain.ts).
  */
 import type { AnyProcedure, AnyRouter } from "@trpc/server";
 import {
@@ -17,11 +18,11 @@ import {
   isAsyncIterable,
   isObject,
   isPromise,
-  transformTRPCResponse,
   TRPCError,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { HeaderReader } from "~/kernel/auth/request";
 import type { RequestContext } from "~/kernel/trpc";
+import { runChain, type ProcedureChain } from "~/kernel/trpc-chain";
 
 export interface FastCall {
   method: string;
@@ -90,18 +91,21 @@ export async function fastTrpcCall(router: AnyRouter, call: FastCall): Promise<F
   let data: unknown;
   try {
     ctx = await call.createContext();
-    data = await procedure({ path: call.path, getRawInput: async () => input.value, ctx, type, signal: call.signal, batchIndex: 0 });
+    const result = await runChain(procedure._def as unknown as ProcedureChain, 0, { path: call.path, getRawInput: async () => input.value, ctx, type, signal: call.signal, batchIndex: 0 });
+    if (!result.ok) throw result.error;
+    data = result.data;
     if (isDataStream(data)) {
       throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink" });
     }
   } catch (cause) {
     error = getTRPCErrorFromUnknown(cause);
   }
-  const json = error
-    ? { error: getErrorShape({ config, ctx, error, input: input.value, path: call.path, type }) }
-    : { result: { data } };
-  return {
-    status: getHTTPStatusCode(json as Parameters<typeof getHTTPStatusCode>[0], error ? [error] : []),
-    body: JSON.stringify(transformTRPCResponse(config, json as Parameters<typeof transformTRPCResponse>[1])),
-  };
+  // tRPC's response item, passed through the router's output transformer as
+  // `transformTRPCResponse` would (without its copies of the item).
+  const serialize = config.transformer.output.serialize as (value: unknown) => unknown;
+  if (error) {
+    const shape = getErrorShape({ config, ctx, error, input: input.value, path: call.path, type });
+    return { status: getHTTPStatusCode({ error: shape } as Parameters<typeof getHTTPStatusCode>[0], [error]), body: JSON.stringify({ error: serialize(shape) }) };
+  }
+  return { status: 200, body: JSON.stringify({ result: { data: serialize(data) } }) };
 }

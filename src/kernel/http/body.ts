@@ -135,7 +135,7 @@ export function withBufferedBody(request: Request, body: Uint8Array, signal?: Ab
 }
 
 /** How many calls a tRPC request makes: `<endpoint>/a,b,c?batch=1` makes three. */
-export function batchSizeOf(url: URL, endpoint: string): number {
+export function batchSizeOf(url: Pick<URL, "pathname" | "searchParams">, endpoint: string): number {
   if (!url.searchParams.has("batch")) return 1;
   const paths = url.pathname.slice(endpoint.length + 1);
   return paths ? paths.split(",").length : 0;
