@@ -16,8 +16,6 @@ import type { HeaderReader } from "~/kernel/auth/request";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
-  isJSONRPCErrorResponse,
-  isJSONRPCResultResponse,
   isJSONRPCRequest,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -42,8 +40,10 @@ export class DirectTransport implements Transport {
 
   /** The server's answer to a request: back to its caller, under the caller's id. Anything else (notifications) has no one to go to. */
   async send(message: JSONRPCMessage): Promise<void> {
-    if (!isJSONRPCResultResponse(message) && !isJSONRPCErrorResponse(message)) return;
-    const waiting = this.waiting.get(message.id as number);
+    // A response carries an id and a result or an error (the server built it; checking it against
+    // the SDK's schemas would parse the whole answer, a dashboard's YAML included, again).
+    if (!("id" in message) || typeof message.id !== "number" || !("result" in message || "error" in message)) return;
+    const waiting = this.waiting.get(message.id);
     if (!waiting) return;
     this.waiting.delete(message.id as number);
     waiting.resolve({ ...message, id: waiting.id });
@@ -85,11 +85,34 @@ export function directRequest(headers: HeaderReader, message: unknown): JSONRPCR
   if (!accept.includes("application/json") || !accept.includes("text/event-stream")) return null;
   if (headers.get("content-type") !== "application/json") return null;
   if (Array.isArray(message)) return null;
-  const parsed = JSONRPCMessageSchema.safeParse(message);
-  if (!parsed.success || !isJSONRPCRequest(parsed.data)) return null;
-  if (parsed.data.method !== "initialize") {
+  const request = plainRequest(message) ?? fullyParsedRequest(message);
+  if (!request) return null;
+  if (request.method !== "initialize") {
     const version = headers.get("mcp-protocol-version");
     if (version !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return null;
   }
-  return parsed.data;
+  return request;
+}
+
+const REQUEST_KEYS = new Set(["jsonrpc", "id", "method", "params"]);
+
+/**
+ * The common request, checked field by field as the SDK's (strict) request schema would accept
+ * it: exactly jsonrpc "2.0", a string or integer id, a method, object params without `_meta`.
+ * Null for anything else, which the schema then decides (`fullyParsedRequest`).
+ */
+export function plainRequest(message: unknown): JSONRPCRequest | null {
+  if (typeof message !== "object" || message === null) return null;
+  const m = message as Record<string, unknown>;
+  for (const key in m) if (!REQUEST_KEYS.has(key)) return null;
+  if (m.jsonrpc !== "2.0" || typeof m.method !== "string") return null;
+  if (typeof m.id !== "string" && !Number.isInteger(m.id)) return null;
+  const params = m.params;
+  if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params) || "_meta" in params)) return null;
+  return m as unknown as JSONRPCRequest;
+}
+
+function fullyParsedRequest(message: unknown): JSONRPCRequest | null {
+  const parsed = JSONRPCMessageSchema.safeParse(message);
+  return parsed.success && isJSONRPCRequest(parsed.data) ? parsed.data : null;
 }
