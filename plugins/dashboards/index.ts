@@ -12,6 +12,7 @@ import * as dashboardsMigration from "./migrations/2026-12-02-001-dashboards";
 import * as boardFormatMigration from "./migrations/2026-12-06-001-board-format";
 import * as listsAtScaleMigration from "./migrations/2026-12-07-001-lists-at-scale";
 import * as boardSourcesMigration from "./migrations/2026-12-08-001-board-sources";
+import * as searchIndexSteadyMigration from "./migrations/2026-12-09-001-search-index-steady";
 import { dashboardsRouter } from "./router";
 import { forgetTables } from "./run";
 
@@ -24,6 +25,7 @@ export const dashboardsPlugin = definePlugin({
     "2026-12-06-001-board-format": boardFormatMigration,
     "2026-12-07-001-lists-at-scale": listsAtScaleMigration,
     "2026-12-08-001-board-sources": boardSourcesMigration,
+    "2026-12-09-001-search-index-steady": searchIndexSteadyMigration,
   },
   router: dashboardsRouter,
   on: {

@@ -60,6 +60,10 @@ describe("orgs.members.list", () => {
     const zebras = await caller.orgs.members.list({ orgId: org.id, search: "zebra" });
     expect(zebras.items.map((m) => m.name).sort()).toEqual(["Zebra 100", "Zebra 150", "Zebra 200", "Zebra 50"]);
     expect(zebras.nextCursor).toBeNull();
+    // The email is searched too, and a search never matches across name and email.
+    const byEmail = await caller.orgs.members.list({ orgId: org.id, search: `${org.id}-150@` });
+    expect(byEmail.items.map((m) => m.name)).toEqual(["Zebra 150"]);
+    expect((await caller.orgs.members.list({ orgId: org.id, search: "150 paging" })).items).toEqual([]);
     // LIKE's own characters are matched literally.
     expect((await caller.orgs.members.list({ orgId: org.id, search: "%" })).items).toEqual([]);
 

@@ -115,7 +115,8 @@ export const orgsRouter = createTRPCRouter({
           .where("memberships.org_id", "=", ctx.org.id);
         if (input.search) {
           const pattern = likePattern(input.search);
-          q = q.where((eb) => eb.or([eb("users.name", "ilike", pattern), eb(sql<string>`users.email::text`, "ilike", pattern)]));
+          // Name and email as one text, on its trigram index (db/migrations/2026-12-09-001-member-search.ts).
+          q = q.where(sql<string>`atrium_user_search_text(users.name, users.email::text)`, "ilike", pattern);
         }
         if (input.cursor) {
           const after = decodeKeyset(input.cursor);
