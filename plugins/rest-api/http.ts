@@ -66,8 +66,11 @@ async function serveOperation(request: Request, ctx: HttpContext): Promise<Respo
   }
 }
 
-/** Operation paths are `/orgs/{orgId}/…`: the routes below cover every depth up to eight segments. */
-const operationPaths = ["/orgs/:orgId/:a", "/orgs/:orgId/:a/:b", "/orgs/:orgId/:a/:b/:c", "/orgs/:orgId/:a/:b/:c/:d", "/orgs/:orgId/:a/:b/:c/:d/:e", "/orgs/:orgId/:a/:b/:c/:d/:e/:f"];
+/**
+ * Operation paths are `/orgs/{orgId}/…` (the routes below cover every depth up to eight
+ * segments), and `/me…` for what is the caller's own, in no one organization.
+ */
+const operationPaths = ["/me", "/me/:a", "/me/:a/:b", "/orgs/:orgId/:a", "/orgs/:orgId/:a/:b", "/orgs/:orgId/:a/:b/:c", "/orgs/:orgId/:a/:b/:c/:d", "/orgs/:orgId/:a/:b/:c/:d/:e", "/orgs/:orgId/:a/:b/:c/:d/:e/:f"];
 
 /** OAuth access tokens issued for `<PUBLIC_URL>/api/v1` are good here, as on the ingestion API. */
 const bearerResource = REST_PREFIX;

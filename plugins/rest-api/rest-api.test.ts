@@ -424,6 +424,37 @@ describe("the setup status and tasks through a typed client", () => {
   });
 });
 
+describe("the caller's own, under /me", () => {
+  test("who the token acts for, its organization only, and what is shared with the person in any organization", async () => {
+    const me = await workspace(s.kernel, "editor");
+    await s.kernel.ownerDb.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", me.user.id).execute();
+    // The person belongs to a second org too; the token is bound to the first.
+    const second = await createOrg(s.kernel, [{ userId: me.user.id, role: "viewer" }]);
+    const other = await workspace(s.kernel, "owner");
+    await other.caller.dashboards.create({ ...other.at, slug: "theirs", yaml: simpleYaml("Their numbers") });
+    await other.caller.sharing.share({ ...other.at, slug: "theirs", email: me.user.email, role: "view" });
+    const api = client(await createToken(s.kernel, me.user.id, me.org.id, ["read"]));
+
+    const who = await api.GET("/me");
+    expect(who.response.status).toBe(200);
+    expect(who.data).toMatchObject({ id: me.user.id, email: me.user.email, orgs: [expect.objectContaining({ id: me.org.id, role: "editor" })] });
+    expect(who.data!.orgs.map((o) => o.id)).not.toContain(second.id);
+    const orgs = await api.GET("/me/orgs");
+    expect(orgs.data?.map((o) => o.id)).toEqual([me.org.id]);
+    const shares = await api.GET("/me/shares");
+    expect(shares.data?.items).toEqual([expect.objectContaining({ orgId: other.org.id, projectId: other.project.id, dashboard: { slug: "theirs", title: "Their numbers" }, role: "view" })]);
+
+    // Without a token: nobody (null), and the lists need someone.
+    const nobody = await client(null).GET("/me");
+    expect(nobody.response.status).toBe(200);
+    expect(nobody.data).toBeNull();
+    expect((await client(null).GET("/me/orgs")).response.status).toBe(401);
+    expect((await client(null).GET("/me/shares")).response.status).toBe(401);
+    // /me takes no organization: a path under it that is not an operation is a 404.
+    expect((await fetch(`${s.url}/api/v1/me/${me.org.id}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+  });
+});
+
 describe("authorization is the procedures'", () => {
   test("no token 401; a bad token 401; another org's token 404, like a missing org", async () => {
     const anonymous = await client(null).GET("/orgs/{orgId}/projects", { params: { path: { orgId: w.org.id } } });

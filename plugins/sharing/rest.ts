@@ -5,7 +5,7 @@
  * casts keep the procedures' TypeScript answers as the services declare them.
  */
 import { z } from "zod";
-import type { AccessEntry } from "./grants";
+import type { AccessEntry, SharedWithMe } from "./grants";
 import type { InviteSummary } from "./invites";
 import type { LinkSummary } from "./links";
 
@@ -72,6 +72,24 @@ const accessFields = {
 export const accessOutput = z
   .looseObject({ entries: z.array(z.looseObject(accessFields).meta({ id: "AccessEntry" })) })
   .meta({ id: "AccessList" }) as unknown as z.ZodType<{ entries: AccessEntry[] }>;
+
+export const sharedWithMeOutput = z
+  .object({
+    items: z.array(
+      z
+        .looseObject({
+          grantId: z.uuid(),
+          orgId: z.uuid(),
+          orgName: z.string(),
+          projectId: z.uuid(),
+          projectName: z.string(),
+          dashboard: z.looseObject({ slug: z.string(), title: z.string() }).nullable().describe("null: the whole project was shared"),
+          role: z.enum(["view", "edit"]),
+        })
+        .meta({ id: "SharedWithMe" }),
+    ),
+  })
+  .meta({ id: "SharedWithMeList" }) as unknown as z.ZodType<{ items: SharedWithMe[] }>;
 
 export const sharedOutput = z.object({ grantId: z.uuid(), created: z.boolean(), hasAccount: z.boolean() });
 

@@ -19,7 +19,7 @@ import { applyScope } from "~/kernel/scope";
 import { linkPolicySchema, policyFromClaimsProblems, policyProblems, timeClampSchema } from "./policy";
 import { invitationByToken, inviteExists, inviteToView, listInvites, revokeInvite } from "./invites";
 import { listAccess, revokeGrant, shareWith, sharedWithMe, type GrantTarget } from "./grants";
-import { accessOutput, embedTokenOutput, inviteCreatedOutput, inviteListOutput, inviteRevokedOutput, linkCreatedOutput, linkListOutput, linkRevokedOutput, sharedOutput, shareRevokedOutput } from "./rest";
+import { accessOutput, embedTokenOutput, inviteCreatedOutput, inviteListOutput, inviteRevokedOutput, linkCreatedOutput, linkListOutput, linkRevokedOutput, sharedOutput, sharedWithMeOutput, shareRevokedOutput } from "./rest";
 
 const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
 const email = safeString().trim().max(320, "At most 320 characters").pipe(z.email({ message: "Enter an email address (name@example.com)" }));
@@ -471,6 +471,8 @@ export const sharingRouter = createTRPCRouter({
           "List the dashboards and projects other people shared with you, in any organization: orgId, projectId, the dashboard's slug and title (null when the whole project was shared) and your role (view/edit). Read one with get_dashboard (orgId, projectId, slug).",
         readOnly: true,
       },
+      openapi: { method: "GET", path: "/me/shares", summary: "List the dashboards and projects shared with the person, in any organization (whole project: dashboard null)", tags: ["sharing"] },
     })
+    .output(sharedWithMeOutput)
     .query(async ({ ctx }) => ({ items: await sharedWithMe(ctx.db, ctx.actor.userId) })),
 });

@@ -8,15 +8,27 @@ import { endSession } from "../auth/sign-in";
 import { invalidateAllSessions } from "../auth/session";
 import { generateApiToken, hashApiToken } from "../auth/tokens";
 import { tokenCreate } from "../tenancy/capabilities";
-import { nameSchema } from "../tenancy/service";
+import { nameSchema, roleSchema } from "../tenancy/service";
 import { createTRPCRouter, grantableOrgProcedure, orgsReachedByGrants, publicProcedure, sessionProcedure } from "../trpc";
 import { applyScope } from "../scope";
 import { safeString } from "../schemas";
 
+const orgRoleOutput = z.looseObject({ id: z.uuid(), slug: z.string(), name: z.string(), role: roleSchema }).meta({ id: "OrgWithRole" });
+
+/** `auth.me`: null for a caller who is not signed in (never for a token). */
+const meOutput = z
+  .looseObject({ id: z.uuid(), email: z.string(), name: z.string(), emailVerified: z.boolean(), orgs: z.array(orgRoleOutput) })
+  .nullable()
+  .meta({ id: "Me" });
+
 export const authRouter = createTRPCRouter({
   /** The signed-in person and their orgs, or null. A token sees only its own org. */
   me: publicProcedure
-    .meta({ mcp: { name: "whoami", description: "Who the agent acts for: the user, and the organizations (with roles) it can reach.", readOnly: true } })
+    .meta({
+      mcp: { name: "whoami", description: "Who the agent acts for: the user, and the organizations (with roles) it can reach.", readOnly: true },
+      openapi: { method: "GET", path: "/me", summary: "Who the token acts for: the person, and the organizations (with roles) it reaches (a token: its own)", tags: ["account"] },
+    })
+    .output(meOutput)
     .query(async ({ ctx }) => {
       const actor = ctx.actor;
       if (actor.kind !== "user" && actor.kind !== "token") return null;

@@ -29,7 +29,11 @@ const invitationOutput = z
 export const orgsRouter = createTRPCRouter({
   /** Orgs I belong to (a token: its own org). */
   list: userProcedure
-    .meta({ mcp: { name: "list_orgs", description: "List the organizations the user belongs to, with their role in each.", readOnly: true } })
+    .meta({
+      mcp: { name: "list_orgs", description: "List the organizations the user belongs to, with their role in each.", readOnly: true },
+      openapi: { method: "GET", path: "/me/orgs", summary: "List the organizations the token reaches (its own), with the person's role", tags: ["account"] },
+    })
+    .output(z.array(z.looseObject({ id: z.uuid(), slug: z.string(), name: z.string(), role: roleSchema, createdAt: z.date() }).meta({ id: "MyOrg" })))
     .query(async ({ ctx }) => {
       let q = ctx.db
         .selectFrom("memberships")
