@@ -28,11 +28,11 @@ import {
   checkBranch,
   cloneDir,
   connection,
-  credentials,
   ensureClone,
   gitSyncDb,
   lockBranch,
   remoteFailure,
+  remoteToken,
   settingsOf,
   syncTrunk,
   type GitScope,
@@ -126,7 +126,7 @@ export interface Remote {
 export async function openRemote(s: GitScope): Promise<Remote> {
   const repo = await connection(s);
   const settings = settingsOf(s.kernel);
-  const token = repo.credential ? credentials(s.kernel).decrypt(repo.credential, s.projectId) : null;
+  const token = await remoteToken(s, repo);
   const access = await accessFor(settings, repo.remote_url, token);
   const dir = await ensureClone(settings, s.projectId);
   return { repo, access, dir, settings };
@@ -251,8 +251,8 @@ export async function listBranches(s: GitScope): Promise<BranchesView> {
   const changes = all
     .filter((c) => !onBranch || (c.yaml === null ? onBranch.has(c.path) : onBranch.get(c.path) !== blobSha(c.yaml)))
     .map(({ yaml: _yaml, format: _format, ...c }) => c);
-  // Pull requests need the repository on the configured GitHub and a token to open them with.
-  const pullRequests = Boolean(r.repo.credential && githubRepositoryOf(r.repo.remote_url, githubSite()));
+  // Pull requests need the repository on the configured GitHub and a token (or the GitHub App) to open them with.
+  const pullRequests = Boolean((r.repo.credential || r.repo.auth_kind === "github_app") && githubRepositoryOf(r.repo.remote_url, githubSite()));
   return { trunk, trunkSha, myBranch: rows.find((b) => b.user_id === s.userId)?.name ?? null, branches, changes, pullRequests };
 }
 

@@ -7,12 +7,14 @@
 import { definePlugin } from "~/kernel/plugin";
 import { onStaleSave } from "../dashboards/files";
 import { gitSyncCapabilities } from "./capabilities";
+import { githubAppFromEnv } from "./github-app";
 import { gitSyncJobs } from "./jobs";
 import * as repositoriesMigration from "./migrations/2026-12-08-001-repositories";
 import * as conflictsMigration from "./migrations/2026-12-08-002-conflicts";
 import * as branchesMigration from "./migrations/2026-12-09-003-branches";
 import * as webhookMigration from "./migrations/2026-12-09-004-webhook";
 import * as pullRequestsMigration from "./migrations/2026-12-10-005-pull-requests";
+import * as githubAppMigration from "./migrations/2026-12-11-006-github-app";
 import { gitSyncRouter } from "./router";
 import { explainStaleSave } from "./stale";
 import { gitSyncHttpRoutes } from "./webhook";
@@ -21,11 +23,13 @@ export const gitSyncPlugin = definePlugin({
   id: "git-sync",
   requires: ["dashboards"],
   capabilities: gitSyncCapabilities,
-  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration, "2026-12-09-004-webhook": webhookMigration, "2026-12-10-005-pull-requests": pullRequestsMigration },
+  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration, "2026-12-09-004-webhook": webhookMigration, "2026-12-10-005-pull-requests": pullRequestsMigration, "2026-12-11-006-github-app": githubAppMigration },
   router: gitSyncRouter,
   jobs: gitSyncJobs,
   http: gitSyncHttpRoutes,
   init({ kernel }) {
+    // A wrong GitHub App configuration fails at start, naming the variable (ADR 035).
+    githubAppFromEnv();
     // A save refused because git imported a newer version names the commit (stale.ts).
     onStaleSave(kernel, explainStaleSave);
   },

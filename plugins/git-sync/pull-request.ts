@@ -10,7 +10,7 @@ import { fieldError } from "~/kernel/errors";
 import { fetchBranches, openRemote } from "./branches";
 import { runGit } from "./git";
 import { githubRepositoryOf, githubSite, openPullRequest } from "./github";
-import { checkBranch, credentials, gitSyncDb, type GitScope } from "./service";
+import { checkBranch, gitSyncDb, type GitScope } from "./service";
 
 export interface PullRequestResult {
   branch: string;
@@ -55,7 +55,8 @@ export async function promoteAsPullRequest(s: GitScope, input: { branch: string 
   const site = githubSite();
   const repository = githubRepositoryOf(r.repo.remote_url, site);
   if (!repository) throw fieldError("UNPROCESSABLE_CONTENT", "mode", `Pull requests are opened on GitHub (${site.baseUrl}); this project's repository is elsewhere. Promote it with a merge instead.`);
-  const token = r.repo.credential ? credentials(s.kernel).decrypt(r.repo.credential, s.projectId) : null;
+  // The connection's token, or the installation token openRemote minted for this operation.
+  const token = r.access.token;
   if (!token) throw fieldError("UNPROCESSABLE_CONTENT", "mode", "Opening a pull request needs the repository's token: connect it with a token that may open pull requests.");
 
   const heads = await fetchBranches(r, [trunk, branch]);

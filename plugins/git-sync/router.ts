@@ -7,6 +7,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { projectCapabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
+import { fieldError } from "~/kernel/errors";
 import { safeString } from "~/kernel/schemas";
 import { dashboardView } from "../dashboards/files";
 import { dashboardAtBranch } from "./branch-view";
@@ -16,7 +17,7 @@ import { listConflicts, resolveConflict } from "./conflicts";
 import { promoteAsPullRequest } from "./pull-request";
 import { discardBranch } from "./discard";
 import { createWebhook } from "./webhook";
-import { connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
+import { connectGithubApp, connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
 
 type ProjectCtx = RequestContext & { actor: { userId: string }; org: { id: string }; project: { id: string } };
 
@@ -31,12 +32,49 @@ const remote = {
 };
 const withToken = { ...remote, token: safeString().max(1000, "At most 1,000 characters").optional() };
 
+/** A GitHub App connection: the installation (checked against the caller's own GitHub grant) and one of its repositories. */
+const githubApp = {
+  installationId: z.number({ message: "Give the GitHub App installation's id (a number)" }).int("A whole number").positive("A positive number").max(Number.MAX_SAFE_INTEGER, "Too large").optional(),
+  repository: safeString()
+    .trim()
+    .min(1, "Name the repository")
+    .max(200, "At most 200 characters")
+    .regex(/^(?!\.{1,2}(?:\/|$))[A-Za-z0-9_.-]+(?:\/(?!\.{1,2}$)[A-Za-z0-9_.-]+)?$/, "Name the repository as name or owner/name")
+    .optional(),
+};
+
+/** Either a remote address, or a GitHub App installation and repository: never both, never neither. */
+function target(input: { remoteUrl?: string; installationId?: number; repository?: string; token?: string }, auth: "token" | "github_app" | undefined) {
+  const app = auth === "github_app" || (auth === undefined && input.installationId !== undefined);
+  if (!app) {
+    if (!input.remoteUrl) throw fieldError("UNPROCESSABLE_CONTENT", "remoteUrl", "Give the repository's address");
+    if (input.installationId !== undefined || input.repository !== undefined) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "Give either a repository address or a GitHub App installation and repository, not both");
+    return { kind: "remote" as const, remoteUrl: input.remoteUrl };
+  }
+  if (input.remoteUrl) throw fieldError("UNPROCESSABLE_CONTENT", "remoteUrl", "A GitHub App connection takes the installation and repository, not an address");
+  if (input.token) throw fieldError("UNPROCESSABLE_CONTENT", "token", "A GitHub App connection takes no token: each operation gets its own from the installation");
+  if (input.installationId === undefined) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "Give the GitHub App installation's id");
+  if (!input.repository) throw fieldError("UNPROCESSABLE_CONTENT", "repository", "Name the repository (from the installation's repositories)");
+  return { kind: "github_app" as const, installationId: input.installationId, repository: input.repository };
+}
+
+const connectShape = {
+  auth: z.enum(["token", "github_app"], { message: "Connect with token or github_app" }).optional(),
+  remoteUrl: remote.remoteUrl.optional(),
+  trunk: safeString().trim().min(1, "Name the trunk branch (e.g. main)").max(100, "At most 100 characters").optional(),
+  subdirectory: remote.subdirectory,
+  token: withToken.token,
+  ...githubApp,
+};
+
 /** What an audit entry may say about a connection: never the token. */
-const auditOf = (status: { remoteUrl: string; trunk: string; subdirectory: string }, hasToken: boolean) => ({
+const auditOf = (status: { remoteUrl: string; trunk: string; subdirectory: string; auth: "token" | "github_app"; installationId: number | null }, hasToken: boolean) => ({
   remoteUrl: status.remoteUrl,
   trunk: status.trunk,
   subdirectory: status.subdirectory,
   hasToken,
+  auth: status.auth,
+  ...(status.installationId === null ? {} : { installationId: status.installationId }),
 });
 
 export const gitSyncRouter = createTRPCRouter({
@@ -58,9 +96,14 @@ export const gitSyncRouter = createTRPCRouter({
 
   connect: projectCapabilityProcedure(gitConnect)
     .meta({ cost: "expensive" })
-    .input(z.object(withToken))
+    .input(z.object(connectShape))
     .mutation(async ({ ctx, input }) => {
-      const result = await connectRepository(scopeOf(ctx), input);
+      const to = target(input, input.auth);
+      const { trunk, subdirectory } = input;
+      const result =
+        to.kind === "github_app"
+          ? await connectGithubApp(scopeOf(ctx), { installationId: to.installationId, repository: to.repository, trunk, subdirectory })
+          : await connectRepository(scopeOf(ctx), { remoteUrl: to.remoteUrl, trunk: trunk ?? "main", subdirectory, token: input.token });
       const status = await gitStatus(scopeOf(ctx));
       if (status.connected) await ctx.audit({ action: "git-sync.connect", target: { type: "project", id: ctx.project.id }, data: { ...auditOf(status, Boolean(input.token)), commitSha: result.commitSha } });
       return result;
@@ -72,12 +115,17 @@ export const gitSyncRouter = createTRPCRouter({
       mcp: {
         name: "connect_repository",
         description:
-          "Connect a project (orgId, projectId) to a git repository that needs no credentials (remoteUrl: an https:// address, or a file:// path where the server allows local repositories), with its trunk branch (default main) and an optional subdirectory holding dashboards/<slug>.yaml and atrium.yaml. The connection is checked first (errors say: not a repository, branch missing, credentials needed), then the trunk is imported: each dashboard file becomes a dashboard version noted with its commit; files that fail validation are listed under problems and skipped. Repositories that need a token are connected by a person in the app.",
+          "Connect a project (orgId, projectId) to a git repository, either a repository that needs no credentials (remoteUrl: an https:// address, or a file:// path where the server allows local repositories) or a GitHub repository through Atrium's GitHub App (installationId and repository: name or owner/name; the installation must be one the calling person's own GitHub authorization reaches, else 422 on installationId; the trunk defaults to the repository's default branch). Takes an optional trunk branch (default main) and an optional subdirectory holding dashboards/<slug>.yaml and atrium.yaml. The connection is checked first (errors say: not a repository, branch missing, credentials needed, installation not yours), then the trunk is imported: each dashboard file becomes a dashboard version noted with its commit; files that fail validation are listed under problems and skipped. Never takes a credential: repositories that need a token are connected by a person in the app.",
       },
     })
-    .input(z.object(remote))
+    .input(z.object({ remoteUrl: connectShape.remoteUrl, trunk: connectShape.trunk, subdirectory: connectShape.subdirectory, ...githubApp }))
     .mutation(async ({ ctx, input }) => {
-      const result = await connectRepository(scopeOf(ctx), input);
+      const to = target(input, undefined);
+      const { trunk, subdirectory } = input;
+      const result =
+        to.kind === "github_app"
+          ? await connectGithubApp(scopeOf(ctx), { installationId: to.installationId, repository: to.repository, trunk, subdirectory })
+          : await connectRepository(scopeOf(ctx), { remoteUrl: to.remoteUrl, trunk: trunk ?? "main", subdirectory });
       const status = await gitStatus(scopeOf(ctx));
       if (status.connected) await ctx.audit({ action: "git-sync.connect", target: { type: "project", id: ctx.project.id }, data: { ...auditOf(status, false), commitSha: result.commitSha } });
       return result;

@@ -17,6 +17,8 @@ import type { KernelDatabase } from "~/kernel/db/schema";
 import { fieldError } from "~/kernel/errors";
 import type { Kernel } from "~/kernel/kernel";
 import { checkDashboardFile, dashboardFile, removeDashboardFile, saveDashboardFile, type DashboardScope } from "../dashboards/files";
+import { githubAppFromEnv, installationToken, verifyInstallationForUser } from "./github-app";
+import { githubRepositoryOf, githubSite } from "./github";
 import { GitError, RemoteRefused, classifyRemoteError, displayRemote, runGit, vetRemote, type RemoteAccess } from "./git";
 import { normalizeSubdirectory, parseProjectSettings, parseTree, readLayout, type FileProblem, type ProjectSettings } from "./layout";
 import { gitSyncSettings, type GitSyncSettings } from "./settings";
@@ -28,7 +30,7 @@ import { gitSyncSettings, type GitSyncSettings } from "./settings";
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
-/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts, 004-webhook.ts, 2026-12-10-005-pull-requests.ts). */
+/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts, 004-webhook.ts, 2026-12-10-005-pull-requests.ts, 2026-12-11-006-github-app.ts). */
 export type GitSyncTables = {
   git_sync_repositories: {
     id: Generated<string>;
@@ -47,6 +49,13 @@ export type GitSyncTables = {
     conflicts: Json<FileConflict[]>;
     settings: Json<ProjectSettings>;
     webhook_secret: string | null;
+    auth_kind: ColumnType<"token" | "github_app", "token" | "github_app" | undefined, "token" | "github_app">;
+    github_installation_id: ColumnType<number | null, number | null | undefined, number | null>;
+  };
+  git_sync_github_grants: {
+    user_id: string;
+    token: string;
+    updated_at: Timestamp;
   };
   git_sync_deliveries: {
     org_id: string;
@@ -98,6 +107,77 @@ export function settingsOf(kernel: Kernel): GitSyncSettings {
 }
 
 export const credentials = (kernel: Kernel) => secretBox(kernel.secret, "git-sync.credential");
+const grants = (kernel: Kernel) => secretBox(kernel.secret, "git-sync.github-grant");
+
+/* ---------------------------------------------------------------------------------------------
+ * GitHub App (ADR 035)
+ * ------------------------------------------------------------------------------------------ */
+
+/** Keeps a person's GitHub user token (from the GitHub App's authorization), encrypted and bound to them. */
+export async function saveGithubGrant(kernel: Kernel, userId: string, token: string): Promise<void> {
+  const sealed = grants(kernel).encrypt(token, userId);
+  await gitSyncDb(kernel.db)
+    .insertInto("git_sync_github_grants")
+    .values({ user_id: userId, token: sealed })
+    .onConflict((oc) => oc.column("user_id").doUpdateSet({ token: sealed, updated_at: sql<Date>`now()` }))
+    .execute();
+}
+
+/** The person's GitHub user token, or null when they have not authorized the GitHub App. */
+export async function githubGrant(kernel: Kernel, userId: string): Promise<string | null> {
+  const row = await gitSyncDb(kernel.db).selectFrom("git_sync_github_grants").select("token").where("user_id", "=", userId).executeTakeFirst();
+  return row ? grants(kernel).decrypt(row.token, userId) : null;
+}
+
+/** The operator's GitHub App, or a 422 on `installationId` saying there is none. */
+export function configuredGithubApp() {
+  const app = githubAppFromEnv();
+  if (!app) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "This Atrium server has no GitHub App configured (GIT_GITHUB_APP_ID): connect with a token instead.");
+  return app;
+}
+
+/**
+ * The token git and GitHub's API get for this operation: a GitHub App connection mints an
+ * installation token for its one repository (never stored); a token connection decrypts its own.
+ */
+export async function remoteToken(s: Pick<GitScope, "kernel" | "projectId">, repo: { credential: string | null; auth_kind: "token" | "github_app"; github_installation_id: number | null; remote_url: string }): Promise<string | null> {
+  if (repo.auth_kind === "github_app" && repo.github_installation_id !== null) {
+    const app = configuredGithubApp();
+    const site = githubSite();
+    const name = githubRepositoryOf(repo.remote_url, site)?.name;
+    if (!name) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", `This project's repository is not on the configured GitHub (${site.baseUrl}) any more: disconnect and connect it again.`);
+    return (await installationToken(site, app, Number(repo.github_installation_id), name)).token;
+  }
+  return repo.credential ? credentials(s.kernel).decrypt(repo.credential, s.projectId) : null;
+}
+
+export interface GithubAppConnectionInput {
+  installationId: number;
+  /** The repository's name or owner/name, as the installation lists it. */
+  repository: string;
+  /** Absent: the repository's default branch. */
+  trunk?: string;
+  subdirectory: string;
+}
+
+/**
+ * Connects through the GitHub App: the installation id is checked against the caller's own
+ * GitHub grant (never trusted as given, ADR 035), then an installation token minted for the one
+ * repository reaches it. Only the installation id is stored.
+ */
+export async function connectGithubApp(s: GitScope, input: GithubAppConnectionInput): Promise<SyncResult> {
+  const app = configuredGithubApp();
+  const userToken = s.userId ? await githubGrant(s.kernel, s.userId) : null;
+  if (!userToken) {
+    throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "Authorize Atrium's GitHub App first (Connect with GitHub App on the project's Git page): the installation is checked against your GitHub account.");
+  }
+  const site = githubSite();
+  const verified = await verifyInstallationForUser(site, userToken, input.installationId, input.repository);
+  const name = githubRepositoryOf(verified.cloneUrl, site)?.name;
+  if (!name) throw fieldError("UNPROCESSABLE_CONTENT", "repository", `${input.repository} is not on the configured GitHub (${site.baseUrl}).`);
+  const minted = await installationToken(site, app, input.installationId, name);
+  return connectRepository(s, { remoteUrl: verified.cloneUrl, trunk: input.trunk ?? verified.defaultBranch, subdirectory: input.subdirectory, token: minted.token }, { installationId: input.installationId });
+}
 
 /* ---------------------------------------------------------------------------------------------
  * Connecting
@@ -160,7 +240,7 @@ export async function testConnection(kernel: Kernel, input: ConnectionInput): Pr
 }
 
 /** Connects the project (after `testConnection`) and imports its trunk. */
-export async function connectRepository(s: GitScope, input: ConnectionInput): Promise<SyncResult> {
+export async function connectRepository(s: GitScope, input: ConnectionInput, githubApp?: { installationId: number }): Promise<SyncResult> {
   const db = gitSyncDb(s.db);
   const existing = await db.selectFrom("git_sync_repositories").select("remote_url").where("project_id", "=", s.projectId).executeTakeFirst();
   if (existing) throw fieldError("CONFLICT", "remoteUrl", `This project is already connected to ${existing.remote_url}. Disconnect it first.`);
@@ -176,7 +256,10 @@ export async function connectRepository(s: GitScope, input: ConnectionInput): Pr
       remote_url: checked.remoteUrl,
       subdirectory: checked.subdirectory,
       trunk: checked.trunk,
-      credential: input.token ? credentials(s.kernel).encrypt(input.token, s.projectId) : null,
+      // A GitHub App connection keeps only its installation id: each operation mints its own token.
+      credential: input.token && !githubApp ? credentials(s.kernel).encrypt(input.token, s.projectId) : null,
+      auth_kind: githubApp ? "github_app" : "token",
+      github_installation_id: githubApp?.installationId ?? null,
       connected_by: s.userId,
     })
     .execute();
@@ -298,7 +381,7 @@ export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {})
   const repo = await connection(s);
   if (!options.locked) await lockBranch(s, repo.trunk);
   const settings = settingsOf(s.kernel);
-  const token = repo.credential ? credentials(s.kernel).decrypt(repo.credential, s.projectId) : null;
+  const token = await remoteToken(s, repo);
   const access = await accessFor(settings, repo.remote_url, token);
   const dir = await ensureClone(settings, s.projectId);
   const ref = `refs/remotes/origin/${repo.trunk}`;
@@ -396,6 +479,9 @@ export type GitStatus =
       subdirectory: string;
       trunk: string;
       hasToken: boolean;
+      /** How the repository is reached: a token (or none), or the GitHub App's installation (`installationId`). */
+      auth: "token" | "github_app";
+      installationId: number | null;
       /** A push webhook is set up (its secret is never shown again). */
       hasWebhook: boolean;
       connectedAt: string;
@@ -421,6 +507,8 @@ export async function gitStatus(s: GitScope): Promise<GitStatus> {
     subdirectory: repo.subdirectory,
     trunk: repo.trunk,
     hasToken: repo.credential !== null,
+    auth: repo.auth_kind,
+    installationId: repo.github_installation_id === null ? null : Number(repo.github_installation_id),
     hasWebhook: repo.webhook_secret !== null,
     connectedAt: repo.connected_at.toISOString(),
     trunkSha: repo.trunk_sha,
