@@ -25,7 +25,7 @@ import type { Kernel } from "~/kernel/kernel";
 import { LeasedRateLimiter } from "~/kernel/rate-limit";
 import type { TokenActor } from "./context";
 import { directRequest, directServer } from "./direct-transport";
-import { authInfoOf, createMcpServer, type McpCall } from "./server";
+import { answerToolCall, authInfoOf, createMcpServer, type McpCall } from "./server";
 import { loadAgentSettings, type AgentSettings } from "./settings";
 
 export interface McpHttpEnv {
@@ -293,7 +293,8 @@ async function answerMcp(request: McpInput, env: McpHttpEnv): Promise<PlainRespo
   const direct = request.direct?.request ?? directRequest(request.headers, message);
   if (!direct) return { sdk: { message, authInfo: authInfoOf(call), cors } };
   try {
-    const answer = await (await sharedServer()).dispatch(direct, authInfoOf(call));
+    // A tool call goes straight to its handler; everything else through the shared server.
+    const answer = (await answerToolCall(direct, call)) ?? (await (await sharedServer()).dispatch(direct, authInfoOf(call)));
     return { status: 200, headers: { "content-type": "application/json", ...cors }, body: JSON.stringify(answer) };
   } catch (err) {
     kernel.log.error({ err, requestId: env.requestId }, "MCP request failed");

@@ -18,7 +18,10 @@ import {
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
+  type CallToolRequest,
   type CallToolResult,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { writeAudit } from "~/kernel/audit";
@@ -97,7 +100,7 @@ export function successResult(data: unknown): CallToolResult {
     value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { [Array.isArray(value) ? "items" : "result"]: value };
   const content: CallToolResult["content"] = [{ type: "text", text: text !== null && structured === value ? text : JSON.stringify(structured) }];
   if (typeof structured.svg === "string") {
-    content.push({ type: "image", mimeType: "image/svg+xml", data: Buffer.from(structured.svg, "utf8").toString("base64") });
+    content.push({ type: "image", data: Buffer.from(structured.svg, "utf8").toString("base64"), mimeType: "image/svg+xml" });
   }
   return { content, structuredContent: structured };
 }
@@ -108,10 +111,11 @@ type ToolError = Extract<ToolResult, { ok: false }>["error"];
 export function errorResult(error: ToolError): CallToolResult {
   const fields = Object.entries(error.fieldErrors ?? {}).map(([field, messages]) => `- ${field}: ${messages.join("; ")}`);
   const text = [`${error.code}: ${error.message}`, ...(fields.length ? ["Fields:", ...fields] : [])].join("\n");
+  // Fields in the order of the SDK's result schema, so the answer is the same bytes whichever way it is sent.
   return {
-    isError: true,
     content: [{ type: "text", text }],
     structuredContent: { error: { code: error.code, message: error.message, fieldErrors: error.fieldErrors } },
+    isError: true,
   };
 }
 
@@ -196,6 +200,60 @@ function callOf(extra: { authInfo?: AuthInfo }): McpCall {
   return call;
 }
 
+/** The tools this call's token may use, computed once per call. */
+const available = (call: McpCall) => (call.tools ??= availableTools(call.request.kernel, call.request.router, call.request.actor));
+
+/** `tools/call`: the tool run as the call's token, audited; an unknown tool is a protocol error. */
+async function toolCall(params: CallToolRequest["params"], call: McpCall): Promise<CallToolResult> {
+  const { request } = call;
+  const { router, actor } = request;
+  const started = performance.now();
+  const name = params.name.slice(0, 100);
+  const list = await available(call);
+  const args: Record<string, unknown> = params.arguments ?? {};
+  const tool = list.find((t) => t.name === name) ?? null;
+  const withOrg = tool ? await resolveOrg(request, args) : ({ ok: true, args } as const);
+  const resolved = withOrg.ok && tool ? await resolveProject(request, withOrg.args) : withOrg;
+  const result: ToolResult = resolved.ok
+    ? await callTool(router, contextFor(request), name, resolved.args, { available: list, defaults: { orgId: actor.orgId } })
+    : { ok: false, tool, error: resolved.error };
+  await auditAgent(request, "agent.tool.call", { type: "tool", id: name }, {
+    tool: name,
+    ok: result.ok,
+    ...(result.ok ? {} : { error: result.error.code }),
+    ms: Math.round(performance.now() - started),
+    arguments: params.arguments ?? {},
+  }, result.ok && result.tool.readOnly && result.tool.type === "query");
+  if (!result.ok && result.tool === null) {
+    // Unknown, or not this caller's to use: the same answer, so tool lists cannot be probed.
+    throw new ProtocolError(ErrorCode.InvalidParams, `Tool "${name}" not found.`);
+  }
+  return result.ok ? successResult(result.data) : errorResult(result.error);
+}
+
+/**
+ * A plain `tools/call` answered without the SDK's protocol machinery (its abort controller, the
+ * request parsed twice, the whole result parsed again against the result schema): the same
+ * answer the SDK's server gives — the result, or `{ code, message }` for a thrown error (ours
+ * carry a JSON-RPC code; anything else is -32603). Our results are valid by construction
+ * (`successResult`, `errorResult`; tested against the SDK's schema). Null when the SDK should
+ * decide: the request does not parse as a tool call, or asks for a task.
+ */
+export async function answerToolCall(message: JSONRPCRequest, call: McpCall): Promise<JSONRPCMessage | null> {
+  if (message.method !== "tools/call") return null;
+  const parsed = CallToolRequestSchema.safeParse(message);
+  if (!parsed.success || parsed.data.params.task) return null;
+  try {
+    // Key order as the SDK's server writes its answers.
+    return { result: await toolCall(parsed.data.params, call), jsonrpc: "2.0", id: message.id } as JSONRPCMessage;
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown; data?: unknown };
+    const code = typeof e.code === "number" && Number.isSafeInteger(e.code) ? e.code : ErrorCode.InternalError;
+    const error = { code, message: typeof e.message === "string" ? e.message : "Internal error", ...(e.data !== undefined ? { data: e.data } : {}) };
+    return { jsonrpc: "2.0", id: message.id, error };
+  }
+}
+
 /**
  * The MCP server: handlers read who is calling from each message (`McpCall`), never from the
  * server, so one instance serves every caller (./direct-transport.ts) and a fresh one per request
@@ -206,40 +264,12 @@ export function createMcpServer(): Server {
     capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
     instructions: INSTRUCTIONS,
   });
-  const available = (call: McpCall) => (call.tools ??= availableTools(call.request.kernel, call.request.router, call.request.actor));
-
   server.setRequestHandler(ListToolsRequestSchema, async (_message, extra) => {
     const call = callOf(extra);
     return { tools: (await available(call)).map((tool) => toolOf(tool, call.request.actor.orgId)) };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async ({ params }, extra) => {
-    const call = callOf(extra);
-    const { request } = call;
-    const { router, actor } = request;
-    const started = performance.now();
-    const name = params.name.slice(0, 100);
-    const list = await available(call);
-    const args: Record<string, unknown> = params.arguments ?? {};
-    const tool = list.find((t) => t.name === name) ?? null;
-    const withOrg = tool ? await resolveOrg(request, args) : ({ ok: true, args } as const);
-    const resolved = withOrg.ok && tool ? await resolveProject(request, withOrg.args) : withOrg;
-    const result: ToolResult = resolved.ok
-      ? await callTool(router, contextFor(request), name, resolved.args, { available: list, defaults: { orgId: actor.orgId } })
-      : { ok: false, tool, error: resolved.error };
-    await auditAgent(request, "agent.tool.call", { type: "tool", id: name }, {
-      tool: name,
-      ok: result.ok,
-      ...(result.ok ? {} : { error: result.error.code }),
-      ms: Math.round(performance.now() - started),
-      arguments: params.arguments ?? {},
-    }, result.ok && result.tool.readOnly && result.tool.type === "query");
-    if (!result.ok && result.tool === null) {
-      // Unknown, or not this caller's to use: the same answer, so tool lists cannot be probed.
-      throw new ProtocolError(ErrorCode.InvalidParams, `Tool "${name}" not found.`);
-    }
-    return result.ok ? successResult(result.data) : errorResult(result.error);
-  });
+  server.setRequestHandler(CallToolRequestSchema, async ({ params }, extra) => toolCall(params, callOf(extra)));
 
   server.setRequestHandler(ListResourcesRequestSchema, async (_message, extra) => ({ resources: await dashboardResources(callOf(extra).request) }));
 
