@@ -15,6 +15,8 @@ import type { GithubSite } from "./github";
 export interface GithubApp {
   appId: string;
   key: KeyObject;
+  /** For the install flow (all three or none): the app's URL name and its OAuth client. */
+  install?: { slug: string; clientId: string; clientSecret: string };
 }
 
 /** The app from the environment, or null when none is configured; throws naming the variable when it is wrong. */
@@ -24,11 +26,81 @@ export function githubAppFromEnv(env: Record<string, string | undefined> = proce
   if (!appId && !pem) return null;
   if (!appId || !/^\d{1,20}$/.test(appId)) throw new Error("GIT_GITHUB_APP_ID must be the GitHub App's numeric id");
   if (!pem) throw new Error("GIT_GITHUB_APP_PRIVATE_KEY must be the GitHub App's private key (PEM)");
+  let key: KeyObject;
   try {
-    return { appId, key: createPrivateKey(pem) };
+    key = createPrivateKey(pem);
   } catch {
     throw new Error("GIT_GITHUB_APP_PRIVATE_KEY is not a readable private key (PEM)");
   }
+  const slug = env.GIT_GITHUB_APP_SLUG?.trim();
+  const clientId = env.GIT_GITHUB_APP_CLIENT_ID?.trim();
+  const clientSecret = env.GIT_GITHUB_APP_CLIENT_SECRET?.trim();
+  if (!slug && !clientId && !clientSecret) return { appId, key };
+  if (!slug || !/^[A-Za-z0-9-]{1,100}$/.test(slug)) throw new Error("GIT_GITHUB_APP_SLUG must be the GitHub App's URL name (github.com/apps/<name>)");
+  if (!clientId || !/^[A-Za-z0-9._-]{1,100}$/.test(clientId)) throw new Error("GIT_GITHUB_APP_CLIENT_ID must be the GitHub App's client id");
+  if (!clientSecret) throw new Error("GIT_GITHUB_APP_CLIENT_SECRET must be the GitHub App's client secret");
+  return { appId, key, install: { slug, clientId, clientSecret } };
+}
+
+/**
+ * Exchanges the install callback's `code` for the person's GitHub user token (the App's OAuth
+ * user-to-server token; the App asks for user authorization during installation). A code that
+ * is wrong, used or expired is null.
+ */
+export async function exchangeUserCode(site: GithubSite, install: NonNullable<GithubApp["install"]>, code: string): Promise<string | null> {
+  let res: Response;
+  try {
+    res = await fetch(`${site.baseUrl}/login/oauth/access_token`, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(15_000),
+      headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded", "user-agent": "Atrium git sync" },
+      body: new URLSearchParams({ client_id: install.clientId, client_secret: install.clientSecret, code }).toString(),
+    });
+  } catch {
+    throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.baseUrl}) could not be reached. Try again later.` });
+  }
+  const data = (await res.json().catch(() => null)) as { access_token?: unknown } | null;
+  return res.status === 200 && typeof data?.access_token === "string" && data.access_token.length > 0 && data.access_token.length <= 1000 ? data.access_token : null;
+}
+
+async function askAsUser(site: GithubSite, userToken: string, route: string): Promise<Response> {
+  try {
+    return await fetch(`${site.apiUrl}${route}`, {
+      redirect: "manual",
+      signal: AbortSignal.timeout(15_000),
+      headers: { accept: "application/vnd.github+json", authorization: `Bearer ${userToken}`, "user-agent": "Atrium git sync", "x-github-api-version": "2022-11-28" },
+    });
+  } catch {
+    throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.apiUrl}) could not be reached. Try again later.` });
+  }
+}
+
+const refusedGrant = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", "Your GitHub authorization was revoked or has expired. Connect with GitHub again.");
+
+/** The installations of the App the person's GitHub user token reaches (id and account), at most 100. */
+export async function userInstallations(site: GithubSite, userToken: string): Promise<Array<{ id: number; account: string | null }>> {
+  const listed = await askAsUser(site, userToken, "/user/installations?per_page=100");
+  if (listed.status === 401 || listed.status === 403) throw refusedGrant();
+  if (listed.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${listed.status} when asked for your installations. Try again later.` });
+  const installations = ((await listed.json().catch(() => null)) as { installations?: { id?: unknown; account?: { login?: unknown } }[] } | null)?.installations ?? [];
+  return installations
+    .filter((i): i is { id: number; account?: { login?: unknown } } => typeof i.id === "number" && Number.isSafeInteger(i.id))
+    .map((i) => ({ id: i.id, account: typeof i.account?.login === "string" ? i.account.login.slice(0, 100) : null }));
+}
+
+/** The repositories of one installation the person's GitHub user token reaches (name, full name, default branch), at most 100. */
+export async function installationRepositories(site: GithubSite, userToken: string, installationId: number): Promise<Array<{ name: string; fullName: string; defaultBranch: string; cloneUrl: string }>> {
+  const repos = await askAsUser(site, userToken, `/user/installations/${installationId}/repositories?per_page=100`);
+  if (repos.status === 401 || repos.status === 403) throw refusedGrant();
+  if (repos.status === 404) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", `GitHub App installation ${installationId} is not one your GitHub account can reach. Install the app on GitHub, or pick one of your installations.`);
+  if (repos.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${repos.status} when asked for the installation's repositories. Try again later.` });
+  const list = ((await repos.json().catch(() => null)) as { repositories?: { name?: unknown; full_name?: unknown; clone_url?: unknown; default_branch?: unknown }[] } | null)?.repositories ?? [];
+  return list.flatMap((r) =>
+    typeof r.name === "string" && typeof r.full_name === "string" && typeof r.clone_url === "string"
+      ? [{ name: r.name, fullName: r.full_name, cloneUrl: r.clone_url, defaultBranch: typeof r.default_branch === "string" ? r.default_branch : "main" }]
+      : [],
+  );
 }
 
 /** The app's JWT (RS256), valid from a minute ago for nine minutes (GitHub allows ten). */

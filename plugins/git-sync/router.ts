@@ -16,6 +16,7 @@ import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
 import { listConflicts, resolveConflict } from "./conflicts";
 import { promoteAsPullRequest } from "./pull-request";
 import { discardBranch } from "./discard";
+import { beginGithubInstall } from "./github-install";
 import { createWebhook } from "./webhook";
 import { connectGithubApp, connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
 
@@ -130,6 +131,10 @@ export const gitSyncRouter = createTRPCRouter({
       if (status.connected) await ctx.audit({ action: "git-sync.connect", target: { type: "project", id: ctx.project.id }, data: { ...auditOf(status, false), commitSha: result.commitSha } });
       return result;
     }),
+
+  // No MCP tool, no REST: it starts a browser flow on GitHub for the person (GET /api/git-sync/github/install redirects there).
+  githubInstall: projectCapabilityProcedure(gitConnect)
+    .mutation(({ ctx }) => beginGithubInstall(scopeOf(ctx))),
 
   disconnect: projectCapabilityProcedure(gitConnect)
     .mutation(async ({ ctx }) => {

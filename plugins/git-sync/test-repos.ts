@@ -127,7 +127,18 @@ export interface GithubPull {
  * pull request calls git sync makes (`GET`/`POST /api/v3/repos/:owner/:name/pulls`, Bearer
  * `token`; a head branch the repository lacks is a 422 as GitHub answers it).
  */
-export async function serveGithub(root: string, token: string, app?: { id: string; publicKey: KeyObject; installations: Map<number, string[]>; users?: Map<string, number[]> }) {
+export async function serveGithub(
+  root: string,
+  token: string,
+  app?: {
+    id: string;
+    publicKey: KeyObject;
+    installations: Map<number, string[]>;
+    users?: Map<string, number[]>;
+    /** The App's OAuth client and the codes it hands out at install (code → user token; each works once). */
+    oauth?: { clientId: string; clientSecret: string; codes: Map<string, string> };
+  },
+) {
   const pulls: GithubPull[] = [];
   /** Installation tokens handed out: token → expiry (ms). */
   const issued = new Map<string, number>();
@@ -142,6 +153,21 @@ export async function serveGithub(root: string, token: string, app?: { id: strin
   };
   const shape = (p: GithubPull) => ({ number: p.number, html_url: `${base}/${p.owner}/${p.name}/pull/${p.number}`, state: p.state, title: p.title, body: p.body, head: { ref: p.head }, base: { ref: p.base } });
   const server = await serveSmartHttp(root, gitAccepts, (req, res, url) => {
+    if (url.pathname === "/login/oauth/access_token" && req.method === "POST" && app?.oauth) {
+      const oauth = app.oauth;
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const form = new URLSearchParams(body);
+        const code = form.get("code") ?? "";
+        const userToken = oauth.codes.get(code);
+        if (form.get("client_id") !== oauth.clientId || form.get("client_secret") !== oauth.clientSecret) return json(res, 200, { error: "incorrect_client_credentials" });
+        if (!userToken) return json(res, 200, { error: "bad_verification_code" });
+        oauth.codes.delete(code);
+        json(res, 200, { access_token: userToken, token_type: "bearer", scope: "" });
+      });
+      return true;
+    }
     if (!url.pathname.startsWith("/api/v3/")) return false;
     const install = /^\/api\/v3\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (install && req.method === "POST" && app) {

@@ -106,7 +106,7 @@ async function handleWebhook(request: Request, kernel: Kernel, projectId: string
   return accepted({ queued: true });
 }
 
-export const gitSyncHttpRoutes: readonly HttpRoute[] = [
+export const webhookHttpRoutes: readonly HttpRoute[] = [
   {
     method: "POST",
     path: `${WEBHOOK_PATH}/:projectId`,

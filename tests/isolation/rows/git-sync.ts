@@ -4,6 +4,7 @@
  * that need a connection insert it first, as the world's owner.
  */
 import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import type { ColumnType } from "kysely";
 import { tmpdir } from "node:os";
@@ -57,6 +58,15 @@ async function withConflict(w: World) {
   return at;
 }
 
+/** The operator's GitHub App configured for installs (starting one only builds GitHub's address). */
+function withGithubApp(w: World) {
+  if (!process.env.GIT_GITHUB_APP_ID) {
+    const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    Object.assign(process.env, { GIT_GITHUB_APP_ID: "4242", GIT_GITHUB_APP_PRIVATE_KEY: pem, GIT_GITHUB_APP_SLUG: "atrium-matrix", GIT_GITHUB_APP_CLIENT_ID: "Iv1.matrix", GIT_GITHUB_APP_CLIENT_SECRET: "matrix-client-secret" });
+  }
+  return P(w);
+}
+
 const connectInput = (w: World) => ({ ...P(w), remoteUrl: matrixRemote(), trunk: "main" });
 
 export const gitSyncRows: Record<string, Row> = {
@@ -64,6 +74,7 @@ export const gitSyncRows: Record<string, Row> = {
   "gitSync.testConnection": { input: connectInput },
   "gitSync.connect": { input: connectInput },
   "gitSync.connectRepository": { input: connectInput },
+  "gitSync.githubInstall": { input: withGithubApp },
   "gitSync.disconnect": { input: connected },
   "gitSync.sync": { input: connected },
   "gitSync.branches": { input: connected },
