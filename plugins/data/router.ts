@@ -24,6 +24,7 @@ import {
   updateSource,
 } from "./service";
 import { safeString, safeUnknown } from "~/kernel/schemas";
+import { importOutput, queryOutput, sampleOutput, sourceDeletedOutput, sourceListOutput, sourceOutput, tablesOutput, testOutput } from "./rest";
 
 /** Largest CSV the upload procedure takes (characters); DATA's CSV_MAX_BYTES may lower it. */
 export const MAX_CSV_UPLOAD = 10_000_000;
@@ -62,7 +63,9 @@ export const dataRouter = createTRPCRouter({
             'List the organization\'s data sources: the built-in warehouse (id "warehouse") and connected PostgreSQL databases. Credentials are never returned.',
           readOnly: true,
         },
+        openapi: { method: "GET", path: "/orgs/{orgId}/data-sources", summary: "List the organization's data sources (the warehouse and connected databases); credentials are never returned", tags: ["data"] },
       })
+      .output(sourceListOutput)
       .query(({ ctx }) => listSources(ctx.kernel, ctx.db, ctx.org.id)),
 
     get: capabilityProcedure(datasourceView)
@@ -78,8 +81,10 @@ export const dataRouter = createTRPCRouter({
           // Not read-only: the test is recorded in the audit log (and may provision the warehouse).
           idempotent: true,
         },
+        openapi: { method: "POST", path: "/orgs/{orgId}/data-sources/connection-tests", summary: "Test a connection without saving it, or a saved source (sourceId) with changed settings", tags: ["data"] },
       })
       .input(z.object({ sourceId: sourceId.optional(), type: safeString().max(40).optional(), config: config.optional() }))
+      .output(testOutput)
       .mutation(async ({ ctx, input }) => {
         const result = await testSource(ctx.kernel, ctx.db, ctx.org.id, input);
         await ctx.audit({ action: "data.source.test", target: input.sourceId ? { type: "data_source", id: input.sourceId } : undefined, data: { type: input.type ?? null, ok: result.ok } });
@@ -93,8 +98,10 @@ export const dataRouter = createTRPCRouter({
           description:
             "Connect an external PostgreSQL database. config is exactly { host, port, database, user, password, sslmode } (sslmode: disable, prefer, require, verify-ca, verify-full). The connection is tested first; a failed test saves nothing and names the field at fault.",
         },
+        openapi: { method: "POST", path: "/orgs/{orgId}/data-sources", summary: "Connect a PostgreSQL database (tested first; a failed test saves nothing and names the field)", tags: ["data"] },
       })
       .input(z.object({ name: sourceName, type: safeString().max(40).default("postgres"), config }))
+      .output(sourceOutput)
       .mutation(async ({ ctx, input }) => {
         const source = await createSource(ctx.kernel, ctx.db, ctx.org.id, ctx.actor.userId, input);
         await ctx.audit({ action: "data.source.create", target: { type: "data_source", id: source.id }, data: { name: source.name, type: source.type, config: source.config } });
@@ -108,8 +115,10 @@ export const dataRouter = createTRPCRouter({
           description: "Rename a data source or change its connection settings (tested before saving). Omit password to keep the stored one.",
           idempotent: true,
         },
+        openapi: { method: "PATCH", path: "/orgs/{orgId}/data-sources/{sourceId}", summary: "Rename a data source or change its settings (tested before saving; omit password to keep it)", tags: ["data"] },
       })
       .input(z.object({ sourceId: savedSourceId, name: sourceName.optional(), config: config.optional() }))
+      .output(sourceOutput)
       .mutation(async ({ ctx, input }) => {
         const source = await updateSource(ctx.kernel, ctx.db, ctx.org.id, input);
         await ctx.audit({
@@ -121,8 +130,12 @@ export const dataRouter = createTRPCRouter({
       }),
 
     delete: capabilityProcedure(datasourceManage)
-      .meta({ mcp: { name: "delete_data_source", description: "Remove a connected data source (its credentials are deleted).", destructive: true, idempotent: false } })
+      .meta({
+        mcp: { name: "delete_data_source", description: "Remove a connected data source (its credentials are deleted).", destructive: true, idempotent: false },
+        openapi: { method: "DELETE", path: "/orgs/{orgId}/data-sources/{sourceId}", summary: "Remove a connected data source and its credentials", tags: ["data"] },
+      })
       .input(z.object({ sourceId: savedSourceId }))
+      .output(sourceDeletedOutput)
       .mutation(async ({ ctx, input }) => {
         const deleted = await deleteSource(ctx.kernel, ctx.db, ctx.org.id, input.sourceId);
         await ctx.audit({ action: "data.source.delete", target: { type: "data_source", id: deleted.id }, data: { name: deleted.name } });
@@ -139,8 +152,10 @@ export const dataRouter = createTRPCRouter({
         readOnly: true,
         idempotent: true,
       },
+      openapi: { method: "GET", path: "/orgs/{orgId}/tables", summary: "List the tables and views a query on a source can read, with columns and row estimates (sourceId: warehouse, the default, or a source's id)", tags: ["data"] },
     })
     .input(z.object({ sourceId: sourceId.default(WAREHOUSE_SOURCE_ID) }))
+    .output(tablesOutput)
     .query(async ({ ctx, input, signal }) => ({
       sourceId: input.sourceId,
       tables: await describeTables(ctx.kernel, ctx.db, ctx.org.id, input.sourceId, signal ?? ctx.signal).catch(withRetryAfter(ctx)),
@@ -157,6 +172,8 @@ export const dataRouter = createTRPCRouter({
         readOnly: true,
         idempotent: true,
       },
+      // POST: the SQL travels in the body, not the URL.
+      openapi: { method: "POST", path: "/orgs/{orgId}/query", summary: "Run one read-only SELECT with $1… params; capped and time-limited (429 with Retry-After past the organization's concurrent queries)", tags: ["data"] },
     })
     .input(
       z.object({
@@ -167,6 +184,7 @@ export const dataRouter = createTRPCRouter({
         refresh: z.boolean().default(false),
       }),
     )
+    .output(queryOutput)
     .query(({ ctx, input, signal }) => runQuery(ctx.kernel, ctx.db, ctx.org.id, input, signal ?? ctx.signal).catch(withRetryAfter(ctx))),
 
   importCsv: capabilityProcedure(warehouseLoad)
@@ -176,6 +194,7 @@ export const dataRouter = createTRPCRouter({
         description:
           "Import CSV text (first line: column names) into a table of the organization's warehouse. Column types are inferred (integer, numeric, boolean, date, timestamp, text). mode 'replace' (default) recreates the table; 'append' adds rows to it. Bad rows are skipped and reported with their line numbers.",
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/warehouse/imports", summary: "Import CSV text into a warehouse table (types inferred; replace or append; bad rows reported by line)", tags: ["data"] },
     })
     .input(
       z.object({
@@ -186,6 +205,7 @@ export const dataRouter = createTRPCRouter({
         importId: z.uuid().optional(),
       }),
     )
+    .output(importOutput)
     .mutation(async ({ ctx, input }) => {
       const maxBytes = dataRuntime(ctx.kernel).settings.csvMaxBytes;
       const result = await importCsv(ctx.kernel, textChunks(input.csv), {
@@ -212,7 +232,9 @@ export const dataRouter = createTRPCRouter({
           "Load (or reload) the sample dataset into the organization's warehouse: schema \"sample\" with customers, products, orders, order_items and events (about 200k rows).",
         idempotent: true,
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/warehouse/sample", summary: "Load (or reload) the sample dataset into the warehouse's schema sample", tags: ["data"] },
     })
+    .output(sampleOutput)
     .mutation(async ({ ctx }) => {
       const result = await loadSample(ctx.kernel, ctx.db, ctx.org.id);
       await ctx.audit({ action: "data.warehouse.sample", data: { totalRows: result.totalRows } });

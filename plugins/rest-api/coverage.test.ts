@@ -145,7 +145,6 @@ const NOT_REST: Record<string, string> = {
  * be on it.
  */
 const NOT_YET_EXPOSED = new Set([
-  "data.sources.list", "data.sources.test", "data.sources.create", "data.sources.update", "data.sources.delete", "data.describeTables", "data.runQuery", "data.importCsv", "data.loadSample",
   "dashboards.search", "dashboards.validate", "dashboards.create", "dashboards.update", "dashboards.delete", "dashboards.restore", "dashboards.duplicate", "dashboards.history", "dashboards.version", "dashboards.restoreVersion", "dashboards.renderChart", "dashboards.boardSources", "dashboards.mapBoardSource", "dashboards.unmapBoardSource",
   "gitSync.status", "gitSync.connectRepository", "gitSync.sync", "gitSync.branches", "gitSync.commit", "gitSync.promote", "gitSync.conflicts", "gitSync.resolveConflict",
 ]);

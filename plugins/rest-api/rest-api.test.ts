@@ -424,6 +424,60 @@ describe("the setup status and tasks through a typed client", () => {
   });
 });
 
+describe("data through a typed client", () => {
+  test("sources, tables, a query, a CSV import and the sample; credentials never answered; refusals in Atrium's shape", async () => {
+    const owner = await workspace(s.kernel, "owner");
+    const api = client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read", "write"]));
+    const orgId = owner.org.id;
+
+    const sources = await api.GET("/orgs/{orgId}/data-sources", { params: { path: { orgId } } });
+    expect(sources.response.status).toBe(200);
+    expect(sources.data).toContainEqual(expect.objectContaining({ id: "warehouse", builtIn: true }));
+
+    const imported = await api.POST("/orgs/{orgId}/warehouse/imports", { params: { path: { orgId } }, body: { table: "rest_numbers", csv: "label,value\na,1\nb,3\nc,oops\n", mode: "replace" } });
+    expect(imported.response.status).toBe(200);
+    expect(imported.data).toMatchObject({ table: "rest_numbers", created: true });
+    const tables = await api.GET("/orgs/{orgId}/tables", { params: { path: { orgId }, query: { sourceId: "warehouse" } } });
+    expect(tables.data?.tables).toContainEqual(expect.objectContaining({ name: "rest_numbers", columns: expect.arrayContaining([expect.objectContaining({ name: "label" })]) }));
+    const query = await api.POST("/orgs/{orgId}/query", { params: { path: { orgId } }, body: { sql: "select label from rest_numbers where label = $1", params: ["b"] } });
+    expect(query.response.status).toBe(200);
+    expect(query.data).toMatchObject({ columns: [{ name: "label" }], rows: [["b"]], rowCount: 1 });
+    const writes = await api.POST("/orgs/{orgId}/query", { params: { path: { orgId } }, body: { sql: "delete from rest_numbers" } });
+    expect(writes.response.status).toBeGreaterThanOrEqual(400);
+    expect(writes.response.status).toBeLessThan(500);
+    const empty = await api.POST("/orgs/{orgId}/query", { params: { path: { orgId } }, body: { sql: "  " } });
+    expect(empty.response.status).toBe(422);
+    expect(empty.error).toMatchObject({ error: { code: "UNPROCESSABLE_CONTENT" }, fieldErrors: { sql: [expect.any(String)] } });
+
+    // A connection that cannot work is refused on its field, and nothing is saved.
+    const test = await api.POST("/orgs/{orgId}/data-sources/connection-tests", {
+      params: { path: { orgId } },
+      body: { type: "postgres", config: { host: "127.0.0.1", port: 1, database: "x", user: "x", password: "secret-never-answered", sslmode: "disable" } },
+    });
+    expect(test.response.status).toBe(200);
+    expect(test.data).toMatchObject({ ok: false });
+    expect(JSON.stringify(test.data)).not.toContain("secret-never-answered");
+    const created = await api.POST("/orgs/{orgId}/data-sources", {
+      params: { path: { orgId } },
+      body: { name: "Nowhere", config: { host: "127.0.0.1", port: 1, database: "x", user: "x", password: "secret-never-answered", sslmode: "disable" } },
+    });
+    expect(created.response.status).toBe(422);
+    expect(JSON.stringify(created.error)).not.toContain("secret-never-answered");
+    expect((await api.GET("/orgs/{orgId}/data-sources", { params: { path: { orgId } } })).data).toHaveLength(sources.data!.length);
+    const unknown = await api.DELETE("/orgs/{orgId}/data-sources/{sourceId}", { params: { path: { orgId, sourceId: "00000000-0000-4000-8000-000000000000" } } });
+    expect(unknown.response.status).toBe(404);
+
+    // A viewer's token reads but may not change the warehouse; another org's token sees nothing.
+    const viewer = await colleague(s.kernel, orgId, "viewer");
+    const viewerApi = client(await createToken(s.kernel, viewer.user.id, orgId, ["read", "write"]));
+    const refused = await viewerApi.POST("/orgs/{orgId}/warehouse/sample", { params: { path: { orgId } } });
+    expect(refused.response.status).toBe(403);
+    const stranger = await workspace(s.kernel, "owner");
+    const strangerApi = client(await createToken(s.kernel, stranger.user.id, stranger.org.id, ["read", "write"]));
+    expect((await strangerApi.GET("/orgs/{orgId}/data-sources", { params: { path: { orgId } } })).response.status).toBe(404);
+  });
+});
+
 describe("the caller's own, under /me", () => {
   test("who the token acts for, its organization only, and what is shared with the person in any organization", async () => {
     const me = await workspace(s.kernel, "editor");
