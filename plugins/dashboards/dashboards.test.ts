@@ -51,6 +51,12 @@ describe("create, get, list", () => {
     expect((await caller.dashboards.list({ ...at, search: "reven" })).items.map((i) => i.slug)).toEqual(["revenue-overview"]);
     expect((await caller.dashboards.list({ ...at, tag: "growth" })).items.map((i) => i.slug)).toEqual(["signups"]);
     expect((await caller.dashboards.list({ ...at, search: "%" })).items).toEqual([]);
+    // Several words: each must be somewhere (title, slug, description, tags), in any order.
+    expect((await caller.dashboards.list({ ...at, search: "overview finance" })).items.map((i) => i.slug)).toEqual(["revenue-overview"]);
+    expect((await caller.dashboards.list({ ...at, search: "  growth   signups " })).items.map((i) => i.slug)).toEqual(["signups"]);
+    expect((await caller.dashboards.list({ ...at, search: "revenue growth" })).items).toEqual([]);
+    const org = await caller.dashboards.search({ orgId: at.orgId, query: "finance revenue" });
+    expect(org.items.map((i) => i.slug)).toEqual(["revenue-overview"]);
   });
 
   test("list pages: every dashboard exactly once across pages, same order as one long page, even with equal times; a forged cursor is a field error", async () => {

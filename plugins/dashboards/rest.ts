@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { RunOutput } from "./run";
+import type { SpecError } from "./document/errors";
 import type { DashboardDetail, DashboardSummary } from "./service";
 
 const person = z.object({ name: z.string(), email: z.string() }).nullable().describe("Who saved the current version");
@@ -61,3 +62,53 @@ export const dashboardRunOutput = z
     results: z.record(z.string(), queryResult).describe("By query id"),
   })
   .meta({ id: "DashboardRun" }) as unknown as z.ZodType<RunOutput>;
+
+export const dashboardSearchOutput = z
+  .looseObject({
+    items: z.array(
+      z.looseObject({
+        ...summaryFields,
+        projectId: z.uuid(),
+        projectSlug: z.string(),
+        projectName: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "DashboardSearch" }) as unknown as z.ZodType<{ items: Array<DashboardSummary & { projectId: string; projectSlug: string; projectName: string }> }>;
+
+const specError = z
+  .looseObject({
+    code: z.string(),
+    path: z.string().describe("Dotted path into the document (charts.0.type)"),
+    message: z.string(),
+    hint: z.string().describe("How to fix it"),
+    line: z.number().int().optional(),
+    column: z.number().int().optional(),
+  })
+  .meta({ id: "DocumentError" });
+
+export const validationOutput = z
+  .looseObject({ ok: z.boolean(), errors: z.array(specError), notices: z.array(specError).optional().describe("dbt Charts: keys kept in the board that Atrium does not draw") })
+  .meta({ id: "DashboardValidation" }) as unknown as z.ZodType<{ ok: boolean; errors: SpecError[]; notices?: SpecError[] }>;
+
+/** What a save answers: where the dashboard is and the version it now has. */
+export const savedOutput = z.object({ slug: z.string(), version: z.number().int() }).meta({ id: "DashboardSaved" });
+export const deletedOutput = z.object({ slug: z.string(), deletedAt: z.string().describe("ISO 8601 time it was deleted") });
+export const restoredOutput = z.object({ slug: z.string() });
+
+export const historyOutput = z.object({
+  versions: z.array(
+    z.looseObject({
+      version: z.number().int(),
+      createdAt: z.string(),
+      author: z.looseObject({ id: z.uuid(), name: z.string(), email: z.string() }).nullable(),
+      message: z.string(),
+    }),
+  ),
+});
+
+export const versionOutput = z.looseObject({ version: z.number().int(), yaml: z.string(), createdAt: z.string() }).meta({ id: "DashboardVersion" }) as unknown as z.ZodType<{
+  version: number;
+  yaml: string;
+  createdAt: string;
+}>;

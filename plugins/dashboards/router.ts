@@ -12,7 +12,7 @@ import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
 import { BOARD_FORMATS, type BoardFormat, type Dashboard } from "./document";
 import { variableSchema, visualQuerySchema } from "./document/schema";
 import { renderChartSvg } from "./document/svg";
-import { dashboardDetailOutput, dashboardListOutput, dashboardRunOutput } from "./rest";
+import { dashboardDetailOutput, dashboardListOutput, dashboardRunOutput, dashboardSearchOutput, deletedOutput, historyOutput, restoredOutput, savedOutput, validationOutput, versionOutput } from "./rest";
 import { compileOnly, previewQuery, runDashboard, type RunScope } from "./run";
 import { listBoardSources, mapBoardSource, unmapBoardSource } from "./board-sources";
 import { BOARD_SOURCE_NAME } from "./document";
@@ -117,8 +117,10 @@ export const dashboardsRouter = createTRPCRouter({
           "Find dashboards across every project of the organization you can see (and dashboards shared with you there), by words in their title, slug, description or tags. Pass orgId and query (optionally projectId to stay in one project). Each item names its project (projectId, projectSlug, projectName): pass projectId and slug to get_dashboard to read it.",
         readOnly: true,
       },
+      openapi: { method: "GET", path: "/orgs/{orgId}/dashboards/search", summary: "Find dashboards across the organization's projects (and those shared with the caller) by words in title, slug, description or tags", tags: ["dashboards"] },
     })
     .input(z.object({ query: safeString().trim().min(1, "Say what to look for").max(200), projectId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
+    .output(dashboardSearchOutput)
     // Archived projects stay out of an org-wide search, as they do of the project list; a search
     // that stays in one project finds its dashboards even when it is archived.
     .query(async ({ ctx, input }) => ({
@@ -163,7 +165,9 @@ export const dashboardsRouter = createTRPCRouter({
         readOnly: true,
       },
     })
+    .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/validate", summary: "Check a dashboard document without saving it: errors with path, hint, line and column", tags: ["dashboards"] } })
     .input(z.object({ yaml, format: z.enum(BOARD_FORMATS).default("atrium") }))
+    .output(validationOutput)
     .query(({ input }) => validateYaml(input.yaml, input.format)),
 
   create: projectCapabilityProcedure(dashboardEdit)
@@ -173,6 +177,7 @@ export const dashboardsRouter = createTRPCRouter({
         description:
           "Create a dashboard in a project from its YAML document (orgId, projectId, yaml; slug optional: derived from the title and made unique when absent; format: dbt-charts to store a dbt Charts board as written). An invalid document saves nothing and answers 422 with each error under fieldErrors yaml.<path>. Returns the slug and version 1.",
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards", summary: "Create a dashboard from its YAML document (422 with errors under yaml.<path> saves nothing); answers its slug and version 1", tags: ["dashboards"] },
     })
     .input(
       z.object({
@@ -182,6 +187,7 @@ export const dashboardsRouter = createTRPCRouter({
         format: z.enum(BOARD_FORMATS).optional(),
       }),
     )
+    .output(savedOutput)
     .mutation(async ({ ctx, input }) => {
       const created = await createDashboard(scopeOf(ctx), input);
       await ctx.audit({ action: "dashboards.create", target: { type: "dashboard", id: created.id }, data: { projectId: ctx.project.id, slug: created.slug, title: created.title } });
@@ -196,8 +202,10 @@ export const dashboardsRouter = createTRPCRouter({
           "Save a new version of a dashboard: pass orgId, projectId, slug, the whole new YAML, and the version you read with get_dashboard (message optional, like a commit message). If someone saved in between you get a 409 conflict naming the current version: call get_dashboard again, reapply your change to the new YAML and retry. An invalid document saves nothing (422 with errors under yaml.<path>).",
         idempotent: false,
       },
+      openapi: { method: "PUT", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", summary: "Save a new version: the whole YAML and the version you read (409 naming the current one if someone saved in between)", tags: ["dashboards"] },
     })
     .input(z.object({ slug, yaml, version, message: safeString().max(500).optional() }))
+    .output(savedOutput)
     .mutation(async ({ ctx, input }) => {
       const updated = await updateDashboard(scopeOf(ctx), input);
       await ctx.audit({ action: "dashboards.update", target: { type: "dashboard", id: updated.id }, data: { projectId: ctx.project.id, slug: updated.slug, version: updated.version } });
@@ -213,8 +221,10 @@ export const dashboardsRouter = createTRPCRouter({
         destructive: true,
         idempotent: false,
       },
+      openapi: { method: "DELETE", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", summary: "Delete a dashboard (it can be restored, with its history)", tags: ["dashboards"] },
     })
     .input(z.object({ slug }))
+    .output(deletedOutput)
     .mutation(async ({ ctx, input }) => {
       const deleted = await deleteDashboard(scopeOf(ctx), input.slug);
       await ctx.audit({ action: "dashboards.delete", target: { type: "dashboard", id: deleted.id }, data: { projectId: ctx.project.id, slug: deleted.slug, title: deleted.title } });
@@ -229,8 +239,10 @@ export const dashboardsRouter = createTRPCRouter({
           "Bring back a deleted dashboard (orgId, projectId, slug), with its whole history. Find deleted dashboards with list_dashboards and deleted: true. If another live dashboard took the slug meanwhile, the answer is 409.",
         idempotent: false,
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/restore", summary: "Bring back a deleted dashboard with its history (409 if another took its slug)", tags: ["dashboards"] },
     })
     .input(z.object({ slug }))
+    .output(restoredOutput)
     .mutation(async ({ ctx, input }) => {
       const restored = await restoreDashboard(scopeOf(ctx), input.slug);
       await ctx.audit({ action: "dashboards.restore", target: { type: "dashboard", id: restored.id }, data: { projectId: ctx.project.id, slug: restored.slug } });
@@ -245,7 +257,9 @@ export const dashboardsRouter = createTRPCRouter({
           "Copy a dashboard into a new one in the same project (orgId, projectId, slug; newSlug and title optional: the title defaults to the original's with \" (copy)\", the slug is derived from it and made unique). The copy starts at version 1. Returns its slug.",
         idempotent: false,
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/duplicate", summary: "Copy a dashboard into a new one in the same project (version 1)", tags: ["dashboards"] },
     })
+    .output(savedOutput)
     .input(z.object({ slug, newSlug: safeString().trim().toLowerCase().max(64, "At most 64 characters").optional(), title: safeString().trim().min(1).max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
       const copy = await duplicateDashboard(scopeOf(ctx), input);
@@ -261,8 +275,10 @@ export const dashboardsRouter = createTRPCRouter({
           "List the saved versions of a dashboard (orgId, projectId, slug), newest first: version number, who saved it, when, and the message. Read one with get_dashboard_version; bring one back with restore_dashboard_version.",
         readOnly: true,
       },
+      openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions", summary: "List a dashboard's saved versions, newest first", tags: ["dashboards"] },
     })
     .input(z.object({ slug }))
+    .output(historyOutput)
     .query(async ({ ctx, input }) => ({ versions: await listVersions(scopeOf(ctx), input.slug) })),
 
   version: grantableProjectProcedure(sharedDashboard, dashboardView)
@@ -272,8 +288,10 @@ export const dashboardsRouter = createTRPCRouter({
         description: "Read one past version of a dashboard (orgId, projectId, slug, version): its YAML document as it was saved then, and when.",
         readOnly: true,
       },
+      openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions/{version}", summary: "Read one past version of a dashboard: its YAML as saved then", tags: ["dashboards"] },
     })
     .input(z.object({ slug, version }))
+    .output(versionOutput)
     .query(({ ctx, input }) => getVersion(scopeOf(ctx), input.slug, input.version)),
 
   restoreVersion: grantableProjectProcedure(sharedDashboard, dashboardEdit)
@@ -284,8 +302,10 @@ export const dashboardsRouter = createTRPCRouter({
           "Make a past version the current one by saving it as a new version (orgId, projectId, slug, version to restore, currentVersion: the version you read last, as for update_dashboard). History is kept; a save in between answers 409 naming the current version.",
         idempotent: false,
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions/{version}/restore", summary: "Make a past version current by saving it as a new one (currentVersion: the version you read last; 409 if it moved)", tags: ["dashboards"] },
     })
     .input(z.object({ slug, version, currentVersion: version }))
+    .output(savedOutput)
     .mutation(async ({ ctx, input }) => {
       const saved = await restoreVersion(scopeOf(ctx), input);
       await ctx.audit({

@@ -389,6 +389,19 @@ function searchText() {
   return sql<string>`dashboards_search_text(d.title, d.slug, d.description, d.tags)`;
 }
 
+/** A search's words (at most eight; the rest of the text is ignored): a dashboard matches when it has every one. */
+export function searchWords(text: string): string[] {
+  return text.split(/\s+/).filter(Boolean).slice(0, 8);
+}
+
+/** Every word of `text` somewhere in the searched fields, each a condition the trigram index answers. */
+function matchesEveryWord(text: string) {
+  return sql<boolean>`(${sql.join(
+    searchWords(text).map((word) => sql`${searchText()} ilike ${likePattern(word)}`),
+    sql` and `,
+  )})`;
+}
+
 /**
  * Reads summaries by id in the caller's scope (under row-level security), in the ids' order. The
  * second half of a search: a wrong id could only make a row disappear, never appear.
@@ -431,7 +444,7 @@ export async function listDashboards(
     .where("d.org_id", "=", s.orgId)
     .where("d.project_id", "=", s.projectId);
   q = input.deleted ? q.where("d.deleted_at", "is not", null) : q.where("d.deleted_at", "is", null);
-  if (search) q = q.where(searchText(), "ilike", likePattern(search));
+  if (search) q = q.where(matchesEveryWord(search));
   if (input.tag) q = q.where(sql<boolean>`${input.tag} = any(d.tags)`);
   if (after) q = q.where(sql<boolean>`(${sortColumn} < ${after.at}::timestamptz or (${sortColumn} = ${after.at}::timestamptz and d.slug > ${after.slug}))`);
   const hits = await q
@@ -489,10 +502,9 @@ export async function searchOrg(
       return eb.or(reached);
     });
   if (text) {
-    const pattern = likePattern(text);
-    q = q.where(searchText(), "ilike", pattern);
-    // Title matches first, then the most recently changed.
-    q = q.orderBy(sql`(d.title ilike ${pattern})`, "desc");
+    q = q.where(matchesEveryWord(text));
+    // The words as written in the title first, then the most recently changed.
+    q = q.orderBy(sql`(d.title ilike ${likePattern(text)})`, "desc");
   }
   const hits = await q.orderBy("d.updated_at", "desc").orderBy("d.slug").limit(input.limit).execute();
   // A search's rows are read again in the caller's scope, under row-level security.

@@ -12,7 +12,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { ZodError } from "zod";
 import { FieldErrors, fieldErrorsOf } from "~/kernel/errors";
 import type { HttpContext, HttpRoute } from "~/kernel/http/routes";
-import { inputFromQuery, matchOperation, restOperations } from "./operations";
+import { inputFromQuery, matchOperation, restOperations, valueFromText } from "./operations";
 import { openApiDocument, REST_PREFIX } from "./openapi";
 
 function problem(ctx: HttpContext, status: number, code: string, message: string, fieldErrors?: Record<string, string[]>, headers: Record<string, string> = {}): Response {
@@ -50,8 +50,8 @@ async function serveOperation(request: Request, ctx: HttpContext): Promise<Respo
     if (!body || typeof body !== "object" || Array.isArray(body)) return problem(ctx, 400, "BAD_REQUEST", "The request body must be a JSON object.");
     input = body as Record<string, unknown>;
   }
-  // The path names the resource: it wins over anything the body says.
-  Object.assign(input, params);
+  // The path names the resource: it wins over anything the body says (a version in the path is a number).
+  for (const [name, text] of Object.entries(params)) input[name] = valueFromText(operation, name, text);
 
   try {
     const result = await ctx.call(operation.procedure, input);
@@ -67,10 +67,10 @@ async function serveOperation(request: Request, ctx: HttpContext): Promise<Respo
 }
 
 /**
- * Operation paths are `/orgs/{orgId}/…` (the routes below cover every depth up to eight
+ * Operation paths are `/orgs/{orgId}/…` (the routes below cover every depth up to nine
  * segments), and `/me…` for what is the caller's own, in no one organization.
  */
-const operationPaths = ["/me", "/me/:a", "/me/:a/:b", "/orgs/:orgId/:a", "/orgs/:orgId/:a/:b", "/orgs/:orgId/:a/:b/:c", "/orgs/:orgId/:a/:b/:c/:d", "/orgs/:orgId/:a/:b/:c/:d/:e", "/orgs/:orgId/:a/:b/:c/:d/:e/:f"];
+const operationPaths = ["/me", "/me/:a", "/me/:a/:b", "/orgs/:orgId/:a", "/orgs/:orgId/:a/:b", "/orgs/:orgId/:a/:b/:c", "/orgs/:orgId/:a/:b/:c/:d", "/orgs/:orgId/:a/:b/:c/:d/:e", "/orgs/:orgId/:a/:b/:c/:d/:e/:f", "/orgs/:orgId/:a/:b/:c/:d/:e/:f/:g"];
 
 /** OAuth access tokens issued for `<PUBLIC_URL>/api/v1` are good here, as on the ingestion API. */
 const bearerResource = REST_PREFIX;

@@ -98,6 +98,14 @@ export function matchOperation(operations: RestOperation[], method: string, path
   return allowed.length ? { allowed } : null;
 }
 
+/** One text value (a path segment, a query value) as the input field's type: numbers and booleans from their text. */
+export function valueFromText(operation: RestOperation, name: string, text: string): unknown {
+  const kind = operation.fields[name] ?? "other";
+  if (kind === "number") return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+  if (kind === "boolean") return text === "true" ? true : text === "false" ? false : text;
+  return text;
+}
+
 /** Query-string values as the input's types: numbers and booleans from their text, lists repeated. */
 export function inputFromQuery(operation: RestOperation, search: URLSearchParams): Record<string, unknown> {
   const input: Record<string, unknown> = {};

@@ -424,6 +424,62 @@ describe("the setup status and tasks through a typed client", () => {
   });
 });
 
+describe("dashboards through a typed client", () => {
+  test("validate, create, search, update (stale: 409), history and a past version, restore it, duplicate, delete and restore; refusals in Atrium's shape", async () => {
+    const owner = await workspace(s.kernel, "owner");
+    const api = client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read", "write"]));
+    const at = owner.at;
+    const yaml = simpleYaml("Quarterly pipeline");
+
+    const invalid = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/validate", { params: { path: at }, body: { yaml: yaml.replace("type: kpi", "type: pie-ish") } });
+    expect(invalid.data).toMatchObject({ ok: false, errors: [expect.objectContaining({ path: expect.stringContaining("charts.0"), hint: expect.any(String) })] });
+    const refused = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards", { params: { path: at }, body: { yaml: "title: [" } });
+    expect(refused.response.status).toBe(422);
+    expect(refused.error).toMatchObject({ error: { code: "UNPROCESSABLE_CONTENT" } });
+
+    const created = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards", { params: { path: at }, body: { yaml, slug: "pipeline" } });
+    expect(created.data).toEqual({ slug: "pipeline", version: 1 });
+    const found = await api.GET("/orgs/{orgId}/dashboards/search", { params: { path: { orgId: at.orgId }, query: { query: "pipeline quarterly" } } });
+    expect(found.data?.items.map((i) => [i.slug, i.projectId])).toEqual([["pipeline", at.projectId]]);
+
+    const saved = await api.PUT("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", { params: { path: { ...at, slug: "pipeline" } }, body: { yaml: simpleYaml("Quarterly pipeline v2"), version: 1, message: "v2" } });
+    expect(saved.data).toEqual({ slug: "pipeline", version: 2 });
+    const stale = await api.PUT("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", { params: { path: { ...at, slug: "pipeline" } }, body: { yaml, version: 1 } });
+    expect(stale.response.status).toBe(409);
+
+    const history = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions", { params: { path: { ...at, slug: "pipeline" } } });
+    expect(history.data?.versions.map((v) => [v.version, v.message])).toEqual([[2, "v2"], [1, expect.any(String)]]);
+    const first = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions/{version}", { params: { path: { ...at, slug: "pipeline", version: 1 } } });
+    expect(first.data).toMatchObject({ version: 1, yaml });
+    const back = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions/{version}/restore", { params: { path: { ...at, slug: "pipeline", version: 1 } }, body: { currentVersion: 2 } });
+    expect(back.error).toBeUndefined();
+    expect(back.data).toEqual({ slug: "pipeline", version: 3 });
+    const notANumber = await fetch(`${s.url}/api/v1/orgs/${at.orgId}/projects/${at.projectId}/dashboards/pipeline/versions/first`, { headers: { authorization: `Bearer ${token}` } });
+    expect([404, 422]).toContain(notANumber.status);
+
+    const copy = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/duplicate", { params: { path: { ...at, slug: "pipeline" } }, body: { newSlug: "pipeline-copy" } });
+    expect(copy.data).toEqual({ slug: "pipeline-copy", version: 1 });
+    const deleted = await api.DELETE("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", { params: { path: { ...at, slug: "pipeline-copy" } } });
+    expect(deleted.data).toMatchObject({ slug: "pipeline-copy", deletedAt: expect.any(String) });
+    expect((await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", { params: { path: { ...at, slug: "pipeline-copy" } } })).data).toMatchObject({ deletedAt: expect.any(String) });
+    const restored = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/restore", { params: { path: { ...at, slug: "pipeline-copy" } } });
+    expect(restored.data).toEqual({ slug: "pipeline-copy" });
+
+    // A viewer reads but cannot save; another org's token finds nothing.
+    const viewer = await colleague(s.kernel, at.orgId, "viewer");
+    const viewerApi = client(await createToken(s.kernel, viewer.user.id, at.orgId, ["read", "write"]));
+    expect((await viewerApi.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions", { params: { path: { ...at, slug: "pipeline" } } })).response.status).toBe(200);
+    const viewerSave = await viewerApi.PUT("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", { params: { path: { ...at, slug: "pipeline" } }, body: { yaml, version: 3 } });
+    expect(viewerSave.response.status).toBe(403);
+    const stranger = await workspace(s.kernel, "owner");
+    const strangerApi = client(await createToken(s.kernel, stranger.user.id, stranger.org.id, ["read", "write"]));
+    expect((await strangerApi.DELETE("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", { params: { path: { ...at, slug: "pipeline" } } })).response.status).toBe(404);
+    // A read-only token may not write.
+    const readOnly = await client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read"])).POST("/orgs/{orgId}/projects/{projectId}/dashboards", { params: { path: at }, body: { yaml } });
+    expect(readOnly.response.status).toBe(403);
+  });
+});
+
 describe("data through a typed client", () => {
   test("sources, tables, a query, a CSV import and the sample; credentials never answered; refusals in Atrium's shape", async () => {
     const owner = await workspace(s.kernel, "owner");
