@@ -1,6 +1,7 @@
 /**
- * A GitHub App's installation access tokens, minted per operation (not yet wired to connecting:
- * see README "Not yet"). The operator configures the app (`GIT_GITHUB_APP_ID`,
+ * A GitHub App's installation access tokens, minted per operation of a GitHub App connection
+ * (service.ts `remoteToken`), and the person's side: their user token from the install callback,
+ * their installations and repositories. The operator configures the app (`GIT_GITHUB_APP_ID`,
  * `GIT_GITHUB_APP_PRIVATE_KEY`, PEM); each operation signs a ten-minute app JWT (RS256) and asks
  * GitHub for an installation token limited to one repository and to contents + pull requests
  * (least privilege). The token lives about an hour on GitHub's side and only in memory here:

@@ -112,6 +112,15 @@ describe("the GitHub App install flow", () => {
     const grantRow = await k.kernel.ownerDb.withTables<{ git_sync_github_grants: { user_id: string; token: string } }>().selectFrom("git_sync_github_grants").select("token").where("user_id", "=", w.user.id).executeTakeFirstOrThrow();
     expect(grantRow.token).not.toContain("ghu_alice");
 
+    // The Git page's picker: the installations the person's own grant reaches, with their repositories.
+    expect(await w.caller.gitSync.githubRepositories(w.at)).toEqual({
+      available: true,
+      authorized: true,
+      installations: [{ id: 77, account: "acme", repositories: [{ name: "dashboards", fullName: "acme/dashboards", defaultBranch: "main" }] }],
+    });
+    const stranger = await workspace(k.kernel);
+    expect(await stranger.caller.gitSync.githubRepositories(stranger.at)).toEqual({ available: true, authorized: false, installations: [] });
+
     repo.commit({ "dashboards/sales.yaml": simpleYaml("Sales") });
     const connected = await w.caller.gitSync.connect({ ...w.at, auth: "github_app", installationId: 77, repository: "dashboards" });
     expect(connected.imported).toEqual(["sales"]);

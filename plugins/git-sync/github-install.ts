@@ -19,8 +19,8 @@ import { hashFlowState } from "~/kernel/auth/redirects";
 import { fieldError } from "~/kernel/errors";
 import type { Kernel } from "~/kernel/kernel";
 import { githubSite } from "./github";
-import { exchangeUserCode, userInstallations } from "./github-app";
-import { configuredGithubApp, gitSyncDb, saveGithubGrant, type GitScope } from "./service";
+import { exchangeUserCode, githubAppFromEnv, installationRepositories, userInstallations } from "./github-app";
+import { configuredGithubApp, githubGrant, gitSyncDb, saveGithubGrant, type GitScope } from "./service";
 
 export const INSTALL_TTL_MS = 10 * 60 * 1000;
 export const INSTALL_START_PATH = "/api/git-sync/github/install";
@@ -121,4 +121,35 @@ export async function completeGithubInstall(kernel: Kernel, userId: string | nul
 export async function recordedInstallations(kernel: Kernel, userId: string): Promise<Array<{ id: number; account: string | null }>> {
   const rows = await installDb(kernel).selectFrom("git_sync_github_installations").select(["installation_id", "account"]).where("user_id", "=", userId).orderBy("created_at", "desc").limit(100).execute();
   return rows.map((r) => ({ id: Number(r.installation_id), account: r.account }));
+}
+
+export interface GithubRepositoryChoices {
+  /** The operator configured the GitHub App for installing from Atrium. */
+  available: boolean;
+  /** The person has a GitHub grant that GitHub still accepts. */
+  authorized: boolean;
+  /** The App's installations their GitHub account reaches, each with its repositories (at most 10 × 100). */
+  installations: Array<{ id: number; account: string | null; repositories: Array<{ name: string; fullName: string; defaultBranch: string }> }>;
+}
+
+/** What the Git page's picker offers the caller: their installations of the App and each one's repositories, as their own GitHub grant sees them. */
+export async function githubRepositoryChoices(s: GitScope): Promise<GithubRepositoryChoices> {
+  const app = githubAppFromEnv();
+  if (!app?.install) return { available: false, authorized: false, installations: [] };
+  const grant = s.userId ? await githubGrant(s.kernel, s.userId) : null;
+  if (!grant) return { available: true, authorized: false, installations: [] };
+  const site = githubSite();
+  try {
+    const installations = (await userInstallations(site, grant)).slice(0, 10);
+    const withRepos = [];
+    for (const i of installations) {
+      const repositories = (await installationRepositories(site, grant, i.id)).map(({ name, fullName, defaultBranch }) => ({ name, fullName, defaultBranch }));
+      withRepos.push({ id: i.id, account: i.account, repositories });
+    }
+    return { available: true, authorized: true, installations: withRepos };
+  } catch (err) {
+    // A grant GitHub no longer accepts: the person authorizes again through the install flow.
+    if (err instanceof TRPCError && err.code === "UNPROCESSABLE_CONTENT") return { available: true, authorized: false, installations: [] };
+    throw err;
+  }
 }

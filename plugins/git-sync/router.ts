@@ -16,7 +16,7 @@ import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
 import { listConflicts, resolveConflict } from "./conflicts";
 import { promoteAsPullRequest } from "./pull-request";
 import { discardBranch } from "./discard";
-import { beginGithubInstall } from "./github-install";
+import { beginGithubInstall, githubRepositoryChoices } from "./github-install";
 import { createWebhook } from "./webhook";
 import { connectGithubApp, connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
 
@@ -135,6 +135,10 @@ export const gitSyncRouter = createTRPCRouter({
   // No MCP tool, no REST: it starts a browser flow on GitHub for the person (GET /api/git-sync/github/install redirects there).
   githubInstall: projectCapabilityProcedure(gitConnect)
     .mutation(({ ctx }) => beginGithubInstall(scopeOf(ctx))),
+
+  // The Git page's repository picker; agents name an installation and repository to connect_repository.
+  githubRepositories: projectCapabilityProcedure(gitConnect)
+    .query(({ ctx }) => githubRepositoryChoices(scopeOf(ctx))),
 
   disconnect: projectCapabilityProcedure(gitConnect)
     .mutation(async ({ ctx }) => {

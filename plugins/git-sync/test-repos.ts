@@ -136,7 +136,13 @@ export async function serveGithub(
     installations: Map<number, string[]>;
     users?: Map<string, number[]>;
     /** The App's OAuth client and the codes it hands out at install (code → user token; each works once). */
-    oauth?: { clientId: string; clientSecret: string; codes: Map<string, string> };
+    oauth?: {
+      clientId: string;
+      clientSecret: string;
+      codes: Map<string, string>;
+      /** The install page (`/apps/<slug>/installations/new`): as if the person installed `installationId` and authorized as `userToken`, back to `setupUrl`. */
+      installPage?: { installationId: number; userToken: string; setupUrl: string };
+    };
   },
 ) {
   const pulls: GithubPull[] = [];
@@ -153,6 +159,15 @@ export async function serveGithub(
   };
   const shape = (p: GithubPull) => ({ number: p.number, html_url: `${base}/${p.owner}/${p.name}/pull/${p.number}`, state: p.state, title: p.title, body: p.body, head: { ref: p.head }, base: { ref: p.base } });
   const server = await serveSmartHttp(root, gitAccepts, (req, res, url) => {
+    const installPage = app?.oauth?.installPage;
+    if (/^\/apps\/[^/]+\/installations\/new$/.test(url.pathname) && req.method === "GET" && installPage) {
+      const code = `code_${randomBytes(8).toString("hex")}`;
+      app.oauth!.codes.set(code, installPage.userToken);
+      const back = new URL(installPage.setupUrl);
+      for (const [name, value] of Object.entries({ installation_id: String(installPage.installationId), setup_action: "install", code, state: url.searchParams.get("state") ?? "" })) back.searchParams.set(name, value);
+      res.writeHead(302, { location: back.toString() }).end();
+      return true;
+    }
     if (url.pathname === "/login/oauth/access_token" && req.method === "POST" && app?.oauth) {
       const oauth = app.oauth;
       let body = "";

@@ -116,6 +116,7 @@ const NOT_REST: Record<string, string> = {
   "gitSync.webhook": KEY_MATERIAL,
   "gitSync.discard": "Throws away the caller's saved work: a person confirms that in the app.",
   "gitSync.dashboardOrigin": SHELL,
+  "gitSync.githubRepositories": "The Git page's repository picker, read with the person's own GitHub authorization: not for API callers.",
   "gitSync.githubInstall": "Starts the GitHub App's install in the person's browser (a state bound to their session, then GitHub's install page): not an API operation.",
   "sharing.links.setPaused": "A switch in the Public link tab for the person watching who opens it.",
   "sharing.links.org": SHELL,

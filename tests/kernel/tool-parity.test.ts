@@ -110,6 +110,7 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "gitSync.webhook": "Creates the push webhook's signing secret and shows it once: a credential must never pass through an agent's hands.",
   "gitSync.discard": "Throws away the caller's saved work and moves their branch back to the trunk: a person confirms that in the app, an agent never does it for them.",
   "gitSync.githubInstall": "Starts the GitHub App's install in the person's browser (GitHub's install page, then back to the Git page): an agent has no browser, and connect_repository takes an installation the person already installed.",
+  "gitSync.githubRepositories": "The Git page's repository picker, read with the person's own GitHub authorization; an agent names the installation and repository to connect_repository.",
   "gitSync.dashboardOrigin": "The commit badge in a dashboard's header; get_git_status lists every dashboard file with its commit.",
   // Public links: agents create, list and revoke them (create_public_link, list_public_links, revoke_public_link).
   "sharing.links.setPaused": "Pausing a link is a switch in the Public link tab for the person watching who opens it; agents revoke with revoke_public_link.",

@@ -1,12 +1,13 @@
 /**
- * The project's Git page: the connection (or, for members who may connect, the form: address,
- * trunk, subdirectory, token; Test checks without saving, Connect tests, saves and imports),
+ * The project's Git page: the connection and Disconnect (or, for members who may connect, the
+ * GitHub App's install and repository picker, and the form: address, trunk, subdirectory, token;
+ * Test checks without saving, Connect tests, saves and imports),
  * the trunk's last sync with the files it could not import, and Sync now; then the conflicts
  * (ConflictsPanel) and the branches with the person's changes to commit (BranchesPanel).
  */
 import type { RouteSectionProps } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
-import { Badge, BusyLabel, Button, createForm, FormAlert, Notice, SubmitButton, TextField } from "~/ui/components";
+import { Badge, BusyLabel, Button, ConfirmDialog, createForm, FormAlert, Notice, SubmitButton, TextField } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { LoadFailed } from "~/ui/LoadStates";
 import { problemOf } from "~/ui/problems";
@@ -15,6 +16,7 @@ import { trpc } from "~/ui/trpc";
 import { useCurrentOrg, useWorkspace } from "~/ui/workspace";
 import { BranchesPanel } from "./BranchesPanel";
 import { ConflictsPanel } from "./ConflictsPanel";
+import { GithubAppConnect } from "./GithubAppConnect";
 import { WebhookSection } from "./WebhookSection";
 import "./git.css";
 
@@ -29,6 +31,13 @@ export default function GitPage(_props: RouteSectionProps) {
   const [status, { refetch }] = createBrowserResource(at, (key) => trpc.gitSync.status.query(key));
   const [syncing, setSyncing] = createSignal(false);
   const [message, setMessage] = createSignal<{ tone: "success" | "warning"; text: string } | null>(null);
+  const [confirmDisconnect, setConfirmDisconnect] = createSignal(false);
+  const disconnect = async () => {
+    await trpc.gitSync.disconnect.mutate(at());
+    setConfirmDisconnect(false);
+    setMessage(null);
+    await refetch();
+  };
 
   const syncNow = async () => {
     setSyncing(true);
@@ -57,6 +66,7 @@ export default function GitPage(_props: RouteSectionProps) {
             when={connectedOf(s())}
             fallback={
               <Show when={capabilities().has("git-sync.connect")} fallback={<p class="muted">This project is not connected to a git repository.</p>}>
+                <GithubAppConnect at={at()} onConnected={() => void refetch()} />
                 <ConnectForm at={at()} onConnected={() => void refetch()} />
               </Show>
             }
@@ -71,6 +81,10 @@ export default function GitPage(_props: RouteSectionProps) {
                   Trunk <span class="mono">{c().trunk}</span>
                   <Show when={c().subdirectory}> · folder <span class="mono">{c().subdirectory}</span></Show>
                   <Show when={c().hasToken}> · <Badge tone="neutral">token saved</Badge></Show>
+                  <Show when={c().auth === "github_app"}>
+                    {" "}
+                    · <Badge tone="neutral">GitHub App (installation {c().installationId})</Badge>
+                  </Show>
                 </p>
                 <p data-testid="git-last-sync">
                   <Show when={c().trunkSha} fallback="Not synced yet.">
@@ -92,6 +106,22 @@ export default function GitPage(_props: RouteSectionProps) {
                 <Show when={message()}>{(m) => <Notice tone={m().tone}>{m().text}</Notice>}</Show>
                 <Show when={capabilities().has("git-sync.connect")}>
                   <WebhookSection at={at()} hasWebhook={c().hasWebhook} onChanged={() => void refetch()} />
+                  <h3 class="subheading">Disconnect</h3>
+                  <div>
+                    <Button variant="secondary" onClick={() => setConfirmDisconnect(true)}>
+                      Disconnect
+                    </Button>
+                  </div>
+                  <ConfirmDialog
+                    open={confirmDisconnect()}
+                    onClose={() => setConfirmDisconnect(false)}
+                    title="Disconnect the repository?"
+                    description={<>The project stops syncing with {c().remoteUrl}; its stored credential or GitHub App link goes. Its dashboards stay as they are.</>}
+                    confirmLabel="Disconnect"
+                    pendingLabel="Disconnecting…"
+                    tone="danger"
+                    confirm={disconnect}
+                  />
                 </Show>
                 <Show when={c().problems.length > 0}>
                   <h3 class="subheading">Files not imported</h3>

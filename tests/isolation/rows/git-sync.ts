@@ -75,6 +75,7 @@ export const gitSyncRows: Record<string, Row> = {
   "gitSync.connect": { input: connectInput },
   "gitSync.connectRepository": { input: connectInput },
   "gitSync.githubInstall": { input: withGithubApp },
+  "gitSync.githubRepositories": { input: withGithubApp },
   "gitSync.disconnect": { input: connected },
   "gitSync.sync": { input: connected },
   "gitSync.branches": { input: connected },
