@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { RunOutput } from "./run";
+import type { BoardSource, BoardSourcesView } from "./board-sources";
 import type { SpecError } from "./document/errors";
 import type { DashboardDetail, DashboardSummary } from "./service";
 
@@ -112,3 +113,21 @@ export const versionOutput = z.looseObject({ version: z.number().int(), yaml: z.
   yaml: string;
   createdAt: string;
 }>;
+
+export const chartSvgOutput = z.object({ chartId: z.string(), title: z.string(), svg: z.string().describe("The chart as an SVG document") }).meta({ id: "ChartSvg" });
+
+const boardSource = z
+  .looseObject({
+    name: z.string().describe("The source name as dbt Charts boards write it"),
+    sourceId: z.string().nullable().describe("The data source it maps to; null when unmapped"),
+    sourceName: z.string().nullable(),
+    mapped: z.boolean().describe("Whether the project mapped it (it can be unmapped)"),
+    boards: z.array(z.looseObject({ slug: z.string(), title: z.string() })),
+  })
+  .meta({ id: "BoardSource" });
+
+export const boardSourcesOutput = z
+  .looseObject({ items: z.array(boardSource), sources: z.array(z.looseObject({ id: z.string(), name: z.string(), label: z.string() })) })
+  .meta({ id: "BoardSources" }) as unknown as z.ZodType<BoardSourcesView>;
+export const boardSourceOutput = boardSource as unknown as z.ZodType<BoardSource>;
+export const boardSourceRemovedOutput = z.object({ name: z.string(), removed: z.boolean() });

@@ -12,7 +12,7 @@ import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
 import { BOARD_FORMATS, type BoardFormat, type Dashboard } from "./document";
 import { variableSchema, visualQuerySchema } from "./document/schema";
 import { renderChartSvg } from "./document/svg";
-import { dashboardDetailOutput, dashboardListOutput, dashboardRunOutput, dashboardSearchOutput, deletedOutput, historyOutput, restoredOutput, savedOutput, validationOutput, versionOutput } from "./rest";
+import { dashboardDetailOutput, dashboardListOutput, dashboardRunOutput, dashboardSearchOutput, deletedOutput, historyOutput, restoredOutput, savedOutput, validationOutput, versionOutput, chartSvgOutput, boardSourcesOutput, boardSourceOutput, boardSourceRemovedOutput } from "./rest";
 import { compileOnly, previewQuery, runDashboard, type RunScope } from "./run";
 import { listBoardSources, mapBoardSource, unmapBoardSource } from "./board-sources";
 import { BOARD_SOURCE_NAME } from "./document";
@@ -384,7 +384,10 @@ export const dashboardsRouter = createTRPCRouter({
           "Render one chart of a dashboard as an SVG image (orgId, projectId, slug, chartId; variables optional, as { name: value }). The chart's query runs with the dashboard's variable defaults unless you pass values. Use it to look at what a chart shows after changing it.",
         readOnly: true,
       },
+      // POST: variables travel as an object in the body.
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/charts/{chartId}/svg", summary: "Render one chart as SVG (its query runs with the variables given, else the defaults; expensive: the organization's budget)", tags: ["dashboards"] },
     })
+    .output(chartSvgOutput)
     .input(
       z.object({
         slug,
@@ -426,7 +429,9 @@ export const dashboardsRouter = createTRPCRouter({
           "List a project's dbt Charts source names (orgId, projectId): every name its dbt Charts boards read from (their source:) or that the project mapped, with the Atrium data source it maps to (sourceId, sourceName; null when unmapped: that board's queries cannot run until it is mapped) and the boards using it. sources lists the organization's data sources a name can map to. Map one with map_board_source.",
         readOnly: true,
       },
+      openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/board-sources", summary: "List the project's dbt Charts source names and the data source each maps to (null: unmapped)", tags: ["dashboards"] },
     })
+    .output(boardSourcesOutput)
     .query(({ ctx }) => listBoardSources(scopeOf(ctx))),
 
   mapBoardSource: projectCapabilityProcedure(dashboardEdit, datasourceView)
@@ -437,7 +442,9 @@ export const dashboardsRouter = createTRPCRouter({
           "Map a dbt Charts source name to one of the organization's data sources for this project (orgId, projectId, name: the board's source name such as warehouse or analytics, sourceId: a data source id from list_board_sources or list_data_sources). Every dbt Charts board of the project that reads from that name then runs its queries on that source. Mapping a name again replaces its source.",
         idempotent: true,
       },
+      openapi: { method: "PUT", path: "/orgs/{orgId}/projects/{projectId}/board-sources/{name}", summary: "Map a dbt Charts source name to one of the organization's data sources (mapping again replaces it)", tags: ["dashboards"] },
     })
+    .output(boardSourceOutput)
     .input(z.object({ name: boardSourceName, sourceId: safeString().trim().min(1, "Pick a data source").max(100) }))
     .mutation(async ({ ctx, input }) => {
       const mapped = await mapBoardSource(scopeOf(ctx), input);
@@ -454,7 +461,9 @@ export const dashboardsRouter = createTRPCRouter({
         destructive: true,
         idempotent: true,
       },
+      openapi: { method: "DELETE", path: "/orgs/{orgId}/projects/{projectId}/board-sources/{name}", summary: "Remove the project's mapping of a dbt Charts source name (removed: false when it was not mapped)", tags: ["dashboards"] },
     })
+    .output(boardSourceRemovedOutput)
     .input(z.object({ name: boardSourceName }))
     .mutation(async ({ ctx, input }) => {
       const result = await unmapBoardSource(scopeOf(ctx), input.name);

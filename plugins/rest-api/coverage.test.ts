@@ -146,7 +146,6 @@ const NOT_REST: Record<string, string> = {
  * be on it.
  */
 const NOT_YET_EXPOSED = new Set([
-  "dashboards.renderChart", "dashboards.boardSources", "dashboards.mapBoardSource", "dashboards.unmapBoardSource",
   "gitSync.status", "gitSync.connectRepository", "gitSync.sync", "gitSync.branches", "gitSync.commit", "gitSync.promote", "gitSync.conflicts", "gitSync.resolveConflict",
 ]);
 

@@ -474,6 +474,20 @@ describe("dashboards through a typed client", () => {
     const stranger = await workspace(s.kernel, "owner");
     const strangerApi = client(await createToken(s.kernel, stranger.user.id, stranger.org.id, ["read", "write"]));
     expect((await strangerApi.DELETE("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}", { params: { path: { ...at, slug: "pipeline" } } })).response.status).toBe(404);
+    // A chart as SVG, and a dbt Charts source name mapped and unmapped.
+    const svg = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/charts/{chartId}/svg", { params: { path: { ...at, slug: "pipeline", chartId: "n" } }, body: { width: 400 } });
+    expect(svg.error).toBeUndefined();
+    expect(svg.data).toMatchObject({ chartId: "n", svg: expect.stringContaining("<svg") });
+    const noChart = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/charts/{chartId}/svg", { params: { path: { ...at, slug: "pipeline", chartId: "nope" } }, body: {} });
+    expect(noChart.response.status).toBe(404);
+    const mapped = await api.PUT("/orgs/{orgId}/projects/{projectId}/board-sources/{name}", { params: { path: { ...at, name: "analytics" } }, body: { sourceId: "warehouse" } });
+    expect(mapped.data).toMatchObject({ name: "analytics", sourceId: "warehouse", mapped: true });
+    expect((await api.GET("/orgs/{orgId}/projects/{projectId}/board-sources", { params: { path: at } })).data?.items).toContainEqual(expect.objectContaining({ name: "analytics", sourceId: "warehouse" }));
+    const badSource = await api.PUT("/orgs/{orgId}/projects/{projectId}/board-sources/{name}", { params: { path: { ...at, name: "analytics" } }, body: { sourceId: "nowhere" } });
+    expect(badSource.response.status).toBe(422);
+    expect(badSource.error).toMatchObject({ fieldErrors: { sourceId: [expect.any(String)] } });
+    expect((await api.DELETE("/orgs/{orgId}/projects/{projectId}/board-sources/{name}", { params: { path: { ...at, name: "analytics" } } })).data).toEqual({ name: "analytics", removed: true });
+
     // A read-only token may not write.
     const readOnly = await client(await createToken(s.kernel, owner.user.id, owner.org.id, ["read"])).POST("/orgs/{orgId}/projects/{projectId}/dashboards", { params: { path: at }, body: { yaml } });
     expect(readOnly.response.status).toBe(403);
