@@ -146,18 +146,7 @@ export async function installationToken(site: GithubSite, app: GithubApp, instal
  * repository's clone URL and default branch.
  */
 export async function verifyInstallationForUser(site: GithubSite, userToken: string, installationId: number, repository: string): Promise<{ cloneUrl: string; defaultBranch: string }> {
-  const ask = async (route: string) => {
-    try {
-      return await fetch(`${site.apiUrl}${route}`, {
-        redirect: "manual",
-        signal: AbortSignal.timeout(15_000),
-        headers: { accept: "application/vnd.github+json", authorization: `Bearer ${userToken}`, "user-agent": "Atrium git sync", "x-github-api-version": "2022-11-28" },
-      });
-    } catch {
-      throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.apiUrl}) could not be reached. Try again later.` });
-    }
-  };
-  const refusedGrant = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", "Your GitHub authorization was revoked or has expired. Connect with GitHub again.");
+  const ask = (route: string) => askAsUser(site, userToken, route);
   const notYours = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", `GitHub App installation ${installationId} is not one your GitHub account can reach. Install the app on GitHub, or pick one of your installations.`);
   const listed = await ask("/user/installations?per_page=100");
   if (listed.status === 401 || listed.status === 403) throw refusedGrant();
