@@ -28,6 +28,7 @@ import {
   checkBranch,
   cloneDir,
   connection,
+  credentialOf,
   ensureClone,
   gitSyncDb,
   lockBranch,
@@ -138,7 +139,7 @@ export async function fetchBranches(r: Remote, branches: string[]): Promise<Map<
   try {
     listing = await runGit({ args: ["ls-remote", "--heads", r.access.url, ...branches.map((b) => `refs/heads/${b}`)], cwd: r.dir, remote: r.access, settings: r.settings, maxBytes: 1024 * 1024 });
   } catch (err) {
-    remoteFailure(err, Boolean(r.access.token));
+    remoteFailure(err, credentialOf(r.repo, r.access.token));
   }
   const heads = new Map<string, string | null>(branches.map((b) => [b, null]));
   for (const line of listing.split("\n")) {
@@ -150,7 +151,7 @@ export async function fetchBranches(r: Remote, branches: string[]): Promise<Map<
     try {
       await runGit({ args: ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head", r.access.url, ...present.map((b) => `+refs/heads/${b}:${trunkRef(b)}`)], cwd: r.dir, remote: r.access, settings: r.settings });
     } catch (err) {
-      remoteFailure(err, Boolean(r.access.token));
+      remoteFailure(err, credentialOf(r.repo, r.access.token));
     }
   }
   return heads;
@@ -168,7 +169,7 @@ export async function push(r: Remote, sha: string, branch: string, lease?: strin
     if (err instanceof GitError && /rejected|non-fast-forward|fetch first|stale info/i.test(`${err.message}\n${err.stderr}`)) {
       throw new TRPCError({ code: "CONFLICT", message: `"${branch}" moved on the remote since it was fetched; nothing was pushed. Try again.` });
     }
-    remoteFailure(err, Boolean(r.access.token));
+    remoteFailure(err, credentialOf(r.repo, r.access.token));
   }
   await runGit({ args: ["update-ref", trunkRef(branch), sha], cwd: r.dir, settings: r.settings });
 }

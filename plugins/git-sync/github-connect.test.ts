@@ -142,6 +142,36 @@ describe("connecting through the GitHub App", () => {
     expect(await w.caller.gitSync.status(w.at)).toEqual({ connected: false });
   });
 
+  test("git refusing the minted installation token is a 422 on installationId (the installation no longer grants access), not on token", async () => {
+    const w = await workspace(k.kernel);
+    await saveGithubGrant(k.kernel, w.user.id, "ghu_alice");
+    dashboardsRepo.commit({ "dashboards/refused.yaml": simpleYaml("Refused") });
+    github.state.gitRefusesInstallations = true;
+    try {
+      // Connecting: the check of the remote with the minted token.
+      const connecting = await rejectionOf(w.caller.gitSync.connect({ ...w.at, auth: "github_app", installationId: 77, repository: "dashboards" }));
+      expect(connecting.code).toBe("UNPROCESSABLE_CONTENT");
+      expect(connecting.fields).toEqual({ installationId: [expect.stringMatching(/installation no longer grants access/)] });
+      expect(await repoRow(w.project.id)).toBeUndefined();
+    } finally {
+      github.state.gitRefusesInstallations = false;
+    }
+    await w.caller.gitSync.connect({ ...w.at, auth: "github_app", installationId: 77, repository: "dashboards" });
+    await w.caller.dashboards.update({ ...w.at, slug: "refused", yaml: simpleYaml("Refused, edited"), version: 1 });
+    github.state.gitRefusesInstallations = true;
+    try {
+      // A sync's fetch, and a commit's fetch and push.
+      const syncing = await rejectionOf(w.caller.gitSync.sync(w.at));
+      expect(syncing.fields).toEqual({ installationId: [expect.stringMatching(/installation no longer grants access/)] });
+      const committing = await rejectionOf(w.caller.gitSync.commit({ ...w.at, message: "Revise" }));
+      expect(committing.fields).toEqual({ installationId: [expect.stringMatching(/installation no longer grants access/)] });
+      expect(JSON.stringify([syncing, committing])).not.toMatch(/ghs_/);
+    } finally {
+      github.state.gitRefusesInstallations = false;
+    }
+    expect((await w.caller.gitSync.commit({ ...w.at, message: "Revise" })).committed.map((c) => c.slug)).toEqual(["refused"]);
+  });
+
   test("a removed installation is a clear 422 on installationId at the next operation; disconnect forgets it", async () => {
     const w = await workspace(k.kernel);
     await saveGithubGrant(k.kernel, w.user.id, "ghu_bob");

@@ -209,11 +209,26 @@ export async function accessFor(settings: GitSyncSettings, remoteUrl: string, to
   }
 }
 
-/** Turns a git failure talking to the remote into a 422 on the field a person should fix. */
-export function remoteFailure(err: unknown, hasToken: boolean): never {
+/** How git reached the remote: a token (true), none (false), or a GitHub App installation token minted for the operation. */
+export type RemoteCredential = boolean | "github_app";
+
+/** The credential a connection's operation presents: what `remoteFailure` needs to name the right field. */
+export function credentialOf(repo: { auth_kind: "token" | "github_app" }, token: string | null): RemoteCredential {
+  return repo.auth_kind === "github_app" ? "github_app" : Boolean(token);
+}
+
+/**
+ * Turns a git failure talking to the remote into a 422 on the field a person should fix. An
+ * installation token git refuses is not something the person can fix by pasting a token: the
+ * installation no longer grants access, so the answer is on `installationId`.
+ */
+export function remoteFailure(err: unknown, credential: RemoteCredential): never {
   if (!(err instanceof GitError)) throw err;
   const problem = classifyRemoteError(err);
-  if (problem.kind === "auth") throw fieldError("UNPROCESSABLE_CONTENT", hasToken ? "token" : "remoteUrl", hasToken ? problem.message : "The repository asks for credentials: add a token.");
+  if (problem.kind === "auth" && credential === "github_app") {
+    throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "The GitHub App's installation no longer grants access to this repository (git refused its installation token). Check the installation on GitHub (its repositories and permissions: Contents read and write), install it again, or disconnect.");
+  }
+  if (problem.kind === "auth") throw fieldError("UNPROCESSABLE_CONTENT", credential ? "token" : "remoteUrl", credential ? problem.message : "The repository asks for credentials: add a token.");
   throw fieldError("UNPROCESSABLE_CONTENT", "remoteUrl", problem.message);
 }
 
@@ -221,7 +236,7 @@ export function remoteFailure(err: unknown, hasToken: boolean): never {
  * Checks that `remoteUrl` is a repository we may reach with `token` and that it has the trunk
  * branch; returns the trunk's head commit. Nothing is saved.
  */
-export async function testConnection(kernel: Kernel, input: ConnectionInput): Promise<{ remoteUrl: string; trunk: string; subdirectory: string; headSha: string }> {
+export async function testConnection(kernel: Kernel, input: ConnectionInput, options: { githubApp?: boolean } = {}): Promise<{ remoteUrl: string; trunk: string; subdirectory: string; headSha: string }> {
   const settings = settingsOf(kernel);
   const trunk = checkBranch(input.trunk.trim());
   const subdirectory = normalizeSubdirectory(input.subdirectory);
@@ -232,7 +247,7 @@ export async function testConnection(kernel: Kernel, input: ConnectionInput): Pr
   try {
     output = await runGit({ args: ["ls-remote", "--heads", access.url, `refs/heads/${trunk}`], cwd: settings.dir, remote: access, settings, maxBytes: 1024 * 1024 });
   } catch (err) {
-    remoteFailure(err, Boolean(access.token));
+    remoteFailure(err, options.githubApp ? "github_app" : Boolean(access.token));
   }
   const head = output.split("\n").find((l) => l.endsWith(`\trefs/heads/${trunk}`));
   if (!head) throw fieldError("UNPROCESSABLE_CONTENT", "trunk", `The repository has no branch "${trunk}". Push it first, or name the branch that holds the dashboards.`);
@@ -244,7 +259,7 @@ export async function connectRepository(s: GitScope, input: ConnectionInput, git
   const db = gitSyncDb(s.db);
   const existing = await db.selectFrom("git_sync_repositories").select("remote_url").where("project_id", "=", s.projectId).executeTakeFirst();
   if (existing) throw fieldError("CONFLICT", "remoteUrl", `This project is already connected to ${existing.remote_url}. Disconnect it first.`);
-  const checked = await testConnection(s.kernel, input);
+  const checked = await testConnection(s.kernel, input, { githubApp: Boolean(githubApp) });
   await lockBranch(s, checked.trunk);
   const id = crypto.randomUUID();
   await db
@@ -388,7 +403,7 @@ export async function syncTrunk(s: GitScope, options: { locked?: boolean } = {})
   try {
     await runGit({ args: ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head", access.url, `+refs/heads/${repo.trunk}:${ref}`], cwd: dir, remote: access, settings });
   } catch (err) {
-    remoteFailure(err, Boolean(token));
+    remoteFailure(err, credentialOf(repo, token));
   }
   const commitSha = (await runGit({ args: ["rev-parse", "--verify", `${ref}^{commit}`], cwd: dir, settings })).trim();
   const subject = (await runGit({ args: ["log", "-1", "--format=%s", commitSha], cwd: dir, settings })).trim().slice(0, 200);

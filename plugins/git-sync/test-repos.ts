@@ -148,9 +148,13 @@ export async function serveGithub(
   const pulls: GithubPull[] = [];
   /** Installation tokens handed out: token → expiry (ms). */
   const issued = new Map<string, number>();
-  const gitAccepts = (password: string | null) => password === token || (password !== null && (issued.get(password) ?? 0) > Date.now());
-  /** `apiRevoked`: the REST API refuses the token (as after it is revoked), while git still answers. */
-  const state = { apiRevoked: false };
+  const gitAccepts = (password: string | null) => password === token || (password !== null && !state.gitRefusesInstallations && (issued.get(password) ?? 0) > Date.now());
+  /**
+   * `apiRevoked`: the REST API refuses the token (as after it is revoked), while git still answers.
+   * `gitRefusesInstallations`: git refuses installation tokens (as when the installation lost the
+   * repository's Contents permission after the token was minted), while the API still mints them.
+   */
+  const state = { apiRevoked: false, gitRefusesInstallations: false };
   let base = "";
   const json = (res: ServerResponse, status: number, body: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const send = (res: ServerResponse, status: number, body: unknown) => {
