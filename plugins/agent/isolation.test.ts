@@ -174,6 +174,7 @@ const SAMPLES: Record<string, Sample> = {
   sync_branch: async (w) => ({ projectId: await connectedProject(w) }),
   list_branches: async (w) => ({ projectId: await connectedProject(w) }),
   get_dashboard_at_branch: async (w) => ({ projectId: await connectedProject(w), slug: "matrix" }),
+  run_dashboard_at_branch: async (w) => ({ projectId: await connectedProject(w), slug: "matrix" }),
   commit_changes: async (w) => ({ projectId: await connectedProject(w), message: "Committed by an agent" }),
   promote_branch: async (w) => ({ projectId: await connectedProject(w), branch: "atrium/not-a-branch" }),
   list_conflicts: async (w) => ({ projectId: await connectedProject(w) }),

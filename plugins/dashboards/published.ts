@@ -1,17 +1,21 @@
 /**
  * The dashboards plugin's face for plugins that show a dashboard outside its project pages
- * (sharing: grants, public links, embeds). It finds a live dashboard by slug or id and runs a
- * saved dashboard's own queries with given variable values; it never runs SQL the dashboard's
- * author did not save. Declared in eslint/boundaries.js (ENTRIES).
+ * (sharing: grants, public links, embeds; a git branch's version of it). It finds a live
+ * dashboard by slug or id and runs a saved dashboard's own queries with given variable values,
+ * or reads a dashboard file kept elsewhere (a branch of the project's repository, which editors
+ * write as they save) and runs that document's queries the same way; it never runs SQL a caller
+ * typed. Declared in eslint/boundaries.js (ENTRIES).
  */
 import type { Kysely } from "kysely";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
-import { coerceVariableValue, type Dashboard, type Variable } from "./document";
+import { coerceVariableValue, parseBoard, type BoardFormat, type Dashboard, type Variable } from "./document";
 import { runDashboard, type RunOutput } from "./run";
-import { boardSourceMapping, dashboardsDb, parseOrThrow } from "./service";
+import { boardSourceMapping, dashboardsDb, describeSpecError, parseOrThrow } from "./service";
 
 export type { Dashboard, Variable, RunOutput };
+/** A run's answer as a REST schema (`DashboardRun`), for operations of other plugins that answer one. */
+export { dashboardRunOutput } from "./rest";
 /** A value checked (and coerced: presets and "a..b" become date ranges) for a variable, as a run would. */
 export { coerceVariableValue };
 
@@ -79,4 +83,33 @@ export function runPublishedDashboard(
   options: { optionsOnly?: boolean } = {},
 ): Promise<RunOutput> {
   return runDashboard(scope, dashboard.doc, { variables, ...(options.optionsOnly ? { queries: [] } : {}) });
+}
+
+/** A dashboard file read as the app reads a saved one: its document, or why it does not validate (line and message). */
+export type DashboardFileReading = { ok: true; doc: Dashboard } | { ok: false; problems: Array<{ line: number | null; message: string }> };
+
+/**
+ * Reads a dashboard file kept outside the app (a git branch's) in `format`, a dbt Charts board's
+ * source names through the project's mapping, as a saved one would be. Never throws for the
+ * file's own problems: they are the answer. `db` under the org's scope.
+ */
+export async function readDashboardFile(db: Kysely<KernelDatabase>, orgId: string, projectId: string, yaml: string, format: BoardFormat): Promise<DashboardFileReading> {
+  const sources = format === "dbt-charts" ? await boardSourceMapping({ db, orgId, projectId }) : undefined;
+  const parsed = parseBoard(yaml, format, sources ? { sources } : {});
+  if (parsed.ok) return { ok: true, doc: parsed.doc };
+  return { ok: false, problems: parsed.errors.map((e) => ({ line: e.line ?? null, message: describeSpecError(e) })) };
+}
+
+/**
+ * Runs the queries a document read by `readDashboardFile` uses, with `variables` (checked
+ * against its variables: a value that does not fit is a 422 before any SQL runs), through the
+ * same engine, limits and per-query errors as a saved dashboard's run.
+ */
+export function runDashboardFile(
+  scope: { kernel: Kernel; db: Kysely<KernelDatabase>; orgId: string; signal?: AbortSignal },
+  doc: Dashboard,
+  variables: Record<string, unknown>,
+  options: { refresh?: boolean } = {},
+): Promise<RunOutput> {
+  return runDashboard(scope, doc, { variables, refresh: options.refresh ?? false });
 }

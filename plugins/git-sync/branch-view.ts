@@ -11,9 +11,17 @@
  * Only the trunk and the project's known work branches are readable: any other name (a tag, a
  * commit, someone's unrelated branch on the remote) is a 404 naming the branch, as is a branch
  * the remote no longer has or a dashboard file the branch does not hold.
+ *
+ * Drawn at a branch (`runAtBranch`): the branch's file is read by the dashboards plugin's
+ * parser as a saved dashboard would be and its queries run through the dashboards plugin's run
+ * (the data engine: READ ONLY, the org's limits and budget, each failing query in place). Its SQL
+ * is what an editor saved in the app (or pushed to the repository, which the trunk's sync takes
+ * in as well), so running it needs what running the live dashboard needs. A file that does not
+ * validate on the branch is the answer (`problems`, with lines), not an error.
  */
 import { TRPCError } from "@trpc/server";
 import type { BoardFormat } from "../dashboards/files";
+import { readDashboardFile, runDashboardFile, type Dashboard, type RunOutput } from "../dashboards/published";
 import { blobsAt, fetchBranches, openRemote } from "./branches";
 import { checkBranch, gitSyncDb, readBlobs, type GitScope } from "./service";
 
@@ -52,4 +60,25 @@ export async function dashboardAtBranch(s: GitScope, input: { slug: string; bran
   const sha = blobs.get(path)!;
   const yaml = (await readBlobs(r.dir, r.settings, [sha])).get(sha) ?? "";
   return { branch, trunk: branch === trunk, commitSha: head, path, format: /(^|\/)charts\//.test(path) ? "dbt-charts" : "atrium", yaml };
+}
+
+export interface BranchDashboardRun extends BranchDashboard {
+  /** The branch's document as Atrium reads it (null when it does not validate: see `problems`). */
+  document: Dashboard | null;
+  /** Why the branch's file does not validate (line and message); empty when it does. */
+  problems: Array<{ line: number | null; message: string }>;
+  /** The document's queries run with the variables given (null when it does not validate). */
+  run: RunOutput | null;
+}
+
+/** The dashboard at `slug` on `branch` (the trunk when absent), drawn: its document and its queries run with `variables`. */
+export async function runAtBranch(
+  s: GitScope & { signal?: AbortSignal },
+  input: { slug: string; branch?: string | undefined; variables?: Record<string, unknown> | undefined; refresh?: boolean | undefined },
+): Promise<BranchDashboardRun> {
+  const file = await dashboardAtBranch(s, input);
+  const reading = await readDashboardFile(s.db, s.orgId, s.projectId, file.yaml, file.format);
+  if (!reading.ok) return { ...file, document: null, problems: reading.problems, run: null };
+  const run = await runDashboardFile({ kernel: s.kernel, db: s.db, orgId: s.orgId, ...(s.signal ? { signal: s.signal } : {}) }, reading.doc, input.variables ?? {}, { refresh: input.refresh ?? false });
+  return { ...file, document: reading.doc, problems: [], run };
 }

@@ -8,9 +8,10 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { projectCapabilityProcedure, createTRPCRouter, type RequestContext } from "~/kernel/trpc";
 import { fieldError } from "~/kernel/errors";
-import { safeString } from "~/kernel/schemas";
+import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardView } from "../dashboards/files";
-import { dashboardAtBranch } from "./branch-view";
+import { dashboardRunOutput } from "../dashboards/published";
+import { dashboardAtBranch, runAtBranch, type BranchDashboardRun } from "./branch-view";
 import { commitChanges, listBranches, promoteBranch, workBranchOrigin } from "./branches";
 import { gitConnect, gitPromote, gitSync, gitView } from "./capabilities";
 import { listConflicts, resolveConflict } from "./conflicts";
@@ -201,6 +202,41 @@ export const gitSyncRouter = createTRPCRouter({
       }),
     )
     .query(({ ctx, input }) => dashboardAtBranch(scopeOf(ctx), input)),
+
+  // Drawing a branch needs what viewing it and running the live dashboard need (dashboard.view); expensive: the org's budget.
+  runAtBranch: projectCapabilityProcedure(gitView, dashboardView)
+    .meta({
+      cost: "expensive",
+      mcp: {
+        name: "run_dashboard_at_branch",
+        description:
+          "Run a dashboard (slug) as a branch of a git-connected project's repository holds it (orgId, projectId; branch: the trunk when absent, or a work branch from list_branches such as atrium/ada-lovelace), to see what its charts would show before it is promoted. The branch is fetched first; its file's queries run with variables (optional, as { name: value }, checked against the branch's variables). Returns branch, trunk, commitSha, path, format, document (the branch's dashboard as Atrium reads it), problems (line and message when the branch's file does not validate; then document and run are null) and run (ranAt, variables, variableOptions, results by query id: ok with columns and rows, or an error in place). 404 naming the branch or the dashboard as get_dashboard_at_branch.",
+        readOnly: true,
+      },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/git/dashboards/{slug}/run", summary: "Run a dashboard as a branch of the project's repository holds it (the trunk by default; expensive: the organization's budget)", tags: ["git"] },
+    })
+    .input(
+      z.object({
+        slug: safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters"),
+        branch: safeString().trim().min(1, "Name the branch").max(100, "At most 100 characters").optional(),
+        variables: z.record(safeString().max(63), safeUnknown()).refine((v) => Object.keys(v).length <= 50, "At most 50 variables").optional(),
+        refresh: z.boolean().default(false),
+      }),
+    )
+    .output(
+      z.looseObject({
+        branch: z.string(),
+        trunk: z.boolean(),
+        commitSha: z.string(),
+        path: z.string(),
+        format: z.enum(["atrium", "dbt-charts"]),
+        yaml: z.string(),
+        document: z.unknown().nullable().describe("The branch's dashboard as Atrium reads it; null when its file does not validate"),
+        problems: z.array(z.looseObject({ line: z.number().int().nullable(), message: z.string() })).describe("Why the branch's file does not validate; empty when it does"),
+        run: dashboardRunOutput.nullable().describe("The branch's queries run with the variables; null when its file does not validate"),
+      }) as unknown as z.ZodType<BranchDashboardRun>,
+    )
+    .query(({ ctx, input, signal }) => runAtBranch({ ...scopeOf(ctx), signal: signal ?? ctx.signal }, input)),
 
   branches: projectCapabilityProcedure(gitView)
     .meta({

@@ -624,6 +624,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{orgId}/projects/{projectId}/git/dashboards/{slug}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a dashboard as a branch of the project's repository holds it (the trunk by default; expensive: the organization's budget) */
+        post: operations["gitSync-runAtBranch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orgs/{orgId}/setup": {
         parameters: {
             query?: never;
@@ -5916,6 +5933,125 @@ export interface operations {
                         /** @enum {string} */
                         format: "atrium" | "dbt-charts";
                         yaml: string;
+                    };
+                };
+            };
+            /** @description The body is not a JSON object */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credential, or a bad one: send `Authorization: Bearer <token>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the scope, or your role lacks the capability */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not there, or not yours to see (the two are not told apart) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The input is refused; see fieldErrors */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a limit; retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (logged under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "gitSync-runAtBranch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                projectId: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    branch?: string;
+                    variables?: {
+                        [key: string]: unknown;
+                    };
+                    /** @default false */
+                    refresh?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        branch: string;
+                        trunk: boolean;
+                        commitSha: string;
+                        path: string;
+                        /** @enum {string} */
+                        format: "atrium" | "dbt-charts";
+                        yaml: string;
+                        /** @description The branch's dashboard as Atrium reads it; null when its file does not validate */
+                        document: unknown | null;
+                        /** @description Why the branch's file does not validate; empty when it does */
+                        problems: ({
+                            line: number | null;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description The branch's queries run with the variables; null when its file does not validate */
+                        run: components["schemas"]["DashboardRun"] | null;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };

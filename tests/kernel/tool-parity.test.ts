@@ -103,7 +103,7 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "mcpOauth.connections.revoke": "Disconnecting agents is for admins in the app, not for agents.",
   "mcpOauth.settings.get": "Whether agents are allowed is shown on the org settings page.",
   "mcpOauth.settings.update": "An agent must not change whether agents are allowed.",
-  // Git sync: agents connect plain remotes, read the status, sync, read a branch, commit, promote and resolve conflicts (connect_repository, get_git_status, sync_branch, list_branches, get_dashboard_at_branch, commit_changes, promote_branch, list_conflicts, resolve_conflict).
+  // Git sync: agents connect plain remotes, read the status, sync, read a branch, commit, promote and resolve conflicts (connect_repository, get_git_status, sync_branch, list_branches, get_dashboard_at_branch, run_dashboard_at_branch, commit_changes, promote_branch, list_conflicts, resolve_conflict).
   "gitSync.connect": "The connection form takes a repository token: a credential must never pass through an agent's arguments (connect_repository connects plain remotes, or GitHub App installations checked against the person's own GitHub grant).",
   "gitSync.testConnection": "The connection form's check, which may carry a token; connect_repository checks the same before it saves.",
   "gitSync.disconnect": "Disconnecting drops the project's repository credential: administrators decide that in the app.",

@@ -86,5 +86,6 @@ export const gitSyncRows: Record<string, Row> = {
   "gitSync.conflicts": { input: withConflict },
   "gitSync.resolveConflict": { input: async (w) => ({ ...(await withConflict(w)), path: "dashboards/matrix.yaml", take: "mine" }) },
   "gitSync.dashboardAtBranch": { input: async (w) => ({ ...(await withBranch(w)), slug: "matrix", branch: "atrium/matrix" }) },
+  "gitSync.runAtBranch": { input: async (w) => ({ ...(await withBranch(w)), slug: "matrix", branch: "atrium/matrix" }) },
   "gitSync.dashboardOrigin": { input: async (w) => ({ ...(await connected(w)), slug: "matrix" }) },
 };
