@@ -44,11 +44,36 @@ export function githubAppFromEnv(env: Record<string, string | undefined> = proce
 }
 
 /**
- * Exchanges the install callback's `code` for the person's GitHub user token (the App's OAuth
- * user-to-server token; the App asks for user authorization during installation). A code that
- * is wrong, used or expired is null.
+ * A person's GitHub user token as GitHub issued it. An App with expiring user tokens (GitHub's
+ * default) gives one that lives eight hours (`expiresAt`) and a single-use refresh token that
+ * lives about six months (`refreshExpiresAt`); otherwise both are null.
  */
-export async function exchangeUserCode(site: GithubSite, install: NonNullable<GithubApp["install"]>, code: string): Promise<string | null> {
+export interface GithubUserGrant {
+  accessToken: string;
+  expiresAt: Date | null;
+  refreshToken: string | null;
+  refreshExpiresAt: Date | null;
+}
+
+const TOKEN_MAX = 1000;
+const usableToken = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= TOKEN_MAX;
+/** `seconds` from `now` as a date, or null when GitHub did not say (or said nonsense). */
+const expiryIn = (seconds: unknown, now: number): Date | null => (typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0 && seconds < 10 * 365 * 86_400 ? new Date(now + seconds * 1000) : null);
+
+/** The grant in an answer of `/login/oauth/access_token`, or null when it holds no token. */
+function grantOf(data: { access_token?: unknown; expires_in?: unknown; refresh_token?: unknown; refresh_token_expires_in?: unknown } | null, now: number): GithubUserGrant | null {
+  if (!data || !usableToken(data.access_token)) return null;
+  const refreshToken = usableToken(data.refresh_token) ? data.refresh_token : null;
+  return {
+    accessToken: data.access_token,
+    expiresAt: expiryIn(data.expires_in, now),
+    refreshToken,
+    refreshExpiresAt: refreshToken ? expiryIn(data.refresh_token_expires_in, now) : null,
+  };
+}
+
+/** POSTs a form to GitHub's OAuth token endpoint (no redirects, 15 s): the status and the JSON answer. */
+async function askForUserToken(site: GithubSite, install: NonNullable<GithubApp["install"]>, form: Record<string, string>): Promise<{ status: number; data: Record<string, unknown> | null }> {
   let res: Response;
   try {
     res = await fetch(`${site.baseUrl}/login/oauth/access_token`, {
@@ -56,13 +81,46 @@ export async function exchangeUserCode(site: GithubSite, install: NonNullable<Gi
       redirect: "manual",
       signal: AbortSignal.timeout(15_000),
       headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded", "user-agent": "Atrium git sync" },
-      body: new URLSearchParams({ client_id: install.clientId, client_secret: install.clientSecret, code }).toString(),
+      body: new URLSearchParams({ client_id: install.clientId, client_secret: install.clientSecret, ...form }).toString(),
     });
   } catch {
     throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.baseUrl}) could not be reached. Try again later.` });
   }
-  const data = (await res.json().catch(() => null)) as { access_token?: unknown } | null;
-  return res.status === 200 && typeof data?.access_token === "string" && data.access_token.length > 0 && data.access_token.length <= 1000 ? data.access_token : null;
+  const data = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+  return { status: res.status, data: data && typeof data === "object" ? data : null };
+}
+
+/**
+ * Exchanges the install callback's `code` for the person's GitHub user token (the App's OAuth
+ * user-to-server token; the App asks for user authorization during installation), with its
+ * refresh token and expiries when GitHub makes it expire. A code that is wrong, used or expired
+ * is null.
+ */
+export async function exchangeUserCode(site: GithubSite, install: NonNullable<GithubApp["install"]>, code: string): Promise<GithubUserGrant | null> {
+  const now = Date.now();
+  const { status, data } = await askForUserToken(site, install, { code });
+  return status === 200 ? grantOf(data, now) : null;
+}
+
+/**
+ * Spends a person's refresh token for a new user token and refresh token (GitHub's refresh
+ * tokens are single use). `refused`: GitHub will not refresh it (`bad_refresh_token`: expired,
+ * revoked or already used), and the person must authorize again. The operator's wrong client
+ * credentials, or GitHub failing, are a 502 and leave the grant as it is.
+ */
+export async function refreshUserToken(site: GithubSite, install: NonNullable<GithubApp["install"]>, refreshToken: string): Promise<GithubUserGrant | "refused"> {
+  const now = Date.now();
+  const { status, data } = await askForUserToken(site, install, { grant_type: "refresh_token", refresh_token: refreshToken });
+  if (status === 200) {
+    const grant = grantOf(data, now);
+    if (grant) return grant;
+    if (data?.error === "incorrect_client_credentials") {
+      throw new TRPCError({ code: "BAD_GATEWAY", message: "GitHub refused the app's OAuth client: the operator's GIT_GITHUB_APP_CLIENT_ID or GIT_GITHUB_APP_CLIENT_SECRET is wrong." });
+    }
+    if (typeof data?.error === "string") return "refused";
+  }
+  if (status === 400 || status === 401) return "refused";
+  throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${status} when asked to refresh your authorization. Try again later.` });
 }
 
 async function askAsUser(site: GithubSite, userToken: string, route: string): Promise<Response> {
@@ -77,12 +135,27 @@ async function askAsUser(site: GithubSite, userToken: string, route: string): Pr
   }
 }
 
-const refusedGrant = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", "Your GitHub authorization was revoked or has expired. Connect with GitHub again.");
+/** Refusals of the person's user token that GitHub answered 401 to: worth one refresh and a retry. */
+const unauthorized = new WeakSet<TRPCError>();
+
+/** The answer when the person's GitHub grant no longer works: authorize again (the install flow). */
+export const grantExpired = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", "Your GitHub authorization was revoked or has expired. Connect with GitHub again.");
+
+function refusedGrant(status: number): TRPCError {
+  const err = grantExpired();
+  if (status === 401) unauthorized.add(err);
+  return err;
+}
+
+/** Whether `err` is GitHub answering 401 to the person's user token (expired or revoked: a refresh may help). */
+export function isUnauthorizedGrant(err: unknown): boolean {
+  return err instanceof TRPCError && unauthorized.has(err);
+}
 
 /** The installations of the App the person's GitHub user token reaches (id and account), at most 100. */
 export async function userInstallations(site: GithubSite, userToken: string): Promise<Array<{ id: number; account: string | null }>> {
   const listed = await askAsUser(site, userToken, "/user/installations?per_page=100");
-  if (listed.status === 401 || listed.status === 403) throw refusedGrant();
+  if (listed.status === 401 || listed.status === 403) throw refusedGrant(listed.status);
   if (listed.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${listed.status} when asked for your installations. Try again later.` });
   const installations = ((await listed.json().catch(() => null)) as { installations?: { id?: unknown; account?: { login?: unknown } }[] } | null)?.installations ?? [];
   return installations
@@ -93,7 +166,7 @@ export async function userInstallations(site: GithubSite, userToken: string): Pr
 /** The repositories of one installation the person's GitHub user token reaches (name, full name, default branch), at most 100. */
 export async function installationRepositories(site: GithubSite, userToken: string, installationId: number): Promise<Array<{ name: string; fullName: string; defaultBranch: string; cloneUrl: string }>> {
   const repos = await askAsUser(site, userToken, `/user/installations/${installationId}/repositories?per_page=100`);
-  if (repos.status === 401 || repos.status === 403) throw refusedGrant();
+  if (repos.status === 401 || repos.status === 403) throw refusedGrant(repos.status);
   if (repos.status === 404) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", `GitHub App installation ${installationId} is not one your GitHub account can reach. Install the app on GitHub, or pick one of your installations.`);
   if (repos.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${repos.status} when asked for the installation's repositories. Try again later.` });
   const list = ((await repos.json().catch(() => null)) as { repositories?: { name?: unknown; full_name?: unknown; clone_url?: unknown; default_branch?: unknown }[] } | null)?.repositories ?? [];
@@ -149,12 +222,12 @@ export async function verifyInstallationForUser(site: GithubSite, userToken: str
   const ask = (route: string) => askAsUser(site, userToken, route);
   const notYours = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", `GitHub App installation ${installationId} is not one your GitHub account can reach. Install the app on GitHub, or pick one of your installations.`);
   const listed = await ask("/user/installations?per_page=100");
-  if (listed.status === 401 || listed.status === 403) throw refusedGrant();
+  if (listed.status === 401 || listed.status === 403) throw refusedGrant(listed.status);
   if (listed.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${listed.status} when asked for your installations. Try again later.` });
   const installations = ((await listed.json().catch(() => null)) as { installations?: { id?: unknown }[] } | null)?.installations ?? [];
   if (!installations.some((i) => i.id === installationId)) throw notYours();
   const repos = await ask(`/user/installations/${installationId}/repositories?per_page=100`);
-  if (repos.status === 401 || repos.status === 403) throw refusedGrant();
+  if (repos.status === 401 || repos.status === 403) throw refusedGrant(repos.status);
   if (repos.status === 404) throw notYours();
   if (repos.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${repos.status} when asked for the installation's repositories. Try again later.` });
   const list = ((await repos.json().catch(() => null)) as { repositories?: { name?: unknown; full_name?: unknown; clone_url?: unknown; default_branch?: unknown }[] } | null)?.repositories ?? [];

@@ -16,9 +16,9 @@ import { createHttpDispatcher, type DispatchEnv } from "~/kernel/http/dispatch";
 import { bootTestKernel } from "../../tests/setup/database";
 import { testPlugins } from "../../tests/setup/plugins";
 import { testRouter, unique } from "../../tests/setup/fixtures";
-import { colleague, simpleYaml, workspace } from "../dashboards/test-helpers";
+import { colleague, rejectionOf, simpleYaml, workspace } from "../dashboards/test-helpers";
 import { recordedInstallations } from "./github-install";
-import { githubGrant } from "./service";
+import { githubGrant, saveGithubGrant } from "./github-grant";
 import { createRemote, serveGithub } from "./test-repos";
 
 const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -29,6 +29,7 @@ const syncDir = mkdtempSync(path.join(tmpdir(), "atrium-git-install-"));
 const hostRoot = mkdtempSync(path.join(tmpdir(), "atrium-github-install-host-"));
 const repo = createRemote("main");
 const codes = new Map<string, string>();
+const oauth: { clientId: string; clientSecret: string; codes: Map<string, string>; expiring?: { expiresIn: number; refreshTokenExpiresIn: number } } = { clientId: "Iv1.atriumtest", clientSecret: "app-client-secret", codes };
 const dispatcher = createHttpDispatcher(testPlugins);
 const ENV = { GIT_SYNC_DIR: syncDir, GIT_GITHUB_APP_ID: "4242", GIT_GITHUB_APP_PRIVATE_KEY: pem, GIT_GITHUB_APP_SLUG: "atrium-test", GIT_GITHUB_APP_CLIENT_ID: "Iv1.atriumtest", GIT_GITHUB_APP_CLIENT_SECRET: "app-client-secret" };
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
       ["ghu_alice", [77]],
       ["ghu_bob", [88]],
     ]),
-    oauth: { clientId: "Iv1.atriumtest", clientSecret: "app-client-secret", codes },
+    oauth,
   });
   Object.assign(process.env, ENV, { GIT_GITHUB_URL: github.url });
   k = await bootTestKernel();
@@ -192,5 +193,120 @@ describe("the GitHub App install flow", () => {
     expect((await get(url, await cookieFor(editor.user.id))).status).toBe(403);
     const states = await k.kernel.ownerDb.withTables<{ git_sync_github_states: { project_id: string } }>().selectFrom("git_sync_github_states").select("project_id").where("project_id", "=", w.project.id).execute();
     expect(states).toEqual([]);
+  });
+});
+
+type GrantRow = { user_id: string; token: string; refresh_token: string | null; expires_at: Date | null; refresh_expires_at: Date | null };
+const grantRow = (userId: string) => k.kernel.ownerDb.withTables<{ git_sync_github_grants: GrantRow }>().selectFrom("git_sync_github_grants").selectAll().where("user_id", "=", userId).executeTakeFirst();
+const setGrantExpiry = (userId: string, expiresAt: Date, refreshExpiresAt?: Date) =>
+  k.kernel.ownerDb
+    .withTables<{ git_sync_github_grants: GrantRow }>()
+    .updateTable("git_sync_github_grants")
+    .set(refreshExpiresAt ? { expires_at: expiresAt, refresh_expires_at: refreshExpiresAt } : { expires_at: expiresAt })
+    .where("user_id", "=", userId)
+    .execute();
+const picked = { available: true, authorized: true, installations: [{ id: 77, account: "acme", repositories: [{ name: "dashboards", fullName: "acme/dashboards", defaultBranch: "main" }] }] };
+
+/** Stores a grant for `userId` as GitHub issues one for `person` (an expiring user token and its refresh token), expiring at `expiresAt`. */
+async function expiringGrant(userId: string, person: string, expiresAt: Date) {
+  const issued = github.issueUserGrant(person);
+  await saveGithubGrant(k.kernel, userId, { accessToken: issued.access_token, expiresAt, refreshToken: issued.refresh_token, refreshExpiresAt: new Date(Date.now() + 86_400_000) });
+  return issued;
+}
+
+describe("expiring GitHub user tokens", () => {
+  test("an install with expiring tokens keeps the refresh token encrypted with both expiries; a token about to expire is refreshed before use, one GitHub answers 401 to is refreshed once, and the picker and connect work", async () => {
+    const w = await workspace(k.kernel);
+    const cookie = await cookieFor(w.user.id);
+    oauth.expiring = { expiresIn: 8 * 3600, refreshTokenExpiresIn: 15_897_600 };
+    let done;
+    try {
+      done = await get(callback(await start(w.at, cookie), 77, newCode("ghu_alice")), cookie);
+    } finally {
+      delete oauth.expiring;
+    }
+    expect(Object.fromEntries(new URL(done.location!).searchParams)).toEqual({ github: "installed", installationId: "77" });
+    const first = await grantRow(w.user.id);
+    const refreshToken = github.issuedRefreshTokens.at(-1)!;
+    const firstToken = (await githubGrant(k.kernel, w.user.id))!;
+    expect(firstToken).toMatch(/^ghu_/);
+    expect(first!.refresh_token).not.toBeNull();
+    expect(JSON.stringify(first)).not.toContain(refreshToken);
+    expect(JSON.stringify(first)).not.toContain(firstToken);
+    expect(first!.expires_at!.getTime()).toBeGreaterThan(Date.now() + 7.9 * 3600_000);
+    expect(first!.refresh_expires_at!.getTime()).toBeGreaterThan(Date.now() + 180 * 86_400_000);
+
+    // Four minutes left: refreshed before the picker asks GitHub; the new pair is stored, the old token no longer works.
+    await setGrantExpiry(w.user.id, new Date(Date.now() + 4 * 60_000));
+    const spent = github.refreshes.spent;
+    expect(await w.caller.gitSync.githubRepositories(w.at)).toEqual(picked);
+    expect(github.refreshes.spent).toBe(spent + 1);
+    const second = await grantRow(w.user.id);
+    const secondToken = (await githubGrant(k.kernel, w.user.id))!;
+    expect(secondToken).not.toBe(firstToken);
+    expect(github.userTokens.has(firstToken)).toBe(false);
+    expect(second!.expires_at!.getTime()).toBeGreaterThan(Date.now() + 7.9 * 3600_000);
+    // Not due again: used as it is.
+    expect(await w.caller.gitSync.githubRepositories(w.at)).toEqual(picked);
+    expect(github.refreshes.spent).toBe(spent + 1);
+
+    // GitHub expired it earlier than it said: the 401 is followed by one refresh, and connecting goes on.
+    github.userTokens.get(secondToken)!.expires = Date.now() - 1000;
+    repo.commit({ "dashboards/refreshed.yaml": simpleYaml("Refreshed") });
+    const connected = await w.caller.gitSync.connect({ ...w.at, auth: "github_app", installationId: 77, repository: "dashboards" });
+    expect(connected.imported).toContain("refreshed");
+    expect(github.refreshes.spent).toBe(spent + 2);
+    expect(await githubGrant(k.kernel, w.user.id)).not.toBe(secondToken);
+
+    // Neither the refresh tokens nor the user tokens appear in answers or audit data.
+    const audit = await k.kernel.ownerDb.selectFrom("audit_events").selectAll().where((eb) => eb.or([eb("org_id", "=", w.org.id), eb("actor_user_id", "=", w.user.id)])).execute();
+    expect(audit.length).toBeGreaterThan(0);
+    const seen = JSON.stringify([done, connected, await w.caller.gitSync.status(w.at), await w.caller.gitSync.githubRepositories(w.at), audit]);
+    for (const secret of [...github.issuedRefreshTokens, firstToken, secondToken, (await githubGrant(k.kernel, w.user.id))!]) expect(seen).not.toContain(secret);
+  });
+
+  test("two concurrent calls with an expired grant refresh it once (the single-use refresh token is spent once) and both work", async () => {
+    const w = await workspace(k.kernel);
+    await expiringGrant(w.user.id, "ghu_alice", new Date(Date.now() - 60_000));
+    const before = { ...github.refreshes };
+    github.state.refreshDelayMs = 300;
+    try {
+      const [a, b] = await Promise.all([w.caller.gitSync.githubRepositories(w.at), w.caller.gitSync.githubRepositories(w.at)]);
+      expect(a).toEqual(picked);
+      expect(b).toEqual(picked);
+    } finally {
+      github.state.refreshDelayMs = 0;
+    }
+    expect(github.refreshes).toEqual({ spent: before.spent + 1, refused: before.refused });
+    expect((await grantRow(w.user.id))!.expires_at!.getTime()).toBeGreaterThan(Date.now() + 3600_000);
+  });
+
+  test("a refresh GitHub refuses deletes the grant: connecting says to authorize again (422 on installationId) and the picker shows not authorized", async () => {
+    const w = await workspace(k.kernel);
+    await saveGithubGrant(k.kernel, w.user.id, { accessToken: "ghu_gone", expiresAt: new Date(Date.now() - 60_000), refreshToken: "ghr_not-one-github-issued", refreshExpiresAt: new Date(Date.now() + 86_400_000) });
+    const refused = github.refreshes.refused;
+    const connecting = await rejectionOf(w.caller.gitSync.connect({ ...w.at, auth: "github_app", installationId: 77, repository: "dashboards" }));
+    expect(connecting.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(connecting.fields).toEqual({ installationId: [expect.stringMatching(/authorization was revoked or has expired\. Connect with GitHub again/)] });
+    expect(github.refreshes.refused).toBe(refused + 1);
+    expect(await grantRow(w.user.id)).toBeUndefined();
+    expect(await w.caller.gitSync.githubRepositories(w.at)).toEqual({ available: true, authorized: false, installations: [] });
+    expect(await w.caller.gitSync.status(w.at)).toEqual({ connected: false });
+
+    // A refresh token already spent is refused the same way (GitHub's refresh tokens are single use).
+    const spent = await expiringGrant(w.user.id, "ghu_alice", new Date(Date.now() - 60_000));
+    expect(await w.caller.gitSync.githubRepositories(w.at)).toEqual(picked);
+    await saveGithubGrant(k.kernel, w.user.id, { accessToken: spent.access_token, expiresAt: new Date(Date.now() - 60_000), refreshToken: spent.refresh_token, refreshExpiresAt: new Date(Date.now() + 86_400_000) });
+    expect(await w.caller.gitSync.githubRepositories(w.at)).toEqual({ available: true, authorized: false, installations: [] });
+    expect(await grantRow(w.user.id)).toBeUndefined();
+
+    // A refresh token past its own expiry is not even sent: the grant goes.
+    await expiringGrant(w.user.id, "ghu_alice", new Date(Date.now() - 60_000));
+    await setGrantExpiry(w.user.id, new Date(Date.now() - 60_000), new Date(Date.now() - 1000));
+    const asked = { ...github.refreshes };
+    const expired = await rejectionOf(w.caller.gitSync.connectRepository({ ...w.at, installationId: 77, repository: "dashboards" }));
+    expect(expired.fields.installationId?.[0]).toMatch(/Connect with GitHub again/);
+    expect(github.refreshes).toEqual(asked);
+    expect(await grantRow(w.user.id)).toBeUndefined();
   });
 });

@@ -9,7 +9,8 @@
  *   must be the one the state was made for; the state is deleted as it is read (a replay finds
  *   nothing), an expired one is refused. The `code` GitHub adds (the App requests user
  *   authorization during installation) is exchanged for the person's GitHub user token, kept
- *   encrypted as their grant; the `installation_id` is recorded for them only if that token
+ *   encrypted as their grant (with its refresh token and expiries when GitHub makes it expire:
+ *   github-grant.ts refreshes it); the `installation_id` is recorded for them only if that token
  *   reaches it (never trusted as given). Then back to the project's Git page.
  */
 import { randomBytes } from "node:crypto";
@@ -20,7 +21,8 @@ import { fieldError } from "~/kernel/errors";
 import type { Kernel } from "~/kernel/kernel";
 import { githubSite } from "./github";
 import { exchangeUserCode, githubAppFromEnv, installationRepositories, userInstallations } from "./github-app";
-import { configuredGithubApp, githubGrant, gitSyncDb, saveGithubGrant, type GitScope } from "./service";
+import { saveGithubGrant, withGithubGrant } from "./github-grant";
+import { configuredGithubApp, gitSyncDb, type GitScope } from "./service";
 
 export const INSTALL_TTL_MS = 10 * 60 * 1000;
 export const INSTALL_START_PATH = "/api/git-sync/github/install";
@@ -103,10 +105,10 @@ export async function completeGithubInstall(kernel: Kernel, userId: string | nul
   const installationId = Number(rawId);
   const app = installableApp();
   const site = githubSite();
-  const userToken = await exchangeUserCode(site, app.install, code);
-  if (!userToken) return { location: back({ github: "authorization_refused" }), installationId: null };
-  await saveGithubGrant(kernel, userId, userToken);
-  const reachable = await userInstallations(site, userToken);
+  const grant = await exchangeUserCode(site, app.install, code);
+  if (!grant) return { location: back({ github: "authorization_refused" }), installationId: null };
+  await saveGithubGrant(kernel, userId, grant);
+  const reachable = await userInstallations(site, grant.accessToken);
   const found = reachable.find((i) => i.id === installationId);
   if (!found) return { location: back({ github: "installation_not_yours" }), installationId: null };
   await db
@@ -136,20 +138,27 @@ export interface GithubRepositoryChoices {
 export async function githubRepositoryChoices(s: GitScope): Promise<GithubRepositoryChoices> {
   const app = githubAppFromEnv();
   if (!app?.install) return { available: false, authorized: false, installations: [] };
-  const grant = s.userId ? await githubGrant(s.kernel, s.userId) : null;
-  if (!grant) return { available: true, authorized: false, installations: [] };
+  const unauthorized: GithubRepositoryChoices = { available: true, authorized: false, installations: [] };
+  if (!s.userId) return unauthorized;
   const site = githubSite();
   try {
-    const installations = (await userInstallations(site, grant)).slice(0, 10);
-    const withRepos = [];
-    for (const i of installations) {
-      const repositories = (await installationRepositories(site, grant, i.id)).map(({ name, fullName, defaultBranch }) => ({ name, fullName, defaultBranch }));
-      withRepos.push({ id: i.id, account: i.account, repositories });
-    }
-    return { available: true, authorized: true, installations: withRepos };
+    return await withGithubGrant(
+      s.kernel,
+      s.userId,
+      async (grant) => {
+        const installations = (await userInstallations(site, grant)).slice(0, 10);
+        const withRepos = [];
+        for (const i of installations) {
+          const repositories = (await installationRepositories(site, grant, i.id)).map(({ name, fullName, defaultBranch }) => ({ name, fullName, defaultBranch }));
+          withRepos.push({ id: i.id, account: i.account, repositories });
+        }
+        return { available: true, authorized: true, installations: withRepos };
+      },
+      () => unauthorized,
+    );
   } catch (err) {
-    // A grant GitHub no longer accepts: the person authorizes again through the install flow.
-    if (err instanceof TRPCError && err.code === "UNPROCESSABLE_CONTENT") return { available: true, authorized: false, installations: [] };
+    // A grant GitHub no longer accepts (nor refreshes): the person authorizes again through the install flow.
+    if (err instanceof TRPCError && err.code === "UNPROCESSABLE_CONTENT") return unauthorized;
     throw err;
   }
 }

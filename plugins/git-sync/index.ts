@@ -16,6 +16,7 @@ import * as webhookMigration from "./migrations/2026-12-09-004-webhook";
 import * as pullRequestsMigration from "./migrations/2026-12-10-005-pull-requests";
 import * as githubAppMigration from "./migrations/2026-12-11-006-github-app";
 import * as githubInstallMigration from "./migrations/2026-12-11-007-github-install";
+import * as githubGrantRefreshMigration from "./migrations/2026-12-12-008-github-grant-refresh";
 import { gitSyncRouter } from "./router";
 import { explainStaleSave } from "./stale";
 import { gitSyncHttpRoutes } from "./http";
@@ -24,7 +25,7 @@ export const gitSyncPlugin = definePlugin({
   id: "git-sync",
   requires: ["dashboards"],
   capabilities: gitSyncCapabilities,
-  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration, "2026-12-09-004-webhook": webhookMigration, "2026-12-10-005-pull-requests": pullRequestsMigration, "2026-12-11-006-github-app": githubAppMigration, "2026-12-11-007-github-install": githubInstallMigration },
+  migrations: { "2026-12-08-001-repositories": repositoriesMigration, "2026-12-08-002-conflicts": conflictsMigration, "2026-12-09-003-branches": branchesMigration, "2026-12-09-004-webhook": webhookMigration, "2026-12-10-005-pull-requests": pullRequestsMigration, "2026-12-11-006-github-app": githubAppMigration, "2026-12-11-007-github-install": githubInstallMigration, "2026-12-12-008-github-grant-refresh": githubGrantRefreshMigration },
   router: gitSyncRouter,
   jobs: gitSyncJobs,
   http: gitSyncHttpRoutes,

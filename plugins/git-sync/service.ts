@@ -18,6 +18,7 @@ import { fieldError } from "~/kernel/errors";
 import type { Kernel } from "~/kernel/kernel";
 import { checkDashboardFile, dashboardFile, removeDashboardFile, saveDashboardFile, type DashboardScope } from "../dashboards/files";
 import { githubAppFromEnv, installationToken, verifyInstallationForUser } from "./github-app";
+import { withGithubGrant } from "./github-grant";
 import { githubRepositoryOf, githubSite } from "./github";
 import { GitError, RemoteRefused, classifyRemoteError, displayRemote, runGit, vetRemote, type RemoteAccess } from "./git";
 import { normalizeSubdirectory, parseProjectSettings, parseTree, readLayout, type FileProblem, type ProjectSettings } from "./layout";
@@ -30,7 +31,7 @@ import { gitSyncSettings, type GitSyncSettings } from "./settings";
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
-/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts, 004-webhook.ts, 2026-12-10-005-pull-requests.ts, 2026-12-11-006-github-app.ts). */
+/** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts, 004-webhook.ts, 2026-12-10-005-pull-requests.ts, 2026-12-11-006-github-app.ts; the GitHub grants are github-grant.ts's). */
 export type GitSyncTables = {
   git_sync_repositories: {
     id: Generated<string>;
@@ -51,11 +52,6 @@ export type GitSyncTables = {
     webhook_secret: string | null;
     auth_kind: ColumnType<"token" | "github_app", "token" | "github_app" | undefined, "token" | "github_app">;
     github_installation_id: ColumnType<number | null, number | null | undefined, number | null>;
-  };
-  git_sync_github_grants: {
-    user_id: string;
-    token: string;
-    updated_at: Timestamp;
   };
   git_sync_deliveries: {
     org_id: string;
@@ -107,27 +103,13 @@ export function settingsOf(kernel: Kernel): GitSyncSettings {
 }
 
 export const credentials = (kernel: Kernel) => secretBox(kernel.secret, "git-sync.credential");
-const grants = (kernel: Kernel) => secretBox(kernel.secret, "git-sync.github-grant");
 
 /* ---------------------------------------------------------------------------------------------
  * GitHub App (ADR 035)
  * ------------------------------------------------------------------------------------------ */
 
-/** Keeps a person's GitHub user token (from the GitHub App's authorization), encrypted and bound to them. */
-export async function saveGithubGrant(kernel: Kernel, userId: string, token: string): Promise<void> {
-  const sealed = grants(kernel).encrypt(token, userId);
-  await gitSyncDb(kernel.db)
-    .insertInto("git_sync_github_grants")
-    .values({ user_id: userId, token: sealed })
-    .onConflict((oc) => oc.column("user_id").doUpdateSet({ token: sealed, updated_at: sql<Date>`now()` }))
-    .execute();
-}
-
-/** The person's GitHub user token, or null when they have not authorized the GitHub App. */
-export async function githubGrant(kernel: Kernel, userId: string): Promise<string | null> {
-  const row = await gitSyncDb(kernel.db).selectFrom("git_sync_github_grants").select("token").where("user_id", "=", userId).executeTakeFirst();
-  return row ? grants(kernel).decrypt(row.token, userId) : null;
-}
+// A person's GitHub grant (their user token, refreshed when it expires) lives in github-grant.ts.
+export { githubGrant, saveGithubGrant } from "./github-grant";
 
 /** The operator's GitHub App, or a 422 on `installationId` saying there is none. */
 export function configuredGithubApp() {
@@ -167,12 +149,17 @@ export interface GithubAppConnectionInput {
  */
 export async function connectGithubApp(s: GitScope, input: GithubAppConnectionInput): Promise<SyncResult> {
   const app = configuredGithubApp();
-  const userToken = s.userId ? await githubGrant(s.kernel, s.userId) : null;
-  if (!userToken) {
-    throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "Authorize Atrium's GitHub App first (Connect with GitHub App on the project's Git page): the installation is checked against your GitHub account.");
-  }
+  const notAuthorized = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", "Authorize Atrium's GitHub App first (Connect with GitHub App on the project's Git page): the installation is checked against your GitHub account.");
+  if (!s.userId) throw notAuthorized();
   const site = githubSite();
-  const verified = await verifyInstallationForUser(site, userToken, input.installationId, input.repository);
+  const verified = await withGithubGrant(
+    s.kernel,
+    s.userId,
+    (userToken) => verifyInstallationForUser(site, userToken, input.installationId, input.repository),
+    () => {
+      throw notAuthorized();
+    },
+  );
   const name = githubRepositoryOf(verified.cloneUrl, site)?.name;
   if (!name) throw fieldError("UNPROCESSABLE_CONTENT", "repository", `${input.repository} is not on the configured GitHub (${site.baseUrl}).`);
   const minted = await installationToken(site, app, input.installationId, name);

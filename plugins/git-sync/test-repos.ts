@@ -135,11 +135,19 @@ export async function serveGithub(
     publicKey: KeyObject;
     installations: Map<number, string[]>;
     users?: Map<string, number[]>;
-    /** The App's OAuth client and the codes it hands out at install (code → user token; each works once). */
+    /**
+     * The App's OAuth client and the codes it hands out at install (code → user token; each works
+     * once). With `expiring`, a code is exchanged (as GitHub does for an App with expiring user
+     * tokens) for a new user token standing for that person, which lives `expiresIn` seconds, and
+     * a single-use refresh token (`refreshTokenExpiresIn`); `grant_type=refresh_token` spends one
+     * for a new pair (revoking the old user token) and refuses an unknown, used or expired one
+     * (`bad_refresh_token`).
+     */
     oauth?: {
       clientId: string;
       clientSecret: string;
       codes: Map<string, string>;
+      expiring?: { expiresIn: number; refreshTokenExpiresIn: number };
       /** The install page (`/apps/<slug>/installations/new`): as if the person installed `installationId` and authorized as `userToken`, back to `setupUrl`. */
       installPage?: { installationId: number; userToken: string; setupUrl: string };
     };
@@ -154,7 +162,29 @@ export async function serveGithub(
    * `gitRefusesInstallations`: git refuses installation tokens (as when the installation lost the
    * repository's Contents permission after the token was minted), while the API still mints them.
    */
-  const state = { apiRevoked: false, gitRefusesInstallations: false };
+  const state = { apiRevoked: false, gitRefusesInstallations: false, refreshDelayMs: 0 };
+  /** Expiring user tokens handed out: token → the person (their key in `users`) and expiry (ms). */
+  const userTokens = new Map<string, { user: string; expires: number }>();
+  /** Refresh tokens not yet spent: token → the person, expiry (ms) and the user token it came with. */
+  const refreshTokens = new Map<string, { user: string; expires: number; access: string }>();
+  /** Refresh grants asked for: spent (a new pair issued) and refused. Every refresh token ever issued, in `issuedRefreshTokens`. */
+  const refreshes = { spent: 0, refused: 0 };
+  const issuedRefreshTokens: string[] = [];
+  /** Issues an expiring user token and a refresh token for `user` (GitHub's answer to a code or a refresh). */
+  const issueUserGrant = (user: string, life = app?.oauth?.expiring ?? { expiresIn: 8 * 3600, refreshTokenExpiresIn: 184 * 86_400 }) => {
+    const access = `ghu_${randomBytes(18).toString("hex")}`;
+    const refresh = `ghr_${randomBytes(30).toString("hex")}`;
+    userTokens.set(access, { user, expires: Date.now() + life.expiresIn * 1000 });
+    refreshTokens.set(refresh, { user, expires: Date.now() + life.refreshTokenExpiresIn * 1000, access });
+    issuedRefreshTokens.push(refresh);
+    return { access_token: access, expires_in: life.expiresIn, refresh_token: refresh, refresh_token_expires_in: life.refreshTokenExpiresIn, token_type: "bearer", scope: "" };
+  };
+  /** The person a user token stands for: itself (a token from `users`), or the one an expiring token was issued to while it lives. */
+  const personOf = (userToken: string): string | null => {
+    const issuedTo = userTokens.get(userToken);
+    if (!issuedTo) return userToken;
+    return issuedTo.expires > Date.now() ? issuedTo.user : null;
+  };
   let base = "";
   const json = (res: ServerResponse, status: number, body: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -178,12 +208,26 @@ export async function serveGithub(
       req.on("data", (c: Buffer) => (body += c.toString()));
       req.on("end", () => {
         const form = new URLSearchParams(body);
+        if (form.get("client_id") !== oauth.clientId || form.get("client_secret") !== oauth.clientSecret) return json(res, 200, { error: "incorrect_client_credentials" });
+        if (form.get("grant_type") === "refresh_token") {
+          const presented = form.get("refresh_token") ?? "";
+          const known = refreshTokens.get(presented);
+          if (!known || known.expires <= Date.now()) {
+            refreshes.refused += 1;
+            return json(res, 200, { error: "bad_refresh_token", error_description: "The refresh token passed is incorrect or expired." });
+          }
+          // Single use: spent at once (a second request with it, even a concurrent one, is refused); the old user token stops working.
+          refreshTokens.delete(presented);
+          userTokens.delete(known.access);
+          refreshes.spent += 1;
+          setTimeout(() => json(res, 200, issueUserGrant(known.user)), state.refreshDelayMs);
+          return;
+        }
         const code = form.get("code") ?? "";
         const userToken = oauth.codes.get(code);
-        if (form.get("client_id") !== oauth.clientId || form.get("client_secret") !== oauth.clientSecret) return json(res, 200, { error: "incorrect_client_credentials" });
         if (!userToken) return json(res, 200, { error: "bad_verification_code" });
         oauth.codes.delete(code);
-        json(res, 200, { access_token: userToken, token_type: "bearer", scope: "" });
+        json(res, 200, oauth.expiring ? issueUserGrant(userToken, oauth.expiring) : { access_token: userToken, token_type: "bearer", scope: "" });
       });
       return true;
     }
@@ -210,7 +254,8 @@ export async function serveGithub(
     }
     if (url.pathname.startsWith("/api/v3/user/installations") && req.method === "GET" && app?.users) {
       // A person's user-to-server token sees only the installations they can reach.
-      const reach = app.users.get((req.headers.authorization ?? "").replace(/^(Bearer|token) /, ""));
+      const person = personOf((req.headers.authorization ?? "").replace(/^(Bearer|token) /, ""));
+      const reach = person === null ? undefined : app.users.get(person);
       if (!reach) return send(res, 401, { message: "Bad credentials" });
       if (url.pathname === "/api/v3/user/installations") {
         const installations = reach.filter((id) => app.installations.has(id)).map((id) => ({ id, account: { login: "acme" }, app_id: Number(app.id) }));
@@ -244,5 +289,5 @@ export async function serveGithub(
     return true;
   });
   base = server.url;
-  return { ...server, pulls, state, issued };
+  return { ...server, pulls, state, issued, userTokens, refreshes, issuedRefreshTokens, issueUserGrant };
 }
