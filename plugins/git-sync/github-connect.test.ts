@@ -172,6 +172,26 @@ describe("connecting through the GitHub App", () => {
     expect((await w.caller.gitSync.commit({ ...w.at, message: "Revise" })).committed.map((c) => c.slug)).toEqual(["refused"]);
   });
 
+  test("a pull request from an App connection carries an installation token; GitHub refusing it is a 422 on installationId, not on token", async () => {
+    const w = await workspace(k.kernel);
+    await saveGithubGrant(k.kernel, w.user.id, "ghu_alice");
+    dashboardsRepo.commit({ "dashboards/proposed.yaml": simpleYaml("Proposed") });
+    await w.caller.gitSync.connect({ ...w.at, auth: "github_app", installationId: 77, repository: "dashboards" });
+    await w.caller.dashboards.update({ ...w.at, slug: "proposed", yaml: simpleYaml("Proposed, edited"), version: 1 });
+    const commit = await w.caller.gitSync.commit({ ...w.at, message: "Propose" });
+    github.state.apiRevoked = true;
+    try {
+      const refused = await rejectionOf(w.caller.gitSync.promote({ ...w.at, branch: commit.branch, mode: "pull_request" }));
+      expect(refused.code).toBe("UNPROCESSABLE_CONTENT");
+      expect(refused.fields).toEqual({ installationId: [expect.stringMatching(/installation open pull requests/)] });
+    } finally {
+      github.state.apiRevoked = false;
+    }
+    const opened = await w.caller.gitSync.promote({ ...w.at, branch: commit.branch, mode: "pull_request" });
+    expect(opened).toMatchObject({ mode: "pull-request", reused: false });
+    expect(github.pulls.at(-1)).toMatchObject({ name: "dashboards", head: commit.branch, base: "main" });
+  });
+
   test("a removed installation is a clear 422 on installationId at the next operation; disconnect forgets it", async () => {
     const w = await workspace(k.kernel);
     await saveGithubGrant(k.kernel, w.user.id, "ghu_bob");

@@ -6,7 +6,8 @@
  * trunk is not touched: it moves when the pull request is merged on GitHub (and the push
  * webhook or the hourly sweep syncs it).
  */
-import { fieldError } from "~/kernel/errors";
+import { TRPCError } from "@trpc/server";
+import { FieldErrors, fieldError } from "~/kernel/errors";
 import { fetchBranches, openRemote } from "./branches";
 import { runGit } from "./git";
 import { githubRepositoryOf, githubSite, openPullRequest } from "./github";
@@ -85,6 +86,12 @@ export async function promoteAsPullRequest(s: GitScope, input: { branch: string 
     base: trunk,
     title: `Dashboards from Atrium: ${branch}`,
     body: pullRequestBody({ branch, trunk, changed, previewBase }),
+  }).catch((err: unknown) => {
+    // An App connection has no token to fix: GitHub refusing its installation token is the installation's doing.
+    if (r.repo.auth_kind === "github_app" && err instanceof TRPCError && err.cause instanceof FieldErrors && err.cause.fields.token) {
+      throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "GitHub refused to let the GitHub App's installation open pull requests on this repository (it needs Pull requests: read and write, and the repository in the installation). Check the installation on GitHub, or disconnect.");
+    }
+    throw err;
   });
   await db.updateTable("git_sync_branches").set({ pull_request_url: pr.url }).where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).where("name", "=", branch).execute();
   return { branch, mode: "pull-request", url: pr.url, number: pr.number, reused: pr.reused, changed };

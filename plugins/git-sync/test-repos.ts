@@ -267,7 +267,9 @@ export async function serveGithub(
       const repositories = app.installations.get(id)!.map((name) => ({ name, full_name: `acme/${name}`, clone_url: `${base}/acme/${name}.git`, default_branch: "main" }));
       return send(res, 200, { total_count: repositories.length, repositories });
     }
-    if (req.headers.authorization !== `Bearer ${token}` || state.apiRevoked) return send(res, 401, { message: "Bad credentials" });
+    // The pull request calls: the personal token, or an installation token while it lives.
+    const bearer = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+    if ((bearer !== token && !((issued.get(bearer) ?? 0) > Date.now())) || state.apiRevoked) return send(res, 401, { message: "Bad credentials" });
     const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
     const bare = m ? path.join(root, m[1]!, `${m[2]}.git`) : "";
     if (!m || !existsSync(bare)) return send(res, 404, { message: "Not Found" });
