@@ -18,6 +18,7 @@ import { listConflicts, resolveConflict } from "./conflicts";
 import { promoteAsPullRequest } from "./pull-request";
 import { discardBranch } from "./discard";
 import { beginGithubInstall, githubRepositoryChoices } from "./github-install";
+import { branchesOutput, commitOutput, conflictsOutput, promoteOutput, resolutionOutput, statusOutput, syncOutput } from "./rest";
 import { createWebhook } from "./webhook";
 import { connectGithubApp, connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
 
@@ -88,7 +89,9 @@ export const gitSyncRouter = createTRPCRouter({
           "The git repository a project (orgId, projectId) is connected to: connected false, or its address, trunk branch, subdirectory, the trunk commit last synced (trunkSha) and when, the files that could not be imported (problems: path, line, message), the dashboard files left alone because they were changed in Atrium and in git since the last sync (conflicts: path, slug, message, commitSha), the project settings from atrium.yaml, and each dashboard file with the commit it was imported from.",
         readOnly: true,
       },
+      openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/git", summary: "The project's repository connection (connected false, or its address, trunk, last synced commit, files not imported, conflicts and each dashboard file's commit); never a credential", tags: ["git"] },
     })
+    .output(statusOutput)
     .query(({ ctx }) => gitStatus(scopeOf(ctx))),
 
   testConnection: projectCapabilityProcedure(gitConnect)
@@ -119,8 +122,10 @@ export const gitSyncRouter = createTRPCRouter({
         description:
           "Connect a project (orgId, projectId) to a git repository, either a repository that needs no credentials (remoteUrl: an https:// address, or a file:// path where the server allows local repositories) or a GitHub repository through Atrium's GitHub App (installationId and repository: name or owner/name; the installation must be one the calling person's own GitHub authorization reaches, else 422 on installationId; the trunk defaults to the repository's default branch). Takes an optional trunk branch (default main) and an optional subdirectory holding dashboards/<slug>.yaml and atrium.yaml. The connection is checked first (errors say: not a repository, branch missing, credentials needed, installation not yours), then the trunk is imported: each dashboard file becomes a dashboard version noted with its commit; files that fail validation are listed under problems and skipped. Never takes a credential: repositories that need a token are connected by a person in the app.",
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/git/connection", summary: "Connect the project to a repository that needs no credential (remoteUrl) or through the GitHub App (installationId, repository), then import its trunk; never takes a credential", tags: ["git"] },
     })
     .input(z.object({ remoteUrl: connectShape.remoteUrl, trunk: connectShape.trunk, subdirectory: connectShape.subdirectory, ...githubApp }))
+    .output(syncOutput)
     .mutation(async ({ ctx, input }) => {
       const to = target(input, undefined);
       const { trunk, subdirectory } = input;
@@ -157,7 +162,9 @@ export const gitSyncRouter = createTRPCRouter({
           "Sync a project's dashboards (orgId, projectId) with its repository's trunk: fetch, then import every dashboard file that changed since the last sync as a new dashboard version noted with the commit; removed files delete their dashboard. Files that fail validation are reported (path, line, message) and skipped while the rest applies. A dashboard edited in Atrium since its last import is never overwritten: its file is listed under conflicts (path, slug, message, commitSha) and skipped until git holds the same text. Returns commitSha, imported and removed slugs, unchanged count, problems and conflicts. 409 while another sync of the project runs.",
         idempotent: true,
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/git/syncs", summary: "Sync the project's dashboards with the trunk: files changed since the last sync imported, problems and conflicts reported (409 while another sync runs)", tags: ["git"] },
     })
+    .output(syncOutput)
     .mutation(async ({ ctx }) => {
       const result = await syncTrunk(scopeOf(ctx));
       await ctx.audit({ action: "git-sync.sync", target: { type: "project", id: ctx.project.id }, data: { commitSha: result.commitSha, imported: result.imported.length, removed: result.removed.length, problems: result.problems.length, conflicts: result.conflicts.length } });
@@ -246,7 +253,9 @@ export const gitSyncRouter = createTRPCRouter({
           "A git-connected project's branches (orgId, projectId) as last fetched: the trunk (what viewers see) and its commit, every work branch (name, head commit, ahead/behind counts against the trunk, files changed: status A/M/D and path, mine: the caller's), the caller's work branch (myBranch), and the caller's saved changes not yet committed (changes: slug, path, kind added/modified/deleted, stale: git changed the file since the edit started, so commit_changes will refuse it until the conflict is resolved).",
         readOnly: true,
       },
+      openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/git/branches", summary: "The trunk and every work branch (ahead, behind, files changed), the caller's branch and their saved changes not yet committed", tags: ["git"] },
     })
+    .output(branchesOutput)
     .query(({ ctx }) => listBranches(scopeOf(ctx))),
 
   commit: projectCapabilityProcedure(gitSync)
@@ -257,8 +266,10 @@ export const gitSyncRouter = createTRPCRouter({
         description:
           "Commit the caller's saved dashboard changes in a git-connected project (orgId, projectId) — dashboards they edited, created or deleted since each was last imported — to their own work branch (atrium/<their-name>, created from the trunk on first use, with the trunk merged in when it moved on), authored by them with message, and push it. Returns branch, commitSha and committed files (slug, path, kind). 409 when a file changed in git since the edit started (resolve it with list_conflicts/resolve_conflict first) or the branch moved on the remote.",
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/git/commits", summary: "Commit the caller's saved dashboard changes to their work branch and push it (409 when git changed a file since the edit started)", tags: ["git"] },
     })
     .input(z.object({ message: safeString().trim().min(1, "Say what changed (the commit message)").max(2000, "At most 2,000 characters") }))
+    .output(commitOutput)
     .mutation(async ({ ctx, input }) => {
       const result = await commitChanges(scopeOf(ctx), input);
       await ctx.audit({ action: "git-sync.commit", target: { type: "project", id: ctx.project.id }, data: { branch: result.branch, commitSha: result.commitSha, files: result.committed.length } });
@@ -273,6 +284,7 @@ export const gitSyncRouter = createTRPCRouter({
         description:
           "Promote a work branch (branch, e.g. atrium/ada-lovelace) into the trunk of a git-connected project (orgId, projectId). mode 'merge' (default): a fast-forward when the trunk has not moved on, else a merge commit; then the trunk is synced so viewers see the promoted dashboards; returns mode (fast-forward, merge, up-to-date), the new trunkSha and the sync's result; 409 naming the files when the branch and the trunk changed the same file (nothing is pushed). mode 'pull_request' (repositories on GitHub): opens a pull request from the branch into the trunk, its body a table of the changed dashboards with a link to each one's preview in Atrium, or reuses the one already open for the branch; returns mode pull-request, url, number, reused and changed files; the trunk is untouched until the pull request is merged on GitHub.",
       },
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/git/promotions", summary: "Promote a work branch into the trunk (merge, then sync; 409 naming files changed on both sides) or open a GitHub pull request for it (mode pull_request)", tags: ["git"] },
     })
     .input(
       z.object({
@@ -280,6 +292,7 @@ export const gitSyncRouter = createTRPCRouter({
         mode: z.enum(["merge", "pull_request"], { message: "Promote with merge or pull_request" }).default("merge"),
       }),
     )
+    .output(promoteOutput)
     .mutation(async ({ ctx, input }) => {
       if (input.mode === "pull_request") {
         const pr = await promoteAsPullRequest(scopeOf(ctx), input);
@@ -308,7 +321,9 @@ export const gitSyncRouter = createTRPCRouter({
           "The dashboard files of a git-connected project (orgId, projectId) that changed both in Atrium and in git since their last import, each with path, slug, message, the trunk commit (commitSha) and three texts: base (as last imported), theirs (the trunk's; null when removed in git) and mine (the app's; null when deleted in the app). Resolve each with resolve_conflict.",
         readOnly: true,
       },
+      openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/git/conflicts", summary: "Dashboard files changed both in Atrium and in git since their last import, each with base, theirs and mine", tags: ["git"] },
     })
+    .output(conflictsOutput)
     .query(({ ctx }) => listConflicts(scopeOf(ctx))),
 
   resolveConflict: projectCapabilityProcedure(gitSync)
@@ -318,6 +333,8 @@ export const gitSyncRouter = createTRPCRouter({
         description:
           "Resolve one conflict (path, from list_conflicts) of a git-connected project (orgId, projectId): take 'theirs' (the trunk's file becomes the dashboard's next version, or its removal applies), 'mine' (the app's text stays and will be committed over git's change by commit_changes), or 'merged' with yaml (validated first: 422 naming the line; saved as the next version, then as mine). Returns the dashboard's version and how many conflicts remain.",
       },
+      // The file's path travels in the body: it holds slashes.
+      openapi: { method: "POST", path: "/orgs/{orgId}/projects/{projectId}/git/conflicts/resolutions", summary: "Resolve one conflict (path) with theirs, mine or merged YAML (validated first: 422 naming the line)", tags: ["git"] },
     })
     .input(
       z.object({
@@ -326,6 +343,7 @@ export const gitSyncRouter = createTRPCRouter({
         yaml: safeString().max(500_000, "At most 500,000 characters").optional(),
       }),
     )
+    .output(resolutionOutput)
     .mutation(async ({ ctx, input }) => {
       const result = await resolveConflict(scopeOf(ctx), input);
       await ctx.audit({ action: "git-sync.resolve-conflict", target: { type: "project", id: ctx.project.id }, data: { path: result.path, take: result.take } });

@@ -143,11 +143,9 @@ const NOT_REST: Record<string, string> = {
 /**
  * Not yet exposed: MCP tools (so token holders reach them over MCP today) that still need an
  * `.output()` schema and a path. Not an exclusion: the list may only shrink, and only tools may
- * be on it.
+ * be on it. Empty: every MCP tool is a REST operation too.
  */
-const NOT_YET_EXPOSED = new Set([
-  "gitSync.status", "gitSync.connectRepository", "gitSync.sync", "gitSync.branches", "gitSync.commit", "gitSync.promote", "gitSync.conflicts", "gitSync.resolveConflict",
-]);
+const NOT_YET_EXPOSED = new Set<string>([]);
 
 const procedures = proceduresOf(appRouter);
 const callable = procedures.filter((p) => p.type === "query" || p.type === "mutation");
