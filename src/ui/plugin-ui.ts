@@ -29,8 +29,12 @@ export interface SlotProps {
   "project.tabs": { projectId: string };
   /** The action rail of a dashboard's view; the dashboard is the page's record (`useWorkspace().record()`). */
   "dashboard.actions": { dashboardSlug: string };
-  /** Notices above a dashboard's view (it is public); the dashboard is the page's record. */
-  "dashboard.banners": { dashboardSlug: string };
+  /**
+   * Notices above a dashboard's view (it is public); the dashboard is the page's record. A
+   * contribution that draws the dashboard otherwise (as a git branch holds it) calls
+   * `replaceView(true)` to take the live charts' place, and `replaceView(false)` to give it back.
+   */
+  "dashboard.banners": { dashboardSlug: string; replaceView: (replaced: boolean) => void };
   /** Above the dashboard editor (the edit lease): what the editor lets a contribution see and do. */
   "dashboard.editor.session": { dashboardSlug: string; editor: EditorSession };
   /** In the editor's dialog when a save was refused as stale: where the newer version came from. */
@@ -132,7 +136,7 @@ export const SLOTS = {
   "account.profile": { version: 1, kind: "component", description: "Inside the Profile section of the account page, after the email address" },
   "account.security": { version: 1, kind: "component", description: "Sections of the account page between Profile and Signed-in devices: render a <SettingsSection>" },
   "data.sections": { version: 1, kind: "component", description: "Sections of a project's Data page after the sources: render a <section class=\"panel\"> with a heading (level 2)" },
-  "dashboard.banners": { version: 1, kind: "component", description: "Notices above a dashboard's view, under its header (render a <p class=\"notice …\">, or nothing)" },
+  "dashboard.banners": { version: 1, kind: "component", description: "Notices above a dashboard's view, under its header (render a <p class=\"notice …\">, or nothing); or another drawing of the dashboard in the live charts' place (replaceView)" },
   "dashboard.editor.conflict": { version: 1, kind: "component", description: "In the dashboard editor's conflict dialog (a save refused as stale): say where the newer version came from (render a <p>, or nothing)" },
 } as const satisfies { readonly [N in SlotName]: SlotSpec };
 

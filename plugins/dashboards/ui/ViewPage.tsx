@@ -1,7 +1,9 @@
 /**
  * A dashboard: its variables bar (values in the address, so a view is linkable), Refresh and
  * the last run's time, and its charts on a 12-column grid (rows, grid or tabs), each in a card
- * with its own error in place.
+ * with its own error in place. A banner that draws the dashboard otherwise (a git branch's
+ * version) takes the live charts' place while it says so (`replaceView`); they run again when
+ * it gives the place back.
  */
 import { useSearchParams, type RouteSectionProps } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
@@ -48,6 +50,7 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
 
   const [run, setRun] = createSignal<RunOutput | null>(null);
   const [running, setRunning] = createSignal(false);
+  const [replaced, setReplaced] = createSignal(false);
   const [runProblem, setRunProblem] = createSignal<Problem | null>(null);
   let seq = 0;
   const execute = async (refresh: boolean) => {
@@ -65,7 +68,11 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
       if (mine === seq) setRunning(false);
     }
   };
-  createEffect(on([() => props.record.version, given], () => void execute(false)));
+  createEffect(
+    on([() => props.record.version, given, replaced], ([, , elsewhere]) => {
+      if (!elsewhere) void execute(false);
+    }),
+  );
 
   // "Last run 2 minutes ago" stays true as time passes.
   const [now, setNow] = createSignal(Date.now());
@@ -111,11 +118,13 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
             </Show>
           </div>
           <div class="dash-header__actions">
-            <Button onClick={() => void execute(true)} disabled={running()} aria-describedby="dash-run-status">
-              <BusyLabel busy={running()} label="Running…">
-                Refresh
-              </BusyLabel>
-            </Button>
+            <Show when={!replaced()}>
+              <Button onClick={() => void execute(true)} disabled={running()} aria-describedby="dash-run-status">
+                <BusyLabel busy={running()} label="Running…">
+                  Refresh
+                </BusyLabel>
+              </Button>
+            </Show>
             <Show when={canEdit()}>
               <Link href={`${dashboardBase()}/charts/new`} variant="button-secondary">
                 Add chart
@@ -134,90 +143,92 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
           <p class="notice notice--warning">This dashboard is deleted. Restore it from the dashboards list (Deleted).</p>
         </Show>
         <UnmappedSources record={props.record} base={props.current.base} canEdit={canEdit()} />
-        <Slot name="dashboard.banners" props={{ dashboardSlug: props.record.slug }} />
-        <Show when={doc().description}>{(text) => <Markdown text={text()} />}</Show>
+        <Slot name="dashboard.banners" props={{ dashboardSlug: props.record.slug, replaceView: setReplaced }} />
+        <Show when={!replaced()}>
+          <Show when={doc().description}>{(text) => <Markdown text={text()} />}</Show>
 
-        <p id="dash-run-status" class="muted" role="status" aria-live="polite">
-          <Switch>
-            <Match when={running() && !run()}>Running the queries…</Match>
-            <Match when={run()}>
-              {(out) => (
-                <>
-                  {running() ? "Running again… " : ""}Last run{" "}
-                  <time datetime={isoOf(out().ranAt)} title={formatDateTime(out().ranAt)}>
-                    {formatRelative(out().ranAt, now())}
-                  </time>
-                </>
-              )}
-            </Match>
-          </Switch>
-        </p>
-        <div role="alert">
-          <Show when={runProblem()}>{(p) => <LoadFailed what="the dashboard’s data" problem={p()} onRetry={() => void execute(false)} />}</Show>
-        </div>
-
-        <Show when={doc().variables?.length}>
-          <VariablesBar variables={doc().variables ?? []} values={run()?.variables ?? given()} options={run()?.variableOptions ?? {}} onChange={setVariable} />
-        </Show>
-
-        <Show when={sections().length > 1}>
-          <div class="dash-tabs" role="tablist" aria-label="Dashboard tabs">
-            <For each={sections()}>
-              {(section, i) => (
-                <button
-                  type="button"
-                  role="tab"
-                  id={`dash-tab-${i()}`}
-                  class="tab"
-                  classList={{ "tab--active": tab() === i() }}
-                  aria-selected={tab() === i()}
-                  aria-controls="dash-tabpanel"
-                  tabindex={tab() === i() ? 0 : -1}
-                  onClick={() => setTab(i())}
-                  onKeyDown={(e) => {
-                    const count = sections().length;
-                    if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-                      const next = (i() + (e.key === "ArrowRight" ? 1 : count - 1)) % count;
-                      setTab(next);
-                      document.getElementById(`dash-tab-${next}`)?.focus();
-                    }
-                  }}
-                >
-                  {section.title}
-                </button>
-              )}
-            </For>
+          <p id="dash-run-status" class="muted" role="status" aria-live="polite">
+            <Switch>
+              <Match when={running() && !run()}>Running the queries…</Match>
+              <Match when={run()}>
+                {(out) => (
+                  <>
+                    {running() ? "Running again… " : ""}Last run{" "}
+                    <time datetime={isoOf(out().ranAt)} title={formatDateTime(out().ranAt)}>
+                      {formatRelative(out().ranAt, now())}
+                    </time>
+                  </>
+                )}
+              </Match>
+            </Switch>
+          </p>
+          <div role="alert">
+            <Show when={runProblem()}>{(p) => <LoadFailed what="the dashboard’s data" problem={p()} onRetry={() => void execute(false)} />}</Show>
           </div>
-        </Show>
 
-        <Show
-          when={(doc().charts ?? []).length}
-          fallback={
-            <p class="muted">
-              No charts yet.{" "}
-              <Show when={canEdit()}>
-                <Link href={`${dashboardBase()}/charts/new`}>Add a chart</Link>
-              </Show>
-            </p>
-          }
-        >
-          <div id="dash-tabpanel" role={sections().length > 1 ? "tabpanel" : undefined} aria-labelledby={sections().length > 1 ? `dash-tab-${tab()}` : undefined}>
-            <Grid rows={sections()[Math.min(tab(), sections().length - 1)]?.rows ?? []} grid={!!sections()[tab()]?.grid}>
-              {(cell) => (
-                <Show when={chartById(cell.chart)} fallback={<p class="dash-error">The layout names a chart “{cell.chart}” that does not exist.</p>}>
-                  {(chart) => (
-                    <ChartCard
-                      chart={chart()}
-                      result={resultFor(cell.chart)}
-                      running={running()}
-                      height={cell.h ? cell.h * 60 : undefined}
-                      editHref={canEdit() && chart().type !== "text" ? `${dashboardBase()}/charts/${chart().id}` : undefined}
-                    />
-                  )}
+          <Show when={doc().variables?.length}>
+            <VariablesBar variables={doc().variables ?? []} values={run()?.variables ?? given()} options={run()?.variableOptions ?? {}} onChange={setVariable} />
+          </Show>
+
+          <Show when={sections().length > 1}>
+            <div class="dash-tabs" role="tablist" aria-label="Dashboard tabs">
+              <For each={sections()}>
+                {(section, i) => (
+                  <button
+                    type="button"
+                    role="tab"
+                    id={`dash-tab-${i()}`}
+                    class="tab"
+                    classList={{ "tab--active": tab() === i() }}
+                    aria-selected={tab() === i()}
+                    aria-controls="dash-tabpanel"
+                    tabindex={tab() === i() ? 0 : -1}
+                    onClick={() => setTab(i())}
+                    onKeyDown={(e) => {
+                      const count = sections().length;
+                      if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                        const next = (i() + (e.key === "ArrowRight" ? 1 : count - 1)) % count;
+                        setTab(next);
+                        document.getElementById(`dash-tab-${next}`)?.focus();
+                      }
+                    }}
+                  >
+                    {section.title}
+                  </button>
+                )}
+              </For>
+            </div>
+          </Show>
+
+          <Show
+            when={(doc().charts ?? []).length}
+            fallback={
+              <p class="muted">
+                No charts yet.{" "}
+                <Show when={canEdit()}>
+                  <Link href={`${dashboardBase()}/charts/new`}>Add a chart</Link>
                 </Show>
-              )}
-            </Grid>
-          </div>
+              </p>
+            }
+          >
+            <div id="dash-tabpanel" role={sections().length > 1 ? "tabpanel" : undefined} aria-labelledby={sections().length > 1 ? `dash-tab-${tab()}` : undefined}>
+              <Grid rows={sections()[Math.min(tab(), sections().length - 1)]?.rows ?? []} grid={!!sections()[tab()]?.grid}>
+                {(cell) => (
+                  <Show when={chartById(cell.chart)} fallback={<p class="dash-error">The layout names a chart “{cell.chart}” that does not exist.</p>}>
+                    {(chart) => (
+                      <ChartCard
+                        chart={chart()}
+                        result={resultFor(cell.chart)}
+                        running={running()}
+                        height={cell.h ? cell.h * 60 : undefined}
+                        editHref={canEdit() && chart().type !== "text" ? `${dashboardBase()}/charts/${chart().id}` : undefined}
+                      />
+                    )}
+                  </Show>
+                )}
+              </Grid>
+            </div>
+          </Show>
         </Show>
       </div>
     </WithAssistant>
