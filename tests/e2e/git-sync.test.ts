@@ -8,7 +8,9 @@
  * committed to the person's work branch and pushed, and the branch is promoted into the trunk; a
  * later edit is discarded (confirmed) and the trunk's file is back. Last, a save in the editor
  * based on a version older than one git imported meanwhile is refused, and the dialog names git's
- * commit, compares git's version with mine and links to the Git page.
+ * commit, compares git's version with mine and links to the Git page. And `?branch=` draws the
+ * dashboard as a branch holds it, its charts run with the branch's SQL in the live charts' place,
+ * until "Back to the live dashboard".
  */
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -233,7 +235,7 @@ describe("git sync", () => {
     await page.getByRole("heading", { name: "Repository", exact: true }).waitFor();
     expect(owner!.unexpectedProblems([{ path: /^\/api\/trpc\/dashboards\.update/, status: 409 }, { path: /^\/api\/trpc\/gitSync\.resolveConflict/, status: 422 }])).toEqual([]);
   }, 120_000);
-  it("shows a dashboard as any branch holds it (?branch=), switches branches, and says so in place when a branch does not exist", async () => {
+  it("shows a dashboard as any branch holds it (?branch=) with its charts drawn from the branch's queries in the live charts' place, switches branches, goes back to the live dashboard, and says so in place when a branch does not exist", async () => {
     const { page } = owner!;
     const base = harness.server.url;
     const git = (...args: string[]) => execFileSync("git", ["--git-dir", remote.bare, ...args], { encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } }).trim();
@@ -243,7 +245,10 @@ describe("git sync", () => {
     const clone = mkdtempSync(path.join(tmpdir(), "atrium-e2e-branch-"));
     const inClone = (...args: string[]) => execFileSync("git", args, { cwd: clone, encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "Outside", GIT_AUTHOR_EMAIL: "outside@git.test", GIT_COMMITTER_NAME: "Outside", GIT_COMMITTER_EMAIL: "outside@git.test" } }).trim();
     inClone("clone", "--quiet", "--branch", work, remote.bare, ".");
-    writeFileSync(path.join(clone, "dashboards/sales.yaml"), dashboard("Sales, only on Gita's branch"));
+    // Its chart has a title and SQL only the branch has.
+    const branchYaml = dashboard("Sales, only on Gita's branch").replace("select 1 as n", "select 4242 as n").replace("  - id: n\n", "  - id: n\n    title: Orders only on Gita's branch\n");
+    expect(branchYaml).toContain("title: Orders only on Gita's branch");
+    writeFileSync(path.join(clone, "dashboards/sales.yaml"), branchYaml);
     inClone("commit", "--quiet", "-am", "Sales on the branch");
     inClone("push", "--quiet", "origin", `HEAD:refs/heads/${work}`);
     const onBranch = inClone("rev-parse", "HEAD");
@@ -255,11 +260,32 @@ describe("git sync", () => {
     const view = page.getByRole("region", { name: "Branch view" });
     await expect.poll(() => view.getByTestId("git-branch-view").textContent(), { timeout: 20_000 }).toContain(`On branch main @ ${trunkSha.slice(0, 12)}`);
     expect(await view.locator("pre").textContent()).toContain("Sales, changed in git meanwhile");
+    // The trunk's dashboard is drawn in the live charts' place: its own chart, and no live one beside it.
+    const trunkCharts = view.getByRole("region", { name: "Charts on main" });
+    await trunkCharts.getByRole("heading", { name: "Sales, changed in git meanwhile" }).waitFor();
+    await expect.poll(() => trunkCharts.getByTestId("git-branch-run-status").textContent(), { timeout: 20_000 }).toBe("The branch's queries ran just now.");
+    expect(await page.locator("[data-chart]").count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Refresh", exact: true }).count()).toBe(0);
 
     await view.getByLabel("Branch").selectOption(work);
     await page.waitForURL(/branch=atrium%2Fgita-sync/);
     await expect.poll(() => view.getByTestId("git-branch-view").textContent(), { timeout: 20_000 }).toContain(`On branch ${work} @ ${onBranch.slice(0, 12)}`);
     expect(await view.locator("pre").textContent()).toContain("Sales, only on Gita's branch");
+    // The branch's chart, run with the branch's SQL; the file stays behind "Show the file".
+    const branchCharts = view.getByRole("region", { name: `Charts on ${work}` });
+    await branchCharts.getByRole("heading", { name: "Sales, only on Gita's branch" }).waitFor();
+    const branchChart = branchCharts.getByRole("article", { name: "Orders only on Gita's branch" });
+    await expect.poll(() => branchChart.textContent(), { timeout: 20_000 }).toMatch(/4[,.\s\u00a0\u202f]?242/);
+    expect(await page.locator("[data-chart]").count()).toBe(1);
+    expect(await view.locator("pre").isVisible()).toBe(false);
+    await view.getByText("Show the file").click();
+    expect(await view.locator("pre").isVisible()).toBe(true);
+    // Back to the live dashboard: the branch view goes, the live chart and Refresh come back.
+    await view.getByRole("link", { name: "Back to the live dashboard" }).click();
+    await expect.poll(() => page.getByRole("region", { name: "Branch view" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Refresh", exact: true }).waitFor();
+    await expect.poll(() => page.locator("[data-chart]").count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.getByRole("article", { name: "Orders only on Gita's branch" }).count()).toBe(0);
 
     await page.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/d/sales?branch=atrium/nobody`);
     await waitForHydration(page);

@@ -1,11 +1,13 @@
 /**
- * A dashboard as a branch holds it, on demand (`?branch=<name>` on the dashboard's address):
- * above the dashboard, the branch and its head commit, a switcher over the trunk and the
- * project's work branches, and the dashboard's file on that branch. A branch the project does not
- * have (or a file the branch lacks) is said in place, never thrown. Nothing without `?branch=`.
+ * A dashboard as a branch holds it, on demand (`?branch=<name>` on the dashboard's address), in
+ * the live charts' place: the branch and its head commit, a switcher over the trunk and the
+ * project's work branches, the dashboard drawn from the branch's file with its own queries
+ * (BranchCanvas, loaded only here), and the file itself behind "Show the file". A branch the
+ * project does not have (or a file the branch lacks) is said in place, never thrown. "Back to the
+ * live dashboard" gives the place back. Nothing without `?branch=`.
  */
 import { useSearchParams } from "@solidjs/router";
-import { For, Show } from "solid-js";
+import { createEffect, For, lazy, onCleanup, Show, Suspense } from "solid-js";
 import { Notice } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { problemOf } from "~/ui/problems";
@@ -13,7 +15,9 @@ import { trpc } from "~/ui/trpc";
 import { useCurrentOrg, useWorkspace } from "~/ui/workspace";
 import "./git.css";
 
-export default function BranchView(props: { dashboardSlug: string }) {
+const BranchCanvas = lazy(() => import("./BranchCanvas"));
+
+export default function BranchView(props: { dashboardSlug: string; replaceView: (replaced: boolean) => void }) {
   const org = useCurrentOrg();
   const workspace = useWorkspace();
   const [search, setSearch] = useSearchParams<{ branch?: string }>();
@@ -29,6 +33,9 @@ export default function BranchView(props: { dashboardSlug: string }) {
     return b ? [b.trunk, ...b.branches.map((x) => x.name).filter((n) => n !== b.trunk)] : [];
   };
   const shown = () => (!file.error ? file.latest : null);
+  // While a branch is shown, it is the dashboard on this page: the live charts make way.
+  createEffect(() => props.replaceView(Boolean(search.branch)));
+  onCleanup(() => props.replaceView(false));
 
   return (
     <Show when={search.branch}>
@@ -58,9 +65,15 @@ export default function BranchView(props: { dashboardSlug: string }) {
                   On branch <span class="mono">{f().branch}</span> @ <span class="mono">{f().commitSha.slice(0, 12)}</span>
                   {f().trunk ? " (the trunk: what viewers see once synced)" : " (a work branch, not promoted)"} · <span class="mono">{f().path}</span>
                 </p>
-                <pre class="git-branch-file" tabindex="0" aria-label={`${f().path} on ${f().branch}`}>
-                  {f().yaml}
-                </pre>
+                <details class="git-branch-source">
+                  <summary>Show the file</summary>
+                  <pre class="git-branch-file" tabindex="0" aria-label={`${f().path} on ${f().branch}`}>
+                    {f().yaml}
+                  </pre>
+                </details>
+                <Suspense fallback={<p class="muted">Loading the branch's charts…</p>}>
+                  <BranchCanvas orgId={at().orgId} projectId={at().projectId} slug={props.dashboardSlug} branch={f().branch} />
+                </Suspense>
               </>
             )}
           </Show>
