@@ -230,10 +230,38 @@ export function warehousePool(kernel: Kernel, info: WarehouseInfo): pg.Pool {
   return poolFor(kernel, `warehouse:${info.orgId}:${fingerprint(info.database, info.password)}`, () => warehouseClientConfig(kernel, info));
 }
 
-/** Runs `fn` with an admin connection to the org's warehouse database (imports, the sample). */
+/**
+ * Runs `fn` with an admin connection to the org's warehouse database (imports, the sample,
+ * ingestion), taken from a small pool per warehouse: a batch of synced rows must not pay for a
+ * new connection and its authentication. The connection goes back clean (`discard all`: no
+ * session setting, temporary table or advisory lock outlives `fn`); one that fails, or that
+ * `fn` left inside a transaction, is closed instead.
+ */
 export async function withWarehouseAdmin<T>(kernel: Kernel, info: WarehouseInfo, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  return withClient(withDatabase(warehouseAdminUrl(kernel), info.database), fn);
+  const pool = poolFor(kernel, `warehouse:${info.orgId}:admin:${info.database}`, () => ({
+    connectionString: withDatabase(warehouseAdminUrl(kernel), info.database),
+    application_name: "atrium-warehouse-admin",
+    max: ADMIN_POOL_SIZE,
+  }));
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await fn(client);
+  } catch (err) {
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    if (!broken) {
+      await client.query("discard all").catch((err: unknown) => {
+        broken = err instanceof Error ? err : new Error(String(err));
+      });
+    }
+    client.release(broken ?? false);
+  }
 }
+
+/** Admin connections kept open per warehouse (ingestion batches of one org, imports). */
+const ADMIN_POOL_SIZE = 4;
 
 /** Drops the org's warehouse database and role, and forgets them (org purge, tests). */
 export async function dropWarehouse(kernel: Kernel, orgId: string): Promise<boolean> {

@@ -73,6 +73,46 @@ describe("POST /api/v1/datasets/:name/rows", () => {
     expect(changeKeys.body.error?.code).toBe("KEY_MISMATCH");
   });
 
+  test("any text arrives as sent (tabs, newlines, backslashes, \\N, quotes, emoji, JSON); a NUL byte is refused whole", async () => {
+    const hostile = [
+      { id: 1, note: "a\tb\nc\r\nd", raw: "\\N", path: "C:\\temp\\x", meta: { q: 'say "hi"\t\\', list: [1, "two"] } },
+      { id: 2, note: "  spaced  ", raw: "", path: "😀 ünïcode", meta: "just text" },
+      { id: 3, note: null, raw: "\\.", path: "\\", meta: [] },
+    ];
+    const sent = await sendRows(s.url, tokenA, "hostile_text", hostile, { key: "id" });
+    expect(sent.body).toMatchObject({ accepted: 3, duplicates: 0 });
+    const back = await runQuery(s.kernel, s.kernel.ownerDb, orgA.id, { sourceId: "warehouse", params: [], sql: "select note, raw, path, meta::text as meta from hostile_text order by id" });
+    expect(back.rows).toEqual([
+      ["a\tb\nc\r\nd", "\\N", "C:\\temp\\x", JSON.stringify({ q: 'say "hi"\t\\', list: [1, "two"] }).replace(/,/g, ", ").replace(/":/g, '": ')],
+      ["  spaced  ", "", "😀 ünïcode", '"just text"'],
+      [null, "\\.", "\\", "[]"],
+    ]);
+    const nul = await sendRows(s.url, tokenA, "hostile_text", [{ id: 4, note: "before\u0000after", raw: "x", path: "y", meta: null }]);
+    expect(nul.status).toBe(422);
+    expect(await count(orgA.id, "hostile_text")).toBe(3);
+  });
+
+  test("new rows, then rows it already has, then new rows again: counted right each time", async () => {
+    const rows = (from: number, to: number, status: string) => Array.from({ length: to - from + 1 }, (_, i) => ({ id: from + i, status }));
+    expect((await sendRows(s.url, tokenA, "phases", rows(1, 50, "new"), { key: "id" })).body).toMatchObject({ accepted: 50, duplicates: 0 });
+    // Half known (10 of them changed), half new: the plain load meets a known row and merges instead.
+    const mixed = [...rows(41, 50, "changed"), ...rows(51, 60, "new")];
+    expect((await sendRows(s.url, tokenA, "phases", mixed)).body).toMatchObject({ accepted: 20, duplicates: 0 });
+    expect((await sendRows(s.url, tokenA, "phases", rows(41, 50, "changed"))).body).toMatchObject({ accepted: 0, duplicates: 10 });
+    expect((await sendRows(s.url, tokenA, "phases", rows(61, 70, "new"))).body).toMatchObject({ accepted: 10, duplicates: 0 });
+    expect((await sendRows(s.url, tokenA, "phases", rows(71, 80, "new"))).body).toMatchObject({ accepted: 10, duplicates: 0 });
+    const r = await runQuery(s.kernel, s.kernel.ownerDb, orgA.id, { sourceId: "warehouse", params: [], sql: "select status, count(*)::int from phases group by status order by status" });
+    expect(r.rows).toEqual([
+      ["changed", 10],
+      ["new", 70],
+    ]);
+    // Content identity (no key): the same rows again are duplicates, inserted once.
+    const events = [{ kind: "a", n: 1 }, { kind: "b", n: 2 }];
+    expect((await sendRows(s.url, tokenA, "events_once", events)).body).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect((await sendRows(s.url, tokenA, "events_once", [...events, { kind: "c", n: 3 }])).body).toMatchObject({ accepted: 1, duplicates: 2 });
+    expect(await count(orgA.id, "events_once")).toBe(3);
+  });
+
   test("new columns are added; a type conflict is a 422 naming column and row, and nothing is written", async () => {
     await sendRows(s.url, tokenA, "sessions", [{ id: 1, tokens: 10 }], { key: "id" });
     const grown = await sendRows(s.url, tokenA, "sessions", [{ id: 2, tokens: 5, model: "m1" }]);

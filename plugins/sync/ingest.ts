@@ -16,13 +16,16 @@
  * of the row's content (non-null values, by column name) and a row is inserted once.
  */
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import type { Kernel } from "~/kernel/kernel";
 import { ensureWarehouse, withWarehouseAdmin, type WarehouseInfo } from "../data/engine";
 import type { Kysely } from "kysely";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import { MAX_REPORTED_PROBLEMS, type BatchProblem, type ParsedBatch, type Row, type RowValue } from "./parse";
-import { kindOf, misfit, toRecordValue, widen, type SyncType } from "./types";
+import { copyText, kindOf, misfit, widen, type SyncType } from "./types";
 
 export const META_SCHEMA = "atrium_sync";
 export const KEY_COLUMN = "_atrium_key";
@@ -254,30 +257,8 @@ export async function ingestBatch(kernel: Kernel, db: Kysely<KernelDatabase>, in
         }
       }
       const columns = batch.columns;
-      const records = [...byIdentity].map(([id, row]) => {
-        const rec: Record<string, unknown> = { [KEY_COLUMN]: id };
-        for (const c of columns) rec[c] = toRecordValue(row[c] ?? null, types.get(c)!);
-        return rec;
-      });
-      const q = (c: string) => pg.escapeIdentifier(c);
-      const recordDef = [`${q(KEY_COLUMN)} text`, ...columns.map((c) => `${q(c)} ${types.get(c)}`)].join(", ");
-      const insertCols = [KEY_COLUMN, ...columns].map(q).join(", ");
-      let inserted = 0;
-      let accepted = 0;
-      if (records.length) {
-        const valueCols = columns.filter((c) => !(keyColumns ?? []).includes(c));
-        const onConflict =
-          keyColumns && valueCols.length
-            ? `on conflict (${q(KEY_COLUMN)}) do update set ${valueCols.map((c) => `${q(c)} = excluded.${q(c)}`).join(", ")}, ${q(SYNCED_AT_COLUMN)} = now()
-               where (${valueCols.map((c) => `t.${q(c)}`).join(", ")}, null) is distinct from (${valueCols.map((c) => `excluded.${q(c)}`).join(", ")}, null)`
-            : `on conflict (${q(KEY_COLUMN)}) do nothing`;
-        const { rows } = await client.query<{ inserted: boolean }>(
-          `insert into ${target} as t (${insertCols}) select ${insertCols} from jsonb_to_recordset($1::jsonb) as x(${recordDef}) ${onConflict} returning (xmax = 0) as inserted`,
-          [JSON.stringify(records)],
-        );
-        accepted = rows.length;
-        inserted = rows.filter((r) => r.inserted).length;
-      }
+      const lines = [...byIdentity].map(([id, row]) => copyLine(id, row, columns, types));
+      const { accepted, inserted } = await writeRows(client, { database: info.database, dataset, target, columns, types, keyColumns, lines });
       const answer: IngestAnswer = { dataset, accepted, duplicates: batch.rows.length - accepted, rejected: [], cursor: input.cursor };
       const counted = await client.query<{ row_count: string }>(
         `update ${META_SCHEMA}.datasets set row_count = row_count + $2, batches = batches + 1, last_sync_at = now(), last_source_id = coalesce($3, last_source_id)
@@ -315,6 +296,94 @@ export async function ingestBatch(kernel: Kernel, db: Kysely<KernelDatabase>, in
       if (!committed) await client.query("rollback").catch(() => {});
     }
   });
+}
+
+/** One row as a line of COPY's text format: its identity, then the batch's columns. */
+function copyLine(id: string, row: Row, columns: readonly string[], types: ReadonlyMap<string, string>): string {
+  let line = id;
+  for (const c of columns) line += "\t" + copyText(row[c] ?? null, types.get(c)!);
+  return line + "\n";
+}
+
+/** COPY's text lines as a stream of chunks of about 1 MiB. */
+function copyBody(lines: readonly string[]): Readable {
+  return Readable.from(
+    (function* () {
+      let chunk = "";
+      for (const line of lines) {
+        chunk += line;
+        if (chunk.length >= 1 << 20) {
+          yield chunk;
+          chunk = "";
+        }
+      }
+      if (chunk) yield chunk;
+    })(),
+  );
+}
+
+async function copyInto(client: pg.Client, table: string, columns: readonly string[], lines: readonly string[]): Promise<number> {
+  const stream = client.query(copyFrom(`copy ${table} (${columns.join(", ")}) from stdin`));
+  await pipeline(copyBody(lines), stream);
+  return stream.rowCount;
+}
+
+/**
+ * Datasets (per warehouse) whose last batch held rows they already had: their next batch goes
+ * straight to the merge instead of trying the plain COPY first.
+ */
+const merging = new Set<string>();
+
+/**
+ * Writes the batch's distinct rows (COPY text lines, identity first) into the dataset, in the
+ * caller's transaction. Most batches carry only new rows (a first sync, a cursor moving on):
+ * they are COPied straight into the table under a savepoint, as fast as PostgreSQL loads
+ * anything. A row whose identity the table already holds makes that COPY fail (unique
+ * violation) and roll back to the savepoint; the batch is then COPied into a temporary table
+ * and merged: new rows inserted, changed keyed rows updated, identical ones left as duplicates.
+ */
+async function writeRows(
+  client: pg.Client,
+  w: { database: string; dataset: string; target: string; columns: readonly string[]; types: ReadonlyMap<string, string>; keyColumns: readonly string[] | null; lines: readonly string[] },
+): Promise<{ accepted: number; inserted: number }> {
+  if (!w.lines.length) return { accepted: 0, inserted: 0 };
+  const q = (c: string) => pg.escapeIdentifier(c);
+  const insertCols = [KEY_COLUMN, ...w.columns].map(q);
+  const hint = `${w.database}\u0000${w.dataset}`;
+  if (!merging.has(hint)) {
+    await client.query("savepoint atrium_plain_copy");
+    try {
+      const copied = await copyInto(client, w.target, insertCols, w.lines);
+      await client.query("release savepoint atrium_plain_copy");
+      return { accepted: copied, inserted: copied };
+    } catch (err) {
+      await client.query("rollback to savepoint atrium_plain_copy");
+      if ((err as { code?: string }).code !== "23505") throw err;
+    }
+  }
+  const stage = "pg_temp.atrium_sync_stage";
+  await client.query(`drop table if exists ${stage}`);
+  await client.query(`create temp table atrium_sync_stage (${[`${q(KEY_COLUMN)} text`, ...w.columns.map((c) => `${q(c)} ${w.types.get(c)}`)].join(", ")}) on commit drop`);
+  await copyInto(client, stage, insertCols, w.lines);
+  const valueCols = w.columns.filter((c) => !(w.keyColumns ?? []).includes(c));
+  const onConflict =
+    w.keyColumns && valueCols.length
+      ? `on conflict (${q(KEY_COLUMN)}) do update set ${valueCols.map((c) => `${q(c)} = excluded.${q(c)}`).join(", ")}, ${q(SYNCED_AT_COLUMN)} = now()
+         where (${valueCols.map((c) => `t.${q(c)}`).join(", ")}, null) is distinct from (${valueCols.map((c) => `excluded.${q(c)}`).join(", ")}, null)`
+      : `on conflict (${q(KEY_COLUMN)}) do nothing`;
+  const { rows } = await client.query<{ accepted: string; inserted: string }>(
+    `with written as (insert into ${w.target} as t (${insertCols.join(", ")}) select ${insertCols.join(", ")} from ${stage} ${onConflict} returning (xmax = 0) as inserted)
+     select count(*) as accepted, count(*) filter (where inserted) as inserted from written`,
+  );
+  const accepted = Number(rows[0]!.accepted);
+  const inserted = Number(rows[0]!.inserted);
+  // Every row new after all: the next batch tries the plain COPY again.
+  if (inserted === w.lines.length) merging.delete(hint);
+  else {
+    if (merging.size >= 10_000) merging.clear();
+    merging.add(hint);
+  }
+  return { accepted, inserted };
 }
 
 function reject(dataset: string, code: string, message: string, problems: BatchProblem[]): IngestOutcome {

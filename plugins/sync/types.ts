@@ -100,12 +100,19 @@ export function misfit(value: RowValue, pgType: string): string | null {
   return ok ? null : `${describe()} is not ${WORDS[t] ?? `a ${t}`}: the column holds ${WORDS[t] ? `${t} values` : t}`;
 }
 
-/** The value as it goes into jsonb_to_recordset for a column of type `pgType`. */
-export function toRecordValue(value: RowValue, pgType: string): unknown {
-  if (value === null) return null;
-  if (pgType === "jsonb" || pgType === "json") return value;
-  if (typeof value === "object") return JSON.stringify(value);
-  if (typeof value === "string") return pgType === "text" ? value : value.trim();
-  if (pgType === "text") return String(value);
-  return value;
+/** A field of COPY's text format: backslash, tab, newline and carriage return escaped. */
+function escapeCopy(text: string): string {
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : text;
+}
+
+/**
+ * The value as a field of `COPY … FROM STDIN` (text format) for a column of type `pgType`: what
+ * the column's input function reads (`\N` for null; a jsonb column gets the value as JSON).
+ */
+export function copyText(value: RowValue, pgType: string): string {
+  if (value === null) return "\\N";
+  if (pgType === "jsonb" || pgType === "json") return escapeCopy(JSON.stringify(value));
+  if (typeof value === "object") return escapeCopy(JSON.stringify(value));
+  if (typeof value === "string") return escapeCopy(pgType === "text" ? value : value.trim());
+  return String(value);
 }

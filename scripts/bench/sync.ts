@@ -50,7 +50,8 @@ function makeTable(file: string, rows: number): void {
 /** Runs the CLI; its wall time and its peak resident set (polled from /proc). */
 async function runCli(args: string[], configDir: string): Promise<{ ms: number; peakMiB: number; stdout: string; stderr: string; code: number | null }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/atrium.ts", ...args], {
+  const nodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "scripts/atrium.ts", ...args], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: configDir, ATRIUM_CONFIG_DIR: configDir },
     stdio: ["pipe", "pipe", "pipe"],
