@@ -1,8 +1,9 @@
 /**
  * Git sync over the REST API, through the client typed from the OpenAPI document: a plain
  * file:// repository connected, its status, a sync that reports a conflict, the branches, the
- * conflict listed and resolved, a commit and its promotion; refusals in Atrium's shape (403 for a
- * viewer, 404 for another organization, 422 naming the field). Real git, real PostgreSQL.
+ * conflict listed and resolved, a commit and its promotion, a dashboard read and run as a work
+ * branch holds it; refusals in Atrium's shape (403 for a viewer, 404 for another organization,
+ * 422 naming the field). Real git, real PostgreSQL.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -118,5 +119,33 @@ describe("git sync through a typed client", () => {
     const noSuchConflict = await api.POST("/orgs/{orgId}/projects/{projectId}/git/conflicts/resolutions", { params: { path: at }, body: { path: "dashboards/sales.yaml", take: "theirs" } });
     expect(noSuchConflict.response.status).toBe(422);
     expect(noSuchConflict.error).toMatchObject({ fieldErrors: { path: [expect.any(String)] } });
+  });
+
+  test("a dashboard as a work branch holds it: its file read, its queries run with the branch's SQL (a read-only token may), 404 for an unknown branch and for another organization", async () => {
+    const w = await workspace(s.kernel, "owner");
+    const at = w.at;
+    const r = createRemote("main");
+    remotes.push(r);
+    r.commit({ "dashboards/sales.yaml": simpleYaml("Sales") });
+    await w.caller.gitSync.connect({ ...at, remoteUrl: r.url });
+    await w.caller.dashboards.update({ ...at, slug: "sales", yaml: simpleYaml("Sales on the branch").replace("select 1 as n", "select 42 as n"), version: 1 });
+    const { branch } = await w.caller.gitSync.commit({ ...at, message: "Sales from the branch" });
+
+    const viewer = await colleague(s.kernel, w.org.id, "viewer");
+    const readOnly = client(await createToken(s.kernel, viewer.user.id, w.org.id, ["read"]));
+    const file = await readOnly.GET("/orgs/{orgId}/projects/{projectId}/git/dashboards/{slug}", { params: { path: { ...at, slug: "sales" }, query: { branch } } });
+    expect(file.data).toMatchObject({ branch, trunk: false, path: "dashboards/sales.yaml", yaml: expect.stringContaining("select 42 as n") });
+    const run = await readOnly.POST("/orgs/{orgId}/projects/{projectId}/git/dashboards/{slug}/run", { params: { path: { ...at, slug: "sales" } }, body: { branch } });
+    expect(run.error).toBeUndefined();
+    expect(run.data).toMatchObject({ branch, problems: [], document: { title: "Sales on the branch" }, run: { results: { one: { ok: true, rows: [{ n: 42 }] } } } });
+    const onTrunk = await readOnly.POST("/orgs/{orgId}/projects/{projectId}/git/dashboards/{slug}/run", { params: { path: { ...at, slug: "sales" } }, body: {} });
+    expect(onTrunk.data).toMatchObject({ branch: "main", trunk: true, run: { results: { one: { ok: true, rows: [{ n: 1 }] } } } });
+
+    const unknown = await readOnly.POST("/orgs/{orgId}/projects/{projectId}/git/dashboards/{slug}/run", { params: { path: { ...at, slug: "sales" } }, body: { branch: "atrium/nobody" } });
+    expect(unknown.response.status).toBe(404);
+    expect(unknown.error).toMatchObject({ error: { code: "NOT_FOUND" } });
+    const stranger = await workspace(s.kernel, "owner");
+    const strangerApi = client(await createToken(s.kernel, stranger.user.id, stranger.org.id, ["read", "write"]));
+    expect((await strangerApi.POST("/orgs/{orgId}/projects/{projectId}/git/dashboards/{slug}/run", { params: { path: { ...at, slug: "sales" } }, body: { branch } })).response.status).toBe(404);
   });
 });
