@@ -8731,6 +8731,8 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe: the same key and body answer the first answer; the same key with another body is a 409 */
                 "Idempotency-Key"?: string;
+                /** @description The Idempotency-Key of the batch sent just before this one (this batch needs its own Idempotency-Key): it is written after that one, waiting for it; if it never comes, a 409 PREVIOUS_BATCH_MISSING */
+                "Atrium-After"?: string;
                 /** @description Key columns, separated by commas: rows upsert on them */
                 "Atrium-Key"?: string;
                 /** @description The source id POST /sources returned: the batch is recorded as this machine's */
@@ -8833,7 +8835,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used with another body, or the name is a table Atrium did not create: nothing written */
+            /** @description The Idempotency-Key was used with another body, the batch named by Atrium-After never came, or the name is a table Atrium did not create: nothing written */
             409: {
                 headers: {
                     [name: string]: unknown;

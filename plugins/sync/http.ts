@@ -23,7 +23,7 @@ import { writeAudit } from "~/kernel/audit";
 import { httpProblem } from "~/kernel/http/dispatch";
 import type { HttpContext, HttpRoute } from "~/kernel/http/routes";
 import type { Kernel } from "~/kernel/kernel";
-import { invalidateWarehouse, tableNameProblem } from "../data/engine";
+import { ensureWarehouse, invalidateWarehouse, tableNameProblem } from "../data/engine";
 import { ingestBatch, peekReplay, type IngestAnswer, type IngestOutcome } from "./ingest";
 import { BodyProblem, columnNameOf, formatOf, inflate, parseBatch } from "./parse";
 import { recordBatch, sourceInOrg, takeRows } from "./service";
@@ -36,6 +36,7 @@ export const IDEMPOTENCY_HEADER = "idempotency-key";
 export const KEY_HEADER = "atrium-key";
 export const SOURCE_HEADER = "atrium-source";
 export const CURSOR_HEADER = "atrium-cursor";
+export const AFTER_HEADER = "atrium-after";
 
 interface TokenCaller {
   userId: string;
@@ -107,6 +108,9 @@ async function postRows(request: Request, ctx: HttpContext): Promise<Answer> {
 
   const key = headerValue(request, IDEMPOTENCY_HEADER, 255);
   if (key === "bad") return problem(ctx, 422, "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 255 printable characters.", { fieldErrors: { "Idempotency-Key": ["1 to 255 printable characters"] } });
+  const after = headerValue(request, AFTER_HEADER, 255);
+  if (after === "bad") return problem(ctx, 422, "INVALID_AFTER", "Atrium-After must be 1 to 255 printable characters: the Idempotency-Key of the batch sent before.", { fieldErrors: { "Atrium-After": ["1 to 255 printable characters"] } });
+  if (after && !key) return problem(ctx, 422, "INVALID_AFTER", "Atrium-After orders batches by their Idempotency-Key: send one with this batch too.", { fieldErrors: { "Idempotency-Key": ["Required with Atrium-After"] } });
   const cursor = headerValue(request, CURSOR_HEADER, 500);
   if (cursor === "bad") return problem(ctx, 422, "INVALID_CURSOR", "Atrium-Cursor must be 1 to 500 printable characters.", { fieldErrors: { "Atrium-Cursor": ["1 to 500 printable characters"] } });
   const source = headerValue(request, SOURCE_HEADER, 36);
@@ -162,9 +166,8 @@ async function postRows(request: Request, ctx: HttpContext): Promise<Answer> {
           { "retry-after": String(budget.retryAfterSeconds) },
         );
       }
-      outcome = await kernel.withScope({ userId: caller.userId, orgId: caller.orgId }, (trx) =>
-        ingestBatch(kernel, trx, { orgId: caller.orgId, dataset, batch, keyColumns, idempotency, sourceId: source, cursor, maxColumns: settings.maxColumns }),
-      );
+      const warehouse = await kernel.withScope({ userId: caller.userId, orgId: caller.orgId }, (trx) => ensureWarehouse(kernel, trx, caller.orgId));
+      outcome = await ingestBatch(kernel, warehouse, { orgId: caller.orgId, dataset, batch, keyColumns, idempotency, after, signal: ctx.signal, afterWaitMs: settings.afterWaitMs, sourceId: source, cursor, maxColumns: settings.maxColumns });
     }
   } catch (err) {
     if (err instanceof BodyProblem) return problem(ctx, err.status, err.code, err.message, answerBody({ dataset, accepted: 0, duplicates: 0, rejected: [], cursor: null }));

@@ -16,7 +16,7 @@ let tokenA: string;
 let tokenB: string;
 
 beforeAll(async () => {
-  s = await bootSyncServer({ rowsPerMinute: 5_000, maxInflatedBytes: 200_000 });
+  s = await bootSyncServer({ rowsPerMinute: 5_000, maxInflatedBytes: 200_000, afterWaitMs: 1_000 });
   owner = await createUser(s.kernel);
   orgA = await createOrg(s.kernel, [{ userId: owner.id, role: "owner" }]);
   orgB = await createOrg(s.kernel, [{ userId: owner.id, role: "owner" }]);
@@ -111,6 +111,31 @@ describe("POST /api/v1/datasets/:name/rows", () => {
     expect((await sendRows(s.url, tokenA, "events_once", events)).body).toMatchObject({ accepted: 2, duplicates: 0 });
     expect((await sendRows(s.url, tokenA, "events_once", [...events, { kind: "c", n: 3 }])).body).toMatchObject({ accepted: 1, duplicates: 2 });
     expect(await count(orgA.id, "events_once")).toBe(3);
+  });
+
+  test("Atrium-After: a batch sent ahead of the one before it waits for it, so batches apply in the order sent", async () => {
+    const first = [{ id: 1, status: "first" }];
+    const second = [{ id: 1, status: "second" }, { id: 2, status: "second" }];
+    // The second batch arrives first: it waits until the one it names is written.
+    const early = sendRows(s.url, tokenA, "ordered", second, { idempotencyKey: "ordered-2", headers: { "atrium-after": "ordered-1" } });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await count(orgA.id, "ordered").catch(() => 0)).toBe(0);
+    const late = await sendRows(s.url, tokenA, "ordered", first, { key: "id", idempotencyKey: "ordered-1" });
+    expect(late.body).toMatchObject({ accepted: 1 });
+    expect((await early).body).toMatchObject({ accepted: 2, duplicates: 0 });
+    const r = await runQuery(s.kernel, s.kernel.ownerDb, orgA.id, { sourceId: "warehouse", params: [], sql: "select id, status from ordered order by id" });
+    expect(r.rows).toEqual([
+      [1, "second"],
+      [2, "second"],
+    ]);
+    // Naming a batch that never comes: refused after the wait, nothing written.
+    const orphan = await sendRows(s.url, tokenA, "ordered", [{ id: 3, status: "orphan" }], { idempotencyKey: "ordered-4", headers: { "atrium-after": "ordered-3" } });
+    expect(orphan.status).toBe(409);
+    expect(orphan.body.error?.code).toBe("PREVIOUS_BATCH_MISSING");
+    expect(await count(orgA.id, "ordered")).toBe(2);
+    // Atrium-After needs an Idempotency-Key of its own.
+    const keyless = await sendRows(s.url, tokenA, "ordered", [{ id: 5, status: "x" }], { headers: { "atrium-after": "ordered-1" } });
+    expect(keyless.status).toBe(422);
   });
 
   test("new columns are added; a type conflict is a 422 naming column and row, and nothing is written", async () => {

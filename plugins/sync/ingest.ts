@@ -53,6 +53,16 @@ export interface IngestInput {
   /** Declared key columns (normalized), or null to keep the dataset's rule. */
   keyColumns: string[] | null;
   idempotency: { key: string; requestHash: string } | null;
+  /**
+   * The Idempotency-Key of the batch sent just before this one, when a client keeps two in
+   * flight (`Atrium-After`): this one waits until that one is written, so batches apply in the
+   * order they were sent.
+   */
+  after: string | null;
+  /** Aborted when the client goes away (stops waiting for the batch before). */
+  signal?: AbortSignal;
+  /** How long to wait for the batch named by `after` before refusing this one. */
+  afterWaitMs: number;
   sourceId: string | null;
   cursor: string | null;
   maxColumns: number;
@@ -142,10 +152,32 @@ export async function peekReplay(kernel: Kernel, db: Kysely<KernelDatabase>, org
   });
 }
 
-/** Writes one batch; see the module comment. `db` reads the warehouse record (a scoped transaction or the owner's). */
-export async function ingestBatch(kernel: Kernel, db: Kysely<KernelDatabase>, input: IngestInput): Promise<IngestOutcome> {
+const WAITING = Symbol("waiting for the batch before");
+
+/**
+ * Writes one batch into the org's warehouse `info` (from `ensureWarehouse`, read in a scoped
+ * transaction that need not stay open meanwhile); see the module comment.
+ */
+export async function ingestBatch(kernel: Kernel, info: WarehouseInfo, input: IngestInput): Promise<IngestOutcome> {
+  const deadline = Date.now() + input.afterWaitMs;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    const outcome = await ingestOnce(kernel, info, input);
+    if (outcome !== WAITING) return outcome;
+    if (Date.now() >= deadline || input.signal?.aborted) {
+      return reject(
+        input.dataset,
+        "PREVIOUS_BATCH_MISSING",
+        `Nothing was written: the batch before this one (Atrium-After: ${input.after}) has not been written. Send it first, or send this batch without Atrium-After.`,
+        [{ row: 0, field: "Atrium-After", message: "The batch named here has not been written" }],
+        409,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+async function ingestOnce(kernel: Kernel, info: WarehouseInfo, input: IngestInput): Promise<IngestOutcome | typeof WAITING> {
   const { dataset, batch } = input;
-  const info = await ensureWarehouse(kernel, db, input.orgId);
   return withWarehouseAdmin(kernel, info, async (client) => {
     await ensureMeta(kernel, info, client);
     await client.query("set timezone = 'UTC'");
@@ -159,6 +191,7 @@ export async function ingestBatch(kernel: Kernel, db: Kysely<KernelDatabase>, in
         if (stored) return replayOrConflict(stored, input.idempotency.requestHash);
       }
       await client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [`atrium.sync.dataset:${dataset}`]);
+      if (input.after && input.after !== input.idempotency?.key && !(await storedBatch(client, input.after))) return WAITING;
       const target = `public.${pg.escapeIdentifier(dataset)}`;
       const meta = (
         await client.query<{ key_columns: string[] | null; row_count: string }>(`select key_columns, row_count from ${META_SCHEMA}.datasets where name = $1`, [dataset])
@@ -386,6 +419,6 @@ async function writeRows(
   return { accepted, inserted };
 }
 
-function reject(dataset: string, code: string, message: string, problems: BatchProblem[]): IngestOutcome {
-  return { status: 422, code, message, answer: emptyAnswer(dataset, problems) };
+function reject(dataset: string, code: string, message: string, problems: BatchProblem[], status: 409 | 422 = 422): IngestOutcome {
+  return { status, code, message, answer: emptyAnswer(dataset, problems) };
 }

@@ -89,6 +89,7 @@ export const postRowsOperation = {
     parameters: [
       { in: "path", name: "name", required: true, description: "The dataset (table) name: lower-case letters, digits and _", schema: { type: "string", pattern: "^[a-z_][a-z0-9_]*$", maxLength: 63 } },
       { in: "header", name: "Idempotency-Key", required: false, description: "Makes a retry safe: the same key and body answer the first answer; the same key with another body is a 409", schema: printable(255) },
+      { in: "header", name: "Atrium-After", required: false, description: "The Idempotency-Key of the batch sent just before this one (this batch needs its own Idempotency-Key): it is written after that one, waiting for it; if it never comes, a 409 PREVIOUS_BATCH_MISSING", schema: printable(255) },
       { in: "header", name: "Atrium-Key", required: false, description: "Key columns, separated by commas: rows upsert on them", schema: { type: "string", maxLength: 1000 } },
       { in: "header", name: "Atrium-Source", required: false, description: "The source id POST /sources returned: the batch is recorded as this machine's", schema: { type: "string", format: "uuid" } },
       { in: "header", name: "Atrium-Cursor", required: false, description: "The machine's checkpoint after this batch, given back by GET /sources", schema: printable(500) },
@@ -110,7 +111,7 @@ export const postRowsOperation = {
       "400": { description: "The body could not be read as its Content-Type says (a broken CSV or JSON line)", content: json(batchRefusal) },
       ...authRefusals,
       "404": { description: "The organization is not there, or not yours", content: json(error) },
-      "409": { description: "The Idempotency-Key was used with another body, or the name is a table Atrium did not create: nothing written", content: json(batchRefusal) },
+      "409": { description: "The Idempotency-Key was used with another body, the batch named by Atrium-After never came, or the name is a table Atrium did not create: nothing written", content: json(batchRefusal) },
       "413": { description: "The body, inflated body or row count is over the limit: split the batch", content: json(batchRefusal) },
       "415": { description: "Not JSON lines or CSV, or an unknown Content-Encoding", content: json(batchRefusal) },
       "422": { description: "A row, a header or the name is refused (see rejected and fieldErrors): nothing written", content: json(batchRefusal) },

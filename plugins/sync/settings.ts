@@ -18,6 +18,8 @@ const envSchema = z.object({
   SYNC_MAX_BATCH_ROWS: positiveInt(100_000, 10_000_000),
   /** Most columns a dataset may have. */
   SYNC_MAX_COLUMNS: positiveInt(400, 1_500),
+  /** How long a batch sent with `Atrium-After` waits for the batch it names (milliseconds). */
+  SYNC_AFTER_WAIT_MS: positiveInt(30_000, 600_000),
 });
 
 export interface SyncSettings {
@@ -26,6 +28,7 @@ export interface SyncSettings {
   rowsPerMinute: number;
   maxBatchRows: number;
   maxColumns: number;
+  afterWaitMs: number;
 }
 
 export function loadSyncSettings(env: NodeJS.ProcessEnv = process.env): SyncSettings {
@@ -42,6 +45,7 @@ export function loadSyncSettings(env: NodeJS.ProcessEnv = process.env): SyncSett
     rowsPerMinute: e.SYNC_ROWS_PER_MINUTE,
     maxBatchRows: e.SYNC_MAX_BATCH_ROWS,
     maxColumns: e.SYNC_MAX_COLUMNS,
+    afterWaitMs: e.SYNC_AFTER_WAIT_MS,
   };
 }
 

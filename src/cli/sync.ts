@@ -103,51 +103,64 @@ export async function syncOne(
     return summary;
   }
   options.reporter.start(`${local.label} → ${local.dataset}`, remaining);
-  let position = from;
+  // Two batches on the wire at once: while the server writes one, it reads the next. Each names
+  // the one before (`Atrium-After`) so the server applies them in order; answers are read and
+  // checkpoints saved in order.
+  const inFlight: Array<{ prepared: Prepared; sending: Promise<{ status: number; body: BatchAnswer }> | null }> = [];
+  let start = from ? { value: from.value, rowid: from.rowid } : null;
+  let previousKey: string | null = null;
   const prepare = preparedBatches(local, from, options.batchRows, options.batchBytes);
-  let upcoming = prepare();
+  let upcoming: Promise<Prepared | null> | null = prepare();
   for (;;) {
-    const prepared = await upcoming;
-    if (!prepared) break;
-    const { batch, raw, gzipped } = prepared;
-    const cursor = JSON.stringify(batch.next);
-    let sending: ReturnType<typeof client.request<BatchAnswer>> | null = null;
-    if (gzipped) {
-      // Where the batch starts and ends, and what it holds: a retry of it carries the same key.
-      const idempotencyKey = createHash("sha256")
-        .update(JSON.stringify([options.sourceId, local.dataset, local.label, position?.value ?? null, position?.rowid ?? 0, batch.next]))
-        .update(raw)
-        .digest("hex");
-      sending = client.request<BatchAnswer>("POST", `/api/v1/datasets/${encodeURIComponent(local.dataset)}/rows`, {
-        headers: {
-          "content-type": batch.contentType,
-          "content-encoding": "gzip",
-          "idempotency-key": idempotencyKey,
-          "atrium-source": options.sourceId,
-          "atrium-cursor": cursor.slice(0, 500),
-          ...(local.keyColumns && !position ? { "atrium-key": local.keyColumns.join(",") } : {}),
-        },
-        body: gzipped,
-      });
+    const prepared = upcoming ? await upcoming : null;
+    upcoming = null;
+    if (prepared) {
+      const { batch, raw, gzipped } = prepared;
+      let sending: (typeof inFlight)[number]["sending"] = null;
+      if (gzipped) {
+        // Where the batch starts and ends, and what it holds: a retry of it carries the same key.
+        const idempotencyKey = createHash("sha256")
+          .update(JSON.stringify([options.sourceId, local.dataset, local.label, start?.value ?? null, start?.rowid ?? 0, batch.next]))
+          .update(raw)
+          .digest("hex");
+        sending = client.request<BatchAnswer>("POST", `/api/v1/datasets/${encodeURIComponent(local.dataset)}/rows`, {
+          headers: {
+            "content-type": batch.contentType,
+            "content-encoding": "gzip",
+            "idempotency-key": idempotencyKey,
+            ...(previousKey ? { "atrium-after": previousKey } : {}),
+            "atrium-source": options.sourceId,
+            "atrium-cursor": JSON.stringify(batch.next).slice(0, 500),
+            ...(local.keyColumns && !from && !previousKey ? { "atrium-key": local.keyColumns.join(",") } : {}),
+          },
+          body: gzipped,
+        });
+        sending.catch(() => {});
+        previousKey = idempotencyKey;
+      }
+      start = { value: batch.next.value, rowid: batch.next.rowid };
+      inFlight.push({ prepared, sending });
+      // The next batch is read while these are on the wire; a failure of either is met in order.
+      upcoming = prepare();
+      upcoming.catch(() => {});
     }
-    // The next batch is read while this one is on the wire; a failure of either is met in order.
-    upcoming = prepare();
-    upcoming.catch(() => {});
+    if (!inFlight.length) break;
+    if (prepared && inFlight.length < 2) continue;
+    const { prepared: done, sending } = inFlight.shift()!;
     if (sending) {
       const res = await sending;
-      if (res.status !== 200) throw batchProblem(local, batch.origins, res.status, res.body);
+      if (res.status !== 200) throw batchProblem(local, done.batch.origins, res.status, res.body);
       summary.accepted += res.body.accepted;
       summary.duplicates += res.body.duplicates;
-      summary.rows += batch.rows;
+      summary.rows += done.batch.rows;
       summary.batches++;
-      options.reporter.batch({ rows: batch.rows, accepted: res.body.accepted, duplicates: res.body.duplicates, bytes: raw.length });
+      options.reporter.batch({ rows: done.batch.rows, accepted: res.body.accepted, duplicates: res.body.duplicates, bytes: done.raw.length });
     }
     // The checkpoint moves only after the server has the batch.
     state = readState(options.env);
     const previous = state.checkpoints[key];
-    state.checkpoints[key] = { value: batch.next.value, rowid: batch.next.rowid, rowsSent: (previous?.rowsSent ?? 0) + batch.rows, at: new Date().toISOString() };
+    state.checkpoints[key] = { value: done.batch.next.value, rowid: done.batch.next.rowid, rowsSent: (previous?.rowsSent ?? 0) + done.batch.rows, at: new Date().toISOString() };
     writeState(state, options.env);
-    position = state.checkpoints[key]!;
   }
   options.reporter.done();
   summary.pending = 0;
