@@ -11,6 +11,7 @@ import { FieldErrors, fieldError } from "~/kernel/errors";
 import { fetchBranches, openRemote } from "./branches";
 import { runGit } from "./git";
 import { githubRepositoryOf, githubSite, openPullRequest } from "./github";
+import { oauthRefusedBy } from "./github-oauth";
 import { checkBranch, gitSyncDb, type GitScope } from "./service";
 
 export interface PullRequestResult {
@@ -56,7 +57,7 @@ export async function promoteAsPullRequest(s: GitScope, input: { branch: string 
   const site = githubSite();
   const repository = githubRepositoryOf(r.repo.remote_url, site);
   if (!repository) throw fieldError("UNPROCESSABLE_CONTENT", "mode", `Pull requests are opened on GitHub (${site.baseUrl}); this project's repository is elsewhere. Promote it with a merge instead.`);
-  // The connection's token, or the installation token openRemote minted for this operation.
+  // The connection's token, the installation token openRemote minted for this operation, or the OAuth grant it uses.
   const token = r.access.token;
   if (!token) throw fieldError("UNPROCESSABLE_CONTENT", "mode", "Opening a pull request needs the repository's token: connect it with a token that may open pull requests.");
 
@@ -88,6 +89,10 @@ export async function promoteAsPullRequest(s: GitScope, input: { branch: string 
     body: pullRequestBody({ branch, trunk, changed, previewBase }),
   }).catch((err: unknown) => {
     // An App connection has no token to fix: GitHub refusing its installation token is the installation's doing.
+    // A GitHub OAuth connection has none either: the person whose authorization it uses must authorize again.
+    if (r.repo.auth_kind === "github_oauth" && err instanceof TRPCError && err.cause instanceof FieldErrors && err.cause.fields.token) {
+      throw oauthRefusedBy(r.repo.github_oauth_person ?? "The person who connected it");
+    }
     if (r.repo.auth_kind === "github_app" && err instanceof TRPCError && err.cause instanceof FieldErrors && err.cause.fields.token) {
       throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "GitHub refused to let the GitHub App's installation open pull requests on this repository (it needs Pull requests: read and write, and the repository in the installation). Check the installation on GitHub, or disconnect.");
     }

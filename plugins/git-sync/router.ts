@@ -18,9 +18,10 @@ import { listConflicts, resolveConflict } from "./conflicts";
 import { promoteAsPullRequest } from "./pull-request";
 import { discardBranch } from "./discard";
 import { beginGithubInstall, githubRepositoryChoices } from "./github-install";
+import { beginGithubOauth, githubOauthChoices } from "./github-oauth";
 import { branchesOutput, commitOutput, conflictsOutput, promoteOutput, resolutionOutput, statusOutput, syncOutput } from "./rest";
 import { createWebhook } from "./webhook";
-import { connectGithubApp, connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type GitScope } from "./service";
+import { connectGithubApp, connectGithubOauth, connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type AuthKind, type GitScope } from "./service";
 
 type ProjectCtx = RequestContext & { actor: { userId: string }; org: { id: string }; project: { id: string } };
 
@@ -46,8 +47,15 @@ const githubApp = {
     .optional(),
 };
 
-/** Either a remote address, or a GitHub App installation and repository: never both, never neither. */
-function target(input: { remoteUrl?: string; installationId?: number; repository?: string; token?: string }, auth: "token" | "github_app" | undefined) {
+/** Either a remote address, a GitHub App installation and repository, or (github_oauth) a repository the caller's GitHub OAuth grant reaches: never two, never none. */
+function target(input: { remoteUrl?: string; installationId?: number; repository?: string; token?: string }, auth: AuthKind | undefined) {
+  if (auth === "github_oauth") {
+    if (input.remoteUrl) throw fieldError("UNPROCESSABLE_CONTENT", "remoteUrl", "A GitHub OAuth connection takes the repository (owner/name), not an address");
+    if (input.token) throw fieldError("UNPROCESSABLE_CONTENT", "token", "A GitHub OAuth connection takes no token: each operation uses your GitHub authorization");
+    if (input.installationId !== undefined) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "A GitHub OAuth connection takes no installation");
+    if (!input.repository || !input.repository.includes("/")) throw fieldError("UNPROCESSABLE_CONTENT", "repository", "Name the repository as owner/name (from your GitHub repositories)");
+    return { kind: "github_oauth" as const, repository: input.repository };
+  }
   const app = auth === "github_app" || (auth === undefined && input.installationId !== undefined);
   if (!app) {
     if (!input.remoteUrl) throw fieldError("UNPROCESSABLE_CONTENT", "remoteUrl", "Give the repository's address");
@@ -62,7 +70,7 @@ function target(input: { remoteUrl?: string; installationId?: number; repository
 }
 
 const connectShape = {
-  auth: z.enum(["token", "github_app"], { message: "Connect with token or github_app" }).optional(),
+  auth: z.enum(["token", "github_app", "github_oauth"], { message: "Connect with token, github_app or github_oauth" }).optional(),
   remoteUrl: remote.remoteUrl.optional(),
   trunk: safeString().trim().min(1, "Name the trunk branch (e.g. main)").max(100, "At most 100 characters").optional(),
   subdirectory: remote.subdirectory,
@@ -71,7 +79,7 @@ const connectShape = {
 };
 
 /** What an audit entry may say about a connection: never the token. */
-const auditOf = (status: { remoteUrl: string; trunk: string; subdirectory: string; auth: "token" | "github_app"; installationId: number | null }, hasToken: boolean) => ({
+const auditOf = (status: { remoteUrl: string; trunk: string; subdirectory: string; auth: AuthKind; installationId: number | null }, hasToken: boolean) => ({
   remoteUrl: status.remoteUrl,
   trunk: status.trunk,
   subdirectory: status.subdirectory,
@@ -108,9 +116,11 @@ export const gitSyncRouter = createTRPCRouter({
       const result =
         to.kind === "github_app"
           ? await connectGithubApp(scopeOf(ctx), { installationId: to.installationId, repository: to.repository, trunk, subdirectory })
-          : await connectRepository(scopeOf(ctx), { remoteUrl: to.remoteUrl, trunk: trunk ?? "main", subdirectory, token: input.token });
+          : to.kind === "github_oauth"
+            ? await connectGithubOauth(scopeOf(ctx), { repository: to.repository, trunk, subdirectory })
+            : await connectRepository(scopeOf(ctx), { remoteUrl: to.remoteUrl, trunk: trunk ?? "main", subdirectory, token: input.token });
       const status = await gitStatus(scopeOf(ctx));
-      if (status.connected) await ctx.audit({ action: "git-sync.connect", target: { type: "project", id: ctx.project.id }, data: { ...auditOf(status, Boolean(input.token)), commitSha: result.commitSha } });
+      if (status.connected) await ctx.audit({ action: "git-sync.connect", target: { type: "project", id: ctx.project.id }, data: { ...auditOf(status, to.kind === "remote" && Boolean(input.token)), commitSha: result.commitSha } });
       return result;
     }),
 
@@ -128,6 +138,8 @@ export const gitSyncRouter = createTRPCRouter({
     .output(syncOutput)
     .mutation(async ({ ctx, input }) => {
       const to = target(input, undefined);
+      // Never through a GitHub OAuth grant (ADR 035, third addendum): a person picks that repository in the app.
+      if (to.kind === "github_oauth") throw fieldError("UNPROCESSABLE_CONTENT", "auth", "Repositories reached with a person's GitHub OAuth authorization are connected by that person on the project's Git page.");
       const { trunk, subdirectory } = input;
       const result =
         to.kind === "github_app"
@@ -145,6 +157,15 @@ export const gitSyncRouter = createTRPCRouter({
   // The Git page's repository picker; agents name an installation and repository to connect_repository.
   githubRepositories: projectCapabilityProcedure(gitConnect)
     .query(({ ctx }) => githubRepositoryChoices(scopeOf(ctx))),
+
+  // No MCP tool, no REST: it starts a browser flow on GitHub for the person (GET /api/git-sync/github/authorize redirects there).
+  githubOauthAuthorize: projectCapabilityProcedure(gitConnect)
+    .input(z.object({ privateRepositories: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => beginGithubOauth(scopeOf(ctx), input)),
+
+  // The Git page's picker for an OAuth connection, read with the person's own GitHub OAuth grant.
+  githubOauthRepositories: projectCapabilityProcedure(gitConnect)
+    .query(({ ctx }) => githubOauthChoices(scopeOf(ctx))),
 
   disconnect: projectCapabilityProcedure(gitConnect)
     .mutation(async ({ ctx }) => {

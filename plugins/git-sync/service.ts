@@ -19,6 +19,7 @@ import type { Kernel } from "~/kernel/kernel";
 import { checkDashboardFile, dashboardFile, removeDashboardFile, saveDashboardFile, type DashboardScope } from "../dashboards/files";
 import { githubAppFromEnv, installationToken, verifyInstallationForUser } from "./github-app";
 import { withGithubGrant } from "./github-grant";
+import { oauthConnectionToken, oauthRefusedBy, verifyOauthRepository } from "./github-oauth";
 import { githubRepositoryOf, githubSite } from "./github";
 import { GitError, RemoteRefused, classifyRemoteError, displayRemote, runGit, vetRemote, type RemoteAccess } from "./git";
 import { normalizeSubdirectory, parseProjectSettings, parseTree, readLayout, type FileProblem, type ProjectSettings } from "./layout";
@@ -29,6 +30,8 @@ import { gitSyncSettings, type GitSyncSettings } from "./settings";
  * ------------------------------------------------------------------------------------------ */
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** How a connection reaches its repository: a token (or none), the GitHub App's installation, or a person's GitHub OAuth grant. */
+export type AuthKind = "token" | "github_app" | "github_oauth";
 type Json<T> = ColumnType<T, string | undefined, string>;
 
 /** The plugin's tables (migrations/2026-12-08-001-repositories.ts, 002-conflicts.ts, 2026-12-09-003-branches.ts, 004-webhook.ts, 2026-12-10-005-pull-requests.ts, 2026-12-11-006-github-app.ts; the GitHub grants are github-grant.ts's). */
@@ -50,8 +53,10 @@ export type GitSyncTables = {
     conflicts: Json<FileConflict[]>;
     settings: Json<ProjectSettings>;
     webhook_secret: string | null;
-    auth_kind: ColumnType<"token" | "github_app", "token" | "github_app" | undefined, "token" | "github_app">;
+    auth_kind: ColumnType<AuthKind, AuthKind | undefined, AuthKind>;
     github_installation_id: ColumnType<number | null, number | null | undefined, number | null>;
+    /** For `github_oauth`: the person whose GitHub OAuth grant the connection uses (null once they are deleted). */
+    github_oauth_user_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
   git_sync_deliveries: {
     org_id: string;
@@ -122,7 +127,12 @@ export function configuredGithubApp() {
  * The token git and GitHub's API get for this operation: a GitHub App connection mints an
  * installation token for its one repository (never stored); a token connection decrypts its own.
  */
-export async function remoteToken(s: Pick<GitScope, "kernel" | "projectId">, repo: { credential: string | null; auth_kind: "token" | "github_app"; github_installation_id: number | null; remote_url: string }): Promise<string | null> {
+export async function remoteToken(
+  s: Pick<GitScope, "kernel" | "projectId" | "db" | "orgId">,
+  repo: { credential: string | null; auth_kind: AuthKind; github_installation_id: number | null; github_oauth_user_id: string | null; remote_url: string },
+): Promise<string | null> {
+  // A person's GitHub OAuth grant: theirs while they are a member and it is kept, else a 422 on `auth` naming them.
+  if (repo.auth_kind === "github_oauth") return oauthConnectionToken(s, repo.github_oauth_user_id);
   if (repo.auth_kind === "github_app" && repo.github_installation_id !== null) {
     const app = configuredGithubApp();
     const site = githubSite();
@@ -166,6 +176,17 @@ export async function connectGithubApp(s: GitScope, input: GithubAppConnectionIn
   return connectRepository(s, { remoteUrl: verified.cloneUrl, trunk: input.trunk ?? verified.defaultBranch, subdirectory: input.subdirectory, token: minted.token }, { installationId: input.installationId });
 }
 
+/**
+ * Connects through the caller's GitHub OAuth grant: the repository (owner/name) must be one their
+ * grant reaches on the configured GitHub (checked with GitHub's API, else a 422 on `repository`),
+ * then git reaches it with their token. The connection stores who connected, never the token:
+ * each operation reads that person's grant.
+ */
+export async function connectGithubOauth(s: GitScope, input: { repository: string; trunk?: string; subdirectory: string }): Promise<SyncResult> {
+  const verified = await verifyOauthRepository(s, input.repository);
+  return connectRepository(s, { remoteUrl: verified.cloneUrl, trunk: input.trunk ?? verified.defaultBranch, subdirectory: input.subdirectory, token: verified.token }, undefined, { userId: s.userId! });
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Connecting
  * ------------------------------------------------------------------------------------------ */
@@ -196,11 +217,12 @@ export async function accessFor(settings: GitSyncSettings, remoteUrl: string, to
   }
 }
 
-/** How git reached the remote: a token (true), none (false), or a GitHub App installation token minted for the operation. */
-export type RemoteCredential = boolean | "github_app";
+/** How git reached the remote: a token (true), none (false), a GitHub App installation token minted for the operation, or the named person's GitHub OAuth grant. */
+export type RemoteCredential = boolean | "github_app" | { githubOauth: string };
 
 /** The credential a connection's operation presents: what `remoteFailure` needs to name the right field. */
-export function credentialOf(repo: { auth_kind: "token" | "github_app" }, token: string | null): RemoteCredential {
+export function credentialOf(repo: { auth_kind: AuthKind; github_oauth_person?: string | null }, token: string | null): RemoteCredential {
+  if (repo.auth_kind === "github_oauth") return { githubOauth: repo.github_oauth_person ?? "The person who connected it" };
   return repo.auth_kind === "github_app" ? "github_app" : Boolean(token);
 }
 
@@ -215,6 +237,7 @@ export function remoteFailure(err: unknown, credential: RemoteCredential): never
   if (problem.kind === "auth" && credential === "github_app") {
     throw fieldError("UNPROCESSABLE_CONTENT", "installationId", "The GitHub App's installation no longer grants access to this repository (git refused its installation token). Check the installation on GitHub (its repositories and permissions: Contents read and write), install it again, or disconnect.");
   }
+  if (problem.kind === "auth" && typeof credential === "object") throw oauthRefusedBy(credential.githubOauth);
   if (problem.kind === "auth") throw fieldError("UNPROCESSABLE_CONTENT", credential ? "token" : "remoteUrl", credential ? problem.message : "The repository asks for credentials: add a token.");
   throw fieldError("UNPROCESSABLE_CONTENT", "remoteUrl", problem.message);
 }
@@ -223,7 +246,7 @@ export function remoteFailure(err: unknown, credential: RemoteCredential): never
  * Checks that `remoteUrl` is a repository we may reach with `token` and that it has the trunk
  * branch; returns the trunk's head commit. Nothing is saved.
  */
-export async function testConnection(kernel: Kernel, input: ConnectionInput, options: { githubApp?: boolean } = {}): Promise<{ remoteUrl: string; trunk: string; subdirectory: string; headSha: string }> {
+export async function testConnection(kernel: Kernel, input: ConnectionInput, options: { githubApp?: boolean; githubOauth?: string } = {}): Promise<{ remoteUrl: string; trunk: string; subdirectory: string; headSha: string }> {
   const settings = settingsOf(kernel);
   const trunk = checkBranch(input.trunk.trim());
   const subdirectory = normalizeSubdirectory(input.subdirectory);
@@ -234,7 +257,7 @@ export async function testConnection(kernel: Kernel, input: ConnectionInput, opt
   try {
     output = await runGit({ args: ["ls-remote", "--heads", access.url, `refs/heads/${trunk}`], cwd: settings.dir, remote: access, settings, maxBytes: 1024 * 1024 });
   } catch (err) {
-    remoteFailure(err, options.githubApp ? "github_app" : Boolean(access.token));
+    remoteFailure(err, options.githubApp ? "github_app" : options.githubOauth !== undefined ? { githubOauth: options.githubOauth } : Boolean(access.token));
   }
   const head = output.split("\n").find((l) => l.endsWith(`\trefs/heads/${trunk}`));
   if (!head) throw fieldError("UNPROCESSABLE_CONTENT", "trunk", `The repository has no branch "${trunk}". Push it first, or name the branch that holds the dashboards.`);
@@ -242,11 +265,11 @@ export async function testConnection(kernel: Kernel, input: ConnectionInput, opt
 }
 
 /** Connects the project (after `testConnection`) and imports its trunk. */
-export async function connectRepository(s: GitScope, input: ConnectionInput, githubApp?: { installationId: number }): Promise<SyncResult> {
+export async function connectRepository(s: GitScope, input: ConnectionInput, githubApp?: { installationId: number }, githubOauth?: { userId: string }): Promise<SyncResult> {
   const db = gitSyncDb(s.db);
   const existing = await db.selectFrom("git_sync_repositories").select("remote_url").where("project_id", "=", s.projectId).executeTakeFirst();
   if (existing) throw fieldError("CONFLICT", "remoteUrl", `This project is already connected to ${existing.remote_url}. Disconnect it first.`);
-  const checked = await testConnection(s.kernel, input, { githubApp: Boolean(githubApp) });
+  const checked = await testConnection(s.kernel, input, { githubApp: Boolean(githubApp), githubOauth: githubOauth ? "" : undefined });
   await lockBranch(s, checked.trunk);
   const id = crypto.randomUUID();
   await db
@@ -259,9 +282,11 @@ export async function connectRepository(s: GitScope, input: ConnectionInput, git
       subdirectory: checked.subdirectory,
       trunk: checked.trunk,
       // A GitHub App connection keeps only its installation id: each operation mints its own token.
-      credential: input.token && !githubApp ? credentials(s.kernel).encrypt(input.token, s.projectId) : null,
-      auth_kind: githubApp ? "github_app" : "token",
+      // A GitHub OAuth connection keeps only who connected: each operation reads their grant.
+      credential: input.token && !githubApp && !githubOauth ? credentials(s.kernel).encrypt(input.token, s.projectId) : null,
+      auth_kind: githubApp ? "github_app" : githubOauth ? "github_oauth" : "token",
       github_installation_id: githubApp?.installationId ?? null,
+      github_oauth_user_id: githubOauth?.userId ?? null,
       connected_by: s.userId,
     })
     .execute();
@@ -337,7 +362,15 @@ export async function ensureClone(settings: GitSyncSettings, projectId: string):
 }
 
 export async function connection(s: GitScope) {
-  const row = await gitSyncDb(s.db).selectFrom("git_sync_repositories").selectAll().where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).executeTakeFirst();
+  const row = await gitSyncDb(s.db)
+    .selectFrom("git_sync_repositories")
+    .leftJoin("users", "users.id", "git_sync_repositories.github_oauth_user_id")
+    .selectAll("git_sync_repositories")
+    // Whose GitHub OAuth grant a github_oauth connection uses: named when git refuses it.
+    .select("users.name as github_oauth_person")
+    .where("project_id", "=", s.projectId)
+    .where("git_sync_repositories.org_id", "=", s.orgId)
+    .executeTakeFirst();
   if (!row) throw new TRPCError({ code: "CONFLICT", message: "This project is not connected to a repository. Connect one first." });
   return row;
 }
@@ -481,9 +514,11 @@ export type GitStatus =
       subdirectory: string;
       trunk: string;
       hasToken: boolean;
-      /** How the repository is reached: a token (or none), or the GitHub App's installation (`installationId`). */
-      auth: "token" | "github_app";
+      /** How the repository is reached: a token (or none), the GitHub App's installation (`installationId`), or a person's GitHub OAuth grant (`oauthPerson`). */
+      auth: AuthKind;
       installationId: number | null;
+      /** For `github_oauth`: whose grant the connection uses (their name; null once they are deleted). Never the token. */
+      oauthPerson: string | null;
       /** A push webhook is set up (its secret is never shown again). */
       hasWebhook: boolean;
       connectedAt: string;
@@ -500,7 +535,14 @@ export type GitStatus =
 
 export async function gitStatus(s: GitScope): Promise<GitStatus> {
   const db = gitSyncDb(s.db);
-  const repo = await db.selectFrom("git_sync_repositories").selectAll().where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).executeTakeFirst();
+  const repo = await db
+    .selectFrom("git_sync_repositories")
+    .leftJoin("users", "users.id", "git_sync_repositories.github_oauth_user_id")
+    .selectAll("git_sync_repositories")
+    .select("users.name as github_oauth_person")
+    .where("project_id", "=", s.projectId)
+    .where("git_sync_repositories.org_id", "=", s.orgId)
+    .executeTakeFirst();
   if (!repo) return { connected: false };
   const files = await db.selectFrom("git_sync_files").select(["path", "slug", "commit_sha"]).where("project_id", "=", s.projectId).where("org_id", "=", s.orgId).orderBy("path").limit(1000).execute();
   return {
@@ -511,6 +553,7 @@ export async function gitStatus(s: GitScope): Promise<GitStatus> {
     hasToken: repo.credential !== null,
     auth: repo.auth_kind,
     installationId: repo.github_installation_id === null ? null : Number(repo.github_installation_id),
+    oauthPerson: repo.auth_kind === "github_oauth" ? (repo.github_oauth_person ?? null) : null,
     hasWebhook: repo.webhook_secret !== null,
     connectedAt: repo.connected_at.toISOString(),
     trunkSha: repo.trunk_sha,

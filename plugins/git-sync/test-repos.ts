@@ -110,6 +110,15 @@ export async function serveSmartHttp(
   return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+export interface GithubOauthAppDouble {
+  clientId: string;
+  clientSecret: string;
+  people: Map<string, { login: string; repos: string[] }>;
+  authorizeAs: { token: string | null };
+  /** What the authorize page was asked for, newest last (scope, redirect_uri). */
+  asked?: Array<{ scope: string; redirectUri: string }>;
+}
+
 export interface GithubPull {
   number: number;
   owner: string;
@@ -152,11 +161,22 @@ export async function serveGithub(
       installPage?: { installationId: number; userToken: string; setupUrl: string };
     };
   },
+  /**
+   * An OAuth App (GitHub's `/login/oauth/authorize` and the code exchange): `people` maps each
+   * OAuth token to its login and the repositories (owner/name) it reaches, over the API
+   * (`/user`, `/user/repos`, `/repos/:owner/:name`) and git (a token reaches only its
+   * repositories). The authorize page sends the person back to `redirect_uri` with a code for
+   * `authorizeAs.token` (or `error=access_denied` when it is null); each code works once.
+   * Deleting a token from `people` revokes it.
+   */
+  oauthApp?: GithubOauthAppDouble,
 ) {
   const pulls: GithubPull[] = [];
   /** Installation tokens handed out: token → expiry (ms). */
   const issued = new Map<string, number>();
-  const gitAccepts = (password: string | null) => password === token || (password !== null && !state.gitRefusesInstallations && (issued.get(password) ?? 0) > Date.now());
+  const gitAccepts = (password: string | null) =>
+    password === token || (password !== null && !state.gitRefusesInstallations && (issued.get(password) ?? 0) > Date.now()) || (password !== null && Boolean(oauthApp?.people.has(password)));
+  const oauthCodes = new Map<string, string>();
   /**
    * `apiRevoked`: the REST API refuses the token (as after it is revoked), while git still answers.
    * `gitRefusesInstallations`: git refuses installation tokens (as when the installation lost the
@@ -186,6 +206,59 @@ export async function serveGithub(
     return issuedTo.expires > Date.now() ? issuedTo.user : null;
   };
   let base = "";
+  /** The OAuth App's pages and API routes, and git refusing an OAuth token a repository it does not reach; false: not one of them. */
+  const oauthRoutes = (o: GithubOauthAppDouble, req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+    const auth = req.headers.authorization ?? "";
+    const basic = auth.startsWith("Basic ") ? Buffer.from(auth.slice(6), "base64").toString().split(":").slice(1).join(":") : null;
+    const gitRepo = /^\/([^/]+)\/([^/]+?)\.git\//.exec(url.pathname);
+    if (gitRepo && basic !== null && o.people.has(basic) && !o.people.get(basic)!.repos.includes(`${gitRepo[1]}/${gitRepo[2]}`)) {
+      res.writeHead(403).end("Forbidden");
+      return true;
+    }
+    if (url.pathname === "/login/oauth/authorize" && req.method === "GET") {
+      o.asked?.push({ scope: url.searchParams.get("scope") ?? "", redirectUri: url.searchParams.get("redirect_uri") ?? "" });
+      if (url.searchParams.get("client_id") !== o.clientId) return send(res, 404, { message: "Not Found" });
+      const back = new URL(url.searchParams.get("redirect_uri") ?? "");
+      back.searchParams.set("state", url.searchParams.get("state") ?? "");
+      if (o.authorizeAs.token === null) back.searchParams.set("error", "access_denied");
+      else {
+        const code = `oc_${randomBytes(8).toString("hex")}`;
+        oauthCodes.set(code, o.authorizeAs.token);
+        back.searchParams.set("code", code);
+      }
+      res.writeHead(302, { location: back.toString() }).end();
+      return true;
+    }
+    if (url.pathname === "/login/oauth/access_token" && req.method === "POST") {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const form = new URLSearchParams(body);
+        if (form.get("client_id") !== o.clientId || form.get("client_secret") !== o.clientSecret) {
+          if (app?.oauth && form.get("client_id") === app.oauth.clientId) return json(res, 500, { message: "this double serves the App's exchange only without an OAuth App" });
+          return json(res, 200, { error: "incorrect_client_credentials" });
+        }
+        const granted = oauthCodes.get(form.get("code") ?? "");
+        if (!granted) return json(res, 200, { error: "bad_verification_code" });
+        oauthCodes.delete(form.get("code") ?? "");
+        json(res, 200, { access_token: granted, token_type: "bearer", scope: o.asked?.at(-1)?.scope ?? "repo" });
+      });
+      return true;
+    }
+    const bearer = auth.replace(/^(Bearer|token) /, "");
+    const person = o.people.get(bearer);
+    if (!person || req.method !== "GET") return false;
+    const shaped = (full: string) => ({ full_name: full, name: full.split("/")[1], private: false, default_branch: "main", clone_url: `${base}/${full}.git`, permissions: { pull: true, push: true } });
+    if (url.pathname === "/api/v3/user") return send(res, 200, { login: person.login });
+    if (url.pathname === "/api/v3/user/repos") {
+      const per = Number(url.searchParams.get("per_page") ?? "30");
+      const page = Number(url.searchParams.get("page") ?? "1");
+      return send(res, 200, person.repos.slice((page - 1) * per, page * per).map(shaped));
+    }
+    const one = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (one) return person.repos.includes(`${one[1]}/${one[2]}`) ? send(res, 200, shaped(`${one[1]}/${one[2]}`)) : send(res, 404, { message: "Not Found" });
+    return false;
+  };
   const json = (res: ServerResponse, status: number, body: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const send = (res: ServerResponse, status: number, body: unknown) => {
     json(res, status, body);
@@ -193,6 +266,10 @@ export async function serveGithub(
   };
   const shape = (p: GithubPull) => ({ number: p.number, html_url: `${base}/${p.owner}/${p.name}/pull/${p.number}`, state: p.state, title: p.title, body: p.body, head: { ref: p.head }, base: { ref: p.base } });
   const server = await serveSmartHttp(root, gitAccepts, (req, res, url) => {
+    if (oauthApp) {
+      const handled = oauthRoutes(oauthApp, req, res, url);
+      if (handled) return true;
+    }
     const installPage = app?.oauth?.installPage;
     if (/^\/apps\/[^/]+\/installations\/new$/.test(url.pathname) && req.method === "GET" && installPage) {
       const code = `code_${randomBytes(8).toString("hex")}`;
@@ -202,7 +279,7 @@ export async function serveGithub(
       res.writeHead(302, { location: back.toString() }).end();
       return true;
     }
-    if (url.pathname === "/login/oauth/access_token" && req.method === "POST" && app?.oauth) {
+    if (url.pathname === "/login/oauth/access_token" && req.method === "POST" && app?.oauth && !oauthApp) {
       const oauth = app.oauth;
       let body = "";
       req.on("data", (c: Buffer) => (body += c.toString()));
@@ -269,7 +346,7 @@ export async function serveGithub(
     }
     // The pull request calls: the personal token, or an installation token while it lives.
     const bearer = (req.headers.authorization ?? "").replace(/^Bearer /, "");
-    if ((bearer !== token && !((issued.get(bearer) ?? 0) > Date.now())) || state.apiRevoked) return send(res, 401, { message: "Bad credentials" });
+    if ((bearer !== token && !((issued.get(bearer) ?? 0) > Date.now()) && !oauthApp?.people.has(bearer)) || state.apiRevoked) return send(res, 401, { message: "Bad credentials" });
     const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
     const bare = m ? path.join(root, m[1]!, `${m[2]}.git`) : "";
     if (!m || !existsSync(bare)) return send(res, 404, { message: "Not Found" });

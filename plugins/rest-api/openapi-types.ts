@@ -1730,10 +1730,15 @@ export interface components {
             trunk: string;
             /** @description Whether a token is stored (never returned) */
             hasToken: boolean;
-            /** @enum {string} */
-            auth: "token" | "github_app";
+            /**
+             * @description How the repository is reached: a token (or none), the GitHub App's installation, or a person's GitHub OAuth grant
+             * @enum {string}
+             */
+            auth: "token" | "github_app" | "github_oauth";
             /** @description The GitHub App installation, for auth github_app */
             installationId: number | null;
+            /** @description For auth github_oauth: the name of the person whose GitHub authorization the connection uses (never a token) */
+            oauthPerson: string | null;
             /** @description Whether a push webhook is set up (its secret is never returned) */
             hasWebhook: boolean;
             /**

@@ -67,6 +67,12 @@ function withGithubApp(w: World) {
   return P(w);
 }
 
+/** The operator's GitHub OAuth App configured (starting an authorization only builds GitHub's address). */
+function withGithubOauth(w: World) {
+  if (!process.env.GIT_GITHUB_OAUTH_CLIENT_ID) Object.assign(process.env, { GIT_GITHUB_OAUTH_CLIENT_ID: "Ov23.matrix", GIT_GITHUB_OAUTH_CLIENT_SECRET: "matrix-oauth-secret" });
+  return P(w);
+}
+
 const connectInput = (w: World) => ({ ...P(w), remoteUrl: matrixRemote(), trunk: "main" });
 
 export const gitSyncRows: Record<string, Row> = {
@@ -76,6 +82,8 @@ export const gitSyncRows: Record<string, Row> = {
   "gitSync.connectRepository": { input: connectInput },
   "gitSync.githubInstall": { input: withGithubApp },
   "gitSync.githubRepositories": { input: withGithubApp },
+  "gitSync.githubOauthAuthorize": { input: withGithubOauth },
+  "gitSync.githubOauthRepositories": { input: withGithubOauth },
   "gitSync.disconnect": { input: connected },
   "gitSync.sync": { input: connected },
   "gitSync.branches": { input: connected },
