@@ -236,11 +236,11 @@ export async function completeGithubOauth(kernel: Kernel, userId: string | null,
   const back = (reason: string) => `${flow.return_to}?${new URLSearchParams({ github: reason }).toString()}`;
   if (query.get("error") === "access_denied") return { location: back("oauth_denied"), authorized: null };
   const code = query.get("code") ?? "";
-  if (!code || code.length > 500) return { location: back("authorization_missing"), authorized: null };
+  if (!code || code.length > 500) return { location: back("oauth_missing"), authorized: null };
   const client = configuredGithubOauth();
   const site = githubSite();
   const exchanged = await exchangeOauthCode(site, client, code, redirectUri(kernel));
-  if (!exchanged) return { location: back("authorization_refused"), authorized: null };
+  if (!exchanged) return { location: back("oauth_refused"), authorized: null };
   await saveOauthGrant(kernel, userId, { token: exchanged.token, scope: exchanged.scope, login: await loginOf(site, exchanged.token) });
   return { location: back("authorized"), authorized: { scope: exchanged.scope, projectId: flow.project_id } };
 }

@@ -1,6 +1,6 @@
 /**
  * The project's Git page: the connection and Disconnect (or, for members who may connect, the
- * GitHub App's install and repository picker, and the form: address, trunk, subdirectory, token;
+ * GitHub App's install and repository picker, the GitHub OAuth authorization and its picker, and the form: address, trunk, subdirectory, token;
  * Test checks without saving, Connect tests, saves and imports),
  * the trunk's last sync with the files it could not import, and Sync now; then the conflicts
  * (ConflictsPanel) and the branches with the person's changes to commit (BranchesPanel).
@@ -17,6 +17,7 @@ import { useCurrentOrg, useWorkspace } from "~/ui/workspace";
 import { BranchesPanel } from "./BranchesPanel";
 import { ConflictsPanel } from "./ConflictsPanel";
 import { GithubAppConnect } from "./GithubAppConnect";
+import { GithubOauthConnect } from "./GithubOauthConnect";
 import { WebhookSection } from "./WebhookSection";
 import "./git.css";
 
@@ -67,6 +68,7 @@ export default function GitPage(_props: RouteSectionProps) {
             fallback={
               <Show when={capabilities().has("git-sync.connect")} fallback={<p class="muted">This project is not connected to a git repository.</p>}>
                 <GithubAppConnect at={at()} onConnected={() => void refetch()} />
+                <GithubOauthConnect at={at()} onConnected={() => void refetch()} />
                 <ConnectForm at={at()} onConnected={() => void refetch()} />
               </Show>
             }
@@ -84,6 +86,10 @@ export default function GitPage(_props: RouteSectionProps) {
                   <Show when={c().auth === "github_app"}>
                     {" "}
                     · <Badge tone="neutral">GitHub App (installation {c().installationId})</Badge>
+                  </Show>
+                  <Show when={c().auth === "github_oauth"}>
+                    {" "}
+                    · <Badge tone="neutral">GitHub (OAuth, via {c().oauthPerson ?? "a person no longer here"})</Badge>
                   </Show>
                 </p>
                 <p data-testid="git-last-sync">
