@@ -92,6 +92,17 @@ describe("POST /api/v1/datasets/:name/rows", () => {
     expect(await count(orgA.id, "hostile_text")).toBe(3);
   });
 
+  test("columns named like Object's own members (constructor, to_string, __proto__) are plain columns", async () => {
+    const lines = '{"id": 1, "constructor": "c1", "__proto__x": 1, "toString": "t1"}\n{"id": 2, "other": "o2"}\n';
+    const sent = await sendRows(s.url, tokenA, "object_names", lines, { key: "id", format: "jsonl" });
+    expect(sent.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: [] });
+    const back = await runQuery(s.kernel, s.kernel.ownerDb, orgA.id, { sourceId: "warehouse", params: [], sql: 'select id, "constructor", proto_x, to_string, other from object_names order by id' });
+    expect(back.rows).toEqual([
+      [1, "c1", 1, "t1", null],
+      [2, null, null, null, "o2"],
+    ]);
+  });
+
   test("new rows, then rows it already has, then new rows again: counted right each time", async () => {
     const rows = (from: number, to: number, status: string) => Array.from({ length: to - from + 1 }, (_, i) => ({ id: from + i, status }));
     expect((await sendRows(s.url, tokenA, "phases", rows(1, 50, "new"), { key: "id" })).body).toMatchObject({ accepted: 50, duplicates: 0 });

@@ -15,7 +15,7 @@
  * upserts (a changed row is updated, an identical one is a duplicate); without, it is the hash
  * of the row's content (non-null values, by column name) and a row is inserted once.
  */
-import { createHash } from "node:crypto";
+import { hash as digest } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
@@ -69,7 +69,12 @@ export interface IngestInput {
 }
 
 function hash(text: string): string {
-  return createHash("sha256").update(text).digest("base64url");
+  return digest("sha256", text, "base64url");
+}
+
+/** A row's own value for `column` (a column named `constructor` is not Object's), or null. */
+function valueIn(row: Row, column: string): RowValue {
+  return Object.hasOwn(row, column) ? (row[column] ?? null) : null;
 }
 
 function canonical(value: RowValue): string {
@@ -80,7 +85,7 @@ function canonical(value: RowValue): string {
 
 /** The identity of a row: its key values, or its content (null values left out, so a new column changes nothing). */
 export function rowIdentity(row: Row, keyColumns: readonly string[] | null): string {
-  if (keyColumns) return hash(JSON.stringify(keyColumns.map((k) => canonical(row[k] ?? null))));
+  if (keyColumns) return hash(JSON.stringify(keyColumns.map((k) => canonical(valueIn(row, k)))));
   const entries = Object.keys(row)
     .filter((k) => row[k] !== null)
     .sort()
@@ -160,7 +165,7 @@ const WAITING = Symbol("waiting for the batch before");
  */
 export async function ingestBatch(kernel: Kernel, info: WarehouseInfo, input: IngestInput): Promise<IngestOutcome> {
   const deadline = Date.now() + input.afterWaitMs;
-  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+  for (let pause = 2; ; pause = Math.min(pause * 2, 25)) {
     const outcome = await ingestOnce(kernel, info, input);
     if (outcome !== WAITING) return outcome;
     if (Date.now() >= deadline || input.signal?.aborted) {
@@ -190,8 +195,13 @@ async function ingestOnce(kernel: Kernel, info: WarehouseInfo, input: IngestInpu
         const stored = await storedBatch(client, input.idempotency.key);
         if (stored) return replayOrConflict(stored, input.idempotency.requestHash);
       }
+      // The batch before must be written first: if it is not yet, this transaction ends (its
+      // connection goes back to the pool: waiting batches never hold the ones they wait for) and
+      // the batch tries again shortly.
+      if (input.after && input.after !== input.idempotency?.key) {
+        if (!(await storedBatch(client, input.after))) return WAITING;
+      }
       await client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [`atrium.sync.dataset:${dataset}`]);
-      if (input.after && input.after !== input.idempotency?.key && !(await storedBatch(client, input.after))) return WAITING;
       const target = `public.${pg.escapeIdentifier(dataset)}`;
       const meta = (
         await client.query<{ key_columns: string[] | null; row_count: string }>(`select key_columns, row_count from ${META_SCHEMA}.datasets where name = $1`, [dataset])
@@ -231,9 +241,10 @@ async function ingestOnce(kernel: Kernel, info: WarehouseInfo, input: IngestInpu
       };
       batch.rows.forEach((row, i) => {
         for (const k of keyColumns ?? []) {
-          if (row[k] === null || row[k] === undefined) note({ row: i + 1, field: k, message: `The key column "${k}" has no value` });
+          if (valueIn(row, k) === null) note({ row: i + 1, field: k, message: `The key column "${k}" has no value` });
         }
-        for (const [name, value] of Object.entries(row)) {
+        for (const name in row) {
+          const value = row[name]!;
           if (value === null) continue;
           const type = types.get(name);
           if (type) {
@@ -334,7 +345,7 @@ async function ingestOnce(kernel: Kernel, info: WarehouseInfo, input: IngestInpu
 /** One row as a line of COPY's text format: its identity, then the batch's columns. */
 function copyLine(id: string, row: Row, columns: readonly string[], types: ReadonlyMap<string, string>): string {
   let line = id;
-  for (const c of columns) line += "\t" + copyText(row[c] ?? null, types.get(c)!);
+  for (const c of columns) line += "\t" + copyText(valueIn(row, c), types.get(c)!);
   return line + "\n";
 }
 

@@ -100,6 +100,26 @@ function addColumn(columns: string[], seen: Set<string>, name: string): void {
 }
 
 function parseJsonLines(text: string, maxRows: number): ParsedBatch {
+  const lines: string[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
+    if (!line) continue;
+    if (lines.length === maxRows) throw new BodyProblem(413, "TOO_MANY_ROWS", `A batch may carry at most ${maxRows} rows: split it.`);
+    lines.push(line);
+  }
+  // Every line at once, as one JSON array (one parse instead of one per line); a batch with a
+  // line that is not JSON is parsed line by line to say which.
+  let values: unknown[] | null = null;
+  try {
+    values = JSON.parse(`[${lines.join(",")}]`) as unknown[];
+    if (values.length !== lines.length) values = null;
+  } catch {
+    values = null;
+  }
   const rows: Row[] = [];
   const problems: BatchProblem[] = [];
   const columns: string[] = [];
@@ -108,42 +128,53 @@ function parseJsonLines(text: string, maxRows: number): ParsedBatch {
   // distinct keys stops caching past NAME_CACHE_MAX and normalizes the rest as it goes).
   const names = new Map<string, string | null>();
   const nameOf = (raw: string): string | null => {
-    if (names.has(raw)) return names.get(raw) ?? null;
+    const known = names.get(raw);
+    if (known !== undefined || names.has(raw)) return known ?? null;
     const name = columnNameOf(raw);
     if (names.size < NAME_CACHE_MAX) names.set(raw, name);
     return name;
   };
-  let start = 0;
-  let n = 0;
-  while (start <= text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end).trim();
-    start = end + 1;
-    if (!line) continue;
-    n++;
-    if (n > maxRows) throw new BodyProblem(413, "TOO_MANY_ROWS", `A batch may carry at most ${maxRows} rows: split it.`);
+  for (let i = 0; i < lines.length; i++) {
+    const n = i + 1;
     let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      problems.push({ row: n, field: null, message: "The line is not JSON" });
-      rows.push({});
-      continue;
+    if (values) value = values[i];
+    else {
+      try {
+        value = JSON.parse(lines[i]!);
+      } catch {
+        problems.push({ row: n, field: null, message: "The line is not JSON" });
+        rows.push({});
+        continue;
+      }
     }
     if (!value || typeof value !== "object" || Array.isArray(value)) {
       problems.push({ row: n, field: null, message: "Each line must be a JSON object ({\"column\": value, …})" });
       rows.push({});
       continue;
     }
+    const object = value as Record<string, unknown>;
+    // Keys already in column form (what the CLI sends): the parsed object is the row.
+    let asIs = true;
+    for (const raw in object) {
+      if (nameOf(raw) !== raw) {
+        asIs = false;
+        break;
+      }
+    }
+    if (asIs) {
+      for (const raw in object) addColumn(columns, seen, raw);
+      rows.push(object as Row);
+      continue;
+    }
     const row: Row = {};
-    for (const [raw, v] of Object.entries(value as Record<string, unknown>)) {
+    for (const raw in object) {
+      const v = object[raw];
       const name = nameOf(raw);
       if (!name) {
         problems.push({ row: n, field: raw.slice(0, 60), message: "A column name needs at least one letter or digit" });
         continue;
       }
-      if (name in row) {
+      if (Object.hasOwn(row, name)) {
         problems.push({ row: n, field: name, message: `Two keys of the row become the column "${name}"` });
         continue;
       }

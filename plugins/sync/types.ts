@@ -60,44 +60,45 @@ const WORDS: Record<string, string> = {
 
 /** A problem when `value` does not fit an existing column of PostgreSQL type `pgType`, else null. */
 export function misfit(value: RowValue, pgType: string): string | null {
-  const t = pgType.replace(/\(.*\)$/, "");
-  const describe = () => {
-    const s = typeof value === "string" ? value : JSON.stringify(value);
-    return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
-  };
-  const ok = (() => {
-    switch (t) {
-      case "text":
-      case "character varying":
-      case "jsonb":
-      case "json":
-        return true;
-      case "bigint":
-      case "integer":
-      case "smallint":
-        if (typeof value === "number") return Number.isSafeInteger(value) && (t === "bigint" || Math.abs(value) <= 2147483647) && (t !== "smallint" || Math.abs(value) <= 32767);
-        return typeof value === "string" && fitsType(value.trim(), t === "bigint" ? "bigint" : "integer");
-      case "double precision":
-      case "real":
-      case "numeric":
-        if (typeof value === "number") return Number.isFinite(value);
-        return typeof value === "string" && fitsType(value.trim(), "numeric");
-      case "boolean":
-        return typeof value === "boolean" || (typeof value === "string" && fitsType(value.trim(), "boolean"));
-      case "date":
-        return typeof value === "string" && fitsType(value.trim(), "date");
-      case "timestamp without time zone":
-      case "timestamp":
-        return typeof value === "string" && fitsType(value.trim(), "timestamp");
-      case "timestamp with time zone":
-      case "timestamptz":
-        return typeof value === "string" && fitsType(value.trim(), "timestamptz");
-      default:
-        // A type the sync never creates (a CSV import's table): the database decides.
-        return typeof value !== "object";
-    }
-  })();
-  return ok ? null : `${describe()} is not ${WORDS[t] ?? `a ${t}`}: the column holds ${WORDS[t] ? `${t} values` : t}`;
+  const t = pgType.endsWith(")") ? pgType.replace(/\(.*\)$/, "") : pgType;
+  if (fits(value, t)) return null;
+  const s = typeof value === "string" ? value : JSON.stringify(value);
+  const shown = JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+  return `${shown} is not ${WORDS[t] ?? `a ${t}`}: the column holds ${WORDS[t] ? `${t} values` : t}`;
+}
+
+/** Whether a non-null value fits a column of type `t` (its modifiers left out). */
+function fits(value: RowValue, t: string): boolean {
+  switch (t) {
+    case "text":
+    case "character varying":
+    case "jsonb":
+    case "json":
+      return true;
+    case "bigint":
+    case "integer":
+    case "smallint":
+      if (typeof value === "number") return Number.isSafeInteger(value) && (t === "bigint" || Math.abs(value) <= 2147483647) && (t !== "smallint" || Math.abs(value) <= 32767);
+      return typeof value === "string" && fitsType(value.trim(), t === "bigint" ? "bigint" : "integer");
+    case "double precision":
+    case "real":
+    case "numeric":
+      if (typeof value === "number") return Number.isFinite(value);
+      return typeof value === "string" && fitsType(value.trim(), "numeric");
+    case "boolean":
+      return typeof value === "boolean" || (typeof value === "string" && fitsType(value.trim(), "boolean"));
+    case "date":
+      return typeof value === "string" && fitsType(value.trim(), "date");
+    case "timestamp without time zone":
+    case "timestamp":
+      return typeof value === "string" && fitsType(value.trim(), "timestamp");
+    case "timestamp with time zone":
+    case "timestamptz":
+      return typeof value === "string" && fitsType(value.trim(), "timestamptz");
+    default:
+      // A type the sync never creates (a CSV import's table): the database decides.
+      return typeof value !== "object";
+  }
 }
 
 /** A field of COPY's text format: backslash, tab, newline and carriage return escaped. */

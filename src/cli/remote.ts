@@ -148,7 +148,7 @@ async function sync(io: RemoteIo, flags: Flags): Promise<number> {
   const mode = json ? "json" : io.isTTY ? "tty" : "plain";
   const reporter = createReporter(mode, io.stderr);
   const dryRun = flags["dry-run"] === true;
-  const batchRows = intFlag(flags, "batch-rows", 5_000, 1, 100_000);
+  const batchRows = intFlag(flags, "batch-rows", 10_000, 1, 100_000);
   const maxWaitMs = intFlag(flags, "max-wait", 600, 1, 86_400) * 1000;
   const watch = flags.watch === undefined ? null : flags.watch === true ? 15 : intFlag(flags, "watch", 15, 1, 1440);
   const client = new RemoteClient({ server: config.server, token: config.token, refresh: refresherFor(config, io.env), maxWaitMs, onRetry: ({ reason, waitMs }) => reporter.retry(reason, waitMs) });

@@ -56,6 +56,9 @@ export async function registerSource(client: RemoteClient, input: { projectKey: 
 
 const gzipAsync = promisify(gzip);
 
+/** Batches sent before the first one's answer is read: the server reads and checks some while it writes another. */
+const IN_FLIGHT = 3;
+
 /** A batch read and compressed, ready to send. */
 interface Prepared {
   batch: LocalBatch;
@@ -103,7 +106,7 @@ export async function syncOne(
     return summary;
   }
   options.reporter.start(`${local.label} → ${local.dataset}`, remaining);
-  // Two batches on the wire at once: while the server writes one, it reads the next. Each names
+  // Batches on the wire at once: while the server writes one, it reads the next. Each names
   // the one before (`Atrium-After`) so the server applies them in order; answers are read and
   // checkpoints saved in order.
   const inFlight: Array<{ prepared: Prepared; sending: Promise<{ status: number; body: BatchAnswer }> | null }> = [];
@@ -145,7 +148,7 @@ export async function syncOne(
       upcoming.catch(() => {});
     }
     if (!inFlight.length) break;
-    if (prepared && inFlight.length < 2) continue;
+    if (prepared && inFlight.length < IN_FLIGHT) continue;
     const { prepared: done, sending } = inFlight.shift()!;
     if (sending) {
       const res = await sending;
