@@ -17,7 +17,7 @@ import { bootTestKernel } from "../../tests/setup/database";
 import { testPlugins } from "../../tests/setup/plugins";
 import { testRouter, unique } from "../../tests/setup/fixtures";
 import { colleague, rejectionOf, simpleYaml, workspace } from "../dashboards/test-helpers";
-import { forgetOauthGrant, oauthGrant, saveOauthGrant } from "./github-oauth";
+import { oauthGrant, saveOauthGrant } from "./github-oauth";
 import { createRemote, serveGithub, type GithubOauthAppDouble } from "./test-repos";
 
 let k: Awaited<ReturnType<typeof bootTestKernel>>;
@@ -219,6 +219,14 @@ describe("a connection through the person's GitHub OAuth grant", () => {
     const pushed = readFileSync(path.join(dashboardsRepo.bare, "refs", "heads", ...commit.branch.split("/")), "utf8").trim();
     expect(pushed).toBe(commit.commitSha);
 
+    // GitHub's API refusing the grant: a 422 on auth naming the person, not on token.
+    github.state.apiRevoked = true;
+    try {
+      const refused = await rejectionOf(w.caller.gitSync.promote({ ...w.at, branch: commit.branch, mode: "pull_request" }));
+      expect(refused.fields).toEqual({ auth: [expect.stringMatching(/GitHub refused Alice Liddell's GitHub authorization/)] });
+    } finally {
+      github.state.apiRevoked = false;
+    }
     // A pull request opened with the grant.
     const pr = await w.caller.gitSync.promote({ ...w.at, branch: commit.branch, mode: "pull_request" });
     expect(pr).toMatchObject({ mode: "pull-request", reused: false });
@@ -273,8 +281,10 @@ describe("a connection through the person's GitHub OAuth grant", () => {
     }
     expect((await owner.caller.gitSync.sync(w.at)).commitSha).toMatch(/^[0-9a-f]{40}$/);
 
-    // Forgotten here (signed out of GitHub in Atrium).
-    expect(await forgetOauthGrant(k.kernel, w.user.id)).toBe(true);
+    // Forgotten here (the person signs out of GitHub in Atrium).
+    expect(await w.caller.gitSync.githubOauthForget(w.at)).toEqual({ forgotten: true });
+    expect(await oauthGrant(k.kernel, w.user.id)).toBeNull();
+    expect(await w.caller.gitSync.githubOauthForget(w.at)).toEqual({ forgotten: false });
     const forgotten = await rejectionOf(owner.caller.gitSync.sync(w.at));
     expect(forgotten.fields.auth?.[0]).toMatch(/Bob Builder's GitHub authorization for this repository was removed/);
     await saveOauthGrant(k.kernel, w.user.id, { token: BOB, scope: "repo", login: "bob" });

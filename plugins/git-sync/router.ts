@@ -18,7 +18,7 @@ import { listConflicts, resolveConflict } from "./conflicts";
 import { promoteAsPullRequest } from "./pull-request";
 import { discardBranch } from "./discard";
 import { beginGithubInstall, githubRepositoryChoices } from "./github-install";
-import { beginGithubOauth, githubOauthChoices } from "./github-oauth";
+import { beginGithubOauth, forgetOauthGrant, githubOauthChoices } from "./github-oauth";
 import { branchesOutput, commitOutput, conflictsOutput, promoteOutput, resolutionOutput, statusOutput, syncOutput } from "./rest";
 import { createWebhook } from "./webhook";
 import { connectGithubApp, connectGithubOauth, connectRepository, dashboardOrigin, disconnectRepository, gitStatus, syncTrunk, testConnection, type AuthKind, type GitScope } from "./service";
@@ -166,6 +166,14 @@ export const gitSyncRouter = createTRPCRouter({
   // The Git page's picker for an OAuth connection, read with the person's own GitHub OAuth grant.
   githubOauthRepositories: projectCapabilityProcedure(gitConnect)
     .query(({ ctx }) => githubOauthChoices(scopeOf(ctx))),
+
+  // No MCP tool, no REST: a person signs out of GitHub here themselves, in the app.
+  githubOauthForget: projectCapabilityProcedure(gitConnect)
+    .mutation(async ({ ctx }) => {
+      const forgotten = await forgetOauthGrant(ctx.kernel, ctx.actor.userId);
+      await ctx.audit({ action: "git-sync.github-oauth-forget", target: { type: "project", id: ctx.project.id }, data: { forgotten } });
+      return { forgotten };
+    }),
 
   disconnect: projectCapabilityProcedure(gitConnect)
     .mutation(async ({ ctx }) => {

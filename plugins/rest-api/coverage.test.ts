@@ -119,6 +119,7 @@ const NOT_REST: Record<string, string> = {
   "gitSync.githubRepositories": "The Git page's repository picker, read with the person's own GitHub authorization: not for API callers.",
   "gitSync.githubInstall": "Starts the GitHub App's install in the person's browser (a state bound to their session, then GitHub's install page): not an API operation.",
   "gitSync.githubOauthAuthorize": "Starts the person's GitHub OAuth authorization in their browser (a state bound to their session, then GitHub's authorize page): not an API operation.",
+  "gitSync.githubOauthForget": "Signs the person out of GitHub in Atrium (their own OAuth grant, from the Git page): not an API operation.",
   "gitSync.githubOauthRepositories": "The Git page's picker for a GitHub OAuth connection, read with the person's own OAuth grant: not for API callers (POST …/git/connection never connects with one).",
   "sharing.links.setPaused": "A switch in the Public link tab for the person watching who opens it.",
   "sharing.links.org": SHELL,

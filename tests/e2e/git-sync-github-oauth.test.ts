@@ -4,7 +4,7 @@
  * as GitHub does once they authorize): an owner ticks "Include private repositories", clicks
  * "Connect with GitHub (OAuth)", comes back to the Git page, picks one of their repositories,
  * connects (the trunk is imported with their OAuth token), sees whose authorization the connection
- * uses, then disconnects.
+ * uses, disconnects, and signs out of GitHub here.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 describe("git sync through a GitHub OAuth grant", () => {
-  it("authorizes on GitHub, picks one of the person's repositories, connects and imports, then disconnects", async () => {
+  it("authorizes on GitHub, picks one of the person's repositories, connects and imports, disconnects, then signs out of GitHub", async () => {
     const first = remote.commit({ "dashboards/sales.yaml": dashboard("Sales") }, "First dashboards");
     owner = await harness.open();
     const { page } = owner;
@@ -103,6 +103,12 @@ describe("git sync through a GitHub OAuth grant", () => {
     await confirm.getByRole("button", { name: "Disconnect" }).click();
     await page.getByRole("heading", { name: "Connect a git repository" }).waitFor();
     expect((await db.query("select 1 from git_sync_repositories r join projects p on p.id = r.project_id where p.slug = $1", [PROJECT.slug])).rowCount).toBe(0);
+    // Back at the choice, still authorized: signing out of GitHub here forgets the grant.
+    await page.getByText("Authorized as olive").waitFor();
+    await page.getByRole("button", { name: "Sign out of GitHub here" }).click();
+    await page.getByRole("link", { name: "Connect with GitHub (OAuth)" }).waitFor();
+    expect(await page.getByText("Authorized as olive").count()).toBe(0);
+    expect((await db.query("select 1 from git_sync_github_oauth_grants g join users u on u.id = g.user_id where u.email = $1", ["olive@oauth.test"])).rowCount).toBe(0);
     expect(await page.content()).not.toContain(TOKEN);
     expect(owner.unexpectedProblems()).toEqual([]);
   }, 120_000);

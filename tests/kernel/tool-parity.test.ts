@@ -112,6 +112,7 @@ const NOT_AGENT_TOOLS: Record<string, string> = {
   "gitSync.githubInstall": "Starts the GitHub App's install in the person's browser (GitHub's install page, then back to the Git page): an agent has no browser, and connect_repository takes an installation the person already installed.",
   "gitSync.githubRepositories": "The Git page's repository picker, read with the person's own GitHub authorization; an agent names the installation and repository to connect_repository.",
   "gitSync.githubOauthAuthorize": "Starts the person's GitHub OAuth authorization in their browser (GitHub's authorize page, then back to the Git page): an agent has no browser.",
+  "gitSync.githubOauthForget": "Signs the person out of GitHub in Atrium (their OAuth grant is forgotten, and connections made with it stop working): a person decides that in the app.",
   "gitSync.githubOauthRepositories": "The Git page's picker for a GitHub OAuth connection, read with the person's own OAuth grant, which reaches every repository they can (not only an App's installations): connecting with it is a person's choice in the app, so connect_repository never uses it and an agent has nothing to pick for.",
   "gitSync.dashboardOrigin": "The commit badge in a dashboard's header; get_git_status lists every dashboard file with its commit.",
   // Public links: agents create, list and revoke them (create_public_link, list_public_links, revoke_public_link).

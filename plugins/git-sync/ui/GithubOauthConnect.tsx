@@ -8,7 +8,8 @@
  */
 import { useSearchParams } from "@solidjs/router";
 import { createMemo, createSignal, Show } from "solid-js";
-import { createForm, FormAlert, Notice, SelectField, SubmitButton, TextField } from "~/ui/components";
+import { BusyLabel, Button, createForm, FormAlert, Notice, SelectField, SubmitButton, TextField } from "~/ui/components";
+import { problemOf } from "~/ui/problems";
 import { createBrowserResource } from "~/ui/data";
 import { trpc } from "~/ui/trpc";
 
@@ -21,11 +22,26 @@ const RETURN_MESSAGES: Record<string, { tone: "success" | "warning"; text: strin
 
 export function GithubOauthConnect(props: { at: { orgId: string; projectId: string }; onConnected: () => void }) {
   const [params] = useSearchParams();
-  const [choices] = createBrowserResource(
+  const [choices, { refetch }] = createBrowserResource(
     () => props.at,
     (at) => trpc.gitSync.githubOauthRepositories.query(at),
   );
   const [privateRepositories, setPrivateRepositories] = createSignal(false);
+  const [forgetting, setForgetting] = createSignal(false);
+  const [forgetProblem, setForgetProblem] = createSignal<string | null>(null);
+  // Signing out of GitHub here: Atrium forgets the person's grant (connections made with it then ask them to authorize again).
+  const forget = async () => {
+    setForgetting(true);
+    setForgetProblem(null);
+    try {
+      await trpc.gitSync.githubOauthForget.mutate(props.at);
+      await refetch();
+    } catch (e) {
+      setForgetProblem(problemOf(e).message);
+    } finally {
+      setForgetting(false);
+    }
+  };
   const returned = () => {
     const key = params.github;
     return typeof key === "string" ? RETURN_MESSAGES[key] : undefined;
@@ -69,7 +85,15 @@ export function GithubOauthConnect(props: { at: { orgId: string; projectId: stri
           <a class="btn btn--secondary" href={startUrl()} rel="external">
             {choices.latest?.authorized ? "Authorize with GitHub again" : "Connect with GitHub (OAuth)"}
           </a>
+          <Show when={choices.latest?.authorized}>
+            <Button variant="secondary" onClick={() => void forget()} disabled={forgetting()}>
+              <BusyLabel busy={forgetting()} label="Signing out…">
+                Sign out of GitHub here
+              </BusyLabel>
+            </Button>
+          </Show>
         </div>
+        <Show when={forgetProblem()}>{(p) => <Notice tone="warning">{p()}</Notice>}</Show>
         <Show when={options().length > 0}>
           <form class="form form--grid" onSubmit={(e) => form.onSubmit(e)} aria-label="Connect one of your GitHub repositories" novalidate>
             <SelectField form={form} name="repository" label="Your repository" options={options()} required="Pick a repository" />

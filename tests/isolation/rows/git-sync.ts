@@ -84,6 +84,7 @@ export const gitSyncRows: Record<string, Row> = {
   "gitSync.githubRepositories": { input: withGithubApp },
   "gitSync.githubOauthAuthorize": { input: withGithubOauth },
   "gitSync.githubOauthRepositories": { input: withGithubOauth },
+  "gitSync.githubOauthForget": { input: withGithubOauth },
   "gitSync.disconnect": { input: connected },
   "gitSync.sync": { input: connected },
   "gitSync.branches": { input: connected },
