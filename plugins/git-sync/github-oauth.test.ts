@@ -6,8 +6,7 @@
  * with the person's token per command, and the 422 on `auth` naming who must authorize again
  * when the grant is revoked on GitHub, forgotten here, or its person left the org.
  */
-import { readFileSync } from "node:fs";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -18,6 +17,7 @@ import { testPlugins } from "../../tests/setup/plugins";
 import { testRouter, unique } from "../../tests/setup/fixtures";
 import { colleague, rejectionOf, simpleYaml, workspace } from "../dashboards/test-helpers";
 import { oauthGrant, saveOauthGrant } from "./github-oauth";
+import { backgroundSync } from "./service";
 import { createRemote, serveGithub, type GithubOauthAppDouble } from "./test-repos";
 
 let k: Awaited<ReturnType<typeof bootTestKernel>>;
@@ -276,6 +276,11 @@ describe("a connection through the person's GitHub OAuth grant", () => {
       const commit = await rejectionOf(owner.caller.gitSync.commit({ ...w.at, message: "Nothing" }));
       expect(commit.fields.auth?.[0]).toMatch(/Bob Builder/);
       expect(JSON.stringify(revoked)).not.toContain(BOB);
+      // A background sync (webhook, sweep) records the same answer for the people who look.
+      expect(await backgroundSync(k.kernel, w.at)).toBeNull();
+      const status = await owner.caller.gitSync.status(w.at);
+      expect(status.connected && status.lastError).toMatch(/Bob Builder must connect with GitHub \(OAuth\) again/);
+      expect(JSON.stringify(status)).not.toContain(BOB);
     } finally {
       resetPeople();
     }
