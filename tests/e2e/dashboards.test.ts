@@ -479,4 +479,54 @@ layout:
     }
     expect(owner.unexpectedProblems()).toEqual([]);
   });
+
+  it("shows a dashboard's tabs: the first selected, a click or the arrow keys change the charts shown", async () => {
+    const { page } = owner;
+    const { rows } = await db.query<{ org_id: string; id: string }>("select p.org_id, p.id from projects p join orgs o on o.id = p.org_id where o.slug = $1 and p.slug = $2", [ORG.slug, PROJECT.slug]);
+    const yaml = `title: Tabbed view
+queries:
+  numbers:
+    sql: select 1 as x, 2 as y
+charts:
+  - { id: first, title: On the first tab, type: bar, query: numbers, x: x, y: y }
+  - { id: second, title: On the second tab, type: table, query: numbers }
+layout:
+  tabs:
+    - title: Summary
+      rows:
+        - [{ chart: first, width: 12 }]
+    - title: Details
+      rows:
+        - [{ chart: second, width: 12 }]
+`;
+    const status = await page.evaluate(
+      async (input) => (await fetch("/api/trpc/dashboards.create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) })).status,
+      { orgId: rows[0]!.org_id, projectId: rows[0]!.id, yaml, slug: "tabbed-view" },
+    );
+    expect(status).toBe(200);
+    await page.goto(`${projectBase()}/d/tabbed-view`);
+    await waitForHydration(page);
+    const tabs = page.getByRole("tablist", { name: "Dashboard tabs" });
+    const summary = tabs.getByRole("tab", { name: "Summary" });
+    const details = tabs.getByRole("tab", { name: "Details" });
+    await expect(summary.getAttribute("aria-selected")).resolves.toBe("true");
+    await page.getByRole("tabpanel").locator('[data-chart="first"] svg').first().waitFor();
+    expect(await page.locator('[data-chart="second"]').count()).toBe(0);
+
+    await details.click();
+    await expect(details.getAttribute("aria-selected")).resolves.toBe("true");
+    await page.locator('[data-chart="second"]').waitFor();
+    expect(await page.locator('[data-chart="first"]').count()).toBe(0);
+
+    // The keyboard: the arrow keys move the selection and the focus, around the ends.
+    await details.press("ArrowRight");
+    await expect(summary.getAttribute("aria-selected")).resolves.toBe("true");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Summary");
+    await page.locator('[data-chart="first"]').waitFor();
+    await summary.press("ArrowLeft");
+    await expect(details.getAttribute("aria-selected")).resolves.toBe("true");
+    await expect(details.getAttribute("tabindex")).resolves.toBe("0");
+    await expect(summary.getAttribute("tabindex")).resolves.toBe("-1");
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
 });

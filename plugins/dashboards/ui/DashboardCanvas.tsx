@@ -9,6 +9,7 @@ import { ChartCard, Markdown } from "./ChartCard";
 import { sectionsOf, type Cell, type Dashboard, type Variable } from "./doc";
 import type { QueryResult } from "./api";
 import { VariablesBar } from "./VariablesBar";
+import { DashboardTabs } from "./DashboardTabs";
 import "./dashboards.css";
 
 export interface DashboardCanvasProps {
@@ -52,33 +53,7 @@ export function DashboardCanvas(props: DashboardCanvasProps) {
         <VariablesBar variables={props.variables} values={props.values} options={props.options} onChange={props.onVariableChange} />
       </Show>
       <Show when={sections().length > 1}>
-        <div class="dash-tabs" role="tablist" aria-label="Dashboard tabs">
-          <For each={sections()}>
-            {(section, i) => (
-              <button
-                type="button"
-                role="tab"
-                id={`dash-tab-${i()}`}
-                class="tab"
-                classList={{ "tab--active": tab() === i() }}
-                aria-selected={tab() === i()}
-                aria-controls="dash-tabpanel"
-                tabindex={tab() === i() ? 0 : -1}
-                onClick={() => setTab(i())}
-                onKeyDown={(e) => {
-                  const count = sections().length;
-                  if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-                    const next = (i() + (e.key === "ArrowRight" ? 1 : count - 1)) % count;
-                    setTab(next);
-                    document.getElementById(`dash-tab-${next}`)?.focus();
-                  }
-                }}
-              >
-                {section.title}
-              </button>
-            )}
-          </For>
-        </div>
+        <DashboardTabs titles={sections().map((section) => section.title)} selected={tab()} onSelect={setTab} />
       </Show>
       <Show when={(props.doc.charts ?? []).length} fallback={<p class="muted">This dashboard has no charts.</p>}>
         <div id="dash-tabpanel" role={sections().length > 1 ? "tabpanel" : undefined} aria-labelledby={sections().length > 1 ? `dash-tab-${tab()}` : undefined}>

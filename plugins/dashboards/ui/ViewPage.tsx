@@ -23,6 +23,7 @@ import { ProjectFrame, type Current } from "./ProjectFrame";
 import { ExportButton } from "./ExportButton";
 import { UnmappedSources } from "./UnmappedSources";
 import { VariablesBar } from "./VariablesBar";
+import { DashboardTabs } from "./DashboardTabs";
 
 export default function ViewPage(_props: RouteSectionProps) {
   return <ProjectFrame loading="Loading dashboard…">{(current) => <DashboardLoader current={current()} />}</ProjectFrame>;
@@ -171,33 +172,7 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
           </Show>
 
           <Show when={sections().length > 1}>
-            <div class="dash-tabs" role="tablist" aria-label="Dashboard tabs">
-              <For each={sections()}>
-                {(section, i) => (
-                  <button
-                    type="button"
-                    role="tab"
-                    id={`dash-tab-${i()}`}
-                    class="tab"
-                    classList={{ "tab--active": tab() === i() }}
-                    aria-selected={tab() === i()}
-                    aria-controls="dash-tabpanel"
-                    tabindex={tab() === i() ? 0 : -1}
-                    onClick={() => setTab(i())}
-                    onKeyDown={(e) => {
-                      const count = sections().length;
-                      if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-                        const next = (i() + (e.key === "ArrowRight" ? 1 : count - 1)) % count;
-                        setTab(next);
-                        document.getElementById(`dash-tab-${next}`)?.focus();
-                      }
-                    }}
-                  >
-                    {section.title}
-                  </button>
-                )}
-              </For>
-            </div>
+            <DashboardTabs titles={sections().map((section) => section.title)} selected={tab()} onSelect={setTab} />
           </Show>
 
           <Show
