@@ -15,7 +15,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestOpenAiServer, type ScriptedReply, type ScriptedRequest, type TestOpenAiServer } from "../../plugins/assistant/test-openai-server";
 import { generateSessionToken, SESSION_COOKIE, sessionIdOf } from "~/kernel/auth/session";
-import { createOrganization, reportFailure, signUpConfirmed } from "./flows";
+import { createOrganization, createProject, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let model: TestOpenAiServer;
@@ -164,11 +164,7 @@ describe("the assistant", () => {
 
   it("in the chart builder, proposes a SQL change as a diff; accepting it changes the editor", async () => {
     const { page } = owner;
-    await page.getByRole("button", { name: "New project" }).click();
-    const dialog = page.getByRole("dialog", { name: "New project" });
-    await dialog.getByLabel("Project name").fill(PROJECT.name);
-    await dialog.getByRole("button", { name: "Create project" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
+    await createProject(page, base, ORG.slug, PROJECT);
 
     const { rows } = await db.query<{ org_id: string; id: string }>("select p.org_id, p.id from projects p join orgs o on o.id = p.org_id where o.slug = $1 and p.slug = $2", [ORG.slug, PROJECT.slug]);
     const created = await page.evaluate(

@@ -8,7 +8,7 @@
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, heading, reportFailure, signUpConfirmed } from "./flows";
+import { createOrganization, createProject, heading, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let harness: Harness;
@@ -49,11 +49,7 @@ describe("the data page", () => {
     const { page } = owner;
     await signUpConfirmed(page, base, db, OWNER);
     await createOrganization(page, base, ORG);
-    await page.getByRole("button", { name: "New project" }).click();
-    const dialog = page.getByRole("dialog", { name: "New project" });
-    await dialog.getByLabel("Project name").fill(PROJECT.name);
-    await dialog.getByRole("button", { name: "Create project" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
+    await createProject(page, base, ORG.slug, PROJECT);
     await heading(page, PROJECT.name);
 
     await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Data" }).click();

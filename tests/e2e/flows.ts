@@ -54,6 +54,15 @@ export async function createOrganization(page: Page, base: string, org: { name: 
   await page.waitForURL(`${base}/o/${org.slug}`);
 }
 
+/** Creates a project in the organization shown, through the New project dialog, and waits for its page. */
+export async function createProject(page: Page, base: string, orgSlug: string, project: { name: string; slug: string }): Promise<void> {
+  await page.getByRole("button", { name: "New project" }).click();
+  const dialog = page.getByRole("dialog", { name: "New project" });
+  await dialog.getByLabel("Project name").fill(project.name);
+  await dialog.getByRole("button", { name: "Create project" }).click();
+  await page.waitForURL(`${base}/o/${orgSlug}/p/${project.slug}`);
+}
+
 /**
  * After a failed test: where each open page was, what went wrong in it (console errors,
  * failed responses other than `expected`), what it showed, and the end of the server's log.

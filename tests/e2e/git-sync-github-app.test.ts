@@ -12,7 +12,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRemote, serveGithub } from "../../plugins/git-sync/test-repos";
-import { createOrganization, reportFailure, signUpConfirmed } from "./flows";
+import { createOrganization, createProject, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, type Harness, type RecordedPage } from "./harness";
 
 const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -76,11 +76,7 @@ describe("git sync through the GitHub App", () => {
     const base = harness.server.url;
     await signUpConfirmed(page, base, db, { name: "Ian Install", email: "ian@install.test", password: "installs over tokens" });
     await createOrganization(page, base, ORG);
-    await page.getByRole("button", { name: "New project" }).click();
-    const dialog = page.getByRole("dialog", { name: "New project" });
-    await dialog.getByLabel("Project name").fill(PROJECT.name);
-    await dialog.getByRole("button", { name: "Create project" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
+    await createProject(page, base, ORG.slug, PROJECT);
 
     await page.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/git`);
     await page.getByRole("heading", { name: "Connect with the GitHub App" }).waitFor();

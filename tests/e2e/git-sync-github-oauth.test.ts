@@ -12,7 +12,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRemote, serveGithub, type GithubOauthAppDouble } from "../../plugins/git-sync/test-repos";
-import { createOrganization, reportFailure, signUpConfirmed } from "./flows";
+import { createOrganization, createProject, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, type Harness, type RecordedPage } from "./harness";
 
 let harness: Harness;
@@ -71,11 +71,7 @@ describe("git sync through a GitHub OAuth grant", () => {
     const base = harness.server.url;
     await signUpConfirmed(page, base, db, { name: "Olive Oauth", email: "olive@oauth.test", password: "authorizes over tokens" });
     await createOrganization(page, base, ORG);
-    await page.getByRole("button", { name: "New project" }).click();
-    const dialog = page.getByRole("dialog", { name: "New project" });
-    await dialog.getByLabel("Project name").fill(PROJECT.name);
-    await dialog.getByRole("button", { name: "Create project" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
+    await createProject(page, base, ORG.slug, PROJECT);
 
     await page.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/git`);
     await page.getByRole("heading", { name: "Connect with GitHub (OAuth)" }).waitFor();

@@ -12,7 +12,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRemote, serveGithub } from "../../plugins/git-sync/test-repos";
-import { createOrganization, reportFailure, signUpConfirmed } from "./flows";
+import { createOrganization, createProject, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, type Harness, type RecordedPage } from "./harness";
 
 const token = "ghp_e2e-pull-request-token-987654321";
@@ -56,11 +56,7 @@ describe("git sync with GitHub", () => {
     const base = harness.server.url;
     await signUpConfirmed(page, base, db, { name: "Pia Pull", email: "pia@pull.test", password: "reviews before merging" });
     await createOrganization(page, base, ORG);
-    await page.getByRole("button", { name: "New project" }).click();
-    const dialog = page.getByRole("dialog", { name: "New project" });
-    await dialog.getByLabel("Project name").fill(PROJECT.name);
-    await dialog.getByRole("button", { name: "Create project" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
+    await createProject(page, base, ORG.slug, PROJECT);
 
     await page.goto(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/git`);
     await page.getByRole("heading", { name: "Connect a git repository" }).waitFor();

@@ -20,7 +20,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRemote } from "../../plugins/git-sync/test-repos";
-import { createOrganization, reportFailure, signUpConfirmed } from "./flows";
+import { createOrganization, createProject, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, waitForHydration, type Harness, type RecordedPage } from "./harness";
 
 let harness: Harness;
@@ -69,11 +69,7 @@ describe("git sync", () => {
     const base = harness.server.url;
     await signUpConfirmed(page, base, db, { name: "Gita Sync", email: "gita@git.test", password: "commits all the way down" });
     await createOrganization(page, base, ORG);
-    await page.getByRole("button", { name: "New project" }).click();
-    const dialog = page.getByRole("dialog", { name: "New project" });
-    await dialog.getByLabel("Project name").fill(PROJECT.name);
-    await dialog.getByRole("button", { name: "Create project" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
+    await createProject(page, base, ORG.slug, PROJECT);
 
     await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Git" }).click();
     await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}/git`);

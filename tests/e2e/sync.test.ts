@@ -6,7 +6,7 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateApiToken, hashApiToken } from "~/kernel/auth/tokens";
-import { createOrganization, heading, reportFailure, signUpConfirmed } from "./flows";
+import { createOrganization, createProject, heading, reportFailure, signUpConfirmed } from "./flows";
 import { startHarness, type Harness, type RecordedPage } from "./harness";
 
 let harness: Harness;
@@ -41,11 +41,7 @@ describe("synced datasets", () => {
     const { page } = owner;
     await signUpConfirmed(page, base, db, OWNER);
     await createOrganization(page, base, ORG);
-    await page.getByRole("button", { name: "New project" }).click();
-    const dialog = page.getByRole("dialog", { name: "New project" });
-    await dialog.getByLabel("Project name").fill(PROJECT.name);
-    await dialog.getByRole("button", { name: "Create project" }).click();
-    await page.waitForURL(`${base}/o/${ORG.slug}/p/${PROJECT.slug}`);
+    await createProject(page, base, ORG.slug, PROJECT);
     await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Data" }).click();
     await heading(page, `${PROJECT.name}: data`);
     const section = page.getByRole("region", { name: "Synced datasets" });
