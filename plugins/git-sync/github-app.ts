@@ -11,7 +11,7 @@
 import { createPrivateKey, createSign, type KeyObject } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { fieldError } from "~/kernel/errors";
-import type { GithubSite } from "./github";
+import { askGithubAs, type GithubSite } from "./github";
 
 export interface GithubApp {
   appId: string;
@@ -123,18 +123,6 @@ export async function refreshUserToken(site: GithubSite, install: NonNullable<Gi
   throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${status} when asked to refresh your authorization. Try again later.` });
 }
 
-async function askAsUser(site: GithubSite, userToken: string, route: string): Promise<Response> {
-  try {
-    return await fetch(`${site.apiUrl}${route}`, {
-      redirect: "manual",
-      signal: AbortSignal.timeout(15_000),
-      headers: { accept: "application/vnd.github+json", authorization: `Bearer ${userToken}`, "user-agent": "Atrium git sync", "x-github-api-version": "2022-11-28" },
-    });
-  } catch {
-    throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.apiUrl}) could not be reached. Try again later.` });
-  }
-}
-
 /** Refusals of the person's user token that GitHub answered 401 to: worth one refresh and a retry. */
 const unauthorized = new WeakSet<TRPCError>();
 
@@ -154,7 +142,7 @@ export function isUnauthorizedGrant(err: unknown): boolean {
 
 /** The installations of the App the person's GitHub user token reaches (id and account), at most 100. */
 export async function userInstallations(site: GithubSite, userToken: string): Promise<Array<{ id: number; account: string | null }>> {
-  const listed = await askAsUser(site, userToken, "/user/installations?per_page=100");
+  const listed = await askGithubAs(site, userToken, "/user/installations?per_page=100");
   if (listed.status === 401 || listed.status === 403) throw refusedGrant(listed.status);
   if (listed.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${listed.status} when asked for your installations. Try again later.` });
   const installations = ((await listed.json().catch(() => null)) as { installations?: { id?: unknown; account?: { login?: unknown } }[] } | null)?.installations ?? [];
@@ -165,7 +153,7 @@ export async function userInstallations(site: GithubSite, userToken: string): Pr
 
 /** The repositories of one installation the person's GitHub user token reaches (name, full name, default branch), at most 100. */
 export async function installationRepositories(site: GithubSite, userToken: string, installationId: number): Promise<Array<{ name: string; fullName: string; defaultBranch: string; cloneUrl: string }>> {
-  const repos = await askAsUser(site, userToken, `/user/installations/${installationId}/repositories?per_page=100`);
+  const repos = await askGithubAs(site, userToken, `/user/installations/${installationId}/repositories?per_page=100`);
   if (repos.status === 401 || repos.status === 403) throw refusedGrant(repos.status);
   if (repos.status === 404) throw fieldError("UNPROCESSABLE_CONTENT", "installationId", `GitHub App installation ${installationId} is not one your GitHub account can reach. Install the app on GitHub, or pick one of your installations.`);
   if (repos.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${repos.status} when asked for the installation's repositories. Try again later.` });
@@ -219,7 +207,7 @@ export async function installationToken(site: GithubSite, app: GithubApp, instal
  * repository's clone URL and default branch.
  */
 export async function verifyInstallationForUser(site: GithubSite, userToken: string, installationId: number, repository: string): Promise<{ cloneUrl: string; defaultBranch: string }> {
-  const ask = (route: string) => askAsUser(site, userToken, route);
+  const ask = (route: string) => askGithubAs(site, userToken, route);
   const notYours = () => fieldError("UNPROCESSABLE_CONTENT", "installationId", `GitHub App installation ${installationId} is not one your GitHub account can reach. Install the app on GitHub, or pick one of your installations.`);
   const listed = await ask("/user/installations?per_page=100");
   if (listed.status === 401 || listed.status === 403) throw refusedGrant(listed.status);

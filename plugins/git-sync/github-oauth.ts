@@ -25,7 +25,7 @@ import { secretBox } from "~/kernel/crypto";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import { fieldError } from "~/kernel/errors";
 import type { Kernel } from "~/kernel/kernel";
-import { githubRepositoryOf, githubSite, type GithubSite } from "./github";
+import { askGithubAs, githubRepositoryOf, githubSite, type GithubSite } from "./github";
 
 export const OAUTH_TTL_MS = 10 * 60 * 1000;
 export const OAUTH_START_PATH = "/api/git-sync/github/authorize";
@@ -94,18 +94,6 @@ export async function forgetOauthGrant(kernel: Kernel, userId: string): Promise<
  * GitHub's side
  * ------------------------------------------------------------------------------------------ */
 
-async function askGithub(site: GithubSite, token: string, route: string): Promise<Response> {
-  try {
-    return await fetch(`${site.apiUrl}${route}`, {
-      redirect: "manual",
-      signal: AbortSignal.timeout(15_000),
-      headers: { accept: "application/vnd.github+json", authorization: `Bearer ${token}`, "user-agent": "Atrium git sync", "x-github-api-version": "2022-11-28" },
-    });
-  } catch {
-    throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.apiUrl}) could not be reached. Try again later.` });
-  }
-}
-
 /** Exchanges the callback's `code` for the person's token and the scopes granted; null when GitHub refuses the code. */
 export async function exchangeOauthCode(site: GithubSite, client: GithubOauthClient, code: string, redirectUri: string): Promise<{ token: string; scope: string } | null> {
   let res: Response;
@@ -130,7 +118,7 @@ export async function exchangeOauthCode(site: GithubSite, client: GithubOauthCli
 
 /** The GitHub login the token stands for, or null when GitHub does not say. */
 async function loginOf(site: GithubSite, token: string): Promise<string | null> {
-  const res = await askGithub(site, token, "/user");
+  const res = await askGithubAs(site, token, "/user");
   if (res.status !== 200) return null;
   const login = ((await res.json().catch(() => null)) as { login?: unknown } | null)?.login;
   return typeof login === "string" ? login.slice(0, 100) : null;
@@ -150,7 +138,7 @@ class GrantRevoked extends Error {}
 async function userRepositories(site: GithubSite, token: string, limit = OAUTH_REPOSITORY_LIMIT): Promise<{ repositories: OauthRepository[]; truncated: boolean }> {
   const repositories: OauthRepository[] = [];
   for (let page = 1; repositories.length < limit; page++) {
-    const res = await askGithub(site, token, `/user/repos?per_page=100&sort=pushed&page=${page}`);
+    const res = await askGithubAs(site, token, `/user/repos?per_page=100&sort=pushed&page=${page}`);
     if (res.status === 401) throw new GrantRevoked();
     if (res.status !== 200) throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub answered ${res.status} when asked for your repositories. Try again later.` });
     const list = (await res.json().catch(() => null)) as Array<{ full_name?: unknown; private?: unknown; default_branch?: unknown }> | null;
@@ -294,7 +282,7 @@ export async function verifyOauthRepository(s: { kernel: Kernel; userId: string 
   const [owner, name] = repository.split("/");
   if (!owner || !name) throw fieldError("UNPROCESSABLE_CONTENT", "repository", "Name the repository as owner/name.");
   const site = githubSite();
-  const res = await askGithub(site, grant.token, `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`);
+  const res = await askGithubAs(site, grant.token, `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`);
   if (res.status === 401) {
     await forgetOauthGrant(s.kernel, s.userId);
     throw fieldError("UNPROCESSABLE_CONTENT", "auth", "GitHub no longer accepts your authorization (revoked or removed): connect with GitHub (OAuth) again.");

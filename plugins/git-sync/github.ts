@@ -29,6 +29,22 @@ export function githubSite(env: Record<string, string | undefined> = process.env
   return { baseUrl: dotCom ? "https://github.com" : baseUrl, apiUrl: dotCom ? "https://api.github.com" : `${baseUrl}/api/v3` };
 }
 
+/**
+ * A GET on GitHub's REST API as a person (their user or OAuth token): no redirects followed, 15 s
+ * at most; GitHub out of reach is a 502.
+ */
+export async function askGithubAs(site: GithubSite, token: string, route: string): Promise<Response> {
+  try {
+    return await fetch(`${site.apiUrl}${route}`, {
+      redirect: "manual",
+      signal: AbortSignal.timeout(15_000),
+      headers: { accept: "application/vnd.github+json", authorization: `Bearer ${token}`, "user-agent": "Atrium git sync", "x-github-api-version": "2022-11-28" },
+    });
+  } catch {
+    throw new TRPCError({ code: "BAD_GATEWAY", message: `GitHub (${site.apiUrl}) could not be reached. Try again later.` });
+  }
+}
+
 /** The owner and name of a remote on `site` (`<base>/<owner>/<name>[.git]`), or null when it is elsewhere. */
 export function githubRepositoryOf(remoteUrl: string, site: GithubSite): { owner: string; name: string } | null {
   if (!URL.canParse(remoteUrl)) return null;
