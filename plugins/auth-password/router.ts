@@ -158,8 +158,7 @@ export const authPasswordRouter = createTRPCRouter({
         throw new TRPCError({ code: "UNAUTHORIZED", message: INCORRECT_CREDENTIALS });
       }
       if (needsRehash(account.hash!)) await setPasswordHash(db, account.id, await hashPassword(input.password));
-      await resetRateLimit(ctx.kernel.db, signInKey(input.email));
-      await startSession(signInRequest(ctx), account.id, "password");
+      await startSession(signInRequest(ctx), account.id, "password", { clearRateLimitKey: signInKey(input.email) });
       return { userId: account.id };
     }),
 

@@ -232,3 +232,32 @@ describe("auto-join", () => {
     await expect(callerFor(kernel, await sessionActor(viewer.id)).signIn.policy.get({ orgId: org.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });
+
+describe("starting a session", () => {
+  test("session, audit event and the cleared counter land together; a disabled person gets none of them", async () => {
+    const key = `signin:acct:${unique("start")}@example.test`;
+    const user = await createUser(kernel);
+    await kernel.ownerDb.insertInto("rate_limits").values({ key, window_start: new Date(), count: 7 }).execute();
+    const requestId = unique("req");
+    const resHeaders = new Headers();
+    const { token } = await startSession({ kernel, resHeaders, ip: "203.0.113.9", userAgent: "UA", requestId }, user.id, "password", { clearRateLimitKey: key });
+    expect(resHeaders.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(true);
+    const sessions = await policyDb(kernel.ownerDb).selectFrom("sessions").select(["user_id", "ip", "user_agent", "sign_in_method"]).where("user_id", "=", user.id).execute();
+    expect(sessions).toEqual([{ user_id: user.id, ip: "203.0.113.9", user_agent: "UA", sign_in_method: "password" }]);
+    const audit = await kernel.ownerDb.selectFrom("audit_events").select(["actor_kind", "action", "data", "ip"]).where("request_id", "=", requestId).execute();
+    expect(audit).toEqual([{ actor_kind: "user", action: "auth.sign_in", data: { method: "password" }, ip: "203.0.113.9" }]);
+    expect(await kernel.ownerDb.selectFrom("rate_limits").select("count").where("key", "=", key).executeTakeFirst()).toBeUndefined();
+    expect(token).toMatch(/\S{20,}/);
+
+    const other = await createUser(kernel);
+    await kernel.ownerDb.insertInto("rate_limits").values({ key, window_start: new Date(), count: 3 }).execute();
+    await kernel.ownerDb.updateTable("users").set({ disabled_at: new Date() }).where("id", "=", other.id).execute();
+    const refusedId = unique("req");
+    const refused = await startSession({ kernel, resHeaders: new Headers(), ip: null, requestId: refusedId }, other.id, "password", { clearRateLimitKey: key }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TRPCError);
+    expect((refused as TRPCError).code).toBe("FORBIDDEN");
+    expect(await kernel.ownerDb.selectFrom("sessions").select("id").where("user_id", "=", other.id).execute()).toEqual([]);
+    expect(await kernel.ownerDb.selectFrom("audit_events").select("id").where("request_id", "=", refusedId).execute()).toEqual([]);
+    expect(await kernel.ownerDb.selectFrom("rate_limits").select("count").where("key", "=", key).executeTakeFirst()).toEqual({ count: 3 });
+  });
+});

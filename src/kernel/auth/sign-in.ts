@@ -1,14 +1,15 @@
 /**
  * The one way any sign-in method (password, OIDC, GitHub …) turns a verified person into a
- * browser session: a new token every time, the cookie set on the response, an audit event.
+ * browser session: a new token every time, the cookie set on the response, an audit event —
+ * session and audit event written in one statement.
  */
 import { TRPCError } from "@trpc/server";
 import { sql } from "kysely";
-import { writeAudit } from "../audit";
+import { auditRowOf } from "../audit";
 import type { Kernel } from "../kernel";
 import { generateSessionToken, sessionIdOf, SESSION_LIFETIME_MS, invalidateSession, sessionCookie, clearedSessionCookie } from "./session";
 import { isSecureUrl } from "./request";
-import { autoJoinOrgs, policyDb, sessionSignInOf } from "./policy";
+import { autoJoinOrgs, sessionSignInOf } from "./policy";
 
 export interface SignInRequest {
   kernel: Kernel;
@@ -24,6 +25,8 @@ export interface SignInVia {
   provider?: string | null;
   /** The address the provider says is verified: people at an org's auto-join domain join it. */
   verifiedEmail?: string | null;
+  /** A rate-limit key the sign-in clears (the account's failed-attempt counter), with the session. */
+  clearRateLimitKey?: string | null;
 }
 
 /**
@@ -36,35 +39,32 @@ export async function startSession(req: SignInRequest, userId: string, method: s
   const token = generateSessionToken();
   const signIn = sessionSignInOf(method, via.provider);
   const session = { id: sessionIdOf(token), userId, expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS) };
-  // One statement: the session is made only for a person who exists and is not disabled (read in
-  // the same statement, so a disable racing this sign-in cannot slip between a check and the insert).
-  const made = await policyDb(kernel.db)
-    .insertInto("sessions")
-    .columns(["id", "user_id", "expires_at", "ip", "user_agent", "sign_in_method", "sign_in_provider"])
-    .expression((eb) =>
-      eb
-        .selectFrom("users")
-        .select([
-          sql<string>`${session.id}::text`.as("id"),
-          "users.id",
-          sql<Date>`${session.expiresAt}::timestamptz`.as("expires_at"),
-          sql<string | null>`${req.ip ?? null}::text`.as("ip"),
-          sql<string | null>`${req.userAgent?.slice(0, 300) ?? null}::text`.as("user_agent"),
-          sql<string>`${signIn.method}::text`.as("sign_in_method"),
-          sql<string | null>`${signIn.provider}::text`.as("sign_in_provider"),
-        ])
-        .where("users.id", "=", userId)
-        .where("users.disabled_at", "is", null),
+  const audit = auditRowOf({ kind: "user", userId }, { action: "auth.sign_in", data: { method } }, { ip: req.ip, requestId: req.requestId });
+  // One statement, one commit: the session is made only for a person who exists and is not
+  // disabled (read in the same statement, so a disable racing this sign-in cannot slip between a
+  // check and the insert); its audit event and the cleared rate-limit key go with it, or not at all.
+  const { rows } = await sql<{ id: string }>`
+    with made as (
+      insert into sessions (id, user_id, expires_at, ip, user_agent, sign_in_method, sign_in_provider)
+      select ${session.id}::text, users.id, ${session.expiresAt}::timestamptz, ${req.ip ?? null}::text,
+             ${req.userAgent?.slice(0, 300) ?? null}::text, ${signIn.method}::text, ${signIn.provider}::text
+        from users where users.id = ${userId} and users.disabled_at is null
+      returning id
+    ), audited as (
+      insert into audit_events (org_id, actor_kind, actor_user_id, actor_token_id, actor_label, action, target_type, target_id, data, ip, request_id)
+      select ${audit.org_id}::uuid, ${audit.actor_kind}::text, ${audit.actor_user_id}::uuid, ${audit.actor_token_id}::uuid, ${audit.actor_label}::text,
+             ${audit.action}::text, ${audit.target_type}::text, ${audit.target_id}::text, ${audit.data}::jsonb, ${audit.ip}::text, ${audit.request_id}::text
+        from made
+    ), cleared as (
+      delete from rate_limits where key = ${via.clearRateLimitKey ?? null}::text and exists (select from made)
     )
-    .returning("id")
-    .executeTakeFirst();
-  if (!made) {
+    select id from made`.execute(kernel.db);
+  if (rows.length === 0) {
     const user = await kernel.db.selectFrom("users").select("disabled_at").where("id", "=", userId).executeTakeFirst();
     if (user?.disabled_at) throw new TRPCError({ code: "FORBIDDEN", message: "This account is disabled. Contact your organization's administrator." });
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign-in failed." });
   }
   req.resHeaders?.append("set-cookie", sessionCookie(token, session.expiresAt, isSecureUrl(kernel.config.publicUrl)));
-  await writeAudit(kernel.db, { kind: "user", userId }, { action: "auth.sign_in", data: { method } }, { ip: req.ip, requestId: req.requestId });
   if (signIn.provider && via.verifiedEmail) {
     await autoJoinOrgs(kernel, { userId, email: via.verifiedEmail, provider: signIn.provider, ip: req.ip, requestId: req.requestId });
   }
