@@ -9,6 +9,7 @@ import pg from "pg";
 import type { AtriumConfig } from "../config";
 import { startEmbeddedPostgres, withDatabase, type EmbeddedHandle, type EmbeddedOptions } from "./embedded";
 import type { KernelDatabase } from "./schema";
+import { DeferredBeginClient } from "./deferred-begin";
 import { ScopedBeginDialect } from "./scoped-begin";
 
 export type Db = Kysely<KernelDatabase>;
@@ -60,7 +61,8 @@ export async function resolveDatabaseUrl(
 
 /** Opens a Kysely handle on `url`. */
 export function openDatabase(url: string, options: { max?: number; embedded?: EmbeddedHandle | null; plugins?: KyselyPlugin[] } = {}): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, application_name: "atrium" });
+  // Its clients send a scoped transaction's BEGIN with the first statement (./deferred-begin.ts).
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, application_name: "atrium", Client: DeferredBeginClient });
   // A client losing its server (restart, failover, a killed postmaster) must not crash the
   // process: idle ones report to the pool, checked-out ones to their own listener (the query
   // in flight still fails, and the caller answers 503).

@@ -19,6 +19,7 @@ import {
   type Transaction,
   type TransactionSettings,
 } from "kysely";
+import { DEFERRED_BEGIN } from "./deferred-begin";
 
 export interface BeginScope {
   userId: string | null;
@@ -60,7 +61,8 @@ class ScopedBeginDriver implements Driver {
     const text = mark && !mark.taken && plain ? beginWithScopeSql(mark.scope) : null;
     if (mark && text) {
       mark.taken = true;
-      await connection.executeQuery(CompiledQuery.raw(text));
+      // Marked: a pool of DeferredBeginClient sends it with the first statement (./deferred-begin.ts).
+      await connection.executeQuery(CompiledQuery.raw(DEFERRED_BEGIN + text));
       return;
     }
     await this.inner.beginTransaction(connection, settings);

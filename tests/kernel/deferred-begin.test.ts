@@ -1,0 +1,152 @@
+/**
+ * A scoped transaction's BEGIN sent with its first statement (src/kernel/db/deferred-begin.ts):
+ * the statement's parameters written as literals must mean exactly what they meant as
+ * parameters (checked against PostgreSQL, both ways, for the shapes our queries use), the
+ * scanner must leave what is not a placeholder alone, and the transaction must behave as one:
+ * one round trip for BEGIN and the first statement, rollback on an error, the scope in force.
+ */
+import pg from "pg";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { DeferredBeginClient, inlineParameters, MAX_INLINE_CHARS } from "~/kernel/db/deferred-begin";
+import { scopedTransaction } from "~/kernel/db/scoped-begin";
+import type { Kernel } from "~/kernel/kernel";
+import { applyScope } from "~/kernel/scope";
+import { bootTestKernel } from "../setup/database";
+import { createOrg, createUser } from "../setup/fixtures";
+
+let kernel: Kernel;
+let close: () => Promise<void>;
+let url: string;
+
+beforeAll(async () => {
+  const booted = await bootTestKernel();
+  kernel = booted.kernel;
+  close = booted.close;
+  url = booted.url;
+});
+afterAll(async () => close?.());
+
+describe("inlineParameters", () => {
+  test("replaces placeholders, longest number first, with quoted literals", () => {
+    const values = Array.from({ length: 11 }, (_, i) => `v${i + 1}`);
+    expect(inlineParameters("select $1, $10, $11::text", values)).toBe("select  'v1' ,  'v10' ,  'v11' ::text");
+    expect(inlineParameters("select $1", [null])).toBe("select  null ");
+    expect(inlineParameters("select $1", ["it's"])).toBe("select  'it''s' ");
+    expect(inlineParameters("select $1", ["back\\slash"])).toBe("select   E'back\\\\slash' ");
+  });
+
+  test("leaves strings, quoted identifiers, comments and dollar-quoted bodies alone", () => {
+    const text = `select '$1', E'\\'$1', "a$1", $$ $1 $$, $tag$ $1 $tag$, x$1 -- $1\n/* $1 /* $1 */ $1 */ , $1`;
+    expect(inlineParameters(text, ["v"])).toBe(`select '$1', E'\\'$1', "a$1", $$ $1 $$, $tag$ $1 $tag$, x$1 -- $1\n/* $1 /* $1 */ $1 */ ,  'v' `);
+  });
+
+  test("declines what it cannot write faithfully: NUL bytes, binary values, too much text, odd SQL, a missing value", () => {
+    expect(inlineParameters("select $1", ["a\0b"])).toBeNull();
+    expect(inlineParameters("select $1", [Buffer.from("x")])).toBeNull();
+    expect(inlineParameters("select $1", ["x".repeat(MAX_INLINE_CHARS + 1)])).toBeNull();
+    expect(inlineParameters("select '$1", ["v"])).toBeNull();
+    expect(inlineParameters("select $1 /* open", ["v"])).toBeNull();
+    expect(inlineParameters("select $2", ["v"])).toBeNull();
+    expect(inlineParameters("select $0", ["v"])).toBeNull();
+  });
+
+  test("means in PostgreSQL what the parameters meant", async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const when = new Date("2026-03-04T05:06:07.089Z");
+      const cases: Array<[string, unknown[]]> = [
+        ["select $1 = 'plain' as v", ["plain"]],
+        ["select $1::text as v", ["quote ' and \\ backslash, ünïcode ✓, $1 and -- and /*"]],
+        ["select $1::int + 1 as v", [41]],
+        ["select -$1::int as v", [5]],
+        ["select $1::numeric * 2 as v", [1.25]],
+        ["select $1::boolean as v", [true]],
+        ["select $1::timestamptz as v", [when]],
+        ["select $1::text is null as v, $2::text as w", [null, undefined]],
+        ["select $1::jsonb -> 'a' as v", [{ a: [1, "two", { three: null }] }]],
+        ["select * from jsonb_to_recordset($1) as r(a int, b text)", [JSON.stringify([{ a: 1, b: "x" }, { a: 2, b: "y'z" }])]],
+        ["select x from generate_series(1, 20) as x order by x limit $1 offset $2", [3, 4]],
+        ["select 2 = any($1::int[]) as v", [[1, 2, 3]]],
+        ["select array_length($1::text[], 1) as v, ($1::text[])[2] as w", [["a", "b,c", 'd"e', null]]],
+        ["select make_interval(secs => $1) as v", [60]],
+        ["select coalesce($1, 'fallback') as v", [null]],
+        ["select id from (values ('a'), ('b')) as t(id) where id in ($1, $2) order by id", ["b", "a"]],
+        ["select 'x' || $1 as v", [7]],
+        ["select $1::bigint as v", [9007199254740993n]],
+      ];
+      for (const [text, values] of cases) {
+        const inlined = inlineParameters(text, values);
+        expect(inlined, text).not.toBeNull();
+        const byParameters = await client.query(text, values);
+        const byLiterals = await client.query(inlined!);
+        expect(byLiterals.rows, text).toEqual(byParameters.rows);
+        expect(byLiterals.fields.map((f) => f.dataTypeID), text).toEqual(byParameters.fields.map((f) => f.dataTypeID));
+      }
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe("a scoped transaction", () => {
+  test("sends BEGIN, the scope and the first statement in one message, then runs under the scope", async () => {
+    const user = await createUser(kernel);
+    const org = await createOrg(kernel, [{ userId: user.id, role: "owner" }]);
+    const sent = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      const seen = await scopedTransaction(kernel.db, { userId: user.id, orgId: org.id }, applyScope, async (trx) => {
+        const first = await sql<{ o: string; n: number }>`select current_setting('app.org_id', true) as o, ${41}::int + 1 as n`.execute(trx);
+        const second = await sql<{ u: string }>`select current_setting('app.user_id', true) as u`.execute(trx);
+        return { ...first.rows[0], ...second.rows[0] };
+      });
+      expect(seen).toEqual({ o: org.id, n: 42, u: user.id });
+      const texts = sent.mock.calls.map(([config]) => String(config));
+      // BEGIN and the first statement, the second statement, COMMIT: three messages, not four.
+      expect(texts).toHaveLength(3);
+      expect(texts[0]).toMatch(/^begin; select set_config\('app\.user_id', '[0-9a-f-]+', true\).*;\nselect current_setting\('app\.org_id', true\) as o,\s+'41' ::int \+ 1 as n$/s);
+      expect(texts[2]).toBe("commit");
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
+  test("an error in the first statement rolls the transaction back, and the connection serves the next one", async () => {
+    const user = await createUser(kernel);
+    const org = await createOrg(kernel, [{ userId: user.id, role: "owner" }]);
+    const failed = await scopedTransaction(kernel.db, { userId: user.id, orgId: org.id }, applyScope, async (trx) => {
+      await sql`select 1 / ${0}::int`.execute(trx);
+    }).catch((err: unknown) => err);
+    expect((failed as { code?: string }).code).toBe("22012");
+    // Every pooled connection is usable and outside any transaction afterwards.
+    const states = await Promise.all(
+      Array.from({ length: 5 }, () => kernel.db.connection().execute(async (conn) => (await sql<{ s: string }>`select current_setting('app.org_id', true) as s`.execute(conn)).rows[0]?.s ?? "")),
+    );
+    expect(states.every((s) => s === "")).toBe(true);
+  });
+
+  test("a first statement that cannot be inlined (a binary value) still runs, after its BEGIN", async () => {
+    const user = await createUser(kernel);
+    const seen = await scopedTransaction(kernel.db, { userId: user.id, orgId: null }, applyScope, async (trx) => {
+      const { rows } = await sql<{ n: number; u: string }>`select length(${Buffer.from("abc")}::bytea) as n, current_setting('app.user_id', true) as u`.execute(trx);
+      return rows[0];
+    });
+    expect(seen).toEqual({ n: 3, u: user.id });
+  });
+
+  test("a transaction with no statement commits its BEGIN alone", async () => {
+    const client = new DeferredBeginClient({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query("/* atrium:deferred-begin */ begin; select set_config('app.org_id', '', true)");
+      const committed = await client.query("commit");
+      expect(committed).toMatchObject({ command: "COMMIT" });
+      const { rows } = (await client.query("select now() = statement_timestamp() as t")) as pg.QueryResult<{ t: boolean }>;
+      // Outside a transaction, now() is this statement's own start.
+      expect(rows[0]?.t).toBe(true);
+    } finally {
+      await client.end();
+    }
+  });
+});
