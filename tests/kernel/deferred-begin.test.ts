@@ -8,7 +8,7 @@
 import pg from "pg";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { DeferredBeginClient, inlineParameters, MAX_INLINE_CHARS } from "~/kernel/db/deferred-begin";
+import { DEFERRED_BEGIN, DeferredBeginClient, inlineParameters, MAX_INLINE_CHARS, onlyReads } from "~/kernel/db/deferred-begin";
 import { scopedTransaction } from "~/kernel/db/scoped-begin";
 import type { Kernel } from "~/kernel/kernel";
 import { applyScope } from "~/kernel/scope";
@@ -103,10 +103,12 @@ describe("a scoped transaction", () => {
       });
       expect(seen).toEqual({ o: org.id, n: 42, u: user.id });
       const texts = sent.mock.calls.map(([config]) => String(config));
-      // BEGIN and the first statement, the second statement, COMMIT: three messages, not four.
-      expect(texts).toHaveLength(3);
+      // BEGIN and the first statement, then the second statement: two messages, not four. The
+      // transaction only read, so its COMMIT follows once the event loop turns.
+      expect(texts).toHaveLength(2);
       expect(texts[0]).toMatch(/^begin; select set_config\('app\.user_id', '[0-9a-f-]+', true\).*;\nselect current_setting\('app\.org_id', true\) as o,\s+'41' ::int \+ 1 as n$/s);
-      expect(texts[2]).toBe("commit");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sent.mock.calls.map(([config]) => String(config)).slice(2)).toEqual(["commit"]);
     } finally {
       sent.mockRestore();
     }
@@ -133,6 +135,71 @@ describe("a scoped transaction", () => {
       return rows[0];
     });
     expect(seen).toEqual({ n: 3, u: user.id });
+  });
+
+  test("a transaction that wrote has committed when it returns; one that only read commits with the connection's next message", async () => {
+    const user = await createUser(kernel);
+    const org = await createOrg(kernel, [{ userId: user.id, role: "owner" }]);
+    const key = `deferred:${user.id}`;
+    await scopedTransaction(kernel.db, { userId: user.id, orgId: org.id }, applyScope, async (trx) => {
+      await sql`select 1`.execute(trx);
+      await sql`insert into rate_limits (key, window_start, count) values (${key}, now(), 1)`.execute(trx);
+    });
+    // Seen at once from another connection: the COMMIT went before the call returned.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      expect((await other.query("select count from rate_limits where key = $1", [key])).rows).toEqual([{ count: 1 }]);
+
+      const client = new DeferredBeginClient({ connectionString: url });
+      await client.connect();
+      try {
+        const pid = ((await client.query("select pg_backend_pid() as pid")) as pg.QueryResult<{ pid: number }>).rows[0]!.pid;
+        const stateOf = async () => (await other.query("select state from pg_stat_activity where pid = $1", [pid])).rows[0]?.state as string;
+        await client.query(`${DEFERRED_BEGIN}begin; select set_config('app.org_id', '', true)`);
+        await client.query("select 1 as one");
+        const sent = vi.spyOn(pg.Client.prototype, "query");
+        try {
+          await client.query("commit");
+          // Held for the next message, and taken along by it (COMMIT, then the statement, in one message).
+          const next = (await client.query("select now() = statement_timestamp() as fresh")) as pg.QueryResult<{ fresh: boolean }>;
+          expect(next.rows).toEqual([{ fresh: true }]);
+          expect(sent.mock.calls.map(([config]) => String(config))).toEqual(["commit;\nselect now() = statement_timestamp() as fresh"]);
+        } finally {
+          sent.mockRestore();
+        }
+        expect(await stateOf()).toBe("idle");
+
+        // With no next message, it goes alone once the event loop turns.
+        await client.query(`${DEFERRED_BEGIN}begin; select set_config('app.org_id', '', true)`);
+        await client.query("select 2 as two");
+        await client.query("commit");
+        await new Promise((resolve) => setImmediate(resolve));
+        await expect.poll(stateOf, { timeout: 2_000 }).toBe("idle");
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await other.end();
+    }
+  });
+
+  test("only plain reads count as reads", () => {
+    expect(onlyReads('select "id", "name" from "projects" where "org_id" = $1 order by "updated_at" desc')).toBe(true);
+    expect(onlyReads("select * from dashboards where deleted_at is null")).toBe(true);
+    for (const text of [
+      "insert into t values (1)",
+      "with x as (delete from t returning *) select * from x",
+      "select * from t for update",
+      "select * from t for key share",
+      "select nextval('s')",
+      "select pg_notify('c', 'x')",
+      "select pg_advisory_xact_lock(1)",
+      "select atrium_touch_api_token($1)",
+      "savepoint a",
+    ]) {
+      expect(onlyReads(text), text).toBe(false);
+    }
   });
 
   test("a transaction with no statement commits its BEGIN alone", async () => {

@@ -19,6 +19,9 @@
  * Anything else on the connection (a cursor, COPY, a client without this class) sees no
  * difference: the kept BEGIN is queued before it, and a client that does not know the mark
  * simply runs the marked message, comment and all.
+ *
+ * A transaction that only read sends its COMMIT with the connection's next message as well (see
+ * {@link DeferredBeginClient}): a read-only guarded call costs one round trip.
  */
 import pg from "pg";
 import pgUtils from "pg/lib/utils.js";
@@ -147,40 +150,95 @@ export function inlineParameters(sql: string, values: readonly unknown[]): strin
 
 type QueryResult = pg.QueryResult;
 
-/** What the kept BEGIN answers at once (Kysely reads `command` and `rows`). */
-function kept(): QueryResult {
-  return { command: "BEGIN", rowCount: null, oid: 0, rows: [], fields: [] };
+/** The answer a kept statement gives at once (Kysely reads `command` and `rows`). */
+function answered(command: string): QueryResult {
+  return { command, rowCount: null, oid: 0, rows: [], fields: [] };
+}
+
+const SELECT = /^\s*select\b/i;
+/**
+ * What may write, lock or signal in a SELECT: data-modifying words, sequence and advisory-lock
+ * functions, notifications, row locks, and our own SQL functions (some touch rows). Erring on the
+ * side of "writes" only costs the round trip this saves.
+ */
+const MAY_WRITE = /\b(?:insert|update|delete|merge|nextval|setval|pg_notify|pg_advisory\w*|lo_\w+|share|(?:atrium|mcp_oauth|sharing|dashboards)_\w+)\b/i;
+
+/** True for a statement that only reads: a SELECT with nothing in it that may write. */
+export function onlyReads(sql: string): boolean {
+  return SELECT.test(sql) && !MAY_WRITE.test(sql);
 }
 
 /**
- * node-postgres' client, keeping a marked BEGIN until the transaction's first statement and
- * sending both in one message. Everything else passes through unchanged.
+ * node-postgres' client, sending a scoped transaction's start with its first statement and, when
+ * the transaction only read, its COMMIT with the connection's next message:
+ *
+ *   - a marked BEGIN is kept and sent in front of the next statement, in the same message;
+ *   - the COMMIT of a transaction whose every statement only read ({@link onlyReads}) answers at
+ *     once and goes in front of the connection's next message, or alone as soon as the event loop
+ *     is through its current turn (so no transaction stays open while the connection idles). A
+ *     transaction that read nothing but its rows has nothing to lose by committing a moment later;
+ *     one that wrote anything commits before its caller goes on, as always.
+ *
+ * Everything else passes through unchanged, queued behind whatever was kept.
  */
 export class DeferredBeginClient extends pg.Client {
-  #kept: string | null = null;
+  /** A marked BEGIN not sent yet. */
+  #begin: string | null = null;
+  /** Inside a deferred transaction whose statements have all only read. */
+  #reading = false;
+  /** A read-only transaction's COMMIT not sent yet. */
+  #commit = false;
 
   // node-postgres' `query` has many overloads; this one forwards every form it does not handle.
   override query(config: any, values?: any, callback?: any): any {
     const plain = typeof config === "string" && typeof values !== "function" && callback === undefined;
-    if (plain && config.startsWith(DEFERRED_BEGIN) && (values === undefined || values.length === 0) && this.#kept === null) {
-      this.#kept = config.slice(DEFERRED_BEGIN.length);
-      return Promise.resolve(kept());
+    const noValues = values === undefined || (Array.isArray(values) && values.length === 0);
+    if (plain && noValues && this.#begin === null && config.startsWith(DEFERRED_BEGIN)) {
+      this.#begin = config.slice(DEFERRED_BEGIN.length);
+      this.#reading = true;
+      return Promise.resolve(answered("BEGIN"));
     }
-    const begin = this.#kept;
-    if (begin === null) return super.query(config, values, callback);
-    this.#kept = null;
+    if (plain && noValues && config === "commit" && this.#reading && this.#begin === null) {
+      this.#reading = false;
+      this.#commit = true;
+      setImmediate(() => this.#flushCommit());
+      return Promise.resolve(answered("COMMIT"));
+    }
+    if (this.#reading && !(plain && onlyReads(config))) this.#reading = false;
+
+    let prefix: string | null = null;
+    let answers = 0;
+    if (this.#commit) {
+      prefix = "commit";
+      answers = 1;
+      this.#commit = false;
+    }
+    if (this.#begin !== null) {
+      prefix = prefix === null ? this.#begin : `${prefix};\n${this.#begin}`;
+      // BEGIN, then the scope's SELECT.
+      answers += 2;
+      this.#begin = null;
+    }
+    if (prefix === null) return super.query(config, values, callback);
     const inlined = plain ? inlineParameters(config, (values as unknown[] | undefined) ?? []) : null;
     if (inlined !== null) {
-      return (super.query(`${begin};\n${inlined}`) as Promise<QueryResult | QueryResult[]>).then((results) => {
-        // The kept message answers twice (BEGIN, set_config); what follows is the statement's.
-        const list = Array.isArray(results) ? results : [results];
-        const own = list.slice(2);
+      return (super.query(`${prefix};\n${inlined}`) as Promise<QueryResult | QueryResult[]>).then((results) => {
+        const own = (Array.isArray(results) ? results : [results]).slice(answers);
         return own.length === 1 ? own[0] : own;
       });
     }
     // Queued ahead of the statement: the client sends one message at a time, in order. Its
     // failure (a broken connection) fails the statement after it too, which reports it.
-    (super.query(begin) as Promise<unknown>).catch(() => {});
+    (super.query(prefix) as Promise<unknown>).catch(() => {});
     return super.query(config, values, callback);
+  }
+
+  /** Sends a kept COMMIT that no message took along. */
+  #flushCommit(): void {
+    if (!this.#commit) return;
+    this.#commit = false;
+    // A read-only transaction: a failure here (the connection lost) loses nothing, and the
+    // connection's next statement reports it.
+    (super.query("commit") as Promise<unknown>).catch(() => {});
   }
 }
