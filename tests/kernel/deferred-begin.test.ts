@@ -8,7 +8,7 @@
 import pg from "pg";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { DEFERRED_BEGIN, DeferredBeginClient, inlineParameters, MAX_INLINE_CHARS, onlyReads } from "~/kernel/db/deferred-begin";
+import { COMMIT_WAIT_MS, DEFERRED_BEGIN, DeferredBeginClient, inlineParameters, MAX_INLINE_CHARS, onlyReads } from "~/kernel/db/deferred-begin";
 import { scopedTransaction } from "~/kernel/db/scoped-begin";
 import type { Kernel } from "~/kernel/kernel";
 import { applyScope } from "~/kernel/scope";
@@ -104,10 +104,10 @@ describe("a scoped transaction", () => {
       expect(seen).toEqual({ o: org.id, n: 42, u: user.id });
       const texts = sent.mock.calls.map(([config]) => String(config));
       // BEGIN and the first statement, then the second statement: two messages, not four. The
-      // transaction only read, so its COMMIT follows once the event loop turns.
+      // transaction only read, so its COMMIT follows when no other message took it along.
       expect(texts).toHaveLength(2);
       expect(texts[0]).toMatch(/^begin; select set_config\('app\.user_id', '[0-9a-f-]+', true\).*;\nselect current_setting\('app\.org_id', true\) as o,\s+'41' ::int \+ 1 as n$/s);
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, COMMIT_WAIT_MS + 20));
       expect(sent.mock.calls.map(([config]) => String(config)).slice(2)).toEqual(["commit"]);
     } finally {
       sent.mockRestore();
@@ -170,11 +170,10 @@ describe("a scoped transaction", () => {
         }
         expect(await stateOf()).toBe("idle");
 
-        // With no next message, it goes alone once the event loop turns.
+        // With no next message, it goes alone after a moment.
         await client.query(`${DEFERRED_BEGIN}begin; select set_config('app.org_id', '', true)`);
         await client.query("select 2 as two");
         await client.query("commit");
-        await new Promise((resolve) => setImmediate(resolve));
         await expect.poll(stateOf, { timeout: 2_000 }).toBe("idle");
       } finally {
         await client.end();

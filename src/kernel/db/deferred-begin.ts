@@ -155,6 +155,14 @@ function answered(command: string): QueryResult {
   return { command, rowCount: null, oid: 0, rows: [], fields: [] };
 }
 
+/**
+ * How long a read-only transaction's COMMIT waits for its connection's next message before it
+ * goes alone. Under load the connection is taken again well within it (the pool hands out the
+ * connection released last), so the COMMIT costs no write of its own; idle, the transaction stays
+ * open this long at most, holding only its snapshot and the share locks of what it read.
+ */
+export const COMMIT_WAIT_MS = 5;
+
 const SELECT = /^\s*select\b/i;
 /**
  * What may write, lock or signal in a SELECT: data-modifying words, sequence and advisory-lock
@@ -174,8 +182,8 @@ export function onlyReads(sql: string): boolean {
  *
  *   - a marked BEGIN is kept and sent in front of the next statement, in the same message;
  *   - the COMMIT of a transaction whose every statement only read ({@link onlyReads}) answers at
- *     once and goes in front of the connection's next message, or alone as soon as the event loop
- *     is through its current turn (so no transaction stays open while the connection idles). A
+ *     once and goes in front of the connection's next message, or alone after {@link COMMIT_WAIT_MS}
+ *     (so no transaction stays open while the connection idles). A
  *     transaction that read nothing but its rows has nothing to lose by committing a moment later;
  *     one that wrote anything commits before its caller goes on, as always.
  *
@@ -188,6 +196,8 @@ export class DeferredBeginClient extends pg.Client {
   #reading = false;
   /** A read-only transaction's COMMIT not sent yet. */
   #commit = false;
+  /** Sends a kept COMMIT that no message took along ({@link COMMIT_WAIT_MS}); made once, refreshed. */
+  #commitTimer: NodeJS.Timeout | null = null;
 
   // node-postgres' `query` has many overloads; this one forwards every form it does not handle.
   override query(config: any, values?: any, callback?: any): any {
@@ -201,7 +211,13 @@ export class DeferredBeginClient extends pg.Client {
     if (plain && noValues && config === "commit" && this.#reading && this.#begin === null) {
       this.#reading = false;
       this.#commit = true;
-      setImmediate(() => this.#flushCommit());
+      if (this.#commitTimer === null) {
+        this.#commitTimer = setTimeout(() => this.#flushCommit(), COMMIT_WAIT_MS);
+        // Shutdown does not wait for it: ending the connection ends a transaction that only read.
+        this.#commitTimer.unref();
+      } else {
+        this.#commitTimer.refresh();
+      }
       return Promise.resolve(answered("COMMIT"));
     }
     if (this.#reading && !(plain && onlyReads(config))) this.#reading = false;
