@@ -186,6 +186,8 @@ describe("a scoped transaction", () => {
   test("only plain reads count as reads", () => {
     expect(onlyReads('select "id", "name" from "projects" where "org_id" = $1 order by "updated_at" desc')).toBe(true);
     expect(onlyReads("select * from dashboards where deleted_at is null")).toBe(true);
+    expect(onlyReads('select count(*) as "n", coalesce(max("updated_at"), now()) from "projects" where "org_id" in ($1, $2)')).toBe(true);
+    expect(onlyReads('select "id" from "dashboards" where exists (select 1 from "members" where lower("email") = $1)')).toBe(true);
     for (const text of [
       "insert into t values (1)",
       "with x as (delete from t returning *) select * from x",
@@ -195,6 +197,12 @@ describe("a scoped transaction", () => {
       "select pg_notify('c', 'x')",
       "select pg_advisory_xact_lock(1)",
       "select atrium_touch_api_token($1)",
+      // A plugin's own SQL function may write: only known built-ins count as reads.
+      "select example_archive_notes($1)",
+      'select "example_archive_notes"($1)',
+      "select lo_unlink(1)",
+      "select * into t2 from t",
+      "select * from t for no key update nowait",
       "savepoint a",
     ]) {
       expect(onlyReads(text), text).toBe(false);

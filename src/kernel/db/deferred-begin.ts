@@ -164,16 +164,43 @@ function answered(command: string): QueryResult {
 export const COMMIT_WAIT_MS = 5;
 
 const SELECT = /^\s*select\b/i;
+/** Words that write, lock or make things in a SELECT: data-modifying CTEs, row locks, SELECT INTO. */
+const WRITE_WORDS = /\b(?:insert|update|delete|merge|into|share|nowait)\b/i;
+/** A name followed by "(": a function call, or an SQL keyword before a parenthesis. */
+const CALL = /([A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")*")\s*\(/g;
 /**
- * What may write, lock or signal in a SELECT: data-modifying words, sequence and advisory-lock
- * functions, notifications, row locks, and our own SQL functions (some touch rows). Erring on the
- * side of "writes" only costs the round trip this saves.
+ * What may stand before "(" in a statement that only reads: SQL keywords, type names and built-in
+ * functions that neither write nor lock nor signal. Any other call (a plugin's SQL function,
+ * `nextval`, `pg_notify`, `pg_advisory_xact_lock`, `lo_…`, a quoted name) may write, so the
+ * transaction commits before its caller goes on. Missing a harmless function here only costs the
+ * round trip {@link DeferredBeginClient} saves.
  */
-const MAY_WRITE = /\b(?:insert|update|delete|merge|nextval|setval|pg_notify|pg_advisory\w*|lo_\w+|share|(?:atrium|mcp_oauth|sharing|dashboards)_\w+)\b/i;
+const READ_CALLS = new Set(
+  (
+    "select from where and or not in exists any all some as on using join lateral over filter within values row array " +
+    "case when then else cast by partition having like ilike similar is between escape interval " +
+    "timestamp timestamptz date time numeric decimal varchar char character text int integer bigint smallint float real " +
+    "double precision boolean uuid json jsonb " +
+    "count sum min max avg coalesce nullif greatest least lower upper length char_length octet_length substr substring " +
+    "trim btrim ltrim rtrim concat concat_ws replace position strpos left right split_part starts_with format " +
+    "regexp_replace regexp_match regexp_matches string_agg array_agg json_agg jsonb_agg json_build_object " +
+    "jsonb_build_object json_build_array jsonb_build_array json_object_agg jsonb_object_agg jsonb_array_elements " +
+    "jsonb_array_elements_text jsonb_array_length jsonb_typeof jsonb_extract_path_text jsonb_strip_nulls to_json to_jsonb " +
+    "row_to_json array_length array_to_string array_position cardinality unnest now current_setting date_trunc extract " +
+    "date_part to_char to_timestamp age make_interval generate_series row_number rank dense_rank lag lead first_value " +
+    "last_value ntile abs round floor ceil ceiling mod sign md5 encode decode bool_or bool_and every percentile_cont " +
+    "percentile_disc mode stddev variance to_tsvector to_tsquery plainto_tsquery websearch_to_tsquery ts_rank ts_headline " +
+    "similarity word_similarity"
+  ).split(" "),
+);
 
-/** True for a statement that only reads: a SELECT with nothing in it that may write. */
+/** True for a statement that only reads: a SELECT with no writing word and no call outside {@link READ_CALLS}. */
 export function onlyReads(sql: string): boolean {
-  return SELECT.test(sql) && !MAY_WRITE.test(sql);
+  if (!SELECT.test(sql) || WRITE_WORDS.test(sql)) return false;
+  for (const [, name] of sql.matchAll(CALL)) {
+    if (!READ_CALLS.has(name!.toLowerCase())) return false;
+  }
+  return true;
 }
 
 /**
