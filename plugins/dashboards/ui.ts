@@ -15,6 +15,8 @@ const dashboard = pageRecord<DashboardRecord>({
   // The view draws from the document; the YAML parser loads here, not with the page.
   prepare: async (record) => (record.document ? record : { ...record, document: (await import("./ui/doc")).readDashboard(record.yaml) }),
   preload: () => import("./ui/doc"),
+  // The view's banners (live updates, a branch's version, "this dashboard is public") load with it.
+  slots: ["dashboard.banners"],
   noun: "dashboard",
   path: "d/:slug",
 });

@@ -219,6 +219,12 @@ export interface PageRecord {
   readonly prepare?: (record: never) => unknown;
   /** Optional: started with the query, so what `prepare` imports loads alongside it. */
   readonly preload?: () => unknown;
+  /**
+   * Optional: component slots the record's pages draw. Their contributions' code starts loading
+   * with the query, so a banner or an action is ready when the record is, and its own calls
+   * leave with the page's first ones instead of after another download.
+   */
+  readonly slots?: readonly SlotName[];
 }
 
 /** The org (and project, in the project layout) a record lives in. */
