@@ -235,10 +235,19 @@ describe("batches and expensive calls", () => {
     const ownerToken = await token(owner.id, orgId, ["read", "write"]);
     const viewerToken = await token(viewer.id, orgId, ["read"]);
     const project = await trpc<{ id: string }>("projects.create", ownerToken, { orgId, slug: "numbers", name: "Numbers" });
+    // A query that keeps the database busy for a while (a tenth of a second or more), and a
+    // variable each call sets to its own value: no call is answered from the result cache, so
+    // the flood holds the org's slots for seconds and its tail must be refused, however the
+    // server happens to interleave the arrivals.
     const yaml = `title: Numbers
+variables:
+  - { name: n, type: number, default: 0 }
 queries:
   numbers:
-    sql: select label, value from (values ('a', 1), ('b', 3), ('c', 2)) as t(label, value)
+    sql: |
+      select label, value + {{n}} * 0 as value
+      from (values ('a', 1), ('b', 3), ('c', 2)) as t(label, value)
+      where (select count(*) from generate_series(1, 2000000)) > 0
 charts:
   - id: numbers
     title: Numbers
@@ -258,8 +267,8 @@ layout:
     const health = await watchHealth();
     const started = performance.now();
     const responses = await Promise.all(
-      Array.from({ length: 300 }, () =>
-        fetch(`${server.url}/api/trpc/dashboards.renderChart?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization: `Bearer ${viewerToken}` } }).then(
+      Array.from({ length: 300 }, (_, i) =>
+        fetch(`${server.url}/api/trpc/dashboards.renderChart?input=${encodeURIComponent(JSON.stringify({ ...input, variables: { n: i + 1 } }))}`, { headers: { authorization: `Bearer ${viewerToken}` } }).then(
           async (r) => ({ status: r.status, retryAfter: r.headers.get("retry-after"), body: await r.text() }),
         ),
       ),
