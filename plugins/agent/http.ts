@@ -294,8 +294,8 @@ async function answerMcp(request: McpInput, env: McpHttpEnv): Promise<PlainRespo
   if (!direct) return { sdk: { message, authInfo: authInfoOf(call), cors } };
   try {
     // A tool call goes straight to its handler; everything else through the shared server.
-    const answer = (await answerToolCall(direct, call)) ?? (await (await sharedServer()).dispatch(direct, authInfoOf(call)));
-    return { status: 200, headers: { "content-type": "application/json", ...cors }, body: JSON.stringify(answer) };
+    const answer = (await answerToolCall(direct, call)) ?? JSON.stringify(await (await sharedServer()).dispatch(direct, authInfoOf(call)));
+    return { status: 200, headers: { "content-type": "application/json", ...cors }, body: answer };
   } catch (err) {
     kernel.log.error({ err, requestId: env.requestId }, "MCP request failed");
     return jsonRpcError(500, -32603, "Something went wrong on our side. It has been logged.", cors);

@@ -20,7 +20,6 @@ import {
   ReadResourceRequestSchema,
   type CallToolRequest,
   type CallToolResult,
-  type JSONRPCMessage,
   type JSONRPCRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -87,7 +86,13 @@ export function toolOf(tool: ToolDescriptor, orgId: string): Tool {
 
 /** JSON text of a value (dates as ISO strings, bigints as strings). */
 function jsonOf(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  try {
+    // Without a replacer first: a replacer function is called for every key and costs more
+    // than the whole serialization of a usual answer. Only a bigint makes it throw.
+    return JSON.stringify(value ?? null);
+  } catch {
+    return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  }
 }
 
 /** A tool's answer: structured content (always an object) and the same as JSON text; charts also as an image. */
@@ -103,6 +108,20 @@ export function successResult(data: unknown): CallToolResult {
     content.push({ type: "image", data: Buffer.from(structured.svg, "utf8").toString("base64"), mimeType: "image/svg+xml" });
   }
   return { content, structuredContent: structured };
+}
+
+/**
+ * `successResult(data)` as JSON text, written without building it: for an object answer (the
+ * usual case) the text content and the structured copy are the same JSON, so it is serialized
+ * once and never parsed back. Null when the answer needs `successResult` (not an object, a chart's
+ * image).
+ */
+export function successResultJson(data: unknown): string | null {
+  if (data === null || typeof data !== "object" || Array.isArray(data) || typeof (data as { svg?: unknown }).svg === "string") return null;
+  const text = jsonOf(data);
+  // An object whose toJSON gives something else than an object (a Date) takes the general path.
+  if (typeof text !== "string" || text.charCodeAt(0) !== 123 /* { */) return null;
+  return `{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}}`;
 }
 
 type ToolError = Extract<ToolResult, { ok: false }>["error"];
@@ -205,6 +224,12 @@ const available = (call: McpCall) => (call.tools ??= availableTools(call.request
 
 /** `tools/call`: the tool run as the call's token, audited; an unknown tool is a protocol error. */
 async function toolCall(params: CallToolRequest["params"], call: McpCall): Promise<CallToolResult> {
+  const result = await runTool(params, call);
+  return result.ok ? successResult(result.data) : errorResult(result.error);
+}
+
+/** The tool's outcome (audited); throws the protocol error for a tool this caller does not have. */
+async function runTool(params: CallToolRequest["params"], call: McpCall): Promise<ToolResult> {
   const { request } = call;
   const { router, actor } = request;
   const started = performance.now();
@@ -228,30 +253,33 @@ async function toolCall(params: CallToolRequest["params"], call: McpCall): Promi
     // Unknown, or not this caller's to use: the same answer, so tool lists cannot be probed.
     throw new ProtocolError(ErrorCode.InvalidParams, `Tool "${name}" not found.`);
   }
-  return result.ok ? successResult(result.data) : errorResult(result.error);
+  return result;
 }
 
 /**
  * A plain `tools/call` answered without the SDK's protocol machinery (its abort controller, the
- * request parsed twice, the whole result parsed again against the result schema): the same
- * answer the SDK's server gives — the result, or `{ code, message }` for a thrown error (ours
+ * request parsed twice, the whole result parsed again against the result schema), as the JSON
+ * text of the answer: the same bytes the SDK's server gives — the result, or `{ code, message }` for a thrown error (ours
  * carry a JSON-RPC code; anything else is -32603). Our results are valid by construction
  * (`successResult`, `errorResult`; tested against the SDK's schema). Null when the SDK should
  * decide: the request does not parse as a tool call, or asks for a task.
  */
-export async function answerToolCall(message: JSONRPCRequest, call: McpCall): Promise<JSONRPCMessage | null> {
+export async function answerToolCall(message: JSONRPCRequest, call: McpCall): Promise<string | null> {
   if (message.method !== "tools/call") return null;
   const parsed = CallToolRequestSchema.safeParse(message);
   if (!parsed.success || parsed.data.params.task) return null;
+  let result: ToolResult;
   try {
-    // Key order as the SDK's server writes its answers.
-    return { result: await toolCall(parsed.data.params, call), jsonrpc: "2.0", id: message.id } as JSONRPCMessage;
+    result = await runTool(parsed.data.params, call);
   } catch (err) {
     const e = err as { code?: unknown; message?: unknown; data?: unknown };
     const code = typeof e.code === "number" && Number.isSafeInteger(e.code) ? e.code : ErrorCode.InternalError;
     const error = { code, message: typeof e.message === "string" ? e.message : "Internal error", ...(e.data !== undefined ? { data: e.data } : {}) };
-    return { jsonrpc: "2.0", id: message.id, error };
+    return JSON.stringify({ jsonrpc: "2.0", id: message.id, error });
   }
+  // Key order as the SDK's server writes its answers.
+  const answer = (result.ok ? successResultJson(result.data) : null) ?? JSON.stringify(result.ok ? successResult(result.data) : errorResult(result.error));
+  return `{"result":${answer},"jsonrpc":"2.0","id":${JSON.stringify(message.id)}}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Kernel } from "~/kernel/kernel";
 import { appRouter } from "~/plugins";
 import { bootDataKernel, member } from "../data/test-helpers";
 import { directServer } from "./direct-transport";
-import { answerToolCall, authInfoOf, createMcpServer, errorResult, successResult, type McpCall } from "./server";
+import { answerToolCall, authInfoOf, createMcpServer, errorResult, successResult, successResultJson, type McpCall } from "./server";
 
 let k: Awaited<ReturnType<typeof bootDataKernel>>;
 let kernel: Kernel;
@@ -52,7 +52,7 @@ describe("tools/call without the protocol machinery", () => {
       const direct = await answerToolCall(m, call());
       const viaSdk = await server.dispatch(m, authInfoOf(call()));
       expect(direct, JSON.stringify(m)).not.toBeNull();
-      expect(JSON.stringify(direct)).toBe(JSON.stringify(viaSdk));
+      expect(direct).toBe(JSON.stringify(viaSdk));
     }
   });
 
@@ -73,5 +73,17 @@ describe("tools/call without the protocol machinery", () => {
       errorResult({ code: "UNPROCESSABLE_CONTENT", httpStatus: 422, message: "Invalid", fieldErrors: { slug: ["Too long"] } }),
     ];
     for (const r of results) expect(JSON.stringify(CallToolResultSchema.parse(r))).toBe(JSON.stringify(r));
+  });
+
+  test("an object answer written without building it is the same bytes as the built result", () => {
+    const at = new Date("2026-12-04T10:00:00Z");
+    const objects = [
+      { id: "x", yaml: "title: x\n  \"quoted\" \u2028 é", version: 3, at, nested: { list: [1, "two", null], none: undefined } },
+      { count: 12345678901234567890n, name: "big" },
+      {},
+    ];
+    for (const data of objects) expect(successResultJson(data)).toBe(JSON.stringify(successResult(data)));
+    // What takes the general path: not an object, a chart's image, an object serialized as something else.
+    for (const data of [[1, 2], "text", 3, null, { svg: "<svg/>" }, at]) expect(successResultJson(data)).toBeNull();
   });
 });
