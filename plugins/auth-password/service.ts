@@ -7,12 +7,12 @@ import { hash, parseOptions, verify, type Options } from "@node-rs/argon2";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { TRPCError } from "@trpc/server";
-import type { ColumnType, Generated, Kysely } from "kysely";
+import type { ColumnType, Expression, Generated, Kysely } from "kysely";
 import { z } from "zod";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Logger } from "~/kernel/log";
 import type { MailMessage } from "~/kernel/mail";
-import { hitRateLimits } from "~/kernel/rate-limit";
+import { hitRateLimits, hitRateLimitsWith } from "~/kernel/rate-limit";
 import { fieldError } from "~/kernel/errors";
 import { isCommonPassword } from "./common-passwords";
 import { safeString } from "~/kernel/schemas";
@@ -175,9 +175,16 @@ function toAccount(row: { id: string; email: string; name: string; email_verifie
 }
 
 export async function findAccountByEmail(db: PasswordDb, email: string): Promise<PasswordAccount | null> {
-  const row = await accountQuery(db).where("users.email", "=", email).executeTakeFirst();
+  const row = await accountByEmail(db, email).executeTakeFirst();
   return row ? toAccount(row) : null;
 }
+
+/** The select {@link findAccountByEmail} runs, to send with other work (a sign-in's limits). */
+export function accountByEmail(db: PasswordDb, email: string) {
+  return accountQuery(db).where("users.email", "=", email);
+}
+
+export { toAccount as accountOf };
 
 export async function findAccountById(db: PasswordDb, userId: string): Promise<PasswordAccount | null> {
   const row = await accountQuery(db).where("users.id", "=", userId).executeTakeFirst();
@@ -392,12 +399,11 @@ export function retryIn(seconds: number): string {
  * fails still counts. Logs which limit was reached, never the key (it may hold an email).
  */
 export async function enforceLimits(
-  ctx: { kernel: { db: Kysely<KernelDatabase>; log: Logger; config: { rateLimitScale: number } }; resHeaders: Headers | null; requestId?: string },
+  ctx: LimitContext,
   checks: Array<{ key: string | null } & Limit>,
   what: string,
 ): Promise<void> {
-  let retryAfter = 0;
-  const reached: string[] = [];
+  const reached: Array<{ key: string; retryAfterSeconds: number }> = [];
   // One statement per window length (a sign-in's two checks share one).
   const byWindow = new Map<number, Array<{ key: string; limit: number }>>();
   for (const check of checks) {
@@ -409,14 +415,46 @@ export async function enforceLimits(
   for (const [windowSeconds, group] of byWindow) {
     const results = await hitRateLimits(ctx.kernel.db, group, windowSeconds);
     results.forEach((result, i) => {
-      if (result.allowed) return;
-      retryAfter = Math.max(retryAfter, result.retryAfterSeconds);
-      reached.push(group[i]!.key.split(":").slice(0, 2).join(":"));
+      if (!result.allowed) reached.push({ key: group[i]!.key, retryAfterSeconds: result.retryAfterSeconds });
     });
   }
-  if (retryAfter > 0) {
-    ctx.kernel.log.warn({ plugin: "auth-password", limits: reached, retryAfterSeconds: retryAfter, requestId: ctx.requestId }, "rate limit reached");
-    ctx.resHeaders?.set("Retry-After", String(retryAfter));
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many ${what}. Try again ${retryIn(retryAfter)}.` });
-  }
+  refuseIfReached(ctx, reached, what);
+}
+
+/**
+ * {@link enforceLimits} for checks that share one window, with `read` (a select of at most one
+ * row) in the same statement: one round trip for a sign-in's limits and its account lookup.
+ * Resolves with the row once the limits allow the call.
+ */
+export async function enforceLimitsWith<R extends object>(
+  ctx: LimitContext,
+  checks: Array<{ key: string | null } & Limit>,
+  what: string,
+  read: Expression<R>,
+): Promise<R | null> {
+  const counted = checks.filter((check): check is { key: string } & Limit => check.key !== null);
+  const windowSeconds = counted[0]?.windowSeconds ?? 0;
+  if (counted.some((check) => check.windowSeconds !== windowSeconds)) throw new Error("enforceLimitsWith: every check must share one window");
+  const group = counted.map((check) => ({ key: check.key, limit: check.limit * ctx.kernel.config.rateLimitScale }));
+  const { results, row } = await hitRateLimitsWith(ctx.kernel.db, group, windowSeconds, read);
+  refuseIfReached(
+    ctx,
+    results.flatMap((result, i) => (result.allowed ? [] : [{ key: group[i]!.key, retryAfterSeconds: result.retryAfterSeconds }])),
+    what,
+  );
+  return row;
+}
+
+type LimitContext = { kernel: { db: Kysely<KernelDatabase>; log: Logger; config: { rateLimitScale: number } }; resHeaders: Headers | null; requestId?: string };
+
+/** 429 with `Retry-After` when any limit was reached; logs which (never the key: it may hold an email). */
+function refuseIfReached(ctx: LimitContext, reached: ReadonlyArray<{ key: string; retryAfterSeconds: number }>, what: string): void {
+  if (!reached.length) return;
+  const retryAfter = Math.max(...reached.map((r) => r.retryAfterSeconds));
+  ctx.kernel.log.warn(
+    { plugin: "auth-password", limits: reached.map((r) => r.key.split(":").slice(0, 2).join(":")), retryAfterSeconds: retryAfter, requestId: ctx.requestId },
+    "rate limit reached",
+  );
+  ctx.resHeaders?.set("Retry-After", String(retryAfter));
+  throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many ${what}. Try again ${retryIn(retryAfter)}.` });
 }

@@ -3,7 +3,7 @@
  * One upsert per check (or per group of checks with the same window); the window resets when
  * it has passed.
  */
-import { sql, type Kysely } from "kysely";
+import { sql, type Expression, type Kysely } from "kysely";
 import type { KernelDatabase } from "./db/schema";
 
 export interface RateLimitResult {
@@ -47,13 +47,56 @@ export async function hitRateLimits(
 ): Promise<RateLimitResult[]> {
   const keys = [...new Set(checks.map((c) => c.key))].sort();
   if (keys.length === 0) return [];
-  const { rows } = await sql<{ key: string; count: number; window_start: Date }>`
+  const { rows } = await sql<HitRow>`${hitsStatement(keys, windowSeconds)}`.execute(db);
+  return resultsOf(checks, rows, windowSeconds);
+}
+
+/**
+ * {@link hitRateLimits} and one read in a single statement, so a call that counts and then looks
+ * something up (a sign-in: its limits, then the account) makes one round trip. `read` is a select
+ * of at most one row; it sees the database as of the statement's start, as it would alone, and
+ * runs whatever the limits say (the caller refuses after, having done the same work either way).
+ */
+export async function hitRateLimitsWith<R extends object>(
+  db: Kysely<KernelDatabase>,
+  checks: ReadonlyArray<{ key: string; limit: number }>,
+  windowSeconds: number,
+  read: Expression<R>,
+): Promise<{ results: RateLimitResult[]; row: R | null }> {
+  const keys = [...new Set(checks.map((c) => c.key))].sort();
+  if (keys.length === 0) return { results: [], row: (await sql<R>`${read}`.execute(db)).rows[0] ?? null };
+  const { rows } = await sql<{ __key: string; __count: number; __window_start: Date; __found: boolean } & R>`
+    with hits as (${hitsStatement(keys, windowSeconds)}), found as ${read}
+    select hits.key as __key, hits.count as __count, hits.window_start as __window_start, exists (select from found) as __found, found.*
+      from hits left join found on true`.execute(db);
+  const first = rows[0]!;
+  let row: R | null = null;
+  if (first.__found) {
+    const copy: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(first)) if (!name.startsWith("__")) copy[name] = value;
+    row = copy as R;
+  }
+  return { results: resultsOf(checks, rows.map((r) => ({ key: r.__key, count: r.__count, window_start: r.__window_start })), windowSeconds), row };
+}
+
+interface HitRow {
+  key: string;
+  count: number;
+  window_start: Date;
+}
+
+/** The upsert counting one hit per key, keys locked in sorted order; returns each key's row. */
+function hitsStatement(keys: string[], windowSeconds: number) {
+  return sql`
     insert into rate_limits as r (key, window_start, count)
     select k, now(), 1 from unnest(${keys}::text[]) as k order by k
     on conflict (key) do update set
       count = case when r.window_start <= now() - make_interval(secs => ${windowSeconds}) then 1 else r.count + 1 end,
       window_start = case when r.window_start <= now() - make_interval(secs => ${windowSeconds}) then now() else r.window_start end
-    returning key, count, window_start`.execute(db);
+    returning key, count, window_start`;
+}
+
+function resultsOf(checks: ReadonlyArray<{ key: string; limit: number }>, rows: readonly HitRow[], windowSeconds: number): RateLimitResult[] {
   const byKey = new Map(rows.map((row) => [row.key, row]));
   return checks.map((check) => {
     const row = byKey.get(check.key)!;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Kernel } from "~/kernel/kernel";
-import { hitRateLimit, hitRateLimits, LeasedRateLimiter } from "~/kernel/rate-limit";
+import { hitRateLimit, hitRateLimits, hitRateLimitsWith, LeasedRateLimiter } from "~/kernel/rate-limit";
 import { bootTestKernel } from "../setup/database";
 
 let kernel: Kernel;
@@ -110,5 +110,29 @@ describe("several keys in one statement", () => {
     const results = await hitRateLimits(kernel.db, [{ key: a, limit: 2 }, { key: a, limit: 2 }], 60);
     expect(results.map((r) => r.remaining)).toEqual([1, 1]);
     expect(await hitRateLimits(kernel.db, [], 60)).toEqual([]);
+  });
+
+  test("with a read: the counts and the read's row (types kept) come from one statement; no row is null", async () => {
+    const email = `limits-${crypto.randomUUID()}@example.test`;
+    const user = await kernel.ownerDb.insertInto("users").values({ email, name: "Limits" }).returning(["id", "created_at"]).executeTakeFirstOrThrow();
+    const [a, b] = [key(), key()];
+    const read = kernel.db.selectFrom("users").select(["id", "email", "created_at"]).where("email", "=", email);
+    const checks = [
+      { key: a, limit: 2 },
+      { key: b, limit: 1 },
+    ];
+    const first = await hitRateLimitsWith(kernel.db, checks, 60, read);
+    expect(first.results.map((r) => r.remaining)).toEqual([1, 0]);
+    expect(first.row).toEqual({ id: user.id, email, created_at: user.created_at });
+    expect(first.row?.created_at).toBeInstanceOf(Date);
+    const nobody = kernel.db.selectFrom("users").select("id").where("email", "=", "nobody@example.test");
+    const second = await hitRateLimitsWith(kernel.db, checks, 60, nobody);
+    expect(second.row).toBeNull();
+    expect(second.results.map((r) => r.allowed)).toEqual([true, false]);
+    // The read runs (and answers) whatever the limits say; no keys is the read alone.
+    expect((await hitRateLimitsWith(kernel.db, checks, 60, read)).row?.id).toBe(user.id);
+    expect(await hitRateLimitsWith(kernel.db, [], 60, read)).toEqual({ results: [], row: { id: user.id, email, created_at: user.created_at } });
+    const rows = await kernel.ownerDb.selectFrom("rate_limits").select(["key", "count"]).where("key", "in", [a, b]).orderBy("count").execute();
+    expect(rows.map((r) => r.count)).toEqual([3, 3]);
   });
 });
