@@ -15,6 +15,7 @@ import type { KernelDatabase } from "./db/schema";
 import { withScope, type Scope } from "./scope";
 import { deriveKey, resolveSecret } from "./secret";
 import { EventBus, type EventName } from "./events";
+import { housekeepingJob } from "./housekeeping";
 import { JobRunner } from "./jobs";
 import { createLogger, type Logger } from "./log";
 import { Mailer } from "./mail";
@@ -182,6 +183,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     cleanups.push(() => Promise.all([events.stop(), jobs.stop()]).then(() => {}));
     if (services) await Promise.all([events.start(), authCache.start()]);
 
+    jobs.register(housekeepingJob);
     for (const plugin of plugins) for (const job of plugin.jobs ?? []) jobs.register(job);
 
     let stopping: Promise<void> | null = null;
