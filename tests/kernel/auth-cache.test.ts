@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, generateSessionToken, invalidateSession, sessionIdOf, SESSION_COOKIE } from "~/kernel/auth/session";
 import { verifyAgentBearer } from "~/kernel/auth/bearer";
 import { resolveCaller } from "~/kernel/auth/request";
-import { beginWithScopeSql, scopedTransaction } from "~/kernel/db/scoped-begin";
+import { scopeSql, scopedTransaction } from "~/kernel/db/scoped-begin";
 import type { Kernel } from "~/kernel/kernel";
 import { applyScope } from "~/kernel/scope";
 import { availableTools } from "~/kernel/tools";
@@ -243,9 +243,9 @@ describe("the scope travels with BEGIN", () => {
     expect(after ?? "").toBe("");
   });
 
-  test("only ids are written into the BEGIN; anything else is sent as a parameter instead", async () => {
-    expect(beginWithScopeSql({ userId: "2f1c6a4e-0000-4000-8000-000000000000", orgId: null })).toContain("begin;");
-    expect(beginWithScopeSql({ userId: "x'); drop table users; --", orgId: null })).toBeNull();
+  test("only ids are written into the scope statement; anything else is sent as a parameter instead", async () => {
+    expect(scopeSql({ userId: "2f1c6a4e-0000-4000-8000-000000000000", orgId: null })).toBe("select set_config('app.user_id', '2f1c6a4e-0000-4000-8000-000000000000', true), set_config('app.org_id', '', true)");
+    expect(scopeSql({ userId: "x'); drop table users; --", orgId: null })).toBeNull();
     const weird = "not-an-id but harmless'";
     const seen = await scopedTransaction(a.db, { userId: weird, orgId: null }, applyScope, async (trx) => {
       const { rows } = await sql<{ u: string }>`select current_setting('app.user_id', true) as u`.execute(trx);

@@ -106,9 +106,39 @@ describe("a scoped transaction", () => {
       // BEGIN and the first statement, then the second statement: two messages, not four. The
       // transaction only read, so its COMMIT follows when no other message took it along.
       expect(texts).toHaveLength(2);
-      expect(texts[0]).toMatch(/^begin; select set_config\('app\.user_id', '[0-9a-f-]+', true\).*;\nselect current_setting\('app\.org_id', true\) as o,\s+'41' ::int \+ 1 as n$/s);
+      expect(texts[0]).toMatch(/^begin;\nselect set_config\('app\.user_id', '[0-9a-f-]+', true\).*;\nselect current_setting\('app\.org_id', true\) as o,\s+'41' ::int \+ 1 as n$/s);
       await new Promise((resolve) => setTimeout(resolve, COMMIT_WAIT_MS + 20));
       expect(sent.mock.calls.map(([config]) => String(config)).slice(2)).toEqual(["commit"]);
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
+  test("many at once on the pool: each runs under its own scope", async () => {
+    const user = await createUser(kernel);
+    const orgs = await Promise.all(Array.from({ length: 6 }, () => createOrg(kernel, [{ userId: user.id, role: "owner" }])));
+    const seen = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const orgId = orgs[i % orgs.length]!.id;
+        return scopedTransaction(kernel.db, { userId: user.id, orgId }, applyScope, async (trx) => {
+          await new Promise((resolve) => setTimeout(resolve, i % 3));
+          const { rows } = await sql<{ o: string }>`select current_setting('app.org_id', true) as o`.execute(trx);
+          return rows[0]?.o === orgId;
+        });
+      }),
+    );
+    expect(seen.every(Boolean)).toBe(true);
+  });
+
+  test("a transaction without a scope also sends its BEGIN with its first statement", async () => {
+    const sent = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      const n = await kernel.db.transaction().execute(async (trx) => (await sql<{ n: number }>`select ${20}::int + 1 as n`.execute(trx)).rows[0]?.n);
+      expect(n).toBe(21);
+      // (Other connections' read-only COMMITs go out meanwhile; one may ride along in front.)
+      const texts = sent.mock.calls.map(([config]) => String(config)).filter((text) => text !== "commit");
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toMatch(/^(commit;\n)?begin;\nselect {2}'20' ::int \+ 1 as n$/);
     } finally {
       sent.mockRestore();
     }
@@ -156,7 +186,8 @@ describe("a scoped transaction", () => {
       try {
         const pid = ((await client.query("select pg_backend_pid() as pid")) as pg.QueryResult<{ pid: number }>).rows[0]!.pid;
         const stateOf = async () => (await other.query("select state from pg_stat_activity where pid = $1", [pid])).rows[0]?.state as string;
-        await client.query(`${DEFERRED_BEGIN}begin; select set_config('app.org_id', '', true)`);
+        await client.query(`${DEFERRED_BEGIN}begin`);
+        await client.query(`${DEFERRED_BEGIN}select set_config('app.org_id', '', true)`);
         await client.query("select 1 as one");
         const sent = vi.spyOn(pg.Client.prototype, "query");
         try {
@@ -171,7 +202,8 @@ describe("a scoped transaction", () => {
         expect(await stateOf()).toBe("idle");
 
         // With no next message, it goes alone after a moment.
-        await client.query(`${DEFERRED_BEGIN}begin; select set_config('app.org_id', '', true)`);
+        await client.query(`${DEFERRED_BEGIN}begin`);
+        await client.query(`${DEFERRED_BEGIN}select set_config('app.org_id', '', true)`);
         await client.query("select 2 as two");
         await client.query("commit");
         await expect.poll(stateOf, { timeout: 2_000 }).toBe("idle");
@@ -213,7 +245,8 @@ describe("a scoped transaction", () => {
     const client = new DeferredBeginClient({ connectionString: url });
     await client.connect();
     try {
-      await client.query("/* atrium:deferred-begin */ begin; select set_config('app.org_id', '', true)");
+      await client.query(`${DEFERRED_BEGIN}begin`);
+      await client.query(`${DEFERRED_BEGIN}select set_config('app.org_id', '', true)`);
       const committed = await client.query("commit");
       expect(committed).toMatchObject({ command: "COMMIT" });
       const { rows } = (await client.query("select now() = statement_timestamp() as t")) as pg.QueryResult<{ t: boolean }>;

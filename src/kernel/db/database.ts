@@ -10,7 +10,7 @@ import type { AtriumConfig } from "../config";
 import { startEmbeddedPostgres, withDatabase, type EmbeddedHandle, type EmbeddedOptions } from "./embedded";
 import type { KernelDatabase } from "./schema";
 import { DeferredBeginClient } from "./deferred-begin";
-import { ScopedBeginDialect } from "./scoped-begin";
+import { DeferredBeginDialect } from "./scoped-begin";
 
 export type Db = Kysely<KernelDatabase>;
 
@@ -61,15 +61,15 @@ export async function resolveDatabaseUrl(
 
 /** Opens a Kysely handle on `url`. */
 export function openDatabase(url: string, options: { max?: number; embedded?: EmbeddedHandle | null; plugins?: KyselyPlugin[] } = {}): DatabaseHandle {
-  // Its clients send a scoped transaction's BEGIN with the first statement (./deferred-begin.ts).
+  // Its clients send a transaction's BEGIN with its first statement (./deferred-begin.ts).
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, application_name: "atrium", Client: DeferredBeginClient });
   // A client losing its server (restart, failover, a killed postmaster) must not crash the
   // process: idle ones report to the pool, checked-out ones to their own listener (the query
   // in flight still fails, and the caller answers 503).
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
-  // Transactions started by scopedTransaction send their tenant scope with BEGIN (./scoped-begin.ts).
-  const db = new Kysely<KernelDatabase>({ dialect: new ScopedBeginDialect({ pool }), plugins: options.plugins });
+  // A transaction's BEGIN (and a scopedTransaction's scope) goes with its first statement (./scoped-begin.ts).
+  const db = new Kysely<KernelDatabase>({ dialect: new DeferredBeginDialect({ pool }), plugins: options.plugins });
   let closed = false;
   return {
     url,

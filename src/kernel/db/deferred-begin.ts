@@ -1,10 +1,11 @@
 /**
- * A scoped transaction's BEGIN travels with its first statement: one round trip instead of two.
+ * A transaction's BEGIN travels with its first statement: one round trip instead of two.
  *
- * `scopedTransaction` (./scoped-begin.ts) starts a transaction with one simple-protocol message,
- * `begin; select set_config(…)`, marked with {@link DEFERRED_BEGIN} (an SQL comment). A pool
- * built with {@link DeferredBeginClient} does not send that message at once: it keeps it, and
- * sends it in front of the transaction's first statement, in the same message:
+ * The kernel's Kysely driver (./scoped-begin.ts) starts every plain transaction with a BEGIN
+ * marked with {@link DEFERRED_BEGIN} (an SQL comment), and `scopedTransaction` sends its tenant
+ * scope (`select set_config(…)`, ids as literals) marked the same way. A pool built with
+ * {@link DeferredBeginClient} does not send marked statements at once: it keeps them, and sends
+ * them in front of the transaction's first real statement, in the same message:
  *
  *     begin; select set_config('app.user_id', …), set_config('app.org_id', …);
  *     select … from projects where org_id = '…' order by …
@@ -14,11 +15,11 @@
  * for the parameter, quoted as an untyped string literal, which PostgreSQL types from its context
  * as it types an untyped parameter. A statement that cannot be written so (a binary value, a NUL
  * byte, more than {@link MAX_INLINE_CHARS} characters of values, text the scanner does not follow)
- * is sent as before: the kept BEGIN first, then the statement with its parameters.
+ * is sent as before: the kept statements first, then the statement with its parameters.
  *
  * Anything else on the connection (a cursor, COPY, a client without this class) sees no
- * difference: the kept BEGIN is queued before it, and a client that does not know the mark
- * simply runs the marked message, comment and all.
+ * difference: the kept statements are queued before it, and a client that does not know the
+ * mark simply runs the marked statement, comment and all.
  *
  * A transaction that only read sends its COMMIT with the connection's next message as well (see
  * {@link DeferredBeginClient}): a read-only guarded call costs one round trip.
@@ -28,7 +29,11 @@ import pgUtils from "pg/lib/utils.js";
 
 const { prepareValue } = pgUtils;
 
-/** The comment that marks a BEGIN which may wait for the transaction's first statement. */
+/**
+ * The comment that marks a statement which may wait for the transaction's next one: a BEGIN, or
+ * the scope's `select set_config(…)`. One statement per marked message, returning no rows anyone
+ * reads (the kept statement answers at once, with none).
+ */
 export const DEFERRED_BEGIN = "/* atrium:deferred-begin */ ";
 
 /** Values longer than this, all together, are sent as parameters rather than literals. */
@@ -164,6 +169,7 @@ function answered(command: string): QueryResult {
 export const COMMIT_WAIT_MS = 5;
 
 const SELECT = /^\s*select\b/i;
+const BEGIN = /^begin\b/i;
 /** Words that write, lock or make things in a SELECT: data-modifying CTEs, row locks, SELECT INTO. */
 const WRITE_WORDS = /\b(?:insert|update|delete|merge|into|share|nowait)\b/i;
 /** A name followed by "(": a function call, or an SQL keyword before a parenthesis. */
@@ -204,21 +210,22 @@ export function onlyReads(sql: string): boolean {
 }
 
 /**
- * node-postgres' client, sending a scoped transaction's start with its first statement and, when
- * the transaction only read, its COMMIT with the connection's next message:
+ * node-postgres' client, sending a transaction's start with its first statement and, when the
+ * transaction only read, its COMMIT with the connection's next message:
  *
- *   - a marked BEGIN is kept and sent in front of the next statement, in the same message;
- *   - the COMMIT of a transaction whose every statement only read ({@link onlyReads}) answers at
- *     once and goes in front of the connection's next message, or alone after {@link COMMIT_WAIT_MS}
- *     (so no transaction stays open while the connection idles). A
+ *   - a marked statement (a BEGIN, a scope) is kept and sent in front of the next unmarked one,
+ *     in the same message;
+ *   - the COMMIT of a transaction begun so whose every statement only read ({@link onlyReads})
+ *     answers at once and goes in front of the connection's next message, or alone after
+ *     {@link COMMIT_WAIT_MS} (so no transaction stays open while the connection idles). A
  *     transaction that read nothing but its rows has nothing to lose by committing a moment later;
  *     one that wrote anything commits before its caller goes on, as always.
  *
  * Everything else passes through unchanged, queued behind whatever was kept.
  */
 export class DeferredBeginClient extends pg.Client {
-  /** A marked BEGIN not sent yet. */
-  #begin: string | null = null;
+  /** Marked statements not sent yet, in order. */
+  #kept: string[] = [];
   /** Inside a deferred transaction whose statements have all only read. */
   #reading = false;
   /** A read-only transaction's COMMIT not sent yet. */
@@ -230,12 +237,18 @@ export class DeferredBeginClient extends pg.Client {
   override query(config: any, values?: any, callback?: any): any {
     const plain = typeof config === "string" && typeof values !== "function" && callback === undefined;
     const noValues = values === undefined || (Array.isArray(values) && values.length === 0);
-    if (plain && noValues && this.#begin === null && config.startsWith(DEFERRED_BEGIN)) {
-      this.#begin = config.slice(DEFERRED_BEGIN.length);
-      this.#reading = true;
-      return Promise.resolve(answered("BEGIN"));
+    if (plain && noValues && config.startsWith(DEFERRED_BEGIN)) {
+      const text = config.slice(DEFERRED_BEGIN.length);
+      if (BEGIN.test(text)) {
+        // A transaction starts: whatever was kept (a COMMIT) goes in front of it.
+        this.#reading = this.#kept.length === 0;
+        this.#kept.push(text);
+        return Promise.resolve(answered("BEGIN"));
+      }
+      this.#kept.push(text);
+      return Promise.resolve(answered("SELECT"));
     }
-    if (plain && noValues && config === "commit" && this.#reading && this.#begin === null) {
+    if (plain && noValues && config === "commit" && this.#reading && this.#kept.length === 0) {
       this.#reading = false;
       this.#commit = true;
       if (this.#commitTimer === null) {
@@ -249,24 +262,15 @@ export class DeferredBeginClient extends pg.Client {
     }
     if (this.#reading && !(plain && onlyReads(config))) this.#reading = false;
 
-    let prefix: string | null = null;
-    let answers = 0;
-    if (this.#commit) {
-      prefix = "commit";
-      answers = 1;
-      this.#commit = false;
-    }
-    if (this.#begin !== null) {
-      prefix = prefix === null ? this.#begin : `${prefix};\n${this.#begin}`;
-      // BEGIN, then the scope's SELECT.
-      answers += 2;
-      this.#begin = null;
-    }
-    if (prefix === null) return super.query(config, values, callback);
+    if (!this.#commit && this.#kept.length === 0) return super.query(config, values, callback);
+    const kept = this.#commit ? ["commit", ...this.#kept] : this.#kept;
+    this.#commit = false;
+    this.#kept = [];
+    const prefix = kept.join(";\n");
     const inlined = plain ? inlineParameters(config, (values as unknown[] | undefined) ?? []) : null;
     if (inlined !== null) {
       return (super.query(`${prefix};\n${inlined}`) as Promise<QueryResult | QueryResult[]>).then((results) => {
-        const own = (Array.isArray(results) ? results : [results]).slice(answers);
+        const own = (Array.isArray(results) ? results : [results]).slice(kept.length);
         return own.length === 1 ? own[0] : own;
       });
     }

@@ -1,24 +1,18 @@
 /**
- * The tenant scope sent with the transaction's start: `begin; select set_config(…)` in one round
- * trip instead of two. `scopedTransaction(db, scope, fn)` marks the transaction it starts; the
- * driver below, which wraps Kysely's PostgreSQL driver, sends the mark's scope together with
- * BEGIN (one simple-protocol message carrying both statements). The mark is taken once, by
- * that BEGIN only: a transaction the callback opens elsewhere does not inherit it.
+ * The tenant scope sent with the transaction's start, in one round trip with the first statement.
  *
- * Only ids go in (UUIDs, checked here; anything else is sent as a separate parameterized
- * statement instead), so the literals cannot carry SQL.
+ * The kernel's driver below starts every plain transaction with a BEGIN that waits for the
+ * transaction's first statement (./deferred-begin.ts). `scopedTransaction(db, scope, fn)` then
+ * sends the scope, `select set_config(…)` with the ids as literals, marked to wait as well: a pool
+ * of DeferredBeginClient sends BEGIN, the scope and the first statement as one message. Nothing
+ * is carried across `await`s (no AsyncLocalStorage, whose promise hooks cost every promise of the
+ * process), and on a handle without this driver or client the same statements simply run one
+ * after the other.
+ *
+ * Only ids go in as literals (UUIDs, checked here); anything else is set by a parameterized
+ * statement instead, so the literals cannot carry SQL.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
-import {
-  CompiledQuery,
-  PostgresDialect,
-  type DatabaseConnection,
-  type Driver,
-  type Kysely,
-  type QueryCompiler,
-  type Transaction,
-  type TransactionSettings,
-} from "kysely";
+import { CompiledQuery, PostgresDialect, type DatabaseConnection, type Driver, type Kysely, type QueryCompiler, type Transaction, type TransactionSettings } from "kysely";
 import { DEFERRED_BEGIN } from "./deferred-begin";
 
 export interface BeginScope {
@@ -26,12 +20,6 @@ export interface BeginScope {
   orgId: string | null;
 }
 
-interface Mark {
-  scope: BeginScope;
-  taken: boolean;
-}
-
-const marks = new AsyncLocalStorage<Mark>();
 const ID = /^[0-9a-fA-F-]{1,64}$/;
 
 function literal(value: string | null): string | null {
@@ -39,15 +27,17 @@ function literal(value: string | null): string | null {
   return ID.test(value) ? `'${value}'` : null;
 }
 
-/** The one-message BEGIN for a scope, or null when a value is not an id. */
-export function beginWithScopeSql(scope: BeginScope): string | null {
+/** The statement setting a scope with literals, or null when a value is not an id. */
+export function scopeSql(scope: BeginScope): string | null {
   const user = literal(scope.userId);
   const org = literal(scope.orgId);
   if (user === null || org === null) return null;
-  return `begin; select set_config('app.user_id', ${user}, true), set_config('app.org_id', ${org}, true)`;
+  return `select set_config('app.user_id', ${user}, true), set_config('app.org_id', ${org}, true)`;
 }
 
-class ScopedBeginDriver implements Driver {
+const DEFERRED_BEGIN_QUERY = CompiledQuery.raw(`${DEFERRED_BEGIN}begin`);
+
+class DeferredBeginDriver implements Driver {
   constructor(private readonly inner: Driver) {}
   init() {
     return this.inner.init();
@@ -56,16 +46,9 @@ class ScopedBeginDriver implements Driver {
     return this.inner.acquireConnection();
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const mark = marks.getStore();
-    const plain = !settings.isolationLevel && !settings.accessMode;
-    const text = mark && !mark.taken && plain ? beginWithScopeSql(mark.scope) : null;
-    if (mark && text) {
-      mark.taken = true;
-      // Marked: a pool of DeferredBeginClient sends it with the first statement (./deferred-begin.ts).
-      await connection.executeQuery(CompiledQuery.raw(DEFERRED_BEGIN + text));
-      return;
-    }
-    await this.inner.beginTransaction(connection, settings);
+    // A plain BEGIN waits for the transaction's first statement (./deferred-begin.ts).
+    if (!settings.isolationLevel && !settings.accessMode) await connection.executeQuery(DEFERRED_BEGIN_QUERY);
+    else await this.inner.beginTransaction(connection, settings);
   }
   commitTransaction(connection: DatabaseConnection) {
     return this.inner.commitTransaction(connection);
@@ -90,16 +73,16 @@ class ScopedBeginDriver implements Driver {
   }
 }
 
-/** PostgreSQL for Kysely, with BEGIN carrying the scope of a `scopedTransaction`. */
-export class ScopedBeginDialect extends PostgresDialect {
+/** PostgreSQL for Kysely, each plain BEGIN sent with the transaction's first statement. */
+export class DeferredBeginDialect extends PostgresDialect {
   override createDriver(): Driver {
-    return new ScopedBeginDriver(super.createDriver());
+    return new DeferredBeginDriver(super.createDriver());
   }
 }
 
 /**
- * Runs `fn` in a transaction whose scope was set by its BEGIN (one round trip), or — on a
- * handle without the driver above — by a statement right after it. `apply` sets it then.
+ * Runs `fn` in a transaction under `scope`: set by a statement that travels with BEGIN and the
+ * first statement of `fn` when the values are ids, else by `apply` (parameterized).
  */
 export async function scopedTransaction<DB, T>(
   db: Kysely<DB>,
@@ -107,14 +90,10 @@ export async function scopedTransaction<DB, T>(
   apply: (trx: Transaction<DB>, scope: BeginScope) => Promise<void>,
   fn: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
-  const mark: Mark = { scope, taken: false };
-  return marks.run(mark, () =>
-    db.transaction().execute(async (trx) => {
-      if (!mark.taken) {
-        mark.taken = true;
-        await apply(trx, scope);
-      }
-      return fn(trx);
-    }),
-  );
+  const text = scopeSql(scope);
+  return db.transaction().execute(async (trx) => {
+    if (text === null) await apply(trx, scope);
+    else await trx.executeQuery(CompiledQuery.raw(DEFERRED_BEGIN + text));
+    return fn(trx);
+  });
 }
