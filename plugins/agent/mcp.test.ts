@@ -375,8 +375,16 @@ describe("tools", () => {
       if (waited > 2_000) throw new Error("the queued audit events were not written");
       await new Promise((r) => setTimeout(r, 20));
     }
-    const rows = await kernel.ownerDb.selectFrom("audit_events").select(["created_at", "action"]).where("actor_token_id", "=", fresh.id).execute();
+    const rows = await kernel.ownerDb.selectFrom("audit_events").selectAll().where("actor_token_id", "=", fresh.id).execute();
     expect(rows.every((r) => r.action === "agent.tool.call" && r.created_at.getTime() >= before.getTime() - 1_000)).toBe(true);
+    // Every field of the event as a call written alone would store it.
+    for (const row of rows) {
+      expect(row).toMatchObject({ org_id: owner.org.id, actor_kind: "agent", actor_user_id: owner.user.id, target_type: "tool", target_id: "whoami" });
+      expect(row.data).toMatchObject({ tool: "whoami", ok: true, arguments: {} });
+      expect(row.request_id).toMatch(/\S{8,}/);
+      expect(row.ip).toBeTruthy();
+    }
+    expect(new Set(rows.map((r) => r.request_id)).size).toBe(5);
     await client.close();
   });
 

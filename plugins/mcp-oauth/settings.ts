@@ -37,13 +37,21 @@ const overrides = new WeakMap<Kernel, Partial<McpOauthSettings>>();
 /** The environment's answer, read once per process after init validated it (asked on every MCP call). */
 let fromEnv: { agentsReadOnly: boolean } | undefined;
 
+/** The merged settings per kernel (asked on every MCP call); dropped when a test overrides them. */
+const merged = new WeakMap<Kernel, McpOauthSettings>();
+
 /** The settings in force for this kernel. */
 export function mcpOauthSettings(kernel: Kernel): McpOauthSettings {
-  const own = overrides.get(kernel) ?? {};
-  return { ...(fromEnv ??= loadMcpOauthEnv()), metadataFetch: DEFAULT_FETCH, ...own };
+  let settings = merged.get(kernel);
+  if (!settings) {
+    settings = Object.freeze({ ...(fromEnv ??= loadMcpOauthEnv()), metadataFetch: DEFAULT_FETCH, ...overrides.get(kernel) });
+    merged.set(kernel, settings);
+  }
+  return settings;
 }
 
 /** Tests: loosen the metadata fetch (loopback, a test CA) or set the read-only flag for one kernel. */
 export function configureMcpOauth(kernel: Kernel, settings: Partial<McpOauthSettings>): void {
   overrides.set(kernel, { ...overrides.get(kernel), ...settings });
+  merged.delete(kernel);
 }

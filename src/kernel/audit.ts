@@ -24,13 +24,15 @@ export interface AuditEntry {
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential|private/i;
 
 const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** Whether a text may hold something {@link UNSTORABLE} matches (a cheap test first: most text has no NUL and no surrogate). */
+const SUSPECT = /[\0\ud800-\udfff]/;
 
 /**
  * Text `jsonb` accepts: NUL and unpaired surrogates (which inputs are refused for, but a cut
  * at 500 characters can split a pair) become U+FFFD, so an audit event never fails its write.
  */
 function storableText(value: string): string {
-  return value.replace(UNSTORABLE, "\ufffd");
+  return SUSPECT.test(value) ? value.replace(UNSTORABLE, "\ufffd") : value;
 }
 
 /** A copy of `value` safe to store: secrets replaced, strings cut at 500 characters, depth 4. */
@@ -48,6 +50,12 @@ export function sanitizeAuditData(value: unknown, depth = 0): unknown {
 
 /** The `audit_events` row for one event (secrets redacted, text made storable). */
 export function auditRowOf(actor: AuditActor, entry: AuditEntry, meta: { ip?: string | null; requestId?: string | null; at?: Date } = {}) {
+  const { data, ...rest } = auditRecordOf(actor, entry, meta);
+  return { ...rest, data: JSON.stringify(data) };
+}
+
+/** {@link auditRowOf} with `data` as the sanitized value rather than its JSON text (rows sent as one JSON array). */
+export function auditRecordOf(actor: AuditActor, entry: AuditEntry, meta: { ip?: string | null; requestId?: string | null; at?: Date } = {}) {
   return {
     org_id: entry.orgId ?? null,
     actor_kind: actor.kind,
@@ -57,7 +65,7 @@ export function auditRowOf(actor: AuditActor, entry: AuditEntry, meta: { ip?: st
     action: entry.action,
     target_type: entry.target?.type ?? null,
     target_id: entry.target?.id ?? null,
-    data: JSON.stringify(sanitizeAuditData(entry.data ?? {})),
+    data: sanitizeAuditData(entry.data ?? {}),
     ip: meta.ip ?? null,
     request_id: meta.requestId ?? null,
     ...(meta.at ? { created_at: meta.at } : {}),
