@@ -43,11 +43,12 @@ const IDENT_CHAR = /[A-Za-z0-9_$]/;
 const PLACEHOLDER = /^\$(\d+)/;
 const DOLLAR_TAG = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/;
 
-/** The literal for one parameter value, as node-postgres would send it; null when it cannot be one. */
-function literalOf(value: unknown): string | null {
+/** The literal for one parameter value, as node-postgres would send it; null when it cannot be one (or is longer than `room`). */
+function literalOf(value: unknown, room: number): string | null {
   const text: unknown = prepareValue(value);
   if (text === null) return "null";
-  if (typeof text !== "string" || text.includes("\0")) return null;
+  // Checked before escaping: a large value (a batch as one JSON array) is not copied for nothing.
+  if (typeof text !== "string" || text.length > room || text.includes("\0")) return null;
   return pg.escapeLiteral(text);
 }
 
@@ -101,7 +102,7 @@ export function inlineParameters(sql: string, values: readonly unknown[]): strin
   const literals: string[] = [];
   let size = 0;
   for (const value of values) {
-    const literal = literalOf(value);
+    const literal = literalOf(value, MAX_INLINE_CHARS - size);
     if (literal === null) return null;
     size += literal.length;
     if (size > MAX_INLINE_CHARS) return null;

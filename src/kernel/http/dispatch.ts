@@ -98,10 +98,27 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
   }
   entries.sort((a, b) => b.specificity - a.specificity);
 
+  // Routes without parameters are found by their path; only the others are matched segment by
+  // segment. A path's literal routes come first, as in `entries` (more literal segments win).
+  const literal = new Map<string, Entry[]>();
+  const patterned: Entry[] = [];
+  for (const entry of entries) {
+    if (entry.compiled.segments.every((s) => s.kind === "literal")) {
+      const list = literal.get(entry.compiled.shape);
+      if (list) list.push(entry);
+      else literal.set(entry.compiled.shape, [entry]);
+    } else {
+      patterned.push(entry);
+    }
+  }
+  const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
   function candidates(pathname: string) {
-    const segments = splitPath(pathname);
     const out: Array<{ entry: Entry; params: Record<string, string> }> = [];
-    for (const entry of entries) {
+    for (const entry of literal.get(pathname) ?? []) out.push({ entry, params: NO_PARAMS });
+    if (patterned.length === 0) return out;
+    const segments = splitPath(pathname);
+    for (const entry of patterned) {
       const params = matchPath(entry.compiled, segments);
       if (params) out.push({ entry, params });
     }
@@ -159,7 +176,7 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
       requestId,
       ip: env.ip,
       signal,
-      params: Object.freeze(hit.params),
+      params: Object.isFrozen(hit.params) ? hit.params : Object.freeze(hit.params),
       get url() {
         return (url ??= request.url());
       },
