@@ -170,13 +170,14 @@ function accountQuery(db: PasswordDb) {
     .select(["users.id", "users.email", "users.name", "users.email_verified_at", "users.disabled_at", "c.hash"]);
 }
 
-function toAccount(row: { id: string; email: string; name: string; email_verified_at: Date | null; disabled_at: Date | null; hash: string | null }): PasswordAccount {
+/** A row of {@link accountByEmail} (or the account query) as the account the router works with. */
+export function accountOf(row: { id: string; email: string; name: string; email_verified_at: Date | null; disabled_at: Date | null; hash: string | null }): PasswordAccount {
   return { id: row.id, email: row.email, name: row.name, emailVerified: row.email_verified_at !== null, disabled: row.disabled_at !== null, hash: row.hash };
 }
 
 export async function findAccountByEmail(db: PasswordDb, email: string): Promise<PasswordAccount | null> {
   const row = await accountByEmail(db, email).executeTakeFirst();
-  return row ? toAccount(row) : null;
+  return row ? accountOf(row) : null;
 }
 
 /** The select {@link findAccountByEmail} runs, to send with other work (a sign-in's limits). */
@@ -184,11 +185,9 @@ export function accountByEmail(db: PasswordDb, email: string) {
   return accountQuery(db).where("users.email", "=", email);
 }
 
-export { toAccount as accountOf };
-
 export async function findAccountById(db: PasswordDb, userId: string): Promise<PasswordAccount | null> {
   const row = await accountQuery(db).where("users.id", "=", userId).executeTakeFirst();
-  return row ? toAccount(row) : null;
+  return row ? accountOf(row) : null;
 }
 
 export async function emailTaken(db: PasswordDb, email: string): Promise<boolean> {

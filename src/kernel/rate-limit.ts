@@ -45,7 +45,7 @@ export async function hitRateLimits(
   checks: ReadonlyArray<{ key: string; limit: number }>,
   windowSeconds: number,
 ): Promise<RateLimitResult[]> {
-  const keys = [...new Set(checks.map((c) => c.key))].sort();
+  const keys = sortedKeysOf(checks);
   if (keys.length === 0) return [];
   const { rows } = await sql<HitRow>`${hitsStatement(keys, windowSeconds)}`.execute(db);
   return resultsOf(checks, rows, windowSeconds);
@@ -63,7 +63,7 @@ export async function hitRateLimitsWith<R extends object>(
   windowSeconds: number,
   read: Expression<R>,
 ): Promise<{ results: RateLimitResult[]; row: R | null }> {
-  const keys = [...new Set(checks.map((c) => c.key))].sort();
+  const keys = sortedKeysOf(checks);
   if (keys.length === 0) return { results: [], row: (await sql<R>`${read}`.execute(db)).rows[0] ?? null };
   const { rows } = await sql<{ __key: string; __count: number; __window_start: Date; __found: boolean } & R>`
     with hits as (${hitsStatement(keys, windowSeconds)}), found as ${read}
@@ -77,6 +77,11 @@ export async function hitRateLimitsWith<R extends object>(
     row = copy as R;
   }
   return { results: resultsOf(checks, rows.map((r) => ({ key: r.__key, count: r.__count, window_start: r.__window_start })), windowSeconds), row };
+}
+
+/** Each key once, in the order rows are locked in (so two calls naming the same keys cannot deadlock). */
+function sortedKeysOf(checks: ReadonlyArray<{ key: string }>): string[] {
+  return [...new Set(checks.map((c) => c.key))].sort();
 }
 
 interface HitRow {
