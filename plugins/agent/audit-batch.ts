@@ -8,29 +8,15 @@
  * What a crash can lose is bounded: the events of the last `maxDelayMs` of read-only calls on
  * that instance. A batch that cannot be written is logged and retried once with the next one.
  */
-import { sql } from "kysely";
 import { withScope } from "~/kernel/scope";
 import type { Kernel } from "~/kernel/kernel";
-import { auditRecordOf, type AuditActor, type AuditEntry } from "~/kernel/audit";
+import { auditRecordOf, writeAuditBatch, type AuditActor, type AuditEntry } from "~/kernel/audit";
 
 interface Pending {
   scope: { userId: string; orgId: string };
   row: ReturnType<typeof auditRecordOf>;
   retried: boolean;
 }
-
-/**
- * A group's rows go as one JSON array, unpacked by PostgreSQL: one parameter instead of twelve
- * per row, so a batch of two hundred costs neither a 2,400-parameter statement to build here nor
- * one to bind there.
- */
-const insertRows = (rows: Array<Pending["row"]>) => sql`
-  insert into audit_events (org_id, actor_kind, actor_user_id, actor_token_id, actor_label, action, target_type, target_id, data, ip, request_id, created_at)
-  select org_id, actor_kind, actor_user_id, actor_token_id, actor_label, action, target_type, target_id, coalesce(data, '{}'::jsonb), ip, request_id, coalesce(created_at, now())
-  from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
-    org_id uuid, actor_kind text, actor_user_id uuid, actor_token_id uuid, actor_label text, action text,
-    target_type text, target_id text, data jsonb, ip text, request_id text, created_at timestamptz
-  )`;
 
 export class AuditBatcher {
   private queue: Pending[] = [];
@@ -75,7 +61,7 @@ export class AuditBatcher {
     for (const group of groups.values()) {
       const scope = group[0]!.scope;
       try {
-        await withScope(this.kernel.db, scope, (trx) => insertRows(group.map((p) => p.row)).execute(trx));
+        await withScope(this.kernel.db, scope, (trx) => writeAuditBatch(trx, group.map((p) => p.row)));
       } catch (err) {
         const again = group.filter((p) => !p.retried);
         this.kernel.log.error({ err, events: group.length, retrying: again.length }, "could not record agents' read-only calls in the audit log");

@@ -3,7 +3,7 @@
  * the same transaction as its change. Data is sanitized: keys that can hold secrets are
  * replaced, long strings cut, so no password or token ever lands here.
  */
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { ActorKind, KernelDatabase } from "./db/schema";
 
 export interface AuditActor {
@@ -50,8 +50,8 @@ export function sanitizeAuditData(value: unknown, depth = 0): unknown {
 
 /** The `audit_events` row for one event (secrets redacted, text made storable). */
 export function auditRowOf(actor: AuditActor, entry: AuditEntry, meta: { ip?: string | null; requestId?: string | null; at?: Date } = {}) {
-  const { data, ...rest } = auditRecordOf(actor, entry, meta);
-  return { ...rest, data: JSON.stringify(data) };
+  const record = auditRecordOf(actor, entry, meta);
+  return { ...record, data: JSON.stringify(record.data) };
 }
 
 /** {@link auditRowOf} with `data` as the sanitized value rather than its JSON text (rows sent as one JSON array). */
@@ -79,4 +79,20 @@ export async function writeAudit(
   meta: { ip?: string | null; requestId?: string | null } = {},
 ): Promise<void> {
   await db.insertInto("audit_events").values(auditRowOf(actor, entry, meta)).execute();
+}
+
+/**
+ * Writes many events (records of {@link auditRecordOf}) in one statement: the rows go as one JSON
+ * array unpacked by PostgreSQL, one parameter instead of twelve per row, so a batch of two
+ * hundred costs neither a 2,400-parameter statement to build here nor one to bind there.
+ */
+export async function writeAuditBatch(db: Kysely<KernelDatabase>, records: ReadonlyArray<ReturnType<typeof auditRecordOf>>): Promise<void> {
+  if (records.length === 0) return;
+  await sql`
+    insert into audit_events (org_id, actor_kind, actor_user_id, actor_token_id, actor_label, action, target_type, target_id, data, ip, request_id, created_at)
+    select org_id, actor_kind, actor_user_id, actor_token_id, actor_label, action, target_type, target_id, coalesce(data, '{}'::jsonb), ip, request_id, coalesce(created_at, now())
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(
+      org_id uuid, actor_kind text, actor_user_id uuid, actor_token_id uuid, actor_label text, action text,
+      target_type text, target_id text, data jsonb, ip text, request_id text, created_at timestamptz
+    )`.execute(db);
 }

@@ -4,7 +4,7 @@
  * split a surrogate pair; labels come from clients), so the writer makes it storable.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { sanitizeAuditData, writeAudit } from "~/kernel/audit";
+import { auditRecordOf, auditRowOf, sanitizeAuditData, writeAudit, writeAuditBatch } from "~/kernel/audit";
 import type { Kernel } from "~/kernel/kernel";
 import { bootTestKernel } from "../setup/database";
 
@@ -38,4 +38,27 @@ test("an event whose data and client label hold NUL and lone surrogates is writt
   const row = await kernel.ownerDb.selectFrom("audit_events").select(["data", "actor_label"]).where("request_id", "=", requestId).executeTakeFirstOrThrow();
   expect(row.actor_label).toBe("client\ufffd\ufffd");
   expect(row.data).toMatchObject({ input: { name: "a\ufffdb", half: "\ufffd" } });
+});
+
+test("a batch is stored as its events written one by one would be: every field, each its own time, in order", async () => {
+  const prefix = `batch-${Date.now()}`;
+  const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i));
+  const records = Array.from({ length: 3 }, (_, i) =>
+    auditRecordOf(
+      { kind: "agent", label: `client ${i}\u0000` },
+      { action: "test.batch", target: { type: "tool", id: `t${i}` }, data: { n: i, password: "hunter2", note: "a\u0000b" } },
+      { ip: "127.0.0.1", requestId: `${prefix}-${i}`, at: at(i) },
+    ),
+  );
+  await writeAuditBatch(kernel.ownerDb, []);
+  await writeAuditBatch(kernel.ownerDb, records);
+  const rows = await kernel.ownerDb.selectFrom("audit_events").selectAll().where("request_id", "like", `${prefix}-%`).orderBy("id").execute();
+  expect(rows.map((r) => r.request_id)).toEqual([0, 1, 2].map((i) => `${prefix}-${i}`));
+  for (const [i, row] of rows.entries()) {
+    const alone = auditRowOf({ kind: "agent", label: `client ${i}\u0000` }, { action: "test.batch", target: { type: "tool", id: `t${i}` }, data: { n: i, password: "hunter2", note: "a\u0000b" } });
+    expect(row).toMatchObject({ actor_kind: "agent", actor_label: alone.actor_label, action: "test.batch", target_type: "tool", target_id: `t${i}`, ip: "127.0.0.1", org_id: null });
+    expect(row.data).toEqual(JSON.parse(alone.data));
+    expect(row.created_at.getTime()).toBe(at(i).getTime());
+  }
+  expect(JSON.stringify(rows)).not.toContain("hunter2");
 });

@@ -176,7 +176,7 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
       requestId,
       ip: env.ip,
       signal,
-      params: Object.isFrozen(hit.params) ? hit.params : Object.freeze(hit.params),
+      params: Object.freeze(hit.params),
       get url() {
         return (url ??= request.url());
       },
