@@ -49,6 +49,7 @@ for (const id of ids) {
   );
 }
 console.log(`  ${"idle RSS, one instance".padEnd(78)} ${spread(runs.map((r) => r.footprint?.idleRssMiB), (n) => `${Math.round(n)} MiB`)}   goal ≤ 250 MB`);
+console.log(`  ${"  the same, 1 s after the load (not yet given back)".padEnd(78)} ${spread(runs.map((r) => r.footprint?.afterLoadRssMiB), (n) => `${Math.round(n)} MiB`)}`);
 console.log(`  ${"start to healthy, existing cluster".padEnd(78)} ${spread(runs.map((r) => r.footprint?.restartMs), ms)}   goal ≤ 3 s`);
 const pages = [...new Set(runs.flatMap((r) => r.lcp?.pages.map((p) => p.page) ?? []))];
 for (const page of pages) {
