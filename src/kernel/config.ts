@@ -20,6 +20,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_PREPARED_STATEMENTS: boolish.default(true),
   ATRIUM_DATA_DIR: z.string().min(1).default(".data"),
   ATRIUM_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -40,6 +41,8 @@ export type AtriumConfig = {
   port: number;
   publicUrl: string;
   databaseUrl: string | undefined;
+  /** Statements with parameters are prepared once per connection (off behind a transaction-mode pooler that does not keep them). */
+  databasePreparedStatements: boolean;
   dataDir: string;
   secret: string | undefined;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtriumConfig {
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     dataDir: path.resolve(e.ATRIUM_DATA_DIR),
     secret: e.ATRIUM_SECRET,
     logLevel: e.LOG_LEVEL,

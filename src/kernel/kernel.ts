@@ -148,7 +148,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
   const services = options.services ?? true;
   // Writes through either pool empty this instance's auth cache at once; other instances hear of them by NOTIFY.
   const authCache = new AuthCache(services ? url : null, log.child({ component: "auth-cache" }));
-  const database = openDatabase(url, { embedded, max: 5, plugins: [authCache.writeFence()] });
+  const database = openDatabase(url, { embedded, max: 5, plugins: [authCache.writeFence()], preparedStatements: config.databasePreparedStatements });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => {});
@@ -175,7 +175,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     const secret = resolveSecret(config);
     const appPassword = deriveKey(secret, "db-role:atrium_app").toString("hex");
     await provisionAppRole(database.db, appPassword);
-    const app = openDatabase(appRoleUrl(url, appPassword), { max: 20, plugins: [authCache.writeFence()] });
+    const app = openDatabase(appRoleUrl(url, appPassword), { max: 20, plugins: [authCache.writeFence()], preparedStatements: config.databasePreparedStatements });
     cleanups.push(() => app.close());
     cleanups.push(() => authCache.stop());
     const events = new EventBus(url, app.db, log.child({ component: "events" }));

@@ -8,7 +8,7 @@
 import pg from "pg";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { COMMIT_WAIT_MS, DEFERRED_BEGIN, DeferredBeginClient, inlineParameters, MAX_INLINE_CHARS, onlyReads } from "~/kernel/db/deferred-begin";
+import { COMMIT_WAIT_MS, DEFERRED_BEGIN, DeferredBeginClient, inlineParameters, MAX_INLINE_CHARS, onlyReads, preparedNameOf } from "~/kernel/db/deferred-begin";
 import { scopedTransaction } from "~/kernel/db/scoped-begin";
 import type { Kernel } from "~/kernel/kernel";
 import { applyScope } from "~/kernel/scope";
@@ -254,6 +254,113 @@ describe("a scoped transaction", () => {
       expect(rows[0]?.t).toBe(true);
     } finally {
       await client.end();
+    }
+  });
+});
+
+describe("prepared statements", () => {
+  const preparedOn = async (client: pg.Client) =>
+    ((await client.query("select name from pg_prepared_statements order by name")) as pg.QueryResult<{ name: string }>).rows.map((r) => r.name);
+
+  test("a statement with parameters is prepared once per connection under a name from its text, and answers as before", async () => {
+    const client = new DeferredBeginClient({ connectionString: url });
+    await client.connect();
+    try {
+      const text = "select $1::int + 1 as v";
+      const first = (await client.query(text, [1])) as pg.QueryResult<{ v: number }>;
+      const second = (await client.query(text, [41])) as pg.QueryResult<{ v: number }>;
+      expect([first.rows[0]?.v, second.rows[0]?.v]).toEqual([2, 42]);
+      expect(await preparedOn(client)).toEqual([preparedNameOf(text)]);
+      // A statement without parameters (the simple protocol: several statements in one) is not named.
+      await client.query("select 1; select 2");
+      expect(await preparedOn(client)).toEqual([preparedNameOf(text)]);
+      // An error in a prepared statement is the caller's, and the statement stays usable.
+      await expect(client.query("select 1 / $1::int as v", [0])).rejects.toMatchObject({ code: "22012" });
+      const again = (await client.query("select 1 / $1::int as v", [1])) as pg.QueryResult<{ v: number }>;
+      expect(again.rows[0]?.v).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test("turned off, nothing is prepared; on, a connection keeps at most its limit and runs the rest unnamed", async () => {
+    const off = new DeferredBeginClient({ connectionString: url, preparedStatements: false });
+    const capped = new DeferredBeginClient({ connectionString: url, maxPrepared: 2 });
+    await Promise.all([off.connect(), capped.connect()]);
+    try {
+      for (const client of [off, capped]) {
+        for (let i = 0; i < 4; i++) {
+          const { rows } = (await client.query(`select $1::int * ${i} as v`, [3])) as pg.QueryResult<{ v: number }>;
+          expect(rows[0]?.v).toBe(3 * i);
+        }
+      }
+      expect(await preparedOn(off)).toEqual([]);
+      expect((await preparedOn(capped)).sort()).toEqual([preparedNameOf("select $1::int * 0 as v"), preparedNameOf("select $1::int * 1 as v")].sort());
+      // The ones it holds are still used.
+      const { rows } = (await capped.query("select $1::int * 1 as v", [7])) as pg.QueryResult<{ v: number }>;
+      expect(rows[0]?.v).toBe(7);
+    } finally {
+      await Promise.all([off.end(), capped.end()]);
+    }
+  });
+
+  test("an upsert whose conflict target is a partial index is not named: it keeps working past the generic plan", async () => {
+    const admin = new pg.Client({ connectionString: url });
+    const client = new DeferredBeginClient({ connectionString: url });
+    await Promise.all([admin.connect(), client.connect()]);
+    const table = `prepared_partial_${Date.now().toString(36)}`;
+    try {
+      await admin.query(`create table ${table} (k text not null, kind text not null)`);
+      await admin.query(`create unique index on ${table} (k) where kind = 'once'`);
+      const partial = `insert into ${table} (k, kind) values ($1, $2) on conflict (k) where kind = $3 do nothing`;
+      // Planned generically from the sixth run, a named statement would fail here: the
+      // parameter in the predicate proves no index.
+      for (let i = 0; i < 8; i++) await client.query(partial, [`k${i % 2}`, "once", "once"]);
+      expect(((await admin.query(`select count(*)::int as n from ${table}`)) as pg.QueryResult<{ n: number }>).rows[0]?.n).toBe(2);
+      expect(await preparedOn(client)).not.toContain(preparedNameOf(partial));
+      // An upsert on a whole-table key is named as any statement is.
+      await admin.query(`create unique index on ${table} (kind, k)`);
+      const whole = `insert into ${table} (k, kind) values ($1, $2) on conflict (kind, k) do nothing`;
+      for (let i = 0; i < 8; i++) await client.query(whole, [`w${i % 3}`, "many"]);
+      expect(await preparedOn(client)).toContain(preparedNameOf(whole));
+    } finally {
+      await admin.query(`drop table if exists ${table}`);
+      await Promise.all([admin.end(), client.end()]);
+    }
+  });
+
+  test("a migration that changes a prepared statement's columns: retried alone, reported inside a transaction, then run unnamed", async () => {
+    const admin = new pg.Client({ connectionString: url });
+    const client = new DeferredBeginClient({ connectionString: url });
+    await Promise.all([admin.connect(), client.connect()]);
+    const table = `prepared_shape_${Date.now().toString(36)}`;
+    const alone = `select * from ${table} where id = $1`;
+    const inTransaction = `select * from ${table} where id = $1 and a is not null`;
+    try {
+      await admin.query(`create table ${table} (id int primary key, a text)`);
+      await admin.query(`insert into ${table} values (1, 'one')`);
+      for (const text of [alone, inTransaction]) expect(((await client.query(text, [1])) as pg.QueryResult).rows).toEqual([{ id: 1, a: "one" }]);
+      expect((await preparedOn(client)).sort()).toEqual([preparedNameOf(alone), preparedNameOf(inTransaction)].sort());
+      await admin.query(`alter table ${table} add column b text default 'bee'`);
+
+      // Alone: the failure left nothing behind, so the statement is sent again and answers.
+      expect(((await client.query(alone, [1])) as pg.QueryResult).rows).toEqual([{ id: 1, a: "one", b: "bee" }]);
+
+      // Inside a transaction the failure aborted it: the caller hears of it and rolls back.
+      await client.query("begin");
+      try {
+        await expect(client.query(inTransaction, [1])).rejects.toMatchObject({ code: "0A000" });
+      } finally {
+        await client.query("rollback");
+      }
+      expect(((await client.query(inTransaction, [1])) as pg.QueryResult).rows).toEqual([{ id: 1, a: "one", b: "bee" }]);
+
+      // Both now run unnamed on this connection, and follow the next change too.
+      await admin.query(`alter table ${table} add column c int default 3`);
+      for (const text of [alone, inTransaction]) expect(((await client.query(text, [1])) as pg.QueryResult).rows).toEqual([{ id: 1, a: "one", b: "bee", c: 3 }]);
+    } finally {
+      await admin.query(`drop table if exists ${table}`);
+      await Promise.all([admin.end(), client.end()]);
     }
   });
 });

@@ -9,7 +9,7 @@ import pg from "pg";
 import type { AtriumConfig } from "../config";
 import { startEmbeddedPostgres, withDatabase, type EmbeddedHandle, type EmbeddedOptions } from "./embedded";
 import type { KernelDatabase } from "./schema";
-import { DeferredBeginClient } from "./deferred-begin";
+import { DeferredBeginClient, type DeferredBeginOptions } from "./deferred-begin";
 import { DeferredBeginDialect } from "./scoped-begin";
 
 export type Db = Kysely<KernelDatabase>;
@@ -60,9 +60,14 @@ export async function resolveDatabaseUrl(
 }
 
 /** Opens a Kysely handle on `url`. */
-export function openDatabase(url: string, options: { max?: number; embedded?: EmbeddedHandle | null; plugins?: KyselyPlugin[] } = {}): DatabaseHandle {
-  // Its clients send a transaction's BEGIN with its first statement (./deferred-begin.ts).
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, application_name: "atrium", Client: DeferredBeginClient });
+export function openDatabase(
+  url: string,
+  options: { max?: number; embedded?: EmbeddedHandle | null; plugins?: KyselyPlugin[]; preparedStatements?: boolean } = {},
+): DatabaseHandle {
+  // Its clients send a transaction's BEGIN with its first statement, and prepare statements with
+  // parameters once per connection (./deferred-begin.ts). The pool hands its options to each client.
+  const clientOptions: DeferredBeginOptions = { preparedStatements: options.preparedStatements ?? true };
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, application_name: "atrium", Client: DeferredBeginClient, ...clientOptions });
   // A client losing its server (restart, failover, a killed postmaster) must not crash the
   // process: idle ones report to the pool, checked-out ones to their own listener (the query
   // in flight still fails, and the caller answers 503).

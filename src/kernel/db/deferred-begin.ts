@@ -24,6 +24,7 @@
  * A transaction that only read sends its COMMIT with the connection's next message as well (see
  * {@link DeferredBeginClient}): a read-only guarded call costs one round trip.
  */
+import { createHash } from "node:crypto";
 import pg from "pg";
 import pgUtils from "pg/lib/utils.js";
 
@@ -201,13 +202,72 @@ const READ_CALLS = new Set(
   ).split(" "),
 );
 
+/** Answers of {@link onlyReads} by statement text: our statements come from a fixed set of query shapes. */
+const readsByText = new Map<string, boolean>();
+const MAX_READS_KNOWN = 2048;
+
 /** True for a statement that only reads: a SELECT with no writing word and no call outside {@link READ_CALLS}. */
 export function onlyReads(sql: string): boolean {
+  const known = readsByText.get(sql);
+  if (known !== undefined) return known;
+  const reads = scanReads(sql);
+  // Bounded: texts that vary (a list of ids written out) must not grow it without end.
+  if (readsByText.size >= MAX_READS_KNOWN) readsByText.clear();
+  readsByText.set(sql, reads);
+  return reads;
+}
+
+function scanReads(sql: string): boolean {
   if (!SELECT.test(sql) || WRITE_WORDS.test(sql)) return false;
   for (const [, name] of sql.matchAll(CALL)) {
     if (!READ_CALLS.has(name!.toLowerCase())) return false;
   }
   return true;
+}
+
+/** Named statements one connection keeps at most (each holds a parsed statement, and often a plan, in its backend). */
+export const MAX_PREPARED_PER_CONNECTION = 256;
+/** Statement texts longer than this are not named (a statement that long is rare, and varies). */
+export const MAX_PREPARED_CHARS = 16 * 1024;
+
+/** Statement names by text, shared by every connection of the process (bounded like {@link readsByText}). */
+const namesByText = new Map<string, string>();
+
+/** The name a statement text is prepared under: derived from the text, so every connection agrees. */
+export function preparedNameOf(text: string): string {
+  let name = namesByText.get(text);
+  if (name === undefined) {
+    name = `atrium_${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
+    if (namesByText.size >= MAX_READS_KNOWN) namesByText.clear();
+    namesByText.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * An ON CONFLICT whose target names a partial index's predicate (`on conflict (a, b) where …`).
+ * PostgreSQL infers the arbiter index when it plans; once a prepared statement runs on a generic
+ * plan (from its sixth run), a parameter in that predicate is unknown and no index matches, so the
+ * statement fails. Such statements are never named.
+ */
+const CONFLICT_TARGET_PREDICATE = /\bon\s+conflict\s*\([^)]*\)\s*where\b/i;
+
+/** PostgreSQL's refusal to run a prepared statement whose result columns changed under it (a migration added one). */
+function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === "0A000" && typeof e.message === "string" && e.message.includes("cached plan must not change result type");
+}
+
+/** The options {@link DeferredBeginClient} reads beside node-postgres' own (a pool passes them on). */
+export interface DeferredBeginOptions extends pg.ClientConfig {
+  /**
+   * Prepare statements that carry parameters, by name, once per connection (default true): the
+   * server then neither parses nor analyses them again. Turn off behind a pooler in transaction
+   * mode that does not keep prepared statements per client (DATABASE_PREPARED_STATEMENTS=false).
+   */
+  preparedStatements?: boolean;
+  /** Tests: a lower {@link MAX_PREPARED_PER_CONNECTION}. */
+  maxPrepared?: number;
 }
 
 /**
@@ -227,6 +287,19 @@ export function onlyReads(sql: string): boolean {
 export class DeferredBeginClient extends pg.Client {
   /** Marked statements not sent yet, in order. */
   #kept: string[] = [];
+  /** Names this connection has used (prepared, or being prepared). */
+  #named = new Set<string>();
+  /** Names whose statement a migration made stale here ({@link isStalePlan}). */
+  #retired = new Set<string>();
+  readonly #prepare: boolean;
+  readonly #maxPrepared: number;
+
+  constructor(config?: string | DeferredBeginOptions) {
+    super(config);
+    const options = typeof config === "object" ? config : {};
+    this.#prepare = options.preparedStatements !== false;
+    this.#maxPrepared = options.maxPrepared ?? MAX_PREPARED_PER_CONNECTION;
+  }
   /** Inside a deferred transaction whose statements have all only read. */
   #reading = false;
   /** A read-only transaction's COMMIT not sent yet. */
@@ -263,7 +336,7 @@ export class DeferredBeginClient extends pg.Client {
     }
     if (this.#reading && !(plain && onlyReads(config))) this.#reading = false;
 
-    if (!this.#commit && this.#kept.length === 0) return super.query(config, values, callback);
+    if (!this.#commit && this.#kept.length === 0) return this.#send(config, values, callback);
     const kept = this.#commit ? ["commit", ...this.#kept] : this.#kept;
     this.#commit = false;
     this.#kept = [];
@@ -278,7 +351,47 @@ export class DeferredBeginClient extends pg.Client {
     // Queued ahead of the statement: the client sends one message at a time, in order. Its
     // failure (a broken connection) fails the statement after it too, which reports it.
     (super.query(prefix) as Promise<unknown>).catch(() => {});
-    return super.query(config, values, callback);
+    return this.#send(config, values, callback, false);
+  }
+
+  /**
+   * Sends a statement: one with parameters under its name ({@link preparedNameOf}), so that
+   * PostgreSQL parses it once per connection; anything else as it came. A prepared statement whose
+   * result columns a migration changed fails once: its name is retired on this connection (the
+   * text runs unnamed here from then on), and outside a transaction, where the failure left
+   * nothing behind, it is sent again.
+   */
+  #send(config: any, values?: any, callback?: any, unprefixed = true): any {
+    const name = callback === undefined && typeof config === "string" && Array.isArray(values) && values.length > 0 ? this.#nameFor(config) : null;
+    if (name === null) return super.query(config, values, callback);
+    // Idle, with nothing in flight or sent ahead of it: the statement is a transaction of its own.
+    const alone = unprefixed && (this as unknown as { readyForQuery: boolean }).readyForQuery && this.getTransactionStatus() === "I";
+    return (super.query({ name, text: config, values }) as Promise<QueryResult>).catch((err: unknown) => {
+      if (!isStalePlan(err)) throw err;
+      this.#retire(name);
+      if (!alone) throw err;
+      return super.query(config, values) as Promise<QueryResult>;
+    });
+  }
+
+  /** The name to send `text` under on this connection, or null (turned off, too long, or this connection holds enough). */
+  #nameFor(text: string): string | null {
+    if (!this.#prepare || text.length > MAX_PREPARED_CHARS || CONFLICT_TARGET_PREDICATE.test(text)) return null;
+    const name = preparedNameOf(text);
+    if (this.#retired.has(name)) return null;
+    if (this.#named.has(name)) return name;
+    if (this.#named.size >= this.#maxPrepared) return null;
+    this.#named.add(name);
+    return name;
+  }
+
+  /**
+   * Stops using a prepared statement on this connection: its text runs unnamed here from now on.
+   * (A DEALLOCATE would fail inside the transaction the stale statement aborted; the backend
+   * frees it with the connection.)
+   */
+  #retire(name: string): void {
+    this.#retired.add(name);
   }
 
   /** Sends a kept COMMIT that no message took along. */
