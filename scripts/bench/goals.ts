@@ -29,11 +29,12 @@ export interface GoalRow {
 }
 
 /**
- * How long the server is left without requests before its idle memory is read. V8 gives back the
- * heap a load has grown in steps: a full collection once the allocation rate drops, then its
- * memory reducer's compacting collections about eight seconds later. Read after three seconds, the
- * same build gave anything from 224 to 291 MiB depending on which step had run; fifteen seconds
- * is past them, so the figure is the instance's memory at rest.
+ * How long the server is left without requests before its idle memory is read. The heap a load
+ * has grown is given back in steps: the server's idle collector (src/server/idle-gc.ts) starts
+ * two seconds after the last request and runs its rounds half a second apart, and V8's own memory
+ * reducer may follow. Read after three seconds, one build gave anything from 224 to 291 MiB
+ * depending on which step had run; fifteen seconds is past them, so the figure is the instance's
+ * memory at rest. The reading one second after the load is printed beside it.
  */
 export const IDLE_MS = 15_000;
 

@@ -3,7 +3,8 @@
  * generation, garbage promoted to the old one) and V8 does not collect it while the process
  * sits idle, so an instance that served a burst keeps ~100 MB more resident until the next
  * burst. Once the server has been quiet for `quietMs` after serving at least `minRequests`
- * requests, one full collection runs; it shrinks the heap back to what is live.
+ * requests, full collections run, a moment apart: they shrink the heap back to what is live and
+ * hand the emptied pages back to the system.
  *
  * Measured by `npm run bench` (idle RSS after the load scenarios): see ADR 025.
  */
@@ -30,17 +31,49 @@ export interface IdleCollector {
   served(): void;
 }
 
-export function idleCollector(options: { quietMs: number; minRequests: number; collect?: () => void }): IdleCollector {
+export interface IdleCollectorOptions {
+  /** Quiet time after the last request before the first collection. */
+  quietMs: number;
+  /** Requests served since the last collection below which none runs (an idle server is left alone). */
+  minRequests: number;
+  /**
+   * Collections in a row, `roundGapMs` apart (default 3, 500 ms). The first frees the garbage but
+   * leaves the pages it lived on scattered with survivors; V8 compacts and hands pages back over
+   * the next ones. Measured on a heap grown to 400 MB of which 11 MB lived: one collection kept
+   * 401 MB of old space, two 196 MB, three 12 MB.
+   */
+  rounds?: number;
+  roundGapMs?: number;
+  collect?: () => void;
+}
+
+export function idleCollector(options: IdleCollectorOptions): IdleCollector {
+  const rounds = options.rounds ?? 3;
+  const gap = options.roundGapMs ?? 500;
   let count = 0;
   let timer: NodeJS.Timeout | undefined;
+  let round: NodeJS.Timeout | undefined;
+  const collectRound = (left: number) => {
+    round = undefined;
+    (options.collect ?? collector())?.();
+    if (left > 1) {
+      round = setTimeout(() => collectRound(left - 1), gap);
+      round.unref();
+    }
+  };
   const quiet = () => {
     if (count < options.minRequests) return;
     count = 0;
-    (options.collect ?? collector())?.();
+    collectRound(rounds);
   };
   return {
     served() {
       count++;
+      // Traffic again: the rounds left wait for the next quiet period.
+      if (round) {
+        clearTimeout(round);
+        round = undefined;
+      }
       if (timer) timer.refresh();
       else {
         timer = setTimeout(quiet, options.quietMs);
