@@ -230,20 +230,6 @@ export const MAX_PREPARED_PER_CONNECTION = 256;
 /** Statement texts longer than this are not named (a statement that long is rare, and varies). */
 export const MAX_PREPARED_CHARS = 16 * 1024;
 
-/** Statement names by text, shared by every connection of the process (bounded like {@link readsByText}). */
-const namesByText = new Map<string, string>();
-
-/** The name a statement text is prepared under: derived from the text, so every connection agrees. */
-export function preparedNameOf(text: string): string {
-  let name = namesByText.get(text);
-  if (name === undefined) {
-    name = `atrium_${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
-    if (namesByText.size >= MAX_READS_KNOWN) namesByText.clear();
-    namesByText.set(text, name);
-  }
-  return name;
-}
-
 /**
  * An ON CONFLICT whose target names a partial index's predicate (`on conflict (a, b) where …`).
  * PostgreSQL infers the arbiter index when it plans; once a prepared statement runs on a generic
@@ -251,6 +237,26 @@ export function preparedNameOf(text: string): string {
  * statement fails. Such statements are never named.
  */
 const CONFLICT_TARGET_PREDICATE = /\bon\s+conflict\s*\([^)]*\)\s*where\b/i;
+
+/** Statement names by text (null: never named), shared by every connection of the process (bounded like {@link readsByText}). */
+const namesByText = new Map<string, string | null>();
+
+/**
+ * The name a statement text is prepared under, derived from the text so every connection agrees;
+ * null for a text never named (too long, or an upsert on a partial index). Decided once per text.
+ */
+export function preparedNameOf(text: string): string | null {
+  let name = namesByText.get(text);
+  if (name === undefined) {
+    name =
+      text.length > MAX_PREPARED_CHARS || CONFLICT_TARGET_PREDICATE.test(text)
+        ? null
+        : `atrium_${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
+    if (namesByText.size >= MAX_READS_KNOWN) namesByText.clear();
+    namesByText.set(text, name);
+  }
+  return name;
+}
 
 /** PostgreSQL's refusal to run a prepared statement whose result columns changed under it (a migration added one). */
 function isStalePlan(err: unknown): boolean {
@@ -368,7 +374,9 @@ export class DeferredBeginClient extends pg.Client {
     const alone = unprefixed && (this as unknown as { readyForQuery: boolean }).readyForQuery && this.getTransactionStatus() === "I";
     return (super.query({ name, text: config, values }) as Promise<QueryResult>).catch((err: unknown) => {
       if (!isStalePlan(err)) throw err;
-      this.#retire(name);
+      // Retired here: the text runs unnamed on this connection from now on. (A DEALLOCATE would
+      // fail inside the transaction the stale statement aborted; the backend frees it with the connection.)
+      this.#retired.add(name);
       if (!alone) throw err;
       return super.query(config, values) as Promise<QueryResult>;
     });
@@ -376,22 +384,13 @@ export class DeferredBeginClient extends pg.Client {
 
   /** The name to send `text` under on this connection, or null (turned off, too long, or this connection holds enough). */
   #nameFor(text: string): string | null {
-    if (!this.#prepare || text.length > MAX_PREPARED_CHARS || CONFLICT_TARGET_PREDICATE.test(text)) return null;
+    if (!this.#prepare) return null;
     const name = preparedNameOf(text);
-    if (this.#retired.has(name)) return null;
+    if (name === null || this.#retired.has(name)) return null;
     if (this.#named.has(name)) return name;
     if (this.#named.size >= this.#maxPrepared) return null;
     this.#named.add(name);
     return name;
-  }
-
-  /**
-   * Stops using a prepared statement on this connection: its text runs unnamed here from now on.
-   * (A DEALLOCATE would fail inside the transaction the stale statement aborted; the backend
-   * frees it with the connection.)
-   */
-  #retire(name: string): void {
-    this.#retired.add(name);
   }
 
   /** Sends a kept COMMIT that no message took along. */
