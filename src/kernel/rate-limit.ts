@@ -119,6 +119,9 @@ export async function resetRateLimit(db: Kysely<KernelDatabase>, key: string): P
   await db.deleteFrom("rate_limits").where("key", "=", key).execute();
 }
 
+/** The largest block one reservation takes. */
+const MAX_BLOCK = 1_000;
+
 interface Lease {
   /** When the database window this lease belongs to ends (ms since the epoch). */
   windowEnd: number;
@@ -133,9 +136,14 @@ interface Lease {
  * an instance reserves a block of hits with one upsert (`count + block`) and spends it in
  * memory, so most hits cost no round trip. Exact on one instance (every hit allowed was
  * reserved, never more than `limit` in a window); with several instances a hit can be refused
- * while another instance still holds unused slots — at most `block` per instance, a conservative
- * error. Small limits (sign-in, anything under 40 a window) reserve one hit at a time, as
- * `hitRateLimit` does.
+ * while another instance still holds unused slots — at most one and a half blocks per instance
+ * (the next block is reserved ahead, see below), a conservative error. Small limits (sign-in,
+ * anything under 40 a window) reserve one hit at a time, as `hitRateLimit` does.
+ *
+ * The next block is reserved in the background once half of the current one is spent, so hits
+ * do not queue behind the upsert: when every caller of a busy key waited for it, that wait (not
+ * the upsert's cost) was what the limit cost an MCP call under load. Only an empty lease (the
+ * first hit, a new window, a reservation that has not come back in time) makes hits wait.
  */
 export class LeasedRateLimiter {
   private readonly leases = new Map<string, Lease>();
@@ -143,9 +151,13 @@ export class LeasedRateLimiter {
 
   constructor(private readonly maxEntries = 10_000) {}
 
-  /** The block one reservation takes: a twentieth of the limit, between 1 and 50. */
+  /**
+   * The block one reservation takes: a twentieth of the limit, between 1 and 1,000. What an
+   * instance can hold unused is so bounded by the limit itself (5 %, and the half block reserved
+   * ahead), however high an operator sets it.
+   */
   static blockFor(limit: number): number {
-    return Math.max(1, Math.min(50, Math.floor(limit / 20)));
+    return Math.max(1, Math.min(MAX_BLOCK, Math.floor(limit / 20)));
   }
 
   async hit(db: Kysely<KernelDatabase>, key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
@@ -156,6 +168,7 @@ export class LeasedRateLimiter {
       const now = Date.now();
       if (lease && now < lease.windowEnd && lease.slots > 0) {
         lease.slots -= 1;
+        this.reserveAhead(db, key, lease, limit, windowSeconds);
         return { allowed: true, retryAfterSeconds: Math.max(1, Math.ceil((lease.windowEnd - now) / 1000)), remaining: Math.max(0, limit - lease.counted + lease.slots) };
       }
       if (lease && now < lease.windowEnd && lease.counted >= limit) {
@@ -174,6 +187,17 @@ export class LeasedRateLimiter {
     }
   }
 
+  /** Starts reserving the next block once half of this one is spent (never for one-hit blocks, nor past the limit). */
+  private reserveAhead(db: Kysely<KernelDatabase>, key: string, lease: Lease, limit: number, windowSeconds: number): void {
+    const block = LeasedRateLimiter.blockFor(limit);
+    if (block < 2 || lease.slots > block / 2 || lease.counted >= limit || this.reserving.has(key)) return;
+    // A failure here is not the caller's: the hit that finds the lease empty reserves again and sees it.
+    const reservation = this.reserve(db, key, limit, windowSeconds)
+      .catch(() => {})
+      .finally(() => this.reserving.delete(key));
+    this.reserving.set(key, reservation);
+  }
+
   private async reserve(db: Kysely<KernelDatabase>, key: string, limit: number, windowSeconds: number): Promise<void> {
     const block = LeasedRateLimiter.blockFor(limit);
     const { rows } = await sql<{ count: number; window_start: Date }>`
@@ -184,11 +208,21 @@ export class LeasedRateLimiter {
       returning count, window_start`.execute(db);
     const row = rows[0]!;
     const granted = Math.max(0, Math.min(block, limit - (row.count - block)));
-    if (!this.leases.has(key) && this.leases.size >= this.maxEntries) {
+    const windowEnd = row.window_start.getTime() + windowSeconds * 1000;
+    const current = this.leases.get(key);
+    if (current) {
+      // Reserved ahead in the same window: the new slots join those not yet spent. A new window
+      // (the database's clock decides) starts from the new block alone.
+      current.slots = current.windowEnd === windowEnd ? current.slots + granted : granted;
+      current.windowEnd = windowEnd;
+      current.counted = Math.min(limit, row.count);
+      return;
+    }
+    if (this.leases.size >= this.maxEntries) {
       // Oldest first: Map keeps insertion order.
       const oldest = this.leases.keys().next().value;
       if (oldest !== undefined) this.leases.delete(oldest);
     }
-    this.leases.set(key, { windowEnd: row.window_start.getTime() + windowSeconds * 1000, slots: granted, counted: Math.min(limit, row.count) });
+    this.leases.set(key, { windowEnd, slots: granted, counted: Math.min(limit, row.count) });
   }
 }
