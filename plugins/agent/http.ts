@@ -84,12 +84,19 @@ function responseOf(answer: PlainResponse): Response {
 
 /** Printable ASCII only, at most 100 characters: a label for the audit log, not an identity. */
 export function clientNameOf(headers: HeaderReader): string {
-  const clean = (value: string | null) =>
-    (value ?? "")
-      .replace(/[^\x20-\x7e]/g, "")
-      .trim()
-      .slice(0, 100);
-  return clean(headers.get(CLIENT_HEADER)) || clean(headers.get("user-agent")) || "MCP client";
+  return cleanLabel(headers.get(CLIENT_HEADER)) || cleanLabel(headers.get("user-agent")) || "MCP client";
+}
+
+/** A label already clean (the usual header) is taken as it is. */
+const CLEAN_LABEL = /^[\x21-\x7e](?:[\x20-\x7e]{0,98}[\x21-\x7e])?$/;
+
+function cleanLabel(value: string | null): string {
+  if (value === null) return "";
+  if (CLEAN_LABEL.test(value)) return value;
+  return value
+    .replace(/[^\x20-\x7e]/g, "")
+    .trim()
+    .slice(0, 100);
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {

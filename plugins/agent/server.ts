@@ -256,6 +256,20 @@ async function runTool(params: CallToolRequest["params"], call: McpCall): Promis
   return result;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * The params of a usual `tools/call` — a name, arguments as an object or none, no `_meta`, no
+ * task — taken as they are; null for anything else, which the SDK's schema then judges.
+ */
+function plainToolCallParams(params: unknown): CallToolRequest["params"] | null {
+  if (!isPlainObject(params) || typeof params.name !== "string" || params._meta !== undefined || params.task !== undefined) return null;
+  if (params.arguments !== undefined && !isPlainObject(params.arguments)) return null;
+  return params as CallToolRequest["params"];
+}
+
 /**
  * A plain `tools/call` answered without the SDK's protocol machinery (its abort controller, the
  * request parsed twice, the whole result parsed again against the result schema), as the JSON
@@ -266,11 +280,11 @@ async function runTool(params: CallToolRequest["params"], call: McpCall): Promis
  */
 export async function answerToolCall(message: JSONRPCRequest, call: McpCall): Promise<string | null> {
   if (message.method !== "tools/call") return null;
-  const parsed = CallToolRequestSchema.safeParse(message);
-  if (!parsed.success || parsed.data.params.task) return null;
+  const params = plainToolCallParams(message.params) ?? CallToolRequestSchema.safeParse(message).data?.params;
+  if (!params || params.task) return null;
   let result: ToolResult;
   try {
-    result = await runTool(parsed.data.params, call);
+    result = await runTool(params, call);
   } catch (err) {
     const e = err as { code?: unknown; message?: unknown; data?: unknown };
     const code = typeof e.code === "number" && Number.isSafeInteger(e.code) ? e.code : ErrorCode.InternalError;

@@ -197,53 +197,54 @@ export async function availableTools(
   options: { orgId?: string | null } = {},
 ): Promise<ToolDescriptor[]> {
   if (actor.kind !== "user" && actor.kind !== "token") return [];
-  let tools = toolsOf(router);
-  if (actor.kind === "token") {
-    const canWrite = actor.scopes.includes("write");
-    // A read token calls queries only (mutations need "write", whatever they change).
-    if (!canWrite) tools = tools.filter((tool) => tool.readOnly && tool.type === "query");
-  }
+  // A read token calls queries only (mutations need "write", whatever they change).
+  const readOnly = actor.kind === "token" && !actor.scopes.includes("write");
   const orgId = actor.kind === "token" ? actor.orgId : (options.orgId ?? null);
-  if (orgId) {
-    const roles = await rolesIn(kernel, actor.userId, orgId);
-    const holdsAll = (r: Role, tool: ToolDescriptor) => tool.capabilities.every((c) => kernel.capabilities.allows(r, c));
-    const { listed, unlisted } = membershipTools(kernel, router, tools, `${actor.kind === "token" ? actor.scopes.includes("write") : "user"}`, roles, holdsAll);
-    // Grants (sharing) reach the tools that declare it, with the role they give: read only when
-    // such a tool is not already listed (never cached, so a revoked share leaves at once).
-    if (!unlisted.length) return listed;
-    const granted = await grantedRoles(kernel, actor, orgId);
-    const reached = new Set(unlisted.filter((tool) => granted.some((r) => holdsAll(r, tool))));
-    tools = tools.filter((tool) => listed.includes(tool) || reached.has(tool));
-  }
-  return tools;
+  if (!orgId) return readOnly ? toolsOf(router).filter(isReadOnlyQuery) : toolsOf(router);
+  const roles = await rolesIn(kernel, actor.userId, orgId);
+  const holdsAll = (r: Role, tool: ToolDescriptor) => tool.capabilities.every((c) => kernel.capabilities.allows(r, c));
+  const { tools, listed, unlisted } = membershipTools(kernel, router, readOnly, `${actor.kind === "token" ? !readOnly : "user"}`, roles, holdsAll);
+  // Grants (sharing) reach the tools that declare it, with the role they give: read only when
+  // such a tool is not already listed (never cached, so a revoked share leaves at once).
+  if (!unlisted.length) return listed;
+  const granted = await grantedRoles(kernel, actor, orgId);
+  const reached = new Set(unlisted.filter((tool) => granted.some((r) => holdsAll(r, tool))));
+  return tools.filter((tool) => listed.includes(tool) || reached.has(tool));
+}
+
+function isReadOnlyQuery(tool: ToolDescriptor): boolean {
+  return tool.readOnly && tool.type === "query";
 }
 
 /** Tool lists by (router, capability grants, caller kind and scopes, org role, project roles): the same inputs, the same list. */
-const membershipLists = new WeakMap<object, Map<string, { listed: ToolDescriptor[]; unlisted: ToolDescriptor[] }>>();
+const membershipLists = new WeakMap<object, Map<string, { tools: ToolDescriptor[]; listed: ToolDescriptor[]; unlisted: ToolDescriptor[] }>>();
 
 /**
  * The tools a membership reaches (`listed`), and the grantable ones it does not (`unlisted`, which
- * a share may still reach), computed once per distinct input. A project-level role may grant more
- * than the org role, in that project: such tools are listed, and the procedure decides per project
- * (403 in the others).
+ * a share may still reach), among the caller's kind of tools (`tools`: queries only for a read
+ * token), computed once per distinct input. A project-level role may grant more than the org
+ * role, in that project: such tools are listed, and the procedure decides per project (403 in
+ * the others).
  */
 function membershipTools(
   kernel: Kernel,
   router: AnyRouter,
-  tools: ToolDescriptor[],
+  readOnly: boolean,
   callerKey: string,
   roles: { org: Role | null; projects: Role[] },
   holdsAll: (r: Role, tool: ToolDescriptor) => boolean,
-): { listed: ToolDescriptor[]; unlisted: ToolDescriptor[] } {
+): { tools: ToolDescriptor[]; listed: ToolDescriptor[]; unlisted: ToolDescriptor[] } {
   let byRouter = membershipLists.get(kernel.capabilities);
   if (!byRouter) membershipLists.set(kernel.capabilities, (byRouter = new Map()));
-  const key = `${routerId(router)}|${callerKey}|${roles.org ?? "-"}|${[...new Set(roles.projects)].sort().join(",")}`;
+  const projects = roles.projects.length < 2 ? roles.projects.join(",") : [...new Set(roles.projects)].sort().join(",");
+  const key = `${routerId(router)}|${readOnly}|${callerKey}|${roles.org ?? "-"}|${projects}`;
   const known = byRouter.get(key);
   if (known) return known;
+  const tools = readOnly ? toolsOf(router).filter(isReadOnlyQuery) : toolsOf(router);
   const role = roles.org;
   const byMembership = (tool: ToolDescriptor) =>
     tool.capability === null || (role !== null && (holdsAll(role, tool) || (isProjectTool(tool) && roles.projects.some((r) => holdsAll(r, tool)))));
-  const answer = { listed: tools.filter(byMembership), unlisted: tools.filter((tool) => tool.grantable && !byMembership(tool)) };
+  const answer = { tools, listed: tools.filter(byMembership), unlisted: tools.filter((tool) => tool.grantable && !byMembership(tool)) };
   // A handful of distinct keys in practice (roles × scopes); bounded all the same.
   if (byRouter.size >= 1000) byRouter.clear();
   byRouter.set(key, answer);

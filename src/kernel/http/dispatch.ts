@@ -127,6 +127,10 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
 
   function match(method: string, pathname: string) {
     const wanted = (method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase()) as HttpMethod;
+    // A literal route comes first among a path's candidates: when one takes the method, it wins.
+    for (const entry of literal.get(pathname) ?? []) {
+      if (entry.methods.includes(wanted)) return { pluginId: entry.pluginId, route: entry.route, params: NO_PARAMS };
+    }
     for (const { entry, params } of candidates(pathname)) {
       if (entry.methods.includes(wanted)) return { pluginId: entry.pluginId, route: entry.route, params };
     }
@@ -142,55 +146,9 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
   function contextOf(
     hit: { route: HttpRoute; params: Record<string, string> },
     env: DispatchEnv,
-    request: { method: string; headers: HeaderReader; url: () => URL; signal: AbortSignal; limit: number; resHeaders: Headers },
+    request: RouteRequest,
   ): HttpContext {
-    const { kernel, requestId } = env;
-    const { signal, resHeaders } = request;
-    let callerPromise: Promise<Actor> | undefined;
-    const caller = () =>
-      (callerPromise ??= (async () => {
-        // A state-changing request riding on a cookie must come from our own origin (CSRF),
-        // as on /api/trpc; bearer tokens carry no ambient credentials and are exempt.
-        const csrf = originProblem(request, kernel.config.publicUrl);
-        if (csrf && presentsCredentials(request.headers)) throw new TRPCError({ code: "FORBIDDEN", message: csrf });
-        const resource = hit.route.bearerResource;
-        return resolveCaller(kernel, request.headers, resource ? { agentResource: `${kernel.config.publicUrl}${resource}` } : {});
-      })().then(({ actor, setCookie }) => {
-        if (setCookie) resHeaders.append("set-cookie", setCookie);
-        return actor;
-      }));
-    const requestContext = async (): Promise<RequestContext> => ({
-      kernel,
-      actor: await caller(),
-      db: kernel.db,
-      requestId,
-      ip: env.ip,
-      resHeaders,
-      signal,
-      userAgent: request.headers.get("user-agent"),
-    });
-    let url: URL | undefined;
-    return {
-      kernel,
-      router: env.router,
-      requestId,
-      ip: env.ip,
-      signal,
-      params: Object.freeze(hit.params),
-      get url() {
-        return (url ??= request.url());
-      },
-      maxBodyBytes: request.limit,
-      resHeaders,
-      caller,
-      requestContext,
-      async call<T>(path: string, input?: unknown): Promise<T> {
-        let target: unknown = createCallerFactory(env.router)(await requestContext());
-        for (const segment of path.split(".")) target = (target as Record<string, unknown> | undefined)?.[segment];
-        if (typeof target !== "function") throw new TRPCError({ code: "NOT_FOUND", message: `No procedure "${path}".` });
-        return (target as (input: unknown) => Promise<T>)(input);
-      },
-    };
+    return new RouteContext(hit, env, request);
   }
 
   async function dispatchPlain(request: PlainRequest, env: DispatchEnv & { signal: AbortSignal }): Promise<PlainResponse | null> {
@@ -273,8 +231,91 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
 
   return {
     match,
-    owns: (pathname) => candidates(pathname).length > 0,
+    owns: (pathname) => literal.has(pathname) || candidates(pathname).length > 0,
     dispatch,
     dispatchPlain,
   };
+}
+
+/** What a route's context needs of its request. */
+interface RouteRequest {
+  method: string;
+  headers: HeaderReader;
+  url: () => URL;
+  signal: AbortSignal;
+  limit: number;
+  resHeaders: Headers;
+}
+
+/**
+ * {@link HttpContext} for one request. A class rather than an object literal of closures: one
+ * is made per plugin request (an MCP call among them), and a literal with a getter and four
+ * closures cost more than the fields it holds.
+ */
+class RouteContext implements HttpContext {
+  readonly kernel: Kernel;
+  readonly router: AnyRouter;
+  readonly requestId: string;
+  readonly ip: string | null;
+  readonly signal: AbortSignal;
+  readonly params: Readonly<Record<string, string>>;
+  readonly maxBodyBytes: number;
+  readonly resHeaders: Headers;
+  #url: URL | undefined;
+  #caller: Promise<Actor> | undefined;
+
+  constructor(
+    private readonly hit: { route: HttpRoute; params: Record<string, string> },
+    env: DispatchEnv,
+    private readonly request: RouteRequest,
+  ) {
+    this.kernel = env.kernel;
+    this.router = env.router;
+    this.requestId = env.requestId;
+    this.ip = env.ip;
+    this.signal = request.signal;
+    this.params = Object.freeze(hit.params);
+    this.maxBodyBytes = request.limit;
+    this.resHeaders = request.resHeaders;
+  }
+
+  get url(): URL {
+    return (this.#url ??= this.request.url());
+  }
+
+  caller(): Promise<Actor> {
+    return (this.#caller ??= this.#resolve());
+  }
+
+  async #resolve(): Promise<Actor> {
+    const { kernel, request } = this;
+    // A state-changing request riding on a cookie must come from our own origin (CSRF), as on
+    // /api/trpc; bearer tokens carry no ambient credentials and are exempt.
+    const csrf = originProblem(request, kernel.config.publicUrl);
+    if (csrf && presentsCredentials(request.headers)) throw new TRPCError({ code: "FORBIDDEN", message: csrf });
+    const resource = this.hit.route.bearerResource;
+    const { actor, setCookie } = await resolveCaller(kernel, request.headers, resource ? { agentResource: `${kernel.config.publicUrl}${resource}` } : {});
+    if (setCookie) this.resHeaders.append("set-cookie", setCookie);
+    return actor;
+  }
+
+  async requestContext(): Promise<RequestContext> {
+    return {
+      kernel: this.kernel,
+      actor: await this.caller(),
+      db: this.kernel.db,
+      requestId: this.requestId,
+      ip: this.ip,
+      resHeaders: this.resHeaders,
+      signal: this.signal,
+      userAgent: this.request.headers.get("user-agent"),
+    };
+  }
+
+  async call<T>(path: string, input?: unknown): Promise<T> {
+    let target: unknown = createCallerFactory(this.router)(await this.requestContext());
+    for (const segment of path.split(".")) target = (target as Record<string, unknown> | undefined)?.[segment];
+    if (typeof target !== "function") throw new TRPCError({ code: "NOT_FOUND", message: `No procedure "${path}".` });
+    return (target as (input: unknown) => Promise<T>)(input);
+  }
 }
