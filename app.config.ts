@@ -24,6 +24,10 @@ export default defineConfig({
     // Node (20.19+) loads a package's "module-sync" export when one is required; trace the same
     // files, or packages that declare it (get-intrinsic's async-function) are copied without it.
     exportConditions: ["module-sync"],
+    // Nitro compiles the server for ES2019 unless told: private fields become WeakMap lookups
+    // and class fields defineProperty calls, on the request path (the database client's state
+    // among them). Node 20 runs ES2022 natively.
+    esbuild: { options: { target: "es2022" } },
   },
   vite: {
     build: { target: "es2022" },

@@ -203,7 +203,7 @@ export async function availableTools(
   if (!orgId) return readOnly ? toolsOf(router).filter(isReadOnlyQuery) : toolsOf(router);
   const roles = await rolesIn(kernel, actor.userId, orgId);
   const holdsAll = (r: Role, tool: ToolDescriptor) => tool.capabilities.every((c) => kernel.capabilities.allows(r, c));
-  const { tools, listed, unlisted } = membershipTools(kernel, router, readOnly, `${actor.kind === "token" ? !readOnly : "user"}`, roles, holdsAll);
+  const { tools, listed, unlisted } = membershipTools(kernel, router, readOnly, actor.kind === "token" ? (readOnly ? "read" : "write") : "user", roles, holdsAll);
   // Grants (sharing) reach the tools that declare it, with the role they give: read only when
   // such a tool is not already listed (never cached, so a revoked share leaves at once).
   if (!unlisted.length) return listed;
@@ -230,6 +230,7 @@ function membershipTools(
   kernel: Kernel,
   router: AnyRouter,
   readOnly: boolean,
+  /** The caller's kind and, for a token, its scope: "user", "read" or "write" (the tools differ). */
   callerKey: string,
   roles: { org: Role | null; projects: Role[] },
   holdsAll: (r: Role, tool: ToolDescriptor) => boolean,
@@ -237,7 +238,7 @@ function membershipTools(
   let byRouter = membershipLists.get(kernel.capabilities);
   if (!byRouter) membershipLists.set(kernel.capabilities, (byRouter = new Map()));
   const projects = roles.projects.length < 2 ? roles.projects.join(",") : [...new Set(roles.projects)].sort().join(",");
-  const key = `${routerId(router)}|${readOnly}|${callerKey}|${roles.org ?? "-"}|${projects}`;
+  const key = `${routerId(router)}|${callerKey}|${roles.org ?? "-"}|${projects}`;
   const known = byRouter.get(key);
   if (known) return known;
   const tools = readOnly ? toolsOf(router).filter(isReadOnlyQuery) : toolsOf(router);
