@@ -25,7 +25,8 @@ export function contextFor(request: AgentRequest): RequestContext {
     db: request.kernel.db,
     requestId: request.requestId,
     ip: request.ip,
-    resHeaders: new Headers(),
+    // An MCP answer carries no headers a procedure sets (cookies are for browsers).
+    resHeaders: null,
     userAgent: request.userAgent,
     signal: request.signal,
   };
