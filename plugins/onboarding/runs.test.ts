@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { adminUrl } from "../../tests/setup/database";
 import { asUser } from "../../tests/setup/fixtures";
 import { member } from "../data/test-helpers";
+import { taskBoard } from "./runs";
 import { onboardingDb } from "./tables";
 import { bootOnboardingKernel, eventually, finishedRun, runRow } from "./test-helpers";
+import { finish } from "./worker";
 
 let k: Awaited<ReturnType<typeof bootOnboardingKernel>>;
 beforeAll(async () => {
@@ -122,5 +124,28 @@ describe("two app instances on one database, no workers", () => {
     expect(results.filter((x) => x.idempotent).every((x) => x.ok)).toBe(true);
     // The start only queued: the job exists and nothing ran.
     expect(await a.kernel.jobs.getJob("onboarding.task-run", rows[0]!.job_id!)).toMatchObject({ state: "created" });
+  }, 60_000);
+
+  test("a run that ends between the board's two reads shows as still active beside its evidence, never as ended without it", async () => {
+    const { org, user } = await member(a.kernel, "owner");
+    const { run } = await asUser(a.kernel, user.id).onboarding.tasks.start({ orgId: org.id, task: "sample.load" });
+    await onboardingDb(a.kernel.ownerDb).updateTable("onboarding_task_runs").set({ status: "running", worker: "w1", heartbeat_at: new Date() }).where("id", "=", run.id).execute();
+    const running = await runRow(a.kernel, run.id);
+    // The worker commits the run's end right after the board's first read returns.
+    let reads = 0;
+    const torn = a.kernel.ownerDb.withPlugin({
+      transformQuery: (args) => args.node,
+      async transformResult(args) {
+        if (++reads === 1) await finish(a.kernel, running, "w1", { reason: "sample.loaded", subject: "warehouse", payload: { totalRows: 1, tables: 1, elapsedMs: 1 } });
+        return args.result;
+      },
+    });
+    const entry = (await taskBoard(a.kernel, torn, org.id, "owner")).tasks.find((t) => t.id === "sample.load")!;
+    expect(reads).toBe(2);
+    expect(entry.activeRun).toMatchObject({ id: run.id, status: "running" });
+    expect(entry).toMatchObject({ badge: "ok", evidence: { reasonCode: "sample.loaded" } });
+    // The look after it, which the board takes because a run was active, sees the run ended.
+    const next = (await asUser(a.kernel, user.id).onboarding.tasks.list({ orgId: org.id })).tasks.find((t) => t.id === "sample.load")!;
+    expect(next).toMatchObject({ activeRun: null, badge: "ok", lastRun: { id: run.id, status: "succeeded" } });
   }, 60_000);
 });

@@ -181,7 +181,11 @@ export interface TaskBoard {
 }
 
 export async function taskBoard(kernel: Kernel, db: Kysely<KernelDatabase>, orgId: string, role: Role): Promise<TaskBoard> {
-  const evidence = await newestEvidence(db, orgId);
+  // Runs first, then evidence: a run ends in the transaction that writes its evidence, and each
+  // read sees what was committed before it began. Read in this order, a run that ends between
+  // the two shows as still active beside its new evidence (the board looks again while anything
+  // is active). Read the other way round it would show as ended with the old evidence or none,
+  // and a board with nothing active is not looked at again: the wizard's checks waited forever.
   const runs = await onboardingDb(db)
     .selectFrom("onboarding_task_runs")
     .selectAll()
@@ -190,6 +194,7 @@ export async function taskBoard(kernel: Kernel, db: Kysely<KernelDatabase>, orgI
     .orderBy("task")
     .orderBy("created_at", "desc")
     .execute();
+  const evidence = await newestEvidence(db, orgId);
   const canManage = kernel.capabilities.allows(role, onboardingManage.id);
   return {
     tasks: TASK_IDS.map((id) => {

@@ -56,7 +56,7 @@ class TransientOutcome extends Error {
   }
 }
 
-interface Outcome {
+export interface Outcome {
   reason: ReasonCode;
   subject: string;
   payload: Record<string, unknown>;
@@ -242,8 +242,8 @@ async function execute(kernel: Kernel, run: RunRow, data: TaskRunJobData, call: 
   }
 }
 
-/** Records the outcome on the run (if it is still this worker's) and its evidence, in one transaction. */
-async function finish(kernel: Kernel, run: RunRow, worker: string, outcome: Outcome): Promise<void> {
+/** Records the outcome on the run (if it is still this worker's) and its evidence, in one transaction (exported for tests). */
+export async function finish(kernel: Kernel, run: RunRow, worker: string, outcome: Outcome): Promise<void> {
   const reason = REASONS[outcome.reason];
   const task = run.task as TaskId;
   await kernel.withScope({ orgId: run.org_id }, async (trx) => {
@@ -368,20 +368,31 @@ export const taskRunJob = defineJob<"onboarding.task-run", TaskRunJobData>("onbo
  */
 export async function reapLostRuns(kernel: Kernel): Promise<number> {
   const settings = onboardingSettings(kernel);
-  const db = onboardingDb(kernel.ownerDb);
-  const reaped = await db
-    .updateTable("onboarding_task_runs")
-    .set({ status: "failed", reason_code: "worker.lost", message: REASONS["worker.lost"].message, finished_at: sql<Date>`now()` })
-    .where("status", "=", "running")
-    .where("heartbeat_at", "<", sql<Date>`now() - make_interval(secs => ${settings.staleAfterMs / 1000})`)
-    .returning(["id", "org_id", "task"])
+  const message = REASONS["worker.lost"].message;
+  // One statement: a run is never failed without its evidence (a crash between the two would
+  // leave a board with the run ended and no word of why).
+  const reaped = await onboardingDb(kernel.ownerDb)
+    .with("reaped", (db) =>
+      db
+        .updateTable("onboarding_task_runs")
+        .set({ status: "failed", reason_code: "worker.lost", message, finished_at: sql<Date>`now()` })
+        .where("status", "=", "running")
+        .where("heartbeat_at", "<", sql<Date>`now() - make_interval(secs => ${settings.staleAfterMs / 1000})`)
+        .returning(["id", "org_id", "task"]),
+    )
+    .with("evidence", (db) =>
+      db
+        .insertInto("onboarding_evidence")
+        .columns(["org_id", "task", "subject", "status", "reason_code", "message", "payload", "run_id"])
+        .expression((eb) =>
+          eb
+            .selectFrom("reaped")
+            .select((s) => ["org_id", "task", s.val("").as("subject"), s.val("fail").as("status"), s.val("worker.lost").as("reason_code"), s.val(message).as("message"), sql<string>`'{}'::jsonb`.as("payload"), "id"]),
+        ),
+    )
+    .selectFrom("reaped")
+    .select(["id", "org_id", "task"])
     .execute();
-  for (const run of reaped) {
-    await db
-      .insertInto("onboarding_evidence")
-      .values({ org_id: run.org_id, task: run.task, subject: "", status: "fail", reason_code: "worker.lost", message: REASONS["worker.lost"].message, payload: "{}", run_id: run.id })
-      .execute();
-  }
   if (reaped.length) kernel.log.warn({ runs: reaped.map((r) => r.id) }, "setup task runs failed: their worker stopped");
   return reaped.length;
 }
