@@ -196,9 +196,9 @@ function trpcProblem(status: number, jsonRpcCode: number, code: string, message:
   return { error: { message, code: jsonRpcCode, data: { code, httpStatus: status, requestId } } };
 }
 
-/** Response headers a procedure set (cookies, Retry-After), over `base`. */
-function withResHeaders(base: Record<string, string | string[]>, resHeaders: Headers): Record<string, string | string[]> {
-  const out = { ...base };
+/** Response headers a procedure set (cookies, Retry-After), over `base` and `own`, in one copy. */
+function withResHeaders(base: Record<string, string>, own: Record<string, string>, resHeaders: Headers): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = { ...base, ...own };
   resHeaders.forEach((value, name) => {
     if (name !== "set-cookie") out[name] = value;
   });
@@ -311,10 +311,9 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
         createContext: () => createContext(resHeaders),
       });
       if (answer) {
-        // A known length: one write, no chunked framing.
-        const bytes = Buffer.from(answer.body, "utf8");
-        res.writeHead(answer.status, withResHeaders({ ...base, vary: "trpc-accept, accept", "content-type": "application/json", "content-length": String(bytes.byteLength) }, resHeaders));
-        res.end(bytes);
+        // A known length, no chunked framing; a string body goes out with the head in one write.
+        res.writeHead(answer.status, withResHeaders(base, { vary: "trpc-accept, accept", "content-type": "application/json", "content-length": String(Buffer.byteLength(answer.body)) }, resHeaders));
+        res.end(answer.body);
         return;
       }
     }
@@ -341,9 +340,9 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
   async function servePlain(req: IncomingMessage, res: ServerResponse, kernel: Kernel, base: Record<string, string>, meta: Meta, method: string, body: Uint8Array): Promise<boolean> {
     const answer = await dispatcher.dispatchPlain({ method, url: req.url ?? "/", headers: new NodeHeaders(req.headers), body }, { kernel, router: options.router, requestId: meta.requestId, ip: meta.ip, signal: meta.signal });
     if (!answer) return false;
-    const bytes = Buffer.from(answer.body, "utf8");
-    res.writeHead(answer.status, { ...base, ...answer.headers, "content-length": String(bytes.byteLength) });
-    res.end(bytes);
+    // A string body goes out with the head in one write.
+    res.writeHead(answer.status, { ...base, ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) });
+    res.end(answer.body);
     return true;
   }
 
