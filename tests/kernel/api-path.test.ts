@@ -86,6 +86,17 @@ describe("tRPC single calls: the fast path answers as tRPC's fetch adapter does"
     });
   }
 
+  test("an answer with characters beyond ASCII: its Content-Length counts bytes, and it arrives whole", async () => {
+    const name = "Åsa 🚀 東京";
+    const res = await fetch(`${fast}/api/trpc/example.hello?${input({ name })}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get("content-length"))).toBe(bytes.byteLength);
+    expect(bytes.byteLength).toBeGreaterThan(bytes.toString("utf8").length);
+    expect(JSON.stringify(JSON.parse(bytes.toString("utf8")))).toContain(name);
+    expect(bytes.toString("utf8")).toBe((await answer(full, `/api/trpc/example.hello?${input({ name })}`)).body);
+  });
+
   test("a mutation: same shape, and it happened", async () => {
     const add = (base: string, body: string) =>
       answer(base, "/api/trpc/example.notes.add", { method: "POST", headers: { cookie: owner.cookie, origin: origin(), "content-type": "application/json" }, body: JSON.stringify({ orgId, body }) });
