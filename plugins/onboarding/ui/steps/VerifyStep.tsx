@@ -3,6 +3,7 @@ import type { TaskBoardStore } from "../task-board-store";
 import { TaskCard } from "../TaskCard";
 import type { WizardStore } from "../wizard-store";
 import { StepActions } from "./StepActions";
+import { isGood, nextCheck } from "./check-chain";
 import { TASK_OF } from "./DataStep";
 
 /** The checks that follow the data in, in order: each starts by itself once the one before is good. */
@@ -11,42 +12,24 @@ const FOLLOW_UPS = ["schema.introspect", "data.freshness", "query.test"] as cons
 /**
  * Step 4: the task board appears. The data task of step 3, then a schema read, a freshness
  * check and a test query on the same source, their badges from stored evidence; each check
- * starts by itself once the one before it is good.
+ * starts by itself once the one before it is good (./check-chain.ts).
  */
 export function VerifyStep(props: { store: WizardStore; tasks: TaskBoardStore }) {
   const data = () => (props.store.session()?.answers.data ?? { choice: "sample" }) as { choice: keyof typeof TASK_OF; sourceId?: string };
   const sourceId = () => (data().choice === "postgres" ? (data().sourceId ?? "warehouse") : "warehouse");
   const ids = (): string[] => [TASK_OF[data().choice], ...FOLLOW_UPS];
   const entries = () => (props.tasks.board()?.tasks ?? []).filter((t) => ids().includes(t.id));
-  const entry = (id: string) => entries().find((t) => t.id === id);
-  const good = (id: string) => {
-    const t = entry(id);
-    return !!t && !t.activeRun && (t.badge === "ok" || t.badge === "warn");
-  };
-  // A check is due when the one before it is good and it has not run since that evidence was
-  // observed (a check older than the data it checks runs again). Derived from the board alone,
-  // so a reload, a remount (Back, then Continue) or a refused start never leaves the chain stuck
-  // and never runs a check twice for the same data.
-  const due = (task: string, before: string): boolean => {
-    const t = entry(task);
-    const basis = entry(before)?.evidence?.observedAt;
-    if (!t || t.activeRun || !good(before) || !basis) return false;
-    return !t.lastRun || Date.parse(t.lastRun.createdAt) < Date.parse(basis);
-  };
+  const good = (id: string) => isGood(entries().find((t) => t.id === id));
   // A signal, not a flag: a start's own look may already show the check finished (a fast job), and
   // the chain must go on when the start ends even though the board does not change again.
   const [starting, setStarting] = createSignal(false);
   createEffect(() => {
     if (!props.tasks.board()?.canManage || props.tasks.busy() !== null || starting()) return;
-    const order = ids();
-    for (let i = 1; i < order.length; i++) {
-      const task = order[i] as (typeof FOLLOW_UPS)[number];
-      if (!due(task, order[i - 1]!)) continue;
-      setStarting(true);
-      // One start at a time: the board's next change (or the end of this start) continues the chain.
-      void props.tasks.start(task, { sourceId: sourceId() }).finally(() => setStarting(false));
-      return;
-    }
+    const task = nextCheck(ids(), entries(), props.tasks.errors()) as (typeof FOLLOW_UPS)[number] | null;
+    if (!task) return;
+    setStarting(true);
+    // One start at a time: the board's next change (or the end of this start) continues the chain.
+    void props.tasks.start(task, { sourceId: sourceId() }).finally(() => setStarting(false));
   });
   const ready = () => ids().every(good);
 
