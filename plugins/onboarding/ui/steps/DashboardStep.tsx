@@ -8,6 +8,7 @@ import { BADGE_TEXT } from "../task-board-store";
 import type { TaskBoardStore } from "../task-board-store";
 import type { WizardStore } from "../wizard-store";
 import { AssistantBuild, firstDashboardPrompt } from "./AssistantBuild";
+import { isGood } from "./check-chain";
 import { StepActions } from "./StepActions";
 
 /**
@@ -37,7 +38,7 @@ export function DashboardStep(props: { store: WizardStore; tasks: TaskBoardStore
   /** The first run counts once it ran after that: evidence of an older run says nothing of this dashboard. */
   const ran = () => {
     const e = entry("dashboard.run");
-    return !!e && !e.activeRun && (e.badge === "ok" || e.badge === "warn") && Date.parse(e.evidence?.observedAt ?? "") >= generatedAt();
+    return isGood(e) && Date.parse(e!.evidence?.observedAt ?? "") >= generatedAt();
   };
   // The run is due once the dashboard is there and no run was started since; derived from the
   // board, so a refused or overlapping start cannot leave the step waiting for ever.
