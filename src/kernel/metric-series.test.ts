@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Histogram, Registry, type OpenMetricsContentType, type PrometheusContentType } from "prom-client";
 import { describe, expect, test } from "vitest";
 import { SeriesCounter, SeriesHistogram } from "./metric-series";
 
@@ -11,9 +11,15 @@ const samples: Array<[string, string, number]> = [
   ['odd "path"\\\n', "mutation", 0.002], // escaped in the text
 ];
 
-function both(contentType?: typeof Registry.OPENMETRICS_CONTENT_TYPE) {
-  const ours = new Registry(contentType);
-  const theirs = new Registry(contentType);
+function both(openMetrics = false) {
+  const registry = (): Registry<PrometheusContentType> | Registry<OpenMetricsContentType> => {
+    if (!openMetrics) return new Registry();
+    const r = new Registry<OpenMetricsContentType>();
+    r.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    return r;
+  };
+  const ours = registry();
+  const theirs = registry();
   const c1 = new SeriesCounter({ name: "t_calls_total", help: "calls", labelNames: ["path", "type"] as const, registry: ours });
   const h1 = new SeriesHistogram({ name: "t_seconds", help: "time", labelNames: ["path", "type"] as const, buckets, registry: ours });
   const c2 = new Counter({ name: "t_calls_total", help: "calls", labelNames: ["path", "type"] as const, registers: [theirs] });
@@ -37,7 +43,8 @@ describe("series metrics", () => {
   });
 
   test("render the same OpenMetrics text and JSON", async () => {
-    const open = both(Registry.OPENMETRICS_CONTENT_TYPE);
+    const open = both(true);
+    expect(await open.ours.metrics()).toContain("# EOF");
     expect(await open.ours.metrics()).toBe(await open.theirs.metrics());
     const { ours, theirs } = both();
     // prom-client's samples carry an empty exemplar slot; ours have none.

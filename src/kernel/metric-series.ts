@@ -9,7 +9,7 @@
  * sample finds its series by its label values joined (one short string, one Map lookup) and
  * counts its bucket in a typed array. The exposition is the same text.
  */
-import type { Metric, Registry } from "prom-client";
+import type { Metric, OpenMetricsContentType, PrometheusContentType, Registry } from "prom-client";
 
 type Labels<L extends string> = Readonly<Record<L, string>>;
 
@@ -31,7 +31,7 @@ interface Declared<L extends string> {
   name: string;
   help: string;
   labelNames: readonly L[];
-  registry: Registry;
+  registry: Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;
 }
 
 /** A monotonic counter by label values. */
