@@ -5,6 +5,7 @@
  * the in-process scale bench (scale.ts) when it ran.
  */
 import { readFileSync } from "node:fs";
+import { IDLE_COLLECT_AFTER_MS } from "../../src/server/idle-gc";
 import type { DashboardJsReport } from "./dashboard-js";
 import type { LcpReport } from "./lcp";
 import type { ScenarioResult } from "./report";
@@ -31,12 +32,13 @@ export interface GoalRow {
 /**
  * How long the server is left without requests before its idle memory is read. The heap a load
  * has grown is given back in steps: the server's idle collector (src/server/idle-gc.ts) starts
- * two seconds after the last request and runs its rounds half a second apart, and V8's own memory
- * reducer may follow. Read after three seconds, one build gave anything from 224 to 291 MiB
- * depending on which step had run; fifteen seconds is past them, so the figure is the instance's
- * memory at rest. The reading one second after the load is printed beside it.
+ * IDLE_COLLECT_AFTER_MS (ten seconds) after the last request and runs its rounds half a second
+ * apart, and V8's own memory reducer may follow. Read in the middle of them, one build gave
+ * anything from 224 to 291 MiB depending on which step had run; ten seconds after the first is
+ * past them all, so the figure is the instance's memory at rest. The reading one second after
+ * the load is printed beside it.
  */
-export const IDLE_MS = 15_000;
+export const IDLE_MS = IDLE_COLLECT_AFTER_MS + 10_000;
 
 function rssOf(pid: number): number | null {
   try {

@@ -11,6 +11,16 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
+/**
+ * How long an instance that served a burst stays quiet before it collects: ten seconds, the order
+ * of V8's own memory reducer (eight). A full collection costs the traffic that follows it: measured
+ * with `kernel.info` on two cores, the next 300–400 ms served 8–20k requests/s instead of 40k+,
+ * and the rounds that compact left it ~15% slower for seconds more (ADR 041). After two seconds,
+ * as before, a pause between two bursts of an ordinary day paid that; after ten, only an instance
+ * at rest does, and a quiet one still gives its memory back.
+ */
+export const IDLE_COLLECT_AFTER_MS = 10_000;
+
 let gc: (() => void) | null | undefined;
 
 /** V8's collector, exposed once for this process (null where the runtime refuses). */
