@@ -10,11 +10,12 @@
  */
 import { withScope } from "~/kernel/scope";
 import type { Kernel } from "~/kernel/kernel";
-import { auditRecordOf, writeAuditBatch, type AuditActor, type AuditEntry } from "~/kernel/audit";
+import { auditJsonOf, auditRecordOf, writeAuditJson, type AuditActor, type AuditEntry } from "~/kernel/audit";
 
 interface Pending {
   scope: { userId: string; orgId: string };
-  row: ReturnType<typeof auditRecordOf>;
+  /** The event's row as JSON text, written when it is queued: one string waits, not a tree of objects. */
+  json: string;
   retried: boolean;
 }
 
@@ -30,7 +31,7 @@ export class AuditBatcher {
 
   /** Queues one event; it is written within `maxDelayMs`. */
   add(scope: { userId: string; orgId: string }, actor: AuditActor, entry: AuditEntry, meta: { ip?: string | null; requestId?: string | null }): void {
-    this.queue.push({ scope, row: auditRecordOf(actor, entry, { ...meta, at: new Date() }), retried: false });
+    this.queue.push({ scope, json: auditJsonOf(auditRecordOf(actor, entry, { ...meta, at: new Date() })), retried: false });
     if (this.queue.length >= this.options.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.options.maxDelayMs);
   }
@@ -61,7 +62,7 @@ export class AuditBatcher {
     for (const group of groups.values()) {
       const scope = group[0]!.scope;
       try {
-        await withScope(this.kernel.db, scope, (trx) => writeAuditBatch(trx, group.map((p) => p.row)));
+        await withScope(this.kernel.db, scope, (trx) => writeAuditJson(trx, group.map((p) => p.json)));
       } catch (err) {
         const again = group.filter((p) => !p.retried);
         this.kernel.log.error({ err, events: group.length, retrying: again.length }, "could not record agents' read-only calls in the audit log");
