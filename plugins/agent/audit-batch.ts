@@ -14,7 +14,7 @@ import { auditJsonOf, auditRecordOf, writeAuditJson, type AuditActor, type Audit
 
 interface Pending {
   scope: { userId: string; orgId: string };
-  /** The event's row as JSON text, written when it is queued: one string waits, not a tree of objects. */
+  /** The event's row as JSON text, written when it is queued: one string waits, not a tree of objects (ADR 041). */
   json: string;
   retried: boolean;
 }
@@ -62,10 +62,10 @@ export class AuditBatcher {
     for (const group of groups.values()) {
       const scope = group[0]!.scope;
       try {
-        await withScope(this.kernel.db, scope, (trx) => writeAuditJson(trx, group.map((p) => p.json)));
+        await withScope(this.kernel.db, scope, (trx) => writeAuditJson(trx, `[${group.map((p) => p.json).join(",")}]`));
       } catch (err) {
         const again = group.filter((p) => !p.retried);
-        this.kernel.log.error({ err, events: group.length, retrying: again.length }, "could not record agents' read-only calls in the audit log");
+        this.kernel.log.error({ err, events: group.length, retrying: again.length > 0 }, "could not record agents' read-only calls in the audit log");
         for (const p of again) this.queue.push({ ...p, retried: true });
         if (again.length) this.timer ??= setTimeout(() => void this.flush(), this.options.maxDelayMs * 10);
       }

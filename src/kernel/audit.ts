@@ -87,25 +87,25 @@ export async function writeAudit(
  * hundred costs neither a 2,400-parameter statement to build here nor one to bind there.
  */
 export async function writeAuditBatch(db: Kysely<KernelDatabase>, records: ReadonlyArray<ReturnType<typeof auditRecordOf>>): Promise<void> {
-  await writeAuditJson(db, records.map((record) => auditJsonOf(record)));
+  if (records.length === 0) return;
+  await writeAuditJson(db, `[${records.map((record) => auditJsonOf(record)).join(",")}]`);
 }
 
-/** A record of {@link auditRecordOf} as the JSON text {@link writeAuditJson} takes. */
+/** A record of {@link auditRecordOf} as JSON text, one element of what {@link writeAuditJson} takes. */
 export function auditJsonOf(record: ReturnType<typeof auditRecordOf>): string {
   return JSON.stringify(record);
 }
 
 /**
- * {@link writeAuditBatch} for records already written as JSON ({@link auditJsonOf}): a queue that
- * holds events for a while keeps one string each, not a tree of objects the collector must trace
- * and copy while they wait.
+ * {@link writeAuditBatch} for records already written as one JSON array (of {@link auditJsonOf}
+ * texts): a queue that holds events for a while keeps one string each, not a tree of objects
+ * the collector must trace and copy while they wait.
  */
-export async function writeAuditJson(db: Kysely<KernelDatabase>, texts: readonly string[]): Promise<void> {
-  if (texts.length === 0) return;
+export async function writeAuditJson(db: Kysely<KernelDatabase>, jsonArray: string): Promise<void> {
   await sql`
     insert into audit_events (org_id, actor_kind, actor_user_id, actor_token_id, actor_label, action, target_type, target_id, data, ip, request_id, created_at)
     select org_id, actor_kind, actor_user_id, actor_token_id, actor_label, action, target_type, target_id, coalesce(data, '{}'::jsonb), ip, request_id, coalesce(created_at, now())
-    from jsonb_to_recordset(${`[${texts.join(",")}]`}::jsonb) as r(
+    from jsonb_to_recordset(${jsonArray}::jsonb) as r(
       org_id uuid, actor_kind text, actor_user_id uuid, actor_token_id uuid, actor_label text, action text,
       target_type text, target_id text, data jsonb, ip text, request_id text, created_at timestamptz
     )`.execute(db);
