@@ -1,18 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../../tests/setup/database";
 import { createOrg, createUser } from "../../tests/setup/fixtures";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { AuditBatcher } from "./audit-batch";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 const agent = (userId: string) => ({ kind: "agent" as const, userId, tokenId: null, label: "Batch Test Agent" });
 const call = (orgId: string, requestId: string, args: Record<string, unknown> = {}) => ({
@@ -28,11 +21,12 @@ function logSpy() {
 }
 
 async function rowsOf(requestIds: string[]) {
-  return kernel.ownerDb.selectFrom("audit_events").selectAll().where("request_id", "in", requestIds).orderBy("id").execute();
+  return booted.kernel.ownerDb.selectFrom("audit_events").selectAll().where("request_id", "in", requestIds).orderBy("id").execute();
 }
 
 describe("agent audit batches", () => {
   test("each event lands as its own row, in its person's org, with its text whole and the time of its call", async () => {
+    const { kernel } = booted;
     const [ada, bo] = [await createUser(kernel), await createUser(kernel)];
     const [first, second] = [await createOrg(kernel, [{ userId: ada.id, role: "owner" }]), await createOrg(kernel, [{ userId: bo.id, role: "owner" }])];
     const batcher = new AuditBatcher(kernel, { maxDelayMs: 60_000, maxBatch: 10_000 });
@@ -69,6 +63,7 @@ describe("agent audit batches", () => {
   });
 
   test("a full batch is written without waiting for the delay", async () => {
+    const { kernel } = booted;
     const user = await createUser(kernel);
     const org = await createOrg(kernel, [{ userId: user.id, role: "owner" }]);
     const batcher = new AuditBatcher(kernel, { maxDelayMs: 60_000, maxBatch: 3 });
@@ -79,6 +74,7 @@ describe("agent audit batches", () => {
   });
 
   test("a batch that fails is kept for the next one; failing again, it is dropped and logged", async () => {
+    const { kernel } = booted;
     const user = await createUser(kernel);
     const { log, error } = logSpy();
     const batcher = new AuditBatcher({ db: kernel.db, log }, { maxDelayMs: 60_000, maxBatch: 10_000 });
