@@ -14,10 +14,14 @@
  * Calls: the first page of `dashboards.list`; a page 500 rows deep (following cursors there
  * first, not timed); `dashboards.list` with a search; the org-wide `dashboards.search` for a
  * word a handful of dashboards carry; `dashboards.recent`; the first page of `orgs.members.list`
- * and a search for a name a handful of members carry (101 members vs 10,001).
+ * and a search for a name a handful of members carry (101 members vs 10,001); the audit log
+ * (100 vs 100,000 agent calls, with a person's saves among them: 100 and 1,000) a page
+ * at a time, 500 events deep, filtered to people's events and to an action prefix, and the
+ * activity feed read from it.
  *
  * Environment: BENCH_SCALE_CALLS (default 200), BENCH_SCALE_DASHBOARDS (default 100000),
- * BENCH_SCALE_MEMBERS (default 10000), DATABASE_URL. Flags (alone): --json <file>.
+ * BENCH_SCALE_MEMBERS (default 10000), BENCH_SCALE_ONLY (only the calls whose label holds this
+ * text), DATABASE_URL. Flags (alone): --json <file>.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,6 +73,23 @@ export async function seed(k: Kernel, tag: string, count: number, members: numbe
       'Weekly figures for team ' || (i % 97), array['finance', 'team-' || (i % 50)], 'title: x', 1, ${owner.id}::uuid, ${owner.id}::uuid,
       now() - make_interval(secs => i)
     from generate_series(1, ${count}::int) i`.execute(db);
+  // The audit log as agents fill it: `count` read-only tool calls, a second apart, and among
+  // them, in time and in id order, saves by the owner (what the activity feed and the audit log's
+  // filters look for): one for every 100th dashboard in a large org, one for each in a small one,
+  // so both fill a page and the large log is also the sparser one.
+  const saveEvery = Math.max(1, Math.min(100, Math.floor(count / 100)));
+  await sql`insert into audit_events (org_id, actor_kind, actor_user_id, actor_label, action, target_type, target_id, data, created_at)
+    select org_id, actor_kind, actor_user_id, actor_label, action, target_type, target_id, data, at from (
+      select ${org.id}::uuid as org_id, 'agent' as actor_kind, ${owner.id}::uuid as actor_user_id, 'scale agent' as actor_label, 'agent.tool.call' as action,
+        'tool' as target_type, 'get_dashboard' as target_id, jsonb_build_object('tool', 'get_dashboard', 'ok', true, 'ms', 1, 'arguments', jsonb_build_object('slug', 'd-' || i)) as data,
+        now() - make_interval(secs => ${count}::int - i) as at
+      from generate_series(1, ${count}::int) i
+      union all
+      select ${org.id}::uuid, 'user', ${owner.id}::uuid, null, 'dashboards.update', 'dashboard', d.id::text,
+        jsonb_build_object('projectId', d.project_id, 'slug', d.slug, 'version', 2), now() - make_interval(secs => ${count}::int - n) + interval '1 millisecond'
+      from dashboards_dashboards d cross join lateral (select substring(d.slug from 3)::int as n) s
+      where d.org_id = ${org.id}::uuid and n % ${saveEvery}::int = 7 % ${saveEvery}::int
+    ) e order by at`.execute(db);
   const caller = createCallerFactory(appRouter)({ kernel: k, actor: { kind: "user", userId: owner.id, sessionId: null }, db: k.db, requestId: "bench-scale", ip: null, resHeaders: null });
   return { orgId: org.id, projectId: project.id, caller };
 }
@@ -108,6 +129,13 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       return cursor;
     };
     const deep = { small: await deepCursor(orgs.small), large: await deepCursor(orgs.large) };
+    // The audit log's page 500 events deep (the small org's log is shorter: its first page, the same work).
+    const deepAuditOf = async (o: Seeded): Promise<number | undefined> => {
+      let before: number | undefined;
+      for (let events = 0; events < 500; events += 50) before = (await o.caller.audit.list({ orgId: o.orgId, ...(before ? { before } : {}) })).nextBefore ?? undefined;
+      return before;
+    };
+    const deepAudit = { small: await deepAuditOf(orgs.small), large: await deepAuditOf(orgs.large) };
     const cases: Array<{ call: string; run: (o: Seeded, which: "small" | "large") => Promise<unknown> }> = [
       { call: "dashboards.list (first page of 100)", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, limit: 100 }) },
       // The small org has no page 500 rows deep: its cursor is undefined, so it reads its first page (the same work).
@@ -118,9 +146,15 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       // Members a page at a time (101 vs 10,001 members here).
       { call: "orgs.members.list (first page of 100)", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId, limit: 100 }) },
       { call: "orgs.members.list (search 'quasar')", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId, search: "quasar", limit: 100 }) },
+      // The audit log (100 vs 101,000 events, 1 in 100 a person's save) and the activity feed read from it.
+      { call: "audit.list (first page of 50)", run: (o) => o.caller.audit.list({ orgId: o.orgId }) },
+      { call: "audit.list (page 500 events deep)", run: (o, which) => o.caller.audit.list({ orgId: o.orgId, ...(deepAudit[which] ? { before: deepAudit[which] } : {}) }) },
+      { call: "audit.list (people's events)", run: (o) => o.caller.audit.list({ orgId: o.orgId, actorKind: "user" }) },
+      { call: "audit.list (action 'dashboards.')", run: (o) => o.caller.audit.list({ orgId: o.orgId, action: "dashboards." }) },
+      { call: "collaboration.activity.list (30)", run: (o) => o.caller.collaboration.activity.list({ orgId: o.orgId }) },
     ];
     const rows: ScaleRow[] = [];
-    for (const c of cases) {
+    for (const c of cases.filter((c) => !process.env.BENCH_SCALE_ONLY || c.call.includes(process.env.BENCH_SCALE_ONLY))) {
       const times = { small: [] as number[], large: [] as number[] };
       for (let i = 0; i < 20; i++) await Promise.all([c.run(orgs.small, "small"), c.run(orgs.large, "large")]); // warm-up
       for (let i = 0; i < calls; i++) {
