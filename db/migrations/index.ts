@@ -10,6 +10,7 @@ import * as authInvalidation from "./2026-12-02-001-auth-invalidation";
 import * as projectRoleInvalidation from "./2026-12-02-002-project-role-invalidation";
 import * as listIndexes from "./2026-12-02-003-list-indexes";
 import * as memberSearch from "./2026-12-09-001-member-search";
+import * as auditPeopleIndex from "./2026-12-10-001-audit-people-index";
 
 export const kernelMigrations: Record<string, Migration> = {
   "2026-11-23-001-tenancy": tenancy,
@@ -19,4 +20,5 @@ export const kernelMigrations: Record<string, Migration> = {
   "2026-12-02-002-project-role-invalidation": projectRoleInvalidation,
   "2026-12-02-003-list-indexes": listIndexes,
   "2026-12-09-001-member-search": memberSearch,
+  "2026-12-10-001-audit-people-index": auditPeopleIndex,
 };
