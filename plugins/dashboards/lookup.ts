@@ -5,7 +5,7 @@
  * stays internal. Events are in ./events (imported here, so importers get their types).
  */
 import { parse } from "yaml";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import { notFound } from "~/kernel/errors";
 import { dashboardsDb, findDashboard } from "./service";
@@ -88,7 +88,10 @@ export async function dashboardsByIds(db: Kysely<KernelDatabase>, ids: readonly 
   const rows = await dashboardsDb(db)
     .selectFrom("dashboards_dashboards")
     .select(["id", "project_id", "slug", "title"])
-    .where("id", "in", [...new Set(ids)])
+    // One array parameter, not one per id: the same statement (and plan) for any number of ids.
+    // A list written out (`in ($1, …, $100)`) is a statement per length, and its generic plan, once
+    // PostgreSQL settles on one, read every dashboard of a 100,000-dashboard org (170 ms).
+    .where("id", "=", sql<string>`any(${[...new Set(ids)]}::uuid[])`)
     .where("deleted_at", "is", null)
     .execute();
   return new Map(rows.map((r) => [r.id, { id: r.id, projectId: r.project_id, slug: r.slug, title: r.title }]));
