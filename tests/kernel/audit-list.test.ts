@@ -81,4 +81,12 @@ describe("audit.list", () => {
     const result = await mine.caller.audit.list({ orgId: mine.org.id, before: theirLatest.id });
     expect(result).toEqual({ events: [], nextBefore: null });
   });
+
+  test("a before past any event id is refused as invalid input naming the field (422), not a database error", async () => {
+    const { org, caller } = await world();
+    for (const before of [1e20, 1e21, Number.MAX_SAFE_INTEGER + 2]) {
+      await expect(caller.audit.list({ orgId: org.id, before })).rejects.toMatchObject({ code: "UNPROCESSABLE_CONTENT", message: expect.stringContaining("before") });
+    }
+    await expect(caller.audit.list({ orgId: org.id, before: Number.MAX_SAFE_INTEGER })).resolves.toEqual({ events: [], nextBefore: null });
+  });
 });
