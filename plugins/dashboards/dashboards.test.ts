@@ -200,6 +200,34 @@ describe("versions", () => {
     expect(after.versions[0]!.message).toBe("Restored version 1");
   });
 
+  test("history is paged, newest first: every version once across pages, the last page's cursor null; a cursor it did not give is a 422 on cursor", async () => {
+    const { caller, at } = await workspace(k.kernel);
+    await caller.dashboards.create({ ...at, yaml: simpleYaml("Paged") });
+    for (let version = 1; version < 7; version++) {
+      await caller.dashboards.update({ ...at, slug: "paged", yaml: simpleYaml("Paged", `# save ${version + 1}`), version, message: `save ${version + 1}` });
+    }
+    const seen: number[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await caller.dashboards.history({ ...at, slug: "paged", limit: 3, cursor });
+      seen.push(page.versions.map((v) => v.version));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && seen.length < 10);
+    expect(seen).toEqual([[7, 6, 5], [4, 3, 2], [1]]);
+    // A page that ends exactly at the first version says so: no empty page after it.
+    const two = await caller.dashboards.history({ ...at, slug: "paged", limit: 3, cursor: "4" });
+    expect([two.versions.map((v) => v.version), two.nextCursor]).toEqual([[3, 2, 1], null]);
+    expect((await caller.dashboards.history({ ...at, slug: "paged" })).versions).toHaveLength(7);
+    for (const bad of ["0", "-1", "abc", "1e3", "2147483648", "99999999999", "3\u0000"]) {
+      const refusal = await rejectionOf(caller.dashboards.history({ ...at, slug: "paged", cursor: bad }));
+      expect([bad, refusal.code, Object.keys(refusal.fields)]).toEqual([bad, "UNPROCESSABLE_CONTENT", ["cursor"]]);
+    }
+    for (const limit of [0, 201, 1.5]) {
+      const refusal = await rejectionOf(caller.dashboards.history({ ...at, slug: "paged", limit }));
+      expect([limit, refusal.code, Object.keys(refusal.fields)]).toEqual([limit, "UNPROCESSABLE_CONTENT", ["limit"]]);
+    }
+  });
+
   test("version rows are immutable in the database", async () => {
     const { caller, at } = await workspace(k.kernel);
     await caller.dashboards.create({ ...at, yaml: simpleYaml("Frozen") });

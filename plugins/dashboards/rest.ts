@@ -106,6 +106,7 @@ export const historyOutput = z.object({
       message: z.string(),
     }),
   ),
+  nextCursor: z.string().nullable().describe("Pass back as cursor for the next, older page; null on the page with the first version"),
 });
 
 export const versionOutput = z.looseObject({ version: z.number().int(), yaml: z.string(), createdAt: z.string() }).meta({ id: "DashboardVersion" }) as unknown as z.ZodType<{

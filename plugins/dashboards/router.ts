@@ -29,6 +29,7 @@ import {
   LIST_PAGE_MAX,
   listTags,
   listVersions,
+  HISTORY_PAGE_MAX,
   parseOrThrow,
   restoreDashboard,
   restoreVersion,
@@ -272,14 +273,14 @@ export const dashboardsRouter = createTRPCRouter({
       mcp: {
         name: "dashboard_history",
         description:
-          "List the saved versions of a dashboard (orgId, projectId, slug), newest first: version number, who saved it, when, and the message. Read one with get_dashboard_version; bring one back with restore_dashboard_version.",
+          "List the saved versions of a dashboard (orgId, projectId, slug), newest first: version number, who saved it, when, and the message. One page at a time (limit, default 50, at most 200): pass nextCursor back as cursor for older versions; null means the first version is on this page. Read one with get_dashboard_version; bring one back with restore_dashboard_version.",
         readOnly: true,
       },
-      openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions", summary: "List a dashboard's saved versions, newest first", tags: ["dashboards"] },
+      openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions", summary: "List a dashboard's saved versions, newest first, a page at a time (pass nextCursor back as cursor)", tags: ["dashboards"] },
     })
-    .input(z.object({ slug }))
+    .input(z.object({ slug, limit: z.number().int().min(1).max(HISTORY_PAGE_MAX).default(50), cursor: safeString().max(20).optional() }))
     .output(historyOutput)
-    .query(async ({ ctx, input }) => ({ versions: await listVersions(scopeOf(ctx), input.slug) })),
+    .query(({ ctx, input }) => listVersions(scopeOf(ctx), input.slug, input)),
 
   version: grantableProjectProcedure(sharedDashboard, dashboardView)
     .meta({

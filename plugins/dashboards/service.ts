@@ -690,25 +690,59 @@ export async function duplicateDashboard(
 }
 
 /** Every saved version of the dashboard, newest first. */
+/** The most versions one page of a dashboard's history holds. */
+export const HISTORY_PAGE_MAX = 200;
+
+/** A saved version as the history lists it. */
+export type VersionSummary = {
+  version: number;
+  createdAt: string;
+  author: { id: string; name: string; email: string } | null;
+  message: string;
+};
+
+/**
+ * A page of a dashboard's saved versions, newest first, and the cursor of the next (older) page,
+ * null on the last. The cursor is the last version of the page: the page after it walks the
+ * primary key `(dashboard_id, version)` backwards from there, so page 1 and page 1,000 cost the
+ * same however often the dashboard was saved (agents and git sync save a lot).
+ */
 export async function listVersions(
   s: DashboardScope,
   slug: string,
-): Promise<Array<{ version: number; createdAt: string; author: { id: string; name: string; email: string } | null; message: string }>> {
+  page: { limit?: number; cursor?: string } = {},
+): Promise<{ versions: VersionSummary[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(1, page.limit ?? 50), HISTORY_PAGE_MAX);
+  const before = page.cursor === undefined ? null : versionCursor(page.cursor);
   const row = await findDashboard(s, slug, { includeDeleted: true });
-  const rows = await dashboardsDb(s.db)
+  let q = dashboardsDb(s.db)
     .selectFrom("dashboards_versions as v")
     .leftJoin("users as u", "u.id", "v.author_id")
     .select(["v.version", "v.created_at", "v.message", "u.id as author_id", "u.name as author_name", "u.email as author_email"])
     .where("v.org_id", "=", s.orgId)
-    .where("v.dashboard_id", "=", row.id)
+    .where("v.dashboard_id", "=", row.id);
+  if (before !== null) q = q.where("v.version", "<", before);
+  const rows = await q
     .orderBy("v.version", "desc")
+    .limit(limit + 1)
     .execute();
-  return rows.map((v) => ({
+  const versions = rows.slice(0, limit).map((v) => ({
     version: v.version,
     createdAt: v.created_at.toISOString(),
     author: v.author_id ? { id: v.author_id, name: v.author_name ?? "", email: v.author_email ?? "" } : null,
     message: v.message,
   }));
+  const last = versions[versions.length - 1];
+  return { versions, nextCursor: rows.length > limit && last ? String(last.version) : null };
+}
+
+/** A history cursor (a version number, as a page gave it), or a 422 on `cursor`. */
+function versionCursor(text: string): number {
+  const version = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(version) || version > 2_147_483_647) {
+    throw fieldError("UNPROCESSABLE_CONTENT", "cursor", "This cursor is not one the history returned; start again without it.");
+  }
+  return version;
 }
 
 export async function getVersion(s: DashboardScope, slug: string, version: number): Promise<{ version: number; yaml: string; createdAt: string }> {

@@ -267,7 +267,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a dashboard's saved versions, newest first */
+        /** List a dashboard's saved versions, newest first, a page at a time (pass nextCursor back as cursor) */
         get: operations["dashboards-history"];
         put?: never;
         post?: never;
@@ -3997,7 +3997,10 @@ export interface operations {
     };
     "dashboards-history": {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
             header?: never;
             path: {
                 orgId: string;
@@ -4030,6 +4033,8 @@ export interface operations {
                         } & {
                             [key: string]: unknown;
                         })[];
+                        /** @description Pass back as cursor for the next, older page; null on the page with the first version */
+                        nextCursor: string | null;
                     };
                 };
             };

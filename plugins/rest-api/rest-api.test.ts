@@ -449,6 +449,12 @@ describe("dashboards through a typed client", () => {
 
     const history = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions", { params: { path: { ...at, slug: "pipeline" } } });
     expect(history.data?.versions.map((v) => [v.version, v.message])).toEqual([[2, "v2"], [1, expect.any(String)]]);
+    expect(history.data?.nextCursor).toBeNull();
+    // A page at a time: limit and cursor in the query string.
+    const newest = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions", { params: { path: { ...at, slug: "pipeline" }, query: { limit: 1 } } });
+    expect([newest.data?.versions.map((v) => v.version), newest.data?.nextCursor]).toEqual([[2], "2"]);
+    const older = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions", { params: { path: { ...at, slug: "pipeline" }, query: { limit: 1, cursor: newest.data!.nextCursor! } } });
+    expect([older.data?.versions.map((v) => v.version), older.data?.nextCursor]).toEqual([[1], null]);
     const first = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions/{version}", { params: { path: { ...at, slug: "pipeline", version: 1 } } });
     expect(first.data).toMatchObject({ version: 1, yaml });
     const back = await api.POST("/orgs/{orgId}/projects/{projectId}/dashboards/{slug}/versions/{version}/restore", { params: { path: { ...at, slug: "pipeline", version: 1 } }, body: { currentVersion: 2 } });

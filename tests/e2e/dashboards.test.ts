@@ -390,6 +390,41 @@ describe("dashboards", () => {
     expect(owner.unexpectedProblems()).toEqual([]);
   });
 
+  it("pages a long history: fifty versions first, then older ones with Show older versions", async () => {
+    const { page } = owner;
+    // 54 more saves through the API, as the signed-in person (6 → 60 versions).
+    const { rows } = await db.query<{ org_id: string; project_id: string; version: number; yaml: string }>(
+      "select d.org_id, d.project_id, d.version, v.yaml from dashboards_dashboards d join dashboards_versions v on v.dashboard_id = d.id and v.version = d.version where d.slug = $1",
+      [DASHBOARD.slug],
+    );
+    const current = rows[0]!;
+    await page.evaluate(async (at) => {
+      for (let version = at.version; version < at.version + 54; version++) {
+        const res = await fetch("/api/trpc/dashboards.update", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ orgId: at.orgId, projectId: at.projectId, slug: at.slug, version, yaml: `${at.yaml}\n# save ${version + 1}\n`, message: `Save ${version + 1}` }),
+        });
+        if (!res.ok) throw new Error(`save ${version + 1}: ${res.status}`);
+      }
+    }, { orgId: current.org_id, projectId: current.project_id, slug: DASHBOARD.slug, version: current.version, yaml: current.yaml });
+    await page.goto(`${dashboardPath()}/history`);
+    await waitForHydration(page);
+    await page.getByText("Current version: 60").waitFor();
+    const versions = page.getByRole("list", { name: "Versions" });
+    await expect.poll(() => versions.getByRole("listitem").count()).toBe(50);
+    await expect(versions.getByRole("listitem").first().innerText()).resolves.toContain("Version 60 (current)");
+    const older = page.getByRole("button", { name: "Show older versions" });
+    await older.click();
+    await expect.poll(() => versions.getByRole("listitem").count()).toBe(60);
+    await versions.getByText("Version 1", { exact: true }).waitFor();
+    await older.waitFor({ state: "detached" });
+    // An old version from the second page compares like any other.
+    await versions.getByRole("button", { name: "Compare version 2 with the current one" }).click();
+    await expect.poll(() => page.getByLabel("Differences").innerText()).toContain("# save 60");
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
   it("duplicates the dashboard, deletes it from the list, then restores it from Deleted", async () => {
     const { page } = owner;
     await page.goto(`${projectBase()}/dashboards`);

@@ -7,8 +7,9 @@ import { type RouteSectionProps } from "@solidjs/router";
 import { diffLines } from "diff";
 import { createMemo, createSignal, For, Match, Show, Suspense, Switch } from "solid-js";
 import { Slot } from "~/ui/Slot";
-import { BusyLabel, Button, Link } from "~/ui/components";
+import { Alert, BusyLabel, Button, Link } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
+import { createPagedList } from "~/ui/paged";
 import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
 import { LoadFailed } from "~/ui/LoadStates";
 import { useCapabilities } from "~/ui/Slot";
@@ -30,10 +31,25 @@ function History(props: { current: Current; record: DashboardRecord; onRestored:
   const [selected, setSelected] = createSignal<number | null>(null);
   const [restoring, setRestoring] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
-  const [history, { refetch }] = createBrowserResource(
+  // A page of versions at a time ("Show older versions"); a new version (a restore, a save
+  // elsewhere) reads the first page again.
+  const history = createPagedList(
     () => ({ ...props.current.scope, slug: props.record.slug, at: props.record.version }),
-    ({ at: _at, ...input }) => dashboardsApi.history.query(input),
+    async ({ at: _at, ...input }, cursor) => {
+      const page = await dashboardsApi.history.query({ ...input, cursor });
+      return { items: page.versions, nextCursor: page.nextCursor };
+    },
   );
+  const refetch = history.refetch;
+  const [moreError, setMoreError] = createSignal<string | null>(null);
+  const showOlder = async () => {
+    setMoreError(null);
+    try {
+      await history.loadMore();
+    } catch (err) {
+      setMoreError(problemOf(err).message);
+    }
+  };
   const [older] = createBrowserResource(
     () => {
       const version = selected();
@@ -83,48 +99,52 @@ function History(props: { current: Current; record: DashboardRecord; onRestored:
             Versions
           </h2>
           <Switch fallback={<p class="muted">Loading versions…</p>}>
-            <Match when={history.error as unknown}>
-              <LoadFailed what="the history" problem={problemOf(history.error)} onRetry={() => void refetch()} />
+            <Match when={history.first.error as unknown}>
+              <LoadFailed what="the history" problem={problemOf(history.first.error)} onRetry={() => void refetch()} />
             </Match>
-            <Match when={history.latest}>
-              {(h) => (
-                <ul class="rows" aria-label="Versions">
-                  <For each={h().versions}>
-                    {(v) => (
-                      <li class="row">
-                        <div class="row__main">
-                          <p class="row__title">
-                            Version {v.version}
-                            {v.version === props.record.version ? " (current)" : ""}
-                          </p>
-                          <p class="row__meta">
-                            <time datetime={isoOf(v.createdAt)} title={formatDateTime(v.createdAt)}>
-                              {formatRelative(v.createdAt)}
-                            </time>
-                            {v.author ? ` by ${v.author.name}` : ""}
-                          </p>
-                          <Suspense>
-                            <Slot name="dashboard.history.version" props={{ version: v.version, current: v.version === props.record.version }} />
-                          </Suspense>
-                          <Show when={v.message}>
-                            <p>{v.message}</p>
-                          </Show>
-                        </div>
-                        <Show when={v.version !== props.record.version}>
-                          <Button
-                            class="btn--compact"
-                            aria-pressed={selected() === v.version}
-                            aria-label={`Compare version ${v.version} with the current one`}
-                            onClick={() => setSelected(v.version)}
-                          >
-                            Compare
-                          </Button>
+            <Match when={history.first.latest}>
+              <ul class="rows" aria-label="Versions">
+                <For each={history.items()}>
+                  {(v) => (
+                    <li class="row">
+                      <div class="row__main">
+                        <p class="row__title">
+                          Version {v.version}
+                          {v.version === props.record.version ? " (current)" : ""}
+                        </p>
+                        <p class="row__meta">
+                          <time datetime={isoOf(v.createdAt)} title={formatDateTime(v.createdAt)}>
+                            {formatRelative(v.createdAt)}
+                          </time>
+                          {v.author ? ` by ${v.author.name}` : ""}
+                        </p>
+                        <Suspense>
+                          <Slot name="dashboard.history.version" props={{ version: v.version, current: v.version === props.record.version }} />
+                        </Suspense>
+                        <Show when={v.message}>
+                          <p>{v.message}</p>
                         </Show>
-                      </li>
-                    )}
-                  </For>
-                </ul>
-              )}
+                      </div>
+                      <Show when={v.version !== props.record.version}>
+                        <Button
+                          class="btn--compact"
+                          aria-pressed={selected() === v.version}
+                          aria-label={`Compare version ${v.version} with the current one`}
+                          onClick={() => setSelected(v.version)}
+                        >
+                          Compare
+                        </Button>
+                      </Show>
+                    </li>
+                  )}
+                </For>
+              </ul>
+              <Alert message={moreError()} />
+              <Show when={history.hasMore()}>
+                <Button variant="secondary" disabled={history.loadingMore()} onClick={() => void showOlder()}>
+                  {history.loadingMore() ? "Loading…" : "Show older versions"}
+                </Button>
+              </Show>
             </Match>
           </Switch>
         </section>
