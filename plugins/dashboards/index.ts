@@ -13,6 +13,7 @@ import * as boardFormatMigration from "./migrations/2026-12-06-001-board-format"
 import * as listsAtScaleMigration from "./migrations/2026-12-07-001-lists-at-scale";
 import * as boardSourcesMigration from "./migrations/2026-12-08-001-board-sources";
 import * as searchIndexSteadyMigration from "./migrations/2026-12-09-001-search-index-steady";
+import * as lookupsWithDeletedMigration from "./migrations/2026-12-11-001-lookups-with-deleted";
 import { dashboardsRouter } from "./router";
 import { forgetTables } from "./run";
 
@@ -26,6 +27,7 @@ export const dashboardsPlugin = definePlugin({
     "2026-12-07-001-lists-at-scale": listsAtScaleMigration,
     "2026-12-08-001-board-sources": boardSourcesMigration,
     "2026-12-09-001-search-index-steady": searchIndexSteadyMigration,
+    "2026-12-11-001-lookups-with-deleted": lookupsWithDeletedMigration,
   },
   router: dashboardsRouter,
   on: {

@@ -12,12 +12,13 @@
  * the ratio large ÷ small beside the goal (≤ 1.2×).
  *
  * Calls: the first page of `dashboards.list`; a page 500 rows deep (following cursors there
- * first, not timed); `dashboards.list` with a search; the org-wide `dashboards.search` for a
+ * first, not timed); `dashboards.list` with a search, and of the project's ten deleted ones; the org-wide `dashboards.search` for a
  * word a handful of dashboards carry; `dashboards.recent`; the first page of `orgs.members.list`
  * and a search for a name a handful of members carry (101 members vs 10,001); the audit log
  * (100 vs 100,000 agent calls, with a person's saves among them: 100 and 1,000) a page
  * at a time, 500 events deep, filtered to people's events and to an action prefix, and the
- * activity feed read from it.
+ * activity feed read from it; one dashboard's history (100 vs 100,000 versions), its first page
+ * and 500 versions deep.
  *
  * Environment: BENCH_SCALE_CALLS (default 200), BENCH_SCALE_DASHBOARDS (default 100000),
  * BENCH_SCALE_MEMBERS (default 10000), BENCH_SCALE_ONLY (only the calls whose label holds this
@@ -90,6 +91,16 @@ export async function seed(k: Kernel, tag: string, count: number, members: numbe
       from dashboards_dashboards d cross join lateral (select substring(d.slug from 3)::int as n) s
       where d.org_id = ${org.id}::uuid and n % ${saveEvery}::int = 7 % ${saveEvery}::int
     ) e order by at`.execute(db);
+  // Ten deleted dashboards, restorable from the project's "Deleted" list.
+  await sql`insert into dashboards_dashboards (org_id, project_id, slug, title, yaml, version, created_by, updated_by, deleted_at)
+    select ${org.id}::uuid, ${project.id}::uuid, 'gone-' || i, 'Retired ' || i, 'title: x', 1, ${owner.id}::uuid, ${owner.id}::uuid, now() - make_interval(mins => i)
+    from generate_series(1, 10) i`.execute(db);
+  // One dashboard saved `count` times (agents and git sync save often): its history.
+  await sql`insert into dashboards_versions (org_id, dashboard_id, version, yaml, author_id, message, created_at)
+    select ${org.id}::uuid, d.id, v, 'title: x', ${owner.id}::uuid, 'Save ' || v, now() - make_interval(secs => ${count}::int - v)
+    from dashboards_dashboards d cross join generate_series(1, ${count}::int) v
+    where d.org_id = ${org.id}::uuid and d.slug = 'd-1'`.execute(db);
+  await sql`update dashboards_dashboards set version = ${count}::int where org_id = ${org.id}::uuid and slug = 'd-1'`.execute(db);
   const caller = createCallerFactory(appRouter)({ kernel: k, actor: { kind: "user", userId: owner.id, sessionId: null }, db: k.db, requestId: "bench-scale", ip: null, resHeaders: null });
   return { orgId: org.id, projectId: project.id, caller };
 }
@@ -136,12 +147,22 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       return before;
     };
     const deepAudit = { small: await deepAuditOf(orgs.small), large: await deepAuditOf(orgs.large) };
+    // The history's page 500 versions deep (the small org's dashboard has 100: its first page).
+    const deepHistoryOf = async (o: Seeded): Promise<string | undefined> => {
+      let cursor: string | undefined;
+      for (let versions = 0; versions < 500 && (versions === 0 || cursor); versions += 50) {
+        cursor = (await o.caller.dashboards.history({ orgId: o.orgId, projectId: o.projectId, slug: "d-1", ...(cursor ? { cursor } : {}) })).nextCursor ?? undefined;
+      }
+      return cursor;
+    };
+    const deepHistory = { small: await deepHistoryOf(orgs.small), large: await deepHistoryOf(orgs.large) };
     const cases: Array<{ call: string; run: (o: Seeded, which: "small" | "large") => Promise<unknown> }> = [
       { call: "dashboards.list (first page of 100)", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, limit: 100 }) },
       // The small org has no page 500 rows deep: its cursor is undefined, so it reads its first page (the same work).
       { call: "dashboards.list (page 500 rows deep)", run: (o, which) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, limit: 100, ...(deep[which] ? { cursor: deep[which] } : {}) }) },
       { call: "dashboards.list (search 'quasar')", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, search: "quasar" }) },
       { call: "dashboards.search (org-wide 'quasar')", run: (o) => o.caller.dashboards.search({ orgId: o.orgId, query: "quasar" }) },
+      { call: "dashboards.list (deleted ones)", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, deleted: true }) },
       { call: "dashboards.recent (10)", run: (o) => o.caller.dashboards.recent({ orgId: o.orgId }) },
       // Members a page at a time (101 vs 10,001 members here).
       { call: "orgs.members.list (first page of 100)", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId, limit: 100 }) },
@@ -152,6 +173,9 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       { call: "audit.list (people's events)", run: (o) => o.caller.audit.list({ orgId: o.orgId, actorKind: "user" }) },
       { call: "audit.list (action 'dashboards.')", run: (o) => o.caller.audit.list({ orgId: o.orgId, action: "dashboards." }) },
       { call: "collaboration.activity.list (30)", run: (o) => o.caller.collaboration.activity.list({ orgId: o.orgId }) },
+      // One dashboard's history (100 vs 100,000 versions), a page of 50 at a time.
+      { call: "dashboards.history (first page of 50)", run: (o) => o.caller.dashboards.history({ orgId: o.orgId, projectId: o.projectId, slug: "d-1" }) },
+      { call: "dashboards.history (500 versions deep)", run: (o, which) => o.caller.dashboards.history({ orgId: o.orgId, projectId: o.projectId, slug: "d-1", ...(deepHistory[which] ? { cursor: deepHistory[which] } : {}) }) },
     ];
     const rows: ScaleRow[] = [];
     for (const c of cases.filter((c) => !process.env.BENCH_SCALE_ONLY || c.call.includes(process.env.BENCH_SCALE_ONLY))) {
