@@ -562,7 +562,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List who can see a dashboard (slug) or the whole project, and why: members and shares */
+        /** List who can see a dashboard (slug) or the whole project, and why: shares, then members, a page at a time (pass nextCursor back as cursor) */
         get: operations["sharing-access"];
         put?: never;
         /** Share a dashboard (slug) or the whole project with a person by email, at view or edit; again changes the role */
@@ -1673,6 +1673,8 @@ export interface components {
         };
         AccessList: {
             entries: components["schemas"]["AccessEntry"][];
+            /** @description Pass back as cursor for the next page; null on the last */
+            nextCursor: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -5901,6 +5903,9 @@ export interface operations {
         parameters: {
             query?: {
                 slug?: string | null;
+                search?: string;
+                limit?: number;
+                cursor?: string;
             };
             header?: never;
             path: {

@@ -157,6 +157,41 @@ test("who has access lists members with their role and shares with their reason"
   expect(entries.find((e) => e.kind === "grant")).toMatchObject({ email: guest.email, role: "viewer", pending: false });
 });
 
+test("who has access is paged: shares first, then members in the order they joined, each once; search narrows both; a cursor it did not give is a 422 on cursor", async () => {
+  const w = await twoDashboards();
+  const people = [];
+  for (let i = 0; i < 3; i++) people.push((await colleague(k.kernel, w.org.id, "viewer")).user);
+  const shares = [await verified(), await verified()];
+  for (const guest of shares) await w.caller.sharing.share({ ...w.at, slug: "shared", email: guest.email, role: "view" });
+  await w.caller.sharing.share({ ...w.at, email: `waiting-${Date.now()}@example.test`, role: "edit" });
+  // Not this dashboard's: a share of the other one.
+  await w.caller.sharing.share({ ...w.at, slug: "private", email: shares[0]!.email, role: "edit" });
+  const all = (await w.caller.sharing.access({ ...w.at, slug: "shared" })).entries;
+  expect(all.map((e) => e.kind)).toEqual(["grant", "grant", "grant", "member", "member", "member", "member"]);
+  expect(all.slice(3).map((e) => e.email)).toEqual([w.user.email, ...people.map((p) => p.email)]);
+  for (const limit of [1, 2, 3, 4, 6, 7]) {
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await w.caller.sharing.access({ ...w.at, slug: "shared", limit, cursor });
+      seen.push(...page.entries.map((e) => `${e.kind}:${e.email}`));
+      sizes.push(page.entries.length);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && sizes.length < 20);
+    expect(seen, `limit ${limit}`).toEqual(all.map((e) => `${e.kind}:${e.email}`));
+    expect(sizes.slice(0, -1).every((n) => n === limit) && sizes.at(-1)! >= 1, `limit ${limit}: ${sizes.join(",")}`).toBe(true);
+  }
+  const found = await w.caller.sharing.access({ ...w.at, slug: "shared", search: people[1]!.email.toUpperCase() });
+  expect(found.entries.map((e) => e.email)).toEqual([people[1]!.email]);
+  const shared = await w.caller.sharing.access({ ...w.at, slug: "shared", search: shares[1]!.email });
+  expect(shared.entries.map((e) => [e.kind, e.email])).toEqual([["grant", shares[1]!.email]]);
+  for (const bad of ["x", "g", "gnot-base64", "m" + Buffer.from('["yesterday","1"]').toString("base64url"), "m\u0000"]) {
+    const refusal = await rejectionOf(w.caller.sharing.access({ ...w.at, slug: "shared", cursor: bad }));
+    expect([bad, refusal.code, Object.keys(refusal.fields)]).toEqual([bad, "UNPROCESSABLE_CONTENT", ["cursor"]]);
+  }
+});
+
 test("Shared with me lists what others shared, with where it is; a deleted dashboard drops out", async () => {
   const w = await twoDashboards();
   const guest = await verified();

@@ -7,6 +7,8 @@
  */
 import { TRPCError } from "@trpc/server";
 import { sql, type ColumnType, type Generated, type Kysely } from "kysely";
+import { decodeKeyset, encodeKeyset, likePattern, pageOf, PAGE_MAX, type KeysetCursor } from "~/kernel/paging";
+import { fieldError } from "~/kernel/errors";
 import { applyScope } from "~/kernel/scope";
 import type { KernelDatabase, Role } from "~/kernel/db/schema";
 import type { GrantLookup, HeldGrant } from "~/kernel/grants";
@@ -165,20 +167,84 @@ export interface AccessEntry {
   pending: boolean;
 }
 
-/** Everyone who can see the target and why: the org's members (by their role in the project) and the grants. */
-export async function listAccess(db: Kysely<KernelDatabase>, target: GrantTarget): Promise<AccessEntry[]> {
+/** A page of "who has access": its entries, and the cursor of the next page (null on the last). */
+export interface AccessPage {
+  entries: AccessEntry[];
+  nextCursor: string | null;
+}
+
+/** Where a page of the access list starts: among the shares ("g"), or among the members ("m"; no key: at the first). */
+type AccessCursor = { section: "g"; key: KeysetCursor } | { section: "m"; key: KeysetCursor | null };
+
+function encodeAccessCursor(cursor: AccessCursor): string {
+  return cursor.section + (cursor.key ? encodeKeyset(cursor.key) : "");
+}
+
+/** A cursor `listAccess` gave, or a 422 on `cursor`. */
+function decodeAccessCursor(text: string): AccessCursor {
+  if (text === "m") return { section: "m", key: null };
+  const section = text.charAt(0);
+  if (section !== "g" && section !== "m") throw fieldError("UNPROCESSABLE_CONTENT", "cursor", "This cursor is not one a list returned; start again without it.");
+  return { section, key: decodeKeyset(text.slice(1)) };
+}
+
+/**
+ * Everyone who can see the target and why, a page at a time: first the shares (oldest first),
+ * then the org's members (in the order they joined, by their role in the project). `search`
+ * keeps those whose name or email holds it. Both walk an index in their order from the cursor,
+ * so a page costs the same in an org of ten members or of ten thousand.
+ */
+export async function listAccess(db: Kysely<KernelDatabase>, target: GrantTarget, page: { limit?: number; cursor?: string; search?: string } = {}): Promise<AccessPage> {
   const g = grantsDb(db);
-  const members = await g
+  const limit = Math.min(Math.max(1, page.limit ?? 100), PAGE_MAX);
+  const from = page.cursor ? decodeAccessCursor(page.cursor) : null;
+  const pattern = page.search ? likePattern(page.search) : null;
+  const entries: AccessEntry[] = [];
+
+  if (!from || from.section === "g") {
+    let q = g
+      .selectFrom("sharing_grants as s")
+      .leftJoin("users as u", "u.id", "s.user_id")
+      .select(["s.id", "s.dashboard_id", "s.role", "s.email", "u.name", "u.email as userEmail", sql<string>`s.created_at::text`.as("sortAt")])
+      .where("s.org_id", "=", target.orgId)
+      .where("s.project_id", "=", target.projectId)
+      .where((eb) => (target.dashboardId ? eb.or([eb("s.dashboard_id", "is", null), eb("s.dashboard_id", "=", target.dashboardId)]) : eb("s.dashboard_id", "is", null)));
+    if (pattern) q = q.where((eb) => eb.or([eb("s.email", "ilike", pattern), eb(sql<string>`atrium_user_search_text(u.name, u.email::text)`, "ilike", pattern)]));
+    if (from) q = q.where(sql<boolean>`(s.created_at, s.id) > (${from.key.at}::timestamptz, ${from.key.id}::uuid)`);
+    const rows = await q.orderBy("s.created_at").orderBy("s.id").limit(limit + 1).execute();
+    const shares = pageOf(rows, limit, (r) => ({ at: r.sortAt, id: r.id }));
+    for (const s of shares.items) {
+      entries.push({
+        kind: "grant",
+        grantId: s.id,
+        name: s.name ?? null,
+        email: s.userEmail ?? s.email ?? "",
+        role: roleOfGrant(s.role),
+        why: `Shared: ${s.dashboard_id ? "this dashboard" : "the whole project"}, can ${s.role}`,
+        pending: !s.userEmail,
+      });
+    }
+    if (shares.nextCursor) return { entries, nextCursor: "g" + shares.nextCursor };
+    // The shares filled the page: the members start the next one.
+    if (entries.length === limit) return { entries, nextCursor: encodeAccessCursor({ section: "m", key: null }) };
+  }
+
+  const room = limit - entries.length;
+  const after = from?.section === "m" ? from.key : null;
+  let q = g
     .selectFrom("memberships as m")
     .innerJoin("users as u", "u.id", "m.user_id")
     .leftJoin("project_roles as r", (j) => j.onRef("r.user_id", "=", "m.user_id").on("r.project_id", "=", target.projectId))
-    .select(["u.name", "u.email", "m.role as orgRole", "r.role as override"])
-    .where("m.org_id", "=", target.orgId)
-    .orderBy("u.email")
-    .execute();
-  const entries: AccessEntry[] = members.map((m) => {
+    .select(["m.user_id", "u.name", "u.email", "m.role as orgRole", "r.role as override", sql<string>`m.created_at::text`.as("sortAt")])
+    .where("m.org_id", "=", target.orgId);
+  // Name and email as one text, on its trigram index (db/migrations/2026-12-09-001-member-search.ts).
+  if (pattern) q = q.where(sql<string>`atrium_user_search_text(u.name, u.email::text)`, "ilike", pattern);
+  if (after) q = q.where(sql<boolean>`(m.created_at, m.user_id) > (${after.at}::timestamptz, ${after.id}::uuid)`);
+  const rows = await q.orderBy("m.created_at").orderBy("m.user_id").limit(room + 1).execute();
+  const members = pageOf(rows, room, (r) => ({ at: r.sortAt, id: r.user_id }));
+  for (const m of members.items) {
     const role = effectiveProjectRole(m.orgRole, m.override);
-    return {
+    entries.push({
       kind: "member",
       grantId: null,
       name: m.name,
@@ -186,29 +252,9 @@ export async function listAccess(db: Kysely<KernelDatabase>, target: GrantTarget
       role,
       why: m.override && role === m.override ? `Project role: ${role}` : `Organization ${m.orgRole}`,
       pending: false,
-    };
-  });
-  const grants = await g
-    .selectFrom("sharing_grants as s")
-    .leftJoin("users as u", "u.id", "s.user_id")
-    .select(["s.id", "s.dashboard_id", "s.role", "s.email", "u.name", "u.email as userEmail"])
-    .where("s.org_id", "=", target.orgId)
-    .where("s.project_id", "=", target.projectId)
-    .where((eb) => (target.dashboardId ? eb.or([eb("s.dashboard_id", "is", null), eb("s.dashboard_id", "=", target.dashboardId)]) : eb("s.dashboard_id", "is", null)))
-    .orderBy("s.created_at")
-    .execute();
-  for (const s of grants) {
-    entries.push({
-      kind: "grant",
-      grantId: s.id,
-      name: s.name ?? null,
-      email: s.userEmail ?? s.email ?? "",
-      role: roleOfGrant(s.role),
-      why: `Shared: ${s.dashboard_id ? "this dashboard" : "the whole project"}, can ${s.role}`,
-      pending: !s.userEmail,
     });
   }
-  return entries;
+  return { entries, nextCursor: members.nextCursor ? "m" + members.nextCursor : null };
 }
 
 /** A dashboard or project someone shared with me. */

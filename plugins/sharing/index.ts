@@ -13,13 +13,17 @@ import * as linksMigration from "./migrations/2026-12-02-002-public-links";
 import * as embedsMigration from "./migrations/2026-12-02-003-embeds";
 import * as invitesMigration from "./migrations/2026-12-02-004-invites";
 import * as embedViewsMigration from "./migrations/2026-12-02-005-embed-views";
+import * as grantsPageMigration from "./migrations/2026-12-11-001-grants-page";
 import { sharingRouter } from "./router";
 
 export const sharingPlugin = definePlugin({
   id: "sharing",
   requires: ["dashboards"],
   capabilities: sharingCapabilities,
-  migrations: { "2026-12-02-001-grants": grantsMigration, "2026-12-02-002-public-links": linksMigration, "2026-12-02-003-embeds": embedsMigration, "2026-12-02-004-invites": invitesMigration, "2026-12-02-005-embed-views": embedViewsMigration },
+  migrations: {
+    "2026-12-02-001-grants": grantsMigration, "2026-12-02-002-public-links": linksMigration, "2026-12-02-003-embeds": embedsMigration, "2026-12-02-004-invites": invitesMigration, "2026-12-02-005-embed-views": embedViewsMigration,
+    "2026-12-11-001-grants-page": grantsPageMigration,
+  },
   router: sharingRouter,
   grants: resolveGrant,
   grantsHeld: listHeldGrants,

@@ -70,8 +70,11 @@ const accessFields = {
 };
 
 export const accessOutput = z
-  .looseObject({ entries: z.array(z.looseObject(accessFields).meta({ id: "AccessEntry" })) })
-  .meta({ id: "AccessList" }) as unknown as z.ZodType<{ entries: AccessEntry[] }>;
+  .looseObject({
+    entries: z.array(z.looseObject(accessFields).meta({ id: "AccessEntry" })),
+    nextCursor: z.string().nullable().describe("Pass back as cursor for the next page; null on the last"),
+  })
+  .meta({ id: "AccessList" }) as unknown as z.ZodType<{ entries: AccessEntry[]; nextCursor: string | null }>;
 
 export const sharedWithMeOutput = z
   .object({

@@ -8,6 +8,7 @@ import { TRPCError } from "@trpc/server";
 import { hash } from "@node-rs/argon2";
 import { capabilityProcedure, createTRPCRouter, grantableProjectProcedure, projectCapabilityProcedure, publicProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
 import { FieldErrors } from "~/kernel/errors";
+import { pageInput } from "~/kernel/paging";
 import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardView } from "../dashboards/lookup";
 import { dashboardIdBySlug } from "../dashboards/published";
@@ -396,14 +397,14 @@ export const sharingRouter = createTRPCRouter({
       mcp: {
         name: "list_shares",
         description:
-          "List who can see a dashboard (orgId, projectId, slug) or, without slug, the whole project, and why: each entry is a member (their organization or project role) or a share (grantId, its role view/edit, whether it covers this dashboard or the whole project, pending when the address has no verified account yet). Use a grantId with revoke_share.",
+          "List who can see a dashboard (orgId, projectId, slug) or, without slug, the whole project, and why: first the shares (grantId, its role view/edit, whether it covers this dashboard or the whole project, pending when the address has no verified account yet), then the organization's members in the order they joined (their organization or project role). Filter with search (part of a name or email). One page at a time (limit, default 100, at most 200): pass nextCursor back as cursor for the next page; null means the last. Use a grantId with revoke_share.",
         readOnly: true,
       },
     })
-    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/shares", summary: "List who can see a dashboard (slug) or the whole project, and why: members and shares", tags: ["sharing"] } })
-    .input(z.object({ slug: slug.nullish() }))
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/shares", summary: "List who can see a dashboard (slug) or the whole project, and why: shares, then members, a page at a time (pass nextCursor back as cursor)", tags: ["sharing"] } })
+    .input(z.object({ slug: slug.nullish(), search: safeString().trim().max(200).optional(), ...pageInput(100) }))
     .output(accessOutput)
-    .query(async ({ ctx, input }) => ({ entries: await listAccess(ctx.db, await targetOf(ctx, input.slug)) })),
+    .query(async ({ ctx, input }) => listAccess(ctx.db, await targetOf(ctx, input.slug), input)),
 
   share: projectCapabilityProcedure(sharingManage)
     .meta({

@@ -156,6 +156,40 @@ describe("sharing a dashboard with a person", () => {
     expect(owner.unexpectedProblems()).toEqual([]);
     expect(guest.unexpectedProblems(REFUSED)).toEqual([]);
   });
+
+  it("in a large organization, who has access comes a page at a time, and a search finds one person", async () => {
+    // 120 more members, added as an import would (the members' own pages are tested elsewhere).
+    await db.query(
+      `with o as (select id from orgs where slug = $1),
+            u as (insert into users (email, name) select 'crowd-' || i || '@share.test', 'Crowd member ' || lpad(i::text, 3, '0') from generate_series(1, 120) i returning id)
+       insert into memberships (org_id, user_id, role) select o.id, u.id, 'viewer' from o, u`,
+      [ORG.slug],
+    );
+    const { page } = owner;
+    await page.reload();
+    await waitForHydration(page);
+    await page.getByRole("complementary", { name: "Actions" }).getByRole("button", { name: "Share" }).click();
+    const dialog = page.getByRole("dialog", { name: "Share this dashboard" });
+    const list = dialog.getByRole("list", { name: "Who has access" });
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(100);
+    const more = dialog.getByRole("button", { name: "Show more people" });
+    await more.click();
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(121);
+    await more.waitFor({ state: "detached" });
+    await dialog.getByLabel("Find a person").fill("crowd member 117");
+    await expect.poll(() => list.innerText()).toMatch(/^Crowd member 117\s/);
+    await expect(list.getByRole("listitem").count()).resolves.toBe(1);
+    await dialog.getByLabel("Find a person").fill("nobody by this name");
+    await dialog.getByText("Nobody with access matches “nobody by this name”.").waitFor();
+    // Escape in the search field clears it (the browser's way); from elsewhere it closes the dialog.
+    await dialog.getByLabel("Find a person").fill("");
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(100);
+    await dialog.getByRole("heading", { name: "Who has access" }).click();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await db.query("delete from users where email like 'crowd-%@share.test'");
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
 });
 
 describe("a public link to a dashboard", () => {

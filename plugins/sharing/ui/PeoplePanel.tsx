@@ -1,7 +1,8 @@
-/** The People tab: who has access and why, share with an address at view or edit, take a share back. */
+/** The People tab: who has access and why (a page at a time, searchable), share with an address at view or edit, take a share back. */
 import { For, onMount, Show } from "solid-js";
 import { Badge, Button, createForm, FormAlert, Notice, SelectField, SubmitButton, TextField } from "~/ui/components";
 import { LoadFailed } from "~/ui/LoadStates";
+import { MemberSearch } from "~/ui/settings/MemberSearch";
 import { sharingApi } from "./api";
 import { createPeopleStore } from "./people-store";
 
@@ -35,6 +36,7 @@ export function PeoplePanel(props: { scope: { orgId: string; projectId: string; 
       <Show when={store.notice()}>{(text) => <Notice>{text()}</Notice>}</Show>
       <Show when={store.loadProblem()}>{(p) => <LoadFailed what="who has access" problem={p()} onRetry={() => void store.load()} />}</Show>
       <h3 class="share-heading">Who has access</h3>
+      <MemberSearch id={`share-people-search-${props.scope.slug}`} label="Find a person" onSearch={store.setSearch} />
       <div role="alert" class="alert-region">
         {store.rowProblem()}
       </div>
@@ -64,6 +66,14 @@ export function PeoplePanel(props: { scope: { orgId: string; projectId: string; 
             </For>
           </ul>
         )}
+      </Show>
+      <Show when={store.entries()?.length === 0 && store.search()}>
+        <p class="muted">Nobody with access matches “{store.search()}”.</p>
+      </Show>
+      <Show when={store.hasMore()}>
+        <Button variant="secondary" disabled={store.loadingMore()} onClick={() => void store.loadMore()}>
+          {store.loadingMore() ? "Loading…" : "Show more people"}
+        </Button>
       </Show>
     </div>
   );

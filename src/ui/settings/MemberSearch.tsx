@@ -1,7 +1,7 @@
-/** "Find a member": a search field that reports its trimmed text a quarter second after typing stops. */
+/** A people search field ("Find a member" unless labelled otherwise): reports its trimmed text a quarter second after typing stops. */
 import { onCleanup } from "solid-js";
 
-export function MemberSearch(props: { id: string; onSearch: (text: string) => void }) {
+export function MemberSearch(props: { id: string; onSearch: (text: string) => void; label?: string }) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(timer));
   const changed = (value: string) => {
@@ -11,7 +11,7 @@ export function MemberSearch(props: { id: string; onSearch: (text: string) => vo
   return (
     <div class="field">
       <label class="field__label" for={props.id}>
-        Find a member
+        {props.label ?? "Find a member"}
       </label>
       <input id={props.id} class="input" type="search" placeholder="Name or email" onInput={(e) => changed(e.currentTarget.value)} />
     </div>
