@@ -12,13 +12,20 @@ import * as commentsMigration from "./migrations/2026-12-02-001-comments";
 import * as notificationsMigration from "./migrations/2026-12-02-002-notifications";
 import * as leasesMigration from "./migrations/2026-12-02-003-edit-leases";
 import * as presenceMigration from "./migrations/2026-12-02-004-presence";
+import * as notificationPagesMigration from "./migrations/2026-12-11-001-notification-pages";
 import { collaborationRouter } from "./router";
 
 export const collaborationPlugin = definePlugin({
   id: "collaboration",
   requires: ["dashboards"],
   capabilities: collaborationCapabilities,
-  migrations: { "2026-12-02-001-comments": commentsMigration, "2026-12-02-002-notifications": notificationsMigration, "2026-12-02-003-edit-leases": leasesMigration, "2026-12-02-004-presence": presenceMigration },
+  migrations: {
+    "2026-12-02-001-comments": commentsMigration,
+    "2026-12-02-002-notifications": notificationsMigration,
+    "2026-12-02-003-edit-leases": leasesMigration,
+    "2026-12-02-004-presence": presenceMigration,
+    "2026-12-11-001-notification-pages": notificationPagesMigration,
+  },
   router: collaborationRouter,
   jobs: [emailDigestJob],
   http: collaborationHttpRoutes,

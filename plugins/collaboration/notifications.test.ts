@@ -5,6 +5,7 @@
  * digest job sends one mail per person with what came in, as their preference allows, with an
  * unsubscribe link that works without signing in and refuses a forged signature.
  */
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { bootDataKernel } from "../data/test-helpers";
 import { colleague, rejectionOf, workspace } from "../dashboards/test-helpers";
@@ -61,6 +62,49 @@ describe("mentions", () => {
     }
     expect((await viewer.caller.collaboration.notifications.list({ orgId: d.orgId })).items).toEqual([]);
     expect((await owner.caller.collaboration.comments.list(d)).threads).toEqual([]);
+  });
+
+  test("notifications come a page at a time, newest first, each once, skipping those on deleted dashboards; unread is counted up to 100", async () => {
+    const { owner, viewer, editor, d } = await team();
+    const { threadId } = await viewer.caller.collaboration.comments.add({ ...d, body: `@${editor.user.name} first`, mentions: [editor.user.email] });
+    await owner.caller.dashboards.create({ orgId: d.orgId, projectId: d.projectId, yaml: "title: Gone soon", slug: "gone" });
+    const gone = await owner.caller.collaboration.comments.add({ orgId: d.orgId, projectId: d.projectId, slug: "gone", body: `@${editor.user.name} here`, mentions: [editor.user.email] });
+    // 129 more, as years of mentions would leave them: 119 on the dashboard that stays, a run of 10
+    // on the one about to be deleted, one second apart, the same instant for a few (ties).
+    await k.kernel.ownerDb.executeQuery(
+      sql`insert into collaboration_notifications (org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at)
+        select n.org_id, n.user_id, n.kind, n.project_id, case when i between 50 and 59 then g.dashboard_id else n.dashboard_id end,
+          case when i between 50 and 59 then g.thread_id else n.thread_id end, case when i between 50 and 59 then g.comment_id else n.comment_id end,
+          n.actor_id, n.created_at - make_interval(secs => (i / 3) * 3)
+        from collaboration_notifications n, collaboration_notifications g, generate_series(1, 129) i
+        where n.thread_id = ${threadId}::uuid and g.thread_id = ${gone.threadId}::uuid`.compile(k.kernel.ownerDb),
+    );
+    const everything = await editor.caller.collaboration.notifications.list({ orgId: d.orgId, limit: 100 });
+    expect(everything.unread).toBe(100);
+    await owner.caller.dashboards.delete({ orgId: d.orgId, projectId: d.projectId, slug: "gone" });
+    for (const limit of [1, 7, 30, 100]) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await editor.caller.collaboration.notifications.list({ orgId: d.orgId, limit, cursor });
+        seen.push(...page.items.map((n) => n.id));
+        expect(page.items.every((n) => n.dashboardSlug === "m"), `limit ${limit}`).toBe(true);
+        const times = page.items.map((n) => n.createdAt);
+        expect(times, `limit ${limit}`).toEqual([...times].sort().reverse());
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor !== undefined && pages < 200);
+      expect([limit, seen.length, new Set(seen).size]).toEqual([limit, 120, 120]);
+    }
+    const unreadOnly = await editor.caller.collaboration.notifications.list({ orgId: d.orgId, unreadOnly: true, limit: 5 });
+    expect([unreadOnly.items.length, unreadOnly.unread, unreadOnly.nextCursor === null]).toEqual([5, 100, false]);
+    await editor.caller.collaboration.notifications.markRead({ orgId: d.orgId, all: true });
+    expect((await editor.caller.collaboration.notifications.list({ orgId: d.orgId, unreadOnly: true })).items).toEqual([]);
+    for (const bad of ["nope", "\u0000", Buffer.from('["soon","x"]').toString("base64url")]) {
+      const refused = await rejectionOf(editor.caller.collaboration.notifications.list({ orgId: d.orgId, cursor: bad }));
+      expect([refused.code, Object.keys(refused.fields)]).toEqual(["UNPROCESSABLE_CONTENT", ["cursor"]]);
+    }
   });
 
   test("a mention and a reply reach the right people; mark read clears them", async () => {

@@ -10,6 +10,7 @@ import { sql, type ColumnType, type Generated, type Kysely } from "kysely";
 import type { KernelDatabase, Role } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { fieldError } from "~/kernel/errors";
+import { decodeKeyset, encodeKeyset, type KeysetCursor } from "~/kernel/paging";
 import { deriveKey } from "~/kernel/secret";
 import { effectiveProjectRole } from "~/kernel/tenancy/roles";
 import { dashboardsByIds, type DashboardRef } from "../dashboards/lookup";
@@ -210,50 +211,94 @@ export function excerptOf(markdown: string, max = 160): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** The caller's notifications in this org, on live dashboards of projects where they can still see dashboards, newest first. */
+/** The most unread notifications counted: the bell shows "99+" beyond. */
+export const UNREAD_COUNT_MAX = 100;
+
+/** Rounds of reading on past notifications of dashboards deleted since, before a page ends short. */
+const PAGE_ROUNDS = 5;
+
+/**
+ * The caller's notifications in this org, on live dashboards of projects where they can still see
+ * dashboards, newest first, a page at a time (`cursor`: the sort key of the last one shown), and
+ * how many are unread (counted up to `UNREAD_COUNT_MAX`). Both walk the caller's notifications on
+ * an index in their order, so a page and the count cost the same after years of mentions.
+ */
 export async function listNotifications(
   db: Kysely<KernelDatabase>,
   userId: string,
   visibleProjects: ReadonlyArray<{ id: string; slug: string }>,
-  options: { unreadOnly?: boolean; limit?: number } = {},
-): Promise<{ items: NotificationView[]; unread: number }> {
+  options: { unreadOnly?: boolean; limit?: number; cursor?: string } = {},
+): Promise<{ items: NotificationView[]; unread: number; nextCursor: string | null }> {
   const ndb = notificationsDb(db);
   const projectIds = visibleProjects.map((p) => p.id);
-  if (!projectIds.length) return { items: [], unread: 0 };
-  const rows = await ndb
-    .selectFrom("collaboration_notifications as n")
-    .innerJoin("collaboration_comments as c", "c.id", "n.comment_id")
-    .leftJoin("users as a", "a.id", "n.actor_id")
-    .select(["n.id", "n.kind", "n.created_at", "n.read_at", "n.project_id", "n.dashboard_id", "n.thread_id", "c.body", "c.deleted_at", "a.id as actorId", "a.name as actorName", "a.email as actorEmail"])
-    .where("n.user_id", "=", userId)
-    .where("n.project_id", "in", projectIds)
-    // Unread first comes from the count below; the list is newest first, capped.
-    .orderBy("n.created_at", "desc")
-    .limit(500)
-    .execute();
-  const dashboards = await dashboardsByIds(db, rows.map((r) => r.dashboard_id));
-  const live = rows.filter((r) => dashboards.has(r.dashboard_id));
+  const after = options.cursor ? decodeKeyset(options.cursor) : null;
+  if (!projectIds.length) return { items: [], unread: 0, nextCursor: null };
+  const limit = Math.min(Math.max(1, options.limit ?? 50), 100);
+  const mine = () => ndb.selectFrom("collaboration_notifications as n").where("n.user_id", "=", userId).where("n.project_id", "in", projectIds);
+
+  // Unread ones, newest first, counted on live dashboards until there are enough for "99+".
+  let unread = 0;
+  let unreadFrom: KeysetCursor | null = null;
+  for (let round = 0; round < PAGE_ROUNDS && unread < UNREAD_COUNT_MAX; round++) {
+    let q = mine().select(["n.id", "n.dashboard_id", sql<string>`n.created_at::text`.as("sortAt")]).where("n.read_at", "is", null);
+    if (unreadFrom) q = q.where(sql<boolean>`(n.created_at, n.id) < (${unreadFrom.at}::timestamptz, ${unreadFrom.id}::uuid)`);
+    const batch = await q.orderBy("n.created_at", "desc").orderBy("n.id", "desc").limit(UNREAD_COUNT_MAX).execute();
+    const on = await dashboardsByIds(db, [...new Set(batch.map((r) => r.dashboard_id))]);
+    unread = Math.min(UNREAD_COUNT_MAX, unread + batch.filter((r) => on.has(r.dashboard_id)).length);
+    const last = batch[batch.length - 1];
+    if (!last || batch.length < UNREAD_COUNT_MAX) break;
+    unreadFrom = { at: last.sortAt, id: last.id };
+  }
+
+  // A page: `limit + 1` at a time from the cursor; those on dashboards deleted since are skipped,
+  // reading on (a few rounds at most) until the page and one more are found.
+  const readBatch = (from: KeysetCursor | null) => {
+    let q = mine()
+      .innerJoin("collaboration_comments as c", "c.id", "n.comment_id")
+      .leftJoin("users as a", "a.id", "n.actor_id")
+      .select(["n.id", "n.kind", "n.created_at", "n.read_at", "n.project_id", "n.dashboard_id", "n.thread_id", "c.body", "c.deleted_at", "a.id as actorId", "a.name as actorName", "a.email as actorEmail"])
+      .select(sql<string>`n.created_at::text`.as("sortAt"));
+    if (options.unreadOnly) q = q.where("n.read_at", "is", null);
+    if (from) q = q.where(sql<boolean>`(n.created_at, n.id) < (${from.at}::timestamptz, ${from.id}::uuid)`);
+    return q.orderBy("n.created_at", "desc").orderBy("n.id", "desc").limit(limit + 1).execute();
+  };
+  type Row = Awaited<ReturnType<typeof readBatch>>[number];
+  const live: Array<{ row: Row; dashboard: { slug: string; title: string } }> = [];
+  let from = after;
+  let exhausted = false;
+  for (let round = 0; round < PAGE_ROUNDS && live.length <= limit && !exhausted; round++) {
+    const batch = await readBatch(from);
+    exhausted = batch.length <= limit;
+    const last = batch[batch.length - 1];
+    if (last) from = { at: last.sortAt, id: last.id };
+    const dashboards = await dashboardsByIds(db, [...new Set(batch.map((r) => r.dashboard_id))]);
+    for (const row of batch) {
+      const dashboard = dashboards.get(row.dashboard_id);
+      if (dashboard) live.push({ row, dashboard });
+    }
+  }
+  const shown = live.slice(0, limit);
+  const lastShown = shown[shown.length - 1];
+  // More live ones found: the next page starts after the last shown. Rounds ran out: after the
+  // last read (everything before it was shown or skipped).
+  const nextCursor = live.length > limit && lastShown ? encodeKeyset({ at: lastShown.row.sortAt, id: lastShown.row.id }) : !exhausted && from ? encodeKeyset(from) : null;
   const slugOf = new Map(visibleProjects.map((p) => [p.id, p.slug]));
-  const unread = live.filter((r) => !r.read_at).length;
-  const shown = (options.unreadOnly ? live.filter((r) => !r.read_at) : live).slice(0, options.limit ?? 50);
   return {
     unread,
-    items: shown.map((r) => {
-      const d = dashboards.get(r.dashboard_id)!;
-      return {
-        id: r.id,
-        kind: r.kind,
-        createdAt: r.created_at.toISOString(),
-        read: !!r.read_at,
-        actor: r.actorId ? { id: r.actorId, name: r.actorName || r.actorEmail || "" } : null,
-        projectId: r.project_id,
-        projectSlug: slugOf.get(r.project_id) ?? "",
-        dashboardSlug: d.slug,
-        dashboardTitle: d.title,
-        threadId: r.thread_id,
-        excerpt: r.deleted_at ? "(comment deleted)" : excerptOf(r.body),
-      };
-    }),
+    nextCursor,
+    items: shown.map(({ row: r, dashboard: d }) => ({
+      id: r.id,
+      kind: r.kind,
+      createdAt: r.created_at.toISOString(),
+      read: !!r.read_at,
+      actor: r.actorId ? { id: r.actorId, name: r.actorName || r.actorEmail || "" } : null,
+      projectId: r.project_id,
+      projectSlug: slugOf.get(r.project_id) ?? "",
+      dashboardSlug: d.slug,
+      dashboardTitle: d.title,
+      threadId: r.thread_id,
+      excerpt: r.deleted_at ? "(comment deleted)" : excerptOf(r.body),
+    })),
   };
 }
 

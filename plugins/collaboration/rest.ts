@@ -82,5 +82,9 @@ const notificationFields = {
 };
 
 export const notificationListOutput = z
-  .looseObject({ items: z.array(z.looseObject(notificationFields).meta({ id: "Notification" })), unread: z.number().int() })
-  .meta({ id: "NotificationList" }) as unknown as z.ZodType<{ items: NotificationView[]; unread: number }>;
+  .looseObject({
+    items: z.array(z.looseObject(notificationFields).meta({ id: "Notification" })),
+    unread: z.number().int().describe("Unread notifications, counted up to 100"),
+    nextCursor: z.string().nullable().describe("Pass back as cursor for older notifications; null on the last page"),
+  })
+  .meta({ id: "NotificationList" }) as unknown as z.ZodType<{ items: NotificationView[]; unread: number; nextCursor: string | null }>;

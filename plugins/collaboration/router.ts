@@ -454,12 +454,12 @@ export const collaborationRouter = createTRPCRouter({
         mcp: {
           name: "list_notifications",
           description:
-            "List your notifications in an organization (orgId), newest first: someone mentioned you in a comment (kind mention) or replied in a thread you wrote in (kind reply), with who, when, the dashboard (projectId, dashboardSlug), the threadId and the comment's first words. unreadOnly: true lists only unread ones; unread counts them.",
+            "List your notifications in an organization (orgId), newest first: someone mentioned you in a comment (kind mention) or replied in a thread you wrote in (kind reply), with who, when, the dashboard (projectId, dashboardSlug), the threadId and the comment's first words. unreadOnly: true lists only unread ones; unread counts them (up to 100). One page at a time (limit, default 30, at most 100): pass nextCursor back as cursor for older ones; null means the last.",
           readOnly: true,
         },
       })
-      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/notifications", summary: "List your notifications in the organization (mentions, replies), newest first", tags: ["collaboration"] } })
-      .input(z.object({ unreadOnly: z.boolean().default(false), limit: z.number().int().min(1).max(100).default(30) }))
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/notifications", summary: "List your notifications in the organization (mentions, replies), newest first, a page at a time (pass nextCursor back as cursor)", tags: ["collaboration"] } })
+      .input(z.object({ unreadOnly: z.boolean().default(false), limit: z.number().int().min(1).max(100).default(30), cursor: safeString().max(300).optional() }))
       .output(notificationListOutput)
       .query(async ({ ctx, input }) => listNotifications(ctx.db, ctx.actor.userId, await projectsWhereCan(ctx, dashboardView), input)),
 

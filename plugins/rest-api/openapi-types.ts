@@ -442,7 +442,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your notifications in the organization (mentions, replies), newest first */
+        /** List your notifications in the organization (mentions, replies), newest first, a page at a time (pass nextCursor back as cursor) */
         get: operations["collaboration-notifications-list"];
         put?: never;
         post?: never;
@@ -1560,7 +1560,10 @@ export interface components {
         };
         NotificationList: {
             items: components["schemas"]["Notification"][];
+            /** @description Unread notifications, counted up to 100 */
             unread: number;
+            /** @description Pass back as cursor for older notifications; null on the last page */
+            nextCursor: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -5145,6 +5148,7 @@ export interface operations {
             query?: {
                 unreadOnly?: boolean;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path: {

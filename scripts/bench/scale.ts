@@ -14,10 +14,12 @@
  * Calls: the first page of `dashboards.list`; a page 500 rows deep (following cursors there
  * first, not timed); `dashboards.list` with a search, and of the project's ten deleted ones; the org-wide `dashboards.search` for a
  * word a handful of dashboards carry; `dashboards.recent`; the first page of `orgs.members.list`
- * and a search for a name a handful of members carry (101 members vs 10,001); the audit log
+ * and a search for a name a handful of members carry (101 members vs 10,001), and the same two
+ * as who has access to a dashboard (`sharing.access`); the audit log
  * (100 vs 100,000 agent calls, with a person's saves among them: 100 and 1,000) a page
  * at a time, 500 events deep, filtered to people's events and to an action prefix, and the
- * activity feed read from it; one dashboard's history (100 vs 100,000 versions), its first page
+ * activity feed read from it; the owner's notifications (100 vs 100,000, half unread): the
+ * bell's count, the first page and 500 deep; one dashboard's history (100 vs 100,000 versions), its first page
  * and 500 versions deep.
  *
  * Environment: BENCH_SCALE_CALLS (default 200), BENCH_SCALE_DASHBOARDS (default 100000),
@@ -101,6 +103,19 @@ export async function seed(k: Kernel, tag: string, count: number, members: numbe
     from dashboards_dashboards d cross join generate_series(1, ${count}::int) v
     where d.org_id = ${org.id}::uuid and d.slug = 'd-1'`.execute(db);
   await sql`update dashboards_dashboards set version = ${count}::int where org_id = ${org.id}::uuid and slug = 'd-1'`.execute(db);
+  // The owner's notifications: `count` mentions across the dashboards, a minute apart, the older
+  // half read (one thread on each of the first 100 dashboards, one comment in each).
+  await sql`with t as (
+      insert into collaboration_threads (org_id, project_id, dashboard_id, created_by)
+      select org_id, project_id, id, ${owner.id}::uuid from dashboards_dashboards where org_id = ${org.id}::uuid and slug ~ '^d-[0-9]+$' and substring(slug from 3)::int <= 100
+      returning id, dashboard_id),
+    c as (insert into collaboration_comments (org_id, thread_id, author_id, body, dashboard_version) select ${org.id}::uuid, id, ${owner.id}::uuid, 'Have a look @Scale', 1 from t returning id, thread_id)
+    insert into collaboration_notifications (org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at, read_at)
+    select ${org.id}::uuid, ${owner.id}::uuid, 'mention', ${project.id}::uuid, t.dashboard_id, t.id, c.id, ${owner.id}::uuid, now() - make_interval(mins => i),
+      case when i > ${count}::int / 2 then now() end
+    from generate_series(1, ${count}::int) i
+    join (select t.id, t.dashboard_id, c.id as comment_id, row_number() over () - 1 as k from t join c on c.thread_id = t.id) x on x.k = i % 100
+    join t on t.id = x.id join c on c.id = x.comment_id`.execute(db);
   const caller = createCallerFactory(appRouter)({ kernel: k, actor: { kind: "user", userId: owner.id, sessionId: null }, db: k.db, requestId: "bench-scale", ip: null, resHeaders: null });
   return { orgId: org.id, projectId: project.id, caller };
 }
@@ -156,6 +171,15 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       return cursor;
     };
     const deepHistory = { small: await deepHistoryOf(orgs.small), large: await deepHistoryOf(orgs.large) };
+    // The notifications' page 500 deep (the small org has 100: its first page).
+    const deepNotesOf = async (o: Seeded): Promise<string | undefined> => {
+      let cursor: string | undefined;
+      for (let seen = 0; seen < 500 && (seen === 0 || cursor); seen += 100) {
+        cursor = (await o.caller.collaboration.notifications.list({ orgId: o.orgId, limit: 100, ...(cursor ? { cursor } : {}) })).nextCursor ?? undefined;
+      }
+      return cursor;
+    };
+    const deepNotes = { small: await deepNotesOf(orgs.small), large: await deepNotesOf(orgs.large) };
     const cases: Array<{ call: string; run: (o: Seeded, which: "small" | "large") => Promise<unknown> }> = [
       { call: "dashboards.list (first page of 100)", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, limit: 100 }) },
       // The small org has no page 500 rows deep: its cursor is undefined, so it reads its first page (the same work).
@@ -167,12 +191,19 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       // Members a page at a time (101 vs 10,001 members here).
       { call: "orgs.members.list (first page of 100)", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId, limit: 100 }) },
       { call: "orgs.members.list (search 'quasar')", run: (o) => o.caller.orgs.members.list({ orgId: o.orgId, search: "quasar", limit: 100 }) },
+      // Who has access to a dashboard: the same members, by their role in the project.
+      { call: "sharing.access (first page of 100)", run: (o) => o.caller.sharing.access({ orgId: o.orgId, projectId: o.projectId, slug: "d-1" }) },
+      { call: "sharing.access (search 'quasar')", run: (o) => o.caller.sharing.access({ orgId: o.orgId, projectId: o.projectId, slug: "d-1", search: "quasar" }) },
       // The audit log (100 vs 101,000 events, 1 in 100 a person's save) and the activity feed read from it.
       { call: "audit.list (first page of 50)", run: (o) => o.caller.audit.list({ orgId: o.orgId }) },
       { call: "audit.list (page 500 events deep)", run: (o, which) => o.caller.audit.list({ orgId: o.orgId, ...(deepAudit[which] ? { before: deepAudit[which] } : {}) }) },
       { call: "audit.list (people's events)", run: (o) => o.caller.audit.list({ orgId: o.orgId, actorKind: "user" }) },
       { call: "audit.list (action 'dashboards.')", run: (o) => o.caller.audit.list({ orgId: o.orgId, action: "dashboards." }) },
       { call: "collaboration.activity.list (30)", run: (o) => o.caller.collaboration.activity.list({ orgId: o.orgId }) },
+      // The owner's notifications (100 vs 100,000 mentions, half unread): the bell's count, the first page, and the page 500 deep.
+      { call: "notifications.list (the bell: unread count)", run: (o) => o.caller.collaboration.notifications.list({ orgId: o.orgId, unreadOnly: true, limit: 1 }) },
+      { call: "notifications.list (first page of 100)", run: (o) => o.caller.collaboration.notifications.list({ orgId: o.orgId, limit: 100 }) },
+      { call: "notifications.list (500 deep)", run: (o, which) => o.caller.collaboration.notifications.list({ orgId: o.orgId, limit: 100, ...(deepNotes[which] ? { cursor: deepNotes[which] } : {}) }) },
       // One dashboard's history (100 vs 100,000 versions), a page of 50 at a time.
       { call: "dashboards.history (first page of 50)", run: (o) => o.caller.dashboards.history({ orgId: o.orgId, projectId: o.projectId, slug: "d-1" }) },
       { call: "dashboards.history (500 versions deep)", run: (o, which) => o.caller.dashboards.history({ orgId: o.orgId, projectId: o.projectId, slug: "d-1", ...(deepHistory[which] ? { cursor: deepHistory[which] } : {}) }) },

@@ -220,6 +220,27 @@ describe("collaboration", () => {
     expect(editor.unexpectedProblems()).toEqual([]);
   }, 60_000);
 
+  it("Eddie's older notifications come a hundred at a time with Show older notifications", async () => {
+    // 130 older mentions, read, as months of reviews would leave them.
+    await db.query(
+      `insert into collaboration_notifications (org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at, read_at)
+       select org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at - make_interval(days => i), now()
+       from collaboration_notifications, generate_series(1, 130) i where user_id = $1`,
+      [eddieId],
+    );
+    const { page } = editor;
+    await page.getByRole("link", { name: "Notifications", exact: true }).click();
+    await heading(page, "Notifications");
+    const list = page.getByRole("list", { name: "Notifications" });
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(100);
+    const older = page.getByRole("button", { name: "Show older notifications" });
+    await older.click();
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(131);
+    await older.waitFor({ state: "detached" });
+    await db.query("delete from collaboration_notifications where user_id = $1 and created_at < now() - interval '12 hours'", [eddieId]);
+    expect(editor.unexpectedProblems()).toEqual([]);
+  }, 60_000);
+
   it("the org home shows the latest activity; the Activity page filters it by kind and person", async () => {
     const { page } = viewer;
     await page.goto("/o/review-co");

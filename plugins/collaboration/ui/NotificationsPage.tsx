@@ -1,12 +1,13 @@
 /**
- * The org's notifications page: mentions and replies, newest first, unread ones marked; opening
+ * The org's notifications page: mentions and replies, newest first (older ones on demand), unread ones marked; opening
  * one marks it read and goes to its dashboard; "Mark all as read".
  */
 import { A, useNavigate } from "@solidjs/router";
 import { Title } from "@solidjs/meta";
 import { createSignal, For, Show } from "solid-js";
 import { Alert, Badge, BusyLabel, Button } from "~/ui/components";
-import { createBrowserResource, type RouterOutputs } from "~/ui/data";
+import { type RouterOutputs } from "~/ui/data";
+import { createPagedList } from "~/ui/paged";
 import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
 import { Loaded } from "~/ui/LoadStates";
 import { problemOf } from "~/ui/problems";
@@ -16,17 +17,35 @@ import "./collaboration.css";
 
 type Notification = RouterOutputs["collaboration"]["notifications"]["list"]["items"][number];
 
+/** The server counts unread ones up to this many (UNREAD_COUNT_MAX); at it, "99+". */
+const UNREAD_SHOWN_MAX = 100;
+
 const changed = () => window.dispatchEvent(new Event("atrium:notifications-changed"));
 
 export default function NotificationsPage() {
   const org = useCurrentOrg();
   const navigate = useNavigate();
-  const [list, { refetch }] = createBrowserResource(
-    () => org().id,
-    (orgId) => trpc.collaboration.notifications.list.query({ orgId, limit: 100 }),
-  );
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  // The newest hundred, then older ones a hundred at a time ("Show older notifications").
+  const [unread, setUnread] = createSignal(0);
+  const list = createPagedList(
+    () => org().id,
+    async (orgId, cursor) => {
+      const page = await trpc.collaboration.notifications.list.query({ orgId, limit: 100, ...(cursor ? { cursor } : {}) });
+      if (!cursor) setUnread(page.unread);
+      return page;
+    },
+  );
+  const refetch = list.refetch;
+  const showOlder = async () => {
+    setError(null);
+    try {
+      await list.loadMore();
+    } catch (e) {
+      setError(problemOf(e).message);
+    }
+  };
   const hrefOf = (n: Notification) => `/o/${org().slug}/p/${n.projectSlug}/d/${n.dashboardSlug}`;
   const markAll = async () => {
     setBusy(true);
@@ -55,12 +74,12 @@ export default function NotificationsPage() {
       <header class="page-header">
         <h1 class="page-header__title">Notifications</h1>
       </header>
-      <Loaded of={list} what="your notifications" onRetry={() => void refetch()}>
-        {(result) => (
+      <Loaded of={list.first} what="your notifications" onRetry={() => void refetch()}>
+        {() => (
           <>
             <div class="toolbar">
-              <p class="muted">{result().unread ? `${result().unread} unread` : "All read"}</p>
-              <Show when={result().unread > 0}>
+              <p class="muted">{unread() ? `${unread() >= UNREAD_SHOWN_MAX ? `${UNREAD_SHOWN_MAX - 1}+` : unread()} unread` : "All read"}</p>
+              <Show when={unread() > 0}>
                 <Button variant="secondary" onClick={() => void markAll()} disabled={busy()}>
                   <BusyLabel busy={busy()} label="Marking…">
                     Mark all as read
@@ -69,9 +88,9 @@ export default function NotificationsPage() {
               </Show>
             </div>
             <Alert message={error()} />
-            <Show when={result().items.length} fallback={<p class="muted">Nothing yet. When someone mentions you or replies in a thread you wrote in, it shows here.</p>}>
+            <Show when={list.items().length} fallback={<p class="muted">Nothing yet. When someone mentions you or replies in a thread you wrote in, it shows here.</p>}>
               <ul class="rows" aria-label="Notifications">
-                <For each={result().items}>
+                <For each={list.items()}>
                   {(n) => (
                     <li class="row" classList={{ "collab-notification--unread": !n.read }} data-notification={n.id}>
                       <div class="row__main">
@@ -95,6 +114,11 @@ export default function NotificationsPage() {
                   )}
                 </For>
               </ul>
+              <Show when={list.hasMore()}>
+                <Button variant="secondary" disabled={list.loadingMore()} onClick={() => void showOlder()}>
+                  {list.loadingMore() ? "Loading…" : "Show older notifications"}
+                </Button>
+              </Show>
             </Show>
           </>
         )}
