@@ -6,6 +6,7 @@
  */
 import { createEffect, createSignal, type Resource } from "solid-js";
 import { createBrowserResource } from "./data";
+import { problemOf } from "./problems";
 
 export interface Page<Item> {
   items: Item[];
@@ -69,4 +70,14 @@ export function createPagedList<Input, Item>(source: () => Input | false | null 
       setMore((items) => items.map(change));
     },
   };
+}
+
+/** A "Show more" button's action: the next page, with what went wrong (or null) told to `setProblem`. */
+export async function showMore(list: Pick<PagedList<unknown>, "loadMore">, setProblem: (message: string | null) => void): Promise<void> {
+  setProblem(null);
+  try {
+    await list.loadMore();
+  } catch (error) {
+    setProblem(problemOf(error).message);
+  }
 }

@@ -7,7 +7,7 @@ import { Title } from "@solidjs/meta";
 import { createSignal, For, Show } from "solid-js";
 import { Alert, Badge, BusyLabel, Button } from "~/ui/components";
 import { type RouterOutputs } from "~/ui/data";
-import { createPagedList } from "~/ui/paged";
+import { createPagedList, showMore } from "~/ui/paged";
 import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
 import { Loaded } from "~/ui/LoadStates";
 import { problemOf } from "~/ui/problems";
@@ -38,14 +38,7 @@ export default function NotificationsPage() {
     },
   );
   const refetch = list.refetch;
-  const showOlder = async () => {
-    setError(null);
-    try {
-      await list.loadMore();
-    } catch (e) {
-      setError(problemOf(e).message);
-    }
-  };
+
   const hrefOf = (n: Notification) => `/o/${org().slug}/p/${n.projectSlug}/d/${n.dashboardSlug}`;
   const markAll = async () => {
     setBusy(true);
@@ -115,7 +108,7 @@ export default function NotificationsPage() {
                 </For>
               </ul>
               <Show when={list.hasMore()}>
-                <Button variant="secondary" disabled={list.loadingMore()} onClick={() => void showOlder()}>
+                <Button variant="secondary" disabled={list.loadingMore()} onClick={() => void showMore(list, setError)}>
                   {list.loadingMore() ? "Loading…" : "Show older notifications"}
                 </Button>
               </Show>

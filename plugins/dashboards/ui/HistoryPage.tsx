@@ -9,7 +9,7 @@ import { createMemo, createSignal, For, Match, Show, Suspense, Switch } from "so
 import { Slot } from "~/ui/Slot";
 import { Alert, BusyLabel, Button, Link } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
-import { createPagedList } from "~/ui/paged";
+import { createPagedList, showMore } from "~/ui/paged";
 import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
 import { LoadFailed } from "~/ui/LoadStates";
 import { useCapabilities } from "~/ui/Slot";
@@ -42,14 +42,7 @@ function History(props: { current: Current; record: DashboardRecord; onRestored:
   );
   const refetch = history.refetch;
   const [moreError, setMoreError] = createSignal<string | null>(null);
-  const showOlder = async () => {
-    setMoreError(null);
-    try {
-      await history.loadMore();
-    } catch (err) {
-      setMoreError(problemOf(err).message);
-    }
-  };
+
   const [older] = createBrowserResource(
     () => {
       const version = selected();
@@ -141,7 +134,7 @@ function History(props: { current: Current; record: DashboardRecord; onRestored:
               </ul>
               <Alert message={moreError()} />
               <Show when={history.hasMore()}>
-                <Button variant="secondary" disabled={history.loadingMore()} onClick={() => void showOlder()}>
+                <Button variant="secondary" disabled={history.loadingMore()} onClick={() => void showMore(history, setMoreError)}>
                   {history.loadingMore() ? "Loading…" : "Show older versions"}
                 </Button>
               </Show>

@@ -2,7 +2,7 @@ import { useNavigate } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import { Alert, Badge, Button, ConfirmDialog } from "../components";
 import { type RouterOutputs } from "../data";
-import { createPagedList } from "../paged";
+import { createPagedList, showMore } from "../paged";
 import { formatDate } from "../format";
 import { Loaded } from "../LoadStates";
 import { problemOf } from "../problems";
@@ -37,14 +37,6 @@ export function MembersSection() {
     (input, cursor) => trpc.orgs.members.list.query({ ...input, cursor }),
   );
   const refetch = members.refetch;
-  const showMore = async () => {
-    setProblem(null);
-    try {
-      await members.loadMore();
-    } catch (error) {
-      setProblem(problemOf(error).message);
-    }
-  };
   const [busyUser, setBusyUser] = createSignal<string | null>(null);
   const [pending, setPending] = createSignal<Pending>(null);
   const target = () => {
@@ -178,7 +170,7 @@ export function MembersSection() {
               </tbody>
             </table>
             <Show when={members.hasMore()}>
-              <Button variant="secondary" disabled={members.loadingMore()} onClick={() => void showMore()}>
+              <Button variant="secondary" disabled={members.loadingMore()} onClick={() => void showMore(members, setProblem)}>
                 {members.loadingMore() ? "Loading…" : "Show more members"}
               </Button>
             </Show>
