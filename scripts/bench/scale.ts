@@ -109,13 +109,12 @@ export async function seed(k: Kernel, tag: string, count: number, members: numbe
       insert into collaboration_threads (org_id, project_id, dashboard_id, created_by)
       select org_id, project_id, id, ${owner.id}::uuid from dashboards_dashboards where org_id = ${org.id}::uuid and slug ~ '^d-[0-9]+$' and substring(slug from 3)::int <= 100
       returning id, dashboard_id),
-    c as (insert into collaboration_comments (org_id, thread_id, author_id, body, dashboard_version) select ${org.id}::uuid, id, ${owner.id}::uuid, 'Have a look @Scale', 1 from t returning id, thread_id)
+    c as (insert into collaboration_comments (org_id, thread_id, author_id, body, dashboard_version) select ${org.id}::uuid, id, ${owner.id}::uuid, 'Have a look @Scale', 1 from t returning id, thread_id),
+    a as (select array_agg(t.id order by t.id) as threads, array_agg(t.dashboard_id order by t.id) as dashboards, array_agg(c.id order by t.id) as comments from t join c on c.thread_id = t.id)
     insert into collaboration_notifications (org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at, read_at)
-    select ${org.id}::uuid, ${owner.id}::uuid, 'mention', ${project.id}::uuid, t.dashboard_id, t.id, c.id, ${owner.id}::uuid, now() - make_interval(mins => i),
-      case when i > ${count}::int / 2 then now() end
-    from generate_series(1, ${count}::int) i
-    join (select t.id, t.dashboard_id, c.id as comment_id, row_number() over () - 1 as k from t join c on c.thread_id = t.id) x on x.k = i % 100
-    join t on t.id = x.id join c on c.id = x.comment_id`.execute(db);
+    select ${org.id}::uuid, ${owner.id}::uuid, 'mention', ${project.id}::uuid, a.dashboards[1 + i % 100], a.threads[1 + i % 100], a.comments[1 + i % 100], ${owner.id}::uuid,
+      now() - make_interval(mins => i), case when i > ${count}::int / 2 then now() end
+    from a, generate_series(1, ${count}::int) i`.execute(db);
   const caller = createCallerFactory(appRouter)({ kernel: k, actor: { kind: "user", userId: owner.id, sessionId: null }, db: k.db, requestId: "bench-scale", ip: null, resHeaders: null });
   return { orgId: org.id, projectId: project.id, caller };
 }
