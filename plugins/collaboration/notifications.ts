@@ -235,13 +235,15 @@ export async function listNotifications(
   if (!projectIds.length) return { items: [], unread: 0, nextCursor: null };
   const limit = Math.min(Math.max(1, options.limit ?? 50), 100);
   const mine = () => ndb.selectFrom("collaboration_notifications as n").where("n.user_id", "=", userId).where("n.project_id", "in", projectIds);
+  /** Older than `key` in the order both walk: newest first, the id breaking ties. */
+  const olderThan = (key: KeysetCursor) => sql<boolean>`(n.created_at, n.id) < (${key.at}::timestamptz, ${key.id}::uuid)`;
 
   // Unread ones, newest first, counted on live dashboards until there are enough for "99+".
   let unread = 0;
   let unreadFrom: KeysetCursor | null = null;
   for (let round = 0; round < PAGE_ROUNDS && unread < UNREAD_COUNT_MAX; round++) {
     let q = mine().select(["n.id", "n.dashboard_id", sql<string>`n.created_at::text`.as("sortAt")]).where("n.read_at", "is", null);
-    if (unreadFrom) q = q.where(sql<boolean>`(n.created_at, n.id) < (${unreadFrom.at}::timestamptz, ${unreadFrom.id}::uuid)`);
+    if (unreadFrom) q = q.where(olderThan(unreadFrom));
     const batch = await q.orderBy("n.created_at", "desc").orderBy("n.id", "desc").limit(UNREAD_COUNT_MAX).execute();
     const on = await dashboardsByIds(db, [...new Set(batch.map((r) => r.dashboard_id))]);
     unread = Math.min(UNREAD_COUNT_MAX, unread + batch.filter((r) => on.has(r.dashboard_id)).length);
@@ -259,7 +261,7 @@ export async function listNotifications(
       .select(["n.id", "n.kind", "n.created_at", "n.read_at", "n.project_id", "n.dashboard_id", "n.thread_id", "c.body", "c.deleted_at", "a.id as actorId", "a.name as actorName", "a.email as actorEmail"])
       .select(sql<string>`n.created_at::text`.as("sortAt"));
     if (options.unreadOnly) q = q.where("n.read_at", "is", null);
-    if (from) q = q.where(sql<boolean>`(n.created_at, n.id) < (${from.at}::timestamptz, ${from.id}::uuid)`);
+    if (from) q = q.where(olderThan(from));
     return q.orderBy("n.created_at", "desc").orderBy("n.id", "desc").limit(limit + 1).execute();
   };
   type Row = Awaited<ReturnType<typeof readBatch>>[number];
