@@ -24,6 +24,32 @@ export default tseslint.config(
     rules: { "atrium/boundaries": "error" },
   },
   {
+    // The request path of every API call. On Node 20 an object literal with anything after a
+    // spread (`{ ...a, b }`, `{ ...a, ...b }`) takes V8's slow path, 0.5–1 µs each: use
+    // Object.assign or a literal (docs/decisions/043-no-spread-with-extras-on-hot-paths.md).
+    files: [
+      "src/server/**/*.ts",
+      "src/kernel/trpc.ts",
+      "src/kernel/trpc-chain.ts",
+      "src/kernel/audit.ts",
+      "src/kernel/scope.ts",
+      "src/kernel/tools.ts",
+      "src/kernel/auth/{request,bearer,session,tokens}.ts",
+      "src/kernel/http/{dispatch,body}.ts",
+      "plugins/agent/{http,server,context,audit-batch,direct-transport}.ts",
+    ],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ObjectExpression > SpreadElement ~ :matches(Property, SpreadElement)",
+          message: "A literal with properties after a spread is V8's slow path on Node 20 (ADR 043): use Object.assign({}, a, b) or list the fields.",
+        },
+      ],
+    },
+  },
+  {
     files: ["scripts/**/*.{ts,mjs}", "tests/**/*.ts"],
     rules: { "no-console": "off" },
   },

@@ -31,7 +31,7 @@ export class AuditBatcher {
 
   /** Queues one event; it is written within `maxDelayMs`. */
   add(scope: { userId: string; orgId: string }, actor: AuditActor, entry: AuditEntry, meta: { ip?: string | null; requestId?: string | null }): void {
-    this.queue.push({ scope, json: auditJsonOf(auditRecordOf(actor, entry, { ...meta, at: new Date() })), retried: false });
+    this.queue.push({ scope, json: auditJsonOf(auditRecordOf(actor, entry, { ip: meta.ip, requestId: meta.requestId, at: new Date() })), retried: false });
     if (this.queue.length >= this.options.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.options.maxDelayMs);
   }
@@ -66,7 +66,7 @@ export class AuditBatcher {
       } catch (err) {
         const again = group.filter((p) => !p.retried);
         this.kernel.log.error({ err, events: group.length, retrying: again.length > 0 }, "could not record agents' read-only calls in the audit log");
-        for (const p of again) this.queue.push({ ...p, retried: true });
+        for (const p of again) this.queue.push({ scope: p.scope, json: p.json, retried: true });
         if (again.length) this.timer ??= setTimeout(() => void this.flush(), this.options.maxDelayMs * 10);
       }
     }

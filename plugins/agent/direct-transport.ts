@@ -46,7 +46,7 @@ export class DirectTransport implements Transport {
     const waiting = this.waiting.get(message.id);
     if (!waiting) return;
     this.waiting.delete(message.id as number);
-    waiting.resolve({ ...message, id: waiting.id });
+    waiting.resolve(Object.assign({}, message, { id: waiting.id }));
   }
 
   /** Hands `message` to the server as `authInfo`'s caller and resolves with its answer. */
@@ -54,7 +54,7 @@ export class DirectTransport implements Transport {
     const id = ++this.nextId;
     return new Promise((resolve) => {
       this.waiting.set(id, { id: message.id, resolve });
-      this.onmessage?.({ ...message, id }, { authInfo });
+      this.onmessage?.(Object.assign({}, message, { id }), { authInfo });
     });
   }
 

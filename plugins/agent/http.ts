@@ -46,14 +46,11 @@ export const RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource/mcp
 
 /** RFC 9728 protected resource metadata for `/mcp` (naming the authorization server, when one is installed). */
 export function protectedResourceMetadata(publicUrl: string, authorizationServer: string | null = null) {
-  return {
-    resource: `${publicUrl}${MCP_PATH}`,
-    ...(authorizationServer ? { authorization_servers: [authorizationServer] } : {}),
-    resource_name: "Atrium",
-    bearer_methods_supported: ["header"],
-    scopes_supported: ["read", "write"],
-    resource_documentation: `${publicUrl}/account#agents`,
-  };
+  return Object.assign(
+    { resource: `${publicUrl}${MCP_PATH}` },
+    authorizationServer ? { authorization_servers: [authorizationServer] } : {},
+    { resource_name: "Atrium", bearer_methods_supported: ["header"], scopes_supported: ["read", "write"], resource_documentation: `${publicUrl}/account#agents` },
+  );
 }
 
 /** The metadata document as an HTTP response (GET, open to anyone, cacheable). */
@@ -149,7 +146,7 @@ interface ViaSdk {
 }
 
 export async function handleMcpHttp(request: Request, env: McpHttpEnv): Promise<Response> {
-  const answer = await answerMcp({ method: request.method, headers: request.headers, text: (max) => readBody(request, max) }, { ...env, signal: env.signal ?? request.signal });
+  const answer = await answerMcp({ method: request.method, headers: request.headers, text: (max) => readBody(request, max) }, Object.assign({}, env, { signal: env.signal ?? request.signal }));
   if (!("sdk" in answer)) return responseOf(answer);
   const { message, authInfo, cors } = answer.sdk;
   try {
@@ -201,7 +198,7 @@ async function answerMcp(request: McpInput, env: McpHttpEnv): Promise<PlainRespo
   if (request.method === "OPTIONS") {
     return {
       status: 204,
-      headers: { ...cors, "access-control-allow-methods": "POST, OPTIONS", "access-control-allow-headers": CORS_ALLOW_HEADERS, "access-control-max-age": "600" },
+      headers: Object.assign({}, cors, { "access-control-allow-methods": "POST, OPTIONS", "access-control-allow-headers": CORS_ALLOW_HEADERS, "access-control-max-age": "600" }),
       body: "",
     };
   }
@@ -210,10 +207,9 @@ async function answerMcp(request: McpInput, env: McpHttpEnv): Promise<PlainRespo
   const resourceMetadata = `${publicUrl}${RESOURCE_METADATA_PATH}`;
   const authorization = request.headers.get("authorization");
   if (authorization === null) {
-    return jsonRpcError(401, -32001, "Authorization required: send a personal access token as `Authorization: Bearer atr_…`.", {
-      ...cors,
+    return jsonRpcError(401, -32001, "Authorization required: send a personal access token as `Authorization: Bearer atr_…`.", Object.assign({}, cors, {
       "www-authenticate": `Bearer resource_metadata="${resourceMetadata}"`,
-    });
+    }));
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   // A personal access token, or one a plugin's verifier claims (OAuth), checked for this resource.
@@ -221,10 +217,9 @@ async function answerMcp(request: McpInput, env: McpHttpEnv): Promise<PlainRespo
     ? await verifyAgentBearer(kernel, match[1]!, { resource: `${publicUrl}${MCP_PATH}` })
     : ({ ok: false, status: 401, reason: "The access token is malformed", error: "invalid_token" } as const);
   if (!check.ok) {
-    return jsonRpcError(check.status, -32001, `${check.reason}.`, {
-      ...cors,
+    return jsonRpcError(check.status, -32001, `${check.reason}.`, Object.assign({}, cors, {
       "www-authenticate": `Bearer error="${check.error}", error_description="${check.reason}", resource_metadata="${resourceMetadata}"`,
-    });
+    }));
   }
   const token = check.bearer;
 
@@ -232,22 +227,20 @@ async function answerMcp(request: McpInput, env: McpHttpEnv): Promise<PlainRespo
   // block, not per call).
   const limit = await rateLimiter.hit(kernel.db, `mcp:token:${token.tokenId}`, settings.rateLimitPerMinute * kernel.config.rateLimitScale, 60);
   if (!limit.allowed) {
-    return jsonRpcError(429, -32000, `Too many requests for this token; try again in ${limit.retryAfterSeconds} s.`, {
-      ...cors,
+    return jsonRpcError(429, -32000, `Too many requests for this token; try again in ${limit.retryAfterSeconds} s.`, Object.assign({}, cors, {
       "retry-after": String(limit.retryAfterSeconds),
-    });
+    }));
   }
   const orgLimit = await rateLimiter.hit(kernel.db, `mcp:org:${token.orgId}`, settings.orgRateLimitPerMinute * kernel.config.rateLimitScale, 60);
   if (!orgLimit.allowed) {
-    return jsonRpcError(429, -32000, `Too many requests from this organization's agents together (its limit is ${settings.orgRateLimitPerMinute} a minute); try again in ${orgLimit.retryAfterSeconds} s.`, {
-      ...cors,
+    return jsonRpcError(429, -32000, `Too many requests from this organization's agents together (its limit is ${settings.orgRateLimitPerMinute} a minute); try again in ${orgLimit.retryAfterSeconds} s.`, Object.assign({}, cors, {
       "retry-after": String(orgLimit.retryAfterSeconds),
-    });
+    }));
   }
 
   // 4. Stateless: POST only.
   if (request.method !== "POST") {
-    return jsonRpcError(405, -32000, "Method not allowed: this MCP server is stateless; send JSON-RPC messages with POST.", { ...cors, allow: "POST, OPTIONS" });
+    return jsonRpcError(405, -32000, "Method not allowed: this MCP server is stateless; send JSON-RPC messages with POST.", Object.assign({}, cors, { allow: "POST, OPTIONS" }));
   }
 
   const actor: TokenActor = {
@@ -291,10 +284,9 @@ async function answerMcp(request: McpInput, env: McpHttpEnv): Promise<PlainRespo
   // scope, so the client can ask its person for more (step-up). Personal tokens cannot step up.
   const missing = token.kind === "oauth" ? missingScopeFor(env.router, message, token.scopes) : null;
   if (missing) {
-    return jsonRpcError(403, -32001, `This grant lacks the "${missing}" scope; ask the person to approve it.`, {
-      ...cors,
+    return jsonRpcError(403, -32001, `This grant lacks the "${missing}" scope; ask the person to approve it.`, Object.assign({}, cors, {
       "www-authenticate": `Bearer error="insufficient_scope", scope="${missing}", error_description="The tool needs the ${missing} scope", resource_metadata="${resourceMetadata}"`,
-    });
+    }));
   }
 
   const direct = request.direct?.request ?? directRequest(request.headers, message);

@@ -307,22 +307,16 @@ export async function getDashboard(s: DashboardScope, slug: string): Promise<Das
     .limit(1)
     .executeTakeFirst();
   if (!found) throw notFound(slug);
-  const { updated_by_name, updated_by_email, ...row } = found;
-  const by = updated_by_name !== null && updated_by_email !== null ? { name: updated_by_name, email: updated_by_email } : null;
-  return {
-    id: row.id,
-    slug: row.slug,
-    title: row.title,
-    description: row.description,
-    yaml: row.yaml,
-    format: row.format,
-    ...(row.format === "atrium" ? {} : documentOf(row, await boardSourceMapping(s))),
-    version: row.version,
-    tags: row.tags,
-    updatedAt: row.updated_at.toISOString(),
-    updatedBy: by ? { name: by.name, email: by.email } : null,
-    deletedAt: iso(row.deleted_at),
-  };
+  const row = found;
+  const updatedBy = row.updated_by_name !== null && row.updated_by_email !== null ? { name: row.updated_by_name, email: row.updated_by_email } : null;
+  const document = row.format === "atrium" ? {} : documentOf(row, await boardSourceMapping(s));
+  // Joined with Object.assign, in this key order: a literal with properties after a spread is
+  // V8's slow path on Node 20 (docs/decisions/043-no-spread-with-extras-on-hot-paths.md).
+  return Object.assign(
+    { id: row.id, slug: row.slug, title: row.title, description: row.description, yaml: row.yaml, format: row.format },
+    document,
+    { version: row.version, tags: row.tags, updatedAt: row.updated_at.toISOString(), updatedBy, deletedAt: iso(row.deleted_at) },
+  );
 }
 
 function summaryColumns(db: Db) {

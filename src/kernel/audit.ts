@@ -51,7 +51,7 @@ export function sanitizeAuditData(value: unknown, depth = 0): unknown {
 /** The `audit_events` row for one event (secrets redacted, text made storable). */
 export function auditRowOf(actor: AuditActor, entry: AuditEntry, meta: { ip?: string | null; requestId?: string | null; at?: Date } = {}) {
   const record = auditRecordOf(actor, entry, meta);
-  return { ...record, data: JSON.stringify(record.data) };
+  return Object.assign({}, record, { data: JSON.stringify(record.data) });
 }
 
 /** {@link auditRowOf} with `data` as the sanitized value rather than its JSON text (rows sent as one JSON array). */

@@ -128,11 +128,11 @@ export function inputSchemaWithDefaults(tool: ToolDescriptor, defaults: Record<s
   const properties = { ...tool.inputSchema.properties };
   for (const key of given) {
     if (properties[key] && typeof properties[key] === "object") {
-      properties[key] = { ...(properties[key] as object), description: `Defaults to ${defaults[key]}.` };
+      properties[key] = Object.assign({}, properties[key] as object, { description: `Defaults to ${defaults[key]}.` });
     }
   }
   const required = (tool.inputSchema.required ?? []).filter((name) => !given.includes(name));
-  const schema: JsonSchemaObject = { ...tool.inputSchema, properties };
+  const schema: JsonSchemaObject = Object.assign({}, tool.inputSchema, { properties });
   if (required.length) schema.required = required;
   else delete schema.required;
   return schema;

@@ -91,8 +91,7 @@ const t = initTRPC
       const unavailable = internal && isDatabaseUnavailable(error.cause);
       // A body that is not JSON: say so, not in the JSON parser's words.
       const unparsable = !internal && error.cause instanceof SyntaxError;
-      return {
-        ...shape,
+      return Object.assign({}, shape, {
         // Never send internal details (SQL, stack traces) to the caller.
         message: unavailable
           ? "The database is not reachable right now. Try again in a moment."
@@ -109,7 +108,7 @@ const t = initTRPC
           requestId: ctx?.requestId ?? (error as { requestId?: string }).requestId ?? null,
           fieldErrors: zodError ? fieldErrorsOf(zodError) : error.cause instanceof FieldErrors ? error.cause.fields : null,
         },
-      };
+      });
     },
   });
 
@@ -208,7 +207,7 @@ async function runScoped<T extends { ok: boolean }>(opts: {
   const scope = { userId: actor.userId, orgId: opts.orgId };
   const auditIn = (db: Kysely<KernelDatabase>, state: { audited: boolean }): AuditFn => async (entry) => {
     state.audited = true;
-    await writeAudit(db, auditActorOf(actor), { ...entry, orgId: entry.orgId === undefined ? opts.orgId : entry.orgId }, { ip: ctx.ip, requestId: ctx.requestId });
+    await writeAudit(db, auditActorOf(actor), entry.orgId === undefined ? Object.assign({}, entry, { orgId: opts.orgId }) : entry, { ip: ctx.ip, requestId: ctx.requestId });
   };
   if (opts.type === "subscription") {
     // A subscription lives long: authorize in a short transaction, then stream outside one.
@@ -244,7 +243,7 @@ export const userProcedure = baseProcedure.meta({ access: "signed-in" }).use(asy
     orgId: null,
     getRawInput,
     authorize: async () => {},
-    call: ({ db, audit }) => next({ ctx: { ...ctx, actor, db, audit } }),
+    call: ({ db, audit }) => next({ ctx: { actor, db, audit } }),
   });
 });
 
@@ -254,7 +253,7 @@ export const sessionProcedure = userProcedure.use(({ ctx, next }) => {
   if (ctx.actor.kind !== "user" || ctx.actor.agent) {
     throw forbidden("This needs a signed-in browser session; tokens and agents cannot do it.");
   }
-  return next({ ctx: { ...ctx, actor: ctx.actor } });
+  return next({ ctx: { actor: ctx.actor } });
 });
 
 /**
@@ -270,7 +269,11 @@ function runOrgGuarded<T extends { ok: boolean }, R>(
   let resolved: R | undefined;
   // An expensive call waits for a slot of its org's budget before it takes a connection.
   return withExpensiveBudget({ ctx: opts.ctx, actor, cost: opts.meta?.cost, orgId: opts.orgId }, () => runScoped({
-    ...opts,
+    ctx: opts.ctx,
+    type: opts.type,
+    path: opts.path,
+    orgId: opts.orgId,
+    getRawInput: opts.getRawInput,
     actor,
     authorize: async (trx) => {
       resolved = await authorize(trx, actor);
@@ -347,7 +350,7 @@ export function capabilityProcedure(...capabilities: Capabilities) {
           requireCapabilities(ctx.kernel, role, capabilities, "Your role");
           return role;
         },
-        ({ actor, db, audit, resolved: role }) => next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role } } }),
+        ({ actor, db, audit, resolved: role }) => next({ ctx: { actor, db, audit, org: { id: input.orgId, role } } }),
       ),
     );
 }
@@ -373,7 +376,7 @@ export function projectCapabilityProcedure(...capabilities: Capabilities) {
           return { orgRole, role };
         },
         ({ actor, db, audit, resolved }) =>
-          next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, project: { id: input.projectId, role: resolved.role } } }),
+          next({ ctx: { actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, project: { id: input.projectId, role: resolved.role } } }),
       ),
     );
 }
@@ -405,7 +408,6 @@ export function optionalProjectCapabilityProcedure(...capabilities: Capabilities
         ({ actor, db, audit, resolved }) =>
           next({
             ctx: {
-              ...ctx,
               actor,
               db,
               audit,
@@ -444,7 +446,7 @@ function grantKeyOf(raw: unknown, key: string | undefined): string | null {
  */
 export function grantableProjectProcedure(grantable: Grantable, ...capabilities: Capabilities) {
   return baseProcedure
-    .meta({ ...capabilityMeta(capabilities), grantable })
+    .meta(Object.assign(capabilityMeta(capabilities), { grantable }))
     .input(z.object({ orgId: orgIdSchema, projectId: projectIdSchema }))
     .use(({ ctx, input, type, path, getRawInput, meta, next }) =>
       runOrgGuarded(
@@ -480,7 +482,7 @@ export function grantableProjectProcedure(grantable: Grantable, ...capabilities:
         },
         ({ actor, db, audit, resolved }) =>
           next({
-            ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, project: { id: input.projectId, role: resolved.role }, grant: resolved.grant },
+            ctx: { actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, project: { id: input.projectId, role: resolved.role }, grant: resolved.grant },
           }),
       ),
     );
@@ -549,7 +551,7 @@ export async function orgsReachedByGrants(
  */
 export function grantableOrgProcedure(...capabilities: Capabilities) {
   return baseProcedure
-    .meta({ ...capabilityMeta(capabilities), grantableOrg: true })
+    .meta(Object.assign(capabilityMeta(capabilities), { grantableOrg: true as const }))
     .input(z.object({ orgId: orgIdSchema }))
     .use(({ ctx, input, type, path, getRawInput, meta, next }) =>
       runOrgGuarded(
@@ -563,7 +565,7 @@ export function grantableOrgProcedure(...capabilities: Capabilities) {
           }
           return { orgRole, grants };
         },
-        ({ actor, db, audit, resolved }) => next({ ctx: { ...ctx, actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, grants: resolved.grants } }),
+        ({ actor, db, audit, resolved }) => next({ ctx: { actor, db, audit, org: { id: input.orgId, role: resolved.orgRole }, grants: resolved.grants } }),
       ),
     );
 }
@@ -617,7 +619,7 @@ export async function reachableWhereCan(
   options: { includeArchived?: boolean } = {},
 ): Promise<Reach> {
   const orgRole = ctx.org.role;
-  const byMembership = orgRole ? await projectsWhereCan({ ...ctx, org: { id: ctx.org.id, role: orgRole } }, capabilities, options) : [];
+  const byMembership = orgRole ? await projectsWhereCan(Object.assign({}, ctx, { org: { id: ctx.org.id, role: orgRole } }), capabilities, options) : [];
   const projects = new Map(byMembership.map((p) => [p.id, p]));
   const named = [...new Set(ctx.grants.map((g) => g.projectId))];
   const rows = named.length

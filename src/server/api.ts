@@ -53,6 +53,8 @@ export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<
 
 const EMPTY_BODY = new Uint8Array(0);
 
+const JSON_NO_STORE = Object.freeze({ "content-type": "application/json", "cache-control": "no-store" });
+
 /** Node's header object seen through `Headers.get` (no copy). */
 class NodeHeaders implements HeaderReader {
   constructor(private readonly raw: IncomingHttpHeaders) {}
@@ -145,7 +147,7 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array> 
 
 /** Writes a fetch `Response` to node's response: status, headers over `base`, the body streamed (SSE included). */
 async function sendWebResponse(res: ServerResponse, response: Response, base: Record<string, string>, head: boolean): Promise<void> {
-  const headers: Record<string, string | string[]> = { ...base };
+  const headers: Record<string, string | string[]> = Object.assign({}, base);
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") headers[name] = value;
   });
@@ -187,7 +189,7 @@ async function sendWebResponse(res: ServerResponse, response: Response, base: Re
 
 function sendJson(res: ServerResponse, status: number, body: unknown, base: Record<string, string>, extra: Record<string, string | string[]> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...base, "content-type": "application/json", "cache-control": "no-store", ...extra });
+  res.writeHead(status, Object.assign({}, base, JSON_NO_STORE, extra));
   res.end(text);
 }
 
@@ -198,7 +200,7 @@ function trpcProblem(status: number, jsonRpcCode: number, code: string, message:
 
 /** Response headers a procedure set (cookies, Retry-After), over `base` and `own`, in one copy. */
 function withResHeaders(base: Record<string, string>, own: Record<string, string>, resHeaders: Headers): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = { ...base, ...own };
+  const out: Record<string, string | string[]> = Object.assign({}, base, own);
   resHeaders.forEach((value, name) => {
     if (name !== "set-cookie") out[name] = value;
   });
@@ -250,7 +252,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
 
   async function serveHealth(res: ServerResponse, kernel: Kernel | null, base: Record<string, string>, requestId: string): Promise<void> {
     const dbOk = kernel ? await ping(kernel) : false;
-    res.writeHead(dbOk ? 200 : 503, { ...base, "content-type": "application/json", "cache-control": "no-store" });
+    res.writeHead(dbOk ? 200 : 503, Object.assign({}, base, JSON_NO_STORE));
     // The request id lets an operator find this failure in the log.
     res.end(JSON.stringify(dbOk ? { status: "ok", db: "ok" } : { status: "error", db: "unreachable", requestId }));
   }
@@ -275,7 +277,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
     let body: Uint8Array;
     try {
       if (declaredTooLarge(headers, limit)) throw new PayloadTooLarge(limit);
-      body = method === "POST" ? await readNodeBody(req, limit) : new Uint8Array(0);
+      body = method === "POST" ? await readNodeBody(req, limit) : EMPTY_BODY;
     } catch (err) {
       if (err instanceof PayloadTooLarge) {
         refuseRestOfNodeBody(req, res);
@@ -341,7 +343,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
     const answer = await dispatcher.dispatchPlain({ method, url: req.url ?? "/", headers: new NodeHeaders(req.headers), body }, { kernel, router: options.router, requestId: meta.requestId, ip: meta.ip, signal: meta.signal });
     if (!answer) return false;
     // A string body goes out with the head in one write.
-    res.writeHead(answer.status, { ...base, ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) });
+    res.writeHead(answer.status, Object.assign({}, base, answer.headers, { "content-length": String(Buffer.byteLength(answer.body)) }));
     res.end(answer.body);
     return true;
   }
@@ -401,7 +403,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
         kernel.log.info({ requestId, method, path: pathname, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 }, "request");
       });
     }
-    const base: Record<string, string> = { ...(baseHeaders ?? {}), "x-request-id": requestId };
+    const base: Record<string, string> = Object.assign({}, baseHeaders, { "x-request-id": requestId });
     try {
       if (kind === "api") {
         await serveHealth(res, kernel, base, requestId);

@@ -49,5 +49,5 @@ export function createRequestContext(input: {
   ip: string | null;
   signal?: AbortSignal;
 }): Promise<RequestContext> {
-  return requestContextOf({ ...input, headers: input.request.headers, signal: input.signal ?? input.request.signal });
+  return requestContextOf({ resHeaders: input.resHeaders, requestId: input.requestId, ip: input.ip, headers: input.request.headers, signal: input.signal ?? input.request.signal });
 }

@@ -101,7 +101,7 @@ export async function validateSessionToken(db: Kysely<KernelDatabase>, token: st
   } else if (now - row.last_seen_at.getTime() > 5 * 60_000) {
     // Record activity at most every five minutes: cheap, and good enough for "last seen".
     const seen = new Date();
-    cache?.update<SessionRow | undefined>(key, (r) => r && { ...r, last_seen_at: seen });
+    cache?.update<SessionRow | undefined>(key, (r) => r && Object.assign({}, r, { last_seen_at: seen }));
     await db.updateTable("sessions").set({ last_seen_at: seen }).where("id", "=", id).execute();
   }
   return {

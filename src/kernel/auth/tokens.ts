@@ -44,7 +44,7 @@ async function readToken(db: Kysely<KernelDatabase>, hash: string): Promise<Toke
   const row = rows[0];
   if (!row) return null;
   const user = await db.selectFrom("users").select("disabled_at").where("id", "=", row.user_id).executeTakeFirst();
-  return { ...row, disabled_at: user ? user.disabled_at : new Date(0) };
+  return Object.assign({}, row, { disabled_at: user ? user.disabled_at : new Date(0) });
 }
 
 /** How often a token's last use is written (at most once a minute per token and instance). */

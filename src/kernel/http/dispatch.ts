@@ -177,7 +177,7 @@ export function createHttpDispatcher(plugins: ReadonlyArray<{ id: string; http?:
       const answer = await fast.call(hit.route, request, ctx);
       if (!answer) return null;
       const added = extra();
-      return Object.keys(added).length ? { ...answer, headers: { ...answer.headers, ...added } } : answer;
+      return Object.keys(added).length ? Object.assign({}, answer, { headers: Object.assign({}, answer.headers, added) }) : answer;
     } catch (err) {
       if (err instanceof TRPCError) {
         const status = getHTTPStatusCodeFromError(err);

@@ -52,7 +52,7 @@ export async function projectBySlug(
     .executeTakeFirst();
   if (!row || !grantReaches(ctx.actor, row.id)) return null;
   const role = (await ctx.kernel.tenancy.projectRoleOf(ctx.actor.userId, org.id, row.id, ctx.db, org.role)) ?? org.role;
-  return { ...row, role, capabilities: ctx.kernel.capabilities.forRole(role) };
+  return Object.assign({}, row, { role, capabilities: ctx.kernel.capabilities.forRole(role) });
 }
 
 export const projectsRouter = createTRPCRouter({
