@@ -6,10 +6,9 @@
  * half (`AssistantChat`) drives the conversation as the panel does.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { isToolUIPart, getToolName } from "ai";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../../tests/setup/database";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { asUser, testRouter } from "../../tests/setup/fixtures";
 import { savedSourceForTest } from "../data/test-helpers";
 import type { AssistantConfig } from "./config";
@@ -29,16 +28,13 @@ import {
 } from "./test-helpers";
 import { AssistantChat, AssistantRequestError, type AssistantMessage, type ChatScope } from "./ui/chat-client";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let world: Awaited<ReturnType<typeof orgWithProject>>;
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
+  const { kernel } = booted;
   world = await orgWithProject(kernel);
 });
-afterAll(async () => k?.close());
 
 /** "Configured" for these tests: the model itself is injected. */
 const CONFIGURED: AssistantConfig = { configured: true, provider: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1", model: "scripted", apiKey: null, limits: TEST_LIMITS };
@@ -48,6 +44,7 @@ function scopeOf(extra: Partial<ChatScope> = {}): ChatScope {
 }
 
 function chatFor(person: Person, model: ReturnType<typeof scriptedModel>, options: Partial<ConstructorParameters<typeof AssistantChat>[0]> & { config?: AssistantConfig } = {}) {
+  const { kernel } = booted;
   const { fetch, bodies } = chatFetch(kernel, { router: testRouter, config: options.config ?? CONFIGURED, model }, person);
   const chat = new AssistantChat({ scope: () => scopeOf(), fetch, ...options });
   return { chat, bodies };
@@ -62,6 +59,7 @@ function textOf(message: AssistantMessage | undefined): string {
 }
 
 async function auditRows(orgId: string, action: string) {
+  const { kernel } = booted;
   return kernel.ownerDb
     .selectFrom("audit_events")
     .select(["actor_kind", "actor_user_id", "actor_label", "data"])
@@ -76,6 +74,7 @@ async function untilReady(chat: AssistantChat) {
 
 describe("a conversation", () => {
   test("runs a multi-step tool loop as the person, streams the answer, and keeps the thread", async () => {
+    const { kernel } = booted;
     await asUser(kernel, world.owner.id).example.notes.add({ orgId: world.org.id, body: "Revenue is up 12% in EMEA" });
     await asUser(kernel, world.owner.id).example.notes.add({ orgId: world.org.id, body: "APAC needs a new dashboard" });
     const model = scriptedModel((options, call) => {
@@ -140,6 +139,7 @@ describe("a conversation", () => {
   });
 
   test("a model that fails ends the answer with a message the person can act on", async () => {
+    const { kernel } = booted;
     const model = scriptedModel(() => {
       throw new Error("connection reset by the model server, internal detail");
     });
@@ -155,6 +155,7 @@ describe("a conversation", () => {
   });
 
   test("retry after a refused request sends the question again", async () => {
+    const { kernel } = booted;
     const model = scriptedModel(() => ({ text: "Here you go." }));
     const { fetch } = chatFetch(kernel, { router: testRouter, config: CONFIGURED, model }, world.owner);
     let calls = 0;
@@ -171,6 +172,7 @@ describe("a conversation", () => {
   });
 
   test("stop ends the stream early and keeps what arrived", async () => {
+    const { kernel } = booted;
     const usedBefore = (await asUser(kernel, world.owner.id).assistant.status({ orgId: world.org.id })).usedTokensToday;
     const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(" ");
     const model = scriptedModel(() => ({ text: long }), { chunkDelayInMs: 5 });
@@ -189,6 +191,7 @@ describe("a conversation", () => {
   });
 
   test("retry regenerates the last answer and edit-and-resend replaces the question", async () => {
+    const { kernel } = booted;
     let n = 0;
     const model = scriptedModel(() => ({ text: `Answer ${++n}` }));
     const { chat } = chatFor(world.owner, model);
@@ -208,6 +211,7 @@ describe("a conversation", () => {
 
 describe("destructive tools", () => {
   test("wait for the person's approval, then run as them (audited as the assistant)", async () => {
+    const { kernel } = booted;
     const sourceId = await savedSourceForTest(kernel, world.org.id);
     const model = scriptedModel((options, call) => {
       if (call === 0) return { toolCalls: [{ name: "delete_data_source", input: { sourceId } }] };
@@ -236,6 +240,7 @@ describe("destructive tools", () => {
   });
 
   test("do not run when the person declines", async () => {
+    const { kernel } = booted;
     const sourceId = await savedSourceForTest(kernel, world.org.id);
     const model = scriptedModel((_options, call) => (call === 0 ? { toolCalls: [{ name: "delete_data_source", input: { sourceId } }] } : { text: "Understood, I left it." }));
     const { chat } = chatFor(world.owner, model);
@@ -250,6 +255,7 @@ describe("destructive tools", () => {
   });
 
   test("an approval the server did not ask for is refused", async () => {
+    const { kernel } = booted;
     const sourceId = await savedSourceForTest(kernel, world.org.id);
     const model = scriptedModel(() => ({ text: "ok" }));
     const forged = [
@@ -278,6 +284,7 @@ describe("destructive tools", () => {
 
 describe("what is open", () => {
   test("on a dashboard, the prompt holds its saved YAML, read as the person", async () => {
+    const { kernel } = booted;
     const yaml = "title: Churn watch\nqueries:\n  churn:\n    sql: select 1 as churned\ncharts:\n  - id: churn\n    type: kpi\n    query: churn\n    value: churned\nlayout:\n  rows:\n    - [{ chart: churn, width: 12 }]\n";
     const created = await asUser(kernel, world.owner.id).dashboards.create({ orgId: world.org.id, projectId: world.project.id, yaml });
     const model = scriptedModel(() => ({ text: "ok" }));
@@ -352,6 +359,7 @@ describe("safety", () => {
   });
 
   test("secrets in tool results are masked before the model sees them", async () => {
+    const { kernel } = booted;
     await asUser(kernel, world.owner.id).example.notes.add({ orgId: world.org.id, body: "db login: postgres://report:Tr0ub4dor@db.internal/sales" });
     const model = scriptedModel((options, call) => (call === 0 ? { toolCalls: [{ name: "list_notes", input: {} }] } : { text: JSON.stringify(lastToolResult(options.prompt)!.output.value) }));
     const { chat } = chatFor(world.owner, model);
@@ -371,6 +379,7 @@ describe("safety", () => {
   });
 
   test("a big tool result is cut to the budget, with a note the model sees", async () => {
+    const { kernel } = booted;
     for (let i = 0; i < 60; i++) await asUser(kernel, world.owner.id).example.notes.add({ orgId: world.org.id, body: `Note ${i} ${"x".repeat(120)}` });
     const model = scriptedModel((options, call) => {
       if (call === 0) return { toolCalls: [{ name: "list_notes", input: {} }] };
@@ -393,6 +402,7 @@ describe("who may ask", () => {
   const deps = () => ({ router: testRouter, config: CONFIGURED, model: scriptedModel(() => ({ text: "ok" })) });
 
   test("signed out: 401; a cross-site POST: 403; a non-member: 404; a project of another org: 404", async () => {
+    const { kernel } = booted;
     expect((await postChat(kernel, deps(), null, body())).status).toBe(401);
     expect((await postChat(kernel, deps(), world.owner, body(), { origin: "https://evil.example" })).status).toBe(403);
     expect((await postChat(kernel, deps(), world.owner, body(), { origin: null })).status).toBe(403);
@@ -406,6 +416,7 @@ describe("who may ask", () => {
   });
 
   test("another person's thread is not found", async () => {
+    const { kernel } = booted;
     const viewer = await personWithSession(kernel, "Vera Viewer", { orgId: world.org.id, role: "viewer" });
     const { chat } = chatFor(world.owner, scriptedModel(() => ({ text: "mine" })));
     await chat.sendMessage({ text: "private question" });
@@ -415,6 +426,7 @@ describe("who may ask", () => {
   });
 
   test("a viewer is offered only what a viewer may do", async () => {
+    const { kernel } = booted;
     const viewer = await personWithSession(kernel, "Val Viewer", { orgId: world.org.id, role: "viewer" });
     const model = scriptedModel(() => ({ text: "ok" }));
     await chatFor(viewer, model).chat.sendMessage({ text: "hi" });
@@ -425,6 +437,7 @@ describe("who may ask", () => {
   });
 
   test("bad input: 422 with the field", async () => {
+    const { kernel } = booted;
     const response = await postChat(kernel, deps(), world.owner, { ...body(), place: "kitchen" });
     expect(response.status).toBe(422);
     const json = (await response.json()) as { error: { code: string; fieldErrors: Record<string, string[]> } };
@@ -437,6 +450,7 @@ describe("who may ask", () => {
 
 describe("configuration and limits", () => {
   test("without a model the endpoint says how to configure one", async () => {
+    const { kernel } = booted;
     const response = await postChat(kernel, { router: testRouter, config: NOT_CONFIGURED }, world.owner, { ...scopeOf(), messages: [userMessage("hi")] });
     expect(response.status).toBe(503);
     const json = (await response.json()) as { error: { code: string; message: string } };
@@ -448,6 +462,7 @@ describe("configuration and limits", () => {
   });
 
   test("a person asking too fast gets 429 with Retry-After; so does one over the daily token budget", async () => {
+    const { kernel } = booted;
     const person = await personWithSession(kernel, "Quick Quinn", { orgId: world.org.id, role: "editor" });
     const limited: AssistantConfig = { ...CONFIGURED, limits: { ...TEST_LIMITS, ratePerMinute: 1 } };
     const model = scriptedModel(() => ({ text: "ok" }));
@@ -471,6 +486,7 @@ describe("configuration and limits", () => {
   });
 
   test("the client reports a refused request with its code", async () => {
+    const { kernel } = booted;
     const { fetch } = chatFetch(kernel, { router: testRouter, config: NOT_CONFIGURED }, world.owner);
     const chat = new AssistantChat({ scope: () => scopeOf(), fetch });
     await chat.sendMessage({ text: "hi" });

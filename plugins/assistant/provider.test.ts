@@ -7,31 +7,28 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isToolUIPart } from "ai";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../../tests/setup/database";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { asUser, testRouter } from "../../tests/setup/fixtures";
 import { assistantConfigFromEnv, AssistantConfigError } from "./config";
 import { startTestOpenAiServer, type TestOpenAiServer } from "./test-openai-server";
 import { chatFetch, orgWithProject } from "./test-helpers";
 import { AssistantChat, type AssistantMessage } from "./ui/chat-client";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let world: Awaited<ReturnType<typeof orgWithProject>>;
 let server: TestOpenAiServer;
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
+  const { kernel } = booted;
   world = await orgWithProject(kernel);
   server = await startTestOpenAiServer();
 });
 afterAll(async () => {
   await server?.close();
-  await k?.close();
 });
 
 function chat(env: Record<string, string>) {
+  const { kernel } = booted;
   const config = assistantConfigFromEnv({ AI_BASE_URL: server.baseUrl, AI_MODEL: "test-model", ...env });
   const { fetch } = chatFetch(kernel, { router: testRouter, config }, world.owner);
   return new AssistantChat({ scope: () => ({ orgId: world.org.id, projectId: world.project.id, place: "org.home" }), fetch });
@@ -41,6 +38,7 @@ const textOf = (m: AssistantMessage | undefined) => (m?.parts ?? []).map((p) => 
 
 describe("an OpenAI-compatible server", () => {
   test("gets the model, the key, the tools and a streamed request; its tool call runs and its answer streams back", async () => {
+    const { kernel } = booted;
     await asUser(kernel, world.owner.id).example.notes.add({ orgId: world.org.id, body: "Churn fell in March" });
     server.requests.length = 0;
     server.respondWith((req) => {
@@ -92,6 +90,7 @@ describe("an OpenAI-compatible server", () => {
   });
 
   test("an unreachable server is named as such", async () => {
+    const { kernel } = booted;
     const config = assistantConfigFromEnv({ AI_BASE_URL: "http://127.0.0.1:9/v1", AI_MODEL: "m" });
     const { fetch } = chatFetch(kernel, { router: testRouter, config }, world.owner);
     const conversation = new AssistantChat({ scope: () => ({ orgId: world.org.id, projectId: null, place: "org.home" }), fetch });

@@ -2,22 +2,16 @@
  * `assistant.threads.*`: a person lists, renames and deletes their own conversations, per
  * project and on the org home; another member's conversation is not found.
  */
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../../tests/setup/database";
+import { expect, test } from "vitest";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { asUser } from "../../tests/setup/fixtures";
 import { assistantDb, createThread, saveMessages } from "./service";
 import { orgWithProject, personWithSession, userMessage } from "./test-helpers";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 async function thread(orgId: string, userId: string, projectId: string | null, title: string) {
+  const { kernel } = booted;
   return kernel.withScope({ userId, orgId }, async (trx) => {
     const t = await createThread(assistantDb(trx), { orgId, userId, projectId, title });
     await saveMessages(assistantDb(trx), orgId, t.id, [userMessage(title)]);
@@ -26,6 +20,7 @@ async function thread(orgId: string, userId: string, projectId: string | null, t
 }
 
 test("threads are listed per person and project, renamed and deleted by their owner only", async () => {
+  const { kernel } = booted;
   const { org, project, owner } = await orgWithProject(kernel);
   const editor = await personWithSession(kernel, "Eddie Editor", { orgId: org.id, role: "editor" });
   const a = await thread(org.id, owner.id, project.id, "Revenue by region");
@@ -58,6 +53,7 @@ test("threads are listed per person and project, renamed and deleted by their ow
 });
 
 test("a project the person cannot see is not found", async () => {
+  const { kernel } = booted;
   const { org, owner } = await orgWithProject(kernel);
   const other = await orgWithProject(kernel);
   await expect(asUser(kernel, owner.id).assistant.threads.list({ orgId: org.id, projectId: other.project.id })).rejects.toMatchObject({ code: "NOT_FOUND" });

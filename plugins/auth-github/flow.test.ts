@@ -11,29 +11,24 @@ import { policyDb } from "~/kernel/auth/policy";
 import { resolveCaller } from "~/kernel/auth/request";
 import { hashFlowState } from "~/kernel/auth/redirects";
 import { SESSION_COOKIE } from "~/kernel/auth/session";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../../tests/setup/database";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { asUser, createUser, unique } from "../../tests/setup/fixtures";
 import { hashPassword, passwordDb } from "../auth-password/service";
 import { githubConfigFromEnv, type GithubConfig } from "./config";
 import { beginGithubSignIn, completeGithubSignIn, FLOW_TTL_MS, githubDb } from "./service";
 import { startGithubTestServer, type GithubTestServer } from "./test-server";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let gh: GithubTestServer;
 let config: GithubConfig;
 let nextId = 1000;
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
   gh = await startGithubTestServer();
   config = githubConfigFromEnv({ AUTH_GITHUB_CLIENT_ID: gh.clientId, AUTH_GITHUB_CLIENT_SECRET: gh.clientSecret, AUTH_GITHUB_URL: gh.url })!;
 });
 afterAll(async () => {
   await gh?.close();
-  await k?.close();
 });
 beforeEach(() => {
   gh.apiFailure = null;
@@ -52,6 +47,7 @@ function person(opts: { email?: string; verified?: boolean; primary?: boolean; e
 }
 
 async function finish(search: URLSearchParams, signedInUserId: string | null = null, cfg = config) {
+  const { kernel } = booted;
   const resHeaders = new Headers();
   const requestId = unique("req");
   const result = await completeGithubSignIn(kernel, cfg, search, { resHeaders, ip: "127.0.0.1", userAgent: "vitest", requestId, signedInUserId });
@@ -61,12 +57,14 @@ async function finish(search: URLSearchParams, signedInUserId: string | null = n
 
 /** The whole flow: start, GitHub's consent page, the callback. */
 async function signIn(login: string, opts: { next?: string; signedInUserId?: string | null; deny?: boolean } = {}) {
+  const { kernel } = booted;
   const url = await beginGithubSignIn(kernel, config, { next: opts.next, linkUserId: opts.signedInUserId ?? null });
   const search = await gh.drive(url, { login, deny: opts.deny });
   return { ...(await finish(search, opts.signedInUserId ?? null)), search, url };
 }
 
 async function sessionOf(cookie: string | null) {
+  const { kernel } = booted;
   if (!cookie) return null;
   const { actor } = await resolveCaller(kernel, new Headers({ cookie: cookie.split(";")[0]! }));
   if (actor.kind !== "user") return null;
@@ -75,6 +73,7 @@ async function sessionOf(cookie: string | null) {
 }
 
 async function expectFailure(outcome: { result: { userId: string | null; reason: string | null; location: string }; cookie: string | null; requestId: string; signedIn: boolean }, reason: string, secrets: Array<string | null | undefined> = []) {
+  const { kernel } = booted;
   expect(outcome.result).toMatchObject({ userId: null, reason, location: outcome.signedIn ? `/account?error=${reason}#sign-in-methods` : `/sign-in?error=${reason}` });
   expect(outcome.cookie).toBeNull();
   expect(signInErrorMessage(reason)).toBeTruthy();
@@ -87,6 +86,7 @@ async function expectFailure(outcome: { result: { userId: string | null; reason:
 
 describe("the code flow", () => {
   test("a new person lands signed in at `next`, with a verified account for their primary GitHub email", async () => {
+    const { kernel } = booted;
     const { login, email } = person({ extra: [{ email: `${unique("other")}@example.test`, primary: false, verified: true }] });
     const { result, cookie } = await signIn(login, { next: "/o/acme?tab=1" });
     expect(result).toMatchObject({ location: "/o/acme?tab=1", reason: null });
@@ -107,6 +107,7 @@ describe("the code flow", () => {
   });
 
   test("the authorization URL carries state, PKCE (S256), the scopes and our callback; the flow keeps only a hash of the state", async () => {
+    const { kernel } = booted;
     const url = await beginGithubSignIn(kernel, config, {});
     expect(`${url.origin}${url.pathname}`).toBe(`${gh.url}/login/oauth/authorize`);
     expect(url.searchParams.get("client_id")).toBe(gh.clientId);
@@ -124,6 +125,7 @@ describe("the code flow", () => {
 
 describe("failures: no session, an audit event, a message", () => {
   test("no verified primary email: refused (an unverified primary, or only a verified secondary)", async () => {
+    const { kernel } = booted;
     const unverified = person({ verified: false });
     const a = await signIn(unverified.login);
     await expectFailure(a, "email_unverified", [a.search.get("code"), a.search.get("state")]);
@@ -133,6 +135,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("consent denied at GitHub", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const outcome = await signIn(login, { deny: true });
     expect(outcome.search.get("error")).toBe("access_denied");
@@ -143,6 +146,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("a tampered state", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const url = await beginGithubSignIn(kernel, config, {});
     const search = await gh.drive(url, { login });
@@ -152,6 +156,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("a missing state", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const search = await gh.drive(await beginGithubSignIn(kernel, config, {}), { login });
     search.delete("state");
@@ -159,6 +164,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("a replayed callback", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const search = await gh.drive(await beginGithubSignIn(kernel, config, {}), { login });
     expect((await finish(search)).result.reason).toBeNull();
@@ -166,6 +172,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("an expired flow", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const url = await beginGithubSignIn(kernel, config, {});
     const search = await gh.drive(url, { login });
@@ -174,6 +181,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("a code GitHub does not know (answered 200 with bad_verification_code)", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const search = await gh.drive(await beginGithubSignIn(kernel, config, {}), { login });
     search.set("code", "0123456789abcdef0000");
@@ -181,6 +189,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("wrong client secret", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const search = await gh.drive(await beginGithubSignIn(kernel, config, {}), { login });
     const outcome = await finish(search, null, { ...config, clientSecret: "not-the-secret" });
@@ -188,6 +197,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("an unreachable GitHub", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const search = await gh.drive(await beginGithubSignIn(kernel, config, {}), { login });
     const down = githubConfigFromEnv({ AUTH_GITHUB_CLIENT_ID: gh.clientId, AUTH_GITHUB_CLIENT_SECRET: gh.clientSecret, AUTH_GITHUB_URL: "http://127.0.0.1:1" })!;
@@ -195,6 +205,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("GitHub's API failing (5xx) counts as unreachable", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const search = await gh.drive(await beginGithubSignIn(kernel, config, {}), { login });
     gh.apiFailure = 502;
@@ -202,6 +213,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("a disabled account gets no session", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const first = await signIn(login);
     await kernel.ownerDb.updateTable("users").set({ disabled_at: new Date() }).where("id", "=", first.result.userId!).execute();
@@ -211,6 +223,7 @@ describe("failures: no session, an audit event, a message", () => {
 
 describe("linking", () => {
   test("signed in, the GitHub account joins the current account, whatever its email", async () => {
+    const { kernel } = booted;
     const me = await createUser(kernel, "Linker");
     const { login } = person({ email: `${unique("elsewhere")}@example.test` });
     const { result, cookie } = await signIn(login, { signedInUserId: me.id });
@@ -221,6 +234,7 @@ describe("linking", () => {
   });
 
   test("a GitHub account already linked to someone else is refused", async () => {
+    const { kernel } = booted;
     const { login } = person();
     await signIn(login);
     const other = await createUser(kernel, "Other");
@@ -228,6 +242,7 @@ describe("linking", () => {
   });
 
   test("linking needs the same person at the callback as at the start", async () => {
+    const { kernel } = booted;
     const me = await createUser(kernel, "Started");
     const { login } = person();
     const url = await beginGithubSignIn(kernel, config, { linkUserId: me.id });
@@ -236,6 +251,7 @@ describe("linking", () => {
   });
 
   test("GitHub vouching for an account's verified email links to it", async () => {
+    const { kernel } = booted;
     const existing = await createUser(kernel, "Existing");
     await kernel.ownerDb.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", existing.id).execute();
     const { login } = person({ email: existing.email.toUpperCase() });
@@ -246,6 +262,7 @@ describe("linking", () => {
   });
 
   test("an account whose own address was never verified is not linked by email (pre-hijacking)", async () => {
+    const { kernel } = booted;
     const squatted = await createUser(kernel, "Squatter");
     const { login } = person({ email: squatted.email });
     await expectFailure(await signIn(login), "account_unverified");
@@ -253,6 +270,7 @@ describe("linking", () => {
   });
 
   test("unlinking through the kernel: refused for the last sign-in method, allowed once a password is set", async () => {
+    const { kernel } = booted;
     const { login } = person();
     const { result } = await signIn(login);
     const caller = asUser(kernel, result.userId!);
@@ -302,6 +320,7 @@ describe("configuration", () => {
   });
 
   test("`signIn.providers` offers GitHub only when configured", async () => {
+    const { kernel } = booted;
     const { callerFor } = await import("../../tests/setup/fixtures");
     const saved = { ...process.env };
     try {

@@ -6,28 +6,24 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { resolveCaller } from "~/kernel/auth/request";
 import { SESSION_COOKIE } from "~/kernel/auth/session";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../../tests/setup/database";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { asUser, callerFor, createUser, unique } from "../../tests/setup/fixtures";
 import { oidcProvidersFromEnv, type OidcProviderConfig } from "./config";
 import { oidcErrorMessage } from "./errors";
 import { beginSignIn, callbackUrl, clearDiscoveryCache, completeSignIn, FLOW_TTL_MS, hashState, oidcDb, safeNextPath, type CallbackResult } from "./service";
 import { startTestProvider, type TestProvider } from "./test-provider";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let op: TestProvider;
 let okta: OidcProviderConfig;
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
+  const { kernel } = booted;
   op = await startTestProvider({ redirectUris: [callbackUrl(kernel.config.publicUrl, "okta")] });
   okta = { id: "okta", name: "Okta", issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret };
 });
 afterAll(async () => {
   await op?.close();
-  await k?.close();
   clearDiscoveryCache();
 });
 beforeEach(() => {
@@ -43,12 +39,14 @@ function person(overrides: { email_verified?: boolean; email?: string } = {}) {
 
 /** The whole flow: start, the provider's pages, the callback. */
 async function signIn(login: string, opts: { next?: string; signedInUserId?: string | null; deny?: boolean; providers?: OidcProviderConfig[] } = {}) {
+  const { kernel } = booted;
   const url = await beginSignIn(kernel, okta, { next: opts.next, linkUserId: opts.signedInUserId ?? null });
   const search = await op.drive(url, { login, deny: opts.deny });
   return { ...(await finish(search, opts.signedInUserId ?? null, opts.providers)), search };
 }
 
 async function finish(search: URLSearchParams, signedInUserId: string | null = null, providers = [okta]) {
+  const { kernel } = booted;
   const resHeaders = new Headers();
   const requestId = unique("req");
   const result: CallbackResult = await completeSignIn(kernel, providers, "okta", search, { resHeaders, ip: "127.0.0.1", userAgent: "vitest", requestId, signedInUserId });
@@ -57,12 +55,14 @@ async function finish(search: URLSearchParams, signedInUserId: string | null = n
 }
 
 async function sessionUser(cookie: string | null) {
+  const { kernel } = booted;
   if (!cookie) return null;
   const { actor } = await resolveCaller(kernel, new Headers({ cookie: cookie.split(";")[0]! }));
   return actor.kind === "user" ? actor.userId : null;
 }
 
 async function auditFor(requestId: string) {
+  const { kernel } = booted;
   return kernel.ownerDb.selectFrom("audit_events").select(["action", "data"]).where("request_id", "=", requestId).execute();
 }
 
@@ -79,6 +79,7 @@ async function expectFailure(outcome: { result: CallbackResult; cookie: string |
 
 describe("the code flow", () => {
   test("a new person lands signed in, with a verified account for the provider's email, at `next`", async () => {
+    const { kernel } = booted;
     const { sub, email } = person();
     const { result, cookie } = await signIn(sub, { next: "/o/acme?tab=1" });
     expect(result).toMatchObject({ location: "/o/acme?tab=1", reason: null });
@@ -101,6 +102,7 @@ describe("the code flow", () => {
   });
 
   test("the stored flow keeps only a hash of the state, and expires in ten minutes", async () => {
+    const { kernel } = booted;
     const url = await beginSignIn(kernel, okta, {});
     const state = url.searchParams.get("state")!;
     expect(url.searchParams.get("code_challenge_method")).toBe("S256");
@@ -121,6 +123,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("a tampered state", async () => {
+    const { kernel } = booted;
     const { sub } = person();
     const url = await beginSignIn(kernel, okta, {});
     const search = await op.drive(url, { login: sub });
@@ -130,6 +133,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("a replayed callback", async () => {
+    const { kernel } = booted;
     const { sub } = person();
     const url = await beginSignIn(kernel, okta, {});
     const search = await op.drive(url, { login: sub });
@@ -138,6 +142,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("an expired flow", async () => {
+    const { kernel } = booted;
     const { sub } = person();
     const url = await beginSignIn(kernel, okta, {});
     const search = await op.drive(url, { login: sub });
@@ -176,6 +181,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("an unverified email", async () => {
+    const { kernel } = booted;
     const { sub, email } = person({ email_verified: false });
     const outcome = await signIn(sub);
     await expectFailure(outcome, "email_unverified", outcome.search);
@@ -183,6 +189,7 @@ describe("failures: no session, an audit event, a message", () => {
   });
 
   test("an unreachable provider", async () => {
+    const { kernel } = booted;
     const gone = await startTestProvider({ redirectUris: [callbackUrl(kernel.config.publicUrl, "okta")] });
     await gone.close();
     const down: OidcProviderConfig = { ...okta, issuer: gone.issuer };
@@ -198,6 +205,7 @@ describe("failures: no session, an audit event, a message", () => {
 
 describe("linking", () => {
   test("signed in, the identity joins the current account, whatever its email", async () => {
+    const { kernel } = booted;
     const me = await createUser(kernel, "Linker");
     const { sub } = person({ email: `${unique("elsewhere")}@example.test` });
     const { result } = await signIn(sub, { signedInUserId: me.id });
@@ -207,6 +215,7 @@ describe("linking", () => {
   });
 
   test("an identity already linked to someone else is refused", async () => {
+    const { kernel } = booted;
     const { sub } = person();
     await signIn(sub);
     const other = await createUser(kernel, "Other");
@@ -215,6 +224,7 @@ describe("linking", () => {
   });
 
   test("the provider vouching for an account's verified email links to it", async () => {
+    const { kernel } = booted;
     const existing = await createUser(kernel, "Existing");
     await kernel.ownerDb.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", existing.id).execute();
     const { sub } = person({ email: existing.email });
@@ -225,6 +235,7 @@ describe("linking", () => {
   });
 
   test("an account whose own address was never verified is not linked by email (pre-hijacking)", async () => {
+    const { kernel } = booted;
     const squatted = await createUser(kernel, "Squatter");
     const { sub } = person({ email: squatted.email });
     const outcome = await signIn(sub);
@@ -233,6 +244,7 @@ describe("linking", () => {
   });
 
   test("unlinking: refused for the last identity, allowed with another", async () => {
+    const { kernel } = booted;
     const me = await createUser(kernel, "Two links");
     const first = person({ email: `${unique("a")}@example.test` });
     const second = person({ email: `${unique("b")}@example.test` });
@@ -279,6 +291,7 @@ describe("configuration", () => {
   });
 
   test("`authOidc.providers` lists the configured providers, ids and names only", async () => {
+    const { kernel } = booted;
     const saved = { ...process.env };
     try {
       process.env.AUTH_OIDC_ISSUER = "https://id.example.test";

@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ZodError } from "zod";
 import { resolveCaller } from "~/kernel/auth/request";
 import { SESSION_COOKIE, sessionIdOf } from "~/kernel/auth/session";
-import type { Kernel } from "~/kernel/kernel";
 import { buildAppRouter } from "~/kernel/router";
 import { createCallerFactory, type Actor, type RequestContext } from "~/kernel/trpc";
 import { FieldErrors, fieldErrorsOf } from "~/kernel/errors";
-import { bootTestKernel } from "../../tests/setup/database";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { testPlugins } from "../../tests/setup/plugins";
 import { INCORRECT_CREDENTIALS } from "./router";
 import { hashLinkToken, passwordDb } from "./service";
@@ -17,13 +16,7 @@ import { hashLinkToken, passwordDb } from "./service";
 const router = buildAppRouter(testPlugins);
 const createCaller = createCallerFactory(router);
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 const PASSWORD = "correct horse battery staple";
 
@@ -39,6 +32,7 @@ function freshEmail(prefix = "person"): string {
 
 /** A caller as a browser would be: an actor, an address, response headers to read. */
 function client(actor: Actor = { kind: "anonymous" }, ip = freshIp()) {
+  const { kernel } = booted;
   const ctx: RequestContext = {
     kernel,
     actor,
@@ -62,11 +56,13 @@ function sessionTokenFrom(headers: Headers | null): string | null {
 
 /** A caller carrying a session cookie, resolved exactly as an HTTP request is. */
 async function withCookie(token: string, ip = freshIp()) {
+  const { kernel } = booted;
   const { actor } = await resolveCaller(kernel, new Headers({ cookie: `${SESSION_COOKIE}=${token}` }));
   return { actor, ...client(actor, ip) };
 }
 
 async function cookieWorks(token: string): Promise<boolean> {
+  const { kernel } = booted;
   return (await resolveCaller(kernel, new Headers({ cookie: `${SESSION_COOKIE}=${token}` }))).actor.kind === "user";
 }
 
@@ -84,10 +80,12 @@ async function failure(promise: Promise<unknown>) {
 }
 
 async function mailsTo(email: string) {
+  const { kernel } = booted;
   return kernel.ownerDb.selectFrom("mail_outbox").selectAll().where("to_address", "=", email).orderBy("created_at", "asc").execute();
 }
 
 async function linkTokenIn(email: string, path: "/verify-email" | "/reset-password"): Promise<string> {
+  const { kernel } = booted;
   const mails = await mailsTo(email);
   const re = new RegExp(`${kernel.config.publicUrl.replace(/[.]/g, "\\.")}${path}\\?token=([a-z2-7]{32})`);
   const tokens = mails.map((m) => re.exec(m.text_body)?.[1]).filter((t): t is string => !!t);
@@ -96,6 +94,7 @@ async function linkTokenIn(email: string, path: "/verify-email" | "/reset-passwo
 }
 
 async function userIdOf(email: string): Promise<string> {
+  const { kernel } = booted;
   return (await kernel.ownerDb.selectFrom("users").select("id").where("email", "=", email.toLowerCase()).executeTakeFirstOrThrow()).id;
 }
 
@@ -112,12 +111,14 @@ async function signIn(email: string, password: string, ip = freshIp()) {
 }
 
 async function sessionCount(userId: string): Promise<number> {
+  const { kernel } = booted;
   const rows = await kernel.ownerDb.selectFrom("sessions").select("id").where("user_id", "=", userId).execute();
   return rows.length;
 }
 
 describe("signUp", () => {
   test("creates the person with an argon2id hash, mails a verification link, and signs them in", async () => {
+    const { kernel } = booted;
     const c = client();
     expect(await c.call.authPassword.signUp({ email: "  Grace.Hopper@Example.TEST ", password: PASSWORD, name: " Grace " })).toEqual({ checkEmail: true });
     const userId = await userIdOf("grace.hopper@example.test");
@@ -149,6 +150,7 @@ describe("signUp", () => {
   });
 
   test("a taken email (in any case) answers like a new sign-up, changes nothing, and mails the account's owner instead", async () => {
+    const { kernel } = booted;
     const { email, userId } = await signUp();
     const sessionsBefore = await sessionCount(userId);
     const c = client();
@@ -170,6 +172,7 @@ describe("signUp", () => {
   });
 
   test("weak passwords are 422 with a field error on password, and nothing is created", async () => {
+    const { kernel } = booted;
     const email = freshEmail();
     const weak = ["short", "x".repeat(201), "aaaaaaaaaaaa", email, email.toUpperCase(), "password1234", "QwertyUiop"];
     for (const password of weak) {
@@ -204,6 +207,7 @@ describe("signIn", () => {
   });
 
   test("a wrong password and an unknown email give the identical error, audited with the domain only", async () => {
+    const { kernel } = booted;
     const { email, userId } = await signUp();
     const wrongPassword = await failure(client().call.authPassword.signIn({ email, password: "not the password at all" }));
     const unknownEmail = await failure(client().call.authPassword.signIn({ email: freshEmail("nobody"), password: "not the password at all" }));
@@ -265,6 +269,7 @@ describe("signIn", () => {
   });
 
   test("over HTTP: 429 status with Retry-After, and the session cookie on success", async () => {
+    const { kernel } = booted;
     const { email } = await signUp();
     const ip = freshIp();
     const post = (input: unknown) => {
@@ -293,6 +298,7 @@ describe("signIn", () => {
 
 describe("verifyEmail", () => {
   test("the link works once, then says it was used", async () => {
+    const { kernel } = booted;
     const { email, userId } = await signUp();
     const token = await linkTokenIn(email, "/verify-email");
     expect(await client().call.authPassword.verifyEmail({ token })).toEqual({ ok: true });
@@ -305,6 +311,7 @@ describe("verifyEmail", () => {
   });
 
   test("an expired link and a made-up one fail with a field error on token", async () => {
+    const { kernel } = booted;
     const { email, userId } = await signUp();
     const token = await linkTokenIn(email, "/verify-email");
     await passwordDb(kernel.ownerDb).updateTable("auth_password_tokens").set({ expires_at: new Date(Date.now() - 1000) }).where("user_id", "=", userId).execute();
@@ -356,6 +363,7 @@ describe("password reset", () => {
   });
 
   test("the link works once: new password, every old session ended, signed in afresh, email verified", async () => {
+    const { kernel } = booted;
     const { email, userId, token: signUpSession } = await signUp();
     const other = await signIn(email, PASSWORD);
     expect(await sessionCount(userId)).toBe(2);
@@ -394,6 +402,7 @@ describe("password reset", () => {
   });
 
   test("an older reset link dies with a reset; an expired link fails", async () => {
+    const { kernel } = booted;
     const { email, userId } = await signUp();
     await client().call.authPassword.requestPasswordReset({ email });
     const older = await linkTokenIn(email, "/reset-password");
@@ -426,6 +435,7 @@ describe("password reset", () => {
 
 describe("changePassword", () => {
   test("checks the current password, ends every other session and rotates this one", async () => {
+    const { kernel } = booted;
     const { email, userId, token: current } = await signUp();
     const laptop = await signIn(email, PASSWORD);
     const phone = await signIn(email, PASSWORD);
@@ -470,6 +480,7 @@ describe("changePassword", () => {
 
 describe("disabled accounts", () => {
   test("cannot sign in; a wrong password still looks like any wrong password", async () => {
+    const { kernel } = booted;
     const { email, userId } = await signUp();
     await kernel.ownerDb.updateTable("users").set({ disabled_at: new Date() }).where("id", "=", userId).execute();
     const right = await failure(client().call.authPassword.signIn({ email, password: PASSWORD }));
@@ -487,6 +498,7 @@ describe("disabled accounts", () => {
 
 describe("audit", () => {
   test("every mutation records an event, none holding a password or a token", async () => {
+    const { kernel } = booted;
     const { email, userId, token: session } = await signUp();
     await signIn(email, PASSWORD);
     await failure(client().call.authPassword.signIn({ email, password: "a wrong guess here" }));

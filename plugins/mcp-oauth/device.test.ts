@@ -6,17 +6,14 @@
  * guessing them is rate limited.
  */
 import { OAuthMetadataSchema } from "@modelcontextprotocol/sdk/shared/auth.js";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../../tests/setup/database";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { asUser, createOrg, createUser } from "../../tests/setup/fixtures";
 import { DEVICE_GRANT_TYPE } from "./device";
 import { USER_CODE_ALPHABET } from "./secrets";
 import { mcpOauthDb } from "./tables";
 import { oauthHarness, twoProjects, type OAuthHarness } from "./test-helpers";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let h: OAuthHarness;
 let owner: { id: string };
 let orgId: string;
@@ -24,16 +21,15 @@ let alpha: string;
 let beta: string;
 let clientId: string;
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
+  const { kernel } = booted;
   h = oauthHarness(kernel);
   owner = await createUser(kernel, "Owner");
   orgId = (await createOrg(kernel, [{ userId: owner.id, role: "owner" }])).id;
   ({ alpha, beta } = await twoProjects(kernel, owner.id, orgId));
   clientId = (await register({ client_name: "Atrium CLI", grant_types: [DEVICE_GRANT_TYPE, "refresh_token"], token_endpoint_auth_method: "none" })).body.client_id;
 });
-afterAll(async () => k?.close());
 
 async function register(body: object) {
   const res = await h.fetch(`${h.publicUrl}/oauth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -67,6 +63,7 @@ async function poll(deviceCode: string, client = clientId) {
 
 /** The device waited its interval (the tests do not sleep: the last poll is moved back). */
 async function waited(): Promise<void> {
+  const { kernel } = booted;
   await mcpOauthDb(kernel.ownerDb).updateTable("mcp_oauth_device_codes").set({ last_polled_at: new Date(Date.now() - 60_000) }).execute();
 }
 
@@ -91,6 +88,7 @@ describe("device authorization", () => {
   });
 
   test("codes: short, unambiguous, hashed at rest; unknown resources refused", async () => {
+    const { kernel } = booted;
     const d = await startDevice();
     expect(d.user_code).toMatch(new RegExp(`^[${USER_CODE_ALPHABET}]{4}-[${USER_CODE_ALPHABET}]{4}$`));
     expect(d).toMatchObject({ verification_uri: `${h.publicUrl}/connect/device`, verification_uri_complete: `${h.publicUrl}/connect/device?code=${d.user_code}`, expires_in: 600, interval: 5 });
@@ -109,6 +107,7 @@ describe("device authorization", () => {
   });
 
   test("polling: pending, slow_down (the interval grows), then tokens once; narrowed to a project; only read unless write is ticked", async () => {
+    const { kernel } = booted;
     const d = await startDevice();
     expect((await poll(d.device_code)).body.error).toBe("authorization_pending");
     const fast = await poll(d.device_code);
@@ -151,6 +150,7 @@ describe("device authorization", () => {
   });
 
   test("a device asking for the ingestion API too gets a token good at both; narrowed to projects it cannot reach the org's datasets", async () => {
+    const { kernel } = booted;
     const resources = [h.mcpUrl, `${h.publicUrl}/api/v1`];
     const both = await startDevice({ resource: resources });
     await asUser(kernel, owner.id).mcpOauth.device.approve({ userCode: both.user_code, orgId, scopes: ["read", "write"], projectIds: null });
@@ -174,6 +174,7 @@ describe("device authorization", () => {
   });
 
   test("denied → access_denied; expired → expired_token; unknown or answered codes are not found to the person", async () => {
+    const { kernel } = booted;
     const as = asUser(kernel, owner.id);
     const denied = await startDevice();
     await as.mcpOauth.device.deny({ userCode: denied.user_code });
@@ -189,6 +190,7 @@ describe("device authorization", () => {
   });
 
   test("guessing user codes is rate limited per person", async () => {
+    const { kernel } = booted;
     const guesser = await createUser(kernel, "Guesser");
     const as = asUser(kernel, guesser.id);
     const limit = 20 * kernel.config.rateLimitScale;
@@ -197,6 +199,7 @@ describe("device authorization", () => {
   });
 
   test("an org with agents off: the person cannot approve, and an approved device gets access_denied", async () => {
+    const { kernel } = booted;
     const as = asUser(kernel, owner.id);
     const d = await startDevice();
     await as.mcpOauth.device.approve({ userCode: d.user_code, orgId, scopes: ["read"], projectIds: null });

@@ -11,9 +11,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { OAuthMetadataSchema, OAuthProtectedResourceMetadataSchema } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase64urlNoPadding } from "@oslojs/encoding";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../../tests/setup/database";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useTestKernel } from "../../tests/setup/kernel";
 import { asUser, createOrg, createUser } from "../../tests/setup/fixtures";
 import { createToken, mcpHarness } from "../agent/test-helpers";
 import { removeUnusedClients } from "./clients";
@@ -21,8 +20,6 @@ import { configureMcpOauth } from "./settings";
 import { mcpOauthDb } from "./tables";
 import { MemoryOAuthProvider, metadataServer, oauthHarness, REDIRECT_URI, twoProjects, type OAuthHarness } from "./test-helpers";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let h: OAuthHarness;
 let owner: { id: string };
 let viewer: { id: string };
@@ -30,16 +27,15 @@ let orgId: string;
 let alpha: string;
 let beta: string;
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
+  const { kernel } = booted;
   h = oauthHarness(kernel);
   owner = await createUser(kernel, "Owner");
   viewer = await createUser(kernel, "Viewer");
   orgId = (await createOrg(kernel, [{ userId: owner.id, role: "owner" }, { userId: viewer.id, role: "viewer" }])).id;
   ({ alpha, beta } = await twoProjects(kernel, owner.id, orgId));
 });
-afterAll(async () => k?.close());
 
 const data = <T>(result: unknown) => (result as { structuredContent: T }).structuredContent;
 
@@ -118,6 +114,7 @@ describe("the SDK client's flow", () => {
   });
 
   test("registration is de-duplicated: the same name and redirect URIs are one client; others are another", async () => {
+    const { kernel } = booted;
     const register = async (body: object) => (await h.fetch(`${h.publicUrl}/oauth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json() as Promise<{ client_id: string }>;
     const a = await register({ client_name: "Dup", redirect_uris: ["http://127.0.0.1:1/cb", "https://app.example/cb"] });
     const b = await register({ client_name: "Dup", redirect_uris: ["https://app.example/cb", "http://127.0.0.1:1/cb"] });
@@ -192,6 +189,7 @@ describe("refusals", () => {
   });
 
   test("a token for another audience, and an expired token, are 401 invalid_token", async () => {
+    const { kernel } = booted;
     const a = await handAuthorized();
     const { access_token } = (await (await exchange(a)).json()) as { access_token: string };
     const db = mcpOauthDb(kernel.ownerDb);
@@ -239,6 +237,7 @@ describe("what the person granted", () => {
   });
 
   test("a person cannot grant projects they cannot see or orgs they are not in", async () => {
+    const { kernel } = booted;
     const stranger = await createUser(kernel, "Stranger");
     const provider = new MemoryOAuthProvider();
     await expect(h.connect(provider)).rejects.toBeInstanceOf(UnauthorizedError);
@@ -248,6 +247,7 @@ describe("what the person granted", () => {
 
 describe("someone whose only access in the org is a shared dashboard", () => {
   test("the consent screen offers that org; their agent connects by OAuth and sees the shared dashboard alone; the share's end ends it", async () => {
+    const { kernel } = booted;
     const guest = await createUser(kernel, "Guest");
     await kernel.ownerDb.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", guest.id).execute();
     const provider = new MemoryOAuthProvider();
@@ -288,6 +288,7 @@ describe("someone whose only access in the org is a shared dashboard", () => {
 
 describe("connected apps and the org's rule", () => {
   test("the person's list shows client, org, scopes, projects, last use and calls; revoking ends the tokens", async () => {
+    const { kernel } = booted;
     const { client, provider } = await connected({ scopes: ["read", "write"], projectIds: [beta] });
     await client.callTool({ name: "whoami", arguments: {} });
     const mine = await asUser(kernel, owner.id).mcpOauth.connections.mine();
@@ -305,6 +306,7 @@ describe("connected apps and the org's rule", () => {
   });
 
   test("org admins revoke anyone's agent; agents off refuses every agent, OAuth and personal tokens alike; read-only narrows", async () => {
+    const { kernel } = booted;
     const viewerApp = await connected({ scopes: ["read"], userId: viewer.id });
     const pat = (await createToken(kernel, owner.id, orgId, ["read", "write"])).token;
     const patClient = await mcpHarness(kernel).connect(pat);
@@ -336,6 +338,7 @@ describe("connected apps and the org's rule", () => {
 
 describe("Client ID Metadata Documents", () => {
   test("a client named by its https metadata URL: fetched through the address filter, checked, used", async () => {
+    const { kernel } = booted;
     const server = await metadataServer({
       "/client.json": (origin) => ({ client_id: `${origin}/client.json`, client_name: "Metadata agent", redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
       "/liar.json": () => ({ client_id: "https://someone-else.example/client.json", client_name: "Liar", redirect_uris: [REDIRECT_URI] }),

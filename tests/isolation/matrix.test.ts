@@ -9,10 +9,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Kernel } from "~/kernel/kernel";
 import { createCallerFactory, proceduresOf } from "~/kernel/trpc";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { contextFor, testRouter, unique } from "../setup/fixtures";
 import { ACTORS, buildWorld, type ActorName, type World } from "./world";
 import { A, everyone, MATRIX_PASSWORD, P, sessionOnly, type Outcome, type Row } from "./rows/helpers";
@@ -116,13 +116,7 @@ function derivedOutcome(kernel: Kernel, capability: string, type: string, actor:
   }
 }
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 const createCaller = createCallerFactory(testRouter);
 const procedures = proceduresOf(testRouter);
@@ -150,6 +144,7 @@ async function call(w: World, path: string, type: string, input: unknown): Promi
 
 describe.each(procedures.filter((p) => p.path in rows))("$path", ({ path, type, meta }) => {
   test.each([...ACTORS])("%s", async (actorName) => {
+    const { kernel } = booted;
     const row = rows[path]!;
     const expected = meta.capability ? derivedOutcome(kernel, meta.capability, type, actorName) : row.expect?.[actorName];
     expect(expected, `no expectation for ${actorName}`).toBeDefined();

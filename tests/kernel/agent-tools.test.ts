@@ -6,9 +6,8 @@
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Kernel } from "~/kernel/kernel";
 import { createToken, mcpHarness } from "../../plugins/agent/test-helpers";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { asUser, createOrg, createUser, unique } from "../setup/fixtures";
 
 const YAML = `title: Parity
@@ -22,8 +21,6 @@ charts:
     value: n
 `;
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let writer: Client;
 let reader: Client;
 let outsider: Client;
@@ -38,9 +35,9 @@ async function ok<T>(client: Client, name: string, args: Record<string, unknown>
   return data<T>(result);
 }
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
+  const { kernel } = booted;
   const mcp = mcpHarness(kernel);
   const owner = await createUser(kernel, "Owner");
   const stranger = await createUser(kernel, "Stranger");
@@ -53,7 +50,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const c of [writer, reader, outsider]) await c?.close().catch(() => {});
-  await k?.close();
 });
 
 describe("dashboard history and recovery", () => {

@@ -8,16 +8,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, generateSessionToken, SESSION_COOKIE } from "~/kernel/auth/session";
-import type { Kernel } from "~/kernel/kernel";
 import { createApiHandler, type ApiHandler } from "~/server/api";
 import { handleMcpHttp } from "../../plugins/agent/http";
 import { loadAgentSettings } from "../../plugins/agent/settings";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { createOrg, createUser, testRouter } from "../setup/fixtures";
 import { testPlugins } from "../setup/plugins";
 
-let kernel: Kernel;
-let close: () => Promise<void>;
 const servers: http.Server[] = [];
 let fast: string;
 let full: string;
@@ -35,8 +32,9 @@ async function serve(handler: ApiHandler): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  ({ kernel, close } = await bootTestKernel());
+  const { kernel } = booted;
   fast = await serve(createApiHandler({ kernel: async () => kernel, router: testRouter, plugins: testPlugins }));
   full = await serve(createApiHandler({ kernel: async () => kernel, router: testRouter, plugins: testPlugins, fastCalls: false }));
   const user = await createUser(kernel);
@@ -51,10 +49,9 @@ afterAll(async () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
-  await close?.();
 });
 
-const origin = () => kernel.config.publicUrl;
+const origin = () => booted.kernel.config.publicUrl;
 const input = (value: unknown) => `input=${encodeURIComponent(JSON.stringify(value))}`;
 
 /** Status, the headers that matter, and the body with the request id blanked. */
@@ -130,6 +127,7 @@ describe("what every API response carries", () => {
   });
 
   test("each answered request is counted by route and status", async () => {
+    const { kernel } = booted;
     const count = async () => {
       const { body } = await kernel.metrics.render();
       return Number(/http_requests_total\{method="GET",route="trpc",status="200"\} (\d+)/.exec(body)?.[1] ?? 0);
@@ -152,6 +150,7 @@ describe("the guards in front of tRPC", () => {
   });
 
   test("a batch over the cap is refused", async () => {
+    const { kernel } = booted;
     const paths = Array.from({ length: kernel.config.maxBatch + 1 }, () => "kernel.info").join(",");
     const res = await fetch(`${fast}/api/trpc/${paths}?batch=1`);
     expect(res.status).toBe(413);
@@ -162,6 +161,7 @@ describe("the guards in front of tRPC", () => {
   });
 
   test("a body over the anonymous limit is refused unread and the connection closes", async () => {
+    const { kernel } = booted;
     const big = "x".repeat(kernel.config.maxBodyBytes.anonymous + 10);
     const res = await fetch(`${fast}/api/trpc/example.notes.add`, { method: "POST", headers: { "content-type": "application/json", origin: origin() }, body: big });
     expect(res.status).toBe(413);
@@ -200,6 +200,7 @@ describe("plugin routes, health and pages", () => {
   });
 
   test("an MCP call on the node request (the route's fast handler) answers as the web handler does", async () => {
+    const { kernel } = booted;
     const made = await fetch(`${fast}/api/trpc/auth.tokens.create`, {
       method: "POST",
       headers: { cookie: owner.cookie, origin: origin(), "content-type": "application/json" },

@@ -3,19 +3,11 @@
  * `jsonb` cannot store, but an event's data may still carry it (a cut at 500 characters can
  * split a surrogate pair; labels come from clients), so the writer makes it storable.
  */
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { auditRecordOf, auditRowOf, sanitizeAuditData, writeAudit, writeAuditBatch } from "~/kernel/audit";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 test("NUL characters and unpaired surrogates become U+FFFD, in values and keys; pairs survive", () => {
   const split = `${"a".repeat(499)}😀tail`; // the cut at 500 falls inside the emoji
@@ -28,6 +20,7 @@ test("NUL characters and unpaired surrogates become U+FFFD, in values and keys; 
 });
 
 test("an event whose data and client label hold NUL and lone surrogates is written", async () => {
+  const { kernel } = booted;
   const requestId = `audit-${Date.now()}`;
   await writeAudit(
     kernel.ownerDb,
@@ -41,6 +34,7 @@ test("an event whose data and client label hold NUL and lone surrogates is writt
 });
 
 test("a batch is stored as its events written one by one would be: every field, each its own time, in order", async () => {
+  const { kernel } = booted;
   const prefix = `batch-${Date.now()}`;
   const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i));
   const records = Array.from({ length: 3 }, (_, i) =>

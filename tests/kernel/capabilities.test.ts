@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { TRPCError } from "@trpc/server";
-import type { Kernel } from "~/kernel/kernel";
 import { defineCapability } from "~/kernel/capabilities";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { asUser, callerFor, createOrg, createUser } from "../setup/fixtures";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -25,6 +18,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe("capabilityProcedure", () => {
   test("answers 401, 404, 403 and success with the semantics of ARCHITECTURE §4", async () => {
+    const { kernel } = booted;
     const owner = await createUser(kernel);
     const viewer = await createUser(kernel);
     const outsider = await createUser(kernel);
@@ -47,6 +41,7 @@ describe("capabilityProcedure", () => {
   });
 
   test("a member of another org sees 404, not the other org's notes", async () => {
+    const { kernel } = booted;
     const a = await createUser(kernel);
     const b = await createUser(kernel);
     const orgA = await createOrg(kernel, [{ userId: a.id, role: "owner" }]);
@@ -56,6 +51,7 @@ describe("capabilityProcedure", () => {
   });
 
   test("a deleted org is invisible even to its owner", async () => {
+    const { kernel } = booted;
     const owner = await createUser(kernel);
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
     await kernel.ownerDb.updateTable("orgs").set({ deleted_at: new Date() }).where("id", "=", org.id).execute();
@@ -63,6 +59,7 @@ describe("capabilityProcedure", () => {
   });
 
   test("invalid input is a 422 with field errors, and nothing is written", async () => {
+    const { kernel } = booted;
     const owner = await createUser(kernel);
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
     const err = await asUser(kernel, owner.id)
@@ -76,6 +73,7 @@ describe("capabilityProcedure", () => {
   });
 
   test("a malformed org id is a validation error naming orgId", async () => {
+    const { kernel } = booted;
     const owner = await createUser(kernel);
     const err = await asUser(kernel, owner.id)
       .example.notes.list({ orgId: "not-a-uuid" })
@@ -85,6 +83,7 @@ describe("capabilityProcedure", () => {
   });
 
   test("the registry reports what each role holds", () => {
+    const { kernel } = booted;
     expect(kernel.capabilities.forRole("viewer")).toContain("example.note.read");
     expect(kernel.capabilities.forRole("viewer")).not.toContain("example.note.write");
     expect(kernel.capabilities.allows("editor", "example.note.write")).toBe(true);

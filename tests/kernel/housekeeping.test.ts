@@ -3,23 +3,17 @@
  * began more than a day ago and sessions expired more than a day ago go; everything a request
  * can still read stays. Run through the job system as the schedule runs it.
  */
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { housekeepingJob, removeStaleRows } from "~/kernel/housekeeping";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { createUser, unique } from "../setup/fixtures";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel({ workJobs: true });
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel({ workJobs: true });
 
 const HOUR = 3_600_000;
 
 async function seed() {
+  const { kernel } = booted;
   const user = await createUser(kernel);
   const keys = { stale: unique("limit"), hourOld: unique("limit"), fresh: unique("limit") };
   await kernel.ownerDb
@@ -43,12 +37,14 @@ async function seed() {
 }
 
 async function left(seeded: Awaited<ReturnType<typeof seed>>) {
+  const { kernel } = booted;
   const limits = await kernel.ownerDb.selectFrom("rate_limits").select("key").where("key", "in", Object.values(seeded.keys)).execute();
   const sessions = await kernel.ownerDb.selectFrom("sessions").select("id").where("id", "in", Object.values(seeded.sessions)).execute();
   return { limits: limits.map((r) => r.key).sort(), sessions: sessions.map((r) => r.id).sort() };
 }
 
 test("removes day-old rate-limit windows and sessions expired a day ago, and nothing else", async () => {
+  const { kernel } = booted;
   const seeded = await seed();
   const removed = await removeStaleRows(kernel);
   expect(removed.rateLimits).toBeGreaterThanOrEqual(1);
@@ -61,6 +57,7 @@ test("removes day-old rate-limit windows and sessions expired a day ago, and not
 });
 
 test("the kernel registers it with the job system: enqueued, it runs and removes", async () => {
+  const { kernel } = booted;
   const seeded = await seed();
   expect(await kernel.jobs.enqueue(housekeepingJob, {})).toBeTruthy();
   const deadline = Date.now() + 20_000;

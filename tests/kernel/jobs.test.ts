@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { defineJob, JobRunner } from "~/kernel/jobs";
-import type { Kernel } from "~/kernel/kernel";
 import { noteDigestJob } from "../example-plugin/jobs";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { asUser, createOrg, createUser } from "../setup/fixtures";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel({ workJobs: true });
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel({ workJobs: true });
 
 async function eventually<T>(fn: () => Promise<T | null | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -24,6 +17,7 @@ async function eventually<T>(fn: () => Promise<T | null | undefined>, timeoutMs 
 }
 
 function digestOf(orgId: string) {
+  const { kernel } = booted;
   return kernel.ownerDb
     .withTables<{ example_digests: { org_id: string; note_count: number } }>()
     .selectFrom("example_digests")
@@ -33,6 +27,7 @@ function digestOf(orgId: string) {
 }
 
 test("a job enqueued inside a committed transaction runs", async () => {
+  const { kernel } = booted;
   const user = await createUser(kernel);
   const org = await createOrg(kernel, [{ userId: user.id, role: "editor" }]);
   await asUser(kernel, user.id).example.notes.add({ orgId: org.id, body: "first" });
@@ -41,6 +36,7 @@ test("a job enqueued inside a committed transaction runs", async () => {
 });
 
 test("a job enqueued inside a rolled-back transaction never exists", async () => {
+  const { kernel } = booted;
   const user = await createUser(kernel);
   const org = await createOrg(kernel, [{ userId: user.id, role: "editor" }]);
   let jobId: string | null = null;
@@ -56,6 +52,7 @@ test("a job enqueued inside a rolled-back transaction never exists", async () =>
 });
 
 test("a failing job is retried with backoff until it succeeds", async () => {
+  const { kernel } = booted;
   const user = await createUser(kernel);
   const org = await createOrg(kernel, [{ userId: user.id, role: "editor" }]);
   const id = await kernel.jobs.enqueue(noteDigestJob, { orgId: org.id, failTimes: 2 });
@@ -68,10 +65,12 @@ test("a failing job is retried with backoff until it succeeds", async () => {
 }, 40_000);
 
 test("enqueueing a job no plugin registered is refused", async () => {
+  const { kernel } = booted;
   await expect(kernel.jobs.enqueue({ name: "nobody.job", run: async () => {} }, {})).rejects.toThrow(/not registered/);
 });
 
 test("a job declared with concurrency 3 works three runs at once in one process, no more", async () => {
+  const { kernel } = booted;
   let running = 0;
   let most = 0;
   let done = 0;
@@ -102,6 +101,7 @@ test("a job declared with concurrency 3 works three runs at once in one process,
 }, 70_000);
 
 test("a runner stopped while pg-boss is still starting waits for it and closes it; stop is idempotent", async () => {
+  const { kernel } = booted;
   const job = defineJob<"test.early-stop", Record<string, never>>("test.early-stop", { run: async () => {} });
   const runner = new JobRunner(kernel.database.url, kernel.log, kernel.metrics);
   runner.register(job);

@@ -5,18 +5,11 @@
  */
 import { TRPCError } from "@trpc/server";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../setup/database";
+import { describe, expect, test } from "vitest";
+import { useTestKernel } from "../setup/kernel";
 import { asUser, createOrg, createUser } from "../setup/fixtures";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 async function rejection(promise: Promise<unknown>) {
   try {
@@ -30,6 +23,7 @@ async function rejection(promise: Promise<unknown>) {
 
 describe("orgs.members.list", () => {
   test("pages cover every member exactly once in join order; search narrows; a forged cursor is refused on its field", async () => {
+    const { kernel } = booted;
     const owner = await createUser(kernel, "Owner Person");
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
     // 230 more members, several joining in the same instant (ties are broken by user id).
@@ -75,6 +69,7 @@ describe("orgs.members.list", () => {
 
 describe("orgs.invitations.list", () => {
   test("newest first a page at a time; pending: true leaves out accepted, revoked and expired ones", async () => {
+    const { kernel } = booted;
     const owner = await createUser(kernel);
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
     await sql`insert into invitations (org_id, email, role, token_hash, expires_at, accepted_at, revoked_at, created_at)

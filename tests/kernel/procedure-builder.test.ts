@@ -5,9 +5,8 @@
  */
 import { TRPCError } from "@trpc/server";
 import type { QueryResult, RootOperationNode, UnknownRow } from "kysely";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Role } from "~/kernel/db/schema";
-import type { Kernel } from "~/kernel/kernel";
 import { orgDelete, orgView, projectManage, projectUpdate } from "~/kernel/tenancy/capabilities";
 import { effectiveProjectRole, projectRoleProblem } from "~/kernel/tenancy/roles";
 import {
@@ -21,7 +20,7 @@ import {
   proceduresOf,
   type Actor,
 } from "~/kernel/trpc";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { asUser, contextFor, createOrg, createUser, unique } from "../setup/fixtures";
 
 const router = createTRPCRouter({
@@ -40,15 +39,10 @@ const router = createTRPCRouter({
 });
 const createCaller = createCallerFactory(router);
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 function as(userId: string) {
+  const { kernel } = booted;
   const actor: Actor = { kind: "user", userId };
   return createCaller(contextFor(kernel, actor));
 }
@@ -74,6 +68,7 @@ async function messageOf(promise: Promise<unknown>): Promise<string> {
 }
 
 async function project(orgId: string, slug = unique("p"), extra: { archived?: boolean; deleted?: boolean } = {}) {
+  const { kernel } = booted;
   return kernel.ownerDb
     .insertInto("projects")
     .values({ org_id: orgId, slug, name: slug, archived_at: extra.archived ? new Date() : null, deleted_at: extra.deleted ? new Date() : null })
@@ -82,11 +77,13 @@ async function project(orgId: string, slug = unique("p"), extra: { archived?: bo
 }
 
 async function override(orgId: string, projectId: string, userId: string, role: Role) {
+  const { kernel } = booted;
   await kernel.ownerDb.insertInto("project_roles").values({ org_id: orgId, project_id: projectId, user_id: userId, role }).execute();
 }
 
 /** An org with one member per role, and one project. */
 async function world() {
+  const { kernel } = booted;
   const people = {} as Record<Role, { id: string }>;
   for (const role of ["owner", "admin", "editor", "viewer"] as const) people[role] = await createUser(kernel, role);
   const org = await createOrg(
@@ -99,6 +96,7 @@ async function world() {
 
 describe("several capabilities", () => {
   test("a member needs every one; the 403 names the first one missing", async () => {
+    const { kernel } = booted;
     const w = await world();
     expect(await as(w.people.admin.id).orgBoth({ orgId: w.org.id })).toEqual({ role: "admin" });
     expect(await codeOf(as(w.people.editor.id).orgBoth({ orgId: w.org.id }))).toBe("FORBIDDEN");
@@ -183,6 +181,7 @@ describe("projectsWhereCan", () => {
   });
 
   test("runs one query, whatever the number of projects", async () => {
+    const { kernel } = booted;
     const w = await world();
     for (let i = 0; i < 5; i++) await project(w.org.id);
     const statements: string[] = [];
@@ -197,6 +196,7 @@ describe("projectsWhereCan", () => {
 
 describe("owners and admins are never locked out of a project", () => {
   test("a project admin cannot set the owner (or an org admin) to viewer: 422 on role", async () => {
+    const { kernel } = booted;
     const w = await world();
     // The editor runs this project.
     await override(w.org.id, w.project.id, w.people.editor.id, "admin");
@@ -221,6 +221,7 @@ describe("owners and admins are never locked out of a project", () => {
   });
 
   test("an override that lowers an owner or admin (written before this rule) is ignored: they keep their org rights", async () => {
+    const { kernel } = booted;
     const w = await world();
     await override(w.org.id, w.project.id, w.people.owner.id, "viewer");
     await override(w.org.id, w.project.id, w.people.admin.id, "viewer");

@@ -3,20 +3,11 @@
  * leased limiter that reserves hits in blocks for hot paths. Both must allow exactly `limit`
  * hits per window on one instance, and never more than `limit` across instances.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Kernel } from "~/kernel/kernel";
+import { describe, expect, test } from "vitest";
 import { hitRateLimit, hitRateLimits, hitRateLimitsWith, LeasedRateLimiter } from "~/kernel/rate-limit";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 
-let kernel: Kernel;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ kernel, close } = await bootTestKernel());
-});
-afterAll(async () => {
-  await close?.();
-});
+const booted = useTestKernel();
 
 const key = () => `test:${crypto.randomUUID()}`;
 
@@ -33,6 +24,7 @@ describe("leased rate limits", () => {
   });
 
   test("the next block is reserved ahead: hits never wait for its upsert, only an empty lease does", async () => {
+    const { kernel } = booted;
     const limiter = new LeasedRateLimiter();
     const k = key();
     const limit = 200; // block 10
@@ -67,6 +59,7 @@ describe("leased rate limits", () => {
   });
 
   test("one instance allows exactly the limit, in order, with few database round trips", async () => {
+    const { kernel } = booted;
     const limiter = new LeasedRateLimiter();
     const k = key();
     const results = [];
@@ -82,12 +75,14 @@ describe("leased rate limits", () => {
   });
 
   test("concurrent hits share one reservation and still never pass the limit", async () => {
+    const { kernel } = booted;
     const limiter = new LeasedRateLimiter();
     const k = key();
     expect(await allowedOf(Array.from({ length: 300 }, () => limiter.hit(kernel.db, k, 200, 60)))).toBe(200);
   });
 
   test("three instances together allow at most the limit; each may refuse early by at most a block and a half", async () => {
+    const { kernel } = booted;
     const limiters = [new LeasedRateLimiter(), new LeasedRateLimiter(), new LeasedRateLimiter()];
     const k = key();
     const limit = 100; // block 5
@@ -99,6 +94,7 @@ describe("leased rate limits", () => {
   });
 
   test("a new window starts a new budget", async () => {
+    const { kernel } = booted;
     const limiter = new LeasedRateLimiter();
     const k = key();
     for (let i = 0; i < 40; i++) await limiter.hit(kernel.db, k, 40, 1);
@@ -108,6 +104,7 @@ describe("leased rate limits", () => {
   });
 
   test("small limits reserve one hit at a time, counted with the per-hit limiter on the same key", async () => {
+    const { kernel } = booted;
     const limiter = new LeasedRateLimiter();
     const k = key();
     await hitRateLimit(kernel.db, k, 5, 60);
@@ -120,6 +117,7 @@ describe("leased rate limits", () => {
 
 describe("several keys in one statement", () => {
   test("each key counts on its own row, answers in the order asked, and agrees with the per-hit limiter", async () => {
+    const { kernel } = booted;
     const [a, b] = [key(), key()];
     await hitRateLimit(kernel.db, a, 3, 60); // a has one hit already
     const first = await hitRateLimits(kernel.db, [{ key: b, limit: 5 }, { key: a, limit: 3 }], 60);
@@ -133,6 +131,7 @@ describe("several keys in one statement", () => {
   });
 
   test("concurrent calls naming the same keys in either order count every hit and never deadlock", async () => {
+    const { kernel } = booted;
     const [a, b] = [key(), key()];
     const calls = Array.from({ length: 40 }, (_, i) => hitRateLimits(kernel.db, i % 2 ? [{ key: a, limit: 30 }, { key: b, limit: 30 }] : [{ key: b, limit: 30 }, { key: a, limit: 30 }], 60));
     const results = await Promise.all(calls);
@@ -142,6 +141,7 @@ describe("several keys in one statement", () => {
   });
 
   test("a key named twice counts once; no keys is no statement", async () => {
+    const { kernel } = booted;
     const a = key();
     const results = await hitRateLimits(kernel.db, [{ key: a, limit: 2 }, { key: a, limit: 2 }], 60);
     expect(results.map((r) => r.remaining)).toEqual([1, 1]);
@@ -149,6 +149,7 @@ describe("several keys in one statement", () => {
   });
 
   test("with a read: the counts and the read's row (types kept) come from one statement; no row is null", async () => {
+    const { kernel } = booted;
     const email = `limits-${crypto.randomUUID()}@example.test`;
     const user = await kernel.ownerDb.insertInto("users").values({ email, name: "Limits" }).returning(["id", "created_at"]).executeTakeFirstOrThrow();
     const [a, b] = [key(), key()];

@@ -7,9 +7,8 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateApiToken, hashApiToken } from "~/kernel/auth/tokens";
-import type { Kernel } from "~/kernel/kernel";
 import type { Actor } from "~/kernel/trpc";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { callerFor, createOrg, createUser, unique } from "../setup/fixtures";
 import { githubConfigFromEnv, type GithubConfig } from "../../plugins/auth-github/config";
 import { beginGithubSignIn, completeGithubSignIn } from "../../plugins/auth-github/service";
@@ -19,17 +18,14 @@ import { resolveCaller } from "~/kernel/auth/request";
 import { SESSION_COOKIE } from "~/kernel/auth/session";
 import { startSession } from "~/kernel/auth/sign-in";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let gh: GithubTestServer;
 let config: GithubConfig;
 const ENV = ["AUTH_GITHUB_CLIENT_ID", "AUTH_GITHUB_CLIENT_SECRET", "AUTH_GITHUB_URL"] as const;
 const saved: Record<string, string | undefined> = {};
 let nextId = 5000;
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
   gh = await startGithubTestServer();
   for (const key of ENV) saved[key] = process.env[key];
   process.env.AUTH_GITHUB_CLIENT_ID = gh.clientId;
@@ -43,11 +39,11 @@ afterAll(async () => {
     else process.env[key] = saved[key];
   }
   await gh?.close();
-  await k?.close();
 });
 
 /** A browser session for `userId` signed in with `method`, as the guard sees it. */
 async function sessionActor(userId: string, method = "password"): Promise<Actor> {
+  const { kernel } = booted;
   const resHeaders = new Headers();
   await startSession({ kernel, resHeaders, ip: "127.0.0.1" }, userId, method);
   const cookie = resHeaders.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
@@ -56,6 +52,7 @@ async function sessionActor(userId: string, method = "password"): Promise<Actor>
 
 /** Signs in through the GitHub flow (linking when `linkUserId`); answers the session's actor. */
 async function githubSession(login: string, linkUserId: string | null = null): Promise<{ actor: Actor; userId: string }> {
+  const { kernel } = booted;
   const url = await beginGithubSignIn(kernel, config, { linkUserId });
   const search = await gh.drive(url, { login });
   const resHeaders = new Headers();
@@ -72,6 +69,7 @@ function githubAccount(email: string, verified = true) {
 }
 
 async function verifiedUser(email?: string) {
+  const { kernel } = booted;
   const user = await createUser(kernel, "Policy");
   if (email) await kernel.ownerDb.updateTable("users").set({ email }).where("id", "=", user.id).execute();
   await kernel.ownerDb.updateTable("users").set({ email_verified_at: new Date() }).where("id", "=", user.id).execute();
@@ -91,6 +89,7 @@ async function refusal(promise: Promise<unknown>) {
 
 describe("requiring a provider", () => {
   test("an owner signed in with a password cannot require GitHub (it would lock them out); signed in with GitHub they can", async () => {
+    const { kernel } = booted;
     const owner = await verifiedUser();
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
     const withPassword = callerFor(kernel, await sessionActor(owner.id));
@@ -113,6 +112,7 @@ describe("requiring a provider", () => {
   });
 
   test("members: a password session is refused everywhere in the org (not elsewhere); a GitHub session passes; outsiders still see 404", async () => {
+    const { kernel } = booted;
     const owner = await verifiedUser();
     const member = await verifiedUser();
     const outsider = await verifiedUser();
@@ -143,6 +143,7 @@ describe("requiring a provider", () => {
   });
 
   test("access tokens created before the requirement are refused; tokens created after (through a GitHub session) work", async () => {
+    const { kernel } = booted;
     const owner = await verifiedUser();
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
     const tokenRow = async (createdAt: Date) => {
@@ -166,6 +167,7 @@ describe("requiring a provider", () => {
   });
 
   test("a provider that is not configured cannot be required (422 at the field); clearing needs no particular session", async () => {
+    const { kernel } = booted;
     const owner = await verifiedUser();
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
     const caller = callerFor(kernel, await sessionActor(owner.id));
@@ -177,6 +179,7 @@ describe("requiring a provider", () => {
 
 describe("auto-join", () => {
   test("a GitHub sign-in with a verified address at the org's domain joins with the default role (audited); other domains and passwords do not", async () => {
+    const { kernel } = booted;
     const domain = `${unique("acme")}.test`;
     const owner = await verifiedUser(`owner@${domain}`);
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
@@ -200,6 +203,7 @@ describe("auto-join", () => {
   });
 
   test("an existing member keeps their role; an org requiring another provider takes no one through GitHub", async () => {
+    const { kernel } = booted;
     const domain = `${unique("keep")}.test`;
     const member = await verifiedUser(`member@${domain}`);
     const org = await createOrg(kernel, [{ userId: member.id, role: "admin" }]);
@@ -217,6 +221,7 @@ describe("auto-join", () => {
   });
 
   test("never owner, only the admin's own verified domain, a well-formed domain", async () => {
+    const { kernel } = booted;
     const domain = `${unique("own")}.test`;
     const owner = await verifiedUser(`owner@${domain}`);
     const org = await createOrg(kernel, [{ userId: owner.id, role: "owner" }]);
@@ -235,6 +240,7 @@ describe("auto-join", () => {
 
 describe("starting a session", () => {
   test("session, audit event and the cleared counter land together; a disabled person gets none of them", async () => {
+    const { kernel } = booted;
     const key = `signin:acct:${unique("start")}@example.test`;
     const user = await createUser(kernel);
     await kernel.ownerDb.insertInto("rate_limits").values({ key, window_start: new Date(), count: 7 }).execute();

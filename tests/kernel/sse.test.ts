@@ -8,18 +8,15 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Kernel } from "~/kernel/kernel";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { contextFor, createOrg, createUser, testRouter } from "../setup/fixtures";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
 let server: http.Server;
 let base: string;
 
+const booted = useTestKernel();
 beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
+  const { kernel } = booted;
   server = http.createServer(async (req, res) => {
     const request = new Request(`http://127.0.0.1${req.url}`, {
       method: req.method,
@@ -52,10 +49,10 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections();
   await new Promise((r) => server?.close(r));
-  await k?.close();
 });
 
 test("notes added by one member stream to another member's browser over SSE", async () => {
+  const { kernel } = booted;
   const alice = await createUser(kernel);
   const bob = await createUser(kernel);
   const org = await createOrg(kernel, [

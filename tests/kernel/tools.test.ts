@@ -2,24 +2,18 @@
  * The tool registry (src/kernel/tools.ts): MCP-tagged procedures seen as agent tools, what each
  * caller may use, and calls that go through the procedure (validation, authorization, scope).
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { generateApiToken, hashApiToken } from "~/kernel/auth/tokens";
-import type { Kernel } from "~/kernel/kernel";
 import { availableTools, callTool, inputSchemaWithDefaults, toolsOf, type ToolDescriptor } from "~/kernel/tools";
 import { createTRPCRouter, publicProcedure, type Actor } from "~/kernel/trpc";
-import { bootTestKernel } from "../setup/database";
+import { useTestKernel } from "../setup/kernel";
 import { contextFor, createOrg, createUser, testRouter } from "../setup/fixtures";
 
-let k: Awaited<ReturnType<typeof bootTestKernel>>;
-let kernel: Kernel;
-beforeAll(async () => {
-  k = await bootTestKernel();
-  kernel = k.kernel;
-});
-afterAll(async () => k?.close());
+const booted = useTestKernel();
 
 async function tokenActor(userId: string, orgId: string, scopes: Array<"read" | "write">): Promise<Actor> {
+  const { kernel } = booted;
   const row = await kernel.ownerDb
     .insertInto("api_tokens")
     .values({ user_id: userId, org_id: orgId, name: "tools test", token_hash: hashApiToken(generateApiToken()), scopes })
@@ -29,6 +23,7 @@ async function tokenActor(userId: string, orgId: string, scopes: Array<"read" | 
 }
 
 async function world() {
+  const { kernel } = booted;
   const owner = await createUser(kernel, "Owner");
   const viewer = await createUser(kernel, "Viewer");
   const outsider = await createUser(kernel, "Outsider");
@@ -97,10 +92,12 @@ describe("toolsOf", () => {
 
 describe("availableTools", () => {
   test("nobody gets no tools", async () => {
+    const { kernel } = booted;
     expect(await availableTools(kernel, testRouter, { kind: "anonymous" })).toEqual([]);
   });
 
   test("a read token sees read-only queries only; a write token sees mutations too", async () => {
+    const { kernel } = booted;
     const w = await world();
     const read = await availableTools(kernel, testRouter, await tokenActor(w.owner.id, w.org.id, ["read"]));
     expect(read.every((t) => t.readOnly && t.type === "query")).toBe(true);
@@ -111,6 +108,7 @@ describe("availableTools", () => {
   });
 
   test("a member sees only the tools their role allows", async () => {
+    const { kernel } = booted;
     const w = await world();
     const viewer = await availableTools(kernel, testRouter, await tokenActor(w.viewer.id, w.org.id, ["read", "write"]));
     expect(names(viewer)).toContain("list_projects");
@@ -121,6 +119,7 @@ describe("availableTools", () => {
   });
 
   test("someone no longer in the token's org keeps only tools that need no org", async () => {
+    const { kernel } = booted;
     const w = await world();
     const actor = await tokenActor(w.viewer.id, w.org.id, ["read", "write"]);
     await kernel.ownerDb.deleteFrom("memberships").where("user_id", "=", w.viewer.id).where("org_id", "=", w.org.id).execute();
@@ -132,6 +131,7 @@ describe("availableTools", () => {
 
 describe("callTool", () => {
   test("calls through the procedure, with the token's org as the default", async () => {
+    const { kernel } = booted;
     const w = await world();
     const actor = await tokenActor(w.owner.id, w.org.id, ["read"]);
     const available = await availableTools(kernel, testRouter, actor);
@@ -141,6 +141,7 @@ describe("callTool", () => {
   });
 
   test("an unknown tool and a tool the caller may not use both answer NOT_FOUND", async () => {
+    const { kernel } = booted;
     const w = await world();
     const actor = await tokenActor(w.owner.id, w.org.id, ["read"]);
     const available = await availableTools(kernel, testRouter, actor);
@@ -153,6 +154,7 @@ describe("callTool", () => {
   });
 
   test("invalid arguments are a 422 naming the field, not a crash", async () => {
+    const { kernel } = booted;
     const w = await world();
     const actor = await tokenActor(w.owner.id, w.org.id, ["read"]);
     const available = await availableTools(kernel, testRouter, actor);
@@ -168,6 +170,7 @@ describe("callTool", () => {
   });
 
   test("a token cannot reach another org by passing its id", async () => {
+    const { kernel } = booted;
     const w = await world();
     const actor = await tokenActor(w.outsider.id, w.otherOrg.id, ["read", "write"]);
     const available = await availableTools(kernel, testRouter, actor);
