@@ -54,7 +54,10 @@ export class DirectTransport implements Transport {
     const id = ++this.nextId;
     return new Promise((resolve) => {
       this.waiting.set(id, { id: message.id, resolve });
-      this.onmessage?.(Object.assign({}, message, { id }), { authInfo });
+      // A spread, not Object.assign: the message is the caller's JSON (an own "__proto__" key
+      // stays a plain key). Only messages other than a plain tool call come here.
+      // eslint-disable-next-line no-restricted-syntax
+      this.onmessage?.({ ...message, id }, { authInfo });
     });
   }
 
