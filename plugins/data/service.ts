@@ -14,6 +14,7 @@ import { secretBox } from "~/kernel/crypto";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { FieldErrors, fieldError } from "~/kernel/errors";
+import { lockForTransaction } from "~/kernel/db/locks";
 import { ConnectionFailure, QueryFailure, connectorFor, listConnectors, type Connector, type TableInfo } from "./connectors";
 import type { QueryColumn, QueryLimits, QueryValue } from "./pg-safe";
 import "./postgres"; // registers the built-in connectors
@@ -21,6 +22,8 @@ import { dataRuntime } from "./runtime";
 import { findWarehouse } from "./warehouse";
 
 export const WAREHOUSE_SOURCE_ID = "warehouse";
+/** Connected sources an org holds at most (the built-in warehouse is not one of them): the source list stays one short page. */
+export const MAX_SOURCES_PER_ORG = 100;
 const SECRETS_PURPOSE = "data.source-secrets";
 
 // A type alias, not an interface: `withTables` needs an index-signature-compatible record.
@@ -259,7 +262,29 @@ async function assertNameFree(db: Kysely<KernelDatabase>, orgId: string, name: s
   if (await q.executeTakeFirst()) throw fieldError("CONFLICT", "name", `A data source named "${name}" already exists`);
 }
 
-/** Saves a new source after a successful connection test; a failed test saves nothing. */
+/**
+ * 422 on `name` when the org already holds {@link MAX_SOURCES_PER_ORG} sources. Counted under a
+ * lock on the org held until `db`'s transaction ends, so two creations racing at the limit
+ * cannot both pass (the second counts after the first commits).
+ */
+async function assertRoomForSource(db: Kysely<KernelDatabase>, orgId: string): Promise<void> {
+  await lockForTransaction(db, `atrium:data-sources:${orgId}`);
+  const { held } = await sources(db)
+    .selectFrom("data_sources")
+    .select((eb) => eb.fn.countAll<string>().as("held"))
+    .where("org_id", "=", orgId)
+    .executeTakeFirstOrThrow();
+  if (Number(held) >= MAX_SOURCES_PER_ORG) {
+    throw fieldError("UNPROCESSABLE_CONTENT", "name", `An organization holds at most ${MAX_SOURCES_PER_ORG} data sources; delete one you no longer use first.`);
+  }
+}
+
+/**
+ * Saves a new source after a successful connection test; a failed test saves nothing. `db` is
+ * the caller's transaction: the limit's lock lasts until it ends. The limit is checked before
+ * the test (no connection is tried for a source that could not be saved), so creations in one
+ * org wait for each other's test.
+ */
 export async function createSource(
   kernel: Kernel,
   db: Kysely<KernelDatabase>,
@@ -270,6 +295,7 @@ export async function createSource(
   const connector = connectorFor(input.type);
   if (!connector || !connector.userCreatable) throw fieldError("UNPROCESSABLE_CONTENT", "type", `Unknown source type "${input.type}"; one of: ${connectorTypes().map((c) => c.type).join(", ")}`);
   const config = parseConfig(connector, input.config) as Record<string, unknown>;
+  await assertRoomForSource(db, orgId);
   await assertNameFree(db, orgId, input.name);
   const id = randomUUID();
   await testOrThrow(kernel, db, orgId, id, connector, config);

@@ -13,6 +13,8 @@ const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME_MS = 30 * DAY;
 /** Extend a session when less than this much of its lifetime is left. */
 const RENEW_WITHIN_MS = 15 * DAY;
+/** Live sessions one person keeps at most: signing in ends the least recently seen beyond them (src/kernel/auth/sign-in.ts). */
+export const MAX_LIVE_SESSIONS = 100;
 
 export interface Session {
   id: string;

@@ -1,13 +1,14 @@
 /**
  * The one way any sign-in method (password, OIDC, GitHub …) turns a verified person into a
  * browser session: a new token every time, the cookie set on the response, an audit event —
- * session and audit event written in one statement.
+ * session and audit event written in one statement, which also ends the person's least recently
+ * seen sessions beyond {@link MAX_LIVE_SESSIONS}.
  */
 import { TRPCError } from "@trpc/server";
 import { sql } from "kysely";
 import { auditRowOf } from "../audit";
 import type { Kernel } from "../kernel";
-import { generateSessionToken, sessionIdOf, SESSION_LIFETIME_MS, invalidateSession, sessionCookie, clearedSessionCookie } from "./session";
+import { generateSessionToken, sessionIdOf, SESSION_LIFETIME_MS, MAX_LIVE_SESSIONS, invalidateSession, sessionCookie, clearedSessionCookie } from "./session";
 import { isSecureUrl } from "./request";
 import { autoJoinOrgs, sessionSignInOf } from "./policy";
 
@@ -43,6 +44,11 @@ export async function startSession(req: SignInRequest, userId: string, method: s
   // One statement, one commit: the session is made only for a person who exists and is not
   // disabled (read in the same statement, so a disable racing this sign-in cannot slip between a
   // check and the insert); its audit event and the cleared rate-limit key go with it, or not at all.
+  // So does the limit: the statement's snapshot does not hold the new session, so it keeps the
+  // MAX_LIVE_SESSIONS - 1 live sessions seen last and ends the others (expired ones are left to
+  // housekeeping). The delete fires the sessions trigger like any sign-out, so every instance's
+  // auth cache drops an ended session (src/kernel/auth/cache.ts). Two sign-ins racing may each
+  // keep one over; the next sign-in trims back.
   const { rows } = await sql<{ id: string }>`
     with made as (
       insert into sessions (id, user_id, expires_at, ip, user_agent, sign_in_method, sign_in_provider)
@@ -57,6 +63,12 @@ export async function startSession(req: SignInRequest, userId: string, method: s
         from made
     ), cleared as (
       delete from rate_limits where key = ${via.clearRateLimitKey ?? null}::text and exists (select from made)
+    ), evicted as (
+      delete from sessions where id in (
+        select id from sessions
+         where user_id = ${userId}::uuid and expires_at > now() and exists (select from made)
+         order by last_seen_at desc, created_at desc, id
+         offset ${MAX_LIVE_SESSIONS - 1}::int)
     )
     select id from made`.execute(kernel.db);
   if (rows.length === 0) {

@@ -10,6 +10,10 @@ import type { KernelDatabase, TokenScope } from "../db/schema";
 import type { AuthCache } from "./cache";
 
 export const TOKEN_PREFIX = "atr_";
+/** Live tokens (neither revoked nor expired) one person holds at most, across all their orgs. */
+export const MAX_LIVE_TOKENS = 100;
+/** How long a revoked or expired token stays in its person's list. */
+export const ENDED_TOKEN_LISTED_DAYS = 30;
 const TOKEN_SHAPE = /^atr_[a-z2-7]{32}$/;
 
 export function generateApiToken(): string {

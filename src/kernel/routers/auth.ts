@@ -3,15 +3,30 @@
  * Sign-in itself belongs to the provider plugins (auth-password, auth-oidc, …).
  */
 import { TRPCError } from "@trpc/server";
+import { sql } from "kysely";
 import { z } from "zod";
 import { endSession } from "../auth/sign-in";
-import { invalidateAllSessions } from "../auth/session";
-import { generateApiToken, hashApiToken } from "../auth/tokens";
+import { invalidateAllSessions, MAX_LIVE_SESSIONS } from "../auth/session";
+import { ENDED_TOKEN_LISTED_DAYS, generateApiToken, hashApiToken, MAX_LIVE_TOKENS } from "../auth/tokens";
+import { lockForTransaction } from "../db/locks";
+import { fieldError } from "../errors";
 import { tokenCreate } from "../tenancy/capabilities";
 import { nameSchema, roleSchema } from "../tenancy/service";
 import { createTRPCRouter, grantableOrgProcedure, orgsReachedByGrants, publicProcedure, sessionProcedure } from "../trpc";
 import { applyScope } from "../scope";
 import { safeString } from "../schemas";
+
+/** Tokens `auth.tokens.list` answers with at most: every live one (at most {@link MAX_LIVE_TOKENS}) and the latest ended ones. */
+export const TOKENS_LISTED = 200;
+
+/**
+ * When a token stopped working: revoked or expired, whichever came first (LEAST skips nulls);
+ * infinity while it works. Written exactly as `api_tokens_user_ended_idx` indexes it
+ * (db/migrations/2026-12-12-001), so the list and the count read only the tokens they answer
+ * with, not every one ever made. Not COALESCE: under row-level security only leakproof
+ * expressions become index conditions, and PostgreSQL counts COALESCE as not leakproof.
+ */
+const tokenEndedAt = sql<Date>`least(api_tokens.revoked_at, api_tokens.expires_at, 'infinity'::timestamptz)`;
 
 const orgRoleOutput = z.looseObject({ id: z.uuid(), slug: z.string(), name: z.string(), role: roleSchema }).meta({ id: "OrgWithRole" });
 
@@ -70,7 +85,7 @@ export const authRouter = createTRPCRouter({
   }),
 
   sessions: createTRPCRouter({
-    /** My signed-in devices, the current one marked. */
+    /** My signed-in devices, the current one marked (at most {@link MAX_LIVE_SESSIONS}: signing in drops the least recently seen beyond them). */
     list: sessionProcedure.query(async ({ ctx }) => {
       const rows = await ctx.db
         .selectFrom("sessions")
@@ -78,6 +93,8 @@ export const authRouter = createTRPCRouter({
         .where("user_id", "=", ctx.actor.userId)
         .where("expires_at", ">", new Date())
         .orderBy("last_seen_at", "desc")
+        .orderBy("id")
+        .limit(MAX_LIVE_SESSIONS)
         .execute();
       // Session ids are hashes of the tokens; show only a short, non-secret handle.
       return rows.map((r) => ({
@@ -112,12 +129,16 @@ export const authRouter = createTRPCRouter({
   }),
 
   tokens: createTRPCRouter({
-    /** My tokens across orgs (never the secret). */
+    /**
+     * My tokens across orgs (never the secret), newest first: the live ones, and those revoked or
+     * expired in the last {@link ENDED_TOKEN_LISTED_DAYS} days; at most {@link TOKENS_LISTED}, live
+     * ones first (so a live token is never pushed out by ended ones).
+     */
     list: sessionProcedure.query(async ({ ctx }) => {
       // Row-level security hides an org from someone who is not its member, so a token made in
       // an org where a share is the person's only access takes that org's name from the orgs
       // their grants reach (read in each org's scope); a token in an org they reach no more is left out.
-      const rows = await ctx.db
+      const picked = await ctx.db
         .selectFrom("api_tokens")
         .leftJoin("orgs", "orgs.id", "api_tokens.org_id")
         .select([
@@ -133,8 +154,13 @@ export const authRouter = createTRPCRouter({
           "orgs.name as orgName",
         ])
         .where("api_tokens.user_id", "=", ctx.actor.userId)
+        .where(tokenEndedAt, ">", sql<Date>`now() - make_interval(days => ${ENDED_TOKEN_LISTED_DAYS})`)
+        .orderBy(sql`${tokenEndedAt} > now()`, "desc")
         .orderBy("api_tokens.created_at", "desc")
+        .orderBy("api_tokens.id", "desc")
+        .limit(TOKENS_LISTED)
         .execute();
+      const rows = picked.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
       const unnamed = rows.some((r) => r.orgSlug === null);
       const shared = unnamed ? new Map((await orgsReachedByGrants(ctx.kernel, ctx.db, ctx.actor.userId)).map((o) => [o.id, o])) : new Map<string, { slug: string; name: string }>();
       return rows.flatMap((r) => {
@@ -157,6 +183,19 @@ export const authRouter = createTRPCRouter({
       )
       .mutation(async ({ ctx, input }) => {
         if (ctx.actor.kind !== "user") throw new TRPCError({ code: "FORBIDDEN", message: "Tokens cannot create tokens; sign in to create one." });
+        // At most MAX_LIVE_TOKENS live tokens a person, counted under a lock on the person held
+        // until this call's transaction ends: two creations racing at the limit cannot both pass.
+        await lockForTransaction(ctx.db, `atrium:api-tokens:${ctx.actor.userId}`);
+        const { live } = await ctx.db
+          .selectFrom("api_tokens")
+          .select((eb) => eb.fn.countAll<string>().as("live"))
+          .where("user_id", "=", ctx.actor.userId)
+          .where("revoked_at", "is", null)
+          .where(tokenEndedAt, ">", sql<Date>`now()`)
+          .executeTakeFirstOrThrow();
+        if (Number(live) >= MAX_LIVE_TOKENS) {
+          throw fieldError("UNPROCESSABLE_CONTENT", "name", `You can hold at most ${MAX_LIVE_TOKENS} active tokens across your organizations; revoke one you no longer use first.`);
+        }
         const token = generateApiToken();
         const scopes = [...new Set(input.scopes)];
         const row = await ctx.db

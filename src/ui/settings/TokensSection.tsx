@@ -163,6 +163,8 @@ export function TokensSection(props: { scope?: TokensScope }) {
       </Show>
 
       <h3 class="subheading">Your tokens</h3>
+      {/* auth.tokens.list: live tokens (at most 100 a person), and those ended in the last 30 days. */}
+      <p class="muted">Up to 100 active tokens across your organizations. Revoked and expired ones stay listed for 30 days.</p>
       <Alert message={problem()} />
       <Loaded of={tokens} what="your tokens" onRetry={() => void refetch()}>
         {(list) => (
