@@ -11,6 +11,7 @@ import * as projectRoleInvalidation from "./2026-12-02-002-project-role-invalida
 import * as listIndexes from "./2026-12-02-003-list-indexes";
 import * as memberSearch from "./2026-12-09-001-member-search";
 import * as auditPeopleIndex from "./2026-12-10-001-audit-people-index";
+import * as projectList from "./2026-12-11-001-project-list";
 import * as accountLists from "./2026-12-12-001-account-lists";
 
 export const kernelMigrations: Record<string, Migration> = {
@@ -22,5 +23,6 @@ export const kernelMigrations: Record<string, Migration> = {
   "2026-12-02-003-list-indexes": listIndexes,
   "2026-12-09-001-member-search": memberSearch,
   "2026-12-10-001-audit-people-index": auditPeopleIndex,
+  "2026-12-11-001-project-list": projectList,
   "2026-12-12-001-account-lists": accountLists,
 };

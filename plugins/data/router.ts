@@ -96,7 +96,7 @@ export const dataRouter = createTRPCRouter({
         mcp: {
           name: "create_data_source",
           description:
-            "Connect an external PostgreSQL database. config is exactly { host, port, database, user, password, sslmode } (sslmode: disable, prefer, require, verify-ca, verify-full). The connection is tested first; a failed test saves nothing and names the field at fault.",
+            "Connect an external PostgreSQL database. config is exactly { host, port, database, user, password, sslmode } (sslmode: disable, prefer, require, verify-ca, verify-full). The connection is tested first; a failed test saves nothing and names the field at fault. An organization holds at most 100 data sources (the warehouse aside).",
         },
         openapi: { method: "POST", path: "/orgs/{orgId}/data-sources", summary: "Connect a PostgreSQL database (tested first; a failed test saves nothing and names the field)", tags: ["data"] },
       })

@@ -197,8 +197,9 @@ async function execute(kernel: Kernel, run: RunRow, data: TaskRunJobData, call: 
       return { reason: "sample.loaded", subject: "warehouse", payload: { totalRows: result.totalRows, tables: result.tables.length, elapsedMs: result.elapsedMs } };
     }
     case "dashboard.generate": {
-      const projects = await call<Array<{ id: string; archivedAt: string | null }>>("projects.list", { orgId });
-      const projectId = params.projectId ?? projects.find((p) => !p.archivedAt)?.id;
+      // The first live project by name is where a dashboard goes when none was chosen.
+      const projects = await call<{ items: Array<{ id: string }> }>("projects.list", { orgId, includeArchived: false, limit: 1 });
+      const projectId = params.projectId ?? projects.items[0]?.id;
       if (!projectId) return { reason: "dashboard.no_project", subject: "", payload: {} };
       // Idempotent: while the dashboard an earlier run created still lives, it is the setup's
       // first dashboard (going back to step 5 and creating again must not make a second one).

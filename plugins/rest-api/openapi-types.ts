@@ -955,7 +955,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the projects you can see in an organization */
+        /** List the projects you can see in an organization by name, a page at a time (pass nextCursor back as cursor) */
         get: operations["projects-list"];
         put?: never;
         /** Create a project (409 when its slug is taken) */
@@ -1007,7 +1007,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the members whose role in this project differs from their organization role */
+        /** List the members whose role in this project differs from their organization role, a page at a time */
         get: operations["projects-roles-list"];
         put?: never;
         post?: never;
@@ -8201,6 +8201,9 @@ export interface operations {
         parameters: {
             query?: {
                 includeArchived?: boolean;
+                search?: string;
+                limit?: number;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -8216,7 +8219,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Project"][];
+                    "application/json": {
+                        items: components["schemas"]["Project"][];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The body is not a JSON object */
@@ -8567,7 +8573,11 @@ export interface operations {
     };
     "projects-roles-list": {
         parameters: {
-            query?: never;
+            query?: {
+                userIds?: string[];
+                limit?: number;
+                cursor?: string;
+            };
             header?: never;
             path: {
                 orgId: string;
@@ -8583,7 +8593,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectRole"][];
+                    "application/json": {
+                        items: components["schemas"]["ProjectRole"][];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The body is not a JSON object */

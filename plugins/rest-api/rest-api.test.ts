@@ -123,7 +123,7 @@ describe("operations through a typed client", () => {
     const api = client();
     const projects = await api.GET("/orgs/{orgId}/projects", { params: { path: { orgId: w.org.id } } });
     expect(projects.response.status).toBe(200);
-    expect(projects.data?.map((p) => p.id)).toEqual([w.project.id]);
+    expect(projects.data?.items.map((p) => p.id)).toEqual([w.project.id]);
 
     const listed = await api.GET("/orgs/{orgId}/projects/{projectId}/dashboards", { params: { path: w.at } });
     expect(listed.data?.items.map((d) => d.slug)).toEqual(["weekly"]);
@@ -219,10 +219,10 @@ describe("projects and the audit log through a typed client", () => {
 
     const archived = await api.PUT("/orgs/{orgId}/projects/{projectId}/archived", { params: { path: { orgId, projectId } }, body: { archived: true } });
     expect(archived.data).toEqual({ archived: true });
-    expect((await api.GET("/orgs/{orgId}/projects", { params: { path: { orgId } } })).data?.map((p) => p.slug)).not.toContain("rest-made");
+    expect((await api.GET("/orgs/{orgId}/projects", { params: { path: { orgId } } })).data?.items.map((p) => p.slug)).not.toContain("rest-made");
     const roles = await api.GET("/orgs/{orgId}/projects/{projectId}/roles", { params: { path: { orgId, projectId } } });
     expect(roles.response.status).toBe(200);
-    expect(roles.data).toEqual([]);
+    expect(roles.data).toEqual({ items: [], nextCursor: null });
 
     const audit = await api.GET("/orgs/{orgId}/audit", { params: { path: { orgId }, query: { action: "project.", limit: 10 } } });
     expect(audit.response.status).toBe(200);

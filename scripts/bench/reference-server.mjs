@@ -14,6 +14,7 @@
  * process listens on 127.0.0.1 on a free port and replies `{ type: "ready", port }`. It exits on
  * SIGTERM or when the parent goes away.
  */
+import { Buffer } from "node:buffer";
 import http from "node:http";
 
 /** @type {http.Server | undefined} */
@@ -36,11 +37,15 @@ async function pgList(/** @type {any} */ msg) {
   pool = p;
   const text =
     'select id, slug, name, description, archived_at as "archivedAt", created_at as "createdAt", updated_at as "updatedAt" ' +
-    "from projects where org_id = $1 and deleted_at is null and archived_at is null order by name";
+    "from projects where org_id = $1 and deleted_at is null and archived_at is null order by name, id limit 101";
   return http.createServer((req, res) => {
     p.query(text, [msg.orgId]).then(
       (result) => {
-        const body = JSON.stringify({ result: { data: result.rows } });
+        // A first page of 100, and the cursor of the next when there is one (as projects.list answers).
+        const items = result.rows.slice(0, 100);
+        const last = items[items.length - 1];
+        const nextCursor = result.rows.length > 100 ? Buffer.from(JSON.stringify(["t", last.name, last.id])).toString("base64url") : null;
+        const body = JSON.stringify({ result: { data: { items, nextCursor } } });
         res.writeHead(200, { "content-type": "application/json" });
         res.end(body);
       },

@@ -20,7 +20,8 @@
  * at a time, 500 events deep, filtered to people's events and to an action prefix, and the
  * activity feed read from it; the owner's notifications (100 vs 100,000, half unread): the
  * bell's count, the first page and 500 deep; one dashboard's history (100 vs 100,000 versions), its first page
- * and 500 versions deep.
+ * and 500 versions deep; the org's projects (100 vs 1,000, the most an org holds): the first page, 500 deep, and a
+ * search for a name a handful carry.
  *
  * Environment: BENCH_SCALE_CALLS (default 200), BENCH_SCALE_DASHBOARDS (default 100000),
  * BENCH_SCALE_MEMBERS (default 10000), BENCH_SCALE_ONLY (only the calls whose label holds this
@@ -33,6 +34,7 @@ import { sql } from "kysely";
 import { loadConfig } from "~/kernel/config";
 import { bootKernel, type Kernel } from "~/kernel/kernel";
 import { createLogger } from "~/kernel/log";
+import { MAX_PROJECTS_PER_ORG } from "~/kernel/tenancy/service";
 import { createCallerFactory } from "~/kernel/trpc";
 import { appRouter, plugins } from "~/plugins";
 import { envNumber, percentileOf, runWhenMain } from "./util";
@@ -57,13 +59,18 @@ export interface ScaleBenchResult {
   rows: ScaleRow[];
 }
 
-/** Seeds an org with an owner, `members` more members, one project and `count` dashboards (a few carrying the word "quasar"). */
-export async function seed(k: Kernel, tag: string, count: number, members: number) {
+/**
+ * Seeds an org with an owner, `members` more members, one project and `count` dashboards (a few
+ * carrying the word "quasar"), and `projects` more projects (every 100th a Quasar by name).
+ */
+export async function seed(k: Kernel, tag: string, count: number, members: number, projects: number) {
   const db = k.ownerDb;
   const owner = await db.insertInto("users").values({ email: `scale-${tag}@example.test`, name: `Scale ${tag}` }).returning("id").executeTakeFirstOrThrow();
   const org = await db.insertInto("orgs").values({ slug: `scale-${tag}`, name: `Scale ${tag}` }).returning("id").executeTakeFirstOrThrow();
   await db.insertInto("memberships").values({ org_id: org.id, user_id: owner.id, role: "owner" }).execute();
   const project = await db.insertInto("projects").values({ org_id: org.id, slug: "main", name: "Main" }).returning("id").executeTakeFirstOrThrow();
+  await sql`insert into projects (org_id, slug, name)
+    select ${org.id}::uuid, 'p-' || i, case when i % 100 = 7 then 'Quasar ' || i else 'Project ' || lpad(i::text, 4, '0') end from generate_series(1, ${projects}::int) i`.execute(db);
   if (members) {
     // Every 1,000th member (and the 7th) is a Quasar by name: a search that finds a handful.
     await sql`insert into users (email, name) select 'scale-' || ${tag} || '-m' || i || '@example.test', case when i % 1000 = 7 then 'Quasar member ' || i else 'Member ' || i end from generate_series(1, ${members}::int) i`.execute(db);
@@ -140,7 +147,8 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
     console.log(`\nScale: seeding ${small} and ${large.toLocaleString("en-US")} dashboards (and ${members.toLocaleString("en-US")} members)…`);
     const seededAt = performance.now();
     // The small org has 100 members (a full first page), the large one `members`.
-    const orgs = { small: await seed(kernel, `${stamp}-s`, small, 100), large: await seed(kernel, `${stamp}-l`, large, members) };
+    // Projects: 100 beside 999 (with "main", the most an org holds: MAX_PROJECTS_PER_ORG).
+    const orgs = { small: await seed(kernel, `${stamp}-s`, small, 100, 99), large: await seed(kernel, `${stamp}-l`, large, members, MAX_PROJECTS_PER_ORG - 1) };
     await sql`analyze`.execute(kernel.ownerDb);
     console.log(`  seeded in ${((performance.now() - seededAt) / 1000).toFixed(1)} s`);
 
@@ -179,6 +187,15 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       return cursor;
     };
     const deepNotes = { small: await deepNotesOf(orgs.small), large: await deepNotesOf(orgs.large) };
+    // The project list's page 500 deep (the small org has 100 projects: its first page, the same work).
+    const deepProjectsOf = async (o: Seeded): Promise<string | undefined> => {
+      let cursor: string | undefined;
+      for (let seen = 0; seen < 500 && (seen === 0 || cursor); seen += 100) {
+        cursor = (await o.caller.projects.list({ orgId: o.orgId, limit: 100, ...(cursor ? { cursor } : {}) })).nextCursor ?? undefined;
+      }
+      return cursor;
+    };
+    const deepProjects = { small: await deepProjectsOf(orgs.small), large: await deepProjectsOf(orgs.large) };
     const cases: Array<{ call: string; run: (o: Seeded, which: "small" | "large") => Promise<unknown> }> = [
       { call: "dashboards.list (first page of 100)", run: (o) => o.caller.dashboards.list({ orgId: o.orgId, projectId: o.projectId, limit: 100 }) },
       // The small org has no page 500 rows deep: its cursor is undefined, so it reads its first page (the same work).
@@ -203,6 +220,10 @@ export async function runScaleBench(): Promise<ScaleBenchResult> {
       { call: "notifications.list (the bell: unread count)", run: (o) => o.caller.collaboration.notifications.list({ orgId: o.orgId, unreadOnly: true, limit: 1 }) },
       { call: "notifications.list (first page of 100)", run: (o) => o.caller.collaboration.notifications.list({ orgId: o.orgId, limit: 100 }) },
       { call: "notifications.list (500 deep)", run: (o, which) => o.caller.collaboration.notifications.list({ orgId: o.orgId, limit: 100, ...(deepNotes[which] ? { cursor: deepNotes[which] } : {}) }) },
+      // The org's projects (100 vs 1,000, the most an org holds), by name a page at a time, and a search.
+      { call: "projects.list (first page of 100)", run: (o) => o.caller.projects.list({ orgId: o.orgId, limit: 100 }) },
+      { call: "projects.list (500 deep)", run: (o, which) => o.caller.projects.list({ orgId: o.orgId, limit: 100, ...(deepProjects[which] ? { cursor: deepProjects[which] } : {}) }) },
+      { call: "projects.list (search 'quasar')", run: (o) => o.caller.projects.list({ orgId: o.orgId, search: "quasar" }) },
       // One dashboard's history (100 vs 100,000 versions), a page of 50 at a time.
       { call: "dashboards.history (first page of 50)", run: (o) => o.caller.dashboards.history({ orgId: o.orgId, projectId: o.projectId, slug: "d-1" }) },
       { call: "dashboards.history (500 versions deep)", run: (o, which) => o.caller.dashboards.history({ orgId: o.orgId, projectId: o.projectId, slug: "d-1", ...(deepHistory[which] ? { cursor: deepHistory[which] } : {}) }) },

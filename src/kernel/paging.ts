@@ -14,7 +14,8 @@ export const PAGE_MAX = 200;
 export function pageInput(defaultLimit = 100) {
   return {
     limit: z.number().int().min(1).max(PAGE_MAX).default(defaultLimit),
-    cursor: safeString().max(300).optional(),
+    // A text cursor carries its sort key (a name of up to 100 characters, 4 bytes each at most).
+    cursor: safeString().max(1000).optional(),
   };
 }
 
@@ -39,11 +40,39 @@ export function decodeKeyset(text: string): KeysetCursor {
   throw fieldError("UNPROCESSABLE_CONTENT", "cursor", "This cursor is not one a list returned; start again without it.");
 }
 
+/** A sort key of text (a name, as the database collates it) and a tie-breaking id. */
+export interface TextKeysetCursor {
+  key: string;
+  id: string;
+}
+
+export function encodeTextKeyset(c: TextKeysetCursor): string {
+  return Buffer.from(JSON.stringify(["t", c.key, c.id])).toString("base64url");
+}
+
+/** The cursor a list sorted by text returned, or a 422 on `cursor` for anything else. */
+export function decodeTextKeyset(text: string): TextKeysetCursor {
+  try {
+    const [tag, key, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
+    if (tag === "t" && typeof key === "string" && !key.includes("\0") && typeof id === "string" && /^[0-9a-f-]{36}$/i.test(id)) return { key, id };
+  } catch {
+    // falls through to the field error
+  }
+  throw fieldError("UNPROCESSABLE_CONTENT", "cursor", "This cursor is not one a list returned; start again without it.");
+}
+
 /** The page (at most `limit` of `rows`, which were read with `limit + 1`) and the next page's cursor. */
 export function pageOf<Row>(rows: Row[], limit: number, keyOf: (row: Row) => KeysetCursor): { items: Row[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeKeyset(keyOf(last)) : null };
+}
+
+/** `pageOf` for a list sorted by text. */
+export function textPageOf<Row>(rows: Row[], limit: number, keyOf: (row: Row) => TextKeysetCursor): { items: Row[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeTextKeyset(keyOf(last)) : null };
 }
 
 /** `%text%` for ILIKE, with the pattern characters in `text` matched literally. */

@@ -319,4 +319,33 @@ describe("tenancy, end to end", () => {
     await screenshots(page, "org-settings");
     expect(owner.unexpectedProblems()).toEqual([]);
   });
+
+  it("finds a project among many: a first page, Show more, and a search the server answers", async () => {
+    const { page } = owner;
+    const { rows } = await db.query<{ id: string }>("select id from orgs where slug = $1", [ORG.slug]);
+    await db.query("insert into projects (org_id, slug, name) select $1, 'bulk-' || n, 'Bulk ' || lpad(n::text, 3, '0') from generate_series(1, 120) n", [rows[0]!.id]);
+    await page.goto(`/o/${ORG.slug}`);
+    await heading(page, ORG.name);
+    const list = page.getByRole("list", { name: "Projects" });
+    await list.getByRole("link", { name: "Bulk 001" }).waitFor();
+    await expect(list.getByRole("listitem").count()).resolves.toBe(100);
+    // "Revenue reporting" sorts after every "Bulk …": it is on the second page.
+    await expect(list.getByRole("link", { name: PROJECT.name }).count()).resolves.toBe(0);
+    await page.getByRole("button", { name: "Show more projects" }).click();
+    await list.getByRole("link", { name: PROJECT.name }).waitFor();
+    await expect(list.getByRole("listitem").count()).resolves.toBe(121);
+    await expect(page.getByRole("button", { name: "Show more projects" }).count()).resolves.toBe(0);
+
+    await page.getByLabel("Find a project").fill("revenue");
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(1);
+    await list.getByRole("link", { name: PROJECT.name }).waitFor();
+    await page.getByLabel("Find a project").fill("bulk-11");
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(11); // bulk-11, bulk-110 … bulk-119
+    await page.getByLabel("Find a project").fill("no such project");
+    await list.getByText("No project matches “no such project”.").waitFor();
+    await page.getByLabel("Find a project").fill("");
+    await list.getByRole("link", { name: "Bulk 001" }).waitFor();
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(100);
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
 });

@@ -92,8 +92,8 @@ describe("two instances on one database", () => {
       { userId: member.id, role: "editor" },
     ]);
     const onB = callerFor(b, { kind: "user", userId: member.id });
-    expect(await onB.projects.list({ orgId: org.id })).toEqual([]);
-    await servedFromCache(b, async () => expect(await onB.projects.list({ orgId: org.id })).toEqual([]));
+    expect(await onB.projects.list({ orgId: org.id })).toEqual({ items: [], nextCursor: null });
+    await servedFromCache(b, async () => expect(await onB.projects.list({ orgId: org.id })).toEqual({ items: [], nextCursor: null }));
 
     await callerFor(a, { kind: "user", userId: owner.id }).orgs.members.remove({ orgId: org.id, userId: member.id });
     await within(1000, async () => {

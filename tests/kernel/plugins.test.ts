@@ -81,6 +81,7 @@ describe("migrations", () => {
         "kernel/2026-12-02-003-list-indexes",
         "kernel/2026-12-09-001-member-search",
         "kernel/2026-12-10-001-audit-people-index",
+        "kernel/2026-12-11-001-project-list",
         "kernel/2026-12-12-001-account-lists",
         "example/2026-11-23-001-notes",
       ];

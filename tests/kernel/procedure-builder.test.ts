@@ -227,11 +227,11 @@ describe("owners and admins are never locked out of a project", () => {
     await override(w.org.id, w.project.id, w.people.admin.id, "viewer");
     const owner = asUser(kernel, w.people.owner.id);
     expect((await owner.projects.update({ ...w.at, name: "Owner's project" })).name).toBe("Owner's project");
-    expect(await owner.projects.roles.list(w.at)).toHaveLength(2);
+    expect((await owner.projects.roles.list(w.at)).items).toHaveLength(2);
     expect((await owner.projects.bySlug({ orgId: w.org.id, slug: w.project.slug })).role).toBe("owner");
     const admin = asUser(kernel, w.people.admin.id);
     expect((await admin.projects.bySlug({ orgId: w.org.id, slug: w.project.slug })).role).toBe("admin");
-    expect(await admin.projects.roles.list(w.at)).toHaveLength(2);
+    expect((await admin.projects.roles.list(w.at)).items).toHaveLength(2);
     // The owner can clear the stale override.
     await owner.projects.roles.set({ ...w.at, userId: w.people.owner.id, role: null });
   });

@@ -127,7 +127,7 @@ describe("requiring a provider", () => {
     const refused = await refusal(memberPassword.projects.list({ orgId: org.id }));
     expect(refused).toMatchObject({ code: "FORBIDDEN", message: "This organization requires signing in with GitHub." });
     await expect(memberPassword.projects.create({ orgId: org.id, slug: "nope", name: "Nope" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    expect(await memberPassword.projects.list({ orgId: other.id })).toEqual(expect.any(Array));
+    expect(await memberPassword.projects.list({ orgId: other.id })).toMatchObject({ items: expect.any(Array) });
     // The org itself is still found (so the page can say what to do).
     expect(await memberPassword.orgs.bySlug({ slug: org.slug })).toMatchObject({ id: org.id });
     // Asked with a project, the org comes without it: projects.bySlug then says why.
@@ -136,7 +136,7 @@ describe("requiring a provider", () => {
     await expect(memberPassword.projects.bySlug({ orgId: org.id, slug: "guarded" })).rejects.toMatchObject({ code: "FORBIDDEN" });
 
     const { actor } = await githubSession(githubAccount(`${unique("mem")}@example.test`), member.id);
-    expect(await callerFor(kernel, actor).projects.list({ orgId: org.id })).toEqual(expect.any(Array));
+    expect(await callerFor(kernel, actor).projects.list({ orgId: org.id })).toMatchObject({ items: expect.any(Array) });
 
     const outsiderCaller = callerFor(kernel, await sessionActor(outsider.id));
     await expect(outsiderCaller.projects.list({ orgId: org.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -155,11 +155,11 @@ describe("requiring a provider", () => {
       return callerFor(kernel, { kind: "token", userId: owner.id, orgId: org.id, tokenId: row.id, scopes: ["read", "write"] });
     };
     const old = await tokenRow(new Date(Date.now() - 60_000));
-    expect(await old.projects.list({ orgId: org.id })).toEqual(expect.any(Array));
+    expect(await old.projects.list({ orgId: org.id })).toMatchObject({ items: expect.any(Array) });
     await policyDb(kernel.ownerDb).insertInto("org_sign_in_policies").values({ org_id: org.id, required_provider: "github", required_since: new Date() }).execute();
     await expect(old.projects.list({ orgId: org.id })).rejects.toMatchObject({ code: "FORBIDDEN", message: "This organization requires signing in with GitHub." });
     const fresh = await tokenRow(new Date(Date.now() + 1000));
-    expect(await fresh.projects.list({ orgId: org.id })).toEqual(expect.any(Array));
+    expect(await fresh.projects.list({ orgId: org.id })).toMatchObject({ items: expect.any(Array) });
     // A token cannot switch a requirement on (it has no sign-in of its own); it may switch it off.
     await fresh.signIn.policy.update({ orgId: org.id, ...clear });
     const err = await refusal(fresh.signIn.policy.update({ orgId: org.id, ...clear, requiredProvider: "github" }));

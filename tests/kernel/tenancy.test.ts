@@ -79,7 +79,7 @@ describe("orgs", () => {
     const out: string[] = [];
     const code = await runCli(["orgs:restore", "--slug", org.slug], { plugins: testPlugins, print: (l) => out.push(l), env: { DATABASE_URL: k.url, LOG_LEVEL: "silent", ATRIUM_SECRET: kernel.secret } });
     expect(code).toBe(0);
-    expect(await caller.projects.list({ orgId: org.id })).toEqual([]);
+    expect(await caller.projects.list({ orgId: org.id })).toEqual({ items: [], nextCursor: null });
   });
 });
 
@@ -160,8 +160,8 @@ describe("projects", () => {
     const caller = asUser(kernel, owner.id);
     const p = await caller.projects.create({ orgId: org.id, slug: "old", name: "Old" });
     await caller.projects.setArchived({ orgId: org.id, projectId: p.id, archived: true });
-    expect(await caller.projects.list({ orgId: org.id })).toEqual([]);
-    expect((await caller.projects.list({ orgId: org.id, includeArchived: true })).map((x) => x.slug)).toEqual(["old"]);
+    expect(await caller.projects.list({ orgId: org.id })).toEqual({ items: [], nextCursor: null });
+    expect((await caller.projects.list({ orgId: org.id, includeArchived: true })).items.map((x) => x.slug)).toEqual(["old"]);
     await caller.projects.delete({ orgId: org.id, projectId: p.id, confirmSlug: "old" });
     expect((await failure(caller.projects.update({ orgId: org.id, projectId: p.id, name: "x" }))).code).toBe("NOT_FOUND");
   });
@@ -217,7 +217,7 @@ describe("sessions and tokens", () => {
     const actor = await bearer(readToken.token);
     expect(actor).toMatchObject({ kind: "token", userId: owner.id, orgId: org.id, scopes: ["read"] });
     const viaToken = callerFor(kernel, actor);
-    expect(await viaToken.projects.list({ orgId: org.id })).toEqual([]);
+    expect(await viaToken.projects.list({ orgId: org.id })).toEqual({ items: [], nextCursor: null });
     expect((await failure(viaToken.projects.create({ orgId: org.id, slug: "x", name: "x" }))).code).toBe("FORBIDDEN");
     expect((await failure(viaToken.projects.list({ orgId: otherOrg.id }))).code).toBe("NOT_FOUND");
     expect((await viaToken.auth.me())!.orgs.map((o) => o.id)).toEqual([org.id]);

@@ -10,6 +10,7 @@ import { Alert, BusyLabel, Button } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { Loaded } from "~/ui/LoadStates";
 import { trpc } from "~/ui/trpc";
+import { everyProject } from "~/ui/projects";
 import { useWorkspace } from "~/ui/workspace";
 import { ActivityList } from "./ActivityList";
 import { createActivityFeed, type ActivityFilters } from "./activity-store";
@@ -43,7 +44,7 @@ export default function ActivityPage() {
   );
   const [projects] = createBrowserResource(
     () => !inProject() && org()?.id,
-    (orgId) => trpc.projects.list.query({ orgId }),
+    (orgId) => everyProject(orgId),
   );
   const heading = () => (inProject() ? `Activity in ${inProject()!.name}` : "Activity");
   return (

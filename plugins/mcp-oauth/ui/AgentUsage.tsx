@@ -8,10 +8,11 @@ import { Alert, createForm, FormAlert, SelectField, Spinner, SubmitButton } from
 import { createBrowserResource } from "~/ui/data";
 import { problemOf } from "~/ui/problems";
 import { trpc } from "~/ui/trpc";
+import { everyProject } from "~/ui/projects";
 
 export function AgentUsage(props: { orgId: string }) {
   const navigate = useNavigate();
-  const [projects] = createBrowserResource(() => props.orgId, (orgId) => trpc.projects.list.query({ orgId, includeArchived: false }));
+  const [projects] = createBrowserResource(() => props.orgId, (orgId) => everyProject(orgId));
   const form = createForm({
     validate: (data) => (data.get("projectId") ? null : { projectId: "Choose the project the dashboard is saved in" }),
     action: async (data) => {

@@ -11,6 +11,7 @@ import { Alert, createAction, createForm, Spinner } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { problemOf } from "~/ui/problems";
 import { trpc } from "~/ui/trpc";
+import { everyProject } from "~/ui/projects";
 import { ConsentForm } from "./ConsentForm";
 import { createConsentStore } from "./consent-store";
 
@@ -18,7 +19,7 @@ export default function ConsentPage() {
   const [params] = useSearchParams();
   const store = createConsentStore(firstParam(params.request), {
     get: (input) => trpc.mcpOauth.consent.get.query(input),
-    projects: (input) => trpc.projects.list.query({ ...input, includeArchived: false }),
+    projects: (input) => everyProject(input.orgId),
     approve: (input) => trpc.mcpOauth.consent.approve.mutate(input),
     deny: (input) => trpc.mcpOauth.consent.deny.mutate(input),
   });

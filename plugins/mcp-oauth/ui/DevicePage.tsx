@@ -10,6 +10,7 @@ import { AuthCard, firstParam } from "~/ui/AuthCard";
 import { createAction, createForm, FormAlert, Notice, Spinner, SubmitButton, TextField } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
 import { trpc } from "~/ui/trpc";
+import { everyProject } from "~/ui/projects";
 import { ConsentForm } from "./ConsentForm";
 import { createDeviceStore } from "./consent-store";
 
@@ -17,7 +18,7 @@ export default function DevicePage() {
   const [params] = useSearchParams();
   const store = createDeviceStore(firstParam(params.code), {
     get: (input) => trpc.mcpOauth.device.get.query(input),
-    projects: (input) => trpc.projects.list.query({ ...input, includeArchived: false }),
+    projects: (input) => everyProject(input.orgId),
     approve: (input) => trpc.mcpOauth.device.approve.mutate(input),
     deny: (input) => trpc.mcpOauth.device.deny.mutate(input),
   });

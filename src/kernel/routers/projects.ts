@@ -2,7 +2,7 @@
  * `projects.*`: projects inside an org, and project-level role overrides.
  */
 import { TRPCError } from "@trpc/server";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { KernelDatabase, Role } from "../db/schema";
 import type { Kernel } from "../kernel";
@@ -12,6 +12,7 @@ import { projectRoleProblem } from "../tenancy/roles";
 import { capabilityProcedure, createTRPCRouter, grantReaches, projectCapabilityProcedure, type SignedInActor } from "../trpc";
 import { fieldError } from "../errors";
 import { safeString } from "../schemas";
+import { decodeTextKeyset, likePattern, PAGE_MAX, pageInput, textPageOf } from "../paging";
 
 const projectColumns = ["id", "slug", "name", "description", "archived_at as archivedAt", "created_at as createdAt", "updated_at as updatedAt"] as const;
 
@@ -57,15 +58,33 @@ export async function projectBySlug(
 
 export const projectsRouter = createTRPCRouter({
   list: capabilityProcedure(orgView)
-    .meta({ mcp: { name: "list_projects", description: "List the projects of an organization (archived ones only when asked).", readOnly: true } })
-    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects", summary: "List the projects you can see in an organization", tags: ["projects"] } })
-    .input(z.object({ includeArchived: z.boolean().default(false) }))
-    .output(z.array(projectOutput))
+    .meta({
+      mcp: {
+        name: "list_projects",
+        description:
+          "List the projects of an organization by name (archived ones only with includeArchived: true); search finds part of a name or slug. One page at a time (limit, default 100, at most 200): pass nextCursor back as cursor for the next page; null means the last.",
+        readOnly: true,
+      },
+    })
+    .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects", summary: "List the projects you can see in an organization by name, a page at a time (pass nextCursor back as cursor)", tags: ["projects"] } })
+    .input(z.object({ includeArchived: z.boolean().default(false), search: safeString().trim().max(200).optional(), ...pageInput(100) }))
+    .output(z.object({ items: z.array(projectOutput), nextCursor: z.string().nullable() }))
     .query(async ({ ctx, input }) => {
-      let q = ctx.db.selectFrom("projects").select(projectColumns).where("org_id", "=", ctx.org.id).where("deleted_at", "is", null).orderBy("name");
+      let q = ctx.db.selectFrom("projects").select(projectColumns).where("org_id", "=", ctx.org.id).where("deleted_at", "is", null);
       if (!input.includeArchived) q = q.where("archived_at", "is", null);
       // A token an OAuth grant narrowed to some projects lists only those.
-      return (await q.execute()).filter((project) => grantReaches(ctx.actor, project.id));
+      if (ctx.actor.kind === "token" && ctx.actor.projectIds) {
+        if (ctx.actor.projectIds.length === 0) return { items: [], nextCursor: null };
+        q = q.where("id", "in", ctx.actor.projectIds);
+      }
+      // Name and slug as one text, on its trigram index (db/migrations/2026-12-11-001-project-list.ts).
+      if (input.search) q = q.where(sql<string>`atrium_project_search_text(name, slug)`, "ilike", likePattern(input.search));
+      if (input.cursor) {
+        const after = decodeTextKeyset(input.cursor);
+        q = q.where(sql<boolean>`(name, id) > (${after.key}, ${after.id}::uuid)`);
+      }
+      const rows = await q.orderBy("name").orderBy("id").limit(input.limit + 1).execute();
+      return textPageOf(rows, input.limit, (r) => ({ key: r.name, id: r.id }));
     }),
 
   bySlug: capabilityProcedure(orgView)
@@ -77,7 +96,7 @@ export const projectsRouter = createTRPCRouter({
     }),
 
   create: capabilityProcedure(projectCreate)
-    .meta({ mcp: { name: "create_project", description: "Create a project in an organization (orgId, slug: lower-case letters, digits and dashes; name; description optional). Returns its id, which the dashboard tools take as projectId.", idempotent: false } })
+    .meta({ mcp: { name: "create_project", description: "Create a project in an organization (orgId, slug: lower-case letters, digits and dashes; name; description optional). Returns its id, which the dashboard tools take as projectId. An organization holds at most 1,000 projects (archived ones count).", idempotent: false } })
     .meta({ openapi: { method: "POST", path: "/orgs/{orgId}/projects", summary: "Create a project (409 when its slug is taken)", tags: ["projects"] } })
     .input(z.object({ slug: slugSchema, name: nameSchema, description: safeString().trim().max(500).default("") }))
     .output(createdProjectOutput)
@@ -128,16 +147,31 @@ export const projectsRouter = createTRPCRouter({
 
   roles: createTRPCRouter({
     list: projectCapabilityProcedure(projectManage)
-      .meta({ mcp: { name: "list_project_roles", description: "List the members whose role in one project differs from their organization role (orgId, projectId): user id, email, name and their role there.", readOnly: true } })
-      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/roles", summary: "List the members whose role in this project differs from their organization role", tags: ["projects"] } })
-      .output(z.array(projectRoleOutput))
-      .query(async ({ ctx }) => {
-        return ctx.db
+      .meta({
+        mcp: {
+          name: "list_project_roles",
+          description:
+            "List the members whose role in one project differs from their organization role (orgId, projectId): user id, email, name and their role there; userIds (at most 200) asks about those people only. One page at a time (limit, default 100, at most 200): pass nextCursor back as cursor for the next page; null means the last.",
+          readOnly: true,
+        },
+      })
+      .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/projects/{projectId}/roles", summary: "List the members whose role in this project differs from their organization role, a page at a time", tags: ["projects"] } })
+      .input(z.object({ userIds: z.array(z.uuid()).max(PAGE_MAX).optional(), ...pageInput(100) }))
+      .output(z.object({ items: z.array(projectRoleOutput), nextCursor: z.string().nullable() }))
+      .query(async ({ ctx, input }) => {
+        // In the order of the primary key (project, person): a page is a range of it.
+        let q = ctx.db
           .selectFrom("project_roles")
           .innerJoin("users", "users.id", "project_roles.user_id")
           .select(["users.id as userId", "users.email", "users.name", "project_roles.role"])
-          .where("project_roles.project_id", "=", ctx.project.id)
-          .execute();
+          .where("project_roles.project_id", "=", ctx.project.id);
+        if (input.userIds) {
+          if (input.userIds.length === 0) return { items: [], nextCursor: null };
+          q = q.where("project_roles.user_id", "in", input.userIds);
+        }
+        if (input.cursor) q = q.where("project_roles.user_id", ">", decodeTextKeyset(input.cursor).id);
+        const rows = await q.orderBy("project_roles.user_id").limit(input.limit + 1).execute();
+        return textPageOf(rows, input.limit, (r) => ({ key: "", id: r.userId }));
       }),
 
     /** Sets (or with `role: null`, clears) a member's role in this project. */

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { KernelDatabase, Role } from "../db/schema";
 import { applyScope } from "../scope";
 import { fieldError } from "../errors";
+import { lockForTransaction } from "../db/locks";
 import { safeString } from "../schemas";
 
 type Db = Kysely<KernelDatabase>;
@@ -96,7 +97,24 @@ export async function transferOwnership(trx: Db, orgId: string, fromUserId: stri
   await trx.updateTable("memberships").set({ role: "admin" }).where("org_id", "=", orgId).where("user_id", "=", fromUserId).execute();
 }
 
+/** Live projects (archived ones included) an org holds at most: its project list and pickers stay a few pages. */
+export const MAX_PROJECTS_PER_ORG = 1000;
+
+/**
+ * Creates a project in `trx` (a transaction: the limit's lock on the org lasts until it ends).
+ * 409 on `slug` when it is taken; 422 on `slug` when the org already holds {@link MAX_PROJECTS_PER_ORG}.
+ */
 export async function createProject(trx: Db, input: { orgId: string; slug: string; name: string; description?: string }) {
+  await lockForTransaction(trx, `atrium:projects:${input.orgId}`);
+  const { held } = await trx
+    .selectFrom("projects")
+    .select((eb) => eb.fn.countAll<string>().as("held"))
+    .where("org_id", "=", input.orgId)
+    .where("deleted_at", "is", null)
+    .executeTakeFirstOrThrow();
+  if (Number(held) >= MAX_PROJECTS_PER_ORG) {
+    throw fieldError("UNPROCESSABLE_CONTENT", "slug", `An organization holds at most ${MAX_PROJECTS_PER_ORG} projects; delete one you no longer use first.`);
+  }
   try {
     await sql`savepoint create_project`.execute(trx);
     const row = await trx

@@ -3,6 +3,7 @@ import { A, useNavigate, useSearchParams } from "@solidjs/router";
 import { createSignal, For, Show, Suspense } from "solid-js";
 import { withArticle } from "~/ui/roles";
 import {
+  Alert,
   Badge,
   Button,
   createForm,
@@ -12,7 +13,8 @@ import {
   SubmitButton,
   TextAreaField,
 } from "~/ui/components";
-import { createBrowserResource } from "~/ui/data";
+import { createPagedList, showMore } from "~/ui/paged";
+import { MemberSearch } from "~/ui/settings/MemberSearch";
 import { formatDate } from "~/ui/format";
 import { FolderIcon, PlusIcon } from "~/ui/icons";
 import { Loaded } from "~/ui/LoadStates";
@@ -76,9 +78,11 @@ export default function OrgHome() {
   const [params, setParams] = useSearchParams();
   const showArchived = () => params.archived === "1";
   const [creating, setCreating] = createSignal(false);
-  const [projects, { refetch }] = createBrowserResource(
-    () => `${org().id}:${showArchived() ? "all" : "active"}`,
-    (key) => trpc.projects.list.query({ orgId: key.split(":")[0]!, includeArchived: key.endsWith(":all") }),
+  const [search, setSearch] = createSignal("");
+  const [problem, setProblem] = createSignal<string | null>(null);
+  const projects = createPagedList(
+    () => ({ orgId: org().id, includeArchived: showArchived(), search: search() || undefined }),
+    (input, cursor) => trpc.projects.list.query({ ...input, cursor }),
   );
 
   return (
@@ -122,11 +126,13 @@ export default function OrgHome() {
           <span>Show archived projects</span>
         </label>
       </div>
+      <MemberSearch id="projects-search" label="Find a project" placeholder="Name or slug" onSearch={setSearch} />
+      <Alert message={problem()} />
 
-      <Loaded of={projects} what="the projects" onRetry={() => void refetch()}>
-        {(list) => (
+      <Loaded of={projects.first} what="the projects" onRetry={() => void projects.refetch()}>
+        {() => (
           <Show
-            when={list().length > 0}
+            when={projects.items().length > 0 || search() !== ""}
             fallback={
               <EmptyState title="No projects yet" icon={<FolderIcon class="icon icon--lg" />}>
                 <p class="empty-state__lede">
@@ -146,7 +152,7 @@ export default function OrgHome() {
             }
           >
             <ul class="cards" aria-label="Projects">
-              <For each={list()}>
+              <For each={projects.items()} fallback={<li class="muted">No project matches “{search()}”.</li>}>
                 {(project) => (
                   <li class="card" classList={{ "card--muted": !!project.archivedAt }}>
                     <div class="card__head">
@@ -166,6 +172,11 @@ export default function OrgHome() {
                 )}
               </For>
             </ul>
+            <Show when={projects.hasMore()}>
+              <Button variant="secondary" disabled={projects.loadingMore()} onClick={() => void showMore(projects, setProblem)}>
+                {projects.loadingMore() ? "Loading…" : "Show more projects"}
+              </Button>
+            </Show>
           </Show>
         )}
       </Loaded>

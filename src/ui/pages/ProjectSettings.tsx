@@ -19,7 +19,7 @@ import { createBrowserResource } from "~/ui/data";
 import { createPagedList } from "~/ui/paged";
 import { Loaded } from "~/ui/LoadStates";
 import { problemOf } from "~/ui/problems";
-import { roleLabel } from "~/ui/roles";
+import { roleLabel, type RoleName } from "~/ui/roles";
 import { MemberSearch } from "~/ui/settings/MemberSearch";
 import { SettingsSection } from "~/ui/settings/Section";
 import { useCapabilities } from "~/ui/Slot";
@@ -131,14 +131,22 @@ function RolesSection() {
   const toasts = useToasts();
   const [problem, setProblem] = createSignal<string | null>(null);
   const [search, setSearch] = createSignal("");
-  // Members a page at a time (an org may have thousands); the project's overrides are few.
+  // Members a page at a time (an org may have thousands), and the project's overrides of the
+  // members shown: asked for by their ids, 200 at a time.
   const members = createPagedList(
     () => ({ orgId: org().id, search: search() || undefined }),
     (input, cursor) => trpc.orgs.members.list.query({ ...input, cursor }),
   );
   const [overrides, { refetch: refetchOverrides }] = createBrowserResource(
-    () => ({ orgId: org().id, projectId: project().id }),
-    async (input) => new Map((await trpc.projects.roles.list.query(input)).map((o) => [o.userId, o.role])),
+    () => ({ orgId: org().id, projectId: project().id, userIds: members.items().map((m) => m.userId) }),
+    async ({ userIds, ...input }) => {
+      const byUser = new Map<string, RoleName>();
+      for (let at = 0; at < userIds.length; at += 200) {
+        const page = await trpc.projects.roles.list.query({ ...input, userIds: userIds.slice(at, at + 200), limit: 200 });
+        for (const o of page.items) byUser.set(o.userId, o.role);
+      }
+      return byUser;
+    },
   );
   const refetch = () => Promise.all([members.refetch(), refetchOverrides()]);
   const [busy, setBusy] = createSignal<string | null>(null);

@@ -1,7 +1,7 @@
-/** A people search field ("Find a member" unless labelled otherwise): reports its trimmed text a quarter second after typing stops. */
+/** A search field ("Find a member", "Name or email" unless told otherwise): reports its trimmed text a quarter second after typing stops. */
 import { onCleanup } from "solid-js";
 
-export function MemberSearch(props: { id: string; onSearch: (text: string) => void; label?: string }) {
+export function MemberSearch(props: { id: string; onSearch: (text: string) => void; label?: string; placeholder?: string }) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(timer));
   const changed = (value: string) => {
@@ -13,7 +13,7 @@ export function MemberSearch(props: { id: string; onSearch: (text: string) => vo
       <label class="field__label" for={props.id}>
         {props.label ?? "Find a member"}
       </label>
-      <input id={props.id} class="input" type="search" placeholder="Name or email" onInput={(e) => changed(e.currentTarget.value)} />
+      <input id={props.id} class="input" type="search" placeholder={props.placeholder ?? "Name or email"} onInput={(e) => changed(e.currentTarget.value)} />
     </div>
   );
 }

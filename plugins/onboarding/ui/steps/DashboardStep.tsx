@@ -2,7 +2,7 @@ import { useNavigate } from "@solidjs/router";
 import { createEffect, createSignal, Show } from "solid-js";
 import { Alert, Button } from "~/ui/components";
 import { createBrowserResource } from "~/ui/data";
-import { trpc } from "~/ui/trpc";
+import { everyProject } from "~/ui/projects";
 import { useCurrentOrg } from "~/ui/workspace";
 import { BADGE_TEXT } from "../task-board-store";
 import type { TaskBoardStore } from "../task-board-store";
@@ -25,7 +25,7 @@ export function DashboardStep(props: { store: WizardStore; tasks: TaskBoardStore
   const [hasDashboard, setHasDashboard] = createSignal(false);
   const [projects] = createBrowserResource(
     () => org().id,
-    (orgId) => trpc.projects.list.query({ orgId, includeArchived: false }),
+    (orgId) => everyProject(orgId),
   );
   const entry = (id: string) => props.tasks.board()?.tasks.find((t) => t.id === id);
   const created = () => {

@@ -16,9 +16,10 @@ export function WorkspaceStep(props: { store: WizardStore }) {
   const [projectName, setProjectName] = createSignal(saved().projectName ?? "Analytics");
   const [projects] = createBrowserResource(
     () => org().id,
-    (orgId) => trpc.projects.list.query({ orgId, includeArchived: false }),
+    // Whether the org has a live project at all: one is enough to know.
+    (orgId) => trpc.projects.list.query({ orgId, includeArchived: false, limit: 1 }),
   );
-  const needsProject = () => (projects()?.filter((p) => !p.archivedAt).length ?? 1) === 0;
+  const needsProject = () => (projects()?.items.length ?? 1) === 0;
   const answers = () => ({ orgName: orgName(), role: role() || undefined, goal: goal() || undefined, ...(needsProject() ? { projectName: projectName() } : {}) });
 
   const submit = async (event: SubmitEvent) => {
