@@ -320,6 +320,26 @@ describe("tenancy, end to end", () => {
     expect(owner.unexpectedProblems()).toEqual([]);
   });
 
+  it("gives the viewer another role in one project only; the page reads it back after a reload", async () => {
+    const { page } = owner;
+    await page.goto(`/o/${ORG.slug}/p/${PROJECT.slug}/settings`);
+    await heading(page, PROJECT.name);
+    const roles = page.getByRole("region", { name: "Project roles" });
+    const select = roles.getByRole("combobox", { name: `Role of ${VIEWER.name} in this project` });
+    await expect(select.inputValue()).resolves.toBe("");
+    await select.selectOption("editor");
+    await page.getByText(`${VIEWER.name} is editor in this project`).waitFor();
+    await page.reload();
+    await heading(page, PROJECT.name);
+    // The overrides are asked for by the members shown: the viewer's comes back.
+    await expect.poll(() => select.inputValue()).toBe("editor");
+    await select.selectOption("");
+    await page.getByText(`${VIEWER.name} has their organization role here again`).waitFor();
+    const { rows } = await db.query("select 1 from project_roles pr join users u on u.id = pr.user_id where u.email = $1", [VIEWER.email]);
+    expect(rows).toEqual([]);
+    expect(owner.unexpectedProblems()).toEqual([]);
+  });
+
   it("finds a project among many: a first page, Show more, and a search the server answers", async () => {
     const { page } = owner;
     const { rows } = await db.query<{ id: string }>("select id from orgs where slug = $1", [ORG.slug]);
