@@ -79,6 +79,13 @@ describe("projects.list", () => {
     expect(await found("%")).toEqual(["100% growth"]);
     expect(await found("_")).toEqual(["Team_A"]);
     expect(await found("nothing like it")).toEqual([]);
+    // The search reads past row-level security through its index, but only in the caller's org,
+    // and never a deleted project.
+    const elsewhere = await orgWithProjects(["Revenue elsewhere"]);
+    expect(await found("revenue")).toEqual(["Revenue 2026"]);
+    expect((await elsewhere.caller.projects.list({ orgId: elsewhere.org.id, search: "revenue" })).items.map((p) => p.name)).toEqual(["Revenue elsewhere"]);
+    await booted.kernel.ownerDb.updateTable("projects").set({ deleted_at: new Date() }).where("org_id", "=", elsewhere.org.id).execute();
+    expect((await elsewhere.caller.projects.list({ orgId: elsewhere.org.id, search: "revenue" })).items).toEqual([]);
     // A search pages like the whole list.
     const first = await caller.projects.list({ orgId: org.id, search: "e", limit: 1 });
     expect(first.items).toHaveLength(1);
@@ -109,6 +116,8 @@ describe("projects.list", () => {
     const second = await narrowed.projects.list({ orgId: org.id, limit: 1, cursor: first.nextCursor! });
     expect([...first.items, ...second.items].map((p) => p.name)).toEqual(["B", "D"]);
     expect(second.nextCursor).toBeNull();
+    expect((await narrowed.projects.list({ orgId: org.id, search: "a" })).items.map((p) => p.name)).toEqual([]);
+    expect((await narrowed.projects.list({ orgId: org.id, search: "p-" })).items.map((p) => p.name)).toEqual(["B", "D"]);
     const none = callerFor(kernel, { kind: "token", userId: owner.id, tokenId: token.id, orgId: org.id, scopes: ["read"], projectIds: [] });
     expect(await none.projects.list({ orgId: org.id })).toEqual({ items: [], nextCursor: null });
   });

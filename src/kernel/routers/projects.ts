@@ -56,6 +56,21 @@ export async function projectBySlug(
   return Object.assign({}, row, { role, capabilities: ctx.kernel.capabilities.forRole(role) });
 }
 
+/**
+ * Projects by id in the caller's scope (under row-level security), in the ids' order: the second
+ * half of a search. Its first half runs on the owner's connection, filtered explicitly by the
+ * caller's org (and a narrowed token's projects): under row-level security PostgreSQL may not use
+ * a non-leakproof operator such as ILIKE as an index condition, so a search in the caller's scope
+ * reads every project of the org. Only the ids it finds are used; a wrong one could only make a
+ * row disappear, never appear.
+ */
+async function projectsById(db: Kysely<KernelDatabase>, orgId: string, ids: string[]) {
+  if (!ids.length) return [];
+  const rows = await db.selectFrom("projects").select(projectColumns).where("org_id", "=", orgId).where("id", "in", ids).where("deleted_at", "is", null).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 export const projectsRouter = createTRPCRouter({
   list: capabilityProcedure(orgView)
     .meta({
@@ -70,21 +85,23 @@ export const projectsRouter = createTRPCRouter({
     .input(z.object({ includeArchived: z.boolean().default(false), search: safeString().trim().max(200).optional(), ...pageInput(100) }))
     .output(z.object({ items: z.array(projectOutput), nextCursor: z.string().nullable() }))
     .query(async ({ ctx, input }) => {
-      let q = ctx.db.selectFrom("projects").select(projectColumns).where("org_id", "=", ctx.org.id).where("deleted_at", "is", null);
-      if (!input.includeArchived) q = q.where("archived_at", "is", null);
       // A token an OAuth grant narrowed to some projects lists only those.
-      if (ctx.actor.kind === "token" && ctx.actor.projectIds) {
-        if (ctx.actor.projectIds.length === 0) return { items: [], nextCursor: null };
-        q = q.where("id", "in", ctx.actor.projectIds);
-      }
-      // Name and slug as one text, on its trigram index (db/migrations/2026-12-11-001-project-list.ts).
-      if (input.search) q = q.where(sql<string>`atrium_project_search_text(name, slug)`, "ilike", likePattern(input.search));
+      const narrowed = ctx.actor.kind === "token" ? ctx.actor.projectIds : null;
+      if (narrowed && narrowed.length === 0) return { items: [], nextCursor: null };
+      // A search reads through the trigram index on the owner’s connection,
+      // then reads its page back in the caller’s scope (projectsById); a plain page is read in the scope at once.
+      const search = input.search ? likePattern(input.search) : null;
+      let q = (search ? ctx.kernel.ownerDb : ctx.db).selectFrom("projects").select(projectColumns).where("org_id", "=", ctx.org.id).where("deleted_at", "is", null);
+      if (!input.includeArchived) q = q.where("archived_at", "is", null);
+      if (narrowed) q = q.where("id", "in", narrowed);
+      if (search) q = q.where(sql<string>`atrium_project_search_text(name, slug)`, "ilike", search);
       if (input.cursor) {
         const after = decodeTextKeyset(input.cursor);
         q = q.where(sql<boolean>`(name, id) > (${after.key}, ${after.id}::uuid)`);
       }
-      const rows = await q.orderBy("name").orderBy("id").limit(input.limit + 1).execute();
-      return textPageOf(rows, input.limit, (r) => ({ key: r.name, id: r.id }));
+      const hits = await q.orderBy("name").orderBy("id").limit(input.limit + 1).execute();
+      const page = textPageOf(hits, input.limit, (r) => ({ key: r.name, id: r.id }));
+      return search ? { items: await projectsById(ctx.db, ctx.org.id, page.items.map((p) => p.id)), nextCursor: page.nextCursor } : page;
     }),
 
   bySlug: capabilityProcedure(orgView)
