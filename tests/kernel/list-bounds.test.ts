@@ -6,7 +6,6 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { TRPCError } from "@trpc/server";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateSessionToken, MAX_LIVE_SESSIONS, SESSION_COOKIE, sessionIdOf } from "~/kernel/auth/session";
@@ -19,20 +18,10 @@ import { TOKENS_LISTED } from "~/kernel/routers/auth";
 import { createApiHandler } from "~/server/api";
 import { bootTestKernel } from "../setup/database";
 import { useTestKernel } from "../setup/kernel";
-import { asUser, callerFor, createOrg, createUser, testRouter } from "../setup/fixtures";
+import { asUser, callerFor, createOrg, createUser, refusalOf, testRouter } from "../setup/fixtures";
 import { testPlugins } from "../setup/plugins";
 
 const booted = useTestKernel();
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (!(error instanceof TRPCError)) throw error;
-    return { code: error.code, message: error.message, fields: (error.cause as { fields?: Record<string, string[]> } | undefined)?.fields ?? null };
-  }
-  throw new Error("expected a failure");
-}
 
 /** `count` tokens of `userId` in `orgId`, written directly; `ended` says how each stopped working (none: live). */
 async function seedTokens(kernel: Kernel, userId: string, orgId: string, count: number, ended: { revoked?: string; expired?: string; created?: string } = {}) {
@@ -70,7 +59,7 @@ describe("API tokens", () => {
 
     const hundredth = await caller.auth.tokens.create({ orgId: second.id, name: "The hundredth", scopes: ["read"] });
     expect(await liveTokens(kernel, user.id)).toBe(MAX_LIVE_TOKENS);
-    const refused = await rejection(caller.auth.tokens.create({ orgId: first.id, name: "One too many", scopes: ["read"] }));
+    const refused = await refusalOf(caller.auth.tokens.create({ orgId: first.id, name: "One too many", scopes: ["read"] }));
     expect(refused).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { name: [expect.stringContaining(`at most ${MAX_LIVE_TOKENS} active tokens`)] } });
     expect(await liveTokens(kernel, user.id)).toBe(MAX_LIVE_TOKENS);
 
@@ -91,7 +80,7 @@ describe("API tokens", () => {
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(2);
     for (const lost of outcomes.filter((o) => o.status === "rejected")) {
-      expect(await rejection(Promise.reject(lost.reason))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { name: [expect.any(String)] } });
+      expect(await refusalOf(Promise.reject(lost.reason))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { name: [expect.any(String)] } });
     }
     expect(await liveTokens(kernel, user.id)).toBe(MAX_LIVE_TOKENS);
   });

@@ -3,23 +3,12 @@
  * order they joined, whatever the page size; a search narrows; a forged cursor is a field error;
  * invitations newest first, `pending` only those still waiting.
  */
-import { TRPCError } from "@trpc/server";
 import { sql } from "kysely";
 import { describe, expect, test } from "vitest";
 import { useTestKernel } from "../setup/kernel";
-import { asUser, createOrg, createUser } from "../setup/fixtures";
+import { asUser, createOrg, createUser, refusalOf } from "../setup/fixtures";
 
 const booted = useTestKernel();
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (!(error instanceof TRPCError)) throw error;
-    return { code: error.code, fields: (error.cause as { fields?: Record<string, string[]> } | undefined)?.fields ?? null };
-  }
-  throw new Error("expected a failure");
-}
 
 describe("orgs.members.list", () => {
   test("pages cover every member exactly once in join order; search narrows; a forged cursor is refused on its field", async () => {
@@ -62,8 +51,8 @@ describe("orgs.members.list", () => {
     expect((await caller.orgs.members.list({ orgId: org.id, search: "%" })).items).toEqual([]);
 
     const forged = Buffer.from(JSON.stringify(["not a time", owner.id])).toString("base64url");
-    expect(await rejection(caller.orgs.members.list({ orgId: org.id, cursor: forged }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { cursor: [expect.any(String)] } });
-    expect((await rejection(caller.orgs.members.list({ orgId: org.id, limit: 201 }))).code).toBe("UNPROCESSABLE_CONTENT");
+    expect(await refusalOf(caller.orgs.members.list({ orgId: org.id, cursor: forged }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { cursor: [expect.any(String)] } });
+    expect((await refusalOf(caller.orgs.members.list({ orgId: org.id, limit: 201 }))).code).toBe("UNPROCESSABLE_CONTENT");
   });
 });
 

@@ -8,22 +8,9 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, test } from "vitest";
 import { MAX_PROJECTS_PER_ORG } from "~/kernel/tenancy/service";
 import { useTestKernel } from "../setup/kernel";
-import { asUser, callerFor, createOrg, createUser } from "../setup/fixtures";
+import { asUser, callerFor, createOrg, createUser, refusalOf } from "../setup/fixtures";
 
 const booted = useTestKernel();
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (err) {
-    if (!(err instanceof TRPCError)) throw err;
-    // A field error carries its fields; a schema error (zod) its issues, each with a path.
-    const cause = err.cause as { fields?: Record<string, string[]>; issues?: Array<{ path: PropertyKey[]; message: string }> } | undefined;
-    const fields = cause?.fields ?? (cause?.issues ? Object.fromEntries(cause.issues.map((i) => [String(i.path[0]), [i.message]])) : null);
-    return { code: err.code, message: err.message, fields };
-  }
-  throw new Error("expected a refusal");
-}
 
 async function orgWithProjects(names: string[]) {
   const { kernel } = booted;
@@ -98,9 +85,9 @@ describe("projects.list", () => {
     const members = await caller.orgs.members.list({ orgId: org.id, limit: 1 });
     const timeCursor = Buffer.from(JSON.stringify([new Date().toISOString(), randomUUID()])).toString("base64url");
     for (const cursor of ["nonsense", timeCursor, Buffer.from(JSON.stringify(["t", 7, "x"])).toString("base64url"), members.nextCursor ?? "e30"]) {
-      expect(await refusal(caller.projects.list({ orgId: org.id, cursor }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { cursor: expect.any(Array) } });
+      expect(await refusalOf(caller.projects.list({ orgId: org.id, cursor }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { cursor: expect.any(Array) } });
     }
-    expect(await refusal(caller.projects.list({ orgId: org.id, limit: 201 }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { limit: expect.any(Array) } });
+    expect(await refusalOf(caller.projects.list({ orgId: org.id, limit: 201 }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { limit: expect.any(Array) } });
   });
 
   test("a token an OAuth grant narrowed to some projects pages through those only", async () => {
@@ -135,7 +122,7 @@ describe("an org's projects are capped", () => {
     expect(refused.reason).toBeInstanceOf(TRPCError);
     expect(refused.reason).toMatchObject({ code: "UNPROCESSABLE_CONTENT" });
     expect((refused.reason as TRPCError).message).toContain(`at most ${MAX_PROJECTS_PER_ORG} projects`);
-    expect(await refusal(caller.projects.create({ orgId: org.id, slug: "one-more", name: "One more" }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { slug: expect.any(Array) } });
+    expect(await refusalOf(caller.projects.create({ orgId: org.id, slug: "one-more", name: "One more" }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { slug: expect.any(Array) } });
     const live = await kernel.ownerDb.selectFrom("projects").select((eb) => eb.fn.countAll<string>().as("n")).where("org_id", "=", org.id).executeTakeFirstOrThrow();
     expect(Number(live.n)).toBe(MAX_PROJECTS_PER_ORG);
     // Archived ones count; deleted ones do not.
@@ -176,6 +163,6 @@ describe("projects.roles.list", () => {
     const asked = await caller.projects.roles.list({ orgId: org.id, projectId, userIds: [people[3]!.id, owner.id] });
     expect(asked).toEqual({ items: [expect.objectContaining({ userId: people[3]!.id, role: "editor" })], nextCursor: null });
     expect(await caller.projects.roles.list({ orgId: org.id, projectId, userIds: [] })).toEqual({ items: [], nextCursor: null });
-    expect(await refusal(caller.projects.roles.list({ orgId: org.id, projectId, userIds: Array.from({ length: 201 }, () => randomUUID()) }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { userIds: expect.any(Array) } });
+    expect(await refusalOf(caller.projects.roles.list({ orgId: org.id, projectId, userIds: Array.from({ length: 201 }, () => randomUUID()) }))).toMatchObject({ code: "UNPROCESSABLE_CONTENT", fields: { userIds: expect.any(Array) } });
   });
 });

@@ -4,6 +4,9 @@
  * is calling).
  */
 import { randomBytes } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { fieldErrorsOf } from "~/kernel/errors";
 import type { Kernel } from "~/kernel/kernel";
 import type { Role } from "~/kernel/db/schema";
 import { createCallerFactory, type Actor, type RequestContext } from "~/kernel/trpc";
@@ -45,4 +48,20 @@ export function callerFor(kernel: Kernel, actor: Actor = { kind: "anonymous" }, 
 
 export function asUser(kernel: Kernel, userId: string, options: { signal?: AbortSignal } = {}) {
   return callerFor(kernel, { kind: "user", userId }, options);
+}
+
+/**
+ * How a call was refused: its code, message and fields (a field error's, or a schema error's by
+ * path; null when it names none). Anything but a TRPCError, or no refusal at all, fails the test.
+ */
+export async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; message: string; fields: Record<string, string[]> | null }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    const cause = error.cause;
+    const fields = cause instanceof ZodError ? fieldErrorsOf(cause) : ((cause as { fields?: Record<string, string[]> } | undefined)?.fields ?? null);
+    return { code: error.code, message: error.message, fields };
+  }
+  throw new Error("Expected the call to be refused; it answered.");
 }
