@@ -95,6 +95,6 @@ describe("the REST API", () => {
     const org = await db.query<{ id: string }>("select id from orgs where slug = $1", [ORG.slug]);
     const projects = await fetch(`${base}/api/v1/orgs/${org.rows[0]!.id}/projects`, { headers: { authorization: `Bearer ${token}` } });
     expect(projects.status).toBe(200);
-    expect(((await projects.json()) as Array<{ slug: string }>).map((p) => p.slug)).toContain(PROJECT.slug);
+    expect(((await projects.json()) as { items: Array<{ slug: string }> }).items.map((p) => p.slug)).toContain(PROJECT.slug);
   });
 });
