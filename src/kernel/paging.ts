@@ -61,18 +61,21 @@ export function decodeTextKeyset(text: string): TextKeysetCursor {
   throw fieldError("UNPROCESSABLE_CONTENT", "cursor", "This cursor is not one a list returned; start again without it.");
 }
 
-/** The page (at most `limit` of `rows`, which were read with `limit + 1`) and the next page's cursor. */
-export function pageOf<Row>(rows: Row[], limit: number, keyOf: (row: Row) => KeysetCursor): { items: Row[]; nextCursor: string | null } {
+/** The page (at most `limit` of `rows`, which were read with `limit + 1`) and the next page's cursor (its last row's key, encoded). */
+function pageWith<Row, Key>(rows: Row[], limit: number, cursorOf: (key: Key) => string, keyOf: (row: Row) => Key): { items: Row[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeKeyset(keyOf(last)) : null };
+  return { items, nextCursor: rows.length > limit && last ? cursorOf(keyOf(last)) : null };
 }
 
-/** `pageOf` for a list sorted by text. */
+/** A page of a list sorted by time then id. */
+export function pageOf<Row>(rows: Row[], limit: number, keyOf: (row: Row) => KeysetCursor): { items: Row[]; nextCursor: string | null } {
+  return pageWith(rows, limit, encodeKeyset, keyOf);
+}
+
+/** A page of a list sorted by text then id. */
 export function textPageOf<Row>(rows: Row[], limit: number, keyOf: (row: Row) => TextKeysetCursor): { items: Row[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeTextKeyset(keyOf(last)) : null };
+  return pageWith(rows, limit, encodeTextKeyset, keyOf);
 }
 
 /** `%text%` for ILIKE, with the pattern characters in `text` matched literally. */

@@ -8,12 +8,13 @@ import { trpc } from "./trpc";
 const PAGE = 200;
 const MAX_PAGES = 5;
 
-export async function everyProject(orgId: string, options: { includeArchived?: boolean } = {}) {
-  const first = await trpc.projects.list.query({ orgId, includeArchived: options.includeArchived ?? false, limit: PAGE });
-  const items = first.items;
+/** The org's live, unarchived projects by name. */
+export async function everyProject(orgId: string) {
+  const first = await trpc.projects.list.query({ orgId, limit: PAGE });
+  const items = [...first.items];
   let cursor = first.nextCursor;
   for (let page = 1; cursor && page < MAX_PAGES; page++) {
-    const next = await trpc.projects.list.query({ orgId, includeArchived: options.includeArchived ?? false, limit: PAGE, cursor });
+    const next = await trpc.projects.list.query({ orgId, limit: PAGE, cursor });
     items.push(...next.items);
     cursor = next.nextCursor;
   }
