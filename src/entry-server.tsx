@@ -3,7 +3,8 @@ import { getRequestEvent } from "solid-js/web";
 import { createHandler, StartServer } from "@solidjs/start/server";
 import { plugins } from "./plugins";
 import { pluginUis } from "./plugins.ui";
-import { pageLookup, pageVisibility } from "./server/page-visibility";
+import { pageBoot, pageLookup, pageVisibility } from "./server/page-visibility";
+import { provideServerPageBoot } from "./ui/boot";
 import { provideServerPageLookup, provideServerPageVisibility } from "./ui/page-status";
 import { checkUiHalves } from "./ui/plugin-ui";
 import { nonceOf } from "./server/security";
@@ -18,6 +19,8 @@ checkUiHalves(
 // Org and project pages answer 404 when what they show is not visible to the caller.
 provideServerPageVisibility(pageVisibility);
 provideServerPageLookup(pageLookup);
+// A page's HTML carries the answers to its first calls (src/ui/boot.tsx).
+provideServerPageBoot(pageBoot);
 
 // The response's nonce (set by the middleware with its Content-Security-Policy) goes on every
 // script SolidStart writes: the manifest, the entry, hydration data.

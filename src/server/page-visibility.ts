@@ -12,6 +12,7 @@ import { getRequestEvent } from "solid-js/web";
 import { getRequestIP } from "vinxi/http";
 import { createCallerFactory } from "~/kernel/trpc";
 import { appRouter } from "~/plugins";
+import type { BootCall } from "~/ui/boot";
 import type { PageTarget, PageVisibility } from "~/ui/page-status";
 import type { RecordScope } from "~/ui/plugin-ui";
 import { createRequestContext } from "./context";
@@ -29,46 +30,105 @@ async function query(caller: unknown, path: string, input: unknown): Promise<unk
   return (node as (input: unknown) => Promise<unknown>)(input);
 }
 
+/** What rendering an org or project page learned: its visibility, and the answers the browser would ask for first. */
+interface PageInspection {
+  visibility: PageVisibility;
+  calls: BootCall[];
+}
+
+/** An answer as the browser receives it: JSON, so dates are strings (the API has no transformer). */
+function asWire(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+type Caller = ReturnType<typeof createCaller>;
+
+/** The caller for this page request (the session cookie's person), made once per request. */
+function requestCaller(event: NonNullable<ReturnType<typeof getRequestEvent>>): Promise<{ caller: Caller; anonymous: boolean }> {
+  const locals = event.locals as { pageCaller?: Promise<{ caller: Caller; anonymous: boolean }> };
+  locals.pageCaller ??= (async () => {
+    const kernel = await getKernel();
+    const ctx = await createRequestContext({
+      request: event.request,
+      // A session refreshed here is refreshed again by the page's first call, which sets the cookie.
+      resHeaders: null,
+      requestId: (event.locals.requestId as string | undefined) ?? crypto.randomUUID(),
+      ip: getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null,
+    });
+    return { caller: createCaller(ctx), anonymous: ctx.actor.kind === "anonymous" };
+  })();
+  return locals.pageCaller;
+}
+
+/**
+ * Loads what an org or project page shows, as the browser's first calls would (the same
+ * procedures and inputs as src/ui/workspace.tsx), once per request: the page's status and its
+ * first data both come from it.
+ */
+function inspectPage(event: NonNullable<ReturnType<typeof getRequestEvent>>, target: PageTarget): Promise<PageInspection> {
+  const locals = event.locals as { pageInspection?: Promise<PageInspection> };
+  locals.pageInspection ??= (async (): Promise<PageInspection> => {
+    const { caller, anonymous } = await requestCaller(event);
+    // Signed out: the page sends the visitor to sign in, and may then show it.
+    if (anonymous) return { visibility: "unknown", calls: [] };
+    const calls: BootCall[] = [];
+    const ask = async (path: string, input: unknown) => {
+      const result = asWire(await query(caller, path, input));
+      calls.push({ path, input, result });
+      return result;
+    };
+    try {
+      const orgInput = target.project === undefined ? { slug: target.org } : { slug: target.org, projectSlug: target.project };
+      const org = (await ask("orgs.bySlug", orgInput)) as { id: string; project?: { id: string } | null };
+      let scope: RecordScope = { orgId: org.id };
+      if (target.project !== undefined) {
+        // Answered with the org when visible; else the project's own call says why not.
+        const project = org.project ?? ((await query(caller, "projects.bySlug", { orgId: org.id, slug: target.project })) as { id: string });
+        scope = { orgId: org.id, projectId: project.id };
+      }
+      if (target.record) {
+        const { spec, params, within } = target.record;
+        const input = spec.input(scope, params);
+        const value = asWire(await query(caller, spec.query, input));
+        // Prepared here, as the page reads it: the browser's `prepare` then finds it done (a
+        // dashboard's YAML parsed once on the server instead of on the page's main thread).
+        const prepare = spec.prepare as ((record: unknown) => unknown) | undefined;
+        const prepared = prepare ? asWire(await prepare(value)) : value;
+        calls.push({ path: spec.query, input, result: prepared });
+        // What the rest of the address names in the record (a dashboard's chart).
+        if (within && !(within.has as (record: unknown, p: typeof params) => boolean)(prepared, params)) return { visibility: "missing", calls };
+      }
+      return { visibility: "visible", calls };
+    } catch (error) {
+      if (error instanceof TRPCError) {
+        // A malformed slug is no address of anything either.
+        if (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST" || error.code === "UNPROCESSABLE_CONTENT") return { visibility: "missing", calls };
+        if (error.code === "FORBIDDEN") return { visibility: "forbidden", calls };
+      }
+      return { visibility: "unknown", calls };
+    }
+  })();
+  return locals.pageInspection;
+}
+
 export async function pageVisibility(target: PageTarget): Promise<PageVisibility> {
   const event = getRequestEvent();
   if (!event) return "unknown";
-  const kernel = await getKernel();
-  const ctx = await createRequestContext({
-    request: event.request,
-    // A session refreshed here is refreshed again by the page's first call, which sets the cookie.
-    resHeaders: null,
-    requestId: (event.locals.requestId as string | undefined) ?? crypto.randomUUID(),
-    ip: getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null,
-  });
-  // Signed out: the page sends the visitor to sign in, and may then show it.
-  if (ctx.actor.kind === "anonymous") return "unknown";
-  const caller = createCaller(ctx);
-  try {
-    const org = (await query(caller, "orgs.bySlug", { slug: target.org })) as { id: string };
-    let scope: RecordScope = { orgId: org.id };
-    if (target.project !== undefined) {
-      const project = (await query(caller, "projects.bySlug", { orgId: org.id, slug: target.project })) as { id: string };
-      scope = { orgId: org.id, projectId: project.id };
-    }
-    if (target.record) {
-      const { spec, params, within } = target.record;
-      const value = await query(caller, spec.query, spec.input(scope, params));
-      if (within) {
-        // What the rest of the address names in the record (a dashboard's chart), read as the page reads it.
-        const prepare = spec.prepare as ((record: unknown) => unknown) | undefined;
-        const prepared = prepare ? await prepare(value) : value;
-        if (!(within.has as (record: unknown, p: typeof params) => boolean)(prepared, params)) return "missing";
-      }
-    }
-    return "visible";
-  } catch (error) {
-    if (error instanceof TRPCError) {
-      // A malformed slug is no address of anything either.
-      if (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST" || error.code === "UNPROCESSABLE_CONTENT") return "missing";
-      if (error.code === "FORBIDDEN") return "forbidden";
-    }
-    return "unknown";
-  }
+  return (await inspectPage(event, target)).visibility;
+}
+
+/**
+ * The answers a page's HTML carries (src/ui/boot.tsx): who is signed in on every page, and on
+ * org and project pages what `inspectPage` loaded. Only what this caller's own calls would
+ * answer; the page is then sent `private, no-store`.
+ */
+export async function pageBoot(target: PageTarget | undefined): Promise<BootCall[]> {
+  const event = getRequestEvent();
+  if (!event) return [];
+  const { caller } = await requestCaller(event);
+  const [me, inspection] = await Promise.all([query(caller, "auth.me", undefined), target ? inspectPage(event, target) : undefined]);
+  if (me) event.response.headers.set("cache-control", "private, no-store");
+  return [{ path: "auth.me", input: undefined, result: asWire(me) }, ...(inspection?.calls ?? [])];
 }
 
 /**

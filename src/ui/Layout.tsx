@@ -13,6 +13,7 @@ import { A, useCurrentMatches, useLocation, useNavigate, type RouteSectionProps 
 import { Title } from "@solidjs/meta";
 import { createEffect, createMemo, ErrorBoundary, Match, on, onCleanup, onMount, Show, Suspense, Switch, type JSX } from "solid-js";
 import { AccountControls } from "./AccountMenu";
+import { PageBoot } from "./boot";
 import { Breadcrumbs, CrumbLabelsProvider } from "./breadcrumbs";
 import { PageStatus } from "./page-status";
 import { Button, Spinner } from "./components";
@@ -204,6 +205,7 @@ function Shell(props: RouteSectionProps) {
       <Title>Atrium</Title>
       <Suspense>
         <PageStatus />
+        <PageBoot />
       </Suspense>
       <SkipLink />
       <header class="topbar">

@@ -8,7 +8,7 @@
 import { useCurrentMatches } from "@solidjs/router";
 import { HttpStatusCode } from "@solidjs/start";
 import { getRequestEvent } from "solid-js/web";
-import { createMemo, createResource, Show } from "solid-js";
+import { createMemo, createResource, Show, type Accessor } from "solid-js";
 import type { PageRecord, RouteInfo } from "./plugin-ui";
 
 /** What a page lives in, from its address and route. */
@@ -58,13 +58,9 @@ function SecretAddressHeaders() {
   return null;
 }
 
-function ServerPageStatus() {
+/** The org or project page the address names, with its record; undefined outside `/o/:org`. */
+export function usePageTarget(): Accessor<PageTarget | undefined> {
   const matches = useCurrentMatches();
-  const lookup = createMemo(() => {
-    const page = matches().at(-1);
-    const spec = (page?.route.info as RouteInfo | undefined)?.lookup;
-    return page && spec ? { query: spec.query, input: spec.input(page.params), framing: spec.framing === true } : undefined;
-  });
   const target = createMemo(() => {
     const list = matches();
     if (!list.some((m) => (m.route.info as RouteInfo | undefined)?.layout)) return undefined;
@@ -75,6 +71,17 @@ function ServerPageStatus() {
     const record = info?.record;
     return { org, project: segment(page.params.project), record: record ? { spec: record, params: page.params, within: info?.within } : undefined };
   });
+  return target;
+}
+
+function ServerPageStatus() {
+  const matches = useCurrentMatches();
+  const lookup = createMemo(() => {
+    const page = matches().at(-1);
+    const spec = (page?.route.info as RouteInfo | undefined)?.lookup;
+    return page && spec ? { query: spec.query, input: spec.input(page.params), framing: spec.framing === true } : undefined;
+  });
+  const target = usePageTarget();
   // deferStream: the answer is in before the first byte, so the status can still change.
   const [visibility] = createResource(
     target,

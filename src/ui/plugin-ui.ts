@@ -213,8 +213,11 @@ export interface PageRecord {
   /** The record's own page, relative to the layout (`d/:slug`); pages below it show it as a crumb. */
   readonly path: string;
   /**
-   * Optional: turns the query's answer into what the pages read, in the browser, before any page
-   * sees it (e.g. parse a document with a parser loaded only then, through `import()`).
+   * Optional: turns the query's answer into what the pages read, before any page sees it (e.g.
+   * parse a document with a parser loaded only then, through `import()`). It must accept its
+   * own output and give it back unchanged: the server prepares the record of the page it
+   * renders, and the page's HTML carries that (src/ui/boot.tsx), so in the browser `prepare`
+   * then sees a prepared record. It also runs on the server, so no browser-only APIs.
    */
   readonly prepare?: (record: never) => unknown;
   /** Optional: started with the query, so what `prepare` imports loads alongside it. */

@@ -11,6 +11,7 @@
 import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient, type TRPCLink } from "@trpc/client";
 import { observable } from "@trpc/server/observable";
 import type { AppRouter } from "~/plugins";
+import { takeBoot } from "./boot-cache";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 
@@ -30,12 +31,26 @@ const sessionLostLink: TRPCLink<AppRouter> = () => ({ next, op }) =>
     }),
   );
 
+/**
+ * Answers a page's first calls from the answers its HTML carried (src/ui/boot.tsx), each once,
+ * instead of asking the server again for what it just computed.
+ */
+const bootLink: TRPCLink<AppRouter> = () => ({ next, op }) =>
+  observable((observer) => {
+    const boot = op.type === "query" ? takeBoot(op.path, op.input) : undefined;
+    if (!boot) return next(op).subscribe(observer);
+    observer.next({ result: { type: "data", data: boot.result } } as never);
+    observer.complete();
+    return () => {};
+  });
+
 /** Builds a client; `baseUrl` is for callers outside a page (tests, scripts). */
 export function createAtriumClient(baseUrl = ""): TRPCClient<AppRouter> {
   const url = `${baseUrl}${TRPC_ENDPOINT}`;
   return createTRPCClient<AppRouter>({
     links: [
       sessionLostLink,
+      bootLink,
       splitLink({
         condition: (op) => op.type === "subscription",
         true: httpSubscriptionLink({ url }),

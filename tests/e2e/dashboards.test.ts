@@ -150,16 +150,33 @@ describe("dashboards", () => {
     const { page } = owner;
     const crumbs = () => page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("listitem").allTextContents();
     const trail = ["Home", ORG.name, PROJECT.name, DASHBOARD.title];
+    // The procedures the page calls, one name per call (a batch names several).
+    const asked: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith("/api/trpc/")) asked.push(...url.pathname.slice("/api/trpc/".length).split(","));
+    };
+    page.on("request", onRequest);
     const view = await page.goto(`${base}${dashboardPath()}`);
     expect(view?.status()).toBe(200);
+    // The page carries the person's own data: never kept by a shared cache, nor by the browser.
+    expect(view?.headers()["cache-control"]).toBe("private, no-store");
     await heading(page, DASHBOARD.title);
     await expect.poll(crumbs).toEqual(trail);
+    await page.waitForLoadState("networkidle");
+    // Its first data came with it: no call for who is signed in, the org, the project or the dashboard.
+    expect(asked).toContain("dashboards.run");
+    expect(asked.filter((name) => ["auth.me", "orgs.bySlug", "projects.bySlug", "dashboards.get"].includes(name))).toEqual([]);
     const edit = await page.goto(`${base}${dashboardPath()}/edit`);
     expect(edit?.status()).toBe(200);
     await expect.poll(crumbs).toEqual([...trail, "Edit"]);
+    // A page reached in the browser asks for its record itself: the HTML's answers serve one load, once.
+    asked.length = 0;
     await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: DASHBOARD.title }).click();
     await page.waitForURL(`${base}${dashboardPath()}`);
     await heading(page, DASHBOARD.title);
+    await expect.poll(() => asked).toContain("dashboards.get");
+    page.off("request", onRequest);
 
     // Back where the next step starts: the editor.
     await page.goto(`${base}${dashboardPath()}/edit`);

@@ -3,7 +3,6 @@
  * store, for the slot contributions: the action rail, chart cards and history rows.
  */
 import { createMemo, type Accessor } from "solid-js";
-import { parse } from "yaml";
 import type { RouterOutputs } from "~/ui/data";
 import { trpc } from "~/ui/trpc";
 import { useWorkspace } from "~/ui/workspace";
@@ -19,13 +18,11 @@ export interface DashboardComments {
   charts: Array<{ id: string; title: string }>;
 }
 
-function chartsOf(yaml: string): Array<{ id: string; title: string }> {
-  try {
-    const doc = parse(yaml) as { charts?: Array<{ id?: unknown; title?: unknown }> } | null;
-    return (doc?.charts ?? []).filter((c) => typeof c?.id === "string").map((c) => ({ id: c.id as string, title: typeof c.title === "string" && c.title ? c.title : (c.id as string) }));
-  } catch {
-    return [];
-  }
+/** The charts of the dashboard's document, which the page's record carries already read (its `prepare`). */
+function chartsOf(record: DashboardRecord): Array<{ id: string; title: string }> {
+  const doc = (record as { document?: { charts?: Array<{ id?: unknown; title?: unknown }> } | null }).document;
+  const charts = Array.isArray(doc?.charts) ? doc.charts : [];
+  return charts.filter((c) => typeof c?.id === "string").map((c) => ({ id: c.id as string, title: typeof c.title === "string" && c.title ? c.title : (c.id as string) }));
 }
 
 /** Undefined until the org, project and dashboard are loaded. */
@@ -38,7 +35,7 @@ export function useDashboardComments(): Accessor<DashboardComments | undefined> 
     if (!org || !project || state.status !== "ready") return undefined;
     const record = state.value as DashboardRecord;
     if (!record || typeof record !== "object" || !("slug" in record)) return undefined;
-    const charts = chartsOf(record.yaml);
+    const charts = chartsOf(record);
     const store = commentsStoreFor(trpc, { orgId: org.id, projectId: project.id, slug: record.slug });
     return { store, record, charts, chartTitle: (id: string) => charts.find((c) => c.id === id)?.title ?? id };
   });
