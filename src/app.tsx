@@ -21,6 +21,7 @@ function pageRoute(page: ResolvedPage) {
     header: page.header,
     heading: page.heading,
     record: page.record,
+    slots: page.slots,
     within: page.within,
     plugin: page.pluginId,
     lookup: page.lookup,

@@ -10,6 +10,15 @@ import { assistantUse } from "./capabilities";
 export const assistantUi = definePluginUi({
   id: "assistant",
   slots: {
-    "workspace.assistant": [{ id: "panel", capability: assistantUse, slotVersion: 1, component: lazy(() => import("./ui/AssistantPanel")) }],
+    "workspace.assistant": [
+      {
+        id: "panel",
+        capability: assistantUse,
+        slotVersion: 1,
+        component: lazy(() => import("./ui/AssistantPanel")),
+        // Whether a model is configured decides what the panel shows first: the page brings it.
+        boot: ({ orgId }) => [{ path: "assistant.status", input: { orgId } }],
+      },
+    ],
   },
 });

@@ -39,6 +39,8 @@ export const dashboardsUi = definePluginUi({
       path: "d/:slug",
       header: "own",
       record: dashboard,
+      // The assistant's first answer comes with the page (the record's banners' too).
+      slots: ["workspace.assistant"],
       actions: actionRail("dashboard.actions", (params) => ({ dashboardSlug: params.slug! })),
       component: lazy(() => import("./ui/ViewPage")),
     },

@@ -13,7 +13,15 @@ export const sharingUi = definePluginUi({
   id: "sharing",
   slots: {
     "dashboard.actions": [{ id: "share", capability: sharingManage, component: lazy(() => import("./ui/ShareButton")) }],
-    "dashboard.banners": [{ id: "public", capability: sharingManage, component: lazy(() => import("./ui/PublicBanner")) }],
+    "dashboard.banners": [
+      {
+        id: "public",
+        capability: sharingManage,
+        component: lazy(() => import("./ui/PublicBanner")),
+        // The banner's count of live links comes with the dashboard's page.
+        boot: ({ orgId, projectId, params }) => (projectId && params.slug ? [{ path: "sharing.links.list", input: { orgId, projectId, slug: params.slug } }] : []),
+      },
+    ],
     "org.settings.sections": [{ id: "public-links", capability: sharingOversee, component: lazy(() => import("./ui/OrgSharingSection")) }],
     "app.nav": [
       { id: "shared-with-me", label: "Shared with me", href: "/shared", order: 80 },

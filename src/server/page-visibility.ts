@@ -14,7 +14,7 @@ import { createCallerFactory } from "~/kernel/trpc";
 import { appRouter } from "~/plugins";
 import type { BootCall } from "~/ui/boot";
 import type { PageTarget, PageVisibility } from "~/ui/page-status";
-import type { RecordScope } from "~/ui/plugin-ui";
+import { BOOT_BUDGET_MS, isVisibleTo, type RecordScope } from "~/ui/plugin-ui";
 import { createRequestContext } from "./context";
 import { getKernel } from "./kernel";
 import { allowFraming } from "./security";
@@ -79,13 +79,18 @@ function inspectPage(event: NonNullable<ReturnType<typeof getRequestEvent>>, tar
     };
     try {
       const orgInput = target.project === undefined ? { slug: target.org } : { slug: target.org, projectSlug: target.project };
-      const org = (await ask("orgs.bySlug", orgInput)) as { id: string; project?: { id: string } | null };
+      type Place = { id: string; capabilities: string[] };
+      const org = (await ask("orgs.bySlug", orgInput)) as Place & { project?: Place | null };
       let scope: RecordScope = { orgId: org.id };
+      let capabilities = org.capabilities;
       if (target.project !== undefined) {
         // Answered with the org when visible; else the project's own call says why not.
-        const project = org.project ?? ((await query(caller, "projects.bySlug", { orgId: org.id, slug: target.project })) as { id: string });
+        const project = org.project ?? ((await query(caller, "projects.bySlug", { orgId: org.id, slug: target.project })) as Place);
         scope = { orgId: org.id, projectId: project.id };
+        capabilities = project.capabilities;
       }
+      // The slots' first queries leave now, beside the record's.
+      const slotsAnswered = answerSlots(caller, target, scope, new Set(capabilities), calls);
       if (target.record) {
         const { spec, params, within } = target.record;
         const input = spec.input(scope, params);
@@ -98,6 +103,7 @@ function inspectPage(event: NonNullable<ReturnType<typeof getRequestEvent>>, tar
         // What the rest of the address names in the record (a dashboard's chart).
         if (within && !(within.has as (record: unknown, p: typeof params) => boolean)(prepared, params)) return { visibility: "missing", calls };
       }
+      await slotsAnswered;
       return { visibility: "visible", calls };
     } catch (error) {
       if (error instanceof TRPCError) {
@@ -109,6 +115,39 @@ function inspectPage(event: NonNullable<ReturnType<typeof getRequestEvent>>, tar
     }
   })();
   return locals.pageInspection;
+}
+
+/**
+ * Answers the first queries of the contributions to the page's slots (`boot`) that the caller
+ * may see, into `calls`, for at most `BOOT_BUDGET_MS`: one that refuses or is slower is left
+ * to the browser. Never throws: the page's status does not depend on them.
+ */
+async function answerSlots(caller: Caller, target: PageTarget, scope: RecordScope, capabilities: ReadonlySet<string>, calls: BootCall[]): Promise<void> {
+  const queries = target.boot
+    .filter((c) => isVisibleTo(c, capabilities))
+    .flatMap((c) => {
+      try {
+        return c.boot?.(Object.assign({}, scope, { params: target.params })) ?? [];
+      } catch {
+        return [];
+      }
+    });
+  if (queries.length === 0) return;
+  let open = true;
+  const answered = Promise.all(
+    queries.map(async ({ path, input }) => {
+      try {
+        const result = asWire(await query(caller, path, input));
+        if (open) calls.push({ path, input, result });
+      } catch {
+        // The browser asks again and shows what it gets.
+      }
+    }),
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([answered, new Promise<void>((resolve) => (timer = setTimeout(resolve, BOOT_BUDGET_MS)))]);
+  clearTimeout(timer);
+  open = false;
 }
 
 export async function pageVisibility(target: PageTarget): Promise<PageVisibility> {

@@ -13,7 +13,8 @@ export const coreUi = definePluginUi({
     "app.nav": [{ id: "home", label: "Home", href: "/", icon: HomeIcon, order: 0, end: true }],
   },
   pages: [
-    { layout: "org", path: "", component: lazy(() => import("./pages/OrgHome")) },
+    // The assistant's first answer (is a model configured) comes with the page.
+    { layout: "org", path: "", slots: ["workspace.assistant"], component: lazy(() => import("./pages/OrgHome")) },
     { layout: "org", path: "settings", breadcrumb: "Settings", component: lazy(() => import("./pages/OrgSettings")) },
     { layout: "project", path: "", component: lazy(() => import("./pages/ProjectOverview")) },
     { layout: "project", path: "settings", breadcrumb: "Settings", component: lazy(() => import("./pages/ProjectSettings")) },

@@ -9,13 +9,18 @@ import { useCurrentMatches } from "@solidjs/router";
 import { HttpStatusCode } from "@solidjs/start";
 import { getRequestEvent } from "solid-js/web";
 import { createMemo, createResource, Show, type Accessor } from "solid-js";
-import type { PageRecord, RouteInfo } from "./plugin-ui";
+import type { PageRecord, ResolvedContribution, RouteInfo, SlotName } from "./plugin-ui";
+import { useUiRegistry } from "./Slot";
 
 /** What a page lives in, from its address and route. */
 export interface PageTarget {
   org: string;
   project?: string;
   record?: { spec: PageRecord; params: Readonly<Record<string, string | undefined>>; within?: RouteInfo["within"] };
+  /** The route's params, for the contributions' `boot`. */
+  params: Readonly<Record<string, string | undefined>>;
+  /** The contributions to the page's slots that declare first queries (`boot`). */
+  boot: ReadonlyArray<Pick<ResolvedContribution<SlotName>, "capabilityId" | "boot">>;
 }
 
 /** `unknown`: not decided (signed out, or a failure the page will show). `refused`: a framing lookup's token was refused (401). */
@@ -61,6 +66,7 @@ function SecretAddressHeaders() {
 /** The org or project page the address names, with its record; undefined outside `/o/:org`. */
 export function usePageTarget(): Accessor<PageTarget | undefined> {
   const matches = useCurrentMatches();
+  const registry = useUiRegistry();
   const target = createMemo(() => {
     const list = matches();
     if (!list.some((m) => (m.route.info as RouteInfo | undefined)?.layout)) return undefined;
@@ -69,7 +75,9 @@ export function usePageTarget(): Accessor<PageTarget | undefined> {
     if (!org) return undefined;
     const info = page.route.info as RouteInfo | undefined;
     const record = info?.record;
-    return { org, project: segment(page.params.project), record: record ? { spec: record, params: page.params, within: info?.within } : undefined };
+    const slots = new Set([...(info?.slots ?? []), ...(record?.slots ?? [])]);
+    const boot = [...slots].flatMap((slot) => registry.contributions(slot)).filter((c) => typeof c.boot === "function");
+    return { org, project: segment(page.params.project), record: record ? { spec: record, params: page.params, within: info?.within } : undefined, params: page.params, boot };
   });
   return target;
 }

@@ -163,7 +163,32 @@ interface ContributionBase {
   readonly capability?: CapabilityRef;
   /** The slot version this was written for; loading fails when the app's differs. */
   readonly slotVersion?: number;
+  /**
+   * Optional: the first queries the contribution makes when drawn on a page that names its slot
+   * (`PluginPage.slots`, `PageRecord.slots`), with exactly the inputs it sends. The server
+   * answers them while rendering the page, as the visitor and only when the visitor holds
+   * `capability`, and the page's HTML carries the answers (src/ui/boot.tsx): the contribution's
+   * first call is then answered without a round trip. Cheap reads only: the page waits for them
+   * (at most `BOOT_BUDGET_MS`; a slower answer is left to the browser).
+   */
+  readonly boot?: (scope: BootScope) => readonly BootQuery[];
 }
+
+/** Where a page is, for a contribution's `boot`: its org, its project, and the route's params. */
+export interface BootScope {
+  readonly orgId: string;
+  readonly projectId?: string;
+  readonly params: Readonly<Record<string, string | undefined>>;
+}
+
+/** A query a contribution makes first: its procedure's dotted path and its input. */
+export interface BootQuery {
+  readonly path: string;
+  readonly input: unknown;
+}
+
+/** How long the server waits for the contributions' first queries before sending a page. */
+export const BOOT_BUDGET_MS = 300;
 
 /** A navigation link (`app.nav`). */
 export interface LinkContribution extends ContributionBase {
@@ -264,6 +289,11 @@ export interface PluginPage {
   readonly heading?: string;
   /** The record the page is about, loaded by the frame. */
   readonly record?: PageRecord;
+  /**
+   * `org` and `project` pages: the component slots the page draws whose contributions'
+   * first queries (`boot`) its HTML should carry (the record's `slots` count too).
+   */
+  readonly slots?: readonly SlotName[];
   /** `bare` pages about something named in their address (a token): looked up so the server answers 404 when it is not there. */
   readonly lookup?: PageLookup;
   /**
@@ -361,6 +391,8 @@ export interface RouteInfo {
   heading?: string;
   /** The record the page is about. */
   record?: PageRecord;
+  /** The component slots the page draws (`PluginPage.slots`). */
+  slots?: readonly SlotName[];
   /** Whether the record holds what the rest of the address names (`PluginPage.within`). */
   within?: PluginPage["within"];
   /** The plugin that declared the page. */
@@ -449,6 +481,10 @@ function checkPage(page: PluginPage, problems: string[]): void {
     checkRelativePath(page, path, problems);
     if (page.chrome !== undefined || page.signIn !== undefined) problems.push(`page "${path}" (${page.layout} layout): chrome and signIn are for bare pages (the layout decides them)`);
     if (page.lookup !== undefined || page.secretAddress !== undefined) problems.push(`page "${path}" (${page.layout} layout): lookup and secretAddress are for bare pages (the layout looks up its own)`);
+  }
+  if (page.slots !== undefined) {
+    if (page.layout === "bare") problems.push(`page "${path}": slots are for org and project pages (the server answers their first queries in the layout's scope)`);
+    else if (!Array.isArray(page.slots) || !page.slots.every((slot) => typeof slot === "string" && isSlotName(slot))) problems.push(`page "${path}": slots must name slots of SLOTS`);
   }
   if (page.layout !== "project" && (page.header !== undefined || page.heading !== undefined)) problems.push(`page "${path}": header and heading are for project pages`);
   if (typeof page.component !== "function") problems.push(`page "${path}" needs a component`);

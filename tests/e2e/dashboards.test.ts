@@ -164,9 +164,11 @@ describe("dashboards", () => {
     await heading(page, DASHBOARD.title);
     await expect.poll(crumbs).toEqual(trail);
     await page.waitForLoadState("networkidle");
-    // Its first data came with it: no call for who is signed in, the org, the project or the dashboard.
+    // Its first data came with it: who is signed in, the org, the project, the dashboard, and
+    // the first answers of the public-link banner and the assistant (their slots' `boot`).
     expect(asked).toContain("dashboards.run");
-    expect(asked.filter((name) => ["auth.me", "orgs.bySlug", "projects.bySlug", "dashboards.get"].includes(name))).toEqual([]);
+    const brought = ["auth.me", "orgs.bySlug", "projects.bySlug", "dashboards.get", "sharing.links.list", "assistant.status"];
+    expect(asked.filter((name) => brought.includes(name))).toEqual([]);
     const edit = await page.goto(`${base}${dashboardPath()}/edit`);
     expect(edit?.status()).toBe(200);
     await expect.poll(crumbs).toEqual([...trail, "Edit"]);

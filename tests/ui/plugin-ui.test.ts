@@ -72,6 +72,11 @@ describe("definePluginUi", () => {
     expect(page({ layout: "project", path: "other/:id", record })).toThrow(/its record's page "n\/:id" must be the page itself or above it/);
     expect(page({ layout: "bare", path: "/n/:id", record })).toThrow(/a record needs the org or project layout/);
     expect(page({ layout: "project", path: "n/:id", record: { ...record, query: "notes" } })).toThrow(/must be a procedure path/);
+    // The slots whose first queries the page's HTML carries: real slots, on org and project pages.
+    expect(page({ layout: "org", path: "notes", slots: ["workspace.assistant"] })).not.toThrow();
+    expect(page({ layout: "org", path: "notes", slots: ["workspace.chat"] })).toThrow(/slots must name slots of SLOTS/);
+    expect(page({ layout: "org", path: "notes", slots: "workspace.assistant" })).toThrow(/slots must name slots of SLOTS/);
+    expect(page({ layout: "bare", path: "/notes", slots: ["workspace.assistant"] })).toThrow(/slots are for org and project pages/);
     // A part of the record named by the address (a dashboard's chart) is looked for in a record.
     const within = { noun: "line", has: () => true };
     expect(page({ layout: "project", path: "n/:id/lines/:line", record, within })).not.toThrow();
