@@ -50,7 +50,7 @@ function requestCaller(event: NonNullable<ReturnType<typeof getRequestEvent>>): 
     const kernel = await getKernel();
     const ctx = await createRequestContext({
       request: event.request,
-      // A session refreshed here is refreshed again by the page's first call, which sets the cookie.
+      // A session refreshed here is refreshed again by the page's next call, which sets the cookie.
       resHeaders: null,
       requestId: (event.locals.requestId as string | undefined) ?? crypto.randomUUID(),
       ip: getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null,
@@ -177,20 +177,14 @@ export async function pageBoot(target: PageTarget | undefined): Promise<BootCall
 export async function pageLookup(path: string, input: Record<string, unknown>, options: { framing?: boolean } = {}): Promise<PageVisibility> {
   const event = getRequestEvent();
   if (!event) return "unknown";
-  const kernel = await getKernel();
-  const ctx = await createRequestContext({
-    request: event.request,
-    resHeaders: null,
-    requestId: (event.locals.requestId as string | undefined) ?? crypto.randomUUID(),
-    ip: getRequestIP(event.nativeEvent, { xForwardedFor: kernel.config.trustProxy }) ?? null,
-  });
+  const { caller } = await requestCaller(event);
   // An embeddable page (`PageLookup.framing`): the answer says who may frame it, also when it refuses the token.
   const frame = (answer: unknown) => {
     const ancestors = (answer as { frameAncestors?: unknown } | null | undefined)?.frameAncestors;
     if (options.framing && typeof ancestors === "string") allowFraming(event, ancestors);
   };
   try {
-    frame(await query(createCaller(ctx), path, input));
+    frame(await query(caller, path, input));
     return "visible";
   } catch (error) {
     if (options.framing && error instanceof TRPCError && error.code === "UNAUTHORIZED") {
