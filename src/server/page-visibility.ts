@@ -92,7 +92,8 @@ function inspectPage(event: NonNullable<ReturnType<typeof getRequestEvent>>, tar
       // The slots' first queries leave now, beside the record's.
       const slotsAnswered = answerSlots(caller, target, scope, new Set(capabilities), calls);
       if (target.record) {
-        const { spec, params, within } = target.record;
+        const { spec, within } = target.record;
+        const params = target.params;
         const input = spec.input(scope, params);
         const value = asWire(await query(caller, spec.query, input));
         // Prepared here, as the page reads it: the browser's `prepare` then finds it done (a

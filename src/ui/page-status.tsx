@@ -16,8 +16,8 @@ import { useUiRegistry } from "./Slot";
 export interface PageTarget {
   org: string;
   project?: string;
-  record?: { spec: PageRecord; params: Readonly<Record<string, string | undefined>>; within?: RouteInfo["within"] };
-  /** The route's params, for the contributions' `boot`. */
+  record?: { spec: PageRecord; within?: RouteInfo["within"] };
+  /** The route's params (the record's input, the contributions' `boot`). */
   params: Readonly<Record<string, string | undefined>>;
   /** The contributions to the page's slots that declare first queries (`boot`). */
   boot: ReadonlyArray<Pick<ResolvedContribution<SlotName>, "capabilityId" | "boot">>;
@@ -77,7 +77,7 @@ export function usePageTarget(): Accessor<PageTarget | undefined> {
     const record = info?.record;
     const slots = new Set([...(info?.slots ?? []), ...(record?.slots ?? [])]);
     const boot = [...slots].flatMap((slot) => registry.contributions(slot)).filter((c) => typeof c.boot === "function");
-    return { org, project: segment(page.params.project), record: record ? { spec: record, params: page.params, within: info?.within } : undefined, params: page.params, boot };
+    return { org, project: segment(page.params.project), record: record ? { spec: record, within: info?.within } : undefined, params: page.params, boot };
   });
   return target;
 }

@@ -29,14 +29,21 @@ export function pageAt(registry: UiRegistry, pathname: string): ResolvedPage | u
 
 type Preloadable = { preload?: () => Promise<unknown> };
 
+/** Starts a download (a lazy component's `preload`, a record's parser); a failure is the page's to show later. */
+function start(load: (() => unknown) | undefined): void {
+  void (async () => load?.())().catch(() => {});
+}
+
+/** Starts loading the code of a slot's lazy components. */
+export function preloadSlot(registry: UiRegistry, slot: SlotName): void {
+  for (const contribution of registry.contributions(slot)) start((contribution as { component?: Preloadable }).component?.preload);
+}
+
 export function preloadPage(registry: UiRegistry, pathname: string): void {
   const page = pageAt(registry, pathname);
   if (!page) return;
-  const start = (load: (() => unknown) | undefined) => void (async () => load?.())().catch(() => {});
   start((page.component as Preloadable).preload);
   start(page.record?.preload);
   const slots = new Set<SlotName>([...(page.slots ?? []), ...(page.record?.slots ?? [])]);
-  for (const slot of slots) {
-    for (const contribution of registry.contributions(slot)) start((contribution as { component?: Preloadable }).component?.preload);
-  }
+  for (const slot of slots) preloadSlot(registry, slot);
 }

@@ -8,10 +8,11 @@
 import { useCurrentMatches, useLocation } from "@solidjs/router";
 import { createContext, createMemo, untrack, useContext, type Accessor, type ParentProps } from "solid-js";
 import { createBrowserResource, type RouterOutputs } from "./data";
-import type { PageRecord, RouteInfo, SlotName } from "./plugin-ui";
+import type { PageRecord, RouteInfo } from "./plugin-ui";
 import { problemOf, type Problem } from "./problems";
 import { useSession } from "./session";
 import { CapabilitiesProvider, useUiRegistry } from "./Slot";
+import { preloadSlot } from "./preload-page";
 import { queryByPath, trpc } from "./trpc";
 
 export type OrgDetails = Omit<RouterOutputs["orgs"]["bySlug"], "project">;
@@ -87,13 +88,6 @@ export function WorkspaceProvider(props: ParentProps) {
   const orgSlug = createMemo(() => segment(match()?.[1]));
   const projectSlug = createMemo(() => segment(match()?.[2]));
   const registry = useUiRegistry();
-  /** Starts loading the code of a slot's lazy components (`lazy()` components have `preload`). */
-  const preloadSlot = (slot: SlotName) => {
-    for (const contribution of registry.contributions(slot)) {
-      const component = (contribution as { component?: { preload?: () => Promise<unknown> } }).component;
-      void component?.preload?.().catch(() => {});
-    }
-  };
 
   // Keyed by the person, not by each fresh copy of `auth.me`, so a profile change does not reload the org.
   const userId = createMemo(() => session.user()?.id);
@@ -187,7 +181,7 @@ export function WorkspaceProvider(props: ParentProps) {
       const spec = recordPage()?.spec;
       const prepare = spec?.prepare as ((value: unknown) => unknown) | undefined;
       void (async () => spec?.preload?.())().catch(() => {});
-      for (const slot of spec?.slots ?? []) preloadSlot(slot);
+      for (const slot of spec?.slots ?? []) preloadSlot(registry, slot);
       const value = await queryByPath(query, input);
       return { key, value: prepare ? await prepare(value) : value };
     },
