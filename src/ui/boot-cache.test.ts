@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { bootKey, primeBoot, takeBoot } from "./boot-cache";
+import { bootKey, hasBoot, primeBoot, takeBoot } from "./boot-cache";
 
 describe("the page's boot answers", () => {
   beforeEach(() => primeBoot([], 0));
@@ -31,5 +31,14 @@ describe("the page's boot answers", () => {
     expect(takeBoot("auth.me", undefined, 10_001)).toBeUndefined();
     // Dropped for good, not only skipped.
     expect(takeBoot("auth.me", undefined, 5)).toBeUndefined();
+  });
+
+  it("tells whether an answer is there without using it (the record's parser loads only when it is not)", () => {
+    primeBoot([{ path: "dashboards.get", input: { orgId: "o1", slug: "sales" }, result: { title: "Sales" } }], 0);
+    expect(hasBoot("dashboards.get", { slug: "sales", orgId: "o1" }, 1)).toBe(true);
+    expect(hasBoot("dashboards.get", { slug: "costs", orgId: "o1" }, 1)).toBe(false);
+    expect(hasBoot("dashboards.get", { slug: "sales", orgId: "o1" }, 10_001)).toBe(false);
+    expect(takeBoot("dashboards.get", { orgId: "o1", slug: "sales" }, 2)).toEqual({ result: { title: "Sales" } });
+    expect(hasBoot("dashboards.get", { orgId: "o1", slug: "sales" }, 3)).toBe(false);
   });
 });

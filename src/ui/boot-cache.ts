@@ -39,6 +39,11 @@ export function primeBoot(calls: readonly BootCall[] | null | undefined, now = D
   for (const call of calls ?? []) answers.set(bootKey(call.path, call.input), call.result);
 }
 
+/** Whether the page holds a fresh answer for this call (without using it). */
+export function hasBoot(path: string, input: unknown, now = Date.now()): boolean {
+  return answers.size > 0 && now <= freshUntil && answers.has(bootKey(path, input));
+}
+
 /** The page's answer for this call, once; undefined when there is none (or the page is no longer fresh). */
 export function takeBoot(path: string, input: unknown, now = Date.now()): { result: unknown } | undefined {
   if (answers.size === 0) return undefined;

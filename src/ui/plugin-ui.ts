@@ -245,7 +245,10 @@ export interface PageRecord {
    * then sees a prepared record. It also runs on the server, so no browser-only APIs.
    */
   readonly prepare?: (record: never) => unknown;
-  /** Optional: started with the query, so what `prepare` imports loads alongside it. */
+  /**
+   * Optional: started with the query, so what `prepare` imports loads alongside it; not when
+   * the page's HTML brought the record, already prepared (its first load from an address).
+   */
   readonly preload?: () => unknown;
   /**
    * Optional: component slots the record's pages draw. Their contributions' code starts loading

@@ -1,7 +1,7 @@
 /**
  * Starts downloading the code of the page an address opens, before the app hydrates: the
- * page's component, what its record's `prepare` imports, and the components of the slots it
- * draws. Without it a page's chunks are asked for only once the shell has hydrated and the
+ * page's component and the components of the slots it draws (not its record's parser: the
+ * record arrives prepared in the page's HTML). Without it a page's chunks are asked for only once the shell has hydrated and the
  * frame renders the page; on a cold cache that is a round trip per level after the first paint.
  * Only downloads: nothing runs that the page would not run anyway.
  */
@@ -43,7 +43,8 @@ export function preloadPage(registry: UiRegistry, pathname: string): void {
   const page = pageAt(registry, pathname);
   if (!page) return;
   start((page.component as Preloadable).preload);
-  start(page.record?.preload);
+  // Not the record's parser: the page's HTML brings the record prepared, and the workspace
+  // loads the parser with the query when it has to ask the server (src/ui/workspace.tsx).
   const slots = new Set<SlotName>([...(page.slots ?? []), ...(page.record?.slots ?? [])]);
   for (const slot of slots) preloadSlot(registry, slot);
 }

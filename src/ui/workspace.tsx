@@ -12,6 +12,7 @@ import type { PageRecord, RouteInfo } from "./plugin-ui";
 import { problemOf, type Problem } from "./problems";
 import { useSession } from "./session";
 import { CapabilitiesProvider, useUiRegistry } from "./Slot";
+import { hasBoot } from "./boot-cache";
 import { preloadSlot } from "./preload-page";
 import { queryByPath, trpc } from "./trpc";
 
@@ -180,7 +181,9 @@ export function WorkspaceProvider(props: ParentProps) {
       const [, query, input] = JSON.parse(visited) as [string, string, unknown];
       const spec = recordPage()?.spec;
       const prepare = spec?.prepare as ((value: unknown) => unknown) | undefined;
-      void (async () => spec?.preload?.())().catch(() => {});
+      // The parser loads with the query, unless the page's HTML brought the record already
+      // prepared (src/ui/boot.tsx): then evaluating it would only delay the page's first paint.
+      if (!hasBoot(query, input)) void (async () => spec?.preload?.())().catch(() => {});
       for (const slot of spec?.slots ?? []) preloadSlot(registry, slot);
       const value = await queryByPath(query, input);
       return { key, value: prepare ? await prepare(value) : value };

@@ -152,9 +152,11 @@ describe("dashboards", () => {
     const trail = ["Home", ORG.name, PROJECT.name, DASHBOARD.title];
     // The procedures the page calls, one name per call (a batch names several).
     const asked: string[] = [];
+    const scripts: string[] = [];
     const onRequest = (request: { url(): string }) => {
       const url = new URL(request.url());
       if (url.pathname.startsWith("/api/trpc/")) asked.push(...url.pathname.slice("/api/trpc/".length).split(","));
+      if (url.pathname.startsWith("/_build/assets/")) scripts.push(url.pathname.slice("/_build/assets/".length));
     };
     page.on("request", onRequest);
     const view = await page.goto(`${base}${dashboardPath()}`);
@@ -169,6 +171,9 @@ describe("dashboards", () => {
     expect(asked).toContain("dashboards.run");
     const brought = ["auth.me", "orgs.bySlug", "projects.bySlug", "dashboards.get", "sharing.links.list", "assistant.status"];
     expect(asked.filter((name) => brought.includes(name))).toEqual([]);
+    // The dashboard arrived prepared: its YAML parser (ui/doc.ts) is not downloaded, let alone
+    // run, before the page paints (nor by the share button's panels, which load it when opened).
+    expect(scripts.filter((file) => file.startsWith("doc-"))).toEqual([]);
     const edit = await page.goto(`${base}${dashboardPath()}/edit`);
     expect(edit?.status()).toBe(200);
     await expect.poll(crumbs).toEqual([...trail, "Edit"]);

@@ -9,7 +9,6 @@ import { LoadFailed } from "~/ui/LoadStates";
 import { formatDateTime } from "~/ui/format";
 import { createBrowserResource } from "~/ui/data";
 import { trpc } from "~/ui/trpc";
-import { readDashboard } from "../../dashboards/ui/published";
 import { sharingApi, type LinkSummary } from "./api";
 import { createLinksStore, LINKS_CHANGED, type NewLinkInput } from "./links-store";
 
@@ -28,7 +27,12 @@ export function LinksPanel(props: { scope: Scope }) {
   onMount(() => void store.load());
   const [doc] = createBrowserResource(
     () => props.scope,
-    (s) => trpc.dashboards.get.query(s).then((r) => readDashboard(r.yaml)),
+    // The parser loads with the panel's data, not with the page: the dashboard's own page
+    // renders the share button, and its first paint should not wait for a YAML parser.
+    async (s) => {
+      const [record, { readDashboard }] = await Promise.all([trpc.dashboards.get.query(s), import("../../dashboards/ui/published")]);
+      return readDashboard(record.yaml);
+    },
   );
   const [modes, setModes] = createSignal<Record<string, string>>({});
   // The clamp is offered when the dashboard has a date variable: viewers' dates must lie inside it.
