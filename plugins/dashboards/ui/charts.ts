@@ -139,12 +139,14 @@ export async function numberFormatter(spec: string): Promise<(value: unknown) =>
 }
 
 /* Numbers for kpi and table cells without a format: the browser's locale. */
-const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+// Made on first use: constructing it loads the locale's data, which the page need not pay while it loads.
+let cellNumbers: Intl.NumberFormat | undefined;
+const numberFormat = () => (cellNumbers ??= new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }));
 
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "—";
-  if (typeof value === "number") return numberFormat.format(value);
-  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) && value.length < 16) return numberFormat.format(Number(value));
+  if (typeof value === "number") return numberFormat().format(value);
+  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) && value.length < 16) return numberFormat().format(Number(value));
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
