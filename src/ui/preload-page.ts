@@ -1,8 +1,9 @@
 /**
  * Starts downloading the code of the page an address opens, before the app hydrates: the
  * page's component and the components of the slots it draws (not its record's parser: the
- * record arrives prepared in the page's HTML). Without it a page's chunks are asked for only once the shell has hydrated and the
- * frame renders the page; on a cold cache that is a round trip per level after the first paint.
+ * record arrives prepared in the page's HTML). Without it a page's chunks are asked for only
+ * once the shell has hydrated and the frame renders the page; on a cold cache that is a round
+ * trip per level after the first paint.
  * Only downloads: nothing runs that the page would not run anyway.
  */
 import type { ResolvedPage, SlotName, UiRegistry } from "./plugin-ui";
