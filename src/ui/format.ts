@@ -13,7 +13,7 @@ function toDate(value: DateLike): Date {
  * machine, measured in a page's CPU profile), which a page that shows no date should not pay
  * while it loads.
  */
-function onFirstUse<T>(make: () => T): () => T {
+export function onFirstUse<T>(make: () => T): () => T {
   let made: T | undefined;
   return () => (made ??= make());
 }

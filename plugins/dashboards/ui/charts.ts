@@ -8,6 +8,7 @@ import type * as DocumentModule from "../document";
 import type * as InterpreterModule from "vega-interpreter";
 import type { View } from "vega";
 import type { Chart } from "../document/schema";
+import { onFirstUse } from "~/ui/format";
 import type { ColumnInfo } from "./api";
 
 export const VEGA_TYPES = new Set(["bar", "line", "area", "scatter", "pie", "histogram", "heatmap", "spark_bar"]);
@@ -139,9 +140,7 @@ export async function numberFormatter(spec: string): Promise<(value: unknown) =>
 }
 
 /* Numbers for kpi and table cells without a format: the browser's locale. */
-// Made on first use: constructing it loads the locale's data, which the page need not pay while it loads.
-let cellNumbers: Intl.NumberFormat | undefined;
-const numberFormat = () => (cellNumbers ??= new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }));
+const numberFormat = onFirstUse(() => new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }));
 
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "—";
