@@ -1,7 +1,7 @@
 /**
  * The chat endpoint's logic, framework-free (a `Request` in, a `Response` out), so tests drive
- * it directly; `assistantHttpRoutes` declares it as the plugin's `POST /api/assistant/chat`,
- * served by the kernel's dispatcher.
+ * it directly; http.ts declares it as the plugin's `POST /api/assistant/chat`, served by the
+ * kernel's dispatcher, and loads this module with the first conversation.
  *
  * One POST = one answer, streamed as the AI SDK's UI message stream over SSE:
  * 1. Origin check (a cookie-borne POST), a browser session (tokens use MCP instead).
@@ -28,14 +28,14 @@ import {
 } from "ai";
 import { z } from "zod";
 import { originProblem, resolveCaller } from "~/kernel/auth/request";
-import type { HttpRoute } from "~/kernel/http/routes";
 import type { Kernel } from "~/kernel/kernel";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { deriveKey } from "~/kernel/secret";
 import { callTool, toolErrorOf } from "~/kernel/tools";
 import { createCallerFactory, type Actor, type RequestContext } from "~/kernel/trpc";
 import { fieldErrorsOf } from "~/kernel/errors";
-import { assistantConfig, CONFIGURE_HELP, type AssistantConfig } from "./config";
+import { CONFIGURE_HELP, type AssistantConfig } from "./config";
+import { MAX_CHAT_BODY_BYTES } from "./http";
 import { languageModelFor } from "./model";
 import { systemPrompt, type Place, type PromptContext } from "./prompt";
 import { redactText } from "./safety";
@@ -66,19 +66,8 @@ export interface ChatRequestMeta {
   signal?: AbortSignal;
 }
 
-const MAX_BODY_BYTES = 2_000_000;
+const MAX_BODY_BYTES = MAX_CHAT_BODY_BYTES;
 const MAX_MESSAGES = 200;
-
-/** The plugin's HTTP route: the conversation endpoint. */
-export const assistantHttpRoutes: readonly HttpRoute[] = [
-  {
-    method: "POST",
-    path: "/api/assistant/chat",
-    maxBodyBytes: MAX_BODY_BYTES,
-    handle: (request, ctx) =>
-      handleChatRequest(request, { kernel: ctx.kernel, router: ctx.router, config: assistantConfig() }, { requestId: ctx.requestId, ip: ctx.ip, signal: ctx.signal }),
-  },
-];
 
 export const PLACES = ["org.home", "dashboard.view", "dashboard.edit", "chart.builder"] as const satisfies readonly Place[];
 

@@ -4,11 +4,11 @@
  * tools as MCP clients, called as the signed-in person (tools.ts), proposes edits into the open
  * editor as a diff the person accepts or rejects, and keeps conversations per person and
  * project. Mounted at `assistant.*` (threads, status); the conversation streams from
- * `/api/assistant/chat` (chat.ts, an HTTP route of this plugin). See docs/assistant.md.
+ * `/api/assistant/chat` (chat.ts, behind this plugin's HTTP route in http.ts). See docs/assistant.md.
  */
 import { definePlugin } from "~/kernel/plugin";
 import { assistantCapabilities } from "./capabilities";
-import { assistantHttpRoutes } from "./chat";
+import { assistantHttpRoutes } from "./http";
 import { assistantConfig } from "./config";
 import * as threadsMigration from "./migrations/2026-12-05-001-threads";
 import { assistantRouter } from "./router";

@@ -9,9 +9,6 @@ import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
 import sanitizeHtml from "sanitize-html";
 
-/** The longest comment, in characters. */
-export const MAX_COMMENT_LENGTH = 5000;
-
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: ["p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "span"],
   allowedAttributes: { a: ["href", "title", "rel", "target"], span: ["class", "data-user-id"], th: ["align"], td: ["align"] },

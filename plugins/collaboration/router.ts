@@ -15,7 +15,6 @@ import { activityOutput, commentAddedOutput, notificationListOutput, threadListO
 import { commentWrite, threadResolve, versionReview } from "./capabilities";
 import { emailDigestJob } from "./jobs";
 import { discardDraft, handOffLease, leaseView, openLease, releaseLease, renewLease, saveDraft, takeOverLease } from "./lease";
-import { MAX_COMMENT_LENGTH } from "./markdown";
 import { beat, dashboardLive, leave, PRESENCE_BEAT_SECONDS, presentOn, type PresentPerson } from "./presence";
 import {
   DIGEST_DELAY_SECONDS,
@@ -42,6 +41,7 @@ import {
   threadCounts,
   unmarkReviewed,
   type CollaborationScope,
+  MAX_COMMENT_LENGTH,
 } from "./service";
 
 const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");

@@ -13,7 +13,6 @@ import type { Kernel } from "~/kernel/kernel";
 import { fieldError, forbidden, notFound } from "~/kernel/errors";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { chartFingerprint, chartIdsOf, dashboardVersionYaml, type DashboardRef } from "../dashboards/lookup";
-import { renderCommentMarkdown } from "./markdown";
 import "./events";
 
 /* ---------------------------------------------------------------------------------------------
@@ -133,6 +132,9 @@ export interface ThreadCounts {
 /** Comments a person may write per minute, across instances (scaled by ATRIUM_RATE_LIMIT_SCALE). */
 export const COMMENTS_PER_MINUTE = 20;
 /** Threads listed at once on one dashboard. */
+/** The longest comment, in characters. */
+export const MAX_COMMENT_LENGTH = 5000;
+
 const MAX_THREADS = 200;
 /** Comments shown per thread. */
 const MAX_COMMENTS_PER_THREAD = 200;
@@ -176,6 +178,8 @@ export async function listThreads(
   if (filter.chartId !== undefined) q = filter.chartId === null ? q.where("chart_id", "is", null) : q.where("chart_id", "=", filter.chartId);
   const threads = await q.orderBy("last_comment_at", "desc").limit(MAX_THREADS).execute();
   if (!threads.length) return [];
+  // The Markdown renderer and its sanitizer load with the first comments shown, not with every server start.
+  const { renderCommentMarkdown } = await import("./markdown");
   const comments = await db
     .selectFrom("collaboration_comments")
     .selectAll()

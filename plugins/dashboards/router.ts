@@ -11,7 +11,6 @@ import { datasourceView, queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
 import { BOARD_FORMATS, type BoardFormat, type Dashboard } from "./document";
 import { variableSchema, visualQuerySchema } from "./document/schema";
-import { renderChartSvg } from "./document/svg";
 import { dashboardDetailOutput, dashboardListOutput, dashboardRunOutput, dashboardSearchOutput, deletedOutput, historyOutput, restoredOutput, savedOutput, validationOutput, versionOutput, chartSvgOutput, boardSourcesOutput, boardSourceOutput, boardSourceRemovedOutput } from "./rest";
 import { compileOnly, previewQuery, runDashboard, type RunScope } from "./run";
 import { listBoardSources, mapBoardSource, unmapBoardSource } from "./board-sources";
@@ -418,6 +417,8 @@ export const dashboardsRouter = createTRPCRouter({
         }
         data = { columns: result.columns, rows: result.rows };
       }
+      // vega and vega-lite load with the first chart drawn here, not with every server start.
+      const { renderChartSvg } = await import("./document/svg");
       const svg = await renderChartSvg(chart, data, { width: input.width, height: input.height, theme: input.theme });
       return { chartId: chart.id, title, svg };
     }),

@@ -79,7 +79,7 @@ export const restApiHttpRoutes: readonly HttpRoute[] = [
   {
     method: "GET",
     path: `${REST_PREFIX}/openapi.json`,
-    handle: (_request, ctx) => Response.json(openApiDocument(ctx.router, ctx.kernel.config.publicUrl, ctx.kernel.plugins), { headers: { "cache-control": "public, max-age=300" } }),
+    handle: async (_request, ctx) => Response.json(await openApiDocument(ctx.router, ctx.kernel.config.publicUrl, ctx.kernel.plugins), { headers: { "cache-control": "public, max-age=300" } }),
   },
   ...operationPaths.map(
     (path): HttpRoute => ({

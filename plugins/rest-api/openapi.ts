@@ -7,7 +7,7 @@
  */
 import type { AnyRouter } from "@trpc/server";
 import type { HttpRoute } from "~/kernel/http/routes";
-import { generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter } from "trpc-to-openapi";
+import type { OpenAPIObject, OpenApiRouter } from "trpc-to-openapi";
 
 export const REST_PREFIX = "/api/v1";
 
@@ -60,9 +60,12 @@ function documentPath(routePath: string): string {
 
 /**
  * The document for `router` (and the self-describing routes of `plugins`) as served at
- * `publicUrl`, built once per router, plugin list and address.
+ * `publicUrl`, built once per router, plugin list and address. The generator loads with the
+ * first request for the document, not with every server start.
  */
-export function openApiDocument(router: AnyRouter, publicUrl: string, plugins: PluginRoutes = []): OpenAPIObject {
+export async function openApiDocument(router: AnyRouter, publicUrl: string, plugins: PluginRoutes = []): Promise<OpenAPIObject> {
+  if (cached && cached.router === router && cached.publicUrl === publicUrl && cached.plugins === plugins) return cached.document;
+  const { generateOpenApiDocument } = await import("trpc-to-openapi");
   if (cached && cached.router === router && cached.publicUrl === publicUrl && cached.plugins === plugins) return cached.document;
   const document = generateOpenApiDocument(router as unknown as OpenApiRouter, {
     title: "Atrium API",

@@ -1,9 +1,10 @@
 /**
  * Outgoing mail. Every message is recorded in `mail_outbox`; when SMTP_URL is set it is also
  * sent through SMTP (nodemailer). Without SMTP, `npm run atrium -- mail:outbox` prints the
- * outbox so a developer can follow verification, reset and invitation links.
+ * outbox so a developer can follow verification, reset and invitation links. nodemailer loads
+ * with the first message sent, not with every server start.
  */
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Kysely } from "kysely";
 import type { KernelDatabase } from "./db/schema";
 import type { Logger } from "./log";
@@ -15,15 +16,13 @@ export interface MailMessage {
 }
 
 export class Mailer {
-  private readonly transport: nodemailer.Transporter | null;
+  private transport: Promise<Transporter> | null = null;
 
   constructor(
-    smtpUrl: string | undefined,
+    private readonly smtpUrl: string | undefined,
     private readonly from: string,
     private readonly log: Logger,
-  ) {
-    this.transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
-  }
+  ) {}
 
   /** Records the message and, with SMTP configured, sends it. Sending failures are recorded, not thrown. */
   async send(db: Kysely<KernelDatabase>, message: MailMessage): Promise<void> {
@@ -32,9 +31,12 @@ export class Mailer {
       .values({ to_address: message.to, subject: message.subject, text_body: message.text })
       .returning("id")
       .executeTakeFirstOrThrow();
-    if (!this.transport) return;
+    const smtpUrl = this.smtpUrl;
+    if (!smtpUrl) return;
     try {
-      await this.transport.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text });
+      this.transport ??= import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
+      const transport = await this.transport;
+      await transport.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text });
       await db.updateTable("mail_outbox").set({ sent_at: new Date() }).where("id", "=", row.id).execute();
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
