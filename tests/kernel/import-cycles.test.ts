@@ -7,60 +7,12 @@
  * code runs, so they cannot form a load-order circle and are left out; dynamic `import()` is
  * lazy and left out too.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import ts from "typescript";
 import { describe, expect, test } from "vitest";
+import { resolveSpecifier, root, runtimeImportsOf, sourceFilesUnder } from "../setup/module-graph";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const kernelDir = path.join(root, "src/kernel");
-
-function sourceFilesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFilesUnder(full);
-    return /\.tsx?$/.test(entry.name) && !/\.test(-d)?\.tsx?$/.test(entry.name) ? [full] : [];
-  });
-}
-
-/** The module specifiers a file imports at run time (static imports and re-exports with a value). */
-export function runtimeImportsOf(fileName: string, text: string): string[] {
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TSX);
-  const out: string[] = [];
-  for (const statement of source.statements) {
-    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
-      const clause = statement.importClause;
-      if (clause?.isTypeOnly) continue;
-      const bindings = clause?.namedBindings;
-      const onlyTypeSpecifiers =
-        clause && !clause.name && bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
-      if (onlyTypeSpecifiers) continue;
-      out.push(statement.moduleSpecifier.text);
-    } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
-      if (statement.isTypeOnly) continue;
-      const clause = statement.exportClause;
-      if (clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly)) continue;
-      out.push(statement.moduleSpecifier.text);
-    }
-  }
-  return out;
-}
-
-/** Resolves a relative or `~/` specifier to a file in the tree; null for packages. */
-function resolveSpecifier(fromFile: string, specifier: string): string | null {
-  let base: string;
-  if (specifier.startsWith("~/")) base = path.join(root, "src", specifier.slice(2));
-  else if (specifier.startsWith(".")) base = path.resolve(path.dirname(fromFile), specifier);
-  else return null;
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")]) {
-    try {
-      if (readFileSync(candidate) && /\.tsx?$/.test(candidate)) return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  return null;
-}
 
 /** Every elementary circle's smallest representative, found by depth-first search (the graph is small). */
 export function findCycles(graph: Map<string, string[]>): string[][] {
