@@ -8,8 +8,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { bootDataKernel } from "../data/test-helpers";
-import { colleague, rejectionOf, workspace } from "../dashboards/test-helpers";
-import { createUser } from "../../tests/setup/fixtures";
+import { colleague, createProject, rejectionOf, workspace } from "../dashboards/test-helpers";
+import { callerFor, createUser } from "../../tests/setup/fixtures";
 import { sendDigest, unsubscribeUrl } from "./notifications";
 import { collaborationHttpRoutes } from "./http";
 
@@ -105,6 +105,37 @@ describe("mentions", () => {
       const refused = await rejectionOf(editor.caller.collaboration.notifications.list({ orgId: d.orgId, cursor: bad }));
       expect([refused.code, Object.keys(refused.fields)]).toEqual(["UNPROCESSABLE_CONTENT", ["cursor"]]);
     }
+  });
+
+  test("notifications show only the projects the caller still reaches, each with its slug: a token narrowed to one project, a deleted project", async () => {
+    const { owner, viewer, editor, d } = await team();
+    const other = await createProject(k.kernel, d.orgId);
+    const there = { orgId: d.orgId, projectId: other.id, slug: "n" };
+    await owner.caller.dashboards.create({ ...there, yaml: YAML.replace("Mentions", "Elsewhere") });
+    await viewer.caller.collaboration.comments.add({ ...d, body: `@${editor.user.name} here`, mentions: [editor.user.email] });
+    await viewer.caller.collaboration.comments.add({ ...there, body: `@${editor.user.name} there`, mentions: [editor.user.email] });
+    const projectOf = async (caller: typeof editor.caller) => {
+      const list = await caller.collaboration.notifications.list({ orgId: d.orgId });
+      return { unread: list.unread, seen: list.items.map((n) => [n.projectId, n.projectSlug, n.dashboardSlug]).sort() };
+    };
+    const [mainSlug, otherSlug] = await Promise.all(
+      [d.projectId, other.id].map(async (id) => (await k.kernel.ownerDb.selectFrom("projects").select("slug").where("id", "=", id).executeTakeFirstOrThrow()).slug),
+    );
+    expect(await projectOf(editor.caller)).toEqual({
+      unread: 2,
+      seen: [
+        [d.projectId, mainSlug, "m"],
+        [other.id, otherSlug, "n"],
+      ].sort(),
+    });
+    // An agent's token narrowed to the first project hears only of that one.
+    const narrowed = callerFor(k.kernel, { kind: "token", userId: editor.user.id, tokenId: crypto.randomUUID(), orgId: d.orgId, scopes: ["read"], projectIds: [d.projectId] });
+    expect(await projectOf(narrowed)).toEqual({ unread: 1, seen: [[d.projectId, mainSlug, "m"]] });
+    const nowhere = callerFor(k.kernel, { kind: "token", userId: editor.user.id, tokenId: crypto.randomUUID(), orgId: d.orgId, scopes: ["read"], projectIds: [] });
+    expect(await projectOf(nowhere)).toEqual({ unread: 0, seen: [] });
+    // A deleted project's notifications go, from the list and from the count.
+    await k.kernel.ownerDb.updateTable("projects").set({ deleted_at: new Date() }).where("id", "=", other.id).execute();
+    expect(await projectOf(editor.caller)).toEqual({ unread: 1, seen: [[d.projectId, mainSlug, "m"]] });
   });
 
   test("a mention and a reply reach the right people; mark read clears them", async () => {

@@ -6,7 +6,7 @@
  * (a job), as their preference allows (all / mentions only / off), with a signed unsubscribe link.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { sql, type ColumnType, type Generated, type Kysely } from "kysely";
+import { sql, type ColumnType, type Expression, type Generated, type Kysely, type SqlBool } from "kysely";
 import type { KernelDatabase, Role } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
 import { fieldError } from "~/kernel/errors";
@@ -226,15 +226,16 @@ const PAGE_ROUNDS = 5;
 export async function listNotifications(
   db: Kysely<KernelDatabase>,
   userId: string,
-  visibleProjects: ReadonlyArray<{ id: string; slug: string }>,
+  visible: (projectIdColumn: string) => Expression<SqlBool>,
   options: { unreadOnly?: boolean; limit?: number; cursor?: string } = {},
 ): Promise<{ items: NotificationView[]; unread: number; nextCursor: string | null }> {
   const ndb = notificationsDb(db);
-  const projectIds = visibleProjects.map((p) => p.id);
   const after = options.cursor ? decodeKeyset(options.cursor) : null;
-  if (!projectIds.length) return { items: [], unread: 0, nextCursor: null };
   const limit = Math.min(Math.max(1, options.limit ?? 50), 100);
-  const mine = () => ndb.selectFrom("collaboration_notifications as n").where("n.user_id", "=", userId).where("n.project_id", "in", projectIds);
+  // Whether the caller still sees dashboards in a notification's project is checked on each
+  // notification read, not against a list of the org's projects (up to 1,000): the count and
+  // a page then cost the same in an org of 10 projects or 1,000.
+  const mine = () => ndb.selectFrom("collaboration_notifications as n").where("n.user_id", "=", userId).where(visible("n.project_id"));
   /** Older than `key` in the order both walk: newest first, the id breaking ties. */
   const olderThan = (key: KeysetCursor) => sql<boolean>`(n.created_at, n.id) < (${key.at}::timestamptz, ${key.id}::uuid)`;
 
@@ -257,8 +258,9 @@ export async function listNotifications(
   const readBatch = (from: KeysetCursor | null) => {
     let q = mine()
       .innerJoin("collaboration_comments as c", "c.id", "n.comment_id")
+      .innerJoin("projects as p", "p.id", "n.project_id")
       .leftJoin("users as a", "a.id", "n.actor_id")
-      .select(["n.id", "n.kind", "n.created_at", "n.read_at", "n.project_id", "n.dashboard_id", "n.thread_id", "c.body", "c.deleted_at", "a.id as actorId", "a.name as actorName", "a.email as actorEmail"])
+      .select(["n.id", "n.kind", "n.created_at", "n.read_at", "n.project_id", "p.slug as projectSlug", "n.dashboard_id", "n.thread_id", "c.body", "c.deleted_at", "a.id as actorId", "a.name as actorName", "a.email as actorEmail"])
       .select(sql<string>`n.created_at::text`.as("sortAt"));
     if (options.unreadOnly) q = q.where("n.read_at", "is", null);
     if (from) q = q.where(olderThan(from));
@@ -284,7 +286,6 @@ export async function listNotifications(
   // More live ones found: the next page starts after the last shown. Rounds ran out: after the
   // last read (everything before it was shown or skipped).
   const nextCursor = live.length > limit && lastShown ? encodeKeyset({ at: lastShown.row.sortAt, id: lastShown.row.id }) : !exhausted && from ? encodeKeyset(from) : null;
-  const slugOf = new Map(visibleProjects.map((p) => [p.id, p.slug]));
   return {
     unread,
     nextCursor,
@@ -295,7 +296,7 @@ export async function listNotifications(
       read: !!r.read_at,
       actor: r.actorId ? { id: r.actorId, name: r.actorName || r.actorEmail || "" } : null,
       projectId: r.project_id,
-      projectSlug: slugOf.get(r.project_id) ?? "",
+      projectSlug: r.projectSlug,
       dashboardSlug: d.slug,
       dashboardTitle: d.title,
       threadId: r.thread_id,

@@ -4,7 +4,7 @@
  * dashboard the caller cannot see is a 404 before anything else happens.
  */
 import { z } from "zod";
-import { capabilityProcedure, createTRPCRouter, grantableOrgProcedure, projectCapabilityProcedure, projectsWhereCan, reachableWhereCan, roleWithinReach, userProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
+import { capabilityProcedure, createTRPCRouter, grantableOrgProcedure, projectCanCondition, projectCapabilityProcedure, reachableWhereCan, roleWithinReach, userProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { orgView } from "~/kernel/tenancy/capabilities";
 import { TRPCError } from "@trpc/server";
@@ -461,7 +461,7 @@ export const collaborationRouter = createTRPCRouter({
       .meta({ openapi: { method: "GET", path: "/orgs/{orgId}/notifications", summary: "List your notifications in the organization (mentions, replies), newest first, a page at a time (pass nextCursor back as cursor)", tags: ["collaboration"] } })
       .input(z.object({ unreadOnly: z.boolean().default(false), limit: z.number().int().min(1).max(100).default(30), cursor: safeString().max(300).optional() }))
       .output(notificationListOutput)
-      .query(async ({ ctx, input }) => listNotifications(ctx.db, ctx.actor.userId, await projectsWhereCan(ctx, dashboardView), input)),
+      .query(({ ctx, input }) => listNotifications(ctx.db, ctx.actor.userId, (column) => projectCanCondition(ctx, dashboardView, column), input)),
 
     markRead: capabilityProcedure(orgView)
       .input(z.object({ ids: z.array(id).max(200).optional(), all: z.boolean().default(false) }))

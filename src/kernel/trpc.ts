@@ -6,7 +6,7 @@
  * boot (and a test) refuses any procedure that declares neither.
  */
 import { initTRPC, TRPCError, type AnyRouter } from "@trpc/server";
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from "kysely";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 import { writeAudit, type AuditActor, type AuditEntry } from "./audit";
@@ -671,6 +671,28 @@ export async function projectsWhereCan(
     options,
   );
   return projects.filter((project) => grantReaches(ctx.actor, project.id));
+}
+
+/**
+ * `projectsWhereCan` as a condition on a project id column (`n.project_id`), checked row by row
+ * (`Tenancy.projectAllows`), a token narrowed to some projects kept to them: for org-wide reads
+ * that walk their own rows, so that they cost the same in an org of 10 projects or 1,000.
+ */
+export function projectCanCondition(
+  ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; actor: { userId: string } | SignedInActor; org: { id: string; role: Role } },
+  capabilities: Capability | Capabilities,
+  projectIdColumn: string,
+): Expression<SqlBool> {
+  const needed = Array.isArray(capabilities) ? (capabilities as Capabilities) : [capabilities as Capability];
+  const condition = ctx.kernel.tenancy.projectAllows(
+    { userId: ctx.actor.userId, orgId: ctx.org.id, orgRole: ctx.org.role },
+    (role) => needed.every((c) => ctx.kernel.capabilities.allows(role, c.id)),
+    projectIdColumn,
+  );
+  const actor = ctx.actor;
+  if (!("kind" in actor) || actor.kind !== "token" || !actor.projectIds) return condition;
+  if (!actor.projectIds.length) return sql<SqlBool>`false`;
+  return sql<SqlBool>`(${condition} and ${sql.ref(projectIdColumn)} in (${sql.join(actor.projectIds)}))`;
 }
 
 /** Whether a caller may reach a project at all: false only for a token narrowed to other projects. */

@@ -15,6 +15,7 @@ import {
   createCallerFactory,
   createTRPCRouter,
   optionalProjectCapabilityProcedure,
+  projectCanCondition,
   projectCapabilityProcedure,
   projectsWhereCan,
   proceduresOf,
@@ -36,6 +37,12 @@ const router = createTRPCRouter({
     both: (await projectsWhereCan(ctx, [projectUpdate, projectManage])).map((p) => p.slug),
     unarchived: (await projectsWhereCan(ctx, projectUpdate, { includeArchived: false })).map((p) => p.slug),
   })),
+  // The same question asked row by row, as a condition on a project id column.
+  whereRowByRow: capabilityProcedure(orgView).query(async ({ ctx }) => {
+    const slugs = async (condition: ReturnType<typeof projectCanCondition>) =>
+      (await ctx.db.selectFrom("projects as p0").select("p0.slug").where("p0.org_id", "=", ctx.org.id).where(condition).execute()).map((r) => r.slug).sort();
+    return { update: await slugs(projectCanCondition(ctx, projectUpdate, "p0.id")), both: await slugs(projectCanCondition(ctx, [projectUpdate, projectManage], "p0.id")) };
+  }),
 });
 const createCaller = createCallerFactory(router);
 
@@ -178,6 +185,16 @@ describe("projectsWhereCan", () => {
     const forOwner = await as(w.people.owner.id).where({ orgId: w.org.id });
     expect(forOwner.both.sort()).toEqual(all);
     expect(forOwner.update.every((s) => s.endsWith(":owner"))).toBe(true);
+
+    // Asked row by row (projectCanCondition), the answer is the same projects for everyone.
+    for (const [person, listed] of [
+      [w.people.viewer, forViewer],
+      [w.people.editor, forEditor],
+      [w.people.owner, forOwner],
+      [w.people.admin, await as(w.people.admin.id).where({ orgId: w.org.id })],
+    ] as const) {
+      expect(await as(person.id).whereRowByRow({ orgId: w.org.id })).toEqual({ update: listed.update.map((s) => s.split(":")[0]).sort(), both: [...listed.both].sort() });
+    }
   });
 
   test("runs one query, whatever the number of projects", async () => {

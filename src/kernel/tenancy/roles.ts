@@ -7,7 +7,7 @@
  * org role, whatever override says (`effectiveProjectRole`). An override may raise an editor
  * or a viewer, or lower them, but only raise an owner or an admin (ADR 020).
  */
-import type { Kysely } from "kysely";
+import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { Db } from "../db/database";
 import type { KernelDatabase, Role } from "../db/schema";
 import type { AuthCache } from "../auth/cache";
@@ -17,6 +17,11 @@ const RANK: Record<Role, number> = { owner: 4, admin: 3, editor: 2, viewer: 1 };
 
 /** Org roles a project override can only raise, never lower. */
 const PROTECTED_ORG_ROLES: ReadonlySet<Role> = new Set<Role>(["owner", "admin"]);
+
+/** Which override values give a role that `allows` (and whether no override does): the filter then runs in SQL. */
+function overridesAllowing(orgRole: Role, allows: (role: Role) => boolean): { overrides: Role[]; withoutOverride: boolean } {
+  return { overrides: (Object.keys(RANK) as Role[]).filter((o) => allows(effectiveProjectRole(orgRole, o))), withoutOverride: allows(orgRole) };
+}
 
 /**
  * The role a member has in one project: the override when there is one, else the org role;
@@ -137,9 +142,7 @@ export class Tenancy {
     allows: (role: Role) => boolean,
     options: { includeArchived?: boolean } = {},
   ): Promise<ProjectWithRole[]> {
-    // Which override values (none included) give an allowed role: the filter then runs in SQL.
-    const overrides: Role[] = (Object.keys(RANK) as Role[]).filter((o) => allows(effectiveProjectRole(member.orgRole, o)));
-    const withoutOverride = allows(member.orgRole);
+    const { overrides, withoutOverride } = overridesAllowing(member.orgRole, allows);
     if (!overrides.length && !withoutOverride) return [];
     let query = db
       .selectFrom("projects as p")
@@ -156,5 +159,25 @@ export class Tenancy {
     if (options.includeArchived === false) query = query.where("p.archived_at", "is", null);
     const rows = await query.orderBy("p.name").orderBy("p.id").execute();
     return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, archivedAt: r.archived_at, role: effectiveProjectRole(member.orgRole, r.role) }));
+  }
+
+  /**
+   * The same projects as `projectsWhere`, as a condition on a project id column (`n.project_id`)
+   * checked row by row: a primary-key lookup of the project and of the member's override per
+   * row. For queries that walk their own rows in their own order (a person's notifications),
+   * whose cost then does not grow with the org's projects. Must run with app.org_id set to `orgId`.
+   */
+  projectAllows(member: { userId: string; orgId: string; orgRole: Role }, allows: (role: Role) => boolean, projectIdColumn: string): Expression<SqlBool> {
+    const { overrides, withoutOverride } = overridesAllowing(member.orgRole, allows);
+    if (!overrides.length && !withoutOverride) return sql<SqlBool>`false`;
+    const roles = [
+      ...(overrides.length ? [sql`r.role in (${sql.join(overrides)})`] : []),
+      ...(withoutOverride ? [sql`r.role is null`] : []),
+    ];
+    return sql<SqlBool>`exists (
+      select from projects p
+      left join project_roles r on r.project_id = p.id and r.user_id = ${member.userId}::uuid
+      where p.id = ${sql.ref(projectIdColumn)} and p.org_id = ${member.orgId}::uuid and p.deleted_at is null
+        and (${sql.join(roles, sql` or `)}))`;
   }
 }
