@@ -5,7 +5,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { createTRPCRouter, grantableOrgProcedure, grantableProjectProcedure, projectCapabilityProcedure, reachableWhereCan, type RequestContext } from "~/kernel/trpc";
+import { createTRPCRouter, grantableOrgProcedure, grantableProjectProcedure, projectCapabilityProcedure, reachCondition, type RequestContext } from "~/kernel/trpc";
 import { fieldError } from "~/kernel/errors";
 import { datasourceView, queryRun } from "../data/engine";
 import { dashboardDelete, dashboardEdit, dashboardView } from "./capabilities";
@@ -83,6 +83,9 @@ async function storedDocument(s: DashboardScope, row: { id: string; version: num
   return doc;
 }
 
+/** Where an org-wide read finds a dashboard's project and id, for the caller's reach (`reachCondition`). */
+const DASHBOARD_COLUMNS = { projectId: "d.project_id", id: "d.id" };
+
 /** The most dashboards `recent` answers at once (an MCP client's resource list). */
 const RECENT_MAX = 500;
 
@@ -124,11 +127,12 @@ export const dashboardsRouter = createTRPCRouter({
     // Archived projects stay out of an org-wide search, as they do of the project list; a search
     // that stays in one project finds its dashboards even when it is archived.
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx, await reachableWhereCan(ctx, dashboardView, { includeArchived: input.projectId !== undefined }), {
+      items: await searchOrg(ctx, reachCondition(ctx, dashboardView, "dashboard", DASHBOARD_COLUMNS), {
         orgId: ctx.org.id,
         query: input.query,
         projectId: input.projectId,
         limit: input.limit,
+        includeArchived: input.projectId !== undefined,
       }),
     })),
 
@@ -137,7 +141,7 @@ export const dashboardsRouter = createTRPCRouter({
   recent: grantableOrgProcedure(dashboardView)
     .input(z.object({ limit: z.number().int().min(1).max(RECENT_MAX).default(10) }))
     .query(async ({ ctx, input }) => ({
-      items: await searchOrg(ctx, await reachableWhereCan(ctx, dashboardView, { includeArchived: false }), { orgId: ctx.org.id, limit: input.limit }),
+      items: await searchOrg(ctx, reachCondition(ctx, dashboardView, "dashboard", DASHBOARD_COLUMNS), { orgId: ctx.org.id, limit: input.limit, includeArchived: false }),
     })),
 
   tags: grantableProjectProcedure(sharedProject, dashboardView).query(async ({ ctx }) => ({ tags: await listTags(scopeOf(ctx)) })),

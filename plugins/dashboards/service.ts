@@ -9,7 +9,7 @@
  * transaction, so listeners hear of a change only if it was committed.
  */
 import { TRPCError } from "@trpc/server";
-import { sql, type ColumnType, type Generated, type Kysely, type Selectable } from "kysely";
+import { sql, type ColumnType, type Expression, type Generated, type Kysely, type Selectable, type SqlBool } from "kysely";
 import { parseDocument } from "yaml";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Kernel } from "~/kernel/kernel";
@@ -467,45 +467,39 @@ export interface ProjectDashboardSummary extends DashboardSummary {
 }
 
 /**
- * Live dashboards in `projects` (those where the caller may see dashboards: the router asks the
- * kernel, `projectsWhereCan`): matching `query` (search) or all (recent).
+ * Live dashboards the caller reaches (`reach`: a condition on `d.project_id` and `d.id` the router
+ * asks the kernel for, `reachCondition`), in live projects (archived ones only with
+ * `includeArchived`): matching `query` (search) or all (recent). The reach is checked on each row
+ * read, so the call costs the same in an org of 10 projects or 1,000.
  */
 export async function searchOrg(
   s: { kernel: Kernel; db: Kysely<KernelDatabase> },
-  reach: {
-    /** Projects whose every dashboard the caller may see. */
-    projects: ReadonlyArray<{ id: string; slug: string; name: string }>;
-    /** Single dashboards shared with the caller in other projects (grants), by id. */
-    resources?: ReadonlyArray<{ project: { id: string; slug: string; name: string }; resource: string; resourceId: string }>;
-  },
-  input: { orgId: string; query?: string; projectId?: string; limit: number },
+  reach: Expression<SqlBool>,
+  input: { orgId: string; query?: string; projectId?: string; limit: number; includeArchived: boolean },
 ): Promise<ProjectDashboardSummary[]> {
-  const inProject = <T extends { id: string }>(p: T) => !input.projectId || p.id === input.projectId;
-  const whole = reach.projects.filter(inProject);
-  const shared = (reach.resources ?? []).filter((r) => r.resource === "dashboard" && inProject(r.project));
-  if (!whole.length && !shared.length) return [];
-  const byId = new Map([...shared.map((r) => r.project), ...whole].map((p) => [p.id, p]));
   const text = input.query?.trim();
   let q = (text ? searchLookup(s) : summaryColumns(dashboardsDb(s.db)))
+    .innerJoin("projects as p", "p.id", "d.project_id")
+    .select(["p.slug as project_slug", "p.name as project_name"])
     .where("d.org_id", "=", input.orgId)
+    .where("p.org_id", "=", input.orgId)
     .where("d.deleted_at", "is", null)
-    .where((eb) => {
-      const reached = [];
-      if (whole.length) reached.push(eb("d.project_id", "in", whole.map((p) => p.id)));
-      if (shared.length) reached.push(eb("d.id", "in", shared.map((r) => r.resourceId)));
-      return eb.or(reached);
-    });
+    .where("p.deleted_at", "is", null)
+    .where(reach);
+  if (!input.includeArchived) q = q.where("p.archived_at", "is", null);
+  if (input.projectId) q = q.where("d.project_id", "=", input.projectId);
   if (text) {
     q = q.where(matchesEveryWord(text));
     // The words as written in the title first, then the most recently changed.
     q = q.orderBy(sql`(d.title ilike ${likePattern(text)})`, "desc");
   }
   const hits = await q.orderBy("d.updated_at", "desc").orderBy("d.slug").limit(input.limit).execute();
+  const projectOf = new Map(hits.map((h) => [h.id, { projectId: h.project_id, projectSlug: h.project_slug, projectName: h.project_name }]));
   // A search's rows are read again in the caller's scope, under row-level security.
   const rows = text ? await summariesById({ db: s.db, orgId: input.orgId }, hits.map((h) => h.id)) : hits;
   return rows.flatMap((r) => {
-    const project = byId.get(r.project_id);
-    return project ? [{ ...summaryOf(r), projectId: project.id, projectSlug: project.slug, projectName: project.name }] : [];
+    const project = projectOf.get(r.id);
+    return project && project.projectId === r.project_id ? [{ ...summaryOf(r), ...project }] : [];
   });
 }
 

@@ -695,6 +695,29 @@ export function projectCanCondition(
   return sql<SqlBool>`(${condition} and ${sql.ref(projectIdColumn)} in (${sql.join(actor.projectIds)}))`;
 }
 
+/**
+ * `reachableWhereCan` as a condition on a resource's rows (a dashboard's project id and id
+ * columns), checked row by row: the caller's membership (`projectCanCondition`), the projects
+ * their grants reach whole, and the single resources of type `resource` shared with them (the
+ * grants in `ctx.grants` already hold the capabilities). That the project is live, and not
+ * archived when that matters, is the query's to check: it joins the project for its name.
+ */
+export function reachCondition(
+  ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; actor: { userId: string } | SignedInActor; org: { id: string; role: Role | null }; grants: readonly HeldGrant[] },
+  capabilities: Capability | Capabilities,
+  resource: string,
+  columns: { projectId: string; id: string },
+): Expression<SqlBool> {
+  const parts: Array<Expression<SqlBool>> = [];
+  const orgRole = ctx.org.role;
+  if (orgRole) parts.push(projectCanCondition({ kernel: ctx.kernel, actor: ctx.actor, org: { id: ctx.org.id, role: orgRole } }, capabilities, columns.projectId));
+  const wholeProjects = [...new Set(ctx.grants.filter((g) => g.resource === null).map((g) => g.projectId))];
+  const shared = [...new Set(ctx.grants.flatMap((g) => (g.resource === resource && g.resourceId !== null ? [g.resourceId] : [])))];
+  if (wholeProjects.length) parts.push(sql<SqlBool>`${sql.ref(columns.projectId)} in (${sql.join(wholeProjects)})`);
+  if (shared.length) parts.push(sql<SqlBool>`${sql.ref(columns.id)} in (${sql.join(shared)})`);
+  return parts.length ? sql<SqlBool>`(${sql.join(parts, sql` or `)})` : sql<SqlBool>`false`;
+}
+
 /** Whether a caller may reach a project at all: false only for a token narrowed to other projects. */
 export function grantReaches(actor: { userId: string } | SignedInActor, projectId: string): boolean {
   return !("kind" in actor) || actor.kind !== "token" || !actor.projectIds || actor.projectIds.includes(projectId);
