@@ -102,6 +102,29 @@ describe("activity", () => {
     expect(theirs.items.map((e) => e.dashboard?.slug)).toEqual(["theirs"]);
   });
 
+  test("a project override that withholds dashboard.view hides that project's entries; reaching no project at all is an empty feed", async () => {
+    const { owner, d } = await team();
+    const second = await createProject(k.kernel, d.orgId);
+    await owner.caller.dashboards.create({ orgId: d.orgId, projectId: second.id, slug: "costs", yaml: simpleYaml("Costs") });
+    const restricted = await colleague(k.kernel, d.orgId, "editor", [{ projectId: second.id, role: "viewer" }]);
+    const nowhere = await colleague(k.kernel, d.orgId, "editor", [
+      { projectId: d.projectId, role: "viewer" },
+      { projectId: second.id, role: "viewer" },
+    ]);
+    expect((await restricted.caller.collaboration.activity.list({ orgId: d.orgId })).items.map((e) => e.dashboard?.slug).sort()).toEqual(["costs", "sales"]);
+    // A viewer role without dashboard.view (as a plugin's own capability set might have it).
+    const capabilities = k.kernel.capabilities;
+    const original = capabilities.allows.bind(capabilities);
+    capabilities.allows = (role, id) => (role === "viewer" && id === "dashboard.view" ? false : original(role, id));
+    try {
+      const feed = await restricted.caller.collaboration.activity.list({ orgId: d.orgId });
+      expect(feed.items.map((e) => [e.dashboard?.slug, e.project.id])).toEqual([["sales", d.projectId]]);
+      expect(await nowhere.caller.collaboration.activity.list({ orgId: d.orgId })).toEqual({ items: [], nextCursor: null });
+    } finally {
+      capabilities.allows = original;
+    }
+  });
+
   test("someone whose only access is a shared dashboard sees that dashboard's entries alone; revoking takes the feed away", async () => {
     const { owner, editor, d } = await team();
     const other = await createProject(k.kernel, owner.org.id);

@@ -65,8 +65,12 @@ export interface ActivityProject {
 
 export interface ActivityQuery {
   orgId: string;
-  /** The projects the caller may view (id → slug, name, shared dashboards): entries elsewhere never appear. */
-  projects: ReadonlyMap<string, ActivityProject>;
+  /**
+   * Which of these projects the caller may view (id → slug, name, shared dashboards): entries
+   * elsewhere never appear. Asked for the projects a batch of entries names, not for the org's
+   * whole list, so a page costs the same in an org of 10 projects or 1,000.
+   */
+  projectsAmong: (ids: readonly string[]) => Promise<ReadonlyMap<string, ActivityProject>>;
   kinds?: readonly ActivityKind[];
   personId?: string;
   limit: number;
@@ -101,7 +105,9 @@ export async function listActivity(db: Kysely<KernelDatabase>, q: ActivityQuery)
   let scanned = 0;
   let exhausted = false;
   let lastScanned: Cursor | null = null;
-  while (kept.length <= q.limit && scanned < MAX_SCANNED && q.projects.size > 0) {
+  // The projects asked about so far: the ones the caller may view, and null for the others.
+  const projects = new Map<string, ActivityProject | null>();
+  while (kept.length <= q.limit && scanned < MAX_SCANNED) {
     const rows = await readBatch(db, q, actions, cursor);
     scanned += rows.length;
     if (rows.length < BATCH) exhausted = true;
@@ -109,12 +115,22 @@ export async function listActivity(db: Kysely<KernelDatabase>, q: ActivityQuery)
       db,
       rows.map(dashboardIdOf).filter((id): id is string => !!id),
     );
+    const projectIdOf = (row: AuditRow) => {
+      const dashboardId = dashboardIdOf(row);
+      const dashboard = dashboardId ? dashboards.get(dashboardId) : undefined;
+      return dashboard ? dashboard.projectId : row.target_type === "project" ? row.target_id : null;
+    };
+    const unknown = [...new Set(rows.map(projectIdOf).filter((id): id is string => !!id && UUID.test(id) && !projects.has(id)))];
+    if (unknown.length) {
+      const visible = await q.projectsAmong(unknown);
+      for (const id of unknown) projects.set(id, visible.get(id) ?? null);
+    }
     for (const row of rows) {
       lastScanned = { micros: row.micros, id: row.id };
       const dashboardId = dashboardIdOf(row);
       const dashboard = dashboardId ? dashboards.get(dashboardId) : undefined;
-      const projectId = dashboard ? dashboard.projectId : row.target_type === "project" ? row.target_id : null;
-      const project = projectId ? q.projects.get(projectId) : undefined;
+      const projectId = projectIdOf(row);
+      const project = projectId ? projects.get(projectId) : undefined;
       if (!projectId || !project) continue;
       if (dashboardId && !dashboard) continue;
       // Where only shared dashboards are visible, a whole-project entry or another dashboard's stays out.
@@ -126,10 +142,10 @@ export async function listActivity(db: Kysely<KernelDatabase>, q: ActivityQuery)
     cursor = lastScanned;
   }
   const page = kept.slice(0, q.limit);
-  const more = kept.length > q.limit || (!exhausted && q.projects.size > 0);
+  const more = kept.length > q.limit || !exhausted;
   const last = kept.length > q.limit ? page.at(-1)!.row : lastScanned;
   const nextCursor = more && last ? `${last.micros}.${last.id}` : null;
-  return { items: await describe(db, page, q.projects), nextCursor };
+  return { items: await describe(db, page, projects), nextCursor };
 }
 
 interface AuditRow {
@@ -187,7 +203,7 @@ function dashboardIdOf(row: AuditRow): string | null {
 async function describe(
   db: Kysely<KernelDatabase>,
   page: Array<{ row: AuditRow; projectId: string; dashboard: { id: string; slug: string; title: string } | null }>,
-  projects: ActivityQuery["projects"],
+  projects: ReadonlyMap<string, ActivityProject | null>,
 ): Promise<ActivityEntry[]> {
   const c = collaborationDb(db);
   const userIds = [...new Set(page.map((p) => p.row.actor_user_id).filter((id): id is string => !!id))];

@@ -544,7 +544,7 @@ export async function orgsReachedByGrants(
  * search and list, and sees what was shared. The input gains `orgId`; the context gains
  * `org: { id, role }` (role null for someone who is not a member) and `grants`, the grants
  * whose role holds every capability given. Build what the caller sees with
- * `reachableWhereCan(ctx, cap)`, never from `org` alone.
+ * `reachCondition(ctx, cap, resource, columns)`, never from `org` alone.
  *
  * 404 for someone neither a member nor holding such a grant (orgs cannot be enumerated); 403
  * for a member whose role lacks a capability and who holds no such grant.
@@ -600,58 +600,6 @@ export async function roleWithinReach(
   throw notFound(projectId ? "Project not found." : "Organization not found.");
 }
 
-/** What an org-wide list may show a caller: whole projects, and single resources shared in others. */
-export interface Reach {
-  /** Projects reached whole: by the caller's project role, or by a grant on the whole project. */
-  projects: ProjectWithRole[];
-  /** Single resources (dashboards) shared with the caller in projects not reached whole, with their project. */
-  resources: Array<{ project: ProjectWithRole; resource: string; resourceId: string; role: Role }>;
-}
-
-/**
- * `projectsWhereCan` for a `grantableOrgProcedure`: the projects the caller's membership reaches
- * with every capability given, plus the projects and single resources their grants reach (the
- * grants in `ctx.grants` already hold those capabilities). One query for the projects grants name.
- */
-export async function reachableWhereCan(
-  ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; db: Kysely<KernelDatabase>; actor: { userId: string } | SignedInActor; org: { id: string; role: Role | null }; grants: readonly HeldGrant[] },
-  capabilities: Capability | Capabilities,
-  options: { includeArchived?: boolean } = {},
-): Promise<Reach> {
-  const orgRole = ctx.org.role;
-  const byMembership = orgRole ? await projectsWhereCan(Object.assign({}, ctx, { org: { id: ctx.org.id, role: orgRole } }), capabilities, options) : [];
-  const projects = new Map(byMembership.map((p) => [p.id, p]));
-  const named = [...new Set(ctx.grants.map((g) => g.projectId))];
-  const rows = named.length
-    ? await ctx.db
-        .selectFrom("projects")
-        .select(["id", "slug", "name", "archived_at"])
-        .where("org_id", "=", ctx.org.id)
-        .where("id", "in", named)
-        .where("deleted_at", "is", null)
-        .$if(options.includeArchived === false, (q) => q.where("archived_at", "is", null))
-        .execute()
-    : [];
-  const live = new Map(rows.map((r) => [r.id, r]));
-  const projectOf = (id: string, role: Role): ProjectWithRole | null => {
-    const row = live.get(id);
-    return row ? { id: row.id, slug: row.slug, name: row.name, archivedAt: row.archived_at, role } : null;
-  };
-  for (const grant of ctx.grants) {
-    if (grant.resource !== null) continue;
-    const known = projects.get(grant.projectId);
-    const project = projectOf(grant.projectId, higherRole(known?.role ?? null, grant.role)!);
-    if (project) projects.set(project.id, project);
-  }
-  const resources: Reach["resources"] = [];
-  for (const grant of ctx.grants) {
-    if (grant.resource === null || grant.resourceId === null || projects.has(grant.projectId)) continue;
-    const project = projectOf(grant.projectId, grant.role);
-    if (project) resources.push({ project, resource: grant.resource, resourceId: grant.resourceId, role: grant.role });
-  }
-  return { projects: [...projects.values()].sort((a, b) => a.name.localeCompare(b.name)), resources };
-}
-
 /**
  * The live projects of the caller's org where their project role holds every capability given,
  * with that role, by name (one query; archived projects included unless asked otherwise). For
@@ -676,7 +624,7 @@ export async function projectsWhereCan(
 /**
  * `projectsWhereCan` as a condition on a project id column (`n.project_id`), checked row by row
  * (`Tenancy.projectAllows`), a token narrowed to some projects kept to them: for org-wide reads
- * that walk their own rows, so that they cost the same in an org of 10 projects or 1,000.
+ * that walk their own rows, so that they cost the same in an org of 10 projects or 1,000 (ADR 047).
  */
 export function projectCanCondition(
   ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; actor: { userId: string } | SignedInActor; org: { id: string; role: Role } },
@@ -696,11 +644,13 @@ export function projectCanCondition(
 }
 
 /**
- * `reachableWhereCan` as a condition on a resource's rows (a dashboard's project id and id
- * columns), checked row by row: the caller's membership (`projectCanCondition`), the projects
- * their grants reach whole, and the single resources of type `resource` shared with them (the
- * grants in `ctx.grants` already hold the capabilities). That the project is live, and not
- * archived when that matters, is the query's to check: it joins the project for its name.
+ * What a `grantableOrgProcedure`'s caller reaches, as a condition on a resource's rows (a
+ * dashboard's project id and id columns), checked row by row: the caller's membership
+ * (`projectCanCondition`), the projects their grants reach whole, and the single resources of
+ * type `resource` shared with them (the grants in `ctx.grants` already hold the capabilities).
+ * That the project is live, and not archived when that matters, is the query's to check: it
+ * joins the project for its name. An org-wide read then costs the same in an org of 10
+ * projects or 1,000 (ADR 047).
  */
 export function reachCondition(
   ctx: { kernel: Pick<Kernel, "capabilities" | "tenancy">; actor: { userId: string } | SignedInActor; org: { id: string; role: Role | null }; grants: readonly HeldGrant[] },

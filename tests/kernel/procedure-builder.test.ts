@@ -37,11 +37,12 @@ const router = createTRPCRouter({
     both: (await projectsWhereCan(ctx, [projectUpdate, projectManage])).map((p) => p.slug),
     unarchived: (await projectsWhereCan(ctx, projectUpdate, { includeArchived: false })).map((p) => p.slug),
   })),
-  // The same question asked row by row, as a condition on a project id column.
+  // The same question asked row by row, as a condition on a project id column (aliased `p`,
+  // as a caller's own query may name its projects).
   whereRowByRow: capabilityProcedure(orgView).query(async ({ ctx }) => {
     const slugs = async (condition: ReturnType<typeof projectCanCondition>) =>
-      (await ctx.db.selectFrom("projects as p0").select("p0.slug").where("p0.org_id", "=", ctx.org.id).where(condition).execute()).map((r) => r.slug).sort();
-    return { update: await slugs(projectCanCondition(ctx, projectUpdate, "p0.id")), both: await slugs(projectCanCondition(ctx, [projectUpdate, projectManage], "p0.id")) };
+      (await ctx.db.selectFrom("projects as p").select("p.slug").where("p.org_id", "=", ctx.org.id).where(condition).execute()).map((r) => r.slug).sort();
+    return { update: await slugs(projectCanCondition(ctx, projectUpdate, "p.id")), both: await slugs(projectCanCondition(ctx, [projectUpdate, projectManage], "p.id")) };
   }),
 });
 const createCaller = createCallerFactory(router);

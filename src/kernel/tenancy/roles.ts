@@ -170,14 +170,15 @@ export class Tenancy {
   projectAllows(member: { userId: string; orgId: string; orgRole: Role }, allows: (role: Role) => boolean, projectIdColumn: string): Expression<SqlBool> {
     const { overrides, withoutOverride } = overridesAllowing(member.orgRole, allows);
     if (!overrides.length && !withoutOverride) return sql<SqlBool>`false`;
+    // Aliases of their own: the caller's column may itself be a project's (`p.id`).
     const roles = [
-      ...(overrides.length ? [sql`r.role in (${sql.join(overrides)})`] : []),
-      ...(withoutOverride ? [sql`r.role is null`] : []),
+      ...(overrides.length ? [sql`allowed_role.role in (${sql.join(overrides)})`] : []),
+      ...(withoutOverride ? [sql`allowed_role.role is null`] : []),
     ];
     return sql<SqlBool>`exists (
-      select from projects p
-      left join project_roles r on r.project_id = p.id and r.user_id = ${member.userId}::uuid
-      where p.id = ${sql.ref(projectIdColumn)} and p.org_id = ${member.orgId}::uuid and p.deleted_at is null
+      select from projects allowed_project
+      left join project_roles allowed_role on allowed_role.project_id = allowed_project.id and allowed_role.user_id = ${member.userId}::uuid
+      where allowed_project.id = ${sql.ref(projectIdColumn)} and allowed_project.org_id = ${member.orgId}::uuid and allowed_project.deleted_at is null
         and (${sql.join(roles, sql` or `)}))`;
   }
 }
