@@ -5,9 +5,10 @@
  * the caller cannot see (another project, a deleted dashboard) never appear: each page is
  * filtered against the projects the caller may view and the dashboards still live there.
  */
-import { sql, type Kysely } from "kysely";
+import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import { fieldError } from "~/kernel/errors";
+import type { HeldGrant } from "~/kernel/grants";
 import { dashboardsByIds } from "../dashboards/lookup";
 import { collaborationDb } from "./service";
 
@@ -63,14 +64,20 @@ export interface ActivityProject {
   dashboards?: Set<string>;
 }
 
+/** What the caller reaches, as the router has it from the procedure builder. */
+export interface ActivityReach {
+  /** Projects the caller's membership reaches: a condition on the project's id, `p.id` (`projectCanCondition`). */
+  byMembership: Expression<SqlBool>;
+  /** The grants the caller holds in the org: a whole project, or a dashboard shared alone. */
+  grants: readonly HeldGrant[];
+  /** A project's feed: only that project's entries. */
+  projectId: string | null;
+}
+
 export interface ActivityQuery {
   orgId: string;
-  /**
-   * Which of these projects the caller may view (id → slug, name, shared dashboards): entries
-   * elsewhere never appear. Asked for the projects a batch of entries names, not for the org's
-   * whole list, so a page costs the same in an org of 10 projects or 1,000.
-   */
-  projectsAmong: (ids: readonly string[]) => Promise<ReadonlyMap<string, ActivityProject>>;
+  /** Whose entries show: what the caller reaches (entries elsewhere never appear). */
+  reach: ActivityReach;
   kinds?: readonly ActivityKind[];
   personId?: string;
   limit: number;
@@ -105,6 +112,9 @@ export async function listActivity(db: Kysely<KernelDatabase>, q: ActivityQuery)
   let scanned = 0;
   let exhausted = false;
   let lastScanned: Cursor | null = null;
+  const among = projectsAmong(db, q.orgId, q.reach);
+  // Nothing reached at all: nothing to show, without reading the log.
+  if (!(await among.any())) return { items: [], nextCursor: null };
   // The projects asked about so far: the ones the caller may view, and null for the others.
   const projects = new Map<string, ActivityProject | null>();
   while (kept.length <= q.limit && scanned < MAX_SCANNED) {
@@ -122,7 +132,7 @@ export async function listActivity(db: Kysely<KernelDatabase>, q: ActivityQuery)
     };
     const unknown = [...new Set(rows.map(projectIdOf).filter((id): id is string => !!id && UUID.test(id) && !projects.has(id)))];
     if (unknown.length) {
-      const visible = await q.projectsAmong(unknown);
+      const visible = await among.visible(unknown);
       for (const id of unknown) projects.set(id, visible.get(id) ?? null);
     }
     for (const row of rows) {
@@ -146,6 +156,41 @@ export async function listActivity(db: Kysely<KernelDatabase>, q: ActivityQuery)
   const last = kept.length > q.limit ? page.at(-1)!.row : lastScanned;
   const nextCursor = more && last ? `${last.micros}.${last.id}` : null;
   return { items: await describe(db, page, projects), nextCursor };
+}
+
+/**
+ * The caller's reach, asked of the projects a batch of entries names rather than listed whole
+ * first, so a page costs the same in an org of 10 projects or 1,000 (ADR 047): live projects
+ * reached by membership or by a grant on the whole project show all their entries; where only
+ * dashboards were shared, only those dashboards' entries show.
+ */
+function projectsAmong(db: Kysely<KernelDatabase>, orgId: string, reach: ActivityReach) {
+  const wholeByGrant = new Set(reach.grants.flatMap((g) => (g.resource === null ? [g.projectId] : [])));
+  const sharedAlone = new Map<string, Set<string>>();
+  for (const g of reach.grants) if (g.resource === "dashboard" && g.resourceId) sharedAlone.set(g.projectId, (sharedAlone.get(g.projectId) ?? new Set()).add(g.resourceId));
+  const live = () => db.selectFrom("projects as p").where("p.org_id", "=", orgId).where("p.deleted_at", "is", null);
+  return {
+    /** Whether the caller reaches any project at all. */
+    async any(): Promise<boolean> {
+      if (wholeByGrant.size || sharedAlone.size) return true;
+      return !!(await live().select("p.id").where(reach.byMembership).limit(1).executeTakeFirst());
+    },
+    /** Which of these projects the caller may view (id → slug, name, the dashboards shared alone). */
+    async visible(ids: readonly string[]): Promise<Map<string, ActivityProject>> {
+      const found = new Map<string, ActivityProject>();
+      const wanted = ids.filter((id) => !reach.projectId || id === reach.projectId);
+      if (!wanted.length) return found;
+      const rows = await live()
+        .select(["p.id", "p.slug", "p.name", sql<boolean>`${reach.byMembership}`.as("byMembership")])
+        .where("p.id", "in", wanted)
+        .execute();
+      for (const p of rows) {
+        if (p.byMembership || wholeByGrant.has(p.id)) found.set(p.id, { slug: p.slug, name: p.name });
+        else if (sharedAlone.has(p.id)) found.set(p.id, { slug: p.slug, name: p.name, dashboards: sharedAlone.get(p.id)! });
+      }
+      return found;
+    },
+  };
 }
 
 interface AuditRow {

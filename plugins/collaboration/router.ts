@@ -3,16 +3,15 @@
  * "reviewed" sign-offs on versions. Every call names the dashboard by project and slug: a
  * dashboard the caller cannot see is a 404 before anything else happens.
  */
-import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
+import { sql, type SqlBool } from "kysely";
 import { z } from "zod";
-import type { KernelDatabase } from "~/kernel/db/schema";
 import { capabilityProcedure, createTRPCRouter, grantableOrgProcedure, projectCanCondition, projectCapabilityProcedure, roleWithinReach, userProcedure, type RequestContext, type SignedInActor } from "~/kernel/trpc";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { orgView } from "~/kernel/tenancy/capabilities";
 import { TRPCError } from "@trpc/server";
 import { safeString, safeUnknown } from "~/kernel/schemas";
 import { dashboardEdit, dashboardView, lookupDashboard } from "../dashboards/lookup";
-import { ACTIVITY_KINDS, listActivity, type ActivityProject } from "./activity";
+import { ACTIVITY_KINDS, listActivity } from "./activity";
 import { activityOutput, commentAddedOutput, notificationListOutput, threadListOutput, threadResolvedOutput } from "./rest";
 import { commentWrite, threadResolve, versionReview } from "./capabilities";
 import { emailDigestJob } from "./jobs";
@@ -45,18 +44,6 @@ import {
   type CollaborationScope,
   MAX_COMMENT_LENGTH,
 } from "./service";
-
-/** Live projects of the org among `ids`, with whether the caller's membership reaches each (`byMembership`, a condition on `p.id`). */
-async function activityProjects(db: Kysely<KernelDatabase>, orgId: string, byMembership: Expression<SqlBool>, ids: readonly string[]) {
-  if (!ids.length) return [];
-  return db
-    .selectFrom("projects as p")
-    .select(["p.id", "p.slug", "p.name", sql<boolean>`${byMembership}`.as("byMembership")])
-    .where("p.org_id", "=", orgId)
-    .where("p.deleted_at", "is", null)
-    .where("p.id", "in", ids)
-    .execute();
-}
 
 const slug = safeString().trim().min(1, "Name the dashboard (its slug)").max(200, "At most 200 characters");
 const body = safeString().trim().min(1, "Write something").max(MAX_COMMENT_LENGTH, `At most ${MAX_COMMENT_LENGTH} characters`);
@@ -287,28 +274,13 @@ const activityRouter = createTRPCRouter({
       // A project's feed: 404 for a project neither membership nor a share reaches, 403 for a
       // member whose role there lacks dashboard.view and who holds no share there.
       if (input.projectId) await roleWithinReach(ctx, input.projectId, [dashboardView]);
-      // The caller's reach, asked of the projects each batch of entries names (not listed whole
-      // first): by membership (overrides, a token's narrowing), by a grant on the whole project,
-      // or a dashboard shared alone, whose own entries then show and not the rest of its project's.
+      // The caller's reach: by membership (overrides, a token's narrowing; a condition on the
+      // project's id, `p.id`), and by the grants they hold (whole projects, dashboards alone).
       const orgRole = ctx.org.role;
       const byMembership = orgRole ? projectCanCondition({ kernel: ctx.kernel, actor: ctx.actor, org: { id: ctx.org.id, role: orgRole } }, dashboardView, "p.id") : sql<SqlBool>`false`;
-      const wholeByGrant = new Set(ctx.grants.flatMap((g) => (g.resource === null ? [g.projectId] : [])));
-      const sharedAlone = new Map<string, Set<string>>();
-      for (const g of ctx.grants) if (g.resource === "dashboard" && g.resourceId) sharedAlone.set(g.projectId, (sharedAlone.get(g.projectId) ?? new Set()).add(g.resourceId));
-      const projects = (ids: readonly string[]) => activityProjects(ctx.db, ctx.org.id, byMembership, ids.filter((pid) => !input.projectId || pid === input.projectId));
-      const reaches = async (where: Expression<SqlBool>) => !!(await ctx.db.selectFrom("projects as p").select("p.id").where("p.org_id", "=", ctx.org.id).where("p.deleted_at", "is", null).where(where).limit(1).executeTakeFirst());
-      // Nothing reached at all: nothing to show (without reading the log).
-      if (!wholeByGrant.size && !sharedAlone.size && !(await reaches(byMembership))) return { items: [], nextCursor: null };
       return listActivity(ctx.db, {
         orgId: ctx.org.id,
-        projectsAmong: async (ids) => {
-          const found = new Map<string, ActivityProject>();
-          for (const p of await projects(ids)) {
-            if (p.byMembership || wholeByGrant.has(p.id)) found.set(p.id, { slug: p.slug, name: p.name });
-            else if (sharedAlone.has(p.id)) found.set(p.id, { slug: p.slug, name: p.name, dashboards: sharedAlone.get(p.id)! });
-          }
-          return found;
-        },
+        reach: { byMembership, grants: ctx.grants, projectId: input.projectId ?? null },
         kinds: input.kinds,
         personId: input.personId,
         limit: input.limit,
