@@ -66,7 +66,6 @@ export interface ChatRequestMeta {
   signal?: AbortSignal;
 }
 
-const MAX_BODY_BYTES = MAX_CHAT_BODY_BYTES;
 const MAX_MESSAGES = 200;
 
 export const PLACES = ["org.home", "dashboard.view", "dashboard.edit", "chart.builder"] as const satisfies readonly Place[];
@@ -157,9 +156,9 @@ export async function handleChatRequest(request: Request, deps: ChatDependencies
 
   // The body.
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return problem(413, "PAYLOAD_TOO_LARGE", "This conversation is too long to send. Start a new one.");
+  if (declared > MAX_CHAT_BODY_BYTES) return problem(413, "PAYLOAD_TOO_LARGE", "This conversation is too long to send. Start a new one.");
   const text = await request.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) return problem(413, "PAYLOAD_TOO_LARGE", "This conversation is too long to send. Start a new one.");
+  if (new TextEncoder().encode(text).length > MAX_CHAT_BODY_BYTES) return problem(413, "PAYLOAD_TOO_LARGE", "This conversation is too long to send. Start a new one.");
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -66,7 +66,6 @@ function documentPath(routePath: string): string {
 export async function openApiDocument(router: AnyRouter, publicUrl: string, plugins: PluginRoutes = []): Promise<OpenAPIObject> {
   if (cached && cached.router === router && cached.publicUrl === publicUrl && cached.plugins === plugins) return cached.document;
   const { generateOpenApiDocument } = await import("trpc-to-openapi");
-  if (cached && cached.router === router && cached.publicUrl === publicUrl && cached.plugins === plugins) return cached.document;
   const document = generateOpenApiDocument(router as unknown as OpenApiRouter, {
     title: "Atrium API",
     version: "1",
