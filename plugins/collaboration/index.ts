@@ -13,6 +13,7 @@ import * as notificationsMigration from "./migrations/2026-12-02-002-notificatio
 import * as leasesMigration from "./migrations/2026-12-02-003-edit-leases";
 import * as presenceMigration from "./migrations/2026-12-02-004-presence";
 import * as notificationPagesMigration from "./migrations/2026-12-11-001-notification-pages";
+import * as notificationStatisticsMigration from "./migrations/2026-12-12-001-notification-statistics";
 import { collaborationRouter } from "./router";
 
 export const collaborationPlugin = definePlugin({
@@ -25,6 +26,7 @@ export const collaborationPlugin = definePlugin({
     "2026-12-02-003-edit-leases": leasesMigration,
     "2026-12-02-004-presence": presenceMigration,
     "2026-12-11-001-notification-pages": notificationPagesMigration,
+    "2026-12-12-001-notification-statistics": notificationStatisticsMigration,
   },
   router: collaborationRouter,
   jobs: [emailDigestJob],

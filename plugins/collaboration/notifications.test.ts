@@ -107,6 +107,43 @@ describe("mentions", () => {
     }
   });
 
+  test("notifications on a deleted dashboard are neither counted nor listed, and every page is full however many of them lie between", async () => {
+    const { owner, viewer, editor, d } = await team();
+    const kept = await viewer.caller.collaboration.comments.add({ ...d, body: `@${editor.user.name} kept`, mentions: [editor.user.email] });
+    await owner.caller.dashboards.create({ orgId: d.orgId, projectId: d.projectId, yaml: "title: Gone soon", slug: "gone" });
+    const gone = await viewer.caller.collaboration.comments.add({ orgId: d.orgId, projectId: d.projectId, slug: "gone", body: `@${editor.user.name} gone`, mentions: [editor.user.email] });
+    // Newest first: 2 on the dashboard that stays, 600 on the one about to be deleted, 3 more that
+    // stay, then the two the comments made (one on each).
+    await k.kernel.ownerDb.executeQuery(
+      sql`insert into collaboration_notifications (org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at)
+        select n.org_id, n.user_id, n.kind, n.project_id, case when i between 3 and 602 then g.dashboard_id else n.dashboard_id end,
+          case when i between 3 and 602 then g.thread_id else n.thread_id end, case when i between 3 and 602 then g.comment_id else n.comment_id end,
+          n.actor_id, n.created_at + make_interval(secs => 1000 - i)
+        from collaboration_notifications n, collaboration_notifications g, generate_series(1, 605) i
+        where n.thread_id = ${kept.threadId}::uuid and g.thread_id = ${gone.threadId}::uuid`.compile(k.kernel.ownerDb),
+    );
+    expect((await editor.caller.collaboration.notifications.list({ orgId: d.orgId, limit: 1 })).unread).toBe(100);
+    await owner.caller.dashboards.delete({ orgId: d.orgId, projectId: d.projectId, slug: "gone" });
+    for (const unreadOnly of [false, true]) {
+      for (const limit of [1, 2, 4, 6, 100]) {
+        const pages: Array<{ size: number; unread: number; last: boolean }> = [];
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await editor.caller.collaboration.notifications.list({ orgId: d.orgId, limit, cursor, unreadOnly });
+          expect(page.items.every((n) => n.dashboardSlug === "m" && n.excerpt.endsWith(" kept"))).toBe(true);
+          seen.push(...page.items.map((n) => n.createdAt));
+          cursor = page.nextCursor ?? undefined;
+          pages.push({ size: page.items.length, unread: page.unread, last: cursor === undefined });
+        } while (cursor !== undefined && pages.length < 10);
+        // Six live ones, each once, newest first, in full pages but the last.
+        const sizes = Array.from({ length: Math.ceil(6 / limit) }, (_, i) => Math.min(limit, 6 - i * limit));
+        expect(pages, `limit ${limit}`).toEqual(sizes.map((size, i) => ({ size, unread: 6, last: i === sizes.length - 1 })));
+        expect(seen).toEqual([...new Set(seen)].sort().reverse());
+      }
+    }
+  });
+
   test("notifications show only the projects the caller still reaches, each with its slug: a token narrowed to one project, a deleted project", async () => {
     const { owner, viewer, editor, d } = await team();
     const other = await createProject(k.kernel, d.orgId);

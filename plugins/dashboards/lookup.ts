@@ -82,6 +82,17 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/**
+ * The org's live dashboards as a table to join on a list's dashboard id column, in the list's own
+ * statement: `innerJoin(liveDashboards(db).as("d"), "d.id", "n.dashboard_id")` keeps the list's
+ * rows on live dashboards and names them (`d.slug`, `d.title`). Under the caller's scope (other
+ * orgs' dashboards are not there). Joined on the primary key, each row the list reads costs one
+ * index lookup, never a read of the org's dashboards (an `id = any(…)` did, ADR 042).
+ */
+export function liveDashboards(db: Kysely<KernelDatabase>) {
+  return dashboardsDb(db).selectFrom("dashboards_dashboards").select(["id", "project_id", "slug", "title"]).where("deleted_at", "is", null);
+}
+
 /** Live dashboards by id (deleted ones and ids of other orgs are left out), for lists that name them. */
 export async function dashboardsByIds(db: Kysely<KernelDatabase>, ids: readonly string[]): Promise<Map<string, { id: string; projectId: string; slug: string; title: string }>> {
   if (!ids.length) return new Map();
