@@ -5,7 +5,7 @@
  * the current content on screen instead of falling back to the nearest `<Suspense>`.
  */
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import { createResource, createSignal, onMount, type Accessor, type ResourceReturn } from "solid-js";
+import { createResource, createSignal, onCleanup, onMount, type Accessor, type ResourceReturn } from "solid-js";
 import type { AppRouter } from "~/plugins";
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -16,6 +16,27 @@ export function useMounted(): Accessor<boolean> {
   const [mounted, setMounted] = createSignal(false);
   onMount(() => setMounted(true));
   return mounted;
+}
+
+/**
+ * False until the browser has drawn a frame after the component mounted, then true: for the
+ * bulk of a page (a dashboard's grid of cards) that may come one frame after what sits above it
+ * (its title, its notices), so those paint without waiting for it. False on the server.
+ */
+export function usePaintedOnce(): Accessor<boolean> {
+  const [painted, setPainted] = createSignal(false);
+  onMount(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A frame callback runs before the next paint; a task queued from it runs after that paint.
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setPainted(true), 0);
+    });
+    onCleanup(() => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    });
+  });
+  return painted;
 }
 
 /**

@@ -9,6 +9,7 @@ import { useSearchParams, type RouteSectionProps } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
 import { Badge, BusyLabel, Button, Link } from "~/ui/components";
 import { formatDateTime, formatRelative, isoOf } from "~/ui/format";
+import { usePaintedOnce } from "~/ui/data";
 import { LoadFailed } from "~/ui/LoadStates";
 import { Slot, useCapabilities } from "~/ui/Slot";
 import { Title } from "@solidjs/meta";
@@ -210,7 +211,13 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
   );
 }
 
+/**
+ * The cards on the grid. They come one frame after the page's header and notices (a skeleton
+ * in each cell until then): building eight cards took as long as the rest of the page, and
+ * the page's title and notices waited for them to paint.
+ */
 function Grid(props: { rows: Cell[][]; grid: boolean; children: (cell: Cell) => ReturnType<typeof Show> }) {
+  const painted = usePaintedOnce();
   return (
     <div class="dash-grid">
       <For each={props.rows}>
@@ -218,7 +225,9 @@ function Grid(props: { rows: Cell[][]; grid: boolean; children: (cell: Cell) => 
           <For each={row}>
             {(cell) => (
               <div class="dash-cell" style={{ "--span": String(cell.width), ...(props.grid && cell.x !== undefined ? { "--x": String(cell.x) } : {}) }} data-x={props.grid && cell.x !== undefined ? "" : undefined}>
-                {props.children(cell)}
+                <Show when={painted()} fallback={<div class="dash-card dash-card--pending" aria-hidden="true" />}>
+                  {props.children(cell)}
+                </Show>
               </div>
             )}
           </For>
