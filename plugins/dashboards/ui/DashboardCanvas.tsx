@@ -5,6 +5,7 @@
  * result each chart shows.
  */
 import { createMemo, createSignal, For, Show } from "solid-js";
+import { usePaintedOnce } from "~/ui/data";
 import { ChartCard, Markdown } from "./ChartCard";
 import { sectionsOf, type Cell, type Dashboard, type Variable } from "./doc";
 import type { QueryResult } from "./api";
@@ -34,6 +35,8 @@ export function DashboardCanvas(props: DashboardCanvasProps) {
   const sections = createMemo(() => sectionsOf(props.doc));
   const [tab, setTab] = createSignal(0);
   const chartById = (id: string) => props.doc.charts?.find((c) => c.id === id);
+  // The cards come one frame after what sits above them (as on the dashboard's own page).
+  const painted = usePaintedOnce();
   return (
     <div class="stack">
       <Show when={props.doc.description}>{(text) => <Markdown text={text()} />}</Show>
@@ -63,17 +66,19 @@ export function DashboardCanvas(props: DashboardCanvasProps) {
                 <For each={row}>
                   {(cell: Cell) => (
                     <div class="dash-cell" style={{ "--span": String(cell.width) }}>
-                      <Show when={chartById(cell.chart)}>
-                        {(chart) => (
-                          <ChartCard
-                            chart={chart()}
-                            result={chart().type === "text" ? undefined : props.resultFor(chart().id)}
-                            running={props.running}
-                            height={cell.h ? cell.h * 60 : undefined}
-                            actions={props.cardActions ?? true}
-                            downloads={props.downloads}
-                          />
-                        )}
+                      <Show when={painted()} fallback={<div class="dash-card dash-card--pending" aria-hidden="true" />}>
+                        <Show when={chartById(cell.chart)}>
+                          {(chart) => (
+                            <ChartCard
+                              chart={chart()}
+                              result={chart().type === "text" ? undefined : props.resultFor(chart().id)}
+                              running={props.running}
+                              height={cell.h ? cell.h * 60 : undefined}
+                              actions={props.cardActions ?? true}
+                              downloads={props.downloads}
+                            />
+                          )}
+                        </Show>
                       </Show>
                     </div>
                   )}
