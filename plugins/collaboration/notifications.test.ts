@@ -5,7 +5,7 @@
  * digest job sends one mail per person with what came in, as their preference allows, with an
  * unsubscribe link that works without signing in and refuses a forged signature.
  */
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { bootDataKernel } from "../data/test-helpers";
 import { colleague, createProject, rejectionOf, workspace } from "../dashboards/test-helpers";
@@ -37,6 +37,23 @@ async function team() {
 
 async function outbox(to: string) {
   return k.kernel.ownerDb.selectFrom("mail_outbox").select(["subject", "text_body"]).where("to_address", "=", to).orderBy("id").execute();
+}
+
+/**
+ * `count` more notifications, copies of the one on thread `kept`: those numbered `moved[0]` to
+ * `moved[1]` are moved to thread `gone` (its dashboard, its comment); `at` places copy `i` in time
+ * (an expression of the copied `n.created_at` and `i`).
+ */
+async function copiesOf(kept: string, gone: string, count: number, moved: [number, number], at: RawBuilder<unknown>) {
+  const [from, to] = moved;
+  await k.kernel.ownerDb.executeQuery(
+    sql`insert into collaboration_notifications (org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at)
+      select n.org_id, n.user_id, n.kind, n.project_id, case when i between ${from} and ${to} then g.dashboard_id else n.dashboard_id end,
+        case when i between ${from} and ${to} then g.thread_id else n.thread_id end, case when i between ${from} and ${to} then g.comment_id else n.comment_id end,
+        n.actor_id, ${at}
+      from collaboration_notifications n, collaboration_notifications g, generate_series(1, ${count}::int) i
+      where n.thread_id = ${kept}::uuid and g.thread_id = ${gone}::uuid`.compile(k.kernel.ownerDb),
+  );
 }
 
 describe("mentions", () => {
@@ -71,14 +88,7 @@ describe("mentions", () => {
     const gone = await owner.caller.collaboration.comments.add({ orgId: d.orgId, projectId: d.projectId, slug: "gone", body: `@${editor.user.name} here`, mentions: [editor.user.email] });
     // 129 more, as years of mentions would leave them: 119 on the dashboard that stays, a run of 10
     // on the one about to be deleted, one second apart, the same instant for a few (ties).
-    await k.kernel.ownerDb.executeQuery(
-      sql`insert into collaboration_notifications (org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at)
-        select n.org_id, n.user_id, n.kind, n.project_id, case when i between 50 and 59 then g.dashboard_id else n.dashboard_id end,
-          case when i between 50 and 59 then g.thread_id else n.thread_id end, case when i between 50 and 59 then g.comment_id else n.comment_id end,
-          n.actor_id, n.created_at - make_interval(secs => (i / 3) * 3)
-        from collaboration_notifications n, collaboration_notifications g, generate_series(1, 129) i
-        where n.thread_id = ${threadId}::uuid and g.thread_id = ${gone.threadId}::uuid`.compile(k.kernel.ownerDb),
-    );
+    await copiesOf(threadId, gone.threadId, 129, [50, 59], sql`n.created_at - make_interval(secs => (i / 3) * 3)`);
     const everything = await editor.caller.collaboration.notifications.list({ orgId: d.orgId, limit: 100 });
     expect(everything.unread).toBe(100);
     await owner.caller.dashboards.delete({ orgId: d.orgId, projectId: d.projectId, slug: "gone" });
@@ -114,14 +124,7 @@ describe("mentions", () => {
     const gone = await viewer.caller.collaboration.comments.add({ orgId: d.orgId, projectId: d.projectId, slug: "gone", body: `@${editor.user.name} gone`, mentions: [editor.user.email] });
     // Newest first: 2 on the dashboard that stays, 600 on the one about to be deleted, 3 more that
     // stay, then the two the comments made (one on each).
-    await k.kernel.ownerDb.executeQuery(
-      sql`insert into collaboration_notifications (org_id, user_id, kind, project_id, dashboard_id, thread_id, comment_id, actor_id, created_at)
-        select n.org_id, n.user_id, n.kind, n.project_id, case when i between 3 and 602 then g.dashboard_id else n.dashboard_id end,
-          case when i between 3 and 602 then g.thread_id else n.thread_id end, case when i between 3 and 602 then g.comment_id else n.comment_id end,
-          n.actor_id, n.created_at + make_interval(secs => 1000 - i)
-        from collaboration_notifications n, collaboration_notifications g, generate_series(1, 605) i
-        where n.thread_id = ${kept.threadId}::uuid and g.thread_id = ${gone.threadId}::uuid`.compile(k.kernel.ownerDb),
-    );
+    await copiesOf(kept.threadId, gone.threadId, 605, [3, 602], sql`n.created_at + make_interval(secs => 1000 - i)`);
     expect((await editor.caller.collaboration.notifications.list({ orgId: d.orgId, limit: 1 })).unread).toBe(100);
     await owner.caller.dashboards.delete({ orgId: d.orgId, projectId: d.projectId, slug: "gone" });
     for (const unreadOnly of [false, true]) {
