@@ -90,7 +90,7 @@ function stableJson(value: unknown): string {
  * index lookup, never a read of the org's dashboards (an `id = any(…)` did, ADR 042).
  */
 export function liveDashboards(db: Kysely<KernelDatabase>) {
-  return dashboardsDb(db).selectFrom("dashboards_dashboards").select(["id", "project_id", "slug", "title"]).where("deleted_at", "is", null);
+  return dashboardsDb(db).selectFrom("dashboards_dashboards").select(["id", "slug", "title"]).where("deleted_at", "is", null);
 }
 
 /** Live dashboards by id (deleted ones and ids of other orgs are left out), for lists that name them. */

@@ -212,8 +212,8 @@ function DashboardView(props: { current: Current; record: DashboardRecord }) {
 }
 
 /**
- * The cards on the grid. They come one frame after the page's header and notices (a skeleton
- * in each cell until then): building eight cards took as long as the rest of the page, and
+ * The cards on the grid. They come one frame after the page's header and notices (an empty
+ * card in each cell until then): building eight cards took as long as the rest of the page, and
  * the page's title and notices waited for them to paint.
  */
 function Grid(props: { rows: Cell[][]; grid: boolean; children: (cell: Cell) => ReturnType<typeof Show> }) {
