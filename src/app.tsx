@@ -23,6 +23,7 @@ function pageRoute(page: ResolvedPage) {
     record: page.record,
     slots: page.slots,
     within: page.within,
+    serverRender: page.serverRender,
     plugin: page.pluginId,
     lookup: page.lookup,
     secretAddress: page.secretAddress,

@@ -6,6 +6,9 @@
 import { lazy } from "solid-js";
 import { actionRail, definePluginUi, pageRecord, recordPart } from "~/ui/plugin-ui";
 import type { DashboardRecord } from "./ui/api";
+// With the app's first stylesheet: the dashboard view is rendered on the server (`serverRender`),
+// and its HTML must paint styled, before the page's code loads.
+import "./ui/dashboards.css";
 
 /** The dashboard a page is about, by the address's slug. */
 const dashboard = pageRecord<DashboardRecord>({
@@ -42,6 +45,8 @@ export const dashboardsUi = definePluginUi({
       // The assistant's first answer comes with the page (the record's banners' too).
       slots: ["workspace.assistant"],
       actions: actionRail("dashboard.actions", (params) => ({ dashboardSlug: params.slug! })),
+      // Its title, notices and the empty cards come in the HTML (the cards fill in the browser).
+      serverRender: true,
       component: lazy(() => import("./ui/ViewPage")),
     },
     { layout: "project", path: "d/:slug/edit", header: "own", record: dashboard, breadcrumb: "Edit", component: lazy(() => import("./ui/EditorPage")) },

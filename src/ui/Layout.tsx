@@ -13,11 +13,12 @@ import { A, useCurrentMatches, useLocation, useNavigate, type RouteSectionProps 
 import { Title } from "@solidjs/meta";
 import { createEffect, createMemo, ErrorBoundary, Match, on, onCleanup, onMount, Show, Suspense, Switch, type JSX } from "solid-js";
 import { AccountControls } from "./AccountMenu";
-import { PageBoot } from "./boot";
+import { PageBoot, usePageBoot } from "./boot";
 import { Breadcrumbs, CrumbLabelsProvider } from "./breadcrumbs";
 import { PageStatus } from "./page-status";
 import { Button, Spinner } from "./components";
 import { ErrorPanel } from "./ErrorPanel";
+import { FirstRender } from "./first-render";
 import type { RouteInfo, SlotName } from "./plugin-ui";
 import { authHref, SessionProvider, useSession } from "./session";
 import { Slot, useSlot } from "./Slot";
@@ -182,6 +183,8 @@ function Shell(props: RouteSectionProps) {
   const rail = useActionRail();
   const info = useRouteInfo();
   const workspace = useWorkspace();
+  // The answers the page's HTML carries (src/ui/boot.tsx), made here at the same place on both sides.
+  const boot = usePageBoot();
   useFocusOnNavigation();
   // Lets browser tests (and styles) tell a hydrated shell from server-rendered HTML.
   onMount(() => document.documentElement.setAttribute("data-hydrated", ""));
@@ -205,7 +208,7 @@ function Shell(props: RouteSectionProps) {
       <Title>Atrium</Title>
       <Suspense>
         <PageStatus />
-        <PageBoot />
+        <PageBoot boot={boot} />
       </Suspense>
       <SkipLink />
       <header class="topbar">
@@ -236,7 +239,9 @@ function Shell(props: RouteSectionProps) {
           </Show>
           <ErrorBoundary fallback={(error, reset) => <ErrorPanel error={error} reset={reset} />}>
             <Suspense fallback={<div class="page-loading"><Spinner label="Loading page…" /></div>}>
-              <SignInGate required={info().signIn}>{props.children}</SignInGate>
+              <FirstRender boot={boot}>
+                <SignInGate required={info().signIn}>{props.children}</SignInGate>
+              </FirstRender>
             </Suspense>
           </ErrorBoundary>
         </main>

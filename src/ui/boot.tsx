@@ -13,11 +13,14 @@
  * Each answer is used once, by the first call with the same procedure and input, and only
  * while the page is fresh: a later call (a refetch, a client-side navigation) asks the server.
  */
-import { createResource, Show, untrack } from "solid-js";
+import { createResource, Show, untrack, type Accessor } from "solid-js";
 import { primeBoot, type BootCall } from "./boot-cache";
 import { usePageTarget, type PageTarget } from "./page-status";
 
 export type { BootCall };
+
+/** The page's answers: undefined while the server computes them; null when there are none. */
+export type PageBootAnswers = Accessor<readonly BootCall[] | null | undefined>;
 
 /** The org page being rendered (undefined for pages outside `/o/:org`). */
 type ServerBoot = (target: PageTarget | undefined) => Promise<BootCall[]>;
@@ -29,19 +32,18 @@ export function provideServerPageBoot(fn: ServerBoot): void {
 }
 
 /** On the server: keyed by the page's target, resolved before the page's first byte. */
-function ServerPageBoot() {
+function useServerPageBoot(): PageBootAnswers {
   const target = usePageTarget();
   const [boot] = createResource(
     () => ({ target: target() }),
     async ({ target }) => (serverBoot ? serverBoot(target).catch(() => []) : []),
     { deferStream: true },
   );
-  // Read under the layout's <Suspense>, so it is resolved before the page's first byte.
-  return <Show when={boot() === undefined}>{null}</Show>;
+  return boot;
 }
 
 /** In the browser: never fetched, only hydrated, once, with the server's value. */
-function BrowserPageBoot() {
+function useBrowserPageBoot(): PageBootAnswers {
   let primed = false;
   const prime = (calls: BootCall[] | null | undefined) => {
     if (primed || !calls) return;
@@ -51,11 +53,19 @@ function BrowserPageBoot() {
   const [boot] = createResource(() => true, async () => null as BootCall[] | null, { onHydrated: (_key, info) => prime(info.value) });
   // Hydrated with a value already in the page: prime now, before any component's first call.
   untrack(() => boot.state === "ready" && prime(boot.latest));
-  return null;
+  // An accessor, read by the shell's consumers in their own tracked scopes.
+  // eslint-disable-next-line solid/reactivity
+  return () => (boot.state === "ready" ? boot.latest : null);
 }
 
 /**
- * The resource that carries the answers, at the same place in the tree on both sides (the
- * layout puts it under its <Suspense>, beside the page's status).
+ * The resource that carries the answers, made by the shell at the same place in the tree on
+ * both sides; `PageBoot` reads it under the layout's <Suspense>, and a server-rendered page's
+ * first render reads the answers (src/ui/first-render.tsx).
  */
-export const PageBoot = import.meta.env.SSR ? ServerPageBoot : BrowserPageBoot;
+export const usePageBoot: () => PageBootAnswers = import.meta.env.SSR ? useServerPageBoot : useBrowserPageBoot;
+
+/** Read under the layout's <Suspense>, so the answers are in before the page's first byte (nothing in the browser). */
+export const PageBoot = import.meta.env.SSR
+  ? (props: { boot: PageBootAnswers }) => <Show when={props.boot() === undefined}>{null}</Show>
+  : (_props: { boot: PageBootAnswers }) => null;

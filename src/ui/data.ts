@@ -5,7 +5,7 @@
  * the current content on screen instead of falling back to the nearest `<Suspense>`.
  */
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import { createResource, createSignal, onCleanup, onMount, type Accessor, type ResourceReturn } from "solid-js";
+import { createMemo, createResource, createSignal, onCleanup, onMount, untrack, type Accessor, type ResourceReturn } from "solid-js";
 import type { AppRouter } from "~/plugins";
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -42,11 +42,37 @@ export function usePaintedOnce(): Accessor<boolean> {
 /**
  * A resource fetched in the browser only, whenever `source` gives a value other than
  * `false`, `null` or `undefined` (and again when it changes).
+ *
+ * `initial`: its value before the first fetch, from the answers a server-rendered page's HTML
+ * carried (`useFirstAnswers()`): the server renders with it and the browser hydrates with the
+ * same, then fetches as usual once mounted. Undefined (no answer) starts it empty.
  */
 export function createBrowserResource<S, T>(
   source: () => S | false | null | undefined,
   fetcher: (source: S) => Promise<T>,
+  options: { initial?: (source: S) => T | undefined } = {},
 ): ResourceReturn<T> {
   const mounted = useMounted();
-  return createResource(() => (mounted() ? source() : false), fetcher);
+  // Asked again when what it asks changes, not each time an equal input is built (a page's first
+  // render hands over from its HTML's answers to the shell's own, equal but new objects).
+  const asked = createMemo(() => (mounted() ? source() : false), undefined, { equals: sameInput });
+  const initial = options.initial;
+  const first = initial
+    ? untrack(() => {
+        const value = source();
+        return value === false || value === null || value === undefined ? undefined : initial(value);
+      })
+    : undefined;
+  return createResource(asked, fetcher, first === undefined ? {} : { initialValue: first }) as ResourceReturn<T>;
+}
+
+/** Whether two sources ask the same: the same value, or plain data with the same JSON. */
+function sameInput(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
 }

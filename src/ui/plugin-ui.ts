@@ -297,6 +297,15 @@ export interface PluginPage {
    * first queries (`boot`) its HTML should carry (the record's `slots` count too).
    */
   readonly slots?: readonly SlotName[];
+  /**
+   * `org` and `project` pages: the server renders the page itself, with the answers it computed
+   * for the page's HTML (the person, the org and project, the record, the slots' `boot`
+   * queries), so the first paint is the page's content instead of a spinner; the browser then
+   * hydrates it from the same answers (src/ui/first-render.tsx). Opt in only when everything
+   * the page draws first renders on the server: no `window`, `document` or storage outside
+   * `onMount` and effects, and first data read with `createBrowserResource`'s `initial`.
+   */
+  readonly serverRender?: true;
   /** `bare` pages about something named in their address (a token): looked up so the server answers 404 when it is not there. */
   readonly lookup?: PageLookup;
   /**
@@ -398,6 +407,8 @@ export interface RouteInfo {
   slots?: readonly SlotName[];
   /** Whether the record holds what the rest of the address names (`PluginPage.within`). */
   within?: PluginPage["within"];
+  /** The server renders the page with its first data (`PluginPage.serverRender`). */
+  serverRender?: true;
   /** The plugin that declared the page. */
   plugin?: string;
   /** Outside the org layouts: what the page is about, looked up so the server answers 404 when it does not exist. */
@@ -484,6 +495,9 @@ function checkPage(page: PluginPage, problems: string[]): void {
     checkRelativePath(page, path, problems);
     if (page.chrome !== undefined || page.signIn !== undefined) problems.push(`page "${path}" (${page.layout} layout): chrome and signIn are for bare pages (the layout decides them)`);
     if (page.lookup !== undefined || page.secretAddress !== undefined) problems.push(`page "${path}" (${page.layout} layout): lookup and secretAddress are for bare pages (the layout looks up its own)`);
+  }
+  if (page.serverRender !== undefined && (page.serverRender !== true || page.layout === "bare")) {
+    problems.push(`page "${path}": serverRender is true or absent, and for org and project pages (their first data comes with the page)`);
   }
   if (page.slots !== undefined) {
     if (page.layout === "bare") problems.push(`page "${path}": slots are for org and project pages (the server answers their first queries in the layout's scope)`);

@@ -7,6 +7,7 @@
 import { useNavigate } from "@solidjs/router";
 import { createContext, onCleanup, onMount, useContext, type Accessor, type ParentProps } from "solid-js";
 import { createBrowserResource, type RouterOutputs } from "./data";
+import type { FirstAnswers } from "./first-answers";
 import { problemOf, type Problem } from "./problems";
 import { SESSION_LOST_EVENT, trpc } from "./trpc";
 
@@ -51,6 +52,24 @@ export function SessionProvider(props: ParentProps) {
       await trpc.auth.signOut.mutate();
       mutate(null);
       navigate("/sign-in", { replace: true });
+    },
+  };
+  return <SessionContext.Provider value={session}>{props.children}</SessionContext.Provider>;
+}
+
+/**
+ * The session as a server-rendered page's first render sees it (src/ui/first-render.tsx): until
+ * the shell has loaded `auth.me`, the answer the page's HTML carried.
+ */
+export function SessionFirst(props: ParentProps<{ first: FirstAnswers }>) {
+  const outer = useSession();
+  const session: Session = {
+    ...outer,
+    user: () => {
+      const known = outer.user();
+      if (known !== undefined || outer.problem()) return known;
+      const answer = props.first("auth.me", undefined);
+      return answer ? ((answer.result ?? null) as Me | null) : undefined;
     },
   };
   return <SessionContext.Provider value={session}>{props.children}</SessionContext.Provider>;

@@ -8,6 +8,7 @@
 import { useCurrentMatches, useLocation } from "@solidjs/router";
 import { createContext, createMemo, untrack, useContext, type Accessor, type ParentProps } from "solid-js";
 import { createBrowserResource, type RouterOutputs } from "./data";
+import type { FirstAnswers } from "./first-answers";
 import type { PageRecord, RouteInfo } from "./plugin-ui";
 import { problemOf, type Problem } from "./problems";
 import { useSession } from "./session";
@@ -229,6 +230,76 @@ export function WorkspaceProvider(props: ParentProps) {
       await refetchRecord();
     },
   };
+  return (
+    <WorkspaceContext.Provider value={workspace}>
+      <CapabilitiesProvider capabilities={capabilities()}>{props.children}</CapabilitiesProvider>
+    </WorkspaceContext.Provider>
+  );
+}
+
+/** Not loaded yet: where a first answer may stand in. */
+function waiting(state: LoadState<unknown>): boolean {
+  return state.status === "idle" || state.status === "loading";
+}
+
+/**
+ * The workspace as a server-rendered page's first render sees it (src/ui/first-render.tsx): the
+ * org, the project and the page's record the shell has not loaded yet, from the answers the
+ * page's HTML carried (the same procedures and inputs the shell asks); the rest, and all of it
+ * once loaded, from the shell. Inside `SessionFirst`.
+ */
+export function WorkspaceFirst(props: ParentProps<{ first: FirstAnswers }>) {
+  const outer = useWorkspace();
+  const session = useSession();
+  const orgAnswer = createMemo(() => {
+    const slug = outer.orgSlug();
+    if (!slug || !session.user()) return undefined;
+    const projectSlug = outer.projectSlug();
+    const answer = props.first("orgs.bySlug", projectSlug ? { slug, projectSlug } : { slug });
+    const found = answer?.result as (OrgDetails & { project?: ProjectDetails | null }) | undefined;
+    return found?.slug === slug ? found : undefined;
+  });
+  const org = createMemo<LoadState<OrgDetails>>(() => {
+    const state = outer.org();
+    const answer = orgAnswer();
+    if (!waiting(state) || !answer) return state;
+    const { project: _project, ...found } = answer;
+    return { status: "ready", value: found };
+  });
+  const currentOrg = createMemo(() => {
+    const state = org();
+    return state.status === "ready" ? state.value : undefined;
+  });
+  const project = createMemo<LoadState<ProjectDetails>>(() => {
+    const state = outer.project();
+    const answer = orgAnswer()?.project;
+    if (!waiting(state) || !answer || answer.slug !== outer.projectSlug()) return state;
+    return { status: "ready", value: answer };
+  });
+  const currentProject = createMemo(() => {
+    const state = project();
+    return state.status === "ready" ? state.value : undefined;
+  });
+  const record = createMemo<LoadState<unknown>>(() => {
+    const state = outer.record();
+    const page = outer.recordPage();
+    const inOrg = currentOrg();
+    const inProject = currentProject();
+    if (!waiting(state) || !page || !inOrg || (outer.projectSlug() && !inProject)) return state;
+    const scope = inProject ? { orgId: inOrg.id, projectId: inProject.id } : { orgId: inOrg.id };
+    // Prepared by the server (its `prepare` accepts its own output).
+    const answer = props.first(page.spec.query, page.spec.input(scope, page.params));
+    if (!answer) return state;
+    const has = page.within?.has as ((record: unknown, params: RecordPage["params"]) => boolean) | undefined;
+    return has && !has(answer.result, page.params) ? { status: "missing" } : { status: "ready", value: answer.result };
+  });
+  const recordName = createMemo(() => {
+    const state = record();
+    const page = outer.recordPage();
+    return state.status === "ready" && page ? (page.spec.name as (value: unknown) => string)(state.value) : undefined;
+  });
+  const capabilities = createMemo<ReadonlySet<string>>(() => new Set(currentProject()?.capabilities ?? currentOrg()?.capabilities ?? []));
+  const workspace: Workspace = { ...outer, org, project, currentOrg, currentProject, record, recordName };
   return (
     <WorkspaceContext.Provider value={workspace}>
       <CapabilitiesProvider capabilities={capabilities()}>{props.children}</CapabilitiesProvider>

@@ -163,6 +163,12 @@ describe("dashboards", () => {
     expect(view?.status()).toBe(200);
     // The page carries the person's own data: never kept by a shared cache, nor by the browser.
     expect(view?.headers()["cache-control"]).toBe("private, no-store");
+    // Rendered on the server (`serverRender`): its HTML is the page's header and the empty
+    // cards, not a spinner; the cards fill in in the browser.
+    const html = (await view?.text()) ?? "";
+    expect(html).toMatch(new RegExp(`<h1 class="page-header__title"[^>]*>${DASHBOARD.title}</h1>`));
+    expect(html).toContain("dash-card--pending");
+    expect(html).not.toContain("Loading page…");
     await heading(page, DASHBOARD.title);
     await expect.poll(crumbs).toEqual(trail);
     await page.waitForLoadState("networkidle");

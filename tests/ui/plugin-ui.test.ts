@@ -88,6 +88,15 @@ describe("definePluginUi", () => {
     expect(page({ layout: "org", path: "n/:id", lookup })).toThrow(/lookup and secretAddress are for bare pages/);
   });
 
+  it("renders org and project pages on the server only when they opt in with serverRender: true", () => {
+    const page = (p: object) => () => definePluginUi({ id: "pages", pages: [{ component: Panel, ...p } as never] });
+    expect(page({ layout: "project", path: "d/:slug", serverRender: true })).not.toThrow();
+    expect(page({ layout: "org", path: "home", serverRender: true })).not.toThrow();
+    // A bare page has no first answers to render with (no org, no record).
+    expect(page({ layout: "bare", path: "/n/:id", serverRender: true })).toThrow(/serverRender is true or absent, and for org and project pages/);
+    expect(page({ layout: "project", path: "d/:slug", serverRender: false as never })).toThrow(/serverRender is true or absent/);
+  });
+
   it("refuses two pages at the same address, whatever their params are called", () => {
     const one = definePluginUi({ id: "one", pages: [{ layout: "project", path: "d/:slug", component: Panel }] });
     const two = definePluginUi({ id: "two", pages: [{ layout: "project", path: "d/:id", component: Panel }] });

@@ -6,6 +6,7 @@
  */
 import { createEffect, createSignal, on, onCleanup, Show } from "solid-js";
 import { Button } from "~/ui/components";
+import { useMounted } from "~/ui/data";
 import { trpc } from "~/ui/trpc";
 import { useWorkspace } from "~/ui/workspace";
 import "./collaboration.css";
@@ -14,6 +15,16 @@ import { PresenceList } from "./PresenceList";
 import { useDashboardComments } from "./use-comments";
 
 export default function LiveDashboard(props: { dashboardSlug: string }) {
+  // The stream is the browser's: a server-rendered dashboard gets its live side once mounted.
+  const mounted = useMounted();
+  return (
+    <Show when={mounted()}>
+      <LiveSide dashboardSlug={props.dashboardSlug} />
+    </Show>
+  );
+}
+
+function LiveSide(props: { dashboardSlug: string }) {
   const workspace = useWorkspace();
   const comments = useDashboardComments();
   const where = () => {

@@ -2,7 +2,9 @@
  * A notice above a dashboard that anyone with a link can open: how many live public links it
  * has, and where to manage them. Loaded again when the share dialog changes a link.
  */
-import { createResource, onCleanup, onMount, Show } from "solid-js";
+import { onCleanup, onMount, Show } from "solid-js";
+import { createBrowserResource } from "~/ui/data";
+import { useFirstAnswers } from "~/ui/first-answers";
 import { useWorkspace } from "~/ui/workspace";
 import { sharingApi } from "./api";
 import { LINKS_CHANGED } from "./links-store";
@@ -14,12 +16,23 @@ export default function PublicBanner(props: { dashboardSlug: string }) {
     const project = workspace.currentProject();
     return org && project ? { orgId: org.id, projectId: project.id, slug: props.dashboardSlug } : null;
   };
-  const [live, { refetch }] = createResource(scope, (s) =>
-    sharingApi.links.list
-      .query(s)
-      .then((r) => r.links.filter((l) => l.status === "active").length)
-      // The banner is a courtesy: without it the dashboard still works, and the dialog shows the links.
-      .catch(() => 0),
+  const first = useFirstAnswers();
+  const activeOf = (answer: { links: Array<{ status: string }> }) => answer.links.filter((l) => l.status === "active").length;
+  const [live, { refetch }] = createBrowserResource(
+    scope,
+    (s) =>
+      sharingApi.links.list
+        .query(s)
+        .then(activeOf)
+        // The banner is a courtesy: without it the dashboard still works, and the dialog shows the links.
+        .catch(() => 0),
+    // A server-rendered dashboard's HTML brings the count (the contribution's `boot`).
+    {
+      initial: (s) => {
+        const answer = first("sharing.links.list", s);
+        return answer ? activeOf(answer.result as Parameters<typeof activeOf>[0]) : undefined;
+      },
+    },
   );
   onMount(() => {
     const again = () => void refetch();
