@@ -6,6 +6,8 @@
 import { lazy } from "solid-js";
 import { definePluginUi } from "~/ui/plugin-ui";
 import { assistantUse } from "./capabilities";
+// With the app's first stylesheet: the panel is drawn in the HTML of server-rendered pages (`serverRender`).
+import "./ui/assistant.css";
 
 export const assistantUi = definePluginUi({
   id: "assistant",

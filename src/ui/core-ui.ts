@@ -14,7 +14,8 @@ export const coreUi = definePluginUi({
   },
   pages: [
     // The assistant's first answer (is a model configured) comes with the page.
-    { layout: "org", path: "", slots: ["workspace.assistant"], component: lazy(() => import("./pages/OrgHome")) },
+    // Rendered on the server with its first answers: its header and the assistant's first words are in the HTML.
+    { layout: "org", path: "", slots: ["workspace.assistant"], serverRender: true, component: lazy(() => import("./pages/OrgHome")) },
     { layout: "org", path: "settings", breadcrumb: "Settings", component: lazy(() => import("./pages/OrgSettings")) },
     { layout: "project", path: "", component: lazy(() => import("./pages/ProjectOverview")) },
     { layout: "project", path: "settings", breadcrumb: "Settings", component: lazy(() => import("./pages/ProjectSettings")) },

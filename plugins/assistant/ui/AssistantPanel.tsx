@@ -5,11 +5,12 @@
  * kept per person and project (list, open, rename, delete). Without a configured model it says
  * how to configure one, and nothing else. The state lives in `assistant-store.ts`.
  */
-import { For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { For, Match, onCleanup, onMount, Show, Switch, untrack } from "solid-js";
 import { Button } from "~/ui/components";
 import { openEditor } from "~/ui/editor-bridge";
 import type { SlotProps } from "~/ui/plugin-ui";
 import { trpc } from "~/ui/trpc";
+import { useFirstAnswers } from "~/ui/first-answers";
 import { useCurrentOrg } from "~/ui/workspace";
 import { createAssistantStore, type AssistantStore } from "./assistant-store";
 import { MessageLog } from "./MessageLog";
@@ -23,8 +24,13 @@ export default function AssistantPanel(props: Props) {
   // The host keeps the org for the panel's life (a page elsewhere mounts a new panel).
   // eslint-disable-next-line solid/reactivity
   const org = props.orgId ? null : useCurrentOrg();
+  const orgId = () => props.orgId ?? org!().id;
+  // On a server-rendered page (the org home), whether a model is configured comes with it (the slot's `boot`).
+  // Read once, as the panel starts (the host keeps the org for the panel's life).
+  const first = untrack(() => useFirstAnswers()("assistant.status", { orgId: orgId() })?.result as { configured: boolean; help: string | null } | undefined);
   const store = createAssistantStore({
-    orgId: () => props.orgId ?? org!().id,
+    orgId,
+    initialStatus: first ? { configured: first.configured, help: first.help } : null,
     where: () => props,
     api: {
       status: (input) => trpc.assistant.status.query(input),

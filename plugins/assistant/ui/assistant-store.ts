@@ -47,6 +47,8 @@ export interface AssistantDependencies {
   openEditor: () => OpenEditor | null;
   /** Told once it is known whether a model is configured (the host may fold the panel away). */
   onStatus?: (status: { configured: boolean }) => void;
+  /** The status a server-rendered page's HTML brought, shown until `init` asks (and is told the same). */
+  initialStatus?: { configured: boolean; help: string | null } | null;
   /** The AI SDK's client; loaded on the first question, not with the page. */
   loadChat?: () => Promise<typeof ChatClientModule>;
   /** For tests: where the chat's requests go. */
@@ -64,7 +66,7 @@ export function createAssistantStore(deps: AssistantDependencies) {
   // The chat is a plain object that says when it changed; reading `version` makes readers of
   // its state re-run then.
   const [version, bump] = createSignal<void>(undefined, { equals: false });
-  const [status, setStatus] = createSignal<{ configured: boolean; help: string | null } | null>(null);
+  const [status, setStatus] = createSignal<{ configured: boolean; help: string | null } | null>(deps.initialStatus ?? null);
   const [statusError, setStatusError] = createSignal<string | null>(null);
   const [threads, setThreads] = createSignal<ThreadItem[] | null>(null);
   const [showThreads, setShowThreads] = createSignal(false);
