@@ -237,6 +237,11 @@ export function WorkspaceProvider(props: ParentProps) {
   );
 }
 
+/** The value of a loaded state. */
+function readyValue<T>(state: LoadState<T>): T | undefined {
+  return state.status === "ready" ? state.value : undefined;
+}
+
 /** Not loaded yet: where a first answer may stand in. */
 function waiting(state: LoadState<unknown>): boolean {
   return state.status === "idle" || state.status === "loading";
@@ -266,20 +271,14 @@ export function WorkspaceFirst(props: ParentProps<{ first: FirstAnswers }>) {
     const { project: _project, ...found } = answer;
     return { status: "ready", value: found };
   });
-  const currentOrg = createMemo(() => {
-    const state = org();
-    return state.status === "ready" ? state.value : undefined;
-  });
+  const currentOrg = createMemo(() => readyValue(org()));
   const project = createMemo<LoadState<ProjectDetails>>(() => {
     const state = outer.project();
     const answer = orgAnswer()?.project;
     if (!waiting(state) || !answer || answer.slug !== outer.projectSlug()) return state;
     return { status: "ready", value: answer };
   });
-  const currentProject = createMemo(() => {
-    const state = project();
-    return state.status === "ready" ? state.value : undefined;
-  });
+  const currentProject = createMemo(() => readyValue(project()));
   const record = createMemo<LoadState<unknown>>(() => {
     const state = outer.record();
     const page = outer.recordPage();
