@@ -66,7 +66,11 @@ describe("setup from the org home and the task board", () => {
     await dialog.getByLabel("Project name").fill("Shop");
     await dialog.getByRole("button", { name: "Create project" }).click();
     await page.waitForURL(`${base}/o/${ORG.slug}/p/shop`);
-    await page.goto(`/o/${ORG.slug}`);
+    const home = await page.goto(`/o/${ORG.slug}`);
+    // The org home is rendered on the server (`serverRender`): its heading is in the HTML, no spinner for the page.
+    const html = (await home?.text()) ?? "";
+    expect(html).toMatch(new RegExp(`<h1 class="page-header__title"[^>]*>${ORG.name}</h1>`));
+    expect(html).not.toContain("Loading page…");
     const checklist = page.getByRole("region", { name: `Set up ${ORG.name}` });
     await checklist.getByText(/Next: Add data/).waitFor();
     await checklist.getByRole("link", { name: "Setup tasks" }).click();
