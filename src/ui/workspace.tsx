@@ -114,10 +114,7 @@ export function WorkspaceProvider(props: ParentProps) {
     const slug = orgSlug();
     return slug ? stateOf<OrgDetails>(org, (o) => o.slug === slug) : { status: "idle" };
   });
-  const currentOrg = createMemo(() => {
-    const state = orgState();
-    return state.status === "ready" ? state.value : undefined;
-  });
+  const currentOrg = createMemo(() => readyValue(orgState()));
 
   const orgId = createMemo(() => currentOrg()?.id);
   const [project, { refetch: refetchProject }] = createBrowserResource(
@@ -140,10 +137,7 @@ export function WorkspaceProvider(props: ParentProps) {
     const slug = projectSlug();
     return slug ? stateOf<ProjectDetails>(project, (p) => p.slug === slug) : { status: "idle" };
   });
-  const currentProject = createMemo(() => {
-    const state = projectState();
-    return state.status === "ready" ? state.value : undefined;
-  });
+  const currentProject = createMemo(() => readyValue(projectState()));
 
   // The record of the deepest matched page that declares one (`d/:slug` for a dashboard's pages).
   const matches = useCurrentMatches();

@@ -12,7 +12,7 @@ import type { SlotProps } from "~/ui/plugin-ui";
 import { trpc } from "~/ui/trpc";
 import { useFirstAnswers } from "~/ui/first-answers";
 import { useCurrentOrg } from "~/ui/workspace";
-import { createAssistantStore, type AssistantStore } from "./assistant-store";
+import { createAssistantStore, type AssistantDependencies, type AssistantStore } from "./assistant-store";
 import { MessageLog } from "./MessageLog";
 import { ThreadDialogs, ThreadList } from "./Threads";
 import "./assistant.css";
@@ -25,12 +25,12 @@ export default function AssistantPanel(props: Props) {
   // eslint-disable-next-line solid/reactivity
   const org = props.orgId ? null : useCurrentOrg();
   const orgId = () => props.orgId ?? org!().id;
-  // On a server-rendered page (the org home), whether a model is configured comes with it (the slot's `boot`).
-  // Read once, as the panel starts (the host keeps the org for the panel's life).
-  const first = untrack(() => useFirstAnswers()("assistant.status", { orgId: orgId() })?.result as { configured: boolean; help: string | null } | undefined);
+  // On a server-rendered page (the org home), whether a model is configured comes with it (the
+  // slot's `boot`); read once, as the panel starts.
+  const first = untrack(() => useFirstAnswers()("assistant.status", { orgId: orgId() })?.result as AssistantDependencies["initialStatus"]);
   const store = createAssistantStore({
     orgId,
-    initialStatus: first ? { configured: first.configured, help: first.help } : null,
+    initialStatus: first ?? null,
     where: () => props,
     api: {
       status: (input) => trpc.assistant.status.query(input),
