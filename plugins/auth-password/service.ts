@@ -3,7 +3,6 @@
  * (verify an address, reset a password), accounts, rate limits and the mails it sends.
  * The router and the CLI both call these, so the rules are the same everywhere.
  */
-import { hash, parseOptions, verify, type Options } from "@node-rs/argon2";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { TRPCError } from "@trpc/server";
@@ -12,6 +11,7 @@ import { z } from "zod";
 import type { KernelDatabase } from "~/kernel/db/schema";
 import type { Logger } from "~/kernel/log";
 import type { MailMessage } from "~/kernel/mail";
+import { hashSecret, needsRehash, verifySecret } from "~/kernel/auth/password-hash";
 import { hitRateLimits, hitRateLimitsWith } from "~/kernel/rate-limit";
 import { fieldError } from "~/kernel/errors";
 import { isCommonPassword } from "./common-passwords";
@@ -103,36 +103,18 @@ export function emailDomain(email: string): string {
 }
 
 /* ----------------------------------------------------------------------------------------
- * Hashing (argon2id, OWASP parameters: 19 MiB, 2 passes, 1 lane)
+ * Hashing: argon2id, NFKC, bounded concurrency (src/kernel/auth/password-hash.ts)
  * ------------------------------------------------------------------------------------- */
 
-const ARGON2: Options = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
-
-/** Passwords are compared after Unicode NFKC normalization (NIST SP 800-63B). */
-function normalize(password: string): string {
-  return password.normalize("NFKC");
-}
+export { needsRehash };
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(normalize(password), ARGON2);
+  return hashSecret(password);
 }
 
-export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
-  try {
-    return await verify(encoded, normalize(password));
-  } catch {
-    return false; // a malformed stored hash never matches
-  }
-}
-
-/** True when a stored hash was made with other parameters than today's (rehash at sign-in). */
-export function needsRehash(encoded: string): boolean {
-  try {
-    const o = parseOptions(encoded);
-    return o.algorithm !== ARGON2.algorithm || o.memoryCost !== ARGON2.memoryCost || o.timeCost !== ARGON2.timeCost || o.parallelism !== ARGON2.parallelism;
-  } catch {
-    return true;
-  }
+/** False for a wrong password and for a malformed stored hash (it never matches). */
+export function verifyPassword(encoded: string, password: string): Promise<boolean> {
+  return verifySecret(encoded, password);
 }
 
 let dummyHash: Promise<string> | null = null;

@@ -17,10 +17,10 @@
  *   422 UNPROCESSABLE_CONTENT   a variable the token fixes, or one outside the variable's options
  *   429 TOO_MANY_REQUESTS  per dashboard
  */
-import { verify } from "@node-rs/argon2";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { httpProblem } from "~/kernel/http/dispatch";
+import { verifySecret } from "~/kernel/auth/password-hash";
 import type { HttpRoute } from "~/kernel/http/routes";
 import { hitRateLimit } from "~/kernel/rate-limit";
 import { safeString, safeUnknown } from "~/kernel/schemas";
@@ -104,14 +104,6 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 
 const notAvailable = (requestId: string) => httpProblem(404, "NOT_FOUND", "This link is not available. It may have expired or been turned off.", requestId, PUBLIC_HEADERS);
 
-async function passwordMatches(encoded: string, password: string): Promise<boolean> {
-  try {
-    return await verify(encoded, password.normalize("NFKC"));
-  } catch {
-    return false;
-  }
-}
-
 export const sharingHttpRoutes: readonly HttpRoute[] = [
   {
     method: "POST",
@@ -144,7 +136,7 @@ export const sharingHttpRoutes: readonly HttpRoute[] = [
               if (!attempts.allowed) {
                 return httpProblem(429, "TOO_MANY_REQUESTS", "Too many wrong passwords. Try again later.", ctx.requestId, { ...PUBLIC_HEADERS, "retry-after": String(attempts.retryAfterSeconds) });
               }
-              if (!(await passwordMatches(link.passwordHash, body.password))) {
+              if (!(await verifySecret(link.passwordHash, body.password))) {
                 return httpProblem(401, "PASSWORD_INCORRECT", "That password is not right.", ctx.requestId, PUBLIC_HEADERS);
               }
               unlock = unlockProof(kernel, { id: link.id, passwordHash: link.passwordHash });

@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
-import { hash } from "@node-rs/argon2";
 import { capabilityProcedure, createTRPCRouter, grantableProjectProcedure, projectCapabilityProcedure, publicProcedure, userProcedure, type RequestContext } from "~/kernel/trpc";
+import { hashSecret } from "~/kernel/auth/password-hash";
 import { FieldErrors } from "~/kernel/errors";
 import { pageInput } from "~/kernel/paging";
 import { safeString, safeUnknown } from "~/kernel/schemas";
@@ -33,11 +33,6 @@ async function targetOf(ctx: ProjectCtx, dashboardSlug: string | null | undefine
   const id = await dashboardIdBySlug(ctx.db, ctx.org.id, ctx.project.id, dashboardSlug);
   if (!id) throw new TRPCError({ code: "NOT_FOUND", message: `No dashboard "${dashboardSlug}" in this project.` });
   return { orgId: ctx.org.id, projectId: ctx.project.id, dashboardId: id };
-}
-
-/** argon2id with the parameters account passwords use (OWASP: 19 MiB, 2 passes, 1 lane). */
-function hashLinkPassword(password: string): Promise<string> {
-  return hash(password.normalize("NFKC"), { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
 }
 
 const linkId = z.uuid({ message: "linkId must be a link id from list_public_links" });
@@ -84,7 +79,7 @@ const linksRouter = createTRPCRouter({
         createdBy: ctx.actor.userId,
         label: input.label ?? "",
         expiresInDays: input.expiresInDays,
-        passwordHash: input.password ? await hashLinkPassword(input.password) : null,
+        passwordHash: input.password ? await hashSecret(input.password) : null,
         policy: input.variables,
         clamp: input.timeClamp ?? null,
         exports: [...new Set(input.exports)],
