@@ -189,20 +189,9 @@ export function WorkspaceProvider(props: ParentProps) {
     if (!key) return { status: recordPage() ? "loading" : "idle" };
     const state = stateOf<{ key: string; value: unknown }>(record, (r) => r.key === key);
     if (state.status !== "ready") return state;
-    // The record is there, but not what the rest of the address names in it (a chart it lacks).
-    const declared = recordPage();
-    const has = declared?.within?.has as ((record: unknown, params: RecordPage["params"]) => boolean) | undefined;
-    if (has && declared && !has(state.value.value, declared.params)) return { status: "missing" };
-    return { status: "ready", value: state.value.value };
+    return recordStateOf(recordPage(), state.value.value);
   });
-  const recordName = createMemo(() => {
-    const state = recordState();
-    const declared = recordPage();
-    return state.status === "ready" && declared ? (declared.spec.name as (value: unknown) => string)(state.value) : undefined;
-  });
-
-  // Project pages use the member's role in the project (an override may differ from the org role).
-  const capabilities = createMemo<ReadonlySet<string>>(() => new Set(currentProject()?.capabilities ?? currentOrg()?.capabilities ?? []));
+  const { recordName, capabilities } = createDerived(() => ({ record: recordState(), page: recordPage(), org: currentOrg(), project: currentProject() }));
 
   const workspace: Workspace = {
     orgSlug,
@@ -239,6 +228,39 @@ function readyValue<T>(state: LoadState<T>): T | undefined {
 /** Not loaded yet: where a first answer may stand in. */
 function waiting(state: LoadState<unknown>): boolean {
   return state.status === "idle" || state.status === "loading";
+}
+
+/** A loaded record as the page's state: missing when it lacks what the rest of the address names in it (a chart it does not have). */
+function recordStateOf(page: RecordPage | undefined, value: unknown): LoadState<unknown> {
+  const has = page?.within?.has as ((record: unknown, params: RecordPage["params"]) => boolean) | undefined;
+  return has && page && !has(value, page.params) ? { status: "missing" } : { status: "ready", value };
+}
+
+/** Equal sets: the capabilities stay the same object while the record alone changes. */
+function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const member of a) if (!b.has(member)) return false;
+  return true;
+}
+
+/** The record's name and the caller's capabilities, from a workspace's states (the shell's, or a first render's). */
+function createDerived(
+  source: () => { record: LoadState<unknown>; page: RecordPage | undefined; org: OrgDetails | undefined; project: ProjectDetails | undefined },
+) {
+  const recordName = createMemo(() => {
+    const { record, page } = source();
+    return record.status === "ready" && page ? (page.spec.name as (value: unknown) => string)(record.value) : undefined;
+  });
+  // Project pages use the member's role in the project (an override may differ from the org role).
+  const capabilities = createMemo<ReadonlySet<string>>(
+    () => {
+      const { org, project } = source();
+      return new Set(project?.capabilities ?? org?.capabilities ?? []);
+    },
+    new Set<string>(),
+    { equals: sameMembers },
+  );
+  return { recordName, capabilities };
 }
 
 /**
@@ -282,16 +304,9 @@ export function WorkspaceFirst(props: ParentProps<{ first: FirstAnswers }>) {
     const scope = inProject ? { orgId: inOrg.id, projectId: inProject.id } : { orgId: inOrg.id };
     // Prepared by the server (its `prepare` accepts its own output).
     const answer = props.first(page.spec.query, page.spec.input(scope, page.params));
-    if (!answer) return state;
-    const has = page.within?.has as ((record: unknown, params: RecordPage["params"]) => boolean) | undefined;
-    return has && !has(answer.result, page.params) ? { status: "missing" } : { status: "ready", value: answer.result };
+    return answer ? recordStateOf(page, answer.result) : state;
   });
-  const recordName = createMemo(() => {
-    const state = record();
-    const page = outer.recordPage();
-    return state.status === "ready" && page ? (page.spec.name as (value: unknown) => string)(state.value) : undefined;
-  });
-  const capabilities = createMemo<ReadonlySet<string>>(() => new Set(currentProject()?.capabilities ?? currentOrg()?.capabilities ?? []));
+  const { recordName, capabilities } = createDerived(() => ({ record: record(), page: outer.recordPage(), org: currentOrg(), project: currentProject() }));
   const workspace: Workspace = { ...outer, org, project, currentOrg, currentProject, record, recordName };
   return (
     <WorkspaceContext.Provider value={workspace}>
