@@ -50,6 +50,17 @@ export default tseslint.config(
     },
   },
   {
+    // Typed secrets are hashed in the kernel's bounded slots (docs/decisions/049-bounded-password-hashing.md).
+    files: ["src/**/*.{ts,tsx}", "plugins/**/*.{ts,tsx}"],
+    ignores: ["src/kernel/auth/password-hash.ts", "**/*.test.ts", "**/test-*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "@node-rs/argon2", message: "Hash and verify with hashSecret/verifySecret from ~/kernel/auth/password-hash (ADR 049)." }] },
+      ],
+    },
+  },
+  {
     files: ["scripts/**/*.{ts,mjs}", "tests/**/*.ts"],
     rules: { "no-console": "off" },
   },
