@@ -106,28 +106,20 @@ export function emailDomain(email: string): string {
  * Hashing: argon2id, NFKC, bounded concurrency (src/kernel/auth/password-hash.ts)
  * ------------------------------------------------------------------------------------- */
 
-export { needsRehash };
-
-export function hashPassword(password: string): Promise<string> {
-  return hashSecret(password);
-}
-
-/** False for a wrong password and for a malformed stored hash (it never matches). */
-export function verifyPassword(encoded: string, password: string): Promise<boolean> {
-  return verifySecret(encoded, password);
-}
+// Under this plugin's names; `verifyPassword` is false for a wrong password and for a malformed stored hash.
+export { hashSecret as hashPassword, verifySecret as verifyPassword, needsRehash };
 
 let dummyHash: Promise<string> | null = null;
 
 /** A hash of a random password with today's parameters, made once per process. */
 export function warmDummyHash(): Promise<string> {
-  dummyHash ??= hashPassword(encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20))));
+  dummyHash ??= hashSecret(encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20))));
   return dummyHash;
 }
 
 /** Spends the time a real check would when there is no account, so timing tells nothing. */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  await verifyPassword(await warmDummyHash(), password);
+  await verifySecret(await warmDummyHash(), password);
   return false;
 }
 
