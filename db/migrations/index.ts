@@ -13,6 +13,7 @@ import * as memberSearch from "./2026-12-09-001-member-search";
 import * as auditPeopleIndex from "./2026-12-10-001-audit-people-index";
 import * as projectList from "./2026-12-11-001-project-list";
 import * as accountLists from "./2026-12-12-001-account-lists";
+import * as rateLimitsUnlogged from "./2026-12-12-002-rate-limits-unlogged";
 
 export const kernelMigrations: Record<string, Migration> = {
   "2026-11-23-001-tenancy": tenancy,
@@ -25,4 +26,5 @@ export const kernelMigrations: Record<string, Migration> = {
   "2026-12-10-001-audit-people-index": auditPeopleIndex,
   "2026-12-11-001-project-list": projectList,
   "2026-12-12-001-account-lists": accountLists,
+  "2026-12-12-002-rate-limits-unlogged": rateLimitsUnlogged,
 };

@@ -3,6 +3,7 @@
  * leased limiter that reserves hits in blocks for hot paths. Both must allow exactly `limit`
  * hits per window on one instance, and never more than `limit` across instances.
  */
+import { sql } from "kysely";
 import { describe, expect, test } from "vitest";
 import { hitRateLimit, hitRateLimits, hitRateLimitsWith, LeasedRateLimiter } from "~/kernel/rate-limit";
 import { useTestKernel } from "../setup/kernel";
@@ -171,5 +172,11 @@ describe("several keys in one statement", () => {
     expect(await hitRateLimitsWith(kernel.db, [], 60, read)).toEqual({ results: [], row: { id: user.id, email, created_at: user.created_at } });
     const rows = await kernel.ownerDb.selectFrom("rate_limits").select(["key", "count"]).where("key", "in", [a, b]).orderBy("count").execute();
     expect(rows.map((r) => r.count)).toEqual([3, 3]);
+  });
+
+  test("counters live in an unlogged table: counting writes no WAL and its commit waits for no flush (ADR 050)", async () => {
+    const { kernel } = booted;
+    const { rows } = await sql<{ relpersistence: string }>`select relpersistence from pg_class where oid = 'rate_limits'::regclass`.execute(kernel.ownerDb);
+    expect(rows[0]?.relpersistence).toBe("u");
   });
 });
