@@ -14,6 +14,11 @@ export interface RequestSpec {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Bodies to send in turn instead of `body`, each connection going round them (say, a
+   * sign-in for each of several people). `body` stays the one sent when a single request is.
+   */
+  bodies?: readonly string[];
 }
 
 export interface LoadSettings {
@@ -70,6 +75,9 @@ export function runLoad(baseUrl: string, request: RequestSpec, settings: LoadSet
         method: request.method,
         headers: request.headers,
         body: request.body,
+        ...(request.bodies?.length
+          ? { requests: request.bodies.map((body) => ({ method: request.method, path: request.path, headers: request.headers, body })) }
+          : {}),
         connections: settings.connections,
         duration: settings.duration,
         pipelining: 1,
