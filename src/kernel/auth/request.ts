@@ -69,6 +69,13 @@ export async function resolveCaller(kernel: Kernel, headers: HeaderReader, optio
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** The origin of the public URL, parsed once per URL (it is the same for every request). */
+let lastOrigin: { url: string; origin: string } | null = null;
+function originOf(publicUrl: string): string {
+  if (lastOrigin?.url !== publicUrl) lastOrigin = { url: publicUrl, origin: new URL(publicUrl).origin };
+  return lastOrigin.origin;
+}
+
 /**
  * CSRF defence: a state-changing request that rides on a cookie must come from our own origin.
  * Requests with a bearer token carry no ambient credentials and are exempt.
@@ -78,7 +85,7 @@ export function originProblem(request: { method: string; headers: HeaderReader }
   if (SAFE_METHODS.has(request.method.toUpperCase())) return null;
   if (request.headers.get("authorization")) return null;
   const origin = request.headers.get("origin");
-  const allowed = new URL(publicUrl).origin;
+  const allowed = originOf(publicUrl);
   if (!origin) return "Missing Origin header on a state-changing request.";
   if (origin !== allowed) return `Origin ${origin} is not allowed; requests must come from ${allowed}.`;
   return null;
