@@ -83,6 +83,7 @@ describe("migrations", () => {
         "kernel/2026-12-10-001-audit-people-index",
         "kernel/2026-12-11-001-project-list",
         "kernel/2026-12-12-001-account-lists",
+        "kernel/2026-12-12-002-rate-limits-unlogged",
         "example/2026-11-23-001-notes",
       ];
       expect(rows.rows.map((r) => r.name)).toEqual(expected);
