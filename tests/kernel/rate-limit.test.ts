@@ -174,7 +174,7 @@ describe("several keys in one statement", () => {
     expect(rows.map((r) => r.count)).toEqual([3, 3]);
   });
 
-  test("counters live in an unlogged table: counting writes no WAL and its commit waits for no flush (ADR 050)", async () => {
+  test("counters live in an unlogged table (ADR 050): the migration made it so and nothing set it back", async () => {
     const { kernel } = booted;
     const { rows } = await sql<{ relpersistence: string }>`select relpersistence from pg_class where oid = 'rate_limits'::regclass`.execute(kernel.ownerDb);
     expect(rows[0]?.relpersistence).toBe("u");

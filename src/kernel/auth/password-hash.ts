@@ -4,14 +4,16 @@
  *
  * Hashes run on {@link HASHING_THREADS} worker threads of their own, each calling
  * `@node-rs/argon2`'s synchronous functions, never on libuv's thread pool (which file reads, DNS
- * lookups and zlib share): a burst of sign-ins cannot hold up a static file. Each job goes to the
- * thread with the fewest in hand and waits in that thread's queue; a thread takes its next job
- * as soon as it finishes one, without waiting for the main thread to hand it over, so the cores
- * keep hashing while the event loop is busy with the requests around the hashes.
+ * lookups and zlib share): a burst of sign-ins cannot hold up a static file. Each job goes to an
+ * idle thread, else to a new one while there is room, else to the thread with the fewest in hand,
+ * and waits in that thread's queue. A thread takes its next job as soon as it finishes one,
+ * without waiting for the main thread to hand it over, so the cores keep hashing while the event
+ * loop is busy with the requests around the hashes.
  *
- * The threads start on the first hash and keep the process alive only while they have work. A
- * thread that dies fails its jobs (a verify then answers false, a hash rejects) and is replaced on
- * the next one. The queues are not capped: the rate limits in front of every caller bound them.
+ * A thread starts only when a job finds every running one busy; threads keep the process alive
+ * only while they have work. A thread that dies fails its jobs (a verify then answers false, a
+ * hash rejects) and is replaced on the next one. The queues are not capped: the rate limits in
+ * front of every caller bound them.
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
@@ -76,18 +78,22 @@ function startThread(slot: number): Thread {
   return thread;
 }
 
-function run(job: Job): Promise<string | boolean> {
-  // The thread with the fewest jobs in hand; a missing (not yet started, or dead) one first.
-  let slot = 0;
+/** The thread for the next job: an idle one, else a new one while there is room, else the least busy. */
+function pick(): Thread {
+  let least: Thread | undefined;
+  let free = -1;
   for (let i = 0; i < HASHING_THREADS; i++) {
     const t = threads[i];
     if (!t) {
-      slot = i;
-      break;
-    }
-    if (t.pending.size < threads[slot]!.pending.size) slot = i;
+      if (free < 0) free = i;
+    } else if (t.pending.size === 0) return t;
+    else if (!least || t.pending.size < least.pending.size) least = t;
   }
-  const thread = (threads[slot] ??= startThread(slot));
+  return free >= 0 ? (threads[free] = startThread(free)) : least!;
+}
+
+function run(job: Job): Promise<string | boolean> {
+  const thread = pick();
   const id = nextId++;
   return new Promise((resolve, reject) => {
     if (thread.pending.size === 0) thread.worker.ref();
@@ -97,8 +103,9 @@ function run(job: Job): Promise<string | boolean> {
 }
 
 /**
- * Ends the hashing threads (the kernel's stop). Jobs in hand fail as if their thread had died; a
- * later hash starts new threads.
+ * Ends the hashing threads now, for a process that wants them gone before it exits (idle threads
+ * never hold a process open). Jobs in hand fail as if their thread had died; a later hash starts
+ * new threads.
  */
 export async function stopHashingThreads(): Promise<void> {
   const running = threads.splice(0).filter((t): t is Thread => t !== undefined);
