@@ -30,6 +30,8 @@ const onlyPages = process.env.CRAWL_PAGES ? new RegExp(process.env.CRAWL_PAGES) 
 const roleWanted = (role: string) => !onlyRoles || onlyRoles.includes(role);
 const patternWanted = (pattern: string) => !onlyPages || onlyPages.test(pattern);
 
+/** The setup hook's limit (the config's hookTimeout reads the same variable). */
+const CRAWL_LIMIT_MS = Number(process.env.CRAWL_TIMEOUT_MS ?? 1_800_000);
 let crawler: Crawler | undefined;
 let results: VisitResult[] = [];
 
@@ -42,13 +44,17 @@ beforeAll(async () => {
   const planned = plannedVisits(templates, seed);
   const { unseeded } = planned;
   const visits = planned.visits.filter((v) => roleWanted(v.role) && patternWanted(v.pattern));
-  crawler = new Crawler({ browser, baseUrl: server.url, seed, reportDir: REPORT_DIR });
+  // Visits stop being begun six minutes before the limit (a visit begun may stall twice, two
+  // minutes each), so that a slow crawl still ends in a report and the server's log.
+  const deadline = started + CRAWL_LIMIT_MS - 6 * 60_000;
+  crawler = new Crawler({ browser, baseUrl: server.url, seed, reportDir: REPORT_DIR, deadline, log: (line) => console.log(line) });
   results = await crawler.run(visits);
   const failing = results.filter((r) => r.failures.length).length;
   writeReport(REPORT_DIR, results, { pages: templates.length, roles: ROLES.length, visits: results.length, failing, seconds: Math.round((Date.now() - started) / 1000), unseeded });
   console.log(`crawl: ${templates.length} pages × ${ROLES.length} roles, ${results.length} visits, ${failing} failing, ${Math.round((Date.now() - started) / 1000)} s; report: ${path.join(REPORT_DIR, "index.html")}`);
-  if (failing && server) console.log(`--- server log\n${server.logs().slice(-3000)}`);
-}, Number(process.env.CRAWL_TIMEOUT_MS ?? 1_800_000));
+  for (const r of results.filter((r) => r.stalled)) console.log(`crawl: [${r.role}] ${r.url} stalled on its first try (${r.stalled}); the second try ${r.failures.length ? "failed" : "passed"}`);
+  if ((failing || results.some((r) => r.stalled)) && server) console.log(`--- server log\n${server.logs().slice(-3000)}`);
+}, CRAWL_LIMIT_MS);
 
 afterAll(async () => {
   await crawler?.close();

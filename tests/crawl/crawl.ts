@@ -49,10 +49,20 @@ export interface VisitResult extends Visit {
   screenshot: string | null;
   links: string[];
   ms: number;
+  /** A try that stalled and was made again on a fresh page (reported, not failing): where it stood. */
+  stalled?: string;
 }
 
 const VIEWPORT = { width: 1280, height: 800 };
 const CONCURRENCY = Number(process.env.CRAWL_CONCURRENCY ?? 3);
+/**
+ * A visit still open after this long has stalled (a page that never answers, a browser call
+ * that never returns): its page is closed, which ends whatever call was waiting on it. A visit
+ * takes 3–15 s on two busy cores.
+ */
+const VISIT_LIMIT_MS = Number(process.env.CRAWL_VISIT_LIMIT_MS ?? 120_000);
+/** How often a running crawl prints how far it got and what is open. */
+const PROGRESS_EVERY_MS = 60_000;
 
 
 function fileSafe(text: string): string {
@@ -176,27 +186,53 @@ export interface CrawlOptions {
   baseUrl: string;
   seed: Seed;
   reportDir: string;
+  /**
+   * When visits stop being begun (epoch ms): those left fail as not visited, so that a crawl
+   * that runs long still ends with a report (and the server's log) inside the test's limit.
+   */
+  deadline?: number;
+  /** Where progress lines go (every minute: visits done, the ones open and their steps). */
+  log?: (line: string) => void;
+  /** How long a try may stay open before it counts as stalled ({@link VISIT_LIMIT_MS} unless set). */
+  visitLimitMs?: number;
 }
 
-/** Runs `visits` on a small pool of pages, each in its role's context. */
-async function runPool<T, R>(items: readonly T[], worker: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `items` on a small pool of workers; an item not begun by `deadline` gets `late(item)` instead. */
+async function runPool<T, R>(items: readonly T[], worker: (item: T) => Promise<R>, deadline: number, late: (item: T) => R): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
       while (next < items.length) {
         const index = next++;
-        results[index] = await worker(items[index]!);
+        results[index] = Date.now() < deadline ? await worker(items[index]!) : late(items[index]!);
       }
     }),
   );
   return results;
 }
 
+/** The result of a visit that never got a page. */
+function unvisited(visit: Visit, failure: string, ms: number): VisitResult {
+  return { ...visit, status: null, finalUrl: visit.url, failures: [failure], violations: [], reported: [], screenshot: null, links: [], ms };
+}
+
+/** `promise`, or a rejection naming `what` once `ms` have passed. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
 export class Crawler {
-  private contexts = new Map<CrawlRole, BrowserContext>();
+  private contexts = new Map<CrawlRole, Promise<BrowserContext>>();
   private audits = new Map<string, Promise<Audit>>();
   private readonly shots: string;
+  /** The visits open now, with the steps each has done: what a progress line shows. */
+  private readonly open = new Map<Visit, string[]>();
+  private progress = { name: "first round", done: 0, total: 0, started: Date.now() };
 
   constructor(private readonly options: CrawlOptions) {
     this.shots = path.join(options.reportDir, "shots");
@@ -204,25 +240,60 @@ export class Crawler {
   }
 
   /** One context per role, signed in with the seeded session (none for the anonymous visitor). */
-  private async context(role: CrawlRole): Promise<BrowserContext> {
+  private context(role: CrawlRole): Promise<BrowserContext> {
+    // The promise is kept, so that visits of one role starting together share one context.
     let context = this.contexts.get(role);
     if (!context) {
-      context = await this.options.browser.newContext({ baseURL: this.options.baseUrl, viewport: VIEWPORT, colorScheme: "light", reducedMotion: "reduce" });
-      if (role !== "anonymous") {
-        await context.addCookies([{ name: "atrium_session", value: this.options.seed.cookies[role], url: this.options.baseUrl, httpOnly: true, sameSite: "Lax" }]);
-      }
+      context = (async () => {
+        const made = await this.options.browser.newContext({ baseURL: this.options.baseUrl, viewport: VIEWPORT, colorScheme: "light", reducedMotion: "reduce" });
+        if (role !== "anonymous") {
+          await made.addCookies([{ name: "atrium_session", value: this.options.seed.cookies[role], url: this.options.baseUrl, httpOnly: true, sameSite: "Lax" }]);
+        }
+        return made;
+      })();
       this.contexts.set(role, context);
     }
     return context;
   }
 
   async close(): Promise<void> {
-    for (const context of this.contexts.values()) await context.close().catch(() => {});
+    for (const context of this.contexts.values()) await within(context, 10_000, "a context").then((c) => c.close()).catch(() => {});
   }
 
   /** Visits every page as every role, then the links found on them one level deep. */
   async run(visits: readonly Visit[]): Promise<VisitResult[]> {
-    const first = await runPool(visits, (v) => this.visit(v));
+    const progress = setInterval(() => this.options.log?.(this.progressLine()), PROGRESS_EVERY_MS);
+    progress.unref();
+    try {
+      return await this.rounds(visits);
+    } finally {
+      clearInterval(progress);
+    }
+  }
+
+  /** How far the crawl got, and the visits open with the steps they have done. */
+  private progressLine(): string {
+    const { name, done, total, started } = this.progress;
+    const open = [...this.open].map(([v, steps]) => `${v.role} ${pathOf(v.url)} (${steps.join(", ") || "loading"})`);
+    return `crawl: ${done} of ${total} visits of the ${name} done in ${Math.round((Date.now() - started) / 1000)} s; open: ${open.join("; ") || "none"}`;
+  }
+
+  /** One round of visits on the pool; those not begun by the deadline fail as not visited. */
+  private round(name: string, visits: readonly Visit[]): Promise<VisitResult[]> {
+    this.progress = { name, done: 0, total: visits.length, started: Date.now() };
+    const deadline = this.options.deadline ?? Infinity;
+    const late = (visit: Visit) =>
+      unvisited(visit, `not visited: the crawl was still running at its deadline (${new Date(deadline).toISOString()}); the progress lines say what was slow`, 0);
+    const counted = async (visit: Visit) => {
+      const result = await this.visit(visit);
+      this.progress.done++;
+      return result;
+    };
+    return runPool(visits, counted, deadline, late);
+  }
+
+  private async rounds(visits: readonly Visit[]): Promise<VisitResult[]> {
+    const first = await this.round("first round", visits);
     const seen = new Map<CrawlRole, Set<string>>();
     for (const r of first) {
       const set = seen.get(r.role) ?? new Set<string>();
@@ -243,14 +314,45 @@ export class Crawler {
         followed.push({ role: r.role, url: link, pattern: "(link)", source: `a link on ${pathOf(r.url)}`, via: "link", from: pathOf(r.url), expect: { kind: "link" } });
       }
     }
-    const second = await runPool(followed, (v) => this.visit(v));
+    const second = await this.round("links round", followed);
     return [...first, ...second];
   }
 
+  /**
+   * One visit. A try that stalls (still open after {@link VISIT_LIMIT_MS}) is made once more on
+   * a fresh page, and the result says where the first one stood; a second stall fails the visit.
+   */
   private async visit(visit: Visit): Promise<VisitResult> {
+    const first = await this.attempt(visit);
+    if (first.stalledAt === null) return first.result;
+    const again = await this.attempt(visit);
+    if (again.stalledAt !== null) return again.result;
+    return { ...again.result, stalled: first.stalledAt };
+  }
+
+  private async attempt(visit: Visit): Promise<{ result: VisitResult; stalledAt: string | null }> {
     const started = Date.now();
-    const context = await this.context(visit.role);
-    const page = await context.newPage();
+    const steps: string[] = [];
+    this.open.set(visit, steps);
+    try {
+      return await this.attemptOn(visit, started, steps);
+    } catch (error) {
+      // The browser did not give a page (see `within` in attemptOn): the visit fails, the crawl goes on.
+      return { result: unvisited(visit, `the visit failed: ${(error as Error).message.split("\n")[0]}`, Date.now() - started), stalledAt: null };
+    } finally {
+      this.open.delete(visit);
+    }
+  }
+
+  private async attemptOn(visit: Visit, started: number, steps: string[]): Promise<{ result: VisitResult; stalledAt: string | null }> {
+    const limit = this.options.visitLimitMs ?? VISIT_LIMIT_MS;
+    const context = await within(this.context(visit.role), limit, "opening the role's browser context");
+    const page = await within(context.newPage(), limit, "opening a page");
+    let stalledAt: string | null = null;
+    const watchdog = setTimeout(() => {
+      stalledAt = `after ${steps.join(", ") || "nothing"}`;
+      void page.close().catch(() => {});
+    }, limit);
     const rec = record(page);
     const failures: string[] = [];
     let status: number | null = null;
@@ -259,7 +361,6 @@ export class Crawler {
     let screenshot: string | null = null;
     let links: string[] = [];
     let mark = Date.now();
-    const steps: string[] = [];
     const step = (name: string) => {
       steps.push(`${name} ${Date.now() - mark}ms`);
       mark = Date.now();
@@ -282,12 +383,17 @@ export class Crawler {
       // The same document (a role sees what another saw; every signed-out visit ends on the
       // same sign-in page) gets the same findings: audit each distinct document once.
       const fingerprint = await documentFingerprint(page);
-      let audit = this.audits.get(fingerprint);
-      if (!audit) {
-        audit = auditPage(page, step);
+      // Another visit's audit that failed (its page stalled and was closed) is made again here.
+      const shared = this.audits.get(fingerprint);
+      let found = shared ? await shared.catch(() => null) : null;
+      if (!found) {
+        const audit = auditPage(page, step);
         this.audits.set(fingerprint, audit);
+        found = await audit.catch((error: unknown) => {
+          if (this.audits.get(fingerprint) === audit) this.audits.delete(fingerprint);
+          throw error;
+        });
       }
-      const found = await audit;
       violations = found.violations;
       reported = found.reported;
       failures.push(...found.failures);
@@ -301,12 +407,18 @@ export class Crawler {
       // Problems found while the checks ran (a theme switch, a resize) count too.
       failures.push(...this.consoleProblems(visit, rec, status));
     } catch (error) {
-      failures.push(`the visit failed: ${(error as Error).message.split("\n")[0]}`);
+      failures.push(
+        stalledAt !== null
+          ? `the visit stalled: still open after ${limit / 1000} s (${stalledAt}) on two tries, so its page was closed`
+          : `the visit failed: ${(error as Error).message.split("\n")[0]}`,
+      );
     } finally {
-      await page.close().catch(() => {});
-      if (process.env.CRAWL_DEBUG) console.log(`${visit.role} ${visit.url}: ${steps.join(", ")}${failures.map((f) => `\n  ✗ ${f}`).join("")}`);
+      clearTimeout(watchdog);
+      await within(page.close(), 10_000, "closing the page").catch(() => {});
+      if (process.env.CRAWL_DEBUG) console.log(`${visit.role} ${visit.url}: ${steps.join(", ")}${stalledAt ? ` (stalled ${stalledAt})` : ""}${failures.map((f) => `\n  ✗ ${f}`).join("")}`);
     }
-    return { ...visit, status, finalUrl: page.url(), failures, violations, reported, screenshot, links, ms: Date.now() - started };
+    const result = { ...visit, status, finalUrl: page.url(), failures, violations, reported, screenshot, links, ms: Date.now() - started };
+    return { result, stalledAt };
   }
 
   private statusProblems(visit: Visit, status: number | null, finalUrl: string): string[] {

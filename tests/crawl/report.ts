@@ -24,6 +24,7 @@ export function writeReport(dir: string, results: readonly VisitResult[], summar
     .map((r) => {
       const issues = [
         ...r.failures.map((f) => `<li class="fail">${escape(f)}</li>`),
+        ...(r.stalled ? [`<li class="note">the first try stalled (${escape(r.stalled)}); this is the second</li>`] : []),
         ...r.reported.map((v) => `<li class="note">axe ${v.impact} ${escape(v.rule)} (${v.theme}): ${escape(v.help)} — <code>${escape(v.selectors.join(", "))}</code></li>`),
       ].join("");
       const shot = r.screenshot ? `<a href="${escape(r.screenshot)}"><img loading="lazy" src="${escape(r.screenshot)}" alt="${escape(`${r.url} as ${r.role}`)}"></a>` : "";
