@@ -274,7 +274,8 @@ export class Crawler {
   /** How far the crawl got, and the visits open with the steps they have done. */
   private progressLine(): string {
     const { name, done, total, started } = this.progress;
-    const open = [...this.open].map(([v, steps]) => `${v.role} ${pathOf(v.url)} (${steps.join(", ") || "loading"})`);
+    const short = (url: string) => (url.length > 90 ? `${url.slice(0, 90)}…` : url);
+    const open = [...this.open].map(([v, steps]) => `${v.role} ${short(pathOf(v.url))} (${steps.join(", ") || "loading"})`);
     return `crawl: ${done} of ${total} visits of the ${name} done in ${Math.round((Date.now() - started) / 1000)} s; open: ${open.join("; ") || "none"}`;
   }
 
