@@ -20,8 +20,9 @@ import type { Seed } from "./seed";
 const THEME = `<script>const dark = matchMedia("(prefers-color-scheme: dark)"); const follow = () => { document.documentElement.dataset.theme = dark.matches ? "dark" : "light"; }; follow(); dark.addEventListener("change", follow);</script>`;
 const PAGE = (script = "") =>
   `<!doctype html><html lang="en" data-hydrated><head><meta charset="utf-8"><title>Page</title>${THEME}</head><body><main><h1>Page</h1><p>Text.</p></main>${script}</body></html>`;
-// Once loaded, the page's main thread never comes back: every call into the page waits for ever.
-const SPIN = `<script>addEventListener("load", () => setTimeout(() => { for (;;) {} }, 0));</script>`;
+// A second after load (hydrated, the network idle, the checks begun) the page's main thread
+// never comes back: a call into the page without a timeout of its own (an evaluate) waits for ever.
+const SPIN = `<script>addEventListener("load", () => setTimeout(() => { for (;;) {} }, 1000));</script>`;
 
 let site: Server;
 let baseUrl: string;
